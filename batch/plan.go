@@ -1,0 +1,166 @@
+package batch
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+)
+
+// Router chooses, for a row, the providers that may pay it, in order of preference.
+// An error says why no configured provider can pay the row.
+type Router interface {
+	Route(r Row) ([]string, error)
+}
+
+// Plan turns validated rows into a batch and its items, each with its own UUID4
+// reference. Rows no provider can pay come back as errors and are not planned.
+func Plan(reference, sheetName, currency string, rows []Row, router Router) (Batch, []Item, []RowError) {
+	b := Batch{
+		Reference: reference,
+		SheetName: sheetName,
+		SheetHash: ContentHash(rows),
+		Currency:  currency,
+	}
+	var errs []RowError
+	items := make([]Item, 0, len(rows))
+	for _, r := range rows {
+		route, err := router.Route(r)
+		if err != nil {
+			errs = append(errs, routeError(r, err))
+			continue
+		}
+		items = append(items, Item{
+			Row:       r.Row,
+			Name:      r.Name,
+			Phone:     r.Phone,
+			Country:   r.Country,
+			Operator:  r.Operator,
+			Email:     r.Email,
+			Mode:      r.Mode,
+			Amount:    r.Amount,
+			Reference: uuid.NewString(),
+			Provider:  route[0],
+			State:     Planned,
+		})
+		b.TotalAmount += r.Amount
+	}
+	b.ItemCount = len(items)
+	return b, items, errs
+}
+
+// RouteError is a routing refusal that names the column it comes from.
+type RouteError struct {
+	Column string
+	Value  string
+	Reason string
+}
+
+func (e *RouteError) Error() string { return e.Reason }
+
+func routeError(r Row, err error) RowError {
+	re := &RouteError{Column: "phone", Value: "+" + r.Phone, Reason: err.Error()}
+	errors.As(err, &re)
+	return RowError{Row: r.Row, Column: re.Column, Value: re.Value, Message: re.Reason}
+}
+
+// ContentHash identifies a sheet by its validated content, not its bytes: the
+// same rows saved again (or as csv instead of xlsx) give the same hash.
+func ContentHash(rows []Row) string {
+	h := sha256.New()
+	for _, r := range rows {
+		writeRow(h, r)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func writeRow(w io.Writer, r Row) {
+	fields := []string{strconv.Itoa(r.Row), r.Name, r.Phone, strconv.FormatInt(r.Amount, 10), r.Email, r.Mode, r.Provider, r.Reference}
+	for i, f := range fields {
+		if i > 0 {
+			io.WriteString(w, "\t")
+		}
+		io.WriteString(w, strings.ReplaceAll(f, "\t", " "))
+	}
+	io.WriteString(w, "\n")
+}
+
+// Diff lists, for people, how rows differ from a batch's stored items.
+func Diff(items []Item, rows []Row) []string {
+	old := make(map[int]Item, len(items))
+	for _, it := range items {
+		old[it.Row] = it
+	}
+	var out []string
+	seen := make(map[int]bool, len(rows))
+	for _, r := range rows {
+		seen[r.Row] = true
+		it, ok := old[r.Row]
+		if !ok {
+			out = append(out, fmt.Sprintf("row %d: added (%s, +%s, %d)", r.Row, r.Name, r.Phone, r.Amount))
+			continue
+		}
+		if it.Name != r.Name {
+			out = append(out, fmt.Sprintf("row %d: name %q → %q", r.Row, it.Name, r.Name))
+		}
+		if it.Phone != r.Phone {
+			out = append(out, fmt.Sprintf("row %d: phone +%s → +%s", r.Row, it.Phone, r.Phone))
+		}
+		if it.Amount != r.Amount {
+			out = append(out, fmt.Sprintf("row %d: amount %d → %d", r.Row, it.Amount, r.Amount))
+		}
+		if it.Email != r.Email {
+			out = append(out, fmt.Sprintf("row %d: email %q → %q", r.Row, it.Email, r.Email))
+		}
+		if it.Mode != r.Mode {
+			out = append(out, fmt.Sprintf("row %d: mode %q → %q", r.Row, it.Mode, r.Mode))
+		}
+	}
+	for _, it := range items {
+		if !seen[it.Row] {
+			out = append(out, fmt.Sprintf("row %d: removed (%s, +%s, %d)", it.Row, it.Name, it.Phone, it.Amount))
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, "the rows read the same but other columns (provider, reference) differ")
+	}
+	return out
+}
+
+// Prepare returns the batch stored under planned.Reference, creating it with items
+// when there is none. An existing batch with another content hash is refused with
+// a *ChangedError listing what changed.
+func Prepare(ctx context.Context, st Store, planned Batch, items []Item, rows []Row) (Batch, bool, error) {
+	existing, err := st.Batch(ctx, planned.Reference)
+	switch {
+	case errors.Is(err, ErrBatchNotFound):
+		if err := st.CreateBatch(ctx, &planned, items); err != nil {
+			return Batch{}, false, fmt.Errorf("create batch: %w", err)
+		}
+		return planned, true, nil
+	case err != nil:
+		return Batch{}, false, fmt.Errorf("find batch: %w", err)
+	}
+	if existing.SheetHash == planned.SheetHash {
+		return existing, false, nil
+	}
+	old, err := st.Items(ctx, existing.ID)
+	if err != nil {
+		return Batch{}, false, fmt.Errorf("read batch items: %w", err)
+	}
+	changes := Diff(old, rows)
+	ce := &ChangedError{Reference: existing.Reference}
+	const show = 10
+	if len(changes) > show {
+		ce.More = len(changes) - show
+		changes = changes[:show]
+	}
+	ce.Changes = changes
+	return Batch{}, false, ce
+}

@@ -1,0 +1,497 @@
+package batch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+	"golang.org/x/time/rate"
+
+	"bulkpay/providers"
+)
+
+// Lane is one provider with its pace: a rate limit and a bound on requests in flight.
+type Lane struct {
+	Provider    Provider
+	Rate        float64 // requests per second
+	Burst       int
+	Concurrency int
+}
+
+// Observer hears of every state change the runner records.
+type Observer interface {
+	Moved(it Item, from, to State)
+}
+
+// Runner pays a batch's items through their providers' lanes, recording each step
+// in the Store before taking the next.
+type Runner struct {
+	Store        Store
+	Lanes        map[string]Lane
+	Observer     Observer
+	Log          *slog.Logger
+	Description  string        // sent with each payout
+	MaxRetries   int           // resends of a request that was not processed; default 4
+	RetryBase    time.Duration // first backoff; default 500ms
+	PollInterval time.Duration // between status rounds; default 2s
+	PendingWait  time.Duration // how long to poll pending items before leaving them to the next run; default 2m
+	Now          func() time.Time
+}
+
+func (r *Runner) defaults() {
+	if r.MaxRetries == 0 {
+		r.MaxRetries = 4
+	}
+	if r.RetryBase == 0 {
+		r.RetryBase = 500 * time.Millisecond
+	}
+	if r.PollInterval == 0 {
+		r.PollInterval = 2 * time.Second
+	}
+	if r.PendingWait == 0 {
+		r.PendingWait = 2 * time.Minute
+	}
+	if r.Log == nil {
+		r.Log = slog.New(slog.DiscardHandler)
+	}
+	if r.Now == nil {
+		r.Now = time.Now
+	}
+}
+
+// lane is a Lane at run time.
+type lane struct {
+	Lane
+	limiter *rate.Limiter
+	mu      sync.Mutex
+	pause   time.Time // no request before this (Retry-After)
+}
+
+func (l *lane) wait(ctx context.Context) error {
+	l.mu.Lock()
+	until := l.pause
+	l.mu.Unlock()
+	if d := time.Until(until); d > 0 {
+		if err := sleep(ctx, d); err != nil {
+			return err
+		}
+	}
+	return l.limiter.Wait(ctx)
+}
+
+// slowDown honours a 429: no request before d has passed, and the lane's rate is
+// halved until requests go through again.
+func (l *lane) slowDown(d time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if until := time.Now().Add(d); until.After(l.pause) {
+		l.pause = until
+	}
+	if lim := l.limiter.Limit() / 2; lim >= rate.Limit(0.2) {
+		l.limiter.SetLimit(lim)
+	}
+}
+
+// speedUp restores the lane's rate step by step after a slow-down.
+func (l *lane) speedUp() {
+	if cur, full := l.limiter.Limit(), rate.Limit(l.Rate); cur < full {
+		l.limiter.SetLimit(min(full, cur+full/10))
+	}
+}
+
+// Run pays every open item of b: it settles what a previous run left in doubt,
+// sends what is planned, settles what became unknown, and polls what is pending
+// until it is final or PendingWait has passed. It returns the batch's standing;
+// an error means the run could not go on (the ledger failed, or ctx was cancelled).
+func (r *Runner) Run(ctx context.Context, b Batch) (Summary, error) {
+	r.defaults()
+	lanes := map[string]*lane{}
+	for name, l := range r.Lanes {
+		if l.Concurrency <= 0 {
+			l.Concurrency = 1
+		}
+		if l.Burst <= 0 {
+			l.Burst = 1
+		}
+		lim := rate.Inf
+		if l.Rate > 0 {
+			lim = rate.Limit(l.Rate)
+		}
+		lanes[name] = &lane{Lane: l, limiter: rate.NewLimiter(lim, l.Burst)}
+	}
+	if err := r.recoverSubmitting(ctx, b); err != nil {
+		return Summary{}, err
+	}
+	items, err := r.Store.Items(ctx, b.ID)
+	if err != nil {
+		return Summary{}, fmt.Errorf("read items: %w", err)
+	}
+	for _, it := range items {
+		if !it.State.Terminal() {
+			if _, ok := lanes[it.Provider]; !ok {
+				return Summary{}, fmt.Errorf("item row %d is routed to provider %q, which is not configured", it.Row, it.Provider)
+			}
+		}
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	for _, l := range lanes {
+		g.Go(func() error { return r.runLane(gctx, b, l) })
+	}
+	err = g.Wait()
+	if err == nil {
+		err = r.poll(ctx, b, lanes)
+	}
+	sum, serr := r.summary(b)
+	if err == nil && ctx.Err() != nil {
+		err = ErrInterrupted
+	}
+	if err != nil && errors.Is(err, context.Canceled) {
+		err = ErrInterrupted
+	}
+	if serr != nil && err == nil {
+		err = serr
+	}
+	return sum, err
+}
+
+func (r *Runner) summary(b Batch) (Summary, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	items, err := r.Store.Items(ctx, b.ID)
+	if err != nil {
+		return Summary{}, fmt.Errorf("read items: %w", err)
+	}
+	return Summarize(b, items), nil
+}
+
+// recoverSubmitting moves items a previous run left in Submitting to Unknown: their
+// request may have left, and only the provider can say.
+func (r *Runner) recoverSubmitting(ctx context.Context, b Batch) error {
+	items, err := r.Store.Items(ctx, b.ID, Submitting)
+	if err != nil {
+		return fmt.Errorf("read submitting items: %w", err)
+	}
+	for _, it := range items {
+		if err := r.apply(ctx, it, Change{ItemID: it.ID, From: Submitting, To: Unknown,
+			Cause:   "recovered: an earlier run ended before the provider's answer was recorded",
+			Message: "outcome in doubt after an interrupted run"}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runLane settles the lane's unknown items, sends its planned items with
+// Concurrency workers, then settles what became unknown on the way.
+func (r *Runner) runLane(ctx context.Context, b Batch, l *lane) error {
+	name := l.Provider.Name()
+	if err := r.settle(ctx, b, l); err != nil {
+		return err
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	for range l.Concurrency {
+		g.Go(func() error {
+			for {
+				if err := l.wait(gctx); err != nil {
+					return nil // cancelled: nothing claimed, nothing sent
+				}
+				claims, err := r.Store.Claim(gctx, b.ID, name, 1)
+				if err != nil {
+					if gctx.Err() != nil {
+						return nil
+					}
+					return fmt.Errorf("claim items: %w", err)
+				}
+				if len(claims) == 0 {
+					return nil
+				}
+				if err := r.send(gctx, l, claims[0]); err != nil {
+					return err
+				}
+			}
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return r.settle(ctx, b, l)
+}
+
+func (r *Runner) payout(it Item) providers.Payout {
+	return providers.Payout{
+		Reference:   it.Reference,
+		Phone:       it.Phone,
+		Country:     it.Country,
+		Operator:    it.Operator,
+		Amount:      it.Amount,
+		Name:        it.Name,
+		Email:       it.Email,
+		Description: r.Description,
+	}
+}
+
+// send sends a claimed item, resending the same reference while the provider proves
+// it did not process the request, and records the outcome.
+func (r *Runner) send(ctx context.Context, l *lane, c Claim) error {
+	it, attempt := c.Item, c.AttemptID
+	p := r.payout(it)
+	for try := 1; ; try++ {
+		res, err := l.Provider.Send(ctx, p)
+		class := error(nil)
+		if err != nil {
+			class = providers.Classify(err)
+		}
+		if class != providers.ErrTransient {
+			l.speedUp()
+			return r.apply(ctx, it, sendOutcome(it, attempt, res, err, class)...)
+		}
+		wait := backoff(r.RetryBase, try)
+		var pe *providers.Error
+		if errors.As(err, &pe) && pe.RetryAfter > 0 {
+			wait = pe.RetryAfter
+			l.slowDown(wait)
+		}
+		end := &AttemptEnd{ID: attempt, Outcome: OutcomeNotProcessed, Response: err.Error()}
+		if try > r.MaxRetries || ctx.Err() != nil || sleep(ctx, wait) != nil {
+			return r.apply(ctx, it, Change{ItemID: it.ID, From: Submitting, To: Planned, Attempt: end,
+				Cause:   "not sent: the provider did not process the request; the next run sends it",
+				Message: err.Error()})
+		}
+		if err := r.apply(ctx, it, Change{ItemID: it.ID, Attempt: end}); err != nil {
+			return err
+		}
+		if attempt, err = r.Store.StartAttempt(ctx, it.ID, KindRetry, ""); err != nil {
+			return fmt.Errorf("start retry attempt: %w", err)
+		}
+	}
+}
+
+// sendOutcome turns a provider's answer to a send into the changes to record.
+func sendOutcome(it Item, attempt int64, res providers.Result, err, class error) []Change {
+	switch class {
+	case nil:
+		to := stateOf(res.Status)
+		return []Change{{ItemID: it.ID, From: Submitting, To: to, Cause: "provider accepted the payout",
+			Message: res.Message, ProviderReference: res.ProviderReference, ProviderFee: res.Fee,
+			Attempt: &AttemptEnd{ID: attempt, Outcome: OutcomeAccepted, ProviderReference: res.ProviderReference, Response: resultText(res)}}}
+	case providers.ErrRejected:
+		return []Change{{ItemID: it.ID, From: Submitting, To: Failed, Cause: "provider refused the payout",
+			Message: err.Error(), Attempt: &AttemptEnd{ID: attempt, Outcome: OutcomeRefused, Response: err.Error()}}}
+	case providers.ErrDuplicate:
+		return []Change{
+			{ItemID: it.ID, From: Submitting, To: Unknown, Cause: "provider says our reference was already used",
+				Message: err.Error(), Attempt: &AttemptEnd{ID: attempt, Outcome: OutcomeDuplicate, Response: err.Error()}},
+			{ItemID: it.ID, From: Unknown, To: Review, Cause: "a payout exists under our reference but the provider did not return it: a person must check",
+				Message: err.Error()},
+		}
+	default:
+		return []Change{{ItemID: it.ID, From: Submitting, To: Unknown, Cause: "no definite answer from the provider",
+			Message: err.Error(), Attempt: &AttemptEnd{ID: attempt, Outcome: OutcomeUnknown, Response: err.Error()}}}
+	}
+}
+
+func stateOf(s providers.Status) State {
+	switch s {
+	case providers.StatusSucceeded:
+		return Succeeded
+	case providers.StatusFailed:
+		return Failed
+	default:
+		return Pending
+	}
+}
+
+func resultText(res providers.Result) string {
+	s := fmt.Sprintf("status=%s provider_reference=%s", res.Status, res.ProviderReference)
+	if res.Message != "" {
+		s += " message=" + res.Message
+	}
+	return s
+}
+
+// settle asks the provider what became of each Unknown item of the lane: by its
+// own reference when we hold it, by ours when the provider allows (Settler), and
+// otherwise hands the item to a person.
+func (r *Runner) settle(ctx context.Context, b Batch, l *lane) error {
+	items, err := r.Store.Items(ctx, b.ID, Unknown)
+	if err != nil {
+		return fmt.Errorf("read unknown items: %w", err)
+	}
+	settler, canSettle := l.Provider.(Settler)
+	for _, it := range items {
+		if it.Provider != l.Provider.Name() {
+			continue
+		}
+		if err := l.wait(ctx); err != nil {
+			return nil
+		}
+		var res providers.Result
+		var attempt int64
+		switch {
+		case it.ProviderReference != "":
+			res, err = l.Provider.Check(ctx, it.ProviderReference)
+		case canSettle:
+			if attempt, err = r.Store.StartAttempt(ctx, it.ID, KindSettle, ""); err != nil {
+				return fmt.Errorf("start settle attempt: %w", err)
+			}
+			res, err = settler.Settle(ctx, r.payout(it))
+		default:
+			if err := r.apply(ctx, it, Change{ItemID: it.ID, From: Unknown, To: Review,
+				Cause:   fmt.Sprintf("%s cannot be asked about our reference and gave no reference of its own: a person must check", it.Provider),
+				Message: "needs review: " + it.Message}); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := r.apply(ctx, it, settleOutcome(it, attempt, res, err)...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func settleOutcome(it Item, attempt int64, res providers.Result, err error) []Change {
+	var end *AttemptEnd
+	class := error(nil)
+	if err != nil {
+		class = providers.Classify(err)
+	}
+	switch class {
+	case nil:
+		if attempt != 0 {
+			end = &AttemptEnd{ID: attempt, Outcome: OutcomeAccepted, ProviderReference: res.ProviderReference, Response: resultText(res)}
+		}
+		return []Change{{ItemID: it.ID, From: Unknown, To: stateOf(res.Status), Cause: "settled: the provider reported the payout",
+			Message: res.Message, ProviderReference: res.ProviderReference, ProviderFee: res.Fee, Attempt: end}}
+	case providers.ErrRejected:
+		if attempt != 0 {
+			end = &AttemptEnd{ID: attempt, Outcome: OutcomeRefused, Response: err.Error()}
+		}
+		return []Change{{ItemID: it.ID, From: Unknown, To: Failed, Cause: "settled: the provider refused the payout and holds none under our reference",
+			Message: err.Error(), Attempt: end}}
+	case providers.ErrDuplicate:
+		if attempt != 0 {
+			end = &AttemptEnd{ID: attempt, Outcome: OutcomeDuplicate, Response: err.Error()}
+		}
+		return []Change{{ItemID: it.ID, From: Unknown, To: Review, Cause: "a payout exists under our reference but the provider did not return it: a person must check",
+			Message: err.Error(), Attempt: end}}
+	default:
+		if attempt != 0 {
+			end = &AttemptEnd{ID: attempt, Outcome: OutcomeUnknown, Response: err.Error()}
+			return []Change{{ItemID: it.ID, Attempt: end}}
+		}
+		return nil // a failed lookup changes nothing; the next run asks again
+	}
+}
+
+// poll asks for the status of pending items until all are final, PendingWait has
+// passed or ctx is cancelled. What stays pending is left for the next run.
+func (r *Runner) poll(ctx context.Context, b Batch, lanes map[string]*lane) error {
+	deadline := r.Now().Add(r.PendingWait)
+	for {
+		items, err := r.Store.Items(ctx, b.ID, Pending)
+		if err != nil {
+			return fmt.Errorf("read pending items: %w", err)
+		}
+		if len(items) == 0 || !r.Now().Before(deadline) {
+			return nil
+		}
+		if err := sleep(ctx, r.PollInterval); err != nil {
+			return err
+		}
+		byLane := map[string][]Item{}
+		for _, it := range items {
+			byLane[it.Provider] = append(byLane[it.Provider], it)
+		}
+		g, gctx := errgroup.WithContext(ctx)
+		for name, its := range byLane {
+			l := lanes[name]
+			if l == nil {
+				continue
+			}
+			g.Go(func() error { return r.checkAll(gctx, l, its) })
+		}
+		if err := g.Wait(); err != nil {
+			return err
+		}
+	}
+}
+
+func (r *Runner) checkAll(ctx context.Context, l *lane, items []Item) error {
+	for _, it := range items {
+		if err := l.wait(ctx); err != nil {
+			return err
+		}
+		res, err := l.Provider.Check(ctx, it.ProviderReference)
+		if err != nil {
+			r.Log.Warn("status check failed", "row", it.Row, "provider", it.Provider, "err", err)
+			continue
+		}
+		to := stateOf(res.Status)
+		if to == Pending {
+			continue
+		}
+		if err := r.apply(ctx, it, Change{ItemID: it.ID, From: Pending, To: to,
+			Cause: "provider reported the final status", Message: res.Message, ProviderFee: res.Fee}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// apply records changes even when ctx is cancelled: an answer that came back must
+// reach the ledger, or the next run would have to settle it.
+func (r *Runner) apply(ctx context.Context, it Item, changes ...Change) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if err := r.Store.Apply(wctx, changes...); err != nil {
+		return fmt.Errorf("record row %d: %w", it.Row, err)
+	}
+	for _, c := range changes {
+		if c.To == "" {
+			continue
+		}
+		it.State = c.To
+		if c.Message != "" {
+			it.Message = c.Message
+		}
+		if c.ProviderReference != "" {
+			it.ProviderReference = c.ProviderReference
+		}
+		r.Log.Info("item", "row", it.Row, "provider", it.Provider, "from", c.From, "to", c.To, "cause", c.Cause)
+		if r.Observer != nil {
+			r.Observer.Moved(it, c.From, c.To)
+		}
+	}
+	return nil
+}
+
+// backoff is exponential with full jitter, capped at 30s.
+func backoff(base time.Duration, try int) time.Duration {
+	d := base << min(try-1, 6)
+	d = min(d, 30*time.Second)
+	return d/2 + rand.N(d/2+1)
+}
+
+// sleep waits d or until ctx is done, whichever comes first.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

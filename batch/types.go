@@ -1,0 +1,116 @@
+package batch
+
+import (
+	"strconv"
+	"time"
+)
+
+// Modes of payment, as the platform's Transaction.mode.
+const (
+	ModeMobileMoney  = "mobile_money"
+	ModeBankTransfer = "bank_transfer"
+	ModeCashout      = "cashout"
+)
+
+// Row is one validated beneficiary row of a sheet.
+type Row struct {
+	Row       int    // as the spreadsheet numbers it, header included
+	Name      string // beneficiary name
+	Phone     string // E.164 digits without '+'
+	Country   string // region of the number, e.g. CM
+	Operator  string // carrier, e.g. MTN, Orange
+	Email     string
+	Mode      string // mobile_money unless the sheet says otherwise
+	Provider  string // provider asked for by the sheet, empty for routing
+	Reference string // the sheet's own reference column, kept for reports
+	Amount    int64
+}
+
+// RowError is one problem with one cell (or a whole row when Column is empty).
+type RowError struct {
+	Row     int    `json:"row"`
+	Column  string `json:"column"`
+	Value   string `json:"value"`
+	Message string `json:"message"`
+}
+
+func (e RowError) Error() string {
+	s := "row " + strconv.Itoa(e.Row)
+	if e.Column != "" {
+		s += ", column " + e.Column
+	}
+	if e.Value != "" {
+		s += ", value " + strconv.Quote(e.Value)
+	}
+	return s + ": " + e.Message
+}
+
+// Batch is one sheet paid as a unit (the platform's BulkPayment).
+type Batch struct {
+	ID          int64
+	Reference   string
+	SheetHash   string // hash of the validated rows: same content, same batch
+	SheetName   string
+	Currency    string
+	TotalAmount int64
+	ItemCount   int
+	Sandbox     bool
+	CreatedAt   time.Time
+}
+
+// Item is one beneficiary's payout (the platform's Link + Transaction).
+type Item struct {
+	ID                int64
+	BatchID           int64
+	Row               int
+	Name              string
+	Phone             string
+	Country           string
+	Operator          string
+	Email             string
+	Mode              string
+	Amount            int64
+	Reference         string // our UUID4, fixed at planning, sent as the idempotency key
+	Provider          string
+	ProviderReference string
+	State             State
+	Message           string
+	Attempts          int
+	UpdatedAt         time.Time
+}
+
+// Counts is how many items stand in each state.
+type Counts map[State]int
+
+// Add counts one more item in s.
+func (c Counts) Add(s State) { c[s]++ }
+
+// Open is how many items are neither terminal nor settled.
+func (c Counts) Open() int {
+	return c[Planned] + c[Submitting] + c[Pending] + c[Unknown] + c[Review]
+}
+
+// Summary is a batch's standing.
+type Summary struct {
+	Batch           Batch
+	Counts          Counts
+	Items           int
+	TotalAmount     int64
+	SucceededAmount int64
+}
+
+// Summarize counts items by state and sums amounts.
+func Summarize(b Batch, items []Item) Summary {
+	s := Summary{Batch: b, Counts: Counts{}, Items: len(items)}
+	for _, it := range items {
+		s.Counts.Add(it.State)
+		s.TotalAmount += it.Amount
+		if it.State == Succeeded {
+			s.SucceededAmount += it.Amount
+		}
+	}
+	return s
+}
+
+// Complete reports whether every item is terminal.
+func (s Summary) Complete() bool { return s.Counts.Open() == 0 }

@@ -1,0 +1,4 @@
+// Package ledger is bulkpay's durable record: a SQLite file (WAL, synchronous=FULL)
+// holding batches, items, attempts and an append-only event trail. It implements
+// batch.Store.
+package ledger

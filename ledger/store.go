@@ -1,0 +1,390 @@
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"bulkpay/batch"
+)
+
+var _ batch.Store = (*Store)(nil)
+
+const timeFormat = time.RFC3339Nano
+
+func now() string { return time.Now().UTC().Format(timeFormat) }
+
+func parseTime(s sql.NullString) time.Time {
+	if !s.Valid || s.String == "" {
+		return time.Time{}
+	}
+	t, _ := time.Parse(timeFormat, s.String)
+	return t
+}
+
+// tx runs fn in one immediate transaction.
+func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// CreateBatch implements batch.Store.
+func (s *Store) CreateBatch(ctx context.Context, b *batch.Batch, items []batch.Item) error {
+	at := now()
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO batches
+			(reference, sheet_hash, sheet_name, currency, total_amount, item_count, sandbox, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			b.Reference, b.SheetHash, b.SheetName, b.Currency, b.TotalAmount, len(items), b.Sandbox, at)
+		if err != nil {
+			return fmt.Errorf("insert batch: %w", err)
+		}
+		if b.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		b.ItemCount = len(items)
+		b.CreatedAt, _ = time.Parse(timeFormat, at)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO events (batch_id, at, cause, detail) VALUES (?, ?, ?, ?)`,
+			b.ID, at, "batch planned", fmt.Sprintf("%d items, total %d %s, sheet %s", len(items), b.TotalAmount, b.Currency, b.SheetName)); err != nil {
+			return err
+		}
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO items
+			(batch_id, row, name, phone, country, operator, email, mode, amount, reference, provider, state, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
+		ev, err := tx.PrepareContext(ctx, `INSERT INTO events (batch_id, item_id, at, to_state, cause, detail) VALUES (?, ?, ?, 'planned', 'planned', ?)`)
+		if err != nil {
+			return err
+		}
+		defer ev.Close()
+		for i := range items {
+			it := &items[i]
+			it.BatchID, it.State = b.ID, batch.Planned
+			res, err := ins.ExecContext(ctx, b.ID, it.Row, it.Name, it.Phone, it.Country, it.Operator, it.Email, it.Mode,
+				it.Amount, it.Reference, it.Provider, batch.Planned, at)
+			if err != nil {
+				return fmt.Errorf("insert item row %d: %w", it.Row, err)
+			}
+			if it.ID, err = res.LastInsertId(); err != nil {
+				return err
+			}
+			if _, err := ev.ExecContext(ctx, b.ID, it.ID, at, "reference "+it.Reference+" via "+it.Provider); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+const batchCols = `id, reference, sheet_hash, sheet_name, currency, total_amount, item_count, sandbox, created_at`
+
+func scanBatch(sc interface{ Scan(...any) error }) (batch.Batch, error) {
+	var b batch.Batch
+	var created sql.NullString
+	err := sc.Scan(&b.ID, &b.Reference, &b.SheetHash, &b.SheetName, &b.Currency, &b.TotalAmount, &b.ItemCount, &b.Sandbox, &created)
+	b.CreatedAt = parseTime(created)
+	return b, err
+}
+
+// Batch implements batch.Store: key is a numeric id or a reference.
+func (s *Store) Batch(ctx context.Context, key string) (batch.Batch, error) {
+	q := `SELECT ` + batchCols + ` FROM batches WHERE reference = ?`
+	args := []any{key}
+	if id, err := strconv.ParseInt(key, 10, 64); err == nil {
+		q += ` OR id = ? ORDER BY reference = ? DESC LIMIT 1`
+		args = append(args, id, key)
+	}
+	b, err := scanBatch(s.db.QueryRowContext(ctx, q, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return batch.Batch{}, fmt.Errorf("%w: %q", batch.ErrBatchNotFound, key)
+	}
+	return b, err
+}
+
+// Batches implements batch.Store.
+func (s *Store) Batches(ctx context.Context) ([]batch.Batch, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+batchCols+` FROM batches ORDER BY id DESC`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []batch.Batch
+	for rows.Next() {
+		b, err := scanBatch(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+const itemCols = `id, batch_id, row, name, phone, country, operator, email, mode, amount, reference, provider,
+	provider_reference, state, message, attempts, updated_at`
+
+func scanItems(rows *sql.Rows) ([]batch.Item, error) {
+	defer rows.Close()
+	var out []batch.Item
+	for rows.Next() {
+		var it batch.Item
+		var updated sql.NullString
+		if err := rows.Scan(&it.ID, &it.BatchID, &it.Row, &it.Name, &it.Phone, &it.Country, &it.Operator, &it.Email,
+			&it.Mode, &it.Amount, &it.Reference, &it.Provider, &it.ProviderReference, &it.State, &it.Message,
+			&it.Attempts, &updated); err != nil {
+			return nil, err
+		}
+		it.UpdatedAt = parseTime(updated)
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
+
+// Items implements batch.Store.
+func (s *Store) Items(ctx context.Context, batchID int64, states ...batch.State) ([]batch.Item, error) {
+	q := `SELECT ` + itemCols + ` FROM items WHERE batch_id = ?`
+	args := []any{batchID}
+	if len(states) > 0 {
+		q += ` AND state IN (?` + strings.Repeat(`, ?`, len(states)-1) + `)`
+		for _, st := range states {
+			args = append(args, st)
+		}
+	}
+	rows, err := s.db.QueryContext(ctx, q+` ORDER BY row`, args...)
+	if err != nil {
+		return nil, err
+	}
+	return scanItems(rows)
+}
+
+// Claim implements batch.Store.
+func (s *Store) Claim(ctx context.Context, batchID int64, provider string, limit int) ([]batch.Claim, error) {
+	var claims []batch.Claim
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		claims = claims[:0]
+		rows, err := tx.QueryContext(ctx, `SELECT `+itemCols+` FROM items
+			WHERE batch_id = ? AND provider = ? AND state = 'planned' ORDER BY row LIMIT ?`, batchID, provider, limit)
+		if err != nil {
+			return err
+		}
+		items, err := scanItems(rows)
+		if err != nil {
+			return err
+		}
+		at := now()
+		for _, it := range items {
+			if _, err := tx.ExecContext(ctx, `UPDATE items SET state = 'submitting', attempts = attempts + 1, updated_at = ?
+				WHERE id = ? AND state = 'planned'`, at, it.ID); err != nil {
+				return err
+			}
+			id, err := insertAttempt(ctx, tx, it, batch.KindSend, "", at)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO events (batch_id, item_id, at, from_state, to_state, cause, detail)
+				VALUES (?, ?, ?, 'planned', 'submitting', 'claimed for sending', ?)`, batchID, it.ID, at, fmt.Sprintf("attempt %d", id)); err != nil {
+				return err
+			}
+			it.State = batch.Submitting
+			it.Attempts++
+			claims = append(claims, batch.Claim{Item: it, AttemptID: id})
+		}
+		return nil
+	})
+	return claims, err
+}
+
+func insertAttempt(ctx context.Context, tx *sql.Tx, it batch.Item, kind, request, at string) (int64, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO attempts (item_id, provider, reference, kind, request, started_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, it.ID, it.Provider, it.Reference, kind, request, at)
+	if err != nil {
+		return 0, fmt.Errorf("insert attempt: %w", err)
+	}
+	return res.LastInsertId()
+}
+
+// StartAttempt implements batch.Store.
+func (s *Store) StartAttempt(ctx context.Context, itemID int64, kind, request string) (int64, error) {
+	var id int64
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var it batch.Item
+		if err := tx.QueryRowContext(ctx, `SELECT id, provider, reference FROM items WHERE id = ?`, itemID).
+			Scan(&it.ID, &it.Provider, &it.Reference); err != nil {
+			return fmt.Errorf("item %d: %w", itemID, err)
+		}
+		at := now()
+		var err error
+		if id, err = insertAttempt(ctx, tx, it, kind, request, at); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE items SET attempts = attempts + 1, updated_at = ? WHERE id = ?`, at, itemID)
+		return err
+	})
+	return id, err
+}
+
+// Apply implements batch.Store.
+func (s *Store) Apply(ctx context.Context, changes ...batch.Change) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		at := now()
+		for _, c := range changes {
+			if err := applyOne(ctx, tx, c, at); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func applyOne(ctx context.Context, tx *sql.Tx, c batch.Change, at string) error {
+	if a := c.Attempt; a != nil {
+		res, err := tx.ExecContext(ctx, `UPDATE attempts SET finished_at = ?, outcome = ?, provider_reference = ?, response = ?
+			WHERE id = ? AND item_id = ? AND finished_at IS NULL`, at, a.Outcome, a.ProviderReference, a.Response, a.ID, c.ItemID)
+		if err != nil {
+			return fmt.Errorf("close attempt %d: %w", a.ID, err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("close attempt %d of item %d: %w", a.ID, c.ItemID, batch.ErrStale)
+		}
+	}
+	if c.To == "" {
+		return nil
+	}
+	if err := batch.CheckMove(c.From, c.To); err != nil {
+		return fmt.Errorf("item %d: %w", c.ItemID, err)
+	}
+	var batchID int64
+	if err := tx.QueryRowContext(ctx, `SELECT batch_id FROM items WHERE id = ?`, c.ItemID).Scan(&batchID); err != nil {
+		return fmt.Errorf("item %d: %w", c.ItemID, err)
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE items SET state = ?, updated_at = ?,
+			message = CASE WHEN ? <> '' THEN ? ELSE message END,
+			provider_reference = CASE WHEN ? <> '' THEN ? ELSE provider_reference END,
+			provider_fee = CASE WHEN ? <> 0 THEN ? ELSE provider_fee END
+		WHERE id = ? AND state = ?`,
+		c.To, at, c.Message, c.Message, c.ProviderReference, c.ProviderReference, c.ProviderFee, c.ProviderFee, c.ItemID, c.From)
+	if err != nil {
+		return fmt.Errorf("update item %d: %w", c.ItemID, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("item %d is no longer %s: %w", c.ItemID, c.From, batch.ErrStale)
+	}
+	detail := c.Message
+	if c.ProviderReference != "" {
+		detail = strings.TrimSpace("provider_reference " + c.ProviderReference + "; " + detail)
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO events (batch_id, item_id, at, from_state, to_state, cause, detail)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, batchID, c.ItemID, at, c.From, c.To, c.Cause, detail)
+	return err
+}
+
+// Attempts implements batch.Store.
+func (s *Store) Attempts(ctx context.Context, itemID int64) ([]batch.Attempt, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, item_id, provider, reference, kind, request, started_at, finished_at,
+		COALESCE(outcome, ''), provider_reference, response FROM attempts WHERE item_id = ? ORDER BY id`, itemID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []batch.Attempt
+	for rows.Next() {
+		var a batch.Attempt
+		var started, finished sql.NullString
+		if err := rows.Scan(&a.ID, &a.ItemID, &a.Provider, &a.Reference, &a.Kind, &a.Request, &started, &finished,
+			&a.Outcome, &a.ProviderReference, &a.Response); err != nil {
+			return nil, err
+		}
+		a.StartedAt, a.FinishedAt = parseTime(started), parseTime(finished)
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// Events implements batch.Store.
+func (s *Store) Events(ctx context.Context, batchID, itemID int64) ([]batch.Event, error) {
+	q := `SELECT id, batch_id, COALESCE(item_id, 0), at, from_state, to_state, cause, detail FROM events WHERE batch_id = ?`
+	args := []any{batchID}
+	if itemID != 0 {
+		q += ` AND item_id = ?`
+		args = append(args, itemID)
+	}
+	rows, err := s.db.QueryContext(ctx, q+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []batch.Event
+	for rows.Next() {
+		var e batch.Event
+		var at sql.NullString
+		if err := rows.Scan(&e.ID, &e.BatchID, &e.ItemID, &at, &e.From, &e.To, &e.Cause, &e.Detail); err != nil {
+			return nil, err
+		}
+		e.At = parseTime(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// Note implements batch.Store.
+func (s *Store) Note(ctx context.Context, batchID int64, cause, detail string) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO events (batch_id, at, cause, detail) VALUES (?, ?, ?, ?)`, batchID, now(), cause, detail)
+	return err
+}
+
+// Lock implements batch.Store.
+func (s *Store) Lock(ctx context.Context, batchID int64, o batch.Owner) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var ref string
+		var pid sql.NullInt64
+		var host, at sql.NullString
+		if err := tx.QueryRowContext(ctx, `SELECT reference, lock_pid, lock_host, lock_at FROM batches WHERE id = ?`, batchID).
+			Scan(&ref, &pid, &host, &at); err != nil {
+			return fmt.Errorf("batch %d: %w", batchID, err)
+		}
+		detail := fmt.Sprintf("pid %d on %s", o.PID, o.Host)
+		if pid.Valid && !(int(pid.Int64) == o.PID && host.String == o.Host) {
+			if host.String != o.Host || s.alive(int(pid.Int64)) {
+				return &batch.LockedError{Reference: ref, PID: int(pid.Int64), Host: host.String, Since: parseTime(at)}
+			}
+			detail += fmt.Sprintf(", taken over from pid %d (no longer running) which held it since %s", pid.Int64, at.String)
+		}
+		stamp := o.At.UTC().Format(timeFormat)
+		if _, err := tx.ExecContext(ctx, `UPDATE batches SET lock_pid = ?, lock_host = ?, lock_at = ? WHERE id = ?`,
+			o.PID, o.Host, stamp, batchID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO events (batch_id, at, cause, detail) VALUES (?, ?, 'run started', ?)`, batchID, now(), detail)
+		return err
+	})
+}
+
+// Unlock implements batch.Store.
+func (s *Store) Unlock(ctx context.Context, batchID int64, o batch.Owner) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE batches SET lock_pid = NULL, lock_host = NULL, lock_at = NULL
+			WHERE id = ? AND lock_pid = ? AND lock_host = ?`, batchID, o.PID, o.Host)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO events (batch_id, at, cause, detail) VALUES (?, ?, 'run ended', ?)`,
+			batchID, now(), fmt.Sprintf("pid %d on %s", o.PID, o.Host))
+		return err
+	})
+}

@@ -1,0 +1,166 @@
+package providers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Payout is one transfer to one beneficiary, as a client sends it.
+type Payout struct {
+	Reference   string // our own reference (UUID4), sent as the provider's idempotency key
+	Phone       string // E.164 digits without '+', e.g. 237677123456
+	Country     string // ISO 3166 region, e.g. CM
+	Operator    string // carrier as detected: MTN, Orange, ...
+	Amount      int64  // minor units of Currency (XAF has none)
+	Currency    string
+	Name        string
+	Email       string
+	Description string
+}
+
+// Status is a provider's answer about a payout, reduced to what bulkpay acts on.
+type Status string
+
+const (
+	StatusPending   Status = "pending"
+	StatusSucceeded Status = "succeeded"
+	StatusFailed    Status = "failed"
+)
+
+// Result is what a provider said about a payout.
+type Result struct {
+	ProviderReference string
+	Status            Status
+	Message           string // provider's own words, for people
+	Amount            int64  // as the provider reports it, 0 when it did not say
+	Fee               int64  // provider-reported fee, 0 when it did not say
+}
+
+// Error classes. Every error a client returns wraps exactly one of them.
+var (
+	// ErrRejected: the provider definitely refused; no money moved.
+	ErrRejected = errors.New("rejected by provider")
+	// ErrTransient: the request was not processed (never sent, or refused before
+	// processing such as 429); the same request may be sent again.
+	ErrTransient = errors.New("not processed, may be retried")
+	// ErrUnknownOutcome: the request may have been processed; only the provider can tell.
+	ErrUnknownOutcome = errors.New("outcome unknown")
+	// ErrNotFound: a lookup found no such payout.
+	ErrNotFound = errors.New("payout not found")
+	// ErrDuplicate: the provider refused our reference as already used, without
+	// saying what became of the first request. The payout exists; a person decides.
+	ErrDuplicate = errors.New("reference already used at provider")
+)
+
+// Error is a classified provider error with what travels with it.
+type Error struct {
+	Class      error  // one of the Err* classes above
+	Provider   string // campay, cinetpay, ...
+	Op         string // withdraw, status, token, ...
+	HTTPStatus int
+	Code       string // provider's error code, e.g. ER301
+	Message    string
+	RetryAfter time.Duration
+	Err        error // underlying transport error, if any
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s: %v", e.Provider, e.Op, e.Class)
+	if e.HTTPStatus != 0 {
+		fmt.Fprintf(&b, " (HTTP %d", e.HTTPStatus)
+		if e.Code != "" {
+			fmt.Fprintf(&b, " %s", e.Code)
+		}
+		b.WriteString(")")
+	} else if e.Code != "" {
+		fmt.Fprintf(&b, " (%s)", e.Code)
+	}
+	if e.Message != "" {
+		fmt.Fprintf(&b, ": %s", e.Message)
+	}
+	if e.Err != nil {
+		fmt.Fprintf(&b, ": %v", e.Err)
+	}
+	return b.String()
+}
+
+// Unwrap lets errors.Is match both the class and the transport error.
+func (e *Error) Unwrap() []error {
+	if e.Err != nil {
+		return []error{e.Class, e.Err}
+	}
+	return []error{e.Class}
+}
+
+// Classify returns which class err belongs to: ErrRejected, ErrTransient,
+// ErrUnknownOutcome, ErrNotFound, ErrDuplicate, or ErrUnknownOutcome for anything
+// unclassified (an unclassified error never proves that no money moved).
+func Classify(err error) error {
+	for _, c := range []error{ErrRejected, ErrTransient, ErrNotFound, ErrDuplicate, ErrUnknownOutcome} {
+		if errors.Is(err, c) {
+			return c
+		}
+	}
+	return ErrUnknownOutcome
+}
+
+// TransportError classifies an error from http.Client.Do: a connection that was
+// never made is transient (nothing was sent); anything after that is unknown.
+func TransportError(provider, op string, err error) *Error {
+	class := ErrUnknownOutcome
+	if NeverSent(err) {
+		class = ErrTransient
+	}
+	return &Error{Class: class, Provider: provider, Op: op, Err: err}
+}
+
+// NeverSent reports whether err proves the request never reached the server:
+// a failed dial (refused, unreachable, DNS) before any byte was written.
+func NeverSent(err error) bool {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		var op *net.OpError
+		return errors.As(err, &op) && op.Op == "dial"
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return true
+	}
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		return true
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) && strings.Contains(ue.Err.Error(), "unsupported protocol scheme") {
+		return true
+	}
+	return false
+}
+
+// RetryAfter parses a Retry-After header given in seconds (the HTTP-date form is
+// rare for APIs and taken as one second).
+func RetryAfter(h string) time.Duration {
+	h = strings.TrimSpace(h)
+	if h == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(h); err == nil && n >= 0 {
+		return time.Duration(n) * time.Second
+	}
+	if t, err := time.Parse(time.RFC1123, h); err == nil {
+		if d := time.Until(t); d > 0 {
+			return d
+		}
+	}
+	return time.Second
+}
