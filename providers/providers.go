@@ -57,6 +57,9 @@ var (
 	// ErrDuplicate: the provider refused our reference as already used, without
 	// saying what became of the first request. The payout exists; a person decides.
 	ErrDuplicate = errors.New("reference already used at provider")
+	// ErrAuth: the provider refused our credentials. It travels inside an Error of
+	// class ErrTransient (nothing was processed); the run cannot go on without a fix.
+	ErrAuth = errors.New("credentials refused")
 )
 
 // Error is a classified provider error with what travels with it.

@@ -1,0 +1,119 @@
+package sheet
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+)
+
+// ParseAmount reads a whole, positive amount of francs from a cell's raw text.
+// It accepts "150000", "150 000" (space, no-break or thin-space grouping in threes)
+// and an optional XAF/FCFA label. It refuses decimals, negatives, zero, text,
+// scientific notation and ambiguous separators ("1,000", "1.000,50"). The text is
+// never read through a float.
+func ParseAmount(raw string) (int64, error) {
+	s := strings.TrimSpace(raw)
+	if s == "" {
+		return 0, errors.New("amount is empty: write a whole number of francs, e.g. 150000")
+	}
+	s = trimCurrency(s)
+	if s == "" {
+		return 0, errors.New("amount has a currency but no number: write a whole number of francs, e.g. 150000")
+	}
+	if strings.HasPrefix(s, "-") || strings.HasPrefix(s, "−") || (strings.HasPrefix(s, "(") && strings.HasSuffix(s, ")")) {
+		return 0, errors.New("amount is negative: write a positive whole number of francs")
+	}
+	s = strings.TrimPrefix(s, "+")
+	if strings.ContainsAny(s, "eE") && looksNumeric(s) {
+		return 0, errors.New("amount is in scientific notation: write the number in full, e.g. 150000")
+	}
+	if msg := separatorProblem(s); msg != "" {
+		return 0, errors.New(msg)
+	}
+	digits, ok := ungroup(s)
+	if !ok {
+		if looksNumeric(s) {
+			return 0, errors.New("amount has irregular digit grouping: group digits in threes (150 000) or write none (150000)")
+		}
+		return 0, errors.New("amount is not a number: write a whole number of francs, e.g. 150000")
+	}
+	n, err := strconv.ParseInt(digits, 10, 64)
+	if err != nil {
+		return 0, errors.New("amount is too large")
+	}
+	if n == 0 {
+		return 0, errors.New("amount is zero: every row must pay more than 0")
+	}
+	return n, nil
+}
+
+func trimCurrency(s string) string {
+	up := strings.ToUpper(s)
+	for _, c := range []string{"F CFA", "FCFA", "XAF", "CFA"} {
+		if strings.HasSuffix(up, c) {
+			return strings.TrimSpace(s[:len(s)-len(c)])
+		}
+		if strings.HasPrefix(up, c) {
+			return strings.TrimSpace(s[len(c):])
+		}
+	}
+	return s
+}
+
+func isGroupSpace(r rune) bool {
+	return r == ' ' || r == '\u00a0' || r == '\u202f' || r == '\u2009' || r == '\u2007'
+}
+
+// looksNumeric: only digits, separators, signs and exponent letters.
+func looksNumeric(s string) bool {
+	hasDigit := false
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			hasDigit = true
+		case r == '.' || r == ',' || r == 'e' || r == 'E' || r == '+' || r == '-' || isGroupSpace(r):
+		default:
+			return false
+		}
+	}
+	return hasDigit
+}
+
+// separatorProblem explains a '.' or ',' in an amount: decimals are refused, and a
+// separator followed by exactly three digits could mean thousands or decimals.
+func separatorProblem(s string) string {
+	if !strings.ContainsAny(s, ".,") {
+		return ""
+	}
+	if !looksNumeric(s) {
+		return "amount is not a number: write a whole number of francs, e.g. 150000"
+	}
+	seps := strings.Count(s, ".") + strings.Count(s, ",")
+	last := strings.LastIndexAny(s, ".,")
+	tail := s[last+1:]
+	if seps == 1 && len(tail) != 3 {
+		return "amount has decimals: XAF has no cents, write a whole number of francs"
+	}
+	return "amount has an ambiguous separator ('.' or ','): write it without separators (150000) or with spaces (150 000)"
+}
+
+// ungroup strips grouping spaces, checking that groups after the first have three digits.
+func ungroup(s string) (string, bool) {
+	groups := strings.FieldsFunc(s, isGroupSpace)
+	if len(groups) == 0 {
+		return "", false
+	}
+	var b strings.Builder
+	for i, g := range groups {
+		if g == "" || (i == 0 && len(g) > 3 && len(groups) > 1) || (i > 0 && len(g) != 3) {
+			return "", false
+		}
+		for _, r := range g {
+			if r < '0' || r > '9' {
+				return "", false
+			}
+		}
+		b.WriteString(g)
+	}
+	return b.String(), true
+}

@@ -1,0 +1,140 @@
+package sheet
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Field is a column bulkpay understands.
+type Field string
+
+const (
+	FieldName      Field = "name"
+	FieldPhone     Field = "phone"
+	FieldAmount    Field = "amount"
+	FieldEmail     Field = "email"
+	FieldBank      Field = "bank_name"
+	FieldBranch    Field = "bank_branch"
+	FieldAccount   Field = "account_number"
+	FieldMode      Field = "mode"
+	FieldReference Field = "reference"
+	FieldProvider  Field = "provider"
+	FieldOperator  Field = "operator"
+)
+
+// Required columns; a sheet without one of them cannot be read.
+var Required = []Field{FieldName, FieldPhone, FieldAmount}
+
+// aliases maps header spellings (normalised: see Normalize) to fields: the
+// platform's Link fields, plain English and French.
+var aliases = map[Field][]string{
+	FieldName: {"beneficiary_name", "name", "full name", "beneficiary", "employee", "employee name", "payee",
+		"nom", "noms", "nom complet", "nom et prenom", "nom et prenoms", "noms et prenoms", "beneficiaire",
+		"nom du beneficiaire", "employe", "salarie"},
+	FieldPhone: {"beneficiary_phone_number", "phone", "phone number", "mobile", "mobile number", "msisdn",
+		"momo", "momo number", "mobile money number", "telephone", "numero de telephone", "tel", "numero",
+		"numero momo", "numero mobile money", "contact"},
+	FieldAmount: {"amount", "amount xaf", "amount (xaf)", "amount fcfa", "net pay", "salary",
+		"montant", "montant (fcfa)", "montant fcfa", "montant xaf", "montant (xaf)", "montant a payer",
+		"net a payer", "salaire", "salaire net"},
+	FieldEmail:     {"beneficiary_email", "email", "e-mail", "email address", "mail", "courriel", "adresse email"},
+	FieldBank:      {"beneficiary_bank_name", "bank", "bank name", "banque", "nom de la banque"},
+	FieldBranch:    {"beneficiary_bank_branch", "branch", "bank branch", "agence"},
+	FieldAccount:   {"beneficiary_account_number", "account", "account number", "compte", "numero de compte", "rib"},
+	FieldMode:      {"mode", "payment mode", "mode de paiement", "moyen de paiement"},
+	FieldReference: {"reference", "ref", "matricule", "employee id", "id"},
+	FieldProvider:  {"provider", "fournisseur", "prestataire"},
+	FieldOperator:  {"operator", "operateur", "network", "reseau", "carrier"},
+}
+
+var aliasIndex = func() map[string]Field {
+	m := map[string]Field{}
+	for f, names := range aliases {
+		for _, n := range names {
+			m[Normalize(n)] = f
+		}
+	}
+	return m
+}()
+
+// Normalize folds a header or label for matching: no case, accents, punctuation
+// or spaces. "Montant (FCFA)" → "montantfcfa", "Téléphone" → "telephone".
+func Normalize(s string) string {
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	folded, _, err := transform.String(t, s)
+	if err != nil {
+		folded = s
+	}
+	var b strings.Builder
+	for _, r := range strings.ToLower(folded) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// FieldOf returns the field a header names, if any.
+func FieldOf(header string) (Field, bool) {
+	f, ok := aliasIndex[Normalize(header)]
+	return f, ok
+}
+
+// header is a recognised header row: where each field's column is and how the
+// sheet spells it.
+type header struct {
+	row   int
+	col   map[Field]int
+	names map[Field]string
+	found []string // every non-empty header cell, for messages
+}
+
+func parseHeader(row int, cells []string) header {
+	h := header{row: row, col: map[Field]int{}, names: map[Field]string{}}
+	for i, c := range cells {
+		c = strings.TrimSpace(c)
+		if c == "" {
+			continue
+		}
+		h.found = append(h.found, c)
+		if f, ok := FieldOf(c); ok {
+			if _, dup := h.col[f]; !dup {
+				h.col[f] = i
+				h.names[f] = c
+			}
+		}
+	}
+	return h
+}
+
+func (h header) missing() []Field {
+	var out []Field
+	for _, f := range Required {
+		if _, ok := h.col[f]; !ok {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func (h header) cell(cells []string, f Field) (string, bool) {
+	i, ok := h.col[f]
+	if !ok || i >= len(cells) {
+		return "", ok
+	}
+	return cells[i], true
+}
+
+var totalLabels = map[string]bool{
+	"total": true, "totaux": true, "totalgeneral": true, "totalgenerale": true, "grandtotal": true,
+	"totalapayer": true, "montanttotal": true, "sommetotale": true, "totalnetapayer": true,
+}
+
+// isTotalLabel reports whether a cell says TOTAL (any case, also "Total général").
+func isTotalLabel(s string) bool {
+	return totalLabels[Normalize(s)]
+}

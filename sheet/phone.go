@@ -1,0 +1,116 @@
+package sheet
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// Phone is a validated mobile number.
+type Phone struct {
+	E164     string // digits without '+', e.g. 237677123456
+	Region   string // ISO 3166 region of the number, e.g. CM
+	Operator string // carrier from the numbering plan, e.g. MTN, Orange; empty when unknown
+}
+
+// ParsePhone validates a mobile number written the ways payroll sheets write them:
+// spaces, dots, dashes, brackets, a leading + or 00, or a numeric cell (also in
+// exponent form, 2.37677123456E11). region is the default for national numbers.
+func ParsePhone(raw, region string) (Phone, error) {
+	s := strings.TrimSpace(raw)
+	if s == "" {
+		return Phone{}, errors.New("phone is empty: write the beneficiary's mobile number")
+	}
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r == ' ' || r == '.' || r == '-' || r == '(' || r == ')' || r == '/' || isGroupSpace(r):
+			return -1
+		}
+		return r
+	}, s)
+	if exp, ok := exponentDigits(raw); ok {
+		s = exp
+	}
+	if strings.HasPrefix(s, "00") {
+		s = "+" + s[2:]
+	}
+	for i, r := range s {
+		if (r < '0' || r > '9') && !(i == 0 && r == '+') {
+			return Phone{}, fmt.Errorf("phone has a character %q that is not a digit: write digits only, e.g. 677 12 34 56 or +237 677 12 34 56", r)
+		}
+	}
+	num, err := phonenumbers.Parse(s, region)
+	if err != nil {
+		return Phone{}, fmt.Errorf("phone is not a number bulkpay can read (%v): write it as %s", err, example(region))
+	}
+	if !phonenumbers.IsValidNumber(num) {
+		return Phone{}, fmt.Errorf("phone is not a valid number in %s: write it as %s", regionName(num, region), example(region))
+	}
+	switch phonenumbers.GetNumberType(num) {
+	case phonenumbers.MOBILE, phonenumbers.FIXED_LINE_OR_MOBILE:
+	default:
+		return Phone{}, errors.New("phone is not a mobile number: mobile money needs the beneficiary's mobile number")
+	}
+	carrier, _ := phonenumbers.GetCarrierForNumber(num, "en")
+	e164 := phonenumbers.Format(num, phonenumbers.E164)
+	return Phone{
+		E164:     strings.TrimPrefix(e164, "+"),
+		Region:   phonenumbers.GetRegionCodeForNumber(num),
+		Operator: carrierName(carrier),
+	}, nil
+}
+
+// carrierName shortens the numbering plan's carrier names to the ones providers use.
+func carrierName(c string) string {
+	switch l := strings.ToLower(c); {
+	case strings.Contains(l, "mtn"):
+		return "MTN"
+	case strings.Contains(l, "orange"):
+		return "Orange"
+	}
+	return c
+}
+
+// exponentDigits turns a numeric cell written in exponent form into its exact digits.
+func exponentDigits(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	mant, exp, ok := strings.Cut(strings.ToUpper(s), "E")
+	if !ok {
+		return "", false
+	}
+	e, err := strconv.Atoi(strings.TrimPrefix(exp, "+"))
+	if err != nil || e < 0 || e > 20 {
+		return "", false
+	}
+	intPart, frac, _ := strings.Cut(mant, ".")
+	if intPart == "" || strings.Trim(intPart+frac, "0123456789") != "" {
+		return "", false
+	}
+	if len(frac) > e {
+		if strings.Trim(frac[e:], "0") != "" {
+			return "", false
+		}
+		frac = frac[:e]
+	}
+	return intPart + frac + strings.Repeat("0", e-len(frac)), true
+}
+
+func regionName(num *phonenumbers.PhoneNumber, def string) string {
+	if r := phonenumbers.GetRegionCodeForNumber(num); r != "" && r != "ZZ" {
+		return r
+	}
+	if num.GetCountryCode() != 0 {
+		return "+" + strconv.Itoa(int(num.GetCountryCode()))
+	}
+	return def
+}
+
+func example(region string) string {
+	if ex := phonenumbers.GetExampleNumberForType(region, phonenumbers.MOBILE); ex != nil {
+		return phonenumbers.Format(ex, phonenumbers.NATIONAL) + " or " + phonenumbers.Format(ex, phonenumbers.INTERNATIONAL)
+	}
+	return "the full international number, e.g. +237 671 23 45 67"
+}
