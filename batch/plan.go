@@ -33,7 +33,7 @@ func Plan(reference, sheetName, currency string, rows []Row, router Router) (Bat
 	for _, r := range rows {
 		route, err := router.Route(r)
 		if err != nil {
-			errs = append(errs, routeError(r, err))
+			errs = append(errs, RouteRowError(r, err))
 			continue
 		}
 		items = append(items, Item{
@@ -64,7 +64,9 @@ type RouteError struct {
 
 func (e *RouteError) Error() string { return e.Reason }
 
-func routeError(r Row, err error) RowError {
+// RouteRowError turns a routing refusal into the row's error, naming the column
+// the refusal comes from.
+func RouteRowError(r Row, err error) RowError {
 	re := &RouteError{Column: "phone", Value: "+" + r.Phone, Reason: err.Error()}
 	errors.As(err, &re)
 	return RowError{Row: r.Row, Column: re.Column, Value: re.Value, Message: re.Reason}

@@ -94,6 +94,7 @@ func (c Counts) Open() int {
 type Summary struct {
 	Batch           Batch
 	Counts          Counts
+	Amounts         map[State]int64 // sum of amounts by state
 	Items           int
 	TotalAmount     int64
 	SucceededAmount int64
@@ -101,9 +102,10 @@ type Summary struct {
 
 // Summarize counts items by state and sums amounts.
 func Summarize(b Batch, items []Item) Summary {
-	s := Summary{Batch: b, Counts: Counts{}, Items: len(items)}
+	s := Summary{Batch: b, Counts: Counts{}, Amounts: map[State]int64{}, Items: len(items)}
 	for _, it := range items {
 		s.Counts.Add(it.State)
+		s.Amounts[it.State] += it.Amount
 		s.TotalAmount += it.Amount
 		if it.State == Succeeded {
 			s.SucceededAmount += it.Amount

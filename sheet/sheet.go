@@ -260,14 +260,16 @@ func (v *validator) total(n int, cells []string) {
 }
 
 func (v *validator) finish() {
-	if v.totalRow == 0 || v.res.DeclaredTotal == 0 || v.badAmount {
+	if v.totalRow == 0 || v.res.DeclaredTotal == 0 || v.res.DeclaredTotal == v.parsedSum {
 		return
 	}
-	if v.res.DeclaredTotal != v.parsedSum {
-		v.fail(v.totalRow, FieldAmount, strconv.FormatInt(v.res.DeclaredTotal, 10),
-			fmt.Sprintf("TOTAL row says %d but the amounts above add up to %d (difference %d): correct the amounts or the TOTAL",
-				v.res.DeclaredTotal, v.parsedSum, v.res.DeclaredTotal-v.parsedSum))
+	msg := fmt.Sprintf("TOTAL row says %d but the amounts above add up to %d (difference %d): correct the amounts or the TOTAL",
+		v.res.DeclaredTotal, v.parsedSum, v.res.DeclaredTotal-v.parsedSum)
+	if v.badAmount {
+		msg = fmt.Sprintf("TOTAL row says %d but the amounts that could be read add up to %d: correct the amounts marked above, then check the TOTAL",
+			v.res.DeclaredTotal, v.parsedSum)
 	}
+	v.fail(v.totalRow, FieldAmount, strconv.FormatInt(v.res.DeclaredTotal, 10), msg)
 }
 
 func plausibleEmail(s string) bool {

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"bulkpay/providers/sandbox"
+)
+
+func newSandboxCmd(a *app) *cobra.Command {
+	var addr, journal string
+	var opts sandbox.Options
+	var rejectDup bool
+	cmd := &cobra.Command{
+		Use:   "sandbox",
+		Short: "Serve the provider simulators until stopped (CamPay below /campay/api/...)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.JournalPath = journal
+			opts.CamPay.RejectDuplicates = rejectDup
+			srv, err := sandbox.New(opts)
+			if err != nil {
+				return err
+			}
+			defer srv.Close()
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				return fmt.Errorf("listen on %s: %w", addr, err)
+			}
+			hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+			fmt.Fprintf(a.stdout, "sandbox listening on http://%s (CamPay at /campay/api, payouts at /_sandbox/payouts)\n", ln.Addr())
+			errc := make(chan error, 1)
+			go func() { errc <- hs.Serve(ln) }()
+			select {
+			case err := <-errc:
+				return err
+			case <-cmd.Context().Done():
+			}
+			srv.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := hs.Shutdown(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+				return err
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&addr, "addr", "127.0.0.1:8089", "address to listen on")
+	f.DurationVar(&opts.Latency, "latency", 0, "delay added to every answer, e.g. 50ms")
+	f.DurationVar(&opts.SettleDelay, "settle-delay", 500*time.Millisecond, "how long a payout stays pending")
+	f.Int64Var(&opts.Seed, "seed", 1, "seed for failures and references")
+	f.IntVar(&opts.FailPercent, "fail-percent", 0, "share of payouts that end FAILED")
+	f.StringSliceVar(&opts.FailPhones, "fail-phone", nil, "phone (E.164 digits) whose payouts end FAILED; repeatable")
+	f.StringVar(&journal, "journal", "", "file that keeps accepted payouts across restarts")
+	f.BoolVar(&rejectDup, "campay-reject-duplicates", false, "CamPay rejects a repeated external_reference instead of returning the first result")
+	return cmd
+}

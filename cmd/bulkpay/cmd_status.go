@@ -1,0 +1,40 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+
+	"bulkpay/batch"
+)
+
+func newStatusCmd(a *app) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "status BATCH",
+		Short: "Show a batch's standing: items by state and amounts (BATCH is its id or reference)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			st, err := a.openLedger(ctx)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			b, err := st.Batch(ctx, args[0])
+			if err != nil {
+				return err
+			}
+			items, err := st.Items(ctx, b.ID)
+			if err != nil {
+				return err
+			}
+			sum := batch.Summarize(b, items)
+			if asJSON {
+				return writeStatusJSON(a.stdout, sum)
+			}
+			printSummary(a.stdout, sum)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
+	return cmd
+}

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"bulkpay/batch"
+)
+
+// Config is bulkpay.yaml. Every section is optional; what is left out keeps its
+// default. Secrets are never written here: a provider names the environment
+// variables that hold them.
+type Config struct {
+	Ledger       string                    `yaml:"ledger"`
+	ReportsDir   string                    `yaml:"reports_dir"`
+	Region       string                    `yaml:"region"`
+	Currency     string                    `yaml:"currency"`
+	Description  string                    `yaml:"description"`
+	PendingWait  time.Duration             `yaml:"pending_wait"`
+	PollInterval time.Duration             `yaml:"poll_interval"`
+	Providers    map[string]ProviderConfig `yaml:"providers"`
+	Routes       []batch.Rule              `yaml:"routes"`
+}
+
+// ProviderConfig is one provider account and its pace.
+type ProviderConfig struct {
+	BaseURL     string        `yaml:"base_url"`
+	UsernameEnv string        `yaml:"username_env"`
+	PasswordEnv string        `yaml:"password_env"`
+	TokenEnv    string        `yaml:"token_env"`
+	Rate        float64       `yaml:"rate"`
+	Burst       int           `yaml:"burst"`
+	Concurrency int           `yaml:"concurrency"`
+	Timeout     time.Duration `yaml:"timeout"`
+}
+
+// knownProviders are the providers this bulkpay has clients for.
+var knownProviders = []string{"campay"}
+
+func defaultConfig() Config {
+	return Config{
+		Ledger:       "bulkpay.db",
+		ReportsDir:   "bulkpay-reports",
+		Region:       "CM",
+		Currency:     "XAF",
+		Description:  "bulkpay payout",
+		PendingWait:  2 * time.Minute,
+		PollInterval: 2 * time.Second,
+	}
+}
+
+// defaultPace is each provider's pace unless the config says otherwise.
+func defaultPace(p ProviderConfig) ProviderConfig {
+	if p.Rate == 0 {
+		p.Rate = 5
+	}
+	if p.Burst == 0 {
+		p.Burst = 1
+	}
+	if p.Concurrency == 0 {
+		p.Concurrency = 4
+	}
+	if p.Timeout == 0 {
+		p.Timeout = 30 * time.Second
+	}
+	return p
+}
+
+// loadConfig reads path over the defaults; an empty path gives the defaults.
+func loadConfig(path string) (Config, error) {
+	cfg := defaultConfig()
+	if path == "" {
+		return cfg, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return cfg, fmt.Errorf("read config: %w", err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+		return cfg, fmt.Errorf("config %s: %w", path, err)
+	}
+	for name := range cfg.Providers {
+		if !contains(knownProviders, name) {
+			return cfg, fmt.Errorf("config %s: provider %q is not one bulkpay knows (%v)", path, name, knownProviders)
+		}
+	}
+	return cfg, nil
+}
+
+func contains(xs []string, x string) bool {
+	for _, s := range xs {
+		if s == x {
+			return true
+		}
+	}
+	return false
+}
+
+func (c Config) providerNames() []string {
+	var out []string
+	for n := range c.Providers {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (c Config) routes(configured []string) batch.Routes {
+	rules := c.Routes
+	if len(rules) == 0 {
+		rules = batch.DefaultRules
+	}
+	set := map[string]bool{}
+	for _, p := range configured {
+		set[p] = true
+	}
+	return batch.Routes{Rules: rules, Configured: set}
+}

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+	"time"
+
+	"bulkpay/batch"
+	"bulkpay/ledger"
+	"bulkpay/reports"
+)
+
+// pay runs a stored batch to the end it can reach now, then prints the summary,
+// writes the report and returns the error that gives the exit code.
+func (a *app) pay(ctx context.Context, st *ledger.Store, b batch.Batch, sandboxURL string, asJSON bool) error {
+	p, err := a.connect(ctx, sandboxURL)
+	if err != nil {
+		return err
+	}
+	defer p.close()
+	if b.Sandbox && !p.sandbox {
+		return fmt.Errorf("batch %s was paid on the sandbox; it cannot be continued with real providers: give it a new --reference to pay it for real", b.Reference)
+	}
+	if !b.Sandbox && p.sandbox {
+		return fmt.Errorf("batch %s moves real money; it cannot be continued on the sandbox: run it with --config", b.Reference)
+	}
+	if p.sandbox {
+		a.say("SANDBOX: no real money moves (%s)", p.where)
+	}
+
+	host, _ := os.Hostname()
+	owner := batch.Owner{PID: os.Getpid(), Host: host, At: time.Now()}
+	if err := st.Lock(ctx, b.ID, owner); err != nil {
+		return err
+	}
+	defer st.Unlock(context.WithoutCancel(ctx), b.ID, owner)
+
+	items, err := st.Items(ctx, b.ID)
+	if err != nil {
+		return fmt.Errorf("read items: %w", err)
+	}
+	before := batch.Summarize(b, items)
+	var runErr error
+	if before.Complete() {
+		a.say("batch %s is already complete: nothing to pay", b.Reference)
+	} else {
+		prog := a.newProgress(b, items, p.lanes)
+		r := &batch.Runner{
+			Store:        st,
+			Lanes:        p.lanes,
+			Observer:     prog,
+			Log:          a.log,
+			Description:  a.cfg.Description,
+			PendingWait:  a.cfg.PendingWait,
+			PollInterval: a.cfg.PollInterval,
+		}
+		if p.sandbox && a.cfg.PollInterval == defaultConfig().PollInterval {
+			r.PollInterval = 500 * time.Millisecond
+		}
+		_, runErr = r.Run(ctx, b)
+		prog.done()
+	}
+	return a.finish(ctx, st, b, runErr, asJSON)
+}
+
+// finish prints the summary and writes the report, whatever happened in the run.
+func (a *app) finish(ctx context.Context, st *ledger.Store, b batch.Batch, runErr error, asJSON bool) error {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	items, err := st.Items(rctx, b.ID)
+	if err != nil {
+		return errors.Join(runErr, fmt.Errorf("read items: %w", err))
+	}
+	sum := batch.Summarize(b, items)
+	out := a.stdout
+	if asJSON {
+		out = a.stderr
+	}
+	if !asJSON || !a.quiet {
+		printSummary(out, sum)
+	}
+	path, err := reports.WriteCSV(a.cfg.ReportsDir, b, items)
+	if err != nil {
+		return errors.Join(runErr, err)
+	}
+	fmt.Fprintf(out, "Report: %s\n", path)
+	if asJSON {
+		if err := writeStatusJSON(a.stdout, sum); err != nil {
+			return err
+		}
+	}
+	if runErr != nil {
+		if errors.Is(runErr, batch.ErrInterrupted) {
+			fmt.Fprintf(a.stderr, "Interrupted: run `bulkpay resume %s` (or the same run command) to finish; nothing will be paid twice.\n", b.Reference)
+		}
+		return runErr
+	}
+	return outcome(sum)
+}
+
+// outcome gives the exit error for a batch's standing.
+func outcome(sum batch.Summary) error {
+	switch {
+	case sum.Counts.Open() > 0:
+		return fmt.Errorf("%w: %d pending, %d unknown, %d in review, %d not sent yet", errUnfinished,
+			sum.Counts[batch.Pending], sum.Counts[batch.Unknown]+sum.Counts[batch.Submitting], sum.Counts[batch.Review], sum.Counts[batch.Planned])
+	case sum.Counts[batch.Failed] > 0:
+		return fmt.Errorf("%w: %d failed", errFailed, sum.Counts[batch.Failed])
+	}
+	return nil
+}
+
+func printSummary(w io.Writer, sum batch.Summary) {
+	b := sum.Batch
+	if b.Sandbox {
+		fmt.Fprintln(w, "SANDBOX: no real money moved")
+	}
+	fmt.Fprintf(w, "Batch %s (id %d) from %s: %d items, %s %s\n", b.Reference, b.ID, b.SheetName, sum.Items, money(sum.TotalAmount), b.Currency)
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "  state\titems\tamount (%s)\t\n", b.Currency)
+	for _, s := range batch.States {
+		if n := sum.Counts[s]; n > 0 {
+			fmt.Fprintf(tw, "  %s\t%d\t%s\t\n", s, n, money(sum.Amounts[s]))
+		}
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "Paid: %s of %s %s\n", money(sum.SucceededAmount), money(sum.TotalAmount), b.Currency)
+	switch {
+	case sum.Counts[batch.Review] > 0:
+		fmt.Fprintf(w, "%d item(s) need a person: their outcome could not be settled automatically.\n", sum.Counts[batch.Review])
+	case sum.Counts.Open() > 0:
+		fmt.Fprintf(w, "Not finished: run `bulkpay resume %s` later to settle what is still open.\n", b.Reference)
+	}
+}
+
+type statusJSON struct {
+	BatchID         int64          `json:"batch_id"`
+	Reference       string         `json:"reference"`
+	Items           int            `json:"items"`
+	Counts          map[string]int `json:"counts"`
+	TotalAmount     int64          `json:"total_amount"`
+	SucceededAmount int64          `json:"succeeded_amount"`
+}
+
+func writeStatusJSON(w io.Writer, sum batch.Summary) error {
+	counts := map[string]int{}
+	for _, s := range batch.States {
+		counts[string(s)] = sum.Counts[s]
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(statusJSON{BatchID: sum.Batch.ID, Reference: sum.Batch.Reference, Items: sum.Items,
+		Counts: counts, TotalAmount: sum.TotalAmount, SucceededAmount: sum.SucceededAmount})
+}

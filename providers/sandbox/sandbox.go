@@ -1,0 +1,274 @@
+package sandbox
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Options configure the simulators.
+type Options struct {
+	Latency     time.Duration // added before every answer
+	SettleDelay time.Duration // how long a payout stays pending; default 500ms
+	Seed        int64         // makes failures and references reproducible
+	FailPercent int           // share of payouts that end FAILED (chosen by seed and reference)
+	FailPhones  []string      // phones (E.164 digits) whose payouts always end FAILED
+	// JournalPath keeps accepted payouts in a file so that a restarted sandbox
+	// remembers them (the built-in sandbox of `bulkpay run` uses it).
+	JournalPath string
+	CamPay      CamPayOptions
+	Now         func() time.Time
+}
+
+// Payout is one payout a simulator accepted, as /_sandbox/payouts lists it.
+type Payout struct {
+	Provider          string    `json:"provider"`
+	ProviderReference string    `json:"provider_reference"`
+	ClientReference   string    `json:"client_reference"`
+	Phone             string    `json:"phone"`
+	Amount            int64     `json:"amount"`
+	Status            string    `json:"status"`
+	Operator          string    `json:"operator"`
+	CreatedAt         time.Time `json:"created_at"`
+	Final             string    `json:"-"` // the status it will end in
+	SettleAt          time.Time `json:"-"`
+}
+
+// Server serves every simulator. Create it with New; it is an http.Handler.
+type Server struct {
+	opts    Options
+	mu      sync.Mutex
+	payouts []*Payout
+	byRef   map[string]*Payout // provider+"/"+provider reference
+	byOurs  map[string]*Payout // provider+"/"+client reference
+	faults  []*Fault
+	journal *os.File
+	done    chan struct{}
+	closed  sync.Once
+	campay  *campay
+	seq     uint64
+}
+
+// New builds the simulators, replaying the journal when there is one.
+func New(opts Options) (*Server, error) {
+	if opts.SettleDelay == 0 {
+		opts.SettleDelay = 500 * time.Millisecond
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	s := &Server{opts: opts, byRef: map[string]*Payout{}, byOurs: map[string]*Payout{}, done: make(chan struct{})}
+	s.campay = newCamPay(s, opts.CamPay)
+	if opts.JournalPath != "" {
+		if err := s.replay(opts.JournalPath); err != nil {
+			return nil, err
+		}
+		f, err := os.OpenFile(opts.JournalPath, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("sandbox journal: %w", err)
+		}
+		s.journal = f
+	}
+	return s, nil
+}
+
+// Close ends hanging requests and closes the journal.
+func (s *Server) Close() error {
+	var err error
+	s.closed.Do(func() {
+		close(s.done)
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.journal != nil {
+			err = s.journal.Close()
+		}
+	})
+	return err
+}
+
+// ServeHTTP routes /campay/..., and /_sandbox/... to the admin endpoints.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	provider, rest := splitPrefix(r.URL.Path)
+	if provider == "_sandbox" {
+		s.admin(w, r, rest)
+		return
+	}
+	if s.opts.Latency > 0 {
+		select {
+		case <-time.After(s.opts.Latency):
+		case <-r.Context().Done():
+			return
+		case <-s.done:
+			return
+		}
+	}
+	switch provider {
+	case "campay":
+		s.campay.serve(w, r, rest)
+	default:
+		writeJSON(w, http.StatusNotFound, map[string]string{"message": "no simulator at " + r.URL.Path + ": use /campay/api/..."})
+	}
+}
+
+func splitPrefix(p string) (string, string) {
+	p = strings.TrimPrefix(p, "/")
+	first, rest, _ := strings.Cut(p, "/")
+	return first, "/" + rest
+}
+
+func (s *Server) admin(w http.ResponseWriter, r *http.Request, rest string) {
+	switch strings.TrimSuffix(rest, "/") {
+	case "/payouts":
+		writeJSON(w, http.StatusOK, s.Payouts())
+	case "/health":
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	default:
+		writeJSON(w, http.StatusNotFound, map[string]string{"message": "unknown sandbox endpoint"})
+	}
+}
+
+// Payouts lists every accepted payout, oldest first, with its current status.
+func (s *Server) Payouts() []Payout {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.settleDue()
+	out := make([]Payout, len(s.payouts))
+	for i, p := range s.payouts {
+		out[i] = *p
+	}
+	return out
+}
+
+// settleDue moves due payouts to their final status. Called with s.mu held.
+func (s *Server) settleDue() {
+	now := s.opts.Now()
+	for _, p := range s.payouts {
+		if p.Status == "PENDING" && !now.Before(p.SettleAt) {
+			p.Status = p.Final
+			s.finalized(p)
+		}
+	}
+}
+
+func (s *Server) finalized(p *Payout) {
+	switch p.Provider {
+	case "campay":
+		s.campay.finalized(p)
+	}
+}
+
+// decide picks a payout's final status: FailPhones, then FailPercent by seed.
+func (s *Server) decide(phone, ref string) bool {
+	for _, f := range s.opts.FailPhones {
+		if f == phone {
+			return false
+		}
+	}
+	if s.opts.FailPercent <= 0 {
+		return true
+	}
+	h := sha256.Sum256([]byte(fmt.Sprintf("%d/%s", s.opts.Seed, ref)))
+	return binary.BigEndian.Uint64(h[:8])%100 >= uint64(s.opts.FailPercent)
+}
+
+// newRef returns a reproducible UUID-shaped reference.
+func (s *Server) newRef(provider string) string {
+	s.seq++
+	h := sha256.Sum256([]byte(fmt.Sprintf("%s/%d/%d/%d", provider, s.opts.Seed, s.seq, s.opts.Now().UnixNano())))
+	h[6] = (h[6] & 0x0f) | 0x40
+	h[8] = (h[8] & 0x3f) | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
+}
+
+// accept records a new payout, journaled before it is answered.
+func (s *Server) accept(p *Payout) error {
+	if s.journal != nil {
+		line, _ := json.Marshal(journalEntry{Payout: *p, Final: p.Final, SettleAt: p.SettleAt})
+		if _, err := s.journal.Write(append(line, '\n')); err != nil {
+			return err
+		}
+		if err := s.journal.Sync(); err != nil {
+			return err
+		}
+	}
+	s.add(p)
+	return nil
+}
+
+func (s *Server) add(p *Payout) {
+	s.payouts = append(s.payouts, p)
+	s.byRef[p.Provider+"/"+p.ProviderReference] = p
+	if p.ClientReference != "" {
+		s.byOurs[p.Provider+"/"+p.ClientReference] = p
+	}
+}
+
+type journalEntry struct {
+	Payout
+	Final    string    `json:"final"`
+	SettleAt time.Time `json:"settle_at"`
+}
+
+func (s *Server) replay(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("sandbox journal: %w", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		var e journalEntry
+		if json.Unmarshal(sc.Bytes(), &e) != nil {
+			continue // a line cut short by a kill
+		}
+		p := e.Payout
+		p.Final, p.SettleAt, p.Status = e.Final, e.SettleAt, "PENDING"
+		s.add(&p)
+		s.seq++
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("sandbox journal: %w", err)
+	}
+	s.campay.replayed(s.payouts)
+	return nil
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// hang holds a request until the client gives up or the sandbox closes.
+func (s *Server) hang(ctx context.Context) {
+	select {
+	case <-ctx.Done():
+	case <-s.done:
+	}
+}
+
+// sortedByTime returns payouts of one provider in creation order.
+func sortedByTime(ps []*Payout, provider string) []*Payout {
+	var out []*Payout
+	for _, p := range ps {
+		if p.Provider == provider {
+			out = append(out, p)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].CreatedAt.Before(out[j].CreatedAt) })
+	return out
+}

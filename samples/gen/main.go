@@ -1,0 +1,177 @@
+// Command gen writes the sample sheets in samples/: go run ./samples/gen.
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"log"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/xuri/excelize/v2"
+
+	"bulkpay/sheet"
+)
+
+type person struct {
+	name, phone, email, matricule string
+	amount                        int64
+	phoneAsNumber                 bool   // stored as a numeric cell in xlsx
+	amountText                    string // amount written as text ("150 000"), else numeric
+}
+
+var payroll = []person{
+	{"Jean-Pierre Mbarga", "677 12 34 56", "jp.mbarga@acme.cm", "ACM-001", 425000, false, ""},
+	{"Aïcha Bello", "699009900", "aicha.bello@acme.cm", "ACM-002", 310000, true, ""},
+	{"Emmanuel Fotso", "+237 650 22 41 18", "", "ACM-003", 185000, false, "185 000"},
+	{"Christelle Ngo Biyong", "655 48 90 12", "c.ngobiyong@acme.cm", "ACM-004", 265000, false, ""},
+	{"Samuel Eto'o Ndjock", "00237 678 90 11 23", "", "ACM-005", 150000, false, ""},
+	{"Brigitte Atangana", "691.23.45.67", "b.atangana@acme.cm", "ACM-006", 98500, false, "98 500"},
+	{"Hervé Tchinda", "672-45-78-90", "", "ACM-007", 142000, false, ""},
+	{"Mireille Essomba", "696 77 88 99", "m.essomba@acme.cm", "ACM-008", 236000, false, ""},
+	{"Patrice Kamga", "674112233", "", "ACM-009", 120000, true, ""},
+	{"Nadège Fouda", "694 56 12 78", "nadege.fouda@acme.cm", "ACM-010", 175500, false, ""},
+	{"Rodrigue Nkoulou", "+237677889900", "", "ACM-011", 89000, false, ""},
+	{"Sandrine Mvondo", "657 34 21 09", "s.mvondo@acme.cm", "ACM-012", 205000, false, "205 000"},
+	{"Alain Djomo", "670 98 76 54", "", "ACM-013", 162000, false, ""},
+	{"Carine Abena", "698 12 98 34", "carine.abena@acme.cm", "ACM-014", 118000, false, ""},
+	{"Blaise Onana", "651 23 45 60", "", "ACM-015", 254000, false, ""},
+	{"Yvette Ngono", "690456781", "y.ngono@acme.cm", "ACM-016", 133000, true, ""},
+	{"Thierry Manga", "679 34 56 12", "", "ACM-017", 76500, false, ""},
+	{"Josiane Eyenga", "656 78 90 23", "josiane.eyenga@acme.cm", "ACM-018", 188000, false, ""},
+	{"Franck Ebogo", "675 43 21 87", "", "ACM-019", 299000, false, "299 000"},
+	{"Pélagie Owona", "695 67 45 23", "p.owona@acme.cm", "ACM-020", 104000, false, ""},
+	{"Ibrahim Moussa", "673 21 09 87", "", "ACM-021", 167000, false, ""},
+	{"Solange Bikoi", "697 89 01 23", "s.bikoi@acme.cm", "ACM-022", 221000, false, ""},
+	{"Guy-Roger Ekambi", "652 90 12 34", "", "ACM-023", 145500, false, ""},
+	{"Henriette Mballa", "658 01 23 45", "h.mballa@acme.cm", "ACM-024", 92000, false, ""},
+	{"Olivier Tsala", "676 54 32 10", "", "ACM-025", 318000, false, ""},
+}
+
+var header = []string{"N°", "Nom complet", "Téléphone", "Montant (FCFA)", "Email", "Matricule"}
+
+const title = "ACME Cameroun SARL - Paie de novembre 2026"
+
+func main() {
+	dir := "samples"
+	if len(os.Args) > 1 {
+		dir = os.Args[1]
+	}
+	var total int64
+	for _, p := range payroll {
+		ph, err := sheet.ParsePhone(p.phone, "CM")
+		if err != nil || (ph.Operator != "MTN" && ph.Operator != "Orange") {
+			log.Fatalf("sample phone %s: %v %s", p.phone, err, ph.Operator)
+		}
+		total += p.amount
+	}
+	must(writePayrollXLSX(filepath.Join(dir, "payroll-2026-11.xlsx"), total))
+	must(writePayrollCSV(filepath.Join(dir, "payroll-2026-11.csv"), total))
+	must(writeErrorsXLSX(filepath.Join(dir, "payroll-with-errors.xlsx")))
+}
+
+func must(err error) {
+	if err != nil {
+		log.Fatal(err)
+	}
+}
+
+func cell(col, row int) string {
+	name, _ := excelize.CoordinatesToCellName(col, row)
+	return name
+}
+
+func writePayrollXLSX(path string, total int64) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	const sh = "Paie"
+	f.SetSheetName("Sheet1", sh)
+	f.SetCellValue(sh, "A1", title)
+	for i, h := range header {
+		f.SetCellValue(sh, cell(i+1, 3), h)
+	}
+	for i, p := range payroll {
+		r := i + 4
+		f.SetCellValue(sh, cell(1, r), i+1)
+		f.SetCellValue(sh, cell(2, r), p.name)
+		if p.phoneAsNumber {
+			n, _ := strconv.ParseInt(p.phone, 10, 64)
+			f.SetCellValue(sh, cell(3, r), n)
+		} else {
+			f.SetCellStr(sh, cell(3, r), p.phone)
+		}
+		if p.amountText != "" {
+			f.SetCellStr(sh, cell(4, r), p.amountText)
+		} else {
+			f.SetCellValue(sh, cell(4, r), p.amount)
+		}
+		f.SetCellValue(sh, cell(5, r), p.email)
+		f.SetCellValue(sh, cell(6, r), p.matricule)
+	}
+	tr := len(payroll) + 4
+	f.SetCellValue(sh, cell(2, tr), "TOTAL")
+	f.SetCellValue(sh, cell(4, tr), total)
+	f.SetColWidth(sh, "B", "B", 28)
+	f.SetColWidth(sh, "C", "E", 20)
+	return f.SaveAs(path)
+}
+
+func writePayrollCSV(path string, total int64) error {
+	var buf bytes.Buffer
+	buf.WriteString("\uFEFF")
+	w := csv.NewWriter(&buf)
+	w.Comma = ';'
+	w.Write([]string{title})
+	w.Write([]string{})
+	w.Write(header)
+	for i, p := range payroll {
+		amount := strconv.FormatInt(p.amount, 10)
+		if p.amountText != "" {
+			amount = p.amountText
+		}
+		w.Write([]string{strconv.Itoa(i + 1), p.name, p.phone, amount, p.email, p.matricule})
+	}
+	w.Write([]string{"", "TOTAL", "", strconv.FormatInt(total, 10)})
+	w.Flush()
+	return os.WriteFile(path, buf.Bytes(), 0o644)
+}
+
+// writeErrorsXLSX has one row per kind of error a user can make.
+func writeErrorsXLSX(path string) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	const sh = "Paie"
+	f.SetSheetName("Sheet1", sh)
+	f.SetCellValue(sh, "A1", "Paie avec erreurs (exemple)")
+	for i, h := range []string{"Nom", "Téléphone", "Montant", "Email"} {
+		f.SetCellValue(sh, cell(i+1, 2), h)
+	}
+	rows := [][]any{
+		{"Valide Un", "677 11 22 33", 100000, ""},
+		{"Valide Deux", "699 44 55 66", "50 000", ""},
+		{"Téléphone invalide", "12345", 10000, ""},
+		{"Ligne fixe", "222 23 45 67", 10000, ""},
+		{"Numéro Camtel", "620 12 34 56", 10000, ""},
+		{"Montant décimal", "677 22 33 44", "150000.5", ""},
+		{"Montant négatif", "677 33 44 55", -5000, ""},
+		{"Montant zéro", "677 44 55 66", 0, ""},
+		{"Montant en texte", "677 55 66 77", "cent mille", ""},
+		{"Notation scientifique", "677 66 77 88", "1.5E5", ""},
+		{"Séparateur ambigu", "677 77 88 99", "1,000", ""},
+		{"Séparateurs mêlés", "677 88 99 00", "1.000,50", ""},
+		{"", "677 99 00 11", 10000, ""},
+		{"Doublon", "677 11 22 33", 10000, ""},
+		{"Email invalide", "699 11 22 33", 10000, "pas-un-email"},
+	}
+	for i, r := range rows {
+		for j, v := range r {
+			f.SetCellValue(sh, cell(j+1, i+3), v)
+		}
+	}
+	tr := len(rows) + 3
+	f.SetCellValue(sh, cell(1, tr), "Total général")
+	f.SetCellValue(sh, cell(3, tr), 999999)
+	return f.SaveAs(path)
+}
+
