@@ -174,4 +174,3 @@ func writeErrorsXLSX(path string) error {
 	f.SetCellValue(sh, cell(3, tr), 999999)
 	return f.SaveAs(path)
 }
-
