@@ -85,9 +85,10 @@ func (s *xlsxSource) close() error {
 }
 
 type csvSource struct {
-	f *os.File
-	r *csv.Reader
-	n int
+	f       *os.File
+	r       *csv.Reader
+	n       int // spreadsheet row of the last record
+	endLine int // file line where the last record ended
 }
 
 // openCSV reads UTF-8 csv with or without a BOM; the delimiter (comma or
@@ -128,7 +129,16 @@ func (s *csvSource) next() (int, []string, error) {
 	if err != nil {
 		return 0, nil, err
 	}
+	// encoding/csv skips blank lines; a spreadsheet shows each as a row, and shows
+	// a quoted field with line breaks as one row. Number rows the way it does.
+	start, _ := s.r.FieldPos(0)
+	if gap := start - s.endLine - 1; gap > 0 {
+		s.n += gap
+	}
 	s.n++
+	last := len(rec) - 1
+	end, _ := s.r.FieldPos(last)
+	s.endLine = end + strings.Count(rec[last], "\n")
 	return s.n, rec, nil
 }
 

@@ -1,0 +1,77 @@
+package sheet
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestParsePhone(t *testing.T) {
+	good := []struct {
+		name, in, region string
+		e164, country, op string
+	}{
+		{"national MTN", "677123456", "CM", "237677123456", "CM", "MTN"},
+		{"spaces", "677 12 34 56", "CM", "237677123456", "CM", "MTN"},
+		{"dots", "677.12.34.56", "CM", "237677123456", "CM", "MTN"},
+		{"dashes", "677-12-34-56", "CM", "237677123456", "CM", "MTN"},
+		{"plus", "+237 677 12 34 56", "CM", "237677123456", "CM", "MTN"},
+		{"double zero", "00237677123456", "CM", "237677123456", "CM", "MTN"},
+		{"country code without plus", "237677123456", "CM", "237677123456", "CM", "MTN"},
+		{"numeric cell exponent", "2.37677123456E11", "CM", "237677123456", "CM", "MTN"},
+		{"national exponent", "6.77123456E8", "CM", "237677123456", "CM", "MTN"},
+		{"orange 69", "699009900", "CM", "237699009900", "CM", "Orange"},
+		{"orange 655", "655 48 90 12", "CM", "237655489012", "CM", "Orange"},
+		{"mtn 650", "650 22 41 18", "CM", "237650224118", "CM", "MTN"},
+		{"camtel mobile", "620 12 34 56", "CM", "237620123456", "CM", "Camtel"},
+		{"ivory coast", "+225 07 01 02 03 04", "CM", "2250701020304", "CI", "Orange"},
+		{"senegal default region", "77 123 45 67", "SN", "221771234567", "SN", "Orange"},
+		{"nbsp", "677\u00a012\u00a034\u00a056", "CM", "237677123456", "CM", "MTN"},
+	}
+	for _, tc := range good {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := ParsePhone(tc.in, tc.region)
+			require.NoError(t, err)
+			assert.Equal(t, tc.e164, p.E164)
+			assert.Equal(t, tc.country, p.Region)
+			assert.Equal(t, tc.op, p.Operator)
+		})
+	}
+	bad := []struct{ name, in, msg string }{
+		{"empty", "", "empty"},
+		{"too short", "12345", "not a valid number"},
+		{"landline", "222 23 45 67", "not a mobile"},
+		{"letters", "677 12 AB 56", "not a digit"},
+		{"too long", "6771234567", "not a valid number"},
+		{"text", "n/a", "not a digit"},
+		{"fractional exponent", "6.771234565E8", "not a digit"},
+	}
+	for _, tc := range bad {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParsePhone(tc.in, "CM")
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.msg)
+		})
+	}
+}
+
+func FuzzParsePhone(f *testing.F) {
+	for _, s := range []string{"677123456", "+237 677 12 34 56", "00237677123456", "2.37677123456E11", "12345", "+", "00", "E5"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := ParsePhone(s, "CM")
+		if err != nil {
+			return
+		}
+		if p.E164 == "" || p.Region == "" {
+			t.Fatalf("ParsePhone(%q) = %+v without error", s, p)
+		}
+		for _, r := range p.E164 {
+			if r < '0' || r > '9' {
+				t.Fatalf("ParsePhone(%q) E164 %q has a non-digit", s, p.E164)
+			}
+		}
+	})
+}
