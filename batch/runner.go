@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -69,7 +70,9 @@ type lane struct {
 	Lane
 	limiter *rate.Limiter
 	mu      sync.Mutex
-	pause   time.Time // no request before this (Retry-After)
+	pause   time.Time   // no request before this (Retry-After)
+	halted  atomic.Bool // the provider keeps refusing to process: claim nothing more this run
+	haltErr error       // why, when it needs a person (credentials refused)
 }
 
 func (l *lane) wait(ctx context.Context) error {
@@ -146,6 +149,11 @@ func (r *Runner) Run(ctx context.Context, b Batch) (Summary, error) {
 	if err == nil {
 		err = r.poll(ctx, b, lanes)
 	}
+	for _, l := range lanes {
+		if l.haltErr != nil {
+			err = errors.Join(err, fmt.Errorf("%s stopped: %w", l.Provider.Name(), l.haltErr))
+		}
+	}
 	sum, serr := r.summary(b)
 	if err == nil && ctx.Err() != nil {
 		err = ErrInterrupted
@@ -196,7 +204,7 @@ func (r *Runner) runLane(ctx context.Context, b Batch, l *lane) error {
 	g, gctx := errgroup.WithContext(ctx)
 	for range l.Concurrency {
 		g.Go(func() error {
-			for {
+			for !l.halted.Load() {
 				if err := l.wait(gctx); err != nil {
 					return nil // cancelled: nothing claimed, nothing sent
 				}
@@ -214,6 +222,7 @@ func (r *Runner) runLane(ctx context.Context, b Batch, l *lane) error {
 					return err
 				}
 			}
+			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {
@@ -261,6 +270,16 @@ func (r *Runner) send(ctx context.Context, l *lane, c Claim) error {
 		}
 		end := &AttemptEnd{ID: attempt, Outcome: OutcomeNotProcessed, Response: err.Error()}
 		if try > r.MaxRetries || ctx.Err() != nil || sleep(ctx, wait) != nil {
+			if ctx.Err() == nil {
+				l.halted.Store(true)
+				if errors.Is(err, providers.ErrAuth) {
+					l.mu.Lock()
+					l.haltErr = err
+					l.mu.Unlock()
+				}
+				r.Log.Warn("provider keeps refusing to process requests; its remaining items wait for the next run",
+					"provider", l.Provider.Name(), "err", err)
+			}
 			return r.apply(ctx, it, Change{ItemID: it.ID, From: Submitting, To: Planned, Attempt: end,
 				Cause:   "not sent: the provider did not process the request; the next run sends it",
 				Message: err.Error()})

@@ -1,0 +1,267 @@
+package batch_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"bulkpay/batch"
+	"bulkpay/ledger"
+	"bulkpay/providers"
+	"bulkpay/providers/campay"
+	"bulkpay/providers/sandbox"
+)
+
+type env struct {
+	t      *testing.T
+	st     *ledger.Store
+	srv    *sandbox.Server
+	client *campay.Client
+	b      batch.Batch
+}
+
+// newEnv plans n rows into a fresh ledger, with the CamPay simulator behind a client.
+func newEnv(t *testing.T, n int, opts sandbox.Options, timeout time.Duration) *env {
+	t.Helper()
+	ctx := context.Background()
+	st, err := ledger.Open(ctx, filepath.Join(t.TempDir(), "l.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	if opts.SettleDelay == 0 {
+		opts.SettleDelay = 20 * time.Millisecond
+	}
+	srv, err := sandbox.New(opts)
+	require.NoError(t, err)
+	hs := httptest.NewServer(srv)
+	t.Cleanup(func() { srv.Close(); hs.CloseClientConnections(); hs.Close() })
+	c := campay.New(campay.WithBaseURL(hs.URL+"/campay/api"), campay.WithCredentials("u", "p"),
+		campay.WithHTTPClient(&http.Client{Timeout: timeout}))
+	rows := make([]batch.Row, n)
+	for i := range rows {
+		rows[i] = batch.Row{Row: i + 2, Name: fmt.Sprintf("Beneficiary %d", i), Phone: fmt.Sprintf("2376771%05d", i),
+			Country: "CM", Operator: "MTN", Mode: batch.ModeMobileMoney, Amount: int64(1000 + i)}
+	}
+	router := batch.Routes{Rules: batch.DefaultRules, Configured: map[string]bool{"campay": true}}
+	b, items, errs := batch.Plan("test", "s.xlsx", "XAF", rows, router)
+	require.Empty(t, errs)
+	b, _, err = batch.Prepare(ctx, st, b, items, rows)
+	require.NoError(t, err)
+	return &env{t: t, st: st, srv: srv, client: c, b: b}
+}
+
+func (e *env) runner(p batch.Provider) *batch.Runner {
+	return &batch.Runner{
+		Store:        e.st,
+		Lanes:        map[string]batch.Lane{"campay": {Provider: p, Rate: 1000, Burst: 10, Concurrency: 4}},
+		RetryBase:    5 * time.Millisecond,
+		PollInterval: 10 * time.Millisecond,
+		PendingWait:  3 * time.Second,
+	}
+}
+
+func (e *env) run() batch.Summary {
+	e.t.Helper()
+	sum, err := e.runner(e.client).Run(context.Background(), e.b)
+	require.NoError(e.t, err)
+	return sum
+}
+
+// paidOnce checks from the simulator's side that every item was paid exactly once
+// under its own reference, and that the ledger agrees.
+func (e *env) paidOnce() {
+	e.t.Helper()
+	items, err := e.st.Items(context.Background(), e.b.ID)
+	require.NoError(e.t, err)
+	byRef := map[string]int{}
+	for _, p := range e.srv.Payouts() {
+		byRef[p.ClientReference]++
+	}
+	for _, it := range items {
+		assert.Equal(e.t, 1, byRef[it.Reference], "row %d paid %d times", it.Row, byRef[it.Reference])
+		assert.Equal(e.t, batch.Succeeded, it.State, "row %d", it.Row)
+	}
+	assert.Len(e.t, e.srv.Payouts(), len(items))
+}
+
+func TestRunPaysEveryItemOnce(t *testing.T) {
+	e := newEnv(t, 20, sandbox.Options{}, 2*time.Second)
+	sum := e.run()
+	assert.Equal(t, 20, sum.Counts[batch.Succeeded])
+	assert.True(t, sum.Complete())
+	e.paidOnce()
+
+	sum = e.run()
+	assert.Equal(t, 20, sum.Counts[batch.Succeeded], "a second run pays nobody again")
+	e.paidOnce()
+	assertLegalPaths(t, e)
+}
+
+func TestTimeoutAfterAcceptIsSettledInTheSameRun(t *testing.T) {
+	e := newEnv(t, 3, sandbox.Options{}, 300*time.Millisecond)
+	e.srv.AddFault(sandbox.Fault{Provider: "campay", Op: "withdraw", Kind: sandbox.HangAfter})
+	e.run()
+	e.paidOnce()
+	items, _ := e.st.Items(context.Background(), e.b.ID)
+	var attempts []batch.Attempt
+	for _, it := range items {
+		a, _ := e.st.Attempts(context.Background(), it.ID)
+		if len(a) > 1 {
+			attempts = a
+		}
+	}
+	require.Len(t, attempts, 2, "one item needed a settling resend")
+	assert.Equal(t, batch.OutcomeUnknown, attempts[0].Outcome)
+	assert.Equal(t, batch.KindSettle, attempts[1].Kind)
+	assert.Equal(t, attempts[0].Reference, attempts[1].Reference, "the same reference, never a new one")
+	assertLegalPaths(t, e)
+}
+
+func TestRateLimitIsRetriedWithTheSameReference(t *testing.T) {
+	e := newEnv(t, 2, sandbox.Options{}, 2*time.Second)
+	e.srv.AddFault(sandbox.Fault{Provider: "campay", Op: "withdraw", Kind: sandbox.Status, Status: 429, RetryAfter: 1})
+	start := time.Now()
+	e.run()
+	assert.GreaterOrEqual(t, time.Since(start), time.Second, "Retry-After was honoured")
+	e.paidOnce()
+}
+
+func TestNotProcessedGoesBackToPlannedAndIsSentNextRun(t *testing.T) {
+	e := newEnv(t, 1, sandbox.Options{}, 2*time.Second)
+	e.srv.AddFault(sandbox.Fault{Provider: "campay", Op: "withdraw", Kind: sandbox.Status, Status: 429, Times: 10})
+	r := e.runner(e.client)
+	r.MaxRetries = 2
+	sum, err := r.Run(context.Background(), e.b)
+	require.NoError(t, err)
+	assert.Equal(t, 1, sum.Counts[batch.Planned])
+	assert.Empty(t, e.srv.Payouts())
+	items, _ := e.st.Items(context.Background(), e.b.ID)
+	attempts, _ := e.st.Attempts(context.Background(), items[0].ID)
+	require.Len(t, attempts, 3, "sent, then resent twice")
+	for _, a := range attempts {
+		assert.Equal(t, batch.OutcomeNotProcessed, a.Outcome)
+		assert.Equal(t, items[0].Reference, a.Reference)
+	}
+	for i := 0; i < 7; i++ { // use up the remaining faults
+		e.client.Send(context.Background(), providers.Payout{Reference: "x", Phone: "237677123456", Amount: 1})
+	}
+	e.run()
+	e.paidOnce()
+}
+
+func TestDefiniteRefusalFails(t *testing.T) {
+	e := newEnv(t, 1, sandbox.Options{CamPay: sandbox.CamPayOptions{MTNBalance: 10}}, 2*time.Second)
+	sum := e.run()
+	assert.Equal(t, 1, sum.Counts[batch.Failed])
+	items, _ := e.st.Items(context.Background(), e.b.ID)
+	assert.Contains(t, items[0].Message, "ER301")
+	assert.Empty(t, e.srv.Payouts())
+}
+
+func TestProviderFailureIsRecorded(t *testing.T) {
+	e := newEnv(t, 2, sandbox.Options{FailPhones: []string{"237677100001"}}, 2*time.Second)
+	sum := e.run()
+	assert.Equal(t, 1, sum.Counts[batch.Succeeded])
+	assert.Equal(t, 1, sum.Counts[batch.Failed])
+}
+
+func TestCrashAfterClaimIsSettledOnNextRun(t *testing.T) {
+	for _, reached := range []bool{false, true} {
+		t.Run(fmt.Sprintf("request reached provider %v", reached), func(t *testing.T) {
+			e := newEnv(t, 2, sandbox.Options{}, 2*time.Second)
+			ctx := context.Background()
+			claims, err := e.st.Claim(ctx, e.b.ID, "campay", 2)
+			require.NoError(t, err)
+			if reached { // the process died after the request left, before the answer was recorded
+				for _, c := range claims {
+					_, err := e.client.Send(ctx, providers.Payout{Reference: c.Item.Reference, Phone: c.Item.Phone, Amount: c.Item.Amount})
+					require.NoError(t, err)
+				}
+			}
+			e.run()
+			e.paidOnce()
+			evs, _ := e.st.Events(ctx, e.b.ID, claims[0].Item.ID)
+			var path []batch.State
+			for _, ev := range evs {
+				path = append(path, ev.To)
+			}
+			assert.Equal(t, []batch.State{batch.Planned, batch.Submitting, batch.Unknown, batch.Pending, batch.Succeeded}, path)
+		})
+	}
+}
+
+// blind is a provider that cannot be asked about our reference (no Settle).
+type blind struct{ c *campay.Client }
+
+func (b blind) Name() string { return "campay" }
+func (b blind) Send(ctx context.Context, p providers.Payout) (providers.Result, error) {
+	return b.c.Send(ctx, p)
+}
+func (b blind) Check(ctx context.Context, ref string) (providers.Result, error) { return b.c.Check(ctx, ref) }
+
+func TestUnknownWithoutSettlerGoesToReview(t *testing.T) {
+	e := newEnv(t, 1, sandbox.Options{}, 300*time.Millisecond)
+	e.srv.AddFault(sandbox.Fault{Provider: "campay", Op: "withdraw", Kind: sandbox.HangAfter})
+	sum, err := e.runner(blind{e.client}).Run(context.Background(), e.b)
+	require.NoError(t, err)
+	assert.Equal(t, 1, sum.Counts[batch.Review])
+	assert.Len(t, e.srv.Payouts(), 1, "never resent blindly")
+}
+
+func TestPendingLeftForNextRun(t *testing.T) {
+	e := newEnv(t, 2, sandbox.Options{SettleDelay: 700 * time.Millisecond}, 2*time.Second)
+	r := e.runner(e.client)
+	r.PendingWait = 50 * time.Millisecond
+	sum, err := r.Run(context.Background(), e.b)
+	require.NoError(t, err)
+	assert.Equal(t, 2, sum.Counts[batch.Pending])
+	time.Sleep(700 * time.Millisecond)
+	e.run()
+	e.paidOnce()
+}
+
+func TestCancelledRunLosesNothing(t *testing.T) {
+	e := newEnv(t, 30, sandbox.Options{Latency: 20 * time.Millisecond}, 2*time.Second)
+	ctx, cancel := context.WithCancel(context.Background())
+	r := e.runner(e.client)
+	r.Lanes["campay"] = batch.Lane{Provider: e.client, Rate: 50, Burst: 1, Concurrency: 2}
+	go func() { time.Sleep(150 * time.Millisecond); cancel() }()
+	_, err := r.Run(ctx, e.b)
+	require.ErrorIs(t, err, batch.ErrInterrupted)
+	e.run()
+	e.paidOnce()
+	assertLegalPaths(t, e)
+}
+
+// assertLegalPaths checks that every item's events follow the state machine.
+func assertLegalPaths(t *testing.T, e *env) {
+	t.Helper()
+	items, _ := e.st.Items(context.Background(), e.b.ID)
+	for _, it := range items {
+		evs, err := e.st.Events(context.Background(), e.b.ID, it.ID)
+		require.NoError(t, err)
+		require.NotEmpty(t, evs)
+		assert.Equal(t, batch.Planned, evs[0].To)
+		for i := 1; i < len(evs); i++ {
+			assert.True(t, batch.CanMove(evs[i].From, evs[i].To), "row %d: %s → %s", it.Row, evs[i].From, evs[i].To)
+			assert.Equal(t, evs[i-1].To, evs[i].From, "row %d: events chain", it.Row)
+		}
+	}
+}
+
+func TestRefusedCredentialsStopTheLaneAndSay(t *testing.T) {
+	e := newEnv(t, 3, sandbox.Options{CamPay: sandbox.CamPayOptions{Username: "u", Password: "other"}}, 2*time.Second)
+	r := e.runner(e.client)
+	r.MaxRetries = 1
+	sum, err := r.Run(context.Background(), e.b)
+	require.ErrorIs(t, err, providers.ErrAuth)
+	assert.Contains(t, err.Error(), "campay stopped")
+	assert.Equal(t, 3, sum.Counts[batch.Planned], "nothing sent, nothing lost")
+	assert.Empty(t, e.srv.Payouts())
+}
