@@ -1,0 +1,344 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "bulkpay-e2e")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "bulkpay")
+	out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func samplePath(t *testing.T, name string) string {
+	p, err := filepath.Abs(filepath.Join("..", "..", "samples", name))
+	require.NoError(t, err)
+	return p
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// bulkpay runs the binary in dir with a time limit.
+func bulkpay(t *testing.T, dir string, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, args...)
+	cmd.Dir = dir
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else {
+		require.NoError(t, err)
+	}
+	return result{code: code, stdout: out.String(), stderr: errb.String()}
+}
+
+// startSandbox runs `bulkpay sandbox` on a free loopback port until the test ends.
+func startSandbox(t *testing.T, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(binary, append([]string{"sandbox", "--addr", "127.0.0.1:0"}, args...)...)
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+	})
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	require.NoError(t, err)
+	_, rest, ok := strings.Cut(line, "http://")
+	require.True(t, ok, line)
+	return "http://" + strings.Fields(rest)[0]
+}
+
+type sandboxPayout struct {
+	Provider          string `json:"provider"`
+	ProviderReference string `json:"provider_reference"`
+	ClientReference   string `json:"client_reference"`
+	Phone             string `json:"phone"`
+	Amount            int64  `json:"amount"`
+	Status            string `json:"status"`
+}
+
+func payouts(t *testing.T, url string) []sandboxPayout {
+	t.Helper()
+	resp, err := http.Get(url + "/_sandbox/payouts")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var ps []sandboxPayout
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&ps))
+	return ps
+}
+
+// reportLines reads the batch's csv report.
+func reportLines(t *testing.T, dir, ref string) []map[string]string {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, "bulkpay-reports", ref, "reconciliation.csv"))
+	require.NoError(t, err)
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	require.NoError(t, err)
+	var out []map[string]string
+	for _, r := range recs[1:] {
+		m := map[string]string{}
+		for i, h := range recs[0] {
+			m[h] = r[i]
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// paidExactlyOnce checks from the sandbox's side that each report line was paid
+// once, under its own reference, to its phone and amount, and nothing else was paid.
+func paidExactlyOnce(t *testing.T, url string, lines []map[string]string) {
+	t.Helper()
+	ps := payouts(t, url)
+	byRef := map[string][]sandboxPayout{}
+	for _, p := range ps {
+		byRef[p.ClientReference] = append(byRef[p.ClientReference], p)
+	}
+	for _, l := range lines {
+		got := byRef[l["reference"]]
+		if assert.Len(t, got, 1, "row %s paid %d times", l["row"], len(got)) {
+			assert.Equal(t, l["phone"], got[0].Phone)
+			assert.Equal(t, l["amount"], fmt.Sprint(got[0].Amount))
+			assert.Equal(t, l["provider_reference"], got[0].ProviderReference)
+		}
+		assert.Equal(t, "succeeded", l["state"], "row %s", l["row"])
+	}
+	assert.Len(t, ps, len(lines), "nothing paid that is not in the batch")
+}
+
+func TestREADMECommandPaysTheSampleAndRerunPaysNothing(t *testing.T) {
+	dir := t.TempDir()
+	r := bulkpay(t, dir, "run", samplePath(t, "payroll-2026-11.xlsx"))
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "SANDBOX: no real money moves")
+	assert.Contains(t, r.stdout, "SANDBOX: no real money moved")
+	assert.Contains(t, r.stdout, "succeeded     25     4 679 000")
+	lines := reportLines(t, dir, "payroll-2026-11")
+	require.Len(t, lines, 25)
+	assert.Equal(t, "SANDBOX", lines[0]["environment"])
+
+	r = bulkpay(t, dir, "run", samplePath(t, "payroll-2026-11.xlsx"))
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "already complete")
+
+	// the built-in sandbox's memory shows each beneficiary paid once over both runs
+	journal, err := os.ReadFile(filepath.Join(dir, "bulkpay.db.sandbox.jsonl"))
+	require.NoError(t, err)
+	assert.Equal(t, 25, bytes.Count(journal, []byte("\n")))
+
+	r = bulkpay(t, dir, "status", "payroll-2026-11", "--json")
+	require.Equal(t, 0, r.code, r.stderr)
+	var st statusJSON
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &st))
+	assert.Equal(t, 25, st.Counts["succeeded"])
+	assert.Equal(t, int64(4679000), st.SucceededAmount)
+	assert.Equal(t, []string{"failed", "pending", "planned", "rejected", "review", "submitting", "succeeded", "unknown"}, keys(st.Counts))
+
+	// the csv of the same payroll is the same batch
+	r = bulkpay(t, dir, "run", samplePath(t, "payroll-2026-11.csv"))
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "already complete")
+}
+
+func keys(m map[string]int) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestStandaloneSandboxRunRerunExactlyOnce(t *testing.T) {
+	url := startSandbox(t)
+	dir := t.TempDir()
+	r := bulkpay(t, dir, "run", samplePath(t, "payroll-2026-11.csv"), "--sandbox", url, "--json")
+	require.Equal(t, 0, r.code, r.stderr)
+	var st statusJSON
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &st), r.stdout)
+	assert.Equal(t, 25, st.Items)
+	paidExactlyOnce(t, url, reportLines(t, dir, "payroll-2026-11"))
+
+	r = bulkpay(t, dir, "run", samplePath(t, "payroll-2026-11.csv"), "--sandbox", url)
+	require.Equal(t, 0, r.code, r.stderr)
+	paidExactlyOnce(t, url, reportLines(t, dir, "payroll-2026-11"))
+}
+
+// bigSheet writes n valid rows as csv.
+func bigSheet(t *testing.T, dir string, n int) string {
+	var b strings.Builder
+	b.WriteString("Nom;Téléphone;Montant\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "Bénéficiaire %d;67%07d;%d\n", i, 1000000+i, 1000+i)
+	}
+	path := filepath.Join(dir, "big.csv")
+	require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o600))
+	return path
+}
+
+func TestSIGKILLMidwayThenRerunPaysEachOnce(t *testing.T) {
+	url := startSandbox(t, "--latency", "30ms")
+	dir := t.TempDir()
+	sheetPath := bigSheet(t, dir, 80)
+	cmd := exec.Command(binary, "run", sheetPath, "--sandbox", url)
+	cmd.Dir = dir
+	require.NoError(t, cmd.Start())
+	deadline := time.Now().Add(30 * time.Second)
+	for len(payouts(t, url)) < 10 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
+	cmd.Wait()
+	paidBefore := len(payouts(t, url))
+	require.Less(t, paidBefore, 80, "killed midway")
+
+	r := bulkpay(t, dir, "run", sheetPath, "--sandbox", url)
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "resuming batch big")
+	paidExactlyOnce(t, url, reportLines(t, dir, "big"))
+}
+
+func TestInterruptThenResume(t *testing.T) {
+	url := startSandbox(t, "--latency", "30ms")
+	dir := t.TempDir()
+	sheetPath := bigSheet(t, dir, 60)
+	cmd := exec.Command(binary, "run", sheetPath, "--sandbox", url)
+	cmd.Dir = dir
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	require.NoError(t, cmd.Start())
+	deadline := time.Now().Add(30 * time.Second)
+	for len(payouts(t, url)) < 5 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	require.NoError(t, cmd.Process.Signal(os.Interrupt))
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	require.ErrorAs(t, err, &ee)
+	assert.Equal(t, exitInterrupted, ee.ExitCode(), errb.String())
+	assert.Contains(t, errb.String(), "bulkpay resume big")
+
+	r := bulkpay(t, dir, "resume", "big", "--sandbox", url)
+	require.Equal(t, 0, r.code, r.stderr)
+	paidExactlyOnce(t, url, reportLines(t, dir, "big"))
+}
+
+func TestValidateJSONAndExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	r := bulkpay(t, dir, "validate", samplePath(t, "payroll-2026-11.xlsx"), "--json")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.JSONEq(t, `{"rows":25,"valid":25,"invalid":0,"total_amount":4679000,"errors":[]}`, r.stdout)
+
+	r = bulkpay(t, dir, "validate", samplePath(t, "payroll-with-errors.xlsx"), "--json")
+	require.Equal(t, 2, r.code, r.stderr)
+	var v struct {
+		Rows, Valid, Invalid int
+		TotalAmount          int64 `json:"total_amount"`
+		Errors               []map[string]any
+	}
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &v))
+	assert.Equal(t, 15, v.Rows)
+	assert.Equal(t, 2, v.Valid)
+	assert.Equal(t, 13, v.Invalid)
+	assert.Equal(t, int64(150000), v.TotalAmount)
+	for _, e := range v.Errors {
+		assert.ElementsMatch(t, []string{"row", "column", "value", "message"}, mapKeys(e))
+	}
+
+	r = bulkpay(t, dir, "run", samplePath(t, "payroll-with-errors.xlsx"))
+	assert.Equal(t, 2, r.code)
+	assert.Contains(t, r.stderr, "row 8, column Montant, value \"150000.5\"")
+	_, err := os.Stat(filepath.Join(dir, "bulkpay.db.sandbox.jsonl"))
+	assert.True(t, os.IsNotExist(err), "bad input moves no money: no sandbox was even started")
+}
+
+func mapKeys(m map[string]any) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func TestChangedSheetUnderSameReferenceIsRefused(t *testing.T) {
+	url := startSandbox(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "paie.csv")
+	require.NoError(t, os.WriteFile(path, []byte("Nom;Téléphone;Montant\nA;677123456;1000\nB;699009900;2000\n"), 0o600))
+	r := bulkpay(t, dir, "run", path, "--sandbox", url)
+	require.Equal(t, 0, r.code, r.stderr)
+	require.NoError(t, os.WriteFile(path, []byte("Nom;Téléphone;Montant\nA;677123456;1500\nB;699009900;2000\nC;677000111;10\n"), 0o600))
+	r = bulkpay(t, dir, "run", path, "--sandbox", url)
+	assert.Equal(t, 1, r.code)
+	assert.Contains(t, r.stderr, "batch paie already exists with a different sheet")
+	assert.Contains(t, r.stderr, "row 2: amount 1000 → 1500")
+	assert.Contains(t, r.stderr, "row 4: added (C, +237677000111, 10)")
+	assert.Len(t, payouts(t, url), 2, "nothing more was paid")
+}
+
+func TestSecondConcurrentRunIsRefused(t *testing.T) {
+	url := startSandbox(t, "--latency", "50ms")
+	dir := t.TempDir()
+	sheetPath := bigSheet(t, dir, 40)
+	first := exec.Command(binary, "run", sheetPath, "--sandbox", url)
+	first.Dir = dir
+	require.NoError(t, first.Start())
+	deadline := time.Now().Add(30 * time.Second)
+	for len(payouts(t, url)) < 2 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	r := bulkpay(t, dir, "run", sheetPath, "--sandbox", url)
+	assert.Equal(t, 1, r.code)
+	assert.Contains(t, r.stderr, fmt.Sprintf("batch big is being run by pid %d", first.Process.Pid))
+	require.NoError(t, first.Wait())
+	paidExactlyOnce(t, url, reportLines(t, dir, "big"))
+}
