@@ -203,7 +203,9 @@ func (b blind) Name() string { return "campay" }
 func (b blind) Send(ctx context.Context, p providers.Payout) (providers.Result, error) {
 	return b.c.Send(ctx, p)
 }
-func (b blind) Check(ctx context.Context, ref string) (providers.Result, error) { return b.c.Check(ctx, ref) }
+func (b blind) Check(ctx context.Context, ref string) (providers.Result, error) {
+	return b.c.Check(ctx, ref)
+}
 
 func TestUnknownWithoutSettlerGoesToReview(t *testing.T) {
 	e := newEnv(t, 1, sandbox.Options{}, 300*time.Millisecond)

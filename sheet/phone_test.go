@@ -9,7 +9,7 @@ import (
 
 func TestParsePhone(t *testing.T) {
 	good := []struct {
-		name, in, region string
+		name, in, region  string
 		e164, country, op string
 	}{
 		{"national MTN", "677123456", "CM", "237677123456", "CM", "MTN"},
