@@ -136,5 +136,8 @@ var totalLabels = map[string]bool{
 
 // isTotalLabel reports whether a cell says TOTAL (any case, also "Total général").
 func isTotalLabel(s string) bool {
+	if !strings.Contains(strings.ToLower(s), "tot") { // every label has it; skip the costly fold
+		return false
+	}
 	return totalLabels[Normalize(s)]
 }

@@ -42,26 +42,73 @@ func ParsePhone(raw, region string) (Phone, error) {
 			return Phone{}, fmt.Errorf("phone has a character %q that is not a digit: write digits only, e.g. 677 12 34 56 or +237 677 12 34 56", r)
 		}
 	}
-	num, err := phonenumbers.Parse(s, region)
-	if err != nil {
-		return Phone{}, fmt.Errorf("phone is not a number bulkpay can read (%v): write it as %s", err, example(region))
+	num, typ := fastNumber(s, region)
+	if num == nil {
+		parsed, err := phonenumbers.Parse(s, region)
+		if err != nil {
+			return Phone{}, fmt.Errorf("phone is not a number bulkpay can read (%v): write it as %s", err, example(region))
+		}
+		num, typ = parsed, phonenumbers.GetNumberType(parsed)
 	}
-	if !phonenumbers.IsValidNumber(num) {
+	if typ == phonenumbers.UNKNOWN { // what IsValidNumber checks
 		return Phone{}, fmt.Errorf("phone is not a valid number in %s: write it as %s", regionName(num, region), example(region))
 	}
-	switch phonenumbers.GetNumberType(num) {
-	case phonenumbers.MOBILE, phonenumbers.FIXED_LINE_OR_MOBILE:
-	default:
+	if typ != phonenumbers.MOBILE && typ != phonenumbers.FIXED_LINE_OR_MOBILE {
 		return Phone{}, errors.New("phone is not a mobile number: mobile money needs the beneficiary's mobile number")
 	}
 	carrier, _ := phonenumbers.GetCarrierForNumber(num, "en")
-	e164 := phonenumbers.Format(num, phonenumbers.E164)
 	return Phone{
-		E164:     strings.TrimPrefix(e164, "+"),
+		E164:     strconv.Itoa(int(num.GetCountryCode())) + phonenumbers.GetNationalSignificantNumber(num),
 		Region:   phonenumbers.GetRegionCodeForNumber(num),
 		Operator: carrierName(carrier),
 	}, nil
 }
+
+// fastNumber builds the number directly from plain digits ("+237677123456",
+// "237677123456", "677123456") when the numbering plan says it is valid, which
+// is what phonenumbers.Parse would conclude at several times the cost. Anything
+// else (a trunk prefix, an invalid number) returns nil for the full parser.
+func fastNumber(s, region string) (*phonenumbers.PhoneNumber, phonenumbers.PhoneNumberType) {
+	try := func(cc int, national string) (*phonenumbers.PhoneNumber, phonenumbers.PhoneNumberType) {
+		if national == "" || national[0] == '0' || len(national) > 17 {
+			return nil, phonenumbers.UNKNOWN
+		}
+		n, err := strconv.ParseUint(national, 10, 64)
+		if err != nil {
+			return nil, phonenumbers.UNKNOWN
+		}
+		num := &phonenumbers.PhoneNumber{CountryCode: proto32(int32(cc)), NationalNumber: &n}
+		if t := phonenumbers.GetNumberType(num); t != phonenumbers.UNKNOWN {
+			return num, t
+		}
+		return nil, phonenumbers.UNKNOWN
+	}
+	if d, ok := strings.CutPrefix(s, "+"); ok {
+		for l := 1; l <= 3 && l < len(d); l++ {
+			cc, _ := strconv.Atoi(d[:l])
+			if phonenumbers.GetRegionCodeForCountryCode(cc) != "ZZ" {
+				return try(cc, d[l:])
+			}
+		}
+		return nil, phonenumbers.UNKNOWN
+	}
+	if s == "" || s[0] == '0' {
+		return nil, phonenumbers.UNKNOWN
+	}
+	cc := phonenumbers.GetCountryCodeForRegion(region)
+	if cc == 0 {
+		return nil, phonenumbers.UNKNOWN
+	}
+	if num, t := try(cc, s); num != nil {
+		return num, t
+	}
+	if rest, ok := strings.CutPrefix(s, strconv.Itoa(cc)); ok {
+		return try(cc, rest)
+	}
+	return nil, phonenumbers.UNKNOWN
+}
+
+func proto32(v int32) *int32 { return &v }
 
 // carrierName shortens the numbering plan's carrier names to the ones providers use.
 func carrierName(c string) string {

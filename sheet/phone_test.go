@@ -1,6 +1,10 @@
 package sheet
 
 import (
+	"math/rand/v2"
+	"strconv"
+
+	"github.com/nyaruka/phonenumbers"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -74,4 +78,35 @@ func FuzzParsePhone(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestFastPathAgreesWithLibrary checks that the shortcut for plain digits never
+// accepts a number the full phonenumbers parser would read differently.
+func TestFastPathAgreesWithLibrary(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	regions := []string{"CM", "CI", "SN", "ML", "BF", "TG", "BJ", "GN", "CD", "GA", "FR", "US", "GB", "NG"}
+	checked := 0
+	for i := 0; i < 30000; i++ {
+		region := regions[rng.IntN(len(regions))]
+		cc := phonenumbers.GetCountryCodeForRegion(region)
+		digits := make([]byte, 6+rng.IntN(7))
+		for j := range digits {
+			digits[j] = byte('0' + rng.IntN(10))
+		}
+		if rng.IntN(2) == 0 { // bias towards plausible mobile prefixes
+			digits[0] = "6789"[rng.IntN(4)]
+		}
+		forms := []string{string(digits), strconv.Itoa(cc) + string(digits), "+" + strconv.Itoa(cc) + string(digits)}
+		s := forms[rng.IntN(len(forms))]
+		fast, _ := fastNumber(s, region)
+		if fast == nil {
+			continue
+		}
+		slow, err := phonenumbers.Parse(s, region)
+		require.NoError(t, err, s)
+		require.True(t, phonenumbers.IsValidNumber(slow), "%s in %s", s, region)
+		require.Equal(t, phonenumbers.Format(slow, phonenumbers.E164), phonenumbers.Format(fast, phonenumbers.E164), "%s in %s", s, region)
+		checked++
+	}
+	assert.Greater(t, checked, 1000, "enough valid numbers took the fast path")
 }

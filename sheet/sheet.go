@@ -80,23 +80,75 @@ func Read(path string, opt Options, fn func(batch.Row) error) (Result, error) {
 	v := validator{h: h, opt: opt, seen: map[uint64]int32{}}
 	v.res.HeaderRow = h.row
 	v.res.Columns = h.names
-	for {
-		n, cells, err := src.next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return v.res, fmt.Errorf("read row %d: %w", n, err)
-		}
-		row, ok := v.row(n, cells)
-		if ok {
-			if err := fn(row); err != nil {
-				return v.res, err
+	// Reading the file and validating rows run side by side: the reader
+	// goroutine decodes the next rows while this one validates the last ones.
+	chunks, readErr, stop := readAhead(src)
+	defer stop() // before src.close: the reader must be gone
+	for chunk := range chunks {
+		for _, rc := range chunk {
+			row, ok := v.row(rc.n, rc.cells)
+			if ok {
+				if err := fn(row); err != nil {
+					return v.res, err
+				}
 			}
 		}
 	}
+	if err := readErr(); err != nil {
+		return v.res, err
+	}
 	v.finish()
 	return v.res, nil
+}
+
+type rowCells struct {
+	n     int
+	cells []string
+}
+
+// readAhead reads rows in chunks on its own goroutine until the end or an error.
+// readErr gives the read error once chunks is closed; stop ends the reader early
+// and waits for it.
+func readAhead(src source) (chunks <-chan []rowCells, readErr func() error, stop func()) {
+	const chunkSize = 512
+	out := make(chan []rowCells, 8)
+	done := make(chan struct{})
+	exited := make(chan struct{})
+	var rerr error
+	go func() {
+		defer close(exited)
+		defer close(out)
+		chunk := make([]rowCells, 0, chunkSize)
+		for {
+			n, cells, err := src.next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				rerr = fmt.Errorf("read row %d: %w", n, err)
+				break
+			}
+			chunk = append(chunk, rowCells{n: n, cells: src.own(cells)})
+			if len(chunk) == chunkSize {
+				select {
+				case out <- chunk:
+				case <-done:
+					return
+				}
+				chunk = make([]rowCells, 0, chunkSize)
+			}
+		}
+		if len(chunk) > 0 {
+			select {
+			case out <- chunk:
+			case <-done:
+			}
+		}
+	}()
+	return out, func() error { return rerr }, func() {
+		close(done)
+		<-exited
+	}
 }
 
 // ReadAll reads every valid row into memory.

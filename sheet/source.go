@@ -17,6 +17,7 @@ import (
 // source yields a sheet's rows as raw cell text with their spreadsheet numbers.
 type source interface {
 	next() (row int, cells []string, err error) // io.EOF at the end
+	own(cells []string) []string                 // cells the caller may keep past the next call
 	close() error
 }
 
@@ -78,6 +79,9 @@ func (s *xlsxSource) next() (int, []string, error) {
 	cells, err := s.rows.Columns(excelize.Options{RawCellValue: true})
 	return s.n, cells, err
 }
+
+// own: excelize returns a fresh slice for every row.
+func (s *xlsxSource) own(cells []string) []string { return cells }
 
 func (s *xlsxSource) close() error {
 	s.rows.Close()
@@ -141,6 +145,9 @@ func (s *csvSource) next() (int, []string, error) {
 	s.endLine = end + strings.Count(rec[last], "\n")
 	return s.n, rec, nil
 }
+
+// own copies the record, which the csv reader reuses.
+func (s *csvSource) own(cells []string) []string { return append([]string(nil), cells...) }
 
 func (s *csvSource) close() error { return s.f.Close() }
 

@@ -1,0 +1,70 @@
+package sheet
+
+import (
+	"os"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"bulkpay/batch"
+	"bulkpay/sheet/sheettest"
+)
+
+func bigXLSX(b *testing.B, n int) string {
+	gen := sheettest.BigXLSX
+	if os.Getenv("BULKPAY_BENCH_SHARED") != "" {
+		gen = sheettest.BigXLSXShared // text in a shared strings table, as spreadsheet programs save it
+	}
+	path, err := gen(n)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return path
+}
+
+// BenchmarkRawExcelize100k is the baseline: excelize's own streaming read of
+// every cell's raw value, doing nothing with it.
+func BenchmarkRawExcelize100k(b *testing.B) {
+	path := bigXLSX(b, 100_000)
+	b.ResetTimer()
+	for b.Loop() {
+		f, err := excelize.OpenFile(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows, err := f.Rows("Sheet1")
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		for rows.Next() {
+			cells, err := rows.Columns(excelize.Options{RawCellValue: true})
+			if err != nil {
+				b.Fatal(err)
+			}
+			n += len(cells)
+		}
+		rows.Close()
+		f.Close()
+		if n == 0 {
+			b.Fatal("no cells")
+		}
+	}
+}
+
+// BenchmarkRead100k reads and validates the same file: header search, phone
+// numbers with carriers, amounts, duplicates.
+func BenchmarkRead100k(b *testing.B) {
+	path := bigXLSX(b, 100_000)
+	b.ResetTimer()
+	for b.Loop() {
+		n := 0
+		res, err := Read(path, Options{}, func(batch.Row) error { n++; return nil })
+		if err != nil {
+			b.Fatal(err)
+		}
+		if n != 100_000 || len(res.Errors) != 0 {
+			b.Fatalf("read %d rows, %d errors: %v", n, len(res.Errors), res.Errors[:min(3, len(res.Errors))])
+		}
+	}
+}

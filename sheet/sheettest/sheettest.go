@@ -1,0 +1,88 @@
+// Package sheettest writes large payroll sheets for benchmarks.
+package sheettest
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// BigXLSX returns the path of an xlsx of n valid payroll rows below a title row
+// (Cameroonian MTN and Orange numbers, whole amounts), written once per machine
+// and cached in the temp dir.
+func BigXLSX(n int) (string, error) {
+	path := filepath.Join(os.TempDir(), fmt.Sprintf("bulkpay-bench-%d.xlsx", n))
+	if _, err := os.Stat(path); err == nil {
+		return path, nil
+	}
+	f := excelize.NewFile()
+	defer f.Close()
+	sw, err := f.NewStreamWriter("Sheet1")
+	if err != nil {
+		return "", err
+	}
+	sw.SetRow("A1", []any{"ACME - Paie"})
+	sw.SetRow("A2", []any{"N°", "Nom complet", "Téléphone", "Montant (FCFA)", "Email"})
+	for i := 0; i < n; i++ {
+		var phone string
+		switch i % 3 {
+		case 0:
+			phone = fmt.Sprintf("67%07d", i) // MTN
+		case 1:
+			phone = fmt.Sprintf("69%07d", i) // Orange
+		default:
+			phone = fmt.Sprintf("65%d%06d", i%5, i%1000000) // 650-654 MTN
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, i+3)
+		if err := sw.SetRow(cell, []any{i + 1, fmt.Sprintf("Bénéficiaire numéro %d", i), phone, 1000 + i%500000, ""}); err != nil {
+			return "", err
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		return "", err
+	}
+	tmp := path + ".tmp.xlsx"
+	if err := f.SaveAs(tmp); err != nil {
+		return "", err
+	}
+	return path, os.Rename(tmp, path)
+}
+
+// BigXLSXShared is BigXLSX saved the way spreadsheet programs save text: in a
+// shared strings table rather than inline.
+func BigXLSXShared(n int) (string, error) {
+	path := filepath.Join(os.TempDir(), fmt.Sprintf("bulkpay-bench-shared-%d.xlsx", n))
+	if _, err := os.Stat(path); err == nil {
+		return path, nil
+	}
+	f := excelize.NewFile()
+	defer f.Close()
+	f.SetCellStr("Sheet1", "A1", "ACME - Paie")
+	for j, h := range []string{"N°", "Nom complet", "Téléphone", "Montant (FCFA)", "Email"} {
+		cell, _ := excelize.CoordinatesToCellName(j+1, 2)
+		f.SetCellStr("Sheet1", cell, h)
+	}
+	for i := 0; i < n; i++ {
+		var phone string
+		switch i % 3 {
+		case 0:
+			phone = fmt.Sprintf("67%07d", i)
+		case 1:
+			phone = fmt.Sprintf("69%07d", i)
+		default:
+			phone = fmt.Sprintf("65%d%06d", i%5, i%1000000)
+		}
+		r := i + 3
+		f.SetCellInt("Sheet1", fmt.Sprintf("A%d", r), int64(i+1))
+		f.SetCellStr("Sheet1", fmt.Sprintf("B%d", r), fmt.Sprintf("Bénéficiaire numéro %d", i))
+		f.SetCellStr("Sheet1", fmt.Sprintf("C%d", r), phone)
+		f.SetCellInt("Sheet1", fmt.Sprintf("D%d", r), int64(1000+i%500000))
+	}
+	tmp := path + ".tmp.xlsx"
+	if err := f.SaveAs(tmp); err != nil {
+		return "", err
+	}
+	return path, os.Rename(tmp, path)
+}
