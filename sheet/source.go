@@ -17,7 +17,7 @@ import (
 // source yields a sheet's rows as raw cell text with their spreadsheet numbers.
 type source interface {
 	next() (row int, cells []string, err error) // io.EOF at the end
-	own(cells []string) []string                 // cells the caller may keep past the next call
+	own(cells []string) []string                // cells the caller may keep past the next call
 	close() error
 }
 
