@@ -155,9 +155,22 @@ func paidExactlyOnce(t *testing.T, url string, lines []map[string]string) {
 	assert.Len(t, ps, len(lines), "nothing paid that is not in the batch")
 }
 
-func TestREADMECommandPaysTheSampleAndRerunPaysNothing(t *testing.T) {
+// withSamples gives a fresh directory holding samples/ as in the repository, so
+// the README's command runs there with its own arguments.
+func withSamples(t *testing.T) string {
 	dir := t.TempDir()
-	r := bulkpay(t, dir, "run", samplePath(t, "payroll-2026-11.xlsx"))
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "samples"), 0o755))
+	for _, name := range []string{"payroll-2026-11.xlsx", "payroll-2026-11.csv"} {
+		data, err := os.ReadFile(samplePath(t, name))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "samples", name), data, 0o644))
+	}
+	return dir
+}
+
+func TestREADMECommandPaysTheSampleAndRerunPaysNothing(t *testing.T) {
+	dir := withSamples(t)
+	r := bulkpay(t, dir, "run", "samples/payroll-2026-11.xlsx")
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "SANDBOX: no real money moves")
 	assert.Contains(t, r.stdout, "SANDBOX: no real money moved")
@@ -166,7 +179,7 @@ func TestREADMECommandPaysTheSampleAndRerunPaysNothing(t *testing.T) {
 	require.Len(t, lines, 25)
 	assert.Equal(t, "SANDBOX", lines[0]["environment"])
 
-	r = bulkpay(t, dir, "run", samplePath(t, "payroll-2026-11.xlsx"))
+	r = bulkpay(t, dir, "run", "samples/payroll-2026-11.xlsx")
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "already complete")
 
@@ -184,9 +197,55 @@ func TestREADMECommandPaysTheSampleAndRerunPaysNothing(t *testing.T) {
 	assert.Equal(t, []string{"failed", "pending", "planned", "rejected", "review", "submitting", "succeeded", "unknown"}, keys(st.Counts))
 
 	// the csv of the same payroll is the same batch
-	r = bulkpay(t, dir, "run", samplePath(t, "payroll-2026-11.csv"))
+	r = bulkpay(t, dir, "run", "samples/payroll-2026-11.csv")
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "already complete")
+}
+
+// journalPayouts reads the built-in sandbox's memory: every payout it accepted.
+func journalPayouts(t *testing.T, dir string) []sandboxPayout {
+	data, err := os.ReadFile(filepath.Join(dir, "bulkpay.db.sandbox.jsonl"))
+	require.NoError(t, err)
+	var out []sandboxPayout
+	for _, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
+		var p sandboxPayout
+		if json.Unmarshal(line, &p) == nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func TestBuiltInSandboxSIGKILLThenRerun(t *testing.T) {
+	dir := t.TempDir()
+	sheetPath := bigSheet(t, dir, 150)
+	cmd := exec.Command(binary, "run", sheetPath)
+	cmd.Dir = dir
+	require.NoError(t, cmd.Start())
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if data, _ := os.ReadFile(filepath.Join(dir, "bulkpay.db.sandbox.jsonl")); bytes.Count(data, []byte("\n")) >= 20 {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
+	cmd.Wait()
+	require.Less(t, len(journalPayouts(t, dir)), 150, "killed midway")
+
+	r := bulkpay(t, dir, "run", sheetPath)
+	require.Equal(t, 0, r.code, r.stderr)
+	lines := reportLines(t, dir, "big")
+	require.Len(t, lines, 150)
+	byRef := map[string]int{}
+	for _, p := range journalPayouts(t, dir) {
+		byRef[p.ClientReference]++
+	}
+	for _, l := range lines {
+		assert.Equal(t, 1, byRef[l["reference"]], "row %s", l["row"])
+		assert.Equal(t, "succeeded", l["state"])
+	}
+	assert.Len(t, byRef, 150)
 }
 
 func keys(m map[string]int) []string {
