@@ -15,24 +15,15 @@ func newReportCmd(a *app) *cobra.Command {
 		Short: "Write the batch's per-item report to DIR/<reference>/reconciliation.csv",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			st, err := a.openLedger(ctx)
+			l, err := a.loadBatch(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}
-			defer st.Close()
-			b, err := st.Batch(ctx, args[0])
-			if err != nil {
-				return err
-			}
-			items, err := st.Items(ctx, b.ID)
-			if err != nil {
-				return err
-			}
+			defer l.st.Close()
 			if out == "" {
 				out = a.cfg.ReportsDir
 			}
-			path, err := reports.WriteCSV(out, b, items)
+			path, err := reports.WriteCSV(out, l.b, l.items)
 			if err != nil {
 				return err
 			}

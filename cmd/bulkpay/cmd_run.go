@@ -88,17 +88,12 @@ func newResumeCmd(a *app) *cobra.Command {
 		Short: "Finish a batch from the ledger: settle what is in doubt, send what is left, poll what is pending",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			st, err := a.openLedger(ctx)
+			l, err := a.loadBatch(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}
-			defer st.Close()
-			b, err := st.Batch(ctx, args[0])
-			if err != nil {
-				return err
-			}
-			return a.pay(ctx, st, b, sandboxURL, asJSON)
+			defer l.st.Close()
+			return a.pay(cmd.Context(), l.st, l.b, sandboxURL, asJSON)
 		},
 	}
 	cmd.Flags().StringVar(&sandboxURL, "sandbox", "", "pay through the sandbox at this URL")

@@ -13,21 +13,12 @@ func newStatusCmd(a *app) *cobra.Command {
 		Short: "Show a batch's standing: items by state and amounts (BATCH is its id or reference)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			st, err := a.openLedger(ctx)
+			l, err := a.loadBatch(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}
-			defer st.Close()
-			b, err := st.Batch(ctx, args[0])
-			if err != nil {
-				return err
-			}
-			items, err := st.Items(ctx, b.ID)
-			if err != nil {
-				return err
-			}
-			sum := batch.Summarize(b, items)
+			defer l.st.Close()
+			sum := batch.Summarize(l.b, l.items)
 			if asJSON {
 				return writeStatusJSON(a.stdout, sum)
 			}

@@ -284,17 +284,29 @@ func bigSheet(t *testing.T, dir string, n int) string {
 	return path
 }
 
+// startRun starts `bulkpay args...` in dir and returns once the sandbox at url
+// has accepted at least n payouts (or 30 s have passed).
+func startRun(t *testing.T, dir, url string, n int, stderr *bytes.Buffer, args ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Dir = dir
+	if stderr != nil {
+		cmd.Stderr = stderr
+	}
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { cmd.Process.Kill() })
+	deadline := time.Now().Add(30 * time.Second)
+	for len(payouts(t, url)) < n && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	return cmd
+}
+
 func TestSIGKILLMidwayThenRerunPaysEachOnce(t *testing.T) {
 	url := startSandbox(t, "--latency", "30ms")
 	dir := t.TempDir()
 	sheetPath := bigSheet(t, dir, 80)
-	cmd := exec.Command(binary, "run", sheetPath, "--sandbox", url)
-	cmd.Dir = dir
-	require.NoError(t, cmd.Start())
-	deadline := time.Now().Add(30 * time.Second)
-	for len(payouts(t, url)) < 10 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	cmd := startRun(t, dir, url, 10, nil, "run", sheetPath, "--sandbox", url)
 	require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
 	cmd.Wait()
 	paidBefore := len(payouts(t, url))
@@ -310,15 +322,8 @@ func TestInterruptThenResume(t *testing.T) {
 	url := startSandbox(t, "--latency", "30ms")
 	dir := t.TempDir()
 	sheetPath := bigSheet(t, dir, 60)
-	cmd := exec.Command(binary, "run", sheetPath, "--sandbox", url)
-	cmd.Dir = dir
 	var errb bytes.Buffer
-	cmd.Stderr = &errb
-	require.NoError(t, cmd.Start())
-	deadline := time.Now().Add(30 * time.Second)
-	for len(payouts(t, url)) < 5 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	cmd := startRun(t, dir, url, 5, &errb, "run", sheetPath, "--sandbox", url)
 	require.NoError(t, cmd.Process.Signal(os.Interrupt))
 	err := cmd.Wait()
 	var ee *exec.ExitError
@@ -388,13 +393,7 @@ func TestSecondConcurrentRunIsRefused(t *testing.T) {
 	url := startSandbox(t, "--latency", "50ms")
 	dir := t.TempDir()
 	sheetPath := bigSheet(t, dir, 40)
-	first := exec.Command(binary, "run", sheetPath, "--sandbox", url)
-	first.Dir = dir
-	require.NoError(t, first.Start())
-	deadline := time.Now().Add(30 * time.Second)
-	for len(payouts(t, url)) < 2 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	first := startRun(t, dir, url, 2, nil, "run", sheetPath, "--sandbox", url)
 	r := bulkpay(t, dir, "run", sheetPath, "--sandbox", url)
 	assert.Equal(t, 1, r.code)
 	assert.Contains(t, r.stderr, fmt.Sprintf("batch big is being run by pid %d", first.Process.Pid))

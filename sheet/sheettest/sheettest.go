@@ -26,15 +26,7 @@ func BigXLSX(n int) (string, error) {
 	sw.SetRow("A1", []any{"ACME - Paie"})
 	sw.SetRow("A2", []any{"N°", "Nom complet", "Téléphone", "Montant (FCFA)", "Email"})
 	for i := 0; i < n; i++ {
-		var phone string
-		switch i % 3 {
-		case 0:
-			phone = fmt.Sprintf("67%07d", i) // MTN
-		case 1:
-			phone = fmt.Sprintf("69%07d", i) // Orange
-		default:
-			phone = fmt.Sprintf("65%d%06d", i%5, i%1000000) // 650-654 MTN
-		}
+		phone := Phone(i)
 		cell, _ := excelize.CoordinatesToCellName(1, i+3)
 		if err := sw.SetRow(cell, []any{i + 1, fmt.Sprintf("Bénéficiaire numéro %d", i), phone, 1000 + i%500000, ""}); err != nil {
 			return "", err
@@ -65,15 +57,7 @@ func BigXLSXShared(n int) (string, error) {
 		f.SetCellStr("Sheet1", cell, h)
 	}
 	for i := 0; i < n; i++ {
-		var phone string
-		switch i % 3 {
-		case 0:
-			phone = fmt.Sprintf("67%07d", i)
-		case 1:
-			phone = fmt.Sprintf("69%07d", i)
-		default:
-			phone = fmt.Sprintf("65%d%06d", i%5, i%1000000)
-		}
+		phone := Phone(i)
 		r := i + 3
 		f.SetCellInt("Sheet1", fmt.Sprintf("A%d", r), int64(i+1))
 		f.SetCellStr("Sheet1", fmt.Sprintf("B%d", r), fmt.Sprintf("Bénéficiaire numéro %d", i))
@@ -85,4 +69,17 @@ func BigXLSXShared(n int) (string, error) {
 		return "", err
 	}
 	return path, os.Rename(tmp, path)
+}
+
+// Phone is the i-th distinct Cameroonian mobile number: MTN 67x, Orange 69x,
+// MTN 650-654 in turn.
+func Phone(i int) string {
+	switch i % 3 {
+	case 0:
+		return fmt.Sprintf("67%07d", i)
+	case 1:
+		return fmt.Sprintf("69%07d", i)
+	default:
+		return fmt.Sprintf("65%d%06d", i%5, i%1000000)
+	}
 }
