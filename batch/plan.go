@@ -47,6 +47,7 @@ func Plan(reference, sheetName, currency string, rows []Row, router Router) (Bat
 			Amount:    r.Amount,
 			Reference: uuid.NewString(),
 			Provider:  route[0],
+			Route:     route,
 			State:     Planned,
 		})
 		b.TotalAmount += r.Amount

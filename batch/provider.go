@@ -22,3 +22,30 @@ type Provider interface {
 type Settler interface {
 	Settle(ctx context.Context, p providers.Payout) (providers.Result, error)
 }
+
+// ChunkSender is a Provider that takes several payouts in one call (CinetPay). The
+// runner claims up to ChunkSize items and sends them together; each comes back
+// with its own result. A call-level error applies to every payout of the chunk.
+type ChunkSender interface {
+	ChunkSize() int
+	SendChunk(ctx context.Context, ps []providers.Payout) ([]ChunkResult, error)
+}
+
+// ChunkResult is one payout's answer within a chunk.
+type ChunkResult struct {
+	Result providers.Result
+	Err    error
+}
+
+// ContactAdder is a Provider that pays only registered contacts (CinetPay). The
+// runner adds every payee once, before sending, and remembers them in the Store.
+// The returned slice has one error per contact (nil: added, or already there).
+type ContactAdder interface {
+	AddContacts(ctx context.Context, cs []providers.Contact) ([]error, error)
+	ContactChunkSize() int
+}
+
+// Balancer is a Provider that can tell what its account holds.
+type Balancer interface {
+	Balances(ctx context.Context) ([]providers.Balance, error)
+}

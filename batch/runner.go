@@ -42,6 +42,9 @@ type Runner struct {
 	PollInterval time.Duration // between status rounds; default 2s
 	PendingWait  time.Duration // how long to poll pending items before leaving them to the next run; default 2m
 	Now          func() time.Time
+
+	lanes     map[string]*lane
+	failovers atomic.Int64 // items moved to another provider in this round
 }
 
 func (r *Runner) defaults() {
@@ -127,6 +130,7 @@ func (r *Runner) Run(ctx context.Context, b Batch) (Summary, error) {
 		}
 		lanes[name] = &lane{Lane: l, limiter: rate.NewLimiter(lim, l.Burst)}
 	}
+	r.lanes = lanes
 	if err := r.recoverSubmitting(ctx, b); err != nil {
 		return Summary{}, err
 	}
@@ -141,11 +145,19 @@ func (r *Runner) Run(ctx context.Context, b Batch) (Summary, error) {
 			}
 		}
 	}
-	g, gctx := errgroup.WithContext(ctx)
-	for _, l := range lanes {
-		g.Go(func() error { return r.runLane(gctx, b, l) })
+	// Lanes run side by side. An item that fails over to another provider is
+	// planned again on that provider's lane, so lanes run in rounds until a
+	// round moves nothing to another provider.
+	for round := 0; round <= len(lanes); round++ {
+		r.failovers.Store(0)
+		g, gctx := errgroup.WithContext(ctx)
+		for _, l := range lanes {
+			g.Go(func() error { return r.runLane(gctx, b, l) })
+		}
+		if err = g.Wait(); err != nil || r.failovers.Load() == 0 {
+			break
+		}
 	}
-	err = g.Wait()
 	if err == nil {
 		err = r.poll(ctx, b, lanes)
 	}
@@ -194,12 +206,24 @@ func (r *Runner) recoverSubmitting(ctx context.Context, b Batch) error {
 	return nil
 }
 
-// runLane settles the lane's unknown items, sends its planned items with
-// Concurrency workers, then settles what became unknown on the way.
+// runLane settles the lane's unknown items, registers contacts where the provider
+// needs them, sends its planned items with Concurrency workers (a chunk per call
+// where the provider takes several), then settles what became unknown on the way.
 func (r *Runner) runLane(ctx context.Context, b Batch, l *lane) error {
 	name := l.Provider.Name()
+	if l.halted.Load() {
+		return nil
+	}
 	if err := r.settle(ctx, b, l); err != nil {
 		return err
+	}
+	if err := r.addContacts(ctx, b, l); err != nil {
+		return err
+	}
+	size := 1
+	chunker, chunked := l.Provider.(ChunkSender)
+	if chunked {
+		size = max(1, chunker.ChunkSize())
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	for range l.Concurrency {
@@ -208,7 +232,7 @@ func (r *Runner) runLane(ctx context.Context, b Batch, l *lane) error {
 				if err := l.wait(gctx); err != nil {
 					return nil // cancelled: nothing claimed, nothing sent
 				}
-				claims, err := r.Store.Claim(gctx, b.ID, name, 1)
+				claims, err := r.Store.Claim(gctx, b.ID, name, size)
 				if err != nil {
 					if gctx.Err() != nil {
 						return nil
@@ -218,7 +242,12 @@ func (r *Runner) runLane(ctx context.Context, b Batch, l *lane) error {
 				if len(claims) == 0 {
 					return nil
 				}
-				if err := r.send(gctx, l, claims[0]); err != nil {
+				if chunked {
+					err = r.sendChunk(gctx, l, chunker, claims)
+				} else {
+					err = r.send(gctx, l, claims[0])
+				}
+				if err != nil {
 					return err
 				}
 			}
@@ -254,36 +283,14 @@ func (r *Runner) send(ctx context.Context, l *lane, c Claim) error {
 	p := r.payout(it)
 	for try := 1; ; try++ {
 		res, err := l.Provider.Send(ctx, p)
-		class := error(nil)
-		if err != nil {
-			class = providers.Classify(err)
-		}
-		if class != providers.ErrTransient {
+		if err == nil || providers.Classify(err) != providers.ErrTransient {
 			l.speedUp()
-			return r.apply(ctx, it, sendOutcome(it, attempt, res, err, class)...)
+			return r.apply(ctx, it, r.sendOutcome(it, attempt, res, err)...)
 		}
-		wait := backoff(r.RetryBase, try)
-		var pe *providers.Error
-		if errors.As(err, &pe) && pe.RetryAfter > 0 {
-			wait = pe.RetryAfter
-			l.slowDown(wait)
+		if !r.retryable(ctx, l, try, err) {
+			return r.apply(ctx, it, r.sendOutcome(it, attempt, res, err)...)
 		}
 		end := &AttemptEnd{ID: attempt, Outcome: OutcomeNotProcessed, Response: err.Error()}
-		if try > r.MaxRetries || ctx.Err() != nil || sleep(ctx, wait) != nil {
-			if ctx.Err() == nil {
-				l.halted.Store(true)
-				if errors.Is(err, providers.ErrAuth) {
-					l.mu.Lock()
-					l.haltErr = err
-					l.mu.Unlock()
-				}
-				r.Log.Warn("provider keeps refusing to process requests; its remaining items wait for the next run",
-					"provider", l.Provider.Name(), "err", err)
-			}
-			return r.apply(ctx, it, Change{ItemID: it.ID, From: Submitting, To: Planned, Attempt: end,
-				Cause:   "not sent: the provider did not process the request; the next run sends it",
-				Message: err.Error()})
-		}
 		if err := r.apply(ctx, it, Change{ItemID: it.ID, Attempt: end}); err != nil {
 			return err
 		}
@@ -293,17 +300,118 @@ func (r *Runner) send(ctx context.Context, l *lane, c Claim) error {
 	}
 }
 
+// sendChunk sends claimed items in one call, resending the whole chunk (same
+// references) while the provider proves it did not process it, and records each
+// item's own outcome in one transaction.
+func (r *Runner) sendChunk(ctx context.Context, l *lane, cs ChunkSender, claims []Claim) error {
+	ps := make([]providers.Payout, len(claims))
+	for i, c := range claims {
+		ps[i] = r.payout(c.Item)
+	}
+	for try := 1; ; try++ {
+		results, err := cs.SendChunk(ctx, ps)
+		if err == nil && len(results) != len(claims) {
+			err = &providers.Error{Class: providers.ErrUnknownOutcome, Provider: l.Provider.Name(), Op: "send",
+				Message: fmt.Sprintf("%d answers for %d transfers", len(results), len(claims))}
+		}
+		transient := err != nil && providers.Classify(err) == providers.ErrTransient
+		if transient && r.retryable(ctx, l, try, err) {
+			var ends []Change
+			for i, c := range claims {
+				ends = append(ends, Change{ItemID: c.Item.ID, Attempt: &AttemptEnd{ID: c.AttemptID, Outcome: OutcomeNotProcessed, Response: err.Error()}})
+				id, serr := r.Store.StartAttempt(ctx, c.Item.ID, KindRetry, "")
+				if serr != nil {
+					return fmt.Errorf("start retry attempt: %w", serr)
+				}
+				claims[i].AttemptID = id
+			}
+			if err := r.apply(ctx, claims[0].Item, ends...); err != nil {
+				return err
+			}
+			continue
+		}
+		var changes []Change
+		for i, c := range claims {
+			res, ierr := providers.Result{}, err
+			if err == nil {
+				res, ierr = results[i].Result, results[i].Err
+			}
+			changes = append(changes, r.sendOutcome(c.Item, c.AttemptID, res, ierr)...)
+		}
+		if !transient {
+			l.speedUp()
+		}
+		return r.applyEach(ctx, claims, changes)
+	}
+}
+
+// retryable waits before resending a request the provider did not process, and
+// reports whether to resend: false once the retries are spent (the lane then
+// claims nothing more this run) or the run is cancelled.
+func (r *Runner) retryable(ctx context.Context, l *lane, try int, err error) bool {
+	wait := backoff(r.RetryBase, try)
+	var pe *providers.Error
+	if errors.As(err, &pe) && pe.RetryAfter > 0 {
+		wait = pe.RetryAfter
+		l.slowDown(wait)
+	}
+	if try > r.MaxRetries || ctx.Err() != nil || sleep(ctx, wait) != nil {
+		if ctx.Err() == nil {
+			l.halt(err)
+			r.Log.Warn("provider keeps refusing to process requests; its remaining items wait for the next run",
+				"provider", l.Provider.Name(), "err", err)
+		}
+		return false
+	}
+	return true
+}
+
+func (l *lane) halt(err error) {
+	l.halted.Store(true)
+	if errors.Is(err, providers.ErrAuth) {
+		l.mu.Lock()
+		l.haltErr = err
+		l.mu.Unlock()
+	}
+}
+
+// next returns the provider after the item's current one on its route that has
+// a lane in this run, or "".
+func (r *Runner) next(it Item) string {
+	for i, p := range it.Route {
+		if p != it.Provider {
+			continue
+		}
+		for _, n := range it.Route[i+1:] {
+			if _, ok := r.lanes[n]; ok {
+				return n
+			}
+		}
+	}
+	return ""
+}
+
 // sendOutcome turns a provider's answer to a send into the changes to record.
-func sendOutcome(it Item, attempt int64, res providers.Result, err, class error) []Change {
+func (r *Runner) sendOutcome(it Item, attempt int64, res providers.Result, err error) []Change {
+	class := error(nil)
+	if err != nil {
+		class = providers.Classify(err)
+	}
 	switch class {
 	case nil:
 		to := stateOf(res.Status)
 		return []Change{{ItemID: it.ID, From: Submitting, To: to, Cause: "provider accepted the payout",
-			Message: res.Message, ProviderReference: res.ProviderReference, ProviderFee: res.Fee,
+			Message: res.Message, ProviderReference: res.ProviderReference, ProviderFee: res.Fee, ProviderNet: res.NetAmount,
 			Attempt: &AttemptEnd{ID: attempt, Outcome: OutcomeAccepted, ProviderReference: res.ProviderReference, Response: resultText(res)}}}
 	case providers.ErrRejected:
+		end := &AttemptEnd{ID: attempt, Outcome: OutcomeRefused, Response: err.Error()}
+		if next := r.next(it); next != "" && providers.IsProviderSide(err) {
+			r.failovers.Add(1)
+			return []Change{{ItemID: it.ID, From: Submitting, To: Planned, Provider: next, Attempt: end, Message: err.Error(),
+				Cause: fmt.Sprintf("failover: %s refused without moving money; next provider %s", it.Provider, next)}}
+		}
 		return []Change{{ItemID: it.ID, From: Submitting, To: Failed, Cause: "provider refused the payout",
-			Message: err.Error(), Attempt: &AttemptEnd{ID: attempt, Outcome: OutcomeRefused, Response: err.Error()}}}
+			Message: err.Error(), Attempt: end}}
 	case providers.ErrDuplicate:
 		return []Change{
 			{ItemID: it.ID, From: Submitting, To: Unknown, Cause: "provider says our reference was already used",
@@ -311,6 +419,15 @@ func sendOutcome(it Item, attempt int64, res providers.Result, err, class error)
 			{ItemID: it.ID, From: Unknown, To: Review, Cause: "a payout exists under our reference but the provider did not return it: a person must check",
 				Message: err.Error()},
 		}
+	case providers.ErrTransient:
+		end := &AttemptEnd{ID: attempt, Outcome: OutcomeNotProcessed, Response: err.Error()}
+		if next := r.next(it); next != "" && providers.NeverSent(err) {
+			r.failovers.Add(1)
+			return []Change{{ItemID: it.ID, From: Submitting, To: Planned, Provider: next, Attempt: end, Message: err.Error(),
+				Cause: fmt.Sprintf("failover: %s could not be reached, nothing was sent; next provider %s", it.Provider, next)}}
+		}
+		return []Change{{ItemID: it.ID, From: Submitting, To: Planned, Attempt: end, Message: err.Error(),
+			Cause: "not sent: the provider did not process the request; the next run sends it"}}
 	default:
 		return []Change{{ItemID: it.ID, From: Submitting, To: Unknown, Cause: "no definite answer from the provider",
 			Message: err.Error(), Attempt: &AttemptEnd{ID: attempt, Outcome: OutcomeUnknown, Response: err.Error()}}}
@@ -478,22 +595,33 @@ func (r *Runner) apply(ctx context.Context, it Item, changes ...Change) error {
 		return fmt.Errorf("record row %d: %w", it.Row, err)
 	}
 	for _, c := range changes {
-		if c.To == "" {
-			continue
-		}
-		it.State = c.To
-		if c.Message != "" {
-			it.Message = c.Message
-		}
-		if c.ProviderReference != "" {
-			it.ProviderReference = c.ProviderReference
-		}
-		r.Log.Info("item", "row", it.Row, "provider", it.Provider, "from", c.From, "to", c.To, "cause", c.Cause)
-		if r.Observer != nil {
-			r.Observer.Moved(it, c.From, c.To)
-		}
+		it = r.notify(it, c)
 	}
 	return nil
+}
+
+// notify tells the log and the observer of a recorded change and returns the
+// item as it now stands.
+func (r *Runner) notify(it Item, c Change) Item {
+	if c.To == "" {
+		return it
+	}
+	it.State = c.To
+	if c.Message != "" {
+		it.Message = c.Message
+	}
+	if c.ProviderReference != "" {
+		it.ProviderReference = c.ProviderReference
+	}
+	from := it.Provider
+	if c.Provider != "" {
+		it.Provider = c.Provider
+	}
+	r.Log.Info("item", "row", it.Row, "provider", from, "from", c.From, "to", c.To, "cause", c.Cause)
+	if r.Observer != nil {
+		r.Observer.Moved(it, c.From, c.To)
+	}
+	return it
 }
 
 // backoff is exponential with full jitter, capped at 30s.
@@ -513,4 +641,25 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+// applyEach records the changes of several claimed items in one transaction.
+func (r *Runner) applyEach(ctx context.Context, claims []Claim, changes []Change) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if err := r.Store.Apply(wctx, changes...); err != nil {
+		return fmt.Errorf("record rows %d to %d: %w", claims[0].Item.Row, claims[len(claims)-1].Item.Row, err)
+	}
+	items := make(map[int64]Item, len(claims))
+	for _, c := range claims {
+		items[c.Item.ID] = c.Item
+	}
+	for _, c := range changes {
+		it := items[c.ItemID]
+		items[c.ItemID] = r.notify(it, c)
+	}
+	return nil
 }

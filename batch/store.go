@@ -34,6 +34,10 @@ type Store interface {
 	Events(ctx context.Context, batchID, itemID int64) ([]Event, error)
 	// Note appends a batch-level event.
 	Note(ctx context.Context, batchID int64, cause, detail string) error
+	// Contacts lists the phones a provider already knows as contacts.
+	Contacts(ctx context.Context, provider string) (map[string]bool, error)
+	// RememberContacts records phones a provider now knows.
+	RememberContacts(ctx context.Context, provider string, phones []string) error
 	// Lock takes the batch for this process; a lock whose holder is gone is taken
 	// over. A live holder gives a *LockedError.
 	Lock(ctx context.Context, batchID int64, o Owner) error
@@ -71,6 +75,8 @@ type Change struct {
 	Message           string // the item's message, kept for people
 	ProviderReference string // set on the item when not empty
 	ProviderFee       int64
+	ProviderNet       int64
+	Provider          string // failover: the item moves to this provider (with To = Planned)
 	Attempt           *AttemptEnd
 }
 

@@ -71,8 +71,11 @@ type Item struct {
 	Mode              string
 	Amount            int64
 	Reference         string // our UUID4, fixed at planning, sent as the idempotency key
-	Provider          string
+	Provider          string   // the provider paying it now
+	Route             []string // every provider that may pay it, in order (failover)
 	ProviderReference string
+	ProviderFee       int64 // fee the provider reported, apart from ours
+	ProviderNet       int64 // net amount the provider reported, 0 when it did not say
 	State             State
 	Message           string
 	Attempts          int

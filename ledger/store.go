@@ -60,8 +60,8 @@ func (s *Store) CreateBatch(ctx context.Context, b *batch.Batch, items []batch.I
 			return err
 		}
 		ins, err := tx.PrepareContext(ctx, `INSERT INTO items
-			(batch_id, row, name, phone, country, operator, email, mode, amount, reference, provider, state, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+			(batch_id, row, name, phone, country, operator, email, mode, amount, reference, provider, route, state, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return err
 		}
@@ -75,7 +75,7 @@ func (s *Store) CreateBatch(ctx context.Context, b *batch.Batch, items []batch.I
 			it := &items[i]
 			it.BatchID, it.State = b.ID, batch.Planned
 			res, err := ins.ExecContext(ctx, b.ID, it.Row, it.Name, it.Phone, it.Country, it.Operator, it.Email, it.Mode,
-				it.Amount, it.Reference, it.Provider, batch.Planned, at)
+				it.Amount, it.Reference, it.Provider, strings.Join(it.Route, ","), batch.Planned, at)
 			if err != nil {
 				return fmt.Errorf("insert item row %d: %w", it.Row, err)
 			}
@@ -133,8 +133,8 @@ func (s *Store) Batches(ctx context.Context) ([]batch.Batch, error) {
 	return out, rows.Err()
 }
 
-const itemCols = `id, batch_id, row, name, phone, country, operator, email, mode, amount, reference, provider,
-	provider_reference, state, message, attempts, updated_at`
+const itemCols = `id, batch_id, row, name, phone, country, operator, email, mode, amount, reference, provider, route,
+	provider_reference, provider_fee, provider_net, state, message, attempts, updated_at`
 
 func scanItems(rows *sql.Rows) ([]batch.Item, error) {
 	defer rows.Close()
@@ -142,10 +142,14 @@ func scanItems(rows *sql.Rows) ([]batch.Item, error) {
 	for rows.Next() {
 		var it batch.Item
 		var updated sql.NullString
+		var route string
 		if err := rows.Scan(&it.ID, &it.BatchID, &it.Row, &it.Name, &it.Phone, &it.Country, &it.Operator, &it.Email,
-			&it.Mode, &it.Amount, &it.Reference, &it.Provider, &it.ProviderReference, &it.State, &it.Message,
-			&it.Attempts, &updated); err != nil {
+			&it.Mode, &it.Amount, &it.Reference, &it.Provider, &route, &it.ProviderReference, &it.ProviderFee, &it.ProviderNet,
+			&it.State, &it.Message, &it.Attempts, &updated); err != nil {
 			return nil, err
+		}
+		if route != "" {
+			it.Route = strings.Split(route, ",")
 		}
 		it.UpdatedAt = parseTime(updated)
 		out = append(out, it)
@@ -273,9 +277,12 @@ func applyOne(ctx context.Context, tx *sql.Tx, c batch.Change, at string) error 
 	res, err := tx.ExecContext(ctx, `UPDATE items SET state = ?, updated_at = ?,
 			message = CASE WHEN ? <> '' THEN ? ELSE message END,
 			provider_reference = CASE WHEN ? <> '' THEN ? ELSE provider_reference END,
-			provider_fee = CASE WHEN ? <> 0 THEN ? ELSE provider_fee END
+			provider_fee = CASE WHEN ? <> 0 THEN ? ELSE provider_fee END,
+			provider_net = CASE WHEN ? <> 0 THEN ? ELSE provider_net END,
+			provider = CASE WHEN ? <> '' THEN ? ELSE provider END
 		WHERE id = ? AND state = ?`,
-		c.To, at, c.Message, c.Message, c.ProviderReference, c.ProviderReference, c.ProviderFee, c.ProviderFee, c.ItemID, c.From)
+		c.To, at, c.Message, c.Message, c.ProviderReference, c.ProviderReference, c.ProviderFee, c.ProviderFee,
+		c.ProviderNet, c.ProviderNet, c.Provider, c.Provider, c.ItemID, c.From)
 	if err != nil {
 		return fmt.Errorf("update item %d: %w", c.ItemID, err)
 	}
@@ -283,6 +290,9 @@ func applyOne(ctx context.Context, tx *sql.Tx, c batch.Change, at string) error 
 		return fmt.Errorf("item %d is no longer %s: %w", c.ItemID, c.From, batch.ErrStale)
 	}
 	detail := c.Message
+	if c.Provider != "" {
+		detail = strings.TrimSpace("now via " + c.Provider + "; " + detail)
+	}
 	if c.ProviderReference != "" {
 		detail = strings.TrimSpace("provider_reference " + c.ProviderReference + "; " + detail)
 	}
@@ -386,5 +396,36 @@ func (s *Store) Unlock(ctx context.Context, batchID int64, o batch.Owner) error 
 		_, err = tx.ExecContext(ctx, `INSERT INTO events (batch_id, at, cause, detail) VALUES (?, ?, 'run ended', ?)`,
 			batchID, now(), fmt.Sprintf("pid %d on %s", o.PID, o.Host))
 		return err
+	})
+}
+
+// Contacts implements batch.Store.
+func (s *Store) Contacts(ctx context.Context, provider string) (map[string]bool, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT phone FROM contacts WHERE provider = ?`, provider)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			return nil, err
+		}
+		out[p] = true
+	}
+	return out, rows.Err()
+}
+
+// RememberContacts implements batch.Store.
+func (s *Store) RememberContacts(ctx context.Context, provider string, phones []string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		at := now()
+		for _, p := range phones {
+			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO contacts (provider, phone, added_at) VALUES (?, ?, ?)`, provider, p, at); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }

@@ -25,6 +25,29 @@ type Payout struct {
 	Description string
 }
 
+// Balance is what one provider account holds; Account names a sub-account where
+// the provider keeps several (CamPay keeps MTN and Orange apart), else it is empty.
+type Balance struct {
+	Account  string
+	Amount   int64
+	Currency string
+}
+
+// Contact is a payee to register with a provider that pays only known contacts.
+type Contact struct {
+	Phone   string // E.164 digits
+	Country string
+	Name    string
+	Email   string
+}
+
+// IsProviderSide reports whether err is a definite refusal about the provider
+// itself, after which another provider may be tried.
+func IsProviderSide(err error) bool {
+	var pe *Error
+	return errors.As(err, &pe) && pe.ProviderSide && errors.Is(err, ErrRejected)
+}
+
 // Status is a provider's answer about a payout, reduced to what bulkpay acts on.
 type Status string
 
@@ -41,6 +64,7 @@ type Result struct {
 	Message           string // provider's own words, for people
 	Amount            int64  // as the provider reports it, 0 when it did not say
 	Fee               int64  // provider-reported fee, 0 when it did not say
+	NetAmount         int64  // what the beneficiary receives per the provider, 0 when it did not say
 }
 
 // Error classes. Every error a client returns wraps exactly one of them.
@@ -72,6 +96,10 @@ type Error struct {
 	Message    string
 	RetryAfter time.Duration
 	Err        error // underlying transport error, if any
+	// ProviderSide marks a refusal about this provider, not the beneficiary
+	// (operator unavailable, carrier unsupported, account not allowed): another
+	// provider of the route may pay. Only meaningful with ErrRejected.
+	ProviderSide bool
 }
 
 func (e *Error) Error() string {

@@ -413,4 +413,15 @@ func snippet(b []byte) string {
 var (
 	_ batch.Provider = (*Client)(nil)
 	_ batch.Settler  = (*Client)(nil)
+	_ batch.Balancer = (*Client)(nil)
 )
+
+// Balances implements batch.Balancer: CamPay keeps MTN and Orange apart, and an
+// Orange payout needs the Orange balance.
+func (c *Client) Balances(ctx context.Context) ([]providers.Balance, error) {
+	b, err := c.Balance(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return []providers.Balance{{Account: "MTN", Amount: b.MTN, Currency: b.Currency}, {Account: "Orange", Amount: b.Orange, Currency: b.Currency}}, nil
+}

@@ -76,9 +76,9 @@ func TestWithdrawPendingThenSuccessful(t *testing.T) {
 
 	ps := srv.Payouts()
 	require.Len(t, ps, 1)
-	assert.Equal(t, sandbox.Payout{Provider: "campay", ProviderReference: res.ProviderReference,
-		ClientReference: "8a0f4d1e-8b6a-4bd6-9d2a-2d0d8a1f0001", Phone: "237677123456", Amount: 1500,
-		Status: "SUCCESSFUL", Operator: "MTN", CreatedAt: ps[0].CreatedAt, Final: ps[0].Final, SettleAt: ps[0].SettleAt}, ps[0])
+	p := ps[0]
+	assert.Equal(t, []any{"campay", res.ProviderReference, "8a0f4d1e-8b6a-4bd6-9d2a-2d0d8a1f0001", "237677123456", int64(1500), "SUCCESSFUL", "MTN"},
+		[]any{p.Provider, p.ProviderReference, p.ClientReference, p.Phone, p.Amount, p.Status, p.Operator})
 
 	bal, err := c.Balance(ctx)
 	require.NoError(t, err)

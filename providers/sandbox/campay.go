@@ -28,11 +28,9 @@ type CamPayOptions struct {
 }
 
 type campay struct {
-	s        *Server
-	opts     CamPayOptions
-	tokens   map[string]time.Time
-	balance  map[string]int64 // by carrier: MTN, Orange
-	reserved map[string]int64
+	s      *Server
+	opts   CamPayOptions
+	tokens map[string]time.Time
 }
 
 func newCamPay(s *Server, o CamPayOptions) *campay {
@@ -45,8 +43,9 @@ func newCamPay(s *Server, o CamPayOptions) *campay {
 	if o.OrangeBalance == 0 {
 		o.OrangeBalance = 1_000_000_000
 	}
-	return &campay{s: s, opts: o, tokens: map[string]time.Time{},
-		balance: map[string]int64{"MTN": o.MTNBalance, "Orange": o.OrangeBalance}, reserved: map[string]int64{}}
+	s.acct["campay/MTN"] = &account{balance: o.MTNBalance}
+	s.acct["campay/Orange"] = &account{balance: o.OrangeBalance}
+	return &campay{s: s, opts: o, tokens: map[string]time.Time{}}
 }
 
 // ExpireTokens makes every CamPay token issued so far invalid (early expiry).
@@ -211,7 +210,7 @@ func (c *campay) withdraw(w http.ResponseWriter, r *http.Request, fault *Fault) 
 			return
 		}
 	}
-	if int64(amount) > c.balance[carrier]-c.reserved[carrier] {
+	if int64(amount) > c.s.available("campay/"+carrier) {
 		c.s.mu.Unlock()
 		campayError(w, "ER301", "Insufficient balance. Trying to withdraw an amount which is above your current balance for "+carrier)
 		return
@@ -219,38 +218,21 @@ func (c *campay) withdraw(w http.ResponseWriter, r *http.Request, fault *Fault) 
 	now := c.s.opts.Now()
 	p := &Payout{Provider: "campay", ProviderReference: c.s.newRef("campay"), ClientReference: body.ExternalReference,
 		Phone: body.To, Amount: int64(amount), Status: "PENDING", Operator: carrier, CreatedAt: now,
-		Final: "SUCCESSFUL", SettleAt: now.Add(c.s.opts.SettleDelay)}
+		Final: "SUCCESSFUL", Success: true, SettleAt: now.Add(c.s.opts.SettleDelay), Account: "campay/" + carrier}
 	if !c.s.decide(p.Phone, p.ProviderReference+p.ClientReference) {
-		p.Final = "FAILED"
+		p.Final, p.Success = "FAILED", false
 	}
 	if err := c.s.accept(p); err != nil {
 		c.s.mu.Unlock()
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"message": "internal error"})
 		return
 	}
-	c.reserved[carrier] += p.Amount
 	answer := map[string]string{"reference": p.ProviderReference, "status": "PENDING"}
 	c.s.mu.Unlock()
 	if c.s.after(r, fault) {
 		return
 	}
 	writeJSON(w, http.StatusOK, answer)
-}
-
-// finalized settles a payout's money. Called with s.mu held.
-func (c *campay) finalized(p *Payout) {
-	c.reserved[p.Operator] -= p.Amount
-	if p.Status == "SUCCESSFUL" {
-		c.balance[p.Operator] -= p.Amount
-	}
-}
-
-func (c *campay) replayed(ps []*Payout) {
-	for _, p := range ps {
-		if p.Provider == "campay" {
-			c.reserved[p.Operator] += p.Amount
-		}
-	}
 }
 
 func (c *campay) amount(n int64) any {
@@ -293,7 +275,7 @@ func operatorRef(p *Payout) string {
 func (c *campay) getBalance(w http.ResponseWriter) {
 	c.s.mu.Lock()
 	c.s.settleDue()
-	mtn, orange := c.balance["MTN"], c.balance["Orange"]
+	mtn, orange := c.s.acct["campay/MTN"].balance, c.s.acct["campay/Orange"].balance
 	c.s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"total_balance": mtn + orange, "mtn_balance": mtn, "orange_balance": orange, "currency": "XAF"})
 }

@@ -27,6 +27,9 @@ type Options struct {
 	// remembers them (the built-in sandbox of `bulkpay run` uses it).
 	JournalPath string
 	CamPay      CamPayOptions
+	CinetPay    CinetPayOptions
+	MyCoolPay   MyCoolPayOptions
+	Camoo       CamooOptions
 	Now         func() time.Time
 }
 
@@ -39,9 +42,13 @@ type Payout struct {
 	Amount            int64     `json:"amount"`
 	Status            string    `json:"status"`
 	Operator          string    `json:"operator"`
+	Fee               int64     `json:"fee"`
 	CreatedAt         time.Time `json:"created_at"`
 	Final             string    `json:"-"` // the status it will end in
+	Success           bool      `json:"-"` // whether Final is a success
 	SettleAt          time.Time `json:"-"`
+	Account           string    `json:"-"` // the balance it draws on
+	Lot               string    `json:"-"`
 }
 
 // Server serves every simulator. Create it with New; it is an http.Handler.
@@ -56,7 +63,24 @@ type Server struct {
 	done    chan struct{}
 	closed  sync.Once
 	campay  *campay
+	cinet   *cinetpay
+	mcp     *mycoolpay
+	camoo   *camoo
 	seq     uint64
+	acct    map[string]*account // balances by provider (and carrier for CamPay)
+}
+
+// account is a balance and what pending payouts hold of it.
+type account struct {
+	balance, reserved int64
+}
+
+func (s *Server) available(key string) int64 {
+	a := s.acct[key]
+	if a == nil {
+		return 0
+	}
+	return a.balance - a.reserved
 }
 
 // New builds the simulators, replaying the journal when there is one.
@@ -67,8 +91,12 @@ func New(opts Options) (*Server, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	s := &Server{opts: opts, byRef: map[string]*Payout{}, byOurs: map[string]*Payout{}, done: make(chan struct{})}
+	s := &Server{opts: opts, byRef: map[string]*Payout{}, byOurs: map[string]*Payout{}, done: make(chan struct{}),
+		acct: map[string]*account{}}
 	s.campay = newCamPay(s, opts.CamPay)
+	s.cinet = newCinetPay(s, opts.CinetPay)
+	s.mcp = newMyCoolPay(s, opts.MyCoolPay)
+	s.camoo = newCamoo(s, opts.Camoo)
 	if opts.JournalPath != "" {
 		if err := s.replay(opts.JournalPath); err != nil {
 			return nil, err
@@ -115,8 +143,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch provider {
 	case "campay":
 		s.campay.serve(w, r, rest)
+	case "cinetpay":
+		s.cinet.serve(w, r, rest)
+	case "mycoolpay":
+		s.mcp.serve(w, r, rest)
+	case "camoo":
+		s.camoo.serve(w, r, rest)
 	default:
-		writeJSON(w, http.StatusNotFound, map[string]string{"message": "no simulator at " + r.URL.Path + ": use /campay/api/..."})
+		writeJSON(w, http.StatusNotFound, map[string]string{"message": "no simulator at " + r.URL.Path +
+			": use /campay/api/..., /cinetpay/v1/..., /mycoolpay/api/{public_key}/... or /camoo/v1/payment/..."})
 	}
 }
 
@@ -153,17 +188,29 @@ func (s *Server) Payouts() []Payout {
 func (s *Server) settleDue() {
 	now := s.opts.Now()
 	for _, p := range s.payouts {
-		if p.Status == "PENDING" && !now.Before(p.SettleAt) {
+		if p.Status != p.Final && !now.Before(p.SettleAt) {
 			p.Status = p.Final
 			s.finalized(p)
 		}
 	}
 }
 
+// finalized settles a payout's money. Called with s.mu held.
 func (s *Server) finalized(p *Payout) {
-	switch p.Provider {
-	case "campay":
-		s.campay.finalized(p)
+	a := s.acct[p.Account]
+	if a == nil {
+		return
+	}
+	a.reserved -= p.Amount
+	if p.Success {
+		a.balance -= p.Amount
+	}
+}
+
+// hold reserves a new payout's amount on its account. Called with s.mu held.
+func (s *Server) hold(p *Payout) {
+	if a := s.acct[p.Account]; a != nil {
+		a.reserved += p.Amount
 	}
 }
 
@@ -193,7 +240,8 @@ func (s *Server) newRef(provider string) string {
 // accept records a new payout, journaled before it is answered.
 func (s *Server) accept(p *Payout) error {
 	if s.journal != nil {
-		line, _ := json.Marshal(journalEntry{Payout: *p, Final: p.Final, SettleAt: p.SettleAt})
+		line, _ := json.Marshal(journalEntry{Payout: *p, Pending: p.Status, Final: p.Final, Success: p.Success,
+			SettleAt: p.SettleAt, Account: p.Account, Lot: p.Lot})
 		if _, err := s.journal.Write(append(line, '\n')); err != nil {
 			return err
 		}
@@ -202,6 +250,11 @@ func (s *Server) accept(p *Payout) error {
 		}
 	}
 	s.add(p)
+	s.hold(p)
+	if !p.SettleAt.After(p.CreatedAt) && p.Status != p.Final {
+		p.Status = p.Final
+		s.finalized(p)
+	}
 	return nil
 }
 
@@ -215,8 +268,12 @@ func (s *Server) add(p *Payout) {
 
 type journalEntry struct {
 	Payout
+	Pending  string    `json:"pending"` // the status it had when accepted
 	Final    string    `json:"final"`
+	Success  bool      `json:"success"`
 	SettleAt time.Time `json:"settle_at"`
+	Account  string    `json:"account"`
+	Lot      string    `json:"lot"`
 }
 
 func (s *Server) replay(path string) error {
@@ -236,14 +293,14 @@ func (s *Server) replay(path string) error {
 			continue // a line cut short by a kill
 		}
 		p := e.Payout
-		p.Final, p.SettleAt, p.Status = e.Final, e.SettleAt, "PENDING"
+		p.Final, p.SettleAt, p.Status, p.Success, p.Account, p.Lot = e.Final, e.SettleAt, e.Pending, e.Success, e.Account, e.Lot
 		s.add(&p)
+		s.hold(&p)
 		s.seq++
 	}
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("sandbox journal: %w", err)
 	}
-	s.campay.replayed(s.payouts)
 	return nil
 }
 

@@ -1,0 +1,464 @@
+package cinetpay
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"bulkpay/batch"
+	"bulkpay/providers"
+)
+
+// Name is the provider's key in config and the ledger.
+const Name = "cinetpay"
+
+// DefaultBaseURL is CinetPay's transfer API.
+const DefaultBaseURL = "https://client.cinetpay.com/v1"
+
+var (
+	_ batch.Provider     = (*Client)(nil)
+	_ batch.Settler      = (*Client)(nil)
+	_ batch.ChunkSender  = (*Client)(nil)
+	_ batch.ContactAdder = (*Client)(nil)
+	_ batch.Balancer     = (*Client)(nil)
+)
+
+// Client talks to one CinetPay merchant account. Safe for concurrent use.
+type Client struct {
+	baseURL      string
+	http         *http.Client
+	apikey       string
+	password     string
+	lang         string
+	notifyURL    string
+	chunk        int
+	contactChunk int
+	now          func() time.Time
+
+	mu      sync.Mutex
+	token   string
+	expires time.Time
+}
+
+// Option configures a Client.
+type Option func(*Client)
+
+// WithBaseURL points the client at another CinetPay (a simulator): up to and including /v1.
+func WithBaseURL(u string) Option { return func(c *Client) { c.baseURL = strings.TrimRight(u, "/") } }
+
+// WithHTTPClient sets the http.Client (its Timeout bounds every call).
+func WithHTTPClient(h *http.Client) Option { return func(c *Client) { c.http = h } }
+
+// WithCredentials sets the API key and the API password.
+func WithCredentials(apikey, password string) Option {
+	return func(c *Client) { c.apikey, c.password = apikey, password }
+}
+
+// WithNotifyURL sets the notify_url sent with every transfer (CinetPay requires one).
+func WithNotifyURL(u string) Option { return func(c *Client) { c.notifyURL = u } }
+
+// WithChunkSize sets how many transfers (and contacts) go in one call.
+func WithChunkSize(n int) Option { return func(c *Client) { c.chunk, c.contactChunk = n, n } }
+
+// WithClock sets the clock used for token expiry (tests).
+func WithClock(now func() time.Time) Option { return func(c *Client) { c.now = now } }
+
+// New returns a client for CinetPay unless told otherwise.
+func New(opts ...Option) *Client {
+	c := &Client{baseURL: DefaultBaseURL, http: &http.Client{Timeout: 30 * time.Second}, lang: "en",
+		chunk: 20, contactChunk: 50, now: time.Now}
+	for _, o := range opts {
+		o(c)
+	}
+	return c
+}
+
+// Name implements batch.Provider.
+func (c *Client) Name() string { return Name }
+
+// ChunkSize implements batch.ChunkSender.
+func (c *Client) ChunkSize() int { return c.chunk }
+
+// ContactChunkSize implements batch.ContactAdder.
+func (c *Client) ContactChunkSize() int { return c.contactChunk }
+
+// envelope is every CinetPay answer. code is 0 as a number on success and a
+// string ("701") on errors: it is compared as a string.
+type envelope struct {
+	Code        json.RawMessage `json:"code"`
+	Message     string          `json:"message"`
+	Description string          `json:"description"`
+	Data        json.RawMessage `json:"data"`
+}
+
+func codeOf(raw json.RawMessage) string {
+	return strings.Trim(strings.TrimSpace(string(raw)), `"`)
+}
+
+// rows reads data nested once ([...]) or twice ([[...]]).
+func rows[T any](raw json.RawMessage) ([]T, error) {
+	var twice [][]T
+	if err := json.Unmarshal(raw, &twice); err == nil {
+		var out []T
+		for _, r := range twice {
+			out = append(out, r...)
+		}
+		return out, nil
+	}
+	var once []T
+	err := json.Unmarshal(raw, &once)
+	return once, err
+}
+
+// classOf maps CinetPay's codes to bulkpay's error classes.
+func classOf(code string) (class error, providerSide, auth bool) {
+	switch code {
+	case "0", "726":
+		return nil, false, false
+	case "701", "702", "703", "705", "706", "707":
+		return providers.ErrTransient, false, true
+	case "708", "721", "804": // not allowed (IP not whitelisted), operator unavailable
+		return providers.ErrRejected, true, false
+	case "602", "704", "716", "717", "718", "719", "720", "724", "725", "801", "802":
+		return providers.ErrRejected, false, false
+	case "723":
+		return providers.ErrNotFound, false, false
+	case "805":
+		return providers.ErrDuplicate, false, false
+	default: // -1, 709, 710, 715 and anything new: the request may have been processed
+		return providers.ErrUnknownOutcome, false, false
+	}
+}
+
+func codeError(op, code, message, desc string, status int) error {
+	class, side, auth := classOf(code)
+	if class == nil {
+		return nil
+	}
+	pe := &providers.Error{Class: class, Provider: Name, Op: op, HTTPStatus: status, Code: code,
+		Message: strings.TrimSpace(message + " " + desc), ProviderSide: side}
+	if auth {
+		pe.Err = providers.ErrAuth
+	}
+	return pe
+}
+
+func (c *Client) login(ctx context.Context, force bool) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !force && c.token != "" && c.now().Before(c.expires) {
+		return c.token, nil
+	}
+	if c.apikey == "" || c.password == "" {
+		return "", &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: "login", Err: providers.ErrAuth,
+			Message: "no CinetPay credentials: set the API key and password in the environment"}
+	}
+	form := url.Values{"apikey": {c.apikey}, "password": {c.password}}
+	env, status, err := c.do(ctx, "login", http.MethodPost, "/auth/login", url.Values{}, form)
+	if err != nil {
+		return "", err
+	}
+	if code := codeOf(env.Code); code != "0" {
+		return "", codeError("login", code, env.Message, env.Description, status)
+	}
+	var d struct {
+		Token string `json:"token"`
+	}
+	if json.Unmarshal(env.Data, &d) != nil || d.Token == "" {
+		return "", &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: "login", Message: "no token in the answer"}
+	}
+	// the token lives five minutes: take a new one after four
+	c.token, c.expires = d.Token, c.now().Add(4*time.Minute)
+	return c.token, nil
+}
+
+// do sends one request and decodes the envelope. HTTP 429 is transient; other
+// statuses are read from the envelope's code, or classified by status.
+func (c *Client) do(ctx context.Context, op, method, path string, q url.Values, form url.Values) (envelope, int, error) {
+	q.Set("lang", c.lang)
+	var body *strings.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	} else {
+		body = strings.NewReader("")
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.baseURL+path+"?"+q.Encode(), body)
+	if err != nil {
+		return envelope{}, 0, err
+	}
+	req.Header.Set("Accept", "application/json")
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	resp, b, err := providers.Do(c.http, req)
+	if err != nil {
+		if resp != nil {
+			return envelope{}, resp.StatusCode, &providers.Error{Class: providers.ErrUnknownOutcome, Provider: Name, Op: op, HTTPStatus: resp.StatusCode, Err: err}
+		}
+		return envelope{}, 0, providers.TransportError(Name, op, err)
+	}
+	if resp.StatusCode == http.StatusTooManyRequests {
+		return envelope{}, resp.StatusCode, &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: op,
+			HTTPStatus: resp.StatusCode, Message: "too many requests", RetryAfter: providers.RetryAfter(resp.Header.Get("Retry-After"))}
+	}
+	var env envelope
+	if err := json.Unmarshal(b, &env); err != nil || len(env.Code) == 0 {
+		class := providers.ErrUnknownOutcome
+		if method == http.MethodGet || op == "login" {
+			class = providers.ErrTransient // a read changes nothing
+		}
+		return envelope{}, resp.StatusCode, &providers.Error{Class: class, Provider: Name, Op: op, HTTPStatus: resp.StatusCode,
+			Message: "answer unreadable: " + providers.Snippet(b)}
+	}
+	return env, resp.StatusCode, nil
+}
+
+// call sends an authenticated request, logging in again once when the token is
+// refused (705 expired, 706 invalid, or HTTP 401).
+func (c *Client) call(ctx context.Context, op, method, path string, q url.Values, form url.Values) (envelope, int, error) {
+	for try := 0; ; try++ {
+		tok, err := c.login(ctx, try > 0)
+		if err != nil {
+			return envelope{}, 0, err
+		}
+		qq := url.Values{}
+		for k, v := range q {
+			qq[k] = v
+		}
+		qq.Set("token", tok)
+		env, status, err := c.do(ctx, op, method, path, qq, form)
+		if err != nil {
+			return env, status, err
+		}
+		code := codeOf(env.Code)
+		if (code == "705" || code == "706" || status == http.StatusUnauthorized) && try == 0 {
+			continue
+		}
+		return env, status, nil
+	}
+}
+
+// transfer is one line of a send, as sent and as answered.
+type transfer struct {
+	Prefix              string          `json:"prefix"`
+	Phone               string          `json:"phone"`
+	Amount              json.RawMessage `json:"amount"`
+	NotifyURL           string          `json:"notify_url"`
+	ClientTransactionID string          `json:"client_transaction_id"`
+	Code                json.RawMessage `json:"code,omitempty"`
+	Status              string          `json:"status,omitempty"`
+	TreatmentStatus     string          `json:"treatment_status,omitempty"`
+	TransactionID       json.RawMessage `json:"transaction_id,omitempty"`
+	Lot                 json.RawMessage `json:"lot,omitempty"`
+}
+
+func statusOf(treatment string) providers.Status {
+	switch strings.ToUpper(treatment) {
+	case "VAL":
+		return providers.StatusSucceeded
+	case "REJ":
+		return providers.StatusFailed
+	default: // NEW, REC, NOS: not final
+		return providers.StatusPending
+	}
+}
+
+// Send implements batch.Provider: a chunk of one.
+func (c *Client) Send(ctx context.Context, p providers.Payout) (providers.Result, error) {
+	res, err := c.SendChunk(ctx, []providers.Payout{p})
+	if err != nil {
+		return providers.Result{}, err
+	}
+	return res[0].Result, res[0].Err
+}
+
+// SendChunk implements batch.ChunkSender: POST /transfer/money/send/contact with
+// several transfers; each answer carries its own code. A transfer refused as an
+// existing client_transaction_id (805) was sent before: it is looked up.
+func (c *Client) SendChunk(ctx context.Context, ps []providers.Payout) ([]batch.ChunkResult, error) {
+	lines := make([]transfer, len(ps))
+	for i, p := range ps {
+		prefix, national := providers.SplitE164(p.Phone)
+		lines[i] = transfer{Prefix: prefix, Phone: national, Amount: json.RawMessage(strconv.FormatInt(p.Amount, 10)),
+			NotifyURL: c.notifyURL, ClientTransactionID: p.Reference}
+	}
+	data, _ := json.Marshal(lines)
+	env, status, err := c.call(ctx, "send", http.MethodPost, "/transfer/money/send/contact", url.Values{}, url.Values{"data": {string(data)}})
+	if err != nil {
+		return nil, err
+	}
+	if code := codeOf(env.Code); code != "0" {
+		if code == "805" && len(ps) == 1 {
+			r, err := c.Lookup(ctx, "client_transaction_id", ps[0].Reference)
+			return []batch.ChunkResult{{Result: r, Err: err}}, nil
+		}
+		if err := codeError("send", code, env.Message, env.Description, status); err != nil {
+			return nil, err
+		}
+	}
+	answers, err := rows[transfer](env.Data)
+	if err != nil {
+		return nil, &providers.Error{Class: providers.ErrUnknownOutcome, Provider: Name, Op: "send", Message: "transfers unreadable: " + providers.Snippet(env.Data)}
+	}
+	byRef := map[string]transfer{}
+	for _, a := range answers {
+		byRef[a.ClientTransactionID] = a
+	}
+	out := make([]batch.ChunkResult, len(ps))
+	for i, p := range ps {
+		a, ok := byRef[p.Reference]
+		if !ok {
+			out[i].Err = &providers.Error{Class: providers.ErrUnknownOutcome, Provider: Name, Op: "send", Message: "no answer for this transfer"}
+			continue
+		}
+		switch code := codeOf(a.Code); code {
+		case "0", "":
+			out[i].Result = providers.Result{ProviderReference: strings.Trim(string(a.TransactionID), `"`),
+				Status: statusOf(a.TreatmentStatus), Message: a.Status}
+		case "805": // sent before under this id: ask what became of it
+			out[i].Result, out[i].Err = c.Lookup(ctx, "client_transaction_id", p.Reference)
+		default:
+			out[i].Err = codeError("send", code, a.Status, "", status)
+		}
+	}
+	return out, nil
+}
+
+// moneyLine is one line of check/money.
+type moneyLine struct {
+	TransactionID       json.RawMessage       `json:"transaction_id"`
+	ClientTransactionID string                `json:"client_transaction_id"`
+	Lot                 json.RawMessage       `json:"lot"`
+	Amount              providers.WholeAmount `json:"amount"`
+	Receiver            string                `json:"receiver"`
+	SendingStatus       string                `json:"sending_status"`
+	TransferValid       string                `json:"transfer_valid"`
+	TreatmentStatus     string                `json:"treatment_status"`
+	Comment             string                `json:"comment"`
+}
+
+// Lookup asks GET /transfer/check/money by client_transaction_id, transaction_id or lot.
+func (c *Client) Lookup(ctx context.Context, key, value string) (providers.Result, error) {
+	env, status, err := c.call(ctx, "check", http.MethodGet, "/transfer/check/money", url.Values{key: {value}}, nil)
+	if err != nil {
+		return providers.Result{}, err
+	}
+	if code := codeOf(env.Code); code != "0" {
+		if err := codeError("check", code, env.Message, env.Description, status); err != nil {
+			if providers.Classify(err) == providers.ErrUnknownOutcome {
+				err.(*providers.Error).Class = providers.ErrTransient // a read moved nothing
+			}
+			return providers.Result{}, err
+		}
+	}
+	lines, err := rows[moneyLine](env.Data)
+	if err != nil || len(lines) == 0 {
+		return providers.Result{}, &providers.Error{Class: providers.ErrNotFound, Provider: Name, Op: "check", Message: key + " " + value}
+	}
+	l := lines[0]
+	msg := l.Comment
+	if msg == "" {
+		msg = "treatment_status " + l.TreatmentStatus
+	}
+	return providers.Result{ProviderReference: strings.Trim(string(l.TransactionID), `"`), Status: statusOf(l.TreatmentStatus),
+		Amount: int64(l.Amount), Message: msg}, nil
+}
+
+// Check implements batch.Provider: look-up by CinetPay's transaction_id.
+func (c *Client) Check(ctx context.Context, ref string) (providers.Result, error) {
+	return c.Lookup(ctx, "transaction_id", ref)
+}
+
+// Settle implements batch.Settler: look the transfer up by our
+// client_transaction_id; if CinetPay never received it, send it again under the
+// same id (a copy would be refused with 805, so this cannot pay twice).
+func (c *Client) Settle(ctx context.Context, p providers.Payout) (providers.Result, error) {
+	r, err := c.Lookup(ctx, "client_transaction_id", p.Reference)
+	if providers.Classify(err) != providers.ErrNotFound {
+		return r, err
+	}
+	return c.Send(ctx, p)
+}
+
+type contact struct {
+	Prefix  string          `json:"prefix"`
+	Phone   string          `json:"phone"`
+	Name    string          `json:"name"`
+	Surname string          `json:"surname"`
+	Email   string          `json:"email"`
+	Code    json.RawMessage `json:"code,omitempty"`
+	Status  string          `json:"status,omitempty"`
+}
+
+// AddContacts implements batch.ContactAdder: POST /transfer/contact. A contact
+// that exists already (726) counts as added.
+func (c *Client) AddContacts(ctx context.Context, cs []providers.Contact) ([]error, error) {
+	lines := make([]contact, len(cs))
+	for i, ct := range cs {
+		prefix, national := providers.SplitE164(ct.Phone)
+		name, surname := splitName(ct.Name)
+		lines[i] = contact{Prefix: prefix, Phone: national, Name: name, Surname: surname, Email: ct.Email}
+	}
+	data, _ := json.Marshal(lines)
+	env, status, err := c.call(ctx, "contact", http.MethodPost, "/transfer/contact", url.Values{}, url.Values{"data": {string(data)}})
+	if err != nil {
+		return nil, err
+	}
+	if code := codeOf(env.Code); code != "0" {
+		if err := codeError("contact", code, env.Message, env.Description, status); err != nil {
+			return nil, err
+		}
+	}
+	answers, err := rows[contact](env.Data)
+	if err != nil {
+		return nil, &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: "contact", Message: "contacts unreadable"}
+	}
+	byPhone := map[string]contact{}
+	for _, a := range answers {
+		byPhone[a.Prefix+a.Phone] = a
+	}
+	out := make([]error, len(cs))
+	for i, l := range lines {
+		a, ok := byPhone[l.Prefix+l.Phone]
+		if !ok {
+			out[i] = &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: "contact", Message: "no answer for this contact"}
+			continue
+		}
+		out[i] = codeError("contact", codeOf(a.Code), a.Status, "", status)
+	}
+	return out, nil
+}
+
+func splitName(full string) (string, string) {
+	f := strings.Fields(full)
+	if len(f) <= 1 {
+		return full, full
+	}
+	return strings.Join(f[:len(f)-1], " "), f[len(f)-1]
+}
+
+// Balances implements batch.Balancer: GET /transfer/check/balance, what is available.
+func (c *Client) Balances(ctx context.Context) ([]providers.Balance, error) {
+	env, status, err := c.call(ctx, "balance", http.MethodGet, "/transfer/check/balance", url.Values{}, nil)
+	if err != nil {
+		return nil, err
+	}
+	if code := codeOf(env.Code); code != "0" {
+		return nil, codeError("balance", code, env.Message, env.Description, status)
+	}
+	var d struct {
+		Amount    providers.WholeAmount `json:"amount"`
+		InUsing   providers.WholeAmount `json:"inUsing"`
+		Available providers.WholeAmount `json:"available"`
+	}
+	if err := json.Unmarshal(env.Data, &d); err != nil {
+		return nil, fmt.Errorf("cinetpay balance unreadable: %w", err)
+	}
+	return []providers.Balance{{Amount: int64(d.Available)}}, nil
+}

@@ -1,0 +1,225 @@
+package mycoolpay
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"bulkpay/batch"
+	"bulkpay/providers"
+)
+
+// Name is the provider's key in config and the ledger.
+const Name = "mycoolpay"
+
+// DefaultBaseURL is My-CoolPay's API, below which comes the public key.
+const DefaultBaseURL = "https://my-coolpay.com/api"
+
+var (
+	_ batch.Provider = (*Client)(nil)
+	_ batch.Balancer = (*Client)(nil)
+)
+
+// Client talks to one My-CoolPay application. Safe for concurrent use. It is
+// not a batch.Settler: My-CoolPay cannot be asked about our app_transaction_ref,
+// so a payout in doubt before we hold its transaction_ref goes to review.
+type Client struct {
+	baseURL    string
+	http       *http.Client
+	publicKey  string
+	privateKey string
+	lang       string
+}
+
+// Option configures a Client.
+type Option func(*Client)
+
+// WithBaseURL points the client at another My-CoolPay (a simulator): the URL
+// before /{public_key}.
+func WithBaseURL(u string) Option { return func(c *Client) { c.baseURL = strings.TrimRight(u, "/") } }
+
+// WithHTTPClient sets the http.Client (its Timeout bounds every call).
+func WithHTTPClient(h *http.Client) Option { return func(c *Client) { c.http = h } }
+
+// WithKeys sets the application's public and private keys.
+func WithKeys(public, private string) Option {
+	return func(c *Client) { c.publicKey, c.privateKey = public, private }
+}
+
+// New returns a client for My-CoolPay unless told otherwise.
+func New(opts ...Option) *Client {
+	c := &Client{baseURL: DefaultBaseURL, http: &http.Client{Timeout: 30 * time.Second}, lang: "fr"}
+	for _, o := range opts {
+		o(c)
+	}
+	return c
+}
+
+// Name implements batch.Provider.
+func (c *Client) Name() string { return Name }
+
+// Operator maps a carrier to My-CoolPay's transaction_operator.
+func Operator(carrier string) (string, bool) {
+	switch strings.ToUpper(carrier) {
+	case "MTN":
+		return "CM_MOMO", true
+	case "ORANGE":
+		return "CM_OM", true
+	case "MCP":
+		return "MCP", true
+	}
+	return "", false
+}
+
+type answer struct {
+	Status                 string                `json:"status"`
+	Message                string                `json:"message"`
+	TransactionRef         string                `json:"transaction_ref"`
+	AppTransactionRef      string                `json:"app_transaction_ref"`
+	OperatorTransactionRef string                `json:"operator_transaction_ref"`
+	TransactionAmount      providers.WholeAmount `json:"transaction_amount"`
+	TransactionFees        providers.WholeAmount `json:"transaction_fees"`
+	TransactionStatus      string                `json:"transaction_status"`
+	TransactionMessage     string                `json:"transaction_message"`
+	Balance                providers.WholeAmount `json:"balance"`
+}
+
+func (c *Client) do(ctx context.Context, op, method, path string, body any, private bool) (int, answer, []byte, error) {
+	var rd *bytes.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	} else {
+		rd = bytes.NewReader(nil)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.baseURL+"/"+url.PathEscape(c.publicKey)+path, rd)
+	if err != nil {
+		return 0, answer{}, nil, err
+	}
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if private {
+		req.Header.Set("X-PRIVATE-KEY", c.privateKey)
+	}
+	resp, b, err := providers.Do(c.http, req)
+	if err != nil {
+		if resp != nil {
+			return resp.StatusCode, answer{}, nil, &providers.Error{Class: providers.ErrUnknownOutcome, Provider: Name, Op: op, HTTPStatus: resp.StatusCode, Err: err}
+		}
+		return 0, answer{}, nil, providers.TransportError(Name, op, err)
+	}
+	var a answer
+	json.Unmarshal(b, &a)
+	if resp.StatusCode == http.StatusTooManyRequests {
+		return resp.StatusCode, a, b, &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: op, HTTPStatus: resp.StatusCode,
+			Message: providers.Or(a.Message, "too many requests"), RetryAfter: providers.RetryAfter(resp.Header.Get("Retry-After"))}
+	}
+	return resp.StatusCode, a, b, nil
+}
+
+// Send implements batch.Provider: POST /{public_key}/payout. 200 means done, 202
+// in progress.
+func (c *Client) Send(ctx context.Context, p providers.Payout) (providers.Result, error) {
+	op, ok := Operator(p.Operator)
+	if !ok {
+		return providers.Result{}, &providers.Error{Class: providers.ErrRejected, Provider: Name, Op: "payout", ProviderSide: true,
+			Message: "My-CoolPay pays MTN, Orange and My-CoolPay wallets, not " + p.Operator}
+	}
+	body := map[string]any{
+		"transaction_amount":   p.Amount,
+		"transaction_currency": "XAF",
+		"transaction_reason":   providers.Or(p.Description, "bulkpay payout"),
+		"transaction_operator": op,
+		"app_transaction_ref":  p.Reference,
+		"customer_name":        p.Name,
+		"customer_lang":        c.lang,
+	}
+	if p.Email != "" {
+		body["customer_email"] = p.Email
+	}
+	switch {
+	case op != "MCP":
+		_, national := providers.SplitE164(p.Phone)
+		body["customer_phone_number"] = national
+	case strings.Contains(p.Phone, "@"):
+		body["customer_email"] = p.Phone
+	case strings.Trim(p.Phone, "0123456789") == "":
+		_, national := providers.SplitE164(p.Phone)
+		body["customer_phone_number"] = national
+	default:
+		body["customer_username"] = p.Phone
+	}
+	status, a, raw, err := c.do(ctx, "payout", http.MethodPost, "/payout", body, true)
+	if err != nil {
+		return providers.Result{}, err
+	}
+	switch {
+	case (status == http.StatusOK || status == http.StatusAccepted) && a.TransactionRef != "":
+		st := providers.StatusSucceeded
+		if status == http.StatusAccepted {
+			st = providers.StatusPending
+		}
+		return providers.Result{ProviderReference: a.TransactionRef, Status: st, Message: a.Message}, nil
+	case status == http.StatusOK || status == http.StatusAccepted:
+		return providers.Result{}, &providers.Error{Class: providers.ErrUnknownOutcome, Provider: Name, Op: "payout", HTTPStatus: status,
+			Message: "accepted without a transaction_ref: " + providers.Snippet(raw)}
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		return providers.Result{}, &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: "payout", HTTPStatus: status,
+			Err: providers.ErrAuth, Message: providers.Or(a.Message, "keys refused")}
+	case status >= 400 && status < 500:
+		return providers.Result{}, &providers.Error{Class: providers.ErrRejected, Provider: Name, Op: "payout", HTTPStatus: status,
+			Message: providers.Or(a.Message, providers.Snippet(raw))}
+	default:
+		return providers.Result{}, &providers.Error{Class: providers.ErrUnknownOutcome, Provider: Name, Op: "payout", HTTPStatus: status,
+			Message: providers.Or(a.Message, providers.Snippet(raw))}
+	}
+}
+
+// Check implements batch.Provider: GET /{public_key}/checkStatus/{transaction_ref}.
+func (c *Client) Check(ctx context.Context, ref string) (providers.Result, error) {
+	status, a, raw, err := c.do(ctx, "status", http.MethodGet, "/checkStatus/"+url.PathEscape(ref), nil, false)
+	if err != nil {
+		return providers.Result{}, err
+	}
+	if status == http.StatusNotFound {
+		return providers.Result{}, &providers.Error{Class: providers.ErrNotFound, Provider: Name, Op: "status", HTTPStatus: status, Message: ref}
+	}
+	if status != http.StatusOK || a.Status != "success" {
+		return providers.Result{}, &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: "status", HTTPStatus: status,
+			Message: providers.Or(a.Message, providers.Snippet(raw))}
+	}
+	var st providers.Status
+	switch strings.ToUpper(a.TransactionStatus) {
+	case "SUCCESS":
+		st = providers.StatusSucceeded
+	case "FAILED", "CANCELED", "CANCELLED":
+		st = providers.StatusFailed
+	default:
+		st = providers.StatusPending
+	}
+	msg := a.TransactionMessage
+	if msg == "" {
+		msg = "transaction_status " + a.TransactionStatus
+	}
+	return providers.Result{ProviderReference: providers.Or(a.TransactionRef, ref), Status: st, Amount: int64(a.TransactionAmount),
+		Fee: int64(a.TransactionFees), Message: msg}, nil
+}
+
+// Balances implements batch.Balancer: GET /{public_key}/balance.
+func (c *Client) Balances(ctx context.Context) ([]providers.Balance, error) {
+	status, a, raw, err := c.do(ctx, "balance", http.MethodGet, "/balance", nil, true)
+	if err != nil {
+		return nil, err
+	}
+	if status != http.StatusOK || a.Status != "success" {
+		return nil, &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: "balance", HTTPStatus: status,
+			Message: providers.Or(a.Message, providers.Snippet(raw))}
+	}
+	return []providers.Balance{{Amount: int64(a.Balance), Currency: "XAF"}}, nil
+}

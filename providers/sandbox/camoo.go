@@ -1,0 +1,161 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"bulkpay/providers"
+)
+
+// CamooOptions shape the Camoo simulator.
+type CamooOptions struct {
+	Key, Secret string // accepted credentials; empty: any non-empty pair
+	Balance     int64  // default 1,000,000,000
+	FeePercent  int64  // fee per cashout, in percent of the amount (default 2)
+}
+
+type camoo struct {
+	s    *Server
+	opts CamooOptions
+}
+
+func newCamoo(s *Server, o CamooOptions) *camoo {
+	if o.Balance == 0 {
+		o.Balance = 1_000_000_000
+	}
+	if o.FeePercent == 0 {
+		o.FeePercent = 2
+	}
+	s.acct["camoo"] = &account{balance: o.Balance}
+	return &camoo{s: s, opts: o}
+}
+
+func camooError(w http.ResponseWriter, status int, msg string, errs map[string]string) {
+	if errs == nil {
+		errs = map[string]string{}
+	}
+	writeJSON(w, status, map[string]any{"code": status, "message": msg, "errors": errs})
+}
+
+// serve handles /v1/payment/cashout, /verify and /account.
+func (c *camoo) serve(w http.ResponseWriter, r *http.Request, rest string) {
+	op := strings.Trim(strings.TrimPrefix(rest, "/v1/payment"), "/")
+	if op != "cashout" && op != "verify" && op != "account" {
+		camooError(w, http.StatusNotFound, "Not found", nil)
+		return
+	}
+	fault := c.s.takeFault("camoo", op)
+	if c.s.before(w, r, fault) {
+		return
+	}
+	key, secret := r.Header.Get("X-Api-Key"), r.Header.Get("X-Api-Secret")
+	good := key != "" && secret != ""
+	if c.opts.Key != "" || c.opts.Secret != "" {
+		good = key == c.opts.Key && secret == c.opts.Secret
+	}
+	if !good {
+		camooError(w, http.StatusUnauthorized, "Authentication failed: invalid or missing API credentials", nil)
+		return
+	}
+	switch {
+	case op == "cashout" && r.Method == http.MethodPost:
+		c.cashout(w, r, fault)
+	case op == "verify" && r.Method == http.MethodGet:
+		c.verify(w, r.URL.Query().Get("id"))
+	case op == "account" && r.Method == http.MethodGet:
+		c.s.mu.Lock()
+		c.s.settleDue()
+		bal := c.s.acct["camoo"].balance
+		c.s.mu.Unlock()
+		writeJSON(w, http.StatusOK, map[string]any{"code": 200, "message": "OK",
+			"account": map[string]any{"balance": strconv.FormatInt(bal, 10), "currency": "XAF", "date": c.s.opts.Now().UTC().Format(time.RFC3339)}})
+	default:
+		camooError(w, http.StatusMethodNotAllowed, "Method not allowed", nil)
+	}
+}
+
+func (c *camoo) cashout(w http.ResponseWriter, r *http.Request, fault *Fault) {
+	var body struct {
+		Amount   json.RawMessage `json:"amount"`
+		Phone    string          `json:"phone_number"`
+		Notify   string          `json:"notification_url"`
+		Ref      string          `json:"external_reference"`
+		Currency string          `json:"currency"`
+	}
+	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&body); err != nil {
+		camooError(w, http.StatusBadRequest, "Validation failed", map[string]string{"body": "invalid JSON"})
+		return
+	}
+	var amount providers.WholeAmount
+	if json.Unmarshal(body.Amount, &amount) != nil || amount <= 0 {
+		camooError(w, http.StatusBadRequest, "Validation failed", map[string]string{"amount": "must be a positive whole amount"})
+		return
+	}
+	region, carrier, ok := mobile(body.Phone)
+	if !ok {
+		camooError(w, http.StatusBadRequest, "Validation failed", map[string]string{"phone_number": "invalid phone number"})
+		return
+	}
+	if region != "CM" || (carrier != "MTN" && carrier != "Orange") {
+		camooError(w, http.StatusUnprocessableEntity, "Network not supported", map[string]string{"phone_number": "no cashout network for this number"})
+		return
+	}
+	fee := int64(amount) * c.opts.FeePercent / 100
+	c.s.mu.Lock()
+	c.s.settleDue()
+	if int64(amount)+fee > c.s.available("camoo") {
+		c.s.mu.Unlock()
+		camooError(w, http.StatusPaymentRequired, "Insufficient funds", nil)
+		return
+	}
+	now := c.s.opts.Now()
+	p := &Payout{Provider: "camoo", ProviderReference: c.s.newRef("camoo"), ClientReference: body.Ref,
+		Phone: strings.TrimPrefix(body.Phone, "+"), Amount: int64(amount), Status: "CREATED", Operator: carrier, Fee: fee,
+		CreatedAt: now, Final: "SUCCESS", Success: true, SettleAt: now.Add(c.s.opts.SettleDelay), Account: "camoo"}
+	if !c.s.decide(p.Phone, p.ProviderReference+p.ClientReference) {
+		p.Final, p.Success = "FAILED", false
+	}
+	if err := c.s.accept(p); err != nil {
+		c.s.mu.Unlock()
+		camooError(w, http.StatusInternalServerError, "Provider failure", nil)
+		return
+	}
+	out := c.view(p)
+	c.s.mu.Unlock()
+	if c.s.after(r, fault) {
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"message": "Cashout created", "code": 201, "cashOut": out})
+}
+
+// view is a cashout as Camoo shows it: amounts as strings. Called with s.mu held.
+func (c *camoo) view(p *Payout) map[string]any {
+	var completed any
+	if p.Status == p.Final {
+		completed = p.SettleAt.UTC().Format(time.RFC3339)
+	}
+	return map[string]any{"id": p.ProviderReference, "external_reference": p.ClientReference,
+		"amount": strconv.FormatInt(p.Amount, 10), "currency": "XAF", "created_at": p.CreatedAt.UTC().Format(time.RFC3339),
+		"network": p.Operator, "status": p.Status, "fees": strconv.FormatInt(p.Fee, 10), "completed_at": completed,
+		"notified_at": nil, "phone_number": p.Phone, "country": "CM", "net_amount": strconv.FormatInt(p.Amount, 10)}
+}
+
+func (c *camoo) verify(w http.ResponseWriter, id string) {
+	c.s.mu.Lock()
+	c.s.settleDue()
+	p := c.s.byRef["camoo/"+id]
+	var out map[string]any
+	if p != nil {
+		out = c.view(p)
+	}
+	c.s.mu.Unlock()
+	if p == nil {
+		camooError(w, http.StatusNotFound, "Transaction not found", nil)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"code": 200, "message": "OK", "verify": out})
+}
