@@ -270,11 +270,12 @@ func (c *Client) Send(ctx context.Context, p providers.Payout) (providers.Result
 		if strings.Contains(strings.ToLower(eb.text()), "duplicate") {
 			class = providers.ErrDuplicate
 		}
+		// ER102: CamPay does not serve this carrier; another provider may.
 		return providers.Result{}, &providers.Error{Class: class, Provider: Name, Op: "withdraw", HTTPStatus: status,
-			Code: eb.ErrorCode, Message: or(eb.text(), snippet(resp))}
+			Code: eb.ErrorCode, Message: or(eb.text(), snippet(resp)), ProviderSide: eb.ErrorCode == "ER102"}
 	case status == http.StatusForbidden:
 		return providers.Result{}, &providers.Error{Class: providers.ErrRejected, Provider: Name, Op: "withdraw", HTTPStatus: status,
-			Message: "withdrawals refused: check that withdrawals through the API are allowed in the application settings"}
+			ProviderSide: true, Message: "withdrawals refused: check that withdrawals through the API are allowed in the application settings"}
 	default:
 		return providers.Result{}, &providers.Error{Class: providers.ErrUnknownOutcome, Provider: Name, Op: "withdraw",
 			HTTPStatus: status, Message: snippet(resp)}

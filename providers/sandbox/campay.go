@@ -25,6 +25,7 @@ type CamPayOptions struct {
 	MTNBalance         int64         // default 1,000,000,000
 	OrangeBalance      int64         // default 1,000,000,000
 	MaxAmount          int64         // refuse above this (the demo caps at 25); 0: no cap
+	UnsupportedCarrier []string      // carriers answered with ER102 (to test failover)
 }
 
 type campay struct {
@@ -185,6 +186,9 @@ func (c *campay) withdraw(w http.ResponseWriter, r *http.Request, fault *Fault) 
 	if code == "ER101" {
 		campayError(w, code, "Invalid phone number. Ensure the number starts with the country code. e.g 237xxxxxxxxx")
 		return
+	}
+	if contains(c.opts.UnsupportedCarrier, carrier) {
+		code = "ER102"
 	}
 	if code == "ER102" {
 		campayError(w, code, "Unsupported Carrier phone number. Currently, only MTN and Orange phone numbers are accepted for mobile money")

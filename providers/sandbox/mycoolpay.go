@@ -123,6 +123,7 @@ func (m *mycoolpay) payout(w http.ResponseWriter, r *http.Request, fault *Fault)
 			mcpError(w, http.StatusBadRequest, "The phone number does not belong to the operator "+body.Operator)
 			return
 		}
+		payee = "237" + body.Phone
 	}
 	m.s.mu.Lock()
 	m.s.settleDue()

@@ -1,0 +1,213 @@
+// Package contract is the test suite every payout provider client passes against
+// its simulator: the same behaviours, asked of each provider the same way.
+package contract
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"bulkpay/batch"
+	"bulkpay/ledger"
+	"bulkpay/providers"
+	"bulkpay/providers/sandbox"
+)
+
+// Suite describes one provider client to the contract tests.
+type Suite struct {
+	Name   string // the provider's name, as the sandbox lists it
+	SendOp string // the sandbox's name for the send operation (for faults)
+	// New returns a client whose base is the sandbox at root (http://127.0.0.1:port).
+	New func(root string, hc *http.Client) batch.Provider
+	// Payee is a payout the provider accepts; Refused one it definitely refuses.
+	Payee, Refused providers.Payout
+	// ExpireTokens ends the provider's tokens early; nil for providers without tokens.
+	ExpireTokens func(*sandbox.Server)
+	// Settles says whether an outcome in doubt is settled automatically (CamPay,
+	// CinetPay) or goes to review (My-CoolPay, Camoo).
+	Settles bool
+}
+
+type env struct {
+	srv  *sandbox.Server
+	root string
+}
+
+func start(t *testing.T, opts sandbox.Options) env {
+	t.Helper()
+	if opts.SettleDelay == 0 {
+		opts.SettleDelay = 30 * time.Millisecond
+	}
+	srv, err := sandbox.New(opts)
+	require.NoError(t, err)
+	hs := httptest.NewServer(srv)
+	t.Cleanup(func() { srv.Close(); hs.CloseClientConnections(); hs.Close() })
+	return env{srv: srv, root: hs.URL}
+}
+
+func (s Suite) client(e env, timeout time.Duration) batch.Provider {
+	return s.New(e.root, &http.Client{Timeout: timeout})
+}
+
+// payee returns the suite's payee under a fresh reference, registered as a
+// contact where the provider needs it.
+func (s Suite) payee(t *testing.T, p batch.Provider, tmpl providers.Payout, n int) providers.Payout {
+	t.Helper()
+	tmpl.Reference = fmt.Sprintf("%s-contract-%d-%d", s.Name, n, time.Now().UnixNano())
+	if ca, ok := p.(batch.ContactAdder); ok {
+		errs, err := ca.AddContacts(context.Background(), []providers.Contact{{Phone: tmpl.Phone, Country: tmpl.Country, Name: tmpl.Name}})
+		require.NoError(t, err)
+		require.NoError(t, errs[0])
+	}
+	return tmpl
+}
+
+func ours(srv *sandbox.Server, provider, ref string) int {
+	n := 0
+	for _, p := range srv.Payouts() {
+		if p.Provider == provider && p.ClientReference == ref {
+			n++
+		}
+	}
+	return n
+}
+
+func waitFinal(t *testing.T, p batch.Provider, ref string) providers.Result {
+	t.Helper()
+	var last providers.Result
+	require.Eventually(t, func() bool {
+		r, err := p.Check(context.Background(), ref)
+		last = r
+		return err == nil && r.Status != providers.StatusPending
+	}, 3*time.Second, 10*time.Millisecond)
+	return last
+}
+
+// Run runs every contract test.
+func (s Suite) Run(t *testing.T) {
+	t.Run("success", s.success)
+	t.Run("definite failure", s.definiteFailure)
+	t.Run("pending then failed", s.pendingThenFailed)
+	t.Run("token expiry mid-run", s.tokenExpiry)
+	t.Run("429 with Retry-After", s.rateLimited)
+	t.Run("5xx", s.serverError)
+	t.Run("timeout after accepted", s.timeoutAfterAccepted)
+	t.Run("balance", s.balance)
+}
+
+func (s Suite) success(t *testing.T) {
+	e := start(t, sandbox.Options{})
+	c := s.client(e, 2*time.Second)
+	p := s.payee(t, c, s.Payee, 1)
+	res, err := c.Send(context.Background(), p)
+	require.NoError(t, err)
+	require.NotEmpty(t, res.ProviderReference)
+	assert.Equal(t, 1, ours(e.srv, s.Name, p.Reference))
+	final := waitFinal(t, c, res.ProviderReference)
+	assert.Equal(t, providers.StatusSucceeded, final.Status)
+}
+
+func (s Suite) definiteFailure(t *testing.T) {
+	e := start(t, sandbox.Options{})
+	c := s.client(e, 2*time.Second)
+	p := s.payee(t, c, s.Refused, 2)
+	_, err := c.Send(context.Background(), p)
+	require.ErrorIs(t, err, providers.ErrRejected)
+	assert.Empty(t, e.srv.Payouts())
+}
+
+func (s Suite) pendingThenFailed(t *testing.T) {
+	e := start(t, sandbox.Options{FailPhones: []string{s.Payee.Phone}, SettleDelay: 100 * time.Millisecond})
+	c := s.client(e, 2*time.Second)
+	p := s.payee(t, c, s.Payee, 3)
+	res, err := c.Send(context.Background(), p)
+	require.NoError(t, err)
+	assert.Equal(t, providers.StatusPending, res.Status)
+	assert.Equal(t, providers.StatusFailed, waitFinal(t, c, res.ProviderReference).Status)
+}
+
+func (s Suite) tokenExpiry(t *testing.T) {
+	if s.ExpireTokens == nil {
+		t.Skip(s.Name + " signs each request with its keys: no token")
+	}
+	e := start(t, sandbox.Options{})
+	c := s.client(e, 2*time.Second)
+	_, err := c.Send(context.Background(), s.payee(t, c, s.Payee, 4))
+	require.NoError(t, err)
+	s.ExpireTokens(e.srv)
+	p := s.payee(t, c, s.Payee, 5)
+	_, err = c.Send(context.Background(), p)
+	require.NoError(t, err, "a new token is taken and the request sent again")
+	assert.Equal(t, 1, ours(e.srv, s.Name, p.Reference))
+}
+
+func (s Suite) rateLimited(t *testing.T) {
+	e := start(t, sandbox.Options{})
+	c := s.client(e, 2*time.Second)
+	p := s.payee(t, c, s.Payee, 6)
+	e.srv.AddFault(sandbox.Fault{Provider: s.Name, Op: s.SendOp, Kind: sandbox.Status, Status: 429, RetryAfter: 2})
+	_, err := c.Send(context.Background(), p)
+	require.ErrorIs(t, err, providers.ErrTransient)
+	var pe *providers.Error
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, 2*time.Second, pe.RetryAfter)
+	assert.Empty(t, e.srv.Payouts())
+}
+
+func (s Suite) serverError(t *testing.T) {
+	e := start(t, sandbox.Options{})
+	c := s.client(e, 2*time.Second)
+	p := s.payee(t, c, s.Payee, 7)
+	e.srv.AddFault(sandbox.Fault{Provider: s.Name, Op: s.SendOp, Kind: sandbox.Status, Status: 500})
+	_, err := c.Send(context.Background(), p)
+	require.ErrorIs(t, err, providers.ErrUnknownOutcome, "a 500 may have been processed")
+}
+
+// timeoutAfterAccepted pays a one-item batch while the simulator records the
+// payout but never answers: the runner must end with the item settled (CamPay,
+// CinetPay) or in review (My-CoolPay, Camoo), and never with two payouts.
+func (s Suite) timeoutAfterAccepted(t *testing.T) {
+	e := start(t, sandbox.Options{})
+	c := s.client(e, 300*time.Millisecond)
+	ctx := context.Background()
+	st, err := ledger.Open(ctx, filepath.Join(t.TempDir(), "l.db"))
+	require.NoError(t, err)
+	defer st.Close()
+	p := s.Payee
+	row := batch.Row{Row: 2, Name: "Contract", Phone: p.Phone, Country: p.Country, Operator: p.Operator, Mode: batch.ModeMobileMoney, Amount: p.Amount}
+	router := batch.Routes{Rules: []batch.Rule{{Providers: []string{s.Name}}}, Configured: map[string]bool{s.Name: true}}
+	b, items, errs := batch.Plan("contract", "x.csv", "XAF", []batch.Row{row}, router)
+	require.Empty(t, errs)
+	b, _, err = batch.Prepare(ctx, st, b, items, []batch.Row{row})
+	require.NoError(t, err)
+	e.srv.AddFault(sandbox.Fault{Provider: s.Name, Op: s.SendOp, Kind: sandbox.HangAfter})
+	r := &batch.Runner{Store: st, Lanes: map[string]batch.Lane{s.Name: {Provider: c, Rate: 100, Burst: 1, Concurrency: 1}},
+		PollInterval: 20 * time.Millisecond, PendingWait: 3 * time.Second, RetryBase: 10 * time.Millisecond}
+	sum, err := r.Run(ctx, b)
+	require.NoError(t, err)
+	assert.LessOrEqual(t, len(e.srv.Payouts()), 1, "at most one payout")
+	if s.Settles {
+		assert.Equal(t, 1, sum.Counts[batch.Succeeded], "settled by asking the provider")
+		assert.Len(t, e.srv.Payouts(), 1)
+	} else {
+		assert.Equal(t, 1, sum.Counts[batch.Review], "cannot be asked about our reference: a person decides")
+	}
+}
+
+func (s Suite) balance(t *testing.T) {
+	e := start(t, sandbox.Options{})
+	c := s.client(e, 2*time.Second)
+	bl, ok := c.(batch.Balancer)
+	require.True(t, ok)
+	bs, err := bl.Balances(context.Background())
+	require.NoError(t, err)
+	require.NotEmpty(t, bs)
+	assert.Positive(t, bs[0].Amount)
+}
