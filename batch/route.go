@@ -22,10 +22,25 @@ func (r Rule) matches(row Row) bool {
 		(r.Mode == "" || strings.EqualFold(r.Mode, row.Mode))
 }
 
-// DefaultRules route Cameroon's MTN and Orange mobile money through CamPay.
+// OperatorMCP marks a My-CoolPay wallet row (addressed by phone, username or e-mail).
+const OperatorMCP = "MCP"
+
+// DefaultRules apply when the config gives none: My-CoolPay wallets through
+// My-CoolPay; cashouts in Cameroon through Camoo; Cameroon's MTN and Orange
+// through CamPay, then My-CoolPay; the CinetPay countries through CinetPay.
 var DefaultRules = []Rule{
-	{Country: "CM", Operator: "MTN", Mode: ModeMobileMoney, Providers: []string{"campay"}},
-	{Country: "CM", Operator: "Orange", Mode: ModeMobileMoney, Providers: []string{"campay"}},
+	{Operator: OperatorMCP, Providers: []string{"mycoolpay"}},
+	{Country: "CM", Mode: ModeCashout, Providers: []string{"camoo"}},
+	{Country: "CM", Operator: "MTN", Mode: ModeMobileMoney, Providers: []string{"campay", "mycoolpay"}},
+	{Country: "CM", Operator: "Orange", Mode: ModeMobileMoney, Providers: []string{"campay", "mycoolpay"}},
+	{Country: "CI", Mode: ModeMobileMoney, Providers: []string{"cinetpay"}},
+	{Country: "SN", Mode: ModeMobileMoney, Providers: []string{"cinetpay"}},
+	{Country: "ML", Mode: ModeMobileMoney, Providers: []string{"cinetpay"}},
+	{Country: "BF", Mode: ModeMobileMoney, Providers: []string{"cinetpay"}},
+	{Country: "TG", Mode: ModeMobileMoney, Providers: []string{"cinetpay"}},
+	{Country: "BJ", Mode: ModeMobileMoney, Providers: []string{"cinetpay"}},
+	{Country: "GN", Mode: ModeMobileMoney, Providers: []string{"cinetpay"}},
+	{Country: "CD", Mode: ModeMobileMoney, Providers: []string{"cinetpay"}},
 }
 
 // Routes is a Router over rules, limited to the providers that are configured.
@@ -59,9 +74,15 @@ func (rs Routes) Route(row Row) ([]string, error) {
 		}
 	}
 	switch {
+	case row.Mode == ModeCashout:
+		return nil, &RouteError{Column: "mode", Value: row.Mode,
+			Reason: fmt.Sprintf("no configured provider pays cashouts in %s: pay this row another way and remove it from the sheet", row.Country)}
 	case row.Mode != ModeMobileMoney:
 		return nil, &RouteError{Column: "mode", Value: row.Mode,
 			Reason: fmt.Sprintf("no configured provider pays mode %s: pay this row another way and remove it from the sheet", row.Mode)}
+	case row.Operator == OperatorMCP:
+		return nil, &RouteError{Column: "operator", Value: row.Operator,
+			Reason: "My-CoolPay wallets need the mycoolpay provider, which is not configured"}
 	case row.Operator == "":
 		return nil, &RouteError{Column: "phone", Value: "+" + row.Phone,
 			Reason: fmt.Sprintf("the carrier of this %s number is not known, so no provider can be chosen: check the number", row.Country)}

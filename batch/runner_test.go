@@ -16,10 +16,12 @@ import (
 	"bulkpay/ledger"
 	"bulkpay/providers"
 	"bulkpay/providers/campay"
+	"bulkpay/providers/mycoolpay"
 	"bulkpay/providers/sandbox"
 )
 
 type env struct {
+	url    string
 	t      *testing.T
 	st     *ledger.Store
 	srv    *sandbox.Server
@@ -53,7 +55,7 @@ func newEnv(t *testing.T, n int, opts sandbox.Options, timeout time.Duration) *e
 	require.Empty(t, errs)
 	b, _, err = batch.Prepare(ctx, st, b, items, rows)
 	require.NoError(t, err)
-	return &env{t: t, st: st, srv: srv, client: c, b: b}
+	return &env{t: t, st: st, srv: srv, client: c, b: b, url: hs.URL}
 }
 
 func (e *env) runner(p batch.Provider) *batch.Runner {
@@ -265,5 +267,94 @@ func TestRefusedCredentialsStopTheLaneAndSay(t *testing.T) {
 	require.ErrorIs(t, err, providers.ErrAuth)
 	assert.Contains(t, err.Error(), "campay stopped")
 	assert.Equal(t, 3, sum.Counts[batch.Planned], "nothing sent, nothing lost")
+	assert.Empty(t, e.srv.Payouts())
+}
+
+// twoLanes pays CM numbers through CamPay, then My-CoolPay on failover.
+func twoLanes(t *testing.T, opts sandbox.Options, campayURL string) (*env, *batch.Runner) {
+	e := newEnv(t, 3, opts, 2*time.Second)
+	ctx := context.Background()
+	// re-plan with a route of two providers
+	rows := []batch.Row{}
+	items, _ := e.st.Items(ctx, e.b.ID)
+	for _, it := range items {
+		rows = append(rows, batch.Row{Row: it.Row, Name: it.Name, Phone: it.Phone, Country: "CM", Operator: "MTN", Mode: batch.ModeMobileMoney, Amount: it.Amount})
+	}
+	router := batch.Routes{Rules: batch.DefaultRules, Configured: map[string]bool{"campay": true, "mycoolpay": true}}
+	b, planned, errs := batch.Plan("failover", "s.xlsx", "XAF", rows, router)
+	require.Empty(t, errs)
+	b, _, err := batch.Prepare(ctx, e.st, b, planned, rows)
+	require.NoError(t, err)
+	e.b = b
+	cp := e.client
+	if campayURL != "" {
+		cp = campay.New(campay.WithBaseURL(campayURL), campay.WithCredentials("u", "p"))
+	}
+	mcp := mycoolpay.New(mycoolpay.WithBaseURL(e.url+"/mycoolpay/api"), mycoolpay.WithKeys("pub", "priv"))
+	r := e.runner(cp)
+	r.Lanes["mycoolpay"] = batch.Lane{Provider: mcp, Rate: 1000, Burst: 10, Concurrency: 2}
+	r.MaxRetries = 1
+	return e, r
+}
+
+func TestFailoverAfterProviderSideRefusal(t *testing.T) {
+	e, r := twoLanes(t, sandbox.Options{CamPay: sandbox.CamPayOptions{UnsupportedCarrier: []string{"MTN"}}}, "")
+	sum, err := r.Run(context.Background(), e.b)
+	require.NoError(t, err)
+	assert.Equal(t, 3, sum.Counts[batch.Succeeded])
+	items, _ := e.st.Items(context.Background(), e.b.ID)
+	for _, it := range items {
+		assert.Equal(t, "mycoolpay", it.Provider)
+		att, _ := e.st.Attempts(context.Background(), it.ID)
+		require.Len(t, att, 2, "each provider tried is its own attempt")
+		assert.Equal(t, []string{"campay", "mycoolpay"}, []string{att[0].Provider, att[1].Provider})
+		assert.Equal(t, batch.OutcomeRefused, att[0].Outcome)
+	}
+	for _, p := range e.srv.Payouts() {
+		assert.Equal(t, "mycoolpay", p.Provider)
+	}
+	assert.Len(t, e.srv.Payouts(), 3)
+	assertLegalPaths(t, e)
+}
+
+func TestFailoverWhenProviderCannotBeReached(t *testing.T) {
+	dead := httptest.NewServer(http.NotFoundHandler())
+	deadURL := dead.URL
+	dead.Close()
+	e, r := twoLanes(t, sandbox.Options{}, deadURL+"/campay/api")
+	sum, err := r.Run(context.Background(), e.b)
+	require.NoError(t, err)
+	assert.Equal(t, 3, sum.Counts[batch.Succeeded])
+	assert.Len(t, e.srv.Payouts(), 3)
+}
+
+func TestNoFailoverWhileInDoubt(t *testing.T) {
+	e, r := twoLanes(t, sandbox.Options{}, "")
+	e.srv.AddFault(sandbox.Fault{Provider: "campay", Op: "withdraw", Kind: sandbox.Status, Status: 500, Times: 100})
+	r.Lanes["campay"] = batch.Lane{Provider: e.client, Rate: 1000, Burst: 10, Concurrency: 1}
+	sum, err := r.Run(context.Background(), e.b)
+	require.NoError(t, err)
+	items, _ := e.st.Items(context.Background(), e.b.ID)
+	for _, it := range items {
+		assert.Equal(t, "campay", it.Provider, "an outcome in doubt never moves to another provider")
+	}
+	assert.Zero(t, sum.Counts[batch.Succeeded]+countProvider(e, "mycoolpay"))
+}
+
+func countProvider(e *env, name string) int {
+	n := 0
+	for _, p := range e.srv.Payouts() {
+		if p.Provider == name {
+			n++
+		}
+	}
+	return n
+}
+
+func TestDefiniteBeneficiaryRefusalDoesNotFailOver(t *testing.T) {
+	e, r := twoLanes(t, sandbox.Options{CamPay: sandbox.CamPayOptions{MTNBalance: 10}}, "")
+	sum, err := r.Run(context.Background(), e.b)
+	require.NoError(t, err)
+	assert.Equal(t, 3, sum.Counts[batch.Failed], "ER301 is not about the carrier: no failover")
 	assert.Empty(t, e.srv.Payouts())
 }

@@ -77,7 +77,7 @@ func Read(path string, opt Options, fn func(batch.Row) error) (Result, error) {
 		}
 		return Result{}, err
 	}
-	v := validator{h: h, opt: opt, seen: map[uint64]int32{}}
+	v := validator{h: h, opt: opt, seen: map[uint64]int32{}, seenID: map[string]int32{}}
 	v.res.HeaderRow = h.row
 	v.res.Columns = h.names
 	// Reading the file and validating rows run side by side: the reader
@@ -190,6 +190,7 @@ type validator struct {
 	opt       Options
 	res       Result
 	seen      map[uint64]int32
+	seenID    map[string]int32 // My-CoolPay wallets addressed by username or e-mail
 	parsedSum int64 // every amount that parsed, for the TOTAL check
 	badAmount bool
 	totalRow  int
@@ -242,17 +243,31 @@ func (v *validator) row(n int, cells []string) (batch.Row, bool) {
 		v.fail(n, FieldName, name, "name is empty: write the beneficiary's name")
 	}
 
+	wallet := false // a My-CoolPay wallet row: the operator or mode says MCP, or the phone cell holds a username or e-mail
+	if op, ok := v.h.cell(cells, FieldOperator); ok && isMCP(op) {
+		wallet = true
+	}
+	if mode, ok := v.h.cell(cells, FieldMode); ok && isMCP(mode) {
+		wallet = true
+	}
 	rawPhone, _ := v.h.cell(cells, FieldPhone)
-	if p, err := ParsePhone(rawPhone, v.opt.Region); err != nil {
-		v.fail(n, FieldPhone, rawPhone, err.Error())
-	} else {
+	p, err := ParsePhone(rawPhone, v.opt.Region)
+	switch id := strings.TrimSpace(rawPhone); {
+	case err == nil:
 		r.Phone, r.Country, r.Operator = p.E164, p.Region, p.Operator
 		key, _ := strconv.ParseUint(p.E164, 10, 64)
-		if first, dup := v.seen[key]; dup && !v.opt.AllowDuplicates {
-			v.fail(n, FieldPhone, rawPhone, fmt.Sprintf("duplicate of row %d: the same phone is paid twice; remove one row, or pass --allow-duplicates if both payments are meant", first))
-		} else if !dup {
-			v.seen[key] = int32(n)
-		}
+		duplicate(v, n, rawPhone, v.seen, key)
+	case walletID(id) && (wallet || strings.Contains(id, "@")): // a bare word is a wallet only when the row says MCP
+		wallet = true
+		r.Phone, r.Country = id, "CM"
+		duplicate(v, n, rawPhone, v.seenID, strings.ToLower(id))
+	case wallet:
+		v.fail(n, FieldPhone, rawPhone, "a My-CoolPay wallet row needs the wallet's phone, username or e-mail in this column")
+	default:
+		v.fail(n, FieldPhone, rawPhone, err.Error())
+	}
+	if wallet {
+		r.Operator = batch.OperatorMCP
 	}
 
 	rawAmount, _ := v.h.cell(cells, FieldAmount)
@@ -270,7 +285,7 @@ func (v *validator) row(n int, cells []string) (batch.Row, bool) {
 			v.fail(n, FieldEmail, email, "email is not an address: write name@example.com or leave it empty")
 		}
 	}
-	if mode, ok := v.h.cell(cells, FieldMode); ok && strings.TrimSpace(mode) != "" {
+	if mode, ok := v.h.cell(cells, FieldMode); ok && strings.TrimSpace(mode) != "" && !isMCP(mode) {
 		if m, ok := ParseMode(mode); ok {
 			r.Mode = m
 		} else {
@@ -322,6 +337,39 @@ func (v *validator) finish() {
 			v.res.DeclaredTotal, v.parsedSum)
 	}
 	v.fail(v.totalRow, FieldAmount, strconv.FormatInt(v.res.DeclaredTotal, 10), msg)
+}
+
+// duplicate records the first row of a payee and flags a later one.
+func duplicate[K comparable](v *validator, n int, raw string, seen map[K]int32, key K) {
+	if first, dup := seen[key]; dup && !v.opt.AllowDuplicates {
+		v.fail(n, FieldPhone, raw, fmt.Sprintf("duplicate of row %d: the same payee is paid twice; remove one row, or pass --allow-duplicates if both payments are meant", first))
+	} else if !dup {
+		seen[key] = int32(n)
+	}
+}
+
+func isMCP(s string) bool {
+	switch Normalize(s) {
+	case "mcp", "mycoolpay", "mycoolpaywallet":
+		return true
+	}
+	return false
+}
+
+// walletID is a My-CoolPay username or an e-mail address.
+func walletID(s string) bool {
+	if strings.Contains(s, "@") {
+		return plausibleEmail(s)
+	}
+	if len(s) < 3 || len(s) > 32 || !(s[0] >= 'a' && s[0] <= 'z' || s[0] >= 'A' && s[0] <= 'Z') {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 func plausibleEmail(s string) bool {

@@ -3,6 +3,7 @@ package cinetpay_test
 import (
 	"net/http"
 	"testing"
+	"time"
 
 	"bulkpay/batch"
 	"bulkpay/providers"
@@ -24,4 +25,9 @@ func TestContract(t *testing.T) {
 		Refused:      providers.Payout{Phone: "2250701020304", Country: "CI", Operator: "Orange", Amount: 5001, Name: "Awa Koné"},
 		ExpireTokens: (*sandbox.Server).ExpireCinetPayTokens,
 	}.Run(t)
+}
+
+func newClientWith(root string, clock func() time.Time) *cinetpay.Client {
+	return cinetpay.New(cinetpay.WithBaseURL(root+"/cinetpay/v1"), cinetpay.WithHTTPClient(&http.Client{Timeout: 2 * time.Second}),
+		cinetpay.WithCredentials("key", "pass"), cinetpay.WithNotifyURL("http://127.0.0.1/notify"), cinetpay.WithClock(clock))
 }
