@@ -29,20 +29,29 @@ type Config struct {
 	Routes       []batch.Rule              `yaml:"routes"`
 }
 
-// ProviderConfig is one provider account and its pace.
+// ProviderConfig is one provider account and its pace. Each *_env field names
+// the environment variable holding a secret; unset, the provider's default
+// name is used (CAMPAY_USERNAME, CINETPAY_APIKEY, MYCOOLPAY_PRIVATE_KEY, ...).
 type ProviderConfig struct {
-	BaseURL     string        `yaml:"base_url"`
-	UsernameEnv string        `yaml:"username_env"`
-	PasswordEnv string        `yaml:"password_env"`
-	TokenEnv    string        `yaml:"token_env"`
-	Rate        float64       `yaml:"rate"`
-	Burst       int           `yaml:"burst"`
-	Concurrency int           `yaml:"concurrency"`
-	Timeout     time.Duration `yaml:"timeout"`
+	BaseURL       string        `yaml:"base_url"`
+	UsernameEnv   string        `yaml:"username_env"`    // campay
+	PasswordEnv   string        `yaml:"password_env"`    // campay, cinetpay
+	TokenEnv      string        `yaml:"token_env"`       // campay (a permanent token)
+	APIKeyEnv     string        `yaml:"apikey_env"`      // cinetpay
+	PublicKeyEnv  string        `yaml:"public_key_env"`  // mycoolpay
+	PrivateKeyEnv string        `yaml:"private_key_env"` // mycoolpay
+	KeyEnv        string        `yaml:"key_env"`         // camoo
+	SecretEnv     string        `yaml:"secret_env"`      // camoo
+	NotifyURL     string        `yaml:"notify_url"`      // cinetpay (required by it), camoo
+	ChunkSize     int           `yaml:"chunk_size"`      // cinetpay: transfers per call
+	Rate          float64       `yaml:"rate"`
+	Burst         int           `yaml:"burst"`
+	Concurrency   int           `yaml:"concurrency"`
+	Timeout       time.Duration `yaml:"timeout"`
 }
 
 // knownProviders are the providers this bulkpay has clients for.
-var knownProviders = []string{"campay"}
+var knownProviders = []string{"campay", "camoo", "cinetpay", "mycoolpay"}
 
 func defaultConfig() Config {
 	return Config{

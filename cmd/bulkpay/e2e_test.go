@@ -400,3 +400,52 @@ func TestSecondConcurrentRunIsRefused(t *testing.T) {
 	require.NoError(t, first.Wait())
 	paidExactlyOnce(t, url, reportLines(t, dir, "big"))
 }
+
+func TestMultiCountrySamplePaysThroughAllFourProviders(t *testing.T) {
+	url := startSandbox(t)
+	dir := t.TempDir()
+	r := bulkpay(t, dir, "run", samplePath(t, "payroll-multi-2026-11.xlsx"), "--sandbox", url)
+	require.Equal(t, 0, r.code, r.stderr)
+	lines := reportLines(t, dir, "payroll-multi-2026-11")
+	require.Len(t, lines, 13)
+	byProvider := map[string]int{}
+	for _, l := range lines {
+		byProvider[l["provider"]]++
+		assert.NotEmpty(t, l["provider_reference"], "row %s names the provider's reference", l["row"])
+	}
+	assert.Equal(t, map[string]int{"campay": 3, "mycoolpay": 3, "cinetpay": 5, "camoo": 2}, byProvider)
+	paidExactlyOnce(t, url, lines)
+	for _, p := range payouts(t, url) {
+		for _, l := range lines {
+			if l["reference"] == p.ClientReference {
+				assert.Equal(t, l["provider"], p.Provider)
+			}
+		}
+	}
+
+	r = bulkpay(t, dir, "run", samplePath(t, "payroll-multi-2026-11.xlsx"), "--sandbox", url)
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "already complete")
+	paidExactlyOnce(t, url, lines)
+
+	r = bulkpay(t, dir, "balance", "--sandbox", url, "--json")
+	require.Equal(t, 0, r.code, r.stderr)
+	var bal []balanceLine
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &bal))
+	assert.Len(t, bal, 5, "camoo, campay MTN and Orange, cinetpay, mycoolpay")
+}
+
+func TestUnpayableRowsAreRefusedAtValidation(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "mixed.csv")
+	require.NoError(t, os.WriteFile(path, []byte("Nom;Téléphone;Montant;Mode\nOK;677123456;1000;\nCamtel;620123456;1000;\nNigeria;+2348031234567;1000;\nVirement;699009900;1000;virement\n"), 0o600))
+	r := bulkpay(t, dir, "validate", path, "--json")
+	assert.Equal(t, 2, r.code)
+	var v validateJSON
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &v))
+	assert.Equal(t, 1, v.Valid)
+	require.Len(t, v.Errors, 3)
+	assert.Contains(t, v.Errors[0].Message, "Camtel")
+	assert.Contains(t, v.Errors[1].Message, "in NG")
+	assert.Equal(t, "Mode", v.Errors[2].Column)
+}

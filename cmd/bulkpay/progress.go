@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/vbauerster/mpb/v8"
@@ -67,7 +68,7 @@ func (pr *progress) Moved(it batch.Item, from, to batch.State) {
 			if it.ProviderReference != "" {
 				ref = " ref " + it.ProviderReference
 			}
-			fmt.Fprintf(pr.w, "row %d  %s  +%s  %s  %s: %s → %s%s\n", it.Row, it.Name, it.Phone, money(it.Amount), it.Provider, from, to, ref)
+			fmt.Fprintf(pr.w, "row %d  %s  %s  %s  %s: %s → %s%s\n", it.Row, it.Name, displayPhone(it.Phone), money(it.Amount), it.Provider, from, to, ref)
 		}
 		return
 	}
@@ -89,4 +90,12 @@ func (pr *progress) done() {
 		bar.SetTotal(-1, true)
 	}
 	pr.p.Wait()
+}
+
+// displayPhone writes E.164 digits with their '+', and a wallet id as it is.
+func displayPhone(p string) string {
+	if p != "" && strings.Trim(p, "0123456789") == "" {
+		return "+" + p
+	}
+	return p
 }

@@ -43,7 +43,8 @@ func newRoot() *cobra.Command {
 	pf.StringVar(&a.logFormat, "log-format", "text", "log format on stderr: text or json")
 	pf.StringVar(&a.logLevel, "log-level", "warn", "log level: debug, info, warn or error")
 	pf.BoolVarP(&a.quiet, "quiet", "q", false, "print only the summary and errors")
-	root.AddCommand(newRunCmd(a), newResumeCmd(a), newStatusCmd(a), newReportCmd(a), newValidateCmd(a), newSandboxCmd(a))
+	root.AddCommand(newRunCmd(a), newResumeCmd(a), newStatusCmd(a), newReportCmd(a), newValidateCmd(a),
+		newSandboxCmd(a), newBalanceCmd(a))
 	return root
 }
 

@@ -69,6 +69,43 @@ func main() {
 	must(writePayrollXLSX(filepath.Join(dir, "payroll-2026-11.xlsx"), total))
 	must(writePayrollCSV(filepath.Join(dir, "payroll-2026-11.csv"), total))
 	must(writeErrorsXLSX(filepath.Join(dir, "payroll-with-errors.xlsx")))
+	must(writeMultiXLSX(filepath.Join(dir, "payroll-multi-2026-11.xlsx")))
+}
+
+// writeMultiXLSX pays through all four providers: Cameroonian MTN and Orange
+// (CamPay), West and Central Africa (CinetPay), cashouts (Camoo), My-CoolPay
+// wallets and a row that names its provider.
+func writeMultiXLSX(path string) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	const sh = "Paie"
+	f.SetSheetName("Sheet1", sh)
+	f.SetCellValue(sh, "A1", "ACME Afrique - Paie régionale de novembre 2026")
+	for i, h := range []string{"Nom complet", "Téléphone", "Montant (FCFA)", "Mode", "Opérateur", "Fournisseur", "Email"} {
+		f.SetCellValue(sh, cell(i+1, 2), h)
+	}
+	rows := [][]any{
+		{"Jean-Pierre Mbarga", "677 12 34 56", 425000, "", "", "", "jp.mbarga@acme.cm"},
+		{"Aïcha Bello", "699 00 99 00", 310000, "", "", "", ""},
+		{"Emmanuel Fotso", "650 22 41 18", 185000, "", "", "", ""},
+		{"Christelle Ngo Biyong", "655 48 90 12", 265000, "", "", "mycoolpay", ""},
+		{"Awa Koné", "+225 01 23 45 67 89", 350000, "", "", "", "awa.kone@acme.ci"},
+		{"Moussa Diop", "+221 70 123 45 67", 280000, "", "", "", ""},
+		{"Fatoumata Traoré", "+223 65 01 23 45", 195000, "", "", "", ""},
+		{"Issouf Ouédraogo", "+226 70 12 34 56", 210000, "", "", "", ""},
+		{"Kossi Agbeko", "+228 90 11 23 45", 175000, "", "", "", ""},
+		{"Paul Mvondo", "677 88 99 00", 150000, "cashout", "", "", ""},
+		{"Nadège Fouda", "694 56 12 78", 120000, "cashout", "", "", ""},
+		{"Brice Tchatchoua", "brice.tchatchoua@acme.cm", 90000, "", "MCP", "", ""},
+		{"Linda Ekambi", "lekambi", 85000, "", "MCP", "", ""},
+	}
+	for i, r := range rows {
+		for j, v := range r {
+			f.SetCellValue(sh, cell(j+1, i+3), v)
+		}
+	}
+	f.SetColWidth(sh, "A", "B", 28)
+	return f.SaveAs(path)
 }
 
 func must(err error) {
