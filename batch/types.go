@@ -70,7 +70,7 @@ type Item struct {
 	Email             string
 	Mode              string
 	Amount            int64
-	Reference         string // our UUID4, fixed at planning, sent as the idempotency key
+	Reference         string   // our UUID4, fixed at planning, sent as the idempotency key
 	Provider          string   // the provider paying it now
 	Route             []string // every provider that may pay it, in order (failover)
 	ProviderReference string

@@ -191,7 +191,7 @@ type validator struct {
 	res       Result
 	seen      map[uint64]int32
 	seenID    map[string]int32 // My-CoolPay wallets addressed by username or e-mail
-	parsedSum int64 // every amount that parsed, for the TOTAL check
+	parsedSum int64            // every amount that parsed, for the TOTAL check
 	badAmount bool
 	totalRow  int
 }
