@@ -42,6 +42,11 @@ type Runner struct {
 	PollInterval time.Duration // between status rounds; default 2s
 	PendingWait  time.Duration // how long to poll pending items before leaving them to the next run; default 2m
 	Now          func() time.Time
+	// Crash, when set, is called at the named points where a crash would leave
+	// the ledger behind the provider: "after-claim" (intent committed, nothing
+	// sent) and "after-answer" (the provider answered, nothing recorded yet).
+	// Tests use it to kill the process there; it is nil otherwise.
+	Crash func(point string)
 
 	lanes     map[string]*lane
 	failovers atomic.Int64 // items moved to another provider in this round
@@ -197,7 +202,7 @@ func (r *Runner) recoverSubmitting(ctx context.Context, b Batch) error {
 		return fmt.Errorf("read submitting items: %w", err)
 	}
 	for _, it := range items {
-		if err := r.apply(ctx, it, Change{ItemID: it.ID, From: Submitting, To: Unknown,
+		if err := r.apply(ctx, it, Change{ItemID: it.ID, From: Submitting, To: Unknown, CloseOpen: true,
 			Cause:   "recovered: an earlier run ended before the provider's answer was recorded",
 			Message: "outcome in doubt after an interrupted run"}); err != nil {
 			return err
@@ -242,6 +247,7 @@ func (r *Runner) runLane(ctx context.Context, b Batch, l *lane) error {
 				if len(claims) == 0 {
 					return nil
 				}
+				r.crash("after-claim")
 				if chunked {
 					err = r.sendChunk(gctx, l, chunker, claims)
 				} else {
@@ -283,6 +289,7 @@ func (r *Runner) send(ctx context.Context, l *lane, c Claim) error {
 	p := r.payout(it)
 	for try := 1; ; try++ {
 		res, err := l.Provider.Send(ctx, p)
+		r.crash("after-answer")
 		if err == nil || providers.Classify(err) != providers.ErrTransient {
 			l.speedUp()
 			return r.apply(ctx, it, r.sendOutcome(it, attempt, res, err)...)
@@ -310,6 +317,7 @@ func (r *Runner) sendChunk(ctx context.Context, l *lane, cs ChunkSender, claims 
 	}
 	for try := 1; ; try++ {
 		results, err := cs.SendChunk(ctx, ps)
+		r.crash("after-answer")
 		if err == nil && len(results) != len(claims) {
 			err = &providers.Error{Class: providers.ErrUnknownOutcome, Provider: l.Provider.Name(), Op: "send",
 				Message: fmt.Sprintf("%d answers for %d transfers", len(results), len(claims))}
@@ -640,6 +648,12 @@ func sleep(ctx context.Context, d time.Duration) error {
 		return ctx.Err()
 	case <-t.C:
 		return nil
+	}
+}
+
+func (r *Runner) crash(point string) {
+	if r.Crash != nil {
+		r.Crash(point)
 	}
 }
 

@@ -77,6 +77,7 @@ type Change struct {
 	ProviderFee       int64
 	ProviderNet       int64
 	Provider          string // failover: the item moves to this provider (with To = Planned)
+	CloseOpen         bool   // close attempts a crashed run left open (recovery)
 	Attempt           *AttemptEnd
 }
 

@@ -194,7 +194,7 @@ func (s *Store) Claim(ctx context.Context, batchID int64, provider string, limit
 				WHERE id = ? AND state = 'planned'`, at, it.ID); err != nil {
 				return err
 			}
-			id, err := insertAttempt(ctx, tx, it, batch.KindSend, "", at)
+			id, err := insertAttempt(ctx, tx, it, batch.KindSend, requestSummary(it), at)
 			if err != nil {
 				return err
 			}
@@ -211,6 +211,12 @@ func (s *Store) Claim(ctx context.Context, batchID int64, provider string, limit
 	return claims, err
 }
 
+// requestSummary is what an attempt asks of the provider, for people reviewing it.
+// It holds no secret: those travel in headers and tokens, never here.
+func requestSummary(it batch.Item) string {
+	return fmt.Sprintf("pay %d to %s via %s under reference %s", it.Amount, it.Phone, it.Provider, it.Reference)
+}
+
 func insertAttempt(ctx context.Context, tx *sql.Tx, it batch.Item, kind, request, at string) (int64, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO attempts (item_id, provider, reference, kind, request, started_at)
 		VALUES (?, ?, ?, ?, ?, ?)`, it.ID, it.Provider, it.Reference, kind, request, at)
@@ -225,11 +231,17 @@ func (s *Store) StartAttempt(ctx context.Context, itemID int64, kind, request st
 	var id int64
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var it batch.Item
-		if err := tx.QueryRowContext(ctx, `SELECT id, provider, reference FROM items WHERE id = ?`, itemID).
-			Scan(&it.ID, &it.Provider, &it.Reference); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT id, provider, reference, phone, amount FROM items WHERE id = ?`, itemID).
+			Scan(&it.ID, &it.Provider, &it.Reference, &it.Phone, &it.Amount); err != nil {
 			return fmt.Errorf("item %d: %w", itemID, err)
 		}
+		if request == "" {
+			request = requestSummary(it)
+		}
 		at := now()
+		if err := closeOpen(ctx, tx, itemID, at); err != nil {
+			return err
+		}
 		var err error
 		if id, err = insertAttempt(ctx, tx, it, kind, request, at); err != nil {
 			return err
@@ -253,6 +265,14 @@ func (s *Store) Apply(ctx context.Context, changes ...batch.Change) error {
 	})
 }
 
+// closeOpen ends attempts a crashed run left open: their answer was never recorded.
+func closeOpen(ctx context.Context, tx *sql.Tx, itemID int64, at string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE attempts SET finished_at = ?, outcome = 'unknown',
+		response = 'interrupted: the run ended before the answer was recorded'
+		WHERE item_id = ? AND finished_at IS NULL`, at, itemID)
+	return err
+}
+
 func applyOne(ctx context.Context, tx *sql.Tx, c batch.Change, at string) error {
 	if a := c.Attempt; a != nil {
 		res, err := tx.ExecContext(ctx, `UPDATE attempts SET finished_at = ?, outcome = ?, provider_reference = ?, response = ?
@@ -262,6 +282,11 @@ func applyOne(ctx context.Context, tx *sql.Tx, c batch.Change, at string) error 
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
 			return fmt.Errorf("close attempt %d of item %d: %w", a.ID, c.ItemID, batch.ErrStale)
+		}
+	}
+	if c.CloseOpen {
+		if err := closeOpen(ctx, tx, c.ItemID, at); err != nil {
+			return err
 		}
 	}
 	if c.To == "" {

@@ -14,7 +14,7 @@ import (
 )
 
 func newSandboxCmd(a *app) *cobra.Command {
-	var addr, journal string
+	var addr, journal, faults string
 	var opts sandbox.Options
 	var rejectDup bool
 	cmd := &cobra.Command{
@@ -24,6 +24,11 @@ func newSandboxCmd(a *app) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.JournalPath = journal
 			opts.CamPay.RejectDuplicates = rejectDup
+			rules, err := sandbox.ParseRules(faults)
+			if err != nil {
+				return fmt.Errorf("%w: --faults: %v", errInvalid, err)
+			}
+			opts.Rules = rules
 			srv, err := sandbox.New(opts)
 			if err != nil {
 				return err
@@ -34,7 +39,7 @@ func newSandboxCmd(a *app) *cobra.Command {
 				return fmt.Errorf("listen on %s: %w", addr, err)
 			}
 			hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
-			fmt.Fprintf(a.stdout, "sandbox listening on http://%s (CamPay at /campay/api, payouts at /_sandbox/payouts)\n", ln.Addr())
+			fmt.Fprintf(a.stdout, "sandbox listening on http://%s (CamPay /campay/api, CinetPay /cinetpay/v1, My-CoolPay /mycoolpay/api, Camoo /camoo/v1/payment; payouts at /_sandbox/payouts)\n", ln.Addr())
 			errc := make(chan error, 1)
 			go func() { errc <- hs.Serve(ln) }()
 			select {
@@ -59,6 +64,7 @@ func newSandboxCmd(a *app) *cobra.Command {
 	f.IntVar(&opts.FailPercent, "fail-percent", 0, "share of payouts that end FAILED")
 	f.StringSliceVar(&opts.FailPhones, "fail-phone", nil, "phone (E.164 digits) whose payouts end FAILED; repeatable")
 	f.StringVar(&journal, "journal", "", "file that keeps accepted payouts across restarts")
+	f.StringVar(&faults, "faults", "", "standing faults, e.g. 'campay.withdraw:hang-after@2%; *:error=503@5%; *:latency=10ms..80ms' (README: The sandbox)")
 	f.BoolVar(&rejectDup, "campay-reject-duplicates", false, "CamPay rejects a repeated external_reference instead of returning the first result")
 	return cmd
 }

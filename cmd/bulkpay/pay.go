@@ -58,6 +58,7 @@ func (a *app) pay(ctx context.Context, st *ledger.Store, b batch.Batch, sandboxU
 			Description:  a.cfg.Description,
 			PendingWait:  a.cfg.PendingWait,
 			PollInterval: a.cfg.PollInterval,
+			Crash:        a.crash.at,
 		}
 		if p.sandbox && a.cfg.PollInterval == defaultConfig().PollInterval {
 			r.PollInterval = 500 * time.Millisecond

@@ -21,13 +21,14 @@ type app struct {
 	quiet      bool
 
 	cfg    Config
+	crash  *crasher // test-only crash points, from the environment
 	log    *slog.Logger
 	stdout io.Writer
 	stderr io.Writer
 }
 
 func newRoot() *cobra.Command {
-	a := &app{stdout: os.Stdout, stderr: os.Stderr}
+	a := &app{stdout: os.Stdout, stderr: os.Stderr, crash: crashFromEnv()}
 	root := &cobra.Command{
 		Use:           "bulkpay",
 		Short:         "Pay a spreadsheet of beneficiaries through mobile money, exactly once",
@@ -44,7 +45,7 @@ func newRoot() *cobra.Command {
 	pf.StringVar(&a.logLevel, "log-level", "warn", "log level: debug, info, warn or error")
 	pf.BoolVarP(&a.quiet, "quiet", "q", false, "print only the summary and errors")
 	root.AddCommand(newRunCmd(a), newResumeCmd(a), newStatusCmd(a), newReportCmd(a), newValidateCmd(a),
-		newSandboxCmd(a), newBalanceCmd(a))
+		newSandboxCmd(a), newBalanceCmd(a), newVerifyCmd(a), newReviewCmd(a), newResolveCmd(a))
 	return root
 }
 

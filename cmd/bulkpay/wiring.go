@@ -69,7 +69,7 @@ func (a *app) lanes(root, where string, closeFn func()) (*payees, error) {
 			pc.Rate, pc.Concurrency = orF(pc.Rate, 50), orI(pc.Concurrency, 8)
 		}
 		pc = defaultPace(pc)
-		prov, err := newProvider(name, pc, root, &http.Client{Timeout: pc.Timeout})
+		prov, err := newProvider(name, pc, root, a.crash.wrap(&http.Client{Timeout: pc.Timeout}))
 		if err != nil {
 			closeFn()
 			return nil, err

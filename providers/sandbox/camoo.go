@@ -48,7 +48,7 @@ func (c *camoo) serve(w http.ResponseWriter, r *http.Request, rest string) {
 		camooError(w, http.StatusNotFound, "Not found", nil)
 		return
 	}
-	fault := c.s.takeFault("camoo", op)
+	fault := c.s.takeFault(r, "camoo", op)
 	if c.s.before(w, r, fault) {
 		return
 	}
@@ -107,7 +107,7 @@ func (c *camoo) cashout(w http.ResponseWriter, r *http.Request, fault *Fault) {
 	fee := int64(amount) * c.opts.FeePercent / 100
 	c.s.mu.Lock()
 	c.s.settleDue()
-	if int64(amount)+fee > c.s.available("camoo") {
+	if c.s.exhausted("camoo") || int64(amount)+fee > c.s.available("camoo") {
 		c.s.mu.Unlock()
 		camooError(w, http.StatusPaymentRequired, "Insufficient funds", nil)
 		return
@@ -115,10 +115,8 @@ func (c *camoo) cashout(w http.ResponseWriter, r *http.Request, fault *Fault) {
 	now := c.s.opts.Now()
 	p := &Payout{Provider: "camoo", ProviderReference: c.s.newRef("camoo"), ClientReference: body.Ref,
 		Phone: strings.TrimPrefix(body.Phone, "+"), Amount: int64(amount), Status: "CREATED", Operator: carrier, Fee: fee,
-		CreatedAt: now, Final: "SUCCESS", Success: true, SettleAt: now.Add(c.s.opts.SettleDelay), Account: "camoo"}
-	if !c.s.decide(p.Phone, p.ProviderReference+p.ClientReference) {
-		p.Final, p.Success = "FAILED", false
-	}
+		CreatedAt: now, Final: "SUCCESS", Success: true, Account: "camoo"}
+	c.s.shape(p, "FAILED")
 	if err := c.s.accept(p); err != nil {
 		c.s.mu.Unlock()
 		camooError(w, http.StatusInternalServerError, "Provider failure", nil)
@@ -126,7 +124,7 @@ func (c *camoo) cashout(w http.ResponseWriter, r *http.Request, fault *Fault) {
 	}
 	out := c.view(p)
 	c.s.mu.Unlock()
-	if c.s.after(r, fault) {
+	if c.s.after(w, r, fault) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"message": "Cashout created", "code": 201, "cashOut": out})

@@ -81,7 +81,7 @@ func (c *campay) serve(w http.ResponseWriter, r *http.Request, rest string) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"detail": "Not found."})
 		return
 	}
-	fault := c.s.takeFault("campay", op)
+	fault := c.s.takeFault(r, "campay", op)
 	if c.s.before(w, r, fault) {
 		return
 	}
@@ -137,7 +137,7 @@ func (c *campay) token(w http.ResponseWriter, r *http.Request) {
 	rand.Read(b)
 	tok := hex.EncodeToString(b)
 	c.s.mu.Lock()
-	c.tokens[tok] = c.s.opts.Now().Add(c.opts.TokenTTL)
+	c.tokens[tok] = c.s.opts.Now().Add(c.s.duration("campay", "token-ttl", c.opts.TokenTTL))
 	c.s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"token": tok, "expires_in": int(c.opts.TokenTTL / time.Second)})
 }
@@ -208,13 +208,13 @@ func (c *campay) withdraw(w http.ResponseWriter, r *http.Request, fault *Fault) 
 				writeJSON(w, http.StatusBadRequest, map[string]string{"message": "Duplicate external_reference: a request with this UUID was already received."})
 				return
 			}
-			if !c.s.after(r, fault) {
+			if !c.s.after(w, r, fault) {
 				writeJSON(w, http.StatusOK, answer)
 			}
 			return
 		}
 	}
-	if int64(amount) > c.s.available("campay/"+carrier) {
+	if c.s.exhausted("campay") || int64(amount) > c.s.available("campay/"+carrier) {
 		c.s.mu.Unlock()
 		campayError(w, "ER301", "Insufficient balance. Trying to withdraw an amount which is above your current balance for "+carrier)
 		return
@@ -222,10 +222,8 @@ func (c *campay) withdraw(w http.ResponseWriter, r *http.Request, fault *Fault) 
 	now := c.s.opts.Now()
 	p := &Payout{Provider: "campay", ProviderReference: c.s.newRef("campay"), ClientReference: body.ExternalReference,
 		Phone: body.To, Amount: int64(amount), Status: "PENDING", Operator: carrier, CreatedAt: now,
-		Final: "SUCCESSFUL", Success: true, SettleAt: now.Add(c.s.opts.SettleDelay), Account: "campay/" + carrier}
-	if !c.s.decide(p.Phone, p.ProviderReference+p.ClientReference) {
-		p.Final, p.Success = "FAILED", false
-	}
+		Final: "SUCCESSFUL", Success: true, Account: "campay/" + carrier}
+	c.s.shape(p, "FAILED")
 	if err := c.s.accept(p); err != nil {
 		c.s.mu.Unlock()
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"message": "internal error"})
@@ -233,7 +231,7 @@ func (c *campay) withdraw(w http.ResponseWriter, r *http.Request, fault *Fault) 
 	}
 	answer := map[string]string{"reference": p.ProviderReference, "status": "PENDING"}
 	c.s.mu.Unlock()
-	if c.s.after(r, fault) {
+	if c.s.after(w, r, fault) {
 		return
 	}
 	writeJSON(w, http.StatusOK, answer)

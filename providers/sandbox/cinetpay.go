@@ -60,7 +60,7 @@ func (c *cinetpay) serve(w http.ResponseWriter, r *http.Request, rest string) {
 		cinetReply(w, http.StatusNotFound, "-1", "OPERATION_ERROR", []any{})
 		return
 	}
-	fault := c.s.takeFault("cinetpay", op)
+	fault := c.s.takeFault(r, "cinetpay", op)
 	if c.s.before(w, r, fault) {
 		return
 	}
@@ -106,7 +106,7 @@ func (c *cinetpay) login(w http.ResponseWriter, r *http.Request) {
 	rand.Read(b)
 	tok := hex.EncodeToString(b)
 	c.s.mu.Lock()
-	c.tokens[tok] = c.s.opts.Now().Add(c.opts.TokenTTL)
+	c.tokens[tok] = c.s.opts.Now().Add(c.s.duration("cinetpay", "token-ttl", c.opts.TokenTTL))
 	c.s.mu.Unlock()
 	cinetReply(w, http.StatusOK, 0, "OPERATION_SUCCES", map[string]string{"token": tok})
 }
@@ -215,16 +215,14 @@ func (c *cinetpay) send(w http.ResponseWriter, r *http.Request, fault *Fault) {
 			code, status = 719, "AMOUNT_TOO_SMALL"
 		case contains(c.opts.UnavailableOperators, carrier):
 			code, status = 804, "OPERATOR_UNAVAILABLE"
-		case amount > c.s.available("cinetpay"):
+		case c.s.exhausted("cinetpay") || amount > c.s.available("cinetpay"):
 			code, status = 602, "INSUFFICIENT_BALANCE"
 		}
 		if code == 0 {
 			p := &Payout{Provider: "cinetpay", ProviderReference: c.s.newRef("cinetpay"), ClientReference: ref,
 				Phone: prefix + phone, Amount: amount, Status: "NEW", Operator: carrier, CreatedAt: now,
-				Final: "VAL", Success: true, SettleAt: now.Add(c.s.opts.SettleDelay), Account: "cinetpay", Lot: lot}
-			if !c.s.decide(p.Phone, p.ProviderReference+ref) {
-				p.Final, p.Success = "REJ", false
-			}
+				Final: "VAL", Success: true, Account: "cinetpay", Lot: lot}
+			c.s.shape(p, "REJ")
 			if err := c.s.accept(p); err != nil {
 				code, status = 715, "UNEXPECTED_ERROR"
 			} else {
@@ -235,7 +233,7 @@ func (c *cinetpay) send(w http.ResponseWriter, r *http.Request, fault *Fault) {
 		out = append(out, item)
 	}
 	c.s.mu.Unlock()
-	if c.s.after(r, fault) {
+	if c.s.after(w, r, fault) {
 		return
 	}
 	cinetReply(w, http.StatusOK, 0, "OPERATION_SUCCES", c.nest(out))

@@ -18,6 +18,8 @@ const (
 	Status FaultKind = "status"
 	// Reset processes nothing and drops the connection.
 	Reset FaultKind = "reset"
+	// Malformed processes the request and answers 200 with broken JSON.
+	Malformed FaultKind = "malformed"
 )
 
 // Fault hits the next Times requests to a provider's operation.
@@ -40,8 +42,16 @@ func (s *Server) AddFault(f Fault) {
 	s.faults = append(s.faults, &f)
 }
 
-// takeFault returns the first fault matching provider and op and uses it up.
-func (s *Server) takeFault(provider, op string) *Fault {
+// takeFault returns the fault for one request: the first queued fault matching
+// provider and op (used up), else one drawn from the standing rules.
+func (s *Server) takeFault(r *http.Request, provider, op string) *Fault {
+	if f := s.takeQueued(provider, op); f != nil {
+		return f
+	}
+	return s.ruleFault(r, provider, op)
+}
+
+func (s *Server) takeQueued(provider, op string) *Fault {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, f := range s.faults {
@@ -86,9 +96,17 @@ func (s *Server) before(w http.ResponseWriter, r *http.Request, f *Fault) bool {
 }
 
 // after applies a fault that acts once the request was processed.
-func (s *Server) after(r *http.Request, f *Fault) bool {
-	if f != nil && f.Kind == HangAfter {
+func (s *Server) after(w http.ResponseWriter, r *http.Request, f *Fault) bool {
+	switch {
+	case f == nil:
+		return false
+	case f.Kind == HangAfter:
 		s.hang(r.Context())
+		return true
+	case f.Kind == Malformed:
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		w.Write([]byte(`{"status": "succ`))
 		return true
 	}
 	return false

@@ -43,7 +43,7 @@ func (m *mycoolpay) serve(w http.ResponseWriter, r *http.Request, rest string) {
 	if op == "checkStatus" {
 		op = "status"
 	}
-	fault := m.s.takeFault("mycoolpay", op)
+	fault := m.s.takeFault(r, "mycoolpay", op)
 	if m.s.before(w, r, fault) {
 		return
 	}
@@ -127,7 +127,7 @@ func (m *mycoolpay) payout(w http.ResponseWriter, r *http.Request, fault *Fault)
 	}
 	m.s.mu.Lock()
 	m.s.settleDue()
-	if int64(amount) > m.s.available("mycoolpay") {
+	if m.s.exhausted("mycoolpay") || int64(amount) > m.s.available("mycoolpay") {
 		m.s.mu.Unlock()
 		mcpError(w, http.StatusBadRequest, "Insufficient balance")
 		return
@@ -135,12 +135,10 @@ func (m *mycoolpay) payout(w http.ResponseWriter, r *http.Request, fault *Fault)
 	now := m.s.opts.Now()
 	p := &Payout{Provider: "mycoolpay", ProviderReference: m.s.newRef("mycoolpay"), ClientReference: body.Ref, Phone: payee,
 		Amount: int64(amount), Status: "PENDING", Operator: body.Operator, Fee: int64(amount) / 100, CreatedAt: now,
-		Final: "SUCCESS", Success: true, SettleAt: now.Add(m.s.opts.SettleDelay), Account: "mycoolpay"}
-	if body.Operator == "MCP" {
+		Final: "SUCCESS", Success: true, Account: "mycoolpay"}
+	m.s.shape(p, "FAILED")
+	if body.Operator == "MCP" && p.Success {
 		p.SettleAt = now // wallet to wallet is immediate
-	}
-	if !m.s.decide(p.Phone, p.ProviderReference+p.ClientReference) {
-		p.Final, p.Success = "FAILED", false
 	}
 	if err := m.s.accept(p); err != nil {
 		m.s.mu.Unlock()
@@ -157,7 +155,7 @@ func (m *mycoolpay) payout(w http.ResponseWriter, r *http.Request, fault *Fault)
 	}
 	ref := p.ProviderReference
 	m.s.mu.Unlock()
-	if m.s.after(r, fault) {
+	if m.s.after(w, r, fault) {
 		return
 	}
 	writeJSON(w, status, map[string]string{"status": "success", "message": msg, "transaction_ref": ref})

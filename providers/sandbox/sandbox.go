@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"sort"
@@ -26,6 +27,7 @@ type Options struct {
 	// JournalPath keeps accepted payouts in a file so that a restarted sandbox
 	// remembers them (the built-in sandbox of `bulkpay run` uses it).
 	JournalPath string
+	Rules       []Rule // standing faults (see Rule and ParseRules)
 	CamPay      CamPayOptions
 	CinetPay    CinetPayOptions
 	MyCoolPay   MyCoolPayOptions
@@ -68,6 +70,8 @@ type Server struct {
 	camoo   *camoo
 	seq     uint64
 	acct    map[string]*account // balances by provider (and carrier for CamPay)
+	rules   []Rule              // standing faults
+	rng     *rand.Rand          // draws for rules, seeded
 }
 
 // account is a balance and what pending payouts hold of it.
@@ -92,7 +96,7 @@ func New(opts Options) (*Server, error) {
 		opts.Now = time.Now
 	}
 	s := &Server{opts: opts, byRef: map[string]*Payout{}, byOurs: map[string]*Payout{}, done: make(chan struct{}),
-		acct: map[string]*account{}}
+		acct: map[string]*account{}, rng: newRNG(opts.Seed), rules: opts.Rules}
 	s.campay = newCamPay(s, opts.CamPay)
 	s.cinet = newCinetPay(s, opts.CinetPay)
 	s.mcp = newMyCoolPay(s, opts.MyCoolPay)
@@ -165,6 +169,8 @@ func (s *Server) admin(w http.ResponseWriter, r *http.Request, rest string) {
 	switch strings.TrimSuffix(rest, "/") {
 	case "/payouts":
 		writeJSON(w, http.StatusOK, s.Payouts())
+	case "/faults":
+		s.faultsEndpoint(w, r)
 	case "/health":
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	default:
