@@ -9,6 +9,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -50,6 +51,7 @@ func Plan(reference, sheetName, currency string, rows []Row, router Router) (Bat
 			Route:     route,
 			State:     Planned,
 		})
+		items[len(items)-1].Fingerprint = Fingerprint(r, "")
 		b.TotalAmount += r.Amount
 	}
 	b.ItemCount = len(items)
@@ -166,4 +168,65 @@ func Prepare(ctx context.Context, st Store, planned Batch, items []Item, rows []
 	}
 	ce.Changes = changes
 	return Batch{}, false, ce
+}
+
+// Fingerprint identifies a payment across batches: the payee, the amount, the pay
+// period and the sheet's own reference for the row. The same payroll uploaded
+// again under another batch reference has the same fingerprints.
+func Fingerprint(r Row, period string) string {
+	h := sha256.Sum256([]byte(strings.Join([]string{r.Phone, strconv.FormatInt(r.Amount, 10), period, r.Reference}, "\x1f")))
+	return hex.EncodeToString(h[:16])
+}
+
+// WithPeriod sets the batch's pay period and its items' fingerprints.
+func WithPeriod(b *Batch, items []Item, rows []Row, period string) {
+	b.Period = period
+	byRow := make(map[int]Row, len(rows))
+	for _, r := range rows {
+		byRow[r.Row] = r
+	}
+	for i := range items {
+		items[i].Fingerprint = Fingerprint(byRow[items[i].Row], period)
+	}
+}
+
+// Repeat is a payment of a new batch already planned in another batch.
+type Repeat struct {
+	Row          int
+	Phone        string
+	Amount       int64
+	OtherBatch   string
+	OtherRow     int
+	OtherState   State
+	OtherCreated time.Time
+}
+
+func (r Repeat) String() string {
+	return fmt.Sprintf("row %d: +%s %d is already in batch %s (row %d, %s, planned %s)", r.Row, r.Phone, r.Amount,
+		r.OtherBatch, r.OtherRow, r.OtherState, r.OtherCreated.Format("2006-01-02"))
+}
+
+// Repeats lists the items that repeat a payment of another batch (the same
+// fingerprint), in sheet order. A retry batch repeats its parent on purpose and
+// is not checked.
+func Repeats(ctx context.Context, st Store, b Batch, items []Item) ([]Repeat, error) {
+	if b.ParentID != 0 {
+		return nil, nil
+	}
+	fps := make([]string, len(items))
+	for i, it := range items {
+		fps[i] = it.Fingerprint
+	}
+	found, err := st.Repeats(ctx, b.ID, fps)
+	if err != nil {
+		return nil, fmt.Errorf("look for repeated payments: %w", err)
+	}
+	var out []Repeat
+	for _, it := range items {
+		if r, ok := found[it.Fingerprint]; ok {
+			r.Row, r.Phone, r.Amount = it.Row, it.Phone, it.Amount
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }

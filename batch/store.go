@@ -34,6 +34,8 @@ type Store interface {
 	Events(ctx context.Context, batchID, itemID int64) ([]Event, error)
 	// Note appends a batch-level event.
 	Note(ctx context.Context, batchID int64, cause, detail string) error
+	// Repeats finds, for each fingerprint, an item of another batch that carries it.
+	Repeats(ctx context.Context, batchID int64, fingerprints []string) (map[string]Repeat, error)
 	// Contacts lists the phones a provider already knows as contacts.
 	Contacts(ctx context.Context, provider string) (map[string]bool, error)
 	// RememberContacts records phones a provider now knows.

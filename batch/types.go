@@ -55,6 +55,8 @@ type Batch struct {
 	TotalAmount int64
 	ItemCount   int
 	Sandbox     bool
+	Period      string // the pay period (YYYY-MM) its fingerprints carry
+	ParentID    int64  // a retry batch: the batch whose failed items it pays again
 	CreatedAt   time.Time
 }
 
@@ -80,6 +82,8 @@ type Item struct {
 	Message           string
 	Attempts          int
 	UpdatedAt         time.Time
+	Fingerprint       string // the same payment in another batch has the same one
+	RetryOf           int64  // the failed item this one pays again, 0 when none
 }
 
 // Counts is how many items stand in each state.

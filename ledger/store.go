@@ -44,9 +44,9 @@ func (s *Store) CreateBatch(ctx context.Context, b *batch.Batch, items []batch.I
 	at := now()
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO batches
-			(reference, sheet_hash, sheet_name, currency, total_amount, item_count, sandbox, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			b.Reference, b.SheetHash, b.SheetName, b.Currency, b.TotalAmount, len(items), b.Sandbox, at)
+			(reference, sheet_hash, sheet_name, currency, total_amount, item_count, sandbox, created_at, period, parent_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			b.Reference, b.SheetHash, b.SheetName, b.Currency, b.TotalAmount, len(items), b.Sandbox, at, b.Period, nullID(b.ParentID))
 		if err != nil {
 			return fmt.Errorf("insert batch: %w", err)
 		}
@@ -60,8 +60,9 @@ func (s *Store) CreateBatch(ctx context.Context, b *batch.Batch, items []batch.I
 			return err
 		}
 		ins, err := tx.PrepareContext(ctx, `INSERT INTO items
-			(batch_id, row, name, phone, country, operator, email, mode, amount, reference, provider, route, state, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+			(batch_id, row, name, phone, country, operator, email, mode, amount, reference, provider, route, state, updated_at,
+			 fingerprint, retry_of)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return err
 		}
@@ -75,14 +76,18 @@ func (s *Store) CreateBatch(ctx context.Context, b *batch.Batch, items []batch.I
 			it := &items[i]
 			it.BatchID, it.State = b.ID, batch.Planned
 			res, err := ins.ExecContext(ctx, b.ID, it.Row, it.Name, it.Phone, it.Country, it.Operator, it.Email, it.Mode,
-				it.Amount, it.Reference, it.Provider, strings.Join(it.Route, ","), batch.Planned, at)
+				it.Amount, it.Reference, it.Provider, strings.Join(it.Route, ","), batch.Planned, at, it.Fingerprint, nullID(it.RetryOf))
 			if err != nil {
 				return fmt.Errorf("insert item row %d: %w", it.Row, err)
 			}
 			if it.ID, err = res.LastInsertId(); err != nil {
 				return err
 			}
-			if _, err := ev.ExecContext(ctx, b.ID, it.ID, at, "reference "+it.Reference+" via "+it.Provider); err != nil {
+			detail := "reference " + it.Reference + " via " + it.Provider
+			if it.RetryOf != 0 {
+				detail += fmt.Sprintf("; pays again failed item %d", it.RetryOf)
+			}
+			if _, err := ev.ExecContext(ctx, b.ID, it.ID, at, detail); err != nil {
 				return err
 			}
 		}
@@ -90,12 +95,21 @@ func (s *Store) CreateBatch(ctx context.Context, b *batch.Batch, items []batch.I
 	})
 }
 
-const batchCols = `id, reference, sheet_hash, sheet_name, currency, total_amount, item_count, sandbox, created_at`
+const batchCols = `id, reference, sheet_hash, sheet_name, currency, total_amount, item_count, sandbox, created_at, period,
+	COALESCE(parent_id, 0)`
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
 
 func scanBatch(sc interface{ Scan(...any) error }) (batch.Batch, error) {
 	var b batch.Batch
 	var created sql.NullString
-	err := sc.Scan(&b.ID, &b.Reference, &b.SheetHash, &b.SheetName, &b.Currency, &b.TotalAmount, &b.ItemCount, &b.Sandbox, &created)
+	err := sc.Scan(&b.ID, &b.Reference, &b.SheetHash, &b.SheetName, &b.Currency, &b.TotalAmount, &b.ItemCount, &b.Sandbox, &created,
+		&b.Period, &b.ParentID)
 	b.CreatedAt = parseTime(created)
 	return b, err
 }
@@ -134,7 +148,7 @@ func (s *Store) Batches(ctx context.Context) ([]batch.Batch, error) {
 }
 
 const itemCols = `id, batch_id, row, name, phone, country, operator, email, mode, amount, reference, provider, route,
-	provider_reference, provider_fee, provider_net, state, message, attempts, updated_at`
+	provider_reference, provider_fee, provider_net, state, message, attempts, updated_at, fingerprint, COALESCE(retry_of, 0)`
 
 func scanItems(rows *sql.Rows) ([]batch.Item, error) {
 	defer rows.Close()
@@ -145,7 +159,7 @@ func scanItems(rows *sql.Rows) ([]batch.Item, error) {
 		var route string
 		if err := rows.Scan(&it.ID, &it.BatchID, &it.Row, &it.Name, &it.Phone, &it.Country, &it.Operator, &it.Email,
 			&it.Mode, &it.Amount, &it.Reference, &it.Provider, &route, &it.ProviderReference, &it.ProviderFee, &it.ProviderNet,
-			&it.State, &it.Message, &it.Attempts, &updated); err != nil {
+			&it.State, &it.Message, &it.Attempts, &updated, &it.Fingerprint, &it.RetryOf); err != nil {
 			return nil, err
 		}
 		if route != "" {
@@ -453,4 +467,42 @@ func (s *Store) RememberContacts(ctx context.Context, provider string, phones []
 		}
 		return nil
 	})
+}
+
+// Repeats implements batch.Store: the items of other batches that carry any of
+// the fingerprints.
+func (s *Store) Repeats(ctx context.Context, batchID int64, fingerprints []string) (map[string]batch.Repeat, error) {
+	out := map[string]batch.Repeat{}
+	const chunk = 500
+	for start := 0; start < len(fingerprints); start += chunk {
+		part := fingerprints[start:min(start+chunk, len(fingerprints))]
+		args := []any{batchID}
+		for _, f := range part {
+			args = append(args, f)
+		}
+		rows, err := s.db.QueryContext(ctx, `SELECT i.fingerprint, b.reference, i.row, i.state, b.created_at FROM items i
+			JOIN batches b ON b.id = i.batch_id
+			WHERE i.batch_id <> ? AND i.fingerprint IN (?`+strings.Repeat(`, ?`, len(part)-1)+`) ORDER BY i.id`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var fp string
+			var r batch.Repeat
+			var created sql.NullString
+			if err := rows.Scan(&fp, &r.OtherBatch, &r.OtherRow, &r.OtherState, &created); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			r.OtherCreated = parseTime(created)
+			if _, seen := out[fp]; !seen {
+				out[fp] = r
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }

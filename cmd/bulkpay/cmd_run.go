@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -14,8 +16,8 @@ import (
 
 func newRunCmd(a *app) *cobra.Command {
 	var sf sheetFlags
-	var reference, sandboxURL string
-	var asJSON bool
+	var reference, sandboxURL, period string
+	var asJSON, allowRepeat bool
 	cmd := &cobra.Command{
 		Use:   "run SHEET",
 		Short: "Validate, plan and pay a sheet; the same sheet again resumes its batch",
@@ -58,12 +60,33 @@ started in this process and no real money moves.`,
 				return fmt.Errorf("%w: %v", errInvalid, rerrs[0])
 			}
 			planned.Sandbox = sandboxURL != "" || len(a.cfg.Providers) == 0
+			if period == "" {
+				period = periodOf(reference, path)
+			}
+			batch.WithPeriod(&planned, items, sc.rows, period)
+			if _, err := st.Batch(ctx, reference); errors.Is(err, batch.ErrBatchNotFound) && !allowRepeat {
+				repeats, err := batch.Repeats(ctx, st, planned, items)
+				if err != nil {
+					return err
+				}
+				if len(repeats) > 0 {
+					fmt.Fprintf(a.stderr, "%d row(s) of %s were already paid or planned for period %s in another batch:\n", len(repeats), filepath.Base(path), period)
+					for i, r := range repeats {
+						if i == 10 {
+							fmt.Fprintf(a.stderr, "  ... and %d more\n", len(repeats)-10)
+							break
+						}
+						fmt.Fprintln(a.stderr, "  "+r.String())
+					}
+					return fmt.Errorf("%w: refusing to pay them again; if this is really a new payment, pass --allow-repeat (or --period for another pay period)", errInvalid)
+				}
+			}
 			b, created, err := batch.Prepare(ctx, st, planned, items, sc.rows)
 			if err != nil {
 				return err
 			}
 			if created {
-				a.say("planned batch %s: %d items, %s %s (ledger %s)", b.Reference, b.ItemCount, money(b.TotalAmount), b.Currency, st.Path())
+				a.say("planned batch %s: %d items, %s %s, period %s (ledger %s)", b.Reference, b.ItemCount, money(b.TotalAmount), b.Currency, b.Period, st.Path())
 			} else {
 				a.say("resuming batch %s (id %d)", b.Reference, b.ID)
 			}
@@ -74,6 +97,9 @@ started in this process and no real money moves.`,
 	f.StringVar(&reference, "reference", "", "batch reference (default: the sheet's file name without extension)")
 	f.StringVar(&sandboxURL, "sandbox", "", "pay through the sandbox at this URL (a running `bulkpay sandbox`)")
 	f.BoolVar(&asJSON, "json", false, "print the batch status as JSON at the end (as `status --json`)")
+	f.StringVar(&period, "period", "", "pay period YYYY-MM (default: the year-month in the reference or file name, else this month)")
+	f.BoolVar(&allowRepeat, "allow-repeat", false, "pay rows that another batch already pays for the same period")
+	f.BoolVar(&a.wait, "wait", false, "wait for another run of the same batch to finish instead of exiting 1")
 	f.StringVar(&sf.sheetName, "sheet", "", "xlsx sheet to read (default: the first)")
 	f.StringVar(&sf.region, "region", "", "default country of national phone numbers (default CM, or the config's)")
 	f.BoolVar(&sf.allowDuplicates, "allow-duplicates", false, "allow the same phone on several rows")
@@ -98,5 +124,18 @@ func newResumeCmd(a *app) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&sandboxURL, "sandbox", "", "pay through the sandbox at this URL")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the batch status as JSON at the end")
+	cmd.Flags().BoolVar(&a.wait, "wait", false, "wait for another run of the same batch to finish instead of exiting 1")
 	return cmd
+}
+
+var periodRE = regexp.MustCompile(`(20\d\d)[-_ .]?(0[1-9]|1[0-2])`)
+
+// periodOf finds the pay period in the reference or the file name, else this month.
+func periodOf(reference, path string) string {
+	for _, s := range []string{reference, filepath.Base(path)} {
+		if m := periodRE.FindStringSubmatch(s); m != nil {
+			return m[1] + "-" + m[2]
+		}
+	}
+	return time.Now().UTC().Format("2006-01")
 }

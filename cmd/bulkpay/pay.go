@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -35,8 +36,21 @@ func (a *app) pay(ctx context.Context, st *ledger.Store, b batch.Batch, sandboxU
 
 	host, _ := os.Hostname()
 	owner := batch.Owner{PID: os.Getpid(), Host: host, At: time.Now()}
-	if err := st.Lock(ctx, b.ID, owner); err != nil {
-		return err
+	for {
+		err := st.Lock(ctx, b.ID, owner)
+		var le *batch.LockedError
+		if err == nil {
+			break
+		}
+		if !errors.As(err, &le) || !a.wait {
+			return err
+		}
+		a.say("%v: waiting", err)
+		select {
+		case <-ctx.Done():
+			return batch.ErrInterrupted
+		case <-time.After(2 * time.Second):
+		}
 	}
 	defer st.Unlock(context.WithoutCancel(ctx), b.ID, owner)
 
@@ -65,6 +79,9 @@ func (a *app) pay(ctx context.Context, st *ledger.Store, b batch.Batch, sandboxU
 		}
 		_, runErr = r.Run(ctx, b)
 		prog.done()
+		if runErr != nil && ledgerWriteFailed(runErr) {
+			runErr = fmt.Errorf("the ledger %s could not record a step (%w); nothing is sent without its intent recorded: free disk space or fix the file's permissions, then resume", st.Path(), runErr)
+		}
 	}
 	return a.finish(ctx, st, b, runErr, asJSON)
 }
@@ -157,4 +174,11 @@ func writeStatusJSON(w io.Writer, sum batch.Summary) error {
 	enc.SetEscapeHTML(false)
 	return enc.Encode(statusJSON{BatchID: sum.Batch.ID, Reference: sum.Batch.Reference, Items: sum.Items,
 		Counts: counts, TotalAmount: sum.TotalAmount, SucceededAmount: sum.SucceededAmount})
+}
+
+// ledgerWriteFailed recognises SQLite refusing a write: a full disk or a
+// read-only file.
+func ledgerWriteFailed(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "disk is full") || strings.Contains(msg, "readonly database") || strings.Contains(msg, "disk I/O error")
 }

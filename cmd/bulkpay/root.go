@@ -19,6 +19,7 @@ type app struct {
 	logFormat  string
 	logLevel   string
 	quiet      bool
+	wait       bool // wait for the batch's lock
 
 	cfg    Config
 	crash  *crasher // test-only crash points, from the environment
