@@ -2,6 +2,7 @@ package batch_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -356,5 +357,21 @@ func TestDefiniteBeneficiaryRefusalDoesNotFailOver(t *testing.T) {
 	sum, err := r.Run(context.Background(), e.b)
 	require.NoError(t, err)
 	assert.Equal(t, 3, sum.Counts[batch.Failed], "ER301 is not about the carrier: no failover")
+	assert.Empty(t, e.srv.Payouts())
+}
+
+// fullDisk is a ledger that cannot record an intent.
+type fullDisk struct{ batch.Store }
+
+func (fullDisk) Claim(context.Context, int64, string, int) ([]batch.Claim, error) {
+	return nil, errors.New("database or disk is full")
+}
+
+func TestNothingIsSentWhenTheIntentCannotBeRecorded(t *testing.T) {
+	e := newEnv(t, 3, sandbox.Options{}, 2*time.Second)
+	r := e.runner(e.client)
+	r.Store = fullDisk{e.st}
+	_, err := r.Run(context.Background(), e.b)
+	require.ErrorContains(t, err, "disk is full")
 	assert.Empty(t, e.srv.Payouts())
 }

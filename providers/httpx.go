@@ -1,17 +1,31 @@
 package providers
 
 import (
+	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
 )
 
-// Do sends a request and reads at most 1 MiB of the answer.
-func Do(hc *http.Client, req *http.Request) (*http.Response, []byte, error) {
+// Do sends a request and reads at most 1 MiB of the answer. A transport error
+// names the URL without its query string (CinetPay's token travels there) and
+// with each of hide replaced, so no secret reaches a log or the ledger.
+func Do(hc *http.Client, req *http.Request, hide ...string) (*http.Response, []byte, error) {
 	resp, err := hc.Do(req)
 	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			u, _, _ := strings.Cut(ue.URL, "?")
+			for _, h := range hide {
+				if h != "" {
+					u = strings.ReplaceAll(u, h, "{redacted}")
+				}
+			}
+			ue.URL = u
+		}
 		return nil, nil, err
 	}
 	defer resp.Body.Close()

@@ -449,3 +449,96 @@ func TestUnpayableRowsAreRefusedAtValidation(t *testing.T) {
 	assert.Contains(t, v.Errors[1].Message, "in NG")
 	assert.Equal(t, "Mode", v.Errors[2].Column)
 }
+
+func TestSamePayrollUnderAnotherReferenceIsRefused(t *testing.T) {
+	url := startSandbox(t)
+	dir := withSamples(t)
+	r := bulkpay(t, dir, "run", "samples/payroll-2026-11.csv", "--sandbox", url)
+	require.Equal(t, 0, r.code, r.stderr)
+
+	r = bulkpay(t, dir, "run", "samples/payroll-2026-11.csv", "--sandbox", url, "--reference", "paie-novembre-bis")
+	assert.Equal(t, 2, r.code)
+	assert.Contains(t, r.stderr, "25 row(s) of payroll-2026-11.csv were already paid or planned for period 2026-11")
+	assert.Contains(t, r.stderr, "is already in batch payroll-2026-11 (row 4, succeeded")
+	assert.Len(t, payouts(t, url), 25, "nothing paid twice")
+
+	r = bulkpay(t, dir, "run", "samples/payroll-2026-11.csv", "--sandbox", url, "--reference", "payroll-2026-12")
+	require.Equal(t, 0, r.code, "next month's payroll with the same people is not a repeat: %s", r.stderr)
+	assert.Len(t, payouts(t, url), 50)
+
+	r = bulkpay(t, dir, "run", "samples/payroll-2026-11.csv", "--sandbox", url, "--reference", "bonus", "--period", "2026-11", "--allow-repeat")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Len(t, payouts(t, url), 75)
+}
+
+func TestWaitForARunningBatch(t *testing.T) {
+	url := startSandbox(t, "--latency", "30ms")
+	dir := t.TempDir()
+	sheetPath := bigSheet(t, dir, 30)
+	first := startRun(t, dir, url, 2, nil, "run", sheetPath, "--sandbox", url)
+	r := bulkpay(t, dir, "run", sheetPath, "--sandbox", url, "--wait")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "waiting")
+	require.NoError(t, first.Wait())
+	paidExactlyOnce(t, url, reportLines(t, dir, "big"))
+}
+
+func TestRetryFailedMakesNewReferencesLinkedToTheOld(t *testing.T) {
+	// the first run's payouts to +237677123456 fail at the operator
+	url := startSandbox(t, "--fail-phone", "237677123456")
+	dir := t.TempDir()
+	path := filepath.Join(dir, "paie.csv")
+	require.NoError(t, os.WriteFile(path, []byte("Nom;Téléphone;Montant\nA;677123456;1000\nB;699009900;2000\n"), 0o600))
+	r := bulkpay(t, dir, "run", path, "--sandbox", url)
+	require.Equal(t, 3, r.code, "finished with a failed item: %s", r.stderr)
+
+	r = bulkpay(t, dir, "run", path, "--sandbox", url)
+	assert.Equal(t, 3, r.code, "a rerun does not pay a failed item again")
+	assert.Len(t, payouts(t, url), 2)
+
+	r = bulkpay(t, dir, "retry", "paie", "--failed", "--sandbox", url)
+	assert.Equal(t, 3, r.code, "the sandbox still fails that phone: %s", r.stderr)
+	lines := reportLines(t, dir, "paie-retry-1")
+	require.Len(t, lines, 1)
+	old := reportLines(t, dir, "paie")
+	assert.NotEqual(t, old[0]["reference"], lines[0]["reference"], "a new reference")
+	assert.Equal(t, "failed", old[0]["state"], "the old item stays failed")
+	assert.Len(t, payouts(t, url), 3)
+
+	r = bulkpay(t, dir, "retry", "paie", "--failed", "--sandbox", url)
+	assert.Equal(t, 0, r.code)
+	assert.Contains(t, r.stdout, "no failed item that is not retried already")
+	v := bulkpay(t, dir, "verify", "paie-retry-1")
+	assert.Equal(t, 0, v.code, v.stdout)
+}
+
+func TestReviewAndResolve(t *testing.T) {
+	url := startSandbox(t, "--faults", "mycoolpay.payout:hang-after")
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "c.yaml")
+	require.NoError(t, os.WriteFile(cfg, []byte("providers:\n  mycoolpay: {timeout: 500ms}\n"), 0o600))
+	path := writeRows(t, dir, "doubt.csv", []string{providerRow("mycoolpay", 1)})
+	r := bulkpay(t, dir, "run", path, "--sandbox", url, "--config", cfg)
+	require.Equal(t, 4, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "1 item(s) need a person")
+	assert.Len(t, payouts(t, url), 1, "the payout exists at the provider")
+
+	r = bulkpay(t, dir, "review", "doubt")
+	require.Equal(t, 0, r.code)
+	assert.Contains(t, r.stdout, "row 2  Cool 1  +237690000001")
+	assert.Contains(t, r.stdout, "request: pay 1005 to 237690000001 via mycoolpay under reference")
+	assert.Contains(t, r.stdout, "unknown")
+	assert.NotContains(t, r.stdout, "sandbox", "no secret in the evidence")
+
+	r = bulkpay(t, dir, "resolve", "doubt", "2", "--as", "succeeded")
+	assert.Equal(t, 2, r.code, "a note is required")
+	r = bulkpay(t, dir, "resolve", "doubt", "2", "--as", "succeeded", "--note", "paid per the My-CoolPay dashboard", "--by", "awa")
+	require.Equal(t, 0, r.code, r.stderr)
+	r = bulkpay(t, dir, "status", "doubt", "--json")
+	var st statusJSON
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &st))
+	assert.Equal(t, 1, st.Counts["succeeded"])
+	assert.Equal(t, 0, bulkpay(t, dir, "verify", "doubt").code)
+	r = bulkpay(t, dir, "resolve", "doubt", "2", "--as", "failed", "--note", "x")
+	assert.Equal(t, 1, r.code, "a decided item is final")
+}

@@ -159,14 +159,12 @@ func (c *Client) do(ctx context.Context, method, path, token string, body []byte
 	if token != "" {
 		req.Header.Set("Authorization", "Token "+token)
 	}
-	resp, err := c.http.Do(req)
+	resp, b, err := providers.Do(c.http, req)
 	if err != nil {
+		if resp != nil {
+			return resp.StatusCode, nil, err
+		}
 		return 0, nil, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return resp.StatusCode, nil, err
 	}
 	if resp.StatusCode == http.StatusTooManyRequests {
 		return resp.StatusCode, b, &retryAfter{d: providers.RetryAfter(resp.Header.Get("Retry-After"))}

@@ -169,3 +169,15 @@ func TestContactsAddedOnceAcrossReruns(t *testing.T) {
 	assert.Equal(t, 1, cnt.count("/cinetpay/v1/transfer/contact"), "contacts remembered in the ledger are not added again")
 	assert.Len(t, srv.Payouts(), 90)
 }
+
+func TestNoTokenInErrors(t *testing.T) {
+	srv, _, root := startSim(t, sandbox.Options{})
+	c := newClient(root, &http.Client{Timeout: 300 * time.Millisecond})
+	ctx := context.Background()
+	c.AddContacts(ctx, []providers.Contact{{Phone: "2250701020304"}})
+	srv.AddFault(sandbox.Fault{Provider: "cinetpay", Op: "send", Kind: sandbox.HangAfter})
+	_, err := c.Send(ctx, payout("t", "2250701020304", 5000))
+	require.ErrorIs(t, err, providers.ErrUnknownOutcome)
+	assert.NotContains(t, err.Error(), "token=", "the token travels in the query string: it never reaches an error")
+	assert.NotContains(t, err.Error(), "pass")
+}

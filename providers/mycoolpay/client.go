@@ -107,7 +107,7 @@ func (c *Client) do(ctx context.Context, op, method, path string, body any, priv
 	if private {
 		req.Header.Set("X-PRIVATE-KEY", c.privateKey)
 	}
-	resp, b, err := providers.Do(c.http, req)
+	resp, b, err := providers.Do(c.http, req, url.PathEscape(c.publicKey))
 	if err != nil {
 		if resp != nil {
 			return resp.StatusCode, answer{}, nil, &providers.Error{Class: providers.ErrUnknownOutcome, Provider: Name, Op: op, HTTPStatus: resp.StatusCode, Err: err}
