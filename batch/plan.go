@@ -21,13 +21,21 @@ type Router interface {
 }
 
 // Plan turns validated rows into a batch and its items, each with its own UUID4
-// reference. Rows no provider can pay come back as errors and are not planned.
+// reference, without fees. Rows no provider can pay come back as errors.
 func Plan(reference, sheetName, currency string, rows []Row, router Router) (Batch, []Item, []RowError) {
+	return PlanWithFees(reference, sheetName, currency, rows, router, Fees{})
+}
+
+// PlanWithFees plans like Plan and charges each item per fees. With the
+// beneficiary bearing the charge, a row whose charge is not below its amount is
+// refused.
+func PlanWithFees(reference, sheetName, currency string, rows []Row, router Router, fees Fees) (Batch, []Item, []RowError) {
 	b := Batch{
 		Reference: reference,
 		SheetName: sheetName,
 		SheetHash: ContentHash(rows),
 		Currency:  currency,
+		Fees:      fees,
 	}
 	var errs []RowError
 	items := make([]Item, 0, len(rows))
@@ -35,6 +43,16 @@ func Plan(reference, sheetName, currency string, rows []Row, router Router) (Bat
 		route, err := router.Route(r)
 		if err != nil {
 			errs = append(errs, RouteRowError(r, err))
+			continue
+		}
+		charge, err := fees.Charge(r.Mode, r.Amount)
+		if err != nil {
+			errs = append(errs, RowError{Row: r.Row, Column: "amount", Value: strconv.FormatInt(r.Amount, 10), Message: err.Error()})
+			continue
+		}
+		if fees.Bearer == BearerBeneficiary && charge >= r.Amount {
+			errs = append(errs, RowError{Row: r.Row, Column: "amount", Value: strconv.FormatInt(r.Amount, 10),
+				Message: fmt.Sprintf("the charge of %d is not below the amount: the beneficiary, who bears it, would receive nothing", charge)})
 			continue
 		}
 		items = append(items, Item{
@@ -46,6 +64,8 @@ func Plan(reference, sheetName, currency string, rows []Row, router Router) (Bat
 			Email:     r.Email,
 			Mode:      r.Mode,
 			Amount:    r.Amount,
+			Charge:    charge,
+			PayAmount: fees.Payout(r.Amount, charge),
 			Reference: uuid.NewString(),
 			Provider:  route[0],
 			Route:     route,
@@ -53,9 +73,23 @@ func Plan(reference, sheetName, currency string, rows []Row, router Router) (Bat
 		})
 		items[len(items)-1].Fingerprint = Fingerprint(r, "")
 		b.TotalAmount += r.Amount
+		b.Charge += charge
 	}
+	b.Profit = b.Charge
 	b.ItemCount = len(items)
+	b.PlanHash = PlanHash(b, items)
 	return b, items, errs
+}
+
+// PlanHash identifies what a run would do: the sheet's rows, each item's route
+// and charge, and who bears the charges. Approval is given to it.
+func PlanHash(b Batch, items []Item) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n%s\n%s\n", b.SheetHash, b.Currency, b.Fees.Bearer)
+	for _, it := range items {
+		fmt.Fprintf(h, "%d\t%s\t%d\t%d\t%s\n", it.Row, strings.Join(it.Route, ","), it.Charge, it.Send(), it.Fingerprint)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // RouteError is a routing refusal that names the column it comes from.
@@ -188,6 +222,7 @@ func WithPeriod(b *Batch, items []Item, rows []Row, period string) {
 	for i := range items {
 		items[i].Fingerprint = Fingerprint(byRow[items[i].Row], period)
 	}
+	b.PlanHash = PlanHash(*b, items)
 }
 
 // Repeat is a payment of a new batch already planned in another batch.

@@ -275,7 +275,7 @@ func (r *Runner) payout(it Item) providers.Payout {
 		Phone:       it.Phone,
 		Country:     it.Country,
 		Operator:    it.Operator,
-		Amount:      it.Amount,
+		Amount:      it.Send(),
 		Name:        it.Name,
 		Email:       it.Email,
 		Description: r.Description,
@@ -413,6 +413,13 @@ func (r *Runner) sendOutcome(it Item, attempt int64, res providers.Result, err e
 			Attempt: &AttemptEnd{ID: attempt, Outcome: OutcomeAccepted, ProviderReference: res.ProviderReference, Response: resultText(res)}}}
 	case providers.ErrRejected:
 		end := &AttemptEnd{ID: attempt, Outcome: OutcomeRefused, Response: err.Error()}
+		if errors.Is(err, providers.ErrInsufficientFunds) {
+			if l := r.lanes[it.Provider]; l != nil && !l.halted.Swap(true) {
+				r.Log.Warn("provider balance ran out; its lane stops, the other providers go on", "provider", it.Provider)
+			}
+			return []Change{{ItemID: it.ID, From: Submitting, To: Planned, Attempt: end, Message: err.Error(),
+				Cause: "not sent: the provider's balance ran out, nothing moved; the item waits for the next run once it is funded"}}
+		}
 		if next := r.next(it); next != "" && providers.IsProviderSide(err) {
 			r.failovers.Add(1)
 			return []Change{{ItemID: it.ID, From: Submitting, To: Planned, Provider: next, Attempt: end, Message: err.Error(),

@@ -159,12 +159,26 @@ func TestNotProcessedGoesBackToPlannedAndIsSentNextRun(t *testing.T) {
 }
 
 func TestDefiniteRefusalFails(t *testing.T) {
-	e := newEnv(t, 1, sandbox.Options{CamPay: sandbox.CamPayOptions{MTNBalance: 10}}, 2*time.Second)
+	// ER201 (the demo caps amounts) is about this payout: it fails.
+	e := newEnv(t, 1, sandbox.Options{CamPay: sandbox.CamPayOptions{MaxAmount: 10}}, 2*time.Second)
 	sum := e.run()
 	assert.Equal(t, 1, sum.Counts[batch.Failed])
 	items, _ := e.st.Items(context.Background(), e.b.ID)
-	assert.Contains(t, items[0].Message, "ER301")
+	assert.Contains(t, items[0].Message, "ER201")
 	assert.Empty(t, e.srv.Payouts())
+}
+
+func TestProviderRunningDryStopsItsLaneOnly(t *testing.T) {
+	e := newEnv(t, 4, sandbox.Options{CamPay: sandbox.CamPayOptions{MTNBalance: 2500}}, 2*time.Second)
+	r := e.runner(e.client)
+	r.Lanes["campay"] = batch.Lane{Provider: e.client, Rate: 1000, Burst: 1, Concurrency: 1}
+	sum, err := r.Run(context.Background(), e.b)
+	require.NoError(t, err)
+	assert.Equal(t, 2, sum.Counts[batch.Succeeded], "1000 + 1001 fit in 2500")
+	assert.Equal(t, 2, sum.Counts[batch.Planned], "the rest wait, nothing failed")
+	items, _ := e.st.Items(context.Background(), e.b.ID)
+	assert.Contains(t, items[2].Message, "ER301")
+	assertLegalPaths(t, e)
 }
 
 func TestProviderFailureIsRecorded(t *testing.T) {
@@ -352,11 +366,11 @@ func countProvider(e *env, name string) int {
 	return n
 }
 
-func TestDefiniteBeneficiaryRefusalDoesNotFailOver(t *testing.T) {
+func TestBalanceRefusalDoesNotFailOver(t *testing.T) {
 	e, r := twoLanes(t, sandbox.Options{CamPay: sandbox.CamPayOptions{MTNBalance: 10}}, "")
 	sum, err := r.Run(context.Background(), e.b)
 	require.NoError(t, err)
-	assert.Equal(t, 3, sum.Counts[batch.Failed], "ER301 is not about the carrier: no failover")
+	assert.Equal(t, 3, sum.Counts[batch.Planned], "ER301: the lane stops, the items wait; no failover")
 	assert.Empty(t, e.srv.Payouts())
 }
 

@@ -36,6 +36,8 @@ type Store interface {
 	Note(ctx context.Context, batchID int64, cause, detail string) error
 	// Repeats finds, for each fingerprint, an item of another batch that carries it.
 	Repeats(ctx context.Context, batchID int64, fingerprints []string) (map[string]Repeat, error)
+	// Approve records a person's approval of the batch's plan hash, in the events too.
+	Approve(ctx context.Context, batchID int64, a Approval, note string) error
 	// Contacts lists the phones a provider already knows as contacts.
 	Contacts(ctx context.Context, provider string) (map[string]bool, error)
 	// RememberContacts records phones a provider now knows.

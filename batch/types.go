@@ -56,6 +56,12 @@ type Batch struct {
 	ItemCount   int
 	Sandbox     bool
 	Period      string // the pay period (YYYY-MM) its fingerprints carry
+	Charge      int64  // Σ of the items' charges (BulkPayment.charge)
+	Profit      int64  // our profit on the batch (Profit of type bulk_payment)
+	Fees        Fees   // the fee configuration in force when it was planned
+	CreatedBy   string
+	PlanHash    string // over the rows, their routes and their charges
+	Approval    Approval
 	ParentID    int64  // a retry batch: the batch whose failed items it pays again
 	CreatedAt   time.Time
 }
@@ -72,6 +78,8 @@ type Item struct {
 	Email             string
 	Mode              string
 	Amount            int64
+	Charge            int64    // our fee on it (Transaction.charge)
+	PayAmount         int64    // sent to the provider: Amount, or Amount − Charge when the beneficiary bears it
 	Reference         string   // our UUID4, fixed at planning, sent as the idempotency key
 	Provider          string   // the provider paying it now
 	Route             []string // every provider that may pay it, in order (failover)
@@ -123,3 +131,18 @@ func Summarize(b Batch, items []Item) Summary {
 
 // Complete reports whether every item is terminal.
 func (s Summary) Complete() bool { return s.Counts.Open() == 0 }
+
+// Approval is a person's approval of a batch's exact plan.
+type Approval struct {
+	Hash string
+	By   string
+	At   time.Time
+}
+
+// Send is the amount to send to the provider for an item.
+func (it Item) Send() int64 {
+	if it.PayAmount > 0 {
+		return it.PayAmount
+	}
+	return it.Amount
+}

@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -44,9 +45,11 @@ func (s *Store) CreateBatch(ctx context.Context, b *batch.Batch, items []batch.I
 	at := now()
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO batches
-			(reference, sheet_hash, sheet_name, currency, total_amount, item_count, sandbox, created_at, period, parent_id)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			b.Reference, b.SheetHash, b.SheetName, b.Currency, b.TotalAmount, len(items), b.Sandbox, at, b.Period, nullID(b.ParentID))
+			(reference, sheet_hash, sheet_name, currency, total_amount, item_count, sandbox, created_at, period, parent_id,
+			 charge, profit, fees, created_by, plan_hash)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			b.Reference, b.SheetHash, b.SheetName, b.Currency, b.TotalAmount, len(items), b.Sandbox, at, b.Period, nullID(b.ParentID),
+			b.Charge, b.Profit, feesJSON(b.Fees), b.CreatedBy, b.PlanHash)
 		if err != nil {
 			return fmt.Errorf("insert batch: %w", err)
 		}
@@ -61,8 +64,8 @@ func (s *Store) CreateBatch(ctx context.Context, b *batch.Batch, items []batch.I
 		}
 		ins, err := tx.PrepareContext(ctx, `INSERT INTO items
 			(batch_id, row, name, phone, country, operator, email, mode, amount, reference, provider, route, state, updated_at,
-			 fingerprint, retry_of)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+			 fingerprint, retry_of, charge, pay_amount)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return err
 		}
@@ -76,7 +79,8 @@ func (s *Store) CreateBatch(ctx context.Context, b *batch.Batch, items []batch.I
 			it := &items[i]
 			it.BatchID, it.State = b.ID, batch.Planned
 			res, err := ins.ExecContext(ctx, b.ID, it.Row, it.Name, it.Phone, it.Country, it.Operator, it.Email, it.Mode,
-				it.Amount, it.Reference, it.Provider, strings.Join(it.Route, ","), batch.Planned, at, it.Fingerprint, nullID(it.RetryOf))
+				it.Amount, it.Reference, it.Provider, strings.Join(it.Route, ","), batch.Planned, at, it.Fingerprint, nullID(it.RetryOf),
+				it.Charge, it.Send())
 			if err != nil {
 				return fmt.Errorf("insert item row %d: %w", it.Row, err)
 			}
@@ -96,7 +100,12 @@ func (s *Store) CreateBatch(ctx context.Context, b *batch.Batch, items []batch.I
 }
 
 const batchCols = `id, reference, sheet_hash, sheet_name, currency, total_amount, item_count, sandbox, created_at, period,
-	COALESCE(parent_id, 0)`
+	COALESCE(parent_id, 0), charge, profit, fees, created_by, plan_hash, approved_hash, approved_by, approved_at`
+
+func feesJSON(f batch.Fees) string {
+	b, _ := json.Marshal(f)
+	return string(b)
+}
 
 func nullID(id int64) any {
 	if id == 0 {
@@ -107,10 +116,15 @@ func nullID(id int64) any {
 
 func scanBatch(sc interface{ Scan(...any) error }) (batch.Batch, error) {
 	var b batch.Batch
-	var created sql.NullString
+	var created, approvedAt sql.NullString
+	var fees string
 	err := sc.Scan(&b.ID, &b.Reference, &b.SheetHash, &b.SheetName, &b.Currency, &b.TotalAmount, &b.ItemCount, &b.Sandbox, &created,
-		&b.Period, &b.ParentID)
+		&b.Period, &b.ParentID, &b.Charge, &b.Profit, &fees, &b.CreatedBy, &b.PlanHash, &b.Approval.Hash, &b.Approval.By, &approvedAt)
 	b.CreatedAt = parseTime(created)
+	b.Approval.At = parseTime(approvedAt)
+	if fees != "" {
+		json.Unmarshal([]byte(fees), &b.Fees)
+	}
 	return b, err
 }
 
@@ -148,7 +162,8 @@ func (s *Store) Batches(ctx context.Context) ([]batch.Batch, error) {
 }
 
 const itemCols = `id, batch_id, row, name, phone, country, operator, email, mode, amount, reference, provider, route,
-	provider_reference, provider_fee, provider_net, state, message, attempts, updated_at, fingerprint, COALESCE(retry_of, 0)`
+	provider_reference, provider_fee, provider_net, state, message, attempts, updated_at, fingerprint, COALESCE(retry_of, 0),
+	charge, pay_amount`
 
 func scanItems(rows *sql.Rows) ([]batch.Item, error) {
 	defer rows.Close()
@@ -159,7 +174,7 @@ func scanItems(rows *sql.Rows) ([]batch.Item, error) {
 		var route string
 		if err := rows.Scan(&it.ID, &it.BatchID, &it.Row, &it.Name, &it.Phone, &it.Country, &it.Operator, &it.Email,
 			&it.Mode, &it.Amount, &it.Reference, &it.Provider, &route, &it.ProviderReference, &it.ProviderFee, &it.ProviderNet,
-			&it.State, &it.Message, &it.Attempts, &updated, &it.Fingerprint, &it.RetryOf); err != nil {
+			&it.State, &it.Message, &it.Attempts, &updated, &it.Fingerprint, &it.RetryOf, &it.Charge, &it.PayAmount); err != nil {
 			return nil, err
 		}
 		if route != "" {
@@ -505,4 +520,18 @@ func (s *Store) Repeats(ctx context.Context, batchID int64, fingerprints []strin
 		}
 	}
 	return out, nil
+}
+
+// Approve implements batch.Store.
+func (s *Store) Approve(ctx context.Context, batchID int64, a batch.Approval, note string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		at := a.At.UTC().Format(timeFormat)
+		if _, err := tx.ExecContext(ctx, `UPDATE batches SET approved_hash = ?, approved_by = ?, approved_at = ? WHERE id = ?`,
+			a.Hash, a.By, at, batchID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO events (batch_id, at, cause, detail) VALUES (?, ?, ?, ?)`, batchID, now(),
+			"approved by "+a.By, strings.TrimSpace("plan hash "+a.Hash+"; "+note))
+		return err
+	})
 }

@@ -84,6 +84,10 @@ var (
 	// ErrAuth: the provider refused our credentials. It travels inside an Error of
 	// class ErrTransient (nothing was processed); the run cannot go on without a fix.
 	ErrAuth = errors.New("credentials refused")
+	// ErrInsufficientFunds: the provider account cannot cover the payout. It
+	// travels inside an Error of class ErrRejected: nothing moved, and nothing more
+	// will through that account until it is funded.
+	ErrInsufficientFunds = errors.New("provider balance too low")
 )
 
 // Error is a classified provider error with what travels with it.

@@ -180,8 +180,12 @@ func (c *Client) Send(ctx context.Context, p providers.Payout) (providers.Result
 	case (status == http.StatusCreated || status == http.StatusOK) && a.CashOut != nil && a.CashOut.ID != "":
 		return c.result(a.CashOut), nil
 	case status == http.StatusBadRequest, status == http.StatusPaymentRequired, status == http.StatusUnprocessableEntity:
-		return providers.Result{}, &providers.Error{Class: providers.ErrRejected, Provider: Name, Op: "cashout", HTTPStatus: status,
+		pe := &providers.Error{Class: providers.ErrRejected, Provider: Name, Op: "cashout", HTTPStatus: status,
 			Code: strings.Trim(string(a.Code), `"`), Message: providers.Or(a.text(), providers.Snippet(raw))}
+		if status == http.StatusPaymentRequired {
+			pe.Err = providers.ErrInsufficientFunds
+		}
+		return providers.Result{}, pe
 	default: // 500, or an acceptance we cannot read: it may have been processed
 		return providers.Result{}, &providers.Error{Class: providers.ErrUnknownOutcome, Provider: Name, Op: "cashout", HTTPStatus: status,
 			Message: providers.Or(a.text(), providers.Snippet(raw))}

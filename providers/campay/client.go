@@ -269,8 +269,12 @@ func (c *Client) Send(ctx context.Context, p providers.Payout) (providers.Result
 			class = providers.ErrDuplicate
 		}
 		// ER102: CamPay does not serve this carrier; another provider may.
-		return providers.Result{}, &providers.Error{Class: class, Provider: Name, Op: "withdraw", HTTPStatus: status,
+		pe := &providers.Error{Class: class, Provider: Name, Op: "withdraw", HTTPStatus: status,
 			Code: eb.ErrorCode, Message: or(eb.text(), snippet(resp)), ProviderSide: eb.ErrorCode == "ER102"}
+		if eb.ErrorCode == "ER301" {
+			pe.Err = providers.ErrInsufficientFunds
+		}
+		return providers.Result{}, pe
 	case status == http.StatusForbidden:
 		return providers.Result{}, &providers.Error{Class: providers.ErrRejected, Provider: Name, Op: "withdraw", HTTPStatus: status,
 			ProviderSide: true, Message: "withdrawals refused: check that withdrawals through the API are allowed in the application settings"}

@@ -146,6 +146,9 @@ func codeError(op, code, message, desc string, status int) error {
 	if auth {
 		pe.Err = providers.ErrAuth
 	}
+	if code == "602" {
+		pe.Err = providers.ErrInsufficientFunds
+	}
 	return pe
 }
 

@@ -173,8 +173,12 @@ func (c *Client) Send(ctx context.Context, p providers.Payout) (providers.Result
 		return providers.Result{}, &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: "payout", HTTPStatus: status,
 			Err: providers.ErrAuth, Message: providers.Or(a.Message, "keys refused")}
 	case status >= 400 && status < 500:
-		return providers.Result{}, &providers.Error{Class: providers.ErrRejected, Provider: Name, Op: "payout", HTTPStatus: status,
+		pe := &providers.Error{Class: providers.ErrRejected, Provider: Name, Op: "payout", HTTPStatus: status,
 			Message: providers.Or(a.Message, providers.Snippet(raw))}
+		if strings.Contains(strings.ToLower(a.Message), "insufficient") {
+			pe.Err = providers.ErrInsufficientFunds
+		}
+		return providers.Result{}, pe
 	default:
 		return providers.Result{}, &providers.Error{Class: providers.ErrUnknownOutcome, Provider: Name, Op: "payout", HTTPStatus: status,
 			Message: providers.Or(a.Message, providers.Snippet(raw))}
