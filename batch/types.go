@@ -62,7 +62,7 @@ type Batch struct {
 	CreatedBy   string
 	PlanHash    string // over the rows, their routes and their charges
 	Approval    Approval
-	ParentID    int64  // a retry batch: the batch whose failed items it pays again
+	ParentID    int64 // a retry batch: the batch whose failed items it pays again
 	CreatedAt   time.Time
 }
 
