@@ -2,6 +2,7 @@ package batch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"bulkpay/providers"
@@ -40,14 +41,22 @@ func (r *Runner) addContacts(ctx context.Context, b Batch, l *lane) error {
 	size := max(1, adder.ContactChunkSize())
 	for start := 0; start < len(need); start += size {
 		chunk := need[start:min(start+size, len(need))]
-		if err := l.wait(ctx); err != nil {
-			return nil
-		}
-		errs, err := adder.AddContacts(ctx, chunk)
-		if err != nil {
-			l.halt(err)
-			r.Log.Warn("adding contacts failed; the provider's items wait for the next run", "provider", name, "err", err)
-			return nil
+		var errs []error
+		for try := 1; ; try++ {
+			if err := l.wait(ctx); err != nil {
+				return nil
+			}
+			errs, err = adder.AddContacts(ctx, chunk)
+			if err == nil {
+				break
+			}
+			// Adding a contact twice is harmless (726), so any failure but refused
+			// credentials is worth another try.
+			if errors.Is(err, providers.ErrAuth) || !r.retryable(ctx, l, try, err) {
+				l.halt(err)
+				r.Log.Warn("adding contacts failed; the provider's items wait for the next run", "provider", name, "err", err)
+				return nil
+			}
 		}
 		var added []string
 		var refused []Item

@@ -47,6 +47,9 @@ type Runner struct {
 	// sent) and "after-answer" (the provider answered, nothing recorded yet).
 	// Tests use it to kill the process there; it is nil otherwise.
 	Crash func(point string)
+	// Hold lists items not to send in this run (a provider's balance cannot
+	// cover them); they stay planned.
+	Hold map[int64]bool
 
 	lanes     map[string]*lane
 	failovers atomic.Int64 // items moved to another provider in this round
@@ -237,7 +240,7 @@ func (r *Runner) runLane(ctx context.Context, b Batch, l *lane) error {
 				if err := l.wait(gctx); err != nil {
 					return nil // cancelled: nothing claimed, nothing sent
 				}
-				claims, err := r.Store.Claim(gctx, b.ID, name, size)
+				claims, err := r.Store.Claim(gctx, b.ID, name, size, r.held()...)
 				if err != nil {
 					if gctx.Err() != nil {
 						return nil
@@ -656,6 +659,16 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+func (r *Runner) held() []int64 {
+	var out []int64
+	for id, h := range r.Hold {
+		if h {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 func (r *Runner) crash(point string) {

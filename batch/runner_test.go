@@ -377,7 +377,7 @@ func TestBalanceRefusalDoesNotFailOver(t *testing.T) {
 // fullDisk is a ledger that cannot record an intent.
 type fullDisk struct{ batch.Store }
 
-func (fullDisk) Claim(context.Context, int64, string, int) ([]batch.Claim, error) {
+func (fullDisk) Claim(context.Context, int64, string, int, ...int64) ([]batch.Claim, error) {
 	return nil, errors.New("database or disk is full")
 }
 

@@ -19,8 +19,8 @@ type Store interface {
 	Items(ctx context.Context, batchID int64, states ...State) ([]Item, error)
 	// Claim moves up to limit Planned items of provider to Submitting and opens an
 	// attempt for each, committed before it returns: the intent is durable before
-	// any request leaves.
-	Claim(ctx context.Context, batchID int64, provider string, limit int) ([]Claim, error)
+	// any request leaves. Items listed in except are left alone.
+	Claim(ctx context.Context, batchID int64, provider string, limit int, except ...int64) ([]Claim, error)
 	// StartAttempt opens an attempt for an item without changing its state (a
 	// settling resend of the same reference), committed before it returns.
 	StartAttempt(ctx context.Context, itemID int64, kind string, request string) (int64, error)
@@ -76,7 +76,7 @@ type Change struct {
 	ItemID            int64
 	From, To          State // To empty: no state change
 	Cause             string
-	Message           string // the item's message, kept for people
+	Message           string // the item's message, kept for people (alone: updates the message only)
 	ProviderReference string // set on the item when not empty
 	ProviderFee       int64
 	ProviderNet       int64

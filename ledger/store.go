@@ -204,12 +204,19 @@ func (s *Store) Items(ctx context.Context, batchID int64, states ...batch.State)
 }
 
 // Claim implements batch.Store.
-func (s *Store) Claim(ctx context.Context, batchID int64, provider string, limit int) ([]batch.Claim, error) {
+func (s *Store) Claim(ctx context.Context, batchID int64, provider string, limit int, except ...int64) ([]batch.Claim, error) {
 	var claims []batch.Claim
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		claims = claims[:0]
-		rows, err := tx.QueryContext(ctx, `SELECT `+itemCols+` FROM items
-			WHERE batch_id = ? AND provider = ? AND state = 'planned' ORDER BY row LIMIT ?`, batchID, provider, limit)
+		q := `SELECT ` + itemCols + ` FROM items WHERE batch_id = ? AND provider = ? AND state = 'planned'`
+		args := []any{batchID, provider}
+		if len(except) > 0 {
+			q += ` AND id NOT IN (?` + strings.Repeat(`, ?`, len(except)-1) + `)`
+			for _, id := range except {
+				args = append(args, id)
+			}
+		}
+		rows, err := tx.QueryContext(ctx, q+` ORDER BY row LIMIT ?`, append(args, limit)...)
 		if err != nil {
 			return err
 		}
@@ -319,6 +326,10 @@ func applyOne(ctx context.Context, tx *sql.Tx, c batch.Change, at string) error 
 		}
 	}
 	if c.To == "" {
+		if c.Message != "" {
+			_, err := tx.ExecContext(ctx, `UPDATE items SET message = ? WHERE id = ?`, c.Message, c.ItemID)
+			return err
+		}
 		return nil
 	}
 	if err := batch.CheckMove(c.From, c.To); err != nil {

@@ -17,6 +17,7 @@ func newSandboxCmd(a *app) *cobra.Command {
 	var addr, journal, faults string
 	var opts sandbox.Options
 	var rejectDup bool
+	var balances map[string]int64
 	cmd := &cobra.Command{
 		Use:   "sandbox",
 		Short: "Serve the provider simulators until stopped (CamPay below /campay/api/...)",
@@ -34,6 +35,11 @@ func newSandboxCmd(a *app) *cobra.Command {
 				return err
 			}
 			defer srv.Close()
+			for k, v := range balances {
+				if err := srv.SetBalance(k, v); err != nil {
+					return fmt.Errorf("%w: --balance: %v", errInvalid, err)
+				}
+			}
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
 				return fmt.Errorf("listen on %s: %w", addr, err)
@@ -65,6 +71,7 @@ func newSandboxCmd(a *app) *cobra.Command {
 	f.StringSliceVar(&opts.FailPhones, "fail-phone", nil, "phone (E.164 digits) whose payouts end FAILED; repeatable")
 	f.StringVar(&journal, "journal", "", "file that keeps accepted payouts across restarts")
 	f.StringVar(&faults, "faults", "", "standing faults, e.g. 'campay.withdraw:hang-after@2%; *:error=503@5%; *:latency=10ms..80ms' (README: The sandbox)")
+	f.StringToInt64Var(&balances, "balance", nil, "set a balance, e.g. campay/MTN=500000,cinetpay=100000 (accounts: campay/MTN, campay/Orange, cinetpay, mycoolpay, camoo)")
 	f.BoolVar(&rejectDup, "campay-reject-duplicates", false, "CamPay rejects a repeated external_reference instead of returning the first result")
 	return cmd
 }

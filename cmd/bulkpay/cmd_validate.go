@@ -19,8 +19,7 @@ func newValidateCmd(a *app) *cobra.Command {
 		Short: "Check a sheet and list every bad row; moves no money",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			router := a.cfg.routes(a.configuredProviders(sandboxURL))
-			sc, err := checkSheet(args[0], sf.options(a.cfg), router, false)
+			sc, err := checkSheet(args[0], sf.options(a.cfg), a.checks(sandboxURL, sf), false)
 			var he *sheet.HeaderError
 			if err != nil && !errors.As(err, &he) {
 				return err
@@ -38,9 +37,7 @@ func newValidateCmd(a *app) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&sf.sheetName, "sheet", "", "xlsx sheet to read (default: the first)")
-	cmd.Flags().StringVar(&sf.region, "region", "", "default country of national phone numbers (default CM, or the config's)")
-	cmd.Flags().BoolVar(&sf.allowDuplicates, "allow-duplicates", false, "allow the same phone on several rows")
+	sf.register(cmd.Flags())
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
 	cmd.Flags().StringVar(&sandboxURL, "sandbox", "", "validate for the providers of the sandbox at this URL")
 	return cmd

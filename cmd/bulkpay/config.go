@@ -27,6 +27,25 @@ type Config struct {
 	PollInterval time.Duration             `yaml:"poll_interval"`
 	Providers    map[string]ProviderConfig `yaml:"providers"`
 	Routes       []batch.Rule              `yaml:"routes"`
+
+	// Money: fees as the platform's profit configurations, who bears them,
+	// fat-finger limits, and approval before a run.
+	ProfitConfigurations []batch.ProfitConfig `yaml:"profit_configurations"`
+	FeeBearer            string               `yaml:"fee_bearer"`
+	Limits               Limits               `yaml:"limits"`
+	RequireApproval      bool                 `yaml:"require_approval"`
+	FourEyes             bool                 `yaml:"four_eyes"`
+}
+
+// Limits refuse rows and batches above them at validation (0: no limit).
+type Limits struct {
+	MaxPerRow   int64 `yaml:"max_per_row"`
+	MaxPerBatch int64 `yaml:"max_per_batch"`
+}
+
+// fees is the fee configuration in force.
+func (c Config) fees() batch.Fees {
+	return batch.Fees{Configs: c.ProfitConfigurations, Bearer: c.FeeBearer}
 }
 
 // ProviderConfig is one provider account and its pace. Each *_env field names
@@ -44,6 +63,7 @@ type ProviderConfig struct {
 	SecretEnv     string        `yaml:"secret_env"`      // camoo
 	NotifyURL     string        `yaml:"notify_url"`      // cinetpay (required by it), camoo
 	ChunkSize     int           `yaml:"chunk_size"`      // cinetpay: transfers per call
+	FeePercent    string        `yaml:"fee_percent"`     // what the provider takes from the balance on top of each payout, for the balance check
 	Rate          float64       `yaml:"rate"`
 	Burst         int           `yaml:"burst"`
 	Concurrency   int           `yaml:"concurrency"`
@@ -101,6 +121,12 @@ func loadConfig(path string) (Config, error) {
 		if !contains(knownProviders, name) {
 			return cfg, fmt.Errorf("config %s: provider %q is not one bulkpay knows (%v)", path, name, knownProviders)
 		}
+	}
+	if err := cfg.fees().Validate(); err != nil {
+		return cfg, fmt.Errorf("config %s: %w", path, err)
+	}
+	if cfg.Limits.MaxPerRow < 0 || cfg.Limits.MaxPerBatch < 0 {
+		return cfg, fmt.Errorf("config %s: limits must not be negative", path)
 	}
 	return cfg, nil
 }

@@ -19,7 +19,8 @@ type app struct {
 	logFormat  string
 	logLevel   string
 	quiet      bool
-	wait       bool // wait for the batch's lock
+	wait         bool // wait for the batch's lock
+	allowPartial bool // pay what the balances cover
 
 	cfg    Config
 	crash  *crasher // test-only crash points, from the environment

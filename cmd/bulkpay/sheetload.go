@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/spf13/pflag"
+
 	"bulkpay/batch"
 	"bulkpay/sheet"
 )
@@ -23,6 +25,14 @@ type sheetFlags struct {
 	sheetName       string
 	region          string
 	allowDuplicates bool
+	expectTotal     int64
+}
+
+func (f *sheetFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.sheetName, "sheet", "", "xlsx sheet to read (default: the first)")
+	fs.StringVar(&f.region, "region", "", "default country of national phone numbers (default CM, or the config's)")
+	fs.BoolVar(&f.allowDuplicates, "allow-duplicates", false, "allow the same phone on several rows")
+	fs.Int64Var(&f.expectTotal, "expect-total", 0, "the total the sheet must add up to (the approved amount); refused when it differs")
 }
 
 func (f *sheetFlags) options(cfg Config) sheet.Options {
@@ -33,15 +43,35 @@ func (f *sheetFlags) options(cfg Config) sheet.Options {
 	return sheet.Options{Region: region, Sheet: f.sheetName, AllowDuplicates: f.allowDuplicates}
 }
 
-// checkSheet reads a sheet, routes each valid row, and counts a row no provider
-// can pay as invalid. keep holds the valid rows in memory (for run).
-func checkSheet(path string, opt sheet.Options, router batch.Router, keep bool) (sheetCheck, error) {
+// checks are what a sheet must satisfy besides its own rows: routing, the
+// config's limits and an expected total.
+type checks struct {
+	router      batch.Router
+	limits      Limits
+	expectTotal int64
+}
+
+func (a *app) checks(sandboxURL string, sf sheetFlags) checks {
+	return checks{router: a.cfg.routes(a.configuredProviders(sandboxURL)), limits: a.cfg.Limits, expectTotal: sf.expectTotal}
+}
+
+// checkSheet reads a sheet, routes each valid row, applies the limits, and
+// counts a row no provider can pay or above a limit as invalid. keep holds the
+// valid rows in memory (for run).
+func checkSheet(path string, opt sheet.Options, ck checks, keep bool) (sheetCheck, error) {
 	var sc sheetCheck
 	var routeErrs []batch.RowError
 	var unroutedAmount int64
 	res, err := sheet.Read(path, opt, func(r batch.Row) error {
-		if _, err := router.Route(r); err != nil {
+		if _, err := ck.router.Route(r); err != nil {
 			routeErrs = append(routeErrs, batch.RouteRowError(r, err))
+			unroutedAmount += r.Amount
+			return nil
+		}
+		if ck.limits.MaxPerRow > 0 && r.Amount > ck.limits.MaxPerRow {
+			routeErrs = append(routeErrs, batch.RowError{Row: r.Row, Column: "amount", Value: fmt.Sprint(r.Amount),
+				Message: fmt.Sprintf("amount %s is above the limit of %s per row (limits.max_per_row): check the amount, or raise the limit in the config",
+					money(r.Amount), money(ck.limits.MaxPerRow))})
 			unroutedAmount += r.Amount
 			return nil
 		}
@@ -62,6 +92,16 @@ func checkSheet(path string, opt sheet.Options, router batch.Router, keep bool) 
 			e.Column = name // as the sheet spells it
 		}
 		sc.Errors = append(sc.Errors, e)
+	}
+	if ck.limits.MaxPerBatch > 0 && sc.TotalAmount > ck.limits.MaxPerBatch {
+		sc.Errors = append(sc.Errors, batch.RowError{Column: "amount", Value: fmt.Sprint(sc.TotalAmount),
+			Message: fmt.Sprintf("the batch total %s is above the limit of %s per batch (limits.max_per_batch): split the sheet, or raise the limit in the config",
+				money(sc.TotalAmount), money(ck.limits.MaxPerBatch))})
+	}
+	if ck.expectTotal > 0 && sc.TotalAmount != ck.expectTotal {
+		sc.Errors = append(sc.Errors, batch.RowError{Column: "amount", Value: fmt.Sprint(sc.TotalAmount),
+			Message: fmt.Sprintf("the valid rows add up to %s but --expect-total says %s (difference %s): check the sheet against the approved total",
+				money(sc.TotalAmount), money(ck.expectTotal), money(sc.TotalAmount-ck.expectTotal))})
 	}
 	sort.SliceStable(sc.Errors, func(i, j int) bool { return sc.Errors[i].Row < sc.Errors[j].Row })
 	return sc, nil

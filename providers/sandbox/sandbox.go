@@ -171,6 +171,8 @@ func (s *Server) admin(w http.ResponseWriter, r *http.Request, rest string) {
 		writeJSON(w, http.StatusOK, s.Payouts())
 	case "/faults":
 		s.faultsEndpoint(w, r)
+	case "/balances":
+		s.balancesEndpoint(w, r)
 	case "/health":
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	default:
@@ -334,4 +336,46 @@ func sortedByTime(ps []*Payout, provider string) []*Payout {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].CreatedAt.Before(out[j].CreatedAt) })
 	return out
+}
+
+// BalanceKeys are the accounts whose balance can be set.
+var BalanceKeys = []string{"campay/MTN", "campay/Orange", "cinetpay", "mycoolpay", "camoo"}
+
+// SetBalance sets an account's balance: campay/MTN, campay/Orange, cinetpay,
+// mycoolpay or camoo.
+func (s *Server) SetBalance(key string, amount int64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.acct[key]
+	if a == nil {
+		return fmt.Errorf("no account %q: use one of %s", key, strings.Join(BalanceKeys, ", "))
+	}
+	a.balance = amount
+	return nil
+}
+
+// balancesEndpoint serves /_sandbox/balances: GET lists balances, POST a JSON
+// object {"campay/MTN": 5000, ...} sets them.
+func (s *Server) balancesEndpoint(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPost || r.Method == http.MethodPut {
+		var set map[string]int64
+		if err := json.NewDecoder(r.Body).Decode(&set); err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"message": "send a JSON object of account: amount"})
+			return
+		}
+		for k, v := range set {
+			if err := s.SetBalance(k, v); err != nil {
+				writeJSON(w, http.StatusBadRequest, map[string]string{"message": err.Error()})
+				return
+			}
+		}
+	}
+	s.mu.Lock()
+	s.settleDue()
+	out := map[string]int64{}
+	for k, a := range s.acct {
+		out[k] = a.balance
+	}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, out)
 }
