@@ -16,6 +16,8 @@ type ItemLine struct {
 	Name              string `csv:"name"`
 	Phone             string `csv:"phone"`
 	Amount            int64  `csv:"amount"`
+	Charge            int64  `csv:"charge"`
+	Sent              int64  `csv:"sent"`
 	Currency          string `csv:"currency"`
 	Provider          string `csv:"provider"`
 	Reference         string `csv:"reference"`
@@ -40,6 +42,8 @@ func Lines(b batch.Batch, items []batch.Item) []ItemLine {
 			Name:              Neutralize(it.Name),
 			Phone:             it.Phone,
 			Amount:            it.Amount,
+			Charge:            it.Charge,
+			Sent:              it.Send(),
 			Currency:          b.Currency,
 			Provider:          it.Provider,
 			Reference:         it.Reference,

@@ -37,9 +37,9 @@ func TestWriteCSV(t *testing.T) {
 	got, err := os.ReadFile(path)
 	require.NoError(t, err)
 	want := strings.Join([]string{
-		"row,name,phone,amount,currency,provider,reference,provider_reference,state,message,attempts,updated_at,environment",
-		`4,"'=HYPERLINK(""x"")",237677123456,150000,XAF,campay,r1,p1,succeeded,,1,2026-11-24T08:00:00Z,SANDBOX`,
-		`5,"Aïcha, ""la grande""",237699009900,1,XAF,campay,r2,,failed,'-ER301 balance,2,2026-11-24T08:00:00Z,SANDBOX`,
+		"row,name,phone,amount,charge,sent,currency,provider,reference,provider_reference,state,message,attempts,updated_at,environment",
+		`4,"'=HYPERLINK(""x"")",237677123456,150000,0,150000,XAF,campay,r1,p1,succeeded,,1,2026-11-24T08:00:00Z,SANDBOX`,
+		`5,"Aïcha, ""la grande""",237699009900,1,0,1,XAF,campay,r2,,failed,'-ER301 balance,2,2026-11-24T08:00:00Z,SANDBOX`,
 		""}, "\n")
 	assert.Equal(t, want, string(got))
 

@@ -542,3 +542,7 @@ func TestReviewAndResolve(t *testing.T) {
 	r = bulkpay(t, dir, "resolve", "doubt", "2", "--as", "failed", "--note", "x")
 	assert.Equal(t, 1, r.code, "a decided item is final")
 }
+
+func httpPostJSON(url, body string) (*http.Response, error) {
+	return http.Post(url, "application/json", strings.NewReader(body))
+}

@@ -33,6 +33,7 @@ func (a *app) pay(ctx context.Context, st *ledger.Store, b batch.Batch, sandboxU
 	if p.sandbox {
 		a.say("SANDBOX: no real money moves (%s)", p.where)
 	}
+	a.sandboxFees = p.sandbox
 
 	host, _ := os.Hostname()
 	owner := batch.Owner{PID: os.Getpid(), Host: host, At: time.Now()}
@@ -60,6 +61,24 @@ func (a *app) pay(ctx context.Context, st *ledger.Store, b batch.Batch, sandboxU
 	}
 	before := batch.Summarize(b, items)
 	var runErr error
+	var hold map[int64]bool
+	if before.Counts[batch.Planned] > 0 {
+		needs, err := a.checkBalances(ctx, p.lanes, items)
+		if err != nil {
+			return err
+		}
+		if short(needs) {
+			fmt.Fprintf(a.stderr, "Provider balances cannot cover batch %s:\n", b.Reference)
+			printNeeds(a.stderr, needs, b.Currency)
+			if !a.allowPartial {
+				st.Note(ctx, b.ID, "run refused", "provider balance short; nothing sent")
+				return fmt.Errorf("balance short: fund the accounts above, or pass --allow-partial to pay in row order while money lasts")
+			}
+			hold = a.holds(items, needs)
+			st.Note(ctx, b.ID, "partial run", fmt.Sprintf("%d item(s) held: provider balance short", len(hold)))
+			a.say("--allow-partial: %d item(s) wait for the accounts to be funded", len(hold))
+		}
+	}
 	if before.Complete() {
 		a.say("batch %s is already complete: nothing to pay", b.Reference)
 	} else {
@@ -73,12 +92,16 @@ func (a *app) pay(ctx context.Context, st *ledger.Store, b batch.Batch, sandboxU
 			PendingWait:  a.cfg.PendingWait,
 			PollInterval: a.cfg.PollInterval,
 			Crash:        a.crash.at,
+			Hold:         hold,
 		}
 		if p.sandbox && a.cfg.PollInterval == defaultConfig().PollInterval {
 			r.PollInterval = 500 * time.Millisecond
 		}
 		_, runErr = r.Run(ctx, b)
 		prog.done()
+		for id := range hold {
+			st.Apply(context.WithoutCancel(ctx), batch.Change{ItemID: id, Message: "held: the provider's balance could not cover it; resume once the account is funded"})
+		}
 		if runErr != nil && ledgerWriteFailed(runErr) {
 			runErr = fmt.Errorf("the ledger %s could not record a step (%w); nothing is sent without its intent recorded: free disk space or fix the file's permissions, then resume", st.Path(), runErr)
 		}

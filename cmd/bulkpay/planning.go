@@ -130,3 +130,6 @@ func (a *app) approved(ctx context.Context, st *ledger.Store, b batch.Batch, pla
 	st.Note(context.WithoutCancel(ctx), b.ID, "run refused", why)
 	return errors.New(why)
 }
+
+// timeNow is the clock for approvals.
+var timeNow = func() time.Time { return time.Now().UTC() }

@@ -21,6 +21,7 @@ type app struct {
 	quiet      bool
 	wait         bool // wait for the batch's lock
 	allowPartial bool // pay what the balances cover
+	sandboxFees  bool // the providers are the sandbox's (whose Camoo takes 2% on top)
 
 	cfg    Config
 	crash  *crasher // test-only crash points, from the environment
@@ -48,7 +49,7 @@ func newRoot() *cobra.Command {
 	pf.BoolVarP(&a.quiet, "quiet", "q", false, "print only the summary and errors")
 	root.AddCommand(newRunCmd(a), newResumeCmd(a), newStatusCmd(a), newReportCmd(a), newValidateCmd(a),
 		newSandboxCmd(a), newBalanceCmd(a), newVerifyCmd(a), newReviewCmd(a), newResolveCmd(a),
-		newRetryCmd(a))
+		newRetryCmd(a), newPlanCmd(a), newApproveCmd(a), newFeesCmd(a))
 	return root
 }
 
