@@ -94,4 +94,3 @@ func newResumeCmd(a *app) *cobra.Command {
 	cmd.Flags().BoolVar(&a.allowPartial, "allow-partial", false, "when a provider's balance is short, pay in row order while money lasts")
 	return cmd
 }
-

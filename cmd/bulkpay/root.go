@@ -14,11 +14,11 @@ import (
 
 // app is what every subcommand shares: flags, config, output and logs.
 type app struct {
-	configPath string
-	dbFlag     string
-	logFormat  string
-	logLevel   string
-	quiet      bool
+	configPath   string
+	dbFlag       string
+	logFormat    string
+	logLevel     string
+	quiet        bool
 	wait         bool // wait for the batch's lock
 	allowPartial bool // pay what the balances cover
 	sandboxFees  bool // the providers are the sandbox's (whose Camoo takes 2% on top)
