@@ -5,14 +5,13 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"bulkpay/reports"
 )
 
 func newReportCmd(a *app) *cobra.Command {
 	var out string
 	cmd := &cobra.Command{
 		Use:   "report BATCH",
-		Short: "Write the batch's per-item report to DIR/<reference>/reconciliation.csv",
+		Short: "Write the batch's reports to DIR/<reference>/: reconciliation.xlsx, reconciliation.csv, summary.json",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			l, err := a.loadBatch(cmd.Context(), args[0])
@@ -23,11 +22,11 @@ func newReportCmd(a *app) *cobra.Command {
 			if out == "" {
 				out = a.cfg.ReportsDir
 			}
-			path, err := reports.WriteCSV(out, l.b, l.items)
+			dir, err := a.writeReports(cmd.Context(), l.st, l.b, l.items, out)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintln(a.stdout, path)
+			fmt.Fprintln(a.stdout, dir)
 			return nil
 		},
 	}

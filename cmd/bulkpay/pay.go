@@ -125,11 +125,11 @@ func (a *app) finish(ctx context.Context, st *ledger.Store, b batch.Batch, runEr
 	if !asJSON || !a.quiet {
 		printSummary(out, sum)
 	}
-	path, err := reports.WriteCSV(a.cfg.ReportsDir, b, items)
+	dir, err := a.writeReports(rctx, st, b, items, a.cfg.ReportsDir)
 	if err != nil {
 		return errors.Join(runErr, err)
 	}
-	fmt.Fprintf(out, "Report: %s\n", path)
+	fmt.Fprintf(out, "Reports: %s (reconciliation.xlsx, reconciliation.csv, summary.json)\n", dir)
 	if asJSON {
 		if err := writeStatusJSON(a.stdout, sum); err != nil {
 			return err
@@ -204,4 +204,19 @@ func writeStatusJSON(w io.Writer, sum batch.Summary) error {
 func ledgerWriteFailed(err error) bool {
 	msg := err.Error()
 	return strings.Contains(msg, "disk is full") || strings.Contains(msg, "readonly database") || strings.Contains(msg, "disk I/O error")
+}
+
+// writeReports writes the batch's reports from the ledger.
+func (a *app) writeReports(ctx context.Context, st *ledger.Store, b batch.Batch, items []batch.Item, root string) (string, error) {
+	in := reports.Input{Batch: b, Items: items, Attempts: map[int64][]batch.Attempt{}}
+	for _, it := range items {
+		if it.State == batch.Review || it.State == batch.Unknown {
+			atts, err := st.Attempts(ctx, it.ID)
+			if err != nil {
+				return "", err
+			}
+			in.Attempts[it.ID] = atts
+		}
+	}
+	return reports.WriteAll(root, in)
 }

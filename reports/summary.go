@@ -1,0 +1,177 @@
+package reports
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"bulkpay/batch"
+)
+
+// Input is what a batch's reports are made of: the ledger's state, nothing else,
+// so the same state gives the same files.
+type Input struct {
+	Batch      batch.Batch
+	Items      []batch.Item
+	Attempts   map[int64][]batch.Attempt // evidence for items in review, by item id
+	Mismatches []Mismatch                // what reconcile found
+}
+
+// Mismatch is a disagreement between the ledger and a provider's own records.
+type Mismatch struct {
+	Row       int    `json:"row"` // 0: a provider record that matches no item
+	Provider  string `json:"provider"`
+	Kind      string `json:"kind"` // status, amount, fee, unknown_payout
+	Ours      string `json:"ours"`
+	Theirs    string `json:"theirs"`
+	Reference string `json:"provider_reference"`
+}
+
+// Summary is summary.json; its fields are documented in the README.
+type Summary struct {
+	BatchID         int64        `json:"batch_id"`
+	Reference       string       `json:"reference"`
+	SheetName       string       `json:"sheet_name"`
+	SheetHash       string       `json:"sheet_hash"`
+	Period          string       `json:"period"`
+	Currency        string       `json:"currency"`
+	Environment     string       `json:"environment"`
+	CreatedAt       time.Time    `json:"created_at"`
+	CreatedBy       string       `json:"created_by"`
+	PlanHash        string       `json:"plan_hash"`
+	Approval        *Approval    `json:"approval"`
+	Items           int          `json:"items"`
+	TotalAmount     int64        `json:"total_amount"`
+	Charge          int64        `json:"charge"`
+	Profit          int64        `json:"profit"`
+	SucceededAmount int64        `json:"succeeded_amount"`
+	ProviderFees    int64        `json:"provider_fees"`
+	ByState         []Tally      `json:"by_state"`
+	ByProvider      []Tally      `json:"by_provider"`
+	ByOperator      []Tally      `json:"by_operator"`
+	ByProviderState []Tally      `json:"by_provider_state"`
+	NeedsPerson     int          `json:"needs_person"`
+	Mismatches      []Mismatch   `json:"mismatches"`
+}
+
+// Approval is who approved which plan, and when.
+type Approval struct {
+	By       string    `json:"by"`
+	At       time.Time `json:"at"`
+	PlanHash string    `json:"plan_hash"`
+}
+
+// Tally counts items and sums money for one state, provider or operator.
+type Tally struct {
+	State     string `json:"state,omitempty"`
+	Provider  string `json:"provider,omitempty"`
+	Operator  string `json:"operator,omitempty"`
+	Items     int    `json:"items"`
+	Amount    int64  `json:"amount"`
+	Charge    int64  `json:"charge"`
+	Succeeded int64  `json:"succeeded_amount"`
+}
+
+func env(b batch.Batch) string {
+	if b.Sandbox {
+		return "SANDBOX"
+	}
+	return "live"
+}
+
+// Summarize computes the summary of a batch.
+func Summarize(in Input) Summary {
+	b := in.Batch
+	s := Summary{BatchID: b.ID, Reference: b.Reference, SheetName: b.SheetName, SheetHash: b.SheetHash, Period: b.Period,
+		Currency: b.Currency, Environment: env(b), CreatedAt: b.CreatedAt.UTC(), CreatedBy: b.CreatedBy, PlanHash: b.PlanHash,
+		Items: len(in.Items), Charge: b.Charge, Profit: b.Profit, Mismatches: in.Mismatches}
+	if s.Mismatches == nil {
+		s.Mismatches = []Mismatch{}
+	}
+	if b.Approval.Hash != "" {
+		s.Approval = &Approval{By: b.Approval.By, At: b.Approval.At.UTC(), PlanHash: b.Approval.Hash}
+	}
+	states, provs, ops, ps := map[string]*Tally{}, map[string]*Tally{}, map[string]*Tally{}, map[string]*Tally{}
+	for _, it := range in.Items {
+		s.TotalAmount += it.Amount
+		s.ProviderFees += it.ProviderFee
+		if it.State == batch.Succeeded {
+			s.SucceededAmount += it.Amount
+		}
+		if it.State == batch.Review || it.State == batch.Unknown {
+			s.NeedsPerson++
+		}
+		add(states, string(it.State), Tally{State: string(it.State)}, it)
+		add(provs, it.Provider, Tally{Provider: it.Provider}, it)
+		add(ops, it.Provider+"/"+it.Operator, Tally{Provider: it.Provider, Operator: it.Operator}, it)
+		add(ps, it.Provider+"/"+stateOrder(it.State), Tally{Provider: it.Provider, State: string(it.State)}, it)
+	}
+	for _, st := range batch.States {
+		if t := states[string(st)]; t != nil {
+			s.ByState = append(s.ByState, *t)
+		}
+	}
+	s.ByProvider, s.ByOperator, s.ByProviderState = ordered(provs), ordered(ops), ordered(ps)
+	if s.ByState == nil {
+		s.ByState = []Tally{}
+	}
+	return s
+}
+
+// stateOrder sorts states as batch.States lists them.
+func stateOrder(st batch.State) string {
+	for i, s := range batch.States {
+		if s == st {
+			return string(rune('a'+i)) + string(st)
+		}
+	}
+	return string(st)
+}
+
+func add(m map[string]*Tally, key string, zero Tally, it batch.Item) {
+	t := m[key]
+	if t == nil {
+		t = &zero
+		m[key] = t
+	}
+	t.Items++
+	t.Amount += it.Amount
+	t.Charge += it.Charge
+	if it.State == batch.Succeeded {
+		t.Succeeded += it.Amount
+	}
+}
+
+func ordered(m map[string]*Tally) []Tally {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]Tally, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, *m[k])
+	}
+	return out
+}
+
+// WriteAll writes DIR/<reference>/ reconciliation.csv, reconciliation.xlsx and
+// summary.json, each atomically, and returns the directory.
+func WriteAll(root string, in Input) (string, error) {
+	dir := Dir(root, in.Batch)
+	if _, err := WriteCSV(root, in.Batch, in.Items); err != nil {
+		return dir, err
+	}
+	sum := Summarize(in)
+	if err := writeAtomic(filepath.Join(dir, "summary.json"), func(f *os.File) error {
+		enc := json.NewEncoder(f)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(sum)
+	}); err != nil {
+		return dir, err
+	}
+	return dir, writeXLSX(filepath.Join(dir, "reconciliation.xlsx"), in, sum)
+}
