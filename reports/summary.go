@@ -31,29 +31,29 @@ type Mismatch struct {
 
 // Summary is summary.json; its fields are documented in the README.
 type Summary struct {
-	BatchID         int64        `json:"batch_id"`
-	Reference       string       `json:"reference"`
-	SheetName       string       `json:"sheet_name"`
-	SheetHash       string       `json:"sheet_hash"`
-	Period          string       `json:"period"`
-	Currency        string       `json:"currency"`
-	Environment     string       `json:"environment"`
-	CreatedAt       time.Time    `json:"created_at"`
-	CreatedBy       string       `json:"created_by"`
-	PlanHash        string       `json:"plan_hash"`
-	Approval        *Approval    `json:"approval"`
-	Items           int          `json:"items"`
-	TotalAmount     int64        `json:"total_amount"`
-	Charge          int64        `json:"charge"`
-	Profit          int64        `json:"profit"`
-	SucceededAmount int64        `json:"succeeded_amount"`
-	ProviderFees    int64        `json:"provider_fees"`
-	ByState         []Tally      `json:"by_state"`
-	ByProvider      []Tally      `json:"by_provider"`
-	ByOperator      []Tally      `json:"by_operator"`
-	ByProviderState []Tally      `json:"by_provider_state"`
-	NeedsPerson     int          `json:"needs_person"`
-	Mismatches      []Mismatch   `json:"mismatches"`
+	BatchID         int64      `json:"batch_id"`
+	Reference       string     `json:"reference"`
+	SheetName       string     `json:"sheet_name"`
+	SheetHash       string     `json:"sheet_hash"`
+	Period          string     `json:"period"`
+	Currency        string     `json:"currency"`
+	Environment     string     `json:"environment"`
+	CreatedAt       time.Time  `json:"created_at"`
+	CreatedBy       string     `json:"created_by"`
+	PlanHash        string     `json:"plan_hash"`
+	Approval        *Approval  `json:"approval"`
+	Items           int        `json:"items"`
+	TotalAmount     int64      `json:"total_amount"`
+	Charge          int64      `json:"charge"`
+	Profit          int64      `json:"profit"`
+	SucceededAmount int64      `json:"succeeded_amount"`
+	ProviderFees    int64      `json:"provider_fees"`
+	ByState         []Tally    `json:"by_state"`
+	ByProvider      []Tally    `json:"by_provider"`
+	ByOperator      []Tally    `json:"by_operator"`
+	ByProviderState []Tally    `json:"by_provider_state"`
+	NeedsPerson     int        `json:"needs_person"`
+	Mismatches      []Mismatch `json:"mismatches"`
 }
 
 // Approval is who approved which plan, and when.
