@@ -2,6 +2,7 @@ package batch
 
 import (
 	"context"
+	"time"
 
 	"bulkpay/providers"
 )
@@ -48,4 +49,10 @@ type ContactAdder interface {
 // Balancer is a Provider that can tell what its account holds.
 type Balancer interface {
 	Balances(ctx context.Context) ([]providers.Balance, error)
+}
+
+// Historian is a Provider that can list its own payouts over a period, so that
+// reconciliation finds payouts nobody planned (CamPay's history).
+type Historian interface {
+	Records(ctx context.Context, from, to time.Time) ([]providers.Record, error)
 }

@@ -47,6 +47,9 @@ type Runner struct {
 	// sent) and "after-answer" (the provider answered, nothing recorded yet).
 	// Tests use it to kill the process there; it is nil otherwise.
 	Crash func(point string)
+	// SettleOnly sends nothing new: it settles what is in doubt and polls what
+	// is pending (reconcile).
+	SettleOnly bool
 	// Hold lists items not to send in this run (a provider's balance cannot
 	// cover them); they stay planned.
 	Hold map[int64]bool
@@ -224,6 +227,9 @@ func (r *Runner) runLane(ctx context.Context, b Batch, l *lane) error {
 	}
 	if err := r.settle(ctx, b, l); err != nil {
 		return err
+	}
+	if r.SettleOnly {
+		return nil
 	}
 	if err := r.addContacts(ctx, b, l); err != nil {
 		return err

@@ -546,3 +546,25 @@ func (s *Store) Approve(ctx context.Context, batchID int64, a batch.Approval, no
 		return err
 	})
 }
+
+// ProviderReferences lists every provider reference the ledger knows, by provider.
+func (s *Store) ProviderReferences(ctx context.Context) (map[string]map[string]bool, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT provider, provider_reference FROM attempts WHERE provider_reference <> ''
+		UNION SELECT provider, provider_reference FROM items WHERE provider_reference <> ''`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]map[string]bool{}
+	for rows.Next() {
+		var p, ref string
+		if err := rows.Scan(&p, &ref); err != nil {
+			return nil, err
+		}
+		if out[p] == nil {
+			out[p] = map[string]bool{}
+		}
+		out[p][ref] = true
+	}
+	return out, rows.Err()
+}

@@ -199,3 +199,12 @@ func RetryAfter(h string) time.Duration {
 	}
 	return time.Second
 }
+
+// Record is one line of a provider's own history of payouts.
+type Record struct {
+	ProviderReference string
+	Phone             string
+	Amount            int64
+	Status            Status
+	At                time.Time
+}

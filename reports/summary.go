@@ -20,14 +20,7 @@ type Input struct {
 }
 
 // Mismatch is a disagreement between the ledger and a provider's own records.
-type Mismatch struct {
-	Row       int    `json:"row"` // 0: a provider record that matches no item
-	Provider  string `json:"provider"`
-	Kind      string `json:"kind"` // status, amount, fee, unknown_payout
-	Ours      string `json:"ours"`
-	Theirs    string `json:"theirs"`
-	Reference string `json:"provider_reference"`
-}
+type Mismatch = batch.Mismatch
 
 // Summary is summary.json; its fields are documented in the README.
 type Summary struct {

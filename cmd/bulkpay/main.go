@@ -54,7 +54,7 @@ func exitCode(err error) int {
 		return exitInvalid
 	case errors.Is(err, errFailed):
 		return exitFailed
-	case errors.Is(err, errUnfinished):
+	case errors.Is(err, errUnfinished), errors.Is(err, errMismatch):
 		return exitUnfinished
 	case errors.Is(err, batch.ErrInterrupted):
 		return exitInterrupted

@@ -19,42 +19,11 @@ import (
 // pay runs a stored batch to the end it can reach now, then prints the summary,
 // writes the report and returns the error that gives the exit code.
 func (a *app) pay(ctx context.Context, st *ledger.Store, b batch.Batch, sandboxURL string, asJSON bool) error {
-	p, err := a.connect(ctx, sandboxURL)
+	p, release, err := a.session(ctx, st, b, sandboxURL)
 	if err != nil {
 		return err
 	}
-	defer p.close()
-	if b.Sandbox && !p.sandbox {
-		return fmt.Errorf("batch %s was paid on the sandbox; it cannot be continued with real providers: give it a new --reference to pay it for real", b.Reference)
-	}
-	if !b.Sandbox && p.sandbox {
-		return fmt.Errorf("batch %s moves real money; it cannot be continued on the sandbox: run it with --config", b.Reference)
-	}
-	if p.sandbox {
-		a.say("SANDBOX: no real money moves (%s)", p.where)
-	}
-	a.sandboxFees = p.sandbox
-
-	host, _ := os.Hostname()
-	owner := batch.Owner{PID: os.Getpid(), Host: host, At: time.Now()}
-	for {
-		err := st.Lock(ctx, b.ID, owner)
-		var le *batch.LockedError
-		if err == nil {
-			break
-		}
-		if !errors.As(err, &le) || !a.wait {
-			return err
-		}
-		a.say("%v: waiting", err)
-		select {
-		case <-ctx.Done():
-			return batch.ErrInterrupted
-		case <-time.After(2 * time.Second):
-		}
-	}
-	defer st.Unlock(context.WithoutCancel(ctx), b.ID, owner)
-
+	defer release()
 	items, err := st.Items(ctx, b.ID)
 	if err != nil {
 		return fmt.Errorf("read items: %w", err)
@@ -207,8 +176,8 @@ func ledgerWriteFailed(err error) bool {
 }
 
 // writeReports writes the batch's reports from the ledger.
-func (a *app) writeReports(ctx context.Context, st *ledger.Store, b batch.Batch, items []batch.Item, root string) (string, error) {
-	in := reports.Input{Batch: b, Items: items, Attempts: map[int64][]batch.Attempt{}}
+func (a *app) writeReports(ctx context.Context, st *ledger.Store, b batch.Batch, items []batch.Item, root string, mism ...batch.Mismatch) (string, error) {
+	in := reports.Input{Batch: b, Items: items, Attempts: map[int64][]batch.Attempt{}, Mismatches: mism}
 	for _, it := range items {
 		if it.State == batch.Review || it.State == batch.Unknown {
 			atts, err := st.Attempts(ctx, it.ID)
@@ -219,4 +188,49 @@ func (a *app) writeReports(ctx context.Context, st *ledger.Store, b batch.Batch,
 		}
 	}
 	return reports.WriteAll(root, in)
+}
+
+// session connects to the batch's providers (refusing to mix sandbox and live)
+// and takes the batch's lock; release undoes both.
+func (a *app) session(ctx context.Context, st *ledger.Store, b batch.Batch, sandboxURL string) (*payees, func(), error) {
+	p, err := a.connect(ctx, sandboxURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	if b.Sandbox && !p.sandbox {
+		p.close()
+		return nil, nil, fmt.Errorf("batch %s was paid on the sandbox; it cannot be continued with real providers: give it a new --reference to pay it for real", b.Reference)
+	}
+	if !b.Sandbox && p.sandbox {
+		p.close()
+		return nil, nil, fmt.Errorf("batch %s moves real money; it cannot be continued on the sandbox: run it with --config", b.Reference)
+	}
+	if p.sandbox {
+		a.say("SANDBOX: no real money moves (%s)", p.where)
+	}
+	a.sandboxFees = p.sandbox
+	host, _ := os.Hostname()
+	owner := batch.Owner{PID: os.Getpid(), Host: host, At: time.Now()}
+	for {
+		err := st.Lock(ctx, b.ID, owner)
+		var le *batch.LockedError
+		if err == nil {
+			break
+		}
+		if !errors.As(err, &le) || !a.wait {
+			p.close()
+			return nil, nil, err
+		}
+		a.say("%v: waiting", err)
+		select {
+		case <-ctx.Done():
+			p.close()
+			return nil, nil, batch.ErrInterrupted
+		case <-time.After(2 * time.Second):
+		}
+	}
+	return p, func() {
+		st.Unlock(context.WithoutCancel(ctx), b.ID, owner)
+		p.close()
+	}, nil
 }

@@ -428,3 +428,19 @@ func (c *Client) Balances(ctx context.Context) ([]providers.Balance, error) {
 	}
 	return []providers.Balance{{Account: "MTN", Amount: b.MTN, Currency: b.Currency}, {Account: "Orange", Amount: b.Orange, Currency: b.Currency}}, nil
 }
+
+// Records implements batch.Historian: CamPay's history between two days. PENDING
+// lines are left out by CamPay itself.
+func (c *Client) Records(ctx context.Context, from, to time.Time) ([]providers.Record, error) {
+	h, err := c.History(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]providers.Record, 0, len(h))
+	for _, e := range h {
+		st, _ := statusOf(e.Status)
+		at, _ := time.Parse(time.RFC3339, e.Datetime)
+		out = append(out, providers.Record{ProviderReference: e.ReferenceUUID, Phone: e.PhoneNumber, Amount: int64(e.Amount), Status: st, At: at})
+	}
+	return out, nil
+}

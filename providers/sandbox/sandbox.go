@@ -173,6 +173,8 @@ func (s *Server) admin(w http.ResponseWriter, r *http.Request, rest string) {
 		s.faultsEndpoint(w, r)
 	case "/balances":
 		s.balancesEndpoint(w, r)
+	case "/tamper":
+		s.tamperEndpoint(w, r)
 	case "/health":
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	default:
@@ -378,4 +380,58 @@ func (s *Server) balancesEndpoint(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, out)
+}
+
+// Tamper makes the simulator's records disagree with what it answered at the
+// time, so reconciliation can be tested: a payout's status (the provider's own
+// word, e.g. FAILED) or amount from now on; or, with an empty reference, a new
+// finished payout nobody asked for.
+type Tamper struct {
+	Provider          string `json:"provider"`
+	ProviderReference string `json:"provider_reference"`
+	Status            string `json:"status"`
+	Amount            int64  `json:"amount"`
+	Fee               int64  `json:"fee"`
+	Phone             string `json:"phone"`
+}
+
+// ApplyTamper applies t (see Tamper).
+func (s *Server) ApplyTamper(t Tamper) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.settleDue()
+	if t.ProviderReference == "" {
+		now := s.opts.Now()
+		p := &Payout{Provider: t.Provider, ProviderReference: s.newRef(t.Provider), Phone: t.Phone, Amount: t.Amount,
+			Status: t.Status, Final: t.Status, Success: true, CreatedAt: now, SettleAt: now, Operator: "MTN"}
+		s.add(p)
+		return nil
+	}
+	p := s.byRef[t.Provider+"/"+t.ProviderReference]
+	if p == nil {
+		return fmt.Errorf("no %s payout %q", t.Provider, t.ProviderReference)
+	}
+	if t.Status != "" {
+		p.Status, p.Final = t.Status, t.Status
+	}
+	if t.Amount != 0 {
+		p.Amount = t.Amount
+	}
+	if t.Fee != 0 {
+		p.Fee = t.Fee
+	}
+	return nil
+}
+
+func (s *Server) tamperEndpoint(w http.ResponseWriter, r *http.Request) {
+	var t Tamper
+	if err := json.NewDecoder(r.Body).Decode(&t); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"message": "send a JSON tamper object"})
+		return
+	}
+	if err := s.ApplyTamper(t); err != nil {
+		writeJSON(w, http.StatusNotFound, map[string]string{"message": err.Error()})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }

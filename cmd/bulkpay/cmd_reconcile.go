@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"bulkpay/batch"
+)
+
+// errMismatch: the providers' records and the ledger disagree.
+var errMismatch = errors.New("the providers' records and the ledger disagree")
+
+func newReconcileCmd(a *app) *cobra.Command {
+	var sandboxURL, out string
+	cmd := &cobra.Command{
+		Use:   "reconcile BATCH",
+		Short: "Settle what is pending or in doubt, then compare every item with the providers' own records; exit 4 when something needs a person",
+		Long: `Settles pending and unknown items as each provider allows (no new payout is sent), then
+reads each provider's own record of every item (CamPay transaction, CinetPay check/money,
+My-CoolPay checkStatus, Camoo verify) and compares status, amount and fee with the ledger;
+CamPay's history over the batch's days also shows payouts that no batch in the ledger
+knows. Findings are recorded in the events, shown, and put in the reports.
+Exit 0 when everything agrees and nothing waits for a person, 4 otherwise.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			l, err := a.loadBatch(ctx, args[0])
+			if err != nil {
+				return err
+			}
+			defer l.st.Close()
+			p, release, err := a.session(ctx, l.st, l.b, sandboxURL)
+			if err != nil {
+				return err
+			}
+			defer release()
+			r := &batch.Runner{Store: l.st, Lanes: p.lanes, Log: a.log, SettleOnly: true,
+				PendingWait: a.cfg.PendingWait, PollInterval: a.cfg.PollInterval}
+			if p.sandbox {
+				r.PollInterval = 500 * time.Millisecond
+			}
+			if _, err := r.Run(ctx, l.b); err != nil {
+				return err
+			}
+			items, err := l.st.Items(ctx, l.b.ID)
+			if err != nil {
+				return err
+			}
+			known, err := l.st.ProviderReferences(ctx)
+			if err != nil {
+				return err
+			}
+			provs := map[string]batch.Provider{}
+			for name, lane := range p.lanes {
+				provs[name] = lane.Provider
+			}
+			mism, err := batch.Reconcile(ctx, provs, l.b, items, known, time.Now())
+			if err != nil {
+				return err
+			}
+			wctx := context.WithoutCancel(ctx)
+			for _, m := range mism {
+				if err := l.st.Note(wctx, l.b.ID, "reconcile: "+m.Kind+" mismatch", m.String()); err != nil {
+					return err
+				}
+			}
+			if len(mism) == 0 {
+				l.st.Note(wctx, l.b.ID, "reconciled", "the providers' records agree with the ledger")
+			}
+			sum := batch.Summarize(l.b, items)
+			printSummary(a.stdout, sum)
+			for _, m := range mism {
+				fmt.Fprintln(a.stdout, "MISMATCH "+m.String())
+			}
+			if out == "" {
+				out = a.cfg.ReportsDir
+			}
+			dir, err := a.writeReports(ctx, l.st, l.b, items, out, mism...)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "Reports: %s\n", dir)
+			switch {
+			case len(mism) > 0:
+				return fmt.Errorf("%w: %d mismatch(es); they are in the events and the reports", errMismatch, len(mism))
+			case sum.Counts.Open() > 0:
+				return outcome(sum)
+			}
+			fmt.Fprintf(a.stdout, "batch %s: the providers' records agree with the ledger\n", l.b.Reference)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&sandboxURL, "sandbox", "", "the sandbox at this URL")
+	cmd.Flags().StringVar(&out, "out", "", "reports directory (default ./bulkpay-reports, or the config's reports_dir)")
+	return cmd
+}

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestReconcileFindsEachKindOfMismatch(t *testing.T) {
+	url := startSandbox(t)
+	dir := t.TempDir()
+	r := bulkpay(t, dir, "run", samplePath(t, "payroll-multi-2026-11.xlsx"), "--sandbox", url)
+	require.Equal(t, 0, r.code, r.stderr)
+
+	r = bulkpay(t, dir, "reconcile", "payroll-multi-2026-11", "--sandbox", url)
+	require.Equal(t, 0, r.code, r.stdout+r.stderr)
+	assert.Contains(t, r.stdout, "the providers' records agree with the ledger")
+
+	byProvider := map[string]map[string]string{}
+	for _, l := range reportLines(t, dir, "payroll-multi-2026-11") {
+		if byProvider[l["provider"]] == nil {
+			byProvider[l["provider"]] = l
+		}
+	}
+	tamper := func(body string) {
+		resp, err := httpPostJSON(url+"/_sandbox/tamper", body)
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Equal(t, 200, resp.StatusCode, body)
+	}
+	tamper(`{"provider":"campay","provider_reference":"` + byProvider["campay"]["provider_reference"] + `","status":"FAILED"}`)
+	tamper(`{"provider":"cinetpay","provider_reference":"` + byProvider["cinetpay"]["provider_reference"] + `","amount":123}`)
+	tamper(`{"provider":"mycoolpay","provider_reference":"` + byProvider["mycoolpay"]["provider_reference"] + `","fee":999}`)
+	tamper(`{"provider":"campay","phone":"237677000999","amount":50000,"status":"SUCCESSFUL"}`)
+
+	r = bulkpay(t, dir, "reconcile", "payroll-multi-2026-11", "--sandbox", url)
+	assert.Equal(t, 4, r.code, r.stdout+r.stderr)
+	assert.Contains(t, r.stdout, "campay "+byProvider["campay"]["provider_reference"]+": status — ledger \"succeeded\", provider \"failed\"")
+	assert.Contains(t, r.stdout, ": amount — ledger \"350000\", provider \"123\"")
+	assert.Contains(t, r.stdout, ": fee — ledger")
+	assert.Contains(t, r.stdout, "no row, campay")
+	assert.Contains(t, r.stdout, "unknown_payout")
+
+	data, err := os.ReadFile(filepath.Join(dir, "bulkpay-reports", "payroll-multi-2026-11", "summary.json"))
+	require.NoError(t, err)
+	var sum struct {
+		Mismatches []map[string]any `json:"mismatches"`
+	}
+	require.NoError(t, json.Unmarshal(data, &sum))
+	kinds := map[string]int{}
+	for _, m := range sum.Mismatches {
+		kinds[m["kind"].(string)]++
+	}
+	assert.Equal(t, map[string]int{"status": 1, "amount": 1, "fee": 1, "unknown_payout": 1}, kinds)
+	assert.Len(t, payouts(t, url), 14, "reconcile sent nothing new")
+}
