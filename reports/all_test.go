@@ -94,7 +94,7 @@ func TestWorkbookReadsBack(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, panes.Freeze, "the header is frozen")
 
-	for cell, want := range map[string]string{"B3": "'=HYPERLINK(\"http://evil\",\"click\")", "K3": "'+needs a person", "B4": "'@SUM(A1)", "K4": "'-801 INVALID_AMOUNT", "B5": "'\tTab"} {
+	for cell, want := range map[string]string{"B3": "'=HYPERLINK(\"http://evil\",\"click\")", "K3": "'+needs a person", "B4": "'@SUM(A1)", "K4": "'-801 INVALID_AMOUNT", "B5": "'\tTab", "K5": "'\rrefused as a contact"} {
 		got, _ := f.GetCellValue("Items", cell)
 		assert.Equal(t, want, got, cell)
 		formula, _ := f.GetCellFormula("Items", cell)

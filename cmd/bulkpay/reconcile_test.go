@@ -58,3 +58,21 @@ func TestReconcileFindsEachKindOfMismatch(t *testing.T) {
 	assert.Equal(t, map[string]int{"status": 1, "amount": 1, "fee": 1, "unknown_payout": 1}, kinds)
 	assert.Len(t, payouts(t, url), 14, "reconcile sent nothing new")
 }
+
+func TestListShowsBatches(t *testing.T) {
+	url := startSandbox(t)
+	dir := withSamples(t)
+	require.Equal(t, 0, bulkpay(t, dir, "run", "samples/payroll-2026-11.csv", "--sandbox", url).code)
+	r := bulkpay(t, dir, "list", "--json")
+	require.Equal(t, 0, r.code, r.stderr)
+	var lines []listLine
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &lines))
+	require.Len(t, lines, 1)
+	assert.Equal(t, "payroll-2026-11", lines[0].Reference)
+	assert.Equal(t, map[string]int{"succeeded": 25}, lines[0].Counts)
+	assert.Equal(t, int64(4679000), lines[0].SucceededAmount)
+	assert.True(t, lines[0].Sandbox)
+	r = bulkpay(t, dir, "list")
+	assert.Contains(t, r.stdout, "payroll-2026-11 (sandbox)")
+	assert.Contains(t, r.stdout, "25 succeeded")
+}
