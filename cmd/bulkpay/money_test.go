@@ -153,6 +153,13 @@ func TestApprovalFourEyesAndChangedPlan(t *testing.T) {
 	assert.Contains(t, r.stderr, "changed since bob approved it")
 
 	cfg = writeConfig(t, dir, feesYAML+"require_approval: true\nfour_eyes: true\n")
+	changed := writeRows(t, dir, "appr.csv", []string{"A;677000001;1000;;", "B;699000002;2500;;"})
+	r = bulkpay(t, dir, "run", changed, "--config", cfg, "--sandbox", url)
+	assert.Equal(t, 1, r.code, "the approved sheet changed")
+	assert.Contains(t, r.stderr, "row 3: amount 2000 → 2500")
+	assert.Empty(t, payouts(t, url))
+
+	writeRows(t, dir, "appr.csv", []string{"A;677000001;1000;;", "B;699000002;2000;;"})
 	r = bulkpay(t, dir, "run", sheetPath, "--config", cfg, "--sandbox", url)
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Len(t, payouts(t, url), 2)

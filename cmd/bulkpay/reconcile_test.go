@@ -1,6 +1,7 @@
 package main
 
 import (
+	"database/sql"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -75,4 +76,24 @@ func TestListShowsBatches(t *testing.T) {
 	r = bulkpay(t, dir, "list")
 	assert.Contains(t, r.stdout, "payroll-2026-11 (sandbox)")
 	assert.Contains(t, r.stdout, "25 succeeded")
+}
+
+func TestVerifyReportsABrokenLedger(t *testing.T) {
+	url := startSandbox(t)
+	dir := withSamples(t)
+	require.Equal(t, 0, bulkpay(t, dir, "run", "samples/payroll-2026-11.csv", "--sandbox", url).code)
+	require.Equal(t, 0, bulkpay(t, dir, "verify", "payroll-2026-11").code)
+
+	db, err := sql.Open("sqlite3", filepath.Join(dir, "bulkpay.db"))
+	require.NoError(t, err)
+	_, err = db.Exec(`UPDATE items SET state = 'planned' WHERE row = 4`) // a state no event led to
+	require.NoError(t, err)
+	_, err = db.Exec(`UPDATE batches SET total_amount = total_amount + 1`)
+	require.NoError(t, err)
+	db.Close()
+
+	r := bulkpay(t, dir, "verify", "payroll-2026-11")
+	assert.Equal(t, 1, r.code)
+	assert.Contains(t, r.stdout, "row 4: events end in succeeded but the item is planned")
+	assert.Contains(t, r.stdout, "batch: total_amount 4679001 but the items add up to 4679000")
 }
