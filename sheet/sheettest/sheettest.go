@@ -1,4 +1,3 @@
-// Package sheettest writes large payroll sheets for benchmarks.
 package sheettest
 
 import (

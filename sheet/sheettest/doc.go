@@ -1,0 +1,2 @@
+// Package sheettest writes large payroll sheets for benchmarks.
+package sheettest
