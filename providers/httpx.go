@@ -57,10 +57,6 @@ func SplitE164(e164 string) (string, string) {
 	if err != nil {
 		return "", e164
 	}
-	cc := phonenumbers.GetCountryCodeForRegion(phonenumbers.GetRegionCodeForNumber(num))
-	if cc == 0 {
-		cc = int(num.GetCountryCode())
-	}
 	prefix := strings.TrimPrefix(phonenumbers.Format(num, phonenumbers.E164), "+")
 	nsn := phonenumbers.GetNationalSignificantNumber(num)
 	return prefix[:len(prefix)-len(nsn)], nsn

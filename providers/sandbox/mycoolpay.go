@@ -102,7 +102,7 @@ func (m *mycoolpay) payout(w http.ResponseWriter, r *http.Request, fault *Fault)
 		mcpError(w, http.StatusBadRequest, "Only XAF is supported")
 		return
 	}
-	payee := body.Phone
+	var payee string
 	switch carrier, known := mcpOperators[body.Operator]; {
 	case body.Operator == "MCP":
 		payee = providers.Or(body.Phone, providers.Or(body.Username, body.Email))
