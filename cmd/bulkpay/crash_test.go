@@ -200,6 +200,10 @@ providers:
 			}
 		default:
 			lost++
+			if lost <= 10 {
+				t.Logf("left %s: row %s via %s (%s), provider payouts %d ok %d: %s", l["state"], l["row"], l["provider"],
+					l["provider_reference"], g.n, g.ok, l["message"])
+			}
 		}
 	}
 	assert.Zero(t, doubles, "double payments")
