@@ -213,6 +213,8 @@ func summarySheet(f *excelize.File, s Summary, num, bold int) error {
 			vals = append(vals, amounts[p.Provider][string(st)])
 		}
 		row(f, sh, n, vals...)
+		last, _ := excelize.CoordinatesToCellName(len(vals), n)
+		f.SetCellStyle(sh, fmt.Sprintf("B%d", n), last, num)
 	}
 	if len(s.ByProvider) == 0 || len(states) == 0 {
 		return nil
@@ -226,9 +228,11 @@ func summarySheet(f *excelize.File, s Summary, num, bold int) error {
 			Values:     fmt.Sprintf("Summary!$%s$%d:$%s$%d", col, header+1, col, n),
 		})
 	}
+	vary := false // one colour per state, not per provider
 	return f.AddChart(sh, "D1", &excelize.Chart{
-		Type:   excelize.ColStacked,
-		Series: series,
+		Type:       excelize.ColStacked,
+		Series:     series,
+		VaryColors: &vary,
 		Title:  excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Amounts by state per provider (" + s.Currency + ")"}}},
 		Legend: excelize.ChartLegend{Position: "bottom"},
 	})
@@ -255,7 +259,11 @@ func itemsSheet(f *excelize.File, in Input, num, bold int) error {
 	f.SetCellStyle(sh, "D2", fmt.Sprintf("F%d", max(last, 2)), num)
 	f.SetColWidth(sh, "B", "B", 28)
 	f.SetColWidth(sh, "C", "C", 16)
+	f.SetColWidth(sh, "D", "F", 12)
+	f.SetColWidth(sh, "G", "G", 12)
 	f.SetColWidth(sh, "H", "I", 38)
+	f.SetColWidth(sh, "J", "J", 12)
+	f.SetColWidth(sh, "M", "M", 22)
 	f.SetColWidth(sh, "K", "K", 48)
 	if err := f.SetPanes(sh, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
 		return err
