@@ -122,7 +122,8 @@ type Event struct {
 
 // Owner identifies the process holding a batch.
 type Owner struct {
-	PID  int
-	Host string
-	At   time.Time
+	PID   int
+	Host  string
+	Start string // the process's start time, to tell it from a later process given the same pid
+	At    time.Time
 }

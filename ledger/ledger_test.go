@@ -58,7 +58,7 @@ func TestMigrationsAreVersionedAndIdempotent(t *testing.T) {
 	st, err := Open(context.Background(), path)
 	require.NoError(t, err)
 	v, _ := st.Pragma(context.Background(), "user_version")
-	assert.Equal(t, "4", v)
+	assert.Equal(t, "5", v)
 	st.Close()
 	st, err = Open(context.Background(), path)
 	require.NoError(t, err)
@@ -164,7 +164,7 @@ func TestLock(t *testing.T) {
 	me := batch.Owner{PID: 1000, Host: "h", At: time.Now()}
 	other := batch.Owner{PID: 2000, Host: "h", At: time.Now()}
 	alive := map[int]bool{1000: true, 2000: true}
-	st.alive = func(pid int) bool { return alive[pid] }
+	st.alive = func(pid int, _ string) bool { return alive[pid] }
 
 	require.NoError(t, st.Lock(ctx, b.ID, me))
 	require.NoError(t, st.Lock(ctx, b.ID, me), "the holder may take it again")
@@ -186,4 +186,16 @@ func TestLock(t *testing.T) {
 		}
 	}
 	assert.Equal(t, []string{"batch planned", "run started", "run started", "run started", "run ended", "run started"}, causes)
+}
+
+func TestReusedPidIsNotTheHolder(t *testing.T) {
+	me := os.Getpid()
+	start := ProcessStart(me)
+	if start == "" {
+		t.Skip("no /proc here")
+	}
+	assert.True(t, processAlive(me, start), "this process, same start time")
+	assert.False(t, processAlive(me, start+"1"), "same pid, another start: a reused pid")
+	assert.True(t, processAlive(me, ""), "no start recorded: the pid alone decides")
+	assert.False(t, processAlive(0, ""))
 }

@@ -26,7 +26,7 @@ var migrations embed.FS
 type Store struct {
 	db    *sql.DB
 	path  string
-	alive func(pid int) bool // whether a lock holder on this host still runs
+	alive func(pid int, start string) bool // whether a lock holder on this host still runs
 }
 
 // DSN is the connection string every ledger is opened with: WAL, synchronous FULL
@@ -121,11 +121,34 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
-// processAlive reports whether pid runs on this host (signal 0 probes it).
-func processAlive(pid int) bool {
+// processAlive reports whether pid runs on this host (signal 0 probes it) and,
+// when its start time was recorded, is still the same process: after a crash the
+// pid may have been given to another one.
+func processAlive(pid int, start string) bool {
 	if pid <= 0 {
 		return false
 	}
-	err := syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
+	if err := syscall.Kill(pid, 0); err != nil && !errors.Is(err, syscall.EPERM) {
+		return false
+	}
+	return start == "" || ProcessStart(pid) == "" || ProcessStart(pid) == start
+}
+
+// ProcessStart is a process's start time in clock ticks since boot (Linux
+// /proc/PID/stat, field 22), or "" where it cannot be read.
+func ProcessStart(pid int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return ""
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')') // the command name may hold spaces
+	if i < 0 {
+		return ""
+	}
+	f := strings.Fields(s[i+1:])
+	if len(f) < 20 {
+		return ""
+	}
+	return f[19] // field 22 counted from the pid
 }

@@ -423,23 +423,23 @@ func (s *Store) Note(ctx context.Context, batchID int64, cause, detail string) e
 // Lock implements batch.Store.
 func (s *Store) Lock(ctx context.Context, batchID int64, o batch.Owner) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		var ref string
+		var ref, start string
 		var pid sql.NullInt64
 		var host, at sql.NullString
-		if err := tx.QueryRowContext(ctx, `SELECT reference, lock_pid, lock_host, lock_at FROM batches WHERE id = ?`, batchID).
-			Scan(&ref, &pid, &host, &at); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT reference, lock_pid, lock_host, lock_at, lock_start FROM batches WHERE id = ?`, batchID).
+			Scan(&ref, &pid, &host, &at, &start); err != nil {
 			return fmt.Errorf("batch %d: %w", batchID, err)
 		}
 		detail := fmt.Sprintf("pid %d on %s", o.PID, o.Host)
-		if pid.Valid && !(int(pid.Int64) == o.PID && host.String == o.Host) {
-			if host.String != o.Host || s.alive(int(pid.Int64)) {
+		if pid.Valid && !(int(pid.Int64) == o.PID && host.String == o.Host && start == o.Start) {
+			if host.String != o.Host || s.alive(int(pid.Int64), start) {
 				return &batch.LockedError{Reference: ref, PID: int(pid.Int64), Host: host.String, Since: parseTime(at)}
 			}
 			detail += fmt.Sprintf(", taken over from pid %d (no longer running) which held it since %s", pid.Int64, at.String)
 		}
 		stamp := o.At.UTC().Format(timeFormat)
-		if _, err := tx.ExecContext(ctx, `UPDATE batches SET lock_pid = ?, lock_host = ?, lock_at = ? WHERE id = ?`,
-			o.PID, o.Host, stamp, batchID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE batches SET lock_pid = ?, lock_host = ?, lock_at = ?, lock_start = ? WHERE id = ?`,
+			o.PID, o.Host, stamp, o.Start, batchID); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO events (batch_id, at, cause, detail) VALUES (?, ?, 'run started', ?)`, batchID, now(), detail)
@@ -450,7 +450,7 @@ func (s *Store) Lock(ctx context.Context, batchID int64, o batch.Owner) error {
 // Unlock implements batch.Store.
 func (s *Store) Unlock(ctx context.Context, batchID int64, o batch.Owner) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE batches SET lock_pid = NULL, lock_host = NULL, lock_at = NULL
+		res, err := tx.ExecContext(ctx, `UPDATE batches SET lock_pid = NULL, lock_host = NULL, lock_at = NULL, lock_start = ''
 			WHERE id = ? AND lock_pid = ? AND lock_host = ?`, batchID, o.PID, o.Host)
 		if err != nil {
 			return err

@@ -2,13 +2,16 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/big"
 	"sort"
 	"text/tabwriter"
+	"time"
 
 	"bulkpay/batch"
+	"bulkpay/providers"
 )
 
 // need is what one provider account must hold for the planned items routed to it.
@@ -52,9 +55,9 @@ func (a *app) checkBalances(ctx context.Context, lanes map[string]batch.Lane, it
 		if !ok {
 			acc = map[string]int64{}
 			if bl, isB := lanes[it.Provider].Provider.(batch.Balancer); isB {
-				bs, err := bl.Balances(ctx)
+				bs, err := balances(ctx, bl)
 				if err != nil {
-					return nil, fmt.Errorf("balance of %s: %w", it.Provider, err)
+					return nil, fmt.Errorf("balance of %s (asked 3 times): %w", it.Provider, err)
 				}
 				for _, b := range bs {
 					acc[b.Account] = b.Amount
@@ -134,4 +137,25 @@ func short(needs []need) bool {
 		}
 	}
 	return false
+}
+
+// balances asks a provider for its balances, again after a short wait when the
+// answer does not come (a 503 or a reset must not stop a payroll run).
+func balances(ctx context.Context, bl batch.Balancer) ([]providers.Balance, error) {
+	var err error
+	for try := 0; try < 3; try++ {
+		var bs []providers.Balance
+		if bs, err = bl.Balances(ctx); err == nil {
+			return bs, nil
+		}
+		if errors.Is(err, providers.ErrAuth) {
+			return nil, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(time.Duration(500*(try+1)) * time.Millisecond):
+		}
+	}
+	return nil, err
 }

@@ -143,8 +143,13 @@ providers:
 		cmd.Wait()
 	}
 	var final result
+	var codes []int
 	for i := 0; i < 10; i++ { // rerun until nothing is left but what needs a person
 		final = bulkpay(t, dir, args...)
+		codes = append(codes, final.code)
+		if final.code == 1 {
+			t.Logf("rerun %d exit 1: %s", i+1, strings.TrimSpace(final.stderr))
+		}
 		var st statusJSON
 		s := bulkpay(t, dir, "status", "harness", "--json")
 		require.NoError(t, json.Unmarshal([]byte(s.stdout), &st), s.stderr)
@@ -211,8 +216,8 @@ providers:
 	assert.Equal(t, paidTotal, ledgerTotal+reviewPaid, "the ledger and the sandbox agree in total (review items counted as the sandbox has them)")
 	v := bulkpay(t, dir, "verify", "harness")
 	assert.Equal(t, 0, v.code, v.stdout+v.stderr)
-	t.Logf("kills %d, rows %d, elapsed %s, final exit %d, states %v, double payments %d, lost %d, review %v, review items paid at the provider %d XAF",
-		killed, rows, time.Since(start).Round(time.Second), final.code, states, doubles, lost, review, reviewPaid)
+	t.Logf("kills %d, rows %d, elapsed %s, reruns' exit codes %v, final exit %d, states %v, double payments %d, lost %d, review %v, review items paid at the provider %d XAF",
+		killed, rows, time.Since(start).Round(time.Second), codes, final.code, states, doubles, lost, review, reviewPaid)
 }
 
 // TestFaultMatrix pays six rows per provider under each kind of fault (a quarter

@@ -210,7 +210,7 @@ func (a *app) session(ctx context.Context, st *ledger.Store, b batch.Batch, sand
 	}
 	a.sandboxFees = p.sandbox
 	host, _ := os.Hostname()
-	owner := batch.Owner{PID: os.Getpid(), Host: host, At: time.Now()}
+	owner := batch.Owner{PID: os.Getpid(), Host: host, Start: ledger.ProcessStart(os.Getpid()), At: time.Now()}
 	for {
 		err := st.Lock(ctx, b.ID, owner)
 		var le *batch.LockedError
