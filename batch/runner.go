@@ -333,17 +333,20 @@ func (r *Runner) sendChunk(ctx context.Context, l *lane, cs ChunkSender, claims 
 		}
 		transient := err != nil && providers.Classify(err) == providers.ErrTransient
 		if transient && r.retryable(ctx, l, try, err) {
+			// close every attempt, then open the next ones: the same references again
 			var ends []Change
-			for i, c := range claims {
+			for _, c := range claims {
 				ends = append(ends, Change{ItemID: c.Item.ID, Attempt: &AttemptEnd{ID: c.AttemptID, Outcome: OutcomeNotProcessed, Response: err.Error()}})
+			}
+			if err := r.apply(ctx, claims[0].Item, ends...); err != nil {
+				return err
+			}
+			for i, c := range claims {
 				id, serr := r.Store.StartAttempt(ctx, c.Item.ID, KindRetry, "")
 				if serr != nil {
 					return fmt.Errorf("start retry attempt: %w", serr)
 				}
 				claims[i].AttemptID = id
-			}
-			if err := r.apply(ctx, claims[0].Item, ends...); err != nil {
-				return err
 			}
 			continue
 		}

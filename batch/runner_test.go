@@ -17,6 +17,7 @@ import (
 	"bulkpay/ledger"
 	"bulkpay/providers"
 	"bulkpay/providers/campay"
+	"bulkpay/providers/cinetpay"
 	"bulkpay/providers/mycoolpay"
 	"bulkpay/providers/sandbox"
 )
@@ -388,4 +389,35 @@ func TestNothingIsSentWhenTheIntentCannotBeRecorded(t *testing.T) {
 	_, err := r.Run(context.Background(), e.b)
 	require.ErrorContains(t, err, "disk is full")
 	assert.Empty(t, e.srv.Payouts())
+}
+
+func TestChunkResentAfterARefusalBeforeProcessing(t *testing.T) {
+	e := newEnv(t, 1, sandbox.Options{}, 2*time.Second)
+	ctx := context.Background()
+	rows := []batch.Row{}
+	for i := 0; i < 3; i++ {
+		rows = append(rows, batch.Row{Row: i + 2, Name: "CI", Phone: fmt.Sprintf("22501%08d", i), Country: "CI", Operator: "Moov",
+			Mode: batch.ModeMobileMoney, Amount: 1000})
+	}
+	router := batch.Routes{Rules: batch.DefaultRules, Configured: map[string]bool{"cinetpay": true}}
+	b, items, errs := batch.Plan("chunk", "c.csv", "XOF", rows, router)
+	require.Empty(t, errs)
+	b, _, err := batch.Prepare(ctx, e.st, b, items, rows)
+	require.NoError(t, err)
+	e.b = b
+	cp := cinetpay.New(cinetpay.WithBaseURL(e.url+"/cinetpay/v1"), cinetpay.WithCredentials("k", "p"), cinetpay.WithNotifyURL("http://127.0.0.1/n"))
+	e.srv.AddFault(sandbox.Fault{Provider: "cinetpay", Op: "send", Kind: sandbox.Status, Status: 429, Times: 2})
+	r := &batch.Runner{Store: e.st, Lanes: map[string]batch.Lane{"cinetpay": {Provider: cp, Rate: 100, Burst: 5, Concurrency: 1}},
+		RetryBase: 5 * time.Millisecond, PollInterval: 10 * time.Millisecond, PendingWait: 3 * time.Second}
+	sum, err := r.Run(ctx, b)
+	require.NoError(t, err, "closing the refused attempts and opening new ones must not collide")
+	assert.Equal(t, 3, sum.Counts[batch.Succeeded])
+	assert.Len(t, e.srv.Payouts(), 3)
+	got, _ := e.st.Items(ctx, b.ID)
+	att, _ := e.st.Attempts(ctx, got[0].ID)
+	require.Len(t, att, 3, "sent, refused twice before processing, the same reference each time")
+	assert.Equal(t, []string{batch.OutcomeNotProcessed, batch.OutcomeNotProcessed, batch.OutcomeAccepted}, []string{att[0].Outcome, att[1].Outcome, att[2].Outcome})
+	findings, err := batch.Verify(ctx, e.st, b)
+	require.NoError(t, err)
+	assert.Empty(t, findings)
 }
