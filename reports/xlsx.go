@@ -233,8 +233,8 @@ func summarySheet(f *excelize.File, s Summary, num, bold int) error {
 		Type:       excelize.ColStacked,
 		Series:     series,
 		VaryColors: &vary,
-		Title:  excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Amounts by state per provider (" + s.Currency + ")"}}},
-		Legend: excelize.ChartLegend{Position: "bottom"},
+		Title:      excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Amounts by state per provider (" + s.Currency + ")"}}},
+		Legend:     excelize.ChartLegend{Position: "bottom"},
 	})
 }
 
