@@ -48,6 +48,7 @@ func (r *Runner) addContacts(ctx context.Context, b Batch, l *lane) error {
 			}
 			errs, err = adder.AddContacts(ctx, chunk)
 			if err == nil {
+				l.speedUp()
 				break
 			}
 			// Adding a contact twice is harmless (726), so any failure but refused

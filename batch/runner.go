@@ -109,8 +109,12 @@ func (l *lane) slowDown(d time.Duration) {
 	if until := time.Now().Add(d); until.After(l.pause) {
 		l.pause = until
 	}
-	if lim := l.limiter.Limit() / 2; lim >= rate.Limit(0.2) {
+	// never below a tenth of the configured pace: the lane must still move
+	floor := rate.Limit(max(0.2, l.Rate/10))
+	if lim := l.limiter.Limit() / 2; lim >= floor {
 		l.limiter.SetLimit(lim)
+	} else if l.limiter.Limit() > floor {
+		l.limiter.SetLimit(floor)
 	}
 }
 
@@ -598,6 +602,7 @@ func (r *Runner) checkAll(ctx context.Context, l *lane, items []Item) error {
 			r.Log.Warn("status check failed", "row", it.Row, "provider", it.Provider, "err", err)
 			continue
 		}
+		l.speedUp() // a lane slowed by 429s recovers on any request that goes through
 		to := stateOf(res.Status)
 		if to == Pending {
 			continue

@@ -421,3 +421,18 @@ func TestChunkResentAfterARefusalBeforeProcessing(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, findings)
 }
+
+func TestSlowedLaneKeepsATenthOfItsPace(t *testing.T) {
+	e := newEnv(t, 1, sandbox.Options{}, 2*time.Second)
+	for i := 0; i < 20; i++ { // twenty 429s in a row
+		e.srv.AddFault(sandbox.Fault{Provider: "campay", Op: "withdraw", Kind: sandbox.Status, Status: 429})
+	}
+	r := e.runner(e.client)
+	r.Lanes["campay"] = batch.Lane{Provider: e.client, Rate: 50, Burst: 1, Concurrency: 1}
+	r.MaxRetries = 25
+	start := time.Now()
+	sum, err := r.Run(context.Background(), e.b)
+	require.NoError(t, err)
+	assert.Equal(t, 1, sum.Counts[batch.Succeeded])
+	assert.Less(t, time.Since(start), 10*time.Second, "halving twenty times would leave 0.2 requests/s; a tenth of 50 is 5/s")
+}
