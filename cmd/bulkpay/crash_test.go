@@ -147,8 +147,12 @@ providers:
 	for i := 0; i < 10; i++ { // rerun until nothing is left but what needs a person
 		final = bulkpay(t, dir, args...)
 		codes = append(codes, final.code)
-		if final.code == 1 {
-			t.Logf("rerun %d exit 1: %s", i+1, strings.TrimSpace(final.stderr))
+		if final.code == 1 || final.code < 0 {
+			tail := strings.TrimSpace(final.stderr)
+			if len(tail) > 2000 {
+				tail = tail[len(tail)-2000:]
+			}
+			t.Logf("rerun %d exit %d: %s", i+1, final.code, tail)
 		}
 		var st statusJSON
 		s := bulkpay(t, dir, "status", "harness", "--json")
