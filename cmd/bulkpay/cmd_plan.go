@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"bulkpay/batch"
+	"bulkpay/providers"
 	"bulkpay/sheet"
 )
 
@@ -61,7 +62,7 @@ Exit 0 when the plan could run, 2 when the input is invalid.`,
 				return err
 			}
 			out := planJSON{Reference: pf.reference, Rows: p.sc.Rows, Valid: p.sc.Valid, Invalid: p.sc.Invalid,
-				TotalAmount: p.sc.TotalAmount, FeesTotal: p.b.Charge, Bearer: or(p.b.Fees.Bearer, batch.BearerSender),
+				TotalAmount: p.sc.TotalAmount, FeesTotal: p.b.Charge, Bearer: providers.Or(p.b.Fees.Bearer, batch.BearerSender),
 				Period: p.b.Period, PlanHash: p.b.PlanHash, Errors: p.sc.Errors, BalanceOK: true}
 			if out.Errors == nil {
 				out.Errors = []batch.RowError{}
@@ -230,7 +231,7 @@ func newFeesCmd(a *app) *cobra.Command {
 				if c.UsePercentage {
 					charge = c.Percentage + "% of the amount, rounded half up to the franc"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t\n", c.Name, charge, or(c.Currency, a.cfg.Currency))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t\n", c.Name, charge, providers.Or(c.Currency, a.cfg.Currency))
 			}
 			tw.Flush()
 			fmt.Fprintf(a.stdout, "borne by the %s\n", f.Bearer)

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"bulkpay/batch"
+	"bulkpay/providers"
 )
 
 func newReviewCmd(a *app) *cobra.Command {
@@ -44,7 +45,7 @@ func newReviewCmd(a *app) *cobra.Command {
 				}
 				for _, at := range atts {
 					fmt.Fprintf(a.stdout, "  attempt %d (%s, %s) %s → %s: %s\n", at.ID, at.Kind, at.Provider,
-						at.StartedAt.Format(time.RFC3339), at.FinishedAt.Format(time.RFC3339), or(at.Outcome, "no answer recorded"))
+						at.StartedAt.Format(time.RFC3339), at.FinishedAt.Format(time.RFC3339), providers.Or(at.Outcome, "no answer recorded"))
 					if at.Request != "" {
 						fmt.Fprintf(a.stdout, "    request: %s\n", at.Request)
 					}
@@ -60,13 +61,6 @@ func newReviewCmd(a *app) *cobra.Command {
 			return nil
 		},
 	}
-}
-
-func or(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 func newResolveCmd(a *app) *cobra.Command {
@@ -119,7 +113,7 @@ func whoami() string {
 	if u, err := user.Current(); err == nil && u.Username != "" {
 		return u.Username
 	}
-	return or(os.Getenv("USER"), "unknown")
+	return providers.Or(os.Getenv("USER"), "unknown")
 }
 
 // findItem finds an item by its row number or its reference.

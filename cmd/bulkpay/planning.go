@@ -14,6 +14,7 @@ import (
 
 	"bulkpay/batch"
 	"bulkpay/ledger"
+	"bulkpay/providers"
 )
 
 // planFlags are what run and plan share.
@@ -70,7 +71,7 @@ func (a *app) planSheet(pf *planFlags, path string) (*plannedSheet, error) {
 		sort.SliceStable(sc.Errors, func(i, j int) bool { return sc.Errors[i].Row < sc.Errors[j].Row })
 	}
 	b.Sandbox = pf.sandboxURL != "" || len(a.cfg.Providers) == 0
-	b.CreatedBy = or(pf.by, whoami())
+	b.CreatedBy = providers.Or(pf.by, whoami())
 	batch.WithPeriod(&b, items, sc.rows, pf.period)
 	return &plannedSheet{sc: sc, b: b, items: items}, nil
 }

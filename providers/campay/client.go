@@ -189,7 +189,7 @@ func (c *Client) call(ctx context.Context, op, method, path string, body []byte)
 			var eb errorBody
 			json.Unmarshal(resp, &eb)
 			return status, resp, &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: op, HTTPStatus: status,
-				Message: or(eb.text(), "too many requests"), RetryAfter: ra.d}
+				Message: providers.Or(eb.text(), "too many requests"), RetryAfter: ra.d}
 		}
 		if err != nil {
 			if status != 0 {
@@ -206,13 +206,6 @@ func (c *Client) call(ctx context.Context, op, method, path string, body []byte)
 		}
 		return status, resp, nil
 	}
-}
-
-func or(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // statusOf maps CamPay's PENDING / SUCCESSFUL / FAILED.
@@ -254,7 +247,7 @@ func (c *Client) Send(ctx context.Context, p providers.Payout) (providers.Result
 		}
 		if err := json.Unmarshal(resp, &ok); err != nil || ok.Reference == "" {
 			return providers.Result{}, &providers.Error{Class: providers.ErrUnknownOutcome, Provider: Name, Op: "withdraw",
-				HTTPStatus: status, Message: "answer unreadable: " + snippet(resp)}
+				HTTPStatus: status, Message: "answer unreadable: " + providers.Snippet(resp)}
 		}
 		st, known := statusOf(ok.Status)
 		if !known {
@@ -270,7 +263,7 @@ func (c *Client) Send(ctx context.Context, p providers.Payout) (providers.Result
 		}
 		// ER102: CamPay does not serve this carrier; another provider may.
 		pe := &providers.Error{Class: class, Provider: Name, Op: "withdraw", HTTPStatus: status,
-			Code: eb.ErrorCode, Message: or(eb.text(), snippet(resp)), ProviderSide: eb.ErrorCode == "ER102"}
+			Code: eb.ErrorCode, Message: providers.Or(eb.text(), providers.Snippet(resp)), ProviderSide: eb.ErrorCode == "ER102"}
 		if eb.ErrorCode == "ER301" {
 			pe.Err = providers.ErrInsufficientFunds
 		}
@@ -280,7 +273,7 @@ func (c *Client) Send(ctx context.Context, p providers.Payout) (providers.Result
 			ProviderSide: true, Message: "withdrawals refused: check that withdrawals through the API are allowed in the application settings"}
 	default:
 		return providers.Result{}, &providers.Error{Class: providers.ErrUnknownOutcome, Provider: Name, Op: "withdraw",
-			HTTPStatus: status, Message: snippet(resp)}
+			HTTPStatus: status, Message: providers.Snippet(resp)}
 	}
 }
 
@@ -315,11 +308,11 @@ func (c *Client) Transaction(ctx context.Context, reference string) (Transaction
 	case http.StatusNotFound:
 		return Transaction{}, &providers.Error{Class: providers.ErrNotFound, Provider: Name, Op: "status", HTTPStatus: status, Message: reference}
 	default:
-		return Transaction{}, &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: "status", HTTPStatus: status, Message: snippet(resp)}
+		return Transaction{}, &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: "status", HTTPStatus: status, Message: providers.Snippet(resp)}
 	}
 	var t Transaction
 	if err := json.Unmarshal(resp, &t); err != nil {
-		return Transaction{}, &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: "status", HTTPStatus: status, Message: "answer unreadable: " + snippet(resp)}
+		return Transaction{}, &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: "status", HTTPStatus: status, Message: "answer unreadable: " + providers.Snippet(resp)}
 	}
 	return t, nil
 }
@@ -338,7 +331,7 @@ func (c *Client) Check(ctx context.Context, reference string) (providers.Result,
 	if msg == "" && t.OperatorReference != "" {
 		msg = "operator reference " + t.OperatorReference
 	}
-	return providers.Result{ProviderReference: or(t.Reference, reference), Status: st, Amount: int64(t.Amount), Message: msg}, nil
+	return providers.Result{ProviderReference: providers.Or(t.Reference, reference), Status: st, Amount: int64(t.Amount), Message: msg}, nil
 }
 
 // Balance is an application's balance per carrier.
@@ -356,7 +349,7 @@ func (c *Client) Balance(ctx context.Context) (Balance, error) {
 		return Balance{}, err
 	}
 	if status != http.StatusOK {
-		return Balance{}, &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: "balance", HTTPStatus: status, Message: snippet(resp)}
+		return Balance{}, &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: "balance", HTTPStatus: status, Message: providers.Snippet(resp)}
 	}
 	var b struct {
 		Total    providers.WholeAmount `json:"total_balance"`
@@ -365,7 +358,7 @@ func (c *Client) Balance(ctx context.Context) (Balance, error) {
 		Currency string                `json:"currency"`
 	}
 	if err := json.Unmarshal(resp, &b); err != nil {
-		return Balance{}, &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: "balance", Message: "answer unreadable: " + snippet(resp)}
+		return Balance{}, &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: "balance", Message: "answer unreadable: " + providers.Snippet(resp)}
 	}
 	return Balance{Total: int64(b.Total), MTN: int64(b.MTN), Orange: int64(b.Orange), Currency: b.Currency}, nil
 }
@@ -394,23 +387,15 @@ func (c *Client) History(ctx context.Context, start, end time.Time) ([]HistoryEn
 		return nil, err
 	}
 	if status != http.StatusOK {
-		return nil, &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: "history", HTTPStatus: status, Message: snippet(resp)}
+		return nil, &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: "history", HTTPStatus: status, Message: providers.Snippet(resp)}
 	}
 	var h struct {
 		Data []HistoryEntry `json:"data"`
 	}
 	if err := json.Unmarshal(resp, &h); err != nil {
-		return nil, &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: "history", Message: "answer unreadable: " + snippet(resp)}
+		return nil, &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: "history", Message: "answer unreadable: " + providers.Snippet(resp)}
 	}
 	return h.Data, nil
-}
-
-func snippet(b []byte) string {
-	s := strings.TrimSpace(string(b))
-	if len(s) > 200 {
-		s = s[:200] + "…"
-	}
-	return s
 }
 
 var (
