@@ -69,7 +69,7 @@ Exit 0 when everything agrees and nothing waits for a person, 4 otherwise.`,
 				}
 			}
 			if len(mism) == 0 {
-				l.st.Note(wctx, l.b.ID, "reconciled", "the providers' records agree with the ledger")
+				a.note(wctx, l.st, l.b.ID, "reconciled", "the providers' records agree with the ledger")
 			}
 			sum := batch.Summarize(l.b, items)
 			printSummary(a.stdout, sum)

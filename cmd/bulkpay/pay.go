@@ -40,11 +40,11 @@ func (a *app) pay(ctx context.Context, st *ledger.Store, b batch.Batch, sandboxU
 			fmt.Fprintf(a.stderr, "Provider balances cannot cover batch %s:\n", b.Reference)
 			printNeeds(a.stderr, needs, b.Currency)
 			if !a.allowPartial {
-				st.Note(ctx, b.ID, "run refused", "provider balance short; nothing sent")
+				a.note(ctx, st, b.ID, "run refused", "provider balance short; nothing sent")
 				return fmt.Errorf("balance short: fund the accounts above, or pass --allow-partial to pay in row order while money lasts")
 			}
 			hold = a.holds(items, needs)
-			st.Note(ctx, b.ID, "partial run", fmt.Sprintf("%d item(s) held: provider balance short", len(hold)))
+			a.note(ctx, st, b.ID, "partial run", fmt.Sprintf("%d item(s) held: provider balance short", len(hold)))
 			a.say("--allow-partial: %d item(s) wait for the accounts to be funded", len(hold))
 		}
 	}
@@ -69,7 +69,9 @@ func (a *app) pay(ctx context.Context, st *ledger.Store, b batch.Batch, sandboxU
 		_, runErr = r.Run(ctx, b)
 		prog.done()
 		for id := range hold {
-			st.Apply(context.WithoutCancel(ctx), batch.Change{ItemID: id, Message: "held: the provider's balance could not cover it; resume once the account is funded"})
+			if err := st.Apply(context.WithoutCancel(ctx), batch.Change{ItemID: id, Message: "held: the provider's balance could not cover it; resume once the account is funded"}); err != nil {
+				a.log.Warn("could not record why an item was held", "item", id, "err", err)
+			}
 		}
 		if runErr != nil && ledgerWriteFailed(runErr) {
 			runErr = fmt.Errorf("the ledger %s could not record a step (%w); nothing is sent without its intent recorded: free disk space or fix the file's permissions, then resume", st.Path(), runErr)
@@ -233,4 +235,12 @@ func (a *app) session(ctx context.Context, st *ledger.Store, b batch.Batch, sand
 		st.Unlock(context.WithoutCancel(ctx), b.ID, owner)
 		p.close()
 	}, nil
+}
+
+// note appends a batch event; the command goes on if the ledger cannot take it,
+// but says so in the logs.
+func (a *app) note(ctx context.Context, st *ledger.Store, batchID int64, cause, detail string) {
+	if err := st.Note(context.WithoutCancel(ctx), batchID, cause, detail); err != nil {
+		a.log.Warn("could not record an event", "cause", cause, "err", err)
+	}
 }

@@ -128,7 +128,7 @@ func (a *app) approved(ctx context.Context, st *ledger.Store, b batch.Batch, pla
 	default:
 		return nil
 	}
-	st.Note(context.WithoutCancel(ctx), b.ID, "run refused", why)
+	a.note(ctx, st, b.ID, "run refused", why)
 	return errors.New(why)
 }
 
