@@ -2,6 +2,7 @@ package batch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -13,7 +14,7 @@ import (
 type Mismatch struct {
 	Row       int    `json:"row"` // 0: a provider record that matches no item
 	Provider  string `json:"provider"`
-	Kind      string `json:"kind"` // status, amount, fee, unknown_payout, unreadable
+	Kind      string `json:"kind"` // status, amount, fee, unknown_payout
 	Ours      string `json:"ours"`
 	Theirs    string `json:"theirs"`
 	Reference string `json:"provider_reference"`
@@ -27,24 +28,119 @@ func (m Mismatch) String() string {
 	return fmt.Sprintf("%s, %s %s: %s — ledger %q, provider %q", where, m.Provider, m.Reference, m.Kind, m.Ours, m.Theirs)
 }
 
+// Unchecked is a provider record reconciliation could not read, even after
+// retries (the provider kept answering 429, 5xx or nothing at all). It is not a
+// mismatch: nobody knows yet whether the records agree. Row 0 is a provider's
+// history rather than one item.
+type Unchecked struct {
+	Row       int    `json:"row"`
+	Provider  string `json:"provider"`
+	Reference string `json:"provider_reference"`
+	Reason    string `json:"reason"`
+}
+
+func (u Unchecked) String() string {
+	if u.Row == 0 {
+		return fmt.Sprintf("%s history: %s", u.Provider, u.Reason)
+	}
+	return fmt.Sprintf("row %d, %s %s: %s", u.Row, u.Provider, u.Reference, u.Reason)
+}
+
+// Lookups is how reconciliation reads the providers' records. A lookup sends no
+// money, so every failure that may pass (429, 5xx, a timeout, a reset, a broken
+// answer) is asked again after a backoff that honours Retry-After; a definite
+// answer (not found, refused, credentials refused) is not.
+type Lookups struct {
+	Tries int           // lookups per record before it is reported unchecked; default 4
+	Base  time.Duration // first backoff, doubled each time with jitter; default 500ms
+	// Sleep waits between lookups; default a timer that stops when ctx is done.
+	// Tests replace it so that nothing really waits.
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+func (lk Lookups) defaults() Lookups {
+	if lk.Tries <= 0 {
+		lk.Tries = 4
+	}
+	if lk.Base <= 0 {
+		lk.Base = 500 * time.Millisecond
+	}
+	if lk.Sleep == nil {
+		lk.Sleep = sleep
+	}
+	return lk
+}
+
+// retryLookup reports whether a failed lookup may succeed when asked again.
+func retryLookup(err error) bool {
+	if errors.Is(err, providers.ErrAuth) || errors.Is(err, context.Canceled) {
+		return false
+	}
+	switch providers.Classify(err) {
+	case providers.ErrTransient, providers.ErrUnknownOutcome:
+		return true
+	}
+	return false
+}
+
+// do runs one lookup, again while it fails in a way that may pass. The error
+// is the last one; ctx's error when ctx ends.
+func (lk Lookups) do(ctx context.Context, lookup func() error) error {
+	var err error
+	for try := 1; ; try++ {
+		if err = lookup(); err == nil || !retryLookup(err) || try >= lk.Tries {
+			return err
+		}
+		wait := backoff(lk.Base, try)
+		var pe *providers.Error
+		if errors.As(err, &pe) && pe.RetryAfter > 0 {
+			wait = pe.RetryAfter
+		}
+		if serr := lk.Sleep(ctx, wait); serr != nil {
+			return serr
+		}
+	}
+}
+
 // Reconcile compares each item the providers hold with their own records: the
 // status, the amount and the provider's fee; and, where a provider can list its
 // payouts (Historian), finds payouts over the batch's days that no batch in the
 // ledger knows (known: every provider reference of the ledger, by provider).
-func Reconcile(ctx context.Context, lanes map[string]Provider, b Batch, items []Item, known map[string]map[string]bool, now time.Time) ([]Mismatch, error) {
+// Only what a provider answered differently is a mismatch; a record that could
+// not be read after lk.Tries lookups is returned apart, as unchecked. The error
+// is for a cancelled ctx only.
+func Reconcile(ctx context.Context, lanes map[string]Provider, b Batch, items []Item, known map[string]map[string]bool,
+	now time.Time, lk Lookups) ([]Mismatch, []Unchecked, error) {
+	lk = lk.defaults()
 	var out []Mismatch
+	var unchecked []Unchecked
 	for _, it := range items {
 		p := lanes[it.Provider]
 		if p == nil || it.ProviderReference == "" {
 			continue
 		}
-		res, err := p.Check(ctx, it.ProviderReference)
-		if err != nil {
-			out = append(out, Mismatch{Row: it.Row, Provider: it.Provider, Kind: "unreadable", Ours: string(it.State),
-				Theirs: err.Error(), Reference: it.ProviderReference})
+		var res providers.Result
+		err := lk.do(ctx, func() (err error) {
+			res, err = p.Check(ctx, it.ProviderReference)
+			return err
+		})
+		if ctx.Err() != nil {
+			return out, unchecked, ctx.Err()
+		}
+		inDoubt := it.State == Review || it.State == Unknown
+		switch {
+		case errors.Is(err, providers.ErrNotFound):
+			if !inDoubt {
+				out = append(out, Mismatch{Row: it.Row, Provider: it.Provider, Kind: "status", Ours: string(it.State),
+					Theirs: "not found", Reference: it.ProviderReference})
+			}
+			continue
+		case err != nil:
+			unchecked = append(unchecked, Unchecked{Row: it.Row, Provider: it.Provider, Reference: it.ProviderReference,
+				Reason: lookupReason(err, lk.Tries)})
 			continue
 		}
-		if want := stateOf(res.Status); want != it.State && !(it.State == Review || it.State == Unknown) {
+		if want := stateOf(res.Status); want != it.State && !inDoubt {
 			out = append(out, Mismatch{Row: it.Row, Provider: it.Provider, Kind: "status", Ours: string(it.State),
 				Theirs: string(res.Status), Reference: it.ProviderReference})
 		}
@@ -66,9 +162,16 @@ func Reconcile(ctx context.Context, lanes map[string]Provider, b Batch, items []
 		if !ok {
 			continue
 		}
-		recs, err := h.Records(ctx, b.CreatedAt.AddDate(0, 0, -1), now.AddDate(0, 0, 1))
+		var recs []providers.Record
+		err := lk.do(ctx, func() (err error) {
+			recs, err = h.Records(ctx, b.CreatedAt.AddDate(0, 0, -1), now.AddDate(0, 0, 1))
+			return err
+		})
+		if ctx.Err() != nil {
+			return out, unchecked, ctx.Err()
+		}
 		if err != nil {
-			out = append(out, Mismatch{Provider: name, Kind: "unreadable", Theirs: "history: " + err.Error()})
+			unchecked = append(unchecked, Unchecked{Provider: name, Reason: lookupReason(err, lk.Tries)})
 			continue
 		}
 		for _, r := range recs {
@@ -78,5 +181,13 @@ func Reconcile(ctx context.Context, lanes map[string]Provider, b Batch, items []
 			}
 		}
 	}
-	return out, nil
+	return out, unchecked, nil
+}
+
+// lookupReason says why a record could not be read, for people.
+func lookupReason(err error, tries int) string {
+	if retryLookup(err) {
+		return fmt.Sprintf("no readable answer after %d lookups (%v)", tries, err)
+	}
+	return err.Error()
 }

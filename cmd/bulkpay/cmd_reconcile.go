@@ -58,7 +58,7 @@ Exit 0 when everything agrees and nothing waits for a person, 4 otherwise.`,
 			for name, lane := range p.lanes {
 				provs[name] = lane.Provider
 			}
-			mism, err := batch.Reconcile(ctx, provs, l.b, items, known, time.Now())
+			mism, unchecked, err := batch.Reconcile(ctx, provs, l.b, items, known, time.Now(), batch.Lookups{})
 			if err != nil {
 				return err
 			}
@@ -68,7 +68,10 @@ Exit 0 when everything agrees and nothing waits for a person, 4 otherwise.`,
 					return err
 				}
 			}
-			if len(mism) == 0 {
+			for _, u := range unchecked {
+				a.note(wctx, l.st, l.b.ID, "reconcile: could not check", u.String())
+			}
+			if len(mism) == 0 && len(unchecked) == 0 {
 				a.note(wctx, l.st, l.b.ID, "reconciled", "the providers' records agree with the ledger")
 			}
 			sum := batch.Summarize(l.b, items)
@@ -76,6 +79,7 @@ Exit 0 when everything agrees and nothing waits for a person, 4 otherwise.`,
 			for _, m := range mism {
 				fmt.Fprintln(a.stdout, "MISMATCH "+m.String())
 			}
+			printUnchecked(a.stdout, unchecked)
 			if out == "" {
 				out = a.cfg.ReportsDir
 			}
@@ -87,6 +91,10 @@ Exit 0 when everything agrees and nothing waits for a person, 4 otherwise.`,
 			switch {
 			case len(mism) > 0:
 				return fmt.Errorf("%w: %d mismatch(es); they are in the events and the reports", errMismatch, len(mism))
+			case len(unchecked) > 0:
+				fmt.Fprintf(a.stdout, "batch %s is not reconciled: %d record(s) could not be checked; no mismatch was found in the others. Run `%s` again later.\n",
+					l.b.Reference, len(unchecked), a.command("reconcile", l.b.Reference, sandboxURL))
+				return fmt.Errorf("%w: %d record(s) could not be checked", errUnfinished, len(unchecked))
 			case sum.Counts.Open() > 0:
 				return outcome(sum)
 			}
