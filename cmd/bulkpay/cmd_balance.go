@@ -80,7 +80,7 @@ func newBalanceCmd(a *app) *cobra.Command {
 			return failed
 		},
 	}
-	cmd.Flags().StringVar(&sandboxURL, "sandbox", "", "ask the sandbox at this URL")
+	cmd.Flags().StringVar(&sandboxURL, "sandbox", "", "ask the sandbox at this `URL`")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
 	return cmd
 }

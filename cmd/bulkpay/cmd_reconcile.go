@@ -102,7 +102,7 @@ Exit 0 when everything agrees and nothing waits for a person, 4 otherwise.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&sandboxURL, "sandbox", "", "the sandbox at this URL")
-	cmd.Flags().StringVar(&out, "out", "", "reports directory (default ./bulkpay-reports, or the config's reports_dir)")
+	cmd.Flags().StringVar(&sandboxURL, "sandbox", "", "the sandbox at this `URL`")
+	cmd.Flags().StringVar(&out, "out", "", "reports `DIR` (default ./bulkpay-reports, or the config's reports_dir)")
 	return cmd
 }

@@ -27,7 +27,7 @@ type planFlags struct {
 func (pf *planFlags) register(fs *pflag.FlagSet) {
 	pf.sheetFlags.register(fs)
 	fs.StringVar(&pf.reference, "reference", "", "batch reference (default: the sheet's file name without extension)")
-	fs.StringVar(&pf.sandboxURL, "sandbox", "", "pay through the sandbox at this URL (a running `bulkpay sandbox`)")
+	fs.StringVar(&pf.sandboxURL, "sandbox", "", "pay through the sandbox at this `URL` (a running bulkpay sandbox)")
 	fs.StringVar(&pf.period, "period", "", "pay period YYYY-MM (default: the year-month in the reference or file name, else this month)")
 	fs.BoolVar(&pf.allowRepeat, "allow-repeat", false, "pay rows that another batch already pays for the same period")
 	fs.StringVar(&pf.by, "by", "", "who plans the batch (default: the login name)")

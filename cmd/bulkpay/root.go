@@ -35,25 +35,29 @@ func newRoot() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "bulkpay",
 		Short:         "Pay a spreadsheet of beneficiaries through mobile money, exactly once",
+		Version:       versionString(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			return a.setup()
+			return a.setup(cmd)
 		},
 	}
+	root.SetVersionTemplate("bulkpay {{.Version}}\n")
 	pf := root.PersistentFlags()
-	pf.StringVar(&a.configPath, "config", "", "config file (bulkpay.yaml); without one, the built-in sandbox is used")
-	pf.StringVar(&a.dbFlag, "db", "", "ledger file (default ./bulkpay.db, or the config's ledger)")
+	pf.StringVar(&a.configPath, "config", "", "the config `FILE` (bulkpay.yaml); without one, the built-in sandbox is used")
+	pf.StringVar(&a.dbFlag, "db", "", "the ledger `FILE` (default ./bulkpay.db, or the config's ledger)")
 	pf.StringVar(&a.logFormat, "log-format", "text", "log format on stderr: text or json")
 	pf.StringVar(&a.logLevel, "log-level", "warn", "log level: debug, info, warn or error")
 	pf.BoolVarP(&a.quiet, "quiet", "q", false, "print only the summary and errors")
 	root.AddCommand(newRunCmd(a), newResumeCmd(a), newStatusCmd(a), newReportCmd(a), newValidateCmd(a),
 		newSandboxCmd(a), newBalanceCmd(a), newVerifyCmd(a), newReviewCmd(a), newResolveCmd(a),
 		newRetryCmd(a), newPlanCmd(a), newApproveCmd(a), newFeesCmd(a), newListCmd(a), newReconcileCmd(a))
+	root.SetFlagErrorFunc(flagError)
+	forPeople(root)
 	return root
 }
 
-func (a *app) setup() error {
+func (a *app) setup(cmd *cobra.Command) error {
 	cfg, err := loadConfig(a.configPath)
 	if err != nil {
 		return err
@@ -62,6 +66,9 @@ func (a *app) setup() error {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(a.logLevel)); err != nil {
 		return fmt.Errorf("--log-level %q: use debug, info, warn or error", a.logLevel)
+	}
+	if a.quiet && !cmd.Flags().Changed("log-level") {
+		level = slog.LevelError // --quiet: the summary and errors, no warnings
 	}
 	opts := &slog.HandlerOptions{Level: level}
 	switch a.logFormat {

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// execute runs the command line in this process and returns its error and
+// what cobra itself printed.
+func execute(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	root := newRoot()
+	var out bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&out)
+	root.SetArgs(args)
+	err := root.ExecuteContext(context.Background())
+	return out.String(), err
+}
+
+func TestMistypedCommandsSayWhatToType(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"status"}, []string{"missing BATCH", "usage: bulkpay status BATCH [flags]"}},
+		{[]string{"resolve", "paie"}, []string{"missing ITEM", "usage: bulkpay resolve BATCH ITEM --as succeeded|failed --note TEXT [flags]"}},
+		{[]string{"resolve"}, []string{"missing BATCH and ITEM"}},
+		{[]string{"run"}, []string{"missing SHEET", "usage: bulkpay run SHEET [flags]"}},
+		{[]string{"list", "extra"}, []string{`bulkpay list takes no argument (got "extra")`}},
+		{[]string{"status", "a", "b"}, []string{`too many arguments: bulkpay status takes BATCH (got "a b")`}},
+		{[]string{"run", "--sandbx", "http://x", "f.csv"}, []string{"unknown flag: --sandbx (did you mean --sandbox?)", "usage: bulkpay run SHEET [flags]"}},
+		{[]string{"status", "x", "--jsn"}, []string{"(did you mean --json?)"}},
+		{[]string{"status", "x", "--qiet"}, []string{"(did you mean --quiet?)"}},
+		{[]string{"run", "--allow", "f.csv"}, []string{"(did you mean --allow-duplicates, --allow-partial or --allow-repeat?)"}},
+		{[]string{"run", "--zzzzzz", "f.csv"}, []string{"unknown flag: --zzzzzz\nusage: bulkpay run SHEET [flags] (see bulkpay run --help)"}},
+	}
+	for _, tc := range cases {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			t.Parallel()
+			_, err := execute(t, tc.args...)
+			require.Error(t, err)
+			for _, w := range tc.want {
+				assert.Contains(t, err.Error(), w)
+			}
+			assert.NotContains(t, err.Error(), "invalid input")
+			assert.Equal(t, exitInvalid, exitCode(err), "a command typed wrongly sends nothing")
+		})
+	}
+}
+
+func TestSuggestFlag(t *testing.T) {
+	t.Parallel()
+	fs := pflag.NewFlagSet("x", pflag.ContinueOnError)
+	for _, n := range []string{"sandbox", "json", "allow-partial", "allow-repeat", "reference", "region"} {
+		fs.Bool(n, false, "")
+	}
+	for name, want := range map[string]string{
+		"sandbx": "sandbox", "sanbox": "sandbox", "jsno": "json", "allow": "allow-partial or --allow-repeat",
+		"allow-parital": "allow-partial", "ref": "reference", "zzzzzzz": "", "reigon": "region",
+	} {
+		assert.Equal(t, want, suggestFlag(fs, name), name)
+	}
+}
+
+func TestEveryFlagShowsAValueNameNotProse(t *testing.T) {
+	t.Parallel()
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		c.Flags().VisitAll(func(f *pflag.Flag) {
+			name, _ := pflag.UnquoteUsage(f)
+			assert.NotContains(t, name, " ", "%s --%s renders as --%s %s", c.CommandPath(), f.Name, f.Name, name)
+		})
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(newRoot())
+
+	help, err := execute(t, "run", "--help")
+	require.NoError(t, err)
+	assert.Regexp(t, `\n\s+--json\s+print the batch status as JSON at the end \(as status --json\)\n`, help)
+	assert.Regexp(t, `\n\s+--sandbox URL\s+pay through the sandbox at this URL`, help)
+	assert.Regexp(t, `\n\s+--config FILE\s+`, help)
+}
+
+func TestVersion(t *testing.T) {
+	out, err := execute(t, "--version")
+	require.NoError(t, err)
+	assert.Regexp(t, `^bulkpay (devel|v\S+)( \(commit [0-9a-f]{12}(, modified)?\))? go\S+\n$`, out)
+
+	version = "v1.4.0" // as -ldflags "-X main.version=v1.4.0" sets it
+	defer func() { version = "" }()
+	out, err = execute(t, "--version")
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(out, "bulkpay v1.4.0"), out)
+}
+
+func TestFileErrorsAreSaidOnceWithWhatToDo(t *testing.T) {
+	t.Parallel()
+	missing := &fs.PathError{Op: "open", Path: "/data/f.xlsx", Err: syscall.ENOENT}
+	cases := []struct {
+		err  error
+		want string
+	}{
+		{fmt.Errorf("open f.xlsx: %w", missing), "open f.xlsx: no such file or directory: check the file's name and folder"},
+		{fmt.Errorf("open ledger /data/l.db: %w", &fs.PathError{Op: "open", Path: "/data/l.db", Err: syscall.EACCES}),
+			"open ledger /data/l.db: permission denied: this user may not open it; check the file's and the folder's permissions"},
+		{fmt.Errorf("read config: %w", missing), "read config: open /data/f.xlsx: no such file or directory: check the file's name and folder"},
+		{&fs.PathError{Op: "read", Path: "d.xlsx", Err: syscall.EISDIR}, "read d.xlsx: is a directory: that is a folder; give the file inside it"},
+	}
+	for _, tc := range cases {
+		got := explainFile(tc.err)
+		assert.Equal(t, tc.want, strings.SplitN(got.Error(), " (relative", 2)[0])
+		assert.ErrorIs(t, got, tc.err, "the cause is kept for the exit code")
+	}
+	assert.Nil(t, explainFile(nil))
+
+	dir := t.TempDir()
+	_, err := execute(t, "validate", filepath.Join(dir, "f.xlsx"))
+	require.Error(t, err)
+	assert.Equal(t, 1, strings.Count(err.Error(), "no such file or directory"), err.Error())
+	assert.Contains(t, err.Error(), "open f.xlsx: no such file or directory: check the file's name and folder")
+}
