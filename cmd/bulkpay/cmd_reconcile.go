@@ -75,7 +75,7 @@ Exit 0 when everything agrees and nothing waits for a person, 4 otherwise.`,
 				a.note(wctx, l.st, l.b.ID, "reconciled", "the providers' records agree with the ledger")
 			}
 			sum := batch.Summarize(l.b, items)
-			printSummary(a.stdout, sum)
+			printSummary(a.stdout, sum, a.view(ctx, l.st, l.b, items, sandboxURL))
 			for _, m := range mism {
 				fmt.Fprintln(a.stdout, "MISMATCH "+m.String())
 			}

@@ -1,7 +1,11 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"sort"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/spf13/cobra"
@@ -34,7 +38,7 @@ Items already retried by an earlier retry batch are not paid again.`,
 			if err != nil {
 				return err
 			}
-			retried := map[int64]bool{}
+			retried := map[int64]string{} // item → the retry batch that pays it again
 			n := 1
 			for _, other := range all {
 				if other.ParentID != l.b.ID {
@@ -46,14 +50,19 @@ Items already retried by an earlier retry batch are not paid again.`,
 					return err
 				}
 				for _, it := range items {
-					retried[it.RetryOf] = true
+					retried[it.RetryOf] = other.Reference
 				}
 			}
 			rb := batch.Batch{Reference: fmt.Sprintf("%s-retry-%d", l.b.Reference, n), SheetName: l.b.SheetName,
 				Currency: l.b.Currency, Sandbox: l.b.Sandbox, Period: l.b.Period, ParentID: l.b.ID}
 			var items []batch.Item
+			already := map[string]int{} // retry batch → failed items of this batch it pays again
 			for _, it := range l.items {
-				if it.State != batch.Failed || retried[it.ID] {
+				if it.State != batch.Failed {
+					continue
+				}
+				if ref, ok := retried[it.ID]; ok {
+					already[ref]++
 					continue
 				}
 				again := it
@@ -64,8 +73,17 @@ Items already retried by an earlier retry batch are not paid again.`,
 				rb.TotalAmount += it.Amount
 			}
 			if len(items) == 0 {
-				fmt.Fprintf(a.stdout, "batch %s has no failed item that is not retried already\n", l.b.Reference)
+				if len(already) == 0 {
+					fmt.Fprintf(a.stdout, "batch %s has no failed item: nothing to retry\n", l.b.Reference)
+					return nil
+				}
+				fmt.Fprintf(a.stdout, "batch %s: every failed item was already retried (%s); nothing is paid twice.\n",
+					l.b.Reference, alreadyIn(already))
+				printRetried(a.stdout, l, a.view(ctx, l.st, l.b, l.items, sandboxURL))
 				return nil
+			}
+			if len(already) > 0 {
+				a.say("%s; the other failed items are paid again in %s", alreadyIn(already), rb.Reference)
 			}
 			rb.SheetHash = "retry:" + l.b.SheetHash
 			if err := l.st.CreateBatch(ctx, &rb, items); err != nil {
@@ -80,11 +98,46 @@ Items already retried by an earlier retry batch are not paid again.`,
 				return err
 			}
 			a.say("planned batch %s: %s", rb.Reference, detail)
-			return a.pay(ctx, l.st, rb, sandboxURL, asJSON)
+			err = a.pay(ctx, l.st, rb, sandboxURL, asJSON)
+			// the original batch's report says where its failed items went
+			if _, rerr := a.writeReports(context.WithoutCancel(ctx), l.st, l.b, l.items, a.cfg.ReportsDir); rerr != nil {
+				a.log.Warn("could not rewrite the original batch's report", "batch", l.b.Reference, "err", rerr)
+			}
+			return err
 		},
 	}
 	cmd.Flags().BoolVar(&failed, "failed", false, "pay the failed items again")
 	cmd.Flags().StringVar(&sandboxURL, "sandbox", "", "pay through the sandbox at this `URL`")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the retry batch's status as JSON at the end")
 	return cmd
+}
+
+// alreadyIn says which retry batches already pay failed items again:
+// "2 in paie-retry-1, 1 in paie-retry-2".
+func alreadyIn(already map[string]int) string {
+	refs := make([]string, 0, len(already))
+	for ref := range already {
+		refs = append(refs, ref)
+	}
+	sort.Strings(refs)
+	parts := make([]string, len(refs))
+	for i, ref := range refs {
+		parts[i] = fmt.Sprintf("%d in %s", already[ref], ref)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// printRetried lists what became of each failed item retried, and how to pay
+// again those that failed once more.
+func printRetried(w io.Writer, l *loaded, v summaryView) {
+	var failed []batch.Item
+	for _, it := range l.items {
+		if it.State == batch.Failed {
+			failed = append(failed, it)
+		}
+	}
+	printRows(w, failed, l.b.Currency, func(it batch.Item) string { return "failed, " + v.retries.note(it.ID) })
+	for _, ref := range v.retries.failedIn() {
+		fmt.Fprintf(w, "Failed again in %s; to pay those again: %s\n", ref, v.nextFor(ref, "retry", "--failed"))
+	}
 }

@@ -22,7 +22,7 @@ func newStatusCmd(a *app) *cobra.Command {
 			if asJSON {
 				return writeStatusJSON(a.stdout, sum)
 			}
-			printSummary(a.stdout, sum)
+			printSummary(a.stdout, sum, a.view(cmd.Context(), l.st, l.b, l.items, ""))
 			return nil
 		},
 	}

@@ -173,7 +173,7 @@ func TestREADMECommandPaysTheSampleAndRerunPaysNothing(t *testing.T) {
 	r := bulkpay(t, dir, "run", "samples/payroll-2026-11.xlsx")
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "SANDBOX: no real money moves")
-	assert.Contains(t, r.stdout, "SANDBOX: no real money moved")
+	assert.Contains(t, r.stdout, "SANDBOX: no real money moves")
 	assert.Contains(t, r.stdout, "succeeded     25     4 679 000")
 	lines := reportLines(t, dir, "payroll-2026-11")
 	require.Len(t, lines, 25)
@@ -507,7 +507,7 @@ func TestRetryFailedMakesNewReferencesLinkedToTheOld(t *testing.T) {
 
 	r = bulkpay(t, dir, "retry", "paie", "--failed", "--sandbox", url)
 	assert.Equal(t, 0, r.code)
-	assert.Contains(t, r.stdout, "no failed item that is not retried already")
+	assert.Contains(t, r.stdout, "every failed item was already retried (1 in paie-retry-1)")
 	v := bulkpay(t, dir, "verify", "paie-retry-1")
 	assert.Equal(t, 0, v.code, v.stdout)
 }
@@ -520,7 +520,7 @@ func TestReviewAndResolve(t *testing.T) {
 	path := writeRows(t, dir, "doubt.csv", []string{providerRow("mycoolpay", 1)})
 	r := bulkpay(t, dir, "run", path, "--sandbox", url, "--config", cfg)
 	require.Equal(t, 4, r.code, r.stderr)
-	assert.Contains(t, r.stdout, "1 item(s) need a person")
+	assert.Contains(t, r.stdout, "Need a person: 1 item(s)")
 	assert.Len(t, payouts(t, url), 1, "the payout exists at the provider")
 
 	r = bulkpay(t, dir, "review", "doubt")

@@ -9,11 +9,11 @@ import (
 )
 
 // command writes the bulkpay command that does verb on ref with the flags this
-// command was given (--sandbox, --config, --db), so that a hint can be copied
-// and run as it is.
+// command was given (--sandbox where verb takes it, --config, --db), so that a
+// hint can be copied and run as it is.
 func (a *app) command(verb, ref, sandboxURL string, extra ...string) string {
 	args := append([]string{"bulkpay", verb, ref}, extra...)
-	if sandboxURL != "" {
+	if sandboxURL != "" && a.takes(verb, "sandbox") {
 		args = append(args, "--sandbox", sandboxURL)
 	}
 	if a.configPath != "" {
@@ -26,6 +26,15 @@ func (a *app) command(verb, ref, sandboxURL string, extra ...string) string {
 		args[i] = shellQuote(s)
 	}
 	return strings.Join(args, " ")
+}
+
+// takes reports whether the subcommand verb has the flag name.
+func (a *app) takes(verb, name string) bool {
+	if a.root == nil {
+		return true
+	}
+	c, _, err := a.root.Find([]string{verb})
+	return err == nil && c != a.root && c.Flags().Lookup(name) != nil
 }
 
 // shellQuote quotes s for a POSIX shell when it holds anything but plain

@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"bulkpay/batch"
@@ -77,11 +76,11 @@ func (a *app) pay(ctx context.Context, st *ledger.Store, b batch.Batch, sandboxU
 			runErr = fmt.Errorf("the ledger %s could not record a step (%w); nothing is sent without its intent recorded: free disk space or fix the file's permissions, then resume", st.Path(), runErr)
 		}
 	}
-	return a.finish(ctx, st, b, runErr, asJSON)
+	return a.finish(ctx, st, b, runErr, asJSON, sandboxURL)
 }
 
 // finish prints the summary and writes the report, whatever happened in the run.
-func (a *app) finish(ctx context.Context, st *ledger.Store, b batch.Batch, runErr error, asJSON bool) error {
+func (a *app) finish(ctx context.Context, st *ledger.Store, b batch.Batch, runErr error, asJSON bool, sandboxURL string) error {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
 	items, err := st.Items(rctx, b.ID)
@@ -93,8 +92,11 @@ func (a *app) finish(ctx context.Context, st *ledger.Store, b batch.Batch, runEr
 	if asJSON {
 		out = a.stderr
 	}
+	interrupted := errors.Is(runErr, batch.ErrInterrupted)
+	view := a.view(rctx, st, b, items, sandboxURL)
+	view.interrupted = interrupted
 	if !asJSON || !a.quiet {
-		printSummary(out, sum)
+		printSummary(out, sum, view)
 	}
 	dir, err := a.writeReports(rctx, st, b, items, a.cfg.ReportsDir)
 	if err != nil {
@@ -107,12 +109,29 @@ func (a *app) finish(ctx context.Context, st *ledger.Store, b batch.Batch, runEr
 		}
 	}
 	if runErr != nil {
-		if errors.Is(runErr, batch.ErrInterrupted) {
-			fmt.Fprintf(a.stderr, "Interrupted: run `bulkpay resume %s` (or the same run command) to finish; nothing will be paid twice.\n", b.Reference)
+		if interrupted {
+			fmt.Fprintf(a.stderr, "Interrupted: what was sent is recorded; run `%s` to finish. Nobody is paid twice.\n",
+				view.next("resume"))
 		}
 		return runErr
 	}
 	return outcome(sum)
+}
+
+// view gathers what a summary shows beyond the counts: the items, what became
+// of the failed ones retried since, and the next commands with the flags in use.
+func (a *app) view(ctx context.Context, st *ledger.Store, b batch.Batch, items []batch.Item, sandboxURL string) summaryView {
+	v := summaryView{items: items, next: func(verb string, extra ...string) string {
+		return a.command(verb, b.Reference, sandboxURL, extra...)
+	}, other: func(ref, verb string, extra ...string) string {
+		return a.command(verb, ref, sandboxURL, extra...)
+	}}
+	r, err := retriesOf(ctx, st, b)
+	if err != nil {
+		a.log.Warn("could not read the retry batches", "batch", b.Reference, "err", err)
+	}
+	v.retries = r
+	return v
 }
 
 // outcome gives the exit error for a batch's standing.
@@ -125,29 +144,6 @@ func outcome(sum batch.Summary) error {
 		return fmt.Errorf("%w: %d failed", errFailed, sum.Counts[batch.Failed])
 	}
 	return nil
-}
-
-func printSummary(w io.Writer, sum batch.Summary) {
-	b := sum.Batch
-	if b.Sandbox {
-		fmt.Fprintln(w, "SANDBOX: no real money moved")
-	}
-	fmt.Fprintf(w, "Batch %s (id %d) from %s: %d items, %s %s\n", b.Reference, b.ID, b.SheetName, sum.Items, money(sum.TotalAmount), b.Currency)
-	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "  state\titems\tamount (%s)\t\n", b.Currency)
-	for _, s := range batch.States {
-		if n := sum.Counts[s]; n > 0 {
-			fmt.Fprintf(tw, "  %s\t%d\t%s\t\n", s, n, money(sum.Amounts[s]))
-		}
-	}
-	tw.Flush()
-	fmt.Fprintf(w, "Paid: %s of %s %s\n", money(sum.SucceededAmount), money(sum.TotalAmount), b.Currency)
-	switch {
-	case sum.Counts[batch.Review] > 0:
-		fmt.Fprintf(w, "%d item(s) need a person: their outcome could not be settled automatically.\n", sum.Counts[batch.Review])
-	case sum.Counts.Open() > 0:
-		fmt.Fprintf(w, "Not finished: run `bulkpay resume %s` later to settle what is still open.\n", b.Reference)
-	}
 }
 
 type statusJSON struct {
@@ -179,6 +175,9 @@ func ledgerWriteFailed(err error) bool {
 
 // writeReports writes the batch's reports from the ledger.
 func (a *app) writeReports(ctx context.Context, st *ledger.Store, b batch.Batch, items []batch.Item, root string, mism ...batch.Mismatch) (string, error) {
+	if r, err := retriesOf(ctx, st, b); err == nil && len(r) > 0 {
+		items = withRetryNotes(items, r)
+	}
 	in := reports.Input{Batch: b, Items: items, Attempts: map[int64][]batch.Attempt{}, Mismatches: mism}
 	for _, it := range items {
 		if it.State == batch.Review || it.State == batch.Unknown {
@@ -190,6 +189,19 @@ func (a *app) writeReports(ctx context.Context, st *ledger.Store, b batch.Batch,
 		}
 	}
 	return reports.WriteAll(root, in)
+}
+
+// withRetryNotes returns items with, on each failed item paid again since,
+// where and how: "retried in REF-retry-1 (succeeded); <the provider's answer>".
+func withRetryNotes(items []batch.Item, r retries) []batch.Item {
+	out := make([]batch.Item, len(items))
+	for i, it := range items {
+		if note := r.note(it.ID); note != "" && it.State == batch.Failed {
+			it.Message = strings.TrimSuffix(note+"; "+it.Message, "; ")
+		}
+		out[i] = it
+	}
+	return out
 }
 
 // session connects to the batch's providers (refusing to mix sandbox and live)

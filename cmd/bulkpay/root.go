@@ -23,6 +23,7 @@ type app struct {
 	allowPartial bool // pay what the balances cover
 	sandboxFees  bool // the providers are the sandbox's (whose Camoo takes 2% on top)
 
+	root   *cobra.Command // to know which flags a hinted command takes
 	cfg    Config
 	crash  *crasher // test-only crash points, from the environment
 	log    *slog.Logger
@@ -42,6 +43,7 @@ func newRoot() *cobra.Command {
 			return a.setup(cmd)
 		},
 	}
+	a.root = root
 	root.SetVersionTemplate("bulkpay {{.Version}}\n")
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.configPath, "config", "", "the config `FILE` (bulkpay.yaml); without one, the built-in sandbox is used")

@@ -62,3 +62,78 @@ func TestReconcileUnderFaultsFindsNoFalseMismatch(t *testing.T) {
 	assert.Equal(t, 0, r.code, r.stdout+r.stderr)
 	assert.Contains(t, r.stdout, "the providers' records agree with the ledger")
 }
+
+// lineWith returns the first line of s that contains every part.
+func lineWith(s string, parts ...string) string {
+	for _, l := range strings.Split(s, "\n") {
+		all := true
+		for _, p := range parts {
+			all = all && strings.Contains(l, p)
+		}
+		if all {
+			return l
+		}
+	}
+	return ""
+}
+
+func TestRunSummaryListsWhatNeedsDoingInPlainWords(t *testing.T) {
+	t.Parallel()
+	url := startSandbox(t, "--fail-phone", "237670000001", "--fail-phone", "2250100000001", "--faults", "mycoolpay.payout:hang-after")
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "c.yaml"), []byte("providers:\n  mycoolpay: {timeout: 500ms}\n"), 0o600))
+	writeRows(t, dir, "mixed.csv", []string{providerRow("campay", 1), providerRow("cinetpay", 1), providerRow("mycoolpay", 1), providerRow("campay", 2)})
+	r := bulkpay(t, dir, "run", "mixed.csv", "--sandbox", url, "--config", "c.yaml", "--db", "ledger.db")
+	require.Equal(t, exitUnfinished, r.code, r.stdout+r.stderr)
+
+	assert.Contains(t, r.stdout, "Failed: 2 item(s), 2 010 XAF\n")
+	assert.NotEmpty(t, lineWith(r.stdout, "row 2", "Camp 1", "1 005 XAF",
+		"the operator did not complete the transfer", "(CamPay: FAILED)"), r.stdout)
+	assert.NotEmpty(t, lineWith(r.stdout, "row 3", "Cinet 1", "1 005 XAF",
+		"the operator rejected the transfer: the number may have no mobile-money account", "(CinetPay: treatment_status REJ)"), r.stdout)
+	retry := "bulkpay retry mixed --failed --sandbox " + url + " --config c.yaml --db ledger.db"
+	assert.Contains(t, r.stdout, "  To pay them again, each under a new reference linked to the old one: "+retry+"\n")
+
+	assert.Contains(t, r.stdout, "Need a person: 1 item(s), 1 005 XAF")
+	assert.NotEmpty(t, lineWith(r.stdout, "row 4", "Cool 1", "1 005 XAF", "needs a person", "(My-CoolPay: "), r.stdout)
+	review := "bulkpay review mixed --config c.yaml --db ledger.db"
+	assert.Contains(t, r.stdout, "  To see the evidence and record a decision: "+review+"\n")
+
+	// the hinted commands run as they are written
+	r = bulkpay(t, dir, strings.Fields(retry)[1:]...)
+	assert.Equal(t, exitFailed, r.code, "the sandbox still fails those phones: %s", r.stdout+r.stderr)
+	assert.Contains(t, r.stdout, "Batch mixed-retry-1")
+	r = bulkpay(t, dir, strings.Fields(review)[1:]...)
+	assert.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "row 4  Cool 1")
+}
+
+func TestRetriedItemsShowFromTheOriginalBatch(t *testing.T) {
+	t.Parallel()
+	url := startSandbox(t, "--faults", "campay.withdraw:error=400")
+	dir := t.TempDir()
+	writeRows(t, dir, "paie.csv", []string{providerRow("campay", 1), providerRow("campay", 2), providerRow("cinetpay", 3)})
+	r := bulkpay(t, dir, "run", "paie.csv", "--sandbox", url)
+	require.Equal(t, exitFailed, r.code, r.stdout+r.stderr)
+	assert.NotEmpty(t, lineWith(r.stdout, "row 2", "the provider refused the payout; nothing was paid (CamPay: HTTP 400)"), r.stdout)
+
+	setFaults(t, url, "")
+	r = bulkpay(t, dir, "retry", "paie", "--failed", "--sandbox", url)
+	require.Equal(t, 0, r.code, r.stdout+r.stderr)
+
+	r = bulkpay(t, dir, "status", "paie")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.NotEmpty(t, lineWith(r.stdout, "row 2", "Camp 1", "failed, retried in paie-retry-1 (succeeded)"), r.stdout)
+	assert.NotEmpty(t, lineWith(r.stdout, "row 3", "Camp 2", "failed, retried in paie-retry-1 (succeeded)"), r.stdout)
+	assert.NotContains(t, r.stdout, "bulkpay retry", "nothing left to retry")
+	for _, l := range reportLines(t, dir, "paie") {
+		if l["state"] == "failed" {
+			assert.True(t, strings.HasPrefix(l["message"], "retried in paie-retry-1 (succeeded); campay withdraw: rejected"), l["message"])
+		}
+	}
+
+	r = bulkpay(t, dir, "retry", "paie", "--failed", "--sandbox", url)
+	assert.Equal(t, 0, r.code, r.stdout+r.stderr)
+	assert.Contains(t, r.stdout, "batch paie: every failed item was already retried (2 in paie-retry-1); nothing is paid twice.")
+	assert.Len(t, payouts(t, url), 3, "the cinetpay row once, the two campay rows once each in the retry batch")
+}
