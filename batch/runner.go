@@ -599,6 +599,9 @@ func (r *Runner) checkAll(ctx context.Context, l *lane, items []Item) error {
 		}
 		res, err := l.Provider.Check(ctx, it.ProviderReference)
 		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err() // interrupted: not a provider's failure, nothing to warn about
+			}
 			r.Log.Warn("status check failed", "row", it.Row, "provider", it.Provider, "err", err)
 			continue
 		}

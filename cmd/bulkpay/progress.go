@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
@@ -15,81 +16,203 @@ import (
 	"bulkpay/batch"
 )
 
+// logSink is where log lines go: stderr, or, while bars are drawn, above them
+// (through the bars' container) so that a log line and a bar never overwrite
+// each other.
+type logSink struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *logSink) Write(b []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(b)
+}
+
+// to sends the lines that follow to w and returns where they went before.
+func (s *logSink) to(w io.Writer) io.Writer {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	prev := s.w
+	s.w = w
+	return prev
+}
+
+// laneTally is one lane's items as the run settles them; the bars read it while
+// the runner writes it, hence the atomics.
+type laneTally struct {
+	total, paid, failed, review atomic.Int64
+}
+
+// String writes the tally as a bar shows it: "12 paid, 3 failed, 1 to review of 20".
+func (t *laneTally) String() string {
+	s := fmt.Sprintf("%d paid, %d failed", t.paid.Load(), t.failed.Load())
+	if n := t.review.Load(); n > 0 {
+		s += fmt.Sprintf(", %d to review", n)
+	}
+	return s + fmt.Sprintf(" of %d", t.total.Load())
+}
+
 // progress shows people how a run goes: a bar per provider lane on a terminal,
-// one plain line per state change otherwise. It is kept apart from the logs.
+// one plain line per state change otherwise. It is kept apart from the logs,
+// which print above the bars while they are drawn.
 type progress struct {
 	mu      sync.Mutex
 	w       io.Writer
-	bars    map[string]*mpb.Bar
-	p       *mpb.Progress
-	settled map[int64]bool
 	quiet   bool
+	tallies map[string]*laneTally // by provider
+	lane    map[int64]string      // the lane each open item is counted on
+	settled map[int64]bool
+	p       *mpb.Progress // nil: plain lines
+	bars    map[string]*mpb.Bar
+	logs    *logSink
+	stderr  io.Writer // where the logs go back to once the bars are done
+}
+
+// onTerminal reports whether w is a terminal, where bars can be drawn.
+var onTerminal = func(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 func (a *app) newProgress(b batch.Batch, items []batch.Item, lanes map[string]batch.Lane) *progress {
-	pr := &progress{w: a.stderr, settled: map[int64]bool{}, quiet: a.quiet}
-	open := map[string]int64{}
+	pr := &progress{w: a.stderr, quiet: a.quiet, tallies: map[string]*laneTally{}, lane: map[int64]string{}, settled: map[int64]bool{}}
 	var total int
 	for _, it := range items {
 		if !it.State.Terminal() && it.State != batch.Review {
-			open[it.Provider]++
+			pr.count(it.Provider).total.Add(1)
+			pr.lane[it.ID] = it.Provider
 			total++
 		}
 	}
-	f, isFile := a.stderr.(*os.File)
-	if a.quiet || !isFile || !term.IsTerminal(int(f.Fd())) {
+	if a.quiet || !onTerminal(a.stderr) {
 		a.say("paying %d open item(s) of batch %s", total, b.Reference)
 		return pr
 	}
-	pr.p = mpb.New(mpb.WithOutput(a.stderr), mpb.WithWidth(40))
+	pr.p = mpb.New(mpb.WithOutput(a.stderr), mpb.WithAutoRefresh())
 	pr.bars = map[string]*mpb.Bar{}
 	var names []string
 	for name := range lanes {
-		if open[name] > 0 {
+		if pr.tallies[name] != nil {
 			names = append(names, name)
 		}
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		pr.bars[name] = pr.p.AddBar(open[name],
-			mpb.PrependDecorators(decor.Name(fmt.Sprintf("%-10s", name)), decor.CountersNoUnit(" %d/%d settled")),
-			mpb.AppendDecorators(decor.Percentage()))
+		pr.addBar(name)
+	}
+	if a.logs != nil {
+		pr.logs, pr.stderr = a.logs, a.logs.to(pr.p)
 	}
 	return pr
 }
 
-// Moved implements batch.Observer.
+// count returns the tally of a lane, made on first use. Called with pr.mu held
+// or before the run starts.
+func (pr *progress) count(lane string) *laneTally {
+	t := pr.tallies[lane]
+	if t == nil {
+		t = &laneTally{}
+		pr.tallies[lane] = t
+	}
+	return t
+}
+
+func (pr *progress) addBar(name string) *mpb.Bar {
+	t := pr.count(name)
+	bar := pr.p.AddBar(t.total.Load(), mpb.BarWidth(30),
+		mpb.PrependDecorators(decor.Name(fmt.Sprintf("%-10s", name))),
+		mpb.AppendDecorators(decor.Any(func(decor.Statistics) string { return t.String() })))
+	pr.bars[name] = bar
+	return bar
+}
+
+// Moved implements batch.Observer: it counts the item on its lane (an item
+// that fails over moves to the next provider's lane) and shows the change.
 func (pr *progress) Moved(it batch.Item, from, to batch.State) {
 	pr.mu.Lock()
-	defer pr.mu.Unlock()
-	if pr.p == nil {
-		if !pr.quiet {
-			ref := ""
-			if it.ProviderReference != "" {
-				ref = " ref " + it.ProviderReference
+	var grow, shrink *mpb.Bar
+	var growTo, shrinkTo int64
+	if was, ok := pr.lane[it.ID]; ok && was != it.Provider {
+		pr.lane[it.ID] = it.Provider
+		old, now := pr.count(was), pr.count(it.Provider)
+		old.total.Add(-1)
+		now.total.Add(1)
+		if pr.p != nil {
+			shrink, shrinkTo = pr.bars[was], old.total.Load()
+			if grow = pr.bars[it.Provider]; grow == nil {
+				grow = pr.addBar(it.Provider)
 			}
-			fmt.Fprintf(pr.w, "row %d  %s  %s  %s  %s: %s → %s%s\n", it.Row, it.Name, displayPhone(it.Phone), money(it.Amount), it.Provider, from, to, ref)
+			growTo = now.total.Load()
 		}
-		return
 	}
-	if to.Terminal() || to == batch.Review {
-		if !pr.settled[it.ID] {
-			pr.settled[it.ID] = true
-			if bar := pr.bars[it.Provider]; bar != nil {
-				bar.Increment()
-			}
+	var step *mpb.Bar
+	if (to.Terminal() || to == batch.Review) && !pr.settled[it.ID] {
+		pr.settled[it.ID] = true
+		t := pr.count(it.Provider)
+		switch to {
+		case batch.Succeeded:
+			t.paid.Add(1)
+		case batch.Review:
+			t.review.Add(1)
+		default:
+			t.failed.Add(1)
 		}
+		if pr.p != nil {
+			step = pr.bars[it.Provider]
+		}
+	}
+	if pr.p == nil && !pr.quiet {
+		ref := ""
+		if it.ProviderReference != "" {
+			ref = " ref " + it.ProviderReference
+		}
+		fmt.Fprintf(pr.w, "row %d  %s  %s  %s  %s: %s → %s%s\n", it.Row, it.Name, displayPhone(it.Phone), money(it.Amount), it.Provider, from, to, ref)
+	}
+	pr.mu.Unlock()
+	// the bars are told outside the lock: they read the tallies while drawing
+	if shrink != nil {
+		shrink.SetTotal(shrinkTo, false)
+	}
+	if grow != nil {
+		grow.SetTotal(growTo, false)
+	}
+	if step != nil {
+		step.Increment()
 	}
 }
 
+// done stops drawing. A bar whose items are not all settled (the run was
+// interrupted, or payouts are still pending) stays as it stands, its counts
+// kept; the logs go back to stderr.
 func (pr *progress) done() {
 	if pr.p == nil {
 		return
 	}
 	for _, bar := range pr.bars {
-		bar.SetTotal(-1, true)
+		bar.Abort(false)
+	}
+	if pr.logs != nil {
+		pr.logs.to(pr.stderr)
 	}
 	pr.p.Wait()
+}
+
+// String lists the lanes with their tallies: "campay 12 paid, 1 failed of 13; ...".
+func (pr *progress) String() string {
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	names := make([]string, 0, len(pr.tallies))
+	for n := range pr.tallies {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	parts := make([]string, len(names))
+	for i, n := range names {
+		parts[i] = n + " " + pr.tallies[n].String()
+	}
+	return strings.Join(parts, "; ")
 }
 
 // displayPhone writes E.164 digits with their '+', and a wallet id as it is.

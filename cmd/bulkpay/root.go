@@ -27,12 +27,17 @@ type app struct {
 	cfg    Config
 	crash  *crasher // test-only crash points, from the environment
 	log    *slog.Logger
+	logs   *logSink // where log lines go: stderr, or above the progress bars
 	stdout io.Writer
 	stderr io.Writer
 }
 
 func newRoot() *cobra.Command {
-	a := &app{stdout: os.Stdout, stderr: os.Stderr, crash: crashFromEnv()}
+	return newRootFor(&app{stdout: os.Stdout, stderr: os.Stderr, crash: crashFromEnv()})
+}
+
+// newRootFor builds the commands around a, whose output writers are set.
+func newRootFor(a *app) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "bulkpay",
 		Short:         "Pay a spreadsheet of beneficiaries through mobile money, exactly once",
@@ -73,11 +78,12 @@ func (a *app) setup(cmd *cobra.Command) error {
 		level = slog.LevelError // --quiet: the summary and errors, no warnings
 	}
 	opts := &slog.HandlerOptions{Level: level}
+	a.logs = &logSink{w: a.stderr}
 	switch a.logFormat {
 	case "text":
-		a.log = slog.New(slog.NewTextHandler(a.stderr, opts))
+		a.log = slog.New(slog.NewTextHandler(a.logs, opts))
 	case "json":
-		a.log = slog.New(slog.NewJSONHandler(a.stderr, opts))
+		a.log = slog.New(slog.NewJSONHandler(a.logs, opts))
 	default:
 		return fmt.Errorf("--log-format %q: use text or json", a.logFormat)
 	}
@@ -95,9 +101,15 @@ func (a *app) openLedger(ctx context.Context) (*ledger.Store, error) {
 	return ledger.Open(ctx, a.dbPath())
 }
 
-// say prints a line for people unless --quiet.
+// say prints a line for people unless --quiet (above the progress bars while
+// they are drawn).
 func (a *app) say(format string, args ...any) {
-	if !a.quiet {
-		fmt.Fprintf(a.stderr, format+"\n", args...)
+	if a.quiet {
+		return
 	}
+	var w io.Writer = a.stderr
+	if a.logs != nil {
+		w = a.logs
+	}
+	fmt.Fprintf(w, format+"\n", args...)
 }

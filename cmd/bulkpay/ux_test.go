@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -136,4 +138,30 @@ func TestRetriedItemsShowFromTheOriginalBatch(t *testing.T) {
 	assert.Equal(t, 0, r.code, r.stdout+r.stderr)
 	assert.Contains(t, r.stdout, "batch paie: every failed item was already retried (2 in paie-retry-1); nothing is paid twice.")
 	assert.Len(t, payouts(t, url), 3, "the cinetpay row once, the two campay rows once each in the retry batch")
+}
+
+func TestInterruptGivesOneResumeHintWithTheFlagsUsed(t *testing.T) {
+	t.Parallel()
+	url := startSandbox(t, "--latency", "30ms")
+	dir := t.TempDir()
+	sheetPath := bigSheet(t, dir, 60)
+	var out, errb syncBuffer
+	cmd := exec.Command(binary, "run", sheetPath, "--sandbox", url, "--db", "l.db")
+	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, &out, &errb
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { cmd.Process.Kill() })
+	for deadline := time.Now().Add(30 * time.Second); len(payouts(t, url)) < 5 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	require.NoError(t, cmd.Process.Signal(os.Interrupt))
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	require.ErrorAs(t, err, &ee)
+	assert.Equal(t, exitInterrupted, ee.ExitCode())
+	all := out.String() + errb.String()
+	assert.Equal(t, 1, strings.Count(all, "bulkpay resume"), "one resume hint: %s", all)
+	assert.Contains(t, errb.String(), "run `bulkpay resume big --sandbox "+url+" --db l.db` to finish. Nobody is paid twice.")
+	assert.NotContains(t, errb.String(), "status check failed", "an interrupted lookup is not a provider's failure")
+	assert.Equal(t, 2, strings.Count(all, "SANDBOX: no real money moves"), "before paying and in the summary, in the same words: %s", all)
+	assert.NotContains(t, all, "money moved")
 }

@@ -11,7 +11,7 @@ var reasons = []providers.Known{
 	{Match: regexp.MustCompile(`(?i)status (CANCELL?ED)\b`), Code: "",
 		Plain: "the cashout was cancelled before the money reached the beneficiary"},
 	{Match: regexp.MustCompile(`(?i)status (FAILED|ERRORED)\b`), Code: "",
-		Plain: "the cashout did not go through at the operator: the number may have no mobile-money account, or the account cannot receive money"},
+		Plain: "the cashout did not go through at the operator: the number may have no mobile-money account, or it cannot receive money"},
 	{Match: regexp.MustCompile(`\(HTTP (402)\b`), Code: "",
 		Plain: "not sent: our Camoo balance was too low; nothing was paid"},
 	{Match: regexp.MustCompile(`\(HTTP (422)\b`), Code: "",

@@ -21,7 +21,7 @@ var reasons = []providers.Known{
 	{Match: regexp.MustCompile(`(?i)withdrawals refused`), Code: "withdrawals disabled",
 		Plain: "CamPay refused withdrawals through the API: allow them in the CamPay application settings"},
 	{Match: regexp.MustCompile(`(?i)failed at the operator`), Code: "FAILED",
-		Plain: "the operator did not complete the transfer: the number may have no mobile-money account, or the account cannot receive money"},
+		Plain: "the operator did not complete the transfer: the number may have no mobile-money account, or it cannot receive money"},
 }
 
 // Explain says what a message CamPay gave about a payout means, in plain

@@ -40,7 +40,7 @@ var codeReasons = map[string][2]string{
 // statusReasons are the treatment statuses that end a transfer without paying it.
 var statusReasons = []providers.Known{
 	{Match: regexp.MustCompile(`treatment_status REJ\b`), Code: "treatment_status REJ",
-		Plain: "the operator rejected the transfer: the number may have no mobile-money account, or the account cannot receive money"},
+		Plain: "the operator rejected the transfer: the number may have no mobile-money account, or it cannot receive money"},
 	{Match: regexp.MustCompile(`treatment_status NOS\b`), Code: "treatment_status NOS",
 		Plain: "CinetPay did not send the transfer to the operator"},
 }
