@@ -35,6 +35,13 @@ type RowError struct {
 }
 
 func (e RowError) Error() string {
+	if e.Row == 0 { // about the sheet as a whole (a header, a total, a limit), not one row
+		s := "the sheet"
+		if e.Column != "" {
+			s = "column " + e.Column + " (all rows)"
+		}
+		return s + ": " + e.Message
+	}
 	s := "row " + strconv.Itoa(e.Row)
 	if e.Column != "" {
 		s += ", column " + e.Column

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -17,7 +18,10 @@ type balanceLine struct {
 	Account  string `json:"account,omitempty"`
 	Amount   int64  `json:"amount"`
 	Currency string `json:"currency,omitempty"`
-	Error    string `json:"error,omitempty"`
+	// CurrencyAssumed: the provider's answer names no currency (CinetPay's
+	// balance); Currency is then the config's currency.
+	CurrencyAssumed bool   `json:"currency_assumed,omitempty"`
+	Error           string `json:"error,omitempty"`
 }
 
 func newBalanceCmd(a *app) *cobra.Command {
@@ -53,7 +57,11 @@ func newBalanceCmd(a *app) *cobra.Command {
 					continue
 				}
 				for _, b := range bs {
-					lines = append(lines, balanceLine{Provider: n, Account: b.Account, Amount: b.Amount, Currency: b.Currency})
+					l := balanceLine{Provider: n, Account: b.Account, Amount: b.Amount, Currency: b.Currency}
+					if l.Currency == "" {
+						l.Currency, l.CurrencyAssumed = a.cfg.Currency, true
+					}
+					lines = append(lines, l)
 				}
 			}
 			if asJSON {
@@ -64,18 +72,28 @@ func newBalanceCmd(a *app) *cobra.Command {
 				}
 			} else {
 				if p.sandbox {
-					fmt.Fprintf(a.stdout, "SANDBOX (%s)\n", p.where)
+					fmt.Fprintf(a.stdout, "SANDBOX: no real money moves (%s)\n", p.where)
 				}
 				tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
 				fmt.Fprintln(tw, "provider\taccount\tbalance\tcurrency\t")
+				var assumed []string
 				for _, l := range lines {
 					if l.Error != "" {
 						fmt.Fprintf(tw, "%s\t\t%s\t\t\n", l.Provider, "error: "+l.Error)
 						continue
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", l.Provider, l.Account, money(l.Amount), l.Currency)
+					cur := l.Currency
+					if l.CurrencyAssumed {
+						cur += "*"
+						assumed = append(assumed, l.Provider)
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", l.Provider, l.Account, money(l.Amount), cur)
 				}
 				tw.Flush()
+				if len(assumed) > 0 {
+					fmt.Fprintf(a.stdout, "* %s does not say its balance's currency: shown is the config's currency (%s)\n",
+						strings.Join(assumed, " and "), a.cfg.Currency)
+				}
 			}
 			return failed
 		},

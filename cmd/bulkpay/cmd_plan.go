@@ -180,7 +180,7 @@ func newApproveCmd(a *app) *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if by == "" {
-				return fmt.Errorf("%w: --by NAME is required: an approval names its approver", errInvalid)
+				return usagef("--by NAME is required: an approval names its approver")
 			}
 			l, err := a.loadBatch(cmd.Context(), args[0])
 			if err != nil {
@@ -222,7 +222,8 @@ func newFeesCmd(a *app) *cobra.Command {
 				return json.NewEncoder(a.stdout).Encode(f)
 			}
 			if len(f.Configs) == 0 {
-				fmt.Fprintln(a.stdout, "no profit configurations: no charge on any payout")
+				fmt.Fprintln(a.stdout, "No fees are configured: no charge is added to any payout. Add profit_configurations to the config to charge them (README: Money).")
+				return nil
 			}
 			tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "name\tcharge\tcurrency\t")

@@ -27,7 +27,7 @@ Items already retried by an earlier retry batch are not paid again.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			if !failed {
-				return fmt.Errorf("%w: say what to retry: --failed", errInvalid)
+				return usagef("say what to retry: bulkpay retry %s --failed", args[0])
 			}
 			l, err := a.loadBatch(ctx, args[0])
 			if err != nil {

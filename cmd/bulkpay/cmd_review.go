@@ -73,10 +73,10 @@ func newResolveCmd(a *app) *cobra.Command {
 			ctx := cmd.Context()
 			to := batch.State(as)
 			if to != batch.Succeeded && to != batch.Failed {
-				return fmt.Errorf("%w: --as must be succeeded or failed", errInvalid)
+				return usagef("--as must be succeeded or failed: say what the provider's records show")
 			}
 			if strings.TrimSpace(note) == "" {
-				return fmt.Errorf("%w: --note is required: say what the provider's records show", errInvalid)
+				return usagef("--note is required: say what the provider's records show (e.g. --note \"paid per the CamPay dashboard\")")
 			}
 			if by == "" {
 				by = whoami()

@@ -14,6 +14,8 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"bulkpay/batch"
 )
 
 // execute runs the command line in this process and returns its error and
@@ -133,4 +135,52 @@ func TestFileErrorsAreSaidOnceWithWhatToDo(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, 1, strings.Count(err.Error(), "no such file or directory"), err.Error())
 	assert.Contains(t, err.Error(), "open f.xlsx: no such file or directory: check the file's name and folder")
+}
+
+// inProcess runs a command line in this process with its own output.
+func inProcess(t *testing.T, dir string, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	root := newRootFor(&app{stdout: &out, stderr: &errb})
+	root.SetArgs(append(args, "--db", filepath.Join(dir, "bulkpay.db")))
+	err := root.ExecuteContext(context.Background())
+	return out.String(), errb.String(), err
+}
+
+func TestRefusalsSayWhatIsWrongNotInvalidInput(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"resolve", "paie", "2", "--as", "ok", "--note", "x"}, "--as must be succeeded or failed"},
+		{[]string{"resolve", "paie", "2", "--as", "failed"}, "--note is required: say what the provider's records show"},
+		{[]string{"approve", "paie"}, "--by NAME is required: an approval names its approver"},
+		{[]string{"retry", "paie"}, "say what to retry: bulkpay retry paie --failed"},
+	}
+	for _, tc := range cases {
+		_, _, err := inProcess(t, t.TempDir(), tc.args...)
+		require.Error(t, err, tc.args)
+		assert.Contains(t, err.Error(), tc.want)
+		assert.NotContains(t, err.Error(), "invalid input", "that is for sheets")
+		assert.NotContains(t, err.Error(), "nothing was sent")
+		assert.Equal(t, exitInvalid, exitCode(err), "nothing was sent")
+	}
+}
+
+func TestExpectTotalMismatchIsNotRowZero(t *testing.T) {
+	t.Parallel()
+	out, _, err := inProcess(t, t.TempDir(), "validate", samplePath(t, "payroll-2026-11.csv"), "--expect-total", "4000000")
+	assert.Equal(t, exitInvalid, exitCode(err))
+	assert.NotContains(t, out, "row 0")
+	assert.Contains(t, out, "\n  column amount (all rows): the valid rows add up to 4 679 000 but --expect-total says 4 000 000 (difference 679 000)")
+	assert.Equal(t, "the sheet: no header row found", batch.RowError{Message: "no header row found"}.Error())
+	assert.Equal(t, `row 5, column Montant, value "1,000": ambiguous`, batch.RowError{Row: 5, Column: "Montant", Value: "1,000", Message: "ambiguous"}.Error())
+}
+
+func TestFeesWithNothingConfiguredSaysSo(t *testing.T) {
+	t.Parallel()
+	out, _, err := inProcess(t, t.TempDir(), "fees")
+	require.NoError(t, err)
+	assert.Equal(t, "No fees are configured: no charge is added to any payout. Add profit_configurations to the config to charge them (README: Money).\n", out)
 }

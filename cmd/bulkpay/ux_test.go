@@ -165,3 +165,23 @@ func TestInterruptGivesOneResumeHintWithTheFlagsUsed(t *testing.T) {
 	assert.Equal(t, 2, strings.Count(all, "SANDBOX: no real money moves"), "before paying and in the summary, in the same words: %s", all)
 	assert.NotContains(t, all, "money moved")
 }
+
+func TestBalanceShowsEveryProvidersCurrency(t *testing.T) {
+	t.Parallel()
+	url := startSandbox(t)
+	dir := t.TempDir()
+	r := bulkpay(t, dir, "balance", "--sandbox", url, "--json")
+	require.Equal(t, 0, r.code, r.stderr)
+	var lines []balanceLine
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &lines))
+	require.Len(t, lines, 5)
+	for _, l := range lines {
+		assert.Equal(t, "XAF", l.Currency, l.Provider)
+		assert.Equal(t, l.Provider == "cinetpay", l.CurrencyAssumed, "CinetPay's balance names no currency: %s", l.Provider)
+	}
+	r = bulkpay(t, dir, "balance", "--sandbox", url)
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Regexp(t, `\ncinetpay +[0-9 ]+ +XAF\* *\n`, r.stdout)
+	assert.Contains(t, r.stdout, "* cinetpay does not say its balance's currency: shown is the config's currency (XAF)\n")
+	assert.True(t, strings.HasPrefix(r.stdout, "SANDBOX: no real money moves (sandbox at "), r.stdout)
+}
