@@ -185,3 +185,28 @@ func TestBalanceShowsEveryProvidersCurrency(t *testing.T) {
 	assert.Contains(t, r.stdout, "* cinetpay does not say its balance's currency: shown is the config's currency (XAF)\n")
 	assert.True(t, strings.HasPrefix(r.stdout, "SANDBOX: no real money moves (sandbox at "), r.stdout)
 }
+
+func TestREADMEExternalSandboxExampleWorksInOrder(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	require.NoError(t, err)
+	var line string
+	for _, l := range strings.Split(string(readme), "\n") {
+		if strings.HasPrefix(l, "./bulkpay run ") && strings.Contains(l, "--sandbox http://127.0.0.1:8089") {
+			line = l
+		}
+	}
+	require.NotEmpty(t, line, "the README pays through a running sandbox")
+
+	// the README's order: the sample is paid on the built-in sandbox first
+	dir := withSamples(t)
+	r := bulkpay(t, dir, "run", "samples/payroll-2026-11.xlsx")
+	require.Equal(t, 0, r.code, r.stderr)
+
+	url := startSandbox(t, "--latency", "50ms")
+	line, _, _ = strings.Cut(line, "#")
+	args := strings.Fields(strings.ReplaceAll(line, "http://127.0.0.1:8089", url))[1:]
+	r = bulkpay(t, dir, args...)
+	require.Equal(t, 0, r.code, r.stdout+r.stderr)
+	assert.Len(t, payouts(t, url), 25, "the running sandbox paid the 25 rows, as the README says")
+}
