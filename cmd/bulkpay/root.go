@@ -47,9 +47,13 @@ func newRootFor(a *app) *cobra.Command {
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			return a.setup(cmd)
 		},
+		// runnable, so that an unknown command is refused by forPeople's check
+		// of the arguments; alone, bulkpay shows its help
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	a.root = root
 	root.SetVersionTemplate("bulkpay {{.Version}}\n")
+	root.SuggestionsMinimumDistance = 2
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.configPath, "config", "", "the config `FILE` (bulkpay.yaml); without one, the built-in sandbox is used")
 	pf.StringVar(&a.dbFlag, "db", "", "the ledger `FILE` (default ./bulkpay.db, or the config's ledger)")

@@ -73,7 +73,18 @@ func usagef(format string, args ...any) error {
 // arguments names what is missing and prints the usage line; a file that
 // cannot be opened is said once, with what to do.
 func forPeople(c *cobra.Command) {
-	if check := c.Args; check != nil {
+	if c.Args == nil && c.HasSubCommands() {
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return nil
+			}
+			msg := fmt.Sprintf("unknown command %q", args[0])
+			if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+				msg += fmt.Sprintf(" (did you mean %s?)", strings.Join(s, " or "))
+			}
+			return usagef("%s\nusage: %s COMMAND (see %s --help)", msg, cmd.CommandPath(), cmd.CommandPath())
+		}
+	} else if check := c.Args; check != nil {
 		c.Args = func(cmd *cobra.Command, args []string) error {
 			if err := check(cmd, args); err != nil {
 				return usagef("%s\nusage: %s (see %s --help)", argProblem(cmd, args, err), cmd.UseLine(), cmd.CommandPath())

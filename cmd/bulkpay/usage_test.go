@@ -47,6 +47,7 @@ func TestMistypedCommandsSayWhatToType(t *testing.T) {
 		{[]string{"status", "x", "--jsn"}, []string{"(did you mean --json?)"}},
 		{[]string{"status", "x", "--qiet"}, []string{"(did you mean --quiet?)"}},
 		{[]string{"run", "--allow", "f.csv"}, []string{"(did you mean --allow-duplicates, --allow-partial or --allow-repeat?)"}},
+		{[]string{"stauts", "paie"}, []string{`unknown command "stauts" (did you mean status?)`, "usage: bulkpay COMMAND (see bulkpay --help)"}},
 		{[]string{"run", "--zzzzzz", "f.csv"}, []string{"unknown flag: --zzzzzz\nusage: bulkpay run SHEET [flags] (see bulkpay run --help)"}},
 	}
 	for _, tc := range cases {
