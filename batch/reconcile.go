@@ -19,6 +19,15 @@ type Mismatch struct {
 	Reference string `json:"provider_reference"`
 }
 
+// Unchecked is an item (Row 0: a provider's history) whose provider record could
+// not be read, even after retries: it is reported apart from the mismatches.
+type Unchecked struct {
+	Row       int    `json:"row"`
+	Provider  string `json:"provider"`
+	Reference string `json:"provider_reference"`
+	Reason    string `json:"reason"`
+}
+
 func (m Mismatch) String() string {
 	where := fmt.Sprintf("row %d", m.Row)
 	if m.Row == 0 {
