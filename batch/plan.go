@@ -37,6 +37,10 @@ func PlanWithFees(reference, sheetName, currency string, rows []Row, router Rout
 		Currency:  currency,
 		Fees:      fees,
 	}
+	if rs, ok := router.(Routes); ok && rs.Currency == "" {
+		rs.Currency = currency // what each provider pays is checked in the batch currency
+		router = rs
+	}
 	var errs []RowError
 	items := make([]Item, 0, len(rows))
 	for _, r := range rows {

@@ -2,6 +2,7 @@ package campay_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -57,8 +59,17 @@ func (c *counter) count(key string) int {
 	return c.paths[key]
 }
 
+// payout is a payout under a UUID4 reference, as bulkpay sends them; a short
+// name stands for the UUID4 derived from it.
 func payout(ref, phone string, amount int64) providers.Payout {
-	return providers.Payout{Reference: ref, Phone: phone, Amount: amount, Country: "CM", Operator: "MTN", Name: "Jean"}
+	return providers.Payout{Reference: ref4(ref), Phone: phone, Amount: amount, Country: "CM", Operator: "MTN", Name: "Jean"}
+}
+
+func ref4(name string) string {
+	if providers.IsUUID4(name) {
+		return name
+	}
+	return uuid.NewHash(sha256.New(), uuid.Nil, []byte(name), 4).String()
 }
 
 func TestWithdrawPendingThenSuccessful(t *testing.T) {

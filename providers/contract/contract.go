@@ -2,13 +2,13 @@ package contract
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -56,9 +56,9 @@ func (s Suite) client(e env, timeout time.Duration) batch.Provider {
 
 // payee returns the suite's payee under a fresh reference, registered as a
 // contact where the provider needs it.
-func (s Suite) payee(t *testing.T, p batch.Provider, tmpl providers.Payout, n int) providers.Payout {
+func (s Suite) payee(t *testing.T, p batch.Provider, tmpl providers.Payout, _ int) providers.Payout {
 	t.Helper()
-	tmpl.Reference = fmt.Sprintf("%s-contract-%d-%d", s.Name, n, time.Now().UnixNano())
+	tmpl.Reference = uuid.NewString() // a UUID4, as bulkpay plans them (CamPay requires one)
 	if ca, ok := p.(batch.ContactAdder); ok {
 		errs, err := ca.AddContacts(context.Background(), []providers.Contact{{Phone: tmpl.Phone, Country: tmpl.Country, Name: tmpl.Name}})
 		require.NoError(t, err)
