@@ -89,11 +89,15 @@ func where(provider, country, carrier string) []Pays {
 	return out
 }
 
-// PaidIn returns the currency provider pays numbers of country on carrier in,
-// or "" when it does not pay them.
+// PaidIn returns the currency provider pays numbers of country on carrier in
+// (on any of its carriers there when carrier is empty), or "" when it does not
+// pay them.
 func PaidIn(provider, country, carrier string) string {
-	if ps := where(provider, country, carrier); len(ps) > 0 {
-		return ps[0].Currency
+	for _, p := range declared[provider] {
+		if (p.Country == "" || strings.EqualFold(p.Country, country)) &&
+			(carrier == "" || len(p.Carriers) == 0 || hasFold(p.Carriers, carrier)) {
+			return p.Currency
+		}
 	}
 	return ""
 }

@@ -268,3 +268,33 @@ func TestHistoryLeavesPendingOut(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, h)
 }
+
+// CamPay requires external_reference to be a UUID4: a reference that is not one
+// is refused before anything is sent (bulkpay plans UUID4s; this guards the rest).
+func TestReferenceMustBeUUID4(t *testing.T) {
+	t.Parallel()
+	srv, c, cnt := sim(t, sandbox.Options{})
+	for _, ref := range []string{"r1", "2ceefe04-1a79-1914-9dd0-c61748c2aecb", "2ceefe041a7949149dd0c61748c2aecb"} {
+		p := providers.Payout{Reference: ref, Phone: "237677123456", Amount: 100, Country: "CM", Operator: "MTN"}
+		_, err := c.Send(context.Background(), p)
+		require.ErrorIs(t, err, providers.ErrRejected, ref)
+		assert.Contains(t, err.Error(), "UUID4")
+	}
+	assert.Zero(t, cnt.count("POST /campay/api/withdraw/"), "nothing was sent")
+	assert.Empty(t, srv.Payouts())
+}
+
+func TestSendsTheBatchCurrency(t *testing.T) {
+	t.Parallel()
+	srv, c, _ := sim(t, sandbox.Options{})
+	p := payout("xaf", "237677123456", 100)
+	p.Currency = "XAF"
+	_, err := c.Send(context.Background(), p)
+	require.NoError(t, err)
+	p = payout("xof", "237677123456", 100)
+	p.Currency = "XOF"
+	_, err = c.Send(context.Background(), p)
+	require.ErrorIs(t, err, providers.ErrRejected, "CamPay pays XAF: the currency reached it and it refused")
+	assert.Contains(t, err.Error(), "XAF")
+	assert.Len(t, srv.Payouts(), 1)
+}
