@@ -22,35 +22,44 @@ import (
 // These tests hold the simulators to what the providers' own documents and
 // public SDKs show (PROVIDERS.md, "What real clients showed about the simulators").
 
-// call sends one request to the simulator and decodes a JSON object answer,
-// keeping numbers as json.Number so that their JSON type can be checked.
-func call(t *testing.T, srv http.Handler, method, path, contentType string, body io.Reader, header map[string]string) (int, map[string]any) {
-	t.Helper()
-	req := httptest.NewRequest(method, path, body)
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	rec := httptest.NewRecorder()
-	srv.ServeHTTP(rec, req)
-	var out map[string]any
-	dec := json.NewDecoder(rec.Body)
-	dec.UseNumber()
-	dec.Decode(&out)
-	return rec.Code, out
+// sim is a simulator served over HTTP on 127.0.0.1.
+type sim struct {
+	*Server
+	url string
 }
 
-func newSim(t *testing.T, opts Options) *Server {
+func newSim(t *testing.T, opts Options) sim {
 	t.Helper()
 	if opts.SettleDelay == 0 {
 		opts.SettleDelay = time.Hour
 	}
 	s, err := New(opts)
 	require.NoError(t, err)
-	t.Cleanup(func() { s.Close() })
-	return s
+	hs := httptest.NewServer(s)
+	t.Cleanup(func() { s.Close(); hs.Close() })
+	return sim{Server: s, url: hs.URL}
+}
+
+// call sends one request to the simulator and decodes a JSON object answer,
+// keeping numbers as json.Number so that their JSON type can be checked.
+func call(t *testing.T, s sim, method, path, contentType string, body io.Reader, header map[string]string) (int, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequest(method, s.url+path, body)
+	require.NoError(t, err)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var out map[string]any
+	dec := json.NewDecoder(resp.Body)
+	dec.UseNumber()
+	dec.Decode(&out)
+	return resp.StatusCode, out
 }
 
 var camooKeys = map[string]string{"X-Api-Key": "k", "X-Api-Secret": "s"}
@@ -152,7 +161,7 @@ func TestCamooRefusesCurrenciesItDoesNotPay(t *testing.T) {
 }
 
 // cinetLogin logs in to the CinetPay simulator and returns the token.
-func cinetLogin(t *testing.T, s *Server) string {
+func cinetLogin(t *testing.T, s sim) string {
 	t.Helper()
 	code, out := call(t, s, "POST", "/cinetpay/v1/auth/login?lang=fr", "application/x-www-form-urlencoded",
 		strings.NewReader("apikey=k&password=p"), nil)
@@ -278,7 +287,7 @@ func TestMyCoolPayEchoSurvivesARestart(t *testing.T) {
 func TestCamPayRefusesAnExternalReferenceThatIsNotUUID4(t *testing.T) {
 	t.Parallel()
 	s := newSim(t, Options{})
-	c := newRaw(t, s)
+	c := newRaw(t, s.Server)
 	cases := []struct {
 		ref  string
 		want int
@@ -303,7 +312,7 @@ func TestCamPayRefusesAnExternalReferenceThatIsNotUUID4(t *testing.T) {
 func TestCamPayRefusesCurrenciesOtherThanXAF(t *testing.T) {
 	t.Parallel()
 	s := newSim(t, Options{})
-	c := newRaw(t, s)
+	c := newRaw(t, s.Server)
 	code, _ := c.do("POST", "/campay/api/withdraw/", `{"amount":100,"to":"237677123456","currency":"XAF"}`)
 	assert.Equal(t, 200, code)
 	code, body := c.do("POST", "/campay/api/withdraw/", `{"amount":100,"to":"237677123456","currency":"XOF"}`)
@@ -327,9 +336,7 @@ func TestAcceptanceMatchesDeclarations(t *testing.T) {
 	modes := map[string]string{"campay": providers.ModeMobileMoney, "cinetpay": providers.ModeMobileMoney,
 		"mycoolpay": providers.ModeMobileMoney, "camoo": providers.ModeCashout}
 	s := newSim(t, Options{})
-	hs := httptest.NewServer(s)
-	t.Cleanup(hs.Close)
-	campayTok := newRaw(t, s).token
+	campayTok := newRaw(t, s.Server).token
 	cinetTok := cinetLogin(t, s)
 	accepted := func(provider, number, currency string, n int) (bool, string) {
 		_, carrier, _ := mobile(number)
