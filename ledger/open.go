@@ -101,6 +101,9 @@ func Open(ctx context.Context, file string, opts ...Option) (*Store, error) {
 	s.lastCP = s.now()
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
+		if de := s.asDamaged(err); de != nil {
+			return nil, de
+		}
 		return nil, fmt.Errorf("migrate ledger %s: %w", file, err)
 	}
 	return s, nil
@@ -242,11 +245,28 @@ func (s *Store) Check(ctx context.Context) error {
 
 // damaged maps SQLite's "malformed" and "not a database" to a *DamagedError.
 func (s *Store) damaged(err error) error {
+	if de := s.asDamaged(err); de != nil {
+		return de
+	}
+	return fmt.Errorf("check ledger %s: %w", s.path, err)
+}
+
+// asDamaged is a *DamagedError for SQLite's "malformed" and "not a database",
+// nil for any other error.
+func (s *Store) asDamaged(err error) error {
 	var se sqlite3.Error
 	if errors.As(err, &se) && (se.Code == sqlite3.ErrCorrupt || se.Code == sqlite3.ErrNotADB) {
 		return &DamagedError{Path: s.path, Problems: []string{se.Error()}}
 	}
-	return fmt.Errorf("check ledger %s: %w", s.path, err)
+	return nil
+}
+
+// readErr gives a read's error, a damaged file said as such.
+func (s *Store) readErr(err error) error {
+	if de := s.asDamaged(err); de != nil {
+		return de
+	}
+	return err
 }
 
 // processAlive reports whether pid runs on this host (signal 0 probes it) and,

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -259,4 +260,26 @@ func TestReconciliationIsStoredAndReplaced(t *testing.T) {
 	var n int
 	require.NoError(t, st.db.QueryRowContext(ctx, `SELECT count(*) FROM events WHERE batch_id = ? AND cause = 'reconciliation recorded'`, b.ID).Scan(&n))
 	assert.Equal(t, 2, n, "each reconciliation leaves an event")
+}
+
+func TestReadingADamagedPageSaysTheLedgerIsDamaged(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := openTemp(t)
+	b, _ := seed(t, st, 3)
+	var page int64
+	require.NoError(t, st.db.QueryRowContext(ctx, `SELECT rootpage FROM sqlite_master WHERE name = 'items'`).Scan(&page))
+	require.NoError(t, st.Close())
+	damage(t, st.Path(), page)
+
+	st2, err := Open(ctx, st.Path())
+	require.NoError(t, err)
+	defer st2.Close()
+	_, err = st2.Items(ctx, b.ID)
+	require.ErrorIs(t, err, ErrDamaged, "not a raw driver error")
+
+	notADB := filepath.Join(t.TempDir(), "garbage.db")
+	require.NoError(t, os.WriteFile(notADB, []byte(strings.Repeat("this is not a ledger ", 500)), 0o600))
+	_, err = Open(ctx, notADB)
+	require.ErrorIs(t, err, ErrDamaged)
 }

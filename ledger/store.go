@@ -171,14 +171,14 @@ func (s *Store) Batch(ctx context.Context, key string) (batch.Batch, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return batch.Batch{}, fmt.Errorf("%w: %q", batch.ErrBatchNotFound, key)
 	}
-	return b, err
+	return b, s.readErr(err)
 }
 
 // Batches implements batch.Store.
 func (s *Store) Batches(ctx context.Context) ([]batch.Batch, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+batchCols+` FROM batches ORDER BY id DESC`)
 	if err != nil {
-		return nil, err
+		return nil, s.readErr(err)
 	}
 	defer rows.Close()
 	var out []batch.Batch
@@ -229,9 +229,10 @@ func (s *Store) Items(ctx context.Context, batchID int64, states ...batch.State)
 	}
 	rows, err := s.db.QueryContext(ctx, q+` ORDER BY row`, args...)
 	if err != nil {
-		return nil, err
+		return nil, s.readErr(err)
 	}
-	return scanItems(rows)
+	items, err := scanItems(rows)
+	return items, s.readErr(err)
 }
 
 // Claim implements batch.Store. The claims are in the main file when it
