@@ -38,13 +38,12 @@ type Store struct {
 	path  string
 	alive func(pid int, start string) bool // whether a lock holder on this host still runs
 
-	now        func() time.Time
-	every      time.Duration // checkpoint when this long has passed since the last one
-	everyN     int           // or after this many write transactions
-	cpMu       sync.Mutex
-	lastCP     time.Time
-	sinceCP    int
-	cpDeferred error // why the last periodic checkpoint did not complete
+	now     func() time.Time
+	every   time.Duration // checkpoint when this long has passed since the last one
+	everyN  int           // or after this many write transactions
+	cpMu    sync.Mutex
+	lastCP  time.Time
+	sinceCP int
 }
 
 // Default checkpoint pace of the writes that are not claims or plans.
@@ -131,6 +130,13 @@ func (s *Store) migrate(ctx context.Context) error {
 		return err
 	}
 	sort.Strings(names)
+	var current int
+	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
+		return err
+	}
+	if current == len(names) {
+		return nil // nothing to do: no write lock needed
+	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		var version int
 		if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
@@ -177,26 +183,22 @@ func (s *Store) Checkpoint(ctx context.Context) error {
 		return fmt.Errorf("checkpoint ledger %s: %d of %d pages copied: %w", s.path, max(copied, 0), frames, ErrCheckpoint)
 	}
 	s.cpMu.Lock()
-	s.lastCP, s.sinceCP, s.cpDeferred = s.now(), 0, nil
+	s.lastCP, s.sinceCP = s.now(), 0
 	s.cpMu.Unlock()
 	return nil
 }
 
 // wrote counts a committed write and checkpoints when the pace says so. A
-// periodic checkpoint that cannot complete now is tried again at the next write;
-// the writes that must reach the main file (plans, claims) check their own.
+// periodic checkpoint that cannot complete now (another process reading) stays
+// due and is tried again at the next write; the writes that must reach the main
+// file (plans, claims) check their own and fail without it.
 func (s *Store) wrote(ctx context.Context) {
 	s.cpMu.Lock()
 	s.sinceCP++
 	due := s.sinceCP >= s.everyN || s.now().Sub(s.lastCP) >= s.every
 	s.cpMu.Unlock()
-	if !due {
-		return
-	}
-	if err := s.Checkpoint(context.WithoutCancel(ctx)); err != nil {
-		s.cpMu.Lock()
-		s.cpDeferred = err
-		s.cpMu.Unlock()
+	if due {
+		_ = s.Checkpoint(context.WithoutCancel(ctx)) // still due on failure: retried at the next write
 	}
 }
 
