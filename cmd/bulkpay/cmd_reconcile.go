@@ -66,7 +66,15 @@ Exit 0 when everything agrees and nothing waits for a person, 4 otherwise.`,
 				return err
 			}
 			wctx := context.WithoutCancel(ctx)
-			if err := l.st.SaveReconciliation(wctx, l.b.ID, batch.Reconciliation{At: at, Mismatches: mism}); err != nil {
+			rec := batch.Reconciliation{At: at}
+			for _, m := range mism {
+				if m.Kind == "unreadable" { // a record that could not be read is no disagreement
+					rec.Unchecked = append(rec.Unchecked, batch.Unchecked{Row: m.Row, Provider: m.Provider, Reference: m.Reference, Reason: m.Theirs})
+					continue
+				}
+				rec.Mismatches = append(rec.Mismatches, m)
+			}
+			if err := l.st.SaveReconciliation(wctx, l.b.ID, rec); err != nil {
 				return fmt.Errorf("record the findings: %w", err)
 			}
 			for _, m := range mism {

@@ -340,4 +340,28 @@ func TestReconciliationFindingsOutliveReportsAndShowInStatus(t *testing.T) {
 	require.NotNil(t, later.Reconciliation)
 	assert.Len(t, later.Reconciliation.Mismatches, 1)
 	assert.False(t, later.Reconciliation.At.Before(st.Reconciliation.At))
+
+	// CamPay cannot be read: what could not be checked is kept apart from the mismatches
+	resp, err := httpPostJSON(url+"/_sandbox/faults", "campay.status:error=500")
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, 200, resp.StatusCode)
+	r = bulkpay(t, dir, "reconcile", "found", "--sandbox", url)
+	assert.NotContains(t, []int{0, 1}, r.code, r.stdout+r.stderr)
+	r = bulkpay(t, dir, "report", "found")
+	require.Equal(t, 0, r.code, r.stderr)
+	data, err := os.ReadFile(filepath.Join(dir, "bulkpay-reports", "found", "summary.json"))
+	require.NoError(t, err)
+	var sum struct {
+		CouldNotCheck []map[string]any `json:"could_not_check"`
+	}
+	require.NoError(t, json.Unmarshal(data, &sum))
+	assert.Len(t, sum.CouldNotCheck, 2, "both items, in a report written later")
+	r = bulkpay(t, dir, "status", "found")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "2 item(s) could not be checked")
+	assert.Contains(t, r.stdout, "NOT CHECKED row 2, campay "+ref)
+	unread := statusJSONOf()
+	require.NotNil(t, unread.Reconciliation)
+	assert.Len(t, unread.Reconciliation.Unchecked, 2)
 }

@@ -191,7 +191,7 @@ func (a *app) writeReports(ctx context.Context, st *ledger.Store, b batch.Batch,
 	if err != nil {
 		return "", fmt.Errorf("read reconciliation: %w", err)
 	}
-	in := reports.Input{Batch: b, Items: items, Attempts: map[int64][]batch.Attempt{}, Mismatches: rec.Mismatches}
+	in := reports.Input{Batch: b, Items: items, Attempts: map[int64][]batch.Attempt{}, Mismatches: rec.Mismatches, Unchecked: rec.Unchecked}
 	for _, it := range items {
 		if it.State == batch.Review || it.State == batch.Unknown {
 			atts, err := st.Attempts(ctx, it.ID)
