@@ -13,6 +13,9 @@ var (
 	ErrStale = errors.New("item changed under us")
 	// ErrBatchNotFound: no batch with that id or reference.
 	ErrBatchNotFound = errors.New("batch not found")
+	// ErrBatchExists: a batch with that reference is already in the ledger
+	// (another run planned it first).
+	ErrBatchExists = errors.New("batch already planned")
 	// ErrInterrupted: the run was cancelled; rerun to finish.
 	ErrInterrupted = errors.New("interrupted")
 )

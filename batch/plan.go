@@ -37,6 +37,10 @@ func PlanWithFees(reference, sheetName, currency string, rows []Row, router Rout
 		Currency:  currency,
 		Fees:      fees,
 	}
+	if rs, ok := router.(Routes); ok && rs.Currency == "" {
+		rs.Currency = currency // what each provider pays is checked in the batch currency
+		router = rs
+	}
 	var errs []RowError
 	items := make([]Item, 0, len(rows))
 	for _, r := range rows {
@@ -174,16 +178,22 @@ func Diff(items []Item, rows []Row) []string {
 
 // Prepare returns the batch stored under planned.Reference, creating it with items
 // when there is none. An existing batch with another content hash is refused with
-// a *ChangedError listing what changed.
+// a *ChangedError listing what changed. A batch another run creates between the
+// lookup and the creation (ErrBatchExists) is taken as found.
 func Prepare(ctx context.Context, st Store, planned Batch, items []Item, rows []Row) (Batch, bool, error) {
 	existing, err := st.Batch(ctx, planned.Reference)
-	switch {
-	case errors.Is(err, ErrBatchNotFound):
-		if err := st.CreateBatch(ctx, &planned, items); err != nil {
+	if errors.Is(err, ErrBatchNotFound) {
+		err = st.CreateBatch(ctx, &planned, items)
+		if err == nil {
+			return planned, true, nil
+		}
+		if !errors.Is(err, ErrBatchExists) {
 			return Batch{}, false, fmt.Errorf("create batch: %w", err)
 		}
-		return planned, true, nil
-	case err != nil:
+		// another run planned it since we looked: continue with its batch
+		existing, err = st.Batch(ctx, planned.Reference)
+	}
+	if err != nil {
 		return Batch{}, false, fmt.Errorf("find batch: %w", err)
 	}
 	if existing.SheetHash == planned.SheetHash {

@@ -1,9 +1,12 @@
 package batch
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
+
+	"bulkpay/providers"
 )
 
 // Rule sends rows that match it to an ordered list of providers. Empty fields
@@ -43,35 +46,53 @@ var DefaultRules = []Rule{
 	{Country: "CD", Mode: ModeMobileMoney, Providers: []string{"cinetpay"}},
 }
 
-// Routes is a Router over rules, limited to the providers that are configured.
+// Routes is a Router over rules, limited to the providers that are configured
+// and to what each provider declares it pays (providers.CanPay): its countries,
+// carriers, modes and currencies.
 type Routes struct {
 	Rules      []Rule
 	Configured map[string]bool
+	// Currency is the batch currency; Plan sets it from the batch when empty.
+	Currency string
 }
 
 // Route implements Router: the first matching rule's providers that are
-// configured, or the provider the row names.
+// configured and can pay the row, or the provider the row names if it can.
 func (rs Routes) Route(row Row) ([]string, error) {
 	if row.Provider != "" {
 		if !rs.Configured[row.Provider] {
 			return nil, &RouteError{Column: "provider", Value: row.Provider,
 				Reason: fmt.Sprintf("provider %q is not configured: name one of %s, or leave the cell empty", row.Provider, rs.names())}
 		}
+		if err := rs.canPay(row.Provider, row); err != nil {
+			return nil, rs.refusal(row, err, true)
+		}
 		return []string{row.Provider}, nil
 	}
+	var cannot error // why the first matching provider could not pay the row
 	for _, r := range rs.Rules {
 		if !r.matches(row) {
 			continue
 		}
 		var out []string
 		for _, p := range r.Providers {
-			if rs.Configured[p] {
-				out = append(out, p)
+			if !rs.Configured[p] {
+				continue
 			}
+			if err := rs.canPay(p, row); err != nil {
+				if cannot == nil {
+					cannot = err
+				}
+				continue
+			}
+			out = append(out, p)
 		}
 		if len(out) > 0 {
 			return out, nil
 		}
+	}
+	if cannot != nil {
+		return nil, rs.refusal(row, cannot, false)
 	}
 	switch {
 	case row.Mode == ModeCashout:
@@ -89,6 +110,35 @@ func (rs Routes) Route(row Row) ([]string, error) {
 	default:
 		return nil, &RouteError{Column: "phone", Value: "+" + row.Phone,
 			Reason: fmt.Sprintf("no configured provider pays %s numbers in %s: pay this row another way and remove it from the sheet", row.Operator, row.Country)}
+	}
+}
+
+func (rs Routes) canPay(provider string, row Row) error {
+	return providers.CanPay(provider, providers.Payee{Country: row.Country, Carrier: row.Operator, Mode: row.Mode, Currency: rs.Currency})
+}
+
+// refusal turns a provider's CannotPay into the row's error: the column it is
+// about, the value, and what to do. named: the row's provider column chose it.
+func (rs Routes) refusal(row Row, err error, named bool) error {
+	var cp *providers.CannotPay
+	if !errors.As(err, &cp) {
+		return err
+	}
+	why, other := cp.Reason, "pay this row another way and remove it from the sheet"
+	if named {
+		why = "the provider column names " + cp.Provider + ", but " + why
+		other = "name another provider in the provider column (or leave it empty), or " + other
+	}
+	switch cp.Field {
+	case "currency":
+		want := providers.PaidIn(cp.Provider, row.Country, row.Operator)
+		return &RouteError{Column: "currency", Value: rs.Currency,
+			Reason: fmt.Sprintf("%s: pay such rows in a batch of their own whose currency is %s (currency: %s in the config), or %s",
+				why, want, want, other)}
+	case "mode":
+		return &RouteError{Column: "mode", Value: row.Mode, Reason: why + ": " + other}
+	default:
+		return &RouteError{Column: "phone", Value: "+" + row.Phone, Reason: why + ": " + other}
 	}
 }
 

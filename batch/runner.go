@@ -56,6 +56,7 @@ type Runner struct {
 
 	lanes     map[string]*lane
 	failovers atomic.Int64 // items moved to another provider in this round
+	currency  string       // the batch's, set by Run
 }
 
 func (r *Runner) defaults() {
@@ -131,6 +132,7 @@ func (l *lane) speedUp() {
 // an error means the run could not go on (the ledger failed, or ctx was cancelled).
 func (r *Runner) Run(ctx context.Context, b Batch) (Summary, error) {
 	r.defaults()
+	r.currency = b.Currency
 	lanes := map[string]*lane{}
 	for name, l := range r.Lanes {
 		if l.Concurrency <= 0 {
@@ -282,6 +284,9 @@ func (r *Runner) runLane(ctx context.Context, b Batch, l *lane) error {
 	return r.settle(ctx, b, l)
 }
 
+// payout is what goes to the item's provider. Its currency is the batch's, or
+// the one the provider pays in the payee's country when it is worth the same
+// (XOF for a CFA-franc batch paid in West Africa); planning refused the rest.
 func (r *Runner) payout(it Item) providers.Payout {
 	return providers.Payout{
 		Reference:   it.Reference,
@@ -289,6 +294,7 @@ func (r *Runner) payout(it Item) providers.Payout {
 		Country:     it.Country,
 		Operator:    it.Operator,
 		Amount:      it.Send(),
+		Currency:    providers.Or(providers.PayCurrency(it.Provider, it.Country, it.Operator, r.currency), r.currency),
 		Name:        it.Name,
 		Email:       it.Email,
 		Description: r.Description,

@@ -153,7 +153,7 @@ func TestNotProcessedGoesBackToPlannedAndIsSentNextRun(t *testing.T) {
 		assert.Equal(t, items[0].Reference, a.Reference)
 	}
 	for i := 0; i < 7; i++ { // use up the remaining faults
-		e.client.Send(context.Background(), providers.Payout{Reference: "x", Phone: "237677123456", Amount: 1})
+		e.client.Send(context.Background(), providers.Payout{Reference: "5b7e8c9d-0a1b-4c2d-9e3f-4a5b6c7d8e9f", Phone: "237677123456", Amount: 1})
 	}
 	e.run()
 	e.paidOnce()

@@ -9,7 +9,8 @@ import (
 // ledger.Store implements it.
 type Store interface {
 	// CreateBatch stores a planned batch and its items (all Planned) in one
-	// transaction, with a planning event per item, and fills in their IDs.
+	// transaction, with a planning event per item, and fills in their IDs. A
+	// reference the ledger already holds gives ErrBatchExists.
 	CreateBatch(ctx context.Context, b *Batch, items []Item) error
 	// Batch finds a batch by numeric id or by reference.
 	Batch(ctx context.Context, key string) (Batch, error)
@@ -126,4 +127,22 @@ type Owner struct {
 	Host  string
 	Start string // the process's start time, to tell it from a later process given the same pid
 	At    time.Time
+}
+
+// Reconciliation is what the latest reconciliation of a batch found: where the
+// providers' records and the ledger disagree, and what could not be checked.
+type Reconciliation struct {
+	At         time.Time // when it ran; zero: never reconciled
+	Mismatches []Mismatch
+	Unchecked  []Unchecked
+}
+
+// Reconciliations keeps each batch's latest reconciliation, so that every report
+// and status shown later still carries its findings. ledger.Store implements it.
+type Reconciliations interface {
+	// SaveReconciliation replaces the batch's findings with r's, in one
+	// transaction, and appends an event.
+	SaveReconciliation(ctx context.Context, batchID int64, r Reconciliation) error
+	// Reconciliation returns the batch's latest findings (At zero if none).
+	Reconciliation(ctx context.Context, batchID int64) (Reconciliation, error)
 }

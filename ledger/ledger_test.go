@@ -58,7 +58,7 @@ func TestMigrationsAreVersionedAndIdempotent(t *testing.T) {
 	st, err := Open(context.Background(), path)
 	require.NoError(t, err)
 	v, _ := st.Pragma(context.Background(), "user_version")
-	assert.Equal(t, "5", v)
+	assert.Equal(t, "6", v)
 	st.Close()
 	st, err = Open(context.Background(), path)
 	require.NoError(t, err)

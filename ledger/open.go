@@ -13,9 +13,11 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
+	"time"
 
-	_ "github.com/mattn/go-sqlite3" // the sqlite3 driver
+	"github.com/mattn/go-sqlite3"
 )
 
 //go:embed migrations/*.sql
@@ -23,10 +25,43 @@ var migrations embed.FS
 
 // Store is the SQLite ledger. It is safe for concurrent use: all access goes
 // through one connection, so there is one writer.
+//
+// The main file alone holds every reference that has been sent or may have
+// been: a planned batch and every claim (the intent to send, committed before
+// the request leaves) are checkpointed from the -wal into the main file before
+// the call returns, and other writes are checkpointed every CheckpointEvery or
+// CheckpointWrites transactions, whichever comes first. A copy of the main
+// file without its -wal may lose the latest answers (their items are then
+// settled with the provider as after a crash), never an item that was sent.
 type Store struct {
 	db    *sql.DB
 	path  string
 	alive func(pid int, start string) bool // whether a lock holder on this host still runs
+
+	now     func() time.Time
+	every   time.Duration // checkpoint when this long has passed since the last one
+	everyN  int           // or after this many write transactions
+	cpMu    sync.Mutex
+	lastCP  time.Time
+	sinceCP int
+}
+
+// Default checkpoint pace of the writes that are not claims or plans.
+const (
+	CheckpointEvery  = 2 * time.Second
+	CheckpointWrites = 200
+)
+
+// Option changes how a ledger is opened.
+type Option func(*Store)
+
+// WithClock sets the clock that paces periodic checkpoints (tests).
+func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
+
+// WithCheckpoints sets the periodic checkpoint pace: after every d, or after n
+// write transactions.
+func WithCheckpoints(d time.Duration, n int) Option {
+	return func(s *Store) { s.every, s.everyN = d, n }
 }
 
 // DSN is the connection string every ledger is opened with: WAL, synchronous FULL
@@ -43,7 +78,9 @@ func DSN(file string) string {
 }
 
 // Open opens (creating if needed, mode 0600) the ledger at file and migrates it.
-func Open(ctx context.Context, file string) (*Store, error) {
+// Several processes may open a new ledger at once: one migrates, the others
+// find it migrated.
+func Open(ctx context.Context, file string, opts ...Option) (*Store, error) {
 	f, err := os.OpenFile(file, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("open ledger %s: %w", file, err)
@@ -56,9 +93,16 @@ func Open(ctx context.Context, file string) (*Store, error) {
 	db.SetMaxOpenConns(1)
 	db.SetConnMaxIdleTime(0)
 	db.SetConnMaxLifetime(0)
-	s := &Store{db: db, path: file, alive: processAlive}
+	s := &Store{db: db, path: file, alive: processAlive, now: time.Now, every: CheckpointEvery, everyN: CheckpointWrites}
+	for _, o := range opts {
+		o(s)
+	}
+	s.lastCP = s.now()
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
+		if de := s.asDamaged(err); de != nil {
+			return nil, de
+		}
 		return nil, fmt.Errorf("migrate ledger %s: %w", file, err)
 	}
 	return s, nil
@@ -77,53 +121,160 @@ func (s *Store) Pragma(ctx context.Context, name string) (string, error) {
 	return v, err
 }
 
+// migrate applies the migrations the ledger lacks, all in one immediate
+// transaction that reads the schema version inside it: a second process
+// opening the same new ledger waits for the first and then finds nothing to do.
 func (s *Store) migrate(ctx context.Context) error {
 	names, err := fs.Glob(migrations, "migrations/*.sql")
 	if err != nil {
 		return err
 	}
 	sort.Strings(names)
-	var version int
-	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+	var current int
+	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
 		return err
 	}
-	if version > len(names) {
-		return fmt.Errorf("ledger schema version %d is newer than this bulkpay knows (%d): upgrade bulkpay", version, len(names))
+	if current == len(names) {
+		return nil // nothing to do: no write lock needed
 	}
-	for i, name := range names {
-		n, err := strconv.Atoi(strings.SplitN(path.Base(name), "_", 2)[0])
-		if err != nil || n != i+1 {
-			return fmt.Errorf("migration %s is out of sequence", name)
-		}
-		if n <= version {
-			continue
-		}
-		body, err := migrations.ReadFile(name)
-		if err != nil {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var version int
+		if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
 			return err
 		}
-		tx, err := s.db.BeginTx(ctx, nil)
-		if err != nil {
-			return err
+		if version > len(names) {
+			return fmt.Errorf("ledger schema version %d is newer than this bulkpay knows (%d): upgrade bulkpay", version, len(names))
 		}
-		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("%s: %w", name, err)
+		for i, name := range names {
+			n, err := strconv.Atoi(strings.SplitN(path.Base(name), "_", 2)[0])
+			if err != nil || n != i+1 {
+				return fmt.Errorf("migration %s is out of sequence", name)
+			}
+			if n <= version {
+				continue
+			}
+			body, err := migrations.ReadFile(name)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", n)); err != nil {
+				return err
+			}
 		}
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", n)); err != nil {
-			tx.Rollback()
-			return err
+		return nil
+	})
+}
+
+// ErrCheckpoint: the -wal could not be copied into the main file in full
+// (another process kept reading an older state of the ledger).
+var ErrCheckpoint = errors.New("ledger checkpoint incomplete")
+
+// Checkpoint copies every committed transaction from the -wal into the main
+// file and syncs it, so that the main file alone holds them.
+func (s *Store) Checkpoint(ctx context.Context) error {
+	var busy, frames, copied int
+	if err := s.db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(FULL)").Scan(&busy, &frames, &copied); err != nil {
+		return fmt.Errorf("checkpoint ledger %s: %w", s.path, err)
+	}
+	if busy != 0 || copied < frames {
+		return fmt.Errorf("checkpoint ledger %s: %d of %d pages copied: %w", s.path, max(copied, 0), frames, ErrCheckpoint)
+	}
+	s.cpMu.Lock()
+	s.lastCP, s.sinceCP = s.now(), 0
+	s.cpMu.Unlock()
+	return nil
+}
+
+// wrote counts a committed write and checkpoints when the pace says so. A
+// periodic checkpoint that cannot complete now (another process reading) stays
+// due and is tried again at the next write; the writes that must reach the main
+// file (plans, claims) check their own and fail without it.
+func (s *Store) wrote(ctx context.Context) {
+	s.cpMu.Lock()
+	s.sinceCP++
+	due := s.sinceCP >= s.everyN || s.now().Sub(s.lastCP) >= s.every
+	s.cpMu.Unlock()
+	if due {
+		_ = s.Checkpoint(context.WithoutCancel(ctx)) // still due on failure: retried at the next write
+	}
+}
+
+// ErrDamaged: the ledger file fails SQLite's integrity check.
+var ErrDamaged = errors.New("ledger file is damaged")
+
+// DamagedError lists what SQLite's integrity check found wrong in the file.
+type DamagedError struct {
+	Path     string
+	Problems []string // the first few lines of PRAGMA quick_check
+}
+
+func (e *DamagedError) Error() string {
+	return fmt.Sprintf("%s: %s (%s); nothing was sent: restore the ledger from a backup taken with its -wal file, or ask for it to be repaired, before paying from it",
+		ErrDamaged, e.Path, strings.Join(e.Problems, "; "))
+}
+
+func (e *DamagedError) Is(target error) bool { return target == ErrDamaged }
+
+// Check runs SQLite's quick_check over the whole ledger file: every page, every
+// b-tree, every record's format. A damaged file gives a *DamagedError.
+func (s *Store) Check(ctx context.Context) error {
+	rows, err := s.db.QueryContext(ctx, "PRAGMA quick_check(10)")
+	if err != nil {
+		return s.damaged(err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return s.damaged(err)
 		}
-		if err := tx.Commit(); err != nil {
-			return err
+		if line != "ok" {
+			problems = append(problems, line)
 		}
+	}
+	if err := rows.Err(); err != nil {
+		return s.damaged(err)
+	}
+	if len(problems) > 0 {
+		return &DamagedError{Path: s.path, Problems: problems}
 	}
 	return nil
 }
 
+// damaged maps SQLite's "malformed" and "not a database" to a *DamagedError.
+func (s *Store) damaged(err error) error {
+	if de := s.asDamaged(err); de != nil {
+		return de
+	}
+	return fmt.Errorf("check ledger %s: %w", s.path, err)
+}
+
+// asDamaged is a *DamagedError for SQLite's "malformed" and "not a database",
+// nil for any other error.
+func (s *Store) asDamaged(err error) error {
+	var se sqlite3.Error
+	if errors.As(err, &se) && (se.Code == sqlite3.ErrCorrupt || se.Code == sqlite3.ErrNotADB) {
+		return &DamagedError{Path: s.path, Problems: []string{se.Error()}}
+	}
+	return nil
+}
+
+// readErr gives a read's error, a damaged file said as such.
+func (s *Store) readErr(err error) error {
+	if de := s.asDamaged(err); de != nil {
+		return de
+	}
+	return err
+}
+
 // processAlive reports whether pid runs on this host (signal 0 probes it) and,
 // when its start time was recorded, is still the same process: after a crash the
-// pid may have been given to another one.
+// pid may have been given to another one. A zombie (exited, not yet reaped by
+// its parent) answers signal 0 but runs no more: it is not alive.
 func processAlive(pid int, start string) bool {
 	if pid <= 0 {
 		return false
@@ -131,24 +282,38 @@ func processAlive(pid int, start string) bool {
 	if err := syscall.Kill(pid, 0); err != nil && !errors.Is(err, syscall.EPERM) {
 		return false
 	}
-	return start == "" || ProcessStart(pid) == "" || ProcessStart(pid) == start
+	state, began := procStat(pid)
+	if state == "Z" || state == "X" || state == "x" {
+		return false
+	}
+	return start == "" || began == "" || began == start
 }
 
 // ProcessStart is a process's start time in clock ticks since boot (Linux
 // /proc/PID/stat, field 22), or "" where it cannot be read.
 func ProcessStart(pid int) string {
+	_, start := procStat(pid)
+	return start
+}
+
+// procStat reads a process's state (field 3: R, S, D, Z for a zombie, X dead)
+// and start time (field 22) from /proc/PID/stat; both "" where it cannot.
+func procStat(pid int) (state, start string) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return ""
+		return "", ""
 	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')') // the command name may hold spaces
+	return parseStat(string(b))
+}
+
+func parseStat(s string) (state, start string) {
+	i := strings.LastIndexByte(s, ')') // the command name may hold spaces and parentheses
 	if i < 0 {
-		return ""
+		return "", ""
 	}
 	f := strings.Fields(s[i+1:])
 	if len(f) < 20 {
-		return ""
+		return "", ""
 	}
-	return f[19] // field 22 counted from the pid
+	return f[0], f[19] // fields 3 and 22 counted from the pid
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mattn/go-sqlite3"
+
 	"bulkpay/batch"
 )
 
@@ -27,8 +29,26 @@ func parseTime(s sql.NullString) time.Time {
 	return t
 }
 
-// tx runs fn in one immediate transaction.
+// tx runs fn in one immediate transaction, then checkpoints if the periodic
+// pace says so.
 func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	if err := s.commit(ctx, fn); err != nil {
+		return err
+	}
+	s.wrote(ctx)
+	return nil
+}
+
+// durableTx runs fn in one immediate transaction and checkpoints it into the
+// main file before it returns: for what must survive the loss of the -wal.
+func (s *Store) durableTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	if err := s.commit(ctx, fn); err != nil {
+		return err
+	}
+	return s.Checkpoint(context.WithoutCancel(ctx))
+}
+
+func (s *Store) commit(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -40,16 +60,27 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	return tx.Commit()
 }
 
-// CreateBatch implements batch.Store.
+// isUnique tells a UNIQUE constraint violation from other driver errors.
+func isUnique(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique
+}
+
+// CreateBatch implements batch.Store. The planned batch, with every item's
+// reference, is in the main file when it returns. A reference already in the
+// ledger (another process planned it first) gives batch.ErrBatchExists.
 func (s *Store) CreateBatch(ctx context.Context, b *batch.Batch, items []batch.Item) error {
 	at := now()
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.durableTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO batches
 			(reference, sheet_hash, sheet_name, currency, total_amount, item_count, sandbox, created_at, period, parent_id,
 			 charge, profit, fees, created_by, plan_hash)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			b.Reference, b.SheetHash, b.SheetName, b.Currency, b.TotalAmount, len(items), b.Sandbox, at, b.Period, nullID(b.ParentID),
 			b.Charge, b.Profit, feesJSON(b.Fees), b.CreatedBy, b.PlanHash)
+		if isUnique(err) {
+			return fmt.Errorf("%w: %q", batch.ErrBatchExists, b.Reference)
+		}
 		if err != nil {
 			return fmt.Errorf("insert batch: %w", err)
 		}
@@ -140,14 +171,14 @@ func (s *Store) Batch(ctx context.Context, key string) (batch.Batch, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return batch.Batch{}, fmt.Errorf("%w: %q", batch.ErrBatchNotFound, key)
 	}
-	return b, err
+	return b, s.readErr(err)
 }
 
 // Batches implements batch.Store.
 func (s *Store) Batches(ctx context.Context) ([]batch.Batch, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+batchCols+` FROM batches ORDER BY id DESC`)
 	if err != nil {
-		return nil, err
+		return nil, s.readErr(err)
 	}
 	defer rows.Close()
 	var out []batch.Batch
@@ -198,15 +229,18 @@ func (s *Store) Items(ctx context.Context, batchID int64, states ...batch.State)
 	}
 	rows, err := s.db.QueryContext(ctx, q+` ORDER BY row`, args...)
 	if err != nil {
-		return nil, err
+		return nil, s.readErr(err)
 	}
-	return scanItems(rows)
+	items, err := scanItems(rows)
+	return items, s.readErr(err)
 }
 
-// Claim implements batch.Store.
+// Claim implements batch.Store. The claims are in the main file when it
+// returns, before any request for them leaves: a copy of the main file alone
+// shows every item that may have been sent as at least submitting.
 func (s *Store) Claim(ctx context.Context, batchID int64, provider string, limit int, except ...int64) ([]batch.Claim, error) {
 	var claims []batch.Claim
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.commit(ctx, func(tx *sql.Tx) error {
 		claims = claims[:0]
 		q := `SELECT ` + itemCols + ` FROM items WHERE batch_id = ? AND provider = ? AND state = 'planned'`
 		args := []any{batchID, provider}
@@ -244,7 +278,13 @@ func (s *Store) Claim(ctx context.Context, batchID int64, provider string, limit
 		}
 		return nil
 	})
-	return claims, err
+	if err != nil || len(claims) == 0 {
+		return nil, err
+	}
+	if err := s.Checkpoint(context.WithoutCancel(ctx)); err != nil {
+		return nil, fmt.Errorf("%d item(s) claimed but not yet in the ledger's main file, so not sent: %w", len(claims), err)
+	}
+	return claims, nil
 }
 
 // requestSummary is what an attempt asks of the provider, for people reviewing it.
@@ -417,6 +457,9 @@ func (s *Store) Events(ctx context.Context, batchID, itemID int64) ([]batch.Even
 // Note implements batch.Store.
 func (s *Store) Note(ctx context.Context, batchID int64, cause, detail string) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO events (batch_id, at, cause, detail) VALUES (?, ?, ?, ?)`, batchID, now(), cause, detail)
+	if err == nil {
+		s.wrote(ctx)
+	}
 	return err
 }
 
@@ -567,4 +610,77 @@ func (s *Store) ProviderReferences(ctx context.Context) (map[string]map[string]b
 		out[p][ref] = true
 	}
 	return out, rows.Err()
+}
+
+var _ batch.Reconciliations = (*Store)(nil)
+
+// findingUnchecked is the kind of a finding that could not be checked.
+const findingUnchecked = "unchecked"
+
+// SaveReconciliation implements batch.Reconciliations.
+func (s *Store) SaveReconciliation(ctx context.Context, batchID int64, r batch.Reconciliation) error {
+	at := r.At.UTC().Format(timeFormat)
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE batches SET reconciled_at = ? WHERE id = ?`, at, batchID)
+		if err != nil {
+			return fmt.Errorf("record reconciliation: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("%w: id %d", batch.ErrBatchNotFound, batchID)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM findings WHERE batch_id = ?`, batchID); err != nil {
+			return fmt.Errorf("replace findings: %w", err)
+		}
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO findings (batch_id, at, provider, row, kind, ours, theirs, provider_reference, reason)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
+		for _, m := range r.Mismatches {
+			if _, err := ins.ExecContext(ctx, batchID, at, m.Provider, m.Row, m.Kind, m.Ours, m.Theirs, m.Reference, ""); err != nil {
+				return fmt.Errorf("record finding: %w", err)
+			}
+		}
+		for _, u := range r.Unchecked {
+			if _, err := ins.ExecContext(ctx, batchID, at, u.Provider, u.Row, findingUnchecked, "", "", u.Reference, u.Reason); err != nil {
+				return fmt.Errorf("record finding: %w", err)
+			}
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO events (batch_id, at, cause, detail) VALUES (?, ?, 'reconciliation recorded', ?)`,
+			batchID, now(), fmt.Sprintf("at %s: %d mismatch(es), %d could not be checked", at, len(r.Mismatches), len(r.Unchecked)))
+		return err
+	})
+}
+
+// Reconciliation implements batch.Reconciliations.
+func (s *Store) Reconciliation(ctx context.Context, batchID int64) (batch.Reconciliation, error) {
+	var r batch.Reconciliation
+	var at string
+	if err := s.db.QueryRowContext(ctx, `SELECT reconciled_at FROM batches WHERE id = ?`, batchID).Scan(&at); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return r, fmt.Errorf("%w: id %d", batch.ErrBatchNotFound, batchID)
+		}
+		return r, err
+	}
+	r.At = parseTime(sql.NullString{String: at, Valid: true})
+	rows, err := s.db.QueryContext(ctx, `SELECT provider, row, kind, ours, theirs, provider_reference, reason
+		FROM findings WHERE batch_id = ? ORDER BY id`, batchID)
+	if err != nil {
+		return r, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var m batch.Mismatch
+		var reason string
+		if err := rows.Scan(&m.Provider, &m.Row, &m.Kind, &m.Ours, &m.Theirs, &m.Reference, &reason); err != nil {
+			return r, err
+		}
+		if m.Kind == findingUnchecked {
+			r.Unchecked = append(r.Unchecked, batch.Unchecked{Row: m.Row, Provider: m.Provider, Reference: m.Reference, Reason: reason})
+			continue
+		}
+		r.Mismatches = append(r.Mismatches, m)
+	}
+	return r, rows.Err()
 }

@@ -61,3 +61,16 @@ func SplitE164(e164 string) (string, string) {
 	nsn := phonenumbers.GetNationalSignificantNumber(num)
 	return prefix[:len(prefix)-len(nsn)], nsn
 }
+
+// RegionOf returns the ISO region of E.164 digits ("2250701020304" → "CI"), or
+// "" when they are not a number.
+func RegionOf(e164 string) string {
+	num, err := phonenumbers.Parse("+"+strings.TrimPrefix(e164, "+"), "")
+	if err != nil {
+		return ""
+	}
+	if r := phonenumbers.GetRegionCodeForNumber(num); r != "" && r != "ZZ" {
+		return r
+	}
+	return ""
+}

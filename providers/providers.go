@@ -10,7 +10,17 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/google/uuid"
 )
+
+// IsUUID4 reports whether s is a version 4 UUID in its usual form
+// (2ceefe04-1a79-4914-9dd0-c61748c2aecb): what bulkpay sends as its reference,
+// and what CamPay requires as external_reference.
+func IsUUID4(s string) bool {
+	u, err := uuid.Parse(s)
+	return err == nil && len(s) == 36 && u.Version() == 4 && u.Variant() == uuid.RFC4122
+}
 
 // Payout is one transfer to one beneficiary, as a client sends it.
 type Payout struct {

@@ -36,7 +36,10 @@ func fixture() Input {
 	return Input{Batch: b, Items: items, Attempts: map[int64][]batch.Attempt{2: {{ID: 9, ItemID: 2, Provider: "mycoolpay", Reference: "r-2",
 		Kind: batch.KindSend, Request: "pay 70000 to 237699009900 via mycoolpay under reference r-2", StartedAt: at, FinishedAt: at.Add(time.Second),
 		Outcome: batch.OutcomeUnknown, Response: "timeout"}}},
-		Mismatches: []Mismatch{{Row: 4, Provider: "campay", Kind: "amount", Ours: "150000", Theirs: "15000", Reference: "cp-1"}}}
+		Mismatches: []Mismatch{{Row: 4, Provider: "campay", Kind: "amount", Ours: "150000", Theirs: "15000", Reference: "cp-1"},
+			{Provider: "campay", Kind: "unknown_payout", Ours: "no item", Theirs: "50000 to 237677000999 at 2026-11-24T10:00:00Z", Reference: "cp-9"}},
+		Unchecked: []Unchecked{{Row: 5, Provider: "mycoolpay", Reference: "mc-2", Reason: "503 Service Unavailable, still after 4 tries"},
+			{Provider: "campay", Reason: "history: timeout after 4 tries"}}}
 }
 
 func golden(t *testing.T, name string, got []byte) {
@@ -59,15 +62,18 @@ func TestReportsGoldenAndStable(t *testing.T) {
 		require.NoError(t, err)
 		return b
 	}
-	csv, js, xl := read("reconciliation.csv"), read("summary.json"), read("reconciliation.xlsx")
-	golden(t, "reconciliation.csv", csv)
-	golden(t, "summary.json", js)
+	names := []string{"reconciliation.csv", "mismatches.csv", "could-not-check.csv", "summary.json"}
+	first := map[string][]byte{"reconciliation.xlsx": read("reconciliation.xlsx")}
+	for _, name := range names {
+		first[name] = read(name)
+		golden(t, name, first[name])
+	}
 
 	_, err = WriteAll(root, fixture())
 	require.NoError(t, err)
-	assert.Equal(t, csv, read("reconciliation.csv"), "the same ledger state gives the same csv")
-	assert.Equal(t, js, read("summary.json"))
-	assert.Equal(t, xl, read("reconciliation.xlsx"), "and the same workbook, byte for byte")
+	for name, b := range first {
+		assert.Equal(t, b, read(name), "the same ledger state gives the same %s, byte for byte", name)
+	}
 }
 
 func TestWorkbookReadsBack(t *testing.T) {
@@ -76,7 +82,7 @@ func TestWorkbookReadsBack(t *testing.T) {
 	f, err := excelize.OpenFile(filepath.Join(dir, "reconciliation.xlsx"))
 	require.NoError(t, err)
 	defer f.Close()
-	assert.Equal(t, []string{"Summary", "Items", "Review", "Rejected"}, f.GetSheetList())
+	assert.Equal(t, []string{"Summary", "Items", "Review", "Rejected", "Mismatches", "Could not check"}, f.GetSheetList())
 
 	header, _ := f.GetRows("Items")
 	assert.Equal(t, []string{"row", "name", "phone", "amount", "charge", "sent", "provider", "reference", "provider reference",

@@ -1,61 +1,48 @@
 package reports
 
 import (
+	"encoding/csv"
 	"os"
 	"path/filepath"
 	"time"
 
-	"github.com/gocarina/gocsv"
-
 	"bulkpay/batch"
 )
 
-// ItemLine is one line of the per-item report.
-type ItemLine struct {
-	Row               int    `csv:"row"`
-	Name              string `csv:"name"`
-	Phone             string `csv:"phone"`
-	Amount            int64  `csv:"amount"`
-	Charge            int64  `csv:"charge"`
-	Sent              int64  `csv:"sent"`
-	Currency          string `csv:"currency"`
-	Provider          string `csv:"provider"`
-	Reference         string `csv:"reference"`
-	ProviderReference string `csv:"provider_reference"`
-	State             string `csv:"state"`
-	Message           string `csv:"message"`
-	Attempts          int    `csv:"attempts"`
-	UpdatedAt         string `csv:"updated_at"`
-	Environment       string `csv:"environment"`
+// table is a report's rows under a header; every value becomes a cell through
+// cell, in the csv files and in the workbook alike.
+type table struct {
+	header []string
+	rows   [][]any
 }
 
-// Lines turns items into report lines, in sheet order, every text cell neutralised.
-func Lines(b batch.Batch, items []batch.Item) []ItemLine {
-	env := "live"
-	if b.Sandbox {
-		env = "SANDBOX"
+// itemsCSV is reconciliation.csv: one line per item, in sheet order.
+func itemsCSV(b batch.Batch, items []batch.Item) table {
+	t := table{header: []string{"row", "name", "phone", "amount", "charge", "sent", "currency", "provider", "reference",
+		"provider_reference", "state", "message", "attempts", "updated_at", "environment"}}
+	for _, it := range items {
+		t.rows = append(t.rows, []any{it.Row, it.Name, it.Phone, it.Amount, it.Charge, it.Send(), b.Currency, it.Provider,
+			it.Reference, it.ProviderReference, it.State, it.Message, it.Attempts, it.UpdatedAt.UTC().Format(time.RFC3339), env(b)})
 	}
-	out := make([]ItemLine, len(items))
-	for i, it := range items {
-		out[i] = ItemLine{
-			Row:               it.Row,
-			Name:              Neutralize(it.Name),
-			Phone:             it.Phone,
-			Amount:            it.Amount,
-			Charge:            it.Charge,
-			Sent:              it.Send(),
-			Currency:          b.Currency,
-			Provider:          it.Provider,
-			Reference:         it.Reference,
-			ProviderReference: Neutralize(it.ProviderReference),
-			State:             string(it.State),
-			Message:           Neutralize(it.Message),
-			Attempts:          it.Attempts,
-			UpdatedAt:         it.UpdatedAt.UTC().Format(time.RFC3339),
-			Environment:       env,
-		}
+	return t
+}
+
+// mismatchesCSV is mismatches.csv: what reconcile found, each also in words.
+func mismatchesCSV(s Summary) table {
+	t := table{header: []string{"row", "provider", "kind", "ours", "theirs", "provider_reference", "finding"}}
+	for _, m := range s.Mismatches {
+		t.rows = append(t.rows, []any{m.Row, m.Provider, m.Kind, m.Ours, m.Theirs, m.Reference, Finding(m, s.Currency)})
 	}
-	return out
+	return t
+}
+
+// uncheckedCSV is could-not-check.csv: the records reconcile could not read.
+func uncheckedCSV(s Summary) table {
+	t := table{header: []string{"row", "provider", "provider_reference", "reason", "finding"}}
+	for _, u := range s.CouldNotCheck {
+		t.rows = append(t.rows, []any{u.Row, u.Provider, u.Reference, u.Reason, UncheckedFinding(u)})
+	}
+	return t
 }
 
 // Dir is where a batch's reports go below the reports directory.
@@ -66,11 +53,28 @@ func Dir(root string, b batch.Batch) string {
 // WriteCSV writes DIR/<reference>/reconciliation.csv and returns its path.
 func WriteCSV(root string, b batch.Batch, items []batch.Item) (string, error) {
 	path := filepath.Join(Dir(root, b), "reconciliation.csv")
-	lines := Lines(b, items)
-	err := writeAtomic(path, func(f *os.File) error {
-		return gocsv.Marshal(lines, f)
+	return path, writeCSV(path, itemsCSV(b, items))
+}
+
+// writeCSV writes a table as csv, atomically, every value through csvCell.
+func writeCSV(path string, t table) error {
+	return writeAtomic(path, func(f *os.File) error {
+		w := csv.NewWriter(f)
+		if err := w.Write(t.header); err != nil {
+			return err
+		}
+		line := make([]string, len(t.header))
+		for _, r := range t.rows {
+			for i, v := range r {
+				line[i] = csvCell(v)
+			}
+			if err := w.Write(line[:len(r)]); err != nil {
+				return err
+			}
+		}
+		w.Flush()
+		return w.Error()
 	})
-	return path, err
 }
 
 // safeName keeps a reference usable as a directory name.

@@ -14,11 +14,13 @@ import (
 )
 
 func TestNeutralize(t *testing.T) {
-	for _, lead := range []string{"=", "+", "-", "@", "\t", "\r"} {
+	t.Parallel()
+	for _, lead := range []string{"=", "+", "-", "@", "\t", "\r", "\n", "\x00", "＝", "＋", "－", "＠", "  =", " @"} {
 		assert.Equal(t, "'"+lead+"SUM(A1)", Neutralize(lead+"SUM(A1)"), "%q", lead)
 	}
-	assert.Equal(t, "Jean", Neutralize("Jean"))
-	assert.Equal(t, "", Neutralize(""))
+	for _, s := range []string{"Jean", "", " ", "Aïcha", "1+2", "a=b", "'=already quoted"} {
+		assert.Equal(t, s, Neutralize(s), "%q", s)
+	}
 }
 
 func TestWriteCSV(t *testing.T) {

@@ -16,37 +16,58 @@ type Input struct {
 	Batch      batch.Batch
 	Items      []batch.Item
 	Attempts   map[int64][]batch.Attempt // evidence for items in review, by item id
-	Mismatches []Mismatch                // what reconcile found
+	Mismatches []Mismatch                // the latest findings of reconcile
+	Unchecked  []Unchecked               // what reconcile could not read, apart from mismatches
 }
 
 // Mismatch is a disagreement between the ledger and a provider's own records.
 type Mismatch = batch.Mismatch
 
+// Unchecked is an item (or, at row 0, a provider's list of payouts) whose
+// provider record could not be read.
+type Unchecked = batch.Unchecked
+
+// findings splits what reconcile found into real mismatches and what could not
+// be checked: a record that could not be read (kind "unreadable") is not a
+// disagreement, whichever list it came in.
+func findings(in Input) ([]Mismatch, []Unchecked) {
+	mism, unchecked := []Mismatch{}, append([]Unchecked{}, in.Unchecked...)
+	for _, m := range in.Mismatches {
+		if m.Kind == "unreadable" {
+			unchecked = append(unchecked, Unchecked{Row: m.Row, Provider: m.Provider, Reference: m.Reference, Reason: m.Theirs})
+			continue
+		}
+		mism = append(mism, m)
+	}
+	return mism, unchecked
+}
+
 // Summary is summary.json; its fields are documented in the README.
 type Summary struct {
-	BatchID         int64      `json:"batch_id"`
-	Reference       string     `json:"reference"`
-	SheetName       string     `json:"sheet_name"`
-	SheetHash       string     `json:"sheet_hash"`
-	Period          string     `json:"period"`
-	Currency        string     `json:"currency"`
-	Environment     string     `json:"environment"`
-	CreatedAt       time.Time  `json:"created_at"`
-	CreatedBy       string     `json:"created_by"`
-	PlanHash        string     `json:"plan_hash"`
-	Approval        *Approval  `json:"approval"`
-	Items           int        `json:"items"`
-	TotalAmount     int64      `json:"total_amount"`
-	Charge          int64      `json:"charge"`
-	Profit          int64      `json:"profit"`
-	SucceededAmount int64      `json:"succeeded_amount"`
-	ProviderFees    int64      `json:"provider_fees"`
-	ByState         []Tally    `json:"by_state"`
-	ByProvider      []Tally    `json:"by_provider"`
-	ByOperator      []Tally    `json:"by_operator"`
-	ByProviderState []Tally    `json:"by_provider_state"`
-	NeedsPerson     int        `json:"needs_person"`
-	Mismatches      []Mismatch `json:"mismatches"`
+	BatchID         int64       `json:"batch_id"`
+	Reference       string      `json:"reference"`
+	SheetName       string      `json:"sheet_name"`
+	SheetHash       string      `json:"sheet_hash"`
+	Period          string      `json:"period"`
+	Currency        string      `json:"currency"`
+	Environment     string      `json:"environment"`
+	CreatedAt       time.Time   `json:"created_at"`
+	CreatedBy       string      `json:"created_by"`
+	PlanHash        string      `json:"plan_hash"`
+	Approval        *Approval   `json:"approval"`
+	Items           int         `json:"items"`
+	TotalAmount     int64       `json:"total_amount"`
+	Charge          int64       `json:"charge"`
+	Profit          int64       `json:"profit"`
+	SucceededAmount int64       `json:"succeeded_amount"`
+	ProviderFees    int64       `json:"provider_fees"`
+	ByState         []Tally     `json:"by_state"`
+	ByProvider      []Tally     `json:"by_provider"`
+	ByOperator      []Tally     `json:"by_operator"`
+	ByProviderState []Tally     `json:"by_provider_state"`
+	NeedsPerson     int         `json:"needs_person"`
+	Mismatches      []Mismatch  `json:"mismatches"`
+	CouldNotCheck   []Unchecked `json:"could_not_check"`
 }
 
 // Approval is who approved which plan, and when.
@@ -79,10 +100,8 @@ func Summarize(in Input) Summary {
 	b := in.Batch
 	s := Summary{BatchID: b.ID, Reference: b.Reference, SheetName: b.SheetName, SheetHash: b.SheetHash, Period: b.Period,
 		Currency: b.Currency, Environment: env(b), CreatedAt: b.CreatedAt.UTC(), CreatedBy: b.CreatedBy, PlanHash: b.PlanHash,
-		Items: len(in.Items), Charge: b.Charge, Profit: b.Profit, Mismatches: in.Mismatches}
-	if s.Mismatches == nil {
-		s.Mismatches = []Mismatch{}
-	}
+		Items: len(in.Items), Charge: b.Charge, Profit: b.Profit}
+	s.Mismatches, s.CouldNotCheck = findings(in)
 	if b.Approval.Hash != "" {
 		s.Approval = &Approval{By: b.Approval.By, At: b.Approval.At.UTC(), PlanHash: b.Approval.Hash}
 	}
@@ -150,14 +169,21 @@ func ordered(m map[string]*Tally) []Tally {
 	return out
 }
 
-// WriteAll writes DIR/<reference>/ reconciliation.csv, reconciliation.xlsx and
-// summary.json, each atomically, and returns the directory.
+// WriteAll writes DIR/<reference>/ reconciliation.csv, mismatches.csv,
+// could-not-check.csv, summary.json and reconciliation.xlsx, each atomically,
+// and returns the directory.
 func WriteAll(root string, in Input) (string, error) {
 	dir := Dir(root, in.Batch)
-	if _, err := WriteCSV(root, in.Batch, in.Items); err != nil {
-		return dir, err
-	}
 	sum := Summarize(in)
+	for _, f := range []struct {
+		name string
+		t    table
+	}{{"reconciliation.csv", itemsCSV(in.Batch, in.Items)}, {"mismatches.csv", mismatchesCSV(sum)},
+		{"could-not-check.csv", uncheckedCSV(sum)}} {
+		if err := writeCSV(filepath.Join(dir, f.name), f.t); err != nil {
+			return dir, err
+		}
+	}
 	if err := writeAtomic(filepath.Join(dir, "summary.json"), func(f *os.File) error {
 		enc := json.NewEncoder(f)
 		enc.SetIndent("", "  ")

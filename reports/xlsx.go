@@ -8,17 +8,56 @@ import (
 	"os"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
 	"bulkpay/batch"
 )
 
-// writeXLSX writes the workbook: Summary (with a chart of amounts by state per
-// provider), Items (one row per sheet row, frozen header, filters), Review (items
-// needing a person, with the evidence) and Rejected.
+// The workbook's sheets, in order.
+const (
+	sheetSummary    = "Summary"
+	sheetItems      = "Items"
+	sheetReview     = "Review"
+	sheetRejected   = "Rejected"
+	sheetMismatches = "Mismatches"
+	sheetUnchecked  = "Could not check"
+)
+
+// column is one column of a table sheet: its heading, its width in characters,
+// and how its cells look.
+type column struct {
+	title string
+	width float64
+	kind  colKind
+}
+
+type colKind int
+
+const (
+	text    colKind = iota // on one line
+	wrapped                // long text wrapped within the width
+	amount                 // money: whole numbers with a thousands separator
+	count                  // a row number or a count, centred
+)
+
+// book is a workbook being written, with its styles.
+type book struct {
+	f   *excelize.File
+	ref string // the batch reference, in page footers
+	// styles
+	num, bold, header, headerRight, top, wrap, numTop, center int
+}
+
+// writeXLSX writes the workbook: Summary (totals, tables and a chart of amounts
+// by state per provider), Items (one row per sheet row), Review (items needing a
+// person, with the evidence), Rejected, Mismatches (each in words) and Could not
+// check. Every sheet prints landscape, one page wide, its header row repeated on
+// every page.
 func writeXLSX(path string, in Input, sum Summary) error {
 	f := excelize.NewFile()
 	defer f.Close()
@@ -28,26 +67,50 @@ func writeXLSX(path string, in Input, sum Summary) error {
 		Created: created, Modified: created}); err != nil {
 		return err
 	}
-	num, err := f.NewStyle(&excelize.Style{NumFmt: 3}) // #,##0
-	if err != nil {
+	w := &book{f: f, ref: in.Batch.Reference}
+	thin := []excelize.Border{{Type: "bottom", Color: "808080", Style: 1}}
+	grey := excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"D9D9D9"}}
+	for _, st := range []struct {
+		id    *int
+		style excelize.Style
+	}{
+		{&w.num, excelize.Style{NumFmt: 3}}, // #,##0
+		{&w.bold, excelize.Style{Font: &excelize.Font{Bold: true}}},
+		{&w.header, excelize.Style{Font: &excelize.Font{Bold: true}, Border: thin, Fill: grey,
+			Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}}},
+		{&w.headerRight, excelize.Style{Font: &excelize.Font{Bold: true}, Border: thin, Fill: grey,
+			Alignment: &excelize.Alignment{Horizontal: "right", Indent: 1, Vertical: "top", WrapText: true}}},
+		{&w.top, excelize.Style{Alignment: &excelize.Alignment{Vertical: "top"}}},
+		{&w.wrap, excelize.Style{Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}}},
+		{&w.numTop, excelize.Style{NumFmt: 3, Alignment: &excelize.Alignment{Horizontal: "right", Indent: 1, Vertical: "top"}}},
+		{&w.center, excelize.Style{Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "top"}}},
+	} {
+		id, err := f.NewStyle(&st.style)
+		if err != nil {
+			return err
+		}
+		*st.id = id
+	}
+	if err := f.SetSheetName("Sheet1", sheetSummary); err != nil {
 		return err
 	}
-	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
-	if err != nil {
+	if err := w.summarySheet(sum); err != nil {
 		return err
 	}
-	f.SetSheetName("Sheet1", "Summary")
-	if err := summarySheet(f, sum, num, bold); err != nil {
-		return err
-	}
-	if err := itemsSheet(f, in, num, bold); err != nil {
-		return err
-	}
-	if err := reviewSheet(f, in, bold); err != nil {
-		return err
-	}
-	if err := rejectedSheet(f, in, bold); err != nil {
-		return err
+	for _, sh := range []struct {
+		name string
+		cols []column
+		rows [][]any
+	}{
+		{sheetItems, itemColumns, itemRows(in)},
+		{sheetReview, reviewColumns, reviewRows(in)},
+		{sheetRejected, rejectedColumns, rejectedRows(in)},
+		{sheetMismatches, mismatchColumns, mismatchRows(sum)},
+		{sheetUnchecked, uncheckedColumns, uncheckedRows(sum)},
+	} {
+		if err := w.tableSheet(sh.name, sh.cols, sh.rows); err != nil {
+			return fmt.Errorf("sheet %s: %w", sh.name, err)
+		}
 	}
 	buf, err := f.WriteToBuffer()
 	if err != nil {
@@ -61,6 +124,243 @@ func writeXLSX(path string, in Input, sum Summary) error {
 		_, err := out.Write(stable)
 		return err
 	})
+}
+
+var itemColumns = []column{{"row", 6, count}, {"name", 24, wrapped}, {"phone", 13, text},
+	{"amount", 11, amount}, {"charge", 8, amount}, {"sent", 11, amount}, {"provider", 10, text},
+	{"reference", 36, text}, {"provider reference", 20, wrapped}, {"state", 9, text},
+	{"message", 34, wrapped}, {"attempts", 9, count}, {"last update", 20, text}}
+
+func itemRows(in Input) [][]any {
+	var rows [][]any
+	for _, it := range in.Items {
+		rows = append(rows, []any{it.Row, it.Name, it.Phone, it.Amount, it.Charge, it.Send(), it.Provider, it.Reference,
+			it.ProviderReference, it.State, it.Message, it.Attempts, it.UpdatedAt.UTC().Format(time.RFC3339)})
+	}
+	return rows
+}
+
+var reviewColumns = []column{{"row", 6, count}, {"name", 20, wrapped}, {"phone", 13, text},
+	{"amount", 11, amount}, {"provider", 10, text}, {"reference", 36, text},
+	{"provider reference", 16, wrapped}, {"state", 8, text}, {"why", 24, wrapped}, {"attempt", 8, count},
+	{"kind", 7, text}, {"started", 20, text}, {"finished", 20, text}, {"outcome", 9, text},
+	{"request", 30, wrapped}, {"answer", 30, wrapped}}
+
+func reviewRows(in Input) [][]any {
+	var rows [][]any
+	for _, it := range in.Items {
+		if it.State != batch.Review && it.State != batch.Unknown {
+			continue
+		}
+		base := []any{it.Row, it.Name, it.Phone, it.Amount, it.Provider, it.Reference, it.ProviderReference, it.State, it.Message}
+		atts := in.Attempts[it.ID]
+		if len(atts) == 0 {
+			rows = append(rows, base)
+		}
+		for _, a := range atts {
+			rows = append(rows, append(base[:len(base):len(base)], a.ID, a.Kind, a.StartedAt.UTC().Format(time.RFC3339),
+				stamp(a.FinishedAt), a.Outcome, a.Request, a.Response))
+		}
+	}
+	return rows
+}
+
+var rejectedColumns = []column{{"row", 6, count}, {"name", 28, wrapped}, {"phone", 13, text},
+	{"amount", 11, amount}, {"provider", 10, text}, {"reason", 70, wrapped}}
+
+func rejectedRows(in Input) [][]any {
+	var rows [][]any
+	for _, it := range in.Items {
+		if it.State == batch.Rejected {
+			rows = append(rows, []any{it.Row, it.Name, it.Phone, it.Amount, it.Provider, it.Message})
+		}
+	}
+	return rows
+}
+
+var mismatchColumns = []column{{"row", 6, count}, {"finding", 60, wrapped}, {"provider", 10, text},
+	{"kind", 15, text}, {"ours", 14, wrapped}, {"theirs", 30, wrapped}, {"provider reference", 24, wrapped}}
+
+func mismatchRows(s Summary) [][]any {
+	var rows [][]any
+	for _, m := range s.Mismatches {
+		ours, theirs := any(m.Ours), any(m.Theirs)
+		if m.Kind == "amount" || m.Kind == "fee" { // amounts stay numbers
+			ours, theirs = wholeOr(m.Ours), wholeOr(m.Theirs)
+		}
+		rows = append(rows, []any{m.Row, Finding(m, s.Currency), m.Provider, m.Kind, ours, theirs, m.Reference})
+	}
+	return rows
+}
+
+// wholeOr is s as a whole number when it is one, s otherwise.
+func wholeOr(s string) any {
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return n
+	}
+	return s
+}
+
+var uncheckedColumns = []column{{"row", 6, count}, {"provider", 10, text},
+	{"provider reference", 30, wrapped}, {"why it could not be checked", 80, wrapped}}
+
+func uncheckedRows(s Summary) [][]any {
+	var rows [][]any
+	for _, u := range s.CouldNotCheck {
+		rows = append(rows, []any{u.Row, u.Provider, u.Reference, u.Reason})
+	}
+	return rows
+}
+
+// tableSheet writes a sheet of one table: the header on row 1 (frozen, with
+// filters, repeated on every printed page), a width and a format per column,
+// money with a thousands separator wherever it is, and rows as high as their
+// wrapped text.
+func (w *book) tableSheet(sh string, cols []column, rows [][]any) error {
+	f := w.f
+	if _, err := f.NewSheet(sh); err != nil {
+		return err
+	}
+	titles := make([]any, len(cols))
+	for i, c := range cols {
+		titles[i] = c.title
+	}
+	if err := w.row(sh, 1, titles...); err != nil {
+		return err
+	}
+	last := max(len(rows)+1, 2)
+	head := 1
+	for _, c := range cols {
+		head = max(head, wrappedLines(c.title, c.width*0.85)) // bold headings are wider
+	}
+	if head > 1 {
+		if err := f.SetRowHeight(sh, 1, float64(head)*rowHeight); err != nil {
+			return err
+		}
+	}
+	for i, c := range cols {
+		name, _ := excelize.ColumnNumberToName(i + 1)
+		if err := f.SetColWidth(sh, name, name, c.width); err != nil {
+			return err
+		}
+		head, style := w.header, w.top
+		switch c.kind {
+		case amount:
+			head, style = w.headerRight, w.numTop
+		case wrapped:
+			style = w.wrap
+		case count:
+			style = w.center
+		}
+		if err := f.SetCellStyle(sh, name+"1", name+"1", head); err != nil {
+			return err
+		}
+		if len(rows) > 0 {
+			if err := f.SetCellStyle(sh, name+"2", fmt.Sprintf("%s%d", name, last), style); err != nil {
+				return err
+			}
+		}
+	}
+	for i, r := range rows {
+		n := i + 2
+		if err := w.row(sh, n, r...); err != nil {
+			return err
+		}
+		lines := 1
+		for j, v := range r {
+			c := cols[j]
+			if _, money := v.(int64); money && (c.kind == text || c.kind == wrapped) {
+				name, _ := excelize.CoordinatesToCellName(j+1, n)
+				if err := f.SetCellStyle(sh, name, name, w.numTop); err != nil {
+					return err
+				}
+			}
+			if s, ok := cell(v).(string); ok && c.kind == wrapped {
+				lines = max(lines, wrappedLines(s, c.width))
+			}
+		}
+		if lines > 1 { // a spreadsheet does not always grow a row for wrapped text
+			if err := f.SetRowHeight(sh, n, float64(lines)*rowHeight); err != nil {
+				return err
+			}
+		}
+	}
+	lastCol, _ := excelize.ColumnNumberToName(len(cols))
+	if err := f.SetPanes(sh, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	if err := f.AutoFilter(sh, fmt.Sprintf("A1:%s%d", lastCol, last), nil); err != nil {
+		return err
+	}
+	return w.printSetup(sh, true)
+}
+
+// rowHeight is the height of one line of text, in points.
+const rowHeight = 15
+
+// maxLines bounds a row's height; the whole text stays in the cell and the csv.
+const maxLines = 20
+
+// wrappedLines estimates how many lines text takes wrapped word by word in a
+// column of width characters (the width of a digit; text averages narrower).
+func wrappedLines(text string, width float64) int {
+	per := max(int(width*1.15), 1)
+	n := 0
+	for _, para := range strings.Split(text, "\n") {
+		n++
+		used := 0
+		for _, word := range strings.Fields(para) {
+			l := utf8.RuneCountInString(word)
+			switch {
+			case used == 0:
+			case used+1+l <= per:
+				used += 1 + l
+				continue
+			default:
+				n++
+			}
+			n += (l - 1) / per // a word longer than the column is cut
+			used = (l-1)%per + 1
+		}
+	}
+	return min(n, maxLines)
+}
+
+// printSetup makes a sheet print landscape on A4, one page wide and as many
+// pages high as its rows need, with the batch and page numbers in the footer
+// and, for a table, its header row repeated on every page.
+func (w *book) printSetup(sh string, header bool) error {
+	f := w.f
+	a4, landscape, one, auto := 9, "landscape", 1, 0
+	if err := f.SetPageLayout(sh, &excelize.PageLayoutOptions{Size: &a4, Orientation: &landscape,
+		FitToWidth: &one, FitToHeight: &auto}); err != nil {
+		return err
+	}
+	fit := true
+	if err := f.SetSheetProps(sh, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+		return err
+	}
+	side, top := 0.4, 0.6
+	if err := f.SetPageMargins(sh, &excelize.PageLayoutMarginsOptions{Left: &side, Right: &side, Top: &top, Bottom: &top}); err != nil {
+		return err
+	}
+	ref := []rune(w.ref)
+	if len(ref) > 100 {
+		ref = append(ref[:100], '…')
+	}
+	footer := "&L" + strings.ReplaceAll(string(ref)+" — "+sh, "&", "&&") + "&RPage &P of &N"
+	if err := f.SetHeaderFooter(sh, &excelize.HeaderFooterOptions{OddFooter: footer}); err != nil {
+		return err
+	}
+	if !header {
+		return nil
+	}
+	return f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: quoteSheet(sh) + "!$1:$1", Scope: sh})
+}
+
+// quoteSheet is a sheet name as a formula reference names it.
+func quoteSheet(sh string) string {
+	return "'" + strings.ReplaceAll(sh, "'", "''") + "'"
 }
 
 var defaultRE = regexp.MustCompile(`<Default [^>]*></Default>`)
@@ -106,16 +406,17 @@ func stableZip(in []byte) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
-// row writes values from cell A<n>; text is neutralised and stays text.
-func row(f *excelize.File, sheet string, n int, values ...any) error {
+// row writes values from cell A<n>, each through cell: text is neutralised and
+// stays text, whole numbers stay numbers.
+func (w *book) row(sheet string, n int, values ...any) error {
 	for i, v := range values {
-		cell, _ := excelize.CoordinatesToCellName(i+1, n)
+		name, _ := excelize.CoordinatesToCellName(i+1, n)
 		var err error
-		switch x := v.(type) {
+		switch x := cell(v).(type) {
 		case string:
-			err = f.SetCellStr(sheet, cell, Neutralize(x))
+			err = w.f.SetCellStr(sheet, name, x)
 		default:
-			err = f.SetCellValue(sheet, cell, x)
+			err = w.f.SetCellValue(sheet, name, x)
 		}
 		if err != nil {
 			return err
@@ -124,81 +425,119 @@ func row(f *excelize.File, sheet string, n int, values ...any) error {
 	return nil
 }
 
-func summarySheet(f *excelize.File, s Summary, num, bold int) error {
-	const sh = "Summary"
-	approval := "not approved"
-	if s.Approval != nil {
-		approval = fmt.Sprintf("%s at %s (plan %s)", s.Approval.By, s.Approval.At.Format(time.RFC3339), s.Approval.PlanHash)
+// summarySheet writes the Summary: the batch, its totals and counts, tables by
+// state, provider and operator, amounts by state per provider and their chart.
+func (w *book) summarySheet(s Summary) error {
+	f, sh := w.f, sheetSummary
+	type line struct {
+		label string
+		value any
 	}
-	lines := [][]any{
-		{"Batch", s.Reference}, {"Environment", s.Environment}, {"Sheet", s.SheetName}, {"Sheet hash", s.SheetHash},
-		{"Period", s.Period}, {"Created", s.CreatedAt.Format(time.RFC3339)}, {"Planned by", s.CreatedBy}, {"Approval", approval},
-		{"Items", s.Items}, {"Total amount", s.TotalAmount}, {"Charges", s.Charge}, {"Profit", s.Profit},
-		{"Paid", s.SucceededAmount}, {"Provider fees", s.ProviderFees}, {"Items needing a person", s.NeedsPerson},
-		{"Mismatches with providers", len(s.Mismatches)}, {"Currency", s.Currency},
+	lines := []line{{"Batch", s.Reference}, {"Environment", s.Environment}, {"Sheet", s.SheetName}, {"Sheet hash", s.SheetHash},
+		{"Period", s.Period}, {"Created", s.CreatedAt.Format(time.RFC3339)}, {"Planned by", s.CreatedBy}, {"Plan hash", s.PlanHash}}
+	if s.Approval == nil {
+		lines = append(lines, line{"Approval", "not approved"})
+	} else {
+		lines = append(lines, line{"Approved by", s.Approval.By}, line{"Approved at", s.Approval.At.Format(time.RFC3339)},
+			line{"Approved plan", s.Approval.PlanHash})
 	}
+	lines = append(lines, line{"Currency", s.Currency}, line{"Items", s.Items}, line{"Total amount", s.TotalAmount},
+		line{"Charges", s.Charge}, line{"Profit", s.Profit}, line{"Paid", s.SucceededAmount}, line{"Provider fees", s.ProviderFees},
+		line{"Items needing a person", s.NeedsPerson}, line{"Mismatches with providers", len(s.Mismatches)},
+		line{"Records that could not be checked", len(s.CouldNotCheck)})
 	n := 1
 	for _, l := range lines {
-		if err := row(f, sh, n, l...); err != nil {
+		if err := w.row(sh, n, l.label, l.value); err != nil {
+			return err
+		}
+		b := fmt.Sprintf("B%d", n)
+		var err error
+		switch l.value.(type) {
+		case string: // text spans the width of the tables below
+			err = f.MergeCell(sh, b, fmt.Sprintf("F%d", n))
+		default:
+			err = f.SetCellStyle(sh, b, b, w.num)
+		}
+		if err != nil {
 			return err
 		}
 		n++
 	}
-	f.SetCellStyle(sh, "B10", "B14", num)
-	f.SetColWidth(sh, "A", "A", 26)
-	f.SetColWidth(sh, "B", "H", 16)
+	if len(s.Mismatches) > 0 || len(s.CouldNotCheck) > 0 {
+		if err := w.row(sh, n, "Each finding is on the Mismatches and Could not check sheets, in words, with its row."); err != nil {
+			return err
+		}
+		n++
+	}
+	for _, col := range []struct {
+		from, to string
+		width    float64
+	}{{"A", "A", 32}, {"B", "B", 16}, {"C", "I", 14}} {
+		if err := f.SetColWidth(sh, col.from, col.to, col.width); err != nil {
+			return err
+		}
+	}
 
 	n++
-	table := func(title string, header []any, rows [][]any) (int, int) {
-		row(f, sh, n, title)
-		f.SetCellStyle(sh, fmt.Sprintf("A%d", n), fmt.Sprintf("A%d", n), bold)
+	table := func(title string, header []any, rows [][]any) (first, last int, err error) {
+		if err := w.row(sh, n, title); err != nil {
+			return 0, 0, err
+		}
+		a := fmt.Sprintf("A%d", n)
+		if err := f.SetCellStyle(sh, a, a, w.bold); err != nil {
+			return 0, 0, err
+		}
 		n++
-		row(f, sh, n, header...)
-		first := n + 1
+		if err := w.row(sh, n, header...); err != nil {
+			return 0, 0, err
+		}
+		end, _ := excelize.CoordinatesToCellName(len(header), n)
+		if err := f.SetCellStyle(sh, fmt.Sprintf("A%d", n), fmt.Sprintf("A%d", n), w.header); err != nil {
+			return 0, 0, err
+		}
+		if err := f.SetCellStyle(sh, fmt.Sprintf("B%d", n), end, w.headerRight); err != nil {
+			return 0, 0, err
+		}
+		first = n + 1
 		for _, r := range rows {
 			n++
-			row(f, sh, n, r...)
-			c1, _ := excelize.CoordinatesToCellName(2, n)
+			if err := w.row(sh, n, r...); err != nil {
+				return 0, 0, err
+			}
 			c2, _ := excelize.CoordinatesToCellName(len(r), n)
-			f.SetCellStyle(sh, c1, c2, num)
+			if err := f.SetCellStyle(sh, fmt.Sprintf("B%d", n), c2, w.num); err != nil {
+				return 0, 0, err
+			}
 		}
+		last = n
 		n += 2
-		return first, first + len(rows) - 1
+		return first, last, nil
 	}
-	var byState, byProvider, byOperator, mism [][]any
+	var byState, byProvider, byOperator [][]any
 	for _, t := range s.ByState {
 		byState = append(byState, []any{t.State, t.Items, t.Amount, t.Charge})
 	}
 	for _, t := range s.ByProvider {
-		byProvider = append(byProvider, []any{t.Provider, t.Items, t.Amount, t.Charge, t.Succeeded})
+		byProvider = append(byProvider, []any{ProviderName(t.Provider), t.Items, t.Amount, t.Charge, t.Succeeded})
 	}
 	for _, t := range s.ByOperator {
-		byOperator = append(byOperator, []any{t.Provider + " " + t.Operator, t.Items, t.Amount, t.Charge, t.Succeeded})
+		byOperator = append(byOperator, []any{ProviderName(t.Provider) + " " + t.Operator, t.Items, t.Amount, t.Charge, t.Succeeded})
 	}
-	for _, m := range s.Mismatches {
-		mism = append(mism, []any{m.Provider, m.Row, m.Kind, m.Ours, m.Theirs, m.Reference})
+	if _, _, err := table("By state", []any{"state", "items", "amount", "charge"}, byState); err != nil {
+		return err
 	}
-	table("By state", []any{"state", "items", "amount", "charge"}, byState)
-	table("By provider", []any{"provider", "items", "amount", "charge", "paid"}, byProvider)
-	table("By operator", []any{"provider / operator", "items", "amount", "charge", "paid"}, byOperator)
-	if len(mism) > 0 {
-		table("Mismatches", []any{"provider", "row", "kind", "ours", "theirs", "provider reference"}, mism)
+	if _, _, err := table("By provider", []any{"provider", "items", "amount", "charge", "paid"}, byProvider); err != nil {
+		return err
+	}
+	if _, _, err := table("By operator", []any{"provider / operator", "items", "amount", "charge", "paid"}, byOperator); err != nil {
+		return err
 	}
 
-	// amounts by state per provider, and a column chart of it
-	row(f, sh, n, "Amounts by state per provider")
-	f.SetCellStyle(sh, fmt.Sprintf("A%d", n), fmt.Sprintf("A%d", n), bold)
-	n++
-	var states []batch.State
+	// amounts by state per provider, and a column chart of it below
+	var states []string
 	for _, t := range s.ByState {
-		states = append(states, batch.State(t.State))
+		states = append(states, t.State)
 	}
-	hdr := []any{"provider"}
-	for _, st := range states {
-		hdr = append(hdr, string(st))
-	}
-	row(f, sh, n, hdr...)
-	header := n
 	amounts := map[string]map[string]int64{}
 	for _, t := range s.ByProviderState {
 		if amounts[t.Provider] == nil {
@@ -206,96 +545,55 @@ func summarySheet(f *excelize.File, s Summary, num, bold int) error {
 		}
 		amounts[t.Provider][t.State] = t.Amount
 	}
+	hdr := []any{"provider"}
+	for _, st := range states {
+		hdr = append(hdr, st)
+	}
+	var per [][]any
 	for _, p := range s.ByProvider {
-		n++
-		vals := []any{p.Provider}
+		vals := []any{ProviderName(p.Provider)}
 		for _, st := range states {
-			vals = append(vals, amounts[p.Provider][string(st)])
+			vals = append(vals, amounts[p.Provider][st])
 		}
-		row(f, sh, n, vals...)
-		last, _ := excelize.CoordinatesToCellName(len(vals), n)
-		f.SetCellStyle(sh, fmt.Sprintf("B%d", n), last, num)
+		per = append(per, vals)
 	}
-	if len(s.ByProvider) == 0 || len(states) == 0 {
-		return nil
-	}
-	var series []excelize.ChartSeries
-	for i := range states {
-		col, _ := excelize.ColumnNumberToName(i + 2)
-		series = append(series, excelize.ChartSeries{
-			Name:       fmt.Sprintf("Summary!$%s$%d", col, header),
-			Categories: fmt.Sprintf("Summary!$A$%d:$A$%d", header+1, n),
-			Values:     fmt.Sprintf("Summary!$%s$%d:$%s$%d", col, header+1, col, n),
-		})
-	}
-	vary := false // one colour per state, not per provider
-	return f.AddChart(sh, "D1", &excelize.Chart{
-		Type:       excelize.ColStacked,
-		Series:     series,
-		VaryColors: &vary,
-		Title:      excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Amounts by state per provider (" + s.Currency + ")"}}},
-		Legend:     excelize.ChartLegend{Position: "bottom"},
-	})
-}
-
-func itemsSheet(f *excelize.File, in Input, num, bold int) error {
-	const sh = "Items"
-	if _, err := f.NewSheet(sh); err != nil {
+	// the chart and its figures start a printed page of their own, never cut in two
+	if err := f.InsertPageBreak(sh, fmt.Sprintf("A%d", n)); err != nil {
 		return err
 	}
-	header := []any{"row", "name", "phone", "amount", "charge", "sent", "provider", "reference", "provider reference",
-		"state", "message", "attempts", "last update"}
-	if err := row(f, sh, 1, header...); err != nil {
+	first, last, err := table("Amounts by state per provider ("+s.Currency+")", hdr, per)
+	if err != nil {
 		return err
 	}
-	f.SetRowStyle(sh, 1, 1, bold)
-	for i, it := range in.Items {
-		if err := row(f, sh, i+2, it.Row, it.Name, it.Phone, it.Amount, it.Charge, it.Send(), it.Provider, it.Reference,
-			it.ProviderReference, string(it.State), it.Message, it.Attempts, it.UpdatedAt.UTC().Format(time.RFC3339)); err != nil {
+	if len(per) > 0 && len(states) > 0 {
+		var series []excelize.ChartSeries
+		q := quoteSheet(sh)
+		for i := range states {
+			col, _ := excelize.ColumnNumberToName(i + 2)
+			series = append(series, excelize.ChartSeries{
+				Name:       fmt.Sprintf("%s!$%s$%d", q, col, first-1),
+				Categories: fmt.Sprintf("%s!$A$%d:$A$%d", q, first, last),
+				Values:     fmt.Sprintf("%s!$%s$%d:$%s$%d", q, col, first, col, last),
+			})
+		}
+		vary := false // one colour per state, not per provider
+		label := excelize.Font{Size: 10, Color: "000000"}
+		if err := f.AddChart(sh, fmt.Sprintf("A%d", n), &excelize.Chart{
+			Type:       excelize.ColStacked,
+			Series:     series,
+			VaryColors: &vary,
+			Dimension:  excelize.ChartDimension{Width: 760, Height: 360},
+			Title: excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Amounts by state per provider (" + s.Currency + ")",
+				Font: &excelize.Font{Size: 12, Bold: true, Color: "000000"}}}},
+			Legend: excelize.ChartLegend{Position: "bottom", Font: &label},
+			XAxis:  excelize.ChartAxis{Font: label},
+			YAxis: excelize.ChartAxis{Font: label, MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "#,##0"},
+				Title: excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: s.Currency, Font: &label}}}},
+		}); err != nil {
 			return err
 		}
 	}
-	last := len(in.Items) + 1
-	f.SetCellStyle(sh, "D2", fmt.Sprintf("F%d", max(last, 2)), num)
-	f.SetColWidth(sh, "B", "B", 28)
-	f.SetColWidth(sh, "C", "C", 16)
-	f.SetColWidth(sh, "D", "F", 12)
-	f.SetColWidth(sh, "G", "G", 12)
-	f.SetColWidth(sh, "H", "I", 38)
-	f.SetColWidth(sh, "J", "J", 12)
-	f.SetColWidth(sh, "M", "M", 22)
-	f.SetColWidth(sh, "K", "K", 48)
-	if err := f.SetPanes(sh, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return err
-	}
-	return f.AutoFilter(sh, fmt.Sprintf("A1:M%d", max(last, 2)), nil)
-}
-
-func reviewSheet(f *excelize.File, in Input, bold int) error {
-	const sh = "Review"
-	if _, err := f.NewSheet(sh); err != nil {
-		return err
-	}
-	row(f, sh, 1, "row", "name", "phone", "amount", "provider", "reference", "provider reference", "state", "why",
-		"attempt", "kind", "started", "finished", "outcome", "request", "answer")
-	f.SetRowStyle(sh, 1, 1, bold)
-	n := 2
-	for _, it := range in.Items {
-		if it.State != batch.Review && it.State != batch.Unknown {
-			continue
-		}
-		base := []any{it.Row, it.Name, it.Phone, it.Amount, it.Provider, it.Reference, it.ProviderReference, string(it.State), it.Message}
-		atts := in.Attempts[it.ID]
-		if len(atts) == 0 {
-			row(f, sh, n, base...)
-			n++
-		}
-		for _, a := range atts {
-			row(f, sh, n, append(base, a.ID, a.Kind, a.StartedAt.UTC().Format(time.RFC3339), stamp(a.FinishedAt), a.Outcome, a.Request, a.Response)...)
-			n++
-		}
-	}
-	return nil
+	return w.printSetup(sh, false)
 }
 
 func stamp(t time.Time) string {
@@ -303,21 +601,4 @@ func stamp(t time.Time) string {
 		return ""
 	}
 	return t.UTC().Format(time.RFC3339)
-}
-
-func rejectedSheet(f *excelize.File, in Input, bold int) error {
-	const sh = "Rejected"
-	if _, err := f.NewSheet(sh); err != nil {
-		return err
-	}
-	row(f, sh, 1, "row", "name", "phone", "amount", "provider", "reason")
-	f.SetRowStyle(sh, 1, 1, bold)
-	n := 2
-	for _, it := range in.Items {
-		if it.State == batch.Rejected {
-			row(f, sh, n, it.Row, it.Name, it.Phone, it.Amount, it.Provider, it.Message)
-			n++
-		}
-	}
-	return nil
 }

@@ -23,7 +23,9 @@ func newReconcileCmd(a *app) *cobra.Command {
 reads each provider's own record of every item (CamPay transaction, CinetPay check/money,
 My-CoolPay checkStatus, Camoo verify) and compares status, amount and fee with the ledger;
 CamPay's history over the batch's days also shows payouts that no batch in the ledger
-knows. Findings are recorded in the events, shown, and put in the reports.
+knows. Findings are recorded in the ledger (the latest reconciliation replaces the
+previous one's), shown, and put in the reports; status and every report written
+later show them too.
 Exit 0 when everything agrees and nothing waits for a person, 4 otherwise.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -58,11 +60,16 @@ Exit 0 when everything agrees and nothing waits for a person, 4 otherwise.`,
 			for name, lane := range p.lanes {
 				provs[name] = lane.Provider
 			}
-			mism, unchecked, err := batch.Reconcile(ctx, provs, l.b, items, known, time.Now(), batch.Lookups{})
+			at := time.Now()
+			mism, unchecked, err := batch.Reconcile(ctx, provs, l.b, items, known, at, batch.Lookups{})
 			if err != nil {
 				return err
 			}
 			wctx := context.WithoutCancel(ctx)
+			rec := batch.Reconciliation{At: at, Mismatches: mism, Unchecked: unchecked}
+			if err := l.st.SaveReconciliation(wctx, l.b.ID, rec); err != nil {
+				return fmt.Errorf("record the findings: %w", err)
+			}
 			for _, m := range mism {
 				if err := l.st.Note(wctx, l.b.ID, "reconcile: "+m.Kind+" mismatch", m.String()); err != nil {
 					return err
@@ -83,7 +90,7 @@ Exit 0 when everything agrees and nothing waits for a person, 4 otherwise.`,
 			if out == "" {
 				out = a.cfg.ReportsDir
 			}
-			dir, err := a.writeReports(ctx, l.st, l.b, items, out, mism...)
+			dir, err := a.writeReports(ctx, l.st, l.b, items, out)
 			if err != nil {
 				return err
 			}

@@ -64,7 +64,7 @@ started in this process and no real money moves.`,
 	f := cmd.Flags()
 	pf.register(f)
 	f.BoolVar(&asJSON, "json", false, "print the batch status as JSON at the end (as status --json)")
-	f.BoolVar(&a.wait, "wait", false, "wait for another run of the same batch to finish instead of exiting 1")
+	registerWait(f, &a.wait)
 	f.BoolVar(&a.allowPartial, "allow-partial", false, "when a provider's balance is short, pay in row order while money lasts and leave the rest planned")
 	return cmd
 }
@@ -90,7 +90,7 @@ func newResumeCmd(a *app) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&sandboxURL, "sandbox", "", "pay through the sandbox at this `URL`")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the batch status as JSON at the end")
-	cmd.Flags().BoolVar(&a.wait, "wait", false, "wait for another run of the same batch to finish instead of exiting 1")
+	registerWait(cmd.Flags(), &a.wait)
 	cmd.Flags().BoolVar(&a.allowPartial, "allow-partial", false, "when a provider's balance is short, pay in row order while money lasts")
 	return cmd
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/spf13/cobra"
 
 	"bulkpay/batch"
@@ -19,10 +21,15 @@ func newStatusCmd(a *app) *cobra.Command {
 			}
 			defer l.st.Close()
 			sum := batch.Summarize(l.b, l.items)
+			rec, err := l.st.Reconciliation(cmd.Context(), l.b.ID)
+			if err != nil {
+				return fmt.Errorf("read reconciliation: %w", err)
+			}
 			if asJSON {
-				return writeStatusJSON(a.stdout, sum)
+				return writeStatusJSON(a.stdout, sum, rec)
 			}
 			printSummary(a.stdout, sum, a.view(cmd.Context(), l.st, l.b, l.items, ""))
+			printReconciliation(a.stdout, rec)
 			return nil
 		},
 	}

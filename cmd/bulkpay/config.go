@@ -158,5 +158,5 @@ func (c Config) routes(configured []string) batch.Routes {
 	for _, p := range configured {
 		set[p] = true
 	}
-	return batch.Routes{Rules: rules, Configured: set}
+	return batch.Routes{Rules: rules, Configured: set, Currency: c.Currency}
 }

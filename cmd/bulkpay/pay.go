@@ -104,7 +104,11 @@ func (a *app) finish(ctx context.Context, st *ledger.Store, b batch.Batch, runEr
 	}
 	fmt.Fprintf(out, "Reports: %s (reconciliation.xlsx, reconciliation.csv, summary.json)\n", dir)
 	if asJSON {
-		if err := writeStatusJSON(a.stdout, sum); err != nil {
+		rec, err := st.Reconciliation(rctx, b.ID)
+		if err != nil {
+			return errors.Join(runErr, fmt.Errorf("read reconciliation: %w", err))
+		}
+		if err := writeStatusJSON(a.stdout, sum, rec); err != nil {
 			return err
 		}
 	}
@@ -153,9 +157,12 @@ type statusJSON struct {
 	Counts          map[string]int `json:"counts"`
 	TotalAmount     int64          `json:"total_amount"`
 	SucceededAmount int64          `json:"succeeded_amount"`
+	// Reconciliation is what the latest `bulkpay reconcile` found; absent when
+	// the batch was never reconciled.
+	Reconciliation *reconciliationJSON `json:"reconciliation,omitempty"`
 }
 
-func writeStatusJSON(w io.Writer, sum batch.Summary) error {
+func writeStatusJSON(w io.Writer, sum batch.Summary, rec batch.Reconciliation) error {
 	counts := map[string]int{}
 	for _, s := range batch.States {
 		counts[string(s)] = sum.Counts[s]
@@ -163,7 +170,7 @@ func writeStatusJSON(w io.Writer, sum batch.Summary) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	return enc.Encode(statusJSON{BatchID: sum.Batch.ID, Reference: sum.Batch.Reference, Items: sum.Items,
-		Counts: counts, TotalAmount: sum.TotalAmount, SucceededAmount: sum.SucceededAmount})
+		Counts: counts, TotalAmount: sum.TotalAmount, SucceededAmount: sum.SucceededAmount, Reconciliation: toReconciliationJSON(rec)})
 }
 
 // ledgerWriteFailed recognises SQLite refusing a write: a full disk or a
@@ -173,12 +180,17 @@ func ledgerWriteFailed(err error) bool {
 	return strings.Contains(msg, "disk is full") || strings.Contains(msg, "readonly database") || strings.Contains(msg, "disk I/O error")
 }
 
-// writeReports writes the batch's reports from the ledger.
-func (a *app) writeReports(ctx context.Context, st *ledger.Store, b batch.Batch, items []batch.Item, root string, mism ...batch.Mismatch) (string, error) {
+// writeReports writes the batch's reports from the ledger, with the findings of
+// its latest reconciliation, and on each failed item retried since, where it went.
+func (a *app) writeReports(ctx context.Context, st *ledger.Store, b batch.Batch, items []batch.Item, root string) (string, error) {
+	rec, err := st.Reconciliation(ctx, b.ID)
+	if err != nil {
+		return "", fmt.Errorf("read reconciliation: %w", err)
+	}
 	if r, err := retriesOf(ctx, st, b); err == nil && len(r) > 0 {
 		items = withRetryNotes(items, r)
 	}
-	in := reports.Input{Batch: b, Items: items, Attempts: map[int64][]batch.Attempt{}, Mismatches: mism}
+	in := reports.Input{Batch: b, Items: items, Attempts: map[int64][]batch.Attempt{}, Mismatches: rec.Mismatches, Unchecked: rec.Unchecked}
 	for _, it := range items {
 		if it.State == batch.Review || it.State == batch.Unknown {
 			atts, err := st.Attempts(ctx, it.ID)
@@ -204,9 +216,13 @@ func withRetryNotes(items []batch.Item, r retries) []batch.Item {
 	return out
 }
 
-// session connects to the batch's providers (refusing to mix sandbox and live)
-// and takes the batch's lock; release undoes both.
+// session checks the ledger file's integrity, connects to the batch's providers
+// (refusing to mix sandbox and live) and takes the batch's lock; release undoes
+// both. Every command that may send money goes through it.
 func (a *app) session(ctx context.Context, st *ledger.Store, b batch.Batch, sandboxURL string) (*payees, func(), error) {
+	if err := st.Check(ctx); err != nil {
+		return nil, nil, err
+	}
 	p, err := a.connect(ctx, sandboxURL)
 	if err != nil {
 		return nil, nil, err
@@ -225,22 +241,39 @@ func (a *app) session(ctx context.Context, st *ledger.Store, b batch.Batch, sand
 	a.sandboxFees = p.sandbox
 	host, _ := os.Hostname()
 	owner := batch.Owner{PID: os.Getpid(), Host: host, Start: ledger.ProcessStart(os.Getpid()), At: time.Now()}
+	var since time.Time // when waiting began
 	for {
 		err := st.Lock(ctx, b.ID, owner)
 		var le *batch.LockedError
 		if err == nil {
 			break
 		}
-		if !errors.As(err, &le) || !a.wait {
+		if !errors.As(err, &le) || !a.wait.on {
 			p.close()
 			return nil, nil, err
 		}
-		a.say("%v: waiting", err)
+		pause := 2 * time.Second
+		if since.IsZero() {
+			since = time.Now()
+			if a.wait.bound > 0 {
+				a.say("%v: waiting for it to finish (at most %s)", err, a.wait.bound)
+			} else {
+				a.say("%v: waiting for it to finish", err)
+			}
+		}
+		if a.wait.bound > 0 {
+			left := a.wait.bound - time.Since(since)
+			if left <= 0 {
+				p.close()
+				return nil, nil, fmt.Errorf("%w; still running after waiting %s: try again later, or wait longer with --wait", err, a.wait.bound)
+			}
+			pause = min(pause, left)
+		}
 		select {
 		case <-ctx.Done():
 			p.close()
 			return nil, nil, batch.ErrInterrupted
-		case <-time.After(2 * time.Second):
+		case <-time.After(pause):
 		}
 	}
 	return p, func() {

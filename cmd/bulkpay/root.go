@@ -19,11 +19,12 @@ type app struct {
 	logFormat    string
 	logLevel     string
 	quiet        bool
-	wait         bool // wait for the batch's lock
 	allowPartial bool // pay what the balances cover
 	sandboxFees  bool // the providers are the sandbox's (whose Camoo takes 2% on top)
 
-	root   *cobra.Command // to know which flags a hinted command takes
+	root *cobra.Command // to know which flags a hinted command takes
+	wait waitFlag       // --wait [DURATION]: wait for the batch's lock
+
 	cfg    Config
 	crash  *crasher // test-only crash points, from the environment
 	log    *slog.Logger
@@ -60,6 +61,7 @@ func newRootFor(a *app) *cobra.Command {
 	pf.StringVar(&a.logFormat, "log-format", "text", "log format on stderr: text or json")
 	pf.StringVar(&a.logLevel, "log-level", "warn", "log level: debug, info, warn or error")
 	pf.BoolVarP(&a.quiet, "quiet", "q", false, "print only the summary and errors")
+	root.SetArgs(joinWaitBound(os.Args[1:])) // --wait 30m as well as --wait=30m
 	root.AddCommand(newRunCmd(a), newResumeCmd(a), newStatusCmd(a), newReportCmd(a), newValidateCmd(a),
 		newSandboxCmd(a), newBalanceCmd(a), newVerifyCmd(a), newReviewCmd(a), newResolveCmd(a),
 		newRetryCmd(a), newPlanCmd(a), newApproveCmd(a), newFeesCmd(a), newListCmd(a), newReconcileCmd(a))

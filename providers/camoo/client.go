@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -62,17 +63,67 @@ func New(opts ...Option) *Client {
 // Name implements batch.Provider.
 func (c *Client) Name() string { return Name }
 
-// Cashout is Camoo's view of one cashout.
+// Cashout is Camoo's view of one cashout. Camoo's openapi.yaml types amount
+// and net_amount as integers, fees as a number and created_at as a Unix time;
+// strings are read as well, and statuses and networks in any case.
 type Cashout struct {
-	ID                string                `json:"id"`
-	ExternalReference string                `json:"external_reference"`
+	ID                Text                  `json:"id"`
+	ExternalReference Text                  `json:"external_reference"`
 	Amount            providers.WholeAmount `json:"amount"`
-	Currency          string                `json:"currency"`
-	Network           string                `json:"network"`
-	Status            string                `json:"status"`
+	Currency          Text                  `json:"currency"`
+	Network           Text                  `json:"network"`
+	Status            Text                  `json:"status"`
 	Fees              json.RawMessage       `json:"fees"`
 	NetAmount         json.RawMessage       `json:"net_amount"`
-	PhoneNumber       string                `json:"phone_number"`
+	PhoneNumber       Text                  `json:"phone_number"`
+	CreatedAt         Time                  `json:"created_at"`
+}
+
+// Text is a string Camoo may also write as a number (an id, a phone number).
+type Text string
+
+// UnmarshalJSON accepts a string, a number or null.
+func (t *Text) UnmarshalJSON(b []byte) error {
+	s := strings.TrimSpace(string(b))
+	switch {
+	case s == "null":
+		*t = ""
+	case strings.HasPrefix(s, `"`):
+		var str string
+		if err := json.Unmarshal(b, &str); err != nil {
+			return err
+		}
+		*t = Text(str)
+	default: // a number, kept as written
+		*t = Text(s)
+	}
+	return nil
+}
+
+// Time is a moment Camoo writes as Unix seconds (documented), or as a string of
+// them or a date. The zero Time: not given, or not readable (it is for people,
+// never for paying, so it never makes an answer unreadable).
+type Time struct{ time.Time }
+
+// UnmarshalJSON accepts 1768646496, "1768646496", "2026-01-17T10:45:57+00:00" and null.
+func (t *Time) UnmarshalJSON(b []byte) error {
+	var s Text
+	if err := s.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	str := strings.TrimSpace(string(s))
+	t.Time = time.Time{}
+	if n, err := strconv.ParseInt(str, 10, 64); err == nil {
+		t.Time = time.Unix(n, 0).UTC()
+		return nil
+	}
+	for _, layout := range []string{time.RFC3339, "2006-01-02 15:04:05"} {
+		if v, err := time.Parse(layout, str); err == nil {
+			t.Time = v.UTC()
+			return nil
+		}
+	}
+	return nil
 }
 
 type answer struct {
@@ -159,8 +210,8 @@ func (c *Client) do(ctx context.Context, op, method, path string, body any) (int
 }
 
 func (c *Client) result(co *Cashout) providers.Result {
-	return providers.Result{ProviderReference: co.ID, Status: StatusOf(co.Status), Amount: int64(co.Amount),
-		Fee: whole(co.Fees), NetAmount: whole(co.NetAmount), Message: "status " + co.Status}
+	return providers.Result{ProviderReference: string(co.ID), Status: StatusOf(string(co.Status)), Amount: int64(co.Amount),
+		Fee: whole(co.Fees), NetAmount: whole(co.NetAmount), Message: "status " + string(co.Status)}
 }
 
 // Send implements batch.Provider: POST /cashout (201 on acceptance).
@@ -170,7 +221,10 @@ func (c *Client) Send(ctx context.Context, p providers.Payout) (providers.Result
 		"phone_number":       p.Phone,
 		"notification_url":   c.notifyURL,
 		"external_reference": p.Reference,
-		"currency":           providers.Or(p.Currency, "XAF"),
+	}
+	// the batch currency; without one, the currency Camoo pays this number in
+	if cur := providers.Or(p.Currency, providers.PaidIn(Name, providers.Or(p.Country, providers.RegionOf(p.Phone)), p.Operator)); cur != "" {
+		body["currency"] = cur
 	}
 	status, a, raw, err := c.do(ctx, "cashout", http.MethodPost, "/cashout", body)
 	if err != nil {

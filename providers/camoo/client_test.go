@@ -1,9 +1,14 @@
 package camoo_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -67,4 +72,127 @@ func TestErrorsMappedAndFeesRead(t *testing.T) {
 	_, err = c.Send(ctx, providers.Payout{Reference: "e", Phone: "237677123456", Amount: 10})
 	require.ErrorIs(t, err, providers.ErrUnknownOutcome, "500: the cashout may exist")
 	assert.Len(t, srv.Payouts(), 1)
+}
+
+// capture keeps the body of each request before the simulator reads it.
+type capture struct {
+	h      http.Handler
+	mu     sync.Mutex
+	bodies []map[string]any
+}
+
+func (c *capture) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	b, _ := io.ReadAll(r.Body)
+	var m map[string]any
+	if json.Unmarshal(b, &m) == nil {
+		c.mu.Lock()
+		c.bodies = append(c.bodies, m)
+		c.mu.Unlock()
+	}
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	c.h.ServeHTTP(w, r)
+}
+
+func (c *capture) last() map[string]any {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.bodies[len(c.bodies)-1]
+}
+
+func TestSendsTheBatchCurrency(t *testing.T) {
+	t.Parallel()
+	srv, err := sandbox.New(sandbox.Options{SettleDelay: time.Hour})
+	require.NoError(t, err)
+	cp := &capture{h: srv}
+	hs := httptest.NewServer(cp)
+	defer func() { srv.Close(); hs.Close() }()
+	c := camoo.New(camoo.WithBaseURL(hs.URL+"/camoo/v1/payment"), camoo.WithKeys("k", "s"))
+	ctx := context.Background()
+
+	_, err = c.Send(ctx, providers.Payout{Reference: "a", Phone: "237677123456", Country: "CM", Operator: "MTN", Amount: 100, Currency: "XAF"})
+	require.NoError(t, err)
+	assert.Equal(t, "XAF", cp.last()["currency"])
+
+	_, err = c.Send(ctx, providers.Payout{Reference: "b", Phone: "237677123456", Country: "CM", Operator: "MTN", Amount: 100, Currency: "XOF"})
+	assert.Equal(t, "XOF", cp.last()["currency"], "the batch's currency as it is, never replaced by XAF")
+	require.ErrorIs(t, err, providers.ErrRejected, "Camoo pays this number in XAF only")
+
+	_, err = c.Send(ctx, providers.Payout{Reference: "c", Phone: "237699009900", Amount: 100})
+	require.NoError(t, err)
+	assert.Equal(t, "XAF", cp.last()["currency"], "without one, the currency Camoo declares for the number")
+	assert.Len(t, srv.Payouts(), 2)
+}
+
+// Camoo's openapi.yaml types amounts as integers, fees as a number and
+// created_at as Unix seconds, with lower-case statuses in its examples; the
+// simulator used to send strings, and older answers may still: both are read.
+func TestReadsDocumentedTypesAndStrings(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name, cashout string
+		want          providers.Result
+	}{
+		{"documented", `{"id":"934ca3f6-dad6-4503-ae36-c01ca3354183","external_reference":"r","amount":100,"currency":"XAF",
+			"created_at":1768646496,"network":"orange","status":"success","fees":3,"net_amount":97,"completed_at":null,"phone_number":"+237699009900","country":"CM"}`,
+			providers.Result{ProviderReference: "934ca3f6-dad6-4503-ae36-c01ca3354183", Status: providers.StatusSucceeded, Amount: 100, Fee: 3, NetAmount: 97}},
+		{"strings", `{"id":"x1","amount":"100","currency":"XAF","created_at":"2026-01-17T10:45:57+00:00","network":"MTN","status":"PENDING",
+			"fees":"3.00","net_amount":"97"}`,
+			providers.Result{ProviderReference: "x1", Status: providers.StatusPending, Amount: 100, Fee: 3, NetAmount: 97}},
+		{"numeric id, created_at as a string of seconds, float fee", `{"id":42,"amount":100.0,"created_at":"1768646496","status":"Failed","fees":2.5,"net_amount":null}`,
+			providers.Result{ProviderReference: "42", Status: providers.StatusFailed, Amount: 100}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				switch r.URL.Path {
+				case "/cashout":
+					w.WriteHeader(http.StatusCreated)
+					fmt.Fprintf(w, `{"message":"created","code":201,"cashOut":%s}`, tc.cashout)
+				case "/verify":
+					fmt.Fprintf(w, `{"code":200,"message":"success","verify":%s}`, tc.cashout)
+				}
+			}))
+			defer hs.Close()
+			c := camoo.New(camoo.WithBaseURL(hs.URL), camoo.WithKeys("k", "s"))
+			for _, got := range []func() (providers.Result, error){
+				func() (providers.Result, error) {
+					return c.Send(context.Background(), providers.Payout{Reference: "r", Phone: "237699009900", Amount: 100})
+				},
+				func() (providers.Result, error) { return c.Check(context.Background(), "x") },
+			} {
+				res, err := got()
+				require.NoError(t, err)
+				res.Message = ""
+				assert.Equal(t, tc.want, res)
+			}
+		})
+	}
+}
+
+func TestCreatedAtInEveryForm(t *testing.T) {
+	t.Parallel()
+	want := time.Unix(1768646496, 0).UTC()
+	for raw, w := range map[string]time.Time{
+		`1768646496`: want, `"1768646496"`: want, `"2026-01-17T10:41:36Z"`: want, `"2026-01-17 10:41:36"`: want,
+		`null`: {}, `"yesterday"`: {},
+	} {
+		var co camoo.Cashout
+		require.NoError(t, json.Unmarshal([]byte(`{"created_at":`+raw+`}`), &co), raw)
+		assert.True(t, w.Equal(co.CreatedAt.Time), "%s: %v", raw, co.CreatedAt.Time)
+	}
+}
+
+func TestBalanceAsIntegerOrString(t *testing.T) {
+	t.Parallel()
+	for _, bal := range []string{`1000000`, `"1000000"`} {
+		hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprintf(w, `{"code":200,"message":"success","account":{"balance":%s,"currency":"XAF","date":"2026-01-17T10:45:57+00:00"}}`, bal)
+		}))
+		bs, err := camoo.New(camoo.WithBaseURL(hs.URL), camoo.WithKeys("k", "s")).Balances(context.Background())
+		hs.Close()
+		require.NoError(t, err)
+		assert.Equal(t, []providers.Balance{{Amount: 1_000_000, Currency: "XAF"}}, bs, bal)
+	}
 }

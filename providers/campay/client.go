@@ -228,12 +228,21 @@ func (c *Client) Send(ctx context.Context, p providers.Payout) (providers.Result
 	if desc == "" {
 		desc = c.description
 	}
-	body, _ := json.Marshal(map[string]any{
+	if p.Reference != "" && !providers.IsUUID4(p.Reference) {
+		return providers.Result{}, &providers.Error{Class: providers.ErrRejected, Provider: Name, Op: "withdraw",
+			Message: fmt.Sprintf("reference %q is not a UUID4, which CamPay requires as external_reference; nothing was sent", p.Reference)}
+	}
+	fields := map[string]any{
 		"amount":             p.Amount,
 		"to":                 p.Phone,
 		"description":        desc,
 		"external_reference": p.Reference,
-	})
+	}
+	// the batch currency (CamPay pays XAF); without one, left to CamPay
+	if p.Currency != "" {
+		fields["currency"] = p.Currency
+	}
+	body, _ := json.Marshal(fields)
 	status, resp, err := c.call(ctx, "withdraw", http.MethodPost, "/withdraw/", body)
 	if err != nil {
 		return providers.Result{}, err

@@ -2,6 +2,7 @@ package campay_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -57,8 +59,17 @@ func (c *counter) count(key string) int {
 	return c.paths[key]
 }
 
+// payout is a payout under a UUID4 reference, as bulkpay sends them; a short
+// name stands for the UUID4 derived from it.
 func payout(ref, phone string, amount int64) providers.Payout {
-	return providers.Payout{Reference: ref, Phone: phone, Amount: amount, Country: "CM", Operator: "MTN", Name: "Jean"}
+	return providers.Payout{Reference: ref4(ref), Phone: phone, Amount: amount, Country: "CM", Operator: "MTN", Name: "Jean"}
+}
+
+func ref4(name string) string {
+	if providers.IsUUID4(name) {
+		return name
+	}
+	return uuid.NewHash(sha256.New(), uuid.Nil, []byte(name), 4).String()
 }
 
 func TestWithdrawPendingThenSuccessful(t *testing.T) {
@@ -256,4 +267,34 @@ func TestHistoryLeavesPendingOut(t *testing.T) {
 	h, err := c.History(ctx, time.Now().AddDate(0, 0, -1), time.Now())
 	require.NoError(t, err)
 	assert.Empty(t, h)
+}
+
+// CamPay requires external_reference to be a UUID4: a reference that is not one
+// is refused before anything is sent (bulkpay plans UUID4s; this guards the rest).
+func TestReferenceMustBeUUID4(t *testing.T) {
+	t.Parallel()
+	srv, c, cnt := sim(t, sandbox.Options{})
+	for _, ref := range []string{"r1", "2ceefe04-1a79-1914-9dd0-c61748c2aecb", "2ceefe041a7949149dd0c61748c2aecb"} {
+		p := providers.Payout{Reference: ref, Phone: "237677123456", Amount: 100, Country: "CM", Operator: "MTN"}
+		_, err := c.Send(context.Background(), p)
+		require.ErrorIs(t, err, providers.ErrRejected, ref)
+		assert.Contains(t, err.Error(), "UUID4")
+	}
+	assert.Zero(t, cnt.count("POST /campay/api/withdraw/"), "nothing was sent")
+	assert.Empty(t, srv.Payouts())
+}
+
+func TestSendsTheBatchCurrency(t *testing.T) {
+	t.Parallel()
+	srv, c, _ := sim(t, sandbox.Options{})
+	p := payout("xaf", "237677123456", 100)
+	p.Currency = "XAF"
+	_, err := c.Send(context.Background(), p)
+	require.NoError(t, err)
+	p = payout("xof", "237677123456", 100)
+	p.Currency = "XOF"
+	_, err = c.Send(context.Background(), p)
+	require.ErrorIs(t, err, providers.ErrRejected, "CamPay pays XAF: the currency reached it and it refused")
+	assert.Contains(t, err.Error(), "XAF")
+	assert.Len(t, srv.Payouts(), 1)
 }

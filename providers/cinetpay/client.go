@@ -285,11 +285,21 @@ func (c *Client) Send(ctx context.Context, p providers.Payout) (providers.Result
 // several transfers; each answer carries its own code. A transfer refused as an
 // existing client_transaction_id (805) was sent before: it is looked up.
 func (c *Client) SendChunk(ctx context.Context, ps []providers.Payout) ([]batch.ChunkResult, error) {
-	lines := make([]transfer, len(ps))
+	out := make([]batch.ChunkResult, len(ps))
+	var lines []transfer
+	var sent []int // index in ps of each line
 	for i, p := range ps {
+		if err := currencyRefusal(p); err != nil {
+			out[i].Err = err
+			continue
+		}
 		prefix, national := providers.SplitE164(p.Phone)
-		lines[i] = transfer{Prefix: prefix, Phone: national, Amount: json.RawMessage(strconv.FormatInt(p.Amount, 10)),
-			NotifyURL: c.notifyURL, ClientTransactionID: p.Reference}
+		lines = append(lines, transfer{Prefix: prefix, Phone: national, Amount: json.RawMessage(strconv.FormatInt(p.Amount, 10)),
+			NotifyURL: c.notifyURL, ClientTransactionID: p.Reference})
+		sent = append(sent, i)
+	}
+	if len(lines) == 0 {
+		return out, nil
 	}
 	data, _ := json.Marshal(lines)
 	env, status, err := c.call(ctx, "send", http.MethodPost, "/transfer/money/send/contact", url.Values{}, url.Values{"data": {string(data)}})
@@ -297,9 +307,9 @@ func (c *Client) SendChunk(ctx context.Context, ps []providers.Payout) ([]batch.
 		return nil, err
 	}
 	if code := codeOf(env.Code); code != "0" {
-		if code == "805" && len(ps) == 1 {
-			r, err := c.Lookup(ctx, "client_transaction_id", ps[0].Reference)
-			return []batch.ChunkResult{{Result: r, Err: err}}, nil
+		if code == "805" && len(sent) == 1 {
+			out[sent[0]].Result, out[sent[0]].Err = c.Lookup(ctx, "client_transaction_id", ps[sent[0]].Reference)
+			return out, nil
 		}
 		if err := codeError("send", code, env.Message, env.Description, status); err != nil {
 			return nil, err
@@ -313,8 +323,8 @@ func (c *Client) SendChunk(ctx context.Context, ps []providers.Payout) ([]batch.
 	for _, a := range answers {
 		byRef[a.ClientTransactionID] = a
 	}
-	out := make([]batch.ChunkResult, len(ps))
-	for i, p := range ps {
+	for _, i := range sent {
+		p := ps[i]
 		a, ok := byRef[p.Reference]
 		if !ok {
 			out[i].Err = &providers.Error{Class: providers.ErrUnknownOutcome, Provider: Name, Op: "send", Message: "no answer for this transfer"}
@@ -331,6 +341,23 @@ func (c *Client) SendChunk(ctx context.Context, ps []providers.Payout) ([]batch.
 		}
 	}
 	return out, nil
+}
+
+// currencyRefusal refuses, before anything is sent, a payout whose currency is
+// not the one CinetPay pays in the receiving country: the transfer API takes no
+// currency, the number's country decides it (XOF in West Africa, XAF in
+// Cameroon, GNF in Guinea, CDF in DR Congo).
+func currencyRefusal(p providers.Payout) error {
+	if p.Currency == "" {
+		return nil
+	}
+	country := providers.Or(providers.RegionOf(p.Phone), p.Country)
+	want := providers.PaidIn(Name, country, p.Operator)
+	if want == "" || strings.EqualFold(want, p.Currency) {
+		return nil // a country or carrier CinetPay does not pay: it says so itself
+	}
+	return &providers.Error{Class: providers.ErrRejected, Provider: Name, Op: "send", Code: "currency",
+		Message: fmt.Sprintf("CinetPay pays %s numbers in %s, not %s; nothing was sent", country, want, p.Currency)}
 }
 
 // moneyLine is one line of check/money.

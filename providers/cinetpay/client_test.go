@@ -16,6 +16,7 @@ import (
 	"bulkpay/batch"
 	"bulkpay/ledger"
 	"bulkpay/providers"
+	"bulkpay/providers/cinetpay"
 	"bulkpay/providers/sandbox"
 )
 
@@ -180,4 +181,123 @@ func TestNoTokenInErrors(t *testing.T) {
 	require.ErrorIs(t, err, providers.ErrUnknownOutcome)
 	assert.NotContains(t, err.Error(), "token=", "the token travels in the query string: it never reaches an error")
 	assert.NotContains(t, err.Error(), "pass")
+}
+
+// Whether CinetPay writes 723 NOT_FOUND as a number or a string is not
+// documented: both mean the transfer was never received, so Settle sends it
+// (once), and a look-up says not found.
+func TestNotFoundAsNumberOrString(t *testing.T) {
+	t.Parallel()
+	for _, numeric := range []bool{false, true} {
+		t.Run(fmt.Sprintf("numeric %v", numeric), func(t *testing.T) {
+			t.Parallel()
+			srv, cnt, root := startSim(t, sandbox.Options{CinetPay: sandbox.CinetPayOptions{NumericCodes: numeric}})
+			c := newClient(root, &http.Client{Timeout: 2 * time.Second})
+			ctx := context.Background()
+			_, err := c.Lookup(ctx, "client_transaction_id", "never-sent")
+			require.ErrorIs(t, err, providers.ErrNotFound)
+			_, err = c.Check(ctx, "no-such-transaction")
+			require.ErrorIs(t, err, providers.ErrNotFound)
+
+			c.AddContacts(ctx, []providers.Contact{{Phone: "2250701020304"}})
+			res, err := c.Settle(ctx, payout("settle-me", "2250701020304", 5000))
+			require.NoError(t, err)
+			assert.NotEmpty(t, res.ProviderReference)
+			again, err := c.Settle(ctx, payout("settle-me", "2250701020304", 5000))
+			require.NoError(t, err)
+			assert.Equal(t, res.ProviderReference, again.ProviderReference)
+			assert.Len(t, srv.Payouts(), 1)
+			assert.Equal(t, 1, cnt.count("/cinetpay/v1/transfer/money/send/contact"))
+		})
+	}
+}
+
+func TestBalanceAsNumbersOrStrings(t *testing.T) {
+	t.Parallel()
+	_, _, root := startSim(t, sandbox.Options{CinetPay: sandbox.CinetPayOptions{Balance: 663}})
+	bs, err := newClient(root, &http.Client{Timeout: 2 * time.Second}).Balances(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, int64(663), bs[0].Amount, "numbers, as documented")
+
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/v1/auth/login" {
+			fmt.Fprint(w, `{"code":0,"message":"OPERATION_SUCCES","data":{"token":"t"}}`)
+			return
+		}
+		fmt.Fprint(w, `{"code":0,"message":"OPERATION_SUCCES","data":{"amount":"663","inUsing":"0","available":"663"}}`)
+	}))
+	defer hs.Close()
+	c := cinetpay.New(cinetpay.WithBaseURL(hs.URL+"/v1"), cinetpay.WithCredentials("k", "p"))
+	bs, err = c.Balances(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, int64(663), bs[0].Amount, "strings, as the simulator used to send")
+}
+
+func TestTokenErrorsSayWhy(t *testing.T) {
+	t.Parallel()
+	_, _, root := startSim(t, sandbox.Options{CinetPay: sandbox.CinetPayOptions{APIKey: "key", Password: "right"}})
+	c := cinetpay.New(cinetpay.WithBaseURL(root+"/cinetpay/v1"), cinetpay.WithCredentials("key", "wrong"), cinetpay.WithNotifyURL("http://127.0.0.1/n"))
+	_, err := c.Balances(context.Background())
+	require.ErrorIs(t, err, providers.ErrAuth)
+	assert.Contains(t, err.Error(), "INVALID_CREDENTIALS Identifiant de connexion incorrect", "the description travels with the code")
+	assert.NotContains(t, err.Error(), "wrong")
+}
+
+// The transfer API takes no currency: the number's country decides it. A
+// payout in another currency is refused before anything is sent, and the rest
+// of its chunk goes on.
+func TestCurrencyOfTheReceivingCountry(t *testing.T) {
+	t.Parallel()
+	srv, cnt, root := startSim(t, sandbox.Options{})
+	c := newClient(root, &http.Client{Timeout: 2 * time.Second})
+	ctx := context.Background()
+	_, err := c.AddContacts(ctx, []providers.Contact{{Phone: "2250701020304"}, {Phone: "224621234567"}, {Phone: "243811234567"}})
+	require.NoError(t, err)
+	with := func(ref, phone, country, currency string) providers.Payout {
+		p := payout(ref, phone, 5000)
+		p.Country, p.Currency = country, currency
+		return p
+	}
+	res, err := c.SendChunk(ctx, []providers.Payout{
+		with("ci-xof", "2250701020304", "CI", "XOF"),
+		with("gn-xaf", "224621234567", "GN", "XAF"),
+		with("gn-gnf", "224621234567", "GN", "GNF"),
+		with("cd-cdf", "243811234567", "CD", "CDF"),
+		with("ci-gnf", "2250701020304", "CI", "GNF"),
+	})
+	require.NoError(t, err)
+	require.Len(t, res, 5)
+	for _, i := range []int{0, 2, 3} {
+		assert.NoError(t, res[i].Err, "transfer %d", i)
+	}
+	for _, i := range []int{1, 4} {
+		require.ErrorIs(t, res[i].Err, providers.ErrRejected, "transfer %d", i)
+		assert.Contains(t, res[i].Err.Error(), "nothing was sent")
+	}
+	assert.Contains(t, res[1].Err.Error(), "CinetPay pays GN numbers in GNF, not XAF")
+	assert.Len(t, srv.Payouts(), 3)
+	assert.Equal(t, 1, cnt.count("/cinetpay/v1/transfer/money/send/contact"))
+
+	_, err = c.Send(ctx, with("alone", "224621234567", "GN", "XOF"))
+	require.ErrorIs(t, err, providers.ErrRejected)
+	assert.Equal(t, 1, cnt.count("/cinetpay/v1/transfer/money/send/contact"), "a chunk of refused payouts sends nothing")
+}
+
+func TestCountriesAndCarriersCinetPayDoesNotPay(t *testing.T) {
+	t.Parallel()
+	srv, _, root := startSim(t, sandbox.Options{})
+	c := newClient(root, &http.Client{Timeout: 2 * time.Second})
+	ctx := context.Background()
+	_, err := c.AddContacts(ctx, []providers.Contact{{Phone: "2348031234567"}, {Phone: "237685123456"}, {Phone: "237677123456"}})
+	require.NoError(t, err)
+	res, err := c.SendChunk(ctx, []providers.Payout{payout("ng", "2348031234567", 5000), payout("nexttel", "237685123456", 5000), payout("mtn", "237677123456", 5000)})
+	require.NoError(t, err)
+	for _, r := range res[:2] {
+		var pe *providers.Error
+		require.ErrorAs(t, r.Err, &pe)
+		assert.Equal(t, "721", pe.Code)
+		assert.True(t, providers.IsProviderSide(r.Err), "another provider may pay it")
+	}
+	assert.NoError(t, res[2].Err)
+	assert.Len(t, srv.Payouts(), 1)
 }

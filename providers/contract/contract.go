@@ -2,13 +2,13 @@ package contract
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -56,9 +56,9 @@ func (s Suite) client(e env, timeout time.Duration) batch.Provider {
 
 // payee returns the suite's payee under a fresh reference, registered as a
 // contact where the provider needs it.
-func (s Suite) payee(t *testing.T, p batch.Provider, tmpl providers.Payout, n int) providers.Payout {
+func (s Suite) payee(t *testing.T, p batch.Provider, tmpl providers.Payout, _ int) providers.Payout {
 	t.Helper()
-	tmpl.Reference = fmt.Sprintf("%s-contract-%d-%d", s.Name, n, time.Now().UnixNano())
+	tmpl.Reference = uuid.NewString() // a UUID4, as bulkpay plans them (CamPay requires one)
 	if ca, ok := p.(batch.ContactAdder); ok {
 		errs, err := ca.AddContacts(context.Background(), []providers.Contact{{Phone: tmpl.Phone, Country: tmpl.Country, Name: tmpl.Name}})
 		require.NoError(t, err)
@@ -98,6 +98,29 @@ func (s Suite) Run(t *testing.T) {
 	t.Run("5xx", s.serverError)
 	t.Run("timeout after accepted", s.timeoutAfterAccepted)
 	t.Run("balance", s.balance)
+	t.Run("currency", s.currency)
+}
+
+// currency sends the payee in the currency the provider declares for it, which
+// is paid, and in one it does not pay, which is refused with nothing paid: the
+// batch currency reaches the provider (or, where its API takes none, the client
+// refuses what the country's currency is not).
+func (s Suite) currency(t *testing.T) {
+	e := start(t, sandbox.Options{})
+	c := s.client(e, 2*time.Second)
+	country := providers.Or(s.Payee.Country, providers.RegionOf(s.Payee.Phone))
+	own := providers.PaidIn(s.Name, country, s.Payee.Operator)
+	require.NotEmpty(t, own, "%s declares what it pays %s %s numbers in", s.Name, country, s.Payee.Operator)
+	p := s.payee(t, c, s.Payee, 8)
+	p.Currency = own
+	_, err := c.Send(context.Background(), p)
+	require.NoError(t, err)
+	p = s.payee(t, c, s.Payee, 9)
+	p.Currency = "EUR"
+	_, err = c.Send(context.Background(), p)
+	require.ErrorIs(t, err, providers.ErrRejected)
+	assert.Equal(t, 0, ours(e.srv, s.Name, p.Reference), "nothing paid in a currency the provider does not pay")
+	assert.Len(t, e.srv.Payouts(), 1)
 }
 
 func (s Suite) success(t *testing.T) {

@@ -131,14 +131,21 @@ func (c *Client) Send(ctx context.Context, p providers.Payout) (providers.Result
 		return providers.Result{}, &providers.Error{Class: providers.ErrRejected, Provider: Name, Op: "payout", ProviderSide: true,
 			Message: "My-CoolPay pays MTN, Orange and My-CoolPay wallets, not " + p.Operator}
 	}
+	if prefix, _ := providers.SplitE164(p.Phone); op != "MCP" && prefix != "237" {
+		return providers.Result{}, &providers.Error{Class: providers.ErrRejected, Provider: Name, Op: "payout", ProviderSide: true,
+			Message: "My-CoolPay pays Cameroonian numbers only (it takes the 9 national digits), not +" + p.Phone}
+	}
 	body := map[string]any{
 		"transaction_amount":   p.Amount,
-		"transaction_currency": "XAF",
 		"transaction_reason":   providers.Or(p.Description, "bulkpay payout"),
 		"transaction_operator": op,
 		"app_transaction_ref":  p.Reference,
 		"customer_name":        p.Name,
 		"customer_lang":        c.lang,
+	}
+	// the batch currency; without one, the currency My-CoolPay pays this payee in
+	if cur := providers.Or(p.Currency, providers.PaidIn(Name, providers.Or(p.Country, providers.RegionOf(p.Phone)), p.Operator)); cur != "" {
+		body["transaction_currency"] = cur
 	}
 	if p.Email != "" {
 		body["customer_email"] = p.Email

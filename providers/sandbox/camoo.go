@@ -3,6 +3,7 @@ package sandbox
 import (
 	"encoding/json"
 	"io"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -72,26 +73,65 @@ func (c *camoo) serve(w http.ResponseWriter, r *http.Request, rest string) {
 		bal := c.s.acct["camoo"].balance
 		c.s.mu.Unlock()
 		writeJSON(w, http.StatusOK, map[string]any{"code": 200, "message": "OK",
-			"account": map[string]any{"balance": strconv.FormatInt(bal, 10), "currency": "XAF", "date": c.s.opts.Now().UTC().Format(time.RFC3339)}})
+			"account": map[string]any{"balance": bal, "currency": "XAF", "date": c.s.opts.Now().UTC().Format(time.RFC3339)}})
 	default:
 		camooError(w, http.StatusMethodNotAllowed, "Method not allowed", nil)
 	}
 }
 
-func (c *camoo) cashout(w http.ResponseWriter, r *http.Request, fault *Fault) {
-	var body struct {
-		Amount   json.RawMessage `json:"amount"`
-		Phone    string          `json:"phone_number"`
-		Notify   string          `json:"notification_url"`
-		Ref      string          `json:"external_reference"`
-		Currency string          `json:"currency"`
+// cashoutBody is a cashout request's fields, whatever its encoding.
+type cashoutBody struct {
+	Amount, Phone, Notify, Ref, Currency string
+}
+
+// readCashout reads a cashout sent as JSON (Camoo's examples), as a urlencoded
+// form, or as multipart form data (Camoo's own PHP SDK posts an array through
+// curl, which sends multipart). It returns the fields or a message for the 400.
+func readCashout(w http.ResponseWriter, r *http.Request) (cashoutBody, string) {
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	var b cashoutBody
+	switch ct {
+	case "application/x-www-form-urlencoded", "multipart/form-data":
+		r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+		var err error
+		if ct == "multipart/form-data" {
+			err = r.ParseMultipartForm(1 << 20)
+		} else {
+			err = r.ParseForm()
+		}
+		if err != nil {
+			return b, "invalid form data"
+		}
+		f := r.PostForm
+		return cashoutBody{Amount: f.Get("amount"), Phone: f.Get("phone_number"), Notify: f.Get("notification_url"),
+			Ref: f.Get("external_reference"), Currency: f.Get("currency")}, ""
+	default: // JSON, with or without its Content-Type
+		var body struct {
+			Amount   json.RawMessage `json:"amount"`
+			Phone    string          `json:"phone_number"`
+			Notify   string          `json:"notification_url"`
+			Ref      string          `json:"external_reference"`
+			Currency string          `json:"currency"`
+		}
+		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&body); err != nil {
+			return b, "invalid JSON"
+		}
+		amount := strings.TrimSpace(string(body.Amount))
+		if s, err := strconv.Unquote(amount); err == nil {
+			amount = s
+		}
+		return cashoutBody{Amount: amount, Phone: body.Phone, Notify: body.Notify, Ref: body.Ref, Currency: body.Currency}, ""
 	}
-	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&body); err != nil {
-		camooError(w, http.StatusBadRequest, "Validation failed", map[string]string{"body": "invalid JSON"})
+}
+
+func (c *camoo) cashout(w http.ResponseWriter, r *http.Request, fault *Fault) {
+	body, bad := readCashout(w, r)
+	if bad != "" {
+		camooError(w, http.StatusBadRequest, "Validation failed", map[string]string{"body": bad})
 		return
 	}
-	var amount providers.WholeAmount
-	if json.Unmarshal(body.Amount, &amount) != nil || amount <= 0 {
+	amount, err := providers.ParseWhole(strings.TrimSpace(body.Amount))
+	if err != nil || amount <= 0 {
 		camooError(w, http.StatusBadRequest, "Validation failed", map[string]string{"amount": "must be a positive whole amount"})
 		return
 	}
@@ -102,6 +142,14 @@ func (c *camoo) cashout(w http.ResponseWriter, r *http.Request, fault *Fault) {
 	}
 	if region != "CM" || (carrier != "MTN" && carrier != "Orange") {
 		camooError(w, http.StatusUnprocessableEntity, "Network not supported", map[string]string{"phone_number": "no cashout network for this number"})
+		return
+	}
+	currency := strings.ToUpper(strings.TrimSpace(body.Currency))
+	if currency == "" {
+		currency = "XAF"
+	}
+	if currency != "XAF" {
+		camooError(w, http.StatusUnprocessableEntity, "Currency not supported", map[string]string{"currency": "cashouts to this network are paid in XAF"})
 		return
 	}
 	fee := int64(amount) * c.opts.FeePercent / 100
@@ -115,7 +163,7 @@ func (c *camoo) cashout(w http.ResponseWriter, r *http.Request, fault *Fault) {
 	now := c.s.opts.Now()
 	p := &Payout{Provider: "camoo", ProviderReference: c.s.newRef("camoo"), ClientReference: body.Ref,
 		Phone: strings.TrimPrefix(body.Phone, "+"), Amount: int64(amount), Status: "CREATED", Operator: carrier, Fee: fee,
-		CreatedAt: now, Final: "SUCCESS", Success: true, Account: "camoo"}
+		CreatedAt: now, Final: "SUCCESS", Success: true, Account: "camoo", Echo: map[string]string{"currency": currency, "phone_number": body.Phone}}
 	c.s.shape(p, "FAILED")
 	if err := c.s.accept(p); err != nil {
 		c.s.mu.Unlock()
@@ -130,16 +178,18 @@ func (c *camoo) cashout(w http.ResponseWriter, r *http.Request, fault *Fault) {
 	writeJSON(w, http.StatusCreated, map[string]any{"message": "Cashout created", "code": 201, "cashOut": out})
 }
 
-// view is a cashout as Camoo shows it: amounts as strings. Called with s.mu held.
+// view is a cashout as Camoo's openapi.yaml types it: amount and net_amount
+// integers, fees a number, created_at Unix seconds; status and network in lower
+// case as in its examples. Called with s.mu held.
 func (c *camoo) view(p *Payout) map[string]any {
 	var completed any
 	if p.Status == p.Final {
 		completed = p.SettleAt.UTC().Format(time.RFC3339)
 	}
 	return map[string]any{"id": p.ProviderReference, "external_reference": p.ClientReference,
-		"amount": strconv.FormatInt(p.Amount, 10), "currency": "XAF", "created_at": p.CreatedAt.UTC().Format(time.RFC3339),
-		"network": p.Operator, "status": p.Status, "fees": strconv.FormatInt(p.Fee, 10), "completed_at": completed,
-		"notified_at": nil, "phone_number": p.Phone, "country": "CM", "net_amount": strconv.FormatInt(p.Amount, 10)}
+		"amount": p.Amount, "currency": providers.Or(p.Echo["currency"], "XAF"), "created_at": p.CreatedAt.Unix(),
+		"network": strings.ToLower(p.Operator), "status": strings.ToLower(p.Status), "fees": p.Fee, "completed_at": completed,
+		"notified_at": nil, "phone_number": providers.Or(p.Echo["phone_number"], "+"+p.Phone), "country": "CM", "net_amount": p.Amount}
 }
 
 func (c *camoo) verify(w http.ResponseWriter, id string) {

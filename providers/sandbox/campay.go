@@ -172,9 +172,21 @@ func (c *campay) withdraw(w http.ResponseWriter, r *http.Request, fault *Fault) 
 		To                string          `json:"to"`
 		Description       string          `json:"description"`
 		ExternalReference string          `json:"external_reference"`
+		Currency          string          `json:"currency"`
 	}
 	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&body); err != nil {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"message": "JSON parse error - " + err.Error()})
+		return
+	}
+	if body.ExternalReference != "" && !providers.IsUUID4(body.ExternalReference) {
+		// CamPay's docs: "A valid and unique UUID4"
+		writeJSON(w, http.StatusBadRequest, map[string]any{"message": "Invalid external_reference. It must be a valid UUID4.",
+			"external_reference": []string{"Must be a valid UUID4."}})
+		return
+	}
+	if body.Currency != "" && !strings.EqualFold(body.Currency, "XAF") {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"message": "Invalid currency. Only XAF is supported.",
+			"currency": []string{"Only XAF is supported."}})
 		return
 	}
 	var amount providers.WholeAmount

@@ -17,9 +17,13 @@ type CinetPayOptions struct {
 	Balance              int64         // default 1,000,000,000
 	UnavailableOperators []string      // carriers answered with 804 OPERATOR_UNAVAILABLE
 	SingleNested         bool          // answer data as [...] instead of [[...]] (seen in some clients)
+	// NumericCodes answers error codes as numbers (723) instead of strings
+	// ("723"): CinetPay does not document which, so clients must read both.
+	NumericCodes bool
 }
 
-// minimum amounts per country (observed in community clients).
+// minimum amounts per country (observed in community clients); CinetPay pays
+// these countries only.
 var cinetpayMinimum = map[string]int64{"CI": 200, "SN": 200, "CM": 500, "TG": 150, "BJ": 500, "ML": 500, "BF": 500, "GN": 1000, "CD": 1000}
 
 type cinetpay struct {
@@ -45,6 +49,27 @@ func cinetReply(w http.ResponseWriter, status int, code any, message string, dat
 	writeJSON(w, status, map[string]any{"code": code, "message": message, "data": data})
 }
 
+// code is an error code as this simulator writes it: a string ("723", as in
+// CinetPay's examples) or, with NumericCodes, a number.
+func (c *cinetpay) code(n int) any {
+	if c.opts.NumericCodes {
+		return n
+	}
+	return strconv.Itoa(n)
+}
+
+// descriptions of the errors a token can meet, as CinetPay words them.
+var cinetDescriptions = map[string]string{
+	"701": "Identifiant de connexion incorrect",
+	"705": "Le token a expiré: authentifiez-vous à nouveau",
+	"706": "Le token est invalide: authentifiez-vous à nouveau",
+}
+
+func (c *cinetpay) tokenError(w http.ResponseWriter, code int, message string) {
+	writeJSON(w, http.StatusUnauthorized, map[string]any{"code": c.code(code), "message": message,
+		"description": cinetDescriptions[strconv.Itoa(code)], "data": []any{}})
+}
+
 func (c *cinetpay) nest(v []map[string]any) any {
 	if c.opts.SingleNested {
 		return v
@@ -57,29 +82,29 @@ func (c *cinetpay) serve(w http.ResponseWriter, r *http.Request, rest string) {
 	op := map[string]string{"/auth/login": "login", "/transfer/check/balance": "balance", "/transfer/contact": "contact",
 		"/transfer/money/send/contact": "send", "/transfer/check/money": "check"}[path]
 	if op == "" {
-		cinetReply(w, http.StatusNotFound, "-1", "OPERATION_ERROR", []any{})
+		cinetReply(w, http.StatusNotFound, c.code(-1), "OPERATION_ERROR", []any{})
 		return
 	}
 	fault := c.s.takeFault(r, "cinetpay", op)
 	if c.s.before(w, r, fault) {
 		return
 	}
-	r.ParseForm()
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+	r.ParseForm() // login and contact are documented "GET & POST": fields come from the query or the body
 	if op == "login" {
 		c.login(w, r)
 		return
 	}
-	if code, msg := c.checkToken(r.URL.Query().Get("token")); code != "" {
-		cinetReply(w, http.StatusUnauthorized, code, msg, []any{})
+	if code, msg := c.checkToken(r.URL.Query().Get("token")); code != 0 {
+		c.tokenError(w, code, msg)
 		return
 	}
 	switch op {
-	case "balance":
+	case "balance": // numbers, as in CinetPay's documentation ("amount": 663)
 		c.s.mu.Lock()
 		c.s.settleDue()
 		a := c.s.acct["cinetpay"]
-		data := map[string]any{"amount": strconv.FormatInt(a.balance, 10), "inUsing": strconv.FormatInt(a.reserved, 10),
-			"available": strconv.FormatInt(a.balance-a.reserved, 10)}
+		data := map[string]any{"amount": a.balance, "inUsing": a.reserved, "available": a.balance - a.reserved}
 		c.s.mu.Unlock()
 		cinetReply(w, http.StatusOK, 0, "OPERATION_SUCCES", data)
 	case "contact":
@@ -92,14 +117,13 @@ func (c *cinetpay) serve(w http.ResponseWriter, r *http.Request, rest string) {
 }
 
 func (c *cinetpay) login(w http.ResponseWriter, r *http.Request) {
-	key, pass := r.PostForm.Get("apikey"), r.PostForm.Get("password")
+	key, pass := r.Form.Get("apikey"), r.Form.Get("password")
 	good := key != "" && pass != ""
 	if c.opts.APIKey != "" || c.opts.Password != "" {
 		good = key == c.opts.APIKey && pass == c.opts.Password
 	}
 	if !good {
-		writeJSON(w, http.StatusUnauthorized, map[string]any{"code": "701", "message": "INVALID_CREDENTIALS",
-			"description": "Identifiant de connexion incorrect", "data": []any{}})
+		c.tokenError(w, 701, "INVALID_CREDENTIALS")
 		return
 	}
 	b := make([]byte, 16)
@@ -111,17 +135,17 @@ func (c *cinetpay) login(w http.ResponseWriter, r *http.Request) {
 	cinetReply(w, http.StatusOK, 0, "OPERATION_SUCCES", map[string]string{"token": tok})
 }
 
-func (c *cinetpay) checkToken(tok string) (string, string) {
+func (c *cinetpay) checkToken(tok string) (int, string) {
 	c.s.mu.Lock()
 	defer c.s.mu.Unlock()
 	exp, ok := c.tokens[tok]
 	switch {
 	case !ok:
-		return "706", "INVALID_TOKEN"
+		return 706, "INVALID_TOKEN"
 	case !c.s.opts.Now().Before(exp):
-		return "705", "EXPIRED_TOKEN"
+		return 705, "EXPIRED_TOKEN"
 	}
-	return "", ""
+	return 0, ""
 }
 
 // ExpireCinetPayTokens ends every CinetPay token issued so far.
@@ -135,8 +159,8 @@ func (s *Server) ExpireCinetPayTokens() {
 
 func (c *cinetpay) formData(w http.ResponseWriter, r *http.Request) ([]map[string]json.RawMessage, bool) {
 	var lines []map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(r.PostForm.Get("data")), &lines); err != nil || len(lines) == 0 {
-		cinetReply(w, http.StatusOK, "718", "JSON_PARSE_ERROR", []any{})
+	if err := json.Unmarshal([]byte(r.Form.Get("data")), &lines); err != nil || len(lines) == 0 {
+		cinetReply(w, http.StatusOK, c.code(718), "JSON_PARSE_ERROR", []any{})
 		return nil, false
 	}
 	return lines, true
@@ -209,6 +233,8 @@ func (c *cinetpay) send(w http.ResponseWriter, r *http.Request, fault *Fault) {
 			code, status = 724, "ERROR_PHONE_NOT_MY_CONTACT"
 		case str(l["notify_url"]) == "":
 			code, status = 725, "MISSING_NOTIFY_URL"
+		case cinetpayMinimum[region] == 0, region == "CM" && carrier != "MTN" && carrier != "Orange":
+			code, status = 721, "OPERATOR_NOT_AVAILABLE" // a country or, in Cameroon, a carrier CinetPay does not pay
 		case aerr != nil || amount <= 0 || amount%5 != 0:
 			code, status = 801, "INVALID_AMOUNT"
 		case amount < cinetpayMinimum[region]:
@@ -264,7 +290,7 @@ func (c *cinetpay) check(w http.ResponseWriter, r *http.Request) {
 	}
 	c.s.mu.Unlock()
 	if len(out) == 0 {
-		cinetReply(w, http.StatusOK, "723", "NOT_FOUND", []any{})
+		cinetReply(w, http.StatusOK, c.code(723), "NOT_FOUND", []any{})
 		return
 	}
 	cinetReply(w, http.StatusOK, 0, "OPERATION_SUCCES", out)

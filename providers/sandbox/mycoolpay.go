@@ -58,6 +58,15 @@ func (m *mycoolpay) serve(w http.ResponseWriter, r *http.Request, rest string) {
 		m.payout(w, r, fault)
 	case op == "status" && len(parts) == 3 && r.Method == http.MethodGet:
 		m.status(w, parts[2])
+	case op == "status" && len(parts) == 2 && r.Method == http.MethodPost: // the documented legacy form
+		var body struct {
+			Ref string `json:"transaction_ref"`
+		}
+		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&body); err != nil || body.Ref == "" {
+			mcpError(w, http.StatusBadRequest, "transaction_ref is required")
+			return
+		}
+		m.status(w, body.Ref)
 	case op == "balance" && r.Method == http.MethodGet:
 		if !keyOK {
 			mcpError(w, http.StatusUnauthorized, "Invalid private key")
@@ -98,14 +107,16 @@ func (m *mycoolpay) payout(w http.ResponseWriter, r *http.Request, fault *Fault)
 		mcpError(w, http.StatusBadRequest, "The transaction amount must be a positive integer")
 		return
 	}
-	if body.Currency != "" && body.Currency != "XAF" {
+	currency := providers.Or(body.Currency, "XAF")
+	if currency != "XAF" {
 		mcpError(w, http.StatusBadRequest, "Only XAF is supported")
 		return
 	}
-	var payee string
+	var payee, sentPhone string
 	switch carrier, known := mcpOperators[body.Operator]; {
 	case body.Operator == "MCP":
 		payee = providers.Or(body.Phone, providers.Or(body.Username, body.Email))
+		sentPhone = body.Phone
 		if payee == "" {
 			mcpError(w, http.StatusBadRequest, "A My-CoolPay wallet needs customer_phone_number, customer_username or customer_email")
 			return
@@ -123,7 +134,7 @@ func (m *mycoolpay) payout(w http.ResponseWriter, r *http.Request, fault *Fault)
 			mcpError(w, http.StatusBadRequest, "The phone number does not belong to the operator "+body.Operator)
 			return
 		}
-		payee = "237" + body.Phone
+		payee, sentPhone = "237"+body.Phone, body.Phone
 	}
 	m.s.mu.Lock()
 	m.s.settleDue()
@@ -135,7 +146,8 @@ func (m *mycoolpay) payout(w http.ResponseWriter, r *http.Request, fault *Fault)
 	now := m.s.opts.Now()
 	p := &Payout{Provider: "mycoolpay", ProviderReference: m.s.newRef("mycoolpay"), ClientReference: body.Ref, Phone: payee,
 		Amount: int64(amount), Status: "PENDING", Operator: body.Operator, Fee: int64(amount) / 100, CreatedAt: now,
-		Final: "SUCCESS", Success: true, Account: "mycoolpay"}
+		Final: "SUCCESS", Success: true, Account: "mycoolpay",
+		Echo: map[string]string{"customer_phone_number": sentPhone, "transaction_reason": body.Reason, "transaction_currency": currency}}
 	m.s.shape(p, "FAILED")
 	if body.Operator == "MCP" && p.Success {
 		p.SettleAt = now // wallet to wallet is immediate
@@ -161,6 +173,19 @@ func (m *mycoolpay) payout(w http.ResponseWriter, r *http.Request, fault *Fault)
 	writeJSON(w, status, map[string]string{"status": "success", "message": msg, "transaction_ref": ref})
 }
 
+// echoPhone is customer_phone_number as the payout sent it (nine national
+// digits, "699009900"); null for a wallet reached by username or e-mail. A
+// payout journaled before phones were kept shows its national digits.
+func echoPhone(p *Payout) any {
+	if ph, ok := p.Echo["customer_phone_number"]; ok {
+		if ph == "" {
+			return nil
+		}
+		return ph
+	}
+	return strings.TrimPrefix(p.Phone, "237")
+}
+
 func (m *mycoolpay) status(w http.ResponseWriter, ref string) {
 	m.s.mu.Lock()
 	m.s.settleDue()
@@ -175,9 +200,10 @@ func (m *mycoolpay) status(w http.ResponseWriter, ref string) {
 		}
 		body = map[string]any{"status": "success", "app_transaction_ref": p.ClientReference,
 			"operator_transaction_ref": "MP" + strings.ToUpper(p.ProviderReference[:8]), "transaction_ref": p.ProviderReference,
-			"transaction_type": "PAYOUT", "transaction_amount": p.Amount, "transaction_fees": p.Fee, "transaction_currency": "XAF",
-			"transaction_operator": p.Operator, "transaction_status": p.Status, "transaction_reason": "bulkpay payout",
-			"transaction_message": msg, "customer_phone_number": p.Phone}
+			"transaction_type": "PAYOUT", "transaction_amount": p.Amount, "transaction_fees": p.Fee,
+			"transaction_currency": providers.Or(p.Echo["transaction_currency"], "XAF"), "transaction_operator": p.Operator,
+			"transaction_status": p.Status, "transaction_reason": p.Echo["transaction_reason"], "transaction_message": msg,
+			"customer_phone_number": echoPhone(p)}
 	}
 	m.s.mu.Unlock()
 	if p == nil {

@@ -59,7 +59,7 @@ func TestBalanceAfterNthPayout(t *testing.T) {
 	s, _ := New(Options{Rules: rules})
 	c := newRaw(t, s)
 	for i, want := range []int{200, 200, 400} {
-		code, body := c.do("POST", "/campay/api/withdraw/", `{"amount":10,"to":"237677123456","external_reference":"b`+string(rune('0'+i))+`"}`)
+		code, body := c.do("POST", "/campay/api/withdraw/", `{"amount":10,"to":"237677123456","external_reference":"0b5e6f1a-3c2d-4e8f-9a7b-1c2d3e4f5a6`+string(rune('0'+i))+`"}`)
 		assert.Equal(t, want, code)
 		if code == 400 {
 			assert.Equal(t, "ER301", body["error_code"])
@@ -101,7 +101,7 @@ func TestFlipFailedLate(t *testing.T) {
 	rules, _ := ParseRules("campay:flip-failed")
 	s, _ := New(Options{Rules: rules, SettleDelay: time.Millisecond})
 	c := newRaw(t, s)
-	c.do("POST", "/campay/api/withdraw/", `{"amount":10,"to":"237677123456","external_reference":"f"}`)
+	c.do("POST", "/campay/api/withdraw/", `{"amount":10,"to":"237677123456","external_reference":"7c1f2e3d-4b5a-4968-8776-a5b4c3d2e1f0"}`)
 	time.Sleep(20 * time.Millisecond)
 	assert.Equal(t, "PENDING", s.Payouts()[0].Status, "still pending well past the settle delay")
 	assert.Equal(t, "FAILED", s.Payouts()[0].Final)

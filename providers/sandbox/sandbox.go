@@ -51,6 +51,9 @@ type Payout struct {
 	SettleAt          time.Time `json:"-"`
 	Account           string    `json:"-"` // the balance it draws on
 	Lot               string    `json:"-"`
+	// Echo holds request fields a provider answers back as they were sent
+	// (My-CoolPay's phone and reason, the currency).
+	Echo map[string]string `json:"-"`
 }
 
 // Server serves every simulator. Create it with New; it is an http.Handler.
@@ -251,7 +254,7 @@ func (s *Server) newRef(provider string) string {
 func (s *Server) accept(p *Payout) error {
 	if s.journal != nil {
 		line, _ := json.Marshal(journalEntry{Payout: *p, Pending: p.Status, Final: p.Final, Success: p.Success,
-			SettleAt: p.SettleAt, Account: p.Account, Lot: p.Lot})
+			SettleAt: p.SettleAt, Account: p.Account, Lot: p.Lot, Echo: p.Echo})
 		if _, err := s.journal.Write(append(line, '\n')); err != nil {
 			return err
 		}
@@ -278,12 +281,13 @@ func (s *Server) add(p *Payout) {
 
 type journalEntry struct {
 	Payout
-	Pending  string    `json:"pending"` // the status it had when accepted
-	Final    string    `json:"final"`
-	Success  bool      `json:"success"`
-	SettleAt time.Time `json:"settle_at"`
-	Account  string    `json:"account"`
-	Lot      string    `json:"lot"`
+	Pending  string            `json:"pending"` // the status it had when accepted
+	Final    string            `json:"final"`
+	Success  bool              `json:"success"`
+	SettleAt time.Time         `json:"settle_at"`
+	Account  string            `json:"account"`
+	Lot      string            `json:"lot"`
+	Echo     map[string]string `json:"echo,omitempty"`
 }
 
 func (s *Server) replay(path string) error {
@@ -303,7 +307,7 @@ func (s *Server) replay(path string) error {
 			continue // a line cut short by a kill
 		}
 		p := e.Payout
-		p.Final, p.SettleAt, p.Status, p.Success, p.Account, p.Lot = e.Final, e.SettleAt, e.Pending, e.Success, e.Account, e.Lot
+		p.Final, p.SettleAt, p.Status, p.Success, p.Account, p.Lot, p.Echo = e.Final, e.SettleAt, e.Pending, e.Success, e.Account, e.Lot, e.Echo
 		s.add(&p)
 		s.hold(&p)
 		s.seq++

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+)
+
+// waitFlag is --wait [DURATION]: when another process runs the batch, wait for
+// it to finish, for at most DURATION or, without one, as long as it takes.
+type waitFlag struct {
+	on    bool
+	bound time.Duration // 0: no bound
+}
+
+const waitForever = "forever"
+
+func (w *waitFlag) String() string {
+	switch {
+	case !w.on:
+		return ""
+	case w.bound == 0:
+		return waitForever
+	}
+	return w.bound.String()
+}
+
+func (w *waitFlag) Set(s string) error {
+	if s == waitForever || s == "true" {
+		w.on, w.bound = true, 0
+		return nil
+	}
+	if s == "false" {
+		w.on, w.bound = false, 0
+		return nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return fmt.Errorf("%q is not a duration: give one such as 30m or 2h, or none to wait as long as it takes", s)
+	}
+	w.on, w.bound = true, d
+	return nil
+}
+
+func (w *waitFlag) Type() string { return "duration" }
+
+// registerWait adds --wait to a command that takes a batch's lock.
+func registerWait(fs *pflag.FlagSet, w *waitFlag) {
+	fs.Var(w, "wait", "when another process runs the batch, wait for it to finish (at most `DURATION`, e.g. 30m; without one, as long as it takes) instead of exiting 1")
+	fs.Lookup("wait").NoOptDefVal = waitForever
+}
+
+// joinWaitBound lets --wait take its bound as the next argument (`--wait 30m`)
+// as well as `--wait=30m`: a flag whose value is optional only takes it after
+// "=", so a duration right after a bare --wait is joined to it.
+func joinWaitBound(args []string) []string {
+	out := make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return append(out, args[i:]...)
+		}
+		if a == "--wait" && i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") {
+			if d, err := time.ParseDuration(args[i+1]); err == nil && d > 0 {
+				out = append(out, a+"="+args[i+1])
+				i++
+				continue
+			}
+		}
+		out = append(out, a)
+	}
+	return out
+}

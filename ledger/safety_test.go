@@ -1,0 +1,285 @@
+package ledger
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+	"unsafe"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"bulkpay/batch"
+)
+
+// copyMainFile copies the ledger's main file alone, without its -wal and -shm,
+// as a backup of only bulkpay.db would, and opens the copy.
+func copyMainFile(t *testing.T, st *Store) *Store {
+	t.Helper()
+	data, err := os.ReadFile(st.Path())
+	require.NoError(t, err)
+	dst := filepath.Join(t.TempDir(), "copy.db")
+	require.NoError(t, os.WriteFile(dst, data, 0o600))
+	cp, err := Open(context.Background(), dst)
+	require.NoError(t, err)
+	t.Cleanup(func() { cp.Close() })
+	return cp
+}
+
+// clock is a settable clock for the ledger's periodic checkpoints.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+func TestMainFileAloneHoldsWhatMayHaveBeenSent(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clk := &clock{t: time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)}
+	st, err := Open(ctx, filepath.Join(t.TempDir(), "ledger.db"), WithClock(clk.now), WithCheckpoints(5*time.Second, 1000))
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	b, items := seed(t, st, 3)
+
+	cp := copyMainFile(t, st)
+	got, err := cp.Batch(ctx, "b-1")
+	require.NoError(t, err, "a planned batch is in the main file")
+	planned, err := cp.Items(ctx, got.ID)
+	require.NoError(t, err)
+	require.Len(t, planned, 3)
+	for i, it := range planned {
+		assert.Equal(t, items[i].Reference, it.Reference, "the references to send are in the main file")
+	}
+
+	claims, err := st.Claim(ctx, b.ID, "campay", 1)
+	require.NoError(t, err)
+	require.Len(t, claims, 1)
+	sub, err := copyMainFile(t, st).Items(ctx, b.ID, batch.Submitting)
+	require.NoError(t, err)
+	require.Len(t, sub, 1, "a claimed item (its request may leave now) is in the main file")
+	assert.Equal(t, claims[0].Item.Reference, sub[0].Reference)
+
+	accept := func(c batch.Claim, ref string) {
+		require.NoError(t, st.Apply(ctx, batch.Change{ItemID: c.Item.ID, From: batch.Submitting, To: batch.Pending, Cause: "accepted",
+			ProviderReference: ref, Attempt: &batch.AttemptEnd{ID: c.AttemptID, Outcome: batch.OutcomeAccepted, ProviderReference: ref}}))
+	}
+	accept(claims[0], "P-1")
+	pend, err := copyMainFile(t, st).Items(ctx, b.ID, batch.Pending)
+	require.NoError(t, err)
+	assert.Empty(t, pend, "an answer alone waits for the next checkpoint")
+
+	clk.add(5 * time.Second)
+	require.NoError(t, st.Note(ctx, b.ID, "tick", "a write after the interval"))
+	pend, err = copyMainFile(t, st).Items(ctx, b.ID, batch.Pending)
+	require.NoError(t, err)
+	require.Len(t, pend, 1, "the interval passed: the next write checkpoints")
+	assert.Equal(t, "P-1", pend[0].ProviderReference)
+}
+
+func TestCheckpointAfterEnoughWrites(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clk := &clock{t: time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)}
+	st, err := Open(ctx, filepath.Join(t.TempDir(), "ledger.db"), WithClock(clk.now), WithCheckpoints(time.Hour, 3))
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	b, _ := seed(t, st, 1)
+	count := func() int {
+		evs, err := copyMainFile(t, st).Events(ctx, b.ID, 0)
+		require.NoError(t, err)
+		return len(evs)
+	}
+	base := count()
+	require.NoError(t, st.Note(ctx, b.ID, "one", ""))
+	require.NoError(t, st.Note(ctx, b.ID, "two", ""))
+	assert.Equal(t, base, count(), "two writes: no checkpoint yet")
+	require.NoError(t, st.Note(ctx, b.ID, "three", ""))
+	assert.Equal(t, base+3, count(), "the third write checkpoints")
+}
+
+// damage writes garbage over one page of the ledger file.
+func damage(t *testing.T, path string, page int64) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	require.NoError(t, err)
+	defer f.Close()
+	garbage := make([]byte, 4096)
+	for i := range garbage {
+		garbage[i] = byte(i*7 + 13)
+	}
+	_, err = f.WriteAt(garbage, (page-1)*4096)
+	require.NoError(t, err)
+}
+
+func TestCheckFindsADamagedPage(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := openTemp(t)
+	b, _ := seed(t, st, 3)
+	require.NoError(t, st.Check(ctx), "a sound ledger passes")
+	var page int64
+	require.NoError(t, st.db.QueryRowContext(ctx, `SELECT rootpage FROM sqlite_master WHERE name = 'items_fingerprint'`).Scan(&page))
+	require.NoError(t, st.Close())
+
+	damage(t, st.Path(), page)
+	st2, err := Open(ctx, st.Path())
+	require.NoError(t, err, "the damage is where opening does not look")
+	defer st2.Close()
+	_, err = st2.Items(ctx, b.ID)
+	require.NoError(t, err, "nor where reading a batch looks: only a check finds it")
+	err = st2.Check(ctx)
+	require.ErrorIs(t, err, ErrDamaged)
+	assert.Contains(t, err.Error(), st.Path())
+}
+
+func TestConcurrentOpenOfANewLedger(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "new.db")
+	const n = 8
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			st, err := Open(context.Background(), path)
+			if err == nil {
+				err = st.Close()
+			}
+			errs[i] = err
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		assert.NoError(t, err, "every opener migrates or finds the ledger migrated")
+	}
+	st, err := Open(context.Background(), path)
+	require.NoError(t, err)
+	defer st.Close()
+	v, err := st.Pragma(context.Background(), "user_version")
+	require.NoError(t, err)
+	assert.Equal(t, "6", v)
+}
+
+func TestSameBatchPlannedTwiceIsErrBatchExists(t *testing.T) {
+	t.Parallel()
+	st := openTemp(t)
+	seed(t, st, 1)
+	again := batch.Batch{Reference: "b-1", SheetHash: "h", SheetName: "s.xlsx", Currency: "XAF", TotalAmount: 1000}
+	err := st.CreateBatch(context.Background(), &again, []batch.Item{{Row: 2, Name: "N", Phone: "237677123450", Country: "CM",
+		Operator: "MTN", Mode: batch.ModeMobileMoney, Amount: 1000, Reference: "ref-other", Provider: "campay"}})
+	require.ErrorIs(t, err, batch.ErrBatchExists)
+	assert.Contains(t, err.Error(), `"b-1"`)
+	assert.NotContains(t, err.Error(), "UNIQUE constraint", "no raw SQL for people")
+}
+
+// waitExited blocks until the child has exited, leaving it unreaped: a zombie.
+func waitExited(t *testing.T, pid int) {
+	t.Helper()
+	const pPID, wExited, wNoWait = 1, 4, 0x1000000
+	var info [128]byte
+	_, _, errno := syscall.Syscall6(syscall.SYS_WAITID, pPID, uintptr(pid), uintptr(unsafe.Pointer(&info[0])), wExited|wNoWait, 0, 0)
+	require.Zero(t, errno)
+}
+
+func TestZombieHolderIsNotAlive(t *testing.T) {
+	t.Parallel()
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("no /proc here")
+	}
+	cmd := exec.Command("true")
+	require.NoError(t, cmd.Start())
+	pid := cmd.Process.Pid
+	start := ProcessStart(pid)
+	waitExited(t, pid)
+	require.NotEmpty(t, ProcessStart(pid), "exited, not reaped: still in /proc")
+	assert.False(t, processAlive(pid, start), "a zombie is not alive")
+	assert.False(t, processAlive(pid, ""), "a zombie is not alive, start time or not")
+	require.NoError(t, cmd.Wait())
+}
+
+func TestZombieHoldersLockIsTakenOver(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := openTemp(t)
+	b, _ := seed(t, st, 1)
+	cmd := exec.Command("true")
+	require.NoError(t, cmd.Start())
+	pid := cmd.Process.Pid
+	host, _ := os.Hostname()
+	require.NoError(t, st.Lock(ctx, b.ID, batch.Owner{PID: pid, Host: host, Start: ProcessStart(pid), At: time.Now()}))
+	waitExited(t, pid)
+	me := batch.Owner{PID: os.Getpid(), Host: host, Start: ProcessStart(os.Getpid()), At: time.Now()}
+	require.NoError(t, st.Lock(ctx, b.ID, me), "the holder exited; its parent not having reaped it changes nothing")
+	require.NoError(t, cmd.Wait())
+}
+
+func TestReconciliationIsStoredAndReplaced(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := openTemp(t)
+	b, _ := seed(t, st, 2)
+	rec, err := st.Reconciliation(ctx, b.ID)
+	require.NoError(t, err)
+	assert.True(t, rec.At.IsZero(), "never reconciled")
+	assert.Empty(t, rec.Mismatches)
+
+	first := batch.Reconciliation{At: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC),
+		Mismatches: []batch.Mismatch{
+			{Row: 2, Provider: "campay", Kind: "status", Ours: "succeeded", Theirs: "FAILED", Reference: "CP-1"},
+			{Provider: "campay", Kind: "unknown_payout", Ours: "no item", Theirs: "50000 to 237677000999", Reference: "CP-9"},
+		},
+		Unchecked: []batch.Unchecked{{Row: 3, Provider: "mycoolpay", Reference: "MC-3", Reason: "503 after 4 tries"}},
+	}
+	require.NoError(t, st.SaveReconciliation(ctx, b.ID, first))
+	rec, err = st.Reconciliation(ctx, b.ID)
+	require.NoError(t, err)
+	assert.Equal(t, first, rec)
+
+	second := batch.Reconciliation{At: first.At.Add(time.Hour)}
+	require.NoError(t, st.SaveReconciliation(ctx, b.ID, second))
+	rec, err = st.Reconciliation(ctx, b.ID)
+	require.NoError(t, err)
+	assert.Equal(t, second.At, rec.At, "the latest run's time is kept even when it found nothing")
+	assert.Empty(t, rec.Mismatches, "the latest run wins")
+	assert.Empty(t, rec.Unchecked)
+
+	var n int
+	require.NoError(t, st.db.QueryRowContext(ctx, `SELECT count(*) FROM events WHERE batch_id = ? AND cause = 'reconciliation recorded'`, b.ID).Scan(&n))
+	assert.Equal(t, 2, n, "each reconciliation leaves an event")
+}
+
+func TestReadingADamagedPageSaysTheLedgerIsDamaged(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := openTemp(t)
+	b, _ := seed(t, st, 3)
+	var page int64
+	require.NoError(t, st.db.QueryRowContext(ctx, `SELECT rootpage FROM sqlite_master WHERE name = 'items'`).Scan(&page))
+	require.NoError(t, st.Close())
+	damage(t, st.Path(), page)
+
+	st2, err := Open(ctx, st.Path())
+	require.NoError(t, err)
+	defer st2.Close()
+	_, err = st2.Items(ctx, b.ID)
+	require.ErrorIs(t, err, ErrDamaged, "not a raw driver error")
+
+	notADB := filepath.Join(t.TempDir(), "garbage.db")
+	require.NoError(t, os.WriteFile(notADB, []byte(strings.Repeat("this is not a ledger ", 500)), 0o600))
+	_, err = Open(ctx, notADB)
+	require.ErrorIs(t, err, ErrDamaged)
+}
