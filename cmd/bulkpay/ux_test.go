@@ -54,10 +54,15 @@ func TestReconcileUnderFaultsFindsNoFalseMismatch(t *testing.T) {
 	data, err := os.ReadFile(filepath.Join(dir, "bulkpay-reports", "payroll-multi-2026-11", "summary.json"))
 	require.NoError(t, err)
 	var sum struct {
-		Mismatches []map[string]any `json:"mismatches"`
+		Mismatches    []map[string]any `json:"mismatches"`
+		CouldNotCheck []map[string]any `json:"could_not_check"`
 	}
 	require.NoError(t, json.Unmarshal(data, &sum))
 	assert.Empty(t, sum.Mismatches)
+	assert.Len(t, sum.CouldNotCheck, 2, "the report keeps them apart")
+	r = bulkpay(t, dir, "status", "payroll-multi-2026-11")
+	assert.Contains(t, r.stdout, "0 mismatch(es), 2 item(s) could not be checked")
+	assert.Contains(t, r.stdout, "COULD NOT CHECK row 12, camoo ")
 
 	setFaults(t, url, "")
 	r = bulkpay(t, dir, "reconcile", "payroll-multi-2026-11", "--sandbox", url)
