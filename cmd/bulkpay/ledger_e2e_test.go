@@ -245,8 +245,8 @@ func TestWaitTakesAnOptionalBound(t *testing.T) {
 		assert.Contains(t, r.stderr, "still running after waiting 50ms", args)
 	}
 	r = bulkpay(t, dir, "resume", "waited", "--sandbox", url, "--wait", "soon")
-	assert.Equal(t, 1, r.code, r.stderr)
-	assert.Contains(t, r.stderr, "accepts 1 arg(s), received 2", "a word that is no duration is not taken as the bound")
+	assert.Equal(t, 2, r.code, "a command typed wrongly: %s", r.stderr)
+	assert.Contains(t, r.stderr, `too many arguments: bulkpay resume takes BATCH (got "waited soon")`, "a word that is no duration is not taken as the bound")
 	assert.Empty(t, payouts(t, url), "nothing sent while another process holds the batch")
 
 	// plain --wait waits for as long as it takes: until the holder lets go
