@@ -86,7 +86,7 @@ Exit 0 when everything agrees and nothing waits for a person, 4 otherwise.`,
 				a.note(wctx, l.st, l.b.ID, "reconciled", "the providers' records agree with the ledger")
 			}
 			sum := batch.Summarize(l.b, items)
-			printSummary(a.stdout, sum)
+			printSummary(a.stdout, sum, a.resumeCommand(l.b))
 			for _, m := range mism {
 				fmt.Fprintln(a.stdout, "MISMATCH "+m.String())
 			}
@@ -108,7 +108,8 @@ Exit 0 when everything agrees and nothing waits for a person, 4 otherwise.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&sandboxURL, "sandbox", "", "the sandbox at this URL")
+	cmd.Flags().StringVar(&sandboxURL, "sandbox", "", "the sandbox at this URL (the one the batch was paid through)")
+	a.registerChangeEndpoint(cmd.Flags())
 	cmd.Flags().StringVar(&out, "out", "", "reports directory (default ./bulkpay-reports, or the config's reports_dir)")
 	return cmd
 }

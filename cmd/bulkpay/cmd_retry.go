@@ -85,6 +85,7 @@ Items already retried by an earlier retry batch are not paid again.`,
 	}
 	cmd.Flags().BoolVar(&failed, "failed", false, "pay the failed items again")
 	cmd.Flags().StringVar(&sandboxURL, "sandbox", "", "pay through the sandbox at this URL")
+	a.registerChangeEndpoint(cmd.Flags())
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the retry batch's status as JSON at the end")
 	return cmd
 }

@@ -28,7 +28,7 @@ func newStatusCmd(a *app) *cobra.Command {
 			if asJSON {
 				return writeStatusJSON(a.stdout, sum, rec)
 			}
-			printSummary(a.stdout, sum)
+			printSummary(a.stdout, sum, a.resumeCommand(l.b))
 			printReconciliation(a.stdout, rec)
 			return nil
 		},

@@ -74,7 +74,7 @@ func (a *app) pay(ctx context.Context, st *ledger.Store, b batch.Batch, sandboxU
 			}
 		}
 		if runErr != nil && ledgerWriteFailed(runErr) {
-			runErr = fmt.Errorf("the ledger %s could not record a step (%w); nothing is sent without its intent recorded: free disk space or fix the file's permissions, then resume", st.Path(), runErr)
+			runErr = fmt.Errorf("the ledger %s could not record a step (%w); nothing is sent without its intent recorded: free disk space or fix the file's permissions, then run `%s`", st.Path(), runErr, a.resumeCommand(b))
 		}
 	}
 	return a.finish(ctx, st, b, runErr, asJSON)
@@ -94,13 +94,17 @@ func (a *app) finish(ctx context.Context, st *ledger.Store, b batch.Batch, runEr
 		out = a.stderr
 	}
 	if !asJSON || !a.quiet {
-		printSummary(out, sum)
+		printSummary(out, sum, a.resumeCommand(b))
 	}
-	dir, err := a.writeReports(rctx, st, b, items, a.cfg.ReportsDir)
-	if err != nil {
-		return errors.Join(runErr, err)
+	// the payments decide the exit code: a report that cannot be written is a
+	// warning, the ledger holds everything needed to write it later
+	if dir, err := a.writeReports(rctx, st, b, items, a.cfg.ReportsDir); err != nil {
+		fmt.Fprintf(a.stderr, "WARNING: the reports of batch %s could not be written to %s: %v\n"+
+			"The payments are recorded in the ledger %s; write the reports into a folder you can write to with `%s`\n",
+			b.Reference, a.cfg.ReportsDir, err, st.Path(), a.reportCommand(b))
+	} else {
+		fmt.Fprintf(out, "Reports: %s (reconciliation.xlsx, reconciliation.csv, summary.json)\n", dir)
 	}
-	fmt.Fprintf(out, "Reports: %s (reconciliation.xlsx, reconciliation.csv, summary.json)\n", dir)
 	if asJSON {
 		rec, err := st.Reconciliation(rctx, b.ID)
 		if err != nil {
@@ -112,7 +116,9 @@ func (a *app) finish(ctx context.Context, st *ledger.Store, b batch.Batch, runEr
 	}
 	if runErr != nil {
 		if errors.Is(runErr, batch.ErrInterrupted) {
-			fmt.Fprintf(a.stderr, "Interrupted: run `bulkpay resume %s` (or the same run command) to finish; nothing will be paid twice.\n", b.Reference)
+			fmt.Fprintf(a.stderr, "Interrupted: run `%s` (or the same run command) to finish; nothing will be paid twice.\n", a.resumeCommand(b))
+		} else {
+			fmt.Fprintf(a.stderr, "The run stopped before the end. Every step taken is in the ledger: once the cause below is dealt with, run `%s` to finish; nothing will be paid twice.\n", a.resumeCommand(b))
 		}
 		return runErr
 	}
@@ -131,7 +137,8 @@ func outcome(sum batch.Summary) error {
 	return nil
 }
 
-func printSummary(w io.Writer, sum batch.Summary) {
+// printSummary prints a batch's standing; resume is the command that finishes it.
+func printSummary(w io.Writer, sum batch.Summary, resume string) {
 	b := sum.Batch
 	if b.Sandbox {
 		fmt.Fprintln(w, "SANDBOX: no real money moved")
@@ -150,7 +157,7 @@ func printSummary(w io.Writer, sum batch.Summary) {
 	case sum.Counts[batch.Review] > 0:
 		fmt.Fprintf(w, "%d item(s) need a person: their outcome could not be settled automatically.\n", sum.Counts[batch.Review])
 	case sum.Counts.Open() > 0:
-		fmt.Fprintf(w, "Not finished: run `bulkpay resume %s` later to settle what is still open.\n", b.Reference)
+		fmt.Fprintf(w, "Not finished: run `%s` later to settle what is still open.\n", resume)
 	}
 }
 
@@ -208,20 +215,16 @@ func (a *app) writeReports(ctx context.Context, st *ledger.Store, b batch.Batch,
 // (refusing to mix sandbox and live) and takes the batch's lock; release undoes
 // both. Every command that may send money goes through it.
 func (a *app) session(ctx context.Context, st *ledger.Store, b batch.Batch, sandboxURL string) (*payees, func(), error) {
+	a.current, a.sandboxURL = &b, sandboxURL
 	if err := st.Check(ctx); err != nil {
+		return nil, nil, err
+	}
+	if err := a.checkEndpoint(ctx, st, b, sandboxURL); err != nil {
 		return nil, nil, err
 	}
 	p, err := a.connect(ctx, sandboxURL)
 	if err != nil {
 		return nil, nil, err
-	}
-	if b.Sandbox && !p.sandbox {
-		p.close()
-		return nil, nil, fmt.Errorf("batch %s was paid on the sandbox; it cannot be continued with real providers: give it a new --reference to pay it for real", b.Reference)
-	}
-	if !b.Sandbox && p.sandbox {
-		p.close()
-		return nil, nil, fmt.Errorf("batch %s moves real money; it cannot be continued on the sandbox: run it with --config", b.Reference)
 	}
 	if p.sandbox {
 		a.say("SANDBOX: no real money moves (%s)", p.where)
@@ -234,6 +237,7 @@ func (a *app) session(ctx context.Context, st *ledger.Store, b batch.Batch, sand
 		err := st.Lock(ctx, b.ID, owner)
 		var le *batch.LockedError
 		if err == nil {
+			a.paying = true
 			break
 		}
 		if !errors.As(err, &le) || !a.wait.on {
