@@ -3,7 +3,6 @@ package ledger
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 
 	"bulkpay/batch"
@@ -14,22 +13,6 @@ const (
 	causePlanned      = "batch planned"
 	causePlannedAgain = "planned again"
 )
-
-func endpointJSON(e batch.Endpoint) string {
-	if e.IsZero() {
-		return ""
-	}
-	b, _ := json.Marshal(e)
-	return string(b)
-}
-
-func parseEndpoint(s string) batch.Endpoint {
-	var e batch.Endpoint
-	if s != "" {
-		json.Unmarshal([]byte(s), &e)
-	}
-	return e
-}
 
 // mergePolicy makes the batch's stored approval rules at least as strict as
 // pol, inside tx, and says whether they changed.
@@ -95,17 +78,4 @@ func (s *Store) Planners(ctx context.Context, batchID int64) ([]string, error) {
 		out = append(out, a)
 	}
 	return out, rows.Err()
-}
-
-// SetEndpoint records where the batch is paid from now on, with an event
-// saying why and who decided.
-func (s *Store) SetEndpoint(ctx context.Context, batchID int64, e batch.Endpoint, cause, detail, actor string) error {
-	return s.durableTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE batches SET endpoint = ? WHERE id = ?`, endpointJSON(e), batchID); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO events (batch_id, at, cause, detail, actor) VALUES (?, ?, ?, ?, ?)`,
-			batchID, now(), cause, detail, actor)
-		return err
-	})
 }
