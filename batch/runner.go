@@ -169,7 +169,7 @@ func (r *Runner) Run(ctx context.Context, b Batch) (Summary, error) {
 		r.failovers.Store(0)
 		g, gctx := errgroup.WithContext(ctx)
 		for _, l := range lanes {
-			g.Go(func() error { return r.runLane(gctx, b, l) })
+			g.Go(guard(func() error { return r.runLane(gctx, b, l) }))
 		}
 		if err = g.Wait(); err != nil || r.failovers.Load() == 0 {
 			break
@@ -247,7 +247,7 @@ func (r *Runner) runLane(ctx context.Context, b Batch, l *lane) error {
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	for range l.Concurrency {
-		g.Go(func() error {
+		g.Go(guard(func() error {
 			for !l.halted.Load() {
 				if err := l.wait(gctx); err != nil {
 					return nil // cancelled: nothing claimed, nothing sent
@@ -273,7 +273,7 @@ func (r *Runner) runLane(ctx context.Context, b Batch, l *lane) error {
 				}
 			}
 			return nil
-		})
+		}))
 	}
 	if err := g.Wait(); err != nil {
 		return err
@@ -590,7 +590,7 @@ func (r *Runner) poll(ctx context.Context, b Batch, lanes map[string]*lane) erro
 			if l == nil {
 				continue
 			}
-			g.Go(func() error { return r.checkAll(gctx, l, its) })
+			g.Go(guard(func() error { return r.checkAll(gctx, l, its) }))
 		}
 		if err := g.Wait(); err != nil {
 			return err

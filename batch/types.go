@@ -71,6 +71,8 @@ type Batch struct {
 	Approval    Approval
 	ParentID    int64 // a retry batch: the batch whose failed items it pays again
 	CreatedAt   time.Time
+	Policy      Policy   // the approval rules stored when it was planned (only ever made stricter)
+	Endpoint    Endpoint // where it is paid; zero until recorded
 }
 
 // Item is one beneficiary's payout (the platform's Link + Transaction).

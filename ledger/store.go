@@ -74,10 +74,10 @@ func (s *Store) CreateBatch(ctx context.Context, b *batch.Batch, items []batch.I
 	return s.durableTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO batches
 			(reference, sheet_hash, sheet_name, currency, total_amount, item_count, sandbox, created_at, period, parent_id,
-			 charge, profit, fees, created_by, plan_hash)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			 charge, profit, fees, created_by, plan_hash, require_approval, four_eyes, endpoint)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			b.Reference, b.SheetHash, b.SheetName, b.Currency, b.TotalAmount, len(items), b.Sandbox, at, b.Period, nullID(b.ParentID),
-			b.Charge, b.Profit, feesJSON(b.Fees), b.CreatedBy, b.PlanHash)
+			b.Charge, b.Profit, feesJSON(b.Fees), b.CreatedBy, b.PlanHash, b.Policy.RequireApproval, b.Policy.FourEyes, endpointJSON(b.Endpoint))
 		if isUnique(err) {
 			return fmt.Errorf("%w: %q", batch.ErrBatchExists, b.Reference)
 		}
@@ -89,8 +89,8 @@ func (s *Store) CreateBatch(ctx context.Context, b *batch.Batch, items []batch.I
 		}
 		b.ItemCount = len(items)
 		b.CreatedAt, _ = time.Parse(timeFormat, at)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO events (batch_id, at, cause, detail) VALUES (?, ?, ?, ?)`,
-			b.ID, at, "batch planned", fmt.Sprintf("%d items, total %d %s, sheet %s", len(items), b.TotalAmount, b.Currency, b.SheetName)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO events (batch_id, at, cause, detail, actor) VALUES (?, ?, ?, ?, ?)`,
+			b.ID, at, causePlanned, fmt.Sprintf("%d items, total %d %s, sheet %s", len(items), b.TotalAmount, b.Currency, b.SheetName), b.CreatedBy); err != nil {
 			return err
 		}
 		ins, err := tx.PrepareContext(ctx, `INSERT INTO items
@@ -131,7 +131,8 @@ func (s *Store) CreateBatch(ctx context.Context, b *batch.Batch, items []batch.I
 }
 
 const batchCols = `id, reference, sheet_hash, sheet_name, currency, total_amount, item_count, sandbox, created_at, period,
-	COALESCE(parent_id, 0), charge, profit, fees, created_by, plan_hash, approved_hash, approved_by, approved_at`
+	COALESCE(parent_id, 0), charge, profit, fees, created_by, plan_hash, approved_hash, approved_by, approved_at,
+	require_approval, four_eyes, endpoint`
 
 func feesJSON(f batch.Fees) string {
 	b, _ := json.Marshal(f)
@@ -148,9 +149,11 @@ func nullID(id int64) any {
 func scanBatch(sc interface{ Scan(...any) error }) (batch.Batch, error) {
 	var b batch.Batch
 	var created, approvedAt sql.NullString
-	var fees string
+	var fees, endpoint string
 	err := sc.Scan(&b.ID, &b.Reference, &b.SheetHash, &b.SheetName, &b.Currency, &b.TotalAmount, &b.ItemCount, &b.Sandbox, &created,
-		&b.Period, &b.ParentID, &b.Charge, &b.Profit, &fees, &b.CreatedBy, &b.PlanHash, &b.Approval.Hash, &b.Approval.By, &approvedAt)
+		&b.Period, &b.ParentID, &b.Charge, &b.Profit, &fees, &b.CreatedBy, &b.PlanHash, &b.Approval.Hash, &b.Approval.By, &approvedAt,
+		&b.Policy.RequireApproval, &b.Policy.FourEyes, &endpoint)
+	b.Endpoint = parseEndpoint(endpoint)
 	b.CreatedAt = parseTime(created)
 	b.Approval.At = parseTime(approvedAt)
 	if fees != "" {
@@ -584,8 +587,8 @@ func (s *Store) Approve(ctx context.Context, batchID int64, a batch.Approval, no
 			a.Hash, a.By, at, batchID); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO events (batch_id, at, cause, detail) VALUES (?, ?, ?, ?)`, batchID, now(),
-			"approved by "+a.By, strings.TrimSpace("plan hash "+a.Hash+"; "+note))
+		_, err := tx.ExecContext(ctx, `INSERT INTO events (batch_id, at, cause, detail, actor) VALUES (?, ?, ?, ?, ?)`, batchID, now(),
+			"approved by "+a.By, strings.TrimSpace("plan hash "+a.Hash+"; "+note), a.By)
 		return err
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -82,7 +83,7 @@ Exit 0 when the plan could run, 2 when the input is invalid.`,
 					return err
 				}
 				defer st.Close()
-				b, _, err := a.store(ctx, st, p, path, pf.allowRepeat)
+				b, _, err := a.store(ctx, st, p, path, pf.allowRepeat, true)
 				if err != nil {
 					return err
 				}
@@ -182,16 +183,32 @@ func newApproveCmd(a *app) *cobra.Command {
 			if by == "" {
 				return usagef("--by NAME is required: an approval names its approver")
 			}
-			l, err := a.loadBatch(cmd.Context(), args[0])
+			ctx := cmd.Context()
+			l, err := a.loadBatch(ctx, args[0])
 			if err != nil {
 				return err
 			}
 			defer l.st.Close()
-			if a.cfg.FourEyes && by == l.b.CreatedBy {
-				return fmt.Errorf("batch %s was planned by %s; four_eyes needs another approver", l.b.Reference, by)
+			// the batch's stored rules, made stricter by the config given now
+			pol := l.b.Policy.Or(a.cfg.policy())
+			recorded, err := l.st.Planners(ctx, l.b.ID)
+			if err != nil {
+				return fmt.Errorf("read who planned batch %s: %w", l.b.Reference, err)
+			}
+			if err := batch.CheckApprove(l.b, l.items, pol, batch.Planners(l.b, recorded), by); err != nil {
+				a.note(ctx, l.st, l.b.ID, "approval refused", by+": "+err.Error())
+				return err
+			}
+			if pol != l.b.Policy {
+				if err := l.st.RecordPolicy(ctx, l.b.ID, pol, by); err != nil {
+					return err
+				}
+			}
+			if login := whoami(); login != by {
+				note = strings.TrimSpace(note + " (login " + login + ")")
 			}
 			ap := batch.Approval{Hash: l.b.PlanHash, By: by, At: timeNow()}
-			if err := l.st.Approve(cmd.Context(), l.b.ID, ap, note); err != nil {
+			if err := l.st.Approve(ctx, l.b.ID, ap, note); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "batch %s approved by %s: plan hash %s, %d items, %s %s, fees %s\n", l.b.Reference, by, ap.Hash,

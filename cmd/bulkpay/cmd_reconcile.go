@@ -82,7 +82,7 @@ Exit 0 when everything agrees and nothing waits for a person, 4 otherwise.`,
 				a.note(wctx, l.st, l.b.ID, "reconciled", "the providers' records agree with the ledger")
 			}
 			sum := batch.Summarize(l.b, items)
-			printSummary(a.stdout, sum, a.view(ctx, l.st, l.b, items, sandboxURL))
+			printSummary(a.stdout, sum, a.view(ctx, l.st, l.b, items))
 			for _, m := range mism {
 				fmt.Fprintln(a.stdout, "MISMATCH "+m.String())
 			}
@@ -100,7 +100,7 @@ Exit 0 when everything agrees and nothing waits for a person, 4 otherwise.`,
 				return fmt.Errorf("%w: %d mismatch(es); they are in the events and the reports", errMismatch, len(mism))
 			case len(unchecked) > 0:
 				fmt.Fprintf(a.stdout, "batch %s is not reconciled: %d record(s) could not be checked; no mismatch was found in the others. Run `%s` again later.\n",
-					l.b.Reference, len(unchecked), a.command("reconcile", l.b.Reference, sandboxURL))
+					l.b.Reference, len(unchecked), a.command("reconcile", l.b.Reference, l.b))
 				return fmt.Errorf("%w: %d record(s) could not be checked", errUnfinished, len(unchecked))
 			case sum.Counts.Open() > 0:
 				return outcome(sum)
@@ -109,7 +109,8 @@ Exit 0 when everything agrees and nothing waits for a person, 4 otherwise.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&sandboxURL, "sandbox", "", "the sandbox at this `URL`")
+	cmd.Flags().StringVar(&sandboxURL, "sandbox", "", "the sandbox at this `URL` (the one the batch was paid through)")
+	a.registerChangeEndpoint(cmd.Flags())
 	cmd.Flags().StringVar(&out, "out", "", "reports `DIR` (default ./bulkpay-reports, or the config's reports_dir)")
 	return cmd
 }

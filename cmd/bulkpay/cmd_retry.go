@@ -79,7 +79,7 @@ Items already retried by an earlier retry batch are not paid again.`,
 				}
 				fmt.Fprintf(a.stdout, "batch %s: every failed item was already retried (%s); nothing is paid twice.\n",
 					l.b.Reference, alreadyIn(already))
-				printRetried(a.stdout, l, a.view(ctx, l.st, l.b, l.items, sandboxURL))
+				printRetried(a.stdout, l, a.view(ctx, l.st, l.b, l.items))
 				return nil
 			}
 			if len(already) > 0 {
@@ -108,6 +108,7 @@ Items already retried by an earlier retry batch are not paid again.`,
 	}
 	cmd.Flags().BoolVar(&failed, "failed", false, "pay the failed items again")
 	cmd.Flags().StringVar(&sandboxURL, "sandbox", "", "pay through the sandbox at this `URL`")
+	a.registerChangeEndpoint(cmd.Flags())
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the retry batch's status as JSON at the end")
 	return cmd
 }

@@ -45,7 +45,7 @@ started in this process and no real money moves.`,
 				return err
 			}
 			defer st.Close()
-			b, created, err := a.store(ctx, st, p, path, pf.allowRepeat)
+			b, created, err := a.store(ctx, st, p, path, pf.allowRepeat, false)
 			if err != nil {
 				return err
 			}
@@ -66,6 +66,7 @@ started in this process and no real money moves.`,
 	f.BoolVar(&asJSON, "json", false, "print the batch status as JSON at the end (as status --json)")
 	registerWait(f, &a.wait)
 	f.BoolVar(&a.allowPartial, "allow-partial", false, "when a provider's balance is short, pay in row order while money lasts and leave the rest planned")
+	a.registerChangeEndpoint(f)
 	return cmd
 }
 
@@ -88,9 +89,10 @@ func newResumeCmd(a *app) *cobra.Command {
 			return a.pay(cmd.Context(), l.st, l.b, sandboxURL, asJSON)
 		},
 	}
-	cmd.Flags().StringVar(&sandboxURL, "sandbox", "", "pay through the sandbox at this `URL`")
+	cmd.Flags().StringVar(&sandboxURL, "sandbox", "", "pay through the sandbox at this `URL` (the one the batch was paid through)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the batch status as JSON at the end")
 	registerWait(cmd.Flags(), &a.wait)
 	cmd.Flags().BoolVar(&a.allowPartial, "allow-partial", false, "when a provider's balance is short, pay in row order while money lasts")
+	a.registerChangeEndpoint(cmd.Flags())
 	return cmd
 }

@@ -16,7 +16,7 @@ import (
 func newSandboxCmd(a *app) *cobra.Command {
 	var addr, journal, faults string
 	var opts sandbox.Options
-	var rejectDup bool
+	var rejectDup, allowRemote bool
 	var balances map[string]int64
 	cmd := &cobra.Command{
 		Use:   "sandbox",
@@ -43,6 +43,13 @@ func newSandboxCmd(a *app) *cobra.Command {
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
 				return fmt.Errorf("listen on %s: %w", addr, err)
+			}
+			if err := remoteListen(addr, ln.Addr(), allowRemote); err != nil {
+				ln.Close()
+				return fmt.Errorf("%w: %v", errInvalid, err)
+			}
+			if !isLoopbackAddr(ln.Addr()) {
+				fmt.Fprintf(a.stderr, "WARNING: --allow-remote: the sandbox on %s can be reached from other machines, without any authentication: they can read every payout (names, phones, amounts) and set faults and tamper with records\n", ln.Addr())
 			}
 			hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 			fmt.Fprintf(a.stdout, "sandbox listening on http://%s (CamPay /campay/api, CinetPay /cinetpay/v1, My-CoolPay /mycoolpay/api, Camoo /camoo/v1/payment; payouts at /_sandbox/payouts)\n", ln.Addr())
@@ -72,7 +79,25 @@ func newSandboxCmd(a *app) *cobra.Command {
 	f.StringVar(&journal, "journal", "", "file that keeps accepted payouts across restarts")
 	f.StringVar(&faults, "faults", "", "standing faults, e.g. 'campay.withdraw:hang-after@2%; *:error=503@5%; *:latency=10ms..80ms' (README: The sandbox)")
 	f.StringToInt64Var(&balances, "balance", nil, "set a balance, e.g. campay/MTN=500000,cinetpay=100000 (accounts: campay/MTN, campay/Orange, cinetpay, mycoolpay, camoo)")
+	f.BoolVar(&allowRemote, "allow-remote", false, "listen on an address other machines can reach (the sandbox has no authentication: they could read every payout and set faults)")
 	f.BoolVar(&rejectDup, "campay-reject-duplicates", false, "CamPay rejects a repeated external_reference instead of returning the first result")
 	f.BoolVar(&opts.CinetPay.NumericCodes, "cinetpay-numeric-codes", false, "CinetPay writes error codes as numbers (723) instead of strings (\"723\")")
 	return cmd
+}
+
+// remoteListen refuses an address other machines can reach unless allowed:
+// the sandbox serves every payout it took (/_sandbox/payouts) and lets anyone
+// set faults and change records (/_sandbox/faults, /_sandbox/tamper).
+func remoteListen(given string, addr net.Addr, allowed bool) error {
+	if allowed || isLoopbackAddr(addr) {
+		return nil
+	}
+	return fmt.Errorf("refusing to serve the sandbox on %s, which other machines can reach: it has no authentication, so anyone reaching it could read every payout (names, phones, amounts at /_sandbox/payouts), set faults (/_sandbox/faults) and tamper with records (/_sandbox/tamper). "+
+		"Listen on this machine only (--addr 127.0.0.1:8089), or pass --allow-remote if other machines really must reach it", given)
+}
+
+// isLoopbackAddr reports whether a listener's address is this machine's only.
+func isLoopbackAddr(addr net.Addr) bool {
+	ta, ok := addr.(*net.TCPAddr)
+	return ok && ta.IP.IsLoopback()
 }

@@ -28,7 +28,7 @@ func newStatusCmd(a *app) *cobra.Command {
 			if asJSON {
 				return writeStatusJSON(a.stdout, sum, rec)
 			}
-			printSummary(a.stdout, sum, a.view(cmd.Context(), l.st, l.b, l.items, ""))
+			printSummary(a.stdout, sum, a.view(cmd.Context(), l.st, l.b, l.items))
 			printReconciliation(a.stdout, rec)
 			return nil
 		},

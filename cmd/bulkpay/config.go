@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/url"
 	"os"
 	"sort"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -41,6 +44,11 @@ type Config struct {
 type Limits struct {
 	MaxPerRow   int64 `yaml:"max_per_row"`
 	MaxPerBatch int64 `yaml:"max_per_batch"`
+}
+
+// policy is the approval rules the config sets.
+func (c Config) policy() batch.Policy {
+	return batch.Policy{RequireApproval: c.RequireApproval, FourEyes: c.FourEyes}
 }
 
 // fees is the fee configuration in force.
@@ -117,9 +125,12 @@ func loadConfig(path string) (Config, error) {
 	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
 		return cfg, fmt.Errorf("config %s: %w", path, err)
 	}
-	for name := range cfg.Providers {
+	for _, name := range cfg.providerNames() {
 		if !contains(knownProviders, name) {
 			return cfg, fmt.Errorf("config %s: provider %q is not one bulkpay knows (%v)", path, name, knownProviders)
+		}
+		if err := checkBaseURL(cfg.Providers[name].BaseURL); err != nil {
+			return cfg, fmt.Errorf("config %s: providers.%s.base_url: %w", path, name, err)
 		}
 	}
 	if err := cfg.fees().Validate(); err != nil {
@@ -159,4 +170,34 @@ func (c Config) routes(configured []string) batch.Routes {
 		set[p] = true
 	}
 	return batch.Routes{Rules: rules, Configured: set, Currency: c.Currency}
+}
+
+// checkBaseURL refuses a provider base URL that would send credentials and
+// payouts where others can read them: anything but https, except plain http to
+// this machine (a local simulator). Credentials never belong in the URL itself.
+func checkBaseURL(raw string) error {
+	if raw == "" {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return fmt.Errorf("%q is not an address bulkpay can use: give it as https://host/path", raw)
+	}
+	if u.User != nil {
+		return fmt.Errorf("%s holds credentials: remove them from the URL; secrets are read only from the environment variables the config names", batch.CleanURL(raw))
+	}
+	if u.Scheme == "http" && !loopback(u.Hostname()) {
+		return fmt.Errorf("%s is plain http: the provider's credentials and every payout would cross the network unencrypted; use https:// (plain http is accepted only for this machine, 127.0.0.1, ::1 or localhost, e.g. a local simulator)", batch.CleanURL(raw))
+	}
+	return nil
+}
+
+// loopback reports whether host names this machine only: localhost or a
+// loopback address (127.0.0.0/8, ::1).
+func loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -13,10 +13,12 @@ import (
 // (default 1) which passage through it kills the process with SIGKILL, as a power
 // cut would. Points: after-claim (intent committed, nothing sent), after-send (the
 // request reached the provider, its answer not read), after-answer (the answer
-// read, not recorded). Unset, nothing happens.
+// read, not recorded). BULKPAY_CRASH_MODE=panic panics there instead, as a
+// bug would. Unset, nothing happens.
 type crasher struct {
 	point string
 	after int64
+	panic bool
 	seen  atomic.Int64
 }
 
@@ -29,7 +31,7 @@ func crashFromEnv() *crasher {
 	if err != nil || after < 1 {
 		after = 1
 	}
-	return &crasher{point: point, after: after}
+	return &crasher{point: point, after: after, panic: os.Getenv("BULKPAY_CRASH_MODE") == "panic"}
 }
 
 // at kills the process on the configured passage through point.
@@ -38,6 +40,9 @@ func (c *crasher) at(point string) {
 		return
 	}
 	if c.seen.Add(1) == c.after {
+		if c.panic {
+			panic("test crash point " + point)
+		}
 		syscall.Kill(os.Getpid(), syscall.SIGKILL)
 		select {} // never returns
 	}

@@ -8,7 +8,10 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
+
+	"github.com/spf13/cobra"
 
 	"bulkpay/batch"
 	"bulkpay/sheet"
@@ -34,22 +37,56 @@ var (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := newRoot().ExecuteContext(ctx)
-	stop()
-	code := exitCode(err)
-	if err != nil && !errors.Is(err, errFailed) && !errors.Is(err, errUnfinished) {
-		fmt.Fprintln(os.Stderr, "bulkpay:", err)
-	}
-	os.Exit(code)
+	a := newApp()
+	os.Exit(a.execute(newRoot(a), os.Args[1:]))
 }
 
-// exitCode maps an error to the process's exit status, in one place.
-func exitCode(err error) int {
+// execute runs the command line and gives the exit status. A panic anywhere in
+// the command is caught here: it exits 1, never 2 (which says nothing was
+// sent), and names the command that finishes the batch.
+func (a *app) execute(root *cobra.Command, args []string) (code int) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	defer func() {
+		if v := recover(); v != nil {
+			code = a.crashed(v, debug.Stack())
+		}
+	}()
+	root.SetArgs(joinWaitBound(args)) // --wait 30m as well as --wait=30m
+	err := root.ExecuteContext(ctx)
+	code = exitCode(err, a.paying)
+	if err != nil && !errors.Is(err, errFailed) && !errors.Is(err, errUnfinished) {
+		fmt.Fprintln(a.stderr, "bulkpay:", err)
+		var pe *batch.PanicError
+		if errors.As(err, &pe) {
+			fmt.Fprintf(a.stderr, "%s\nThis is a bug in bulkpay; please report it with the lines above.\n", pe.Stack)
+		}
+	}
+	return code
+}
+
+// crashed reports a panic caught by execute and gives the exit status: 1.
+func (a *app) crashed(v any, stack []byte) int {
+	fmt.Fprintf(a.stderr, "bulkpay: internal error (a bug in bulkpay): %v\n%s\nThis is a bug in bulkpay; please report it with the lines above.\n", v, stack)
+	if a.current != nil {
+		fmt.Fprintf(a.stderr, "Every step taken is in the ledger: run `%s` to finish batch %s; nothing will be paid twice.\n",
+			a.resumeCommand(*a.current), a.current.Reference)
+	} else {
+		fmt.Fprintln(a.stderr, "No payment had started: nothing was sent.")
+	}
+	return exitError
+}
+
+// exitCode maps an error to the process's exit status, in one place. Once a
+// payment session began (paying), requests may have left: no error says
+// "invalid input, nothing was sent" (2) any more, it is an operational error (1).
+func exitCode(err error, paying bool) int {
 	var he *sheet.HeaderError
 	switch {
 	case err == nil:
 		return exitOK
+	case paying && (errors.Is(err, errInvalid) || errors.As(err, &he) || errors.Is(err, sheet.ErrFormat)):
+		return exitError
 	case errors.Is(err, errInvalid), errors.As(err, &he), errors.Is(err, sheet.ErrFormat):
 		return exitInvalid
 	case errors.Is(err, errFailed):

@@ -142,7 +142,7 @@ func TestApprovalFourEyesAndChangedPlan(t *testing.T) {
 
 	r = bulkpay(t, dir, "approve", "appr", "--by", "alice", "--config", cfg)
 	assert.Equal(t, 1, r.code)
-	assert.Contains(t, r.stderr, "four_eyes needs another approver")
+	assert.Contains(t, r.stderr, "four_eyes needs an approver who did not plan it")
 
 	r = bulkpay(t, dir, "approve", "appr", "--by", "bob", "--note", "matches the signed summary", "--config", cfg)
 	require.Equal(t, 0, r.code, r.stderr)

@@ -73,14 +73,14 @@ func (a *app) pay(ctx context.Context, st *ledger.Store, b batch.Batch, sandboxU
 			}
 		}
 		if runErr != nil && ledgerWriteFailed(runErr) {
-			runErr = fmt.Errorf("the ledger %s could not record a step (%w); nothing is sent without its intent recorded: free disk space or fix the file's permissions, then resume", st.Path(), runErr)
+			runErr = fmt.Errorf("the ledger %s could not record a step (%w); nothing is sent without its intent recorded: free disk space or fix the file's permissions, then run `%s`", st.Path(), runErr, a.resumeCommand(b))
 		}
 	}
-	return a.finish(ctx, st, b, runErr, asJSON, sandboxURL)
+	return a.finish(ctx, st, b, runErr, asJSON)
 }
 
 // finish prints the summary and writes the report, whatever happened in the run.
-func (a *app) finish(ctx context.Context, st *ledger.Store, b batch.Batch, runErr error, asJSON bool, sandboxURL string) error {
+func (a *app) finish(ctx context.Context, st *ledger.Store, b batch.Batch, runErr error, asJSON bool) error {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
 	items, err := st.Items(rctx, b.ID)
@@ -93,16 +93,20 @@ func (a *app) finish(ctx context.Context, st *ledger.Store, b batch.Batch, runEr
 		out = a.stderr
 	}
 	interrupted := errors.Is(runErr, batch.ErrInterrupted)
-	view := a.view(rctx, st, b, items, sandboxURL)
+	view := a.view(rctx, st, b, items)
 	view.interrupted = interrupted
 	if !asJSON || !a.quiet {
 		printSummary(out, sum, view)
 	}
-	dir, err := a.writeReports(rctx, st, b, items, a.cfg.ReportsDir)
-	if err != nil {
-		return errors.Join(runErr, err)
+	// the payments decide the exit code: a report that cannot be written is a
+	// warning, the ledger holds everything needed to write it later
+	if dir, err := a.writeReports(rctx, st, b, items, a.cfg.ReportsDir); err != nil {
+		fmt.Fprintf(a.stderr, "WARNING: the reports of batch %s could not be written to %s: %v\n"+
+			"The payments are recorded in the ledger %s; write the reports into a folder you can write to with `%s`\n",
+			b.Reference, a.cfg.ReportsDir, err, st.Path(), a.reportCommand(b))
+	} else {
+		fmt.Fprintf(out, "Reports: %s (reconciliation.xlsx, reconciliation.csv, summary.json)\n", dir)
 	}
-	fmt.Fprintf(out, "Reports: %s (reconciliation.xlsx, reconciliation.csv, summary.json)\n", dir)
 	if asJSON {
 		rec, err := st.Reconciliation(rctx, b.ID)
 		if err != nil {
@@ -116,6 +120,8 @@ func (a *app) finish(ctx context.Context, st *ledger.Store, b batch.Batch, runEr
 		if interrupted {
 			fmt.Fprintf(a.stderr, "Interrupted: what was sent is recorded; run `%s` to finish. Nobody is paid twice.\n",
 				view.next("resume"))
+		} else {
+			fmt.Fprintf(a.stderr, "The run stopped before the end. Every step taken is in the ledger: once the cause below is dealt with, run `%s` to finish; nobody is paid twice.\n", view.next("resume"))
 		}
 		return runErr
 	}
@@ -124,11 +130,11 @@ func (a *app) finish(ctx context.Context, st *ledger.Store, b batch.Batch, runEr
 
 // view gathers what a summary shows beyond the counts: the items, what became
 // of the failed ones retried since, and the next commands with the flags in use.
-func (a *app) view(ctx context.Context, st *ledger.Store, b batch.Batch, items []batch.Item, sandboxURL string) summaryView {
+func (a *app) view(ctx context.Context, st *ledger.Store, b batch.Batch, items []batch.Item) summaryView {
 	v := summaryView{items: items, next: func(verb string, extra ...string) string {
-		return a.command(verb, b.Reference, sandboxURL, extra...)
+		return a.command(verb, b.Reference, b, extra...)
 	}, other: func(ref, verb string, extra ...string) string {
-		return a.command(verb, ref, sandboxURL, extra...)
+		return a.command(verb, ref, b, extra...)
 	}}
 	r, err := retriesOf(ctx, st, b)
 	if err != nil {
@@ -220,20 +226,16 @@ func withRetryNotes(items []batch.Item, r retries) []batch.Item {
 // (refusing to mix sandbox and live) and takes the batch's lock; release undoes
 // both. Every command that may send money goes through it.
 func (a *app) session(ctx context.Context, st *ledger.Store, b batch.Batch, sandboxURL string) (*payees, func(), error) {
+	a.current, a.sandboxURL = &b, sandboxURL
 	if err := st.Check(ctx); err != nil {
+		return nil, nil, err
+	}
+	if err := a.checkEndpoint(ctx, st, b, sandboxURL); err != nil {
 		return nil, nil, err
 	}
 	p, err := a.connect(ctx, sandboxURL)
 	if err != nil {
 		return nil, nil, err
-	}
-	if b.Sandbox && !p.sandbox {
-		p.close()
-		return nil, nil, fmt.Errorf("batch %s was paid on the sandbox; it cannot be continued with real providers: give it a new --reference to pay it for real", b.Reference)
-	}
-	if !b.Sandbox && p.sandbox {
-		p.close()
-		return nil, nil, fmt.Errorf("batch %s moves real money; it cannot be continued on the sandbox: run it with --config", b.Reference)
 	}
 	if p.sandbox {
 		a.say("SANDBOX: no real money moves (%s)", p.where)
@@ -246,6 +248,7 @@ func (a *app) session(ctx context.Context, st *ledger.Store, b batch.Batch, sand
 		err := st.Lock(ctx, b.ID, owner)
 		var le *batch.LockedError
 		if err == nil {
+			a.paying = true
 			break
 		}
 		if !errors.As(err, &le) || !a.wait.on {

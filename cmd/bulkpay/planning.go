@@ -70,15 +70,40 @@ func (a *app) planSheet(pf *planFlags, path string) (*plannedSheet, error) {
 		}
 		sort.SliceStable(sc.Errors, func(i, j int) bool { return sc.Errors[i].Row < sc.Errors[j].Row })
 	}
-	b.Sandbox = pf.sandboxURL != "" || len(a.cfg.Providers) == 0
+	b.Endpoint = a.endpoint(pf.sandboxURL)
+	b.Sandbox = b.Endpoint.IsSandbox()
 	b.CreatedBy = providers.Or(pf.by, whoami())
+	b.Policy = a.cfg.policy()
 	batch.WithPeriod(&b, items, sc.rows, pf.period)
 	return &plannedSheet{sc: sc, b: b, items: items}, nil
 }
 
 // store finds or creates the planned batch in the ledger, refusing rows that
-// another batch already pays for the same period unless allowRepeat.
-func (a *app) store(ctx context.Context, st *ledger.Store, p *plannedSheet, path string, allowRepeat bool) (batch.Batch, bool, error) {
+// another batch already pays for the same period unless allowRepeat. The
+// config's approval rules are added to the batch's stored ones; planning
+// (plan, not run) an existing batch records its planner too.
+func (a *app) store(ctx context.Context, st *ledger.Store, p *plannedSheet, path string, allowRepeat, planning bool) (batch.Batch, bool, error) {
+	b, created, err := a.prepare(ctx, st, p, path, allowRepeat)
+	if err != nil || created {
+		return b, created, err
+	}
+	if planning {
+		detail := "login " + whoami()
+		if p.b.PlanHash != b.PlanHash {
+			detail += fmt.Sprintf("; this plan's hash %s differs from the stored one (fees, routes or period changed)", p.b.PlanHash)
+		}
+		err = st.RecordPlan(ctx, b.ID, p.b.CreatedBy, b.PlanHash, detail, p.b.Policy)
+	} else {
+		err = st.RecordPolicy(ctx, b.ID, p.b.Policy, p.b.CreatedBy)
+	}
+	if err != nil {
+		return batch.Batch{}, false, fmt.Errorf("record the plan of batch %s: %w", b.Reference, err)
+	}
+	b.Policy = b.Policy.Or(p.b.Policy)
+	return b, false, nil
+}
+
+func (a *app) prepare(ctx context.Context, st *ledger.Store, p *plannedSheet, path string, allowRepeat bool) (batch.Batch, bool, error) {
 	if _, err := st.Batch(ctx, p.b.Reference); errors.Is(err, batch.ErrBatchNotFound) && !allowRepeat {
 		repeats, err := batch.Repeats(ctx, st, p.b, p.items)
 		if err != nil {
@@ -112,24 +137,23 @@ func periodOf(reference, path string) string {
 }
 
 // approved refuses a batch that needs approval and lacks it: unapproved, a plan
-// hash changed since approval, or approved by its creator under four eyes.
+// hash changed since approval, or approved by one of its planners under four
+// eyes. The rules are the batch's stored ones made stricter by the config in
+// force: leaving out --config relaxes nothing.
 func (a *app) approved(ctx context.Context, st *ledger.Store, b batch.Batch, planHash string) error {
-	if !a.cfg.RequireApproval {
+	pol := b.Policy.Or(a.cfg.policy())
+	if !pol.RequireApproval {
 		return nil
 	}
-	var why string
-	switch {
-	case b.Approval.Hash == "":
-		why = fmt.Sprintf("batch %s is not approved: run `bulkpay approve %s --by NAME` after checking `bulkpay plan`", b.Reference, b.Reference)
-	case b.Approval.Hash != planHash:
-		why = fmt.Sprintf("batch %s changed since %s approved it (plan hash %.12s, now %.12s: fees, routes or period): approve it again", b.Reference, b.Approval.By, b.Approval.Hash, planHash)
-	case a.cfg.FourEyes && b.Approval.By == b.CreatedBy:
-		why = fmt.Sprintf("batch %s was planned and approved by the same person (%s); four_eyes needs another approver", b.Reference, b.CreatedBy)
-	default:
-		return nil
+	recorded, err := st.Planners(ctx, b.ID)
+	if err != nil {
+		return fmt.Errorf("read who planned batch %s: %w", b.Reference, err)
 	}
-	a.note(ctx, st, b.ID, "run refused", why)
-	return errors.New(why)
+	if err := batch.CheckRun(b, pol, batch.Planners(b, recorded), planHash); err != nil {
+		a.note(ctx, st, b.ID, "run refused", err.Error())
+		return err
+	}
+	return nil
 }
 
 // timeNow is the clock for approvals.

@@ -39,7 +39,7 @@ func setUp(t *testing.T, args ...string) (*app, *syncBuffer) {
 	t.Helper()
 	var errb syncBuffer
 	a := &app{stdout: io.Discard, stderr: &errb}
-	root := newRootFor(a)
+	root := newRoot(a)
 	root.SetArgs(append([]string{"list", "--db", filepath.Join(t.TempDir(), "l.db")}, args...))
 	require.NoError(t, root.ExecuteContext(context.Background()))
 	return a, &errb

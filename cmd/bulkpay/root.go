@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"bulkpay/batch"
 	"bulkpay/ledger"
 )
 
@@ -25,6 +26,12 @@ type app struct {
 	root *cobra.Command // to know which flags a hinted command takes
 	wait waitFlag       // --wait [DURATION]: wait for the batch's lock
 
+	changeEndpoint bool         // continue a batch through other providers than those it was paid through
+	cmdName        string       // the subcommand running, for hints
+	sandboxURL     string       // the --sandbox URL of the payment session, for hints
+	current        *batch.Batch // the batch a payment session was opened for, for hints after a crash
+	paying         bool         // a payment session began: requests may have left
+
 	cfg    Config
 	crash  *crasher // test-only crash points, from the environment
 	log    *slog.Logger
@@ -33,12 +40,11 @@ type app struct {
 	stderr io.Writer
 }
 
-func newRoot() *cobra.Command {
-	return newRootFor(&app{stdout: os.Stdout, stderr: os.Stderr, crash: crashFromEnv()})
+func newApp() *app {
+	return &app{stdout: os.Stdout, stderr: os.Stderr, crash: crashFromEnv()}
 }
 
-// newRootFor builds the commands around a, whose output writers are set.
-func newRootFor(a *app) *cobra.Command {
+func newRoot(a *app) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "bulkpay",
 		Short:         "Pay a spreadsheet of beneficiaries through mobile money, exactly once",
@@ -46,6 +52,7 @@ func newRootFor(a *app) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			a.cmdName = cmd.Name()
 			return a.setup(cmd)
 		},
 		// runnable, so that an unknown command is refused by forPeople's check
@@ -61,7 +68,6 @@ func newRootFor(a *app) *cobra.Command {
 	pf.StringVar(&a.logFormat, "log-format", "text", "log format on stderr: text or json")
 	pf.StringVar(&a.logLevel, "log-level", "warn", "log level: debug, info, warn or error")
 	pf.BoolVarP(&a.quiet, "quiet", "q", false, "print only the summary and errors")
-	root.SetArgs(joinWaitBound(os.Args[1:])) // --wait 30m as well as --wait=30m
 	root.AddCommand(newRunCmd(a), newResumeCmd(a), newStatusCmd(a), newReportCmd(a), newValidateCmd(a),
 		newSandboxCmd(a), newBalanceCmd(a), newVerifyCmd(a), newReviewCmd(a), newResolveCmd(a),
 		newRetryCmd(a), newPlanCmd(a), newApproveCmd(a), newFeesCmd(a), newListCmd(a), newReconcileCmd(a))

@@ -22,7 +22,7 @@ import (
 // what cobra itself printed.
 func execute(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	root := newRoot()
+	root := newRoot(newApp())
 	var out bytes.Buffer
 	root.SetOut(&out)
 	root.SetErr(&out)
@@ -59,7 +59,7 @@ func TestMistypedCommandsSayWhatToType(t *testing.T) {
 				assert.Contains(t, err.Error(), w)
 			}
 			assert.NotContains(t, err.Error(), "invalid input")
-			assert.Equal(t, exitInvalid, exitCode(err), "a command typed wrongly sends nothing")
+			assert.Equal(t, exitInvalid, exitCode(err, false), "a command typed wrongly sends nothing")
 		})
 	}
 }
@@ -90,7 +90,7 @@ func TestEveryFlagShowsAValueNameNotProse(t *testing.T) {
 			walk(sub)
 		}
 	}
-	walk(newRoot())
+	walk(newRoot(newApp()))
 
 	help, err := execute(t, "run", "--help")
 	require.NoError(t, err)
@@ -142,7 +142,7 @@ func TestFileErrorsAreSaidOnceWithWhatToDo(t *testing.T) {
 func inProcess(t *testing.T, dir string, args ...string) (string, string, error) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	root := newRootFor(&app{stdout: &out, stderr: &errb})
+	root := newRoot(&app{stdout: &out, stderr: &errb})
 	root.SetArgs(append(args, "--db", filepath.Join(dir, "bulkpay.db")))
 	err := root.ExecuteContext(context.Background())
 	return out.String(), errb.String(), err
@@ -165,14 +165,14 @@ func TestRefusalsSayWhatIsWrongNotInvalidInput(t *testing.T) {
 		assert.Contains(t, err.Error(), tc.want)
 		assert.NotContains(t, err.Error(), "invalid input", "that is for sheets")
 		assert.NotContains(t, err.Error(), "nothing was sent")
-		assert.Equal(t, exitInvalid, exitCode(err), "nothing was sent")
+		assert.Equal(t, exitInvalid, exitCode(err, false), "nothing was sent")
 	}
 }
 
 func TestExpectTotalMismatchIsNotRowZero(t *testing.T) {
 	t.Parallel()
 	out, _, err := inProcess(t, t.TempDir(), "validate", samplePath(t, "payroll-2026-11.csv"), "--expect-total", "4000000")
-	assert.Equal(t, exitInvalid, exitCode(err))
+	assert.Equal(t, exitInvalid, exitCode(err, false))
 	assert.NotContains(t, out, "row 0")
 	assert.Contains(t, out, "\n  column amount (all rows): the valid rows add up to 4 679 000 but --expect-total says 4 000 000 (difference 679 000)")
 	assert.Equal(t, "the sheet: no header row found", batch.RowError{Message: "no header row found"}.Error())

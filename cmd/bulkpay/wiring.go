@@ -182,6 +182,37 @@ func orS(v, d string) string {
 	return v
 }
 
+// defaultBaseURLs are the providers' own addresses, used unless the config gives a base_url.
+var defaultBaseURLs = map[string]string{
+	campay.Name:    campay.DefaultBaseURL,
+	cinetpay.Name:  cinetpay.DefaultBaseURL,
+	mycoolpay.Name: mycoolpay.DefaultBaseURL,
+	camoo.Name:     camoo.DefaultBaseURL,
+}
+
+// endpoint says where payouts go with these flags and this config, as connect
+// would choose, without connecting: the sandbox at sandboxURL, the config's
+// real providers at their base URLs, or the built-in sandbox.
+func (a *app) endpoint(sandboxURL string) batch.Endpoint {
+	var e batch.Endpoint
+	switch {
+	case sandboxURL != "":
+		e = batch.SandboxEndpoint(sandboxURL)
+	case len(a.cfg.Providers) > 0:
+		bases := map[string]string{}
+		for _, name := range a.cfg.providerNames() {
+			bases[name] = orS(a.cfg.Providers[name].BaseURL, defaultBaseURLs[name])
+		}
+		e = batch.LiveEndpoint(bases)
+	default:
+		e = batch.Endpoint{Kind: batch.EndpointBuiltin}
+	}
+	if a.configPath != "" {
+		e.Config = absPath(a.configPath)
+	}
+	return e
+}
+
 // configuredProviders lists the providers a sheet may be routed to in this mode,
 // without connecting to anything.
 func (a *app) configuredProviders(sandboxURL string) []string {

@@ -1,0 +1,282 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"bulkpay/batch"
+	"bulkpay/sheet"
+)
+
+func TestExitCode(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		err    error
+		paying bool
+		want   int
+	}{
+		{"nothing wrong", nil, false, exitOK},
+		{"a refused sheet", fmt.Errorf("%w: fix the rows", errInvalid), false, exitInvalid},
+		{"a header not found", &sheet.HeaderError{}, false, exitInvalid},
+		{"a file that is no sheet", fmt.Errorf("read: %w", sheet.ErrFormat), false, exitInvalid},
+		{"invalid input once payouts may have left", fmt.Errorf("%w: x", errInvalid), true, exitError},
+		{"a sheet error once payouts may have left", fmt.Errorf("read: %w", sheet.ErrFormat), true, exitError},
+		{"failed payouts", fmt.Errorf("%w: 2 failed", errFailed), true, exitFailed},
+		{"open payouts", fmt.Errorf("%w: 1 pending", errUnfinished), true, exitUnfinished},
+		{"a mismatch", fmt.Errorf("%w: 1", errMismatch), true, exitUnfinished},
+		{"interrupted", batch.ErrInterrupted, true, exitInterrupted},
+		{"a panic in a lane", &batch.PanicError{Value: "boom"}, true, exitError},
+		{"a panic next to failures", errors.Join(&batch.PanicError{Value: "boom"}, errors.New("ledger")), true, exitError},
+		{"an operational error", errors.New("ledger locked"), false, exitError},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			assert.Equal(t, tc.want, exitCode(tc.err, tc.paying))
+		})
+	}
+}
+
+// panicking runs bulkpay in this process with an extra command that panics,
+// as a bug would, after opening a payment session for a batch when b is set.
+func panicking(t *testing.T, b *batch.Batch, args ...string) (int, string) {
+	t.Helper()
+	a := newApp()
+	var out, errb bytes.Buffer
+	a.stdout, a.stderr = &out, &errb
+	root := newRoot(a)
+	root.AddCommand(&cobra.Command{Use: "boom", RunE: func(*cobra.Command, []string) error {
+		if b != nil {
+			a.current, a.paying = b, true
+		}
+		var m map[string]int
+		m["x"]++ // a nil map: the kind of bug that panics
+		return nil
+	}})
+	return a.execute(root, append([]string{"boom"}, args...)), errb.String()
+}
+
+func TestPanicExitsOneAndNamesTheResumeCommand(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	b := &batch.Batch{Reference: "paie nov", Endpoint: batch.SandboxEndpoint("http://127.0.0.1:8089")}
+	code, stderr := panicking(t, b, "--db", filepath.Join(dir, "l.db"))
+	assert.Equal(t, exitError, code, "a crash never says 2, invalid input and nothing sent")
+	assert.Contains(t, stderr, "internal error (a bug in bulkpay): assignment to entry in nil map")
+	assert.Contains(t, stderr, "run `bulkpay resume 'paie nov' --sandbox http://127.0.0.1:8089 --db "+filepath.Join(dir, "l.db")+"`")
+	assert.Contains(t, stderr, "nothing will be paid twice")
+
+	code, stderr = panicking(t, nil)
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, stderr, "No payment had started: nothing was sent.")
+}
+
+func TestLiveBaseURLMustBeHTTPS(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		url     string
+		refusal string
+	}{
+		{"", ""},
+		{"https://www.campay.net/api", ""},
+		{"http://127.0.0.1:8089/campay/api", ""},
+		{"http://localhost:8089/campay/api", ""},
+		{"http://[::1]:8089/campay/api", ""},
+		{"http://127.8.9.10/x", ""},
+		{"http://www.campay.net/api", "plain http"},
+		{"http://10.0.0.5:8089/campay/api", "plain http"},
+		{"http://0.0.0.0:8089/campay/api", "plain http"},
+		{"https://user:hunter2@www.campay.net/api", "holds credentials"},
+		{"ftp://www.campay.net/api", "not an address"},
+		{"www.campay.net/api", "not an address"},
+	} {
+		t.Run(tc.url, func(t *testing.T) {
+			t.Parallel()
+			err := checkBaseURL(tc.url)
+			if tc.refusal == "" {
+				assert.NoError(t, err)
+				return
+			}
+			assert.ErrorContains(t, err, tc.refusal)
+			assert.NotContains(t, err.Error(), "hunter2", "the error repeats no secret")
+		})
+	}
+
+	path := filepath.Join(t.TempDir(), "c.yaml")
+	require.NoError(t, os.WriteFile(path, []byte("providers:\n  camoo: {base_url: \"http://api.camoo.cm/v1/payment\"}\n"), 0o600))
+	_, err := loadConfig(path)
+	assert.ErrorContains(t, err, "providers.camoo.base_url: http://api.camoo.cm/v1/payment is plain http")
+}
+
+func TestSandboxRefusesAnAddressOtherMachinesReach(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		ip      string
+		allowed bool
+		refused bool
+	}{
+		{"127.0.0.1", false, false},
+		{"::1", false, false},
+		{"0.0.0.0", false, true},
+		{"::", false, true},
+		{"192.168.1.20", false, true},
+		{"0.0.0.0", true, false},
+	} {
+		t.Run(fmt.Sprintf("%s allowed=%v", tc.ip, tc.allowed), func(t *testing.T) {
+			t.Parallel()
+			err := remoteListen("addr", &net.TCPAddr{IP: net.ParseIP(tc.ip), Port: 8089}, tc.allowed)
+			if !tc.refused {
+				assert.NoError(t, err)
+				return
+			}
+			assert.ErrorContains(t, err, "pass --allow-remote")
+		})
+	}
+}
+
+func TestSandboxOnAllInterfacesIsRefusedWithoutAllowRemote(t *testing.T) {
+	r := bulkpay(t, t.TempDir(), "sandbox", "--addr", "0.0.0.0:0")
+	assert.Equal(t, exitInvalid, r.code)
+	assert.Contains(t, r.stderr, "refusing to serve the sandbox on 0.0.0.0:")
+	assert.Contains(t, r.stderr, "/_sandbox/payouts")
+	assert.Empty(t, r.stdout, "it never said it was listening")
+}
+
+// hintRE finds a `bulkpay resume ...` hint.
+var hintRE = regexp.MustCompile("`bulkpay (resume [^`]+)`")
+
+func TestPanicMidPaymentExitsOneAndTheHintResumesWhereItWasPaid(t *testing.T) {
+	url := startSandbox(t)
+	dir := t.TempDir()
+	sheetPath := bigSheet(t, dir, 40)
+	db := filepath.Join(dir, "ledgers", "paie.db")
+	require.NoError(t, os.Mkdir(filepath.Dir(db), 0o700))
+
+	// a bug panics in a lane after the 5th answer was read and before it was recorded
+	cmd := []string{"run", sheetPath, "--sandbox", url, "--db", db}
+	r := bulkpayEnv(t, dir, []string{"BULKPAY_CRASH_AT=after-answer", "BULKPAY_CRASH_AFTER=5", "BULKPAY_CRASH_MODE=panic"}, cmd...)
+	require.Equal(t, exitError, r.code, "a crash mid-payment is 1, never 2: %s", r.stderr)
+	assert.Contains(t, r.stderr, "internal error (a bug in bulkpay): test crash point after-answer")
+	m := hintRE.FindStringSubmatch(r.stderr)
+	require.NotNil(t, m, r.stderr)
+	assert.Equal(t, "resume big --sandbox "+url+" --db "+db, m[1], "the hint names every flag it needs")
+	require.NotEmpty(t, payouts(t, url), "payouts had left")
+
+	// resumed without --sandbox, it is refused instead of paid through a fresh built-in sandbox
+	r = bulkpay(t, dir, "resume", "big", "--db", db)
+	assert.Equal(t, exitError, r.code)
+	assert.Contains(t, r.stderr, "batch big was paid through the sandbox at "+url+", and this command would use the built-in sandbox")
+	assert.Contains(t, r.stderr, "`bulkpay resume big --sandbox "+url+" --db "+db+"`")
+	_, err := os.Stat(db + ".sandbox.jsonl")
+	assert.True(t, os.IsNotExist(err), "no built-in sandbox was started")
+	r = bulkpay(t, dir, "reconcile", "big", "--db", db)
+	assert.Equal(t, exitError, r.code, "nor reconciled there")
+	assert.Contains(t, r.stderr, "`bulkpay reconcile big --sandbox "+url+" --db "+db+"`")
+
+	// the hint, as printed, finishes the batch: nobody paid twice
+	r = bulkpay(t, dir, strings.Fields(m[1])...)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	paidExactlyOnce(t, url, reportLines(t, dir, "big"))
+
+	// another sandbox only when told, and it is recorded
+	other := startSandbox(t)
+	r = bulkpay(t, dir, "resume", "big", "--db", db, "--sandbox", other)
+	assert.Equal(t, exitError, r.code)
+	r = bulkpay(t, dir, "resume", "big", "--db", db, "--sandbox", other, "--change-endpoint")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "--change-endpoint: batch big moves from the sandbox at "+url+" to the sandbox at "+other)
+	assert.Empty(t, payouts(t, other), "a finished batch sends nothing")
+}
+
+// bulkpayEnv runs the binary in dir with extra environment variables.
+func bulkpayEnv(t *testing.T, dir string, env []string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else {
+		require.NoError(t, err)
+	}
+	return result{code: code, stdout: out.String(), stderr: errb.String()}
+}
+
+func TestFourEyesCannotBeBypassedInTheREADMEOrder(t *testing.T) {
+	url := startSandbox(t)
+	dir := t.TempDir()
+	sheetPath := writeRows(t, dir, "paie-2026-12.csv", []string{"A;677000001;1000;;", "B;699000002;2000;;"})
+	cfg := writeConfig(t, dir, "require_approval: true\nfour_eyes: true\n")
+
+	// run first: refused as not approved, but the batch is planned under the login name
+	r := bulkpay(t, dir, "run", sheetPath, "--config", cfg, "--sandbox", url)
+	require.Equal(t, exitError, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "batch paie-2026-12 is not approved")
+	r = bulkpay(t, dir, "plan", sheetPath, "--config", cfg, "--sandbox", url, "--by", "awa")
+	require.Equal(t, exitOK, r.code, r.stderr)
+
+	r = bulkpay(t, dir, "approve", "paie-2026-12", "--by", "awa", "--config", cfg)
+	assert.Equal(t, exitError, r.code, "awa planned it too")
+	assert.Contains(t, r.stderr, "four_eyes needs an approver who did not plan it")
+	r = bulkpay(t, dir, "approve", "paie-2026-12", "--by", whoami())
+	assert.Equal(t, exitError, r.code, "the first planner, and without --config: the stored rules hold")
+	assert.Contains(t, r.stderr, "four_eyes")
+	r = bulkpay(t, dir, "approve", "paie-2026-12", "--by", "jean", "--note", "matches the signed summary")
+	require.Equal(t, exitOK, r.code, r.stderr)
+
+	// paid without --config: the stored rules still apply, and jean's approval meets them
+	r = bulkpay(t, dir, "run", sheetPath, "--sandbox", url)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Len(t, payouts(t, url), 2)
+
+	r = bulkpay(t, dir, "approve", "paie-2026-12", "--by", "marie")
+	assert.Equal(t, exitError, r.code)
+	assert.Contains(t, r.stderr, "already started paying")
+
+	// a batch planned under four eyes and run without --config is refused while unapproved
+	sheet2 := writeRows(t, dir, "paie-2027-01.csv", []string{"C;677000003;1000;;"})
+	r = bulkpay(t, dir, "plan", sheet2, "--config", cfg, "--sandbox", url, "--by", "awa")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	r = bulkpay(t, dir, "run", sheet2, "--sandbox", url)
+	assert.Equal(t, exitError, r.code)
+	assert.Contains(t, r.stderr, "batch paie-2027-01 is not approved")
+	assert.Len(t, payouts(t, url), 2, "nothing more was sent")
+}
+
+func TestReportFolderNotWritableIsAWarningAfterAFullPayment(t *testing.T) {
+	dir := t.TempDir()
+	sheetPath := writeRows(t, dir, "paie.csv", []string{"A;677000001;1000;;", "B;699000002;2000;;"})
+	// a folder below a regular file cannot be made, whoever runs the test
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "blocked"), nil, 0o600))
+	cfg := writeConfig(t, dir, "reports_dir: blocked/reports\n")
+	r := bulkpay(t, dir, "run", sheetPath, "--config", cfg)
+	require.Equal(t, exitOK, r.code, "everyone was paid: %s", r.stderr)
+	assert.Len(t, journalPayouts(t, dir), 2)
+	assert.Contains(t, r.stderr, "WARNING: the reports of batch paie could not be written to blocked/reports")
+	cmdRE := regexp.MustCompile("`bulkpay (report [^`]+)`")
+	m := cmdRE.FindStringSubmatch(r.stderr)
+	require.NotNil(t, m, r.stderr)
+	assert.Equal(t, "report paie --out DIR --config "+cfg, m[1])
+
+	r = bulkpay(t, dir, strings.Fields(strings.Replace(m[1], "DIR", filepath.Join(dir, "out"), 1))...)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	_, err := os.Stat(filepath.Join(dir, "out", "paie", "reconciliation.csv"))
+	assert.NoError(t, err)
+}
