@@ -59,7 +59,7 @@ func BenchmarkRead100k(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		n := 0
-		res, err := Read(path, Options{}, func(batch.Row) error { n++; return nil })
+		res, err := Read(b.Context(), path, Options{}, func(batch.Row) error { n++; return nil })
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -53,7 +53,7 @@ func writeCSV(t *testing.T, content string) string {
 
 func readAll(t *testing.T, path string, opt Options) ([]batch.Row, Result) {
 	t.Helper()
-	rows, res, err := ReadAll(path, opt)
+	rows, res, err := ReadAll(t.Context(), path, opt)
 	require.NoError(t, err)
 	return rows, res
 }
@@ -113,7 +113,7 @@ func TestHeaderAliases(t *testing.T) {
 
 func TestMissingRequiredColumn(t *testing.T) {
 	path := writeXLSX(t, "", [][]any{{"Titre"}, {"Nom", "Montant", "Email"}, {"Jean", 5000, ""}})
-	_, res, err := ReadAll(path, Options{})
+	_, res, err := ReadAll(t.Context(), path, Options{})
 	var he *HeaderError
 	require.ErrorAs(t, err, &he)
 	assert.Equal(t, []Field{FieldPhone}, he.Missing)
@@ -123,7 +123,7 @@ func TestMissingRequiredColumn(t *testing.T) {
 	assert.Equal(t, "phone", res.Errors[0].Column)
 
 	path = writeXLSX(t, "", [][]any{{"a", "b"}, {"c"}})
-	_, _, err = ReadAll(path, Options{})
+	_, _, err = ReadAll(t.Context(), path, Options{})
 	require.ErrorAs(t, err, &he)
 	assert.Contains(t, err.Error(), "no header row")
 }
@@ -217,13 +217,13 @@ func TestSheetByName(t *testing.T) {
 	path := writeXLSX(t, "Paie", [][]any{{"Nom", "Téléphone", "Montant"}, {"A", "677123456", 1000}})
 	rows, _ := readAll(t, path, Options{Sheet: "Paie"})
 	assert.Len(t, rows, 1)
-	_, _, err := ReadAll(path, Options{Sheet: "Absent"})
+	_, _, err := ReadAll(t.Context(), path, Options{Sheet: "Absent"})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `no sheet "Absent"; its sheets are "Sheet1", "Paie"`)
 }
 
 func TestUnsupportedFormat(t *testing.T) {
-	_, _, err := ReadAll(filepath.Join(t.TempDir(), "x.pdf"), Options{})
+	_, _, err := ReadAll(t.Context(), filepath.Join(t.TempDir(), "x.pdf"), Options{})
 	require.ErrorIs(t, err, ErrFormat)
 }
 

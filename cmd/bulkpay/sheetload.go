@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -58,11 +59,11 @@ func (a *app) checks(sandboxURL string, sf sheetFlags) checks {
 // checkSheet reads a sheet, routes each valid row, applies the limits, and
 // counts a row no provider can pay or above a limit as invalid. keep holds the
 // valid rows in memory (for run).
-func checkSheet(path string, opt sheet.Options, ck checks, keep bool) (sheetCheck, error) {
+func checkSheet(ctx context.Context, path string, opt sheet.Options, ck checks, keep bool) (sheetCheck, error) {
 	var sc sheetCheck
 	var routeErrs []batch.RowError
 	var unroutedAmount int64
-	res, err := sheet.Read(path, opt, func(r batch.Row) error {
+	res, err := sheet.Read(ctx, path, opt, func(r batch.Row) error {
 		if _, err := ck.router.Route(r); err != nil {
 			routeErrs = append(routeErrs, batch.RouteRowError(r, err))
 			unroutedAmount += r.Amount
@@ -109,10 +110,17 @@ func checkSheet(path string, opt sheet.Options, ck checks, keep bool) (sheetChec
 
 // printErrors writes row errors for people.
 func printErrors(w io.Writer, path string, sc sheetCheck) {
+	name := filepath.Base(path)
+	if how := sc.Describe(); how != "" {
+		name += " (" + how + ")"
+	}
 	fmt.Fprintf(w, "%s: %d row(s), %d valid, %d invalid; valid rows total %s\n",
-		filepath.Base(path), sc.Rows, sc.Valid, sc.Invalid, money(sc.TotalAmount))
+		name, sc.Rows, sc.Valid, sc.Invalid, money(sc.TotalAmount))
 	for _, e := range sc.Errors {
 		fmt.Fprintln(w, "  "+e.Error())
+	}
+	if sc.MoreErrors > 0 {
+		fmt.Fprintf(w, "  ... and %d more row error(s) not shown: fix those above and validate again\n", sc.MoreErrors)
 	}
 }
 
