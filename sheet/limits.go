@@ -28,6 +28,10 @@ type Limits struct {
 	MaxMemTotalBytes int64 // every part read whole into memory, together
 	MaxParts         int
 	MaxSharedStrings int
+	// XML elements of the parts excelize decodes whole (styles, workbook,
+	// theme...), each costing a few hundred bytes once decoded.
+	MaxPartElements  int
+	MaxTotalElements int
 }
 
 // DefaultLimits hold any real payroll with room to spare and keep a hostile
@@ -41,16 +45,18 @@ var DefaultLimits = Limits{
 	MaxErrors:        1000,
 	MaxUnzipBytes:    512 << 20,
 	MaxPartBytes:     256 << 20,
-	MaxMemPartBytes:  16 << 20,
-	MaxMemTotalBytes: 64 << 20,
+	MaxMemPartBytes:  8 << 20,
+	MaxMemTotalBytes: 16 << 20,
 	MaxParts:         10_000,
 	MaxSharedStrings: 1_000_000,
+	MaxPartElements:  100_000,
+	MaxTotalElements: 120_000,
 }
 
 // xmlInMemory is excelize's UnzipXMLSizeLimit: a worksheet or shared-strings part
 // up to this size is decoded in memory, a larger one is unpacked to a temporary
 // file and streamed from there.
-const xmlInMemory = 2 << 20
+const xmlInMemory = 1 << 20
 
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits
@@ -76,6 +82,8 @@ func (l Limits) withDefaults() Limits {
 	set64(&l.MaxMemTotalBytes, d.MaxMemTotalBytes)
 	set(&l.MaxParts, d.MaxParts)
 	set(&l.MaxSharedStrings, d.MaxSharedStrings)
+	set(&l.MaxPartElements, d.MaxPartElements)
+	set(&l.MaxTotalElements, d.MaxTotalElements)
 	return l
 }
 

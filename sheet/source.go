@@ -113,7 +113,7 @@ func openXLSXSheet(ctx context.Context, path, name string, lim Limits, res *Resu
 		h   header
 	}
 	var withHeader []found
-	for _, sheet := range wb.sheets[1:] {
+	for _, sheet := range wb.sheets[1:min(len(wb.sheets), maxSheetsSearched)] {
 		s, h, err := try(sheet)
 		if err == nil {
 			withHeader = append(withHeader, found{s, h})
@@ -147,6 +147,9 @@ func openXLSXSheet(ctx context.Context, path, name string, lim Limits, res *Resu
 	return nil, inputErr(path, 0, "the first sheet, %q, has no header row, and the sheets %s each have one: say which to pay with --sheet, e.g. --sheet %q",
 		first, strings.Join(quoteAll(names), ", "), names[0])
 }
+
+// maxSheetsSearched: the sheets searched for a header when the first has none.
+const maxSheetsSearched = 50
 
 // errEmpty is in the error of a file or sheet without a single non-blank row.
 var errEmpty = errors.New("no rows")

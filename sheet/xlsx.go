@@ -113,6 +113,7 @@ func checkZip(ctx context.Context, file *os.File, p string, lim Limits) error {
 		return inputErr(p, 0, "is damaged (%v): open it in Excel or LibreOffice and save it again as .xlsx, or export it as .csv", err)
 	}
 	var total, inMemory uint64
+	elements := 0 // in the parts excelize decodes whole
 	hasTypes := false
 	for _, zf := range zr.File {
 		name := strings.ReplaceAll(zf.Name, "\\", "/")
@@ -141,17 +142,25 @@ func checkZip(ctx context.Context, file *os.File, p string, lim Limits) error {
 				return inputErr(p, 0, "its pictures, styles and other parts unpack to more than %s: remove large pictures or objects, or export the sheet as .csv", size(lim.MaxMemTotalBytes))
 			}
 		}
-		if err := checkPart(ctx, zf, name, lim); err != nil {
+		decoded := -1 // elements this part may hold; -1: any number, it is streamed or never decoded
+		if !strings.HasPrefix(lower, "xl/worksheets/") && lower != "xl/sharedstrings.xml" && !strings.HasPrefix(lower, "xl/pivotcache/") {
+			decoded = min(lim.MaxPartElements, lim.MaxTotalElements-elements)
+		}
+		n, err := checkPart(ctx, zf, name, lim, decoded)
+		elements += n
+		if err != nil {
 			var se *scanError
 			switch {
 			case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 				return interrupted(p)
+			case errors.As(err, &se) && se.hint == hintElements && decoded < lim.MaxPartElements:
+				return inputErr(p, 0, "its styles, formats and other parts hold more than %s XML elements together: %s", count(lim.MaxTotalElements), hintElements)
 			case errors.As(err, &se) && se.limit:
 				where := ""
 				if se.row > 0 {
 					where = fmt.Sprintf(" near row %d", se.row)
 				}
-				return inputErr(p, 0, "its part %s%s %s: bulkpay reads cells of up to %s; shorten it, split the sheet or export it as .csv", name, where, se.msg, size(int64(lim.MaxCellBytes)))
+				return inputErr(p, 0, "its part %s%s %s: %s", name, where, se.msg, se.hint)
 			case errors.As(err, &se):
 				where := ""
 				if se.row > 0 {
@@ -175,12 +184,13 @@ func checkZip(ctx context.Context, file *os.File, p string, lim Limits) error {
 	return nil
 }
 
-// checkPart reads one part to its end: XML parts through an xmlScanner, the
-// others (pictures...) only to check their size and checksum.
-func checkPart(ctx context.Context, zf *zip.File, name string, lim Limits) error {
+// checkPart reads one part to its end: XML parts through an xmlScanner that
+// allows maxElements elements (-1: any number), the others (pictures...) only to
+// check their size and checksum. It returns the number of elements read.
+func checkPart(ctx context.Context, zf *zip.File, name string, lim Limits, maxElements int) (elements int, err error) {
 	rc, err := zf.Open()
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer rc.Close()
 	lower := strings.ToLower(name)
@@ -191,30 +201,32 @@ func checkPart(ctx context.Context, zf *zip.File, name string, lim Limits) error
 		if lower != "xl/sharedstrings.xml" {
 			sc.maxSI = int(^uint(0) >> 1)
 		}
+		sc.maxElements = maxElements
 		w = sc
+		defer func() { elements = sc.elems }()
 	}
 	buf := make([]byte, 32<<10)
 	for {
 		if err := ctx.Err(); err != nil {
-			return err
+			return 0, err
 		}
 		n, rerr := rc.Read(buf)
 		if n > 0 {
 			if _, err := w.Write(buf[:n]); err != nil {
-				return err
+				return 0, err
 			}
 		}
 		if rerr == io.EOF {
 			break
 		}
 		if rerr != nil {
-			return rerr
+			return 0, rerr
 		}
 	}
 	if sc != nil {
-		return sc.Close()
+		return 0, sc.Close()
 	}
-	return nil
+	return 0, nil
 }
 
 // zipDirectory reads the number of entries and the size of a zip's central

@@ -24,7 +24,7 @@ import (
 // accepts, encoding/xml reads to the end (FuzzXMLScan checks this).
 type xmlScanner struct {
 	maxTag, maxText, maxElem, maxRow int64
-	maxDepth, maxSI                  int
+	maxDepth, maxSI, maxElements     int
 
 	state  uint8
 	pos    int64  // offset of the byte being read
@@ -37,6 +37,7 @@ type xmlScanner struct {
 	rowAt  int64 // where the open <row> began; -1 when none
 	row    int   // the last row number seen
 	si     int   // shared strings seen
+	elems  int   // elements seen
 	carry  []byte
 	err    *scanError
 }
@@ -45,7 +46,8 @@ type xmlScanner struct {
 type scanError struct {
 	row   int
 	msg   string
-	limit bool // a size limit, not bad XML
+	limit bool   // a size limit, not bad XML
+	hint  string // for a limit: what to do
 }
 
 func (e *scanError) Error() string { return e.msg }
@@ -64,14 +66,15 @@ const (
 
 func newXMLScanner(lim Limits) *xmlScanner {
 	return &xmlScanner{
-		maxTag:   64 << 10,
-		maxText:  1 << 20,
-		maxElem:  1 << 20,
-		maxRow:   8 * int64(lim.MaxRecordBytes),
-		maxDepth: 128,
-		maxSI:    lim.MaxSharedStrings,
-		elem:     -1,
-		rowAt:    -1,
+		maxTag:      64 << 10,
+		maxText:     1 << 20,
+		maxElem:     1 << 20,
+		maxRow:      8 * int64(lim.MaxRecordBytes),
+		maxDepth:    128,
+		maxSI:       lim.MaxSharedStrings,
+		maxElements: -1,
+		elem:        -1,
+		rowAt:       -1,
 	}
 }
 
@@ -80,6 +83,20 @@ func (s *xmlScanner) fail(limit bool, format string, args ...any) {
 		s.err = &scanError{row: s.row, msg: fmt.Sprintf(format, args...), limit: limit}
 	}
 }
+
+// tooLarge is fail for a size limit, with what to do.
+func (s *xmlScanner) tooLarge(hint, format string, args ...any) {
+	if s.err == nil {
+		s.fail(true, format, args...)
+		s.err.hint = hint
+	}
+}
+
+const (
+	hintCell     = "shorten the cell, or export the sheet as .csv"
+	hintSplit    = "split the workbook, or export the sheet as .csv"
+	hintElements = "a payroll workbook holds far fewer; copy the payroll into a new workbook, or export the sheet as .csv"
+)
 
 // Write scans the next bytes of the part.
 func (s *xmlScanner) Write(p []byte) (int, error) {
@@ -190,7 +207,7 @@ func (s *xmlScanner) step(b byte) {
 		}
 		s.b0, s.b1 = s.b1, b
 		if s.pos-s.start > s.maxText {
-			s.fail(true, "has a run of text longer than %s", size(s.maxText))
+			s.tooLarge(hintCell, "has a run of text longer than %s", size(s.maxText))
 		}
 	case sEntity:
 		if b == ';' {
@@ -287,17 +304,17 @@ func (s *xmlScanner) toText() {
 
 func (s *xmlScanner) tagLimit() {
 	if s.pos-s.start > s.maxTag {
-		s.fail(true, "has a tag, comment or CDATA section longer than %s", size(s.maxTag))
+		s.tooLarge(hintCell, "has a tag, comment or CDATA section longer than %s", size(s.maxTag))
 	}
 }
 
 // sizes checks the open cell or shared string and the open row.
 func (s *xmlScanner) sizes() {
 	if s.elem >= 0 && s.pos-s.elem > s.maxElem {
-		s.fail(true, "has a cell or shared string longer than %s", size(s.maxElem))
+		s.tooLarge(hintCell, "has a cell or shared string longer than %s", size(s.maxElem))
 	}
 	if s.rowAt >= 0 && s.pos-s.rowAt > s.maxRow {
-		s.fail(true, "has a row longer than %s", size(s.maxRow))
+		s.tooLarge("shorten the row, or export the sheet as .csv", "has a row longer than %s", size(s.maxRow))
 	}
 }
 
@@ -418,6 +435,10 @@ func (s *xmlScanner) startTag(t []byte) {
 	if s.err != nil {
 		return
 	}
+	if s.elems++; s.maxElements >= 0 && s.elems > s.maxElements {
+		s.tooLarge(hintElements, "holds more than %s XML elements (styles, formats, names...)", count(s.maxElements))
+		return
+	}
 	switch local(name) {
 	case "row":
 		if n, err := strconv.Atoi(string(rowAttr)); err == nil && n > 0 {
@@ -435,7 +456,7 @@ func (s *xmlScanner) startTag(t []byte) {
 	case "si":
 		s.si++
 		if s.si > s.maxSI {
-			s.fail(true, "has more than %s shared strings", count(s.maxSI))
+			s.tooLarge(hintSplit, "has more than %s shared strings (distinct texts)", count(s.maxSI))
 		}
 		if !empty && s.elem < 0 {
 			s.elem = s.start
@@ -443,7 +464,7 @@ func (s *xmlScanner) startTag(t []byte) {
 	}
 	if !empty {
 		if len(s.stack) >= s.maxDepth {
-			s.fail(true, "nests elements more than %d deep", s.maxDepth)
+			s.tooLarge(hintSplit, "nests elements more than %d deep", s.maxDepth)
 			return
 		}
 		s.stack = append(s.stack, name)
