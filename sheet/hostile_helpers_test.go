@@ -118,3 +118,11 @@ func rows(header string, count int, row func(i int) string) func(io.Writer) erro
 }
 
 var payHeader = inlineRow(1, "Nom", "Téléphone", "Montant")
+
+// phone is the i-th distinct Cameroonian MTN or Orange number.
+func phone(i int) string {
+	if i%2 == 0 {
+		return fmt.Sprintf("67%07d", i)
+	}
+	return fmt.Sprintf("69%07d", i)
+}

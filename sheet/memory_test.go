@@ -282,11 +282,3 @@ func TestHostileInputsBoundedMemory(t *testing.T) {
 		})
 	}
 }
-
-// phone is the i-th distinct Cameroonian MTN or Orange number.
-func phone(i int) string {
-	if i%2 == 0 {
-		return fmt.Sprintf("67%07d", i)
-	}
-	return fmt.Sprintf("69%07d", i)
-}

@@ -42,7 +42,7 @@ func openWorkbook(ctx context.Context, p string, lim Limits) (*workbook, error) 
 	var f *excelize.File
 	err = safely(p, func() error {
 		var err error
-		f, err = excelize.OpenFile(p, excelize.Options{UnzipSizeLimit: lim.MaxUnzipBytes, UnzipXMLSizeLimit: xmlInMemory})
+		f, err = excelize.OpenFile(p, excelize.Options{UnzipSizeLimit: lim.MaxUnzipBytes, UnzipXMLSizeLimit: min(xmlInMemory, lim.MaxUnzipBytes)})
 		return err
 	})
 	if err != nil {

@@ -103,13 +103,49 @@ func (s *xmlScanner) Write(p []byte) (int, error) {
 	if s.err != nil {
 		return 0, s.err
 	}
-	s.chars(p)
-	for _, b := range p {
-		if s.err != nil {
+	i := 0
+	if len(s.carry) > 0 { // a character cut by the last write
+		need := min(utf8.UTFMax-len(s.carry), len(p))
+		joined := append(append([]byte(nil), s.carry...), p[:need]...)
+		if !utf8.FullRune(joined) {
+			s.carry = joined
+			return len(p), nil
+		}
+		r, n := utf8.DecodeRune(joined)
+		if s.char(r, n) {
+			for _, b := range joined[:n] {
+				s.step(b)
+				s.pos++
+			}
+		}
+		i = n - len(s.carry)
+		s.carry = nil
+	}
+	for i < len(p) && s.err == nil {
+		b := p[i]
+		if b < utf8.RuneSelf {
+			if b < 0x20 && b != '\t' && b != '\n' && b != '\r' {
+				s.fail(false, "holds the control character %U, which XML does not allow", rune(b))
+				break
+			}
+			s.step(b)
+			s.pos++
+			i++
+			continue
+		}
+		if !utf8.FullRune(p[i:]) {
+			s.carry = append(s.carry[:0], p[i:]...)
 			break
 		}
-		s.step(b)
-		s.pos++
+		r, n := utf8.DecodeRune(p[i:])
+		if !s.char(r, n) {
+			break
+		}
+		for _, c := range p[i : i+n] {
+			s.step(c)
+			s.pos++
+		}
+		i += n
 	}
 	if s.err != nil {
 		return 0, s.err
@@ -120,7 +156,7 @@ func (s *xmlScanner) Write(p []byte) (int, error) {
 // Close says the part has ended; it must end outside any tag, every element closed.
 func (s *xmlScanner) Close() error {
 	if s.err == nil && len(s.carry) > 0 {
-		s.fail(false, "invalid UTF-8 at the end")
+		s.fail(false, "is not valid UTF-8 at its end")
 	}
 	if s.err == nil && s.state != sText {
 		s.fail(false, "ends inside a tag")
@@ -132,47 +168,6 @@ func (s *xmlScanner) Close() error {
 		return s.err
 	}
 	return nil
-}
-
-// chars checks that p, with what was left of the last call, is UTF-8 of
-// characters XML allows.
-func (s *xmlScanner) chars(p []byte) {
-	if len(s.carry) > 0 {
-		need := 4 - len(s.carry)
-		if need > len(p) {
-			need = len(p)
-		}
-		joined := append(append([]byte(nil), s.carry...), p[:need]...)
-		if !utf8.FullRune(joined) {
-			s.carry = joined
-			return
-		}
-		r, n := utf8.DecodeRune(joined)
-		if !s.char(r, n) {
-			return
-		}
-		p = p[n-len(s.carry):]
-		s.carry = nil
-	}
-	for len(p) > 0 {
-		if c := p[0]; c < utf8.RuneSelf {
-			if c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
-				s.fail(false, "holds the control character %U, which XML does not allow", rune(c))
-				return
-			}
-			p = p[1:]
-			continue
-		}
-		if !utf8.FullRune(p) {
-			s.carry = append(s.carry[:0], p...)
-			return
-		}
-		r, n := utf8.DecodeRune(p)
-		if !s.char(r, n) {
-			return
-		}
-		p = p[n:]
-	}
 }
 
 func (s *xmlScanner) char(r rune, n int) bool {
