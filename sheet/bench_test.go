@@ -68,3 +68,15 @@ func BenchmarkRead100k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkNormalize folds a mode cell as each row does: plain ASCII, and with
+// an accent.
+func BenchmarkNormalize(b *testing.B) {
+	for _, s := range []string{"Mobile Money", "Espèces"} {
+		b.Run(s, func(b *testing.B) {
+			for b.Loop() {
+				Normalize(s)
+			}
+		})
+	}
+}
