@@ -3,8 +3,11 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -48,4 +51,32 @@ func TestValidateHostileAndMessyFiles(t *testing.T) {
 	r = bulkpay(t, dir, "validate", paie, "--json")
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.JSONEq(t, `{"rows":2,"valid":2,"invalid":0,"total_amount":248500,"errors":[],"encoding":"Windows-1252","delimiter":"semicolon"}`, r.stdout)
+}
+
+// TestValidateKeepsTheFirstRowErrors: a sheet of 1 200 rows no provider can pay
+// lists the first 1 000 errors and counts the rest.
+func TestValidateKeepsTheFirstRowErrors(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("Nom;Téléphone;Montant\n")
+	for i := 0; i < 1200; i++ {
+		fmt.Fprintf(&b, "Camtel %d;620%06d;1000\n", i, i)
+	}
+	path := filepath.Join(dir, "camtel.csv")
+	require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o600))
+	r := bulkpay(t, dir, "validate", path, "--json")
+	require.Equal(t, exitInvalid, r.code, r.stderr)
+	var v struct {
+		Invalid        int
+		Errors         []map[string]any
+		ErrorsNotShown int `json:"errors_not_shown"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &v))
+	assert.Equal(t, 1200, v.Invalid)
+	assert.Len(t, v.Errors, 1000)
+	assert.Equal(t, 200, v.ErrorsNotShown)
+	assert.EqualValues(t, 2, v.Errors[0]["row"])
+
+	r = bulkpay(t, dir, "validate", path)
+	assert.Contains(t, r.stdout, "... and 200 more row error(s) not shown: fix those above and validate again")
 }
