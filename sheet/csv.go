@@ -81,6 +81,8 @@ func (s *csvSource) init(ctx context.Context, lim Limits) error {
 		s.encoding, dec = EncodingUTF16LE, unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder()
 	case bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
 		s.encoding, dec = EncodingUTF16BE, unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM).NewDecoder()
+	case utf16NoBOM(s.f):
+		return inputErr(s.path, 0, "looks like UTF-16 text without a byte-order mark, which cannot be read safely: save it again as \"CSV UTF-8\" (or as .xlsx)")
 	default:
 		ok, err := validUTF8(ctx, io.NewSectionReader(s.f, 0, size))
 		if err != nil {
@@ -150,6 +152,14 @@ func (s *csvSource) next() (int, []string, error) {
 func (s *csvSource) own(cells []string) []string { return append([]string(nil), cells...) }
 
 func (s *csvSource) close() error { return s.f.Close() }
+
+// utf16NoBOM: a quarter or more of the first KiB are NUL bytes, as in UTF-16
+// text (every other byte is 0 for Latin letters); csv text has none.
+func utf16NoBOM(f io.ReaderAt) bool {
+	b := make([]byte, 1024)
+	n, _ := f.ReadAt(b, 0)
+	return n >= 4 && bytes.Count(b[:n], []byte{0})*4 >= n
+}
 
 // validUTF8 reports whether all of r is UTF-8.
 func validUTF8(ctx context.Context, r io.Reader) (bool, error) {

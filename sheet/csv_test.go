@@ -149,6 +149,7 @@ func TestCSVShapes(t *testing.T) {
 		{"only blank lines and separators", []byte("\r\n;;\r\n  ;  ;\r\n"), "sheet.csv: has no rows, only blank lines"},
 		{"a zip named .csv", zipped.Bytes(), "sheet.csv: is a zip archive (an xlsx workbook?), not csv text: if it is a workbook, rename it to .xlsx"},
 		{"an .xls named .csv", append(append([]byte{}, oleMagic...), make([]byte, 100)...), "sheet.csv: is an Excel .xls workbook, not csv text"},
+		{"UTF-16 without a BOM", utf16(t, "Nom;Téléphone;Montant\nJean;677123456;1000\n", unicode.LittleEndian)[2:], "sheet.csv: looks like UTF-16 text without a byte-order mark, which cannot be read safely: save it again as \"CSV UTF-8\""},
 	}
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {
