@@ -7,9 +7,10 @@ import (
 )
 
 // ParseAmount reads a whole, positive amount of francs from a cell's raw text.
-// It accepts "150000", "150 000" (space, no-break or thin-space grouping in threes)
-// and an optional XAF/FCFA label. It refuses decimals, negatives, zero, text,
-// scientific notation and ambiguous separators ("1,000", "1.000,50"). The text is
+// It accepts "150000", "150 000" (space, no-break or thin-space grouping in threes),
+// zero decimals ("150000.00", "150 000,00": an exact whole number) and an optional
+// XAF/FCFA label. It refuses other decimals, negatives, zero, text, scientific
+// notation and ambiguous separators ("1,000", "1.000", "1.000,50"). The text is
 // never read through a float.
 func ParseAmount(raw string) (int64, error) {
 	s := strings.TrimSpace(raw)
@@ -24,6 +25,7 @@ func ParseAmount(raw string) (int64, error) {
 		return 0, errors.New("amount is negative: write a positive whole number of francs")
 	}
 	s = strings.TrimPrefix(s, "+")
+	s = dropZeroDecimals(s)
 	if strings.ContainsAny(s, "eE") && looksNumeric(s) {
 		return 0, errors.New("amount is in scientific notation: write the number in full, e.g. 150000")
 	}
@@ -58,6 +60,21 @@ func trimCurrency(s string) string {
 		}
 	}
 	return s
+}
+
+// dropZeroDecimals takes ".00" or ",0" off a number with no other separator:
+// "150000.00" and "150 000,00" are exactly 150000. Three zeros stay ("1.000"
+// may mean one thousand), and so does anything else.
+func dropZeroDecimals(s string) string {
+	i := strings.LastIndexAny(s, ".,")
+	if i <= 0 || strings.ContainsAny(s[:i], ".,") {
+		return s
+	}
+	tail := s[i+1:]
+	if len(tail) == 0 || len(tail) > 2 || strings.Trim(tail, "0") != "" {
+		return s
+	}
+	return s[:i]
 }
 
 func isGroupSpace(r rune) bool {

@@ -27,6 +27,12 @@ func TestParseAmount(t *testing.T) {
 		{"one franc", "1", 1},
 		{"leading zero", "0100", 100},
 		{"max int64", "9223372036854775807", 9223372036854775807},
+		{"zero cents dot", "150000.00", 150000},
+		{"zero cents comma grouped", "150 000,00", 150000},
+		{"zero cents nbsp grouped", "150\u00a0000,00", 150000},
+		{"zero cents fcfa", "150000,00 FCFA", 150000},
+		{"zero cents xaf prefix", "XAF 150 000.00", 150000},
+		{"one zero decimal", "150000,0", 150000},
 	}
 	for _, tc := range good {
 		t.Run(tc.name, func(t *testing.T) {
@@ -45,6 +51,13 @@ func TestParseAmount(t *testing.T) {
 		{"decimal", "150000.5", "decimals"},
 		{"decimal comma", "150000,5", "decimals"},
 		{"two decimals", "1500.50", "decimals"},
+		{"cents", "150000.05", "decimals"},
+		{"cents grouped", "150 000,50", "decimals"},
+		{"zero cents, zero", "0.00", "zero"},
+		{"only cents", ",00", "decimals"},
+		{"zero cents after thousands", "1.000,00", "ambiguous"},
+		{"us zero cents", "1,000.00", "ambiguous"},
+		{"three zero decimals", "150.000", "ambiguous"},
 		{"negative", "-5000", "negative"},
 		{"unicode minus", "−5000", "negative"},
 		{"accounting negative", "(5000)", "negative"},

@@ -59,12 +59,24 @@ func BenchmarkRead100k(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		n := 0
-		res, err := Read(path, Options{}, func(batch.Row) error { n++; return nil })
+		res, err := Read(b.Context(), path, Options{}, func(batch.Row) error { n++; return nil })
 		if err != nil {
 			b.Fatal(err)
 		}
 		if n != 100_000 || len(res.Errors) != 0 {
 			b.Fatalf("read %d rows, %d errors: %v", n, len(res.Errors), res.Errors[:min(3, len(res.Errors))])
 		}
+	}
+}
+
+// BenchmarkNormalize folds a mode cell as each row does: plain ASCII, and with
+// an accent.
+func BenchmarkNormalize(b *testing.B) {
+	for _, s := range []string{"Mobile Money", "Espèces"} {
+		b.Run(s, func(b *testing.B) {
+			for b.Loop() {
+				Normalize(s)
+			}
+		})
 	}
 }

@@ -2,7 +2,9 @@ package sheet
 
 import (
 	"strings"
+	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
@@ -64,8 +66,28 @@ var aliasIndex = func() map[string]Field {
 // Normalize folds a header or label for matching: no case, accents, punctuation
 // or spaces. "Montant (FCFA)" → "montantfcfa", "Téléphone" → "telephone".
 func Normalize(s string) string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii { // nothing to unaccent: fold case and drop the rest in one pass
+		b := make([]byte, 0, len(s))
+		for i := 0; i < len(s); i++ {
+			switch c := s[i]; {
+			case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+				b = append(b, c)
+			case 'A' <= c && c <= 'Z':
+				b = append(b, c+'a'-'A')
+			}
+		}
+		return string(b)
+	}
+	t := unaccent.Get().(transform.Transformer)
 	folded, _, err := transform.String(t, s)
+	unaccent.Put(t)
 	if err != nil {
 		folded = s
 	}
@@ -78,6 +100,12 @@ func Normalize(s string) string {
 	return b.String()
 }
 
+// unaccent holds the transformers that take accents off letters: one chain is
+// built per goroutine that needs one, not one per call.
+var unaccent = sync.Pool{New: func() any {
+	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+}}
+
 // FieldOf returns the field a header names, if any.
 func FieldOf(header string) (Field, bool) {
 	f, ok := aliasIndex[Normalize(header)]
@@ -87,16 +115,18 @@ func FieldOf(header string) (Field, bool) {
 // header is a recognised header row: where each field's column is and how the
 // sheet spells it.
 type header struct {
-	row   int
-	col   map[Field]int
-	names map[Field]string
-	found []string // every non-empty header cell, for messages
+	row    int
+	col    map[Field]int
+	names  map[Field]string
+	found  []string // every non-empty header cell, for messages
+	titles []string // every header cell by column
 }
 
 func parseHeader(row int, cells []string) header {
-	h := header{row: row, col: map[Field]int{}, names: map[Field]string{}}
+	h := header{row: row, col: map[Field]int{}, names: map[Field]string{}, titles: make([]string, len(cells))}
 	for i, c := range cells {
 		c = strings.TrimSpace(c)
+		h.titles[i] = c
 		if c == "" {
 			continue
 		}
@@ -119,6 +149,18 @@ func (h header) missing() []Field {
 		}
 	}
 	return out
+}
+
+// title names column i for messages: its header, or its letter (A, B, ... AA).
+func (h header) title(i int) string {
+	if i < len(h.titles) && h.titles[i] != "" {
+		return h.titles[i]
+	}
+	name := ""
+	for n := i + 1; n > 0; n = (n - 1) / 26 {
+		name = string(rune('A'+(n-1)%26)) + name
+	}
+	return "column " + name
 }
 
 func (h header) cell(cells []string, f Field) (string, bool) {

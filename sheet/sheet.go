@@ -1,11 +1,14 @@
 package sheet
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"bulkpay/batch"
 )
@@ -15,6 +18,7 @@ type Options struct {
 	Region          string // default region for national phone numbers; CM when empty
 	Sheet           string // xlsx sheet name; the first sheet when empty
 	AllowDuplicates bool   // allow the same phone on several rows
+	Limits          Limits // zero fields take DefaultLimits
 }
 
 // Result is what reading a sheet found.
@@ -26,7 +30,27 @@ type Result struct {
 	DeclaredTotal int64 // the TOTAL row's amount, 0 when none
 	HeaderRow     int
 	Columns       map[Field]string // how the sheet spells each column it has
-	Errors        []batch.RowError
+	Errors        []batch.RowError // the first Limits.MaxErrors row errors
+	MoreErrors    int              // row errors found beyond those, counted only
+
+	Encoding  string // csv: the text encoding read (EncodingUTF8, EncodingWindows1252, ...)
+	Delimiter string // csv: "comma", "semicolon" or "tab"
+	Sheet     string // xlsx: the sheet read
+	SheetNote string // xlsx: why that sheet, when it is not the first
+}
+
+// Describe says how the file was read, for people: `Windows-1252, semicolon-separated`
+// or `sheet "Paie" (the first sheet, "Couverture", has no header row)`.
+func (r Result) Describe() string {
+	switch {
+	case r.Encoding != "":
+		return fmt.Sprintf("%s, %s-separated", r.Encoding, r.Delimiter)
+	case r.Sheet != "" && r.SheetNote != "":
+		return fmt.Sprintf("sheet %q; %s", r.Sheet, r.SheetNote)
+	case r.Sheet != "":
+		return fmt.Sprintf("sheet %q", r.Sheet)
+	}
+	return ""
 }
 
 // HeaderError says the sheet has no usable header row. It is also in Result.Errors.
@@ -34,11 +58,17 @@ type HeaderError struct {
 	Missing []Field
 	Found   []string
 	Row     int
+	Sheet   string   // xlsx: the sheet searched
+	Sheets  []string // xlsx: every sheet, when all were searched
 }
 
 func (e *HeaderError) Error() string {
 	if e.Row == 0 {
-		return fmt.Sprintf("no header row found in the first %d rows: a header with columns name, phone and amount is needed", headerScan)
+		msg := fmt.Sprintf("no header row found in the first %d rows: a header with columns name, phone and amount is needed", headerScan)
+		if len(e.Sheets) > 1 {
+			msg += fmt.Sprintf("; no sheet of the workbook has one (sheets %s)", strings.Join(quoteAll(e.Sheets), ", "))
+		}
+		return msg
 	}
 	var miss []string
 	for _, f := range e.Missing {
@@ -50,22 +80,21 @@ func (e *HeaderError) Error() string {
 const headerScan = 30
 
 // Read streams a sheet's beneficiary rows to fn, valid ones only, in sheet order,
-// and returns the counts and every row error. A sheet without a usable header
-// gives a *HeaderError; an error from fn stops reading and is returned.
-func Read(path string, opt Options, fn func(batch.Row) error) (Result, error) {
+// and returns the counts and the row errors. A sheet without a usable header
+// gives a *HeaderError; a file that cannot be read as a sheet (not a regular
+// file, too large, damaged, empty...) an *InputError; an error from fn stops
+// reading and is returned. Reading stops when ctx is done.
+func Read(ctx context.Context, path string, opt Options, fn func(batch.Row) error) (Result, error) {
 	if opt.Region == "" {
 		opt.Region = "CM"
 	}
-	src, err := openSource(path, opt.Sheet)
-	if err != nil {
-		return Result{}, err
-	}
-	defer src.close()
-	h, err := findHeader(src)
+	lim := opt.Limits.withDefaults()
+	var res Result
+	sh, err := openSheet(ctx, path, opt, lim, &res)
 	if err != nil {
 		var he *HeaderError
 		if errors.As(err, &he) {
-			res := Result{HeaderRow: he.Row}
+			res.HeaderRow = he.Row
 			for _, f := range he.Missing {
 				res.Errors = append(res.Errors, batch.RowError{Row: he.Row, Column: string(f),
 					Message: fmt.Sprintf("missing required column %s; headers found: %s", f, strings.Join(quoteAll(he.Found), ", "))})
@@ -73,17 +102,17 @@ func Read(path string, opt Options, fn func(batch.Row) error) (Result, error) {
 			if he.Row == 0 {
 				res.Errors = append(res.Errors, batch.RowError{Message: he.Error()})
 			}
-			return res, err
 		}
-		return Result{}, err
+		return res, err
 	}
-	v := validator{h: h, opt: opt, seen: map[uint64]int32{}, seenID: map[string]int32{}}
-	v.res.HeaderRow = h.row
-	v.res.Columns = h.names
+	defer sh.close()
+	v := validator{h: sh.h, opt: opt, lim: lim, res: res, seen: map[uint64]int32{}, seenID: map[string]int32{}}
+	v.res.HeaderRow = sh.h.row
+	v.res.Columns = sh.h.names
 	// Reading the file and validating rows run side by side: the reader
 	// goroutine decodes the next rows while this one validates the last ones.
-	chunks, readErr, stop := readAhead(src)
-	defer stop() // before src.close: the reader must be gone
+	chunks, readErr, stop := readAhead(ctx, sh.src, path, lim)
+	defer stop() // before the source is closed: the reader must be gone
 	for chunk := range chunks {
 		for _, rc := range chunk {
 			row, ok := v.row(rc.n, rc.cells)
@@ -106,11 +135,13 @@ type rowCells struct {
 	cells []string
 }
 
-// readAhead reads rows in chunks on its own goroutine until the end or an error.
-// readErr gives the read error once chunks is closed; stop ends the reader early
-// and waits for it.
-func readAhead(src source) (chunks <-chan []rowCells, readErr func() error, stop func()) {
-	const chunkSize = 512
+// readAhead reads non-blank rows in chunks on its own goroutine until the end,
+// an error, ctx done, or more rows than lim.MaxRows. A chunk holds at most 512
+// rows or 256 KiB of text, and at most 8 wait, so what is in flight stays small
+// whatever the rows hold. readErr gives the read error once chunks is closed;
+// stop ends the reader early and waits for it.
+func readAhead(ctx context.Context, src source, path string, lim Limits) (chunks <-chan []rowCells, readErr func() error, stop func()) {
+	const chunkRows, chunkBytes = 512, 256 << 10
 	out := make(chan []rowCells, 8)
 	done := make(chan struct{})
 	exited := make(chan struct{})
@@ -118,24 +149,47 @@ func readAhead(src source) (chunks <-chan []rowCells, readErr func() error, stop
 	go func() {
 		defer close(exited)
 		defer close(out)
-		chunk := make([]rowCells, 0, chunkSize)
+		defer func() {
+			if r := recover(); r != nil {
+				rerr = inputErr(path, 0, "cannot be read (the reader failed: %v): open the sheet in Excel or LibreOffice and save it again as .xlsx or .csv", r)
+			}
+		}()
+		chunk := make([]rowCells, 0, chunkRows)
+		held, rows := 0, 0
 		for {
+			select {
+			case <-ctx.Done():
+				rerr = interrupted(path)
+				return
+			default:
+			}
 			n, cells, err := src.next()
 			if err == io.EOF {
 				break
 			}
 			if err != nil {
-				rerr = fmt.Errorf("read row %d: %w", n, err)
+				rerr = sourceErr(path, n, err)
+				break
+			}
+			if blank(cells) {
+				continue
+			}
+			if rerr = checkRecord(path, n, cells, lim); rerr != nil {
+				break
+			}
+			if rows++; rows > lim.MaxRows {
+				rerr = inputErr(path, n, "the sheet has more than %s rows below its header; bulkpay pays at most %s rows in one batch: split the sheet into several files", count(lim.MaxRows), count(lim.MaxRows))
 				break
 			}
 			chunk = append(chunk, rowCells{n: n, cells: src.own(cells)})
-			if len(chunk) == chunkSize {
+			held += recordBytes(cells)
+			if len(chunk) == chunkRows || held >= chunkBytes {
 				select {
 				case out <- chunk:
 				case <-done:
 					return
 				}
-				chunk = make([]rowCells, 0, chunkSize)
+				chunk, held = make([]rowCells, 0, chunkRows), 0
 			}
 		}
 		if len(chunk) > 0 {
@@ -152,42 +206,19 @@ func readAhead(src source) (chunks <-chan []rowCells, readErr func() error, stop
 }
 
 // ReadAll reads every valid row into memory.
-func ReadAll(path string, opt Options) ([]batch.Row, Result, error) {
+func ReadAll(ctx context.Context, path string, opt Options) ([]batch.Row, Result, error) {
 	var rows []batch.Row
-	res, err := Read(path, opt, func(r batch.Row) error {
+	res, err := Read(ctx, path, opt, func(r batch.Row) error {
 		rows = append(rows, r)
 		return nil
 	})
 	return rows, res, err
 }
 
-func findHeader(src source) (header, error) {
-	var best header
-	for i := 0; i < headerScan; i++ {
-		n, cells, err := src.next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return header{}, fmt.Errorf("read row %d: %w", n, err)
-		}
-		h := parseHeader(n, cells)
-		if len(h.missing()) == 0 {
-			return h, nil
-		}
-		if len(h.col) >= 2 && len(h.col) > len(best.col) {
-			best = h
-		}
-	}
-	if best.row == 0 {
-		return header{}, &HeaderError{}
-	}
-	return header{}, &HeaderError{Row: best.row, Missing: best.missing(), Found: best.found}
-}
-
 type validator struct {
 	h         header
 	opt       Options
+	lim       Limits
 	res       Result
 	seen      map[uint64]int32
 	seenID    map[string]int32 // My-CoolPay wallets addressed by username or e-mail
@@ -196,8 +227,18 @@ type validator struct {
 	totalRow  int
 }
 
+// add keeps a row error, or only counts it once MaxErrors are kept.
+func (v *validator) add(e batch.RowError) {
+	if len(v.res.Errors) >= v.lim.MaxErrors {
+		v.res.MoreErrors++
+		return
+	}
+	e.Value = shorten(e.Value)
+	v.res.Errors = append(v.res.Errors, e)
+}
+
 func (v *validator) fail(row int, f Field, value, msg string) {
-	v.res.Errors = append(v.res.Errors, batch.RowError{Row: row, Column: v.h.names[f], Value: value, Message: msg})
+	v.add(batch.RowError{Row: row, Column: v.h.names[f], Value: value, Message: msg})
 }
 
 func blank(cells []string) bool {
@@ -218,9 +259,27 @@ func firstNonEmpty(cells []string) string {
 	return ""
 }
 
+// oversized flags every cell longer than MaxCellBytes.
+func (v *validator) oversized(n int, cells []string) bool {
+	bad := false
+	for i, c := range cells {
+		if len(c) > v.lim.MaxCellBytes {
+			bad = true
+			v.add(batch.RowError{Row: n, Column: v.h.title(i), Value: c,
+				Message: fmt.Sprintf("the cell holds %s of text; a cell may hold at most %s: shorten it", size(int64(len(c))), size(int64(v.lim.MaxCellBytes)))})
+		}
+	}
+	return bad
+}
+
 // row validates one data row; ok is false for rows that are not (valid) beneficiaries.
 func (v *validator) row(n int, cells []string) (batch.Row, bool) {
 	if blank(cells) {
+		return batch.Row{}, false
+	}
+	if v.oversized(n, cells) {
+		v.res.Rows++
+		v.res.Invalid++
 		return batch.Row{}, false
 	}
 	name, _ := v.h.cell(cells, FieldName)
@@ -231,23 +290,32 @@ func (v *validator) row(n int, cells []string) (batch.Row, bool) {
 	v.res.Rows++
 	if v.totalRow != 0 {
 		v.res.Invalid++
-		v.res.Errors = append(v.res.Errors, batch.RowError{Row: n, Value: firstNonEmpty(cells),
+		v.add(batch.RowError{Row: n, Value: firstNonEmpty(cells),
 			Message: fmt.Sprintf("row below the TOTAL row (row %d): put every beneficiary above the TOTAL row and remove notes below it", v.totalRow)})
 		return batch.Row{}, false
 	}
-	before := len(v.res.Errors)
+	before := v.errorCount()
 	r := batch.Row{Row: n, Mode: batch.ModeMobileMoney}
 
 	r.Name = strings.Join(strings.Fields(name), " ")
 	if r.Name == "" {
 		v.fail(n, FieldName, name, "name is empty: write the beneficiary's name")
+	} else if msg := badText("name", r.Name); msg != "" {
+		v.fail(n, FieldName, name, msg)
+	} else if l := utf8.RuneCountInString(r.Name); l > v.lim.MaxNameRunes {
+		v.fail(n, FieldName, name, fmt.Sprintf("name is %d characters long; a name may have at most %d: shorten it", l, v.lim.MaxNameRunes))
 	}
 
+	mode, hasMode := v.h.cell(cells, FieldMode)
+	modeKey := ""
+	if hasMode && strings.TrimSpace(mode) != "" {
+		modeKey = Normalize(mode)
+	}
 	wallet := false // a My-CoolPay wallet row: the operator or mode says MCP, or the phone cell holds a username or e-mail
 	if op, ok := v.h.cell(cells, FieldOperator); ok && isMCP(op) {
 		wallet = true
 	}
-	if mode, ok := v.h.cell(cells, FieldMode); ok && isMCP(mode) {
+	if isMCPKey(modeKey) {
 		wallet = true
 	}
 	rawPhone, _ := v.h.cell(cells, FieldPhone)
@@ -283,10 +351,12 @@ func (v *validator) row(n int, cells []string) (batch.Row, bool) {
 		r.Email = strings.TrimSpace(email)
 		if r.Email != "" && !plausibleEmail(r.Email) {
 			v.fail(n, FieldEmail, email, "email is not an address: write name@example.com or leave it empty")
+		} else if msg := badText("email", r.Email); msg != "" {
+			v.fail(n, FieldEmail, email, msg)
 		}
 	}
-	if mode, ok := v.h.cell(cells, FieldMode); ok && strings.TrimSpace(mode) != "" && !isMCP(mode) {
-		if m, ok := ParseMode(mode); ok {
+	if modeKey != "" && !isMCPKey(modeKey) {
+		if m, ok := parseModeKey(modeKey); ok {
 			r.Mode = m
 		} else {
 			v.fail(n, FieldMode, mode, "mode is not one bulkpay knows: write mobile_money, cashout or bank_transfer")
@@ -297,8 +367,11 @@ func (v *validator) row(n int, cells []string) (batch.Row, bool) {
 	}
 	if ref, ok := v.h.cell(cells, FieldReference); ok {
 		r.Reference = strings.TrimSpace(ref)
+		if msg := badText("reference", r.Reference); msg != "" {
+			v.fail(n, FieldReference, ref, msg)
+		}
 	}
-	if len(v.res.Errors) > before {
+	if v.errorCount() > before {
 		v.res.Invalid++
 		return batch.Row{}, false
 	}
@@ -307,9 +380,34 @@ func (v *validator) row(n int, cells []string) (batch.Row, bool) {
 	return r, true
 }
 
+// errorCount counts row errors, kept or not.
+func (v *validator) errorCount() int { return len(v.res.Errors) + v.res.MoreErrors }
+
+// badText explains what makes a text cell unfit for payment records and
+// reports: bytes that are not UTF-8, a character the file's encoding could not
+// give (U+FFFD), control characters (NUL, escape...) and the invisible marks that
+// reverse the direction of text and can disguise a name. Spaces, tabs and line
+// breaks are not refused: names fold them into single spaces.
+func badText(what, s string) string {
+	if !utf8.ValidString(s) {
+		return what + " is not valid text (it holds bytes that are not UTF-8): retype it, or save the sheet again as .xlsx or UTF-8 csv"
+	}
+	for _, r := range s {
+		switch {
+		case r == utf8.RuneError:
+			return what + " holds an unreadable character (\uFFFD, shown as a question mark in a diamond): the file's encoding was misread or the text is damaged; retype it, or save the sheet as .xlsx or UTF-8 csv"
+		case unicode.IsControl(r) && !unicode.IsSpace(r):
+			return fmt.Sprintf("%s holds the control character %U, which is not text: remove it", what, r)
+		case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069, r == 0x200E, r == 0x200F, r == 0x061C:
+			return fmt.Sprintf("%s holds the invisible direction mark %U, which can make it display as something else: retype it without it", what, r)
+		}
+	}
+	return ""
+}
+
 func (v *validator) total(n int, cells []string) {
 	if v.totalRow != 0 {
-		v.res.Errors = append(v.res.Errors, batch.RowError{Row: n, Value: firstNonEmpty(cells),
+		v.add(batch.RowError{Row: n, Value: firstNonEmpty(cells),
 			Message: fmt.Sprintf("a second TOTAL row (the first is row %d): keep one", v.totalRow)})
 		return
 	}
@@ -348,8 +446,11 @@ func duplicate[K comparable](v *validator, n int, raw string, seen map[K]int32, 
 	}
 }
 
-func isMCP(s string) bool {
-	switch Normalize(s) {
+func isMCP(s string) bool { return isMCPKey(Normalize(s)) }
+
+// isMCPKey: a normalised cell says My-CoolPay.
+func isMCPKey(key string) bool {
+	switch key {
 	case "mcp", "mycoolpay", "mycoolpaywallet":
 		return true
 	}
@@ -379,8 +480,10 @@ func plausibleEmail(s string) bool {
 
 // ParseMode reads a payment mode: mobile_money, cashout or bank_transfer, in
 // English or French.
-func ParseMode(s string) (string, bool) {
-	switch Normalize(s) {
+func ParseMode(s string) (string, bool) { return parseModeKey(Normalize(s)) }
+
+func parseModeKey(key string) (string, bool) {
+	switch key {
 	case "mobilemoney", "momo", "mobile", "mm", "mobilemoneydisbursement", "orangemoney", "mtnmomo":
 		return batch.ModeMobileMoney, true
 	case "cashout", "cash", "retrait", "especes":

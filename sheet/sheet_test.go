@@ -5,10 +5,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
 
 	"bulkpay/batch"
 )
@@ -53,7 +57,7 @@ func writeCSV(t *testing.T, content string) string {
 
 func readAll(t *testing.T, path string, opt Options) ([]batch.Row, Result) {
 	t.Helper()
-	rows, res, err := ReadAll(path, opt)
+	rows, res, err := ReadAll(t.Context(), path, opt)
 	require.NoError(t, err)
 	return rows, res
 }
@@ -113,7 +117,7 @@ func TestHeaderAliases(t *testing.T) {
 
 func TestMissingRequiredColumn(t *testing.T) {
 	path := writeXLSX(t, "", [][]any{{"Titre"}, {"Nom", "Montant", "Email"}, {"Jean", 5000, ""}})
-	_, res, err := ReadAll(path, Options{})
+	_, res, err := ReadAll(t.Context(), path, Options{})
 	var he *HeaderError
 	require.ErrorAs(t, err, &he)
 	assert.Equal(t, []Field{FieldPhone}, he.Missing)
@@ -123,7 +127,7 @@ func TestMissingRequiredColumn(t *testing.T) {
 	assert.Equal(t, "phone", res.Errors[0].Column)
 
 	path = writeXLSX(t, "", [][]any{{"a", "b"}, {"c"}})
-	_, _, err = ReadAll(path, Options{})
+	_, _, err = ReadAll(t.Context(), path, Options{})
 	require.ErrorAs(t, err, &he)
 	assert.Contains(t, err.Error(), "no header row")
 }
@@ -217,13 +221,13 @@ func TestSheetByName(t *testing.T) {
 	path := writeXLSX(t, "Paie", [][]any{{"Nom", "Téléphone", "Montant"}, {"A", "677123456", 1000}})
 	rows, _ := readAll(t, path, Options{Sheet: "Paie"})
 	assert.Len(t, rows, 1)
-	_, _, err := ReadAll(path, Options{Sheet: "Absent"})
+	_, _, err := ReadAll(t.Context(), path, Options{Sheet: "Absent"})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `no sheet "Absent"; its sheets are "Sheet1", "Paie"`)
 }
 
 func TestUnsupportedFormat(t *testing.T) {
-	_, _, err := ReadAll(filepath.Join(t.TempDir(), "x.pdf"), Options{})
+	_, _, err := ReadAll(t.Context(), filepath.Join(t.TempDir(), "x.pdf"), Options{})
 	require.ErrorIs(t, err, ErrFormat)
 }
 
@@ -262,4 +266,34 @@ func TestCSVRowNumbersLikeASpreadsheet(t *testing.T) {
 	require.Empty(t, res.Errors)
 	require.Len(t, rows, 3)
 	assert.Equal(t, []int{3, 4, 7}, []int{rows[0].Row, rows[1].Row, rows[2].Row})
+}
+
+// TestNormalizeFastPath: the ASCII path and the pooled accent remover give what
+// building the whole chain for every call gave.
+func TestNormalizeFastPath(t *testing.T) {
+	t.Parallel()
+	slow := func(s string) string {
+		folded, _, err := transform.String(transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC), s)
+		if err != nil {
+			folded = s
+		}
+		var b strings.Builder
+		for _, r := range strings.ToLower(folded) {
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				b.WriteRune(r)
+			}
+		}
+		return b.String()
+	}
+	inputs := []string{"", "Montant (FCFA)", "Téléphone", "NOM ET PRÉNOMS", "mobile_money", "Mobile Money", "MCP", "e-mail", "N°", "İstanbul", "ǅ", "\x00\x7f~`!@#$%^&*()_+-=[]{}|;':\",./<>?", "Straße", "ÆØÅ", "Ⅻ", "１２３"}
+	for c := 0; c < 128; c++ {
+		inputs = append(inputs, "a"+string(rune(c))+"Z9")
+	}
+	for f, names := range aliases {
+		inputs = append(inputs, string(f))
+		inputs = append(inputs, names...)
+	}
+	for _, s := range inputs {
+		assert.Equal(t, slow(s), Normalize(s), "%q", s)
+	}
 }

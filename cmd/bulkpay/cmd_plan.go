@@ -57,7 +57,7 @@ Exit 0 when the plan could run, 2 when the input is invalid.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			path := args[0]
-			p, err := a.planSheet(&pf, path)
+			p, err := a.planSheet(ctx, &pf, path)
 			var he *sheet.HeaderError
 			if err != nil && !errors.As(err, &he) {
 				return err

@@ -24,7 +24,7 @@ started in this process and no real money moves.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			path := args[0]
-			p, err := a.planSheet(&pf, path)
+			p, err := a.planSheet(ctx, &pf, path)
 			var he *sheet.HeaderError
 			if errors.As(err, &he) {
 				printErrors(a.stderr, path, p.sc)

@@ -19,7 +19,7 @@ func newValidateCmd(a *app) *cobra.Command {
 		Short: "Check a sheet and list every bad row; moves no money",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			sc, err := checkSheet(args[0], sf.options(a.cfg), a.checks(sandboxURL, sf), false)
+			sc, err := checkSheet(cmd.Context(), args[0], sf.options(a.cfg), a.checks(sandboxURL, sf), false)
 			var he *sheet.HeaderError
 			if err != nil && !errors.As(err, &he) {
 				return err
@@ -44,15 +44,20 @@ func newValidateCmd(a *app) *cobra.Command {
 }
 
 type validateJSON struct {
-	Rows        int              `json:"rows"`
-	Valid       int              `json:"valid"`
-	Invalid     int              `json:"invalid"`
-	TotalAmount int64            `json:"total_amount"`
-	Errors      []batch.RowError `json:"errors"`
+	Rows           int              `json:"rows"`
+	Valid          int              `json:"valid"`
+	Invalid        int              `json:"invalid"`
+	TotalAmount    int64            `json:"total_amount"`
+	Errors         []batch.RowError `json:"errors"`
+	ErrorsNotShown int              `json:"errors_not_shown,omitempty"`
+	Encoding       string           `json:"encoding,omitempty"`  // csv
+	Delimiter      string           `json:"delimiter,omitempty"` // csv
+	Sheet          string           `json:"sheet,omitempty"`     // xlsx
 }
 
 func writeValidateJSON(a *app, sc sheetCheck) error {
-	out := validateJSON{Rows: sc.Rows, Valid: sc.Valid, Invalid: sc.Invalid, TotalAmount: sc.TotalAmount, Errors: sc.Errors}
+	out := validateJSON{Rows: sc.Rows, Valid: sc.Valid, Invalid: sc.Invalid, TotalAmount: sc.TotalAmount, Errors: sc.Errors,
+		ErrorsNotShown: sc.MoreErrors, Encoding: sc.Encoding, Delimiter: sc.Delimiter, Sheet: sc.Sheet}
 	if out.Errors == nil {
 		out.Errors = []batch.RowError{}
 	}

@@ -340,7 +340,7 @@ func TestValidateJSONAndExitCodes(t *testing.T) {
 	dir := t.TempDir()
 	r := bulkpay(t, dir, "validate", samplePath(t, "payroll-2026-11.xlsx"), "--json")
 	require.Equal(t, 0, r.code, r.stderr)
-	assert.JSONEq(t, `{"rows":25,"valid":25,"invalid":0,"total_amount":4679000,"errors":[]}`, r.stdout)
+	assert.JSONEq(t, `{"rows":25,"valid":25,"invalid":0,"total_amount":4679000,"errors":[],"sheet":"Paie"}`, r.stdout)
 
 	r = bulkpay(t, dir, "validate", samplePath(t, "payroll-with-errors.xlsx"), "--json")
 	require.Equal(t, 2, r.code, r.stderr)

@@ -42,9 +42,9 @@ type plannedSheet struct {
 
 // planSheet reads and checks a sheet and plans its batch: routes, fees, period,
 // plan hash. Row errors are in sc.Errors; err is for what stops reading.
-func (a *app) planSheet(pf *planFlags, path string) (*plannedSheet, error) {
+func (a *app) planSheet(ctx context.Context, pf *planFlags, path string) (*plannedSheet, error) {
 	ck := a.checks(pf.sandboxURL, pf.sheetFlags)
-	sc, err := checkSheet(path, pf.options(a.cfg), ck, true)
+	sc, err := checkSheet(ctx, path, pf.options(a.cfg), ck, true)
 	if err != nil {
 		return &plannedSheet{sc: sc}, err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -58,18 +59,31 @@ func (a *app) checks(sandboxURL string, sf sheetFlags) checks {
 // checkSheet reads a sheet, routes each valid row, applies the limits, and
 // counts a row no provider can pay or above a limit as invalid. keep holds the
 // valid rows in memory (for run).
-func checkSheet(path string, opt sheet.Options, ck checks, keep bool) (sheetCheck, error) {
+func checkSheet(ctx context.Context, path string, opt sheet.Options, ck checks, keep bool) (sheetCheck, error) {
 	var sc sheetCheck
 	var routeErrs []batch.RowError
+	var unrouted, notKept int
 	var unroutedAmount int64
-	res, err := sheet.Read(path, opt, func(r batch.Row) error {
+	maxKept := opt.Limits.MaxErrors
+	if maxKept <= 0 {
+		maxKept = sheet.DefaultLimits.MaxErrors
+	}
+	refuse := func(e batch.RowError) { // keep the first errors, as the sheet does
+		unrouted++
+		if len(routeErrs) < maxKept {
+			routeErrs = append(routeErrs, e)
+		} else {
+			notKept++
+		}
+	}
+	res, err := sheet.Read(ctx, path, opt, func(r batch.Row) error {
 		if _, err := ck.router.Route(r); err != nil {
-			routeErrs = append(routeErrs, batch.RouteRowError(r, err))
+			refuse(batch.RouteRowError(r, err))
 			unroutedAmount += r.Amount
 			return nil
 		}
 		if ck.limits.MaxPerRow > 0 && r.Amount > ck.limits.MaxPerRow {
-			routeErrs = append(routeErrs, batch.RowError{Row: r.Row, Column: "amount", Value: fmt.Sprint(r.Amount),
+			refuse(batch.RowError{Row: r.Row, Column: "amount", Value: fmt.Sprint(r.Amount),
 				Message: fmt.Sprintf("amount %s is above the limit of %s per row (limits.max_per_row): check the amount, or raise the limit in the config",
 					money(r.Amount), money(ck.limits.MaxPerRow))})
 			unroutedAmount += r.Amount
@@ -84,8 +98,9 @@ func checkSheet(path string, opt sheet.Options, ck checks, keep bool) (sheetChec
 	if err != nil {
 		return sc, err
 	}
-	sc.Valid -= len(routeErrs)
-	sc.Invalid += len(routeErrs)
+	sc.Valid -= unrouted
+	sc.Invalid += unrouted
+	sc.MoreErrors += notKept
 	sc.TotalAmount -= unroutedAmount
 	for _, e := range routeErrs {
 		if name, ok := res.Columns[sheet.Field(e.Column)]; ok {
@@ -104,15 +119,26 @@ func checkSheet(path string, opt sheet.Options, ck checks, keep bool) (sheetChec
 				money(sc.TotalAmount), money(ck.expectTotal), money(sc.TotalAmount-ck.expectTotal))})
 	}
 	sort.SliceStable(sc.Errors, func(i, j int) bool { return sc.Errors[i].Row < sc.Errors[j].Row })
+	if len(sc.Errors) > maxKept {
+		sc.MoreErrors += len(sc.Errors) - maxKept
+		sc.Errors = sc.Errors[:maxKept]
+	}
 	return sc, nil
 }
 
 // printErrors writes row errors for people.
 func printErrors(w io.Writer, path string, sc sheetCheck) {
+	name := filepath.Base(path)
+	if how := sc.Describe(); how != "" {
+		name += " (" + how + ")"
+	}
 	fmt.Fprintf(w, "%s: %d row(s), %d valid, %d invalid; valid rows total %s\n",
-		filepath.Base(path), sc.Rows, sc.Valid, sc.Invalid, money(sc.TotalAmount))
+		name, sc.Rows, sc.Valid, sc.Invalid, money(sc.TotalAmount))
 	for _, e := range sc.Errors {
 		fmt.Fprintln(w, "  "+e.Error())
+	}
+	if sc.MoreErrors > 0 {
+		fmt.Fprintf(w, "  ... and %d more row error(s) not shown: fix those above and validate again\n", sc.MoreErrors)
 	}
 }
 
