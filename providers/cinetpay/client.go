@@ -117,6 +117,8 @@ func rows[T any](raw json.RawMessage) ([]T, error) {
 }
 
 // classOf maps CinetPay's codes to bulkpay's error classes.
+//
+//lint:ignore ST1008 the class is what the code means, not a failure of classOf
 func classOf(code string) (class error, providerSide, auth bool) {
 	switch code {
 	case "0", "726":
