@@ -2,9 +2,11 @@ package providers
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -157,16 +159,6 @@ func Classify(err error) error {
 	return ErrUnknownOutcome
 }
 
-// TransportError classifies an error from http.Client.Do: a connection that was
-// never made is transient (nothing was sent); anything after that is unknown.
-func TransportError(provider, op string, err error) *Error {
-	class := ErrUnknownOutcome
-	if NeverSent(err) {
-		class = ErrTransient
-	}
-	return &Error{Class: class, Provider: provider, Op: op, Err: err}
-}
-
 // NeverSent reports whether err proves the request never reached the server:
 // a failed dial (refused, unreachable, DNS) before any byte was written.
 func NeverSent(err error) bool {
@@ -185,6 +177,12 @@ func NeverSent(err error) bool {
 	if errors.Is(err, syscall.ECONNREFUSED) {
 		return true
 	}
+	// the TLS handshake comes before the request: a certificate refused means
+	// nothing was sent
+	var cv *tls.CertificateVerificationError
+	if errors.As(err, &cv) {
+		return true
+	}
 	var ue *url.Error
 	if errors.As(err, &ue) && strings.Contains(ue.Err.Error(), "unsupported protocol scheme") {
 		return true
@@ -192,20 +190,20 @@ func NeverSent(err error) bool {
 	return false
 }
 
-// RetryAfter parses a Retry-After header given in seconds (the HTTP-date form is
-// rare for APIs and taken as one second).
-func RetryAfter(h string) time.Duration {
+// RetryAfter reads a Retry-After header: seconds, or an HTTP date counted
+// from now. Absent, it is 0; unreadable, one second; it is never more than a
+// day (a larger value is no reason to overflow).
+func RetryAfter(h string, now time.Time) time.Duration {
 	h = strings.TrimSpace(h)
 	if h == "" {
 		return 0
 	}
-	if n, err := strconv.Atoi(h); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second
+	const most = 24 * time.Hour
+	if n, err := strconv.ParseInt(h, 10, 64); err == nil && n >= 0 {
+		return min(time.Duration(min(n, int64(most/time.Second)))*time.Second, most)
 	}
-	if t, err := time.Parse(time.RFC1123, h); err == nil {
-		if d := time.Until(t); d > 0 {
-			return d
-		}
+	if t, err := http.ParseTime(h); err == nil {
+		return min(max(t.Sub(now), 0), most)
 	}
 	return time.Second
 }

@@ -1,7 +1,6 @@
 package camoo
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -173,40 +172,35 @@ func StatusOf(s string) providers.Status {
 	}
 }
 
-func (c *Client) do(ctx context.Context, op, method, path string, body any) (int, answer, []byte, error) {
-	rd := bytes.NewReader(nil)
+// do sends one request through providers.Exchange and reads the answer; 401
+// is refused credentials (nothing was processed). Only a cashout can move money.
+func (c *Client) do(ctx context.Context, op, method, path string, body any) (*providers.Response, answer, error) {
+	var b []byte
+	h := http.Header{}
 	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
+		b, _ = json.Marshal(body)
+		h.Set("Content-Type", "application/json")
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.baseURL+path, rd)
+	h.Set("X-Api-Key", c.key)
+	h.Set("X-Api-Secret", c.secret)
+	resp, err := providers.Exchange(ctx, c.http, providers.Request{Provider: Name, Op: op, Method: method, URL: c.baseURL + path,
+		Header: h, Body: b, Safe: op != "cashout", Secrets: []string{c.key, c.secret},
+		Explain: func(b []byte) string {
+			var a answer
+			json.Unmarshal(b, &a)
+			return a.text()
+		}})
 	if err != nil {
-		return 0, answer{}, nil, err
-	}
-	req.Header.Set("Accept", "application/json")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("X-Api-Key", c.key)
-	req.Header.Set("X-Api-Secret", c.secret)
-	resp, b, err := providers.Do(c.http, req)
-	if err != nil {
-		if resp != nil {
-			return resp.StatusCode, answer{}, nil, &providers.Error{Class: providers.ErrUnknownOutcome, Provider: Name, Op: op, HTTPStatus: resp.StatusCode, Err: err}
-		}
-		return 0, answer{}, nil, providers.TransportError(Name, op, err)
+		return nil, answer{}, err
 	}
 	var a answer
-	json.Unmarshal(b, &a)
-	switch resp.StatusCode {
-	case http.StatusTooManyRequests:
-		return resp.StatusCode, a, b, &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: op, HTTPStatus: resp.StatusCode,
-			Message: providers.Or(a.text(), "too many requests"), RetryAfter: providers.RetryAfter(resp.Header.Get("Retry-After"))}
-	case http.StatusUnauthorized:
-		return resp.StatusCode, a, b, &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: op, HTTPStatus: resp.StatusCode,
-			Err: providers.ErrAuth, Message: providers.Or(a.text(), "credentials refused")}
+	json.Unmarshal(resp.Body, &a)
+	if resp.Status == http.StatusUnauthorized {
+		pe := resp.Error(providers.ErrTransient, providers.Or(a.text(), "credentials refused"))
+		pe.Err = providers.ErrAuth
+		return nil, a, pe
 	}
-	return resp.StatusCode, a, b, nil
+	return resp, a, nil
 }
 
 func (c *Client) result(co *Cashout) providers.Result {
@@ -226,52 +220,49 @@ func (c *Client) Send(ctx context.Context, p providers.Payout) (providers.Result
 	if cur := providers.Or(p.Currency, providers.PaidIn(Name, providers.Or(p.Country, providers.RegionOf(p.Phone)), p.Operator)); cur != "" {
 		body["currency"] = cur
 	}
-	status, a, raw, err := c.do(ctx, "cashout", http.MethodPost, "/cashout", body)
+	resp, a, err := c.do(ctx, "cashout", http.MethodPost, "/cashout", body)
 	if err != nil {
 		return providers.Result{}, err
 	}
-	switch {
+	switch status := resp.Status; {
 	case (status == http.StatusCreated || status == http.StatusOK) && a.CashOut != nil && a.CashOut.ID != "":
 		return c.result(a.CashOut), nil
 	case status == http.StatusBadRequest, status == http.StatusPaymentRequired, status == http.StatusUnprocessableEntity:
-		pe := &providers.Error{Class: providers.ErrRejected, Provider: Name, Op: "cashout", HTTPStatus: status,
-			Code: strings.Trim(string(a.Code), `"`), Message: providers.Or(a.text(), providers.Snippet(raw))}
+		pe := resp.Error(providers.ErrRejected, providers.Or(a.text(), resp.Snippet()))
+		pe.Code = strings.Trim(string(a.Code), `"`)
 		if status == http.StatusPaymentRequired {
 			pe.Err = providers.ErrInsufficientFunds
 		}
 		return providers.Result{}, pe
 	default: // 500, or an acceptance we cannot read: it may have been processed
-		return providers.Result{}, &providers.Error{Class: providers.ErrUnknownOutcome, Provider: Name, Op: "cashout", HTTPStatus: status,
-			Message: providers.Or(a.text(), providers.Snippet(raw))}
+		return providers.Result{}, resp.Error(providers.ErrUnknownOutcome, providers.Or(a.text(), resp.Snippet()))
 	}
 }
 
 // Check implements batch.Provider: GET /verify?id=.
 func (c *Client) Check(ctx context.Context, id string) (providers.Result, error) {
-	status, a, raw, err := c.do(ctx, "verify", http.MethodGet, "/verify?id="+url.QueryEscape(id), nil)
+	resp, a, err := c.do(ctx, "verify", http.MethodGet, "/verify?id="+url.QueryEscape(id), nil)
 	if err != nil {
 		return providers.Result{}, err
 	}
 	switch {
-	case status == http.StatusNotFound:
-		return providers.Result{}, &providers.Error{Class: providers.ErrNotFound, Provider: Name, Op: "verify", HTTPStatus: status, Message: id}
-	case status == http.StatusOK && a.Verify != nil:
+	case resp.Status == http.StatusNotFound:
+		return providers.Result{}, resp.Error(providers.ErrNotFound, id)
+	case resp.Status == http.StatusOK && a.Verify != nil:
 		return c.result(a.Verify), nil
 	default:
-		return providers.Result{}, &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: "verify", HTTPStatus: status,
-			Message: providers.Or(a.text(), providers.Snippet(raw))}
+		return providers.Result{}, resp.Error(providers.ErrTransient, providers.Or(a.text(), resp.Snippet()))
 	}
 }
 
 // Balances implements batch.Balancer: GET /account.
 func (c *Client) Balances(ctx context.Context) ([]providers.Balance, error) {
-	status, a, raw, err := c.do(ctx, "account", http.MethodGet, "/account", nil)
+	resp, a, err := c.do(ctx, "account", http.MethodGet, "/account", nil)
 	if err != nil {
 		return nil, err
 	}
-	if status != http.StatusOK || a.Account == nil {
-		return nil, &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: "account", HTTPStatus: status,
-			Message: providers.Or(a.text(), providers.Snippet(raw))}
+	if resp.Status != http.StatusOK || a.Account == nil {
+		return nil, resp.Error(providers.ErrTransient, providers.Or(a.text(), resp.Snippet()))
 	}
 	return []providers.Balance{{Amount: int64(a.Account.Balance), Currency: a.Account.Currency}}, nil
 }

@@ -1,12 +1,9 @@
 package campay
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -113,15 +110,15 @@ func (c *Client) login(ctx context.Context, force bool) (string, error) {
 			Message: "no CamPay credentials: set the username and password (or a permanent token) in the environment"}
 	}
 	body, _ := json.Marshal(map[string]string{"username": c.username, "password": c.password})
-	status, resp, err := c.do(ctx, http.MethodPost, "/token/", "", body)
+	resp, err := c.exchange(ctx, "token", http.MethodPost, "/token/", "", body)
 	if err != nil {
-		return "", providers.TransportError(Name, "token", err)
+		return "", err
 	}
-	if status != http.StatusOK {
+	if resp.Status != http.StatusOK {
 		var eb errorBody
-		json.Unmarshal(resp, &eb)
-		pe := &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: "token", HTTPStatus: status, Message: eb.text()}
-		if status == http.StatusBadRequest || status == http.StatusUnauthorized || status == http.StatusForbidden {
+		json.Unmarshal(resp.Body, &eb)
+		pe := resp.Error(providers.ErrTransient, eb.text())
+		if resp.Status == http.StatusBadRequest || resp.Status == http.StatusUnauthorized || resp.Status == http.StatusForbidden {
 			pe.Err = providers.ErrAuth
 		}
 		return "", pe
@@ -130,8 +127,8 @@ func (c *Client) login(ctx context.Context, force bool) (string, error) {
 		Token     string `json:"token"`
 		ExpiresIn int64  `json:"expires_in"`
 	}
-	if err := json.Unmarshal(resp, &tok); err != nil || tok.Token == "" {
-		return "", &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: "token", HTTPStatus: status, Message: "token answer unreadable"}
+	if err := json.Unmarshal(resp.Body, &tok); err != nil || tok.Token == "" {
+		return "", resp.Error(providers.ErrTransient, "token answer unreadable")
 	}
 	life := time.Duration(tok.ExpiresIn) * time.Second
 	if life <= 0 {
@@ -142,69 +139,45 @@ func (c *Client) login(ctx context.Context, force bool) (string, error) {
 	return c.token, nil
 }
 
-// do sends one request and reads the whole answer.
-func (c *Client) do(ctx context.Context, method, path, token string, body []byte) (int, []byte, error) {
-	var rd io.Reader
+// exchange sends one request through providers.Exchange. Only a withdraw can
+// move money; every other request is safe to send again.
+func (c *Client) exchange(ctx context.Context, op, method, path, token string, body []byte) (*providers.Response, error) {
+	h := http.Header{}
 	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.baseURL+path, rd)
-	if err != nil {
-		return 0, nil, err
-	}
-	req.Header.Set("Accept", "application/json")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		h.Set("Content-Type", "application/json")
 	}
 	if token != "" {
-		req.Header.Set("Authorization", "Token "+token)
+		h.Set("Authorization", "Token "+token)
 	}
-	resp, b, err := providers.Do(c.http, req)
-	if err != nil {
-		if resp != nil {
-			return resp.StatusCode, nil, err
-		}
-		return 0, nil, err
-	}
-	if resp.StatusCode == http.StatusTooManyRequests {
-		return resp.StatusCode, b, &retryAfter{d: providers.RetryAfter(resp.Header.Get("Retry-After"))}
-	}
-	return resp.StatusCode, b, nil
+	return providers.Exchange(ctx, c.http, providers.Request{Provider: Name, Op: op, Method: method, URL: c.baseURL + path,
+		Header: h, Body: body, Safe: op != "withdraw", Secrets: []string{c.password, token},
+		Explain: func(b []byte) string {
+			var eb errorBody
+			json.Unmarshal(b, &eb)
+			return eb.text()
+		}})
 }
 
-type retryAfter struct{ d time.Duration }
-
-func (r *retryAfter) Error() string { return "rate limited" }
-
 // call sends an authenticated request, logging in again once on 401.
-func (c *Client) call(ctx context.Context, op, method, path string, body []byte) (int, []byte, error) {
+func (c *Client) call(ctx context.Context, op, method, path string, body []byte) (*providers.Response, error) {
 	for try := 0; ; try++ {
 		tok, err := c.login(ctx, try > 0)
 		if err != nil {
-			return 0, nil, err
+			return nil, err
 		}
-		status, resp, err := c.do(ctx, method, path, tok, body)
-		var ra *retryAfter
-		if errors.As(err, &ra) {
-			var eb errorBody
-			json.Unmarshal(resp, &eb)
-			return status, resp, &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: op, HTTPStatus: status,
-				Message: providers.Or(eb.text(), "too many requests"), RetryAfter: ra.d}
-		}
+		resp, err := c.exchange(ctx, op, method, path, tok, body)
 		if err != nil {
-			if status != 0 {
-				return status, resp, &providers.Error{Class: providers.ErrUnknownOutcome, Provider: Name, Op: op, HTTPStatus: status, Err: err}
-			}
-			return 0, nil, providers.TransportError(Name, op, err)
+			return nil, err
 		}
-		if status == http.StatusUnauthorized && try == 0 && !c.permanent {
+		if resp.Status == http.StatusUnauthorized && try == 0 && !c.permanent {
 			continue
 		}
-		if status == http.StatusUnauthorized {
-			return status, resp, &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: op, HTTPStatus: status,
-				Err: providers.ErrAuth, Message: "CamPay refused the token"}
+		if resp.Status == http.StatusUnauthorized {
+			pe := resp.Error(providers.ErrTransient, "CamPay refused the token")
+			pe.Err = providers.ErrAuth
+			return nil, pe
 		}
-		return status, resp, nil
+		return resp, nil
 	}
 }
 
@@ -243,20 +216,19 @@ func (c *Client) Send(ctx context.Context, p providers.Payout) (providers.Result
 		fields["currency"] = p.Currency
 	}
 	body, _ := json.Marshal(fields)
-	status, resp, err := c.call(ctx, "withdraw", http.MethodPost, "/withdraw/", body)
+	resp, err := c.call(ctx, "withdraw", http.MethodPost, "/withdraw/", body)
 	if err != nil {
 		return providers.Result{}, err
 	}
-	switch {
+	switch status := resp.Status; {
 	case status == http.StatusOK || status == http.StatusCreated:
 		var ok struct {
 			Reference string `json:"reference"`
 			Status    string `json:"status"`
 			Reason    string `json:"reason"`
 		}
-		if err := json.Unmarshal(resp, &ok); err != nil || ok.Reference == "" {
-			return providers.Result{}, &providers.Error{Class: providers.ErrUnknownOutcome, Provider: Name, Op: "withdraw",
-				HTTPStatus: status, Message: "answer unreadable: " + providers.Snippet(resp)}
+		if err := json.Unmarshal(resp.Body, &ok); err != nil || ok.Reference == "" {
+			return providers.Result{}, resp.Unreadable("answer", resp.Body)
 		}
 		st, known := statusOf(ok.Status)
 		if !known {
@@ -265,24 +237,24 @@ func (c *Client) Send(ctx context.Context, p providers.Payout) (providers.Result
 		return providers.Result{ProviderReference: ok.Reference, Status: st, Message: ok.Reason}, nil
 	case status == http.StatusBadRequest || status == http.StatusUnprocessableEntity:
 		var eb errorBody
-		json.Unmarshal(resp, &eb)
+		json.Unmarshal(resp.Body, &eb)
 		class := providers.ErrRejected
 		if strings.Contains(strings.ToLower(eb.text()), "duplicate") {
 			class = providers.ErrDuplicate
 		}
 		// ER102: CamPay does not serve this carrier; another provider may.
-		pe := &providers.Error{Class: class, Provider: Name, Op: "withdraw", HTTPStatus: status,
-			Code: eb.ErrorCode, Message: providers.Or(eb.text(), providers.Snippet(resp)), ProviderSide: eb.ErrorCode == "ER102"}
+		pe := resp.Error(class, providers.Or(eb.text(), resp.Snippet()))
+		pe.Code, pe.ProviderSide = eb.ErrorCode, eb.ErrorCode == "ER102"
 		if eb.ErrorCode == "ER301" {
 			pe.Err = providers.ErrInsufficientFunds
 		}
 		return providers.Result{}, pe
 	case status == http.StatusForbidden:
-		return providers.Result{}, &providers.Error{Class: providers.ErrRejected, Provider: Name, Op: "withdraw", HTTPStatus: status,
-			ProviderSide: true, Message: "withdrawals refused: check that withdrawals through the API are allowed in the application settings"}
+		pe := resp.Error(providers.ErrRejected, "withdrawals refused: check that withdrawals through the API are allowed in the application settings")
+		pe.ProviderSide = true
+		return providers.Result{}, pe
 	default:
-		return providers.Result{}, &providers.Error{Class: providers.ErrUnknownOutcome, Provider: Name, Op: "withdraw",
-			HTTPStatus: status, Message: providers.Snippet(resp)}
+		return providers.Result{}, resp.Error(providers.ErrUnknownOutcome, resp.Snippet())
 	}
 }
 
@@ -308,20 +280,20 @@ type Transaction struct {
 
 // Transaction fetches GET /transaction/{reference}/.
 func (c *Client) Transaction(ctx context.Context, reference string) (Transaction, error) {
-	status, resp, err := c.call(ctx, "status", http.MethodGet, "/transaction/"+url.PathEscape(reference)+"/", nil)
+	resp, err := c.call(ctx, "status", http.MethodGet, "/transaction/"+url.PathEscape(reference)+"/", nil)
 	if err != nil {
 		return Transaction{}, err
 	}
-	switch status {
+	switch resp.Status {
 	case http.StatusOK:
 	case http.StatusNotFound:
-		return Transaction{}, &providers.Error{Class: providers.ErrNotFound, Provider: Name, Op: "status", HTTPStatus: status, Message: reference}
+		return Transaction{}, resp.Error(providers.ErrNotFound, reference)
 	default:
-		return Transaction{}, &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: "status", HTTPStatus: status, Message: providers.Snippet(resp)}
+		return Transaction{}, resp.Error(providers.ErrTransient, resp.Snippet())
 	}
 	var t Transaction
-	if err := json.Unmarshal(resp, &t); err != nil {
-		return Transaction{}, &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: "status", HTTPStatus: status, Message: "answer unreadable: " + providers.Snippet(resp)}
+	if err := resp.JSON(&t); err != nil {
+		return Transaction{}, err
 	}
 	return t, nil
 }
@@ -353,12 +325,12 @@ type Balance struct {
 
 // Balance fetches GET /balance/.
 func (c *Client) Balance(ctx context.Context) (Balance, error) {
-	status, resp, err := c.call(ctx, "balance", http.MethodGet, "/balance/", nil)
+	resp, err := c.call(ctx, "balance", http.MethodGet, "/balance/", nil)
 	if err != nil {
 		return Balance{}, err
 	}
-	if status != http.StatusOK {
-		return Balance{}, &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: "balance", HTTPStatus: status, Message: providers.Snippet(resp)}
+	if resp.Status != http.StatusOK {
+		return Balance{}, resp.Error(providers.ErrTransient, resp.Snippet())
 	}
 	var b struct {
 		Total    providers.WholeAmount `json:"total_balance"`
@@ -366,8 +338,8 @@ func (c *Client) Balance(ctx context.Context) (Balance, error) {
 		Orange   providers.WholeAmount `json:"orange_balance"`
 		Currency string                `json:"currency"`
 	}
-	if err := json.Unmarshal(resp, &b); err != nil {
-		return Balance{}, &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: "balance", Message: "answer unreadable: " + providers.Snippet(resp)}
+	if err := resp.JSON(&b); err != nil {
+		return Balance{}, err
 	}
 	return Balance{Total: int64(b.Total), MTN: int64(b.MTN), Orange: int64(b.Orange), Currency: b.Currency}, nil
 }
@@ -391,18 +363,18 @@ type HistoryEntry struct {
 // History fetches transactions between two dates (inclusive, YYYY-MM-DD).
 func (c *Client) History(ctx context.Context, start, end time.Time) ([]HistoryEntry, error) {
 	body, _ := json.Marshal(map[string]string{"start_date": start.Format("2006-01-02"), "end_date": end.Format("2006-01-02")})
-	status, resp, err := c.call(ctx, "history", http.MethodPost, "/history/", body)
+	resp, err := c.call(ctx, "history", http.MethodPost, "/history/", body)
 	if err != nil {
 		return nil, err
 	}
-	if status != http.StatusOK {
-		return nil, &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: "history", HTTPStatus: status, Message: providers.Snippet(resp)}
+	if resp.Status != http.StatusOK {
+		return nil, resp.Error(providers.ErrTransient, resp.Snippet())
 	}
 	var h struct {
 		Data []HistoryEntry `json:"data"`
 	}
-	if err := json.Unmarshal(resp, &h); err != nil {
-		return nil, &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: "history", Message: "answer unreadable: " + providers.Snippet(resp)}
+	if err := resp.JSON(&h); err != nil {
+		return nil, err
 	}
 	return h.Data, nil
 }

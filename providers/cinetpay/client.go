@@ -117,6 +117,8 @@ func rows[T any](raw json.RawMessage) ([]T, error) {
 }
 
 // classOf maps CinetPay's codes to bulkpay's error classes.
+//
+//lint:ignore ST1008 the class is what the code means, not a failure of classOf
 func classOf(code string) (class error, providerSide, auth bool) {
 	switch code {
 	case "0", "726":
@@ -136,13 +138,16 @@ func classOf(code string) (class error, providerSide, auth bool) {
 	}
 }
 
-func codeError(op, code, message, desc string, status int) error {
+// codeError is the error a code stands for in resp, or nil for success. An
+// outcome in doubt on a safe request (a look-up, a balance, a contact) is
+// transient: it moved nothing.
+func codeError(resp *providers.Response, code, message, desc string) error {
 	class, side, auth := classOf(code)
 	if class == nil {
 		return nil
 	}
-	pe := &providers.Error{Class: class, Provider: Name, Op: op, HTTPStatus: status, Code: code,
-		Message: strings.TrimSpace(message + " " + desc), ProviderSide: side}
+	pe := resp.Error(class, strings.TrimSpace(message+" "+desc))
+	pe.Code, pe.ProviderSide = code, side
 	if auth {
 		pe.Err = providers.ErrAuth
 	}
@@ -163,87 +168,72 @@ func (c *Client) login(ctx context.Context, force bool) (string, error) {
 			Message: "no CinetPay credentials: set the API key and password in the environment"}
 	}
 	form := url.Values{"apikey": {c.apikey}, "password": {c.password}}
-	env, status, err := c.do(ctx, "login", http.MethodPost, "/auth/login", url.Values{}, form)
+	env, resp, err := c.do(ctx, "login", http.MethodPost, "/auth/login", url.Values{}, form, "")
 	if err != nil {
 		return "", err
 	}
 	if code := codeOf(env.Code); code != "0" {
-		return "", codeError("login", code, env.Message, env.Description, status)
+		return "", codeError(resp, code, env.Message, env.Description)
 	}
 	var d struct {
 		Token string `json:"token"`
 	}
 	if json.Unmarshal(env.Data, &d) != nil || d.Token == "" {
-		return "", &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: "login", Message: "no token in the answer"}
+		return "", resp.Error(providers.ErrTransient, "no token in the answer")
 	}
 	// the token lives five minutes: take a new one after four
 	c.token, c.expires = d.Token, c.now().Add(4*time.Minute)
 	return c.token, nil
 }
 
-// do sends one request and decodes the envelope. HTTP 429 is transient; other
-// statuses are read from the envelope's code, or classified by status.
-func (c *Client) do(ctx context.Context, op, method, path string, q url.Values, form url.Values) (envelope, int, error) {
+// do sends one request through providers.Exchange and decodes the envelope.
+// HTTP 429 is transient (Exchange says so); other statuses are read from the
+// envelope's code. Only a send can move money: every other request is safe.
+func (c *Client) do(ctx context.Context, op, method, path string, q url.Values, form url.Values, token string) (envelope, *providers.Response, error) {
 	q.Set("lang", c.lang)
-	var body *strings.Reader
+	if token != "" {
+		q.Set("token", token)
+	}
+	var body []byte
+	h := http.Header{}
 	if form != nil {
-		body = strings.NewReader(form.Encode())
-	} else {
-		body = strings.NewReader("")
+		body = []byte(form.Encode())
+		h.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.baseURL+path+"?"+q.Encode(), body)
+	resp, err := providers.Exchange(ctx, c.http, providers.Request{Provider: Name, Op: op, Method: method,
+		URL: c.baseURL + path + "?" + q.Encode(), Header: h, Body: body, Safe: op != "send",
+		Secrets: []string{c.apikey, c.password, token}})
 	if err != nil {
-		return envelope{}, 0, err
-	}
-	req.Header.Set("Accept", "application/json")
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	resp, b, err := providers.Do(c.http, req)
-	if err != nil {
-		if resp != nil {
-			return envelope{}, resp.StatusCode, &providers.Error{Class: providers.ErrUnknownOutcome, Provider: Name, Op: op, HTTPStatus: resp.StatusCode, Err: err}
-		}
-		return envelope{}, 0, providers.TransportError(Name, op, err)
-	}
-	if resp.StatusCode == http.StatusTooManyRequests {
-		return envelope{}, resp.StatusCode, &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: op,
-			HTTPStatus: resp.StatusCode, Message: "too many requests", RetryAfter: providers.RetryAfter(resp.Header.Get("Retry-After"))}
+		return envelope{}, resp, err
 	}
 	var env envelope
-	if err := json.Unmarshal(b, &env); err != nil || len(env.Code) == 0 {
-		class := providers.ErrUnknownOutcome
-		if method == http.MethodGet || op == "login" {
-			class = providers.ErrTransient // a read changes nothing
-		}
-		return envelope{}, resp.StatusCode, &providers.Error{Class: class, Provider: Name, Op: op, HTTPStatus: resp.StatusCode,
-			Message: "answer unreadable: " + providers.Snippet(b)}
+	if err := json.Unmarshal(resp.Body, &env); err != nil || len(env.Code) == 0 {
+		return envelope{}, resp, resp.Unreadable("answer", resp.Body)
 	}
-	return env, resp.StatusCode, nil
+	return env, resp, nil
 }
 
 // call sends an authenticated request, logging in again once when the token is
 // refused (705 expired, 706 invalid, or HTTP 401).
-func (c *Client) call(ctx context.Context, op, method, path string, q url.Values, form url.Values) (envelope, int, error) {
+func (c *Client) call(ctx context.Context, op, method, path string, q url.Values, form url.Values) (envelope, *providers.Response, error) {
 	for try := 0; ; try++ {
 		tok, err := c.login(ctx, try > 0)
 		if err != nil {
-			return envelope{}, 0, err
+			return envelope{}, nil, err
 		}
 		qq := url.Values{}
 		for k, v := range q {
 			qq[k] = v
 		}
-		qq.Set("token", tok)
-		env, status, err := c.do(ctx, op, method, path, qq, form)
+		env, resp, err := c.do(ctx, op, method, path, qq, form, tok)
 		if err != nil {
-			return env, status, err
+			return env, resp, err
 		}
 		code := codeOf(env.Code)
-		if (code == "705" || code == "706" || status == http.StatusUnauthorized) && try == 0 {
+		if (code == "705" || code == "706" || resp.Status == http.StatusUnauthorized) && try == 0 {
 			continue
 		}
-		return env, status, nil
+		return env, resp, nil
 	}
 }
 
@@ -302,7 +292,7 @@ func (c *Client) SendChunk(ctx context.Context, ps []providers.Payout) ([]batch.
 		return out, nil
 	}
 	data, _ := json.Marshal(lines)
-	env, status, err := c.call(ctx, "send", http.MethodPost, "/transfer/money/send/contact", url.Values{}, url.Values{"data": {string(data)}})
+	env, resp, err := c.call(ctx, "send", http.MethodPost, "/transfer/money/send/contact", url.Values{}, url.Values{"data": {string(data)}})
 	if err != nil {
 		return nil, err
 	}
@@ -311,13 +301,13 @@ func (c *Client) SendChunk(ctx context.Context, ps []providers.Payout) ([]batch.
 			out[sent[0]].Result, out[sent[0]].Err = c.Lookup(ctx, "client_transaction_id", ps[sent[0]].Reference)
 			return out, nil
 		}
-		if err := codeError("send", code, env.Message, env.Description, status); err != nil {
+		if err := codeError(resp, code, env.Message, env.Description); err != nil {
 			return nil, err
 		}
 	}
 	answers, err := rows[transfer](env.Data)
 	if err != nil {
-		return nil, &providers.Error{Class: providers.ErrUnknownOutcome, Provider: Name, Op: "send", Message: "transfers unreadable: " + providers.Snippet(env.Data)}
+		return nil, resp.Unreadable("transfers", env.Data)
 	}
 	byRef := map[string]transfer{}
 	for _, a := range answers {
@@ -327,7 +317,7 @@ func (c *Client) SendChunk(ctx context.Context, ps []providers.Payout) ([]batch.
 		p := ps[i]
 		a, ok := byRef[p.Reference]
 		if !ok {
-			out[i].Err = &providers.Error{Class: providers.ErrUnknownOutcome, Provider: Name, Op: "send", Message: "no answer for this transfer"}
+			out[i].Err = resp.Error(providers.ErrUnknownOutcome, "no answer for this transfer")
 			continue
 		}
 		switch code := codeOf(a.Code); code {
@@ -337,7 +327,7 @@ func (c *Client) SendChunk(ctx context.Context, ps []providers.Payout) ([]batch.
 		case "805": // sent before under this id: ask what became of it
 			out[i].Result, out[i].Err = c.Lookup(ctx, "client_transaction_id", p.Reference)
 		default:
-			out[i].Err = codeError("send", code, a.Status, "", status)
+			out[i].Err = codeError(resp, code, a.Status, "")
 		}
 	}
 	return out, nil
@@ -375,21 +365,18 @@ type moneyLine struct {
 
 // Lookup asks GET /transfer/check/money by client_transaction_id, transaction_id or lot.
 func (c *Client) Lookup(ctx context.Context, key, value string) (providers.Result, error) {
-	env, status, err := c.call(ctx, "check", http.MethodGet, "/transfer/check/money", url.Values{key: {value}}, nil)
+	env, resp, err := c.call(ctx, "check", http.MethodGet, "/transfer/check/money", url.Values{key: {value}}, nil)
 	if err != nil {
 		return providers.Result{}, err
 	}
 	if code := codeOf(env.Code); code != "0" {
-		if err := codeError("check", code, env.Message, env.Description, status); err != nil {
-			if providers.Classify(err) == providers.ErrUnknownOutcome {
-				err.(*providers.Error).Class = providers.ErrTransient // a read moved nothing
-			}
+		if err := codeError(resp, code, env.Message, env.Description); err != nil {
 			return providers.Result{}, err
 		}
 	}
 	lines, err := rows[moneyLine](env.Data)
 	if err != nil || len(lines) == 0 {
-		return providers.Result{}, &providers.Error{Class: providers.ErrNotFound, Provider: Name, Op: "check", Message: key + " " + value}
+		return providers.Result{}, resp.Error(providers.ErrNotFound, key+" "+value)
 	}
 	l := lines[0]
 	msg := l.Comment
@@ -436,18 +423,18 @@ func (c *Client) AddContacts(ctx context.Context, cs []providers.Contact) ([]err
 		lines[i] = contact{Prefix: prefix, Phone: national, Name: name, Surname: surname, Email: ct.Email}
 	}
 	data, _ := json.Marshal(lines)
-	env, status, err := c.call(ctx, "contact", http.MethodPost, "/transfer/contact", url.Values{}, url.Values{"data": {string(data)}})
+	env, resp, err := c.call(ctx, "contact", http.MethodPost, "/transfer/contact", url.Values{}, url.Values{"data": {string(data)}})
 	if err != nil {
 		return nil, err
 	}
 	if code := codeOf(env.Code); code != "0" {
-		if err := codeError("contact", code, env.Message, env.Description, status); err != nil {
+		if err := codeError(resp, code, env.Message, env.Description); err != nil {
 			return nil, err
 		}
 	}
 	answers, err := rows[contact](env.Data)
 	if err != nil {
-		return nil, &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: "contact", Message: "contacts unreadable"}
+		return nil, resp.Unreadable("contacts", env.Data)
 	}
 	byPhone := map[string]contact{}
 	for _, a := range answers {
@@ -457,10 +444,10 @@ func (c *Client) AddContacts(ctx context.Context, cs []providers.Contact) ([]err
 	for i, l := range lines {
 		a, ok := byPhone[l.Prefix+l.Phone]
 		if !ok {
-			out[i] = &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: "contact", Message: "no answer for this contact"}
+			out[i] = resp.Error(providers.ErrTransient, "no answer for this contact")
 			continue
 		}
-		out[i] = codeError("contact", codeOf(a.Code), a.Status, "", status)
+		out[i] = codeError(resp, codeOf(a.Code), a.Status, "")
 	}
 	return out, nil
 }
@@ -475,12 +462,12 @@ func splitName(full string) (string, string) {
 
 // Balances implements batch.Balancer: GET /transfer/check/balance, what is available.
 func (c *Client) Balances(ctx context.Context) ([]providers.Balance, error) {
-	env, status, err := c.call(ctx, "balance", http.MethodGet, "/transfer/check/balance", url.Values{}, nil)
+	env, resp, err := c.call(ctx, "balance", http.MethodGet, "/transfer/check/balance", url.Values{}, nil)
 	if err != nil {
 		return nil, err
 	}
-	if code := codeOf(env.Code); code != "0" {
-		return nil, codeError("balance", code, env.Message, env.Description, status)
+	if err := codeError(resp, codeOf(env.Code), env.Message, env.Description); err != nil {
+		return nil, err
 	}
 	var d struct {
 		Amount    providers.WholeAmount `json:"amount"`
@@ -488,7 +475,7 @@ func (c *Client) Balances(ctx context.Context) ([]providers.Balance, error) {
 		Available providers.WholeAmount `json:"available"`
 	}
 	if err := json.Unmarshal(env.Data, &d); err != nil {
-		return nil, fmt.Errorf("cinetpay balance unreadable: %w", err)
+		return nil, resp.Unreadable("balance", env.Data)
 	}
 	return []providers.Balance{{Amount: int64(d.Available)}}, nil
 }

@@ -301,3 +301,53 @@ func TestCountriesAndCarriersCinetPayDoesNotPay(t *testing.T) {
 	assert.NoError(t, res[2].Err)
 	assert.Len(t, srv.Payouts(), 1)
 }
+
+// stub answers the login, and every other request with answer.
+func stub(t *testing.T, answer string) *cinetpay.Client {
+	t.Helper()
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/v1/auth/login" {
+			fmt.Fprint(w, `{"code":0,"message":"OPERATION_SUCCES","data":{"token":"t"}}`)
+			return
+		}
+		fmt.Fprint(w, answer)
+	}))
+	t.Cleanup(hs.Close)
+	return cinetpay.New(cinetpay.WithBaseURL(hs.URL+"/v1"), cinetpay.WithCredentials("key", "pass"), cinetpay.WithNotifyURL("http://127.0.0.1/n"))
+}
+
+// A balance CinetPay answers but cannot be read is a classified error (it
+// moved nothing: transient), not a bare one that would be taken as in doubt.
+func TestBalanceUnreadableIsClassified(t *testing.T) {
+	t.Parallel()
+	c := stub(t, `{"code":0,"message":"OPERATION_SUCCES","data":{"available":"a lot"}}`)
+	_, err := c.Balances(context.Background())
+	require.ErrorIs(t, err, providers.ErrTransient)
+	var pe *providers.Error
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, "balance", pe.Op)
+	assert.Contains(t, pe.Message, "balance unreadable")
+}
+
+// A code that leaves a transfer in doubt (709, 710, 715, -1, anything new) is
+// in doubt on a send; on a look-up or a balance, which move nothing, it is
+// transient. The class is decided once, when the error is made.
+func TestCodeInDoubtOnlyWhereMoneyMoves(t *testing.T) {
+	t.Parallel()
+	for _, code := range []string{"709", "-1", "999"} {
+		t.Run(code, func(t *testing.T) {
+			t.Parallel()
+			c := stub(t, `{"code":"`+code+`","message":"ERROR","description":"try later"}`)
+			ctx := context.Background()
+			_, err := c.Lookup(ctx, "client_transaction_id", "x")
+			require.ErrorIs(t, err, providers.ErrTransient, "look-up")
+			_, err = c.Balances(ctx)
+			require.ErrorIs(t, err, providers.ErrTransient, "balance")
+			_, err = c.SendChunk(ctx, []providers.Payout{payout("in-doubt", "2250701020304", 5000)})
+			require.ErrorIs(t, err, providers.ErrUnknownOutcome, "send")
+			var pe *providers.Error
+			require.ErrorAs(t, err, &pe)
+			assert.Equal(t, code, pe.Code)
+		})
+	}
+}

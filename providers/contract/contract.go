@@ -1,10 +1,12 @@
 package contract
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -31,6 +33,8 @@ type Suite struct {
 	// Settles says whether an outcome in doubt is settled automatically (CamPay,
 	// CinetPay) or goes to review (My-CoolPay, Camoo).
 	Settles bool
+	// Secrets are the credentials New gives the client: none may appear in an error.
+	Secrets []string
 }
 
 type env struct {
@@ -40,12 +44,22 @@ type env struct {
 
 func start(t *testing.T, opts sandbox.Options) env {
 	t.Helper()
+	return startWith(t, opts, nil)
+}
+
+// startWith starts the sandbox behind wrap (nil for none).
+func startWith(t *testing.T, opts sandbox.Options, wrap func(http.Handler) http.Handler) env {
+	t.Helper()
 	if opts.SettleDelay == 0 {
 		opts.SettleDelay = 30 * time.Millisecond
 	}
 	srv, err := sandbox.New(opts)
 	require.NoError(t, err)
-	hs := httptest.NewServer(srv)
+	var h http.Handler = srv
+	if wrap != nil {
+		h = wrap(srv)
+	}
+	hs := httptest.NewServer(h)
 	t.Cleanup(func() { srv.Close(); hs.CloseClientConnections(); hs.Close() })
 	return env{srv: srv, root: hs.URL}
 }
@@ -99,6 +113,78 @@ func (s Suite) Run(t *testing.T) {
 	t.Run("timeout after accepted", s.timeoutAfterAccepted)
 	t.Run("balance", s.balance)
 	t.Run("currency", s.currency)
+	t.Run("answer larger than the limit", s.answerTooLarge)
+	t.Run("no secret in errors", s.noSecrets)
+}
+
+// padded adds trailing blanks to every answer while on: still valid JSON, but
+// larger than a client reads.
+type padded struct {
+	h  http.Handler
+	on atomic.Bool
+}
+
+func (p *padded) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !p.on.Load() {
+		p.h.ServeHTTP(w, r)
+		return
+	}
+	rec := httptest.NewRecorder()
+	p.h.ServeHTTP(rec, r)
+	for k, v := range rec.Header() {
+		if k != "Content-Length" {
+			w.Header()[k] = v
+		}
+	}
+	w.WriteHeader(rec.Code)
+	w.Write(rec.Body.Bytes())
+	w.Write(bytes.Repeat([]byte(" "), providers.MaxAnswer))
+}
+
+// answerTooLarge: the provider processes the payout and answers more than a
+// client reads. A cut answer would still read as JSON here; the client must
+// instead say the outcome is in doubt, so that it is settled, never sent twice.
+func (s Suite) answerTooLarge(t *testing.T) {
+	pad := &padded{}
+	e := startWith(t, sandbox.Options{}, func(h http.Handler) http.Handler { pad.h = h; return pad })
+	c := s.client(e, 5*time.Second)
+	p := s.payee(t, c, s.Payee, 10)
+	if bl, ok := c.(batch.Balancer); ok {
+		_, err := bl.Balances(context.Background()) // takes a token where there is one
+		require.NoError(t, err)
+	}
+	pad.on.Store(true)
+	_, err := c.Send(context.Background(), p)
+	require.ErrorIs(t, err, providers.ErrUnknownOutcome)
+	assert.Contains(t, err.Error(), "answer larger than")
+	assert.Equal(t, 1, ours(e.srv, s.Name, p.Reference), "the provider did process it")
+}
+
+// noSecrets: whatever fails (a refused connection, a timeout, a refusal), the
+// error names none of the client's credentials nor a query string.
+func (s Suite) noSecrets(t *testing.T) {
+	require.NotEmpty(t, s.Secrets, "the suite is told the credentials")
+	e := start(t, sandbox.Options{})
+	hs := httptest.NewServer(http.NotFoundHandler())
+	closed := hs.URL
+	hs.Close()
+	ctx := context.Background()
+	live := s.client(e, 300*time.Millisecond)
+	p := s.payee(t, live, s.Payee, 11)
+	e.srv.AddFault(sandbox.Fault{Provider: s.Name, Op: s.SendOp, Kind: sandbox.HangBefore})
+	_, hung := live.Send(ctx, p)
+	_, refused := s.New(closed, &http.Client{Timeout: time.Second}).Send(ctx, p)
+	_, definite := live.Send(ctx, s.payee(t, live, s.Refused, 12))
+	_, checked := s.New(closed, &http.Client{Timeout: time.Second}).Check(ctx, "ref-0001")
+	for name, err := range map[string]error{"timeout": hung, "refused": refused, "rejected": definite, "check refused": checked} {
+		require.Error(t, err, name)
+		var pe *providers.Error
+		require.ErrorAs(t, err, &pe, name)
+		for _, sec := range s.Secrets {
+			assert.NotContains(t, err.Error(), sec, name)
+		}
+		assert.NotRegexp(t, `https?://\S*\?`, err.Error(), "%s: no query string", name)
+	}
 }
 
 // currency sends the payee in the currency the provider declares for it, which

@@ -1,7 +1,6 @@
 package mycoolpay
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -88,39 +87,33 @@ type answer struct {
 	Balance                providers.WholeAmount `json:"balance"`
 }
 
-func (c *Client) do(ctx context.Context, op, method, path string, body any, private bool) (int, answer, []byte, error) {
-	var rd *bytes.Reader
+// do sends one request through providers.Exchange and reads the answer. Only
+// a payout can move money; the public key (in the path) and the private key
+// never reach an error.
+func (c *Client) do(ctx context.Context, op, method, path string, body any, private bool) (*providers.Response, answer, error) {
+	var b []byte
+	h := http.Header{}
 	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
-	} else {
-		rd = bytes.NewReader(nil)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.baseURL+"/"+url.PathEscape(c.publicKey)+path, rd)
-	if err != nil {
-		return 0, answer{}, nil, err
-	}
-	req.Header.Set("Accept", "application/json")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		b, _ = json.Marshal(body)
+		h.Set("Content-Type", "application/json")
 	}
 	if private {
-		req.Header.Set("X-PRIVATE-KEY", c.privateKey)
+		h.Set("X-PRIVATE-KEY", c.privateKey)
 	}
-	resp, b, err := providers.Do(c.http, req, url.PathEscape(c.publicKey))
+	resp, err := providers.Exchange(ctx, c.http, providers.Request{Provider: Name, Op: op, Method: method,
+		URL: c.baseURL + "/" + url.PathEscape(c.publicKey) + path, Header: h, Body: b, Safe: op != "payout",
+		Secrets: []string{c.publicKey, c.privateKey},
+		Explain: func(b []byte) string {
+			var a answer
+			json.Unmarshal(b, &a)
+			return a.Message
+		}})
 	if err != nil {
-		if resp != nil {
-			return resp.StatusCode, answer{}, nil, &providers.Error{Class: providers.ErrUnknownOutcome, Provider: Name, Op: op, HTTPStatus: resp.StatusCode, Err: err}
-		}
-		return 0, answer{}, nil, providers.TransportError(Name, op, err)
+		return nil, answer{}, err
 	}
 	var a answer
-	json.Unmarshal(b, &a)
-	if resp.StatusCode == http.StatusTooManyRequests {
-		return resp.StatusCode, a, b, &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: op, HTTPStatus: resp.StatusCode,
-			Message: providers.Or(a.Message, "too many requests"), RetryAfter: providers.RetryAfter(resp.Header.Get("Retry-After"))}
-	}
-	return resp.StatusCode, a, b, nil
+	json.Unmarshal(resp.Body, &a)
+	return resp, a, nil
 }
 
 // Send implements batch.Provider: POST /{public_key}/payout. 200 means done, 202
@@ -162,11 +155,11 @@ func (c *Client) Send(ctx context.Context, p providers.Payout) (providers.Result
 	default:
 		body["customer_username"] = p.Phone
 	}
-	status, a, raw, err := c.do(ctx, "payout", http.MethodPost, "/payout", body, true)
+	resp, a, err := c.do(ctx, "payout", http.MethodPost, "/payout", body, true)
 	if err != nil {
 		return providers.Result{}, err
 	}
-	switch {
+	switch status := resp.Status; {
 	case (status == http.StatusOK || status == http.StatusAccepted) && a.TransactionRef != "":
 		st := providers.StatusSucceeded
 		if status == http.StatusAccepted {
@@ -174,36 +167,33 @@ func (c *Client) Send(ctx context.Context, p providers.Payout) (providers.Result
 		}
 		return providers.Result{ProviderReference: a.TransactionRef, Status: st, Message: a.Message}, nil
 	case status == http.StatusOK || status == http.StatusAccepted:
-		return providers.Result{}, &providers.Error{Class: providers.ErrUnknownOutcome, Provider: Name, Op: "payout", HTTPStatus: status,
-			Message: "accepted without a transaction_ref: " + providers.Snippet(raw)}
+		return providers.Result{}, resp.Error(providers.ErrUnknownOutcome, "accepted without a transaction_ref: "+resp.Snippet())
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
-		return providers.Result{}, &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: "payout", HTTPStatus: status,
-			Err: providers.ErrAuth, Message: providers.Or(a.Message, "keys refused")}
+		pe := resp.Error(providers.ErrTransient, providers.Or(a.Message, "keys refused"))
+		pe.Err = providers.ErrAuth
+		return providers.Result{}, pe
 	case status >= 400 && status < 500:
-		pe := &providers.Error{Class: providers.ErrRejected, Provider: Name, Op: "payout", HTTPStatus: status,
-			Message: providers.Or(a.Message, providers.Snippet(raw))}
+		pe := resp.Error(providers.ErrRejected, providers.Or(a.Message, resp.Snippet()))
 		if strings.Contains(strings.ToLower(a.Message), "insufficient") {
 			pe.Err = providers.ErrInsufficientFunds
 		}
 		return providers.Result{}, pe
 	default:
-		return providers.Result{}, &providers.Error{Class: providers.ErrUnknownOutcome, Provider: Name, Op: "payout", HTTPStatus: status,
-			Message: providers.Or(a.Message, providers.Snippet(raw))}
+		return providers.Result{}, resp.Error(providers.ErrUnknownOutcome, providers.Or(a.Message, resp.Snippet()))
 	}
 }
 
 // Check implements batch.Provider: GET /{public_key}/checkStatus/{transaction_ref}.
 func (c *Client) Check(ctx context.Context, ref string) (providers.Result, error) {
-	status, a, raw, err := c.do(ctx, "status", http.MethodGet, "/checkStatus/"+url.PathEscape(ref), nil, false)
+	resp, a, err := c.do(ctx, "status", http.MethodGet, "/checkStatus/"+url.PathEscape(ref), nil, false)
 	if err != nil {
 		return providers.Result{}, err
 	}
-	if status == http.StatusNotFound {
-		return providers.Result{}, &providers.Error{Class: providers.ErrNotFound, Provider: Name, Op: "status", HTTPStatus: status, Message: ref}
+	if resp.Status == http.StatusNotFound {
+		return providers.Result{}, resp.Error(providers.ErrNotFound, ref)
 	}
-	if status != http.StatusOK || a.Status != "success" {
-		return providers.Result{}, &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: "status", HTTPStatus: status,
-			Message: providers.Or(a.Message, providers.Snippet(raw))}
+	if resp.Status != http.StatusOK || a.Status != "success" {
+		return providers.Result{}, resp.Error(providers.ErrTransient, providers.Or(a.Message, resp.Snippet()))
 	}
 	var st providers.Status
 	switch strings.ToUpper(a.TransactionStatus) {
@@ -224,13 +214,12 @@ func (c *Client) Check(ctx context.Context, ref string) (providers.Result, error
 
 // Balances implements batch.Balancer: GET /{public_key}/balance.
 func (c *Client) Balances(ctx context.Context) ([]providers.Balance, error) {
-	status, a, raw, err := c.do(ctx, "balance", http.MethodGet, "/balance", nil, true)
+	resp, a, err := c.do(ctx, "balance", http.MethodGet, "/balance", nil, true)
 	if err != nil {
 		return nil, err
 	}
-	if status != http.StatusOK || a.Status != "success" {
-		return nil, &providers.Error{Class: providers.ErrTransient, Provider: Name, Op: "balance", HTTPStatus: status,
-			Message: providers.Or(a.Message, providers.Snippet(raw))}
+	if resp.Status != http.StatusOK || a.Status != "success" {
+		return nil, resp.Error(providers.ErrTransient, providers.Or(a.Message, resp.Snippet()))
 	}
 	return []providers.Balance{{Amount: int64(a.Balance), Currency: "XAF"}}, nil
 }
