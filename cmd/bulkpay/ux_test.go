@@ -98,12 +98,14 @@ func TestRunSummaryListsWhatNeedsDoingInPlainWords(t *testing.T) {
 		"the operator did not complete the transfer", "(CamPay: FAILED)"), r.stdout)
 	assert.NotEmpty(t, lineWith(r.stdout, "row 3", "Cinet 1", "1 005 XAF",
 		"the operator rejected the transfer: the number may have no mobile-money account", "(CinetPay: treatment_status REJ)"), r.stdout)
-	retry := "bulkpay retry mixed --failed --sandbox " + url + " --config c.yaml --db ledger.db"
+	// the config is named as the batch recorded it: absolute, so the hint runs from any folder
+	cfg := filepath.Join(dir, "c.yaml")
+	retry := "bulkpay retry mixed --failed --sandbox " + url + " --config " + cfg + " --db ledger.db"
 	assert.Contains(t, r.stdout, "  To pay them again, each under a new reference linked to the old one: "+retry+"\n")
 
 	assert.Contains(t, r.stdout, "Need a person: 1 item(s), 1 005 XAF")
 	assert.NotEmpty(t, lineWith(r.stdout, "row 4", "Cool 1", "1 005 XAF", "needs a person", "(My-CoolPay: "), r.stdout)
-	review := "bulkpay review mixed --config c.yaml --db ledger.db"
+	review := "bulkpay review mixed --config " + cfg + " --db ledger.db"
 	assert.Contains(t, r.stdout, "  To see the evidence and record a decision: "+review+"\n")
 
 	// the hinted commands run as they are written

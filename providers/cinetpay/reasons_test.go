@@ -3,6 +3,8 @@ package cinetpay
 import (
 	"testing"
 
+	"bulkpay/providers"
+
 	"github.com/stretchr/testify/assert"
 )
 
@@ -16,14 +18,14 @@ func TestExplainSaysEveryDocumentedRefusalInPlainWords(t *testing.T) {
 		"802": "INVALID_PHONE", "804": "OPERATOR_UNAVAILABLE", "805": "CLIENT_TRANSACTION_ID_EXIST", "718": "JSON_PARSE_ERROR"}
 	for code, name := range names {
 		// as the client records a refusal of one transfer within a call, and of the call
-		for _, msg := range []string{codeError("send", code, name, "", 200).Error(), codeError("send", code, "", "", 0).Error()} {
+		for _, msg := range []string{codeError(&providers.Response{Status: 200}, code, name, "").Error(), codeError(&providers.Response{}, code, "", "").Error()} {
 			r := Explain(msg)
 			assert.NotEmpty(t, r.Plain, msg)
 			assert.Equal(t, code+" "+name, r.Code, msg)
 			assert.NotContains(t, r.Plain, name, "plain words, not the code: %s", msg)
 		}
 	}
-	r := Explain(codeError("send", "802", "INVALID_PHONE", "", 200).Error())
+	r := Explain(codeError(&providers.Response{Status: 200}, "802", "INVALID_PHONE", "").Error())
 	assert.Equal(t, "802 INVALID_PHONE", r.Code)
 	assert.Equal(t, "the phone number is not valid for CinetPay; check it with the beneficiary", r.Plain)
 
