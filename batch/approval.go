@@ -1,9 +1,12 @@
 package batch
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Policy is the approval rule a batch is held to. It is stored with the batch
@@ -83,17 +86,22 @@ func CheckApprove(b Batch, items []Item, pol Policy, planners []string, by strin
 	case Started(items):
 		return fmt.Errorf("batch %s has already started paying (or is finished): an approval now would approve payouts already sent; approve a batch before its first run", b.Reference)
 	case pol.FourEyes && len(planners) == 0:
-		return fmt.Errorf("batch %s has no recorded planner, so four_eyes cannot tell whether %s planned it: plan it again with `bulkpay plan SHEET --by NAME`", b.Reference, by)
+		return &Refusal{Rule: "four_eyes", Reason: fmt.Sprintf("batch %s has no recorded planner, so four_eyes cannot tell whether %s planned it: plan it again with `bulkpay plan SHEET --by NAME`", b.Reference, by)}
 	case pol.FourEyes && among(by, planners):
-		return fmt.Errorf("batch %s was planned by %s; four_eyes needs an approver who did not plan it", b.Reference, list(planners))
+		return &Refusal{Rule: "four_eyes", Reason: fmt.Sprintf("batch %s was planned by %s; four_eyes needs an approver who did not plan it", b.Reference, list(planners))}
 	}
 	return nil
 }
 
 // CheckRun says whether b may be paid under pol: without require_approval it
 // may; with it, b needs an approval of planHash (the plan as it is now) by
-// someone who, under four_eyes, is none of its planners.
+// someone who, under four_eyes, is none of its planners. A refusal is a
+// *Refusal (ErrRefused).
 func CheckRun(b Batch, pol Policy, planners []string, planHash string) error {
+	return refuse("approval", checkRun(b, pol, planners, planHash))
+}
+
+func checkRun(b Batch, pol Policy, planners []string, planHash string) error {
 	ap := b.Approval
 	switch {
 	case !pol.RequireApproval:
@@ -114,4 +122,89 @@ func list(people []string) string {
 	s := append([]string(nil), people...)
 	sort.Strings(s)
 	return strings.Join(s, ", ")
+}
+
+// PlannerReader tells who planned a batch, beyond its creator.
+type PlannerReader interface {
+	Planners(ctx context.Context, batchID int64) ([]string, error)
+}
+
+// Noter appends a batch-level event.
+type Noter interface {
+	Note(ctx context.Context, batchID int64, cause, detail string) error
+}
+
+// RunGate is what deciding whether a batch may be paid needs of the ledger.
+type RunGate interface {
+	PlannerReader
+	Noter
+}
+
+// AuthorizeRun refuses to pay b when its approval rules (its stored ones made
+// stricter by cfg, the config in force: leaving a config out relaxes nothing)
+// want an approval of planHash that b lacks. The refusal, a *Refusal, is
+// recorded in the batch's events.
+func AuthorizeRun(ctx context.Context, st RunGate, b Batch, cfg Policy, planHash string) error {
+	pol := b.Policy.Or(cfg)
+	if !pol.RequireApproval {
+		return nil
+	}
+	recorded, err := st.Planners(ctx, b.ID)
+	if err != nil {
+		return fmt.Errorf("read who planned batch %s: %w", b.Reference, err)
+	}
+	if err := CheckRun(b, pol, Planners(b, recorded), planHash); err != nil {
+		if nerr := st.Note(context.WithoutCancel(ctx), b.ID, "run refused", err.Error()); nerr != nil {
+			return errors.Join(err, fmt.Errorf("record the refusal: %w", nerr))
+		}
+		return err
+	}
+	return nil
+}
+
+// ApprovalStore is what approving a batch needs of the ledger.
+type ApprovalStore interface {
+	RunGate
+	RecordPolicy(ctx context.Context, batchID int64, pol Policy, actor string) error
+	Approve(ctx context.Context, batchID int64, a Approval, note string) error
+}
+
+// ApproveRequest is a person's approval of a batch's plan as it is stored.
+type ApproveRequest struct {
+	By     string    // who approves
+	Note   string    // why, or against what
+	Login  string    // the operating-system user running the command; noted when it is not By
+	At     time.Time // when
+	Config Policy    // the rules of the config in force, added to the batch's stored ones
+}
+
+// Approve records req.By's approval of b's exact plan hash. b's stored rules
+// are made stricter by the config's and kept so; a refusal (four eyes, a batch
+// already paying) is recorded in the events and returned.
+func Approve(ctx context.Context, st ApprovalStore, b Batch, items []Item, req ApproveRequest) (Approval, error) {
+	pol := b.Policy.Or(req.Config)
+	recorded, err := st.Planners(ctx, b.ID)
+	if err != nil {
+		return Approval{}, fmt.Errorf("read who planned batch %s: %w", b.Reference, err)
+	}
+	if err := CheckApprove(b, items, pol, Planners(b, recorded), req.By); err != nil {
+		if nerr := st.Note(context.WithoutCancel(ctx), b.ID, "approval refused", req.By+": "+err.Error()); nerr != nil {
+			return Approval{}, errors.Join(err, fmt.Errorf("record the refusal: %w", nerr))
+		}
+		return Approval{}, err
+	}
+	if pol != b.Policy {
+		if err := st.RecordPolicy(ctx, b.ID, pol, req.By); err != nil {
+			return Approval{}, fmt.Errorf("record the approval rules of batch %s: %w", b.Reference, err)
+		}
+	}
+	note := req.Note
+	if req.Login != "" && req.Login != req.By {
+		note = strings.TrimSpace(note + " (login " + req.Login + ")")
+	}
+	ap := Approval{Hash: b.PlanHash, By: req.By, At: req.At}
+	if err := st.Approve(ctx, b.ID, ap, note); err != nil {
+		return Approval{}, fmt.Errorf("record the approval of batch %s: %w", b.Reference, err)
+	}
+	return ap, nil
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"bulkpay/providers"
 )
 
 func newReportCmd(a *app) *cobra.Command {
@@ -13,15 +15,12 @@ func newReportCmd(a *app) *cobra.Command {
 		Short: "Write the batch's reports to DIR/<reference>/: reconciliation.xlsx, reconciliation.csv, summary.json",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			l, err := a.loadBatch(cmd.Context(), args[0])
+			st, b, items, err := a.load(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}
-			defer l.st.Close()
-			if out == "" {
-				out = a.cfg.ReportsDir
-			}
-			dir, err := a.writeReports(cmd.Context(), l.st, l.b, l.items, out)
+			defer st.Close()
+			dir, err := a.writeReports(cmd.Context(), st, b, items, providers.Or(out, a.cfg.ReportsDir))
 			if err != nil {
 				return err
 			}

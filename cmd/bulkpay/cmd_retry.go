@@ -3,19 +3,17 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"sort"
-	"strings"
 
-	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 
 	"bulkpay/batch"
+	"bulkpay/internal/cli"
+	"bulkpay/internal/render"
 )
 
 func newRetryCmd(a *app) *cobra.Command {
-	var failed, asJSON bool
-	var sandboxURL string
+	var failed bool
+	var f payFlags
 	cmd := &cobra.Command{
 		Use:   "retry BATCH --failed",
 		Short: "Pay a batch's failed items again, on purpose: a new batch of new references, each linked to the item it retries",
@@ -27,118 +25,42 @@ Items already retried by an earlier retry batch are not paid again.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			if !failed {
-				return usagef("say what to retry: bulkpay retry %s --failed", args[0])
+				return cli.Usagef("say what to retry: bulkpay retry %s --failed", args[0])
 			}
-			l, err := a.loadBatch(ctx, args[0])
+			st, b, items, err := a.load(ctx, args[0])
 			if err != nil {
 				return err
 			}
-			defer l.st.Close()
-			all, err := l.st.Batches(ctx)
+			defer st.Close()
+			p, err := batch.PlanRetry(ctx, st, b, items, whoami())
 			if err != nil {
 				return err
 			}
-			retried := map[int64]string{} // item → the retry batch that pays it again
-			n := 1
-			for _, other := range all {
-				if other.ParentID != l.b.ID {
-					continue
-				}
-				n++
-				items, err := l.st.Items(ctx, other.ID)
+			switch {
+			case len(p.Items) == 0 && len(p.Already) == 0:
+				fmt.Fprintf(a.stdout, "batch %s has no failed item: nothing to retry\n", b.Reference)
+				return nil
+			case len(p.Items) == 0:
+				fmt.Fprintf(a.stdout, "batch %s: every failed item was already retried (%s); nothing is paid twice.\n", b.Reference, p.AlreadyIn())
+				retries, err := batch.RetriesOf(ctx, st, b)
 				if err != nil {
 					return err
 				}
-				for _, it := range items {
-					retried[it.RetryOf] = other.Reference
-				}
-			}
-			rb := batch.Batch{Reference: fmt.Sprintf("%s-retry-%d", l.b.Reference, n), SheetName: l.b.SheetName,
-				Currency: l.b.Currency, Sandbox: l.b.Sandbox, Period: l.b.Period, ParentID: l.b.ID}
-			var items []batch.Item
-			already := map[string]int{} // retry batch → failed items of this batch it pays again
-			for _, it := range l.items {
-				if it.State != batch.Failed {
-					continue
-				}
-				if ref, ok := retried[it.ID]; ok {
-					already[ref]++
-					continue
-				}
-				again := it
-				again.ID, again.State, again.Attempts, again.Message = 0, batch.Planned, 0, ""
-				again.ProviderReference, again.ProviderFee, again.ProviderNet = "", 0, 0
-				again.Reference, again.RetryOf = uuid.NewString(), it.ID
-				items = append(items, again)
-				rb.TotalAmount += it.Amount
-			}
-			if len(items) == 0 {
-				if len(already) == 0 {
-					fmt.Fprintf(a.stdout, "batch %s has no failed item: nothing to retry\n", l.b.Reference)
-					return nil
-				}
-				fmt.Fprintf(a.stdout, "batch %s: every failed item was already retried (%s); nothing is paid twice.\n",
-					l.b.Reference, alreadyIn(already))
-				printRetried(a.stdout, l, a.view(ctx, l.st, l.b, l.items))
+				render.Retried(a.stdout, b, items, a.view(b, items, retries, f.sandboxURL))
 				return nil
+			case len(p.Already) > 0:
+				a.say("%s; the other failed items are paid again in %s", p.AlreadyIn(), p.Batch.Reference)
 			}
-			if len(already) > 0 {
-				a.say("%s; the other failed items are paid again in %s", alreadyIn(already), rb.Reference)
-			}
-			rb.SheetHash = "retry:" + l.b.SheetHash
-			if err := l.st.CreateBatch(ctx, &rb, items); err != nil {
-				return fmt.Errorf("create retry batch: %w", err)
-			}
-			who := whoami()
-			detail := fmt.Sprintf("%d failed item(s), %s %s, by %s", len(items), money(rb.TotalAmount), rb.Currency, who)
-			if err := l.st.Note(ctx, l.b.ID, "failed items retried in batch "+rb.Reference, detail); err != nil {
-				return err
-			}
-			if err := l.st.Note(ctx, rb.ID, "retry of batch "+l.b.Reference, detail); err != nil {
-				return err
-			}
-			a.say("planned batch %s: %s", rb.Reference, detail)
-			err = a.pay(ctx, l.st, rb, sandboxURL, asJSON)
+			a.say("planned batch %s: %s", p.Batch.Reference, p.Detail)
+			err = a.pay(ctx, st, p.Batch, f)
 			// the original batch's report says where its failed items went
-			if _, rerr := a.writeReports(context.WithoutCancel(ctx), l.st, l.b, l.items, a.cfg.ReportsDir); rerr != nil {
-				a.log.Warn("could not rewrite the original batch's report", "batch", l.b.Reference, "err", rerr)
+			if _, rerr := a.writeReports(context.WithoutCancel(ctx), st, b, items, a.cfg.ReportsDir); rerr != nil {
+				a.log.Warn("could not rewrite the original batch's report", "batch", b.Reference, "err", rerr)
 			}
 			return err
 		},
 	}
 	cmd.Flags().BoolVar(&failed, "failed", false, "pay the failed items again")
-	cmd.Flags().StringVar(&sandboxURL, "sandbox", "", "pay through the sandbox at this `URL`")
-	a.registerChangeEndpoint(cmd.Flags())
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the retry batch's status as JSON at the end")
+	f.register(cmd.Flags(), "pay through the sandbox at this `URL`", "print the retry batch's status as JSON at the end", false)
 	return cmd
-}
-
-// alreadyIn says which retry batches already pay failed items again:
-// "2 in paie-retry-1, 1 in paie-retry-2".
-func alreadyIn(already map[string]int) string {
-	refs := make([]string, 0, len(already))
-	for ref := range already {
-		refs = append(refs, ref)
-	}
-	sort.Strings(refs)
-	parts := make([]string, len(refs))
-	for i, ref := range refs {
-		parts[i] = fmt.Sprintf("%d in %s", already[ref], ref)
-	}
-	return strings.Join(parts, ", ")
-}
-
-// printRetried lists what became of each failed item retried, and how to pay
-// again those that failed once more.
-func printRetried(w io.Writer, l *loaded, v summaryView) {
-	var failed []batch.Item
-	for _, it := range l.items {
-		if it.State == batch.Failed {
-			failed = append(failed, it)
-		}
-	}
-	printRows(w, failed, l.b.Currency, func(it batch.Item) string { return "failed, " + v.retries.note(it.ID) })
-	for _, ref := range v.retries.failedIn() {
-		fmt.Fprintf(w, "Failed again in %s; to pay those again: %s\n", ref, v.nextFor(ref, "retry", "--failed"))
-	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"bulkpay/batch"
 	"bulkpay/providers/sandbox"
 )
 
@@ -27,7 +28,7 @@ func newSandboxCmd(a *app) *cobra.Command {
 			opts.CamPay.RejectDuplicates = rejectDup
 			rules, err := sandbox.ParseRules(faults)
 			if err != nil {
-				return fmt.Errorf("%w: --faults: %v", errInvalid, err)
+				return fmt.Errorf("%w: --faults: %v", batch.ErrInvalid, err)
 			}
 			opts.Rules = rules
 			srv, err := sandbox.New(opts)
@@ -37,7 +38,7 @@ func newSandboxCmd(a *app) *cobra.Command {
 			defer srv.Close()
 			for k, v := range balances {
 				if err := srv.SetBalance(k, v); err != nil {
-					return fmt.Errorf("%w: --balance: %v", errInvalid, err)
+					return fmt.Errorf("%w: --balance: %v", batch.ErrInvalid, err)
 				}
 			}
 			ln, err := net.Listen("tcp", addr)
@@ -46,7 +47,7 @@ func newSandboxCmd(a *app) *cobra.Command {
 			}
 			if err := remoteListen(addr, ln.Addr(), allowRemote); err != nil {
 				ln.Close()
-				return fmt.Errorf("%w: %v", errInvalid, err)
+				return fmt.Errorf("%w: %v", batch.ErrInvalid, err)
 			}
 			if !isLoopbackAddr(ln.Addr()) {
 				fmt.Fprintf(a.stderr, "WARNING: --allow-remote: the sandbox on %s can be reached from other machines, without any authentication: they can read every payout (names, phones, amounts) and set faults and tamper with records\n", ln.Addr())

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"bulkpay/batch"
+	"bulkpay/internal/render"
 )
 
 func newStatusCmd(a *app) *cobra.Command {
@@ -15,21 +16,26 @@ func newStatusCmd(a *app) *cobra.Command {
 		Short: "Show a batch's standing: items by state and amounts (BATCH is its id or reference)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			l, err := a.loadBatch(cmd.Context(), args[0])
+			ctx := cmd.Context()
+			st, b, items, err := a.load(ctx, args[0])
 			if err != nil {
 				return err
 			}
-			defer l.st.Close()
-			sum := batch.Summarize(l.b, l.items)
-			rec, err := l.st.Reconciliation(cmd.Context(), l.b.ID)
+			defer st.Close()
+			sum := batch.Summarize(b, items)
+			rec, err := st.Reconciliation(ctx, b.ID)
 			if err != nil {
 				return fmt.Errorf("read reconciliation: %w", err)
 			}
 			if asJSON {
-				return writeStatusJSON(a.stdout, sum, rec)
+				return render.Status(a.stdout, sum, rec)
 			}
-			printSummary(a.stdout, sum, a.view(cmd.Context(), l.st, l.b, l.items))
-			printReconciliation(a.stdout, rec)
+			retries, err := batch.RetriesOf(ctx, st, b)
+			if err != nil {
+				a.log.Warn("could not read the retry batches", "batch", b.Reference, "err", err)
+			}
+			render.Summary(a.stdout, sum, a.view(b, items, retries, ""))
+			render.Reconciliation(a.stdout, rec)
 			return nil
 		},
 	}

@@ -30,7 +30,8 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	binary = filepath.Join(dir, "bulkpay")
-	out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
+	// the crash points the crash tests use are compiled in only with this tag
+	out, err := exec.Command("go", "build", "-tags", "crashpoints", "-o", binary, ".").CombinedOutput()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)
 		os.Exit(1)
@@ -395,7 +396,7 @@ func TestSecondConcurrentRunIsRefused(t *testing.T) {
 	sheetPath := bigSheet(t, dir, 40)
 	first := startRun(t, dir, url, 2, nil, "run", sheetPath, "--sandbox", url)
 	r := bulkpay(t, dir, "run", sheetPath, "--sandbox", url)
-	assert.Equal(t, 1, r.code)
+	assert.Equal(t, exitHeld, r.code)
 	assert.Contains(t, r.stderr, fmt.Sprintf("batch big is being run by pid %d", first.Process.Pid))
 	require.NoError(t, first.Wait())
 	paidExactlyOnce(t, url, reportLines(t, dir, "big"))
@@ -457,7 +458,7 @@ func TestSamePayrollUnderAnotherReferenceIsRefused(t *testing.T) {
 	require.Equal(t, 0, r.code, r.stderr)
 
 	r = bulkpay(t, dir, "run", "samples/payroll-2026-11.csv", "--sandbox", url, "--reference", "paie-novembre-bis")
-	assert.Equal(t, 2, r.code)
+	assert.Equal(t, exitRefused, r.code, "a repeat payment is refused by policy")
 	assert.Contains(t, r.stderr, "25 row(s) of payroll-2026-11.csv were already paid or planned for period 2026-11")
 	assert.Contains(t, r.stderr, "is already in batch payroll-2026-11 (row 4, succeeded")
 	assert.Len(t, payouts(t, url), 25, "nothing paid twice")

@@ -190,7 +190,7 @@ func TestRunsRacingOnANewLedgerGetAClearMessage(t *testing.T) {
 		switch r.code {
 		case 0:
 			paid++
-		case 1:
+		case exitHeld:
 			assert.Contains(t, r.stderr, "batch big is being run by pid", "the loser is told who runs it")
 		default:
 			t.Errorf("exit %d: %s", r.code, r.stderr)
@@ -240,7 +240,7 @@ func TestWaitTakesAnOptionalBound(t *testing.T) {
 		{"run", sheet, "--wait", "50ms", "--sandbox", url},
 	} {
 		r := bulkpay(t, dir, args...)
-		assert.Equal(t, 1, r.code, "%v: %s", args, r.stderr)
+		assert.Equal(t, exitHeld, r.code, "%v: %s", args, r.stderr)
 		assert.Contains(t, r.stderr, holding, args)
 		assert.Contains(t, r.stderr, "still running after waiting 50ms", args)
 	}

@@ -14,8 +14,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"bulkpay/batch"
+	"bulkpay/internal/cli"
 	"bulkpay/sheet"
 )
+
+// version is set when building a release: go build -ldflags "-X main.version=v1.4.0".
+var version string
 
 // Exit codes, documented in the README.
 const (
@@ -24,16 +28,9 @@ const (
 	exitInvalid     = 2 // invalid input, nothing sent
 	exitFailed      = 3 // finished with failed items
 	exitUnfinished  = 4 // items still pending, unknown or in review
+	exitHeld        = 5 // the batch is held by another run; this one sent nothing
+	exitRefused     = 6 // refused by policy (approval, balance, repeat payment); nothing sent
 	exitInterrupted = 130
-)
-
-var (
-	// errInvalid: the input was refused; nothing was sent.
-	errInvalid = errors.New("invalid input, nothing was sent")
-	// errFailed: the batch is finished but some payouts failed.
-	errFailed = errors.New("some payouts failed")
-	// errUnfinished: some payouts are pending, unknown or wait for review.
-	errUnfinished = errors.New("some payouts are not final yet")
 )
 
 func main() {
@@ -52,10 +49,10 @@ func (a *app) execute(root *cobra.Command, args []string) (code int) {
 			code = a.crashed(v, debug.Stack())
 		}
 	}()
-	root.SetArgs(joinWaitBound(args)) // --wait 30m as well as --wait=30m
+	root.SetArgs(cli.JoinWaitBound(args)) // --wait 30m as well as --wait=30m
 	err := root.ExecuteContext(ctx)
 	code = exitCode(err, a.paying)
-	if err != nil && !errors.Is(err, errFailed) && !errors.Is(err, errUnfinished) {
+	if err != nil && !errors.Is(err, batch.ErrFailed) && !errors.Is(err, batch.ErrUnfinished) {
 		fmt.Fprintln(a.stderr, "bulkpay:", err)
 		var pe *batch.PanicError
 		if errors.As(err, &pe) {
@@ -70,7 +67,7 @@ func (a *app) crashed(v any, stack []byte) int {
 	fmt.Fprintf(a.stderr, "bulkpay: internal error (a bug in bulkpay): %v\n%s\nThis is a bug in bulkpay; please report it with the lines above.\n", v, stack)
 	if a.current != nil {
 		fmt.Fprintf(a.stderr, "Every step taken is in the ledger: run `%s` to finish batch %s; nothing will be paid twice.\n",
-			a.resumeCommand(*a.current), a.current.Reference)
+			a.command("resume", a.current.Reference, *a.current, ""), a.current.Reference)
 	} else {
 		fmt.Fprintln(a.stderr, "No payment had started: nothing was sent.")
 	}
@@ -82,16 +79,21 @@ func (a *app) crashed(v any, stack []byte) int {
 // "invalid input, nothing was sent" (2) any more, it is an operational error (1).
 func exitCode(err error, paying bool) int {
 	var he *sheet.HeaderError
+	invalid := errors.Is(err, batch.ErrInvalid) || errors.Is(err, cli.ErrUsage) || errors.As(err, &he) || errors.Is(err, sheet.ErrFormat)
 	switch {
 	case err == nil:
 		return exitOK
-	case paying && (errors.Is(err, errInvalid) || errors.As(err, &he) || errors.Is(err, sheet.ErrFormat)):
+	case paying && invalid:
 		return exitError
-	case errors.Is(err, errInvalid), errors.As(err, &he), errors.Is(err, sheet.ErrFormat):
+	case invalid:
 		return exitInvalid
-	case errors.Is(err, errFailed):
+	case errors.Is(err, batch.ErrHeld):
+		return exitHeld
+	case errors.Is(err, batch.ErrRefused):
+		return exitRefused
+	case errors.Is(err, batch.ErrFailed):
 		return exitFailed
-	case errors.Is(err, errUnfinished), errors.Is(err, errMismatch):
+	case errors.Is(err, batch.ErrUnfinished), errors.Is(err, batch.ErrMismatch):
 		return exitUnfinished
 	case errors.Is(err, batch.ErrInterrupted):
 		return exitInterrupted

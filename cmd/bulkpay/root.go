@@ -10,51 +10,45 @@ import (
 	"github.com/spf13/cobra"
 
 	"bulkpay/batch"
+	"bulkpay/internal/cli"
+	"bulkpay/internal/crashpoint"
+	"bulkpay/config"
+	"bulkpay/internal/render"
 	"bulkpay/ledger"
 )
 
-// app is what every subcommand shares: flags, config, output and logs.
+// app is what every subcommand shares: the global flags, the config, output
+// and logs, and what a crash must say.
 type app struct {
-	configPath   string
-	dbFlag       string
-	logFormat    string
-	logLevel     string
-	quiet        bool
-	allowPartial bool // pay what the balances cover
-	sandboxFees  bool // the providers are the sandbox's (whose Camoo takes 2% on top)
+	configPath string
+	dbFlag     string
+	logFormat  string
+	logLevel   string
+	quiet      bool
 
-	root *cobra.Command // to know which flags a hinted command takes
-	wait waitFlag       // --wait [DURATION]: wait for the batch's lock
-
-	changeEndpoint bool         // continue a batch through other providers than those it was paid through
-	cmdName        string       // the subcommand running, for hints
-	sandboxURL     string       // the --sandbox URL of the payment session, for hints
-	current        *batch.Batch // the batch a payment session was opened for, for hints after a crash
-	paying         bool         // a payment session began: requests may have left
-
-	cfg    Config
-	crash  *crasher // test-only crash points, from the environment
+	root   *cobra.Command // to know which flags a hinted command takes
+	cfg    config.Config
 	log    *slog.Logger
-	logs   *logSink // where log lines go: stderr, or above the progress bars
+	logs   *render.LogSink // where log lines go: stderr, or above the progress bars
 	stdout io.Writer
 	stderr io.Writer
+
+	current *batch.Batch // the batch a payment session is opened for, for the hint after a crash
+	paying  bool         // the batch's lock was taken: requests may have left
 }
 
 func newApp() *app {
-	return &app{stdout: os.Stdout, stderr: os.Stderr, crash: crashFromEnv()}
+	return &app{stdout: os.Stdout, stderr: os.Stderr}
 }
 
 func newRoot(a *app) *cobra.Command {
 	root := &cobra.Command{
-		Use:           "bulkpay",
-		Short:         "Pay a spreadsheet of beneficiaries through mobile money, exactly once",
-		Version:       versionString(),
-		SilenceUsage:  true,
-		SilenceErrors: true,
-		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			a.cmdName = cmd.Name()
-			return a.setup(cmd)
-		},
+		Use:               "bulkpay",
+		Short:             "Pay a spreadsheet of beneficiaries through mobile money, exactly once",
+		Version:           cli.Version(version),
+		SilenceUsage:      true,
+		SilenceErrors:     true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return a.setup(cmd) },
 		// runnable, so that an unknown command is refused by forPeople's check
 		// of the arguments; alone, bulkpay shows its help
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
@@ -71,13 +65,13 @@ func newRoot(a *app) *cobra.Command {
 	root.AddCommand(newRunCmd(a), newResumeCmd(a), newStatusCmd(a), newReportCmd(a), newValidateCmd(a),
 		newSandboxCmd(a), newBalanceCmd(a), newVerifyCmd(a), newReviewCmd(a), newResolveCmd(a),
 		newRetryCmd(a), newPlanCmd(a), newApproveCmd(a), newFeesCmd(a), newListCmd(a), newReconcileCmd(a))
-	root.SetFlagErrorFunc(flagError)
-	forPeople(root)
+	root.SetFlagErrorFunc(cli.FlagError)
+	cli.ForPeople(root)
 	return root
 }
 
 func (a *app) setup(cmd *cobra.Command) error {
-	cfg, err := loadConfig(a.configPath)
+	cfg, err := config.Load(a.configPath)
 	if err != nil {
 		return err
 	}
@@ -90,7 +84,7 @@ func (a *app) setup(cmd *cobra.Command) error {
 		level = slog.LevelError // --quiet: the summary and errors, no warnings
 	}
 	opts := &slog.HandlerOptions{Level: level}
-	a.logs = &logSink{w: a.stderr}
+	a.logs = render.NewLogSink(a.stderr)
 	switch a.logFormat {
 	case "text":
 		a.log = slog.New(slog.NewTextHandler(a.logs, opts))
@@ -113,6 +107,11 @@ func (a *app) openLedger(ctx context.Context) (*ledger.Store, error) {
 	return ledger.Open(ctx, a.dbPath())
 }
 
+// target says where a command with --sandbox sandboxURL pays.
+func (a *app) target(sandboxURL string) config.Target {
+	return config.Target{SandboxURL: sandboxURL, ConfigPath: a.configPath, LedgerPath: a.dbPath(), WrapHTTP: crashpoint.Wrap()}
+}
+
 // say prints a line for people unless --quiet (above the progress bars while
 // they are drawn).
 func (a *app) say(format string, args ...any) {
@@ -124,4 +123,19 @@ func (a *app) say(format string, args ...any) {
 		w = a.logs
 	}
 	fmt.Fprintf(w, format+"\n", args...)
+}
+
+// load opens the ledger and reads the batch named by key (its id or its
+// reference) with its items; close the store when done.
+func (a *app) load(ctx context.Context, key string) (*ledger.Store, batch.Batch, []batch.Item, error) {
+	st, err := a.openLedger(ctx)
+	if err != nil {
+		return nil, batch.Batch{}, nil, err
+	}
+	b, items, err := batch.Load(ctx, st, key)
+	if err != nil {
+		st.Close()
+		return nil, batch.Batch{}, nil, err
+	}
+	return st, b, items, nil
 }

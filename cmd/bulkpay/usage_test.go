@@ -3,11 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
-	"fmt"
-	"io/fs"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/spf13/cobra"
@@ -64,20 +61,6 @@ func TestMistypedCommandsSayWhatToType(t *testing.T) {
 	}
 }
 
-func TestSuggestFlag(t *testing.T) {
-	t.Parallel()
-	fs := pflag.NewFlagSet("x", pflag.ContinueOnError)
-	for _, n := range []string{"sandbox", "json", "allow-partial", "allow-repeat", "reference", "region"} {
-		fs.Bool(n, false, "")
-	}
-	for name, want := range map[string]string{
-		"sandbx": "sandbox", "sanbox": "sandbox", "jsno": "json", "allow": "allow-partial or --allow-repeat",
-		"allow-parital": "allow-partial", "ref": "reference", "zzzzzzz": "", "reigon": "region",
-	} {
-		assert.Equal(t, want, suggestFlag(fs, name), name)
-	}
-}
-
 func TestEveryFlagShowsAValueNameNotProse(t *testing.T) {
 	t.Parallel()
 	var walk func(c *cobra.Command)
@@ -113,24 +96,6 @@ func TestVersion(t *testing.T) {
 
 func TestFileErrorsAreSaidOnceWithWhatToDo(t *testing.T) {
 	t.Parallel()
-	missing := &fs.PathError{Op: "open", Path: "/data/f.xlsx", Err: syscall.ENOENT}
-	cases := []struct {
-		err  error
-		want string
-	}{
-		{fmt.Errorf("open f.xlsx: %w", missing), "open f.xlsx: no such file or directory: check the file's name and folder"},
-		{fmt.Errorf("open ledger /data/l.db: %w", &fs.PathError{Op: "open", Path: "/data/l.db", Err: syscall.EACCES}),
-			"open ledger /data/l.db: permission denied: this user may not open it; check the file's and the folder's permissions"},
-		{fmt.Errorf("read config: %w", missing), "read config: open /data/f.xlsx: no such file or directory: check the file's name and folder"},
-		{&fs.PathError{Op: "read", Path: "d.xlsx", Err: syscall.EISDIR}, "read d.xlsx: is a directory: that is a folder; give the file inside it"},
-	}
-	for _, tc := range cases {
-		got := explainFile(tc.err)
-		assert.Equal(t, tc.want, strings.SplitN(got.Error(), " (relative", 2)[0])
-		assert.ErrorIs(t, got, tc.err, "the cause is kept for the exit code")
-	}
-	assert.Nil(t, explainFile(nil))
-
 	dir := t.TempDir()
 	_, err := execute(t, "validate", filepath.Join(dir, "f.xlsx"))
 	require.Error(t, err)

@@ -16,7 +16,7 @@ import (
 type CamooOptions struct {
 	Key, Secret string // accepted credentials; empty: any non-empty pair
 	Balance     int64  // default 1,000,000,000
-	FeePercent  int64  // fee per cashout, in percent of the amount (default 2)
+	FeePercent  int64  // fee per cashout, in percent of the amount (default DefaultCamooFeePercent)
 }
 
 type camoo struct {
@@ -29,7 +29,7 @@ func newCamoo(s *Server, o CamooOptions) *camoo {
 		o.Balance = 1_000_000_000
 	}
 	if o.FeePercent == 0 {
-		o.FeePercent = 2
+		o.FeePercent = DefaultCamooFeePercent
 	}
 	s.acct["camoo"] = &account{balance: o.Balance}
 	return &camoo{s: s, opts: o}

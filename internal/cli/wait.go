@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"fmt"
@@ -8,54 +8,55 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// waitFlag is --wait [DURATION]: when another process runs the batch, wait for
+// Wait is --wait [DURATION]: when another process runs the batch, wait for
 // it to finish, for at most DURATION or, without one, as long as it takes.
-type waitFlag struct {
-	on    bool
-	bound time.Duration // 0: no bound
+type Wait struct {
+	On    bool
+	Bound time.Duration // 0: no bound
 }
 
-const waitForever = "forever"
+// WaitForever is --wait without a bound.
+const WaitForever = "forever"
 
-func (w *waitFlag) String() string {
+func (w *Wait) String() string {
 	switch {
-	case !w.on:
+	case !w.On:
 		return ""
-	case w.bound == 0:
-		return waitForever
+	case w.Bound == 0:
+		return WaitForever
 	}
-	return w.bound.String()
+	return w.Bound.String()
 }
 
-func (w *waitFlag) Set(s string) error {
-	if s == waitForever || s == "true" {
-		w.on, w.bound = true, 0
+func (w *Wait) Set(s string) error {
+	if s == WaitForever || s == "true" {
+		w.On, w.Bound = true, 0
 		return nil
 	}
 	if s == "false" {
-		w.on, w.bound = false, 0
+		w.On, w.Bound = false, 0
 		return nil
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil || d <= 0 {
 		return fmt.Errorf("%q is not a duration: give one such as 30m or 2h, or none to wait as long as it takes", s)
 	}
-	w.on, w.bound = true, d
+	w.On, w.Bound = true, d
 	return nil
 }
 
-func (w *waitFlag) Type() string { return "duration" }
+func (w *Wait) Type() string { return "duration" }
 
-// registerWait adds --wait to a command that takes a batch's lock.
-func registerWait(fs *pflag.FlagSet, w *waitFlag) {
+// RegisterWait adds --wait to a command that takes a batch's lock.
+func RegisterWait(fs *pflag.FlagSet, w *Wait) {
 	fs.Var(w, "wait", "when another process runs the batch, wait for it to finish (at most `DURATION`, e.g. 30m; without one, as long as it takes) instead of exiting 1")
-	fs.Lookup("wait").NoOptDefVal = waitForever
+	fs.Lookup("wait").NoOptDefVal = WaitForever
 }
 
-// joinWaitBound lets --wait take its bound as the next argument (`--wait 30m`)
+// JoinWaitBound lets --wait take its bound as the next argument (`--wait 30m`)
 // as well as `--wait=30m`: a flag whose value is optional only takes it after
 // "=", so a duration right after a bare --wait is joined to it.
-func joinWaitBound(args []string) []string {
+func JoinWaitBound(args []string) []string {
 	out := make([]string, 0, len(args))
 	for i := 0; i < len(args); i++ {
 		a := args[i]

@@ -1,4 +1,6 @@
-package main
+// Package cli is the command line's plumbing for people: mistakes said with
+// what to type, file errors said once, --wait's optional duration, the version.
+package cli
 
 import (
 	"errors"
@@ -15,14 +17,12 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// version is set when building a release: go build -ldflags "-X main.version=v1.4.0".
-var version string
-
-// versionString names this build: the version set at build time, else the
-// module's version, else "devel" with the commit it was built from.
-func versionString() string {
+// Version names this build: set, the version given at build time (main's
+// version, -ldflags "-X main.version=v1.4.0"), else the module's version, else
+// "devel", with the commit it was built from.
+func Version(set string) string {
 	info, ok := debug.ReadBuildInfo()
-	v := version
+	v := set
 	if v == "" {
 		v = "devel"
 		if ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
@@ -55,24 +55,28 @@ func versionString() string {
 	return v
 }
 
-// usageError is a command typed wrongly: a missing argument, an unknown flag, a
+// ErrUsage is a command typed wrongly: nothing was sent. A *UsageError is one.
+var ErrUsage = errors.New("a command typed wrongly")
+
+// UsageError is a command typed wrongly: a missing argument, an unknown flag, a
 // flag without its required companion. Nothing was sent, so it exits 2 like
 // invalid input, but it says what to type rather than "invalid input".
-type usageError struct{ msg string }
+type UsageError struct{ msg string }
 
-func (e *usageError) Error() string { return e.msg }
+func (e *UsageError) Error() string { return e.msg }
 
-// Is makes a usageError count as errInvalid for the exit code.
-func (e *usageError) Is(target error) bool { return target == errInvalid }
+// Is makes a UsageError count as ErrUsage.
+func (e *UsageError) Is(target error) bool { return target == ErrUsage }
 
-func usagef(format string, args ...any) error {
-	return &usageError{msg: fmt.Sprintf(format, args...)}
+// Usagef is a UsageError that says what to type.
+func Usagef(format string, args ...any) error {
+	return &UsageError{msg: fmt.Sprintf(format, args...)}
 }
 
-// forPeople makes every command's mistakes readable: a wrong number of
+// ForPeople makes every command's mistakes readable: a wrong number of
 // arguments names what is missing and prints the usage line; a file that
 // cannot be opened is said once, with what to do.
-func forPeople(c *cobra.Command) {
+func ForPeople(c *cobra.Command) {
 	if c.Args == nil && c.HasSubCommands() {
 		c.Args = func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
@@ -82,24 +86,24 @@ func forPeople(c *cobra.Command) {
 			if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
 				msg += fmt.Sprintf(" (did you mean %s?)", strings.Join(s, " or "))
 			}
-			return usagef("%s\nusage: %s COMMAND (see %s --help)", msg, cmd.CommandPath(), cmd.CommandPath())
+			return Usagef("%s\nusage: %s COMMAND (see %s --help)", msg, cmd.CommandPath(), cmd.CommandPath())
 		}
 	} else if check := c.Args; check != nil {
 		c.Args = func(cmd *cobra.Command, args []string) error {
 			if err := check(cmd, args); err != nil {
-				return usagef("%s\nusage: %s (see %s --help)", argProblem(cmd, args, err), cmd.UseLine(), cmd.CommandPath())
+				return Usagef("%s\nusage: %s (see %s --help)", argProblem(cmd, args, err), cmd.UseLine(), cmd.CommandPath())
 			}
 			return nil
 		}
 	}
 	if run := c.RunE; run != nil {
-		c.RunE = func(cmd *cobra.Command, args []string) error { return explainFile(run(cmd, args)) }
+		c.RunE = func(cmd *cobra.Command, args []string) error { return ExplainFile(run(cmd, args)) }
 	}
 	if pre := c.PersistentPreRunE; pre != nil {
-		c.PersistentPreRunE = func(cmd *cobra.Command, args []string) error { return explainFile(pre(cmd, args)) }
+		c.PersistentPreRunE = func(cmd *cobra.Command, args []string) error { return ExplainFile(pre(cmd, args)) }
 	}
 	for _, sub := range c.Commands() {
-		forPeople(sub)
+		ForPeople(sub)
 	}
 }
 
@@ -129,22 +133,22 @@ func argProblem(cmd *cobra.Command, args []string, err error) string {
 	return err.Error()
 }
 
-// flagError says what was wrong with a flag, suggests the flag that was
+// FlagError says what was wrong with a flag, suggests the flag that was
 // probably meant, and prints the usage line.
-func flagError(cmd *cobra.Command, err error) error {
+func FlagError(cmd *cobra.Command, err error) error {
 	msg := err.Error()
 	var ne *pflag.NotExistError
 	if errors.As(err, &ne) && ne.GetSpecifiedName() != "" {
-		if s := suggestFlag(cmd.Flags(), ne.GetSpecifiedName()); s != "" {
+		if s := SuggestFlag(cmd.Flags(), ne.GetSpecifiedName()); s != "" {
 			msg += fmt.Sprintf(" (did you mean --%s?)", s)
 		}
 	}
-	return usagef("%s\nusage: %s (see %s --help)", msg, cmd.UseLine(), cmd.CommandPath())
+	return Usagef("%s\nusage: %s (see %s --help)", msg, cmd.UseLine(), cmd.CommandPath())
 }
 
-// suggestFlag finds the flag of fs that name most likely misspells: the
+// SuggestFlag finds the flag of fs that name most likely misspells: the
 // closest within two edits, else the flags that begin with name.
-func suggestFlag(fs *pflag.FlagSet, name string) string {
+func SuggestFlag(fs *pflag.FlagSet, name string) string {
 	best, bestD := "", 3
 	var prefixed []string
 	fs.VisitAll(func(f *pflag.Flag) {
@@ -199,10 +203,10 @@ type fileError struct {
 func (e *fileError) Error() string { return e.msg }
 func (e *fileError) Unwrap() error { return e.err }
 
-// explainFile rewrites an error about a file that could not be opened or read
+// ExplainFile rewrites an error about a file that could not be opened or read
 // so that the file and the reason are said once ("open f.xlsx: no such file or
 // directory", not "open f.xlsx: open f.xlsx: ...") with what to do.
-func explainFile(err error) error {
+func ExplainFile(err error) error {
 	var pe *fs.PathError
 	if err == nil || !errors.As(err, &pe) {
 		return err

@@ -1,4 +1,4 @@
-package main
+package render
 
 import (
 	"fmt"
@@ -16,22 +16,25 @@ import (
 	"bulkpay/batch"
 )
 
-// logSink is where log lines go: stderr, or, while bars are drawn, above them
+// LogSink is where log lines go: stderr, or, while bars are drawn, above them
 // (through the bars' container) so that a log line and a bar never overwrite
 // each other.
-type logSink struct {
+type LogSink struct {
 	mu sync.Mutex
 	w  io.Writer
 }
 
-func (s *logSink) Write(b []byte) (int, error) {
+func (s *LogSink) Write(b []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.w.Write(b)
 }
 
-// to sends the lines that follow to w and returns where they went before.
-func (s *logSink) to(w io.Writer) io.Writer {
+// NewLogSink sends log lines to w until bars are drawn.
+func NewLogSink(w io.Writer) *LogSink { return &LogSink{w: w} }
+
+// To sends the lines that follow to w and returns where they went before.
+func (s *LogSink) To(w io.Writer) io.Writer {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	prev := s.w
@@ -54,10 +57,10 @@ func (t *laneTally) String() string {
 	return s + fmt.Sprintf(" of %d", t.total.Load())
 }
 
-// progress shows people how a run goes: a bar per provider lane on a terminal,
+// Progress shows people how a run goes: a bar per provider lane on a terminal,
 // one plain line per state change otherwise. It is kept apart from the logs,
 // which print above the bars while they are drawn.
-type progress struct {
+type Progress struct {
 	mu      sync.Mutex
 	w       io.Writer
 	quiet   bool
@@ -66,18 +69,21 @@ type progress struct {
 	settled map[int64]bool
 	p       *mpb.Progress // nil: plain lines
 	bars    map[string]*mpb.Bar
-	logs    *logSink
+	logs    *LogSink
 	stderr  io.Writer // where the logs go back to once the bars are done
 }
 
-// onTerminal reports whether w is a terminal, where bars can be drawn.
-var onTerminal = func(w io.Writer) bool {
+// OnTerminal reports whether w is a terminal, where bars can be drawn.
+var OnTerminal = func(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-func (a *app) newProgress(b batch.Batch, items []batch.Item, lanes map[string]batch.Lane) *progress {
-	pr := &progress{w: a.stderr, quiet: a.quiet, tallies: map[string]*laneTally{}, lane: map[int64]string{}, settled: map[int64]bool{}}
+// NewProgress starts showing a run of b's items on w, a bar per provider of
+// lanes on a terminal: the open items are counted on their lane; logs, when
+// set, print above the bars while they are drawn. quiet shows nothing.
+func NewProgress(w io.Writer, quiet bool, logs *LogSink, b batch.Batch, items []batch.Item, lanes []string) *Progress {
+	pr := &Progress{w: w, quiet: quiet, tallies: map[string]*laneTally{}, lane: map[int64]string{}, settled: map[int64]bool{}}
 	var total int
 	for _, it := range items {
 		if !it.State.Terminal() && it.State != batch.Review {
@@ -86,14 +92,20 @@ func (a *app) newProgress(b batch.Batch, items []batch.Item, lanes map[string]ba
 			total++
 		}
 	}
-	if a.quiet || !onTerminal(a.stderr) {
-		a.say("paying %d open item(s) of batch %s", total, b.Reference)
+	if quiet || !OnTerminal(w) {
+		if !quiet {
+			var out io.Writer = w
+			if logs != nil {
+				out = logs
+			}
+			fmt.Fprintf(out, "paying %d open item(s) of batch %s\n", total, b.Reference)
+		}
 		return pr
 	}
-	pr.p = mpb.New(mpb.WithOutput(a.stderr), mpb.WithAutoRefresh())
+	pr.p = mpb.New(mpb.WithOutput(w), mpb.WithAutoRefresh())
 	pr.bars = map[string]*mpb.Bar{}
 	var names []string
-	for name := range lanes {
+	for _, name := range lanes {
 		if pr.tallies[name] != nil {
 			names = append(names, name)
 		}
@@ -102,15 +114,15 @@ func (a *app) newProgress(b batch.Batch, items []batch.Item, lanes map[string]ba
 	for _, name := range names {
 		pr.addBar(name)
 	}
-	if a.logs != nil {
-		pr.logs, pr.stderr = a.logs, a.logs.to(pr.p)
+	if logs != nil {
+		pr.logs, pr.stderr = logs, logs.To(pr.p)
 	}
 	return pr
 }
 
 // count returns the tally of a lane, made on first use. Called with pr.mu held
 // or before the run starts.
-func (pr *progress) count(lane string) *laneTally {
+func (pr *Progress) count(lane string) *laneTally {
 	t := pr.tallies[lane]
 	if t == nil {
 		t = &laneTally{}
@@ -119,7 +131,7 @@ func (pr *progress) count(lane string) *laneTally {
 	return t
 }
 
-func (pr *progress) addBar(name string) *mpb.Bar {
+func (pr *Progress) addBar(name string) *mpb.Bar {
 	t := pr.count(name)
 	bar := pr.p.AddBar(t.total.Load(), mpb.BarWidth(30),
 		mpb.PrependDecorators(decor.Name(fmt.Sprintf("%-10s", name))),
@@ -130,7 +142,7 @@ func (pr *progress) addBar(name string) *mpb.Bar {
 
 // Moved implements batch.Observer: it counts the item on its lane (an item
 // that fails over moves to the next provider's lane) and shows the change.
-func (pr *progress) Moved(it batch.Item, from, to batch.State) {
+func (pr *Progress) Moved(it batch.Item, from, to batch.State) {
 	pr.mu.Lock()
 	var grow, shrink *mpb.Bar
 	var growTo, shrinkTo int64
@@ -168,7 +180,7 @@ func (pr *progress) Moved(it batch.Item, from, to batch.State) {
 		if it.ProviderReference != "" {
 			ref = " ref " + it.ProviderReference
 		}
-		fmt.Fprintf(pr.w, "row %d  %s  %s  %s  %s: %s → %s%s\n", it.Row, it.Name, displayPhone(it.Phone), money(it.Amount), it.Provider, from, to, ref)
+		fmt.Fprintf(pr.w, "row %d  %s  %s  %s  %s: %s → %s%s\n", it.Row, it.Name, Phone(it.Phone), batch.Money(it.Amount), it.Provider, from, to, ref)
 	}
 	pr.mu.Unlock()
 	// the bars are told outside the lock: they read the tallies while drawing
@@ -183,10 +195,10 @@ func (pr *progress) Moved(it batch.Item, from, to batch.State) {
 	}
 }
 
-// done stops drawing. A bar whose items are not all settled (the run was
+// Done stops drawing. A bar whose items are not all settled (the run was
 // interrupted, or payouts are still pending) stays as it stands, its counts
 // kept; the logs go back to stderr.
-func (pr *progress) done() {
+func (pr *Progress) Done() {
 	if pr.p == nil {
 		return
 	}
@@ -194,13 +206,13 @@ func (pr *progress) done() {
 		bar.Abort(false)
 	}
 	if pr.logs != nil {
-		pr.logs.to(pr.stderr)
+		pr.logs.To(pr.stderr)
 	}
 	pr.p.Wait()
 }
 
 // String lists the lanes with their tallies: "campay 12 paid, 1 failed of 13; ...".
-func (pr *progress) String() string {
+func (pr *Progress) String() string {
 	pr.mu.Lock()
 	defer pr.mu.Unlock()
 	names := make([]string, 0, len(pr.tallies))
@@ -215,8 +227,8 @@ func (pr *progress) String() string {
 	return strings.Join(parts, "; ")
 }
 
-// displayPhone writes E.164 digits with their '+', and a wallet id as it is.
-func displayPhone(p string) string {
+// Phone writes E.164 digits with their '+', and a wallet id as it is.
+func Phone(p string) string {
 	if p != "" && strings.Trim(p, "0123456789") == "" {
 		return "+" + p
 	}

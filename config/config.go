@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"bulkpay/batch"
+	"bulkpay/providers/registry"
 )
 
 // Config is bulkpay.yaml. Every section is optional; what is left out keeps its
@@ -35,25 +37,9 @@ type Config struct {
 	// fat-finger limits, and approval before a run.
 	ProfitConfigurations []batch.ProfitConfig `yaml:"profit_configurations"`
 	FeeBearer            string               `yaml:"fee_bearer"`
-	Limits               Limits               `yaml:"limits"`
+	Limits               batch.Limits         `yaml:"limits"`
 	RequireApproval      bool                 `yaml:"require_approval"`
 	FourEyes             bool                 `yaml:"four_eyes"`
-}
-
-// Limits refuse rows and batches above them at validation (0: no limit).
-type Limits struct {
-	MaxPerRow   int64 `yaml:"max_per_row"`
-	MaxPerBatch int64 `yaml:"max_per_batch"`
-}
-
-// policy is the approval rules the config sets.
-func (c Config) policy() batch.Policy {
-	return batch.Policy{RequireApproval: c.RequireApproval, FourEyes: c.FourEyes}
-}
-
-// fees is the fee configuration in force.
-func (c Config) fees() batch.Fees {
-	return batch.Fees{Configs: c.ProfitConfigurations, Bearer: c.FeeBearer}
 }
 
 // ProviderConfig is one provider account and its pace. Each *_env field names
@@ -78,10 +64,8 @@ type ProviderConfig struct {
 	Timeout       time.Duration `yaml:"timeout"`
 }
 
-// knownProviders are the providers this bulkpay has clients for.
-var knownProviders = []string{"campay", "camoo", "cinetpay", "mycoolpay"}
-
-func defaultConfig() Config {
+// Default is the configuration without a file.
+func Default() Config {
 	return Config{
 		Ledger:       "bulkpay.db",
 		ReportsDir:   "bulkpay-reports",
@@ -93,8 +77,8 @@ func defaultConfig() Config {
 	}
 }
 
-// defaultPace is each provider's pace unless the config says otherwise.
-func defaultPace(p ProviderConfig) ProviderConfig {
+// DefaultPace is a provider's pace unless the config says otherwise.
+func DefaultPace(p ProviderConfig) ProviderConfig {
 	if p.Rate == 0 {
 		p.Rate = 5
 	}
@@ -110,9 +94,9 @@ func defaultPace(p ProviderConfig) ProviderConfig {
 	return p
 }
 
-// loadConfig reads path over the defaults; an empty path gives the defaults.
-func loadConfig(path string) (Config, error) {
-	cfg := defaultConfig()
+// Load reads path over the defaults; an empty path gives the defaults.
+func Load(path string) (Config, error) {
+	cfg := Default()
 	if path == "" {
 		return cfg, nil
 	}
@@ -125,33 +109,28 @@ func loadConfig(path string) (Config, error) {
 	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
 		return cfg, fmt.Errorf("config %s: %w", path, err)
 	}
-	for _, name := range cfg.providerNames() {
-		if !contains(knownProviders, name) {
-			return cfg, fmt.Errorf("config %s: provider %q is not one bulkpay knows (%v)", path, name, knownProviders)
+	for _, name := range cfg.ProviderNames() {
+		if !slices.Contains(registry.Names(), name) {
+			return cfg, fmt.Errorf("config %s: provider %q is not one bulkpay knows (%v)", path, name, registry.Names())
 		}
-		if err := checkBaseURL(cfg.Providers[name].BaseURL); err != nil {
+		if err := CheckBaseURL(cfg.Providers[name].BaseURL); err != nil {
 			return cfg, fmt.Errorf("config %s: providers.%s.base_url: %w", path, name, err)
 		}
+		if err := (batch.Costs{name: cfg.Providers[name].FeePercent}).Validate(); err != nil {
+			return cfg, fmt.Errorf("config %s: providers.%w", path, err)
+		}
 	}
-	if err := cfg.fees().Validate(); err != nil {
+	if err := cfg.Fees().Validate(); err != nil {
 		return cfg, fmt.Errorf("config %s: %w", path, err)
 	}
-	if cfg.Limits.MaxPerRow < 0 || cfg.Limits.MaxPerBatch < 0 {
-		return cfg, fmt.Errorf("config %s: limits must not be negative", path)
+	if err := cfg.Limits.Validate(); err != nil {
+		return cfg, fmt.Errorf("config %s: %w", path, err)
 	}
 	return cfg, nil
 }
 
-func contains(xs []string, x string) bool {
-	for _, s := range xs {
-		if s == x {
-			return true
-		}
-	}
-	return false
-}
-
-func (c Config) providerNames() []string {
+// ProviderNames are the providers the config names, in order.
+func (c Config) ProviderNames() []string {
 	var out []string
 	for n := range c.Providers {
 		out = append(out, n)
@@ -160,7 +139,19 @@ func (c Config) providerNames() []string {
 	return out
 }
 
-func (c Config) routes(configured []string) batch.Routes {
+// Policy is the approval rules the config sets.
+func (c Config) Policy() batch.Policy {
+	return batch.Policy{RequireApproval: c.RequireApproval, FourEyes: c.FourEyes}
+}
+
+// Fees is the fee configuration in force.
+func (c Config) Fees() batch.Fees {
+	return batch.Fees{Configs: c.ProfitConfigurations, Bearer: c.FeeBearer}
+}
+
+// Router routes rows by the config's rules (the default ones when it gives
+// none) to the providers configured, as each declares what it pays.
+func (c Config) Router(configured []string) batch.Routes {
 	rules := c.Routes
 	if len(rules) == 0 {
 		rules = batch.DefaultRules
@@ -172,10 +163,10 @@ func (c Config) routes(configured []string) batch.Routes {
 	return batch.Routes{Rules: rules, Configured: set, Currency: c.Currency}
 }
 
-// checkBaseURL refuses a provider base URL that would send credentials and
+// CheckBaseURL refuses a provider base URL that would send credentials and
 // payouts where others can read them: anything but https, except plain http to
 // this machine (a local simulator). Credentials never belong in the URL itself.
-func checkBaseURL(raw string) error {
+func CheckBaseURL(raw string) error {
 	if raw == "" {
 		return nil
 	}

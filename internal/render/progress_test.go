@@ -1,10 +1,9 @@
-package main
+package render_test
 
 import (
 	"bytes"
-	"context"
 	"io"
-	"path/filepath"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"bulkpay/batch"
+	"bulkpay/internal/render"
 )
 
 // syncBuffer is a bytes.Buffer safe for the bars' goroutine and the test.
@@ -33,46 +33,8 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// setUp runs the root command's setup with args, as a command would, and
-// returns the app with what it wrote to stderr.
-func setUp(t *testing.T, args ...string) (*app, *syncBuffer) {
-	t.Helper()
-	var errb syncBuffer
-	a := &app{stdout: io.Discard, stderr: &errb}
-	root := newRoot(a)
-	root.SetArgs(append([]string{"list", "--db", filepath.Join(t.TempDir(), "l.db")}, args...))
-	require.NoError(t, root.ExecuteContext(context.Background()))
-	return a, &errb
-}
-
-func TestQuietLeavesOnlyErrorsInTheLogs(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		args       []string
-		warn, info bool
-	}{
-		{nil, true, false},
-		{[]string{"--quiet"}, false, false},
-		{[]string{"-q", "--log-format", "json"}, false, false},
-		{[]string{"-q", "--log-level", "warn"}, true, false}, // asked for explicitly
-		{[]string{"--log-level", "info"}, true, true},
-	}
-	for _, tc := range cases {
-		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
-			t.Parallel()
-			a, errb := setUp(t, tc.args...)
-			a.log.Info("an item moved")
-			a.log.Warn("status check failed")
-			a.log.Error("the ledger could not record a step")
-			assert.Equal(t, tc.warn, strings.Contains(errb.String(), "status check failed"), errb.String())
-			assert.Equal(t, tc.info, strings.Contains(errb.String(), "an item moved"), errb.String())
-			assert.Contains(t, errb.String(), "the ledger could not record a step", "errors are always shown")
-		})
-	}
-}
-
 // items are five open items: three on campay, two on mycoolpay.
-func progressItems() (batch.Batch, []batch.Item, map[string]batch.Lane) {
+func progressItems() (batch.Batch, []batch.Item, []string) {
 	b := batch.Batch{Reference: "paie"}
 	var items []batch.Item
 	for i, p := range []string{"campay", "campay", "campay", "mycoolpay", "mycoolpay"} {
@@ -80,12 +42,12 @@ func progressItems() (batch.Batch, []batch.Item, map[string]batch.Lane) {
 			Route: []string{p, "mycoolpay"}})
 	}
 	items = append(items, batch.Item{ID: 9, Row: 9, Provider: "campay", State: batch.Succeeded}) // paid by an earlier run
-	return b, items, map[string]batch.Lane{"campay": {}, "mycoolpay": {}}
+	return b, items, []string{"campay", "mycoolpay"}
 }
 
 // moveAll plays a run: paid, failed, failed over then paid, in review; and a
 // repeated final event that must not count twice.
-func moveAll(pr *progress, items []batch.Item) {
+func moveAll(pr *render.Progress, items []batch.Item) {
 	at := func(i int, provider string) batch.Item {
 		it := items[i]
 		it.Provider = provider
@@ -103,19 +65,17 @@ func moveAll(pr *progress, items []batch.Item) {
 func TestProgressCountsFailedApartFromPaid(t *testing.T) {
 	t.Parallel()
 	var errb syncBuffer
-	a := &app{stderr: &errb}
 	b, items, lanes := progressItems()
-	pr := a.newProgress(b, items, lanes)
+	pr := render.NewProgress(&errb, false, render.NewLogSink(&errb), b, items, lanes)
 	moveAll(pr, items)
-	pr.done()
+	pr.Done()
 	assert.Equal(t, "campay 1 paid, 1 failed of 2; mycoolpay 1 paid, 0 failed, 1 to review of 3", pr.String())
 	out := errb.String()
 	assert.Contains(t, out, "paying 5 open item(s) of batch paie\n")
 	assert.Contains(t, out, "row 3  N    0  campay: submitting → failed\n", "off a terminal, a line per change")
 
 	var quiet syncBuffer
-	a = &app{stderr: &quiet, quiet: true}
-	pr = a.newProgress(b, items, lanes)
+	pr = render.NewProgress(&quiet, true, render.NewLogSink(&quiet), b, items, lanes)
 	moveAll(pr, items)
 	assert.Equal(t, "campay 1 paid, 1 failed of 2; mycoolpay 1 paid, 0 failed, 1 to review of 3", pr.String())
 	assert.Empty(t, quiet.String(), "--quiet: no progress lines")
@@ -123,18 +83,21 @@ func TestProgressCountsFailedApartFromPaid(t *testing.T) {
 
 func TestBarsKeepTheirCountsAndLogsGoAboveThem(t *testing.T) {
 	// as on a terminal: bars are drawn (onTerminal is replaced, so not parallel)
-	defer func(f func(io.Writer) bool) { onTerminal = f }(onTerminal)
-	onTerminal = func(io.Writer) bool { return true }
+	defer func(f func(io.Writer) bool) { render.OnTerminal = f }(render.OnTerminal)
+	render.OnTerminal = func(io.Writer) bool { return true }
 
-	a, errb := setUp(t)
+	errb := &syncBuffer{}
+	logs := render.NewLogSink(errb)
+	log := slog.New(slog.NewTextHandler(logs, nil))
 	b, items, lanes := progressItems()
-	pr := a.newProgress(b, items, lanes)
-	require.NotNil(t, pr.p, "bars are drawn")
-	assert.Same(t, pr.p, a.logs.w, "while bars are drawn, log lines go through them, above the bars")
-	a.log.Warn("status check failed", "row", 4)
+	pr := render.NewProgress(errb, false, logs, b, items, lanes)
+	bars := logs.To(nil)
+	logs.To(bars)
+	require.NotSame(t, io.Writer(errb), bars, "while bars are drawn, log lines go through them, above the bars")
+	log.Warn("status check failed", "row", 4)
 	moveAll(pr, items)
-	pr.done() // as after Ctrl-C: one campay item and one mycoolpay item are not settled
-	assert.Same(t, io.Writer(errb), a.logs.w, "the logs go back to stderr")
+	pr.Done() // as after Ctrl-C: one campay item and one mycoolpay item are not settled
+	assert.Same(t, io.Writer(errb), logs.To(errb), "the logs go back to stderr")
 
 	out := errb.String()
 	assert.Contains(t, out, "level=WARN msg=\"status check failed\" row=4\n")

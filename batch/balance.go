@@ -1,0 +1,203 @@
+package batch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/big"
+	"sort"
+	"time"
+
+	"bulkpay/providers"
+)
+
+// Need is what one provider account must hold for the planned items routed to
+// it, against what it holds.
+type Need struct {
+	Provider  string `json:"provider"`
+	Account   string `json:"account,omitempty"` // CamPay's carrier; empty for a provider with one balance
+	Items     int    `json:"items"`
+	Needed    int64  `json:"needed"`
+	Available int64  `json:"available"`
+	Shortfall int64  `json:"shortfall"`
+	Error     string `json:"error,omitempty"`
+}
+
+// Costs say what a payout takes from each provider's balance beyond the amount
+// sent: provider → the fee it draws on top, in percent as an exact decimal
+// ("2", "1.5"). A provider not named draws the amount alone. The door fills it
+// from the config's fee_percent and from what a simulator declares it takes.
+type Costs map[string]string
+
+// Of is what item takes from its provider's balance: the amount sent plus the
+// provider's fee on top, rounded down to the franc.
+func (c Costs) Of(it Item) int64 {
+	cost := it.Send()
+	pct := c[it.Provider]
+	if pct == "" {
+		return cost
+	}
+	r, err := parsePercent(pct)
+	if err != nil {
+		return cost // the config refuses such a percentage when it is read
+	}
+	fee := new(big.Rat).Mul(r, big.NewRat(cost, 100))
+	return cost + new(big.Int).Quo(fee.Num(), fee.Denom()).Int64()
+}
+
+// Validate refuses a fee that is not an exact decimal between 0 and 100.
+func (c Costs) Validate() error {
+	for name, pct := range c {
+		if pct == "" {
+			continue
+		}
+		r, err := parsePercent(pct)
+		if err != nil {
+			return fmt.Errorf("%s fee_percent: %w", name, err)
+		}
+		if r.Cmp(big.NewRat(100, 1)) > 0 {
+			return fmt.Errorf("%s fee_percent: %s is not between 0 and 100", name, pct)
+		}
+	}
+	return nil
+}
+
+// BalanceRetry is how a balance that does not come is asked again: up to three
+// times in all, as the one retry decision says (credentials refused: at once).
+var BalanceRetry = providers.Retry{Max: 2, Base: 500 * time.Millisecond}
+
+// AskBalance asks a provider for its balances through the call stack's retry
+// decision, so that a 503 or a reset does not stop a payroll run.
+func AskBalance(ctx context.Context, name string, bl Balancer, clock providers.Clock) ([]providers.Balance, error) {
+	c := providers.Stack(providers.Options{Provider: name, Retry: BalanceRetry, Clock: clock})
+	return providers.Call(ctx, c, providers.Op{Name: "balance", Idempotent: true}, bl.Balances)
+}
+
+// CheckBalances compares what each provider account must pay for the planned
+// items with what it holds (CamPay per carrier), in row order. A provider that
+// cannot tell its balance (not a Balancer) is taken to hold nothing; one whose
+// answer does not come stops the check.
+func CheckBalances(ctx context.Context, lanes map[string]Lane, items []Item, costs Costs, clock providers.Clock) ([]Need, error) {
+	byKey := map[string]*Need{}
+	var keys []string
+	accounts := map[string]map[string]int64{} // provider → account → available
+	for _, it := range items {
+		if it.State != Planned {
+			continue
+		}
+		acc, ok := accounts[it.Provider]
+		if !ok {
+			acc = map[string]int64{}
+			if bl, isB := lanes[it.Provider].Provider.(Balancer); isB {
+				bs, err := AskBalance(ctx, it.Provider, bl, clock)
+				if err != nil {
+					return nil, fmt.Errorf("balance of %s (asked up to %d times): %w", it.Provider, BalanceRetry.Max+1, err)
+				}
+				for _, b := range bs {
+					acc[b.Account] = b.Amount
+				}
+			}
+			accounts[it.Provider] = acc
+		}
+		account := ""
+		if _, perCarrier := acc[it.Operator]; perCarrier {
+			account = it.Operator
+		}
+		key := it.Provider + "/" + account
+		n := byKey[key]
+		if n == nil {
+			n = &Need{Provider: it.Provider, Account: account, Available: acc[account]}
+			byKey[key] = n
+			keys = append(keys, key)
+		}
+		n.Items++
+		n.Needed += costs.Of(it)
+	}
+	sort.Strings(keys)
+	out := make([]Need, 0, len(keys))
+	for _, k := range keys {
+		n := byKey[k]
+		n.Shortfall = max(0, n.Needed-n.Available)
+		out = append(out, *n)
+	}
+	return out, nil
+}
+
+// Short reports whether any account cannot cover what it must pay.
+func Short(needs []Need) bool {
+	for _, n := range needs {
+		if n.Shortfall > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// Holds picks, per short account, the planned items beyond what it holds, in
+// row order: once one item does not fit, every later one of that account waits
+// too, so that a partial run pays the sheet's first rows, not a scattering.
+func Holds(items []Item, needs []Need, costs Costs) map[int64]bool {
+	left := map[string]int64{}
+	short := map[string]bool{}
+	for _, n := range needs {
+		left[n.Provider+"/"+n.Account] = n.Available
+		short[n.Provider+"/"+n.Account] = n.Shortfall > 0
+	}
+	hold := map[int64]bool{}
+	for _, it := range items {
+		if it.State != Planned {
+			continue
+		}
+		key := it.Provider + "/" + it.Operator
+		if _, ok := left[key]; !ok {
+			key = it.Provider + "/"
+		}
+		if !short[key] {
+			continue
+		}
+		cost := costs.Of(it)
+		if cost > left[key] {
+			hold[it.ID] = true
+			left[key] = -1 // row order: once one does not fit, the rest wait
+			continue
+		}
+		left[key] -= cost
+	}
+	return hold
+}
+
+// AccountBalance is one provider account's balance as asked, or why the
+// provider's could not be read.
+type AccountBalance struct {
+	Provider string
+	providers.Balance
+	Err error
+}
+
+// Balances asks every lane's provider that can tell for its balances, in order
+// of name; the error joins those of the providers that did not answer.
+func Balances(ctx context.Context, lanes map[string]Lane, clock providers.Clock) ([]AccountBalance, error) {
+	names := make([]string, 0, len(lanes))
+	for n := range lanes {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var out []AccountBalance
+	var failed error
+	for _, n := range names {
+		bl, ok := lanes[n].Provider.(Balancer)
+		if !ok {
+			continue
+		}
+		bs, err := AskBalance(ctx, n, bl, clock)
+		if err != nil {
+			out = append(out, AccountBalance{Provider: n, Err: err})
+			failed = errors.Join(failed, err)
+			continue
+		}
+		for _, b := range bs {
+			out = append(out, AccountBalance{Provider: n, Balance: b})
+		}
+	}
+	return out, failed
+}

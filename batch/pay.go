@@ -1,0 +1,311 @@
+package batch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"bulkpay/providers"
+)
+
+// Connection is the providers a payment session pays through, as the door
+// built them from its config.
+type Connection struct {
+	Lanes   map[string]Lane
+	Costs   Costs  // what each provider draws from its balance beyond the amount
+	Sandbox bool   // no real money moves
+	Where   string // for people: which sandbox, or "live"
+	Close   func()
+}
+
+// SessionStore is what a payment session needs of the ledger: the runner's
+// Store, an integrity check of the ledger file and where the batch is paid.
+type SessionStore interface {
+	Store
+	// Check says whether the ledger file is sound before money moves.
+	Check(ctx context.Context) error
+	// SetEndpoint records where a batch is paid, in the events too.
+	SetEndpoint(ctx context.Context, batchID int64, e Endpoint, cause, detail, actor string) error
+}
+
+// Wait says whether to wait for a batch another live run holds, and for how long.
+type Wait struct {
+	On    bool
+	Bound time.Duration // 0: as long as it takes
+}
+
+// LockPause is how often a waiting command asks for the batch's lock again.
+const LockPause = 2 * time.Second
+
+// SessionRequest is how a command opens a payment session on a batch.
+type SessionRequest struct {
+	Endpoint       Endpoint // where this command would pay
+	ChangeEndpoint bool     // continue a started batch elsewhere than where it was paid (recorded)
+	Actor          string   // who, for the events
+	// Continue is the command that continues the batch where it was paid,
+	// quoted in a refusal to pay it elsewhere.
+	Continue string
+	// Connect reaches the providers; it is called only once the ledger and the
+	// endpoint are checked, so that a refused batch starts no sandbox.
+	Connect func(ctx context.Context) (*Connection, error)
+	Owner   Owner // this process, for the lock
+	Wait    Wait
+	Clock   providers.Clock // SystemClock when nil
+	// Say tells people what is happening (nil: nothing is said).
+	Say func(format string, args ...any)
+	// Held, when set, is called once the lock is taken: from then on requests
+	// may leave.
+	Held func()
+}
+
+// Session is a batch held by this process and connected to its providers:
+// every command that may send money (run, resume, retry, reconcile) pays or
+// settles through one. Close it.
+type Session struct {
+	Batch Batch // with where it is paid, as recorded
+	Conn  *Connection
+
+	st    SessionStore
+	owner Owner
+	clock providers.Clock
+	say   func(format string, args ...any)
+	// run runs a Runner; tests replace it.
+	run func(ctx context.Context, r *Runner, b Batch) error
+}
+
+// OpenSession checks the ledger file's integrity, refuses to pay b anywhere
+// else than where it was paid (unless req.ChangeEndpoint, recorded) and
+// records where it is paid, connects to the providers and takes the batch's
+// lock, waiting for another run to let go when req.Wait says so. A batch held
+// by another live run gives a *LockedError (ErrHeld).
+func OpenSession(ctx context.Context, st SessionStore, b Batch, req SessionRequest) (*Session, error) {
+	s := &Session{Batch: b, st: st, owner: req.Owner, clock: req.Clock, say: req.Say,
+		run: func(ctx context.Context, r *Runner, b Batch) error { _, err := r.Run(ctx, b); return err }}
+	if s.clock == nil {
+		s.clock = providers.SystemClock
+	}
+	if s.say == nil {
+		s.say = func(string, ...any) {}
+	}
+	if err := st.Check(ctx); err != nil {
+		return nil, err
+	}
+	e, err := s.checkEndpoint(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	s.Batch.Endpoint = e
+	if s.Conn, err = req.Connect(ctx); err != nil {
+		return nil, err
+	}
+	if s.Conn.Close == nil {
+		s.Conn.Close = func() {}
+	}
+	if s.Conn.Sandbox {
+		s.say("SANDBOX: no real money moves (%s)", s.Conn.Where)
+	}
+	if err := s.lock(ctx, req.Wait); err != nil {
+		s.Conn.Close()
+		return nil, err
+	}
+	if req.Held != nil {
+		req.Held()
+	}
+	return s, nil
+}
+
+// Close lets go of the batch and of the providers.
+func (s *Session) Close() {
+	s.st.Unlock(context.Background(), s.Batch.ID, s.owner)
+	s.Conn.Close()
+}
+
+// checkEndpoint refuses to pay or settle b anywhere else than where it was
+// paid, unless req.ChangeEndpoint says so, and records where it is paid; it
+// returns where that is. A sandbox batch is never continued with real
+// providers, nor the other way round, whatever the request says.
+func (s *Session) checkEndpoint(ctx context.Context, req SessionRequest) (Endpoint, error) {
+	b, cur, rec := s.Batch, req.Endpoint, s.Batch.Endpoint
+	switch {
+	case b.Sandbox && !cur.IsSandbox():
+		return rec, fmt.Errorf("batch %s was paid on the sandbox; it cannot be continued with real providers: give the sheet a new --reference to pay it for real, or continue it on the sandbox: `%s`",
+			b.Reference, req.Continue)
+	case !b.Sandbox && cur.IsSandbox():
+		return rec, fmt.Errorf("batch %s moves real money; it cannot be continued on the sandbox: `%s`", b.Reference, req.Continue)
+	case rec.IsZero():
+		return cur, s.st.SetEndpoint(ctx, b.ID, cur, "paid through", cur.String(), req.Actor)
+	case rec.Same(cur):
+		return rec, nil
+	}
+	items, err := s.st.Items(ctx, b.ID)
+	if err != nil {
+		return rec, fmt.Errorf("read items: %w", err)
+	}
+	moved := fmt.Sprintf("from %s to %s", rec, cur)
+	switch {
+	case !Started(items):
+		return cur, s.st.SetEndpoint(ctx, b.ID, cur, "endpoint changed before anything was sent", moved, req.Actor)
+	case req.ChangeEndpoint:
+		s.say("--change-endpoint: batch %s moves %s", b.Reference, moved)
+		return cur, s.st.SetEndpoint(ctx, b.ID, cur, "endpoint changed (--change-endpoint)", moved, req.Actor)
+	}
+	what := fmt.Sprintf("%s, and this command would use %s", rec, cur)
+	if rec.Kind == EndpointLive && cur.Kind == EndpointLive {
+		what = fmt.Sprintf("%s, and this config gives another address: %s", rec, strings.Join(rec.Differences(cur), "; "))
+	}
+	return rec, fmt.Errorf("batch %s was paid through %s. Its pending and in-doubt payouts can only be settled where they were sent.\n"+
+		"Continue it where it was paid: `%s`\n"+
+		"If the same provider accounts are really reached at the new address, pass --change-endpoint (recorded in the events)",
+		b.Reference, what, req.Continue)
+}
+
+// lock takes the batch for this process. Held by another live run, it waits
+// as w says, asking again every LockPause, or gives the *LockedError.
+func (s *Session) lock(ctx context.Context, w Wait) error {
+	var since time.Time // when waiting began
+	for {
+		err := s.st.Lock(ctx, s.Batch.ID, s.owner)
+		var le *LockedError
+		if err == nil {
+			return nil
+		}
+		if !errors.As(err, &le) || !w.On {
+			return err
+		}
+		pause := LockPause
+		if since.IsZero() {
+			since = s.clock.Now()
+			if w.Bound > 0 {
+				s.say("%v: waiting for it to finish (at most %s)", err, w.Bound)
+			} else {
+				s.say("%v: waiting for it to finish", err)
+			}
+		}
+		if w.Bound > 0 {
+			left := w.Bound - s.clock.Now().Sub(since)
+			if left <= 0 {
+				return fmt.Errorf("%w; still running after waiting %s: try again later, or wait longer with --wait", err, w.Bound)
+			}
+			pause = min(pause, left)
+		}
+		if err := s.clock.Sleep(ctx, pause); err != nil {
+			return ErrInterrupted
+		}
+	}
+}
+
+// RunOptions are how the runner goes about a run, from the door's config.
+type RunOptions struct {
+	Description  string        // sent with each payout
+	PendingWait  time.Duration // how long to poll pending items
+	PollInterval time.Duration // between status rounds
+	Log          *slog.Logger
+	// Crash is the test build's crash points (nil in the production binary).
+	Crash func(point string)
+}
+
+// PayRequest is how a session pays its batch.
+type PayRequest struct {
+	// AllowPartial: when an account cannot cover its items, pay them in row
+	// order while money lasts and leave the rest planned (held).
+	AllowPartial bool
+	Run          RunOptions
+	// Short, when set, shows people the accounts that cannot cover the batch,
+	// before the run is refused or goes on partially.
+	Short func(needs []Need)
+	// Progress, when set, makes the observer of the run from the items about
+	// to be paid; done is called when the run ends.
+	Progress func(items []Item) (obs Observer, done func())
+}
+
+// PayResult is what paying did besides the payouts the ledger records.
+type PayResult struct {
+	Needs []Need         // the balances checked (none when nothing was planned)
+	Held  map[int64]bool // items left planned because a balance was short
+	// Ran: the checks passed and the runner ran, or nothing was left to pay.
+	// Pay's error is then the run's, and the batch's standing is worth showing.
+	Ran bool
+}
+
+// Pay pays the session's batch to the end it can reach now. Before anything is
+// sent, the planned items are checked against the provider balances: when an
+// account cannot cover them the run is refused with a *Refusal (ErrRefused),
+// or with req.AllowPartial the items beyond what it holds are held, in row
+// order. The error is the run's: the batch's standing is in the ledger.
+func (s *Session) Pay(ctx context.Context, req PayRequest) (PayResult, error) {
+	var res PayResult
+	b, log := s.Batch, req.Run.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	items, err := s.st.Items(ctx, b.ID)
+	if err != nil {
+		return res, fmt.Errorf("read items: %w", err)
+	}
+	before := Summarize(b, items)
+	if before.Counts[Planned] > 0 {
+		if res.Needs, err = CheckBalances(ctx, s.Conn.Lanes, items, s.Conn.Costs, s.clock); err != nil {
+			return res, err
+		}
+		if Short(res.Needs) {
+			if req.Short != nil {
+				req.Short(res.Needs)
+			}
+			if !req.AllowPartial {
+				s.note(ctx, log, "run refused", "provider balance short; nothing sent")
+				return res, &Refusal{Rule: "balance", Reason: "balance short: fund the accounts above, or pass --allow-partial to pay in row order while money lasts"}
+			}
+			res.Held = Holds(items, res.Needs, s.Conn.Costs)
+			s.note(ctx, log, "partial run", fmt.Sprintf("%d item(s) held: provider balance short", len(res.Held)))
+			s.say("--allow-partial: %d item(s) wait for the accounts to be funded", len(res.Held))
+		}
+	}
+	res.Ran = true
+	if before.Complete() {
+		s.say("batch %s is already complete: nothing to pay", b.Reference)
+		return res, nil
+	}
+	r := s.runner(req.Run)
+	r.Hold = res.Held
+	done := func() {}
+	if req.Progress != nil {
+		r.Observer, done = req.Progress(items)
+	}
+	err = s.run(ctx, r, b)
+	done()
+	for id := range res.Held {
+		if aerr := s.st.Apply(context.WithoutCancel(ctx), Change{ItemID: id, Message: "held: the provider's balance could not cover it; resume once the account is funded"}); aerr != nil {
+			log.Warn("could not record why an item was held", "item", id, "err", aerr)
+		}
+	}
+	return res, err
+}
+
+func (s *Session) runner(o RunOptions) *Runner {
+	return &Runner{Store: s.st, Lanes: s.Conn.Lanes, Log: o.Log, Description: o.Description,
+		PendingWait: o.PendingWait, PollInterval: o.PollInterval, Crash: o.Crash}
+}
+
+// note appends a batch event; the session goes on if the ledger cannot take
+// it, but says so in the logs.
+func (s *Session) note(ctx context.Context, log *slog.Logger, cause, detail string) {
+	if err := s.st.Note(context.WithoutCancel(ctx), s.Batch.ID, cause, detail); err != nil {
+		log.Warn("could not record an event", "cause", cause, "err", err)
+	}
+}
+
+// Outcome is the error a batch's standing gives: ErrUnfinished while items are
+// open, ErrFailed when it is finished with failed items, nil when all are paid.
+func Outcome(sum Summary) error {
+	switch {
+	case sum.Counts.Open() > 0:
+		return fmt.Errorf("%w: %d pending, %d unknown, %d in review, %d not sent yet", ErrUnfinished,
+			sum.Counts[Pending], sum.Counts[Unknown]+sum.Counts[Submitting], sum.Counts[Review], sum.Counts[Planned])
+	case sum.Counts[Failed] > 0:
+		return fmt.Errorf("%w: %d failed", ErrFailed, sum.Counts[Failed])
+	}
+	return nil
+}

@@ -1,0 +1,161 @@
+package batch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// PlanRequest is a sheet's valid rows and what planning them into a batch needs.
+type PlanRequest struct {
+	SheetPath string // the file the rows were read from: it names the batch and may give the period
+	Reference string // the batch's; default: the file's name without its extension
+	Period    string // the pay period YYYY-MM; default: found in the reference or the file name, else Now's month
+	Currency  string
+	Rows      []Row
+	Tally     Tally // the sheet's counts; refusals found while planning are added to them
+	Router    Router
+	Fees      Fees
+	Endpoint  Endpoint // where it will be paid
+	By        string   // who plans it
+	Policy    Policy   // the approval rules of the config in force
+	Now       time.Time
+}
+
+// PlannedSheet is a sheet planned into a batch, not stored yet.
+type PlannedSheet struct {
+	Batch Batch
+	Items []Item
+	Rows  []Row
+	Tally Tally // the sheet's counts with the planning refusals (a charge too large)
+}
+
+// PlanSheet plans a sheet's valid rows into a batch: routes, charges, pay
+// period, fingerprints, plan hash, where it is paid, who planned it and the
+// approval rules it is held to.
+func PlanSheet(req PlanRequest) PlannedSheet {
+	ref := req.Reference
+	if ref == "" {
+		ref = strings.TrimSuffix(filepath.Base(req.SheetPath), filepath.Ext(req.SheetPath))
+	}
+	period := req.Period
+	if period == "" {
+		period = PeriodOf(ref, req.SheetPath, req.Now)
+	}
+	b, items, refused := PlanWithFees(ref, filepath.Base(req.SheetPath), req.Currency, req.Rows, req.Router, req.Fees)
+	tally := req.Tally
+	tally.Refuse(req.Rows, refused)
+	b.Endpoint = req.Endpoint
+	b.Sandbox = req.Endpoint.IsSandbox()
+	b.CreatedBy = req.By
+	b.Policy = req.Policy
+	WithPeriod(&b, items, req.Rows, period)
+	return PlannedSheet{Batch: b, Items: items, Rows: req.Rows, Tally: tally}
+}
+
+var periodRE = regexp.MustCompile(`(20\d\d)[-_ .]?(0[1-9]|1[0-2])`)
+
+// PeriodOf finds the pay period (YYYY-MM) in a batch reference or a sheet's
+// file name, else it is the month of now (UTC).
+func PeriodOf(reference, path string, now time.Time) string {
+	for _, s := range []string{reference, filepath.Base(path)} {
+		if m := periodRE.FindStringSubmatch(s); m != nil {
+			return m[1] + "-" + m[2]
+		}
+	}
+	return now.UTC().Format("2006-01")
+}
+
+// Preparer finds a batch by reference and creates one with its items.
+type Preparer interface {
+	BatchReader
+	CreateBatch(ctx context.Context, b *Batch, items []Item) error
+}
+
+// RepeatFinder finds payments of other batches by fingerprint.
+type RepeatFinder interface {
+	Repeats(ctx context.Context, batchID int64, fingerprints []string) (map[string]Repeat, error)
+}
+
+// PlanStore is what storing a planned batch needs of the ledger.
+type PlanStore interface {
+	Preparer
+	RepeatFinder
+	// RecordPlan records a person planning an existing batch again, with its
+	// approval rules (only ever made stricter).
+	RecordPlan(ctx context.Context, batchID int64, by, planHash, detail string, pol Policy) error
+	// RecordPolicy makes a batch's stored approval rules stricter.
+	RecordPolicy(ctx context.Context, batchID int64, pol Policy, actor string) error
+}
+
+// SaveRequest says how a planned batch is stored.
+type SaveRequest struct {
+	AllowRepeat bool   // pay rows another batch already pays for the same period
+	Planning    bool   // `plan` (not `run`): an existing batch records its planner again
+	Login       string // the operating-system user, for the events
+}
+
+// RepeatError refuses rows of a new batch that another batch already pays for
+// the same period: the payroll uploaded twice under two references.
+type RepeatError struct {
+	Sheet   string
+	Period  string
+	Repeats []Repeat
+}
+
+func (e *RepeatError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d row(s) of %s were already paid or planned for period %s in another batch:\n", len(e.Repeats), e.Sheet, e.Period)
+	for i, r := range e.Repeats {
+		if i == 10 {
+			fmt.Fprintf(&b, "  ... and %d more\n", len(e.Repeats)-10)
+			break
+		}
+		b.WriteString("  " + r.String() + "\n")
+	}
+	b.WriteString("refusing to pay them again; if this is really a new payment, pass --allow-repeat (or --period for another pay period)")
+	return b.String()
+}
+
+// Is makes a RepeatError count as ErrRefused.
+func (e *RepeatError) Is(target error) bool { return target == ErrRefused }
+
+// SavePlan finds or creates the planned batch in the ledger and says whether
+// it created it. A new batch whose rows another batch already pays for the
+// same period is refused with a *RepeatError unless req.AllowRepeat; the same
+// reference over a changed sheet with a *ChangedError. An existing batch's
+// stored approval rules are made stricter by the plan's, and planning it
+// again (req.Planning) records its planner.
+func SavePlan(ctx context.Context, st PlanStore, p PlannedSheet, req SaveRequest) (Batch, bool, error) {
+	if _, err := st.Batch(ctx, p.Batch.Reference); errors.Is(err, ErrBatchNotFound) && !req.AllowRepeat {
+		repeats, err := Repeats(ctx, st, p.Batch, p.Items)
+		if err != nil {
+			return Batch{}, false, err
+		}
+		if len(repeats) > 0 {
+			return Batch{}, false, &RepeatError{Sheet: p.Batch.SheetName, Period: p.Batch.Period, Repeats: repeats}
+		}
+	}
+	b, created, err := Prepare(ctx, st, p.Batch, p.Items, p.Rows)
+	if err != nil || created {
+		return b, created, err
+	}
+	if req.Planning {
+		detail := "login " + req.Login
+		if p.Batch.PlanHash != b.PlanHash {
+			detail += fmt.Sprintf("; this plan's hash %s differs from the stored one (fees, routes or period changed)", p.Batch.PlanHash)
+		}
+		err = st.RecordPlan(ctx, b.ID, p.Batch.CreatedBy, b.PlanHash, detail, p.Batch.Policy)
+	} else {
+		err = st.RecordPolicy(ctx, b.ID, p.Batch.Policy, p.Batch.CreatedBy)
+	}
+	if err != nil {
+		return Batch{}, false, fmt.Errorf("record the plan of batch %s: %w", b.Reference, err)
+	}
+	b.Policy = b.Policy.Or(p.Batch.Policy)
+	return b, false, nil
+}

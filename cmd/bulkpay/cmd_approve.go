@@ -1,0 +1,41 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"bulkpay/batch"
+	"bulkpay/internal/cli"
+)
+
+func newApproveCmd(a *app) *cobra.Command {
+	var by, note string
+	cmd := &cobra.Command{
+		Use:   "approve BATCH --by NAME [--note TEXT]",
+		Short: "Approve a planned batch's exact plan hash (needed by run when require_approval is set)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if by == "" {
+				return cli.Usagef("--by NAME is required: an approval names its approver")
+			}
+			st, b, items, err := a.load(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			ap, err := batch.Approve(cmd.Context(), st, b, items, batch.ApproveRequest{By: by, Note: note, Login: whoami(),
+				At: time.Now().UTC(), Config: a.cfg.Policy()})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "batch %s approved by %s: plan hash %s, %d items, %s %s, fees %s\n", b.Reference, by, ap.Hash,
+				len(items), batch.Money(b.TotalAmount), b.Currency, batch.Money(b.Charge))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&by, "by", "", "who approves")
+	cmd.Flags().StringVar(&note, "note", "", "why, or against what (e.g. the signed payroll summary)")
+	return cmd
+}

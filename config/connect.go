@@ -1,0 +1,239 @@
+package config
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"bulkpay/batch"
+	"bulkpay/providers/camoo"
+	"bulkpay/providers/campay"
+	"bulkpay/providers/cinetpay"
+	"bulkpay/providers/mycoolpay"
+	"bulkpay/providers/registry"
+	"bulkpay/providers/sandbox"
+)
+
+// Target says where a command pays: the sandbox at SandboxURL when given, else
+// the config's real providers, else (with neither) a sandbox started in the
+// process whose memory is kept beside the ledger, so that reruns see what
+// earlier runs paid.
+type Target struct {
+	SandboxURL string // --sandbox
+	ConfigPath string // the config file, recorded with the batch for hints
+	LedgerPath string // the ledger file: the built-in sandbox keeps its memory beside it
+	// WrapHTTP, when set, wraps every provider's HTTP client (the test
+	// build's crash points).
+	WrapHTTP func(*http.Client) *http.Client
+}
+
+// Endpoint says where payouts go for t, as Connect would choose, without
+// connecting: the sandbox at the URL, the config's real providers at their
+// base URLs, or the built-in sandbox.
+func (c Config) Endpoint(t Target) batch.Endpoint {
+	var e batch.Endpoint
+	switch {
+	case t.SandboxURL != "":
+		e = batch.SandboxEndpoint(t.SandboxURL)
+	case len(c.Providers) > 0:
+		bases := map[string]string{}
+		for _, name := range c.ProviderNames() {
+			p, _ := registry.Lookup(name)
+			bases[name] = or(c.Providers[name].BaseURL, p.BaseURL)
+		}
+		e = batch.LiveEndpoint(bases)
+	default:
+		e = batch.Endpoint{Kind: batch.EndpointBuiltin}
+	}
+	if t.ConfigPath != "" {
+		e.Config = absPath(t.ConfigPath)
+	}
+	return e
+}
+
+// Configured lists the providers a sheet may be routed to when paying through
+// the sandbox at sandboxURL (every provider), or else the config's (every
+// provider when it names none: the built-in sandbox).
+func (c Config) Configured(sandboxURL string) []string {
+	if sandboxURL != "" || len(c.Providers) == 0 {
+		return registry.Names()
+	}
+	return c.ProviderNames()
+}
+
+// Connect builds the provider lanes for t (see Target); close the connection
+// when done.
+func (c Config) Connect(ctx context.Context, t Target) (*batch.Connection, error) {
+	switch {
+	case t.SandboxURL != "":
+		return c.lanes(strings.TrimRight(t.SandboxURL, "/"), "sandbox at "+t.SandboxURL, t.WrapHTTP, func() {})
+	case len(c.Providers) > 0:
+		return c.lanes("", "live", t.WrapHTTP, func() {})
+	}
+	srv, err := sandbox.New(sandbox.Options{JournalPath: t.LedgerPath + ".sandbox.jsonl", SettleDelay: time.Second})
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		srv.Close()
+		return nil, fmt.Errorf("start built-in sandbox: %w", err)
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	go hs.Serve(ln)
+	return c.lanes("http://"+ln.Addr().String(), "built-in sandbox on "+ln.Addr().String(), t.WrapHTTP, func() {
+		srv.Close()
+		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		hs.Shutdown(sctx)
+	})
+}
+
+// lanes builds every provider: against the sandbox at root when root is set
+// (all of them, with the config's pace if it gives one, and the fees each
+// simulator draws on top), else the config's own.
+func (c Config) lanes(root, where string, wrap func(*http.Client) *http.Client, closeFn func()) (*batch.Connection, error) {
+	conn := &batch.Connection{Lanes: map[string]batch.Lane{}, Costs: batch.Costs{}, Sandbox: root != "", Where: where, Close: closeFn}
+	names := c.ProviderNames()
+	if conn.Sandbox {
+		names = registry.Names()
+	}
+	for _, name := range names {
+		pc := c.Providers[name]
+		if conn.Sandbox {
+			pc.Rate, pc.Concurrency = orF(pc.Rate, 50), orI(pc.Concurrency, 8)
+			pc.FeePercent = or(pc.FeePercent, sandbox.FeeOnTop(name))
+		}
+		pc = DefaultPace(pc)
+		hc := &http.Client{Timeout: pc.Timeout}
+		if wrap != nil {
+			hc = wrap(hc)
+		}
+		prov, err := NewProvider(name, pc, root, hc)
+		if err != nil {
+			closeFn()
+			return nil, err
+		}
+		conn.Lanes[name] = batch.Lane{Provider: prov, Rate: pc.Rate, Burst: pc.Burst, Concurrency: pc.Concurrency}
+		if pc.FeePercent != "" {
+			conn.Costs[name] = pc.FeePercent
+		}
+	}
+	return conn, nil
+}
+
+// NewProvider builds the client of provider name: against the sandbox at root
+// when root is set (its secrets are placeholders the simulators accept), else
+// at the config's base_url or the provider's own address, with the secrets
+// read from the environment variables the config names.
+func NewProvider(name string, pc ProviderConfig, root string, hc *http.Client) (batch.Provider, error) {
+	reg, ok := registry.Lookup(name)
+	if !ok {
+		return nil, fmt.Errorf("provider %q is not one bulkpay knows (%v)", name, registry.Names())
+	}
+	base := reg.BaseURL
+	switch {
+	case root != "":
+		base = root + reg.SandboxPath
+	case pc.BaseURL != "":
+		base = pc.BaseURL
+	}
+	switch name {
+	case campay.Name:
+		opts := []campay.Option{campay.WithHTTPClient(hc), campay.WithBaseURL(base)}
+		if tok := os.Getenv(or(pc.TokenEnv, "CAMPAY_TOKEN")); tok != "" && root == "" {
+			return campay.New(append(opts, campay.WithPermanentToken(tok))...), nil
+		}
+		c, err := creds(name, root, [2]string{pc.UsernameEnv, "CAMPAY_USERNAME"}, [2]string{pc.PasswordEnv, "CAMPAY_PASSWORD"})
+		if err != nil {
+			return nil, fmt.Errorf("%w (or CAMPAY_TOKEN for a permanent token)", err)
+		}
+		return campay.New(append(opts, campay.WithCredentials(c[0], c[1]))...), nil
+	case cinetpay.Name:
+		c, err := creds(name, root, [2]string{pc.APIKeyEnv, "CINETPAY_APIKEY"}, [2]string{pc.PasswordEnv, "CINETPAY_PASSWORD"})
+		if err != nil {
+			return nil, err
+		}
+		notify := pc.NotifyURL
+		if notify == "" && root != "" {
+			notify = root + "/_sandbox/notify"
+		}
+		if notify == "" {
+			return nil, fmt.Errorf("cinetpay: set notify_url in the config: CinetPay refuses transfers without one")
+		}
+		opts := []cinetpay.Option{cinetpay.WithHTTPClient(hc), cinetpay.WithBaseURL(base),
+			cinetpay.WithCredentials(c[0], c[1]), cinetpay.WithNotifyURL(notify)}
+		if pc.ChunkSize > 0 {
+			opts = append(opts, cinetpay.WithChunkSize(pc.ChunkSize))
+		}
+		return cinetpay.New(opts...), nil
+	case mycoolpay.Name:
+		c, err := creds(name, root, [2]string{pc.PublicKeyEnv, "MYCOOLPAY_PUBLIC_KEY"}, [2]string{pc.PrivateKeyEnv, "MYCOOLPAY_PRIVATE_KEY"})
+		if err != nil {
+			return nil, err
+		}
+		return mycoolpay.New(mycoolpay.WithHTTPClient(hc), mycoolpay.WithBaseURL(base), mycoolpay.WithKeys(c[0], c[1])), nil
+	default: // camoo
+		c, err := creds(name, root, [2]string{pc.KeyEnv, "CAMOO_API_KEY"}, [2]string{pc.SecretEnv, "CAMOO_API_SECRET"})
+		if err != nil {
+			return nil, err
+		}
+		return camoo.New(camoo.WithHTTPClient(hc), camoo.WithBaseURL(base), camoo.WithKeys(c[0], c[1]), camoo.WithNotifyURL(pc.NotifyURL)), nil
+	}
+}
+
+// creds reads secrets from the environment: pairs of (configured name, default
+// name). Missing ones are listed in the error. In the sandbox (root set) every
+// secret is a placeholder the simulators accept.
+func creds(provider, root string, pairs ...[2]string) ([]string, error) {
+	out := make([]string, len(pairs))
+	var missing []string
+	for i, p := range pairs {
+		if root != "" {
+			out[i] = "sandbox"
+			continue
+		}
+		name := or(p[0], p[1])
+		if out[i] = os.Getenv(name); out[i] == "" {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("%s: no credentials: set %s in the environment (or name other variables in the config)", provider, strings.Join(missing, " and "))
+	}
+	return out, nil
+}
+
+func or(v, d string) string {
+	if v == "" {
+		return d
+	}
+	return v
+}
+
+func orF(v, d float64) float64 {
+	if v == 0 {
+		return d
+	}
+	return v
+}
+
+func orI(v, d int) int {
+	if v == 0 {
+		return d
+	}
+	return v
+}
+
+// absPath is path made absolute where it can be.
+func absPath(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return path
+}

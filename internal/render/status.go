@@ -1,0 +1,82 @@
+package render
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"bulkpay/batch"
+)
+
+// StatusJSON is `status --json`, and what run, resume and retry print with --json.
+type StatusJSON struct {
+	BatchID         int64          `json:"batch_id"`
+	Reference       string         `json:"reference"`
+	Items           int            `json:"items"`
+	Counts          map[string]int `json:"counts"`
+	TotalAmount     int64          `json:"total_amount"`
+	SucceededAmount int64          `json:"succeeded_amount"`
+	// Reconciliation is what the latest `bulkpay reconcile` found; absent when
+	// the batch was never reconciled.
+	Reconciliation *ReconciliationJSON `json:"reconciliation,omitempty"`
+}
+
+// ReconciliationJSON is the latest reconciliation in `status --json`.
+type ReconciliationJSON struct {
+	At         time.Time         `json:"at"`
+	Mismatches []batch.Mismatch  `json:"mismatches"`
+	Unchecked  []batch.Unchecked `json:"unchecked"`
+}
+
+// Status writes a batch's standing as JSON, with its latest reconciliation.
+func Status(w io.Writer, sum batch.Summary, rec batch.Reconciliation) error {
+	counts := map[string]int{}
+	for _, s := range batch.States {
+		counts[string(s)] = sum.Counts[s]
+	}
+	out := StatusJSON{BatchID: sum.Batch.ID, Reference: sum.Batch.Reference, Items: sum.Items,
+		Counts: counts, TotalAmount: sum.TotalAmount, SucceededAmount: sum.SucceededAmount}
+	if !rec.At.IsZero() {
+		out.Reconciliation = &ReconciliationJSON{At: rec.At, Mismatches: rec.Mismatches, Unchecked: rec.Unchecked}
+		if out.Reconciliation.Mismatches == nil {
+			out.Reconciliation.Mismatches = []batch.Mismatch{}
+		}
+		if out.Reconciliation.Unchecked == nil {
+			out.Reconciliation.Unchecked = []batch.Unchecked{}
+		}
+	}
+	return JSON(w, out)
+}
+
+// JSON writes v as one line of JSON, with <, > and & as they are.
+func JSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// Reconciliation shows what the batch's latest reconciliation found.
+func Reconciliation(w io.Writer, rec batch.Reconciliation) {
+	if rec.At.IsZero() {
+		fmt.Fprintln(w, "Not reconciled yet: `bulkpay reconcile BATCH` compares it with the providers' own records.")
+		return
+	}
+	at := rec.At.Local().Format("2006-01-02 15:04")
+	if len(rec.Mismatches) == 0 && len(rec.Unchecked) == 0 {
+		fmt.Fprintf(w, "Reconciled %s: the providers' records agree with the ledger.\n", at)
+		return
+	}
+	fmt.Fprintf(w, "Reconciled %s: %d mismatch(es), %d item(s) could not be checked.\n", at, len(rec.Mismatches), len(rec.Unchecked))
+	Findings(w, rec.Mismatches, rec.Unchecked)
+}
+
+// Findings lists mismatches, then the records that could not be checked.
+func Findings(w io.Writer, mism []batch.Mismatch, unchecked []batch.Unchecked) {
+	for _, m := range mism {
+		fmt.Fprintln(w, "MISMATCH "+m.String())
+	}
+	for _, u := range unchecked {
+		fmt.Fprintln(w, "COULD NOT CHECK "+u.String())
+	}
+}
