@@ -47,3 +47,35 @@ func List(ctx context.Context, st BatchLister) ([]Summary, error) {
 	}
 	return out, nil
 }
+
+// StatusStore is what a batch's standing needs of the ledger.
+type StatusStore interface {
+	BatchLister
+	ReconciliationReader
+}
+
+// Standing is a batch's standing as people are shown it.
+type Standing struct {
+	Summary        Summary
+	Items          []Item
+	Retries        Retries // what became of its failed items paid again since
+	Reconciliation Reconciliation
+}
+
+// Status reads b's standing: its items by state, what became of its failed
+// items retried since, and what its latest reconciliation found.
+func Status(ctx context.Context, st StatusStore, b Batch) (Standing, error) {
+	items, err := st.Items(ctx, b.ID)
+	if err != nil {
+		return Standing{}, fmt.Errorf("read the items of batch %s: %w", b.Reference, err)
+	}
+	r, err := RetriesOf(ctx, st, b)
+	if err != nil {
+		return Standing{}, err
+	}
+	rec, err := st.Reconciliation(ctx, b.ID)
+	if err != nil {
+		return Standing{}, fmt.Errorf("read reconciliation: %w", err)
+	}
+	return Standing{Summary: Summarize(b, items), Items: items, Retries: r, Reconciliation: rec}, nil
+}

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"bulkpay/providers"
 )
 
 // PlanRequest is a sheet's valid rows and what planning them into a batch needs.
@@ -158,4 +160,27 @@ func SavePlan(ctx context.Context, st PlanStore, p PlannedSheet, req SaveRequest
 	}
 	b.Policy = b.Policy.Or(p.Batch.Policy)
 	return b, false, nil
+}
+
+// Preview stores a planned batch so that it can be approved (planning it again
+// records its planner: req.Planning) and checks the provider balances that
+// connect reaches against its planned items. Nothing is sent.
+func Preview(ctx context.Context, st PlanStore, p PlannedSheet, req SaveRequest, connect func(context.Context) (*Connection, error),
+	clock providers.Clock) ([]Need, error) {
+	b, _, err := SavePlan(ctx, st, p, req)
+	if err != nil {
+		return nil, err
+	}
+	items, err := st.Items(ctx, b.ID)
+	if err != nil {
+		return nil, fmt.Errorf("read the items of batch %s: %w", b.Reference, err)
+	}
+	conn, err := connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if conn.Close != nil {
+		defer conn.Close()
+	}
+	return CheckBalances(ctx, conn.Lanes, items, conn.Costs, clock)
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -236,4 +237,17 @@ func absPath(path string) string {
 		return abs
 	}
 	return path
+}
+
+// RunOptions are how the runner goes about a run under this config: the
+// description sent with each payout, how long and how often pending payouts
+// are polled (the sandbox, whose payouts settle fast, every 500ms unless the
+// config sets its own interval), with log and crash (the test build's crash
+// points, nil otherwise).
+func (c Config) RunOptions(sandbox bool, log *slog.Logger, crash func(string)) batch.RunOptions {
+	o := batch.RunOptions{Description: c.Description, PendingWait: c.PendingWait, PollInterval: c.PollInterval, Log: log, Crash: crash}
+	if sandbox && c.PollInterval == Default().PollInterval {
+		o.PollInterval = 500 * time.Millisecond
+	}
+	return o
 }

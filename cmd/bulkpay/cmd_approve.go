@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -8,6 +9,7 @@ import (
 
 	"bulkpay/batch"
 	"bulkpay/internal/cli"
+	"bulkpay/ledger"
 )
 
 func newApproveCmd(a *app) *cobra.Command {
@@ -16,16 +18,14 @@ func newApproveCmd(a *app) *cobra.Command {
 		Use:   "approve BATCH --by NAME [--note TEXT]",
 		Short: "Approve a planned batch's exact plan hash (needed by run when require_approval is set)",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
+		PreRunE: func(*cobra.Command, []string) error {
 			if by == "" {
 				return cli.Usagef("--by NAME is required: an approval names its approver")
 			}
-			st, b, items, err := a.load(cmd.Context(), args[0])
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			ap, err := batch.Approve(cmd.Context(), st, b, items, batch.ApproveRequest{By: by, Note: note, Login: whoami(),
+			return nil
+		},
+		RunE: a.onBatch(func(ctx context.Context, st *ledger.Store, b batch.Batch, items []batch.Item) error {
+			ap, err := batch.Approve(ctx, st, b, items, batch.ApproveRequest{By: by, Note: note, Login: whoami(),
 				At: time.Now().UTC(), Config: a.cfg.Policy()})
 			if err != nil {
 				return err
@@ -33,7 +33,7 @@ func newApproveCmd(a *app) *cobra.Command {
 			fmt.Fprintf(a.stdout, "batch %s approved by %s: plan hash %s, %d items, %s %s, fees %s\n", b.Reference, by, ap.Hash,
 				len(items), batch.Money(b.TotalAmount), b.Currency, batch.Money(b.Charge))
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&by, "by", "", "who approves")
 	cmd.Flags().StringVar(&note, "note", "", "why, or against what (e.g. the signed payroll summary)")

@@ -23,17 +23,7 @@ func newBalanceCmd(a *app) *cobra.Command {
 			}
 			defer conn.Close()
 			bals, failed := batch.Balances(cmd.Context(), conn.Lanes, nil)
-			lines := []render.BalanceLine{}
-			for _, b := range bals {
-				l := render.BalanceLine{Provider: b.Provider, Account: b.Account, Amount: b.Amount, Currency: b.Currency}
-				switch {
-				case b.Err != nil:
-					l = render.BalanceLine{Provider: b.Provider, Error: b.Err.Error()}
-				case l.Currency == "":
-					l.Currency, l.CurrencyAssumed = a.cfg.Currency, true
-				}
-				lines = append(lines, l)
-			}
+			lines := render.NewBalanceLines(bals, a.cfg.Currency)
 			if asJSON {
 				if err := render.JSON(a.stdout, lines); err != nil {
 					return err

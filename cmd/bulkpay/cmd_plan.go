@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 
 	"github.com/spf13/cobra"
@@ -37,20 +38,11 @@ Exit 0 when the plan could run, 2 when the input is invalid.`,
 					return err
 				}
 				defer st.Close()
-				b, _, err := batch.SavePlan(ctx, st, p, batch.SaveRequest{AllowRepeat: pf.allowRepeat, Planning: true, Login: whoami()})
-				if err != nil {
-					return err
+				connect := func(ctx context.Context) (*batch.Connection, error) {
+					return a.cfg.Connect(ctx, a.target(pf.sandboxURL))
 				}
-				items, err := st.Items(ctx, b.ID)
-				if err != nil {
-					return err
-				}
-				conn, err := a.cfg.Connect(ctx, a.target(pf.sandboxURL))
-				if err != nil {
-					return err
-				}
-				defer conn.Close()
-				if needs, err = batch.CheckBalances(ctx, conn.Lanes, items, conn.Costs, nil); err != nil {
+				req := batch.SaveRequest{AllowRepeat: pf.allowRepeat, Planning: true, Login: whoami()}
+				if needs, err = batch.Preview(ctx, st, p, req, connect, nil); err != nil {
 					return err
 				}
 			}

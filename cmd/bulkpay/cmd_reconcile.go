@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -8,7 +9,9 @@ import (
 
 	"bulkpay/batch"
 	"bulkpay/internal/render"
+	"bulkpay/ledger"
 	"bulkpay/providers"
+	"bulkpay/reports"
 )
 
 func newReconcileCmd(a *app) *cobra.Command {
@@ -26,13 +29,7 @@ previous one's), shown, and put in the reports; status and every report written
 later show them too.
 Exit 0 when everything agrees and nothing waits for a person, 4 otherwise.`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			st, b, _, err := a.load(ctx, args[0])
-			if err != nil {
-				return err
-			}
-			defer st.Close()
+		RunE: a.onBatch(func(ctx context.Context, st *ledger.Store, b batch.Batch, _ []batch.Item) error {
 			s, err := a.session(ctx, st, b, "reconcile", f)
 			if err != nil {
 				return err
@@ -47,13 +44,13 @@ Exit 0 when everything agrees and nothing waits for a person, 4 otherwise.`,
 			if err != nil {
 				return err
 			}
-			retries, err := batch.RetriesOf(ctx, st, b)
+			now, err := batch.Status(ctx, st, b)
 			if err != nil {
-				a.log.Warn("could not read the retry batches", "batch", b.Reference, "err", err)
+				return err
 			}
-			render.Summary(a.stdout, batch.Summarize(b, res.Items), a.view(b, res.Items, retries, f.sandboxURL))
+			render.Summary(a.stdout, now.Summary, a.commands().View(b, now, f.sandboxURL))
 			render.Findings(a.stdout, res.Mismatches, res.Unchecked)
-			dir, err := a.writeReports(ctx, st, b, res.Items, providers.Or(out, a.cfg.ReportsDir))
+			dir, err := reports.FromLedger(ctx, st, b, res.Items, providers.Or(out, a.cfg.ReportsDir))
 			if err != nil {
 				return err
 			}
@@ -67,7 +64,7 @@ Exit 0 when everything agrees and nothing waits for a person, 4 otherwise.`,
 				fmt.Fprintf(a.stdout, "batch %s: the providers' records agree with the ledger\n", b.Reference)
 			}
 			return err
-		},
+		}),
 	}
 	f.register(cmd.Flags(), "the sandbox at this `URL` (the one the batch was paid through)", false)
 	cmd.Flags().StringVar(&out, "out", "", "reports `DIR` (default ./bulkpay-reports, or the config's reports_dir)")

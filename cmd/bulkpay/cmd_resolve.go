@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -9,6 +10,7 @@ import (
 
 	"bulkpay/batch"
 	"bulkpay/internal/cli"
+	"bulkpay/ledger"
 	"bulkpay/providers"
 )
 
@@ -18,26 +20,25 @@ func newResolveCmd(a *app) *cobra.Command {
 		Use:   "resolve BATCH ITEM --as succeeded|failed --note TEXT",
 		Short: "Record a person's decision on an item in review (ITEM is its row or reference)",
 		Args:  cobra.ExactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			to := batch.State(as)
-			if to != batch.Succeeded && to != batch.Failed {
+		PreRunE: func(*cobra.Command, []string) error {
+			if to := batch.State(as); to != batch.Succeeded && to != batch.Failed {
 				return cli.Usagef("--as must be succeeded or failed: say what the provider's records show")
 			}
 			if strings.TrimSpace(note) == "" {
 				return cli.Usagef("--note is required: say what the provider's records show (e.g. --note \"paid per the CamPay dashboard\")")
 			}
-			st, b, items, err := a.load(cmd.Context(), args[0])
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			d := batch.Decision{To: to, By: providers.Or(by, whoami()), Note: note}
-			it, err := batch.Resolve(cmd.Context(), st, items, args[1], d)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stdout, "row %d of batch %s: %s (by %s at %s)\n", it.Row, b.Reference, to, d.By, time.Now().UTC().Format(time.RFC3339))
 			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.onBatch(func(ctx context.Context, st *ledger.Store, b batch.Batch, items []batch.Item) error {
+				d := batch.Decision{To: batch.State(as), By: providers.Or(by, whoami()), Note: note}
+				it, err := batch.Resolve(ctx, st, items, args[1], d)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(a.stdout, "row %d of batch %s: %s (by %s at %s)\n", it.Row, b.Reference, d.To, d.By, time.Now().UTC().Format(time.RFC3339))
+				return nil
+			})(cmd, args)
 		},
 	}
 	cmd.Flags().StringVar(&as, "as", "", "succeeded or failed")

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"github.com/spf13/cobra"
 
 	"bulkpay/batch"
+	"bulkpay/ledger"
 )
 
 func newResumeCmd(a *app) *cobra.Command {
@@ -12,18 +14,12 @@ func newResumeCmd(a *app) *cobra.Command {
 		Use:   "resume BATCH",
 		Short: "Finish a batch from the ledger: settle what is in doubt, send what is left, poll what is pending",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			st, b, _, err := a.load(ctx, args[0])
-			if err != nil {
-				return err
-			}
-			defer st.Close()
+		RunE: a.onBatch(func(ctx context.Context, st *ledger.Store, b batch.Batch, _ []batch.Item) error {
 			if err := batch.AuthorizeRun(ctx, st, b, a.cfg.Policy(), b.PlanHash); err != nil {
 				return err
 			}
 			return a.pay(ctx, st, b, f)
-		},
+		}),
 	}
 	f.register(cmd.Flags(), "pay through the sandbox at this `URL` (the one the batch was paid through)", "print the batch status as JSON at the end", true)
 	return cmd

@@ -9,6 +9,8 @@ import (
 	"bulkpay/batch"
 	"bulkpay/internal/cli"
 	"bulkpay/internal/render"
+	"bulkpay/ledger"
+	"bulkpay/reports"
 )
 
 func newRetryCmd(a *app) *cobra.Command {
@@ -22,16 +24,13 @@ batch REF-retry-N with one new item per failed item (a new reference, linked to 
 item), records the decision in both batches' events, and pays it like run does.
 Items already retried by an earlier retry batch are not paid again.`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
+		PreRunE: func(_ *cobra.Command, args []string) error {
 			if !failed {
 				return cli.Usagef("say what to retry: bulkpay retry %s --failed", args[0])
 			}
-			st, b, items, err := a.load(ctx, args[0])
-			if err != nil {
-				return err
-			}
-			defer st.Close()
+			return nil
+		},
+		RunE: a.onBatch(func(ctx context.Context, st *ledger.Store, b batch.Batch, items []batch.Item) error {
 			p, err := batch.PlanRetry(ctx, st, b, items, whoami())
 			if err != nil {
 				return err
@@ -42,11 +41,11 @@ Items already retried by an earlier retry batch are not paid again.`,
 				return nil
 			case len(p.Items) == 0:
 				fmt.Fprintf(a.stdout, "batch %s: every failed item was already retried (%s); nothing is paid twice.\n", b.Reference, p.AlreadyIn())
-				retries, err := batch.RetriesOf(ctx, st, b)
+				now, err := batch.Status(ctx, st, b)
 				if err != nil {
 					return err
 				}
-				render.Retried(a.stdout, b, items, a.view(b, items, retries, f.sandboxURL))
+				render.Retried(a.stdout, b, now.Items, a.commands().View(b, now, f.sandboxURL))
 				return nil
 			case len(p.Already) > 0:
 				a.say("%s; the other failed items are paid again in %s", p.AlreadyIn(), p.Batch.Reference)
@@ -54,11 +53,11 @@ Items already retried by an earlier retry batch are not paid again.`,
 			a.say("planned batch %s: %s", p.Batch.Reference, p.Detail)
 			err = a.pay(ctx, st, p.Batch, f)
 			// the original batch's report says where its failed items went
-			if _, rerr := a.writeReports(context.WithoutCancel(ctx), st, b, items, a.cfg.ReportsDir); rerr != nil {
+			if _, rerr := reports.FromLedger(context.WithoutCancel(ctx), st, b, items, a.cfg.ReportsDir); rerr != nil {
 				a.log.Warn("could not rewrite the original batch's report", "batch", b.Reference, "err", rerr)
 			}
 			return err
-		},
+		}),
 	}
 	cmd.Flags().BoolVar(&failed, "failed", false, "pay the failed items again")
 	f.register(cmd.Flags(), "pay through the sandbox at this `URL`", "print the retry batch's status as JSON at the end", false)

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"github.com/spf13/cobra"
 
 	"bulkpay/batch"
 	"bulkpay/internal/render"
+	"bulkpay/ledger"
 )
 
 func newReviewCmd(a *app) *cobra.Command {
@@ -12,18 +14,13 @@ func newReviewCmd(a *app) *cobra.Command {
 		Use:   "review BATCH",
 		Short: "List the items that need a person, with the evidence: attempts, times, requests and answers",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			st, b, items, err := a.load(cmd.Context(), args[0])
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			evidence, err := batch.InReview(cmd.Context(), st, items)
+		RunE: a.onBatch(func(ctx context.Context, st *ledger.Store, b batch.Batch, items []batch.Item) error {
+			evidence, err := batch.InReview(ctx, st, items)
 			if err != nil {
 				return err
 			}
 			render.Review(a.stdout, b, evidence)
 			return nil
-		},
+		}),
 	}
 }

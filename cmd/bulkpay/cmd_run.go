@@ -24,16 +24,16 @@ started in this process and no real money moves.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, path := cmd.Context(), args[0]
-			p, sc, err := a.planSheet(ctx, path, pf)
+			p, res, err := a.planSheet(ctx, path, pf)
 			var he *sheet.HeaderError
 			switch {
 			case errors.As(err, &he):
-				printSheet(a.stderr, path, sc)
+				printSheet(a.stderr, path, res, p.Tally)
 				return batch.ErrInvalid
 			case err != nil:
 				return err
 			case len(p.Tally.Errors) > 0:
-				printSheet(a.stderr, path, sc)
+				printSheet(a.stderr, path, res, p.Tally)
 				return fmt.Errorf("%w: fix the rows above and run again (`bulkpay validate %s` lists them)", batch.ErrInvalid, path)
 			case len(p.Items) == 0:
 				return fmt.Errorf("%w: %s has no beneficiary rows", batch.ErrInvalid, path)

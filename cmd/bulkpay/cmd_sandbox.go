@@ -1,11 +1,8 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -41,33 +38,19 @@ func newSandboxCmd(a *app) *cobra.Command {
 					return fmt.Errorf("%w: --balance: %v", batch.ErrInvalid, err)
 				}
 			}
-			ln, err := net.Listen("tcp", addr)
-			if err != nil {
-				return fmt.Errorf("listen on %s: %w", addr, err)
-			}
-			if err := remoteListen(addr, ln.Addr(), allowRemote); err != nil {
-				ln.Close()
+			ln, err := sandbox.Listen(addr, allowRemote)
+			var re *sandbox.RemoteError
+			if errors.As(err, &re) {
 				return fmt.Errorf("%w: %v", batch.ErrInvalid, err)
 			}
-			if !isLoopbackAddr(ln.Addr()) {
+			if err != nil {
+				return err
+			}
+			if !sandbox.Loopback(ln.Addr()) {
 				fmt.Fprintf(a.stderr, "WARNING: --allow-remote: the sandbox on %s can be reached from other machines, without any authentication: they can read every payout (names, phones, amounts) and set faults and tamper with records\n", ln.Addr())
 			}
-			hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 			fmt.Fprintf(a.stdout, "sandbox listening on http://%s (CamPay /campay/api, CinetPay /cinetpay/v1, My-CoolPay /mycoolpay/api, Camoo /camoo/v1/payment; payouts at /_sandbox/payouts)\n", ln.Addr())
-			errc := make(chan error, 1)
-			go func() { errc <- hs.Serve(ln) }()
-			select {
-			case err := <-errc:
-				return err
-			case <-cmd.Context().Done():
-			}
-			srv.Close()
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			if err := hs.Shutdown(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
-				return err
-			}
-			return nil
+			return srv.Serve(cmd.Context(), ln)
 		},
 	}
 	f := cmd.Flags()
@@ -84,21 +67,4 @@ func newSandboxCmd(a *app) *cobra.Command {
 	f.BoolVar(&rejectDup, "campay-reject-duplicates", false, "CamPay rejects a repeated external_reference instead of returning the first result")
 	f.BoolVar(&opts.CinetPay.NumericCodes, "cinetpay-numeric-codes", false, "CinetPay writes error codes as numbers (723) instead of strings (\"723\")")
 	return cmd
-}
-
-// remoteListen refuses an address other machines can reach unless allowed:
-// the sandbox serves every payout it took (/_sandbox/payouts) and lets anyone
-// set faults and change records (/_sandbox/faults, /_sandbox/tamper).
-func remoteListen(given string, addr net.Addr, allowed bool) error {
-	if allowed || isLoopbackAddr(addr) {
-		return nil
-	}
-	return fmt.Errorf("refusing to serve the sandbox on %s, which other machines can reach: it has no authentication, so anyone reaching it could read every payout (names, phones, amounts at /_sandbox/payouts), set faults (/_sandbox/faults) and tamper with records (/_sandbox/tamper). "+
-		"Listen on this machine only (--addr 127.0.0.1:8089), or pass --allow-remote if other machines really must reach it", given)
-}
-
-// isLoopbackAddr reports whether a listener's address is this machine's only.
-func isLoopbackAddr(addr net.Addr) bool {
-	ta, ok := addr.(*net.TCPAddr)
-	return ok && ta.IP.IsLoopback()
 }

@@ -1,12 +1,12 @@
 package main
 
 import (
-	"fmt"
-
+	"context"
 	"github.com/spf13/cobra"
 
 	"bulkpay/batch"
 	"bulkpay/internal/render"
+	"bulkpay/ledger"
 )
 
 func newStatusCmd(a *app) *cobra.Command {
@@ -15,29 +15,18 @@ func newStatusCmd(a *app) *cobra.Command {
 		Use:   "status BATCH",
 		Short: "Show a batch's standing: items by state and amounts (BATCH is its id or reference)",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			st, b, items, err := a.load(ctx, args[0])
+		RunE: a.onBatch(func(ctx context.Context, st *ledger.Store, b batch.Batch, _ []batch.Item) error {
+			s, err := batch.Status(ctx, st, b)
 			if err != nil {
 				return err
 			}
-			defer st.Close()
-			sum := batch.Summarize(b, items)
-			rec, err := st.Reconciliation(ctx, b.ID)
-			if err != nil {
-				return fmt.Errorf("read reconciliation: %w", err)
-			}
 			if asJSON {
-				return render.Status(a.stdout, sum, rec)
+				return render.Status(a.stdout, s.Summary, s.Reconciliation)
 			}
-			retries, err := batch.RetriesOf(ctx, st, b)
-			if err != nil {
-				a.log.Warn("could not read the retry batches", "batch", b.Reference, "err", err)
-			}
-			render.Summary(a.stdout, sum, a.view(b, items, retries, ""))
-			render.Reconciliation(a.stdout, rec)
+			render.Summary(a.stdout, s.Summary, a.commands().View(b, s, ""))
+			render.Reconciliation(a.stdout, s.Reconciliation)
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
 	return cmd

@@ -18,19 +18,19 @@ func newValidateCmd(a *app) *cobra.Command {
 		Short: "Check a sheet and list every bad row; moves no money",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			sc, err := a.readSheet(cmd.Context(), args[0], sf, false)
+			res, _, err := a.readSheet(cmd.Context(), args[0], sf, false)
 			var he *sheet.HeaderError
 			if err != nil && !errors.As(err, &he) {
 				return err
 			}
 			if asJSON {
-				if err := render.JSON(a.stdout, render.NewValidateJSON(sc.tally, sc.res.Encoding, sc.res.Delimiter, sc.res.Sheet)); err != nil {
+				if err := render.JSON(a.stdout, render.NewValidateJSON(res.Tally(), res.Encoding, res.Delimiter, res.Sheet)); err != nil {
 					return err
 				}
 			} else {
-				printSheet(a.stdout, args[0], sc)
+				printSheet(a.stdout, args[0], res, res.Tally())
 			}
-			if len(sc.tally.Errors) > 0 || err != nil {
+			if len(res.Errors) > 0 || err != nil {
 				return batch.ErrInvalid
 			}
 			return nil

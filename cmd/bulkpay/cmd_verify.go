@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"bulkpay/batch"
+	"bulkpay/ledger"
 )
 
 func newVerifyCmd(a *app) *cobra.Command {
@@ -13,13 +15,8 @@ func newVerifyCmd(a *app) *cobra.Command {
 		Use:   "verify BATCH",
 		Short: "Check the ledger's invariants for a batch (legal state paths, one payout per item, sums); exit 1 with findings",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			st, b, items, err := a.load(cmd.Context(), args[0])
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			findings, err := batch.Verify(cmd.Context(), st, b)
+		RunE: a.onBatch(func(ctx context.Context, st *ledger.Store, b batch.Batch, items []batch.Item) error {
+			findings, err := batch.Verify(ctx, st, b)
 			if err != nil {
 				return err
 			}
@@ -31,6 +28,6 @@ func newVerifyCmd(a *app) *cobra.Command {
 			}
 			fmt.Fprintf(a.stdout, "batch %s: %d items, ledger consistent\n", b.Reference, len(items))
 			return nil
-		},
+		}),
 	}
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,7 +15,6 @@ import (
 	"bulkpay/batch"
 	"bulkpay/internal/cli"
 	"bulkpay/internal/crashpoint"
-	"bulkpay/config"
 	"bulkpay/internal/render"
 	"bulkpay/ledger"
 	"bulkpay/reports"
@@ -75,17 +76,6 @@ func (a *app) session(ctx context.Context, st *ledger.Store, b batch.Batch, verb
 	})
 }
 
-// runOptions are the runner's from the config; the sandbox is polled faster
-// unless the config sets its own interval.
-func (a *app) runOptions(sandbox bool) batch.RunOptions {
-	o := batch.RunOptions{Description: a.cfg.Description, PendingWait: a.cfg.PendingWait, PollInterval: a.cfg.PollInterval,
-		Log: a.log, Crash: crashpoint.At()}
-	if sandbox && a.cfg.PollInterval == config.Default().PollInterval {
-		o.PollInterval = 500 * time.Millisecond
-	}
-	return o
-}
-
 // pay runs a stored batch to the end it can reach now, then prints the summary,
 // writes the report and returns the error that gives the exit code.
 func (a *app) pay(ctx context.Context, st *ledger.Store, b batch.Batch, f payFlags) error {
@@ -97,17 +87,13 @@ func (a *app) pay(ctx context.Context, st *ledger.Store, b batch.Batch, f payFla
 	b = s.Batch
 	res, runErr := s.Pay(ctx, batch.PayRequest{
 		AllowPartial: f.allowPartial,
-		Run:          a.runOptions(s.Conn.Sandbox),
+		Run:          a.cfg.RunOptions(s.Conn.Sandbox, a.log, crashpoint.At()),
 		Short: func(needs []batch.Need) {
 			fmt.Fprintf(a.stderr, "Provider balances cannot cover batch %s:\n", b.Reference)
 			render.Needs(a.stderr, needs, b.Currency)
 		},
 		Progress: func(items []batch.Item) (batch.Observer, func()) {
-			var lanes []string
-			for name := range s.Conn.Lanes {
-				lanes = append(lanes, name)
-			}
-			pr := render.NewProgress(a.stderr, a.quiet, a.logs, b, items, lanes)
+			pr := render.NewProgress(a.stderr, a.quiet, a.logs, b, items, slices.Collect(maps.Keys(s.Conn.Lanes)))
 			return pr, pr.Done
 		},
 	})
@@ -125,61 +111,14 @@ func (a *app) pay(ctx context.Context, st *ledger.Store, b batch.Batch, f payFla
 func (a *app) finish(ctx context.Context, st *ledger.Store, b batch.Batch, runErr error, f payFlags) error {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	items, err := st.Items(rctx, b.ID)
+	s, err := batch.Status(rctx, st, b)
 	if err != nil {
-		return errors.Join(runErr, fmt.Errorf("read items: %w", err))
+		return errors.Join(runErr, err)
 	}
-	sum := batch.Summarize(b, items)
-	out := a.stdout
-	if f.asJSON {
-		out = a.stderr
-	}
-	retries, err := batch.RetriesOf(rctx, st, b)
-	if err != nil {
-		a.log.Warn("could not read the retry batches", "batch", b.Reference, "err", err)
-	}
-	view := a.view(b, items, retries, f.sandboxURL)
-	view.Interrupted = errors.Is(runErr, batch.ErrInterrupted)
-	if !f.asJSON || !a.quiet {
-		render.Summary(out, sum, view)
-	}
-	// the payments decide the exit code: a report that cannot be written is a
-	// warning, the ledger holds everything needed to write it later
-	if dir, err := a.writeReports(rctx, st, b, items, a.cfg.ReportsDir); err != nil {
-		fmt.Fprintf(a.stderr, "WARNING: the reports of batch %s could not be written to %s: %v\n"+
-			"The payments are recorded in the ledger %s; write the reports into a folder you can write to with `%s`\n",
-			b.Reference, a.cfg.ReportsDir, err, st.Path(), a.command("report", b.Reference, b, "", "--out", "DIR"))
-	} else {
-		fmt.Fprintf(out, "Reports: %s (reconciliation.xlsx, reconciliation.csv, summary.json)\n", dir)
-	}
-	if f.asJSON {
-		rec, err := st.Reconciliation(rctx, b.ID)
-		if err != nil {
-			return errors.Join(runErr, fmt.Errorf("read reconciliation: %w", err))
-		}
-		if err := render.Status(a.stdout, sum, rec); err != nil {
-			return err
-		}
-	}
-	switch {
-	case view.Interrupted:
-		fmt.Fprintf(a.stderr, "Interrupted: what was sent is recorded; run `%s` to finish. Nobody is paid twice.\n", view.Next("resume"))
-	case runErr != nil:
-		fmt.Fprintf(a.stderr, "The run stopped before the end. Every step taken is in the ledger: once the cause below is dealt with, run `%s` to finish; nobody is paid twice.\n", view.Next("resume"))
-	default:
-		return batch.Outcome(sum)
-	}
-	return runErr
-}
-
-// writeReports writes b's reports from the ledger into root.
-func (a *app) writeReports(ctx context.Context, st *ledger.Store, b batch.Batch, items []batch.Item, root string) (string, error) {
-	d, err := batch.Report(ctx, st, b, items)
-	if err != nil {
-		return "", err
-	}
-	return reports.WriteAll(root, reports.Input{Batch: d.Batch, Items: d.Items, Attempts: d.Attempts,
-		Mismatches: d.Reconciliation.Mismatches, Unchecked: d.Reconciliation.Unchecked})
+	dir, werr := reports.FromLedger(rctx, st, b, s.Items, a.cfg.ReportsDir)
+	return render.End(a.stdout, a.stderr, render.Ending{Standing: s, View: a.commands().View(b, s, f.sandboxURL), Err: runErr,
+		Reports: dir, ReportsErr: werr, ReportsDir: a.cfg.ReportsDir, Ledger: st.Path(),
+		ReportCommand: a.command("report", b.Reference, b, "", "--out", "DIR"), JSON: f.asJSON, Quiet: a.quiet})
 }
 
 // ledgerWriteFailed recognises SQLite refusing a write: a full disk or a

@@ -10,9 +10,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"bulkpay/batch"
+	"bulkpay/config"
 	"bulkpay/internal/cli"
 	"bulkpay/internal/crashpoint"
-	"bulkpay/config"
 	"bulkpay/internal/render"
 	"bulkpay/ledger"
 )
@@ -70,30 +70,13 @@ func newRoot(a *app) *cobra.Command {
 	return root
 }
 
-func (a *app) setup(cmd *cobra.Command) error {
-	cfg, err := config.Load(a.configPath)
-	if err != nil {
+func (a *app) setup(cmd *cobra.Command) (err error) {
+	if a.cfg, err = config.Load(a.configPath); err != nil {
 		return err
 	}
-	a.cfg = cfg
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(a.logLevel)); err != nil {
-		return fmt.Errorf("--log-level %q: use debug, info, warn or error", a.logLevel)
-	}
-	if a.quiet && !cmd.Flags().Changed("log-level") {
-		level = slog.LevelError // --quiet: the summary and errors, no warnings
-	}
-	opts := &slog.HandlerOptions{Level: level}
 	a.logs = render.NewLogSink(a.stderr)
-	switch a.logFormat {
-	case "text":
-		a.log = slog.New(slog.NewTextHandler(a.logs, opts))
-	case "json":
-		a.log = slog.New(slog.NewJSONHandler(a.logs, opts))
-	default:
-		return fmt.Errorf("--log-format %q: use text or json", a.logFormat)
-	}
-	return nil
+	a.log, err = render.NewLogger(a.logs, a.logFormat, a.logLevel, a.quiet, cmd.Flags().Changed("log-level"))
+	return err
 }
 
 func (a *app) dbPath() string {
@@ -125,17 +108,20 @@ func (a *app) say(format string, args ...any) {
 	fmt.Fprintf(w, format+"\n", args...)
 }
 
-// load opens the ledger and reads the batch named by key (its id or its
-// reference) with its items; close the store when done.
-func (a *app) load(ctx context.Context, key string) (*ledger.Store, batch.Batch, []batch.Item, error) {
-	st, err := a.openLedger(ctx)
-	if err != nil {
-		return nil, batch.Batch{}, nil, err
+// onBatch is the RunE of a command about one stored batch, its first
+// argument (an id or a reference): run gets the ledger and the batch with its
+// items.
+func (a *app) onBatch(run func(ctx context.Context, st *ledger.Store, b batch.Batch, items []batch.Item) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		st, err := a.openLedger(cmd.Context())
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		b, items, err := batch.Load(cmd.Context(), st, args[0])
+		if err != nil {
+			return err
+		}
+		return run(cmd.Context(), st, b, items)
 	}
-	b, items, err := batch.Load(ctx, st, key)
-	if err != nil {
-		st.Close()
-		return nil, batch.Batch{}, nil, err
-	}
-	return st, b, items, nil
 }

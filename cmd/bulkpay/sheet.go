@@ -30,40 +30,18 @@ func (f *sheetFlags) register(fs *pflag.FlagSet) {
 	fs.Int64Var(&f.expectTotal, "expect-total", 0, "the total the sheet must add up to (the approved amount); refused when it differs")
 }
 
-// sheetCheck is a sheet read and screened: what `validate`, `plan` and `run` show.
-type sheetCheck struct {
-	res   sheet.Result // how it was read
-	tally batch.Tally  // its counts and errors, the screen's refusals included
-	rows  []batch.Row  // the rows that passed, when kept
-}
-
 // readSheet reads the sheet at path and screens each valid row (a configured
 // provider pays it, the config's limits, --expect-total): a refused row counts
-// as invalid. keep holds the rows that pass in memory (plan and run).
-func (a *app) readSheet(ctx context.Context, path string, f sheetFlags, keep bool) (sheetCheck, error) {
+// as invalid. keep returns the rows that pass (plan and run).
+func (a *app) readSheet(ctx context.Context, path string, f sheetFlags, keep bool) (sheet.Result, []batch.Row, error) {
 	opt := sheet.Options{Region: providers.Or(f.region, a.cfg.Region), Sheet: f.sheetName, AllowDuplicates: f.allowDuplicates}
-	scr := batch.Screen{Router: a.cfg.Router(a.cfg.Configured(f.sandboxURL)), Limits: a.cfg.Limits, ExpectTotal: f.expectTotal,
-		MaxErrors: sheet.DefaultLimits.MaxErrors}
-	var sc sheetCheck
-	res, err := sheet.Read(ctx, path, opt, func(r batch.Row) error {
-		if scr.Row(r) && keep {
-			sc.rows = append(sc.rows, r)
-		}
-		return nil
-	})
-	sc.res = res
-	sc.tally = batch.Tally{Rows: res.Rows, Valid: res.Valid, Invalid: res.Invalid, TotalAmount: res.TotalAmount,
-		Errors: res.Errors, MoreErrors: res.MoreErrors}
-	if err != nil {
-		return sc, err
-	}
-	sc.tally = scr.Tally(sc.tally, func(field string) string { return res.Columns[sheet.Field(field)] })
-	return sc, nil
+	scr := batch.Screen{Router: a.cfg.Router(a.cfg.Configured(f.sandboxURL)), Limits: a.cfg.Limits, ExpectTotal: f.expectTotal}
+	return sheet.Screened(ctx, path, opt, &scr, keep)
 }
 
 // printSheet shows a sheet's validation for people.
-func printSheet(w io.Writer, path string, sc sheetCheck) {
-	render.SheetErrors(w, filepath.Base(path), sc.res.Describe(), sc.tally)
+func printSheet(w io.Writer, path string, res sheet.Result, t batch.Tally) {
+	render.SheetErrors(w, filepath.Base(path), res.Describe(), t)
 }
 
 // planFlags are what run and plan share.
@@ -85,14 +63,13 @@ func (pf *planFlags) register(fs *pflag.FlagSet) {
 // planSheet reads and screens a sheet and plans its batch: routes, fees,
 // period, plan hash. Row errors are in the plan's tally; err is for what stops
 // reading (a sheet without a header row gives the tally read so far).
-func (a *app) planSheet(ctx context.Context, path string, pf planFlags) (batch.PlannedSheet, sheetCheck, error) {
-	sc, err := a.readSheet(ctx, path, pf.sheetFlags, true)
+func (a *app) planSheet(ctx context.Context, path string, pf planFlags) (batch.PlannedSheet, sheet.Result, error) {
+	res, rows, err := a.readSheet(ctx, path, pf.sheetFlags, true)
 	if err != nil {
-		return batch.PlannedSheet{Batch: batch.Batch{Reference: pf.reference}, Tally: sc.tally}, sc, err
+		return batch.PlannedSheet{Batch: batch.Batch{Reference: pf.reference}, Tally: res.Tally()}, res, err
 	}
 	p := batch.PlanSheet(batch.PlanRequest{SheetPath: path, Reference: pf.reference, Period: pf.period, Currency: a.cfg.Currency,
-		Rows: sc.rows, Tally: sc.tally, Router: a.cfg.Router(a.cfg.Configured(pf.sandboxURL)), Fees: a.cfg.Fees(),
+		Rows: rows, Tally: res.Tally(), Router: a.cfg.Router(a.cfg.Configured(pf.sandboxURL)), Fees: a.cfg.Fees(),
 		Endpoint: a.cfg.Endpoint(a.target(pf.sandboxURL)), By: providers.Or(pf.by, whoami()), Policy: a.cfg.Policy(), Now: time.Now()})
-	sc.tally = p.Tally
-	return p, sc, nil
+	return p, res, nil
 }

@@ -146,3 +146,20 @@ func Fees(w io.Writer, f batch.Fees, currency string) {
 	tw.Flush()
 	fmt.Fprintf(w, "borne by the %s\n", providers.Or(f.Bearer, batch.BearerSender))
 }
+
+// NewBalanceLines are the balances asked as `balance` shows them; currency is
+// the config's, shown (and marked assumed) where a provider does not say its own.
+func NewBalanceLines(bals []batch.AccountBalance, currency string) []BalanceLine {
+	lines := []BalanceLine{}
+	for _, b := range bals {
+		l := BalanceLine{Provider: b.Provider, Account: b.Account, Amount: b.Amount, Currency: b.Currency}
+		switch {
+		case b.Err != nil:
+			l = BalanceLine{Provider: b.Provider, Error: b.Err.Error()}
+		case l.Currency == "":
+			l.Currency, l.CurrencyAssumed = currency, true
+		}
+		lines = append(lines, l)
+	}
+	return lines
+}

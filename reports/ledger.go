@@ -1,0 +1,19 @@
+package reports
+
+import (
+	"context"
+
+	"bulkpay/batch"
+)
+
+// FromLedger writes b's reports into root/<reference>/ from what the ledger
+// holds of it (see batch.Report); items are b's items as read. It returns the
+// folder.
+func FromLedger(ctx context.Context, st batch.ReportStore, b batch.Batch, items []batch.Item, root string) (string, error) {
+	d, err := batch.Report(ctx, st, b, items)
+	if err != nil {
+		return "", err
+	}
+	return WriteAll(root, Input{Batch: d.Batch, Items: d.Items, Attempts: d.Attempts,
+		Mismatches: d.Reconciliation.Mismatches, Unchecked: d.Reconciliation.Unchecked})
+}
