@@ -49,7 +49,7 @@ func (w *Wait) Type() string { return "duration" }
 
 // RegisterWait adds --wait to a command that takes a batch's lock.
 func RegisterWait(fs *pflag.FlagSet, w *Wait) {
-	fs.Var(w, "wait", "when another process runs the batch, wait for it to finish (at most `DURATION`, e.g. 30m; without one, as long as it takes) instead of exiting 1")
+	fs.Var(w, "wait", "when another process runs the batch, wait for it to finish (at most `DURATION`, e.g. 30m; without one, as long as it takes) instead of exiting 5")
 	fs.Lookup("wait").NoOptDefVal = WaitForever
 }
 
