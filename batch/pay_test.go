@@ -294,8 +294,9 @@ func TestSessionReconcile(t *testing.T) {
 	res, err := s.Reconcile(ctx, e.st, RunOptions{}, func() time.Time { return nov25 })
 	require.NoError(t, err)
 	assert.True(t, settleOnly, "nothing new is sent")
-	require.Len(t, res.Mismatches, 1)
-	assert.Equal(t, "amount", res.Mismatches[0].Kind)
+	require.Len(t, res.Reconciliation.Mismatches, 1)
+	assert.Equal(t, "amount", res.Reconciliation.Mismatches[0].Kind)
+	assert.Equal(t, 2, res.Summary.Counts[Succeeded])
 	assert.Equal(t, nov25, e.st.recs[s.Batch.ID].At, "the findings are kept")
 	assert.Contains(t, strings.Join(e.st.notes, "\n"), "reconcile: amount mismatch: row 3")
 	assert.ErrorIs(t, ReconcileOutcome(s.Batch, res), ErrMismatch)
@@ -304,7 +305,7 @@ func TestSessionReconcile(t *testing.T) {
 	e.st.notes = nil
 	res, err = s.Reconcile(ctx, e.st, RunOptions{}, func() time.Time { return nov25 })
 	require.NoError(t, err)
-	assert.Empty(t, res.Mismatches)
+	assert.Empty(t, res.Reconciliation.Mismatches)
 	assert.NoError(t, ReconcileOutcome(s.Batch, res))
 	assert.Contains(t, e.st.notes[0], "reconciled: the providers' records agree with the ledger")
 
@@ -321,10 +322,10 @@ func TestReconcileOutcome(t *testing.T) {
 		res  ReconcileResult
 		want error
 	}{
-		{"agrees, failed items included", ReconcileResult{Items: done}, nil},
-		{"a mismatch", ReconcileResult{Items: done, Reconciliation: Reconciliation{Mismatches: []Mismatch{{Kind: "status"}}}}, ErrMismatch},
-		{"could not check", ReconcileResult{Items: done, Reconciliation: Reconciliation{Unchecked: []Unchecked{{Row: 2}}}}, ErrUnfinished},
-		{"still pending", ReconcileResult{Items: []Item{{State: Pending}}}, ErrUnfinished},
+		{"agrees, failed items included", ReconcileResult{Standing{Items: done}}, nil},
+		{"a mismatch", ReconcileResult{Standing{Items: done, Reconciliation: Reconciliation{Mismatches: []Mismatch{{Kind: "status"}}}}}, ErrMismatch},
+		{"could not check", ReconcileResult{Standing{Items: done, Reconciliation: Reconciliation{Unchecked: []Unchecked{{Row: 2}}}}}, ErrUnfinished},
+		{"still pending", ReconcileResult{Standing{Items: []Item{{State: Pending}}}}, ErrUnfinished},
 	} {
 		err := ReconcileOutcome(Batch{}, tc.res)
 		if tc.want == nil {

@@ -15,11 +15,10 @@ type ReconcileStore interface {
 	ProviderReferences(ctx context.Context) (map[string]map[string]bool, error)
 }
 
-// ReconcileResult is what a reconciliation found, with the batch's items as
-// they stand after settling.
+// ReconcileResult is the batch's standing after settling, with what the
+// reconciliation found (Standing.Reconciliation).
 type ReconcileResult struct {
-	Reconciliation
-	Items []Item
+	Standing
 }
 
 // Reconcile settles what is pending or in doubt (sending nothing new), then
@@ -69,7 +68,11 @@ func (s *Session) Reconcile(ctx context.Context, st ReconcileStore, o RunOptions
 	if len(mism) == 0 && len(unchecked) == 0 {
 		s.note(wctx, log, "reconciled", "the providers' records agree with the ledger")
 	}
-	return ReconcileResult{Reconciliation: rec, Items: items}, nil
+	retries, err := RetriesOf(ctx, s.st, b)
+	if err != nil {
+		return ReconcileResult{}, err
+	}
+	return ReconcileResult{Standing{Summary: Summarize(b, items), Items: items, Retries: retries, Reconciliation: rec}}, nil
 }
 
 // ReconcileOutcome is the error a reconciliation's findings give: ErrMismatch
@@ -77,12 +80,12 @@ func (s *Session) Reconcile(ctx context.Context, st ReconcileStore, o RunOptions
 // items are still open (failed items are settled: they need no person), nil
 // when everything agrees.
 func ReconcileOutcome(b Batch, res ReconcileResult) error {
-	sum := Summarize(b, res.Items)
+	sum, rec := Summarize(b, res.Items), res.Reconciliation
 	switch {
-	case len(res.Mismatches) > 0:
-		return fmt.Errorf("%w: %d mismatch(es); they are in the events and the reports", ErrMismatch, len(res.Mismatches))
-	case len(res.Unchecked) > 0:
-		return fmt.Errorf("%w: %d record(s) could not be checked", ErrUnfinished, len(res.Unchecked))
+	case len(rec.Mismatches) > 0:
+		return fmt.Errorf("%w: %d mismatch(es); they are in the events and the reports", ErrMismatch, len(rec.Mismatches))
+	case len(rec.Unchecked) > 0:
+		return fmt.Errorf("%w: %d record(s) could not be checked", ErrUnfinished, len(rec.Unchecked))
 	case sum.Counts.Open() > 0:
 		return Outcome(sum)
 	}

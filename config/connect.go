@@ -251,3 +251,13 @@ func (c Config) RunOptions(sandbox bool, log *slog.Logger, crash func(string)) b
 	}
 	return o
 }
+
+// SettleOptions are how reconcile settles what is in doubt under this config:
+// nothing is sent, the sandbox is polled every 500ms.
+func (c Config) SettleOptions(sandbox bool, log *slog.Logger) batch.RunOptions {
+	o := batch.RunOptions{PendingWait: c.PendingWait, PollInterval: c.PollInterval, Log: log}
+	if sandbox {
+		o.PollInterval = 500 * time.Millisecond
+	}
+	return o
+}

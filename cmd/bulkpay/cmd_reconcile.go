@@ -36,33 +36,20 @@ Exit 0 when everything agrees and nothing waits for a person, 4 otherwise.`,
 			}
 			defer s.Close()
 			b = s.Batch
-			o := batch.RunOptions{Log: a.log, PendingWait: a.cfg.PendingWait, PollInterval: a.cfg.PollInterval}
-			if s.Conn.Sandbox {
-				o.PollInterval = 500 * time.Millisecond
-			}
-			res, err := s.Reconcile(ctx, st, o, time.Now)
+			res, err := s.Reconcile(ctx, st, a.cfg.SettleOptions(s.Conn.Sandbox, a.log), time.Now)
 			if err != nil {
 				return err
 			}
-			now, err := batch.Status(ctx, st, b)
-			if err != nil {
-				return err
-			}
-			render.Summary(a.stdout, now.Summary, a.commands().View(b, now, f.sandboxURL))
-			render.Findings(a.stdout, res.Mismatches, res.Unchecked)
+			rec := res.Reconciliation
+			render.Summary(a.stdout, res.Summary, a.commands().View(b, res.Standing, f.sandboxURL))
+			render.Findings(a.stdout, rec.Mismatches, rec.Unchecked)
 			dir, err := reports.FromLedger(ctx, st, b, res.Items, providers.Or(out, a.cfg.ReportsDir))
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "Reports: %s\n", dir)
 			err = batch.ReconcileOutcome(b, res)
-			switch {
-			case len(res.Mismatches) == 0 && len(res.Unchecked) > 0:
-				fmt.Fprintf(a.stdout, "batch %s is not reconciled: %d record(s) could not be checked; no mismatch was found in the others. Run `%s` again later.\n",
-					b.Reference, len(res.Unchecked), a.command("reconcile", b.Reference, b, f.sandboxURL))
-			case err == nil:
-				fmt.Fprintf(a.stdout, "batch %s: the providers' records agree with the ledger\n", b.Reference)
-			}
+			render.Reconciled(a.stdout, b, rec, err, a.command("reconcile", b.Reference, b, f.sandboxURL))
 			return err
 		}),
 	}

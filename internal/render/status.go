@@ -80,3 +80,15 @@ func Findings(w io.Writer, mism []batch.Mismatch, unchecked []batch.Unchecked) {
 		fmt.Fprintln(w, "COULD NOT CHECK "+u.String())
 	}
 }
+
+// Reconciled says how a reconciliation ended, after its findings: err is its
+// outcome (batch.ReconcileOutcome), again the command that reconciles again.
+func Reconciled(w io.Writer, b batch.Batch, rec batch.Reconciliation, err error, again string) {
+	switch {
+	case len(rec.Mismatches) == 0 && len(rec.Unchecked) > 0:
+		fmt.Fprintf(w, "batch %s is not reconciled: %d record(s) could not be checked; no mismatch was found in the others. Run `%s` again later.\n",
+			b.Reference, len(rec.Unchecked), again)
+	case err == nil:
+		fmt.Fprintf(w, "batch %s: the providers' records agree with the ledger\n", b.Reference)
+	}
+}
