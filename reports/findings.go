@@ -4,43 +4,22 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-)
 
-// providerNames are the names people know the providers by.
-var providerNames = map[string]string{
-	"campay":    "CamPay",
-	"cinetpay":  "CinetPay",
-	"mycoolpay": "My-CoolPay",
-	"camoo":     "Camoo",
-}
+	"bulkpay/batch"
+	"bulkpay/providers/registry"
+)
 
 // ProviderName is the name people know a provider by (CamPay for campay).
 func ProviderName(p string) string {
-	if n, ok := providerNames[p]; ok {
-		return n
-	}
 	if p == "" {
 		return "the provider"
 	}
-	return p
+	return registry.Title(p)
 }
 
 // Money writes an amount with thousands separators and its currency: 150,000 XAF.
 func Money(amount int64, currency string) string {
-	s := strconv.FormatInt(amount, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	out := b.String()
-	if neg {
-		out = "-" + out
-	}
+	out := strings.ReplaceAll(batch.Money(amount), " ", ",")
 	if currency != "" {
 		out += " " + currency
 	}

@@ -6,36 +6,17 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// syncBuffer is a bytes.Buffer safe for the bars' goroutine and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // setUp runs the root command's setup with args, as a command would, and
 // returns the app with what it wrote to stderr.
-func setUp(t *testing.T, args ...string) (*app, *syncBuffer) {
+func setUp(t *testing.T, args ...string) (*app, *bytes.Buffer) {
 	t.Helper()
-	var errb syncBuffer
+	var errb bytes.Buffer
 	a := &app{stdout: io.Discard, stderr: &errb}
 	root := newRoot(a)
 	root.SetArgs(append([]string{"list", "--db", filepath.Join(t.TempDir(), "l.db")}, args...))

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -152,7 +153,7 @@ func TestInterruptGivesOneResumeHintWithTheFlagsUsed(t *testing.T) {
 	url := startSandbox(t, "--latency", "30ms")
 	dir := t.TempDir()
 	sheetPath := bigSheet(t, dir, 60)
-	var out, errb syncBuffer
+	var out, errb bytes.Buffer // read once the process has ended
 	cmd := exec.Command(binary, "run", sheetPath, "--sandbox", url, "--db", "l.db")
 	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, &out, &errb
 	require.NoError(t, cmd.Start())

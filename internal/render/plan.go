@@ -3,11 +3,11 @@ package render
 import (
 	"fmt"
 	"io"
-	"sort"
 	"text/tabwriter"
 
 	"bulkpay/batch"
 	"bulkpay/providers"
+	"bulkpay/reports"
 )
 
 // PlanLine is one provider's, or one provider and carrier's, share of a plan.
@@ -50,38 +50,19 @@ func NewPlanJSON(p batch.PlannedSheet, fees batch.Fees, needs []batch.Need) Plan
 	if out.Balances == nil {
 		out.Balances = []batch.Need{}
 	}
-	provs, ops := map[string]*PlanLine{}, map[string]*PlanLine{}
 	for _, it := range p.Items {
 		out.Cost += fees.Cost(it.Amount, it.Charge)
-		tally(provs, it.Provider, PlanLine{Name: it.Provider}, it)
-		tally(ops, it.Provider+"/"+it.Operator, PlanLine{Name: it.Provider, Operator: it.Operator}, it)
 	}
-	out.Providers, out.Operators = sorted(provs), sorted(ops)
+	sum := reports.Summarize(reports.Input{Batch: p.Batch, Items: p.Items})
+	out.Providers, out.Operators = planLines(sum.ByProvider), planLines(sum.ByOperator)
 	return out
 }
 
-func tally(m map[string]*PlanLine, key string, zero PlanLine, it batch.Item) {
-	l := m[key]
-	if l == nil {
-		l = &zero
-		m[key] = l
+func planLines(ts []reports.Tally) []PlanLine {
+	out := make([]PlanLine, len(ts))
+	for i, t := range ts {
+		out[i] = PlanLine{Name: t.Provider, Operator: t.Operator, Items: t.Items, Amount: t.Amount, Fees: t.Charge}
 	}
-	l.Items++
-	l.Amount += it.Amount
-	l.Fees += it.Charge
-}
-
-func sorted(m map[string]*PlanLine) []PlanLine {
-	out := make([]PlanLine, 0, len(m))
-	for _, l := range m {
-		out = append(out, *l)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Name != out[j].Name {
-			return out[i].Name < out[j].Name
-		}
-		return out[i].Operator < out[j].Operator
-	})
 	return out
 }
 
