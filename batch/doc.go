@@ -1,3 +1,4 @@
 // Package batch is bulkpay's core: batches and items, the payout state machine,
-// planning, the runner and the interfaces (Store, Provider) it consumes.
+// planning, the runner and the interfaces it consumes (the stores in store.go,
+// Provider).
 package batch
