@@ -46,14 +46,15 @@ func ClaimedEvent(it Item, attempt int64) Event {
 
 // Event is the event a state change appends (c.To not empty).
 func (c Change) Event(batchID int64) Event {
-	detail := c.Message
-	if c.Provider != "" {
-		detail = strings.TrimSpace("now via " + c.Provider + "; " + detail)
-	}
+	var ref, via string
 	if c.ProviderReference != "" {
-		detail = strings.TrimSpace("provider_reference " + c.ProviderReference + "; " + detail)
+		ref = "provider_reference " + c.ProviderReference
 	}
-	return Event{BatchID: batchID, ItemID: c.ItemID, From: c.From, To: c.To, Cause: c.Cause, Detail: detail, Actor: c.Actor}
+	if c.Provider != "" {
+		via = "now via " + c.Provider
+	}
+	return Event{BatchID: batchID, ItemID: c.ItemID, From: c.From, To: c.To, Cause: c.Cause, Detail: details(ref, via, c.Message),
+		Actor: c.Actor}
 }
 
 // RunStartedEvent is o taking the batch's lock; held is the holder it took
@@ -74,14 +75,14 @@ func RunEndedEvent(batchID int64, o Owner) Event {
 // ApprovedEvent is a's approval of the batch's plan hash.
 func ApprovedEvent(batchID int64, a Approval, note string) Event {
 	return Event{BatchID: batchID, Cause: causeApprovedBy + a.By, Actor: a.By,
-		Detail: strings.TrimSpace("plan hash " + a.Hash + "; " + note)}
+		Detail: details("plan hash "+a.Hash, note)}
 }
 
 // PlannedAgainEvent is by planning the batch again; pol is the batch's policy
 // after the plan made it stricter.
 func PlannedAgainEvent(batchID int64, by, planHash, detail string, pol Policy) Event {
 	return Event{BatchID: batchID, Cause: CausePlannedAgain, Actor: by,
-		Detail: fmt.Sprintf("by %s; plan hash %s; approval rules: %s; %s", by, planHash, pol, detail)}
+		Detail: details("by "+by, "plan hash "+planHash, "approval rules: "+pol.String(), detail)}
 }
 
 // PolicyEvent is actor making the batch's approval rules stricter, now pol.
@@ -93,6 +94,17 @@ func PolicyEvent(batchID int64, pol Policy, actor string) Event {
 func ReconciliationEvent(batchID int64, r Reconciliation) Event {
 	return Event{BatchID: batchID, Cause: CauseReconciliation,
 		Detail: fmt.Sprintf("at %s: %d mismatch(es), %d could not be checked", Stamp(r.At), len(r.Mismatches), len(r.Unchecked))}
+}
+
+// details joins the parts of an event's detail that are not empty.
+func details(parts ...string) string {
+	var keep []string
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			keep = append(keep, p)
+		}
+	}
+	return strings.Join(keep, "; ")
 }
 
 // IsPlanEvent reports whether e records a person planning its batch (Planners).

@@ -316,6 +316,9 @@ func (s *Store) Items(ctx context.Context, batchID int64, states ...batch.State)
 // returns, before any request for them leaves: a copy of the main file alone
 // shows every item that may have been sent as at least submitting.
 func (s *Store) Claim(ctx context.Context, batchID int64, provider string, limit int, except ...int64) ([]batch.Claim, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
 	var claims []batch.Claim
 	err := s.commit(ctx, func(tx *sql.Tx) error {
 		claims = claims[:0]
