@@ -10,9 +10,9 @@ import (
 )
 
 // What the ledger's errors are, for callers to branch on with errors.Is. The
-// driver's errors are mapped to these by their SQLite result codes, never by
-// their text. A damaged file is ErrDamaged (a *DamagedError); a batch
-// reference planned twice is batch.ErrBatchExists.
+// driver's errors are mapped to them by their SQLite result codes, never by
+// their text; an *Error carries the driver's own. A damaged file is ErrDamaged
+// (a *DamagedError); a batch reference planned twice is batch.ErrBatchExists.
 var (
 	// ErrDiskFull: the disk holding the ledger (or its -wal) is full.
 	ErrDiskFull = errors.New("the ledger's disk is full")
@@ -20,13 +20,13 @@ var (
 	ErrReadOnly = errors.New("the ledger cannot be written (read-only)")
 	// ErrIO: the disk failed a read or a write of the ledger.
 	ErrIO = errors.New("the ledger's disk failed a read or write")
-	// ErrBusy: another process held the ledger for longer than the busy timeout.
+	// ErrBusy: another process held the ledger longer than the busy timeout.
 	ErrBusy = errors.New("the ledger is busy: another process holds it")
 	// ErrConstraint: a write broke one of the ledger's rules (a reference
-	// used twice, a row that does not exist). A bug, not bad input.
+	// used twice, a row that does not exist): a bug, not bad input.
 	ErrConstraint = errors.New("the ledger refused a write that breaks its rules")
 	// ErrBadValue: a stored value (a time, a fee configuration, an endpoint)
-	// cannot be read back. A *ValueError says which.
+	// cannot be read back; a *ValueError says which.
 	ErrBadValue = errors.New("the ledger holds a value bulkpay cannot read")
 )
 

@@ -37,6 +37,14 @@ func openDSN(t *testing.T, file string, set map[string]string) *Store {
 	return s
 }
 
+// seeded is a new ledger holding one batch of n items.
+func seeded(t *testing.T, n int) (*Store, batch.Batch) {
+	t.Helper()
+	st := openTemp(t)
+	b, _ := seed(t, st, n)
+	return st, b
+}
+
 func TestDriverErrorsAreMappedByCode(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -84,9 +92,8 @@ func TestDriverErrorsAreMappedByCode(t *testing.T) {
 
 func TestFullDiskIsErrDiskFull(t *testing.T) {
 	t.Parallel()
+	st, b := seeded(t, 2)
 	ctx := context.Background()
-	st := openTemp(t)
-	b, _ := seed(t, st, 2)
 	var pages int64
 	require.NoError(t, st.db.QueryRowContext(ctx, `PRAGMA page_count`).Scan(&pages))
 	_, err := st.db.ExecContext(ctx, fmt.Sprintf(`PRAGMA max_page_count = %d`, pages)) // the disk holds no more
@@ -111,9 +118,8 @@ func TestFullDiskIsErrDiskFull(t *testing.T) {
 
 func TestReadOnlyLedgerIsErrReadOnly(t *testing.T) {
 	t.Parallel()
+	st, b := seeded(t, 1)
 	ctx := context.Background()
-	st := openTemp(t)
-	b, _ := seed(t, st, 1)
 	ro := openDSN(t, st.Path(), map[string]string{"mode": "ro"})
 
 	got, err := ro.Batch(ctx, "b-1")
@@ -130,9 +136,8 @@ func TestReadOnlyLedgerIsErrReadOnly(t *testing.T) {
 
 func TestLedgerHeldByAnotherWriterIsErrBusy(t *testing.T) {
 	t.Parallel()
+	st, b := seeded(t, 1)
 	ctx := context.Background()
-	st := openTemp(t)
-	b, _ := seed(t, st, 1)
 	impatient := openDSN(t, st.Path(), map[string]string{"_busy_timeout": "0"})
 
 	tx, err := st.db.BeginTx(ctx, nil) // an immediate transaction: the write lock is taken
@@ -159,77 +164,58 @@ func TestAReferenceUsedTwiceIsErrConstraint(t *testing.T) {
 
 func TestStoredValuesThatCannotBeReadAreErrors(t *testing.T) {
 	t.Parallel()
+	type read func(ctx context.Context, st *Store, b batch.Batch, it batch.Item) error
+	var (
+		readBatch read = func(ctx context.Context, st *Store, b batch.Batch, _ batch.Item) error {
+			_, err := st.Batch(ctx, b.Reference)
+			return err
+		}
+		listBatches read = func(ctx context.Context, st *Store, _ batch.Batch, _ batch.Item) error {
+			_, err := st.Batches(ctx)
+			return err
+		}
+		readItems read = func(ctx context.Context, st *Store, b batch.Batch, _ batch.Item) error {
+			_, err := st.Items(ctx, b.ID)
+			return err
+		}
+		readEvents read = func(ctx context.Context, st *Store, b batch.Batch, _ batch.Item) error {
+			_, err := st.Events(ctx, b.ID, 0)
+			return err
+		}
+		readAttempts read = func(ctx context.Context, st *Store, _ batch.Batch, it batch.Item) error {
+			_, err := st.Attempts(ctx, it.ID)
+			return err
+		}
+		readReconciliation read = func(ctx context.Context, st *Store, b batch.Batch, _ batch.Item) error {
+			_, err := st.Reconciliation(ctx, b.ID)
+			return err
+		}
+		lock read = func(ctx context.Context, st *Store, b batch.Batch, _ batch.Item) error {
+			return st.Lock(ctx, b.ID, batch.Owner{PID: 2, Host: "h", At: time.Now()})
+		}
+		findRepeats read = func(ctx context.Context, st *Store, _ batch.Batch, it batch.Item) error {
+			_, err := st.Repeats(ctx, 999, []string{it.Fingerprint})
+			return err
+		}
+	)
 	tests := []struct {
 		name   string
 		damage string // SQL run on the ledger
-		read   func(ctx context.Context, st *Store, b batch.Batch, it batch.Item) error
+		read   read
 		column string
 	}{
-		{"a batch's creation time", `UPDATE batches SET created_at = 'yesterday'`,
-			func(ctx context.Context, st *Store, b batch.Batch, _ batch.Item) error {
-				_, err := st.Batch(ctx, b.Reference)
-				return err
-			},
-			"created_at"},
-		{"an approval time", `UPDATE batches SET approved_at = '2026-13-45'`,
-			func(ctx context.Context, st *Store, _ batch.Batch, _ batch.Item) error {
-				_, err := st.Batches(ctx)
-				return err
-			},
-			"approved_at"},
-		{"a fee configuration", `UPDATE batches SET fees = '{"profit_configurations": 12'`,
-			func(ctx context.Context, st *Store, b batch.Batch, _ batch.Item) error {
-				_, err := st.Batch(ctx, b.Reference)
-				return err
-			},
-			"fees"},
-		{"a fee configuration of the wrong shape", `UPDATE batches SET fees = '{"profit_configurations": "none"}'`,
-			func(ctx context.Context, st *Store, b batch.Batch, _ batch.Item) error {
-				_, err := st.Batch(ctx, b.Reference)
-				return err
-			},
-			"fees"},
-		{"an endpoint", `UPDATE batches SET endpoint = 'http://127.0.0.1:8089'`,
-			func(ctx context.Context, st *Store, b batch.Batch, _ batch.Item) error {
-				_, err := st.Batch(ctx, b.Reference)
-				return err
-			},
-			"endpoint"},
-		{"an item's time", `UPDATE items SET updated_at = '12:00'`,
-			func(ctx context.Context, st *Store, b batch.Batch, _ batch.Item) error {
-				_, err := st.Items(ctx, b.ID)
-				return err
-			},
-			"updated_at"},
-		{"an event's time", `INSERT INTO events (batch_id, at, cause) SELECT id, 'now', 'edited' FROM batches`,
-			func(ctx context.Context, st *Store, b batch.Batch, _ batch.Item) error {
-				_, err := st.Events(ctx, b.ID, 0)
-				return err
-			},
-			"at"},
-		{"an attempt's time", `INSERT INTO attempts (item_id, provider, reference, kind, started_at) SELECT id, provider, reference, 'send', 'soon' FROM items`,
-			func(ctx context.Context, st *Store, _ batch.Batch, it batch.Item) error {
-				_, err := st.Attempts(ctx, it.ID)
-				return err
-			},
-			"started_at"},
-		{"a reconciliation time", `UPDATE batches SET reconciled_at = 'never'`,
-			func(ctx context.Context, st *Store, b batch.Batch, _ batch.Item) error {
-				_, err := st.Reconciliation(ctx, b.ID)
-				return err
-			},
-			"reconciled_at"},
-		{"a lock holder's time", `UPDATE batches SET lock_pid = 1, lock_host = 'h', lock_at = 'then', lock_start = '1'`,
-			func(ctx context.Context, st *Store, b batch.Batch, _ batch.Item) error {
-				return st.Lock(ctx, b.ID, batch.Owner{PID: 2, Host: "h", At: time.Now()})
-			},
-			"lock_at"},
-		{"a repeated payment's batch time", `UPDATE batches SET created_at = 'x' WHERE reference = 'b-1'`,
-			func(ctx context.Context, st *Store, _ batch.Batch, it batch.Item) error {
-				_, err := st.Repeats(ctx, 999, []string{it.Fingerprint})
-				return err
-			},
-			"created_at"},
+		{"a batch's creation time", `UPDATE batches SET created_at = 'yesterday'`, readBatch, "created_at"},
+		{"an approval time", `UPDATE batches SET approved_at = '2026-13-45'`, listBatches, "approved_at"},
+		{"a fee configuration", `UPDATE batches SET fees = '{"profit_configurations": 12'`, readBatch, "fees"},
+		{"a fee configuration of the wrong shape", `UPDATE batches SET fees = '{"profit_configurations": "none"}'`, readBatch, "fees"},
+		{"an endpoint", `UPDATE batches SET endpoint = 'http://127.0.0.1:8089'`, readBatch, "endpoint"},
+		{"an item's time", `UPDATE items SET updated_at = '12:00'`, readItems, "updated_at"},
+		{"an event's time", `INSERT INTO events (batch_id, at, cause) SELECT id, 'now', 'edited' FROM batches`, readEvents, "at"},
+		{"an attempt's time", `INSERT INTO attempts (item_id, provider, reference, kind, started_at)
+			SELECT id, provider, reference, 'send', 'soon' FROM items`, readAttempts, "started_at"},
+		{"a reconciliation time", `UPDATE batches SET reconciled_at = 'never'`, readReconciliation, "reconciled_at"},
+		{"a lock holder's time", `UPDATE batches SET lock_pid = 1, lock_host = 'h', lock_at = 'then', lock_start = '1'`, lock, "lock_at"},
+		{"a repeated payment's batch time", `UPDATE batches SET created_at = 'x'`, findRepeats, "created_at"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -83,12 +83,32 @@ func (m *Memory) Fail(op string, err error) {
 	m.fail[op] = err
 }
 
-// failing returns the error set for op, if any. Called with m.mu held.
-func (m *Memory) failing(op, what string) error {
-	if err := m.fail[op]; err != nil {
+// call runs fn under the store's lock, unless op was told to fail. An error
+// is wrapped with what (none when what is ""), as the ledger names its
+// operations.
+func (m *Memory) call(op, what string, fn func() error) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	err := m.fail[op]
+	if err == nil {
+		err = fn()
+	}
+	if err != nil && what != "" {
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	return nil
+	return err
+}
+
+// onBatch is call with the batch's record; a batch the store does not hold is
+// batch.ErrBatchNotFound.
+func (m *Memory) onBatch(op, what string, batchID int64, fn func(*record) error) error {
+	return m.call(op, what, func() error {
+		r, err := m.batch(batchID)
+		if err != nil {
+			return err
+		}
+		return fn(r)
+	})
 }
 
 // stamp is the store's time now, as the ledger reads its own back.
@@ -152,20 +172,42 @@ func (m *Memory) appendEvent(e batch.Event, at time.Time) {
 
 // CreateBatch implements batch.PlanStore.
 func (m *Memory) CreateBatch(ctx context.Context, b *batch.Batch, items []batch.Item) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	what := fmt.Sprintf("create batch %q", b.Reference)
-	if err := m.failing("CreateBatch", what); err != nil {
-		return err
-	}
-	for _, r := range m.batches {
-		if r.b.Reference == b.Reference {
-			return fmt.Errorf("%w: %q", batch.ErrBatchExists, b.Reference)
+	return m.call("CreateBatch", "", func() error {
+		for _, r := range m.batches {
+			if r.b.Reference == b.Reference {
+				return fmt.Errorf("%w: %q", batch.ErrBatchExists, b.Reference)
+			}
 		}
-	}
+		if err := m.checkNew(*b, items); err != nil {
+			return fmt.Errorf("create batch %q: %w", b.Reference, err)
+		}
+		now := m.stamp()
+		stored := cloneBatch(*b)
+		stored.ID, stored.ItemCount, stored.CreatedAt, stored.Approval = int64(len(m.batches))+1, len(items), now, batch.Approval{}
+		m.batches = append(m.batches, &record{b: stored})
+		m.appendEvent(batch.BatchPlannedEvent(stored, len(items)), now)
+		for i := range items {
+			it := cloneItem(items[i])
+			it.ID, it.BatchID, it.State, it.UpdatedAt = int64(len(m.items))+1, stored.ID, batch.Planned, now
+			it.PayAmount = it.Send()
+			it.ProviderReference, it.ProviderFee, it.ProviderNet, it.Message, it.Attempts = "", 0, 0, "", 0
+			m.items = append(m.items, it)
+			m.byBatch[stored.ID] = append(m.byBatch[stored.ID], it.ID)
+			m.appendEvent(batch.ItemPlannedEvent(it), now)
+			items[i].ID, items[i].BatchID, items[i].State, items[i].UpdatedAt = it.ID, it.BatchID, batch.Planned, now
+		}
+		b.ID, b.ItemCount, b.CreatedAt = stored.ID, stored.ItemCount, now
+		return nil
+	})
+}
+
+// checkNew refuses what the ledger's schema refuses: a parent or a retried
+// item that does not exist, a reference used twice, a row twice, an amount
+// that is not positive. Called with m.mu held.
+func (m *Memory) checkNew(b batch.Batch, items []batch.Item) error {
 	if b.ParentID != 0 {
 		if _, err := m.batch(b.ParentID); err != nil {
-			return fmt.Errorf("%s: parent: %w", what, err)
+			return fmt.Errorf("parent: %w", err)
 		}
 	}
 	refs := map[string]bool{}
@@ -176,80 +218,60 @@ func (m *Memory) CreateBatch(ctx context.Context, b *batch.Batch, items []batch.
 	for _, it := range items {
 		switch {
 		case refs[it.Reference]:
-			return fmt.Errorf("%s: row %d: item reference %q is already used", what, it.Row, it.Reference)
+			return fmt.Errorf("row %d: item reference %q is already used", it.Row, it.Reference)
 		case rows[it.Row]:
-			return fmt.Errorf("%s: row %d is there twice", what, it.Row)
+			return fmt.Errorf("row %d is there twice", it.Row)
 		case it.Amount <= 0:
-			return fmt.Errorf("%s: row %d: amount %d is not positive", what, it.Row, it.Amount)
+			return fmt.Errorf("row %d: amount %d is not positive", it.Row, it.Amount)
 		}
 		if it.RetryOf != 0 {
 			if _, err := m.item(it.RetryOf); err != nil {
-				return fmt.Errorf("%s: row %d retries: %w", what, it.Row, err)
+				return fmt.Errorf("row %d retries: %w", it.Row, err)
 			}
 		}
 		refs[it.Reference], rows[it.Row] = true, true
 	}
-	now := m.stamp()
-	stored := cloneBatch(*b)
-	stored.ID, stored.ItemCount, stored.CreatedAt, stored.Approval = int64(len(m.batches))+1, len(items), now, batch.Approval{}
-	m.batches = append(m.batches, &record{b: stored})
-	m.appendEvent(batch.BatchPlannedEvent(stored, len(items)), now)
-	for i := range items {
-		it := cloneItem(items[i])
-		it.ID, it.BatchID, it.State, it.UpdatedAt = int64(len(m.items))+1, stored.ID, batch.Planned, now
-		it.PayAmount = it.Send()
-		it.ProviderReference, it.ProviderFee, it.ProviderNet, it.Message, it.Attempts = "", 0, 0, "", 0
-		m.items = append(m.items, it)
-		m.byBatch[stored.ID] = append(m.byBatch[stored.ID], it.ID)
-		m.appendEvent(batch.ItemPlannedEvent(it), now)
-		items[i].ID, items[i].BatchID, items[i].State, items[i].UpdatedAt = it.ID, it.BatchID, batch.Planned, now
-	}
-	b.ID, b.ItemCount, b.CreatedAt = stored.ID, stored.ItemCount, now
 	return nil
 }
 
 // Batch implements batch.BatchReader.
-func (m *Memory) Batch(ctx context.Context, key string) (batch.Batch, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if err := m.failing("Batch", fmt.Sprintf("read batch %q", key)); err != nil {
-		return batch.Batch{}, err
-	}
-	for _, r := range m.batches {
-		if r.b.Reference == key {
-			return cloneBatch(r.b), nil
+func (m *Memory) Batch(ctx context.Context, key string) (b batch.Batch, err error) {
+	err = m.call("Batch", "", func() error {
+		for _, r := range m.batches {
+			if r.b.Reference == key {
+				b = cloneBatch(r.b)
+				return nil
+			}
 		}
-	}
-	if id, err := strconv.ParseInt(key, 10, 64); err == nil {
-		if r, err := m.batch(id); err == nil {
-			return cloneBatch(r.b), nil
+		if id, err := strconv.ParseInt(key, 10, 64); err == nil {
+			if r, err := m.batch(id); err == nil {
+				b = cloneBatch(r.b)
+				return nil
+			}
 		}
-	}
-	return batch.Batch{}, fmt.Errorf("%w: %q", batch.ErrBatchNotFound, key)
+		return fmt.Errorf("%w: %q", batch.ErrBatchNotFound, key)
+	})
+	return b, err
 }
 
 // Batches implements batch.BatchReader.
-func (m *Memory) Batches(ctx context.Context) ([]batch.Batch, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if err := m.failing("Batches", "list batches"); err != nil {
-		return nil, err
-	}
-	var out []batch.Batch
-	for i := len(m.batches) - 1; i >= 0; i-- {
-		out = append(out, cloneBatch(m.batches[i].b))
-	}
-	return out, nil
+func (m *Memory) Batches(ctx context.Context) (out []batch.Batch, err error) {
+	err = m.call("Batches", "list batches", func() error {
+		for i := len(m.batches) - 1; i >= 0; i-- {
+			out = append(out, cloneBatch(m.batches[i].b))
+		}
+		return nil
+	})
+	return out, err
 }
 
 // Items implements batch.ItemReader.
-func (m *Memory) Items(ctx context.Context, batchID int64, states ...batch.State) ([]batch.Item, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if err := m.failing("Items", "read items"); err != nil {
-		return nil, err
-	}
-	return m.itemsOf(batchID, func(it batch.Item) bool { return len(states) == 0 || slices.Contains(states, it.State) }), nil
+func (m *Memory) Items(ctx context.Context, batchID int64, states ...batch.State) (out []batch.Item, err error) {
+	err = m.call("Items", "read items", func() error {
+		out = m.itemsOf(batchID, func(it batch.Item) bool { return len(states) == 0 || slices.Contains(states, it.State) })
+		return nil
+	})
+	return out, err
 }
 
 // itemsOf lists a batch's items that keep holds, in sheet order. Called with m.mu held.
@@ -274,29 +296,24 @@ func (m *Memory) openAttempt(it batch.Item, kind, request string, at time.Time) 
 }
 
 // Claim implements batch.RunStore.
-func (m *Memory) Claim(ctx context.Context, batchID int64, provider string, limit int, except ...int64) ([]batch.Claim, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if err := m.failing("Claim", "claim items"); err != nil {
-		return nil, err
-	}
-	todo := m.itemsOf(batchID, func(it batch.Item) bool {
-		return it.Provider == provider && it.State == batch.Planned && !slices.Contains(except, it.ID)
+func (m *Memory) Claim(ctx context.Context, batchID int64, provider string, limit int, except ...int64) (claims []batch.Claim, err error) {
+	err = m.call("Claim", "claim items", func() error {
+		todo := m.itemsOf(batchID, func(it batch.Item) bool {
+			return it.Provider == provider && it.State == batch.Planned && !slices.Contains(except, it.ID)
+		})
+		todo = todo[:min(len(todo), max(limit, 0))]
+		now := m.stamp()
+		for _, it := range todo {
+			id := m.openAttempt(it, batch.KindSend, batch.RequestSummary(it), now)
+			stored := &m.items[it.ID-1]
+			stored.State, stored.UpdatedAt = batch.Submitting, now
+			stored.Attempts++
+			m.appendEvent(batch.ClaimedEvent(*stored, id), now)
+			claims = append(claims, batch.Claim{Item: cloneItem(*stored), AttemptID: id})
+		}
+		return nil
 	})
-	if len(todo) > limit {
-		todo = todo[:max(limit, 0)]
-	}
-	now := m.stamp()
-	var claims []batch.Claim
-	for _, it := range todo {
-		id := m.openAttempt(it, batch.KindSend, batch.RequestSummary(it), now)
-		stored := &m.items[it.ID-1]
-		stored.State, stored.UpdatedAt = batch.Submitting, now
-		stored.Attempts++
-		m.appendEvent(batch.ClaimedEvent(*stored, id), now)
-		claims = append(claims, batch.Claim{Item: cloneItem(*stored), AttemptID: id})
-	}
-	return claims, nil
+	return claims, err
 }
 
 // closeOpen closes the attempts of an item left open, in tx. Called with m.mu held.
@@ -311,27 +328,25 @@ func (m *Memory) closeOpen(tx *change, itemID int64, at time.Time) {
 }
 
 // StartAttempt implements batch.RunStore.
-func (m *Memory) StartAttempt(ctx context.Context, itemID int64, kind, request string) (int64, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	what := fmt.Sprintf("start attempt of item %d", itemID)
-	if err := m.failing("StartAttempt", what); err != nil {
-		return 0, err
-	}
-	it, err := m.item(itemID)
-	if err != nil {
-		return 0, fmt.Errorf("%s: %w", what, err)
-	}
-	if request == "" {
-		request = batch.RequestSummary(*it)
-	}
-	now := m.stamp()
-	tx := m.begin()
-	m.closeOpen(tx, itemID, now)
-	tx.commit()
-	it.Attempts++
-	it.UpdatedAt = now
-	return m.openAttempt(*it, kind, request, now), nil
+func (m *Memory) StartAttempt(ctx context.Context, itemID int64, kind, request string) (id int64, err error) {
+	err = m.call("StartAttempt", fmt.Sprintf("start attempt of item %d", itemID), func() error {
+		it, err := m.item(itemID)
+		if err != nil {
+			return err
+		}
+		if request == "" {
+			request = batch.RequestSummary(*it)
+		}
+		now := m.stamp()
+		tx := m.begin()
+		m.closeOpen(tx, itemID, now)
+		tx.commit()
+		it.Attempts++
+		it.UpdatedAt = now
+		id = m.openAttempt(*it, kind, request, now)
+		return nil
+	})
+	return id, err
 }
 
 // change is an Apply under way: the items and attempts it changed and the
@@ -375,20 +390,17 @@ func (tx *change) commit() {
 
 // Apply implements batch.RunStore: all the changes or none.
 func (m *Memory) Apply(ctx context.Context, changes ...batch.Change) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if err := m.failing("Apply", "apply changes"); err != nil {
-		return err
-	}
-	now := m.stamp()
-	tx := m.begin()
-	for _, c := range changes {
-		if err := m.applyOne(tx, c, now); err != nil {
-			return fmt.Errorf("apply changes: %w", err)
+	return m.call("Apply", "apply changes", func() error {
+		now := m.stamp()
+		tx := m.begin()
+		for _, c := range changes {
+			if err := m.applyOne(tx, c, now); err != nil {
+				return err
+			}
 		}
-	}
-	tx.commit()
-	return nil
+		tx.commit()
+		return nil
+	})
 }
 
 func (m *Memory) applyOne(tx *change, c batch.Change, now time.Time) error {
@@ -447,286 +459,214 @@ func (m *Memory) applyOne(tx *change, c batch.Change, now time.Time) error {
 }
 
 // Attempts implements batch.Trail.
-func (m *Memory) Attempts(ctx context.Context, itemID int64) ([]batch.Attempt, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if err := m.failing("Attempts", fmt.Sprintf("read attempts of item %d", itemID)); err != nil {
-		return nil, err
-	}
-	var out []batch.Attempt
-	for _, id := range m.tries[itemID] {
-		out = append(out, m.attempts[id-1])
-	}
-	return out, nil
+func (m *Memory) Attempts(ctx context.Context, itemID int64) (out []batch.Attempt, err error) {
+	err = m.call("Attempts", fmt.Sprintf("read attempts of item %d", itemID), func() error {
+		for _, id := range m.tries[itemID] {
+			out = append(out, m.attempts[id-1])
+		}
+		return nil
+	})
+	return out, err
 }
 
 // Events implements batch.Trail.
-func (m *Memory) Events(ctx context.Context, batchID, itemID int64) ([]batch.Event, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if err := m.failing("Events", "read events"); err != nil {
-		return nil, err
-	}
-	var out []batch.Event
-	for _, e := range m.events {
-		if e.BatchID == batchID && (itemID == 0 || e.ItemID == itemID) {
-			out = append(out, e)
+func (m *Memory) Events(ctx context.Context, batchID, itemID int64) (out []batch.Event, err error) {
+	err = m.call("Events", "read events", func() error {
+		for _, e := range m.events {
+			if e.BatchID == batchID && (itemID == 0 || e.ItemID == itemID) {
+				out = append(out, e)
+			}
 		}
-	}
-	return out, nil
+		return nil
+	})
+	return out, err
 }
 
 // Note implements batch.Notes.
 func (m *Memory) Note(ctx context.Context, batchID int64, cause, detail string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if err := m.failing("Note", "note event"); err != nil {
-		return err
-	}
-	if _, err := m.batch(batchID); err != nil {
-		return fmt.Errorf("note event: %w", err)
-	}
-	m.appendEvent(batch.Event{BatchID: batchID, Cause: cause, Detail: detail}, m.stamp())
-	return nil
+	return m.onBatch("Note", "note event", batchID, func(*record) error {
+		m.appendEvent(batch.Event{BatchID: batchID, Cause: cause, Detail: detail}, m.stamp())
+		return nil
+	})
 }
 
 // Check implements batch.SessionStore: memory is never damaged.
 func (m *Memory) Check(ctx context.Context) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.failing("Check", "check store")
+	return m.call("Check", "check store", func() error { return nil })
 }
 
 // Lock implements batch.SessionStore.
 func (m *Memory) Lock(ctx context.Context, batchID int64, o batch.Owner) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if err := m.failing("Lock", "lock batch"); err != nil {
-		return err
-	}
-	r, err := m.batch(batchID)
-	if err != nil {
-		return fmt.Errorf("lock batch: %w", err)
-	}
-	var held batch.Owner
-	if h := r.lock; h != nil && !(h.PID == o.PID && h.Host == o.Host && h.Start == o.Start) {
-		if h.Host != o.Host || m.alive(h.PID, h.Start) {
-			return &batch.LockedError{Reference: r.b.Reference, PID: h.PID, Host: h.Host, Since: h.At}
+	return m.call("Lock", "", func() error {
+		r, err := m.batch(batchID)
+		if err != nil {
+			return fmt.Errorf("lock batch: %w", err)
 		}
-		held = *h
-	}
-	o.At = utc(o.At)
-	r.lock = &o
-	m.appendEvent(batch.RunStartedEvent(batchID, o, held), m.stamp())
-	return nil
+		var held batch.Owner
+		if h := r.lock; h != nil && !(h.PID == o.PID && h.Host == o.Host && h.Start == o.Start) {
+			if h.Host != o.Host || m.alive(h.PID, h.Start) {
+				return &batch.LockedError{Reference: r.b.Reference, PID: h.PID, Host: h.Host, Since: h.At}
+			}
+			held = *h
+		}
+		o.At = utc(o.At)
+		r.lock = &o
+		m.appendEvent(batch.RunStartedEvent(batchID, o, held), m.stamp())
+		return nil
+	})
 }
 
 // Unlock implements batch.SessionStore.
 func (m *Memory) Unlock(ctx context.Context, batchID int64, o batch.Owner) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if err := m.failing("Unlock", "unlock batch"); err != nil {
-		return err
-	}
-	r, err := m.batch(batchID)
-	if err != nil || r.lock == nil || r.lock.PID != o.PID || r.lock.Host != o.Host {
-		return nil // only the holder's lock is released
-	}
-	r.lock = nil
-	m.appendEvent(batch.RunEndedEvent(batchID, o), m.stamp())
-	return nil
+	return m.call("Unlock", "unlock batch", func() error {
+		r, err := m.batch(batchID)
+		if err != nil || r.lock == nil || r.lock.PID != o.PID || r.lock.Host != o.Host {
+			return nil // only the holder's lock is released
+		}
+		r.lock = nil
+		m.appendEvent(batch.RunEndedEvent(batchID, o), m.stamp())
+		return nil
+	})
 }
 
 // Contacts implements batch.ContactBook.
-func (m *Memory) Contacts(ctx context.Context, provider string) (map[string]bool, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if err := m.failing("Contacts", fmt.Sprintf("read %s contacts", provider)); err != nil {
-		return nil, err
-	}
-	out := maps.Clone(m.contacts[provider])
-	if out == nil {
-		out = map[string]bool{}
-	}
-	return out, nil
+func (m *Memory) Contacts(ctx context.Context, provider string) (out map[string]bool, err error) {
+	err = m.call("Contacts", "read "+provider+" contacts", func() error {
+		out = maps.Clone(m.contacts[provider])
+		if out == nil {
+			out = map[string]bool{}
+		}
+		return nil
+	})
+	return out, err
 }
 
 // RememberContacts implements batch.ContactBook.
 func (m *Memory) RememberContacts(ctx context.Context, provider string, phones []string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if err := m.failing("RememberContacts", fmt.Sprintf("remember %s contacts", provider)); err != nil {
-		return err
-	}
-	if m.contacts[provider] == nil {
-		m.contacts[provider] = map[string]bool{}
-	}
-	for _, p := range phones {
-		m.contacts[provider][p] = true
-	}
-	return nil
+	return m.call("RememberContacts", "remember "+provider+" contacts", func() error {
+		if m.contacts[provider] == nil {
+			m.contacts[provider] = map[string]bool{}
+		}
+		for _, p := range phones {
+			m.contacts[provider][p] = true
+		}
+		return nil
+	})
 }
 
 // Repeats implements batch.PlanStore.
-func (m *Memory) Repeats(ctx context.Context, batchID int64, fingerprints []string) (map[string]batch.Repeat, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if err := m.failing("Repeats", "find repeated payments"); err != nil {
-		return nil, err
-	}
-	want := map[string]bool{}
-	for _, f := range fingerprints {
-		want[f] = true
-	}
-	out := map[string]batch.Repeat{}
-	for _, it := range m.items {
-		if _, seen := out[it.Fingerprint]; seen || it.BatchID == batchID || !want[it.Fingerprint] {
-			continue
+func (m *Memory) Repeats(ctx context.Context, batchID int64, fingerprints []string) (out map[string]batch.Repeat, err error) {
+	err = m.call("Repeats", "find repeated payments", func() error {
+		want := make(map[string]bool, len(fingerprints))
+		for _, f := range fingerprints {
+			want[f] = true
 		}
-		other := m.batches[it.BatchID-1].b
-		out[it.Fingerprint] = batch.Repeat{OtherBatch: other.Reference, OtherRow: it.Row, OtherState: it.State, OtherCreated: other.CreatedAt}
-	}
-	return out, nil
+		out = map[string]batch.Repeat{}
+		for _, it := range m.items {
+			if _, seen := out[it.Fingerprint]; seen || it.BatchID == batchID || !want[it.Fingerprint] {
+				continue
+			}
+			other := m.batches[it.BatchID-1].b
+			out[it.Fingerprint] = batch.Repeat{OtherBatch: other.Reference, OtherRow: it.Row, OtherState: it.State, OtherCreated: other.CreatedAt}
+		}
+		return nil
+	})
+	return out, err
 }
 
 // Approve implements batch.ApprovalStore.
 func (m *Memory) Approve(ctx context.Context, batchID int64, a batch.Approval, note string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if err := m.failing("Approve", "record approval"); err != nil {
-		return err
-	}
-	r, err := m.batch(batchID)
-	if err != nil {
-		return fmt.Errorf("record approval: %w", err)
-	}
-	a.At = utc(a.At)
-	r.b.Approval = a
-	m.appendEvent(batch.ApprovedEvent(batchID, a, note), m.stamp())
-	return nil
+	return m.onBatch("Approve", "record approval", batchID, func(r *record) error {
+		a.At = utc(a.At)
+		r.b.Approval = a
+		m.appendEvent(batch.ApprovedEvent(batchID, a, note), m.stamp())
+		return nil
+	})
 }
 
 // RecordPlan implements batch.PlanStore.
 func (m *Memory) RecordPlan(ctx context.Context, batchID int64, by, planHash, detail string, pol batch.Policy) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if err := m.failing("RecordPlan", "record plan"); err != nil {
-		return err
-	}
-	r, err := m.batch(batchID)
-	if err != nil {
-		return fmt.Errorf("record plan: %w", err)
-	}
-	r.b.Policy = r.b.Policy.Or(pol)
-	m.appendEvent(batch.PlannedAgainEvent(batchID, by, planHash, detail, r.b.Policy), m.stamp())
-	return nil
+	return m.onBatch("RecordPlan", "record plan", batchID, func(r *record) error {
+		r.b.Policy = r.b.Policy.Or(pol)
+		m.appendEvent(batch.PlannedAgainEvent(batchID, by, planHash, detail, r.b.Policy), m.stamp())
+		return nil
+	})
 }
 
 // RecordPolicy implements batch.PlanStore and batch.ApprovalStore.
 func (m *Memory) RecordPolicy(ctx context.Context, batchID int64, pol batch.Policy, actor string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if err := m.failing("RecordPolicy", "record approval rules"); err != nil {
-		return err
-	}
-	r, err := m.batch(batchID)
-	if err != nil {
-		return fmt.Errorf("record approval rules: %w", err)
-	}
-	if merged := r.b.Policy.Or(pol); merged != r.b.Policy {
-		r.b.Policy = merged
-		m.appendEvent(batch.PolicyEvent(batchID, merged, actor), m.stamp())
-	}
-	return nil
+	return m.onBatch("RecordPolicy", "record approval rules", batchID, func(r *record) error {
+		if merged := r.b.Policy.Or(pol); merged != r.b.Policy {
+			r.b.Policy = merged
+			m.appendEvent(batch.PolicyEvent(batchID, merged, actor), m.stamp())
+		}
+		return nil
+	})
 }
 
 // Planners implements batch.ApprovalStore.
-func (m *Memory) Planners(ctx context.Context, batchID int64) ([]string, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if err := m.failing("Planners", "read planners"); err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, e := range m.events {
-		if e.BatchID == batchID && batch.IsPlanEvent(e) {
-			out = append(out, e.Actor)
+func (m *Memory) Planners(ctx context.Context, batchID int64) (out []string, err error) {
+	err = m.call("Planners", "read planners", func() error {
+		for _, e := range m.events {
+			if e.BatchID == batchID && batch.IsPlanEvent(e) {
+				out = append(out, e.Actor)
+			}
 		}
-	}
-	return out, nil
+		return nil
+	})
+	return out, err
 }
 
 // SetEndpoint implements batch.SessionStore.
 func (m *Memory) SetEndpoint(ctx context.Context, batchID int64, e batch.Endpoint, cause, detail, actor string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if err := m.failing("SetEndpoint", "set endpoint"); err != nil {
-		return err
-	}
-	r, err := m.batch(batchID)
-	if err != nil {
-		return fmt.Errorf("set endpoint: %w", err)
-	}
-	r.b.Endpoint = e
-	r.b = cloneBatch(r.b)
-	m.appendEvent(batch.Event{BatchID: batchID, Cause: cause, Detail: detail, Actor: actor}, m.stamp())
-	return nil
+	return m.onBatch("SetEndpoint", "set endpoint", batchID, func(r *record) error {
+		r.b.Endpoint = e
+		r.b = cloneBatch(r.b)
+		m.appendEvent(batch.Event{BatchID: batchID, Cause: cause, Detail: detail, Actor: actor}, m.stamp())
+		return nil
+	})
 }
 
 // ProviderReferences implements batch.ReconcileStore.
-func (m *Memory) ProviderReferences(ctx context.Context) (map[string]map[string]bool, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if err := m.failing("ProviderReferences", "read provider references"); err != nil {
-		return nil, err
-	}
-	out := map[string]map[string]bool{}
-	add := func(provider, ref string) {
-		if ref == "" {
-			return
+func (m *Memory) ProviderReferences(ctx context.Context) (out map[string]map[string]bool, err error) {
+	err = m.call("ProviderReferences", "read provider references", func() error {
+		out = map[string]map[string]bool{}
+		add := func(provider, ref string) {
+			if ref == "" {
+				return
+			}
+			if out[provider] == nil {
+				out[provider] = map[string]bool{}
+			}
+			out[provider][ref] = true
 		}
-		if out[provider] == nil {
-			out[provider] = map[string]bool{}
+		for _, a := range m.attempts {
+			add(a.Provider, a.ProviderReference)
 		}
-		out[provider][ref] = true
-	}
-	for _, a := range m.attempts {
-		add(a.Provider, a.ProviderReference)
-	}
-	for _, it := range m.items {
-		add(it.Provider, it.ProviderReference)
-	}
-	return out, nil
+		for _, it := range m.items {
+			add(it.Provider, it.ProviderReference)
+		}
+		return nil
+	})
+	return out, err
 }
 
 // SaveReconciliation implements batch.Reconciliations.
 func (m *Memory) SaveReconciliation(ctx context.Context, batchID int64, r batch.Reconciliation) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if err := m.failing("SaveReconciliation", "save reconciliation"); err != nil {
-		return err
-	}
-	rec, err := m.batch(batchID)
-	if err != nil {
-		return fmt.Errorf("save reconciliation: %w", err)
-	}
-	r = cloneReconciliation(r)
-	r.At = utc(r.At)
-	rec.rec = r
-	m.appendEvent(batch.ReconciliationEvent(batchID, r), m.stamp())
-	return nil
+	return m.onBatch("SaveReconciliation", "save reconciliation", batchID, func(rec *record) error {
+		r = cloneReconciliation(r)
+		r.At = utc(r.At)
+		rec.rec = r
+		m.appendEvent(batch.ReconciliationEvent(batchID, r), m.stamp())
+		return nil
+	})
 }
 
 // Reconciliation implements batch.Reconciliations.
-func (m *Memory) Reconciliation(ctx context.Context, batchID int64) (batch.Reconciliation, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if err := m.failing("Reconciliation", "read reconciliation"); err != nil {
-		return batch.Reconciliation{}, err
-	}
-	rec, err := m.batch(batchID)
-	if err != nil {
-		return batch.Reconciliation{}, fmt.Errorf("read reconciliation: %w", err)
-	}
-	return cloneReconciliation(rec.rec), nil
+func (m *Memory) Reconciliation(ctx context.Context, batchID int64) (r batch.Reconciliation, err error) {
+	err = m.onBatch("Reconciliation", "read reconciliation", batchID, func(rec *record) error {
+		r = cloneReconciliation(rec.rec)
+		return nil
+	})
+	return r, err
 }

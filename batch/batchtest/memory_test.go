@@ -1,4 +1,4 @@
-package batchtest_test
+package batchtest
 
 import (
 	"context"
@@ -9,20 +9,19 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"bulkpay/batch"
-	"bulkpay/batch/batchtest"
 )
 
 func TestMemoryKeepsTheStoreContract(t *testing.T) {
 	t.Parallel()
-	batchtest.Suite(t, func(t *testing.T, env batchtest.Env) batch.Store {
-		return batchtest.NewMemory(batchtest.WithClock(env.Now), batchtest.WithProcessCheck(env.Alive))
+	Suite(t, func(t *testing.T, env Env) batch.Store {
+		return NewMemory(WithClock(env.Now), WithProcessCheck(env.Alive))
 	})
 }
 
 func TestMemoryFailsAsToldAndChangesNothing(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	m := batchtest.NewMemory()
+	m := NewMemory()
 	b := batch.Batch{Reference: "f", Currency: "XAF", TotalAmount: 1000}
 	require.NoError(t, m.CreateBatch(ctx, &b, []batch.Item{{Row: 2, Amount: 1000, Reference: "r", Provider: "campay"}}))
 	full := errors.New("database or disk is full")

@@ -3,7 +3,6 @@ package batchtest
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -249,7 +248,7 @@ func testBatchByReferenceAndID(t *testing.T, f *fixture) {
 	first, _ := f.create("first", 1)
 	second, _ := f.create("second", 1)
 	// a batch whose reference is another batch's id is found by its reference
-	numeric, _ := f.create(strconv.FormatInt(first.ID, 10), 1)
+	numeric, _ := f.create(fmt.Sprint(first.ID), 1)
 
 	tests := []struct {
 		key  string
@@ -257,8 +256,8 @@ func testBatchByReferenceAndID(t *testing.T, f *fixture) {
 	}{
 		{"first", first.ID},
 		{"second", second.ID},
-		{strconv.FormatInt(second.ID, 10), second.ID},
-		{strconv.FormatInt(first.ID, 10), numeric.ID},
+		{fmt.Sprint(second.ID), second.ID},
+		{fmt.Sprint(first.ID), numeric.ID},
 	}
 	for _, tt := range tests {
 		got, err := f.st.Batch(f.ctx, tt.key)
