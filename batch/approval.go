@@ -124,27 +124,11 @@ func list(people []string) string {
 	return strings.Join(s, ", ")
 }
 
-// PlannerReader tells who planned a batch, beyond its creator.
-type PlannerReader interface {
-	Planners(ctx context.Context, batchID int64) ([]string, error)
-}
-
-// Noter appends a batch-level event.
-type Noter interface {
-	Note(ctx context.Context, batchID int64, cause, detail string) error
-}
-
-// RunGate is what deciding whether a batch may be paid needs of the ledger.
-type RunGate interface {
-	PlannerReader
-	Noter
-}
-
 // AuthorizeRun refuses to pay b when its approval rules (its stored ones made
 // stricter by cfg, the config in force: leaving a config out relaxes nothing)
 // want an approval of planHash that b lacks. The refusal, a *Refusal, is
 // recorded in the batch's events.
-func AuthorizeRun(ctx context.Context, st RunGate, b Batch, cfg Policy, planHash string) error {
+func AuthorizeRun(ctx context.Context, st ApprovalStore, b Batch, cfg Policy, planHash string) error {
 	pol := b.Policy.Or(cfg)
 	if !pol.RequireApproval {
 		return nil
@@ -160,13 +144,6 @@ func AuthorizeRun(ctx context.Context, st RunGate, b Batch, cfg Policy, planHash
 		return err
 	}
 	return nil
-}
-
-// ApprovalStore is what approving a batch needs of the ledger.
-type ApprovalStore interface {
-	RunGate
-	RecordPolicy(ctx context.Context, batchID int64, pol Policy, actor string) error
-	Approve(ctx context.Context, batchID int64, a Approval, note string) error
 }
 
 // ApproveRequest is a person's approval of a batch's plan as it is stored.

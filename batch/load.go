@@ -5,15 +5,15 @@ import (
 	"fmt"
 )
 
-// BatchReader reads batches and their items.
-type BatchReader interface {
+// Loader finds a batch and reads its items.
+type Loader interface {
+	ItemReader
 	Batch(ctx context.Context, key string) (Batch, error)
-	Items(ctx context.Context, batchID int64, states ...State) ([]Item, error)
 }
 
 // Load reads the batch named by key (its id or its reference) with its items,
 // in sheet order: what every command about one batch starts with.
-func Load(ctx context.Context, st BatchReader, key string) (Batch, []Item, error) {
+func Load(ctx context.Context, st Loader, key string) (Batch, []Item, error) {
 	b, err := st.Batch(ctx, key)
 	if err != nil {
 		return Batch{}, nil, err
@@ -27,8 +27,8 @@ func Load(ctx context.Context, st BatchReader, key string) (Batch, []Item, error
 
 // BatchLister lists every batch and reads their items.
 type BatchLister interface {
-	Batches(ctx context.Context) ([]Batch, error)
-	Items(ctx context.Context, batchID int64, states ...State) ([]Item, error)
+	BatchReader
+	ItemReader
 }
 
 // List is every batch's standing, newest first.
@@ -48,12 +48,6 @@ func List(ctx context.Context, st BatchLister) ([]Summary, error) {
 	return out, nil
 }
 
-// StatusStore is what a batch's standing needs of the ledger.
-type StatusStore interface {
-	BatchLister
-	ReconciliationReader
-}
-
 // Standing is a batch's standing as people are shown it.
 type Standing struct {
 	Summary        Summary
@@ -64,7 +58,7 @@ type Standing struct {
 
 // Status reads b's standing: its items by state, what became of its failed
 // items retried since, and what its latest reconciliation found.
-func Status(ctx context.Context, st StatusStore, b Batch) (Standing, error) {
+func Status(ctx context.Context, st Reader, b Batch) (Standing, error) {
 	items, err := st.Items(ctx, b.ID)
 	if err != nil {
 		return Standing{}, fmt.Errorf("read the items of batch %s: %w", b.Reference, err)

@@ -21,16 +21,6 @@ type Connection struct {
 	Close   func()
 }
 
-// SessionStore is what a payment session needs of the ledger: the runner's
-// Store, an integrity check of the ledger file and where the batch is paid.
-type SessionStore interface {
-	Store
-	// Check says whether the ledger file is sound before money moves.
-	Check(ctx context.Context) error
-	// SetEndpoint records where a batch is paid, in the events too.
-	SetEndpoint(ctx context.Context, batchID int64, e Endpoint, cause, detail, actor string) error
-}
-
 // Wait says whether to wait for a batch another live run holds, and for how long.
 type Wait struct {
 	On    bool
@@ -68,7 +58,7 @@ type Session struct {
 	Batch Batch // with where it is paid, as recorded
 	Conn  *Connection
 
-	st    SessionStore
+	st    Store
 	owner Owner
 	clock providers.Clock
 	say   func(format string, args ...any)
@@ -81,7 +71,7 @@ type Session struct {
 // records where it is paid, connects to the providers and takes the batch's
 // lock, waiting for another run to let go when req.Wait says so. A batch held
 // by another live run gives a *LockedError (ErrHeld).
-func OpenSession(ctx context.Context, st SessionStore, b Batch, req SessionRequest) (*Session, error) {
+func OpenSession(ctx context.Context, st Store, b Batch, req SessionRequest) (*Session, error) {
 	s := &Session{Batch: b, st: st, owner: req.Owner, clock: req.Clock, say: req.Say,
 		run: func(ctx context.Context, r *Runner, b Batch) error { _, err := r.Run(ctx, b); return err }}
 	if s.clock == nil {

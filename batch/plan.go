@@ -180,7 +180,7 @@ func Diff(items []Item, rows []Row) []string {
 // when there is none. An existing batch with another content hash is refused with
 // a *ChangedError listing what changed. A batch another run creates between the
 // lookup and the creation (ErrBatchExists) is taken as found.
-func Prepare(ctx context.Context, st Preparer, planned Batch, items []Item, rows []Row) (Batch, bool, error) {
+func Prepare(ctx context.Context, st PlanStore, planned Batch, items []Item, rows []Row) (Batch, bool, error) {
 	existing, err := st.Batch(ctx, planned.Reference)
 	if errors.Is(err, ErrBatchNotFound) {
 		err = st.CreateBatch(ctx, &planned, items)
@@ -254,7 +254,7 @@ func (r Repeat) String() string {
 // Repeats lists the items that repeat a payment of another batch (the same
 // fingerprint), in sheet order. A retry batch repeats its parent on purpose and
 // is not checked.
-func Repeats(ctx context.Context, st RepeatFinder, b Batch, items []Item) ([]Repeat, error) {
+func Repeats(ctx context.Context, st PlanStore, b Batch, items []Item) ([]Repeat, error) {
 	if b.ParentID != 0 {
 		return nil, nil
 	}

@@ -72,28 +72,6 @@ func PeriodOf(reference, path string, now time.Time) string {
 	return now.UTC().Format("2006-01")
 }
 
-// Preparer finds a batch by reference and creates one with its items.
-type Preparer interface {
-	BatchReader
-	CreateBatch(ctx context.Context, b *Batch, items []Item) error
-}
-
-// RepeatFinder finds payments of other batches by fingerprint.
-type RepeatFinder interface {
-	Repeats(ctx context.Context, batchID int64, fingerprints []string) (map[string]Repeat, error)
-}
-
-// PlanStore is what storing a planned batch needs of the ledger.
-type PlanStore interface {
-	Preparer
-	RepeatFinder
-	// RecordPlan records a person planning an existing batch again, with its
-	// approval rules (only ever made stricter).
-	RecordPlan(ctx context.Context, batchID int64, by, planHash, detail string, pol Policy) error
-	// RecordPolicy makes a batch's stored approval rules stricter.
-	RecordPolicy(ctx context.Context, batchID int64, pol Policy, actor string) error
-}
-
 // SaveRequest says how a planned batch is stored.
 type SaveRequest struct {
 	AllowRepeat bool   // pay rows another batch already pays for the same period

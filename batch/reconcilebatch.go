@@ -7,14 +7,6 @@ import (
 	"time"
 )
 
-// ReconcileStore is what reconciling a batch needs of the ledger besides the session's.
-type ReconcileStore interface {
-	Reconciliations
-	// ProviderReferences lists, per provider, every provider reference the
-	// ledger holds, so that a payout no batch knows stands out.
-	ProviderReferences(ctx context.Context) (map[string]map[string]bool, error)
-}
-
 // ReconcileResult is the batch's standing after settling, with what the
 // reconciliation found (Standing.Reconciliation).
 type ReconcileResult struct {

@@ -5,18 +5,6 @@ import (
 	"fmt"
 )
 
-// ReconciliationReader reads a batch's latest reconciliation.
-type ReconciliationReader interface {
-	Reconciliation(ctx context.Context, batchID int64) (Reconciliation, error)
-}
-
-// ReportStore is what a batch's reports need of the ledger.
-type ReportStore interface {
-	BatchLister
-	AttemptReader
-	ReconciliationReader
-}
-
 // ReportData is everything a batch's reports show: its items (a failed item
 // retried since says where), the attempts of those in doubt or in review, and
 // the findings of its latest reconciliation.
@@ -28,7 +16,7 @@ type ReportData struct {
 }
 
 // Report gathers b's report from the ledger; items are b's items as read.
-func Report(ctx context.Context, st ReportStore, b Batch, items []Item) (ReportData, error) {
+func Report(ctx context.Context, st Reader, b Batch, items []Item) (ReportData, error) {
 	rec, err := st.Reconciliation(ctx, b.ID)
 	if err != nil {
 		return ReportData{}, fmt.Errorf("read reconciliation: %w", err)

@@ -46,7 +46,7 @@ func Resolve(ctx context.Context, st Applier, items []Item, key string, d Decisi
 	if it.State != Review {
 		return Item{}, fmt.Errorf("row %d is %s, not in review: only items in review are resolved by hand", it.Row, it.State)
 	}
-	err = st.Apply(ctx, Change{ItemID: it.ID, From: Review, To: d.To,
+	err = st.Apply(ctx, Change{ItemID: it.ID, From: Review, To: d.To, Actor: d.By,
 		Cause:   "resolved by " + d.By,
 		Message: fmt.Sprintf("%s by %s: %s", d.To, d.By, d.Note)})
 	if err != nil {
@@ -54,11 +54,6 @@ func Resolve(ctx context.Context, st Applier, items []Item, key string, d Decisi
 	}
 	it.State = d.To
 	return it, nil
-}
-
-// AttemptReader lists an item's attempts.
-type AttemptReader interface {
-	Attempts(ctx context.Context, itemID int64) ([]Attempt, error)
 }
 
 // Evidence is an item with every attempt made for it: what a person needs to
@@ -69,7 +64,7 @@ type Evidence struct {
 }
 
 // InReview gathers the evidence of every item of items in review, in sheet order.
-func InReview(ctx context.Context, st AttemptReader, items []Item) ([]Evidence, error) {
+func InReview(ctx context.Context, st Trail, items []Item) ([]Evidence, error) {
 	var out []Evidence
 	for _, it := range items {
 		if it.State != Review {

@@ -12,8 +12,8 @@ import (
 // RetryStore is what paying a batch's failed items again needs of the ledger.
 type RetryStore interface {
 	BatchLister
+	Notes
 	CreateBatch(ctx context.Context, b *Batch, items []Item) error
-	Noter
 }
 
 // RetryPlan is a retry batch: one new item per failed item of the original

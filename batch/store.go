@@ -2,52 +2,182 @@ package batch
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
-// Store is the durable ledger the runner writes every step to before acting on it.
-// ledger.Store implements it.
-type Store interface {
-	// CreateBatch stores a planned batch and its items (all Planned) in one
-	// transaction, with a planning event per item, and fills in their IDs. A
-	// reference the ledger already holds gives ErrBatchExists.
-	CreateBatch(ctx context.Context, b *Batch, items []Item) error
-	// Batch finds a batch by numeric id or by reference.
+// The stores batch consumes, one interface per consumer. ledger.Store (SQLite)
+// and batchtest.Memory implement all of them (Store), and both pass the
+// contract suite in batch/batchtest.
+//
+// Every store keeps these rules: an item's state changes only along the state
+// machine (CheckMove) and only from the state the change names (ErrStale
+// otherwise); terminal states never move back; a write is all or nothing; every
+// state change and every step a person or a run takes is appended to the events
+// with its time, cause and actor; a batch id the store does not hold gives
+// ErrBatchNotFound, an item id ErrItemNotFound.
+
+// ErrItemNotFound: no item with that id.
+var ErrItemNotFound = errors.New("item not found")
+
+// BatchReader finds stored batches.
+type BatchReader interface {
+	// Batch finds a batch by reference or, failing that, by numeric id; none
+	// gives ErrBatchNotFound.
 	Batch(ctx context.Context, key string) (Batch, error)
 	// Batches lists every batch, newest first.
 	Batches(ctx context.Context) ([]Batch, error)
-	// Items returns a batch's items in sheet order, optionally only those in states.
+}
+
+// ItemReader reads a batch's items.
+type ItemReader interface {
+	// Items returns a batch's items in sheet order, optionally only those in
+	// states. A batch the store does not hold has none.
 	Items(ctx context.Context, batchID int64, states ...State) ([]Item, error)
-	// Claim moves up to limit Planned items of provider to Submitting and opens an
-	// attempt for each, committed before it returns: the intent is durable before
-	// any request leaves. Items listed in except are left alone.
-	Claim(ctx context.Context, batchID int64, provider string, limit int, except ...int64) ([]Claim, error)
-	// StartAttempt opens an attempt for an item without changing its state (a
-	// settling resend of the same reference), committed before it returns.
-	StartAttempt(ctx context.Context, itemID int64, kind string, request string) (int64, error)
-	// Apply records changes in one transaction. Each state change is conditional
-	// on the item still being in From, checked against the state machine, and
-	// appended to the events.
-	Apply(ctx context.Context, changes ...Change) error
+}
+
+// Trail reads what happened to a batch: its items, their attempts and the
+// events. Verify consumes it.
+type Trail interface {
+	ItemReader
 	// Attempts lists an item's attempts, oldest first.
 	Attempts(ctx context.Context, itemID int64) ([]Attempt, error)
 	// Events lists a batch's events (itemID 0: all of them), oldest first.
 	Events(ctx context.Context, batchID, itemID int64) ([]Event, error)
+}
+
+// Notes appends batch-level events.
+type Notes interface {
 	// Note appends a batch-level event.
 	Note(ctx context.Context, batchID int64, cause, detail string) error
-	// Repeats finds, for each fingerprint, an item of another batch that carries it.
-	Repeats(ctx context.Context, batchID int64, fingerprints []string) (map[string]Repeat, error)
-	// Approve records a person's approval of the batch's plan hash, in the events too.
-	Approve(ctx context.Context, batchID int64, a Approval, note string) error
+}
+
+// ContactBook remembers the payees each provider already knows (CinetPay's
+// contacts), so that a rerun does not add them again.
+type ContactBook interface {
 	// Contacts lists the phones a provider already knows as contacts.
 	Contacts(ctx context.Context, provider string) (map[string]bool, error)
-	// RememberContacts records phones a provider now knows.
+	// RememberContacts records phones a provider now knows; known ones are kept.
 	RememberContacts(ctx context.Context, provider string, phones []string) error
-	// Lock takes the batch for this process; a lock whose holder is gone is taken
-	// over. A live holder gives a *LockedError.
+}
+
+// RunStore is what the Runner records a run in: every step is written before
+// it is acted upon.
+type RunStore interface {
+	ItemReader
+	ContactBook
+	// Claim moves up to limit Planned items of provider, in sheet order, to
+	// Submitting and opens a send attempt for each, committed before it
+	// returns: the intent is durable before any request leaves. Items listed in
+	// except are left alone.
+	Claim(ctx context.Context, batchID int64, provider string, limit int, except ...int64) ([]Claim, error)
+	// StartAttempt opens an attempt for an item without changing its state (a
+	// resend of the same reference), committed before it returns. Attempts the
+	// item still has open are closed as unknown (interrupted). An empty request
+	// is described from the item.
+	StartAttempt(ctx context.Context, itemID int64, kind string, request string) (int64, error)
+	// Apply records changes in one transaction: all of them or none. Each state
+	// change is conditional on the item still being in From, checked against
+	// the state machine, and appended to the events.
+	Apply(ctx context.Context, changes ...Change) error
+}
+
+// PlanStore is what planning consumes: Prepare finds or creates the batch,
+// Repeats looks for the same payments in other batches, and a plan made again
+// is recorded with its planner.
+type PlanStore interface {
+	ItemReader
+	// Batch finds a batch by reference or id (ErrBatchNotFound).
+	Batch(ctx context.Context, key string) (Batch, error)
+	// CreateBatch stores a planned batch and its items (all Planned) in one
+	// transaction, with a planning event for the batch (its actor CreatedBy)
+	// and each item, and fills in their IDs, the batch's ItemCount and
+	// CreatedAt. A reference the store already holds gives ErrBatchExists and
+	// stores nothing.
+	CreateBatch(ctx context.Context, b *Batch, items []Item) error
+	// Repeats finds, for each fingerprint, the first item of another batch
+	// that carries it.
+	Repeats(ctx context.Context, batchID int64, fingerprints []string) (map[string]Repeat, error)
+	// RecordPlan records that by planned the batch again, with the plan hash,
+	// and makes its approval rules at least as strict as pol, in one
+	// transaction.
+	RecordPlan(ctx context.Context, batchID int64, by, planHash, detail string, pol Policy) error
+	// RecordPolicy makes the batch's approval rules at least as strict as pol;
+	// a change is recorded in the events with actor.
+	RecordPolicy(ctx context.Context, batchID int64, pol Policy, actor string) error
+}
+
+// ApprovalStore is what approval and four-eyes consume.
+type ApprovalStore interface {
+	Notes
+	// Planners lists who planned the batch, from its plan events, oldest first
+	// (a name may appear more than once).
+	Planners(ctx context.Context, batchID int64) ([]string, error)
+	// RecordPolicy makes the batch's approval rules at least as strict as pol.
+	RecordPolicy(ctx context.Context, batchID int64, pol Policy, actor string) error
+	// Approve records a person's approval of the batch's plan hash, in the
+	// events too (the approver as actor).
+	Approve(ctx context.Context, batchID int64, a Approval, note string) error
+}
+
+// SessionStore is what a paying session takes and gives back: the store's
+// integrity, where the batch is paid, and the batch's lock.
+type SessionStore interface {
+	Notes
+	// Check says whether the store is sound enough to pay from (SQLite's
+	// quick_check for the ledger); money moves only after it passed.
+	Check(ctx context.Context) error
+	// SetEndpoint records where the batch is paid from now on, with an event
+	// saying why and who decided.
+	SetEndpoint(ctx context.Context, batchID int64, e Endpoint, cause, detail, actor string) error
+	// Lock takes the batch for this process; a lock whose holder is gone is
+	// taken over (the takeover is in the events). A live holder gives a
+	// *LockedError.
 	Lock(ctx context.Context, batchID int64, o Owner) error
-	// Unlock releases a lock this owner holds.
+	// Unlock releases a lock this owner holds; anyone else's is left alone.
 	Unlock(ctx context.Context, batchID int64, o Owner) error
+}
+
+// Reconciliations keeps each batch's latest reconciliation, so that every
+// report and status shown later still carries its findings.
+type Reconciliations interface {
+	// SaveReconciliation replaces the batch's findings with r's, in one
+	// transaction, and appends an event.
+	SaveReconciliation(ctx context.Context, batchID int64, r Reconciliation) error
+	// Reconciliation returns the batch's latest findings (At zero if none).
+	Reconciliation(ctx context.Context, batchID int64) (Reconciliation, error)
+}
+
+// ReconcileStore is what reconciliation consumes: the items, every provider
+// reference the store knows (to tell a stray payout from ours), and where the
+// findings are kept.
+type ReconcileStore interface {
+	ItemReader
+	Notes
+	Reconciliations
+	// ProviderReferences lists every provider reference the store knows (of
+	// items and of attempts), by provider.
+	ProviderReferences(ctx context.Context) (map[string]map[string]bool, error)
+}
+
+// Reader is what status, lists and reports read.
+type Reader interface {
+	BatchReader
+	Trail
+	// Reconciliation returns the batch's latest findings (At zero if none).
+	Reconciliation(ctx context.Context, batchID int64) (Reconciliation, error)
+	// Planners lists who planned the batch, oldest first.
+	Planners(ctx context.Context, batchID int64) ([]string, error)
+}
+
+// Store is every interface above: a durable store a whole command runs on.
+type Store interface {
+	Reader
+	RunStore
+	PlanStore
+	ApprovalStore
+	SessionStore
+	ReconcileStore
 }
 
 // Claim is an item moved to Submitting with its open attempt.
@@ -83,6 +213,7 @@ type Change struct {
 	ProviderNet       int64
 	Provider          string // failover: the item moves to this provider (with To = Planned)
 	CloseOpen         bool   // close attempts a crashed run left open (recovery)
+	Actor             string // who decided it when a person did (review), empty for a run
 	Attempt           *AttemptEnd
 }
 
@@ -119,6 +250,7 @@ type Event struct {
 	To      State
 	Cause   string
 	Detail  string
+	Actor   string // the person who took the step, empty for a run
 }
 
 // Owner identifies the process holding a batch.
@@ -135,14 +267,4 @@ type Reconciliation struct {
 	At         time.Time // when it ran; zero: never reconciled
 	Mismatches []Mismatch
 	Unchecked  []Unchecked
-}
-
-// Reconciliations keeps each batch's latest reconciliation, so that every report
-// and status shown later still carries its findings. ledger.Store implements it.
-type Reconciliations interface {
-	// SaveReconciliation replaces the batch's findings with r's, in one
-	// transaction, and appends an event.
-	SaveReconciliation(ctx context.Context, batchID int64, r Reconciliation) error
-	// Reconciliation returns the batch's latest findings (At zero if none).
-	Reconciliation(ctx context.Context, batchID int64) (Reconciliation, error)
 }

@@ -22,7 +22,7 @@ func (f Finding) String() string {
 // state machine ending in its state; an item has at most one provider reference
 // accepted; only an item in doubt has an open attempt; a succeeded item names
 // the provider's reference; the batch's totals are the sums of its items.
-func Verify(ctx context.Context, st Store, b Batch) ([]Finding, error) {
+func Verify(ctx context.Context, st Trail, b Batch) ([]Finding, error) {
 	items, err := st.Items(ctx, b.ID)
 	if err != nil {
 		return nil, fmt.Errorf("read items: %w", err)

@@ -3,68 +3,66 @@ package ledger
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"bulkpay/batch"
-)
-
-// Causes of the batch events that record who planned a batch.
-const (
-	causePlanned      = "batch planned"
-	causePlannedAgain = "planned again"
 )
 
 // mergePolicy makes the batch's stored approval rules at least as strict as
 // pol, inside tx, and says whether they changed.
 func mergePolicy(ctx context.Context, tx *sql.Tx, batchID int64, pol batch.Policy) (batch.Policy, bool, error) {
 	var old batch.Policy
-	if err := tx.QueryRowContext(ctx, `SELECT require_approval, four_eyes FROM batches WHERE id = ?`, batchID).
-		Scan(&old.RequireApproval, &old.FourEyes); err != nil {
-		return old, false, fmt.Errorf("batch %d: %w", batchID, err)
+	err := tx.QueryRowContext(ctx, `SELECT require_approval, four_eyes FROM batches WHERE id = ?`, batchID).
+		Scan(&old.RequireApproval, &old.FourEyes)
+	if errors.Is(err, sql.ErrNoRows) {
+		return old, false, fmt.Errorf("%w: id %d", batch.ErrBatchNotFound, batchID)
+	}
+	if err != nil {
+		return old, false, err
 	}
 	merged := old.Or(pol)
 	if merged == old {
 		return old, false, nil
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE batches SET require_approval = ?, four_eyes = ? WHERE id = ?`,
+	_, err = tx.ExecContext(ctx, `UPDATE batches SET require_approval = ?, four_eyes = ? WHERE id = ?`,
 		merged.RequireApproval, merged.FourEyes, batchID)
 	return merged, true, err
 }
 
-// RecordPlan records that by planned the batch (again), with the plan hash,
-// and makes its approval rules at least as strict as pol, in one transaction.
+// RecordPlan implements batch.PlanStore.
 func (s *Store) RecordPlan(ctx context.Context, batchID int64, by, planHash, detail string, pol batch.Policy) error {
-	return s.durableTx(ctx, func(tx *sql.Tx) error {
+	return s.fail("record plan", s.durableTx(ctx, func(tx *sql.Tx) error {
 		merged, _, err := mergePolicy(ctx, tx, batchID, pol)
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO events (batch_id, at, cause, detail, actor) VALUES (?, ?, ?, ?, ?)`,
-			batchID, now(), causePlannedAgain, fmt.Sprintf("by %s; plan hash %s; approval rules: %s; %s", by, planHash, merged, detail), by)
-		return err
-	})
+		return appendEvent(ctx, tx, batch.PlannedAgainEvent(batchID, by, planHash, detail, merged), batch.Stamp(s.clock()))
+	}))
 }
 
-// RecordPolicy makes the batch's approval rules at least as strict as pol; a
-// change is recorded in the events with who made it.
+// RecordPolicy implements batch.PlanStore and batch.ApprovalStore.
 func (s *Store) RecordPolicy(ctx context.Context, batchID int64, pol batch.Policy, actor string) error {
-	return s.durableTx(ctx, func(tx *sql.Tx) error {
+	return s.fail("record approval rules", s.durableTx(ctx, func(tx *sql.Tx) error {
 		merged, changed, err := mergePolicy(ctx, tx, batchID, pol)
 		if err != nil || !changed {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO events (batch_id, at, cause, detail, actor) VALUES (?, ?, ?, ?, ?)`,
-			batchID, now(), "approval rules made stricter", "now "+merged.String(), actor)
-		return err
-	})
+		return appendEvent(ctx, tx, batch.PolicyEvent(batchID, merged, actor), batch.Stamp(s.clock()))
+	}))
 }
 
-// Planners lists who planned the batch, from its plan events, oldest first
-// (a name may appear more than once).
+// Planners implements batch.ApprovalStore: the actors of the batch's plan
+// events (batch.IsPlanEvent), oldest first.
 func (s *Store) Planners(ctx context.Context, batchID int64) ([]string, error) {
+	out, err := s.planners(ctx, batchID)
+	return out, s.fail("read planners", err)
+}
+
+func (s *Store) planners(ctx context.Context, batchID int64) ([]string, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT actor FROM events
 		WHERE batch_id = ? AND item_id IS NULL AND cause IN (?, ?) AND actor <> '' ORDER BY id`,
-		batchID, causePlanned, causePlannedAgain)
+		batchID, batch.CauseBatchPlanned, batch.CausePlannedAgain)
 	if err != nil {
 		return nil, err
 	}

@@ -4,35 +4,36 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 
 	"bulkpay/batch"
 )
 
-func endpointJSON(e batch.Endpoint) string {
+// endpointJSON is how an endpoint is stored: "" when none was recorded.
+func endpointJSON(e batch.Endpoint) (string, error) {
 	if e.IsZero() {
-		return ""
+		return "", nil
 	}
-	b, _ := json.Marshal(e)
-	return string(b)
+	b, err := json.Marshal(e)
+	if err != nil {
+		return "", fmt.Errorf("endpoint: %w", err)
+	}
+	return string(b), nil
 }
 
-func parseEndpoint(s string) batch.Endpoint {
-	var e batch.Endpoint
-	if s != "" {
-		json.Unmarshal([]byte(s), &e)
-	}
-	return e
-}
-
-// SetEndpoint records where the batch is paid from now on, with an event
-// saying why and who decided.
+// SetEndpoint implements batch.SessionStore.
 func (s *Store) SetEndpoint(ctx context.Context, batchID int64, e batch.Endpoint, cause, detail, actor string) error {
-	return s.durableTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE batches SET endpoint = ? WHERE id = ?`, endpointJSON(e), batchID); err != nil {
+	stored, err := endpointJSON(e)
+	if err != nil {
+		return fmt.Errorf("set endpoint: %w", err)
+	}
+	return s.fail("set endpoint", s.durableTx(ctx, func(tx *sql.Tx) error {
+		if _, err := batchRef(ctx, tx, batchID); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO events (batch_id, at, cause, detail, actor) VALUES (?, ?, ?, ?, ?)`,
-			batchID, now(), cause, detail, actor)
-		return err
-	})
+		if _, err := tx.ExecContext(ctx, `UPDATE batches SET endpoint = ? WHERE id = ?`, stored, batchID); err != nil {
+			return err
+		}
+		return appendEvent(ctx, tx, batch.Event{BatchID: batchID, Cause: cause, Detail: detail, Actor: actor}, batch.Stamp(s.clock()))
+	}))
 }

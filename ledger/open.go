@@ -55,8 +55,15 @@ const (
 // Option changes how a ledger is opened.
 type Option func(*Store)
 
-// WithClock sets the clock that paces periodic checkpoints (tests).
+// WithClock sets the ledger's clock: the times it stamps (events, attempts,
+// items, batches) and the pace of periodic checkpoints (tests).
 func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
+
+// WithProcessCheck sets how the ledger tells whether a lock holder on this host
+// still runs (tests; by default the process table is asked).
+func WithProcessCheck(alive func(pid int, start string) bool) Option {
+	return func(s *Store) { s.alive = alive }
+}
 
 // WithCheckpoints sets the periodic checkpoint pace: after every d, or after n
 // write transactions.
@@ -103,7 +110,7 @@ func Open(ctx context.Context, file string, opts ...Option) (*Store, error) {
 		if de := s.asDamaged(err); de != nil {
 			return nil, de
 		}
-		return nil, fmt.Errorf("migrate ledger %s: %w", file, err)
+		return nil, s.fail("migrate ledger "+file, err)
 	}
 	return s, nil
 }
@@ -118,7 +125,7 @@ func (s *Store) Path() string { return s.path }
 func (s *Store) Pragma(ctx context.Context, name string) (string, error) {
 	var v string
 	err := s.db.QueryRowContext(ctx, "PRAGMA "+name).Scan(&v)
-	return v, err
+	return v, s.fail("read pragma "+name, err)
 }
 
 // migrate applies the migrations the ledger lacks, all in one immediate
@@ -177,7 +184,7 @@ var ErrCheckpoint = errors.New("ledger checkpoint incomplete")
 func (s *Store) Checkpoint(ctx context.Context) error {
 	var busy, frames, copied int
 	if err := s.db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(FULL)").Scan(&busy, &frames, &copied); err != nil {
-		return fmt.Errorf("checkpoint ledger %s: %w", s.path, err)
+		return s.fail("checkpoint ledger "+s.path, err)
 	}
 	if busy != 0 || copied < frames {
 		return fmt.Errorf("checkpoint ledger %s: %d of %d pages copied: %w", s.path, max(copied, 0), frames, ErrCheckpoint)
@@ -250,25 +257,17 @@ func (s *Store) damaged(err error) error {
 	if de := s.asDamaged(err); de != nil {
 		return de
 	}
-	return fmt.Errorf("check ledger %s: %w", s.path, err)
+	return s.fail("check ledger "+s.path, err)
 }
 
-// asDamaged is a *DamagedError for SQLite's "malformed" and "not a database",
-// nil for any other error.
+// asDamaged is a *DamagedError for SQLite's "malformed" and "not a database"
+// (SQLITE_CORRUPT, SQLITE_NOTADB), nil for any other error.
 func (s *Store) asDamaged(err error) error {
 	var se sqlite3.Error
 	if errors.As(err, &se) && (se.Code == sqlite3.ErrCorrupt || se.Code == sqlite3.ErrNotADB) {
 		return &DamagedError{Path: s.path, Problems: []string{se.Error()}}
 	}
 	return nil
-}
-
-// readErr gives a read's error, a damaged file said as such.
-func (s *Store) readErr(err error) error {
-	if de := s.asDamaged(err); de != nil {
-		return de
-	}
-	return err
 }
 
 // processAlive reports whether pid runs on this host (signal 0 probes it) and,

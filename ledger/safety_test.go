@@ -231,41 +231,6 @@ func TestZombieHoldersLockIsTakenOver(t *testing.T) {
 	require.NoError(t, cmd.Wait())
 }
 
-func TestReconciliationIsStoredAndReplaced(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	st := openTemp(t)
-	b, _ := seed(t, st, 2)
-	rec, err := st.Reconciliation(ctx, b.ID)
-	require.NoError(t, err)
-	assert.True(t, rec.At.IsZero(), "never reconciled")
-	assert.Empty(t, rec.Mismatches)
-
-	first := batch.Reconciliation{At: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC),
-		Mismatches: []batch.Mismatch{
-			{Row: 2, Provider: "campay", Kind: "status", Ours: "succeeded", Theirs: "FAILED", Reference: "CP-1"},
-			{Provider: "campay", Kind: "unknown_payout", Ours: "no item", Theirs: "50000 to 237677000999", Reference: "CP-9"},
-		},
-		Unchecked: []batch.Unchecked{{Row: 3, Provider: "mycoolpay", Reference: "MC-3", Reason: "503 after 4 tries"}},
-	}
-	require.NoError(t, st.SaveReconciliation(ctx, b.ID, first))
-	rec, err = st.Reconciliation(ctx, b.ID)
-	require.NoError(t, err)
-	assert.Equal(t, first, rec)
-
-	second := batch.Reconciliation{At: first.At.Add(time.Hour)}
-	require.NoError(t, st.SaveReconciliation(ctx, b.ID, second))
-	rec, err = st.Reconciliation(ctx, b.ID)
-	require.NoError(t, err)
-	assert.Equal(t, second.At, rec.At, "the latest run's time is kept even when it found nothing")
-	assert.Empty(t, rec.Mismatches, "the latest run wins")
-	assert.Empty(t, rec.Unchecked)
-
-	var n int
-	require.NoError(t, st.db.QueryRowContext(ctx, `SELECT count(*) FROM events WHERE batch_id = ? AND cause = 'reconciliation recorded'`, b.ID).Scan(&n))
-	assert.Equal(t, 2, n, "each reconciliation leaves an event")
-}
-
 func TestReadingADamagedPageSaysTheLedgerIsDamaged(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()

@@ -10,23 +10,37 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mattn/go-sqlite3"
-
 	"bulkpay/batch"
 )
 
 var _ batch.Store = (*Store)(nil)
 
-const timeFormat = time.RFC3339Nano
+// clock is the ledger's time for what it stamps, in UTC without a monotonic
+// reading, so that what is read back equals what was written.
+func (s *Store) clock() time.Time { return s.now().UTC().Round(0) }
 
-func now() string { return time.Now().UTC().Format(timeFormat) }
-
-func parseTime(s sql.NullString) time.Time {
-	if !s.Valid || s.String == "" {
-		return time.Time{}
+// parseTime reads a stored time; "" or NULL is the zero time. A value that is
+// not a time is a *ValueError naming where it is.
+func parseTime(table string, id int64, column string, v sql.NullString) (time.Time, error) {
+	if !v.Valid || v.String == "" {
+		return time.Time{}, nil
 	}
-	t, _ := time.Parse(timeFormat, s.String)
-	return t
+	t, err := time.Parse(batch.StampFormat, v.String)
+	if err != nil {
+		return time.Time{}, &ValueError{Table: table, ID: id, Column: column, Value: v.String, Err: err}
+	}
+	return t, nil
+}
+
+// decodeJSON reads a stored JSON column into v; "" leaves v as it is.
+func decodeJSON(table string, id int64, column, value string, v any) error {
+	if value == "" {
+		return nil
+	}
+	if err := json.Unmarshal([]byte(value), v); err != nil {
+		return &ValueError{Table: table, ID: id, Column: column, Value: value, Err: err}
+	}
+	return nil
 }
 
 // tx runs fn in one immediate transaction, then checkpoints if the periodic
@@ -51,33 +65,82 @@ func (s *Store) durableTx(ctx context.Context, fn func(*sql.Tx) error) error {
 func (s *Store) commit(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return fmt.Errorf("begin: %w", err)
 	}
 	if err := fn(tx); err != nil {
-		tx.Rollback()
+		_ = tx.Rollback() // the error that made us roll back is the one to report
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
 }
 
-// isUnique tells a UNIQUE constraint violation from other driver errors.
-func isUnique(err error) bool {
-	var se sqlite3.Error
-	return errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique
+// insertEvent is the one statement that appends to the events.
+const insertEvent = `INSERT INTO events (batch_id, item_id, at, from_state, to_state, cause, detail, actor)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+
+func eventArgs(e batch.Event, at string) []any {
+	return []any{e.BatchID, nullID(e.ItemID), at, e.From, e.To, e.Cause, e.Detail, e.Actor}
 }
 
-// CreateBatch implements batch.Store. The planned batch, with every item's
+// appendEvent appends e, stamped at, to the events inside tx.
+func appendEvent(ctx context.Context, tx *sql.Tx, e batch.Event, at string) error {
+	if _, err := tx.ExecContext(ctx, insertEvent, eventArgs(e, at)...); err != nil {
+		return fmt.Errorf("append event %q: %w", e.Cause, err)
+	}
+	return nil
+}
+
+// batchRef finds a batch's reference inside tx; none is batch.ErrBatchNotFound.
+func batchRef(ctx context.Context, tx *sql.Tx, batchID int64) (string, error) {
+	var ref string
+	err := tx.QueryRowContext(ctx, `SELECT reference FROM batches WHERE id = ?`, batchID).Scan(&ref)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("%w: id %d", batch.ErrBatchNotFound, batchID)
+	}
+	return ref, err
+}
+
+// itemBatch finds the batch of an item inside tx; none is batch.ErrItemNotFound.
+func itemBatch(ctx context.Context, tx *sql.Tx, itemID int64) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT batch_id FROM items WHERE id = ?`, itemID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("%w: id %d", batch.ErrItemNotFound, itemID)
+	}
+	return id, err
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// CreateBatch implements batch.PlanStore. The planned batch, with every item's
 // reference, is in the main file when it returns. A reference already in the
 // ledger (another process planned it first) gives batch.ErrBatchExists.
 func (s *Store) CreateBatch(ctx context.Context, b *batch.Batch, items []batch.Item) error {
-	at := now()
-	return s.durableTx(ctx, func(tx *sql.Tx) error {
+	fees, err := json.Marshal(b.Fees)
+	if err != nil {
+		return fmt.Errorf("create batch %q: fee configuration: %w", b.Reference, err)
+	}
+	endpoint, err := endpointJSON(b.Endpoint)
+	if err != nil {
+		return fmt.Errorf("create batch %q: %w", b.Reference, err)
+	}
+	created := s.clock()
+	at := batch.Stamp(created)
+	err = s.durableTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO batches
 			(reference, sheet_hash, sheet_name, currency, total_amount, item_count, sandbox, created_at, period, parent_id,
 			 charge, profit, fees, created_by, plan_hash, require_approval, four_eyes, endpoint)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			b.Reference, b.SheetHash, b.SheetName, b.Currency, b.TotalAmount, len(items), b.Sandbox, at, b.Period, nullID(b.ParentID),
-			b.Charge, b.Profit, feesJSON(b.Fees), b.CreatedBy, b.PlanHash, b.Policy.RequireApproval, b.Policy.FourEyes, endpointJSON(b.Endpoint))
+			b.Charge, b.Profit, string(fees), b.CreatedBy, b.PlanHash, b.Policy.RequireApproval, b.Policy.FourEyes, endpoint)
 		if isUnique(err) {
 			return fmt.Errorf("%w: %q", batch.ErrBatchExists, b.Reference)
 		}
@@ -87,10 +150,7 @@ func (s *Store) CreateBatch(ctx context.Context, b *batch.Batch, items []batch.I
 		if b.ID, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		b.ItemCount = len(items)
-		b.CreatedAt, _ = time.Parse(timeFormat, at)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO events (batch_id, at, cause, detail, actor) VALUES (?, ?, ?, ?, ?)`,
-			b.ID, at, causePlanned, fmt.Sprintf("%d items, total %d %s, sheet %s", len(items), b.TotalAmount, b.Currency, b.SheetName), b.CreatedBy); err != nil {
+		if err := appendEvent(ctx, tx, batch.BatchPlannedEvent(*b, len(items)), at); err != nil {
 			return err
 		}
 		ins, err := tx.PrepareContext(ctx, `INSERT INTO items
@@ -101,68 +161,71 @@ func (s *Store) CreateBatch(ctx context.Context, b *batch.Batch, items []batch.I
 			return err
 		}
 		defer ins.Close()
-		ev, err := tx.PrepareContext(ctx, `INSERT INTO events (batch_id, item_id, at, to_state, cause, detail) VALUES (?, ?, ?, 'planned', 'planned', ?)`)
+		ev, err := tx.PrepareContext(ctx, insertEvent)
 		if err != nil {
 			return err
 		}
 		defer ev.Close()
 		for i := range items {
 			it := &items[i]
-			it.BatchID, it.State = b.ID, batch.Planned
 			res, err := ins.ExecContext(ctx, b.ID, it.Row, it.Name, it.Phone, it.Country, it.Operator, it.Email, it.Mode,
 				it.Amount, it.Reference, it.Provider, strings.Join(it.Route, ","), batch.Planned, at, it.Fingerprint, nullID(it.RetryOf),
 				it.Charge, it.Send())
 			if err != nil {
 				return fmt.Errorf("insert item row %d: %w", it.Row, err)
 			}
-			if it.ID, err = res.LastInsertId(); err != nil {
+			id, err := res.LastInsertId()
+			if err != nil {
 				return err
 			}
-			detail := "reference " + it.Reference + " via " + it.Provider
-			if it.RetryOf != 0 {
-				detail += fmt.Sprintf("; pays again failed item %d", it.RetryOf)
-			}
-			if _, err := ev.ExecContext(ctx, b.ID, it.ID, at, detail); err != nil {
-				return err
+			it.ID, it.BatchID = id, b.ID
+			if _, err := ev.ExecContext(ctx, eventArgs(batch.ItemPlannedEvent(*it), at)...); err != nil {
+				return fmt.Errorf("append event of row %d: %w", it.Row, err)
 			}
 		}
 		return nil
 	})
+	if errors.Is(err, batch.ErrBatchExists) {
+		return err // says all: the reference is taken
+	}
+	if err != nil {
+		return s.fail(fmt.Sprintf("create batch %q", b.Reference), err)
+	}
+	b.ItemCount, b.CreatedAt = len(items), created
+	for i := range items {
+		items[i].State, items[i].UpdatedAt = batch.Planned, created
+	}
+	return nil
 }
 
 const batchCols = `id, reference, sheet_hash, sheet_name, currency, total_amount, item_count, sandbox, created_at, period,
 	COALESCE(parent_id, 0), charge, profit, fees, created_by, plan_hash, approved_hash, approved_by, approved_at,
 	require_approval, four_eyes, endpoint`
 
-func feesJSON(f batch.Fees) string {
-	b, _ := json.Marshal(f)
-	return string(b)
-}
-
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
-}
-
 func scanBatch(sc interface{ Scan(...any) error }) (batch.Batch, error) {
 	var b batch.Batch
 	var created, approvedAt sql.NullString
 	var fees, endpoint string
-	err := sc.Scan(&b.ID, &b.Reference, &b.SheetHash, &b.SheetName, &b.Currency, &b.TotalAmount, &b.ItemCount, &b.Sandbox, &created,
+	if err := sc.Scan(&b.ID, &b.Reference, &b.SheetHash, &b.SheetName, &b.Currency, &b.TotalAmount, &b.ItemCount, &b.Sandbox, &created,
 		&b.Period, &b.ParentID, &b.Charge, &b.Profit, &fees, &b.CreatedBy, &b.PlanHash, &b.Approval.Hash, &b.Approval.By, &approvedAt,
-		&b.Policy.RequireApproval, &b.Policy.FourEyes, &endpoint)
-	b.Endpoint = parseEndpoint(endpoint)
-	b.CreatedAt = parseTime(created)
-	b.Approval.At = parseTime(approvedAt)
-	if fees != "" {
-		json.Unmarshal([]byte(fees), &b.Fees)
+		&b.Policy.RequireApproval, &b.Policy.FourEyes, &endpoint); err != nil {
+		return b, err
 	}
-	return b, err
+	var err error
+	if b.CreatedAt, err = parseTime("batch", b.ID, "created_at", created); err != nil {
+		return b, err
+	}
+	if b.Approval.At, err = parseTime("batch", b.ID, "approved_at", approvedAt); err != nil {
+		return b, err
+	}
+	if err := decodeJSON("batch", b.ID, "fees", fees, &b.Fees); err != nil {
+		return b, err
+	}
+	return b, decodeJSON("batch", b.ID, "endpoint", endpoint, &b.Endpoint)
 }
 
-// Batch implements batch.Store: key is a numeric id or a reference.
+// Batch implements batch.BatchReader: key is a reference or a numeric id; a
+// batch whose reference is key wins over the batch whose id is key.
 func (s *Store) Batch(ctx context.Context, key string) (batch.Batch, error) {
 	q := `SELECT ` + batchCols + ` FROM batches WHERE reference = ?`
 	args := []any{key}
@@ -174,14 +237,22 @@ func (s *Store) Batch(ctx context.Context, key string) (batch.Batch, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return batch.Batch{}, fmt.Errorf("%w: %q", batch.ErrBatchNotFound, key)
 	}
-	return b, s.readErr(err)
+	if err != nil {
+		return batch.Batch{}, s.fail(fmt.Sprintf("read batch %q", key), err)
+	}
+	return b, nil
 }
 
-// Batches implements batch.Store.
+// Batches implements batch.BatchReader.
 func (s *Store) Batches(ctx context.Context) ([]batch.Batch, error) {
+	out, err := s.batches(ctx)
+	return out, s.fail("list batches", err)
+}
+
+func (s *Store) batches(ctx context.Context) ([]batch.Batch, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+batchCols+` FROM batches ORDER BY id DESC`)
 	if err != nil {
-		return nil, s.readErr(err)
+		return nil, err
 	}
 	defer rows.Close()
 	var out []batch.Batch
@@ -214,13 +285,16 @@ func scanItems(rows *sql.Rows) ([]batch.Item, error) {
 		if route != "" {
 			it.Route = strings.Split(route, ",")
 		}
-		it.UpdatedAt = parseTime(updated)
+		var err error
+		if it.UpdatedAt, err = parseTime("item", it.ID, "updated_at", updated); err != nil {
+			return nil, err
+		}
 		out = append(out, it)
 	}
 	return out, rows.Err()
 }
 
-// Items implements batch.Store.
+// Items implements batch.ItemReader.
 func (s *Store) Items(ctx context.Context, batchID int64, states ...batch.State) ([]batch.Item, error) {
 	q := `SELECT ` + itemCols + ` FROM items WHERE batch_id = ?`
 	args := []any{batchID}
@@ -232,16 +306,19 @@ func (s *Store) Items(ctx context.Context, batchID int64, states ...batch.State)
 	}
 	rows, err := s.db.QueryContext(ctx, q+` ORDER BY row`, args...)
 	if err != nil {
-		return nil, s.readErr(err)
+		return nil, s.fail("read items", err)
 	}
 	items, err := scanItems(rows)
-	return items, s.readErr(err)
+	return items, s.fail("read items", err)
 }
 
-// Claim implements batch.Store. The claims are in the main file when it
+// Claim implements batch.RunStore. The claims are in the main file when it
 // returns, before any request for them leaves: a copy of the main file alone
 // shows every item that may have been sent as at least submitting.
 func (s *Store) Claim(ctx context.Context, batchID int64, provider string, limit int, except ...int64) ([]batch.Claim, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
 	var claims []batch.Claim
 	err := s.commit(ctx, func(tx *sql.Tx) error {
 		claims = claims[:0]
@@ -261,39 +338,36 @@ func (s *Store) Claim(ctx context.Context, batchID int64, provider string, limit
 		if err != nil {
 			return err
 		}
-		at := now()
+		now := s.clock()
+		at := batch.Stamp(now)
 		for _, it := range items {
 			if _, err := tx.ExecContext(ctx, `UPDATE items SET state = 'submitting', attempts = attempts + 1, updated_at = ?
 				WHERE id = ? AND state = 'planned'`, at, it.ID); err != nil {
 				return err
 			}
-			id, err := insertAttempt(ctx, tx, it, batch.KindSend, requestSummary(it), at)
+			id, err := insertAttempt(ctx, tx, it, batch.KindSend, batch.RequestSummary(it), at)
 			if err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO events (batch_id, item_id, at, from_state, to_state, cause, detail)
-				VALUES (?, ?, ?, 'planned', 'submitting', 'claimed for sending', ?)`, batchID, it.ID, at, fmt.Sprintf("attempt %d", id)); err != nil {
+			if err := appendEvent(ctx, tx, batch.ClaimedEvent(it, id), at); err != nil {
 				return err
 			}
-			it.State = batch.Submitting
+			it.State, it.UpdatedAt = batch.Submitting, now
 			it.Attempts++
 			claims = append(claims, batch.Claim{Item: it, AttemptID: id})
 		}
 		return nil
 	})
-	if err != nil || len(claims) == 0 {
-		return nil, err
+	if err != nil {
+		return nil, s.fail("claim items", err)
+	}
+	if len(claims) == 0 {
+		return nil, nil
 	}
 	if err := s.Checkpoint(context.WithoutCancel(ctx)); err != nil {
-		return nil, fmt.Errorf("%d item(s) claimed but not yet in the ledger's main file, so not sent: %w", len(claims), err)
+		return nil, fmt.Errorf("claim items: %d item(s) claimed but not yet in the ledger's main file, so not sent: %w", len(claims), err)
 	}
 	return claims, nil
-}
-
-// requestSummary is what an attempt asks of the provider, for people reviewing it.
-// It holds no secret: those travel in headers and tokens, never here.
-func requestSummary(it batch.Item) string {
-	return fmt.Sprintf("pay %d to %s via %s under reference %s", it.Amount, it.Phone, it.Provider, it.Reference)
 }
 
 func insertAttempt(ctx context.Context, tx *sql.Tx, it batch.Item, kind, request, at string) (int64, error) {
@@ -305,62 +379,74 @@ func insertAttempt(ctx context.Context, tx *sql.Tx, it batch.Item, kind, request
 	return res.LastInsertId()
 }
 
-// StartAttempt implements batch.Store.
+// StartAttempt implements batch.RunStore.
 func (s *Store) StartAttempt(ctx context.Context, itemID int64, kind, request string) (int64, error) {
 	var id int64
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var it batch.Item
-		if err := tx.QueryRowContext(ctx, `SELECT id, provider, reference, phone, amount FROM items WHERE id = ?`, itemID).
-			Scan(&it.ID, &it.Provider, &it.Reference, &it.Phone, &it.Amount); err != nil {
-			return fmt.Errorf("item %d: %w", itemID, err)
+		err := tx.QueryRowContext(ctx, `SELECT id, provider, reference, phone, amount FROM items WHERE id = ?`, itemID).
+			Scan(&it.ID, &it.Provider, &it.Reference, &it.Phone, &it.Amount)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("%w: id %d", batch.ErrItemNotFound, itemID)
+		}
+		if err != nil {
+			return err
 		}
 		if request == "" {
-			request = requestSummary(it)
+			request = batch.RequestSummary(it)
 		}
-		at := now()
+		at := batch.Stamp(s.clock())
 		if err := closeOpen(ctx, tx, itemID, at); err != nil {
 			return err
 		}
-		var err error
 		if id, err = insertAttempt(ctx, tx, it, kind, request, at); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE items SET attempts = attempts + 1, updated_at = ? WHERE id = ?`, at, itemID)
 		return err
 	})
-	return id, err
+	if err != nil {
+		return 0, s.fail(fmt.Sprintf("start attempt of item %d", itemID), err)
+	}
+	return id, nil
 }
 
-// Apply implements batch.Store.
+// Apply implements batch.RunStore.
 func (s *Store) Apply(ctx context.Context, changes ...batch.Change) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		at := now()
+	return s.fail("apply changes", s.tx(ctx, func(tx *sql.Tx) error {
+		at := batch.Stamp(s.clock())
 		for _, c := range changes {
 			if err := applyOne(ctx, tx, c, at); err != nil {
 				return err
 			}
 		}
 		return nil
-	})
+	}))
 }
 
 // closeOpen ends attempts a crashed run left open: their answer was never recorded.
 func closeOpen(ctx context.Context, tx *sql.Tx, itemID int64, at string) error {
-	_, err := tx.ExecContext(ctx, `UPDATE attempts SET finished_at = ?, outcome = 'unknown',
-		response = 'interrupted: the run ended before the answer was recorded'
-		WHERE item_id = ? AND finished_at IS NULL`, at, itemID)
-	return err
+	_, err := tx.ExecContext(ctx, `UPDATE attempts SET finished_at = ?, outcome = ?, response = ?
+		WHERE item_id = ? AND finished_at IS NULL`, at, batch.OutcomeUnknown, batch.Interrupted, itemID)
+	if err != nil {
+		return fmt.Errorf("close open attempts of item %d: %w", itemID, err)
+	}
+	return nil
 }
 
 func applyOne(ctx context.Context, tx *sql.Tx, c batch.Change, at string) error {
+	batchID, err := itemBatch(ctx, tx, c.ItemID)
+	if err != nil {
+		return err
+	}
 	if a := c.Attempt; a != nil {
 		res, err := tx.ExecContext(ctx, `UPDATE attempts SET finished_at = ?, outcome = ?, provider_reference = ?, response = ?
 			WHERE id = ? AND item_id = ? AND finished_at IS NULL`, at, a.Outcome, a.ProviderReference, a.Response, a.ID, c.ItemID)
 		if err != nil {
 			return fmt.Errorf("close attempt %d: %w", a.ID, err)
 		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return fmt.Errorf("close attempt %d of item %d: %w", a.ID, c.ItemID, batch.ErrStale)
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return fmt.Errorf("close attempt %d of item %d: %w", a.ID, c.ItemID, errors.Join(batch.ErrStale, err))
 		}
 	}
 	if c.CloseOpen {
@@ -369,17 +455,15 @@ func applyOne(ctx context.Context, tx *sql.Tx, c batch.Change, at string) error 
 		}
 	}
 	if c.To == "" {
-		if c.Message != "" {
-			_, err := tx.ExecContext(ctx, `UPDATE items SET message = ? WHERE id = ?`, c.Message, c.ItemID)
-			return err
+		if c.Message == "" {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE items SET message = ? WHERE id = ?`, c.Message, c.ItemID); err != nil {
+			return fmt.Errorf("update item %d: %w", c.ItemID, err)
 		}
 		return nil
 	}
 	if err := batch.CheckMove(c.From, c.To); err != nil {
-		return fmt.Errorf("item %d: %w", c.ItemID, err)
-	}
-	var batchID int64
-	if err := tx.QueryRowContext(ctx, `SELECT batch_id FROM items WHERE id = ?`, c.ItemID).Scan(&batchID); err != nil {
 		return fmt.Errorf("item %d: %w", c.ItemID, err)
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE items SET state = ?, updated_at = ?,
@@ -394,23 +478,19 @@ func applyOne(ctx context.Context, tx *sql.Tx, c batch.Change, at string) error 
 	if err != nil {
 		return fmt.Errorf("update item %d: %w", c.ItemID, err)
 	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return fmt.Errorf("item %d is no longer %s: %w", c.ItemID, c.From, batch.ErrStale)
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return fmt.Errorf("item %d is no longer %s: %w", c.ItemID, c.From, errors.Join(batch.ErrStale, err))
 	}
-	detail := c.Message
-	if c.Provider != "" {
-		detail = strings.TrimSpace("now via " + c.Provider + "; " + detail)
-	}
-	if c.ProviderReference != "" {
-		detail = strings.TrimSpace("provider_reference " + c.ProviderReference + "; " + detail)
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO events (batch_id, item_id, at, from_state, to_state, cause, detail)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, batchID, c.ItemID, at, c.From, c.To, c.Cause, detail)
-	return err
+	return appendEvent(ctx, tx, c.Event(batchID), at)
 }
 
-// Attempts implements batch.Store.
+// Attempts implements batch.Trail.
 func (s *Store) Attempts(ctx context.Context, itemID int64) ([]batch.Attempt, error) {
+	out, err := s.attempts(ctx, itemID)
+	return out, s.fail(fmt.Sprintf("read attempts of item %d", itemID), err)
+}
+
+func (s *Store) attempts(ctx context.Context, itemID int64) ([]batch.Attempt, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, item_id, provider, reference, kind, request, started_at, finished_at,
 		COALESCE(outcome, ''), provider_reference, response FROM attempts WHERE item_id = ? ORDER BY id`, itemID)
 	if err != nil {
@@ -425,15 +505,25 @@ func (s *Store) Attempts(ctx context.Context, itemID int64) ([]batch.Attempt, er
 			&a.Outcome, &a.ProviderReference, &a.Response); err != nil {
 			return nil, err
 		}
-		a.StartedAt, a.FinishedAt = parseTime(started), parseTime(finished)
+		if a.StartedAt, err = parseTime("attempt", a.ID, "started_at", started); err != nil {
+			return nil, err
+		}
+		if a.FinishedAt, err = parseTime("attempt", a.ID, "finished_at", finished); err != nil {
+			return nil, err
+		}
 		out = append(out, a)
 	}
 	return out, rows.Err()
 }
 
-// Events implements batch.Store.
+// Events implements batch.Trail.
 func (s *Store) Events(ctx context.Context, batchID, itemID int64) ([]batch.Event, error) {
-	q := `SELECT id, batch_id, COALESCE(item_id, 0), at, from_state, to_state, cause, detail FROM events WHERE batch_id = ?`
+	out, err := s.events(ctx, batchID, itemID)
+	return out, s.fail("read events", err)
+}
+
+func (s *Store) events(ctx context.Context, batchID, itemID int64) ([]batch.Event, error) {
+	q := `SELECT id, batch_id, COALESCE(item_id, 0), at, from_state, to_state, cause, detail, actor FROM events WHERE batch_id = ?`
 	args := []any{batchID}
 	if itemID != 0 {
 		q += ` AND item_id = ?`
@@ -448,70 +538,87 @@ func (s *Store) Events(ctx context.Context, batchID, itemID int64) ([]batch.Even
 	for rows.Next() {
 		var e batch.Event
 		var at sql.NullString
-		if err := rows.Scan(&e.ID, &e.BatchID, &e.ItemID, &at, &e.From, &e.To, &e.Cause, &e.Detail); err != nil {
+		if err := rows.Scan(&e.ID, &e.BatchID, &e.ItemID, &at, &e.From, &e.To, &e.Cause, &e.Detail, &e.Actor); err != nil {
 			return nil, err
 		}
-		e.At = parseTime(at)
+		if e.At, err = parseTime("event", e.ID, "at", at); err != nil {
+			return nil, err
+		}
 		out = append(out, e)
 	}
 	return out, rows.Err()
 }
 
-// Note implements batch.Store.
+// Note implements batch.Notes.
 func (s *Store) Note(ctx context.Context, batchID int64, cause, detail string) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO events (batch_id, at, cause, detail) VALUES (?, ?, ?, ?)`, batchID, now(), cause, detail)
-	if err == nil {
-		s.wrote(ctx)
-	}
-	return err
-}
-
-// Lock implements batch.Store.
-func (s *Store) Lock(ctx context.Context, batchID int64, o batch.Owner) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		var ref, start string
-		var pid sql.NullInt64
-		var host, at sql.NullString
-		if err := tx.QueryRowContext(ctx, `SELECT reference, lock_pid, lock_host, lock_at, lock_start FROM batches WHERE id = ?`, batchID).
-			Scan(&ref, &pid, &host, &at, &start); err != nil {
-			return fmt.Errorf("batch %d: %w", batchID, err)
-		}
-		detail := fmt.Sprintf("pid %d on %s", o.PID, o.Host)
-		if pid.Valid && !(int(pid.Int64) == o.PID && host.String == o.Host && start == o.Start) {
-			if host.String != o.Host || s.alive(int(pid.Int64), start) {
-				return &batch.LockedError{Reference: ref, PID: int(pid.Int64), Host: host.String, Since: parseTime(at)}
-			}
-			detail += fmt.Sprintf(", taken over from pid %d (no longer running) which held it since %s", pid.Int64, at.String)
-		}
-		stamp := o.At.UTC().Format(timeFormat)
-		if _, err := tx.ExecContext(ctx, `UPDATE batches SET lock_pid = ?, lock_host = ?, lock_at = ?, lock_start = ? WHERE id = ?`,
-			o.PID, o.Host, stamp, o.Start, batchID); err != nil {
+	return s.fail("note event", s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := batchRef(ctx, tx, batchID); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO events (batch_id, at, cause, detail) VALUES (?, ?, 'run started', ?)`, batchID, now(), detail)
-		return err
-	})
+		return appendEvent(ctx, tx, batch.Event{BatchID: batchID, Cause: cause, Detail: detail}, batch.Stamp(s.clock()))
+	}))
 }
 
-// Unlock implements batch.Store.
+// Lock implements batch.SessionStore.
+func (s *Store) Lock(ctx context.Context, batchID int64, o batch.Owner) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var ref, start string
+		var pid sql.NullInt64
+		var host, since sql.NullString
+		err := tx.QueryRowContext(ctx, `SELECT reference, lock_pid, lock_host, lock_at, lock_start FROM batches WHERE id = ?`, batchID).
+			Scan(&ref, &pid, &host, &since, &start)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("%w: id %d", batch.ErrBatchNotFound, batchID)
+		}
+		if err != nil {
+			return err
+		}
+		var held batch.Owner
+		if pid.Valid && !(int(pid.Int64) == o.PID && host.String == o.Host && start == o.Start) {
+			at, err := parseTime("batch", batchID, "lock_at", since)
+			if err != nil {
+				return err
+			}
+			if host.String != o.Host || s.alive(int(pid.Int64), start) {
+				return &batch.LockedError{Reference: ref, PID: int(pid.Int64), Host: host.String, Since: at}
+			}
+			held = batch.Owner{PID: int(pid.Int64), Host: host.String, Start: start, At: at}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE batches SET lock_pid = ?, lock_host = ?, lock_at = ?, lock_start = ? WHERE id = ?`,
+			o.PID, o.Host, batch.Stamp(o.At), o.Start, batchID); err != nil {
+			return err
+		}
+		return appendEvent(ctx, tx, batch.RunStartedEvent(batchID, o, held), batch.Stamp(s.clock()))
+	})
+	var le *batch.LockedError
+	if errors.As(err, &le) {
+		return err // says all: the batch and who holds it
+	}
+	return s.fail("lock batch", err)
+}
+
+// Unlock implements batch.SessionStore.
 func (s *Store) Unlock(ctx context.Context, batchID int64, o batch.Owner) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.fail("unlock batch", s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE batches SET lock_pid = NULL, lock_host = NULL, lock_at = NULL, lock_start = ''
 			WHERE id = ? AND lock_pid = ? AND lock_host = ?`, batchID, o.PID, o.Host)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO events (batch_id, at, cause, detail) VALUES (?, ?, 'run ended', ?)`,
-			batchID, now(), fmt.Sprintf("pid %d on %s", o.PID, o.Host))
-		return err
-	})
+		return appendEvent(ctx, tx, batch.RunEndedEvent(batchID, o), batch.Stamp(s.clock()))
+	}))
 }
 
-// Contacts implements batch.Store.
+// Contacts implements batch.ContactBook.
 func (s *Store) Contacts(ctx context.Context, provider string) (map[string]bool, error) {
+	out, err := s.contacts(ctx, provider)
+	return out, s.fail(fmt.Sprintf("read %s contacts", provider), err)
+}
+
+func (s *Store) contacts(ctx context.Context, provider string) (map[string]bool, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT phone FROM contacts WHERE provider = ?`, provider)
 	if err != nil {
 		return nil, err
@@ -528,73 +635,83 @@ func (s *Store) Contacts(ctx context.Context, provider string) (map[string]bool,
 	return out, rows.Err()
 }
 
-// RememberContacts implements batch.Store.
+// RememberContacts implements batch.ContactBook.
 func (s *Store) RememberContacts(ctx context.Context, provider string, phones []string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		at := now()
+	return s.fail(fmt.Sprintf("remember %s contacts", provider), s.tx(ctx, func(tx *sql.Tx) error {
+		at := batch.Stamp(s.clock())
 		for _, p := range phones {
 			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO contacts (provider, phone, added_at) VALUES (?, ?, ?)`, provider, p, at); err != nil {
 				return err
 			}
 		}
 		return nil
-	})
+	}))
 }
 
-// Repeats implements batch.Store: the items of other batches that carry any of
-// the fingerprints.
+// Repeats implements batch.PlanStore: the items of other batches that carry any
+// of the fingerprints.
 func (s *Store) Repeats(ctx context.Context, batchID int64, fingerprints []string) (map[string]batch.Repeat, error) {
 	out := map[string]batch.Repeat{}
 	const chunk = 500
 	for start := 0; start < len(fingerprints); start += chunk {
-		part := fingerprints[start:min(start+chunk, len(fingerprints))]
-		args := []any{batchID}
-		for _, f := range part {
-			args = append(args, f)
-		}
-		rows, err := s.db.QueryContext(ctx, `SELECT i.fingerprint, b.reference, i.row, i.state, b.created_at FROM items i
-			JOIN batches b ON b.id = i.batch_id
-			WHERE i.batch_id <> ? AND i.fingerprint IN (?`+strings.Repeat(`, ?`, len(part)-1)+`) ORDER BY i.id`, args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var fp string
-			var r batch.Repeat
-			var created sql.NullString
-			if err := rows.Scan(&fp, &r.OtherBatch, &r.OtherRow, &r.OtherState, &created); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			r.OtherCreated = parseTime(created)
-			if _, seen := out[fp]; !seen {
-				out[fp] = r
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
+		if err := s.repeats(ctx, batchID, fingerprints[start:min(start+chunk, len(fingerprints))], out); err != nil {
+			return nil, s.fail("find repeated payments", err)
 		}
 	}
 	return out, nil
 }
 
-// Approve implements batch.Store.
-func (s *Store) Approve(ctx context.Context, batchID int64, a batch.Approval, note string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		at := a.At.UTC().Format(timeFormat)
-		if _, err := tx.ExecContext(ctx, `UPDATE batches SET approved_hash = ?, approved_by = ?, approved_at = ? WHERE id = ?`,
-			a.Hash, a.By, at, batchID); err != nil {
+func (s *Store) repeats(ctx context.Context, batchID int64, part []string, out map[string]batch.Repeat) error {
+	args := []any{batchID}
+	for _, f := range part {
+		args = append(args, f)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT i.fingerprint, b.id, b.reference, i.row, i.state, b.created_at FROM items i
+		JOIN batches b ON b.id = i.batch_id
+		WHERE i.batch_id <> ? AND i.fingerprint IN (?`+strings.Repeat(`, ?`, len(part)-1)+`) ORDER BY i.id`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var fp string
+		var id int64
+		var r batch.Repeat
+		var created sql.NullString
+		if err := rows.Scan(&fp, &id, &r.OtherBatch, &r.OtherRow, &r.OtherState, &created); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO events (batch_id, at, cause, detail, actor) VALUES (?, ?, ?, ?, ?)`, batchID, now(),
-			"approved by "+a.By, strings.TrimSpace("plan hash "+a.Hash+"; "+note), a.By)
-		return err
-	})
+		if r.OtherCreated, err = parseTime("batch", id, "created_at", created); err != nil {
+			return err
+		}
+		if _, seen := out[fp]; !seen {
+			out[fp] = r
+		}
+	}
+	return rows.Err()
 }
 
-// ProviderReferences lists every provider reference the ledger knows, by provider.
+// Approve implements batch.ApprovalStore.
+func (s *Store) Approve(ctx context.Context, batchID int64, a batch.Approval, note string) error {
+	return s.fail("record approval", s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := batchRef(ctx, tx, batchID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE batches SET approved_hash = ?, approved_by = ?, approved_at = ? WHERE id = ?`,
+			a.Hash, a.By, batch.Stamp(a.At), batchID); err != nil {
+			return err
+		}
+		return appendEvent(ctx, tx, batch.ApprovedEvent(batchID, a, note), batch.Stamp(s.clock()))
+	}))
+}
+
+// ProviderReferences implements batch.ReconcileStore.
 func (s *Store) ProviderReferences(ctx context.Context) (map[string]map[string]bool, error) {
+	out, err := s.providerReferences(ctx)
+	return out, s.fail("read provider references", err)
+}
+
+func (s *Store) providerReferences(ctx context.Context) (map[string]map[string]bool, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT provider, provider_reference FROM attempts WHERE provider_reference <> ''
 		UNION SELECT provider, provider_reference FROM items WHERE provider_reference <> ''`)
 	if err != nil {
@@ -615,21 +732,18 @@ func (s *Store) ProviderReferences(ctx context.Context) (map[string]map[string]b
 	return out, rows.Err()
 }
 
-var _ batch.Reconciliations = (*Store)(nil)
-
 // findingUnchecked is the kind of a finding that could not be checked.
 const findingUnchecked = "unchecked"
 
 // SaveReconciliation implements batch.Reconciliations.
 func (s *Store) SaveReconciliation(ctx context.Context, batchID int64, r batch.Reconciliation) error {
-	at := r.At.UTC().Format(timeFormat)
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE batches SET reconciled_at = ? WHERE id = ?`, at, batchID)
-		if err != nil {
-			return fmt.Errorf("record reconciliation: %w", err)
+	at := batch.Stamp(r.At)
+	return s.fail("save reconciliation", s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := batchRef(ctx, tx, batchID); err != nil {
+			return err
 		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return fmt.Errorf("%w: id %d", batch.ErrBatchNotFound, batchID)
+		if _, err := tx.ExecContext(ctx, `UPDATE batches SET reconciled_at = ? WHERE id = ?`, at, batchID); err != nil {
+			return fmt.Errorf("record reconciliation: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM findings WHERE batch_id = ?`, batchID); err != nil {
 			return fmt.Errorf("replace findings: %w", err)
@@ -650,23 +764,29 @@ func (s *Store) SaveReconciliation(ctx context.Context, batchID int64, r batch.R
 				return fmt.Errorf("record finding: %w", err)
 			}
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO events (batch_id, at, cause, detail) VALUES (?, ?, 'reconciliation recorded', ?)`,
-			batchID, now(), fmt.Sprintf("at %s: %d mismatch(es), %d could not be checked", at, len(r.Mismatches), len(r.Unchecked)))
-		return err
-	})
+		return appendEvent(ctx, tx, batch.ReconciliationEvent(batchID, r), batch.Stamp(s.clock()))
+	}))
 }
 
 // Reconciliation implements batch.Reconciliations.
 func (s *Store) Reconciliation(ctx context.Context, batchID int64) (batch.Reconciliation, error) {
+	r, err := s.reconciliation(ctx, batchID)
+	return r, s.fail("read reconciliation", err)
+}
+
+func (s *Store) reconciliation(ctx context.Context, batchID int64) (batch.Reconciliation, error) {
 	var r batch.Reconciliation
-	var at string
-	if err := s.db.QueryRowContext(ctx, `SELECT reconciled_at FROM batches WHERE id = ?`, batchID).Scan(&at); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return r, fmt.Errorf("%w: id %d", batch.ErrBatchNotFound, batchID)
-		}
+	var at sql.NullString
+	err := s.db.QueryRowContext(ctx, `SELECT reconciled_at FROM batches WHERE id = ?`, batchID).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, fmt.Errorf("%w: id %d", batch.ErrBatchNotFound, batchID)
+	}
+	if err != nil {
 		return r, err
 	}
-	r.At = parseTime(sql.NullString{String: at, Valid: true})
+	if r.At, err = parseTime("batch", batchID, "reconciled_at", at); err != nil {
+		return r, err
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT provider, row, kind, ours, theirs, provider_reference, reason
 		FROM findings WHERE batch_id = ? ORDER BY id`, batchID)
 	if err != nil {

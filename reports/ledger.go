@@ -9,7 +9,7 @@ import (
 // FromLedger writes b's reports into root/<reference>/ from what the ledger
 // holds of it (see batch.Report); items are b's items as read. It returns the
 // folder.
-func FromLedger(ctx context.Context, st batch.ReportStore, b batch.Batch, items []batch.Item, root string) (string, error) {
+func FromLedger(ctx context.Context, st batch.Reader, b batch.Batch, items []batch.Item, root string) (string, error) {
 	d, err := batch.Report(ctx, st, b, items)
 	if err != nil {
 		return "", err

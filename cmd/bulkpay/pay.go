@@ -7,7 +7,6 @@ import (
 	"maps"
 	"os"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -100,7 +99,7 @@ func (a *app) pay(ctx context.Context, st *ledger.Store, b batch.Batch, f payFla
 	if !res.Ran {
 		return runErr
 	}
-	if runErr != nil && ledgerWriteFailed(runErr) {
+	if ledger.IsWriteFailure(runErr) {
 		runErr = fmt.Errorf("the ledger %s could not record a step (%w); nothing is sent without its intent recorded: free disk space or fix the file's permissions, then run `%s`",
 			st.Path(), runErr, a.command("resume", b.Reference, b, f.sandboxURL))
 	}
@@ -119,11 +118,4 @@ func (a *app) finish(ctx context.Context, st *ledger.Store, b batch.Batch, runEr
 	return render.End(a.stdout, a.stderr, render.Ending{Standing: s, View: a.commands().View(b, s, f.sandboxURL), Err: runErr,
 		Reports: dir, ReportsErr: werr, ReportsDir: a.cfg.ReportsDir, Ledger: st.Path(),
 		ReportCommand: a.command("report", b.Reference, b, "", "--out", "DIR"), JSON: f.asJSON, Quiet: a.quiet})
-}
-
-// ledgerWriteFailed recognises SQLite refusing a write: a full disk or a
-// read-only file.
-func ledgerWriteFailed(err error) bool {
-	msg := err.Error()
-	return strings.Contains(msg, "disk is full") || strings.Contains(msg, "readonly database") || strings.Contains(msg, "disk I/O error")
 }

@@ -1,0 +1,22 @@
+package ledger
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"bulkpay/batch"
+	"bulkpay/batch/batchtest"
+)
+
+func TestLedgerKeepsTheStoreContract(t *testing.T) {
+	t.Parallel()
+	batchtest.Suite(t, func(t *testing.T, env batchtest.Env) batch.Store {
+		st, err := Open(context.Background(), filepath.Join(t.TempDir(), "ledger.db"), WithClock(env.Now), WithProcessCheck(env.Alive))
+		require.NoError(t, err)
+		t.Cleanup(func() { st.Close() })
+		return st
+	})
+}
