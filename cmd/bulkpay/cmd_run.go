@@ -56,7 +56,7 @@ started in this process and no real money moves.`,
 			if err := batch.AuthorizeRun(ctx, st, b, a.cfg.Policy(), p.Batch.PlanHash); err != nil {
 				return err
 			}
-			f.sandboxURL = pf.sandboxURL
+			f.sandboxURL = pf.sandboxURL // run's --sandbox routes the sheet and pays it
 			return a.pay(ctx, st, b, f)
 		},
 	}
