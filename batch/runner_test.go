@@ -20,6 +20,7 @@ import (
 	"bulkpay/providers"
 	"bulkpay/providers/campay"
 	"bulkpay/providers/cinetpay"
+	"bulkpay/providers/contract"
 	"bulkpay/providers/mycoolpay"
 	"bulkpay/providers/providerstest"
 	"bulkpay/providers/sandbox"
@@ -388,10 +389,7 @@ func TestFailoverAfterProviderSideRefusal(t *testing.T) {
 
 func TestFailoverWhenProviderCannotBeReached(t *testing.T) {
 	t.Parallel()
-	dead := httptest.NewServer(http.NotFoundHandler())
-	deadURL := dead.URL
-	dead.Close()
-	e, r := twoLanes(t, sandbox.Options{}, deadURL+"/campay/api")
+	e, r := twoLanes(t, sandbox.Options{}, contract.RefusedURL(t)+"/campay/api")
 	sum, err := r.Run(context.Background(), e.b)
 	require.NoError(t, err)
 	assert.Equal(t, 3, sum.Counts[batch.Succeeded])

@@ -181,9 +181,7 @@ func (s Suite) answerTooLarge(t *testing.T) {
 func (s Suite) noSecrets(t *testing.T) {
 	require.NotEmpty(t, s.Secrets, "the suite is told the credentials")
 	e := start(t, sandbox.Options{})
-	hs := httptest.NewServer(http.NotFoundHandler())
-	closed := hs.URL
-	hs.Close()
+	closed := RefusedURL(t)
 	ctx := context.Background()
 	live := s.client(e, 300*time.Millisecond)
 	p := s.payee(t, live, s.Payee, 11)
