@@ -2,7 +2,6 @@ package batch
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"bulkpay/providers"
@@ -13,7 +12,7 @@ import (
 // Store so that a rerun does not add them again. A payee the provider refuses is
 // rejected with the provider's reason; a call that fails stops the lane for this
 // run (nothing was sent, the items stay planned).
-func (r *Runner) addContacts(ctx context.Context, b Batch, l *lane) error {
+func (r *run) addContacts(ctx context.Context, b Batch, l *lane) error {
 	adder, ok := l.Provider.(ContactAdder)
 	if !ok {
 		return nil
@@ -41,23 +40,16 @@ func (r *Runner) addContacts(ctx context.Context, b Batch, l *lane) error {
 	size := max(1, adder.ContactChunkSize())
 	for start := 0; start < len(need); start += size {
 		chunk := need[start:min(start+size, len(need))]
-		var errs []error
-		for try := 1; ; try++ {
-			if err := l.wait(ctx); err != nil {
-				return nil
+		// adding a contact twice is harmless (726): the Caller may send it again
+		errs, err := providers.Call(ctx, l.caller, providers.Op{Name: "contacts", Idempotent: true},
+			func(ctx context.Context) ([]error, error) { return adder.AddContacts(ctx, chunk) })
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil // cancelled: nothing sent, the items stay planned
 			}
-			errs, err = adder.AddContacts(ctx, chunk)
-			if err == nil {
-				l.speedUp()
-				break
-			}
-			// Adding a contact twice is harmless (726), so any failure but refused
-			// credentials is worth another try.
-			if errors.Is(err, providers.ErrAuth) || !r.retryable(ctx, l, try, err) {
-				l.halt(err)
-				r.Log.Warn("adding contacts failed; the provider's items wait for the next run", "provider", name, "err", err)
-				return nil
-			}
+			l.halt(err)
+			r.log.Warn("adding contacts failed; the provider's items wait for the next run", "provider", name, "err", err)
+			return nil
 		}
 		var added []string
 		var refused []Item

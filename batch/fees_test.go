@@ -8,6 +8,7 @@ import (
 )
 
 func TestChargeRoundsHalfUp(t *testing.T) {
+	t.Parallel()
 	pct := func(p string) Fees {
 		return Fees{Configs: []ProfitConfig{{Name: FeeMobileMoney, UsePercentage: true, Percentage: p}}}
 	}
@@ -41,6 +42,7 @@ func TestChargeRoundsHalfUp(t *testing.T) {
 }
 
 func TestChargePerMode(t *testing.T) {
+	t.Parallel()
 	f := Fees{Configs: []ProfitConfig{
 		{Name: FeeMobileMoney, UsePercentage: true, Percentage: "1.5"},
 		{Name: FeeCashout, Fee: 250},
@@ -54,6 +56,7 @@ func TestChargePerMode(t *testing.T) {
 }
 
 func TestBearers(t *testing.T) {
+	t.Parallel()
 	sender := Fees{Bearer: BearerSender}
 	assert.Equal(t, int64(1000), sender.Payout(1000, 15))
 	assert.Equal(t, int64(1015), sender.Cost(1000, 15))
@@ -65,6 +68,7 @@ func TestBearers(t *testing.T) {
 }
 
 func TestFeesValidate(t *testing.T) {
+	t.Parallel()
 	assert.NoError(t, Fees{Configs: []ProfitConfig{{Name: FeeMobileMoney, UsePercentage: true, Percentage: "1.5"}}}.Validate())
 	for _, bad := range []Fees{
 		{Configs: []ProfitConfig{{Name: "tip", Fee: 1}}},

@@ -31,6 +31,7 @@ func (p panicky) Send(ctx context.Context, po providers.Payout) (providers.Resul
 }
 
 func TestPanicInALaneEndsTheRunWithAnErrorAndResumePaysEachOnce(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, 12, sandbox.Options{}, 2*time.Second)
 	var n, sent atomic.Int64
 	n.Store(5)

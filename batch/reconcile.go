@@ -49,12 +49,13 @@ func (u Unchecked) String() string {
 // Lookups is how reconciliation reads the providers' records. A lookup sends no
 // money, so every failure that may pass (429, 5xx, a timeout, a reset, a broken
 // answer) is asked again after a backoff that honours Retry-After; a definite
-// answer (not found, refused, credentials refused) is not.
+// answer (not found, refused, credentials refused) is not. The decision is
+// providers.Retry's, for an idempotent call.
 type Lookups struct {
 	Tries int           // lookups per record before it is reported unchecked; default 4
 	Base  time.Duration // first backoff, doubled each time with jitter; default 500ms
-	// Sleep waits between lookups; default a timer that stops when ctx is done.
-	// Tests replace it so that nothing really waits.
+	// Sleep waits between lookups; default the system clock's, which stops when
+	// ctx is done. Tests replace it so that nothing really waits.
 	Sleep func(ctx context.Context, d time.Duration) error
 }
 
@@ -66,37 +67,28 @@ func (lk Lookups) defaults() Lookups {
 		lk.Base = 500 * time.Millisecond
 	}
 	if lk.Sleep == nil {
-		lk.Sleep = sleep
+		lk.Sleep = providers.SystemClock.Sleep
 	}
 	return lk
-}
-
-// retryLookup reports whether a failed lookup may succeed when asked again.
-func retryLookup(err error) bool {
-	if errors.Is(err, providers.ErrAuth) || errors.Is(err, context.Canceled) {
-		return false
-	}
-	switch providers.Classify(err) {
-	case providers.ErrTransient, providers.ErrUnknownOutcome:
-		return true
-	}
-	return false
 }
 
 // do runs one lookup, again while it fails in a way that may pass. The error
 // is the last one; ctx's error when ctx ends.
 func (lk Lookups) do(ctx context.Context, lookup func() error) error {
-	var err error
-	for try := 1; ; try++ {
-		if err = lookup(); err == nil || !retryLookup(err) || try >= lk.Tries {
+	policy := providers.Retry{Max: lk.Tries - 1, Base: lk.Base}
+	if policy.Max == 0 {
+		policy.Max = -1 // one lookup only
+	}
+	for attempt := 1; ; attempt++ {
+		err := lookup()
+		if err == nil {
+			return nil
+		}
+		d := policy.Decide(attempt, err, true)
+		if !d.Retry {
 			return err
 		}
-		wait := backoff(lk.Base, try)
-		var pe *providers.Error
-		if errors.As(err, &pe) && pe.RetryAfter > 0 {
-			wait = pe.RetryAfter
-		}
-		if serr := lk.Sleep(ctx, wait); serr != nil {
+		if serr := lk.Sleep(ctx, d.Wait); serr != nil {
 			return serr
 		}
 	}
@@ -186,7 +178,7 @@ func Reconcile(ctx context.Context, lanes map[string]Provider, b Batch, items []
 
 // lookupReason says why a record could not be read, for people.
 func lookupReason(err error, tries int) string {
-	if retryLookup(err) {
+	if (providers.Retry{}).Decide(1, err, true).Retry { // it might have passed: the lookups ran out
 		return fmt.Sprintf("no readable answer after %d lookups (%v)", tries, err)
 	}
 	return err.Error()

@@ -5,13 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
-	"golang.org/x/time/rate"
 
 	"bulkpay/providers"
 )
@@ -19,9 +17,14 @@ import (
 // Lane is one provider with its pace: a rate limit and a bound on requests in flight.
 type Lane struct {
 	Provider    Provider
-	Rate        float64 // requests per second
+	Rate        float64 // requests per second; unlimited when 0
 	Burst       int
-	Concurrency int
+	Concurrency int // requests in flight at once, and items sent side by side; 1 when 0
+	// Caller, when set, makes every call to Provider: the provider's one
+	// providers.Stack, shared with whatever else calls it in the process so
+	// that its rate limit holds. When nil, the Runner stacks one from Rate,
+	// Burst and Concurrency for the run, with its MaxRetries and RetryBase.
+	Caller providers.Caller
 }
 
 // Observer hears of every state change the runner records.
@@ -30,18 +33,25 @@ type Observer interface {
 }
 
 // Runner pays a batch's items through their providers' lanes, recording each step
-// in the Store before taking the next.
+// in the Store before taking the next. Run reads its fields and never changes
+// them: a Runner may run several batches, one after the other or at once.
 type Runner struct {
-	Store        Store
-	Lanes        map[string]Lane
-	Observer     Observer
-	Log          *slog.Logger
-	Description  string        // sent with each payout
-	MaxRetries   int           // resends of a request that was not processed; default 4
-	RetryBase    time.Duration // first backoff; default 500ms
+	Store       Store
+	Lanes       map[string]Lane
+	Observer    Observer
+	Log         *slog.Logger // discarded when nil
+	Description string       // sent with each payout
+	// MaxRetries and RetryBase are the retry policy of lanes without their own
+	// Caller (providers.Retry's Max and Base): resends of a request that was
+	// not processed, 4 when 0, none when negative; the first backoff, 500ms
+	// when 0.
+	MaxRetries   int
+	RetryBase    time.Duration
 	PollInterval time.Duration // between status rounds; default 2s
 	PendingWait  time.Duration // how long to poll pending items before leaving them to the next run; default 2m
-	Now          func() time.Time
+	// Clock tells the time and waits (the poll rounds, the backoffs of the
+	// lanes the Runner stacks); providers.SystemClock when nil.
+	Clock providers.Clock
 	// Crash, when set, is called at the named points where a crash would leave
 	// the ledger behind the provider: "after-claim" (intent committed, nothing
 	// sent) and "after-answer" (the provider answered, nothing recorded yet).
@@ -53,77 +63,53 @@ type Runner struct {
 	// Hold lists items not to send in this run (a provider's balance cannot
 	// cover them); they stay planned.
 	Hold map[int64]bool
-
-	lanes     map[string]*lane
-	failovers atomic.Int64 // items moved to another provider in this round
-	currency  string       // the batch's, set by Run
 }
 
-func (r *Runner) defaults() {
-	if r.MaxRetries == 0 {
-		r.MaxRetries = 4
+// run is one Run: the Runner's settings with their defaults filled in, and
+// what the run learns on the way.
+type run struct {
+	Runner    // a copy: Run never writes to its caller's Runner
+	log       *slog.Logger
+	clock     providers.Clock
+	currency  string // the batch's
+	lanes     map[string]*lane
+	failovers atomic.Int64 // items moved to another provider in this round
+}
+
+func (r *Runner) start(b Batch) *run {
+	ru := &run{Runner: *r, log: r.Log, clock: r.Clock, currency: b.Currency, lanes: map[string]*lane{}}
+	if ru.PollInterval <= 0 {
+		ru.PollInterval = 2 * time.Second
 	}
-	if r.RetryBase == 0 {
-		r.RetryBase = 500 * time.Millisecond
+	if ru.PendingWait == 0 {
+		ru.PendingWait = 2 * time.Minute
 	}
-	if r.PollInterval == 0 {
-		r.PollInterval = 2 * time.Second
+	if ru.log == nil {
+		ru.log = slog.New(slog.DiscardHandler)
 	}
-	if r.PendingWait == 0 {
-		r.PendingWait = 2 * time.Minute
+	if ru.clock == nil {
+		ru.clock = providers.SystemClock
 	}
-	if r.Log == nil {
-		r.Log = slog.New(slog.DiscardHandler)
+	for name, l := range r.Lanes {
+		c := l.Caller
+		if c == nil {
+			c = providers.Stack(providers.Options{Provider: l.Provider.Name(), Rate: l.Rate, Burst: l.Burst,
+				Concurrency: l.Concurrency, Retry: providers.Retry{Max: r.MaxRetries, Base: r.RetryBase},
+				Log: ru.log, Clock: ru.clock})
+		}
+		ru.lanes[name] = &lane{Lane: l, caller: c, workers: max(l.Concurrency, 1)}
 	}
-	if r.Now == nil {
-		r.Now = time.Now
-	}
+	return ru
 }
 
 // lane is a Lane at run time.
 type lane struct {
 	Lane
-	limiter *rate.Limiter
-	mu      sync.Mutex
-	pause   time.Time   // no request before this (Retry-After)
+	caller  providers.Caller
+	workers int         // items sent side by side
 	halted  atomic.Bool // the provider keeps refusing to process: claim nothing more this run
-	haltErr error       // why, when it needs a person (credentials refused)
-}
-
-func (l *lane) wait(ctx context.Context) error {
-	l.mu.Lock()
-	until := l.pause
-	l.mu.Unlock()
-	if d := time.Until(until); d > 0 {
-		if err := sleep(ctx, d); err != nil {
-			return err
-		}
-	}
-	return l.limiter.Wait(ctx)
-}
-
-// slowDown honours a 429: no request before d has passed, and the lane's rate is
-// halved until requests go through again.
-func (l *lane) slowDown(d time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if until := time.Now().Add(d); until.After(l.pause) {
-		l.pause = until
-	}
-	// never below a tenth of the configured pace: the lane must still move
-	floor := rate.Limit(max(0.2, l.Rate/10))
-	if lim := l.limiter.Limit() / 2; lim >= floor {
-		l.limiter.SetLimit(lim)
-	} else if l.limiter.Limit() > floor {
-		l.limiter.SetLimit(floor)
-	}
-}
-
-// speedUp restores the lane's rate step by step after a slow-down.
-func (l *lane) speedUp() {
-	if cur, full := l.limiter.Limit(), rate.Limit(l.Rate); cur < full {
-		l.limiter.SetLimit(min(full, cur+full/10))
-	}
+	mu      sync.Mutex
+	haltErr error // why, when it needs a person (credentials refused)
 }
 
 // Run pays every open item of b: it settles what a previous run left in doubt,
@@ -131,23 +117,11 @@ func (l *lane) speedUp() {
 // until it is final or PendingWait has passed. It returns the batch's standing;
 // an error means the run could not go on (the ledger failed, or ctx was cancelled).
 func (r *Runner) Run(ctx context.Context, b Batch) (Summary, error) {
-	r.defaults()
-	r.currency = b.Currency
-	lanes := map[string]*lane{}
-	for name, l := range r.Lanes {
-		if l.Concurrency <= 0 {
-			l.Concurrency = 1
-		}
-		if l.Burst <= 0 {
-			l.Burst = 1
-		}
-		lim := rate.Inf
-		if l.Rate > 0 {
-			lim = rate.Limit(l.Rate)
-		}
-		lanes[name] = &lane{Lane: l, limiter: rate.NewLimiter(lim, l.Burst)}
-	}
-	r.lanes = lanes
+	return r.start(b).run(ctx, b)
+}
+
+func (r *run) run(ctx context.Context, b Batch) (Summary, error) {
+	lanes := r.lanes
 	if err := r.recoverSubmitting(ctx, b); err != nil {
 		return Summary{}, err
 	}
@@ -196,7 +170,7 @@ func (r *Runner) Run(ctx context.Context, b Batch) (Summary, error) {
 	return sum, err
 }
 
-func (r *Runner) summary(b Batch) (Summary, error) {
+func (r *run) summary(b Batch) (Summary, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	items, err := r.Store.Items(ctx, b.ID)
@@ -208,7 +182,7 @@ func (r *Runner) summary(b Batch) (Summary, error) {
 
 // recoverSubmitting moves items a previous run left in Submitting to Unknown: their
 // request may have left, and only the provider can say.
-func (r *Runner) recoverSubmitting(ctx context.Context, b Batch) error {
+func (r *run) recoverSubmitting(ctx context.Context, b Batch) error {
 	items, err := r.Store.Items(ctx, b.ID, Submitting)
 	if err != nil {
 		return fmt.Errorf("read submitting items: %w", err)
@@ -226,7 +200,7 @@ func (r *Runner) recoverSubmitting(ctx context.Context, b Batch) error {
 // runLane settles the lane's unknown items, registers contacts where the provider
 // needs them, sends its planned items with Concurrency workers (a chunk per call
 // where the provider takes several), then settles what became unknown on the way.
-func (r *Runner) runLane(ctx context.Context, b Batch, l *lane) error {
+func (r *run) runLane(ctx context.Context, b Batch, l *lane) error {
 	name := l.Provider.Name()
 	if l.halted.Load() {
 		return nil
@@ -246,10 +220,10 @@ func (r *Runner) runLane(ctx context.Context, b Batch, l *lane) error {
 		size = max(1, chunker.ChunkSize())
 	}
 	g, gctx := errgroup.WithContext(ctx)
-	for range l.Concurrency {
+	for range l.workers {
 		g.Go(guard(func() error {
 			for !l.halted.Load() {
-				if err := l.wait(gctx); err != nil {
+				if gctx.Err() != nil {
 					return nil // cancelled: nothing claimed, nothing sent
 				}
 				claims, err := r.Store.Claim(gctx, b.ID, name, size, r.held()...)
@@ -287,7 +261,7 @@ func (r *Runner) runLane(ctx context.Context, b Batch, l *lane) error {
 // payout is what goes to the item's provider. Its currency is the batch's, or
 // the one the provider pays in the payee's country when it is worth the same
 // (XOF for a CFA-franc batch paid in West Africa); planning refused the rest.
-func (r *Runner) payout(it Item) providers.Payout {
+func (r *run) payout(it Item) providers.Payout {
 	return providers.Payout{
 		Reference:   it.Reference,
 		Phone:       it.Phone,
@@ -301,99 +275,104 @@ func (r *Runner) payout(it Item) providers.Payout {
 	}
 }
 
-// send sends a claimed item, resending the same reference while the provider proves
-// it did not process the request, and records the outcome.
-func (r *Runner) send(ctx context.Context, l *lane, c Claim) error {
+// send sends a claimed item through the lane's Caller, which resends the same
+// reference while the provider proves it did not process the request (each
+// resend a new attempt, opened in BeforeRetry), and records the outcome.
+func (r *run) send(ctx context.Context, l *lane, c Claim) error {
 	it, attempt := c.Item, c.AttemptID
 	p := r.payout(it)
-	for try := 1; ; try++ {
-		res, err := l.Provider.Send(ctx, p)
-		r.crash("after-answer")
-		if err == nil || providers.Classify(err) != providers.ErrTransient {
-			l.speedUp()
-			return r.apply(ctx, it, r.sendOutcome(it, attempt, res, err)...)
-		}
-		if !r.retryable(ctx, l, try, err) {
-			return r.apply(ctx, it, r.sendOutcome(it, attempt, res, err)...)
-		}
-		end := &AttemptEnd{ID: attempt, Outcome: OutcomeNotProcessed, Response: err.Error()}
-		if err := r.apply(ctx, it, Change{ItemID: it.ID, Attempt: end}); err != nil {
-			return err
-		}
-		if attempt, err = r.Store.StartAttempt(ctx, it.ID, KindRetry, ""); err != nil {
-			return fmt.Errorf("start retry attempt: %w", err)
-		}
+	var ledgerErr error
+	res, err := providers.Call(ctx, l.caller, providers.Op{Name: "send",
+		BeforeRetry: func(ctx context.Context, _ int, err error) error {
+			// the refused attempt is closed, the next one opened, before the resend leaves
+			end := &AttemptEnd{ID: attempt, Outcome: OutcomeNotProcessed, Response: err.Error()}
+			if ledgerErr = r.apply(ctx, it, Change{ItemID: it.ID, Attempt: end}); ledgerErr != nil {
+				return ledgerErr
+			}
+			id, serr := r.Store.StartAttempt(context.WithoutCancel(ctx), it.ID, KindRetry, "")
+			if serr != nil {
+				ledgerErr = fmt.Errorf("start retry attempt: %w", serr)
+				return ledgerErr
+			}
+			attempt = id
+			return nil
+		}},
+		func(ctx context.Context) (providers.Result, error) {
+			res, err := l.Provider.Send(ctx, p)
+			r.crash("after-answer")
+			return res, err
+		})
+	if ledgerErr != nil {
+		return ledgerErr
 	}
+	r.refused(ctx, l, err)
+	return r.apply(ctx, it, r.sendOutcome(it, attempt, res, err)...)
 }
 
 // sendChunk sends claimed items in one call, resending the whole chunk (same
 // references) while the provider proves it did not process it, and records each
 // item's own outcome in one transaction.
-func (r *Runner) sendChunk(ctx context.Context, l *lane, cs ChunkSender, claims []Claim) error {
+func (r *run) sendChunk(ctx context.Context, l *lane, cs ChunkSender, claims []Claim) error {
 	ps := make([]providers.Payout, len(claims))
 	for i, c := range claims {
 		ps[i] = r.payout(c.Item)
 	}
-	for try := 1; ; try++ {
-		results, err := cs.SendChunk(ctx, ps)
-		r.crash("after-answer")
-		if err == nil && len(results) != len(claims) {
-			err = &providers.Error{Class: providers.ErrUnknownOutcome, Provider: l.Provider.Name(), Op: "send",
-				Message: fmt.Sprintf("%d answers for %d transfers", len(results), len(claims))}
-		}
-		transient := err != nil && providers.Classify(err) == providers.ErrTransient
-		if transient && r.retryable(ctx, l, try, err) {
+	var ledgerErr error
+	results, err := providers.Call(ctx, l.caller, providers.Op{Name: "send",
+		BeforeRetry: func(ctx context.Context, _ int, err error) error {
 			// close every attempt, then open the next ones: the same references again
 			var ends []Change
 			for _, c := range claims {
 				ends = append(ends, Change{ItemID: c.Item.ID, Attempt: &AttemptEnd{ID: c.AttemptID, Outcome: OutcomeNotProcessed, Response: err.Error()}})
 			}
-			if err := r.apply(ctx, claims[0].Item, ends...); err != nil {
-				return err
+			if ledgerErr = r.apply(ctx, claims[0].Item, ends...); ledgerErr != nil {
+				return ledgerErr
 			}
 			for i, c := range claims {
-				id, serr := r.Store.StartAttempt(ctx, c.Item.ID, KindRetry, "")
+				id, serr := r.Store.StartAttempt(context.WithoutCancel(ctx), c.Item.ID, KindRetry, "")
 				if serr != nil {
-					return fmt.Errorf("start retry attempt: %w", serr)
+					ledgerErr = fmt.Errorf("start retry attempt: %w", serr)
+					return ledgerErr
 				}
 				claims[i].AttemptID = id
 			}
-			continue
-		}
-		var changes []Change
-		for i, c := range claims {
-			res, ierr := providers.Result{}, err
-			if err == nil {
-				res, ierr = results[i].Result, results[i].Err
+			return nil
+		}},
+		func(ctx context.Context) ([]ChunkResult, error) {
+			results, err := cs.SendChunk(ctx, ps)
+			r.crash("after-answer")
+			if err == nil && len(results) != len(claims) {
+				err = &providers.Error{Class: providers.ErrUnknownOutcome, Provider: l.Provider.Name(), Op: "send",
+					Message: fmt.Sprintf("%d answers for %d transfers", len(results), len(claims))}
 			}
-			changes = append(changes, r.sendOutcome(c.Item, c.AttemptID, res, ierr)...)
-		}
-		if !transient {
-			l.speedUp()
-		}
-		return r.applyEach(ctx, claims, changes)
+			return results, err
+		})
+	if ledgerErr != nil {
+		return ledgerErr
 	}
+	r.refused(ctx, l, err)
+	var changes []Change
+	for i, c := range claims {
+		res, ierr := providers.Result{}, err
+		if err == nil {
+			res, ierr = results[i].Result, results[i].Err
+		}
+		changes = append(changes, r.sendOutcome(c.Item, c.AttemptID, res, ierr)...)
+	}
+	return r.applyEach(ctx, claims, changes)
 }
 
-// retryable waits before resending a request the provider did not process, and
-// reports whether to resend: false once the retries are spent (the lane then
-// claims nothing more this run) or the run is cancelled.
-func (r *Runner) retryable(ctx context.Context, l *lane, try int, err error) bool {
-	wait := backoff(r.RetryBase, try)
-	var pe *providers.Error
-	if errors.As(err, &pe) && pe.RetryAfter > 0 {
-		wait = pe.RetryAfter
-		l.slowDown(wait)
+// refused halts the lane when a send came back not processed after the
+// Caller's resends (retries spent, credentials refused, a Retry-After too
+// long): the provider keeps refusing, so the lane claims nothing more this run.
+// A cancelled run is not the provider's refusal.
+func (r *run) refused(ctx context.Context, l *lane, err error) {
+	if err == nil || ctx.Err() != nil || providers.Classify(err) != providers.ErrTransient {
+		return
 	}
-	if try > r.MaxRetries || ctx.Err() != nil || sleep(ctx, wait) != nil {
-		if ctx.Err() == nil {
-			l.halt(err)
-			r.Log.Warn("provider keeps refusing to process requests; its remaining items wait for the next run",
-				"provider", l.Provider.Name(), "err", err)
-		}
-		return false
-	}
-	return true
+	l.halt(err)
+	r.log.Warn("provider keeps refusing to process requests; its remaining items wait for the next run",
+		"provider", l.Provider.Name(), "err", err)
 }
 
 func (l *lane) halt(err error) {
@@ -407,7 +386,7 @@ func (l *lane) halt(err error) {
 
 // next returns the provider after the item's current one on its route that has
 // a lane in this run, or "".
-func (r *Runner) next(it Item) string {
+func (r *run) next(it Item) string {
 	for i, p := range it.Route {
 		if p != it.Provider {
 			continue
@@ -422,7 +401,7 @@ func (r *Runner) next(it Item) string {
 }
 
 // sendOutcome turns a provider's answer to a send into the changes to record.
-func (r *Runner) sendOutcome(it Item, attempt int64, res providers.Result, err error) []Change {
+func (r *run) sendOutcome(it Item, attempt int64, res providers.Result, err error) []Change {
 	class := error(nil)
 	if err != nil {
 		class = providers.Classify(err)
@@ -437,7 +416,7 @@ func (r *Runner) sendOutcome(it Item, attempt int64, res providers.Result, err e
 		end := &AttemptEnd{ID: attempt, Outcome: OutcomeRefused, Response: err.Error()}
 		if errors.Is(err, providers.ErrInsufficientFunds) {
 			if l := r.lanes[it.Provider]; l != nil && !l.halted.Swap(true) {
-				r.Log.Warn("provider balance ran out; its lane stops, the other providers go on", "provider", it.Provider)
+				r.log.Warn("provider balance ran out; its lane stops, the other providers go on", "provider", it.Provider)
 			}
 			return []Change{{ItemID: it.ID, From: Submitting, To: Planned, Attempt: end, Message: err.Error(),
 				Cause: "not sent: the provider's balance ran out, nothing moved; the item waits for the next run once it is funded"}}
@@ -493,7 +472,7 @@ func resultText(res providers.Result) string {
 // settle asks the provider what became of each Unknown item of the lane: by its
 // own reference when we hold it, by ours when the provider allows (Settler), and
 // otherwise hands the item to a person.
-func (r *Runner) settle(ctx context.Context, b Batch, l *lane) error {
+func (r *run) settle(ctx context.Context, b Batch, l *lane) error {
 	items, err := r.Store.Items(ctx, b.ID, Unknown)
 	if err != nil {
 		return fmt.Errorf("read unknown items: %w", err)
@@ -503,19 +482,27 @@ func (r *Runner) settle(ctx context.Context, b Batch, l *lane) error {
 		if it.Provider != l.Provider.Name() {
 			continue
 		}
-		if err := l.wait(ctx); err != nil {
+		if ctx.Err() != nil {
 			return nil
 		}
+		// a lookup, or a resend the provider recognises by our reference: sent
+		// again as often as the Caller allows
+		op := providers.Op{Name: "settle", Idempotent: true}
 		var res providers.Result
 		var attempt int64
 		switch {
 		case it.ProviderReference != "":
-			res, err = l.Provider.Check(ctx, it.ProviderReference)
+			res, err = providers.Call(ctx, l.caller, op, func(ctx context.Context) (providers.Result, error) {
+				return l.Provider.Check(ctx, it.ProviderReference)
+			})
 		case canSettle:
 			if attempt, err = r.Store.StartAttempt(ctx, it.ID, KindSettle, ""); err != nil {
 				return fmt.Errorf("start settle attempt: %w", err)
 			}
-			res, err = settler.Settle(ctx, r.payout(it))
+			p := r.payout(it)
+			res, err = providers.Call(ctx, l.caller, op, func(ctx context.Context) (providers.Result, error) {
+				return settler.Settle(ctx, p)
+			})
 		default:
 			if err := r.apply(ctx, it, Change{ItemID: it.ID, From: Unknown, To: Review,
 				Cause:   fmt.Sprintf("%s cannot be asked about our reference and gave no reference of its own: a person must check", it.Provider),
@@ -567,17 +554,17 @@ func settleOutcome(it Item, attempt int64, res providers.Result, err error) []Ch
 
 // poll asks for the status of pending items until all are final, PendingWait has
 // passed or ctx is cancelled. What stays pending is left for the next run.
-func (r *Runner) poll(ctx context.Context, b Batch, lanes map[string]*lane) error {
-	deadline := r.Now().Add(r.PendingWait)
+func (r *run) poll(ctx context.Context, b Batch, lanes map[string]*lane) error {
+	deadline := r.clock.Now().Add(r.PendingWait)
 	for {
 		items, err := r.Store.Items(ctx, b.ID, Pending)
 		if err != nil {
 			return fmt.Errorf("read pending items: %w", err)
 		}
-		if len(items) == 0 || !r.Now().Before(deadline) {
+		if len(items) == 0 || !r.clock.Now().Before(deadline) {
 			return nil
 		}
-		if err := sleep(ctx, r.PollInterval); err != nil {
+		if err := r.clock.Sleep(ctx, r.PollInterval); err != nil {
 			return err
 		}
 		byLane := map[string][]Item{}
@@ -598,20 +585,23 @@ func (r *Runner) poll(ctx context.Context, b Batch, lanes map[string]*lane) erro
 	}
 }
 
-func (r *Runner) checkAll(ctx context.Context, l *lane, items []Item) error {
+func (r *run) checkAll(ctx context.Context, l *lane, items []Item) error {
+	// the next round asks again: no resend within a round
+	op := providers.Op{Name: "status", Idempotent: true, Retries: -1}
 	for _, it := range items {
-		if err := l.wait(ctx); err != nil {
+		if err := ctx.Err(); err != nil {
 			return err
 		}
-		res, err := l.Provider.Check(ctx, it.ProviderReference)
+		res, err := providers.Call(ctx, l.caller, op, func(ctx context.Context) (providers.Result, error) {
+			return l.Provider.Check(ctx, it.ProviderReference)
+		})
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err() // interrupted: not a provider's failure, nothing to warn about
 			}
-			r.Log.Warn("status check failed", "row", it.Row, "provider", it.Provider, "err", err)
+			r.log.Warn("status check failed", "row", it.Row, "provider", it.Provider, "err", err)
 			continue
 		}
-		l.speedUp() // a lane slowed by 429s recovers on any request that goes through
 		to := stateOf(res.Status)
 		if to == Pending {
 			continue
@@ -626,7 +616,7 @@ func (r *Runner) checkAll(ctx context.Context, l *lane, items []Item) error {
 
 // apply records changes even when ctx is cancelled: an answer that came back must
 // reach the ledger, or the next run would have to settle it.
-func (r *Runner) apply(ctx context.Context, it Item, changes ...Change) error {
+func (r *run) apply(ctx context.Context, it Item, changes ...Change) error {
 	if len(changes) == 0 {
 		return nil
 	}
@@ -643,7 +633,7 @@ func (r *Runner) apply(ctx context.Context, it Item, changes ...Change) error {
 
 // notify tells the log and the observer of a recorded change and returns the
 // item as it now stands.
-func (r *Runner) notify(it Item, c Change) Item {
+func (r *run) notify(it Item, c Change) Item {
 	if c.To == "" {
 		return it
 	}
@@ -658,33 +648,14 @@ func (r *Runner) notify(it Item, c Change) Item {
 	if c.Provider != "" {
 		it.Provider = c.Provider
 	}
-	r.Log.Info("item", "row", it.Row, "provider", from, "from", c.From, "to", c.To, "cause", c.Cause)
+	r.log.Info("item", "row", it.Row, "provider", from, "from", c.From, "to", c.To, "cause", c.Cause)
 	if r.Observer != nil {
 		r.Observer.Moved(it, c.From, c.To)
 	}
 	return it
 }
 
-// backoff is exponential with full jitter, capped at 30s.
-func backoff(base time.Duration, try int) time.Duration {
-	d := base << min(try-1, 6)
-	d = min(d, 30*time.Second)
-	return d/2 + rand.N(d/2+1)
-}
-
-// sleep waits d or until ctx is done, whichever comes first.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
-func (r *Runner) held() []int64 {
+func (r *run) held() []int64 {
 	var out []int64
 	for id, h := range r.Hold {
 		if h {
@@ -694,14 +665,14 @@ func (r *Runner) held() []int64 {
 	return out
 }
 
-func (r *Runner) crash(point string) {
+func (r *run) crash(point string) {
 	if r.Crash != nil {
 		r.Crash(point)
 	}
 }
 
 // applyEach records the changes of several claimed items in one transaction.
-func (r *Runner) applyEach(ctx context.Context, claims []Claim, changes []Change) error {
+func (r *run) applyEach(ctx context.Context, claims []Claim, changes []Change) error {
 	if len(changes) == 0 {
 		return nil
 	}

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,7 +20,9 @@ import (
 	"bulkpay/providers"
 	"bulkpay/providers/campay"
 	"bulkpay/providers/cinetpay"
+	"bulkpay/providers/contract"
 	"bulkpay/providers/mycoolpay"
+	"bulkpay/providers/providerstest"
 	"bulkpay/providers/sandbox"
 )
 
@@ -29,6 +33,10 @@ type env struct {
 	srv    *sandbox.Server
 	client *campay.Client
 	b      batch.Batch
+	// clock is the time of the simulator and of the runners: a runner's waits
+	// (backoffs, Retry-After, poll rounds) move it on without sleeping, and a
+	// pending payout settles once the runner has waited past its settle delay.
+	clock *providerstest.Clock
 }
 
 // newEnv plans n rows into a fresh ledger, with the CamPay simulator behind a client.
@@ -41,6 +49,8 @@ func newEnv(t *testing.T, n int, opts sandbox.Options, timeout time.Duration) *e
 	if opts.SettleDelay == 0 {
 		opts.SettleDelay = 20 * time.Millisecond
 	}
+	clock := providerstest.NewClock(time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC))
+	opts.Now = clock.Now
 	srv, err := sandbox.New(opts)
 	require.NoError(t, err)
 	hs := httptest.NewServer(srv)
@@ -57,7 +67,7 @@ func newEnv(t *testing.T, n int, opts sandbox.Options, timeout time.Duration) *e
 	require.Empty(t, errs)
 	b, _, err = batch.Prepare(ctx, st, b, items, rows)
 	require.NoError(t, err)
-	return &env{t: t, st: st, srv: srv, client: c, b: b, url: hs.URL}
+	return &env{t: t, st: st, srv: srv, client: c, b: b, url: hs.URL, clock: clock}
 }
 
 func (e *env) runner(p batch.Provider) *batch.Runner {
@@ -67,6 +77,7 @@ func (e *env) runner(p batch.Provider) *batch.Runner {
 		RetryBase:    5 * time.Millisecond,
 		PollInterval: 10 * time.Millisecond,
 		PendingWait:  3 * time.Second,
+		Clock:        e.clock,
 	}
 }
 
@@ -95,6 +106,7 @@ func (e *env) paidOnce() {
 }
 
 func TestRunPaysEveryItemOnce(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, 20, sandbox.Options{}, 2*time.Second)
 	sum := e.run()
 	assert.Equal(t, 20, sum.Counts[batch.Succeeded])
@@ -108,6 +120,7 @@ func TestRunPaysEveryItemOnce(t *testing.T) {
 }
 
 func TestTimeoutAfterAcceptIsSettledInTheSameRun(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, 3, sandbox.Options{}, 300*time.Millisecond)
 	e.srv.AddFault(sandbox.Fault{Provider: "campay", Op: "withdraw", Kind: sandbox.HangAfter})
 	e.run()
@@ -128,15 +141,26 @@ func TestTimeoutAfterAcceptIsSettledInTheSameRun(t *testing.T) {
 }
 
 func TestRateLimitIsRetriedWithTheSameReference(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, 2, sandbox.Options{}, 2*time.Second)
 	e.srv.AddFault(sandbox.Fault{Provider: "campay", Op: "withdraw", Kind: sandbox.Status, Status: 429, RetryAfter: 1})
-	start := time.Now()
 	e.run()
-	assert.GreaterOrEqual(t, time.Since(start), time.Second, "Retry-After was honoured")
+	assert.Contains(t, e.clock.Slept(), time.Second, "Retry-After was honoured")
 	e.paidOnce()
+	items, _ := e.st.Items(context.Background(), e.b.ID)
+	var attempts [][]batch.Attempt
+	for _, it := range items {
+		a, _ := e.st.Attempts(context.Background(), it.ID)
+		attempts = append(attempts, a)
+		for _, at := range a {
+			assert.Equal(t, it.Reference, at.Reference, "the same reference")
+		}
+	}
+	assert.ElementsMatch(t, []int{1, 2}, []int{len(attempts[0]), len(attempts[1])}, "the refused request was sent again, as a new attempt")
 }
 
 func TestNotProcessedGoesBackToPlannedAndIsSentNextRun(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, 1, sandbox.Options{}, 2*time.Second)
 	e.srv.AddFault(sandbox.Fault{Provider: "campay", Op: "withdraw", Kind: sandbox.Status, Status: 429, Times: 10})
 	r := e.runner(e.client)
@@ -160,6 +184,7 @@ func TestNotProcessedGoesBackToPlannedAndIsSentNextRun(t *testing.T) {
 }
 
 func TestDefiniteRefusalFails(t *testing.T) {
+	t.Parallel()
 	// ER201 (the demo caps amounts) is about this payout: it fails.
 	e := newEnv(t, 1, sandbox.Options{CamPay: sandbox.CamPayOptions{MaxAmount: 10}}, 2*time.Second)
 	sum := e.run()
@@ -170,6 +195,7 @@ func TestDefiniteRefusalFails(t *testing.T) {
 }
 
 func TestProviderRunningDryStopsItsLaneOnly(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, 4, sandbox.Options{CamPay: sandbox.CamPayOptions{MTNBalance: 2500}}, 2*time.Second)
 	r := e.runner(e.client)
 	r.Lanes["campay"] = batch.Lane{Provider: e.client, Rate: 1000, Burst: 1, Concurrency: 1}
@@ -183,6 +209,7 @@ func TestProviderRunningDryStopsItsLaneOnly(t *testing.T) {
 }
 
 func TestProviderFailureIsRecorded(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, 2, sandbox.Options{FailPhones: []string{"237677100001"}}, 2*time.Second)
 	sum := e.run()
 	assert.Equal(t, 1, sum.Counts[batch.Succeeded])
@@ -190,8 +217,10 @@ func TestProviderFailureIsRecorded(t *testing.T) {
 }
 
 func TestCrashAfterClaimIsSettledOnNextRun(t *testing.T) {
+	t.Parallel()
 	for _, reached := range []bool{false, true} {
 		t.Run(fmt.Sprintf("request reached provider %v", reached), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, 2, sandbox.Options{}, 2*time.Second)
 			ctx := context.Background()
 			claims, err := e.st.Claim(ctx, e.b.ID, "campay", 2)
@@ -226,6 +255,7 @@ func (b blind) Check(ctx context.Context, ref string) (providers.Result, error) 
 }
 
 func TestUnknownWithoutSettlerGoesToReview(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, 1, sandbox.Options{}, 300*time.Millisecond)
 	e.srv.AddFault(sandbox.Fault{Provider: "campay", Op: "withdraw", Kind: sandbox.HangAfter})
 	sum, err := e.runner(blind{e.client}).Run(context.Background(), e.b)
@@ -235,25 +265,47 @@ func TestUnknownWithoutSettlerGoesToReview(t *testing.T) {
 }
 
 func TestPendingLeftForNextRun(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, 2, sandbox.Options{SettleDelay: 700 * time.Millisecond}, 2*time.Second)
 	r := e.runner(e.client)
 	r.PendingWait = 50 * time.Millisecond
 	sum, err := r.Run(context.Background(), e.b)
 	require.NoError(t, err)
 	assert.Equal(t, 2, sum.Counts[batch.Pending])
-	time.Sleep(700 * time.Millisecond)
+	assert.Equal(t, []time.Duration{10 * time.Millisecond, 10 * time.Millisecond, 10 * time.Millisecond, 10 * time.Millisecond, 10 * time.Millisecond},
+		e.clock.Slept(), "polled every PollInterval until PendingWait had passed")
+	require.NoError(t, e.clock.Sleep(context.Background(), 700*time.Millisecond)) // the provider settles them meanwhile
 	e.run()
 	e.paidOnce()
 }
 
+// cancelling is a provider that cancels the run once it has answered n payouts:
+// the run is interrupted with requests in flight.
+type cancelling struct {
+	*campay.Client
+	n      int64
+	sent   atomic.Int64
+	cancel context.CancelFunc
+}
+
+func (c *cancelling) Send(ctx context.Context, p providers.Payout) (providers.Result, error) {
+	res, err := c.Client.Send(ctx, p)
+	if c.sent.Add(1) == c.n {
+		c.cancel()
+	}
+	return res, err
+}
+
 func TestCancelledRunLosesNothing(t *testing.T) {
-	e := newEnv(t, 30, sandbox.Options{Latency: 20 * time.Millisecond}, 2*time.Second)
+	t.Parallel()
+	e := newEnv(t, 30, sandbox.Options{Latency: 5 * time.Millisecond}, 2*time.Second)
 	ctx, cancel := context.WithCancel(context.Background())
-	r := e.runner(e.client)
-	r.Lanes["campay"] = batch.Lane{Provider: e.client, Rate: 50, Burst: 1, Concurrency: 2}
-	go func() { time.Sleep(150 * time.Millisecond); cancel() }()
-	_, err := r.Run(ctx, e.b)
+	r := e.runner(&cancelling{Client: e.client, n: 8, cancel: cancel})
+	r.Lanes["campay"] = batch.Lane{Provider: r.Lanes["campay"].Provider, Rate: 50, Burst: 1, Concurrency: 2}
+	sum, err := r.Run(ctx, e.b)
 	require.ErrorIs(t, err, batch.ErrInterrupted)
+	assert.Positive(t, sum.Counts[batch.Planned], "interrupted midway")
+	assert.Less(t, len(e.srv.Payouts()), 30)
 	e.run()
 	e.paidOnce()
 	assertLegalPaths(t, e)
@@ -276,6 +328,7 @@ func assertLegalPaths(t *testing.T, e *env) {
 }
 
 func TestRefusedCredentialsStopTheLaneAndSay(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, 3, sandbox.Options{CamPay: sandbox.CamPayOptions{Username: "u", Password: "other"}}, 2*time.Second)
 	r := e.runner(e.client)
 	r.MaxRetries = 1
@@ -314,6 +367,7 @@ func twoLanes(t *testing.T, opts sandbox.Options, campayURL string) (*env, *batc
 }
 
 func TestFailoverAfterProviderSideRefusal(t *testing.T) {
+	t.Parallel()
 	e, r := twoLanes(t, sandbox.Options{CamPay: sandbox.CamPayOptions{UnsupportedCarrier: []string{"MTN"}}}, "")
 	sum, err := r.Run(context.Background(), e.b)
 	require.NoError(t, err)
@@ -334,10 +388,8 @@ func TestFailoverAfterProviderSideRefusal(t *testing.T) {
 }
 
 func TestFailoverWhenProviderCannotBeReached(t *testing.T) {
-	dead := httptest.NewServer(http.NotFoundHandler())
-	deadURL := dead.URL
-	dead.Close()
-	e, r := twoLanes(t, sandbox.Options{}, deadURL+"/campay/api")
+	t.Parallel()
+	e, r := twoLanes(t, sandbox.Options{}, contract.RefusedURL(t)+"/campay/api")
 	sum, err := r.Run(context.Background(), e.b)
 	require.NoError(t, err)
 	assert.Equal(t, 3, sum.Counts[batch.Succeeded])
@@ -345,6 +397,7 @@ func TestFailoverWhenProviderCannotBeReached(t *testing.T) {
 }
 
 func TestNoFailoverWhileInDoubt(t *testing.T) {
+	t.Parallel()
 	e, r := twoLanes(t, sandbox.Options{}, "")
 	e.srv.AddFault(sandbox.Fault{Provider: "campay", Op: "withdraw", Kind: sandbox.Status, Status: 500, Times: 100})
 	r.Lanes["campay"] = batch.Lane{Provider: e.client, Rate: 1000, Burst: 10, Concurrency: 1}
@@ -368,6 +421,7 @@ func countProvider(e *env, name string) int {
 }
 
 func TestBalanceRefusalDoesNotFailOver(t *testing.T) {
+	t.Parallel()
 	e, r := twoLanes(t, sandbox.Options{CamPay: sandbox.CamPayOptions{MTNBalance: 10}}, "")
 	sum, err := r.Run(context.Background(), e.b)
 	require.NoError(t, err)
@@ -383,6 +437,7 @@ func (fullDisk) Claim(context.Context, int64, string, int, ...int64) ([]batch.Cl
 }
 
 func TestNothingIsSentWhenTheIntentCannotBeRecorded(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, 3, sandbox.Options{}, 2*time.Second)
 	r := e.runner(e.client)
 	r.Store = fullDisk{e.st}
@@ -392,6 +447,7 @@ func TestNothingIsSentWhenTheIntentCannotBeRecorded(t *testing.T) {
 }
 
 func TestChunkResentAfterARefusalBeforeProcessing(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, 1, sandbox.Options{}, 2*time.Second)
 	ctx := context.Background()
 	rows := []batch.Row{}
@@ -408,7 +464,7 @@ func TestChunkResentAfterARefusalBeforeProcessing(t *testing.T) {
 	cp := cinetpay.New(cinetpay.WithBaseURL(e.url+"/cinetpay/v1"), cinetpay.WithCredentials("k", "p"), cinetpay.WithNotifyURL("http://127.0.0.1/n"))
 	e.srv.AddFault(sandbox.Fault{Provider: "cinetpay", Op: "send", Kind: sandbox.Status, Status: 429, Times: 2})
 	r := &batch.Runner{Store: e.st, Lanes: map[string]batch.Lane{"cinetpay": {Provider: cp, Rate: 100, Burst: 5, Concurrency: 1}},
-		RetryBase: 5 * time.Millisecond, PollInterval: 10 * time.Millisecond, PendingWait: 3 * time.Second}
+		RetryBase: 5 * time.Millisecond, PollInterval: 10 * time.Millisecond, PendingWait: 3 * time.Second, Clock: e.clock}
 	sum, err := r.Run(ctx, b)
 	require.NoError(t, err, "closing the refused attempts and opening new ones must not collide")
 	assert.Equal(t, 3, sum.Counts[batch.Succeeded])
@@ -423,16 +479,142 @@ func TestChunkResentAfterARefusalBeforeProcessing(t *testing.T) {
 }
 
 func TestSlowedLaneKeepsATenthOfItsPace(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, 1, sandbox.Options{}, 2*time.Second)
-	for i := 0; i < 20; i++ { // twenty 429s in a row
-		e.srv.AddFault(sandbox.Fault{Provider: "campay", Op: "withdraw", Kind: sandbox.Status, Status: 429})
-	}
+	// twenty 429s in a row, each asking to wait a second
+	e.srv.AddFault(sandbox.Fault{Provider: "campay", Op: "withdraw", Kind: sandbox.Status, Status: 429, RetryAfter: 1, Times: 20})
 	r := e.runner(e.client)
 	r.Lanes["campay"] = batch.Lane{Provider: e.client, Rate: 50, Burst: 1, Concurrency: 1}
 	r.MaxRetries = 25
-	start := time.Now()
 	sum, err := r.Run(context.Background(), e.b)
 	require.NoError(t, err)
 	assert.Equal(t, 1, sum.Counts[batch.Succeeded])
-	assert.Less(t, time.Since(start), 10*time.Second, "halving twenty times would leave 0.2 requests/s; a tenth of 50 is 5/s")
+	waited := e.clock.Total() // the resends' waits, and a few poll rounds of 10ms
+	assert.GreaterOrEqual(t, waited, 20*time.Second, "each Retry-After was honoured")
+	// at 5 requests/s a resend a second later finds its token; halved twenty
+	// times, to 0.2 requests/s, each would wait 5 s more
+	assert.Less(t, waited, 25*time.Second, "a tenth of 50 is 5/s, not 0.2")
+}
+
+func TestALaneThatGetsOnlyRefusalsHalts(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 4, sandbox.Options{}, 2*time.Second)
+	e.srv.AddFault(sandbox.Fault{Provider: "campay", Op: "withdraw", Kind: sandbox.Status, Status: 429, Times: 100})
+	r := e.runner(e.client)
+	r.Lanes["campay"] = batch.Lane{Provider: e.client, Rate: 1000, Burst: 10, Concurrency: 1}
+	r.MaxRetries = 2
+	sum, err := r.Run(context.Background(), e.b)
+	require.NoError(t, err, "a provider refusing to process is no reason to stop the other lanes")
+	assert.Equal(t, 4, sum.Counts[batch.Planned], "nothing moved: every item waits for the next run")
+	items, _ := e.st.Items(context.Background(), e.b.ID)
+	var tried []int
+	for _, it := range items {
+		att, _ := e.st.Attempts(context.Background(), it.ID)
+		tried = append(tried, len(att))
+	}
+	assert.Equal(t, []int{3, 0, 0, 0}, tried, "once the first item's resends are spent the lane claims nothing more")
+	assert.Empty(t, e.srv.Payouts())
+}
+
+func TestRunDoesNotChangeItsRunner(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 2, sandbox.Options{}, 2*time.Second)
+	lane := batch.Lane{Provider: e.client, Rate: 1000}
+	r := &batch.Runner{Store: e.st, Lanes: map[string]batch.Lane{"campay": lane}, Clock: e.clock}
+	sum, err := r.Run(context.Background(), e.b)
+	require.NoError(t, err)
+	assert.Equal(t, 2, sum.Counts[batch.Succeeded])
+	assert.Zero(t, r.PollInterval)
+	assert.Zero(t, r.PendingWait)
+	assert.Zero(t, r.MaxRetries)
+	assert.Zero(t, r.RetryBase)
+	assert.Nil(t, r.Log)
+	assert.Equal(t, lane, r.Lanes["campay"], "the lane keeps its zero Burst, Concurrency and Caller")
+	assert.Contains(t, e.clock.Slept(), 2*time.Second, "the default poll interval was used all the same")
+}
+
+// opsSeen is a providers.Caller that records what each call said of itself
+// before passing it to the provider's stack.
+type opsSeen struct {
+	next providers.Caller
+	mu   sync.Mutex
+	ops  map[string]providers.Op
+	n    map[string]int
+}
+
+func (o *opsSeen) Call(ctx context.Context, op providers.Op, fn func(context.Context) error) error {
+	o.mu.Lock()
+	if o.ops == nil {
+		o.ops, o.n = map[string]providers.Op{}, map[string]int{}
+	}
+	o.ops[op.Name] = op
+	o.n[op.Name]++
+	o.mu.Unlock()
+	return o.next.Call(ctx, op, fn)
+}
+
+func (o *opsSeen) op(name string) (providers.Op, int) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.ops[name], o.n[name]
+}
+
+// Every call the runner makes to a provider goes through the lane's Caller:
+// a send is resent only while not processed, a settling lookup or resend is
+// idempotent, a status round is asked once (the next round asks again).
+func TestEveryCallGoesThroughTheLanesCaller(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 3, sandbox.Options{}, 300*time.Millisecond)
+	e.srv.AddFault(sandbox.Fault{Provider: "campay", Op: "withdraw", Kind: sandbox.HangAfter})
+	seen := &opsSeen{next: providers.Stack(providers.Options{Provider: "campay", Clock: e.clock,
+		Retry: providers.Retry{Base: time.Millisecond}})}
+	r := e.runner(e.client)
+	r.Lanes["campay"] = batch.Lane{Provider: e.client, Caller: seen, Concurrency: 2}
+	sum, err := r.Run(context.Background(), e.b)
+	require.NoError(t, err)
+	assert.Equal(t, 3, sum.Counts[batch.Succeeded])
+	e.paidOnce()
+
+	send, sends := seen.op("send")
+	assert.Equal(t, 3, sends, "one call per item; the payout in doubt is not resent by the Caller")
+	assert.False(t, send.Idempotent)
+	assert.NotNil(t, send.BeforeRetry, "each resend opens a new attempt")
+	settle, settles := seen.op("settle")
+	assert.Equal(t, 1, settles, "the payout in doubt is settled by reference")
+	assert.True(t, settle.Idempotent)
+	status, polls := seen.op("status")
+	assert.Positive(t, polls)
+	assert.True(t, status.Idempotent)
+	assert.Negative(t, status.Retries, "a status round is not resent: the next round asks again")
+}
+
+func TestContactsGoThroughTheLanesCaller(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 1, sandbox.Options{}, 2*time.Second)
+	ctx := context.Background()
+	rows := []batch.Row{}
+	for i := 0; i < 3; i++ {
+		rows = append(rows, batch.Row{Row: i + 2, Name: "CI", Phone: fmt.Sprintf("22501%08d", i), Country: "CI", Operator: "Moov",
+			Mode: batch.ModeMobileMoney, Amount: 1000})
+	}
+	router := batch.Routes{Rules: batch.DefaultRules, Configured: map[string]bool{"cinetpay": true}}
+	b, items, errs := batch.Plan("contacts", "c.csv", "XOF", rows, router)
+	require.Empty(t, errs)
+	b, _, err := batch.Prepare(ctx, e.st, b, items, rows)
+	require.NoError(t, err)
+	cp := cinetpay.New(cinetpay.WithBaseURL(e.url+"/cinetpay/v1"), cinetpay.WithCredentials("k", "p"), cinetpay.WithNotifyURL("http://127.0.0.1/n"))
+	// the first contacts call is refused before processing: it is sent again
+	e.srv.AddFault(sandbox.Fault{Provider: "cinetpay", Op: "contact", Kind: sandbox.Status, Status: 503})
+	seen := &opsSeen{next: providers.Stack(providers.Options{Provider: "cinetpay", Clock: e.clock})}
+	r := &batch.Runner{Store: e.st, Lanes: map[string]batch.Lane{"cinetpay": {Provider: cp, Caller: seen}},
+		PollInterval: 10 * time.Millisecond, Clock: e.clock}
+	sum, err := r.Run(ctx, b)
+	require.NoError(t, err)
+	assert.Equal(t, 3, sum.Counts[batch.Succeeded])
+	contacts, n := seen.op("contacts")
+	assert.Equal(t, 1, n, "one chunk of contacts")
+	assert.True(t, contacts.Idempotent, "adding a contact twice is harmless")
+	known, err := e.st.Contacts(ctx, "cinetpay")
+	require.NoError(t, err)
+	assert.Len(t, known, 3)
 }

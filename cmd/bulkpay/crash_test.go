@@ -2,19 +2,24 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"bulkpay/providers/sandbox"
 )
 
 // phones for each provider's rows: campay (CM MTN), cinetpay (CI), mycoolpay (a
@@ -53,10 +58,12 @@ func runKilled(t *testing.T, dir string, env []string, args ...string) {
 }
 
 func TestCrashPointsTimesProviders(t *testing.T) {
+	t.Parallel()
 	for _, provider := range []string{"campay", "cinetpay", "mycoolpay", "camoo"} {
 		for _, point := range []string{"after-claim", "after-send", "after-answer"} {
 			t.Run(provider+"/"+point, func(t *testing.T) {
-				url := startSandbox(t)
+				t.Parallel()
+				url := newSimulator(t, sandbox.Options{}).URL
 				dir := t.TempDir()
 				var lines []string
 				for i := 0; i < 3; i++ {
@@ -98,23 +105,66 @@ func TestCrashPointsTimesProviders(t *testing.T) {
 }
 
 // TestCrashHarness pays a batch across the four providers through a sandbox with
-// faults on, SIGKILLs bulkpay at random moments (BULKPAY_KILLS times, 5 by
-// default), reruns until the batch settles, then checks from the sandbox's side:
-// nobody paid twice, nobody lost, ledger and sandbox agree item by item and in
-// total. By hand: BULKPAY_KILLS=1000 go test ./cmd/bulkpay -run CrashHarness -v -timeout 3h
+// faults on, SIGKILLs bulkpay BULKPAY_KILLS times (5 by default), reruns until
+// the batch settles, then checks from the sandbox's side: nobody paid twice,
+// nobody lost, ledger and sandbox agree item by item and in total. Two runs
+// side by side: one kills at the crash points (a random point, on a random
+// passage), the other wherever bulkpay is once the sandbox has taken a random
+// number of payouts more. By hand:
+// BULKPAY_KILLS=1000 go test ./cmd/bulkpay -run CrashHarness -v -timeout 3h
 func TestCrashHarness(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the crash harness runs in the full suite")
+	}
+	t.Parallel()
 	kills := 5
 	if s := os.Getenv("BULKPAY_KILLS"); s != "" {
 		kills, _ = strconv.Atoi(s)
 	}
-	rows := max(200, kills*8)
-	seed := int64(42)
-	url := startSandbox(t, "--seed", strconv.FormatInt(seed, 10), "--latency", "5ms", "--settle-delay", "200ms", "--faults",
-		"*:latency=0ms..30ms; campay.withdraw:hang-after@2%; cinetpay.send:hang-after@3%; *:error=503@2%; *:error=429@2%,retry-after=1; *:reset@1%; mycoolpay.payout:malformed@1%; camoo.cashout:hang-before@1%")
+	t.Run("at crash points", func(t *testing.T) {
+		t.Parallel()
+		crashHarness(t, kills, 42, func(t *testing.T, rng *rand.Rand, _ *simulator, dir string, args []string) bool {
+			point := []string{"after-claim", "after-send", "after-answer"}[rng.IntN(3)]
+			after := strconv.Itoa(1 + rng.IntN(20))
+			p := start(t, dir, []string{"BULKPAY_CRASH_AT=" + point, "BULKPAY_CRASH_AFTER=" + after}, nil, args...)
+			var ee *exec.ExitError
+			if errors.As(p.wait(), &ee) {
+				ws, _ := ee.Sys().(syscall.WaitStatus)
+				return ws.Signaled() && ws.Signal() == syscall.SIGKILL
+			}
+			return false // it finished before that passage
+		})
+	})
+	t.Run("after counted payouts", func(t *testing.T) {
+		t.Parallel()
+		crashHarness(t, kills, 43, func(t *testing.T, rng *rand.Rand, sim *simulator, dir string, args []string) bool {
+			taken := sim.holding(len(sim.Payouts()) + 1 + rng.IntN(20))
+			p := start(t, dir, nil, nil, args...)
+			killed := false
+			select {
+			case <-taken:
+				killed = p.Process.Signal(syscall.SIGKILL) == nil
+			case <-p.done: // it finished first
+			}
+			p.wait()
+			return killed
+		})
+	})
+}
+
+// crashHarness runs the crash harness with kill, which runs bulkpay args once
+// and kills it somewhere, saying whether it did.
+func crashHarness(t *testing.T, kills int, seed int64,
+	kill func(t *testing.T, rng *rand.Rand, sim *simulator, dir string, args []string) bool) {
+	rows := max(160, kills*8)
+	rules, err := sandbox.ParseRules("*:latency=0ms..30ms; campay.withdraw:hang-after@2%; cinetpay.send:hang-after@3%; *:error=503@2%; *:error=429@2%,retry-after=1; *:reset@1%; mycoolpay.payout:malformed@1%; camoo.cashout:hang-before@1%")
+	require.NoError(t, err)
+	sim := newSimulator(t, sandbox.Options{Seed: seed, Latency: 5 * time.Millisecond, SettleDelay: 200 * time.Millisecond, Rules: rules})
+	url := sim.URL
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "pace.yaml")
 	require.NoError(t, os.WriteFile(cfg, []byte(`pending_wait: 5s
-poll_interval: 200ms
+poll_interval: 50ms
 providers:
   campay: {rate: 30, concurrency: 4, timeout: 1s}
   cinetpay: {rate: 10, concurrency: 1, timeout: 1s, chunk_size: 10}
@@ -130,17 +180,12 @@ providers:
 	args := []string{"run", sheetPath, "--sandbox", url, "--config", cfg, "--quiet"}
 
 	rng := rand.New(rand.NewPCG(uint64(seed), 7))
-	start := time.Now()
+	start := time.Now() // for the log line only
 	killed := 0
 	for i := 0; i < kills; i++ {
-		cmd := exec.Command(binary, args...)
-		cmd.Dir = dir
-		require.NoError(t, cmd.Start())
-		time.Sleep(time.Duration(30+rng.IntN(400)) * time.Millisecond)
-		if cmd.Process.Signal(syscall.SIGKILL) == nil {
+		if kill(t, rng, sim, dir, args) {
 			killed++
 		}
-		cmd.Wait()
 	}
 	var final result
 	var codes []int
@@ -226,59 +271,75 @@ providers:
 
 // TestFaultMatrix pays six rows per provider under each kind of fault (a quarter
 // of the money-moving requests hit, seeded), reruns once, and checks from the
-// sandbox that nobody was paid twice and every item ended where it may. The
-// table of end states is logged (go test -run FaultMatrix -v).
+// sandbox that nobody was paid twice and every item ended where it may. Each
+// fault and provider is a subtest, run side by side; the table of end states
+// is logged (go test -run FaultMatrix -v).
 func TestFaultMatrix(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the fault matrix runs in the full suite")
+	}
+	t.Parallel()
 	kinds := []string{"error=500", "error=502", "error=503", "error=429,retry-after=1", "hang-before", "hang-after",
 		"reset", "malformed", "token-ttl=1ms", "balance-after=3", "flip-failed"}
 	sendOp := map[string]string{"campay": "withdraw", "cinetpay": "send", "mycoolpay": "payout", "camoo": "cashout"}
+	var mu sync.Mutex
 	var table []string
-	for _, kind := range kinds {
-		for _, provider := range []string{"campay", "cinetpay", "mycoolpay", "camoo"} {
-			var rule string
-			switch {
-			case strings.HasPrefix(kind, "token-ttl"):
-				if provider == "mycoolpay" || provider == "camoo" {
-					continue // no tokens
+	t.Run("fault", func(t *testing.T) {
+		for _, kind := range kinds {
+			for _, provider := range []string{"campay", "cinetpay", "mycoolpay", "camoo"} {
+				var rule string
+				switch {
+				case strings.HasPrefix(kind, "token-ttl"):
+					if provider == "mycoolpay" || provider == "camoo" {
+						continue // no tokens
+					}
+					rule = provider + ":" + kind
+				case strings.HasPrefix(kind, "balance-after") || kind == "flip-failed":
+					rule = provider + ":" + kind
+					if kind == "flip-failed" {
+						rule += "@25%"
+					}
+				default:
+					head, params, _ := strings.Cut(kind, ",")
+					rule = provider + "." + sendOp[provider] + ":" + head + "@25%"
+					if params != "" {
+						rule += "," + params
+					}
 				}
-				rule = provider + ":" + kind
-			case strings.HasPrefix(kind, "balance-after") || kind == "flip-failed":
-				rule = provider + ":" + kind
-				if kind == "flip-failed" {
-					rule += "@25%"
-				}
-			default:
-				head, params, _ := strings.Cut(kind, ",")
-				rule = provider + "." + sendOp[provider] + ":" + head + "@25%"
-				if params != "" {
-					rule += "," + params
-				}
+				t.Run(kind+"/"+provider, func(t *testing.T) {
+					t.Parallel()
+					rules, err := sandbox.ParseRules(rule)
+					require.NoError(t, err)
+					url := newSimulator(t, sandbox.Options{Seed: 3, Rules: rules}).URL
+					dir := t.TempDir()
+					var lines []string
+					for i := 0; i < 6; i++ {
+						lines = append(lines, providerRow(provider, i))
+					}
+					sheetPath := writeRows(t, dir, "m.csv", lines)
+					cfg := writeConfig(t, dir, "pending_wait: 4s\npoll_interval: 20ms\nproviders:\n  "+provider+": {timeout: 400ms, concurrency: 2}\n")
+					bulkpay(t, dir, "run", sheetPath, "--sandbox", url, "--config", cfg, "--quiet")
+					bulkpay(t, dir, "run", sheetPath, "--sandbox", url, "--config", cfg, "--quiet")
+					states := map[string]int{}
+					byRef := map[string]int{}
+					for _, p := range payouts(t, url) {
+						byRef[p.ClientReference]++
+					}
+					for _, l := range reportLines(t, dir, "m") {
+						states[l["state"]]++
+						assert.LessOrEqual(t, byRef[l["reference"]], 1, "%s: row %s paid twice", rule, l["row"])
+						if l["state"] == "succeeded" {
+							assert.Equal(t, 1, byRef[l["reference"]], "%s: row %s", rule, l["row"])
+						}
+					}
+					assert.Equal(t, 0, bulkpay(t, dir, "verify", "m").code, rule)
+					mu.Lock()
+					table = append(table, fmt.Sprintf("%-24s %-10s %v", kind, provider, states))
+					mu.Unlock()
+				})
 			}
-			url := startSandbox(t, "--seed", "3", "--settle-delay", "100ms", "--faults", rule)
-			dir := t.TempDir()
-			var lines []string
-			for i := 0; i < 6; i++ {
-				lines = append(lines, providerRow(provider, i))
-			}
-			sheetPath := writeRows(t, dir, "m.csv", lines)
-			cfg := writeConfig(t, dir, "pending_wait: 4s\npoll_interval: 100ms\nproviders:\n  "+provider+": {timeout: 400ms, concurrency: 2}\n")
-			bulkpay(t, dir, "run", sheetPath, "--sandbox", url, "--config", cfg, "--quiet")
-			bulkpay(t, dir, "run", sheetPath, "--sandbox", url, "--config", cfg, "--quiet")
-			states := map[string]int{}
-			byRef := map[string]int{}
-			for _, p := range payouts(t, url) {
-				byRef[p.ClientReference]++
-			}
-			for _, l := range reportLines(t, dir, "m") {
-				states[l["state"]]++
-				assert.LessOrEqual(t, byRef[l["reference"]], 1, "%s: row %s paid twice", rule, l["row"])
-				if l["state"] == "succeeded" {
-					assert.Equal(t, 1, byRef[l["reference"]], "%s: row %s", rule, l["row"])
-				}
-			}
-			assert.Equal(t, 0, bulkpay(t, dir, "verify", "m").code, rule)
-			table = append(table, fmt.Sprintf("%-24s %-10s %v", kind, provider, states))
 		}
-	}
+	})
+	sort.Strings(table)
 	t.Log("fault × provider → end states of 6 items after a run and a rerun:\n" + strings.Join(table, "\n"))
 }

@@ -7,24 +7,42 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"bulkpay/providers/sandbox"
 )
 
 var binary string
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	// The tests mostly wait on bulkpay processes and sandboxes, not on the
+	// CPU: unless -parallel says otherwise, run more of them at once than
+	// there are cores.
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
+	if !given {
+		flag.Set("test.parallel", strconv.Itoa(4*runtime.GOMAXPROCS(0)))
+	}
 	dir, err := os.MkdirTemp("", "bulkpay-e2e")
 	if err != nil {
 		panic(err)
@@ -72,9 +90,13 @@ func bulkpay(t *testing.T, dir string, args ...string) result {
 	return result{code: code, stdout: out.String(), stderr: errb.String()}
 }
 
-// startSandbox runs `bulkpay sandbox` on a free loopback port until the test ends.
+// startSandbox runs `bulkpay sandbox` on a free loopback port until the test
+// ends. Its payouts settle after 20ms unless args give a --settle-delay.
 func startSandbox(t *testing.T, args ...string) string {
 	t.Helper()
+	if !slices.ContainsFunc(args, func(a string) bool { return strings.HasPrefix(a, "--settle-delay") }) {
+		args = append(args, "--settle-delay", "20ms")
+	}
 	cmd := exec.Command(binary, append([]string{"sandbox", "--addr", "127.0.0.1:0"}, args...)...)
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
@@ -104,6 +126,160 @@ type sandboxPayout struct {
 	Phone             string `json:"phone"`
 	Amount            int64  `json:"amount"`
 	Status            string `json:"status"`
+}
+
+// simulator is the provider sandbox served in the test process, so that a test
+// hears of each payout it takes instead of polling for them, and can hold the
+// requests that move money at a chosen point. bulkpay pays it with --sandbox URL.
+type simulator struct {
+	*sandbox.Server
+	URL string
+
+	mu     sync.Mutex
+	waits  []payoutWait
+	gate   chan struct{} // while set, money-moving requests wait for it...
+	holdAt int           // ...once the sandbox holds this many payouts
+	closed chan struct{}
+}
+
+type payoutWait struct {
+	n  int
+	ch chan struct{}
+}
+
+// newSimulator starts a sandbox with opts (payouts settle after 20ms unless
+// opts say otherwise) until the test ends.
+func newSimulator(t *testing.T, opts sandbox.Options) *simulator {
+	t.Helper()
+	if opts.SettleDelay == 0 {
+		opts.SettleDelay = 20 * time.Millisecond
+	}
+	srv, err := sandbox.New(opts)
+	require.NoError(t, err)
+	sim := &simulator{Server: srv, closed: make(chan struct{})}
+	hs := httptest.NewServer(sim)
+	sim.URL = hs.URL
+	t.Cleanup(func() {
+		close(sim.closed)
+		srv.Close()
+		hs.CloseClientConnections()
+		hs.Close()
+	})
+	return sim
+}
+
+// movesMoney reports whether r asks a provider to pay.
+func movesMoney(r *http.Request) bool {
+	path := strings.TrimSuffix(r.URL.Path, "/")
+	return r.Method == http.MethodPost && slices.ContainsFunc([]string{"/withdraw", "/money/send/contact", "/payout", "/cashout"},
+		func(end string) bool { return strings.HasSuffix(path, end) })
+}
+
+func (s *simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !movesMoney(r) {
+		s.Server.ServeHTTP(w, r)
+		return
+	}
+	s.mu.Lock()
+	gate := s.gate
+	if gate != nil && len(s.Payouts()) < s.holdAt {
+		gate = nil
+	}
+	s.mu.Unlock()
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-r.Context().Done():
+			return // the client gave up (killed, interrupted): nothing was processed
+		case <-s.closed:
+			return
+		}
+	}
+	s.Server.ServeHTTP(w, r)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := len(s.Payouts())
+	s.waits = slices.DeleteFunc(s.waits, func(pw payoutWait) bool {
+		if n >= pw.n {
+			close(pw.ch)
+			return true
+		}
+		return false
+	})
+}
+
+// holding returns a channel closed once the sandbox holds n payouts.
+func (s *simulator) holding(n int) <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ch := make(chan struct{})
+	if len(s.Payouts()) >= n {
+		close(ch)
+		return ch
+	}
+	s.waits = append(s.waits, payoutWait{n: n, ch: ch})
+	return ch
+}
+
+// holdFrom makes money-moving requests that arrive once the sandbox holds n
+// payouts wait, unprocessed, until release is called (or their client gives
+// up). Requests already past the gate go on: the sandbox may end with a few
+// more than n.
+func (s *simulator) holdFrom(n int) (release func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	gate := make(chan struct{})
+	s.gate, s.holdAt = gate, n
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.mu.Lock()
+			s.gate = nil
+			s.mu.Unlock()
+			close(gate)
+		})
+	}
+}
+
+// proc is a bulkpay process started in the background.
+type proc struct {
+	*exec.Cmd
+	done chan struct{} // closed once it has exited
+	err  error         // its exit, once done
+}
+
+// start starts `bulkpay args...` in dir; it is killed when the test ends.
+func start(t *testing.T, dir string, env []string, stderr io.Writer, args ...string) *proc {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stderr = stderr
+	require.NoError(t, cmd.Start())
+	p := &proc{Cmd: cmd, done: make(chan struct{})}
+	go func() { p.err = cmd.Wait(); close(p.done) }()
+	t.Cleanup(func() { cmd.Process.Kill(); <-p.done })
+	return p
+}
+
+// wait returns the process's exit once it has ended.
+func (p *proc) wait() error {
+	<-p.done
+	return p.err
+}
+
+// until waits for ch; the process must still be running when ch closes.
+func (p *proc) until(t *testing.T, ch <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-p.done:
+		select {
+		case <-ch:
+		default:
+			t.Fatalf("bulkpay ended (%v) before %s", p.err, what)
+		}
+	}
 }
 
 func payouts(t *testing.T, url string) []sandboxPayout {
@@ -170,6 +346,7 @@ func withSamples(t *testing.T) string {
 }
 
 func TestREADMECommandPaysTheSampleAndRerunPaysNothing(t *testing.T) {
+	t.Parallel()
 	dir := withSamples(t)
 	r := bulkpay(t, dir, "run", "samples/payroll-2026-11.xlsx")
 	require.Equal(t, 0, r.code, r.stderr)
@@ -218,26 +395,19 @@ func journalPayouts(t *testing.T, dir string) []sandboxPayout {
 }
 
 func TestBuiltInSandboxSIGKILLThenRerun(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
-	sheetPath := bigSheet(t, dir, 150)
-	cmd := exec.Command(binary, "run", sheetPath)
-	cmd.Dir = dir
-	require.NoError(t, cmd.Start())
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if data, _ := os.ReadFile(filepath.Join(dir, "bulkpay.db.sandbox.jsonl")); bytes.Count(data, []byte("\n")) >= 20 {
-			break
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
-	cmd.Wait()
-	require.Less(t, len(journalPayouts(t, dir)), 150, "killed midway")
+	const rows = 60
+	sheetPath := bigSheet(t, dir, rows)
+	// SIGKILLed by itself on its 20th answer, its built-in sandbox with it
+	runKilled(t, dir, []string{"BULKPAY_CRASH_AT=after-answer", "BULKPAY_CRASH_AFTER=20"}, "run", sheetPath)
+	require.GreaterOrEqual(t, len(journalPayouts(t, dir)), 20)
+	require.Less(t, len(journalPayouts(t, dir)), rows, "killed midway")
 
 	r := bulkpay(t, dir, "run", sheetPath)
 	require.Equal(t, 0, r.code, r.stderr)
 	lines := reportLines(t, dir, "big")
-	require.Len(t, lines, 150)
+	require.Len(t, lines, rows)
 	byRef := map[string]int{}
 	for _, p := range journalPayouts(t, dir) {
 		byRef[p.ClientReference]++
@@ -246,7 +416,7 @@ func TestBuiltInSandboxSIGKILLThenRerun(t *testing.T) {
 		assert.Equal(t, 1, byRef[l["reference"]], "row %s", l["row"])
 		assert.Equal(t, "succeeded", l["state"])
 	}
-	assert.Len(t, byRef, 150)
+	assert.Len(t, byRef, rows)
 }
 
 func keys(m map[string]int) []string {
@@ -259,6 +429,7 @@ func keys(m map[string]int) []string {
 }
 
 func TestStandaloneSandboxRunRerunExactlyOnce(t *testing.T) {
+	t.Parallel()
 	url := startSandbox(t)
 	dir := t.TempDir()
 	r := bulkpay(t, dir, "run", samplePath(t, "payroll-2026-11.csv"), "--sandbox", url, "--json")
@@ -285,59 +456,50 @@ func bigSheet(t *testing.T, dir string, n int) string {
 	return path
 }
 
-// startRun starts `bulkpay args...` in dir and returns once the sandbox at url
-// has accepted at least n payouts (or 30 s have passed).
-func startRun(t *testing.T, dir, url string, n int, stderr *bytes.Buffer, args ...string) *exec.Cmd {
-	t.Helper()
-	cmd := exec.Command(binary, args...)
-	cmd.Dir = dir
-	if stderr != nil {
-		cmd.Stderr = stderr
-	}
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() { cmd.Process.Kill() })
-	deadline := time.Now().Add(30 * time.Second)
-	for len(payouts(t, url)) < n && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	return cmd
-}
-
 func TestSIGKILLMidwayThenRerunPaysEachOnce(t *testing.T) {
-	url := startSandbox(t, "--latency", "30ms")
+	t.Parallel()
+	sim := newSimulator(t, sandbox.Options{})
 	dir := t.TempDir()
-	sheetPath := bigSheet(t, dir, 80)
-	cmd := startRun(t, dir, url, 10, nil, "run", sheetPath, "--sandbox", url)
-	require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
-	cmd.Wait()
-	paidBefore := len(payouts(t, url))
-	require.Less(t, paidBefore, 80, "killed midway")
+	sheetPath := bigSheet(t, dir, 40)
+	release := sim.holdFrom(10)
+	run := start(t, dir, nil, nil, "run", sheetPath, "--sandbox", sim.URL)
+	run.until(t, sim.holding(10), "10 payouts")
+	require.NoError(t, run.Process.Signal(syscall.SIGKILL))
+	run.wait()
+	paidBefore := len(payouts(t, sim.URL))
+	require.Less(t, paidBefore, 40, "killed midway")
+	release()
 
-	r := bulkpay(t, dir, "run", sheetPath, "--sandbox", url)
+	r := bulkpay(t, dir, "run", sheetPath, "--sandbox", sim.URL)
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "resuming batch big")
-	paidExactlyOnce(t, url, reportLines(t, dir, "big"))
+	paidExactlyOnce(t, sim.URL, reportLines(t, dir, "big"))
 }
 
 func TestInterruptThenResume(t *testing.T) {
-	url := startSandbox(t, "--latency", "30ms")
+	t.Parallel()
+	sim := newSimulator(t, sandbox.Options{})
 	dir := t.TempDir()
-	sheetPath := bigSheet(t, dir, 60)
-	var errb bytes.Buffer
-	cmd := startRun(t, dir, url, 5, &errb, "run", sheetPath, "--sandbox", url)
-	require.NoError(t, cmd.Process.Signal(os.Interrupt))
-	err := cmd.Wait()
+	sheetPath := bigSheet(t, dir, 30)
+	var errb lockedBuffer
+	release := sim.holdFrom(5)
+	run := start(t, dir, nil, &errb, "run", sheetPath, "--sandbox", sim.URL)
+	run.until(t, sim.holding(5), "5 payouts")
+	require.NoError(t, run.Process.Signal(os.Interrupt))
+	err := run.wait()
 	var ee *exec.ExitError
 	require.ErrorAs(t, err, &ee)
 	assert.Equal(t, exitInterrupted, ee.ExitCode(), errb.String())
 	assert.Contains(t, errb.String(), "bulkpay resume big")
+	release()
 
-	r := bulkpay(t, dir, "resume", "big", "--sandbox", url)
+	r := bulkpay(t, dir, "resume", "big", "--sandbox", sim.URL)
 	require.Equal(t, 0, r.code, r.stderr)
-	paidExactlyOnce(t, url, reportLines(t, dir, "big"))
+	paidExactlyOnce(t, sim.URL, reportLines(t, dir, "big"))
 }
 
 func TestValidateJSONAndExitCodes(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	r := bulkpay(t, dir, "validate", samplePath(t, "payroll-2026-11.xlsx"), "--json")
 	require.Equal(t, 0, r.code, r.stderr)
@@ -375,6 +537,7 @@ func mapKeys(m map[string]any) []string {
 }
 
 func TestChangedSheetUnderSameReferenceIsRefused(t *testing.T) {
+	t.Parallel()
 	url := startSandbox(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "paie.csv")
@@ -391,18 +554,23 @@ func TestChangedSheetUnderSameReferenceIsRefused(t *testing.T) {
 }
 
 func TestSecondConcurrentRunIsRefused(t *testing.T) {
-	url := startSandbox(t, "--latency", "50ms")
+	t.Parallel()
+	sim := newSimulator(t, sandbox.Options{})
 	dir := t.TempDir()
-	sheetPath := bigSheet(t, dir, 40)
-	first := startRun(t, dir, url, 2, nil, "run", sheetPath, "--sandbox", url)
-	r := bulkpay(t, dir, "run", sheetPath, "--sandbox", url)
+	sheetPath := bigSheet(t, dir, 20)
+	release := sim.holdFrom(2) // the first run is still paying while the second starts
+	first := start(t, dir, nil, nil, "run", sheetPath, "--sandbox", sim.URL)
+	first.until(t, sim.holding(2), "2 payouts")
+	r := bulkpay(t, dir, "run", sheetPath, "--sandbox", sim.URL)
 	assert.Equal(t, exitHeld, r.code)
 	assert.Contains(t, r.stderr, fmt.Sprintf("batch big is being run by pid %d", first.Process.Pid))
-	require.NoError(t, first.Wait())
-	paidExactlyOnce(t, url, reportLines(t, dir, "big"))
+	release()
+	require.NoError(t, first.wait())
+	paidExactlyOnce(t, sim.URL, reportLines(t, dir, "big"))
 }
 
 func TestMultiCountrySamplePaysThroughAllFourProviders(t *testing.T) {
+	t.Parallel()
 	url := startSandbox(t)
 	dir := t.TempDir()
 	r := bulkpay(t, dir, "run", samplePath(t, "payroll-multi-2026-11.xlsx"), "--sandbox", url)
@@ -437,6 +605,7 @@ func TestMultiCountrySamplePaysThroughAllFourProviders(t *testing.T) {
 }
 
 func TestUnpayableRowsAreRefusedAtValidation(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "mixed.csv")
 	require.NoError(t, os.WriteFile(path, []byte("Nom;Téléphone;Montant;Mode\nOK;677123456;1000;\nCamtel;620123456;1000;\nNigeria;+2348031234567;1000;\nVirement;699009900;1000;virement\n"), 0o600))
@@ -452,6 +621,7 @@ func TestUnpayableRowsAreRefusedAtValidation(t *testing.T) {
 }
 
 func TestSamePayrollUnderAnotherReferenceIsRefused(t *testing.T) {
+	t.Parallel()
 	url := startSandbox(t)
 	dir := withSamples(t)
 	r := bulkpay(t, dir, "run", "samples/payroll-2026-11.csv", "--sandbox", url)
@@ -472,19 +642,61 @@ func TestSamePayrollUnderAnotherReferenceIsRefused(t *testing.T) {
 	assert.Len(t, payouts(t, url), 75)
 }
 
+// lockedBuffer is a bytes.Buffer a process writes to while the test reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// said is an io.Writer that closes a channel once what was written contains want.
+type said struct {
+	lockedBuffer
+	want string
+	once sync.Once
+	ch   chan struct{}
+}
+
+func saying(want string) *said { return &said{want: want, ch: make(chan struct{})} }
+
+func (s *said) Write(p []byte) (int, error) {
+	n, err := s.lockedBuffer.Write(p)
+	if strings.Contains(s.String(), s.want) {
+		s.once.Do(func() { close(s.ch) })
+	}
+	return n, err
+}
+
 func TestWaitForARunningBatch(t *testing.T) {
-	url := startSandbox(t, "--latency", "30ms")
+	t.Parallel()
+	sim := newSimulator(t, sandbox.Options{})
 	dir := t.TempDir()
 	sheetPath := bigSheet(t, dir, 30)
-	first := startRun(t, dir, url, 2, nil, "run", sheetPath, "--sandbox", url)
-	r := bulkpay(t, dir, "run", sheetPath, "--sandbox", url, "--wait")
-	require.Equal(t, 0, r.code, r.stderr)
-	assert.Contains(t, r.stderr, "waiting")
-	require.NoError(t, first.Wait())
-	paidExactlyOnce(t, url, reportLines(t, dir, "big"))
+	release := sim.holdFrom(2) // the first run is still paying while the second starts
+	first := start(t, dir, nil, nil, "run", sheetPath, "--sandbox", sim.URL)
+	first.until(t, sim.holding(2), "2 payouts")
+	errb := saying("waiting")
+	second := start(t, dir, nil, errb, "run", sheetPath, "--sandbox", sim.URL, "--wait")
+	second.until(t, errb.ch, "the second run said it waits")
+	release()
+	require.NoError(t, second.wait(), errb.String())
+	require.NoError(t, first.wait())
+	paidExactlyOnce(t, sim.URL, reportLines(t, dir, "big"))
 }
 
 func TestRetryFailedMakesNewReferencesLinkedToTheOld(t *testing.T) {
+	t.Parallel()
 	// the first run's payouts to +237677123456 fail at the operator
 	url := startSandbox(t, "--fail-phone", "237677123456")
 	dir := t.TempDir()
@@ -514,6 +726,7 @@ func TestRetryFailedMakesNewReferencesLinkedToTheOld(t *testing.T) {
 }
 
 func TestReviewAndResolve(t *testing.T) {
+	t.Parallel()
 	url := startSandbox(t, "--faults", "mycoolpay.payout:hang-after")
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "c.yaml")

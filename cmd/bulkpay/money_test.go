@@ -25,6 +25,7 @@ func writeConfig(t *testing.T, dir, body string) string {
 }
 
 func TestFeesChargedAndBorne(t *testing.T) {
+	t.Parallel()
 	url := startSandbox(t)
 	dir := t.TempDir()
 	sheetPath := writeRows(t, dir, "fees.csv", []string{"A;677123456;1100;;", "B;699009900;1033;;", "C;655123456;10000;cashout;"})
@@ -60,6 +61,7 @@ func TestFeesChargedAndBorne(t *testing.T) {
 }
 
 func TestControlTotalsAndLimits(t *testing.T) {
+	t.Parallel()
 	dir := withSamples(t)
 	r := bulkpay(t, dir, "validate", "samples/payroll-2026-11.xlsx", "--expect-total", "4679000")
 	assert.Equal(t, 0, r.code, r.stdout)
@@ -82,6 +84,7 @@ func TestControlTotalsAndLimits(t *testing.T) {
 }
 
 func TestBalanceShortEnoughAndPartial(t *testing.T) {
+	t.Parallel()
 	url := startSandbox(t, "--balance", "campay/MTN=3000")
 	dir := t.TempDir()
 	sheetPath := writeRows(t, dir, "bal.csv", []string{"A;677000001;1000;;", "B;677000002;1000;;", "C;677000003;1500;;", "D;699000004;5000;;"})
@@ -108,6 +111,7 @@ func TestBalanceShortEnoughAndPartial(t *testing.T) {
 }
 
 func TestProviderDryMidRunStopsOnlyItsLane(t *testing.T) {
+	t.Parallel()
 	url := startSandbox(t, "--faults", "campay:balance-after=2")
 	dir := t.TempDir()
 	var rows []string
@@ -130,6 +134,7 @@ func TestProviderDryMidRunStopsOnlyItsLane(t *testing.T) {
 }
 
 func TestApprovalFourEyesAndChangedPlan(t *testing.T) {
+	t.Parallel()
 	url := startSandbox(t)
 	dir := t.TempDir()
 	sheetPath := writeRows(t, dir, "appr.csv", []string{"A;677000001;1000;;", "B;699000002;2000;;"})

@@ -12,6 +12,7 @@ import (
 )
 
 func TestReconcileFindsEachKindOfMismatch(t *testing.T) {
+	t.Parallel()
 	url := startSandbox(t)
 	dir := t.TempDir()
 	r := bulkpay(t, dir, "run", samplePath(t, "payroll-multi-2026-11.xlsx"), "--sandbox", url)
@@ -61,6 +62,7 @@ func TestReconcileFindsEachKindOfMismatch(t *testing.T) {
 }
 
 func TestListShowsBatches(t *testing.T) {
+	t.Parallel()
 	url := startSandbox(t)
 	dir := withSamples(t)
 	require.Equal(t, 0, bulkpay(t, dir, "run", "samples/payroll-2026-11.csv", "--sandbox", url).code)
@@ -79,6 +81,7 @@ func TestListShowsBatches(t *testing.T) {
 }
 
 func TestVerifyReportsABrokenLedger(t *testing.T) {
+	t.Parallel()
 	url := startSandbox(t)
 	dir := withSamples(t)
 	require.Equal(t, 0, bulkpay(t, dir, "run", "samples/payroll-2026-11.csv", "--sandbox", url).code)

@@ -17,6 +17,7 @@ import (
 	"bulkpay/batch"
 	"bulkpay/ledger"
 	"bulkpay/providers"
+	"bulkpay/providers/providerstest"
 	"bulkpay/providers/sandbox"
 )
 
@@ -40,6 +41,9 @@ type Suite struct {
 type env struct {
 	srv  *sandbox.Server
 	root string
+	// clock is the simulator's time: a test moves it past a payout's settle
+	// delay instead of waiting, and the runner waits on it.
+	clock *providerstest.Clock
 }
 
 func start(t *testing.T, opts sandbox.Options) env {
@@ -53,6 +57,8 @@ func startWith(t *testing.T, opts sandbox.Options, wrap func(http.Handler) http.
 	if opts.SettleDelay == 0 {
 		opts.SettleDelay = 30 * time.Millisecond
 	}
+	clock := providerstest.NewClock(time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC))
+	opts.Now = clock.Now
 	srv, err := sandbox.New(opts)
 	require.NoError(t, err)
 	var h http.Handler = srv
@@ -61,7 +67,7 @@ func startWith(t *testing.T, opts sandbox.Options, wrap func(http.Handler) http.
 	}
 	hs := httptest.NewServer(h)
 	t.Cleanup(func() { srv.Close(); hs.CloseClientConnections(); hs.Close() })
-	return env{srv: srv, root: hs.URL}
+	return env{srv: srv, root: hs.URL, clock: clock}
 }
 
 func (s Suite) client(e env, timeout time.Duration) batch.Provider {
@@ -91,30 +97,40 @@ func ours(srv *sandbox.Server, provider, ref string) int {
 	return n
 }
 
-func waitFinal(t *testing.T, p batch.Provider, ref string) providers.Result {
+// final moves the simulator's clock past the payout's settle delay and asks
+// for its status, which must then be final.
+func final(t *testing.T, e env, p batch.Provider, ref string, settle time.Duration) providers.Result {
 	t.Helper()
-	var last providers.Result
-	require.Eventually(t, func() bool {
-		r, err := p.Check(context.Background(), ref)
-		last = r
-		return err == nil && r.Status != providers.StatusPending
-	}, 3*time.Second, 10*time.Millisecond)
-	return last
+	require.NoError(t, e.clock.Sleep(context.Background(), settle))
+	r, err := p.Check(context.Background(), ref)
+	require.NoError(t, err)
+	require.NotEqual(t, providers.StatusPending, r.Status, "final once the settle delay has passed")
+	return r
 }
 
-// Run runs every contract test.
+// Run runs every contract test, side by side: each has its own simulator.
 func (s Suite) Run(t *testing.T) {
-	t.Run("success", s.success)
-	t.Run("definite failure", s.definiteFailure)
-	t.Run("pending then failed", s.pendingThenFailed)
-	t.Run("token expiry mid-run", s.tokenExpiry)
-	t.Run("429 with Retry-After", s.rateLimited)
-	t.Run("5xx", s.serverError)
-	t.Run("timeout after accepted", s.timeoutAfterAccepted)
-	t.Run("balance", s.balance)
-	t.Run("currency", s.currency)
-	t.Run("answer larger than the limit", s.answerTooLarge)
-	t.Run("no secret in errors", s.noSecrets)
+	for _, c := range []struct {
+		name string
+		test func(*testing.T)
+	}{
+		{"success", s.success},
+		{"definite failure", s.definiteFailure},
+		{"pending then failed", s.pendingThenFailed},
+		{"token expiry mid-run", s.tokenExpiry},
+		{"429 with Retry-After", s.rateLimited},
+		{"5xx", s.serverError},
+		{"timeout after accepted", s.timeoutAfterAccepted},
+		{"balance", s.balance},
+		{"currency", s.currency},
+		{"answer larger than the limit", s.answerTooLarge},
+		{"no secret in errors", s.noSecrets},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			c.test(t)
+		})
+	}
 }
 
 // padded adds trailing blanks to every answer while on: still valid JSON, but
@@ -165,9 +181,7 @@ func (s Suite) answerTooLarge(t *testing.T) {
 func (s Suite) noSecrets(t *testing.T) {
 	require.NotEmpty(t, s.Secrets, "the suite is told the credentials")
 	e := start(t, sandbox.Options{})
-	hs := httptest.NewServer(http.NotFoundHandler())
-	closed := hs.URL
-	hs.Close()
+	closed := RefusedURL(t)
 	ctx := context.Background()
 	live := s.client(e, 300*time.Millisecond)
 	p := s.payee(t, live, s.Payee, 11)
@@ -217,8 +231,7 @@ func (s Suite) success(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEmpty(t, res.ProviderReference)
 	assert.Equal(t, 1, ours(e.srv, s.Name, p.Reference))
-	final := waitFinal(t, c, res.ProviderReference)
-	assert.Equal(t, providers.StatusSucceeded, final.Status)
+	assert.Equal(t, providers.StatusSucceeded, final(t, e, c, res.ProviderReference, 30*time.Millisecond).Status)
 }
 
 func (s Suite) definiteFailure(t *testing.T) {
@@ -237,7 +250,7 @@ func (s Suite) pendingThenFailed(t *testing.T) {
 	res, err := c.Send(context.Background(), p)
 	require.NoError(t, err)
 	assert.Equal(t, providers.StatusPending, res.Status)
-	assert.Equal(t, providers.StatusFailed, waitFinal(t, c, res.ProviderReference).Status)
+	assert.Equal(t, providers.StatusFailed, final(t, e, c, res.ProviderReference, 100*time.Millisecond).Status)
 }
 
 func (s Suite) tokenExpiry(t *testing.T) {
@@ -296,7 +309,7 @@ func (s Suite) timeoutAfterAccepted(t *testing.T) {
 	require.NoError(t, err)
 	e.srv.AddFault(sandbox.Fault{Provider: s.Name, Op: s.SendOp, Kind: sandbox.HangAfter})
 	r := &batch.Runner{Store: st, Lanes: map[string]batch.Lane{s.Name: {Provider: c, Rate: 100, Burst: 1, Concurrency: 1}},
-		PollInterval: 20 * time.Millisecond, PendingWait: 3 * time.Second, RetryBase: 10 * time.Millisecond}
+		PollInterval: 20 * time.Millisecond, PendingWait: 3 * time.Second, RetryBase: 10 * time.Millisecond, Clock: e.clock}
 	sum, err := r.Run(ctx, b)
 	require.NoError(t, err)
 	assert.LessOrEqual(t, len(e.srv.Payouts()), 1, "at most one payout")

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -10,9 +11,12 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"bulkpay/providers/providerstest"
 )
 
 func TestParseRules(t *testing.T) {
+	t.Parallel()
 	rules, err := ParseRules("campay.withdraw:hang-after@2%; *:error=429@5%,retry-after=3; latency=10ms..80ms; mycoolpay:balance-after=50; cinetpay:token-ttl=30s; camoo:pending=1m; flip-failed@10")
 	require.NoError(t, err)
 	require.Len(t, rules, 7)
@@ -32,6 +36,7 @@ func TestParseRules(t *testing.T) {
 }
 
 func TestRulesAreDeterministicWithSeed(t *testing.T) {
+	t.Parallel()
 	draw := func(seed int64) []int {
 		rules, _ := ParseRules("campay.balance:error=503@30%")
 		s, _ := New(Options{Seed: seed, Rules: rules})
@@ -55,6 +60,7 @@ func TestRulesAreDeterministicWithSeed(t *testing.T) {
 }
 
 func TestBalanceAfterNthPayout(t *testing.T) {
+	t.Parallel()
 	rules, _ := ParseRules("campay:balance-after=2")
 	s, _ := New(Options{Rules: rules})
 	c := newRaw(t, s)
@@ -68,6 +74,7 @@ func TestBalanceAfterNthPayout(t *testing.T) {
 }
 
 func TestFaultsEndpointAndMalformed(t *testing.T) {
+	t.Parallel()
 	s, _ := New(Options{})
 	hs := httptest.NewServer(s)
 	defer hs.Close()
@@ -98,11 +105,15 @@ func TestFaultsEndpointAndMalformed(t *testing.T) {
 }
 
 func TestFlipFailedLate(t *testing.T) {
+	t.Parallel()
 	rules, _ := ParseRules("campay:flip-failed")
-	s, _ := New(Options{Rules: rules, SettleDelay: time.Millisecond})
+	clock := providerstest.NewClock(time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC))
+	s, _ := New(Options{Rules: rules, SettleDelay: time.Millisecond, Now: clock.Now})
 	c := newRaw(t, s)
 	c.do("POST", "/campay/api/withdraw/", `{"amount":10,"to":"237677123456","external_reference":"7c1f2e3d-4b5a-4968-8776-a5b4c3d2e1f0"}`)
-	time.Sleep(20 * time.Millisecond)
+	require.NoError(t, clock.Sleep(context.Background(), 20*time.Millisecond))
 	assert.Equal(t, "PENDING", s.Payouts()[0].Status, "still pending well past the settle delay")
 	assert.Equal(t, "FAILED", s.Payouts()[0].Final)
+	require.NoError(t, clock.Sleep(context.Background(), 2*time.Second))
+	assert.Equal(t, "FAILED", s.Payouts()[0].Status, "and it does end failed")
 }

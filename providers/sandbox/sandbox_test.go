@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"bulkpay/providers/providerstest"
 )
 
 type rawClient struct {
@@ -46,6 +49,7 @@ func (c *rawClient) do(method, path, body string) (int, map[string]any) {
 }
 
 func TestCamPayAcceptsAmountAsNumberOrString(t *testing.T) {
+	t.Parallel()
 	s, _ := New(Options{})
 	c := newRaw(t, s)
 	for _, amount := range []string{`25`, `"25"`, `"25.00"`} {
@@ -60,6 +64,7 @@ func TestCamPayAcceptsAmountAsNumberOrString(t *testing.T) {
 }
 
 func TestCamPayIdempotentOnExternalReference(t *testing.T) {
+	t.Parallel()
 	s, _ := New(Options{})
 	c := newRaw(t, s)
 	req := `{"amount":100,"to":"237699009900","external_reference":"5f1d7c3e-1b2a-4c3d-8e9f-0a1b2c3d4e5f"}`
@@ -76,6 +81,7 @@ func TestCamPayIdempotentOnExternalReference(t *testing.T) {
 }
 
 func TestUnauthorizedWithoutToken(t *testing.T) {
+	t.Parallel()
 	s, _ := New(Options{})
 	c := newRaw(t, s)
 	c.token = "forged"
@@ -84,25 +90,30 @@ func TestUnauthorizedWithoutToken(t *testing.T) {
 }
 
 func TestJournalRemembersPayoutsAndBalances(t *testing.T) {
+	t.Parallel()
 	journal := filepath.Join(t.TempDir(), "sandbox.jsonl")
-	s, err := New(Options{JournalPath: journal, SettleDelay: time.Millisecond})
+	clock := providerstest.NewClock(time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC))
+	s, err := New(Options{JournalPath: journal, SettleDelay: time.Millisecond, Now: clock.Now})
 	require.NoError(t, err)
 	c := newRaw(t, s)
 	_, first := c.do("POST", "/campay/api/withdraw/", `{"amount":100,"to":"237677123456","external_reference":"0b5e6f1a-3c2d-4e8f-9a7b-1c2d3e4f5a6b"}`)
 	s.Close()
 
-	s2, err := New(Options{JournalPath: journal, SettleDelay: time.Millisecond})
+	s2, err := New(Options{JournalPath: journal, SettleDelay: time.Millisecond, Now: clock.Now})
 	require.NoError(t, err)
 	c2 := newRaw(t, s2)
 	_, again := c2.do("POST", "/campay/api/withdraw/", `{"amount":100,"to":"237677123456","external_reference":"0b5e6f1a-3c2d-4e8f-9a7b-1c2d3e4f5a6b"}`)
 	assert.Equal(t, first["reference"], again["reference"], "a restarted sandbox still knows the reference")
 	require.Len(t, s2.Payouts(), 1)
-	time.Sleep(5 * time.Millisecond)
 	_, bal := c2.do("GET", "/campay/api/balance/", "")
+	assert.EqualValues(t, 1_000_000_000, bal["mtn_balance"], "pending: the payout is held, not yet taken")
+	require.NoError(t, clock.Sleep(context.Background(), 5*time.Millisecond)) // past the settle delay
+	_, bal = c2.do("GET", "/campay/api/balance/", "")
 	assert.EqualValues(t, 1_000_000_000-100, bal["mtn_balance"])
 }
 
 func TestPayoutsEndpointShape(t *testing.T) {
+	t.Parallel()
 	s, _ := New(Options{})
 	c := newRaw(t, s)
 	c.do("POST", "/campay/api/withdraw/", `{"amount":100,"to":"237677123456","external_reference":"0b5e6f1a-3c2d-4e8f-9a7b-1c2d3e4f5a6b"}`)
@@ -118,6 +129,7 @@ func TestPayoutsEndpointShape(t *testing.T) {
 }
 
 func TestFaultsAreTakenInOrderAndUsedUp(t *testing.T) {
+	t.Parallel()
 	s, _ := New(Options{})
 	c := newRaw(t, s)
 	s.AddFault(Fault{Provider: "campay", Op: "balance", Kind: Status, Status: 503, Times: 2})
