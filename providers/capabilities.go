@@ -48,10 +48,12 @@ type Wallet struct {
 
 // Declaration is what one provider declares about what it pays.
 type Declaration struct {
-	Name   string
-	Title  string // as the provider writes its name
-	Pays   []Pays
-	Wallet *Wallet // nil for a provider without wallets of its own
+	Name        string // its key in the config and the ledger: campay, cinetpay, ...
+	Title       string // as the provider writes its name: CamPay, My-CoolPay, ...
+	SandboxPath string // where a bulkpay sandbox serves its simulator, below the sandbox's root
+	SendPath    string // the path of the request that moves money (POST), below its base URL
+	Pays        []Pays
+	Wallet      *Wallet // nil for a provider without wallets of its own
 }
 
 var mobileMoney = []string{ModeMobileMoney}
@@ -64,34 +66,38 @@ var mobileMoney = []string{ModeMobileMoney}
 var declarations = []Declaration{
 	// Camoo: cashouts to MTN and Orange numbers in Cameroon, in XAF (422
 	// otherwise); the default for cashouts there.
-	{Name: "camoo", Title: "Camoo", Pays: []Pays{
-		{Country: "CM", Currency: "XAF", Carriers: []string{"MTN", "Orange"}, Modes: []string{ModeCashout}, Default: 1, WholeCountry: true},
-		{Country: "CM", Currency: "XAF", Carriers: []string{"MTN", "Orange"}, Modes: mobileMoney},
-	}},
+	{Name: "camoo", Title: "Camoo", SandboxPath: "/camoo/v1/payment", SendPath: "/cashout",
+		Pays: []Pays{
+			{Country: "CM", Currency: "XAF", Carriers: []string{"MTN", "Orange"}, Modes: []string{ModeCashout}, Default: 1, WholeCountry: true},
+			{Country: "CM", Currency: "XAF", Carriers: []string{"MTN", "Orange"}, Modes: mobileMoney},
+		}},
 	// CamPay: "only MTN and Orange phone numbers are accepted" (ER102), Cameroon,
 	// XAF; the first choice there.
-	{Name: "campay", Title: "CamPay", Pays: []Pays{
-		{Country: "CM", Currency: "XAF", Carriers: []string{"MTN", "Orange"}, Modes: mobileMoney, Default: 1},
-	}},
+	{Name: "campay", Title: "CamPay", SandboxPath: "/campay/api", SendPath: "/withdraw",
+		Pays: []Pays{
+			{Country: "CM", Currency: "XAF", Carriers: []string{"MTN", "Orange"}, Modes: mobileMoney, Default: 1},
+		}},
 	// CinetPay: each country in its own currency; in Cameroon MTN and Orange,
 	// only when named (CamPay and My-CoolPay are the defaults there).
-	{Name: "cinetpay", Title: "CinetPay", Pays: []Pays{
-		{Country: "CI", Currency: "XOF", Modes: mobileMoney, Default: 1},
-		{Country: "SN", Currency: "XOF", Modes: mobileMoney, Default: 1},
-		{Country: "ML", Currency: "XOF", Modes: mobileMoney, Default: 1},
-		{Country: "BF", Currency: "XOF", Modes: mobileMoney, Default: 1},
-		{Country: "TG", Currency: "XOF", Modes: mobileMoney, Default: 1},
-		{Country: "BJ", Currency: "XOF", Modes: mobileMoney, Default: 1},
-		{Country: "CM", Currency: "XAF", Carriers: []string{"MTN", "Orange"}, Modes: mobileMoney},
-		{Country: "GN", Currency: "GNF", Modes: mobileMoney, Default: 1},
-		{Country: "CD", Currency: "CDF", Modes: mobileMoney, Default: 1},
-	}},
+	{Name: "cinetpay", Title: "CinetPay", SandboxPath: "/cinetpay/v1", SendPath: "/transfer/money/send/contact",
+		Pays: []Pays{
+			{Country: "CI", Currency: "XOF", Modes: mobileMoney, Default: 1},
+			{Country: "SN", Currency: "XOF", Modes: mobileMoney, Default: 1},
+			{Country: "ML", Currency: "XOF", Modes: mobileMoney, Default: 1},
+			{Country: "BF", Currency: "XOF", Modes: mobileMoney, Default: 1},
+			{Country: "TG", Currency: "XOF", Modes: mobileMoney, Default: 1},
+			{Country: "BJ", Currency: "XOF", Modes: mobileMoney, Default: 1},
+			{Country: "CM", Currency: "XAF", Carriers: []string{"MTN", "Orange"}, Modes: mobileMoney},
+			{Country: "GN", Currency: "GNF", Modes: mobileMoney, Default: 1},
+			{Country: "CD", Currency: "CDF", Modes: mobileMoney, Default: 1},
+		}},
 	// My-CoolPay: CM_MOMO, CM_OM (after CamPay) and its own MCP wallets, by
 	// phone, username or e-mail; transaction_currency XAF.
-	{Name: "mycoolpay", Title: "My-CoolPay", Pays: []Pays{
-		{Country: "CM", Currency: "XAF", Carriers: []string{"MTN", "Orange"}, Modes: mobileMoney, Default: 2},
-		{Currency: "XAF", Carriers: []string{CarrierMCP}, Modes: mobileMoney, Default: 1},
-	}, Wallet: &Wallet{Carrier: CarrierMCP, Words: []string{"mcp", "mycoolpay", "mycoolpaywallet"}, Usernames: true, Emails: true}},
+	{Name: "mycoolpay", Title: "My-CoolPay", SandboxPath: "/mycoolpay/api", SendPath: "/payout",
+		Pays: []Pays{
+			{Country: "CM", Currency: "XAF", Carriers: []string{"MTN", "Orange"}, Modes: mobileMoney, Default: 2},
+			{Currency: "XAF", Carriers: []string{CarrierMCP}, Modes: mobileMoney, Default: 1},
+		}, Wallet: &Wallet{Carrier: CarrierMCP, Words: []string{"mcp", "mycoolpay", "mycoolpaywallet"}, Usernames: true, Emails: true}},
 }
 
 // declared is the declarations by name.
