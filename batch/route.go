@@ -26,25 +26,19 @@ func (r Rule) matches(row Row) bool {
 }
 
 // OperatorMCP marks a My-CoolPay wallet row (addressed by phone, username or e-mail).
-const OperatorMCP = "MCP"
+const OperatorMCP = providers.CarrierMCP
 
-// DefaultRules apply when the config gives none: My-CoolPay wallets through
+// DefaultRules apply when the config gives none. They are derived from what each
+// provider declares it pays (providers.DefaultRoutes): My-CoolPay wallets through
 // My-CoolPay; cashouts in Cameroon through Camoo; Cameroon's MTN and Orange
 // through CamPay, then My-CoolPay; the CinetPay countries through CinetPay.
-var DefaultRules = []Rule{
-	{Operator: OperatorMCP, Providers: []string{"mycoolpay"}},
-	{Country: "CM", Mode: ModeCashout, Providers: []string{"camoo"}},
-	{Country: "CM", Operator: "MTN", Mode: ModeMobileMoney, Providers: []string{"campay", "mycoolpay"}},
-	{Country: "CM", Operator: "Orange", Mode: ModeMobileMoney, Providers: []string{"campay", "mycoolpay"}},
-	{Country: "CI", Mode: ModeMobileMoney, Providers: []string{"cinetpay"}},
-	{Country: "SN", Mode: ModeMobileMoney, Providers: []string{"cinetpay"}},
-	{Country: "ML", Mode: ModeMobileMoney, Providers: []string{"cinetpay"}},
-	{Country: "BF", Mode: ModeMobileMoney, Providers: []string{"cinetpay"}},
-	{Country: "TG", Mode: ModeMobileMoney, Providers: []string{"cinetpay"}},
-	{Country: "BJ", Mode: ModeMobileMoney, Providers: []string{"cinetpay"}},
-	{Country: "GN", Mode: ModeMobileMoney, Providers: []string{"cinetpay"}},
-	{Country: "CD", Mode: ModeMobileMoney, Providers: []string{"cinetpay"}},
-}
+var DefaultRules = func() []Rule {
+	var rules []Rule
+	for _, r := range providers.DefaultRoutes() {
+		rules = append(rules, Rule{Country: r.Country, Operator: r.Carrier, Mode: r.Mode, Providers: r.Providers})
+	}
+	return rules
+}()
 
 // Routes is a Router over rules, limited to the providers that are configured
 // and to what each provider declares it pays (providers.CanPay): its countries,
@@ -101,9 +95,10 @@ func (rs Routes) Route(row Row) ([]string, error) {
 	case row.Mode != ModeMobileMoney:
 		return nil, &RouteError{Column: "mode", Value: row.Mode,
 			Reason: fmt.Sprintf("no configured provider pays mode %s: pay this row another way and remove it from the sheet", row.Mode)}
-	case row.Operator == OperatorMCP:
+	case isWallet(row.Operator):
+		w, _ := providers.WalletCarrier(row.Operator)
 		return nil, &RouteError{Column: "operator", Value: row.Operator,
-			Reason: "My-CoolPay wallets need the mycoolpay provider, which is not configured"}
+			Reason: fmt.Sprintf("%s wallets need the %s provider, which is not configured", w.Title, w.Name)}
 	case row.Operator == "":
 		return nil, &RouteError{Column: "phone", Value: "+" + row.Phone,
 			Reason: fmt.Sprintf("the carrier of this %s number is not known, so no provider can be chosen: check the number", row.Country)}
@@ -111,6 +106,11 @@ func (rs Routes) Route(row Row) ([]string, error) {
 		return nil, &RouteError{Column: "phone", Value: "+" + row.Phone,
 			Reason: fmt.Sprintf("no configured provider pays %s numbers in %s: pay this row another way and remove it from the sheet", row.Operator, row.Country)}
 	}
+}
+
+func isWallet(operator string) bool {
+	_, ok := providers.WalletCarrier(operator)
+	return ok
 }
 
 func (rs Routes) canPay(provider string, row Row) error {

@@ -186,3 +186,19 @@ func TestConfigRules(t *testing.T) {
 	got, _ = rs.Route(Row{Country: "CM", Operator: "MTN", Mode: ModeMobileMoney})
 	assert.Equal(t, []string{"campay"}, got)
 }
+
+// TestDefaultRulesDerived: the rules derived from what the providers declare
+// are, in order, those bulkpay has always applied without a config.
+func TestDefaultRulesDerived(t *testing.T) {
+	t.Parallel()
+	cinetpay := func(country string) Rule {
+		return Rule{Country: country, Mode: ModeMobileMoney, Providers: []string{"cinetpay"}}
+	}
+	assert.Equal(t, []Rule{
+		{Operator: OperatorMCP, Providers: []string{"mycoolpay"}},
+		{Country: "CM", Mode: ModeCashout, Providers: []string{"camoo"}},
+		{Country: "CM", Operator: "MTN", Mode: ModeMobileMoney, Providers: []string{"campay", "mycoolpay"}},
+		{Country: "CM", Operator: "Orange", Mode: ModeMobileMoney, Providers: []string{"campay", "mycoolpay"}},
+		cinetpay("CI"), cinetpay("SN"), cinetpay("ML"), cinetpay("BF"), cinetpay("TG"), cinetpay("BJ"), cinetpay("GN"), cinetpay("CD"),
+	}, DefaultRules)
+}

@@ -17,49 +17,106 @@ const (
 const CarrierMCP = "MCP"
 
 // Pays is one kind of payout a provider makes: to numbers of Country (any
-// country when empty) on one of Carriers (any carrier when empty), in Currency,
-// for the payment Modes listed.
+// country when empty: a wallet, addressed by its carrier) on one of Carriers
+// (any carrier when empty), in Currency, for the payment Modes listed.
 type Pays struct {
 	Country  string
 	Currency string
 	Carriers []string
 	Modes    []string
+	// Default is the provider's rank among the providers that pay these payees
+	// when the config gives no routes (1 first, 2 next); 0 when it pays them only
+	// if the config or the row's provider column names it.
+	Default int
+	// WholeCountry: the default route takes every row of Country in these Modes
+	// to the provider, whatever its carrier, so that a row of a carrier it does
+	// not pay hears why; otherwise there is a route per carrier.
+	WholeCountry bool
+}
+
+// Wallet is a provider's own wallets: rows that pay into an account at the
+// provider rather than to a carrier's mobile money.
+type Wallet struct {
+	// Carrier is the operator a wallet row is given, for routing (MCP).
+	Carrier string
+	// Words are the operator or mode cells that say a row pays a wallet,
+	// normalised (lower case, letters and digits only, as sheet.Normalize makes them).
+	Words []string
+	// Usernames and Emails say how a wallet is addressed besides its phone number.
+	Usernames, Emails bool
+}
+
+// Declaration is what one provider declares about what it pays.
+type Declaration struct {
+	Name        string // its key in the config and the ledger: campay, cinetpay, ...
+	Title       string // as the provider writes its name: CamPay, My-CoolPay, ...
+	SandboxPath string // where a bulkpay sandbox serves its simulator, below the sandbox's root
+	SendPath    string // the path of the request that moves money (POST), below its base URL
+	Pays        []Pays
+	Wallet      *Wallet // nil for a provider without wallets of its own
 }
 
 var mobileMoney = []string{ModeMobileMoney}
 
-// declared is what each provider pays, from its own documents (see PROVIDERS.md):
-// routing consults it so that a row no provider can pay is refused at validation
-// instead of failing at the provider in the middle of a batch.
-var declared = map[string][]Pays{
-	// CamPay: "only MTN and Orange phone numbers are accepted" (ER102), Cameroon, XAF.
-	"campay": {{Country: "CM", Currency: "XAF", Carriers: []string{"MTN", "Orange"}, Modes: mobileMoney}},
-	// My-CoolPay: CM_MOMO, CM_OM and MCP wallets; transaction_currency XAF.
-	"mycoolpay": {
-		{Country: "CM", Currency: "XAF", Carriers: []string{"MTN", "Orange"}, Modes: mobileMoney},
-		{Currency: "XAF", Carriers: []string{CarrierMCP}, Modes: mobileMoney},
-	},
-	// Camoo: cashouts to MTN and Orange numbers in Cameroon, in XAF (422 otherwise).
-	"camoo": {{Country: "CM", Currency: "XAF", Carriers: []string{"MTN", "Orange"}, Modes: []string{ModeCashout, ModeMobileMoney}}},
-	// CinetPay: each country in its own currency; in Cameroon MTN and Orange.
-	"cinetpay": {
-		{Country: "CI", Currency: "XOF", Modes: mobileMoney},
-		{Country: "SN", Currency: "XOF", Modes: mobileMoney},
-		{Country: "ML", Currency: "XOF", Modes: mobileMoney},
-		{Country: "BF", Currency: "XOF", Modes: mobileMoney},
-		{Country: "TG", Currency: "XOF", Modes: mobileMoney},
-		{Country: "BJ", Currency: "XOF", Modes: mobileMoney},
-		{Country: "CM", Currency: "XAF", Carriers: []string{"MTN", "Orange"}, Modes: mobileMoney},
-		{Country: "GN", Currency: "GNF", Modes: mobileMoney},
-		{Country: "CD", Currency: "CDF", Modes: mobileMoney},
-	},
+// declarations are what each provider pays, from its own documents (see
+// PROVIDERS.md), in order of name: routing consults them so that a row no
+// provider can pay is refused at validation instead of failing at the provider
+// in the middle of a batch, and the default routes are derived from them
+// (DefaultRoutes).
+var declarations = []Declaration{
+	// Camoo: cashouts to MTN and Orange numbers in Cameroon, in XAF (422
+	// otherwise); the default for cashouts there.
+	{Name: "camoo", Title: "Camoo", SandboxPath: "/camoo/v1/payment", SendPath: "/cashout",
+		Pays: []Pays{
+			{Country: "CM", Currency: "XAF", Carriers: []string{"MTN", "Orange"}, Modes: []string{ModeCashout}, Default: 1, WholeCountry: true},
+			{Country: "CM", Currency: "XAF", Carriers: []string{"MTN", "Orange"}, Modes: mobileMoney},
+		}},
+	// CamPay: "only MTN and Orange phone numbers are accepted" (ER102), Cameroon,
+	// XAF; the first choice there.
+	{Name: "campay", Title: "CamPay", SandboxPath: "/campay/api", SendPath: "/withdraw",
+		Pays: []Pays{
+			{Country: "CM", Currency: "XAF", Carriers: []string{"MTN", "Orange"}, Modes: mobileMoney, Default: 1},
+		}},
+	// CinetPay: each country in its own currency; in Cameroon MTN and Orange,
+	// only when named (CamPay and My-CoolPay are the defaults there).
+	{Name: "cinetpay", Title: "CinetPay", SandboxPath: "/cinetpay/v1", SendPath: "/transfer/money/send/contact",
+		Pays: []Pays{
+			{Country: "CI", Currency: "XOF", Modes: mobileMoney, Default: 1},
+			{Country: "SN", Currency: "XOF", Modes: mobileMoney, Default: 1},
+			{Country: "ML", Currency: "XOF", Modes: mobileMoney, Default: 1},
+			{Country: "BF", Currency: "XOF", Modes: mobileMoney, Default: 1},
+			{Country: "TG", Currency: "XOF", Modes: mobileMoney, Default: 1},
+			{Country: "BJ", Currency: "XOF", Modes: mobileMoney, Default: 1},
+			{Country: "CM", Currency: "XAF", Carriers: []string{"MTN", "Orange"}, Modes: mobileMoney},
+			{Country: "GN", Currency: "GNF", Modes: mobileMoney, Default: 1},
+			{Country: "CD", Currency: "CDF", Modes: mobileMoney, Default: 1},
+		}},
+	// My-CoolPay: CM_MOMO, CM_OM (after CamPay) and its own MCP wallets, by
+	// phone, username or e-mail; transaction_currency XAF.
+	{Name: "mycoolpay", Title: "My-CoolPay", SandboxPath: "/mycoolpay/api", SendPath: "/payout",
+		Pays: []Pays{
+			{Country: "CM", Currency: "XAF", Carriers: []string{"MTN", "Orange"}, Modes: mobileMoney, Default: 2},
+			{Currency: "XAF", Carriers: []string{CarrierMCP}, Modes: mobileMoney, Default: 1},
+		}, Wallet: &Wallet{Carrier: CarrierMCP, Words: []string{"mcp", "mycoolpay", "mycoolpaywallet"}, Usernames: true, Emails: true}},
 }
+
+// declared is the declarations by name.
+var declared = func() map[string][]Pays {
+	m := make(map[string][]Pays, len(declarations))
+	for _, d := range declarations {
+		m[d.Name] = d.Pays
+	}
+	return m
+}()
 
 // Declared returns what provider declares it pays (nil for a provider bulkpay
 // does not know).
 func Declared(provider string) []Pays {
 	return slices.Clone(declared[provider])
 }
+
+// Declarations returns every provider's declaration, in order of name.
+func Declarations() []Declaration { return slices.Clone(declarations) }
 
 // AtPar reports whether amounts in currencies a and b are worth the same: the
 // same currency, or the two CFA francs (XAF of Central Africa and XOF of West

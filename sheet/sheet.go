@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"bulkpay/batch"
+	"bulkpay/providers"
 )
 
 // Options tune how a sheet is read.
@@ -311,31 +312,37 @@ func (v *validator) row(n int, cells []string) (batch.Row, bool) {
 	if hasMode && strings.TrimSpace(mode) != "" {
 		modeKey = Normalize(mode)
 	}
-	wallet := false // a My-CoolPay wallet row: the operator or mode says MCP, or the phone cell holds a username or e-mail
-	if op, ok := v.h.cell(cells, FieldOperator); ok && isMCP(op) {
-		wallet = true
+	// A wallet row pays into an account at a provider (a My-CoolPay wallet): the
+	// operator or mode cell names the wallet, or the phone cell holds an address
+	// only a wallet has (an e-mail).
+	wallet, named := providers.Declaration{}, false
+	if op, ok := v.h.cell(cells, FieldOperator); ok {
+		wallet, named = providers.WalletNamed(Normalize(op))
 	}
-	if isMCPKey(modeKey) {
-		wallet = true
+	if !named && modeKey != "" {
+		wallet, named = providers.WalletNamed(modeKey)
 	}
 	rawPhone, _ := v.h.cell(cells, FieldPhone)
 	p, err := ParsePhone(rawPhone, v.opt.Region)
-	switch id := strings.TrimSpace(rawPhone); {
+	id := strings.TrimSpace(rawPhone)
+	if err != nil && !named {
+		wallet, named = providers.WalletAddressed(id)
+	}
+	switch {
 	case err == nil:
 		r.Phone, r.Country, r.Operator = p.E164, p.Region, p.Operator
 		key, _ := strconv.ParseUint(p.E164, 10, 64)
 		duplicate(v, n, rawPhone, v.seen, key)
-	case walletID(id) && (wallet || strings.Contains(id, "@")): // a bare word is a wallet only when the row says MCP
-		wallet = true
+	case named && wallet.Wallet.Accepts(id): // a bare word is a wallet only when the row names the wallet
 		r.Phone, r.Country = id, "CM"
 		duplicate(v, n, rawPhone, v.seenID, strings.ToLower(id))
-	case wallet:
-		v.fail(n, FieldPhone, rawPhone, "a My-CoolPay wallet row needs the wallet's phone, username or e-mail in this column")
+	case named:
+		v.fail(n, FieldPhone, rawPhone, fmt.Sprintf("a %s wallet row needs the wallet's %s in this column", wallet.Title, walletAddress(*wallet.Wallet)))
 	default:
 		v.fail(n, FieldPhone, rawPhone, err.Error())
 	}
-	if wallet {
-		r.Operator = batch.OperatorMCP
+	if named {
+		r.Operator = wallet.Wallet.Carrier
 	}
 
 	rawAmount, _ := v.h.cell(cells, FieldAmount)
@@ -349,13 +356,13 @@ func (v *validator) row(n int, cells []string) (batch.Row, bool) {
 
 	if email, ok := v.h.cell(cells, FieldEmail); ok {
 		r.Email = strings.TrimSpace(email)
-		if r.Email != "" && !plausibleEmail(r.Email) {
+		if r.Email != "" && !providers.IsEmail(r.Email) {
 			v.fail(n, FieldEmail, email, "email is not an address: write name@example.com or leave it empty")
 		} else if msg := badText("email", r.Email); msg != "" {
 			v.fail(n, FieldEmail, email, msg)
 		}
 	}
-	if modeKey != "" && !isMCPKey(modeKey) {
+	if _, isWallet := providers.WalletNamed(modeKey); modeKey != "" && !isWallet {
 		if m, ok := parseModeKey(modeKey); ok {
 			r.Mode = m
 		} else {
@@ -446,36 +453,19 @@ func duplicate[K comparable](v *validator, n int, raw string, seen map[K]int32, 
 	}
 }
 
-func isMCP(s string) bool { return isMCPKey(Normalize(s)) }
-
-// isMCPKey: a normalised cell says My-CoolPay.
-func isMCPKey(key string) bool {
-	switch key {
-	case "mcp", "mycoolpay", "mycoolpaywallet":
-		return true
+// walletAddress says how a wallet is addressed: "phone, username or e-mail".
+func walletAddress(w providers.Wallet) string {
+	ways := []string{"phone"}
+	if w.Usernames {
+		ways = append(ways, "username")
 	}
-	return false
-}
-
-// walletID is a My-CoolPay username or an e-mail address.
-func walletID(s string) bool {
-	if strings.Contains(s, "@") {
-		return plausibleEmail(s)
+	if w.Emails {
+		ways = append(ways, "e-mail")
 	}
-	if len(s) < 3 || len(s) > 32 || !(s[0] >= 'a' && s[0] <= 'z' || s[0] >= 'A' && s[0] <= 'Z') {
-		return false
+	if len(ways) == 1 {
+		return ways[0]
 	}
-	for _, c := range s {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
-
-func plausibleEmail(s string) bool {
-	local, domain, ok := strings.Cut(s, "@")
-	return ok && local != "" && strings.Contains(domain, ".") && !strings.ContainsAny(s, " \t<>,;") && !strings.Contains(domain, "@")
+	return strings.Join(ways[:len(ways)-1], ", ") + " or " + ways[len(ways)-1]
 }
 
 // ParseMode reads a payment mode: mobile_money, cashout or bank_transfer, in

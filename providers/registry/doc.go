@@ -1,5 +1,6 @@
-// Package registry lists the payout providers bulkpay has clients for, each
-// with what it declares about itself: its name as it writes it, its live
-// address, where a sandbox serves it, the request that moves money and how to
-// read its answers in plain words.
+// Package registry lists the payout providers bulkpay has clients for: each
+// provider's declaration (providers.Declaration: its name as it writes it,
+// where a sandbox serves it, the request that moves money, what it pays and its
+// wallets) with what its client adds, its live address and how to read its
+// answers in plain words.
 package registry

@@ -11,25 +11,35 @@ import (
 	"bulkpay/providers/mycoolpay"
 )
 
-// Provider is what one provider declares.
+// Provider is what one provider declares (providers.Declaration: its name,
+// title, paths, what it pays and its wallets) with what its client package
+// adds: its live address and how to read its answers.
 type Provider struct {
-	Name        string // its key in the config and the ledger: campay, cinetpay, ...
-	Title       string // as the provider writes its name: CamPay, My-CoolPay, ...
-	BaseURL     string // its live address, unless the config gives a base_url
-	SandboxPath string // where a bulkpay sandbox serves its simulator, below the sandbox's root
-	// SendPath is the path of the request that moves money (POST), below the base URL.
-	SendPath string
+	providers.Declaration
+	BaseURL string // its live address, unless the config gives a base_url
 	// Explain says one of its answers (an item's message) in plain words.
 	Explain func(message string) providers.Reason
 }
 
-// all are the providers, in order of name.
-var all = []Provider{
-	{Name: camoo.Name, Title: "Camoo", BaseURL: camoo.DefaultBaseURL, SandboxPath: "/camoo/v1/payment", SendPath: "/cashout", Explain: camoo.Explain},
-	{Name: campay.Name, Title: "CamPay", BaseURL: campay.DefaultBaseURL, SandboxPath: "/campay/api", SendPath: "/withdraw", Explain: campay.Explain},
-	{Name: cinetpay.Name, Title: "CinetPay", BaseURL: cinetpay.DefaultBaseURL, SandboxPath: "/cinetpay/v1", SendPath: "/transfer/money/send/contact", Explain: cinetpay.Explain},
-	{Name: mycoolpay.Name, Title: "My-CoolPay", BaseURL: mycoolpay.DefaultBaseURL, SandboxPath: "/mycoolpay/api", SendPath: "/payout", Explain: mycoolpay.Explain},
+// clients are what each provider's client package adds to its declaration.
+var clients = map[string]Provider{
+	camoo.Name:     {BaseURL: camoo.DefaultBaseURL, Explain: camoo.Explain},
+	campay.Name:    {BaseURL: campay.DefaultBaseURL, Explain: campay.Explain},
+	cinetpay.Name:  {BaseURL: cinetpay.DefaultBaseURL, Explain: cinetpay.Explain},
+	mycoolpay.Name: {BaseURL: mycoolpay.DefaultBaseURL, Explain: mycoolpay.Explain},
 }
+
+// all are the providers, in order of name: those declared that have a client.
+var all = func() []Provider {
+	var out []Provider
+	for _, d := range providers.Declarations() {
+		if p, ok := clients[d.Name]; ok {
+			p.Declaration = d
+			out = append(out, p)
+		}
+	}
+	return out
+}()
 
 // All returns every provider, in order of name.
 func All() []Provider { return append([]Provider(nil), all...) }

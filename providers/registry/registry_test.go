@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"bulkpay/providers"
 	"bulkpay/providers/registry"
@@ -14,15 +15,19 @@ import (
 func TestEveryProviderDeclaresItself(t *testing.T) {
 	t.Parallel()
 	assert.Equal(t, []string{"camoo", "campay", "cinetpay", "mycoolpay"}, registry.Names())
+	assert.Len(t, registry.All(), len(providers.Declarations()), "every declared provider has a client")
 	for _, p := range registry.All() {
 		assert.NotEmpty(t, p.Title, p.Name)
 		assert.Contains(t, p.BaseURL, "https://", p.Name)
 		assert.NotEmpty(t, p.SandboxPath, p.Name)
 		assert.NotEmpty(t, p.SendPath, p.Name)
 		assert.NotNil(t, p.Explain, p.Name)
-		assert.NotEmpty(t, providers.Declared(p.Name), "%s declares what it pays", p.Name)
+		assert.NotEmpty(t, p.Pays, "%s declares what it pays", p.Name)
 	}
 	assert.Equal(t, "My-CoolPay", registry.Title("mycoolpay"))
+	mcp, _ := registry.Lookup("mycoolpay")
+	require.NotNil(t, mcp.Wallet, "My-CoolPay declares its wallets")
+	assert.Equal(t, providers.CarrierMCP, mcp.Wallet.Carrier)
 	assert.Equal(t, "paypal", registry.Title("paypal"), "an unknown provider keeps its name")
 	_, ok := registry.Lookup("paypal")
 	assert.False(t, ok)
