@@ -9,7 +9,6 @@ import (
 
 	"bulkpay/batch"
 	"bulkpay/internal/cli"
-	"bulkpay/ledger"
 )
 
 func newApproveCmd(a *app) *cobra.Command {
@@ -24,7 +23,7 @@ func newApproveCmd(a *app) *cobra.Command {
 			}
 			return nil
 		},
-		RunE: a.onBatch(func(ctx context.Context, st *ledger.Store, b batch.Batch, items []batch.Item) error {
+		RunE: a.onBatch(func(ctx context.Context, st batch.Store, b batch.Batch, items []batch.Item) error {
 			ap, err := batch.Approve(ctx, st, b, items, batch.ApproveRequest{By: by, Note: note, Login: whoami(),
 				At: time.Now().UTC(), Config: a.cfg.Policy()})
 			if err != nil {

@@ -9,7 +9,6 @@ import (
 
 	"bulkpay/batch"
 	"bulkpay/internal/render"
-	"bulkpay/ledger"
 	"bulkpay/providers"
 	"bulkpay/reports"
 )
@@ -29,7 +28,7 @@ previous one's), shown, and put in the reports; status and every report written
 later show them too.
 Exit 0 when everything agrees and nothing waits for a person, 4 otherwise.`,
 		Args: cobra.ExactArgs(1),
-		RunE: a.onBatch(func(ctx context.Context, st *ledger.Store, b batch.Batch, _ []batch.Item) error {
+		RunE: a.onBatch(func(ctx context.Context, st batch.Store, b batch.Batch, _ []batch.Item) error {
 			s, err := a.session(ctx, st, b, "reconcile", f)
 			if err != nil {
 				return err

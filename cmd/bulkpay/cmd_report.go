@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"bulkpay/batch"
-	"bulkpay/ledger"
 	"bulkpay/providers"
 	"bulkpay/reports"
 )
@@ -18,7 +17,7 @@ func newReportCmd(a *app) *cobra.Command {
 		Use:   "report BATCH",
 		Short: "Write the batch's reports to DIR/<reference>/: reconciliation.xlsx, reconciliation.csv, summary.json",
 		Args:  cobra.ExactArgs(1),
-		RunE: a.onBatch(func(ctx context.Context, st *ledger.Store, b batch.Batch, items []batch.Item) error {
+		RunE: a.onBatch(func(ctx context.Context, st batch.Store, b batch.Batch, items []batch.Item) error {
 			dir, err := reports.FromLedger(ctx, st, b, items, providers.Or(out, a.cfg.ReportsDir))
 			if err != nil {
 				return err

@@ -10,7 +10,6 @@ import (
 
 	"bulkpay/batch"
 	"bulkpay/internal/cli"
-	"bulkpay/ledger"
 	"bulkpay/providers"
 )
 
@@ -30,7 +29,7 @@ func newResolveCmd(a *app) *cobra.Command {
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.onBatch(func(ctx context.Context, st *ledger.Store, b batch.Batch, items []batch.Item) error {
+			return a.onBatch(func(ctx context.Context, st batch.Store, b batch.Batch, items []batch.Item) error {
 				d := batch.Decision{To: batch.State(as), By: providers.Or(by, whoami()), Note: note}
 				it, err := batch.Resolve(ctx, st, items, args[1], d)
 				if err != nil {

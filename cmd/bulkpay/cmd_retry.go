@@ -9,7 +9,6 @@ import (
 	"bulkpay/batch"
 	"bulkpay/internal/cli"
 	"bulkpay/internal/render"
-	"bulkpay/ledger"
 	"bulkpay/reports"
 )
 
@@ -30,7 +29,7 @@ Items already retried by an earlier retry batch are not paid again.`,
 			}
 			return nil
 		},
-		RunE: a.onBatch(func(ctx context.Context, st *ledger.Store, b batch.Batch, items []batch.Item) error {
+		RunE: a.onBatch(func(ctx context.Context, st batch.Store, b batch.Batch, items []batch.Item) error {
 			p, err := batch.PlanRetry(ctx, st, b, items, whoami())
 			if err != nil {
 				return err

@@ -6,7 +6,6 @@ import (
 
 	"bulkpay/batch"
 	"bulkpay/internal/render"
-	"bulkpay/ledger"
 )
 
 func newStatusCmd(a *app) *cobra.Command {
@@ -15,7 +14,7 @@ func newStatusCmd(a *app) *cobra.Command {
 		Use:   "status BATCH",
 		Short: "Show a batch's standing: items by state and amounts (BATCH is its id or reference)",
 		Args:  cobra.ExactArgs(1),
-		RunE: a.onBatch(func(ctx context.Context, st *ledger.Store, b batch.Batch, _ []batch.Item) error {
+		RunE: a.onBatch(func(ctx context.Context, st batch.Store, b batch.Batch, _ []batch.Item) error {
 			s, err := batch.Status(ctx, st, b)
 			if err != nil {
 				return err

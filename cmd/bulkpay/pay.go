@@ -56,7 +56,7 @@ func (f *payFlags) register(fs *pflag.FlagSet, sandboxUsage, jsonUsage string, r
 
 // session opens a payment session on b for the command verb (the hint that
 // continues a refused batch names it), checking the ledger and where b is paid.
-func (a *app) session(ctx context.Context, st *ledger.Store, b batch.Batch, verb string, f sessionFlags) (*batch.Session, error) {
+func (a *app) session(ctx context.Context, st batch.Store, b batch.Batch, verb string, f sessionFlags) (*batch.Session, error) {
 	t := a.target(f.sandboxURL)
 	cur := b
 	if cur.Endpoint.IsZero() {
@@ -77,7 +77,7 @@ func (a *app) session(ctx context.Context, st *ledger.Store, b batch.Batch, verb
 
 // pay runs a stored batch to the end it can reach now, then prints the summary,
 // writes the report and returns the error that gives the exit code.
-func (a *app) pay(ctx context.Context, st *ledger.Store, b batch.Batch, f payFlags) error {
+func (a *app) pay(ctx context.Context, st batch.Store, b batch.Batch, f payFlags) error {
 	s, err := a.session(ctx, st, b, "resume", f.sessionFlags)
 	if err != nil {
 		return err
@@ -101,13 +101,13 @@ func (a *app) pay(ctx context.Context, st *ledger.Store, b batch.Batch, f payFla
 	}
 	if ledger.IsWriteFailure(runErr) {
 		runErr = fmt.Errorf("the ledger %s could not record a step (%w); nothing is sent without its intent recorded: free disk space or fix the file's permissions, then run `%s`",
-			st.Path(), runErr, a.command("resume", b.Reference, b, f.sandboxURL))
+			a.dbPath(), runErr, a.command("resume", b.Reference, b, f.sandboxURL))
 	}
 	return a.finish(ctx, st, b, runErr, f)
 }
 
 // finish prints the summary and writes the report, whatever happened in the run.
-func (a *app) finish(ctx context.Context, st *ledger.Store, b batch.Batch, runErr error, f payFlags) error {
+func (a *app) finish(ctx context.Context, st batch.Store, b batch.Batch, runErr error, f payFlags) error {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
 	s, err := batch.Status(rctx, st, b)
@@ -116,6 +116,6 @@ func (a *app) finish(ctx context.Context, st *ledger.Store, b batch.Batch, runEr
 	}
 	dir, werr := reports.FromLedger(rctx, st, b, s.Items, a.cfg.ReportsDir)
 	return render.End(a.stdout, a.stderr, render.Ending{Standing: s, View: a.commands().View(b, s, f.sandboxURL), Err: runErr,
-		Reports: dir, ReportsErr: werr, ReportsDir: a.cfg.ReportsDir, Ledger: st.Path(),
+		Reports: dir, ReportsErr: werr, ReportsDir: a.cfg.ReportsDir, Ledger: a.dbPath(),
 		ReportCommand: a.command("report", b.Reference, b, "", "--out", "DIR"), JSON: f.asJSON, Quiet: a.quiet})
 }

@@ -111,7 +111,7 @@ func (a *app) say(format string, args ...any) {
 // onBatch is the RunE of a command about one stored batch, its first
 // argument (an id or a reference): run gets the ledger and the batch with its
 // items.
-func (a *app) onBatch(run func(ctx context.Context, st *ledger.Store, b batch.Batch, items []batch.Item) error) func(*cobra.Command, []string) error {
+func (a *app) onBatch(run func(ctx context.Context, st batch.Store, b batch.Batch, items []batch.Item) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
 		st, err := a.openLedger(cmd.Context())
 		if err != nil {
