@@ -3,6 +3,7 @@ package cinetpay
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -298,7 +299,7 @@ func (c *Client) SendChunk(ctx context.Context, ps []providers.Payout) ([]batch.
 	}
 	if code := codeOf(env.Code); code != "0" {
 		if code == "805" && len(sent) == 1 {
-			out[sent[0]].Result, out[sent[0]].Err = c.Lookup(ctx, "client_transaction_id", ps[sent[0]].Reference)
+			out[sent[0]].Result, out[sent[0]].Err = c.sentBefore(ctx, resp, ps[sent[0]].Reference)
 			return out, nil
 		}
 		if err := codeError(resp, code, env.Message, env.Description); err != nil {
@@ -325,7 +326,7 @@ func (c *Client) SendChunk(ctx context.Context, ps []providers.Payout) ([]batch.
 			out[i].Result = providers.Result{ProviderReference: strings.Trim(string(a.TransactionID), `"`),
 				Status: statusOf(a.TreatmentStatus), Message: a.Status}
 		case "805": // sent before under this id: ask what became of it
-			out[i].Result, out[i].Err = c.Lookup(ctx, "client_transaction_id", p.Reference)
+			out[i].Result, out[i].Err = c.sentBefore(ctx, resp, p.Reference)
 		default:
 			out[i].Err = codeError(resp, code, a.Status, "")
 		}
@@ -371,7 +372,7 @@ func (c *Client) Lookup(ctx context.Context, key, value string) (providers.Resul
 	}
 	if code := codeOf(env.Code); code != "0" {
 		if err := codeError(resp, code, env.Message, env.Description); err != nil {
-			return providers.Result{}, err
+			return providers.Result{}, lookupRefused(err)
 		}
 	}
 	lines, err := rows[moneyLine](env.Data)
@@ -385,6 +386,29 @@ func (c *Client) Lookup(ctx context.Context, key, value string) (providers.Resul
 	}
 	return providers.Result{ProviderReference: strings.Trim(string(l.TransactionID), `"`), Status: statusOf(l.TreatmentStatus),
 		Amount: int64(l.Amount), Message: msg}, nil
+}
+
+// lookupRefused keeps a refused look-up from reading as a refused payout: a
+// look-up only reads, so a refusal of it (an address not allowed, an operator
+// code) says nothing about the transfer, and asking again later is the answer.
+// Only "not found" (723) is news about the transfer itself.
+func lookupRefused(err error) error {
+	var pe *providers.Error
+	if errors.As(err, &pe) && pe.Class == providers.ErrRejected {
+		pe.Class, pe.ProviderSide = providers.ErrTransient, false
+	}
+	return err
+}
+
+// sentBefore is what became of a transfer CinetPay refused as sent before under
+// our id (805): its look-up, or, when the look-up cannot tell, an outcome in
+// doubt (the transfer exists: it must never be paid again or elsewhere).
+func (c *Client) sentBefore(ctx context.Context, resp *providers.Response, ref string) (providers.Result, error) {
+	r, err := c.Lookup(ctx, "client_transaction_id", ref)
+	if err != nil {
+		return providers.Result{}, resp.Error(providers.ErrUnknownOutcome, "sent before under this id (805), and its look-up failed: "+err.Error())
+	}
+	return r, nil
 }
 
 // Check implements batch.Provider: look-up by CinetPay's transaction_id.
