@@ -44,6 +44,9 @@ type Store struct {
 	cpMu    sync.Mutex
 	lastCP  time.Time
 	sinceCP int
+	// claimCheckpoint brings a claim into the main file (Checkpoint; a test
+	// may make it fail)
+	claimCheckpoint func(context.Context) error
 }
 
 // Default checkpoint pace of the writes that are not claims or plans.

@@ -252,3 +252,34 @@ func TestReadingADamagedPageSaysTheLedgerIsDamaged(t *testing.T) {
 	_, err = Open(ctx, notADB)
 	require.ErrorIs(t, err, ErrDamaged)
 }
+
+// A claim that cannot reach the main file is undone: its items are planned
+// again with their attempts closed as not processed, so none waits in doubt
+// (or for a person) for a request that never left.
+func TestClaimThatCannotReachTheMainFileIsUndone(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st, err := Open(ctx, filepath.Join(t.TempDir(), "ledger.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	b, _ := seed(t, st, 2)
+	st.claimCheckpoint = func(context.Context) error { return ErrCheckpoint }
+
+	claims, err := st.Claim(ctx, b.ID, "campay", 2)
+	require.ErrorIs(t, err, ErrCheckpoint)
+	assert.Empty(t, claims)
+	items, err := st.Items(ctx, b.ID)
+	require.NoError(t, err)
+	for _, it := range items {
+		assert.Equal(t, batch.Planned, it.State, "row %d", it.Row)
+		attempts, err := st.Attempts(ctx, it.ID)
+		require.NoError(t, err)
+		require.Len(t, attempts, 1)
+		assert.Equal(t, batch.OutcomeNotProcessed, attempts[0].Outcome)
+	}
+
+	st.claimCheckpoint = nil
+	claims, err = st.Claim(ctx, b.ID, "campay", 2)
+	require.NoError(t, err)
+	assert.Len(t, claims, 2, "claimed again once the main file can take it")
+}

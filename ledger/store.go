@@ -364,8 +364,24 @@ func (s *Store) Claim(ctx context.Context, batchID int64, provider string, limit
 	if len(claims) == 0 {
 		return nil, nil
 	}
-	if err := s.Checkpoint(context.WithoutCancel(ctx)); err != nil {
-		return nil, fmt.Errorf("claim items: %d item(s) claimed but not yet in the ledger's main file, so not sent: %w", len(claims), err)
+	checkpoint := s.Checkpoint
+	if s.claimCheckpoint != nil {
+		checkpoint = s.claimCheckpoint
+	}
+	if err := checkpoint(context.WithoutCancel(ctx)); err != nil {
+		err = fmt.Errorf("claim items: %d item(s) claimed but not yet in the ledger's main file, so not sent: %w", len(claims), err)
+		// nothing left: the claim is undone, so that no item waits in doubt
+		// (or for a person) for a request that never went out
+		undo := make([]batch.Change, 0, len(claims))
+		for _, c := range claims {
+			undo = append(undo, batch.Change{ItemID: c.Item.ID, From: batch.Submitting, To: batch.Planned,
+				Cause:   "claim undone: it could not reach the ledger's main file, so nothing was sent",
+				Attempt: &batch.AttemptEnd{ID: c.AttemptID, Outcome: batch.OutcomeNotProcessed, Response: err.Error()}})
+		}
+		if uerr := s.Apply(context.WithoutCancel(ctx), undo...); uerr != nil {
+			return nil, errors.Join(err, fmt.Errorf("undo claim: %w", uerr))
+		}
+		return nil, err
 	}
 	return claims, nil
 }
