@@ -298,7 +298,10 @@ func (r *run) send(ctx context.Context, l *lane, c Claim) error {
 			return nil
 		}},
 		func(ctx context.Context) (providers.Result, error) {
-			res, err := l.Provider.Send(ctx, p)
+			// once it leaves, a payout is not cut off by another lane's error
+			// or Ctrl-C: its answer is waited for (the client's timeout bounds
+			// it) and recorded, so it does not end in doubt for nothing
+			res, err := l.Provider.Send(context.WithoutCancel(ctx), p)
 			r.crash("after-answer")
 			return res, err
 		})
@@ -339,7 +342,7 @@ func (r *run) sendChunk(ctx context.Context, l *lane, cs ChunkSender, claims []C
 			return nil
 		}},
 		func(ctx context.Context) ([]ChunkResult, error) {
-			results, err := cs.SendChunk(ctx, ps)
+			results, err := cs.SendChunk(context.WithoutCancel(ctx), ps) // as in send: never cut off once it leaves
 			r.crash("after-answer")
 			if err == nil && len(results) != len(claims) {
 				err = &providers.Error{Class: providers.ErrUnknownOutcome, Provider: l.Provider.Name(), Op: "send",

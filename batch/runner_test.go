@@ -311,6 +311,38 @@ func TestCancelledRunLosesNothing(t *testing.T) {
 	assertLegalPaths(t, e)
 }
 
+// interrupting cancels the run while its first payout is on the wire: what a
+// Ctrl-C, or another lane's error, does to requests in flight.
+type interrupting struct {
+	*campay.Client
+	once   sync.Once
+	cancel context.CancelFunc
+}
+
+func (c *interrupting) Send(ctx context.Context, p providers.Payout) (providers.Result, error) {
+	c.once.Do(c.cancel)
+	if ctx.Err() != nil { // the request would be cut off after it left
+		return providers.Result{}, &providers.Error{Class: providers.ErrUnknownOutcome, Provider: "campay", Op: "withdraw", Err: ctx.Err()}
+	}
+	return c.Client.Send(ctx, p)
+}
+
+func TestAPayoutOnTheWireIsNotCutOffByAnInterrupt(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 3, sandbox.Options{}, 2*time.Second)
+	ctx, cancel := context.WithCancel(context.Background())
+	r := e.runner(&interrupting{Client: e.client, cancel: cancel})
+	r.Lanes["campay"] = batch.Lane{Provider: r.Lanes["campay"].Provider, Rate: 50, Burst: 1, Concurrency: 1}
+	sum, err := r.Run(ctx, e.b)
+	require.ErrorIs(t, err, batch.ErrInterrupted)
+	assert.Zero(t, sum.Counts[batch.Unknown]+sum.Counts[batch.Submitting], "the answer of the payout in flight is recorded: %v", sum.Counts)
+	assert.Equal(t, 1, sum.Counts[batch.Pending]+sum.Counts[batch.Succeeded], "%v", sum.Counts)
+	assert.Len(t, e.srv.Payouts(), 1, "nothing else left after the interrupt")
+	e.run()
+	e.paidOnce()
+	assertLegalPaths(t, e)
+}
+
 // assertLegalPaths checks that every item's events follow the state machine.
 func assertLegalPaths(t *testing.T, e *env) {
 	t.Helper()
