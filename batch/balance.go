@@ -66,17 +66,19 @@ func (c Costs) Validate() error {
 // times in all, as the one retry decision says (credentials refused: at once).
 var BalanceRetry = providers.Retry{Max: 2, Base: 500 * time.Millisecond}
 
-// AskBalance asks a provider for its balances through the call stack's retry
-// decision, so that a 503 or a reset does not stop a payroll run.
-func AskBalance(ctx context.Context, name string, bl Balancer, clock providers.Clock) ([]providers.Balance, error) {
-	c := providers.Stack(providers.Options{Provider: name, Retry: BalanceRetry, Clock: clock})
-	return providers.Call(ctx, c, providers.Op{Name: "balance", Idempotent: true}, bl.Balances)
+// AskBalance asks a provider for its balances through c, the provider's call
+// stack (its lane's Caller, shared with the run), as a read sent up to
+// BalanceRetry.Max+1 times, so that a 503 or a reset does not stop a payroll
+// run and the ask counts against the provider's rate limit like any other call.
+func AskBalance(ctx context.Context, c providers.Caller, bl Balancer) ([]providers.Balance, error) {
+	return providers.Call(ctx, c, providers.Op{Name: "balance", Idempotent: true, Retries: BalanceRetry.Max}, bl.Balances)
 }
 
 // CheckBalances compares what each provider account must pay for the planned
 // items with what it holds (CamPay per carrier), in row order. A provider that
 // cannot tell its balance (not a Balancer) is taken to hold nothing; one whose
-// answer does not come stops the check.
+// answer does not come stops the check. Each provider is asked through its
+// lane's Caller; a lane without one gets its own stack on clock.
 func CheckBalances(ctx context.Context, lanes map[string]Lane, items []Item, costs Costs, clock providers.Clock) ([]Need, error) {
 	byKey := map[string]*Need{}
 	var keys []string
@@ -89,7 +91,7 @@ func CheckBalances(ctx context.Context, lanes map[string]Lane, items []Item, cos
 		if !ok {
 			acc = map[string]int64{}
 			if bl, isB := lanes[it.Provider].Provider.(Balancer); isB {
-				bs, err := AskBalance(ctx, it.Provider, bl, clock)
+				bs, err := AskBalance(ctx, lanes[it.Provider].Stacked(BalanceRetry, clock, nil), bl)
 				if err != nil {
 					return nil, fmt.Errorf("balance of %s (asked up to %d times): %w", it.Provider, BalanceRetry.Max+1, err)
 				}
@@ -175,7 +177,8 @@ type AccountBalance struct {
 }
 
 // Balances asks every lane's provider that can tell for its balances, in order
-// of name; the error joins those of the providers that did not answer.
+// of name, through the lane's Caller (a lane without one gets its own stack on
+// clock); the error joins those of the providers that did not answer.
 func Balances(ctx context.Context, lanes map[string]Lane, clock providers.Clock) ([]AccountBalance, error) {
 	names := make([]string, 0, len(lanes))
 	for n := range lanes {
@@ -189,7 +192,7 @@ func Balances(ctx context.Context, lanes map[string]Lane, clock providers.Clock)
 		if !ok {
 			continue
 		}
-		bs, err := AskBalance(ctx, n, bl, clock)
+		bs, err := AskBalance(ctx, lanes[n].Stacked(BalanceRetry, clock, nil), bl)
 		if err != nil {
 			out = append(out, AccountBalance{Provider: n, Err: err})
 			failed = errors.Join(failed, err)

@@ -49,6 +49,8 @@ type SessionRequest struct {
 	// Held, when set, is called once the lock is taken: from then on requests
 	// may leave.
 	Held func()
+	// Log hears the provider calls of the session's lanes (discarded when nil).
+	Log *slog.Logger
 }
 
 // Session is a batch held by this process and connected to its providers:
@@ -94,6 +96,7 @@ func OpenSession(ctx context.Context, st Store, b Batch, req SessionRequest) (*S
 	if s.Conn.Close == nil {
 		s.Conn.Close = func() {}
 	}
+	s.Conn.Lanes = shared(s.Conn.Lanes, s.clock, req.Log)
 	if s.Conn.Sandbox {
 		s.say("SANDBOX: no real money moves (%s)", s.Conn.Where)
 	}
@@ -105,6 +108,29 @@ func OpenSession(ctx context.Context, st Store, b Batch, req SessionRequest) (*S
 		req.Held()
 	}
 	return s, nil
+}
+
+// Stacked returns the lane's Caller, or when it has none a providers.Stack of
+// its own from the lane's Rate, Burst and Concurrency, with retry, on clock.
+func (l Lane) Stacked(retry providers.Retry, clock providers.Clock, log *slog.Logger) providers.Caller {
+	if l.Caller != nil {
+		return l.Caller
+	}
+	return providers.Stack(providers.Options{Provider: l.Provider.Name(), Rate: l.Rate, Burst: l.Burst,
+		Concurrency: l.Concurrency, Retry: retry, Log: log, Clock: clock})
+}
+
+// shared gives each lane without a Caller one, stacked here once for the
+// session: the balance checks and the runs of the session then ask each
+// provider through one rate limit and one bound on calls in flight. The
+// retry policy is the Runner's default; a balance ask sets its own resends.
+func shared(lanes map[string]Lane, clock providers.Clock, log *slog.Logger) map[string]Lane {
+	out := make(map[string]Lane, len(lanes))
+	for name, l := range lanes {
+		l.Caller = l.Stacked(providers.Retry{}, clock, log)
+		out[name] = l
+	}
+	return out
 }
 
 // Close lets go of the batch and of the providers.
@@ -276,7 +302,7 @@ func (s *Session) Pay(ctx context.Context, req PayRequest) (PayResult, error) {
 
 func (s *Session) runner(o RunOptions) *Runner {
 	return &Runner{Store: s.st, Lanes: s.Conn.Lanes, Log: o.Log, Description: o.Description,
-		PendingWait: o.PendingWait, PollInterval: o.PollInterval, Crash: o.Crash}
+		PendingWait: o.PendingWait, PollInterval: o.PollInterval, Crash: o.Crash, Clock: s.clock}
 }
 
 // note appends a batch event; the session goes on if the ledger cannot take

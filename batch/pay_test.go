@@ -335,3 +335,23 @@ func TestReconcileOutcome(t *testing.T) {
 		assert.ErrorIs(t, err, tc.want, tc.name)
 	}
 }
+
+func TestBalancesGoThroughTheLanesCaller(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clock := providerstest.NewClock(nov25)
+	prov := &fakeProvider{name: "campay", balances: []providers.Balance{{Account: "MTN", Amount: 5000}}}
+	lane := Lane{Provider: prov, Rate: 1, Burst: 1}
+	lane.Caller = lane.Stacked(providers.Retry{}, clock, nil)
+	lanes := map[string]Lane{"campay": lane}
+	items := []Item{{Row: 2, Provider: "campay", Operator: "MTN", Amount: 1000, State: Planned}}
+
+	_, err := CheckBalances(ctx, lanes, items, nil, clock)
+	require.NoError(t, err)
+	_, err = Balances(ctx, lanes, clock)
+	require.NoError(t, err)
+	_, err = CheckBalances(ctx, lanes, items, nil, clock)
+	require.NoError(t, err)
+	assert.Equal(t, 3, prov.calls)
+	assert.Equal(t, []time.Duration{time.Second, time.Second}, clock.Slept(), "three asks, one a second, on the lane's one limiter")
+}

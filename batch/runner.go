@@ -91,12 +91,7 @@ func (r *Runner) start(b Batch) *run {
 		ru.clock = providers.SystemClock
 	}
 	for name, l := range r.Lanes {
-		c := l.Caller
-		if c == nil {
-			c = providers.Stack(providers.Options{Provider: l.Provider.Name(), Rate: l.Rate, Burst: l.Burst,
-				Concurrency: l.Concurrency, Retry: providers.Retry{Max: r.MaxRetries, Base: r.RetryBase},
-				Log: ru.log, Clock: ru.clock})
-		}
+		c := l.Stacked(providers.Retry{Max: r.MaxRetries, Base: r.RetryBase}, ru.clock, ru.log)
 		ru.lanes[name] = &lane{Lane: l, caller: c, workers: max(l.Concurrency, 1)}
 	}
 	return ru

@@ -72,6 +72,7 @@ func (a *app) session(ctx context.Context, st batch.Store, b batch.Batch, verb s
 		Wait:     batch.Wait{On: f.wait.On, Bound: f.wait.Bound},
 		Say:      a.say,
 		Held:     func() { a.paying = true },
+		Log:      a.log,
 	})
 }
 

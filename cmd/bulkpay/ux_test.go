@@ -9,10 +9,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"bulkpay/providers/sandbox"
 )
 
 // setFaults replaces the standing faults of the sandbox at url.
@@ -150,19 +151,22 @@ func TestRetriedItemsShowFromTheOriginalBatch(t *testing.T) {
 
 func TestInterruptGivesOneResumeHintWithTheFlagsUsed(t *testing.T) {
 	t.Parallel()
-	url := startSandbox(t, "--latency", "30ms")
+	sim := newSimulator(t, sandbox.Options{})
+	url := sim.URL
 	dir := t.TempDir()
 	sheetPath := bigSheet(t, dir, 60)
 	var out, errb bytes.Buffer // read once the process has ended
+	release := sim.holdFrom(5) // the run is still paying when it is interrupted
+	t.Cleanup(release)
 	cmd := exec.Command(binary, "run", sheetPath, "--sandbox", url, "--db", "l.db")
 	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, &out, &errb
 	require.NoError(t, cmd.Start())
-	t.Cleanup(func() { cmd.Process.Kill() })
-	for deadline := time.Now().Add(30 * time.Second); len(payouts(t, url)) < 5 && time.Now().Before(deadline); {
-		time.Sleep(10 * time.Millisecond)
-	}
-	require.NoError(t, cmd.Process.Signal(os.Interrupt))
-	err := cmd.Wait()
+	run := &proc{Cmd: cmd, done: make(chan struct{})}
+	go func() { run.err = cmd.Wait(); close(run.done) }()
+	t.Cleanup(func() { cmd.Process.Kill(); <-run.done })
+	run.until(t, sim.holding(5), "5 payouts")
+	require.NoError(t, run.Process.Signal(os.Interrupt))
+	err := run.wait()
 	var ee *exec.ExitError
 	require.ErrorAs(t, err, &ee)
 	assert.Equal(t, exitInterrupted, ee.ExitCode())

@@ -17,6 +17,7 @@ import (
 
 	"bulkpay/providers"
 	"bulkpay/providers/campay"
+	"bulkpay/providers/providerstest"
 	"bulkpay/providers/sandbox"
 )
 
@@ -73,17 +74,15 @@ func ref4(name string) string {
 }
 
 func TestWithdrawPendingThenSuccessful(t *testing.T) {
-	srv, c, _ := sim(t, sandbox.Options{SettleDelay: 50 * time.Millisecond})
+	clock := providerstest.NewClock(epoch)
+	srv, c, _ := sim(t, sandbox.Options{SettleDelay: 50 * time.Millisecond, Now: clock.Now})
 	ctx := context.Background()
 	res, err := c.Send(ctx, payout("8a0f4d1e-8b6a-4bd6-9d2a-2d0d8a1f0001", "237677123456", 1500))
 	require.NoError(t, err)
 	assert.Equal(t, providers.StatusPending, res.Status)
 	require.NotEmpty(t, res.ProviderReference)
 
-	require.Eventually(t, func() bool {
-		r, err := c.Check(ctx, res.ProviderReference)
-		return err == nil && r.Status == providers.StatusSucceeded
-	}, 2*time.Second, 20*time.Millisecond)
+	settle(t, c, clock, res.ProviderReference, 50*time.Millisecond, providers.StatusSucceeded)
 
 	ps := srv.Payouts()
 	require.Len(t, ps, 1)
@@ -98,14 +97,28 @@ func TestWithdrawPendingThenSuccessful(t *testing.T) {
 }
 
 func TestWithdrawFails(t *testing.T) {
-	_, c, _ := sim(t, sandbox.Options{SettleDelay: time.Millisecond, FailPhones: []string{"237699009900"}})
-	ctx := context.Background()
-	res, err := c.Send(ctx, payout("r-fail", "237699009900", 500))
+	clock := providerstest.NewClock(epoch)
+	_, c, _ := sim(t, sandbox.Options{SettleDelay: time.Millisecond, FailPhones: []string{"237699009900"}, Now: clock.Now})
+	res, err := c.Send(context.Background(), payout("r-fail", "237699009900", 500))
 	require.NoError(t, err)
-	require.Eventually(t, func() bool {
-		r, err := c.Check(ctx, res.ProviderReference)
-		return err == nil && r.Status == providers.StatusFailed
-	}, 2*time.Second, 10*time.Millisecond)
+	settle(t, c, clock, res.ProviderReference, time.Millisecond, providers.StatusFailed)
+}
+
+// epoch is where the simulators' clocks start.
+var epoch = time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+
+// settle checks that the payout ref is still pending, moves the simulator's
+// clock past its settle delay, and checks that it then reads want.
+func settle(t *testing.T, c *campay.Client, clock *providerstest.Clock, ref string, delay time.Duration, want providers.Status) {
+	t.Helper()
+	ctx := context.Background()
+	r, err := c.Check(ctx, ref)
+	require.NoError(t, err)
+	assert.Equal(t, providers.StatusPending, r.Status, "pending until the settle delay has passed")
+	require.NoError(t, clock.Sleep(ctx, delay))
+	r, err = c.Check(ctx, ref)
+	require.NoError(t, err)
+	assert.Equal(t, want, r.Status)
 }
 
 func TestErrorCodesAreDefinite(t *testing.T) {
