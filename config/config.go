@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/url"
 	"os"
@@ -58,10 +59,40 @@ type ProviderConfig struct {
 	NotifyURL     string        `yaml:"notify_url"`      // cinetpay (required by it), camoo
 	ChunkSize     int           `yaml:"chunk_size"`      // cinetpay: transfers per call
 	FeePercent    string        `yaml:"fee_percent"`     // what the provider takes from the balance on top of each payout, for the balance check
-	Rate          float64       `yaml:"rate"`
+	Rate          Rate          `yaml:"rate"`
 	Burst         int           `yaml:"burst"`
 	Concurrency   int           `yaml:"concurrency"`
 	Timeout       time.Duration `yaml:"timeout"`
+}
+
+// Rate is a provider's pace in the config: requests per second, or
+// `unlimited`. Left out, it is DefaultPace's.
+type Rate float64
+
+// Unlimited is `rate: unlimited`: bulkpay sets no pace of its own (the
+// concurrency bound still holds, and a provider's 429s still slow the lane).
+const Unlimited Rate = -1
+
+// UnmarshalYAML reads a number of requests per second above 0, or unlimited.
+func (r *Rate) UnmarshalYAML(n *yaml.Node) error {
+	if n.Value == "unlimited" {
+		*r = Unlimited
+		return nil
+	}
+	var f float64
+	if err := n.Decode(&f); err != nil || f <= 0 || math.IsInf(f, 0) || math.IsNaN(f) {
+		return fmt.Errorf("line %d: rate %q: write the requests per second the provider allows (a number above 0, such as 5 or 0.5), or unlimited", n.Line, n.Value)
+	}
+	*r = Rate(f)
+	return nil
+}
+
+// PerSecond is the pace the call stack takes: 0 there means unlimited.
+func (r Rate) PerSecond() float64 {
+	if r < 0 {
+		return 0
+	}
+	return float64(r)
 }
 
 // Default is the configuration without a file.

@@ -2,6 +2,7 @@ package config_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -160,4 +161,36 @@ func TestEndpointAndConfiguredProviders(t *testing.T) {
 	assert.True(t, filepath.IsAbs(e.Config))
 	assert.Equal(t, []string{"camoo", "campay"}, cfg.Configured(""))
 	assert.Equal(t, []string{"camoo", "campay", "cinetpay", "mycoolpay"}, cfg.Configured("http://127.0.0.1:8089"))
+}
+
+func TestRateIsANumberOrUnlimited(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for i, tc := range []struct {
+		rate    string
+		want    config.Rate
+		pace    float64 // what the call stack is given: 0 is no pace
+		refusal string
+	}{
+		{rate: "20", want: 20, pace: 20},
+		{rate: "0.5", want: 0.5, pace: 0.5},
+		{rate: "unlimited", want: config.Unlimited, pace: 0},
+		{rate: "0", refusal: `rate "0": write the requests per second`},
+		{rate: "-3", refusal: `rate "-3"`},
+		{rate: "fast", refusal: `rate "fast"`},
+		{rate: ".inf", refusal: `rate ".inf"`},
+	} {
+		path := filepath.Join(dir, fmt.Sprintf("c%d.yaml", i))
+		require.NoError(t, os.WriteFile(path, []byte("providers:\n  campay:\n    rate: "+tc.rate+"\n"), 0o600))
+		cfg, err := config.Load(path)
+		if tc.refusal != "" {
+			assert.ErrorContains(t, err, tc.refusal, tc.rate)
+			continue
+		}
+		require.NoError(t, err, tc.rate)
+		got := cfg.Providers["campay"].Rate
+		assert.Equal(t, tc.want, got, tc.rate)
+		assert.Equal(t, tc.pace, config.DefaultPace(cfg.Providers["campay"]).Rate.PerSecond(), tc.rate)
+	}
+	assert.Equal(t, 5.0, config.DefaultPace(config.ProviderConfig{}).Rate.PerSecond(), "left out: 5 a second")
 }

@@ -107,7 +107,7 @@ func (c Config) lanes(root, where string, wrap func(*http.Client) *http.Client, 
 	for _, name := range names {
 		pc := c.Providers[name]
 		if conn.Sandbox {
-			pc.Rate, pc.Concurrency = orF(pc.Rate, 50), orI(pc.Concurrency, 8)
+			pc.Rate, pc.Concurrency = Rate(orF(float64(pc.Rate), 50)), orI(pc.Concurrency, 8)
 			pc.FeePercent = or(pc.FeePercent, sandbox.FeeOnTop(name))
 		}
 		pc = DefaultPace(pc)
@@ -120,7 +120,7 @@ func (c Config) lanes(root, where string, wrap func(*http.Client) *http.Client, 
 			closeFn()
 			return nil, err
 		}
-		conn.Lanes[name] = batch.Lane{Provider: prov, Rate: pc.Rate, Burst: pc.Burst, Concurrency: pc.Concurrency}
+		conn.Lanes[name] = batch.Lane{Provider: prov, Rate: pc.Rate.PerSecond(), Burst: pc.Burst, Concurrency: pc.Concurrency}
 		if pc.FeePercent != "" {
 			conn.Costs[name] = pc.FeePercent
 		}
