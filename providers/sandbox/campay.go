@@ -310,8 +310,8 @@ func (c *campay) history(w http.ResponseWriter, r *http.Request) {
 	c.s.mu.Lock()
 	c.s.settleDue()
 	data := []map[string]any{}
-	for _, p := range sortedByTime(c.s.payouts, "campay") {
-		if p.Status == "PENDING" || p.CreatedAt.Before(start) || !p.CreatedAt.Before(end) {
+	for _, p := range c.s.createdBetween("campay", start, end) {
+		if p.Status == "PENDING" {
 			continue // pending rows are left out, as seen live
 		}
 		data = append(data, map[string]any{

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -270,23 +271,16 @@ func (c *cinetpay) check(w http.ResponseWriter, r *http.Request) {
 	c.s.mu.Lock()
 	c.s.settleDue()
 	var out []map[string]any
-	for _, p := range c.s.payouts {
-		if p.Provider != "cinetpay" {
-			continue
+	for _, p := range c.s.cinetMatches(q.Get("client_transaction_id"), q.Get("transaction_id"), q.Get("lot")) {
+		sending, valid, validated := "PENDING", "N", ""
+		if p.Status == "VAL" {
+			sending, valid, validated = "CONFIRM", "Y", p.SettleAt.UTC().Format("2006-01-02 15:04:05")
 		}
-		if (q.Get("client_transaction_id") != "" && p.ClientReference == q.Get("client_transaction_id")) ||
-			(q.Get("transaction_id") != "" && p.ProviderReference == q.Get("transaction_id")) ||
-			(q.Get("lot") != "" && p.Lot == q.Get("lot")) {
-			sending, valid, validated := "PENDING", "N", ""
-			if p.Status == "VAL" {
-				sending, valid, validated = "CONFIRM", "Y", p.SettleAt.UTC().Format("2006-01-02 15:04:05")
-			}
-			_, carrier, _ := mobile(p.Phone)
-			out = append(out, map[string]any{"transaction_id": p.ProviderReference, "client_transaction_id": p.ClientReference,
-				"lot": p.Lot, "amount": strconv.FormatInt(p.Amount, 10), "receiver": p.Phone, "receiver_e164": "+" + p.Phone,
-				"operator": carrier, "sending_status": sending, "transfer_valid": valid, "treatment_status": p.Status,
-				"comment": "", "validated_at": validated})
-		}
+		_, carrier, _ := mobile(p.Phone)
+		out = append(out, map[string]any{"transaction_id": p.ProviderReference, "client_transaction_id": p.ClientReference,
+			"lot": p.Lot, "amount": strconv.FormatInt(p.Amount, 10), "receiver": p.Phone, "receiver_e164": "+" + p.Phone,
+			"operator": carrier, "sending_status": sending, "transfer_valid": valid, "treatment_status": p.Status,
+			"comment": "", "validated_at": validated})
 	}
 	c.s.mu.Unlock()
 	if len(out) == 0 {
@@ -294,6 +288,33 @@ func (c *cinetpay) check(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cinetReply(w, http.StatusOK, 0, "OPERATION_SUCCES", out)
+}
+
+// cinetMatches returns the CinetPay payouts with our reference ours, CinetPay's
+// reference theirs or in lot (empty ones match nothing), in acceptance order,
+// from the indexes. Called with s.mu held.
+func (s *Server) cinetMatches(ours, theirs, lot string) []*Payout {
+	var out []*Payout
+	seen := map[*Payout]bool{}
+	take := func(p *Payout) {
+		if p != nil && !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	if ours != "" {
+		take(s.byOurs["cinetpay/"+ours])
+	}
+	if theirs != "" {
+		take(s.byRef["cinetpay/"+theirs])
+	}
+	if lot != "" {
+		for _, p := range s.byLot["cinetpay/"+lot] {
+			take(p)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].order < out[j].order })
+	return out
 }
 
 func contains(xs []string, x string) bool {

@@ -198,13 +198,7 @@ func (s *Server) duration(provider, kind string, def time.Duration) time.Duratio
 func (s *Server) exhausted(provider string) bool {
 	for _, r := range s.rules {
 		if r.Kind == "balance-after" && (r.Provider == "" || r.Provider == provider) {
-			n := 0
-			for _, p := range s.payouts {
-				if p.Provider == provider {
-					n++
-				}
-			}
-			return n >= r.N
+			return len(s.byTime[provider]) >= r.N
 		}
 	}
 	return false

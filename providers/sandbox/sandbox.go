@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"bufio"
+	"container/heap"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -54,6 +55,8 @@ type Payout struct {
 	// Echo holds request fields a provider answers back as they were sent
 	// (My-CoolPay's phone and reason, the currency).
 	Echo map[string]string `json:"-"`
+	// order is the payout's place among all the payouts accepted, from 0.
+	order int
 }
 
 // Server serves every simulator. Create it with New; it is an http.Handler.
@@ -61,20 +64,26 @@ type Server struct {
 	opts    Options
 	mu      sync.Mutex
 	payouts []*Payout
-	byRef   map[string]*Payout // provider+"/"+provider reference
-	byOurs  map[string]*Payout // provider+"/"+client reference
-	faults  []*Fault
-	journal *os.File
-	done    chan struct{}
-	closed  sync.Once
-	campay  *campay
-	cinet   *cinetpay
-	mcp     *mycoolpay
-	camoo   *camoo
-	seq     uint64
-	acct    map[string]*account // balances by provider (and carrier for CamPay)
-	rules   []Rule              // standing faults
-	rng     *rand.Rand          // draws for rules, seeded
+	byRef   map[string]*Payout   // provider+"/"+provider reference
+	byOurs  map[string]*Payout   // provider+"/"+client reference
+	byLot   map[string][]*Payout // provider+"/"+lot (CinetPay's transfer lots)
+	// byTime holds each provider's payouts by creation time (then
+	// acceptance); unsorted marks a provider whose clock went back.
+	byTime   map[string][]*Payout
+	unsorted map[string]bool
+	pending  settleQueue // payouts not yet in their final status, soonest first
+	faults   []*Fault
+	journal  *os.File
+	done     chan struct{}
+	closed   sync.Once
+	campay   *campay
+	cinet    *cinetpay
+	mcp      *mycoolpay
+	camoo    *camoo
+	seq      uint64
+	acct     map[string]*account // balances by provider (and carrier for CamPay)
+	rules    []Rule              // standing faults
+	rng      *rand.Rand          // draws for rules, seeded
 }
 
 // account is a balance and what pending payouts hold of it.
@@ -98,7 +107,8 @@ func New(opts Options) (*Server, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	s := &Server{opts: opts, byRef: map[string]*Payout{}, byOurs: map[string]*Payout{}, done: make(chan struct{}),
+	s := &Server{opts: opts, byRef: map[string]*Payout{}, byOurs: map[string]*Payout{}, byLot: map[string][]*Payout{},
+		byTime: map[string][]*Payout{}, unsorted: map[string]bool{}, done: make(chan struct{}),
 		acct: map[string]*account{}, rng: newRNG(opts.Seed), rules: opts.Rules}
 	s.campay = newCamPay(s, opts.CamPay)
 	s.cinet = newCinetPay(s, opts.CinetPay)
@@ -197,15 +207,38 @@ func (s *Server) Payouts() []Payout {
 	return out
 }
 
-// settleDue moves due payouts to their final status. Called with s.mu held.
+// settleDue moves due payouts to their final status, taking them from the
+// queue of pending payouts by settle time: its cost is the number of payouts
+// that settle, not the number held. Called with s.mu held.
 func (s *Server) settleDue() {
 	now := s.opts.Now()
-	for _, p := range s.payouts {
-		if p.Status != p.Final && !now.Before(p.SettleAt) {
+	for len(s.pending) > 0 && !now.Before(s.pending[0].SettleAt) {
+		p := heap.Pop(&s.pending).(*Payout)
+		if p.Status != p.Final { // a tampered payout already ended
 			p.Status = p.Final
 			s.finalized(p)
 		}
 	}
+}
+
+// settleQueue is a min-heap of payouts by settle time, then acceptance order.
+type settleQueue []*Payout
+
+func (q settleQueue) Len() int { return len(q) }
+func (q settleQueue) Less(i, j int) bool {
+	if !q[i].SettleAt.Equal(q[j].SettleAt) {
+		return q[i].SettleAt.Before(q[j].SettleAt)
+	}
+	return q[i].order < q[j].order
+}
+func (q settleQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *settleQueue) Push(x any)   { *q = append(*q, x.(*Payout)) }
+func (q *settleQueue) Pop() any {
+	old := *q
+	p := old[len(old)-1]
+	old[len(old)-1] = nil
+	*q = old[:len(old)-1]
+	return p
 }
 
 // finalized settles a payout's money. Called with s.mu held.
@@ -271,11 +304,24 @@ func (s *Server) accept(p *Payout) error {
 	return nil
 }
 
+// add records p in every index. Called with s.mu held.
 func (s *Server) add(p *Payout) {
+	p.order = len(s.payouts)
 	s.payouts = append(s.payouts, p)
 	s.byRef[p.Provider+"/"+p.ProviderReference] = p
 	if p.ClientReference != "" {
 		s.byOurs[p.Provider+"/"+p.ClientReference] = p
+	}
+	if p.Lot != "" {
+		s.byLot[p.Provider+"/"+p.Lot] = append(s.byLot[p.Provider+"/"+p.Lot], p)
+	}
+	list := s.byTime[p.Provider]
+	if n := len(list); n > 0 && p.CreatedAt.Before(list[n-1].CreatedAt) {
+		s.unsorted[p.Provider] = true
+	}
+	s.byTime[p.Provider] = append(list, p)
+	if p.Status != p.Final {
+		heap.Push(&s.pending, p)
 	}
 }
 
@@ -332,16 +378,17 @@ func (s *Server) hang(ctx context.Context) {
 	}
 }
 
-// sortedByTime returns payouts of one provider in creation order.
-func sortedByTime(ps []*Payout, provider string) []*Payout {
-	var out []*Payout
-	for _, p := range ps {
-		if p.Provider == provider {
-			out = append(out, p)
-		}
+// createdBetween returns the payouts of one provider created in [start, end),
+// in creation order (acceptance order among equal times). Called with s.mu held.
+func (s *Server) createdBetween(provider string, start, end time.Time) []*Payout {
+	list := s.byTime[provider]
+	if s.unsorted[provider] {
+		sort.SliceStable(list, func(i, j int) bool { return list[i].CreatedAt.Before(list[j].CreatedAt) })
+		s.unsorted[provider] = false
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].CreatedAt.Before(out[j].CreatedAt) })
-	return out
+	from := sort.Search(len(list), func(i int) bool { return !list[i].CreatedAt.Before(start) })
+	to := from + sort.Search(len(list)-from, func(i int) bool { return !list[from+i].CreatedAt.Before(end) })
+	return list[from:to]
 }
 
 // BalanceKeys are the accounts whose balance can be set.

@@ -1,0 +1,91 @@
+package sandbox
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+// benchClock is a clock moved by hand, for one goroutine.
+type benchClock struct{ now time.Time }
+
+func (c *benchClock) Now() time.Time          { return c.now }
+func (c *benchClock) Advance(d time.Duration) { c.now = c.now.Add(d) }
+
+// benchServer holds n CamPay payouts, half of them still pending, recorded as
+// withdraw records them.
+func benchServer(b *testing.B, n int) (*Server, *benchClock, []string) {
+	b.Helper()
+	clock := &benchClock{now: time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)}
+	s, err := New(Options{SettleDelay: time.Hour, Now: clock.Now, CamPay: CamPayOptions{PermanentToken: "bench"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	refs := make([]string, n)
+	s.mu.Lock()
+	for i := range n {
+		if i == n/2 {
+			clock.Advance(2 * time.Hour) // the first half is due, the second stays pending throughout
+		}
+		p := &Payout{Provider: "campay", ProviderReference: s.newRef("campay"), ClientReference: fmt.Sprintf("ours-%d", i),
+			Phone: "237677123456", Amount: 100, Status: "PENDING", Operator: "MTN", CreatedAt: clock.Now(),
+			Final: "SUCCESSFUL", Success: true, Account: "campay/MTN"}
+		s.shape(p, "FAILED")
+		if err := s.accept(p); err != nil {
+			b.Fatal(err)
+		}
+		refs[i] = p.ProviderReference
+	}
+	s.settleDue() // the first half ends here, before timing starts
+	s.mu.Unlock()
+	return s, clock, refs
+}
+
+// BenchmarkLookup is one CamPay status request against a sandbox holding N
+// payouts: its cost must not grow with N.
+func BenchmarkLookup(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) {
+			s, _, refs := benchServer(b, n)
+			i := 0
+			for b.Loop() {
+				req := httptest.NewRequest(http.MethodGet, "/campay/api/transaction/"+refs[i%n]+"/", nil)
+				req.Header.Set("Authorization", "Token bench")
+				w := httptest.NewRecorder()
+				s.ServeHTTP(w, req)
+				if w.Code != http.StatusOK {
+					b.Fatalf("status %d: %s", w.Code, w.Body)
+				}
+				i++
+			}
+		})
+	}
+}
+
+// BenchmarkWithdraw is one CamPay payout accepted by a sandbox already holding
+// N payouts.
+func BenchmarkWithdraw(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) {
+			s, clock, _ := benchServer(b, n)
+			i := 0
+			for b.Loop() {
+				clock.Advance(time.Millisecond)
+				body := fmt.Sprintf(`{"amount":100,"to":"237677123456","external_reference":"%08x-0000-4000-8000-000000000000"}`, i)
+				req := httptest.NewRequest(http.MethodPost, "/campay/api/withdraw/", strings.NewReader(body))
+				req.Header.Set("Authorization", "Token bench")
+				req.Header.Set("Content-Type", "application/json")
+				w := httptest.NewRecorder()
+				s.ServeHTTP(w, req)
+				if w.Code != http.StatusOK {
+					b.Fatalf("status %d: %s", w.Code, w.Body)
+				}
+				i++
+			}
+		})
+	}
+}
