@@ -3,6 +3,7 @@ package campay
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -29,6 +30,9 @@ type Client struct {
 	permanent   bool
 	description string
 	now         func() time.Time
+	// historyLimit is the largest history answer asked for in one request
+	// over several days; a larger one is asked again day range by day range.
+	historyLimit int64
 
 	mu      sync.Mutex
 	token   string
@@ -46,6 +50,11 @@ func WithBaseURL(u string) Option {
 
 // WithHTTPClient sets the http.Client (its Timeout bounds every call).
 func WithHTTPClient(h *http.Client) Option { return func(c *Client) { c.http = h } }
+
+// WithHistoryLimit sets the largest history answer read for a range of days
+// (providers.MaxAnswer by default): a range whose answer is larger is asked
+// again in two halves, down to single days; a single day is read whole.
+func WithHistoryLimit(n int64) Option { return func(c *Client) { c.historyLimit = n } }
 
 // WithCredentials logs in with the application's API username and password.
 func WithCredentials(username, password string) Option {
@@ -110,7 +119,7 @@ func (c *Client) login(ctx context.Context, force bool) (string, error) {
 			Message: "no CamPay credentials: set the username and password (or a permanent token) in the environment"}
 	}
 	body, _ := json.Marshal(map[string]string{"username": c.username, "password": c.password})
-	resp, err := c.exchange(ctx, "token", http.MethodPost, "/token/", "", body)
+	resp, err := c.exchange(ctx, "token", http.MethodPost, "/token/", "", body, 0)
 	if err != nil {
 		return "", err
 	}
@@ -141,7 +150,7 @@ func (c *Client) login(ctx context.Context, force bool) (string, error) {
 
 // exchange sends one request through providers.Exchange. Only a withdraw can
 // move money; every other request is safe to send again.
-func (c *Client) exchange(ctx context.Context, op, method, path, token string, body []byte) (*providers.Response, error) {
+func (c *Client) exchange(ctx context.Context, op, method, path, token string, body []byte, limit int64) (*providers.Response, error) {
 	h := http.Header{}
 	if body != nil {
 		h.Set("Content-Type", "application/json")
@@ -150,7 +159,7 @@ func (c *Client) exchange(ctx context.Context, op, method, path, token string, b
 		h.Set("Authorization", "Token "+token)
 	}
 	return providers.Exchange(ctx, c.http, providers.Request{Provider: Name, Op: op, Method: method, URL: c.baseURL + path,
-		Header: h, Body: body, Safe: op != "withdraw", Secrets: []string{c.password, token},
+		Header: h, Body: body, Safe: op != "withdraw", Secrets: []string{c.password, token}, Limit: limit,
 		Explain: func(b []byte) string {
 			var eb errorBody
 			json.Unmarshal(b, &eb)
@@ -160,12 +169,18 @@ func (c *Client) exchange(ctx context.Context, op, method, path, token string, b
 
 // call sends an authenticated request, logging in again once on 401.
 func (c *Client) call(ctx context.Context, op, method, path string, body []byte) (*providers.Response, error) {
+	return c.callLimit(ctx, op, method, path, body, 0)
+}
+
+// callLimit is call reading an answer of at most limit bytes
+// (providers.MaxAnswer when 0).
+func (c *Client) callLimit(ctx context.Context, op, method, path string, body []byte, limit int64) (*providers.Response, error) {
 	for try := 0; ; try++ {
 		tok, err := c.login(ctx, try > 0)
 		if err != nil {
 			return nil, err
 		}
-		resp, err := c.exchange(ctx, op, method, path, tok, body)
+		resp, err := c.exchange(ctx, op, method, path, tok, body, limit)
 		if err != nil {
 			return nil, err
 		}
@@ -361,38 +376,60 @@ type HistoryEntry struct {
 }
 
 // History fetches transactions between two dates (inclusive, YYYY-MM-DD).
+// CamPay's answer has no pages, so a range whose answer is larger than the
+// history limit is asked again in two halves, and so on down to single days; a
+// single day is read whole, whatever its size. The entries come in date order
+// of the ranges asked.
 func (c *Client) History(ctx context.Context, start, end time.Time) ([]HistoryEntry, error) {
-	body, _ := json.Marshal(map[string]string{"start_date": start.Format("2006-01-02"), "end_date": end.Format("2006-01-02")})
-	resp, err := c.call(ctx, "history", http.MethodPost, "/history/", body)
+	first := time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, time.UTC)
+	last := time.Date(end.Year(), end.Month(), end.Day(), 0, 0, 0, 0, time.UTC)
+	if last.Before(first) {
+		last = first
+	}
+	var out []HistoryEntry
+	err := c.history(ctx, first, last, &out)
+	return out, err
+}
+
+// history appends the entries of the days first to last (UTC midnights) to out.
+func (c *Client) history(ctx context.Context, first, last time.Time, out *[]HistoryEntry) error {
+	days := int(last.Sub(first).Hours()/24 + 0.5)
+	limit := c.historyLimit
+	if limit <= 0 {
+		limit = providers.MaxAnswer
+	}
+	if days == 0 {
+		limit = 1 << 62 // one day cannot be split further: read it whole
+	}
+	body, _ := json.Marshal(map[string]string{"start_date": first.Format("2006-01-02"), "end_date": last.Format("2006-01-02")})
+	resp, err := c.callLimit(ctx, "history", http.MethodPost, "/history/", body, limit)
+	if tooLarge(err) && days > 0 {
+		mid := first.AddDate(0, 0, (days+1)/2-1)
+		if err := c.history(ctx, first, mid, out); err != nil {
+			return err
+		}
+		return c.history(ctx, mid.AddDate(0, 0, 1), last, out)
+	}
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if resp.Status != http.StatusOK {
-		return nil, resp.Error(providers.ErrTransient, resp.Snippet())
+		return resp.Error(providers.ErrTransient, resp.Snippet())
 	}
 	var h struct {
 		Data []HistoryEntry `json:"data"`
 	}
 	if err := resp.JSON(&h); err != nil {
-		return nil, err
+		return err
 	}
-	return h.Data, nil
+	*out = append(*out, h.Data...)
+	return nil
 }
 
-var (
-	_ batch.Provider = (*Client)(nil)
-	_ batch.Settler  = (*Client)(nil)
-	_ batch.Balancer = (*Client)(nil)
-)
-
-// Balances implements batch.Balancer: CamPay keeps MTN and Orange apart, and an
-// Orange payout needs the Orange balance.
-func (c *Client) Balances(ctx context.Context) ([]providers.Balance, error) {
-	b, err := c.Balance(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return []providers.Balance{{Account: "MTN", Amount: b.MTN, Currency: b.Currency}, {Account: "Orange", Amount: b.Orange, Currency: b.Currency}}, nil
+// tooLarge tells an answer refused for its size (providers.Exchange's limit).
+func tooLarge(err error) bool {
+	var pe *providers.Error
+	return errors.As(err, &pe) && pe.HTTPStatus == http.StatusOK && strings.HasPrefix(pe.Message, "answer larger than")
 }
 
 // Records implements batch.Historian: CamPay's history between two days. PENDING
@@ -409,4 +446,20 @@ func (c *Client) Records(ctx context.Context, from, to time.Time) ([]providers.R
 		out = append(out, providers.Record{ProviderReference: e.ReferenceUUID, Phone: e.PhoneNumber, Amount: int64(e.Amount), Status: st, At: at})
 	}
 	return out, nil
+}
+
+var (
+	_ batch.Provider = (*Client)(nil)
+	_ batch.Settler  = (*Client)(nil)
+	_ batch.Balancer = (*Client)(nil)
+)
+
+// Balances implements batch.Balancer: CamPay keeps MTN and Orange apart, and an
+// Orange payout needs the Orange balance.
+func (c *Client) Balances(ctx context.Context) ([]providers.Balance, error) {
+	b, err := c.Balance(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return []providers.Balance{{Account: "MTN", Amount: b.MTN, Currency: b.Currency}, {Account: "Orange", Amount: b.Orange, Currency: b.Currency}}, nil
 }
