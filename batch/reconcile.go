@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"bulkpay/providers"
@@ -57,6 +59,11 @@ type Lookups struct {
 	// Sleep waits between lookups; default the system clock's, which stops when
 	// ctx is done. Tests replace it so that nothing really waits.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// Lanes, when they hold a provider, say how its records are read: every
+	// lookup goes through the lane's Caller (Lane.Stacked), so its rate and its
+	// bound on calls in flight hold, and up to its Concurrency lookups run side
+	// by side. A provider without a lane is asked one lookup at a time.
+	Lanes map[string]Lane
 }
 
 func (lk Lookups) defaults() Lookups {
@@ -70,6 +77,16 @@ func (lk Lookups) defaults() Lookups {
 		lk.Sleep = providers.SystemClock.Sleep
 	}
 	return lk
+}
+
+// caller is how the records of provider are read, and how many lookups run
+// side by side: its lane's Caller and Concurrency, or one direct call at a time.
+func (lk Lookups) caller(provider string) (providers.Caller, int) {
+	l, ok := lk.Lanes[provider]
+	if !ok || l.Provider == nil {
+		return providers.Stack(providers.Options{Provider: provider, Concurrency: 1}), 1
+	}
+	return l.Stacked(providers.Retry{Max: -1}, providers.SystemClock, nil), max(l.Concurrency, 1)
 }
 
 // do runs one lookup, again while it fails in a way that may pass. The error
@@ -106,19 +123,53 @@ func Reconcile(ctx context.Context, lanes map[string]Provider, b Batch, items []
 	lk = lk.defaults()
 	var out []Mismatch
 	var unchecked []Unchecked
-	for _, it := range items {
-		p := lanes[it.Provider]
-		if p == nil || it.ProviderReference == "" {
+	type answer struct {
+		res providers.Result
+		err error
+	}
+	answers := make([]answer, len(items))
+	byProvider := map[string][]int{}
+	for i, it := range items {
+		if lanes[it.Provider] == nil || it.ProviderReference == "" {
 			continue
 		}
-		var res providers.Result
-		err := lk.do(ctx, func() (err error) {
-			res, err = p.Check(ctx, it.ProviderReference)
-			return err
-		})
-		if ctx.Err() != nil {
-			return out, unchecked, ctx.Err()
+		byProvider[it.Provider] = append(byProvider[it.Provider], i)
+	}
+	var wg sync.WaitGroup
+	for name, idx := range byProvider {
+		p := lanes[name]
+		caller, workers := lk.caller(name)
+		var next atomic.Int64
+		for range min(workers, len(idx)) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					n := int(next.Add(1)) - 1
+					if n >= len(idx) || ctx.Err() != nil {
+						return
+					}
+					i := idx[n]
+					var res providers.Result
+					err := lk.do(ctx, func() (err error) {
+						res, err = providers.Call(ctx, caller, providers.Op{Name: "status", Idempotent: true, Retries: -1},
+							func(ctx context.Context) (providers.Result, error) { return p.Check(ctx, items[i].ProviderReference) })
+						return err
+					})
+					answers[i] = answer{res, err}
+				}
+			}()
 		}
+	}
+	wg.Wait()
+	if ctx.Err() != nil {
+		return out, unchecked, ctx.Err()
+	}
+	for i, it := range items {
+		if lanes[it.Provider] == nil || it.ProviderReference == "" {
+			continue
+		}
+		res, err := answers[i].res, answers[i].err
 		inDoubt := it.State == Review || it.State == Unknown
 		switch {
 		case errors.Is(err, providers.ErrNotFound):
@@ -154,9 +205,13 @@ func Reconcile(ctx context.Context, lanes map[string]Provider, b Batch, items []
 		if !ok {
 			continue
 		}
+		caller, _ := lk.caller(name)
 		var recs []providers.Record
 		err := lk.do(ctx, func() (err error) {
-			recs, err = h.Records(ctx, b.CreatedAt.AddDate(0, 0, -1), now.AddDate(0, 0, 1))
+			recs, err = providers.Call(ctx, caller, providers.Op{Name: "history", Idempotent: true, Retries: -1},
+				func(ctx context.Context) ([]providers.Record, error) {
+					return h.Records(ctx, b.CreatedAt.AddDate(0, 0, -1), now.AddDate(0, 0, 1))
+				})
 			return err
 		})
 		if ctx.Err() != nil {

@@ -40,7 +40,7 @@ func (s *Session) Reconcile(ctx context.Context, st ReconcileStore, o RunOptions
 		provs[name] = lane.Provider
 	}
 	at := now()
-	mism, unchecked, err := Reconcile(ctx, provs, b, items, known, at, Lookups{})
+	mism, unchecked, err := Reconcile(ctx, provs, b, items, known, at, Lookups{Lanes: s.Conn.Lanes})
 	if err != nil {
 		return ReconcileResult{}, err
 	}
