@@ -25,7 +25,7 @@ import (
 // history of the day of 10,000 payouts is larger than providers.MaxAnswer: it
 // is read whole as the one day it is (before, it came back unchecked).
 //
-//	go test ./batch/ -run '^$' -bench Reconcile -benchtime 3x
+//	go test ./batch/ -run '^$' -bench 'Reconcile/(10k|1k)' -benchtime 3x
 func BenchmarkReconcile(b *testing.B) {
 	b.Run("10k at zero latency", func(b *testing.B) { benchReconcile(b, 10_000, 0) })
 	b.Run("1k at 5ms", func(b *testing.B) { benchReconcile(b, 1_000, 5*time.Millisecond) })
