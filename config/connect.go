@@ -111,7 +111,11 @@ func (c Config) lanes(root, where string, wrap func(*http.Client) *http.Client, 
 			pc.FeePercent = or(pc.FeePercent, sandbox.FeeOnTop(name))
 		}
 		pc = DefaultPace(pc)
-		hc := &http.Client{Timeout: pc.Timeout}
+		// as many idle connections as requests in flight, so a lane does not
+		// reopen its connections (the default keeps 2 per host)
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = max(pc.Concurrency, 2)
+		hc := &http.Client{Timeout: pc.Timeout, Transport: tr}
 		if wrap != nil {
 			hc = wrap(hc)
 		}
