@@ -51,13 +51,13 @@ func FromTotals(b Batch, t map[State]Total) Summary {
 	return s
 }
 
-// BatchLister lists every batch and reads their items.
+// BatchLister lists every batch and reads their items or their totals.
 type BatchLister interface {
 	BatchReader
 	ItemReader
 }
 
-// List is every batch's standing, newest first.
+// List is every batch's standing, newest first, from the store's totals.
 func List(ctx context.Context, st BatchLister) ([]Summary, error) {
 	bs, err := st.Batches(ctx)
 	if err != nil {
@@ -65,11 +65,11 @@ func List(ctx context.Context, st BatchLister) ([]Summary, error) {
 	}
 	out := make([]Summary, 0, len(bs))
 	for _, b := range bs {
-		items, err := st.Items(ctx, b.ID)
+		sum, err := SummaryOf(ctx, st, b)
 		if err != nil {
-			return nil, fmt.Errorf("read the items of batch %s: %w", b.Reference, err)
+			return nil, err
 		}
-		out = append(out, Summarize(b, items))
+		out = append(out, sum)
 	}
 	return out, nil
 }
