@@ -50,6 +50,11 @@ func TestLoadListStatusAndReport(t *testing.T) {
 	assert.Equal(t, 1, s.Summary.Counts[Failed])
 	assert.Equal(t, "retried in paie-retry-1 (succeeded)", s.Retries.Note(items[1].ID))
 	assert.Equal(t, nov25, s.Reconciliation.At)
+	g, err := Glance(ctx, st, b)
+	require.NoError(t, err)
+	assert.Equal(t, s.Summary, g.Summary)
+	assert.Equal(t, s.Retries, g.Retries)
+	assert.Equal(t, s.Reconciliation, g.Reconciliation)
 
 	d, err := Report(ctx, st, b, items)
 	require.NoError(t, err)
@@ -66,6 +71,13 @@ func TestLoadListStatusAndReport(t *testing.T) {
 	st.failOn = "Items"
 	_, _, err = Load(ctx, st, "paie")
 	assert.ErrorContains(t, err, "read the items of batch paie")
+	listed, err := List(ctx, st)
+	require.NoError(t, err, "the list is made from the totals: no item is read")
+	assert.Equal(t, sums, listed)
+	g, err = Glance(ctx, st, r)
+	require.NoError(t, err, "a batch never retried: its standing reads no item")
+	assert.Equal(t, 1, g.Summary.Counts[Succeeded])
+	st.failOn = "Totals"
 	_, err = List(ctx, st)
 	assert.ErrorIs(t, err, errStore)
 }

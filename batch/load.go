@@ -25,13 +25,39 @@ func Load(ctx context.Context, st Loader, key string) (Batch, []Item, error) {
 	return b, items, nil
 }
 
-// BatchLister lists every batch and reads their items.
+// SummaryOf is b's standing from the store's totals by state: the same
+// Summary as Summarize over its items, without reading them.
+func SummaryOf(ctx context.Context, st ItemReader, b Batch) (Summary, error) {
+	t, err := st.Totals(ctx, b.ID)
+	if err != nil {
+		return Summary{}, fmt.Errorf("count the items of batch %s: %w", b.Reference, err)
+	}
+	return FromTotals(b, t), nil
+}
+
+// FromTotals is the Summary of a batch whose items stand as t says.
+func FromTotals(b Batch, t map[State]Total) Summary {
+	s := Summary{Batch: b, Counts: Counts{}, Amounts: map[State]int64{}}
+	for state, tot := range t {
+		if tot.Items == 0 {
+			continue
+		}
+		s.Counts[state] = tot.Items
+		s.Amounts[state] = tot.Amount
+		s.Items += tot.Items
+		s.TotalAmount += tot.Amount
+	}
+	s.SucceededAmount = s.Amounts[Succeeded]
+	return s
+}
+
+// BatchLister lists every batch and reads their items or their totals.
 type BatchLister interface {
 	BatchReader
 	ItemReader
 }
 
-// List is every batch's standing, newest first.
+// List is every batch's standing, newest first, from the store's totals.
 func List(ctx context.Context, st BatchLister) ([]Summary, error) {
 	bs, err := st.Batches(ctx)
 	if err != nil {
@@ -39,11 +65,11 @@ func List(ctx context.Context, st BatchLister) ([]Summary, error) {
 	}
 	out := make([]Summary, 0, len(bs))
 	for _, b := range bs {
-		items, err := st.Items(ctx, b.ID)
+		sum, err := SummaryOf(ctx, st, b)
 		if err != nil {
-			return nil, fmt.Errorf("read the items of batch %s: %w", b.Reference, err)
+			return nil, err
 		}
-		out = append(out, Summarize(b, items))
+		out = append(out, sum)
 	}
 	return out, nil
 }
@@ -54,6 +80,31 @@ type Standing struct {
 	Items          []Item
 	Retries        Retries // what became of its failed items paid again since
 	Reconciliation Reconciliation
+}
+
+// Glance reads b's standing as a summary shows it: the counts and amounts from
+// the store's totals, and of the items only those a summary lists (failed and
+// in review). Standing.Items then holds only those.
+func Glance(ctx context.Context, st Reader, b Batch) (Standing, error) {
+	sum, err := SummaryOf(ctx, st, b)
+	if err != nil {
+		return Standing{}, err
+	}
+	var items []Item
+	if sum.Counts[Failed]+sum.Counts[Review] > 0 {
+		if items, err = st.Items(ctx, b.ID, Failed, Review); err != nil {
+			return Standing{}, fmt.Errorf("read the items of batch %s: %w", b.Reference, err)
+		}
+	}
+	r, err := RetriesOf(ctx, st, b)
+	if err != nil {
+		return Standing{}, err
+	}
+	rec, err := st.Reconciliation(ctx, b.ID)
+	if err != nil {
+		return Standing{}, fmt.Errorf("read reconciliation: %w", err)
+	}
+	return Standing{Summary: sum, Items: items, Retries: r, Reconciliation: rec}, nil
 }
 
 // Status reads b's standing: its items by state, what became of its failed

@@ -139,6 +139,22 @@ func (m *memStore) Items(_ context.Context, batchID int64, states ...State) ([]I
 	return out, nil
 }
 
+func (m *memStore) Totals(_ context.Context, batchID int64) (map[State]Total, error) {
+	if err := m.fail("Totals"); err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := map[State]Total{}
+	for _, it := range m.items[batchID] {
+		t := out[it.State]
+		t.Items++
+		t.Amount += it.Amount
+		out[it.State] = t
+	}
+	return out, nil
+}
+
 func (m *memStore) Apply(_ context.Context, changes ...Change) error {
 	if err := m.fail("Apply"); err != nil {
 		return err

@@ -257,11 +257,20 @@ func (s *Session) Pay(ctx context.Context, req PayRequest) (PayResult, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	before, err := SummaryOf(ctx, s.st, b)
+	if err != nil {
+		return res, err
+	}
+	if before.Complete() {
+		// Answered from the counts: a complete batch's items are not read.
+		res.Ran = true
+		s.say("batch %s is already complete: nothing to pay", b.Reference)
+		return res, nil
+	}
 	items, err := s.st.Items(ctx, b.ID)
 	if err != nil {
 		return res, fmt.Errorf("read items: %w", err)
 	}
-	before := Summarize(b, items)
 	if before.Counts[Planned] > 0 {
 		if res.Needs, err = CheckBalances(ctx, s.Conn.Lanes, items, s.Conn.Costs, s.clock); err != nil {
 			return res, err
@@ -280,10 +289,6 @@ func (s *Session) Pay(ctx context.Context, req PayRequest) (PayResult, error) {
 		}
 	}
 	res.Ran = true
-	if before.Complete() {
-		s.say("batch %s is already complete: nothing to pay", b.Reference)
-		return res, nil
-	}
 	r := s.runner(req.Run)
 	r.Hold = res.Held
 	done := func() {}

@@ -233,11 +233,49 @@ func TestPayAFinishedBatchSendsNothing(t *testing.T) {
 	assert.Empty(t, *runs)
 	assert.Contains(t, e.said, "batch paie is already complete: nothing to pay")
 
+	// answered from the counts: the items of a complete batch are not read
+	e, s, runs = payEnv(t, 0, Succeeded, Failed, Failed)
+	e.st.failOn = "Items"
+	res, err = s.Pay(context.Background(), PayRequest{})
+	require.NoError(t, err)
+	assert.True(t, res.Ran)
+	assert.Empty(t, *runs)
+	assert.Contains(t, e.said, "batch paie is already complete: nothing to pay")
+
 	// pending items are polled even when the balance is empty: nothing new is sent
 	_, s, runs = payEnv(t, 0, Succeeded, Pending)
 	_, err = s.Pay(context.Background(), PayRequest{})
 	require.NoError(t, err)
 	assert.Len(t, *runs, 1)
+}
+
+func TestGlanceCountsAndListsOnlyWhatASummaryShows(t *testing.T) {
+	t.Parallel()
+	st := newMemStore()
+	var items []Item
+	for i, s := range []State{Succeeded, Failed, Review, Pending, Succeeded, Planned, Unknown, Failed} {
+		items = append(items, Item{Row: i + 2, Provider: "campay", Amount: int64(1000 * (i + 1)), State: s})
+	}
+	b, stored := st.add(Batch{Reference: "paie"}, items...)
+	st.add(Batch{Reference: "other"}, Item{Row: 2, Amount: 7, State: Failed})
+
+	g, err := Glance(context.Background(), st, b)
+	require.NoError(t, err)
+	assert.Equal(t, Summarize(b, stored), g.Summary, "the same summary as over every item")
+	var rows []int
+	for _, it := range g.Items {
+		rows = append(rows, it.Row)
+	}
+	assert.Equal(t, []int{3, 4, 9}, rows, "only the failed and in-review items are read")
+
+	empty, _ := st.add(Batch{Reference: "empty"})
+	g, err = Glance(context.Background(), st, empty)
+	require.NoError(t, err)
+	assert.Equal(t, Summarize(empty, nil), g.Summary)
+
+	st.failOn = "Totals"
+	_, err = Glance(context.Background(), st, b)
+	assert.ErrorIs(t, err, errStore)
 }
 
 func TestPayGivesTheRunsError(t *testing.T) {

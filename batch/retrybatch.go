@@ -176,6 +176,9 @@ func RetriesOf(ctx context.Context, st BatchLister, b Batch) (Retries, error) {
 		}
 		return nil
 	}
+	if len(children[b.ID]) == 0 {
+		return out, nil // never retried: its items need not be read
+	}
 	items, err := st.Items(ctx, b.ID)
 	if err != nil {
 		return nil, fmt.Errorf("read the items of batch %s: %w", b.Reference, err)

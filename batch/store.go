@@ -34,6 +34,16 @@ type ItemReader interface {
 	// Items returns a batch's items in sheet order, optionally only those in
 	// states. A batch the store does not hold has none.
 	Items(ctx context.Context, batchID int64, states ...State) ([]Item, error)
+	// Totals counts a batch's items by state and sums their amounts, without
+	// reading the items: states no item stands in are absent. A batch the
+	// store does not hold has none.
+	Totals(ctx context.Context, batchID int64) (map[State]Total, error)
+}
+
+// Total is how many items stand in one state and what they amount to.
+type Total struct {
+	Items  int
+	Amount int64
 }
 
 // Trail reads what happened to a batch: its items, their attempts and the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	"bulkpay/batch"
@@ -41,4 +42,73 @@ func BenchmarkClaim(b *testing.B) {
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*n), "µs/claim")
+}
+
+// BenchmarkAlreadyComplete answers "is this 100,000-item batch already
+// complete?" and "what is its standing?" on a SQLite ledger, the way run and
+// resume answered before (every item read, then counted) and the way they
+// answer now (one GROUP BY over the items), and status's standing before
+// (Status: every item read) and now (Glance: counts, and only the failed and
+// in-review items). The ratios, now over before, are printed at the end.
+func BenchmarkAlreadyComplete(b *testing.B) {
+	const n = 100_000
+	ctx := context.Background()
+	st, err := Open(ctx, filepath.Join(b.TempDir(), "l.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	bt := batch.Batch{Reference: "bench", SheetHash: "h", SheetName: "s.csv", Currency: "XAF", TotalAmount: n * 1000}
+	items := make([]batch.Item, n)
+	for i := range items {
+		items[i] = batch.Item{Row: i + 2, Name: "N", Phone: fmt.Sprintf("2376771%05d", i), Country: "CM", Operator: "MTN",
+			Mode: batch.ModeMobileMoney, Amount: 1000, Reference: fmt.Sprintf("ref-%d", i), Provider: "campay"}
+	}
+	if err := st.CreateBatch(ctx, &bt, items); err != nil {
+		b.Fatal(err)
+	}
+	// every item paid but a few failed, as a finished batch stands
+	if _, err := st.db.ExecContext(ctx, `UPDATE items SET state = CASE WHEN row % 1000 = 0 THEN 'failed' ELSE 'succeeded' END WHERE batch_id = ?`, bt.ID); err != nil {
+		b.Fatal(err)
+	}
+
+	type cost struct{ ns, bytes float64 }
+	costs := map[string]cost{}
+	measure := func(name string, fn func() (batch.Summary, error)) {
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			for b.Loop() {
+				sum, err := fn()
+				if err != nil {
+					b.Fatal(err)
+				}
+				if !sum.Complete() || sum.Items != n {
+					b.Fatalf("summary %+v: want %d items, complete", sum.Counts, n)
+				}
+			}
+			runtime.ReadMemStats(&after)
+			costs[name] = cost{float64(b.Elapsed().Nanoseconds()) / float64(b.N), float64(after.TotalAlloc-before.TotalAlloc) / float64(b.N)}
+		})
+	}
+	measure("complete/items", func() (batch.Summary, error) {
+		all, err := st.Items(ctx, bt.ID)
+		return batch.Summarize(bt, all), err
+	})
+	measure("complete/totals", func() (batch.Summary, error) { return batch.SummaryOf(ctx, st, bt) })
+	measure("status/all-items", func() (batch.Summary, error) {
+		s, err := batch.Status(ctx, st, bt)
+		return s.Summary, err
+	})
+	measure("status/glance", func() (batch.Summary, error) {
+		s, err := batch.Glance(ctx, st, bt)
+		return s.Summary, err
+	})
+	for _, p := range [][2]string{{"complete/totals", "complete/items"}, {"status/glance", "status/all-items"}} {
+		now, was := costs[p[0]], costs[p[1]]
+		if was.ns > 0 && was.bytes > 0 {
+			fmt.Printf("ratio %s over %s: time %.4f, bytes %.5f\n", p[0], p[1], now.ns/was.ns, now.bytes/was.bytes)
+		}
+	}
 }

@@ -312,6 +312,25 @@ func (s *Store) Items(ctx context.Context, batchID int64, states ...batch.State)
 	return items, s.fail("read items", err)
 }
 
+// Totals implements batch.ItemReader with one aggregate query.
+func (s *Store) Totals(ctx context.Context, batchID int64) (map[batch.State]batch.Total, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT state, COUNT(*), COALESCE(SUM(amount), 0) FROM items WHERE batch_id = ? GROUP BY state`, batchID)
+	if err != nil {
+		return nil, s.fail("count items", err)
+	}
+	defer rows.Close()
+	out := map[batch.State]batch.Total{}
+	for rows.Next() {
+		var st batch.State
+		var t batch.Total
+		if err := rows.Scan(&st, &t.Items, &t.Amount); err != nil {
+			return nil, s.fail("count items", err)
+		}
+		out[st] = t
+	}
+	return out, s.fail("count items", rows.Err())
+}
+
 // Claim implements batch.RunStore. The claims are in the main file when it
 // returns, before any request for them leaves: a copy of the main file alone
 // shows every item that may have been sent as at least submitting.

@@ -274,6 +274,22 @@ func (m *Memory) Items(ctx context.Context, batchID int64, states ...batch.State
 	return out, err
 }
 
+// Totals implements batch.ItemReader.
+func (m *Memory) Totals(ctx context.Context, batchID int64) (out map[batch.State]batch.Total, err error) {
+	err = m.call("Totals", "count items", func() error {
+		out = map[batch.State]batch.Total{}
+		for _, id := range m.byBatch[batchID] {
+			it := m.items[id-1]
+			t := out[it.State]
+			t.Items++
+			t.Amount += it.Amount
+			out[it.State] = t
+		}
+		return nil
+	})
+	return out, err
+}
+
 // itemsOf lists a batch's items that keep holds, in sheet order. Called with m.mu held.
 func (m *Memory) itemsOf(batchID int64, keep func(batch.Item) bool) []batch.Item {
 	var out []batch.Item

@@ -39,6 +39,7 @@ func Suite(t *testing.T, open Open) {
 		{"BatchExists", testBatchExists},
 		{"CreateBatchIsAllOrNothing", testCreateBatchIsAllOrNothing},
 		{"ItemsInSheetOrderAndByState", testItemsInSheetOrderAndByState},
+		{"Totals", testTotals},
 		{"PlanningEvents", testPlanningEvents},
 		{"Claim", testClaim},
 		{"ConcurrentClaimsNeverShareAnItem", testConcurrentClaims},
@@ -342,6 +343,35 @@ func testItemsInSheetOrderAndByState(t *testing.T, f *fixture) {
 	}
 	assert.Len(t, f.items(other), 2, "each batch its own items")
 	assert.Empty(t, f.items(batch.Batch{ID: 999999}), "a batch the store does not hold has no items")
+}
+
+func testTotals(t *testing.T, f *fixture) {
+	b, items := newBatch("totals", 5)
+	for i := range items {
+		items[i].Amount = int64(1000 * (i + 1))
+	}
+	require.NoError(t, f.st.CreateBatch(f.ctx, &b, items))
+	f.create("other", 3)
+
+	totals := func(id int64) map[batch.State]batch.Total {
+		t.Helper()
+		got, err := f.st.Totals(f.ctx, id)
+		require.NoError(t, err)
+		return got
+	}
+	assert.Equal(t, map[batch.State]batch.Total{batch.Planned: {Items: 5, Amount: 15000}}, totals(b.ID))
+
+	f.moveTo(f.claimOne(b), batch.Succeeded) // row 2: 1000
+	f.moveTo(f.claimOne(b), batch.Failed)    // row 3: 2000
+	f.moveTo(f.claimOne(b), batch.Review)    // row 4: 3000
+	assert.Equal(t, map[batch.State]batch.Total{
+		batch.Planned:   {Items: 2, Amount: 9000},
+		batch.Succeeded: {Items: 1, Amount: 1000},
+		batch.Failed:    {Items: 1, Amount: 2000},
+		batch.Review:    {Items: 1, Amount: 3000},
+	}, totals(b.ID), "states no item stands in are absent")
+	assert.Equal(t, batch.Summarize(b, f.items(b)), batch.FromTotals(b, totals(b.ID)), "the summary over the items")
+	assert.Empty(t, totals(999999), "a batch the store does not hold has none")
 }
 
 func testPlanningEvents(t *testing.T, f *fixture) {

@@ -14,8 +14,8 @@ func newStatusCmd(a *app) *cobra.Command {
 		Use:   "status BATCH",
 		Short: "Show a batch's standing: items by state and amounts (BATCH is its id or reference)",
 		Args:  cobra.ExactArgs(1),
-		RunE: a.onBatch(func(ctx context.Context, st batch.Store, b batch.Batch, _ []batch.Item) error {
-			s, err := batch.Status(ctx, st, b)
+		RunE: a.onStored(func(ctx context.Context, st batch.Store, b batch.Batch) error {
+			s, err := batch.Glance(ctx, st, b)
 			if err != nil {
 				return err
 			}

@@ -108,6 +108,23 @@ func (a *app) say(format string, args ...any) {
 	fmt.Fprintf(w, format+"\n", args...)
 }
 
+// onStored is the RunE of a command about one stored batch that reads its
+// items only as it needs them: run gets the ledger and the batch.
+func (a *app) onStored(run func(ctx context.Context, st batch.Store, b batch.Batch) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		st, err := a.openLedger(cmd.Context())
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		b, err := st.Batch(cmd.Context(), args[0])
+		if err != nil {
+			return err
+		}
+		return run(cmd.Context(), st, b)
+	}
+}
+
 // onBatch is the RunE of a command about one stored batch, its first
 // argument (an id or a reference): run gets the ledger and the batch with its
 // items.
