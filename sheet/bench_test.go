@@ -1,8 +1,10 @@
 package sheet
 
 import (
+	"encoding/csv"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -79,4 +81,47 @@ func BenchmarkNormalize(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkCSV100k reads the same 100k-row csv with encoding/csv into records
+// (the baseline) and with Read, which also validates every row; it reports
+// baseline/read as the ratio (1 = as fast as encoding/csv).
+func BenchmarkCSV100k(b *testing.B) {
+	path, err := sheettest.BigCSV(100_000)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var base, read time.Duration
+	b.Run("encoding-csv", func(b *testing.B) {
+		start := time.Now()
+		for b.Loop() {
+			f, err := os.Open(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			recs, err := csv.NewReader(f).ReadAll()
+			f.Close()
+			if err != nil || len(recs) != 100_001 {
+				b.Fatalf("%d records: %v", len(recs), err)
+			}
+		}
+		base = time.Since(start) / time.Duration(b.N)
+	})
+	b.Run("read", func(b *testing.B) {
+		start := time.Now()
+		for b.Loop() {
+			n := 0
+			res, err := Read(b.Context(), path, Options{}, func(batch.Row) error { n++; return nil })
+			if err != nil {
+				b.Fatal(err)
+			}
+			if n != 100_000 || len(res.Errors) != 0 {
+				b.Fatalf("read %d rows, %d errors: %v", n, len(res.Errors), res.Errors[:min(3, len(res.Errors))])
+			}
+		}
+		read = time.Since(start) / time.Duration(b.N)
+		if base > 0 {
+			b.ReportMetric(float64(base)/float64(read), "x-encoding-csv")
+		}
+	})
 }

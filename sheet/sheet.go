@@ -222,8 +222,9 @@ type validator struct {
 	lim       Limits
 	res       Result
 	seen      map[uint64]int32
-	seenID    map[string]int32 // My-CoolPay wallets addressed by username or e-mail
-	parsedSum int64            // every amount that parsed, for the TOTAL check
+	seenID    map[string]int32  // My-CoolPay wallets addressed by username or e-mail
+	folded    map[string]string // Normalize of mode and operator cells, by cell text
+	parsedSum int64             // every amount that parsed, for the TOTAL check
 	badAmount bool
 	totalRow  int
 }
@@ -310,14 +311,14 @@ func (v *validator) row(n int, cells []string) (batch.Row, bool) {
 	mode, hasMode := v.h.cell(cells, FieldMode)
 	modeKey := ""
 	if hasMode && strings.TrimSpace(mode) != "" {
-		modeKey = Normalize(mode)
+		modeKey = v.fold(mode)
 	}
 	// A wallet row pays into an account at a provider (a My-CoolPay wallet): the
 	// operator or mode cell names the wallet, or the phone cell holds an address
 	// only a wallet has (an e-mail).
 	wallet, named := providers.Declaration{}, false
 	if op, ok := v.h.cell(cells, FieldOperator); ok {
-		wallet, named = providers.WalletNamed(Normalize(op))
+		wallet, named = providers.WalletNamed(v.fold(op))
 	}
 	if !named && modeKey != "" {
 		wallet, named = providers.WalletNamed(modeKey)
@@ -385,6 +386,26 @@ func (v *validator) row(n int, cells []string) (batch.Row, bool) {
 	v.res.Valid++
 	v.res.TotalAmount += r.Amount
 	return r, true
+}
+
+// maxFolded bounds the cells whose folding a validator keeps: a sheet names a
+// few modes and operators, so a column of distinct values only stops filling
+// the map, it never grows it past this.
+const maxFolded = 256
+
+// fold is Normalize(s), worked out once per distinct cell text.
+func (v *validator) fold(s string) string {
+	if k, ok := v.folded[s]; ok {
+		return k
+	}
+	k := Normalize(s)
+	if len(v.folded) < maxFolded && len(s) <= 64 {
+		if v.folded == nil {
+			v.folded = map[string]string{}
+		}
+		v.folded[strings.Clone(s)] = k
+	}
+	return k
 }
 
 // errorCount counts row errors, kept or not.
