@@ -56,11 +56,11 @@ func ParsePhone(raw, region string) (Phone, error) {
 	if typ != phonenumbers.MOBILE && typ != phonenumbers.FIXED_LINE_OR_MOBILE {
 		return Phone{}, errors.New("phone is not a mobile number: mobile money needs the beneficiary's mobile number")
 	}
-	carrier, _ := phonenumbers.GetCarrierForNumber(num, "en")
+	e164 := strconv.Itoa(int(num.GetCountryCode())) + phonenumbers.GetNationalSignificantNumber(num)
 	return Phone{
-		E164:     strconv.Itoa(int(num.GetCountryCode())) + phonenumbers.GetNationalSignificantNumber(num),
+		E164:     e164,
 		Region:   phonenumbers.GetRegionCodeForNumber(num),
-		Operator: carrierName(carrier),
+		Operator: carrierName(carrier(num, "+"+e164)),
 	}, nil
 }
 
@@ -78,7 +78,7 @@ func fastNumber(s, region string) (*phonenumbers.PhoneNumber, phonenumbers.Phone
 			return nil, phonenumbers.UNKNOWN
 		}
 		num := &phonenumbers.PhoneNumber{CountryCode: proto32(int32(cc)), NationalNumber: &n}
-		if t := phonenumbers.GetNumberType(num); t != phonenumbers.UNKNOWN {
+		if t := numberType(num, int32(cc), national); t != phonenumbers.UNKNOWN {
 			return num, t
 		}
 		return nil, phonenumbers.UNKNOWN
