@@ -299,7 +299,7 @@ func (v *validator) row(n int, cells []string) (batch.Row, bool) {
 	before := v.errorCount()
 	r := batch.Row{Row: n, Mode: batch.ModeMobileMoney}
 
-	r.Name = strings.Join(strings.Fields(name), " ")
+	r.Name = joinFields(name)
 	if r.Name == "" {
 		v.fail(n, FieldName, name, "name is empty: write the beneficiary's name")
 	} else if msg := badText("name", r.Name); msg != "" {
