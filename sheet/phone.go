@@ -60,7 +60,7 @@ func ParsePhone(raw, region string) (Phone, error) {
 	return Phone{
 		E164:     e164,
 		Region:   phonenumbers.GetRegionCodeForNumber(num),
-		Operator: carrierName(carrier(num, "+"+e164)),
+		Operator: carrier(num, "+"+e164),
 	}, nil
 }
 
@@ -123,6 +123,9 @@ func carrierName(c string) string {
 
 // exponentDigits turns a numeric cell written in exponent form into its exact digits.
 func exponentDigits(s string) (string, bool) {
+	if !strings.ContainsAny(s, "eE") {
+		return "", false
+	}
 	s = strings.TrimSpace(s)
 	mant, exp, ok := strings.Cut(strings.ToUpper(s), "E")
 	if !ok {

@@ -277,8 +277,9 @@ func decided(prog *syntax.Prog, prefix string, n int) (all, ok bool) {
 	return all, true
 }
 
-// carrier is phonenumbers.GetCarrierForNumber(num, "en"), which depends on the
-// first 10 characters of the number in E.164 form ("+237677123") alone.
+// carrier is carrierName of phonenumbers.GetCarrierForNumber(num, "en"), which
+// depends on the first 10 characters of the number in E.164 form ("+237677123")
+// alone.
 func carrier(num *phonenumbers.PhoneNumber, e164 string) string {
 	key := e164[:min(len(e164), 10)]
 	phoneCache.Lock()
@@ -288,6 +289,7 @@ func carrier(num *phonenumbers.PhoneNumber, e164 string) string {
 		return c
 	}
 	c, _ = phonenumbers.GetCarrierForNumber(num, "en")
+	c = carrierName(c)
 	phoneCache.Lock()
 	if phoneCache.carriers == nil {
 		phoneCache.carriers = map[string]string{}

@@ -59,6 +59,7 @@ func TestNumberTypeMatchesPhonenumbers(t *testing.T) {
 			require.Equal(t, want, numberType(num, cc, nsn), "+%d %s", cc, nsn)
 			require.Equal(t, want, numberType(num, cc, nsn), "+%d %s again, from the cache", cc, nsn)
 			wantCarrier, _ := phonenumbers.GetCarrierForNumber(num, "en")
+			wantCarrier = carrierName(wantCarrier)
 			e164 := "+" + strconv.Itoa(int(cc)) + nsn
 			require.Equal(t, wantCarrier, carrier(num, e164), e164)
 			require.Equal(t, wantCarrier, carrier(num, e164), "%s again, from the cache", e164)
