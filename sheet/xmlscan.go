@@ -1,6 +1,7 @@
 package sheet
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 	"strings"
@@ -34,6 +35,7 @@ type xmlScanner struct {
 	b0, b1 byte // the two bytes before, in text, comments and CDATA
 	stack  []string
 	elem   int64 // where the open <c>, <si> or <is> began; -1 when none
+	cells  int   // <c>, <si> and <is> elements open
 	rowAt  int64 // where the open <row> began; -1 when none
 	row    int   // the last row number seen
 	si     int   // shared strings seen
@@ -361,7 +363,32 @@ done:
 	if i == 0 || t[i-1] == ':' {
 		return "", t, false
 	}
-	return string(t[:i]), t[i:], true
+	return intern(t[:i]), t[i:], true
+}
+
+// intern returns the names every sheet repeats without allocating them.
+func intern(b []byte) string {
+	switch string(b) {
+	case "c":
+		return "c"
+	case "r":
+		return "r"
+	case "s":
+		return "s"
+	case "t":
+		return "t"
+	case "v":
+		return "v"
+	case "is":
+		return "is"
+	case "si":
+		return "si"
+	case "row":
+		return "row"
+	case "spans":
+		return "spans"
+	}
+	return string(b)
 }
 
 func local(name string) string {
@@ -415,7 +442,7 @@ func (s *xmlScanner) startTag(t []byte) {
 			s.fail(false, "has an unquoted value of %s in <%s>", attr, name)
 			return
 		}
-		end := strings.IndexByte(string(rest[1:]), rest[0])
+		end := bytes.IndexByte(rest[1:], rest[0])
 		if end < 0 {
 			s.fail(false, "has an unclosed quote in <%s>", name)
 			return
@@ -463,12 +490,23 @@ func (s *xmlScanner) startTag(t []byte) {
 			return
 		}
 		s.stack = append(s.stack, name)
+		if cellName(name) {
+			s.cells++
+		}
 	}
+}
+
+func cellName(name string) bool {
+	switch local(name) {
+	case "c", "si", "is":
+		return true
+	}
+	return false
 }
 
 func (s *xmlScanner) attrValue(v []byte) {
 	for len(v) > 0 && s.err == nil {
-		i := strings.IndexAny(string(v), "<&")
+		i := bytes.IndexAny(v, "<&")
 		if i < 0 {
 			return
 		}
@@ -476,7 +514,7 @@ func (s *xmlScanner) attrValue(v []byte) {
 			s.fail(false, "has a '<' inside an attribute value (write &lt;)")
 			return
 		}
-		end := strings.IndexByte(string(v[i:]), ';')
+		end := bytes.IndexByte(v[i:], ';')
 		if end < 0 {
 			s.fail(false, "has an '&' that starts no known entity (write &amp;)")
 			return
@@ -501,22 +539,11 @@ func (s *xmlScanner) endTag(t []byte) {
 	case "row":
 		s.rowAt = -1
 	case "c", "si", "is":
-		if s.elem >= 0 && !s.inside("c", "si", "is") {
+		s.cells--
+		if s.elem >= 0 && s.cells == 0 { // no <c>, <si> or <is> is still open
 			s.elem = -1
 		}
 	}
-}
-
-// inside reports whether an element with one of these local names is still open.
-func (s *xmlScanner) inside(names ...string) bool {
-	for _, n := range s.stack {
-		for _, want := range names {
-			if local(n) == want {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // procInst checks <?target ...?>: the xml declaration must say version 1.0 and
