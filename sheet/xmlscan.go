@@ -126,6 +126,10 @@ func (s *xmlScanner) Write(p []byte) (int, error) {
 	for i < len(p) && s.err == nil {
 		b := p[i]
 		if b < utf8.RuneSelf {
+			if n := s.plainRun(p[i:]); n > 0 {
+				i += n
+				continue
+			}
 			if b < 0x20 && b != '\t' && b != '\n' && b != '\r' {
 				s.fail(false, "holds the control character %U, which XML does not allow", rune(b))
 				break
@@ -153,6 +157,45 @@ func (s *xmlScanner) Write(p []byte) (int, error) {
 		return 0, s.err
 	}
 	return len(p), nil
+}
+
+// plainRun takes, at once, the run of printable ASCII bytes at the start of p
+// that step would only count (in text) or copy (in a tag), checking the same
+// limits at the run's last byte; it returns how many bytes it took.
+func (s *xmlScanner) plainRun(p []byte) int {
+	n := 0
+	switch s.state {
+	case sText:
+		for n < len(p) && p[n] >= 0x20 && p[n] < utf8.RuneSelf && p[n] != '<' && p[n] != '&' && p[n] != '>' {
+			n++
+		}
+		if n == 0 {
+			return 0
+		}
+		if n >= 2 {
+			s.b0, s.b1 = p[n-2], p[n-1]
+		} else {
+			s.b0, s.b1 = s.b1, p[0]
+		}
+		s.pos += int64(n) - 1
+		if s.pos-s.start > s.maxText {
+			s.tooLarge(hintCell, "has a run of text longer than %s", size(s.maxText))
+		}
+	case sStartTag, sEndTag:
+		for n < len(p) && p[n] >= 0x20 && p[n] < utf8.RuneSelf && p[n] != '>' && p[n] != '"' && p[n] != '\'' {
+			n++
+		}
+		if n == 0 {
+			return 0
+		}
+		s.buf = append(s.buf, p[:n]...)
+		s.pos += int64(n) - 1
+		s.tagLimit()
+	default:
+		return 0
+	}
+	s.pos++
+	return n
 }
 
 // Close says the part has ended; it must end outside any tag, every element closed.
