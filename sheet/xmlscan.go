@@ -160,7 +160,8 @@ func (s *xmlScanner) Write(p []byte) (int, error) {
 }
 
 // plainRun takes, at once, the run of printable ASCII bytes at the start of p
-// that step would only count (in text) or copy (in a tag), checking the same
+// that step would only count (in text) or copy, following quotes (in a tag),
+// checking the same
 // limits at the run's last byte; it returns how many bytes it took.
 func (s *xmlScanner) plainRun(p []byte) int {
 	n := 0
@@ -182,8 +183,19 @@ func (s *xmlScanner) plainRun(p []byte) int {
 			s.tooLarge(hintCell, "has a run of text longer than %s", size(s.maxText))
 		}
 	case sStartTag, sEndTag:
-		for n < len(p) && p[n] >= 0x20 && p[n] < utf8.RuneSelf && p[n] != '>' && p[n] != '"' && p[n] != '\'' {
-			n++
+		for ; n < len(p); n++ { // as step: '>' outside quotes ends the tag
+			c := p[n]
+			if c < 0x20 || c >= utf8.RuneSelf || c == '>' && s.quote == 0 {
+				break
+			}
+			if s.state == sStartTag {
+				switch {
+				case s.quote == 0 && (c == '"' || c == '\''):
+					s.quote = c
+				case c == s.quote:
+					s.quote = 0
+				}
+			}
 		}
 		if n == 0 {
 			return 0
