@@ -161,8 +161,8 @@ func (s *xmlScanner) Write(p []byte) (int, error) {
 
 // plainRun takes, at once, the run of printable ASCII bytes at the start of p
 // that step would only count (in text) or copy, following quotes (in a tag),
-// checking the same
-// limits at the run's last byte; it returns how many bytes it took.
+// checking the same limits at the run's last byte; it returns how many bytes it
+// took.
 func (s *xmlScanner) plainRun(p []byte) int {
 	n := 0
 	switch s.state {
