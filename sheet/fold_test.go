@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"bulkpay/providers"
 )
 
 func TestValidatorFoldCachesBounded(t *testing.T) {
@@ -22,6 +24,13 @@ func TestValidatorFoldCachesBounded(t *testing.T) {
 		require.Equal(t, Normalize(s), v.fold(s))
 	}
 	assert.Len(t, v.folded, maxFolded, "a column of distinct values stops filling the cache at its bound")
+	for _, key := range []string{"", "mobilemoney", "mycoolpay", "cashout", "mycoolpay"} {
+		wantD, wantOK := providers.WalletNamed(key)
+		d, ok := v.walletNamed(key)
+		assert.Equal(t, wantOK, ok, key)
+		assert.Equal(t, wantD, d, key)
+	}
+	assert.Len(t, v.wallets, 4)
 	long := string(make([]byte, 100))
 	assert.Equal(t, Normalize(long), v.fold(long))
 	assert.NotContains(t, v.folded, long)

@@ -222,9 +222,10 @@ type validator struct {
 	lim       Limits
 	res       Result
 	seen      map[uint64]int32
-	seenID    map[string]int32  // My-CoolPay wallets addressed by username or e-mail
-	folded    map[string]string // Normalize of mode and operator cells, by cell text
-	parsedSum int64             // every amount that parsed, for the TOTAL check
+	seenID    map[string]int32     // My-CoolPay wallets addressed by username or e-mail
+	folded    map[string]string    // Normalize of mode and operator cells, by cell text
+	wallets   map[string]walletHit // providers.WalletNamed, by folded cell
+	parsedSum int64                // every amount that parsed, for the TOTAL check
 	badAmount bool
 	totalRow  int
 }
@@ -318,10 +319,10 @@ func (v *validator) row(n int, cells []string) (batch.Row, bool) {
 	// only a wallet has (an e-mail).
 	wallet, named := providers.Declaration{}, false
 	if op, ok := v.h.cell(cells, FieldOperator); ok {
-		wallet, named = providers.WalletNamed(v.fold(op))
+		wallet, named = v.walletNamed(v.fold(op))
 	}
 	if !named && modeKey != "" {
-		wallet, named = providers.WalletNamed(modeKey)
+		wallet, named = v.walletNamed(modeKey)
 	}
 	rawPhone, _ := v.h.cell(cells, FieldPhone)
 	p, err := ParsePhone(rawPhone, v.opt.Region)
@@ -363,7 +364,7 @@ func (v *validator) row(n int, cells []string) (batch.Row, bool) {
 			v.fail(n, FieldEmail, email, msg)
 		}
 	}
-	if _, isWallet := providers.WalletNamed(modeKey); modeKey != "" && !isWallet {
+	if _, isWallet := v.walletNamed(modeKey); modeKey != "" && !isWallet {
 		if m, ok := parseModeKey(modeKey); ok {
 			r.Mode = m
 		} else {
@@ -406,6 +407,26 @@ func (v *validator) fold(s string) string {
 		v.folded[strings.Clone(s)] = k
 	}
 	return k
+}
+
+type walletHit struct {
+	d     providers.Declaration
+	named bool
+}
+
+// walletNamed is providers.WalletNamed(key), worked out once per distinct key.
+func (v *validator) walletNamed(key string) (providers.Declaration, bool) {
+	if w, ok := v.wallets[key]; ok {
+		return w.d, w.named
+	}
+	d, named := providers.WalletNamed(key)
+	if len(v.wallets) < maxFolded && len(key) <= 64 {
+		if v.wallets == nil {
+			v.wallets = map[string]walletHit{}
+		}
+		v.wallets[key] = walletHit{d, named}
+	}
+	return d, named
 }
 
 // errorCount counts row errors, kept or not.
