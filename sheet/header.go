@@ -178,8 +178,45 @@ var totalLabels = map[string]bool{
 
 // isTotalLabel reports whether a cell says TOTAL (any case, also "Total général").
 func isTotalLabel(s string) bool {
-	if !strings.Contains(strings.ToLower(s), "tot") { // every label has it; skip the costly fold
+	if !containsTot(s) { // every label has it; skip the costly fold
 		return false
 	}
 	return totalLabels[Normalize(s)]
+}
+
+// containsTot reports whether s holds "tot" in any case: strings.ToLower(s)
+// holds "tot" exactly then, since no other letter lowers to t or o.
+func containsTot(s string) bool {
+	for i := 0; i+3 <= len(s); i++ {
+		if s[i]|0x20 == 't' && s[i+1]|0x20 == 'o' && s[i+2]|0x20 == 't' {
+			return true
+		}
+	}
+	return false
+}
+
+// joinFields is strings.Join(strings.Fields(s), " "), and s itself when s has
+// no space but single ASCII spaces between words.
+func joinFields(s string) string {
+	prevSpace := true
+	for i := 0; i < len(s); {
+		c := s[i]
+		sp, n := false, 1
+		if c < utf8.RuneSelf {
+			sp = c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+		} else {
+			var r rune
+			r, n = utf8.DecodeRuneInString(s[i:])
+			sp = unicode.IsSpace(r)
+		}
+		if sp && (prevSpace || c != ' ') {
+			return strings.Join(strings.Fields(s), " ")
+		}
+		prevSpace = sp
+		i += n
+	}
+	if prevSpace {
+		return strings.Join(strings.Fields(s), " ")
+	}
+	return s
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/nyaruka/phonenumbers"
 )
@@ -42,13 +43,13 @@ func ParsePhone(raw, region string) (Phone, error) {
 			return Phone{}, fmt.Errorf("phone has a character %q that is not a digit: write digits only, e.g. 677 12 34 56 or +237 677 12 34 56", r)
 		}
 	}
-	num, typ := fastNumber(s, region)
+	num, typ, nsn := fastNumber(s, region)
 	if num == nil {
 		parsed, err := phonenumbers.Parse(s, region)
 		if err != nil {
 			return Phone{}, fmt.Errorf("phone is not a number bulkpay can read (%v): write it as %s", err, example(region))
 		}
-		num, typ = parsed, phonenumbers.GetNumberType(parsed)
+		num, typ, nsn = parsed, phonenumbers.GetNumberType(parsed), phonenumbers.GetNationalSignificantNumber(parsed)
 	}
 	if typ == phonenumbers.UNKNOWN { // what IsValidNumber checks
 		return Phone{}, fmt.Errorf("phone is not a valid number in %s: write it as %s", regionName(num, region), example(region))
@@ -56,11 +57,11 @@ func ParsePhone(raw, region string) (Phone, error) {
 	if typ != phonenumbers.MOBILE && typ != phonenumbers.FIXED_LINE_OR_MOBILE {
 		return Phone{}, errors.New("phone is not a mobile number: mobile money needs the beneficiary's mobile number")
 	}
-	carrier, _ := phonenumbers.GetCarrierForNumber(num, "en")
+	e164 := strconv.Itoa(int(num.GetCountryCode())) + nsn
 	return Phone{
-		E164:     strconv.Itoa(int(num.GetCountryCode())) + phonenumbers.GetNationalSignificantNumber(num),
+		E164:     e164,
 		Region:   phonenumbers.GetRegionCodeForNumber(num),
-		Operator: carrierName(carrier),
+		Operator: carrier(num, "+"+e164),
 	}, nil
 }
 
@@ -68,20 +69,20 @@ func ParsePhone(raw, region string) (Phone, error) {
 // "237677123456", "677123456") when the numbering plan says it is valid, which
 // is what phonenumbers.Parse would conclude at several times the cost. Anything
 // else (a trunk prefix, an invalid number) returns nil for the full parser.
-func fastNumber(s, region string) (*phonenumbers.PhoneNumber, phonenumbers.PhoneNumberType) {
-	try := func(cc int, national string) (*phonenumbers.PhoneNumber, phonenumbers.PhoneNumberType) {
+func fastNumber(s, region string) (*phonenumbers.PhoneNumber, phonenumbers.PhoneNumberType, string) {
+	try := func(cc int, national string) (*phonenumbers.PhoneNumber, phonenumbers.PhoneNumberType, string) {
 		if national == "" || national[0] == '0' || len(national) > 17 {
-			return nil, phonenumbers.UNKNOWN
+			return nil, phonenumbers.UNKNOWN, ""
 		}
 		n, err := strconv.ParseUint(national, 10, 64)
 		if err != nil {
-			return nil, phonenumbers.UNKNOWN
+			return nil, phonenumbers.UNKNOWN, ""
 		}
 		num := &phonenumbers.PhoneNumber{CountryCode: proto32(int32(cc)), NationalNumber: &n}
-		if t := phonenumbers.GetNumberType(num); t != phonenumbers.UNKNOWN {
-			return num, t
+		if t := numberType(num, int32(cc), national); t != phonenumbers.UNKNOWN {
+			return num, t, national
 		}
-		return nil, phonenumbers.UNKNOWN
+		return nil, phonenumbers.UNKNOWN, ""
 	}
 	if d, ok := strings.CutPrefix(s, "+"); ok {
 		for l := 1; l <= 3 && l < len(d); l++ {
@@ -90,22 +91,35 @@ func fastNumber(s, region string) (*phonenumbers.PhoneNumber, phonenumbers.Phone
 				return try(cc, d[l:])
 			}
 		}
-		return nil, phonenumbers.UNKNOWN
+		return nil, phonenumbers.UNKNOWN, ""
 	}
 	if s == "" || s[0] == '0' {
-		return nil, phonenumbers.UNKNOWN
+		return nil, phonenumbers.UNKNOWN, ""
 	}
-	cc := phonenumbers.GetCountryCodeForRegion(region)
+	cc := countryCode(region)
 	if cc == 0 {
-		return nil, phonenumbers.UNKNOWN
+		return nil, phonenumbers.UNKNOWN, ""
 	}
-	if num, t := try(cc, s); num != nil {
-		return num, t
+	if num, t, nsn := try(cc, s); num != nil {
+		return num, t, nsn
 	}
 	if rest, ok := strings.CutPrefix(s, strconv.Itoa(cc)); ok {
 		return try(cc, rest)
 	}
-	return nil, phonenumbers.UNKNOWN
+	return nil, phonenumbers.UNKNOWN, ""
+}
+
+var countryCodes sync.Map // region → phonenumbers.GetCountryCodeForRegion(region)
+
+func countryCode(region string) int {
+	if cc, ok := countryCodes.Load(region); ok {
+		return cc.(int)
+	}
+	cc := phonenumbers.GetCountryCodeForRegion(region)
+	if len(region) <= 3 { // every region code; anything else is looked up each time, never kept
+		countryCodes.Store(region, cc)
+	}
+	return cc
 }
 
 func proto32(v int32) *int32 { return &v }
@@ -123,6 +137,9 @@ func carrierName(c string) string {
 
 // exponentDigits turns a numeric cell written in exponent form into its exact digits.
 func exponentDigits(s string) (string, bool) {
+	if !strings.ContainsAny(s, "eE") {
+		return "", false
+	}
 	s = strings.TrimSpace(s)
 	mant, exp, ok := strings.Cut(strings.ToUpper(s), "E")
 	if !ok {

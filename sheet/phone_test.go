@@ -98,10 +98,11 @@ func TestFastPathAgreesWithLibrary(t *testing.T) {
 		}
 		forms := []string{string(digits), strconv.Itoa(cc) + string(digits), "+" + strconv.Itoa(cc) + string(digits)}
 		s := forms[rng.IntN(len(forms))]
-		fast, _ := fastNumber(s, region)
+		fast, _, nsn := fastNumber(s, region)
 		if fast == nil {
 			continue
 		}
+		require.Equal(t, phonenumbers.GetNationalSignificantNumber(fast), nsn, s)
 		slow, err := phonenumbers.Parse(s, region)
 		require.NoError(t, err, s)
 		require.True(t, phonenumbers.IsValidNumber(slow), "%s in %s", s, region)

@@ -222,8 +222,10 @@ type validator struct {
 	lim       Limits
 	res       Result
 	seen      map[uint64]int32
-	seenID    map[string]int32 // My-CoolPay wallets addressed by username or e-mail
-	parsedSum int64            // every amount that parsed, for the TOTAL check
+	seenID    map[string]int32     // My-CoolPay wallets addressed by username or e-mail
+	folded    map[string]string    // Normalize of mode and operator cells, by cell text
+	wallets   map[string]walletHit // providers.WalletNamed, by folded cell
+	parsedSum int64                // every amount that parsed, for the TOTAL check
 	badAmount bool
 	totalRow  int
 }
@@ -298,7 +300,7 @@ func (v *validator) row(n int, cells []string) (batch.Row, bool) {
 	before := v.errorCount()
 	r := batch.Row{Row: n, Mode: batch.ModeMobileMoney}
 
-	r.Name = strings.Join(strings.Fields(name), " ")
+	r.Name = joinFields(name)
 	if r.Name == "" {
 		v.fail(n, FieldName, name, "name is empty: write the beneficiary's name")
 	} else if msg := badText("name", r.Name); msg != "" {
@@ -310,17 +312,17 @@ func (v *validator) row(n int, cells []string) (batch.Row, bool) {
 	mode, hasMode := v.h.cell(cells, FieldMode)
 	modeKey := ""
 	if hasMode && strings.TrimSpace(mode) != "" {
-		modeKey = Normalize(mode)
+		modeKey = v.fold(mode)
 	}
 	// A wallet row pays into an account at a provider (a My-CoolPay wallet): the
 	// operator or mode cell names the wallet, or the phone cell holds an address
 	// only a wallet has (an e-mail).
 	wallet, named := providers.Declaration{}, false
 	if op, ok := v.h.cell(cells, FieldOperator); ok {
-		wallet, named = providers.WalletNamed(Normalize(op))
+		wallet, named = v.walletNamed(v.fold(op))
 	}
 	if !named && modeKey != "" {
-		wallet, named = providers.WalletNamed(modeKey)
+		wallet, named = v.walletNamed(modeKey)
 	}
 	rawPhone, _ := v.h.cell(cells, FieldPhone)
 	p, err := ParsePhone(rawPhone, v.opt.Region)
@@ -362,7 +364,7 @@ func (v *validator) row(n int, cells []string) (batch.Row, bool) {
 			v.fail(n, FieldEmail, email, msg)
 		}
 	}
-	if _, isWallet := providers.WalletNamed(modeKey); modeKey != "" && !isWallet {
+	if _, isWallet := v.walletNamed(modeKey); modeKey != "" && !isWallet {
 		if m, ok := parseModeKey(modeKey); ok {
 			r.Mode = m
 		} else {
@@ -385,6 +387,46 @@ func (v *validator) row(n int, cells []string) (batch.Row, bool) {
 	v.res.Valid++
 	v.res.TotalAmount += r.Amount
 	return r, true
+}
+
+// maxFolded bounds the cells whose folding a validator keeps: a sheet names a
+// few modes and operators, so a column of distinct values only stops filling
+// the map, it never grows it past this.
+const maxFolded = 256
+
+// fold is Normalize(s), worked out once per distinct cell text.
+func (v *validator) fold(s string) string {
+	if k, ok := v.folded[s]; ok {
+		return k
+	}
+	k := Normalize(s)
+	if len(v.folded) < maxFolded && len(s) <= 64 {
+		if v.folded == nil {
+			v.folded = map[string]string{}
+		}
+		v.folded[strings.Clone(s)] = k
+	}
+	return k
+}
+
+type walletHit struct {
+	d     providers.Declaration
+	named bool
+}
+
+// walletNamed is providers.WalletNamed(key), worked out once per distinct key.
+func (v *validator) walletNamed(key string) (providers.Declaration, bool) {
+	if w, ok := v.wallets[key]; ok {
+		return w.d, w.named
+	}
+	d, named := providers.WalletNamed(key)
+	if len(v.wallets) < maxFolded && len(key) <= 64 {
+		if v.wallets == nil {
+			v.wallets = map[string]walletHit{}
+		}
+		v.wallets[key] = walletHit{d, named}
+	}
+	return d, named
 }
 
 // errorCount counts row errors, kept or not.

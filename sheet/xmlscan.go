@@ -1,6 +1,7 @@
 package sheet
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 	"strings"
@@ -34,6 +35,7 @@ type xmlScanner struct {
 	b0, b1 byte // the two bytes before, in text, comments and CDATA
 	stack  []string
 	elem   int64 // where the open <c>, <si> or <is> began; -1 when none
+	cells  int   // <c>, <si> and <is> elements open
 	rowAt  int64 // where the open <row> began; -1 when none
 	row    int   // the last row number seen
 	si     int   // shared strings seen
@@ -124,6 +126,10 @@ func (s *xmlScanner) Write(p []byte) (int, error) {
 	for i < len(p) && s.err == nil {
 		b := p[i]
 		if b < utf8.RuneSelf {
+			if n := s.plainRun(p[i:]); n > 0 {
+				i += n
+				continue
+			}
 			if b < 0x20 && b != '\t' && b != '\n' && b != '\r' {
 				s.fail(false, "holds the control character %U, which XML does not allow", rune(b))
 				break
@@ -151,6 +157,57 @@ func (s *xmlScanner) Write(p []byte) (int, error) {
 		return 0, s.err
 	}
 	return len(p), nil
+}
+
+// plainRun takes, at once, the run of printable ASCII bytes at the start of p
+// that step would only count (in text) or copy, following quotes (in a tag),
+// checking the same limits at the run's last byte; it returns how many bytes it
+// took.
+func (s *xmlScanner) plainRun(p []byte) int {
+	n := 0
+	switch s.state {
+	case sText:
+		for n < len(p) && p[n] >= 0x20 && p[n] < utf8.RuneSelf && p[n] != '<' && p[n] != '&' && p[n] != '>' {
+			n++
+		}
+		if n == 0 {
+			return 0
+		}
+		if n >= 2 {
+			s.b0, s.b1 = p[n-2], p[n-1]
+		} else {
+			s.b0, s.b1 = s.b1, p[0]
+		}
+		s.pos += int64(n) - 1
+		if s.pos-s.start > s.maxText {
+			s.tooLarge(hintCell, "has a run of text longer than %s", size(s.maxText))
+		}
+	case sStartTag, sEndTag:
+		for ; n < len(p); n++ { // as step: '>' outside quotes ends the tag
+			c := p[n]
+			if c < 0x20 || c >= utf8.RuneSelf || c == '>' && s.quote == 0 {
+				break
+			}
+			if s.state == sStartTag {
+				switch {
+				case s.quote == 0 && (c == '"' || c == '\''):
+					s.quote = c
+				case c == s.quote:
+					s.quote = 0
+				}
+			}
+		}
+		if n == 0 {
+			return 0
+		}
+		s.buf = append(s.buf, p[:n]...)
+		s.pos += int64(n) - 1
+		s.tagLimit()
+	default:
+		return 0
+	}
+	s.pos++
+	return n
 }
 
 // Close says the part has ended; it must end outside any tag, every element closed.
@@ -361,7 +418,32 @@ done:
 	if i == 0 || t[i-1] == ':' {
 		return "", t, false
 	}
-	return string(t[:i]), t[i:], true
+	return intern(t[:i]), t[i:], true
+}
+
+// intern returns the names every sheet repeats without allocating them.
+func intern(b []byte) string {
+	switch string(b) {
+	case "c":
+		return "c"
+	case "r":
+		return "r"
+	case "s":
+		return "s"
+	case "t":
+		return "t"
+	case "v":
+		return "v"
+	case "is":
+		return "is"
+	case "si":
+		return "si"
+	case "row":
+		return "row"
+	case "spans":
+		return "spans"
+	}
+	return string(b)
 }
 
 func local(name string) string {
@@ -415,7 +497,7 @@ func (s *xmlScanner) startTag(t []byte) {
 			s.fail(false, "has an unquoted value of %s in <%s>", attr, name)
 			return
 		}
-		end := strings.IndexByte(string(rest[1:]), rest[0])
+		end := bytes.IndexByte(rest[1:], rest[0])
 		if end < 0 {
 			s.fail(false, "has an unclosed quote in <%s>", name)
 			return
@@ -463,12 +545,23 @@ func (s *xmlScanner) startTag(t []byte) {
 			return
 		}
 		s.stack = append(s.stack, name)
+		if cellName(name) {
+			s.cells++
+		}
 	}
+}
+
+func cellName(name string) bool {
+	switch local(name) {
+	case "c", "si", "is":
+		return true
+	}
+	return false
 }
 
 func (s *xmlScanner) attrValue(v []byte) {
 	for len(v) > 0 && s.err == nil {
-		i := strings.IndexAny(string(v), "<&")
+		i := bytes.IndexAny(v, "<&")
 		if i < 0 {
 			return
 		}
@@ -476,7 +569,7 @@ func (s *xmlScanner) attrValue(v []byte) {
 			s.fail(false, "has a '<' inside an attribute value (write &lt;)")
 			return
 		}
-		end := strings.IndexByte(string(v[i:]), ';')
+		end := bytes.IndexByte(v[i:], ';')
 		if end < 0 {
 			s.fail(false, "has an '&' that starts no known entity (write &amp;)")
 			return
@@ -501,22 +594,11 @@ func (s *xmlScanner) endTag(t []byte) {
 	case "row":
 		s.rowAt = -1
 	case "c", "si", "is":
-		if s.elem >= 0 && !s.inside("c", "si", "is") {
+		s.cells--
+		if s.elem >= 0 && s.cells == 0 { // no <c>, <si> or <is> is still open
 			s.elem = -1
 		}
 	}
-}
-
-// inside reports whether an element with one of these local names is still open.
-func (s *xmlScanner) inside(names ...string) bool {
-	for _, n := range s.stack {
-		for _, want := range names {
-			if local(n) == want {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // procInst checks <?target ...?>: the xml declaration must say version 1.0 and

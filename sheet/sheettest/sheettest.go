@@ -1,6 +1,7 @@
 package sheettest
 
 import (
+	"bufio"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -81,4 +82,36 @@ func Phone(i int) string {
 	default:
 		return fmt.Sprintf("65%d%06d", i%5, i%1000000)
 	}
+}
+
+// BigCSV returns the path of a UTF-8 csv of n valid payroll rows below a header
+// (the columns of BigXLSX and a payment mode), written once per machine and
+// cached in the temp dir.
+func BigCSV(n int) (string, error) {
+	path := filepath.Join(os.TempDir(), fmt.Sprintf("bulkpay-bench-%d.csv", n))
+	if _, err := os.Stat(path); err == nil {
+		return path, nil
+	}
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return "", err
+	}
+	w := bufio.NewWriter(f)
+	fmt.Fprintln(w, "N°,Nom complet,Téléphone,Montant (FCFA),Mode de paiement,Email")
+	for i := 0; i < n; i++ {
+		mode := "Mobile Money"
+		if i%2 == 1 {
+			mode = "mobile_money"
+		}
+		fmt.Fprintf(w, "%d,Bénéficiaire numéro %d,%s,%d,%s,\n", i+1, i, Phone(i), 1000+i%500000, mode)
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return "", err
+	}
+	if err := f.Close(); err != nil {
+		return "", err
+	}
+	return path, os.Rename(tmp, path)
 }
