@@ -478,22 +478,29 @@ func TestNothingIsSentWhenTheIntentCannotBeRecorded(t *testing.T) {
 	assert.Empty(t, e.srv.Payouts())
 }
 
-func TestChunkResentAfterARefusalBeforeProcessing(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t, 1, sandbox.Options{}, 2*time.Second)
-	ctx := context.Background()
+// cinetpayBatch plans three Ivorian rows paid through CinetPay in a batch of
+// its own (reference ref), with a client of the env's simulator.
+func (e *env) cinetpayBatch(t *testing.T, ref string) (batch.Batch, *cinetpay.Client) {
+	t.Helper()
 	rows := []batch.Row{}
 	for i := 0; i < 3; i++ {
 		rows = append(rows, batch.Row{Row: i + 2, Name: "CI", Phone: fmt.Sprintf("22501%08d", i), Country: "CI", Operator: "Moov",
 			Mode: batch.ModeMobileMoney, Amount: 1000})
 	}
 	router := batch.Routes{Rules: batch.DefaultRules, Configured: map[string]bool{"cinetpay": true}}
-	b, items, errs := batch.Plan("chunk", "c.csv", "XOF", rows, router)
+	b, items, errs := batch.Plan(ref, "c.csv", "XOF", rows, router)
 	require.Empty(t, errs)
-	b, _, err := batch.Prepare(ctx, e.st, b, items, rows)
+	b, _, err := batch.Prepare(context.Background(), e.st, b, items, rows)
 	require.NoError(t, err)
+	return b, cinetpay.New(cinetpay.WithBaseURL(e.url+"/cinetpay/v1"), cinetpay.WithCredentials("k", "p"), cinetpay.WithNotifyURL("http://127.0.0.1/n"))
+}
+
+func TestChunkResentAfterARefusalBeforeProcessing(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 1, sandbox.Options{}, 2*time.Second)
+	ctx := context.Background()
+	b, cp := e.cinetpayBatch(t, "chunk")
 	e.b = b
-	cp := cinetpay.New(cinetpay.WithBaseURL(e.url+"/cinetpay/v1"), cinetpay.WithCredentials("k", "p"), cinetpay.WithNotifyURL("http://127.0.0.1/n"))
 	e.srv.AddFault(sandbox.Fault{Provider: "cinetpay", Op: "send", Kind: sandbox.Status, Status: 429, Times: 2})
 	r := &batch.Runner{Store: e.st, Lanes: map[string]batch.Lane{"cinetpay": {Provider: cp, Rate: 100, Burst: 5, Concurrency: 1}},
 		RetryBase: 5 * time.Millisecond, PollInterval: 10 * time.Millisecond, PendingWait: 3 * time.Second, Clock: e.clock}
@@ -624,17 +631,7 @@ func TestContactsGoThroughTheLanesCaller(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, 1, sandbox.Options{}, 2*time.Second)
 	ctx := context.Background()
-	rows := []batch.Row{}
-	for i := 0; i < 3; i++ {
-		rows = append(rows, batch.Row{Row: i + 2, Name: "CI", Phone: fmt.Sprintf("22501%08d", i), Country: "CI", Operator: "Moov",
-			Mode: batch.ModeMobileMoney, Amount: 1000})
-	}
-	router := batch.Routes{Rules: batch.DefaultRules, Configured: map[string]bool{"cinetpay": true}}
-	b, items, errs := batch.Plan("contacts", "c.csv", "XOF", rows, router)
-	require.Empty(t, errs)
-	b, _, err := batch.Prepare(ctx, e.st, b, items, rows)
-	require.NoError(t, err)
-	cp := cinetpay.New(cinetpay.WithBaseURL(e.url+"/cinetpay/v1"), cinetpay.WithCredentials("k", "p"), cinetpay.WithNotifyURL("http://127.0.0.1/n"))
+	b, cp := e.cinetpayBatch(t, "contacts")
 	// the first contacts call is refused before processing: it is sent again
 	e.srv.AddFault(sandbox.Fault{Provider: "cinetpay", Op: "contact", Kind: sandbox.Status, Status: 503})
 	seen := &opsSeen{next: providers.Stack(providers.Options{Provider: "cinetpay", Clock: e.clock})}
