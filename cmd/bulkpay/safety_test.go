@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/stretchr/testify/assert"
@@ -148,10 +150,13 @@ func TestPanicMidPaymentExitsOneAndTheHintResumesWhereItWasPaid(t *testing.T) {
 	assert.Empty(t, payouts(t, other), "a finished batch sends nothing")
 }
 
-// bulkpayEnv runs the binary in dir with extra environment variables.
+// bulkpayEnv runs the binary in dir with extra environment variables, within
+// a time limit.
 func bulkpayEnv(t *testing.T, dir string, env []string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
 	var out, errb bytes.Buffer
