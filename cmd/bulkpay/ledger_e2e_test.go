@@ -11,12 +11,11 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
-	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
 
 	"bulkpay/ledger"
 )
@@ -145,10 +144,8 @@ func TestDamagedLedgerIsRefusedBeforeMoneyMoves(t *testing.T) {
 // waitExited blocks until the child has exited, leaving it unreaped: a zombie.
 func waitExited(t *testing.T, pid int) {
 	t.Helper()
-	const pPID, wExited, wNoWait = 1, 4, 0x1000000
-	var info [128]byte
-	_, _, errno := syscall.Syscall6(syscall.SYS_WAITID, pPID, uintptr(pid), uintptr(unsafe.Pointer(&info[0])), wExited|wNoWait, 0, 0)
-	require.Zero(t, errno)
+	var info unix.Siginfo
+	require.NoError(t, unix.Waitid(unix.P_PID, pid, &info, unix.WEXITED|unix.WNOWAIT, nil))
 }
 
 func TestZombieLockHolderDoesNotBlockARerun(t *testing.T) {
