@@ -15,18 +15,10 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/sys/unix"
 
+	"bulkpay/internal/testsupport"
 	"bulkpay/ledger"
 )
-
-// copyFile copies one file, as a backup of only bulkpay.db would.
-func copyFile(t *testing.T, src, dst string) {
-	t.Helper()
-	data, err := os.ReadFile(src)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(dst, data, 0o600))
-}
 
 // neverPaidTwice checks from the sandbox's side that no reference and no
 // beneficiary of the report was paid more than once, and that each succeeded
@@ -73,9 +65,9 @@ func TestCopyOfTheMainFileAloneNeverPaysTwice(t *testing.T) {
 			require.GreaterOrEqual(t, sent, 3, "killed mid-run, after sending")
 			require.Less(t, sent, 6, "killed mid-run, before the end")
 
-			copyFile(t, filepath.Join(dir, "bulkpay.db"), filepath.Join(copyDir, "bulkpay.db"))
+			testsupport.CopyFile(t, filepath.Join(dir, "bulkpay.db"), filepath.Join(copyDir, "bulkpay.db"))
 			copySheet := filepath.Join(copyDir, "copied.csv")
-			copyFile(t, sheet, copySheet)
+			testsupport.CopyFile(t, sheet, copySheet)
 			r := bulkpay(t, copyDir, "run", copySheet, "--sandbox", url, "--config", cfg)
 			require.Contains(t, []int{0, 4}, r.code, r.stderr)
 			assert.Contains(t, r.stderr, "resuming batch copied", "the copy knows the batch and its references")
@@ -85,17 +77,6 @@ func TestCopyOfTheMainFileAloneNeverPaysTwice(t *testing.T) {
 			assert.Len(t, payouts(t, url), 6, "everyone paid once, nobody twice")
 		})
 	}
-}
-
-// damagePage writes garbage over one page of a SQLite file.
-func damagePage(t *testing.T, path string, page int64) {
-	t.Helper()
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	require.NoError(t, err)
-	defer f.Close()
-	garbage := []byte(strings.Repeat("not a b-tree page ", 4096/18+1))[:4096]
-	_, err = f.WriteAt(garbage, (page-1)*4096)
-	require.NoError(t, err)
 }
 
 // rootPage finds where an index or table starts in the ledger.
@@ -130,8 +111,8 @@ func TestDamagedLedgerIsRefusedBeforeMoneyMoves(t *testing.T) {
 		t.Run(args[0], func(t *testing.T) {
 			copyDir := t.TempDir()
 			db := filepath.Join(copyDir, "bulkpay.db")
-			copyFile(t, filepath.Join(dir, "bulkpay.db"), db)
-			damagePage(t, db, page)
+			testsupport.CopyFile(t, filepath.Join(dir, "bulkpay.db"), db)
+			testsupport.DamagePage(t, db, page)
 			r := bulkpay(t, copyDir, append(args, "--db", db)...)
 			assert.Equal(t, 1, r.code, r.stdout+r.stderr)
 			assert.Contains(t, r.stderr, "ledger file is damaged: "+db)
@@ -139,13 +120,6 @@ func TestDamagedLedgerIsRefusedBeforeMoneyMoves(t *testing.T) {
 			assert.Empty(t, payouts(t, url), "no money moves from a damaged ledger")
 		})
 	}
-}
-
-// waitExited blocks until the child has exited, leaving it unreaped: a zombie.
-func waitExited(t *testing.T, pid int) {
-	t.Helper()
-	var info unix.Siginfo
-	require.NoError(t, unix.Waitid(unix.P_PID, pid, &info, unix.WEXITED|unix.WNOWAIT, nil))
 }
 
 func TestZombieLockHolderDoesNotBlockARerun(t *testing.T) {
@@ -157,7 +131,7 @@ func TestZombieLockHolderDoesNotBlockARerun(t *testing.T) {
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "BULKPAY_CRASH_AT=after-claim")
 	require.NoError(t, cmd.Start())
-	waitExited(t, cmd.Process.Pid) // killed holding the lock, and not reaped: a zombie
+	testsupport.WaitExited(t, cmd.Process.Pid) // killed holding the lock, and not reaped: a zombie
 	defer cmd.Wait()
 
 	r := bulkpay(t, dir, "run", sheet, "--sandbox", url)
