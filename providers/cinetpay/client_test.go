@@ -18,38 +18,15 @@ import (
 	"bulkpay/providers"
 	"bulkpay/providers/cinetpay"
 	"bulkpay/providers/sandbox"
+	"bulkpay/providers/sandbox/sandboxtest"
 )
 
-type counting struct {
-	h  http.Handler
-	mu sync.Mutex
-	n  map[string]int
-}
-
-func (c *counting) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	c.mu.Lock()
-	c.n[r.URL.Path]++
-	c.mu.Unlock()
-	c.h.ServeHTTP(w, r)
-}
-
-func (c *counting) count(path string) int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.n[path]
-}
-
-func startSim(t *testing.T, opts sandbox.Options) (*sandbox.Server, *counting, string) {
+func startSim(t *testing.T, opts sandbox.Options) (*sandbox.Server, *sandboxtest.Recorder, string) {
 	t.Helper()
 	if opts.SettleDelay == 0 {
 		opts.SettleDelay = 20 * time.Millisecond
 	}
-	srv, err := sandbox.New(opts)
-	require.NoError(t, err)
-	cnt := &counting{h: srv, n: map[string]int{}}
-	hs := httptest.NewServer(cnt)
-	t.Cleanup(func() { srv.Close(); hs.CloseClientConnections(); hs.Close() })
-	return srv, cnt, hs.URL
+	return sandboxtest.Start(t, opts)
 }
 
 func payout(ref, phone string, amount int64) providers.Payout {
@@ -125,13 +102,13 @@ func TestDataNestedOnceAndTokenRefreshedEarly(t *testing.T) {
 	require.NoError(t, errs[0])
 	_, err = c.Send(ctx, payout("n1", "2250701020304", 5000))
 	require.NoError(t, err)
-	assert.Equal(t, 1, cnt.count("/cinetpay/v1/auth/login"))
+	assert.Equal(t, 1, cnt.Count("/cinetpay/v1/auth/login"))
 	mu.Lock()
 	now = now.Add(4*time.Minute + time.Second) // the token lives five minutes
 	mu.Unlock()
 	_, err = c.Send(ctx, payout("n2", "2250701020304", 5000))
 	require.NoError(t, err)
-	assert.Equal(t, 2, cnt.count("/cinetpay/v1/auth/login"), "a new token before the old one expires")
+	assert.Equal(t, 2, cnt.Count("/cinetpay/v1/auth/login"), "a new token before the old one expires")
 }
 
 func TestContactsAddedOnceAcrossReruns(t *testing.T) {
@@ -162,12 +139,12 @@ func TestContactsAddedOnceAcrossReruns(t *testing.T) {
 	sum := run("november", 45)
 	assert.Equal(t, 45, sum.Counts[batch.Succeeded])
 	assert.Equal(t, 45, srv.ContactCount())
-	assert.Equal(t, 1, cnt.count("/cinetpay/v1/transfer/contact"), "45 contacts in one call")
-	assert.Equal(t, 3, cnt.count("/cinetpay/v1/transfer/money/send/contact"), "45 transfers in chunks of 20")
+	assert.Equal(t, 1, cnt.Count("/cinetpay/v1/transfer/contact"), "45 contacts in one call")
+	assert.Equal(t, 3, cnt.Count("/cinetpay/v1/transfer/money/send/contact"), "45 transfers in chunks of 20")
 
 	sum = run("december", 45) // the same people next month
 	assert.Equal(t, 45, sum.Counts[batch.Succeeded])
-	assert.Equal(t, 1, cnt.count("/cinetpay/v1/transfer/contact"), "contacts remembered in the ledger are not added again")
+	assert.Equal(t, 1, cnt.Count("/cinetpay/v1/transfer/contact"), "contacts remembered in the ledger are not added again")
 	assert.Len(t, srv.Payouts(), 90)
 }
 
@@ -207,7 +184,7 @@ func TestNotFoundAsNumberOrString(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, res.ProviderReference, again.ProviderReference)
 			assert.Len(t, srv.Payouts(), 1)
-			assert.Equal(t, 1, cnt.count("/cinetpay/v1/transfer/money/send/contact"))
+			assert.Equal(t, 1, cnt.Count("/cinetpay/v1/transfer/money/send/contact"))
 		})
 	}
 }
@@ -276,11 +253,11 @@ func TestCurrencyOfTheReceivingCountry(t *testing.T) {
 	}
 	assert.Contains(t, res[1].Err.Error(), "CinetPay pays GN numbers in GNF, not XAF")
 	assert.Len(t, srv.Payouts(), 3)
-	assert.Equal(t, 1, cnt.count("/cinetpay/v1/transfer/money/send/contact"))
+	assert.Equal(t, 1, cnt.Count("/cinetpay/v1/transfer/money/send/contact"))
 
 	_, err = c.Send(ctx, with("alone", "224621234567", "GN", "XOF"))
 	require.ErrorIs(t, err, providers.ErrRejected)
-	assert.Equal(t, 1, cnt.count("/cinetpay/v1/transfer/money/send/contact"), "a chunk of refused payouts sends nothing")
+	assert.Equal(t, 1, cnt.Count("/cinetpay/v1/transfer/money/send/contact"), "a chunk of refused payouts sends nothing")
 }
 
 func TestCountriesAndCarriersCinetPayDoesNotPay(t *testing.T) {
