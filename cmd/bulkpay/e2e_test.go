@@ -26,6 +26,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"bulkpay/internal/cli"
 	"bulkpay/providers/sandbox"
 )
 
@@ -473,7 +474,7 @@ func TestInterruptThenResume(t *testing.T) {
 	err := run.wait()
 	var ee *exec.ExitError
 	require.ErrorAs(t, err, &ee)
-	assert.Equal(t, exitInterrupted, ee.ExitCode(), errb.String())
+	assert.Equal(t, cli.ExitInterrupted, ee.ExitCode(), errb.String())
 	assert.Contains(t, errb.String(), "bulkpay resume big")
 	release()
 
@@ -546,7 +547,7 @@ func TestSecondConcurrentRunIsRefused(t *testing.T) {
 	first := start(t, dir, nil, nil, "run", sheetPath, "--sandbox", sim.URL)
 	first.until(t, sim.holding(2), "2 payouts")
 	r := bulkpay(t, dir, "run", sheetPath, "--sandbox", sim.URL)
-	assert.Equal(t, exitHeld, r.code)
+	assert.Equal(t, cli.ExitHeld, r.code)
 	assert.Contains(t, r.stderr, fmt.Sprintf("batch big is being run by pid %d", first.Process.Pid))
 	release()
 	require.NoError(t, first.wait())
@@ -612,7 +613,7 @@ func TestSamePayrollUnderAnotherReferenceIsRefused(t *testing.T) {
 	require.Equal(t, 0, r.code, r.stderr)
 
 	r = bulkpay(t, dir, "run", "samples/payroll-2026-11.csv", "--sandbox", url, "--reference", "paie-novembre-bis")
-	assert.Equal(t, exitRefused, r.code, "a repeat payment is refused by policy")
+	assert.Equal(t, cli.ExitRefused, r.code, "a repeat payment is refused by policy")
 	assert.Contains(t, r.stderr, "25 row(s) of payroll-2026-11.csv were already paid or planned for period 2026-11")
 	assert.Contains(t, r.stderr, "is already in batch payroll-2026-11 (row 4, succeeded")
 	assert.Len(t, payouts(t, url), 25, "nothing paid twice")

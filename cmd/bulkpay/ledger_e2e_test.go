@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"bulkpay/internal/cli"
 	"bulkpay/internal/testsupport"
 	"bulkpay/ledger"
 )
@@ -161,7 +162,7 @@ func TestRunsRacingOnANewLedgerGetAClearMessage(t *testing.T) {
 		switch r.code {
 		case 0:
 			paid++
-		case exitHeld:
+		case cli.ExitHeld:
 			assert.Contains(t, r.stderr, "batch big is being run by pid", "the loser is told who runs it")
 		default:
 			t.Errorf("exit %d: %s", r.code, r.stderr)
@@ -211,7 +212,7 @@ func TestWaitTakesAnOptionalBound(t *testing.T) {
 		{"run", sheet, "--wait", "50ms", "--sandbox", url},
 	} {
 		r := bulkpay(t, dir, args...)
-		assert.Equal(t, exitHeld, r.code, "%v: %s", args, r.stderr)
+		assert.Equal(t, cli.ExitHeld, r.code, "%v: %s", args, r.stderr)
 		assert.Contains(t, r.stderr, holding, args)
 		assert.Contains(t, r.stderr, "still running after waiting 50ms", args)
 	}
