@@ -147,7 +147,7 @@ func TestFourEyesCannotBeBypassedInTheREADMEOrder(t *testing.T) {
 	r = bulkpay(t, dir, "approve", "paie-2026-12", "--by", "awa", "--config", cfg)
 	assert.Equal(t, cli.ExitRefused, r.code, "awa planned it too")
 	assert.Contains(t, r.stderr, "four_eyes needs an approver who did not plan it")
-	r = bulkpay(t, dir, "approve", "paie-2026-12", "--by", whoami())
+	r = bulkpay(t, dir, "approve", "paie-2026-12", "--by", cli.Login())
 	assert.Equal(t, cli.ExitRefused, r.code, "the first planner, and without --config: the stored rules hold")
 	assert.Contains(t, r.stderr, "four_eyes")
 	r = bulkpay(t, dir, "approve", "paie-2026-12", "--by", "jean", "--note", "matches the signed summary")
