@@ -32,8 +32,7 @@ var (
 
 // Client talks to one CinetPay merchant account. Safe for concurrent use.
 type Client struct {
-	baseURL      string
-	http         *http.Client
+	providers.Base
 	apikey       string
 	password     string
 	lang         string
@@ -51,10 +50,10 @@ type Client struct {
 type Option func(*Client)
 
 // WithBaseURL points the client at another CinetPay (a simulator): up to and including /v1.
-func WithBaseURL(u string) Option { return func(c *Client) { c.baseURL = strings.TrimRight(u, "/") } }
+func WithBaseURL(u string) Option { return func(c *Client) { c.SetURL(u) } }
 
 // WithHTTPClient sets the http.Client (its Timeout bounds every call).
-func WithHTTPClient(h *http.Client) Option { return func(c *Client) { c.http = h } }
+func WithHTTPClient(h *http.Client) Option { return func(c *Client) { c.HTTP = h } }
 
 // WithCredentials sets the API key and the API password.
 func WithCredentials(apikey, password string) Option {
@@ -72,12 +71,7 @@ func WithClock(now func() time.Time) Option { return func(c *Client) { c.now = n
 
 // New returns a client for CinetPay unless told otherwise.
 func New(opts ...Option) *Client {
-	c := &Client{baseURL: DefaultBaseURL, http: &http.Client{Timeout: 30 * time.Second}, lang: "en",
-		chunk: 20, contactChunk: 50, now: time.Now}
-	for _, o := range opts {
-		o(c)
-	}
-	return c
+	return providers.Apply(&Client{Base: providers.NewBase(DefaultBaseURL), lang: "en", chunk: 20, contactChunk: 50, now: time.Now}, opts)
 }
 
 // Name implements batch.Provider.
@@ -201,8 +195,8 @@ func (c *Client) do(ctx context.Context, op, method, path string, q url.Values, 
 		body = []byte(form.Encode())
 		h.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
-	resp, err := providers.Exchange(ctx, c.http, providers.Request{Provider: Name, Op: op, Method: method,
-		URL: c.baseURL + path + "?" + q.Encode(), Header: h, Body: body, Safe: op != "send",
+	resp, err := providers.Exchange(ctx, c.HTTP, providers.Request{Provider: Name, Op: op, Method: method,
+		URL: c.URL + path + "?" + q.Encode(), Header: h, Body: body, Safe: op != "send",
 		Secrets: []string{c.apikey, c.password, token}})
 	if err != nil {
 		return envelope{}, resp, err
