@@ -104,15 +104,6 @@ func startSandbox(t *testing.T, args ...string) string {
 	return "http://" + strings.Fields(rest)[0]
 }
 
-type sandboxPayout struct {
-	Provider          string `json:"provider"`
-	ProviderReference string `json:"provider_reference"`
-	ClientReference   string `json:"client_reference"`
-	Phone             string `json:"phone"`
-	Amount            int64  `json:"amount"`
-	Status            string `json:"status"`
-}
-
 // simulator is the provider sandbox served in the test process, so that a test
 // hears of each payout it takes instead of polling for them, and can hold the
 // requests that move money at a chosen point. bulkpay pays it with --sandbox URL.
@@ -267,12 +258,12 @@ func (p *proc) until(t *testing.T, ch <-chan struct{}, what string) {
 	}
 }
 
-func payouts(t *testing.T, url string) []sandboxPayout {
+func payouts(t *testing.T, url string) []sandbox.Payout {
 	t.Helper()
 	resp, err := http.Get(url + "/_sandbox/payouts")
 	require.NoError(t, err)
 	defer resp.Body.Close()
-	var ps []sandboxPayout
+	var ps []sandbox.Payout
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&ps))
 	return ps
 }
@@ -301,7 +292,7 @@ func reportLines(t *testing.T, dir, ref string) []map[string]string {
 func paidExactlyOnce(t *testing.T, url string, lines []map[string]string) {
 	t.Helper()
 	ps := payouts(t, url)
-	byRef := map[string][]sandboxPayout{}
+	byRef := map[string][]sandbox.Payout{}
 	for _, p := range ps {
 		byRef[p.ClientReference] = append(byRef[p.ClientReference], p)
 	}
@@ -366,12 +357,12 @@ func TestREADMECommandPaysTheSampleAndRerunPaysNothing(t *testing.T) {
 }
 
 // journalPayouts reads the built-in sandbox's memory: every payout it accepted.
-func journalPayouts(t *testing.T, dir string) []sandboxPayout {
+func journalPayouts(t *testing.T, dir string) []sandbox.Payout {
 	data, err := os.ReadFile(filepath.Join(dir, "bulkpay.db.sandbox.jsonl"))
 	require.NoError(t, err)
-	var out []sandboxPayout
+	var out []sandbox.Payout
 	for _, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
-		var p sandboxPayout
+		var p sandbox.Payout
 		if json.Unmarshal(line, &p) == nil {
 			out = append(out, p)
 		}
@@ -441,46 +432,58 @@ func bigSheet(t *testing.T, dir string, n int) string {
 	return path
 }
 
+// heldRun is `bulkpay run` on a sheet of big rows, caught paying: the
+// simulator holds every money-moving request once it holds some payouts,
+// until release.
+type heldRun struct {
+	sim            *simulator
+	dir, sheetPath string
+	run            *proc
+	release        func()
+}
+
+// runHeld starts a run of rows rows whose stderr goes to stderr (nil: none)
+// and returns once the simulator holds held payouts.
+func runHeld(t *testing.T, rows, held int, stderr io.Writer) heldRun {
+	t.Helper()
+	h := heldRun{sim: newSimulator(t, sandbox.Options{}), dir: t.TempDir()}
+	h.sheetPath = bigSheet(t, h.dir, rows)
+	h.release = h.sim.holdFrom(held)
+	h.run = start(t, h.dir, nil, stderr, "run", h.sheetPath, "--sandbox", h.sim.URL)
+	h.run.until(t, h.sim.holding(held), fmt.Sprintf("%d payouts", held))
+	return h
+}
+
 func TestSIGKILLMidwayThenRerunPaysEachOnce(t *testing.T) {
 	t.Parallel()
-	sim := newSimulator(t, sandbox.Options{})
-	dir := t.TempDir()
-	sheetPath := bigSheet(t, dir, 40)
-	release := sim.holdFrom(10)
-	run := start(t, dir, nil, nil, "run", sheetPath, "--sandbox", sim.URL)
-	run.until(t, sim.holding(10), "10 payouts")
-	require.NoError(t, run.Process.Signal(syscall.SIGKILL))
-	run.wait()
-	paidBefore := len(payouts(t, sim.URL))
+	h := runHeld(t, 40, 10, nil)
+	require.NoError(t, h.run.Process.Signal(syscall.SIGKILL))
+	h.run.wait()
+	paidBefore := len(payouts(t, h.sim.URL))
 	require.Less(t, paidBefore, 40, "killed midway")
-	release()
+	h.release()
 
-	r := bulkpay(t, dir, "run", sheetPath, "--sandbox", sim.URL)
+	r := bulkpay(t, h.dir, "run", h.sheetPath, "--sandbox", h.sim.URL)
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "resuming batch big")
-	paidExactlyOnce(t, sim.URL, reportLines(t, dir, "big"))
+	paidExactlyOnce(t, h.sim.URL, reportLines(t, h.dir, "big"))
 }
 
 func TestInterruptThenResume(t *testing.T) {
 	t.Parallel()
-	sim := newSimulator(t, sandbox.Options{})
-	dir := t.TempDir()
-	sheetPath := bigSheet(t, dir, 30)
 	var errb lockedBuffer
-	release := sim.holdFrom(5)
-	run := start(t, dir, nil, &errb, "run", sheetPath, "--sandbox", sim.URL)
-	run.until(t, sim.holding(5), "5 payouts")
-	require.NoError(t, run.Process.Signal(os.Interrupt))
-	err := run.wait()
+	h := runHeld(t, 30, 5, &errb)
+	require.NoError(t, h.run.Process.Signal(os.Interrupt))
+	err := h.run.wait()
 	var ee *exec.ExitError
 	require.ErrorAs(t, err, &ee)
 	assert.Equal(t, cli.ExitInterrupted, ee.ExitCode(), errb.String())
 	assert.Contains(t, errb.String(), "bulkpay resume big")
-	release()
+	h.release()
 
-	r := bulkpay(t, dir, "resume", "big", "--sandbox", sim.URL)
+	r := bulkpay(t, h.dir, "resume", "big", "--sandbox", h.sim.URL)
 	require.Equal(t, 0, r.code, r.stderr)
-	paidExactlyOnce(t, sim.URL, reportLines(t, dir, "big"))
+	paidExactlyOnce(t, h.sim.URL, reportLines(t, h.dir, "big"))
 }
 
 func TestValidateJSONAndExitCodes(t *testing.T) {
@@ -540,18 +543,13 @@ func TestChangedSheetUnderSameReferenceIsRefused(t *testing.T) {
 
 func TestSecondConcurrentRunIsRefused(t *testing.T) {
 	t.Parallel()
-	sim := newSimulator(t, sandbox.Options{})
-	dir := t.TempDir()
-	sheetPath := bigSheet(t, dir, 20)
-	release := sim.holdFrom(2) // the first run is still paying while the second starts
-	first := start(t, dir, nil, nil, "run", sheetPath, "--sandbox", sim.URL)
-	first.until(t, sim.holding(2), "2 payouts")
-	r := bulkpay(t, dir, "run", sheetPath, "--sandbox", sim.URL)
+	h := runHeld(t, 20, 2, nil) // the first run is still paying while the second starts
+	r := bulkpay(t, h.dir, "run", h.sheetPath, "--sandbox", h.sim.URL)
 	assert.Equal(t, cli.ExitHeld, r.code)
-	assert.Contains(t, r.stderr, fmt.Sprintf("batch big is being run by pid %d", first.Process.Pid))
-	release()
-	require.NoError(t, first.wait())
-	paidExactlyOnce(t, sim.URL, reportLines(t, dir, "big"))
+	assert.Contains(t, r.stderr, fmt.Sprintf("batch big is being run by pid %d", h.run.Process.Pid))
+	h.release()
+	require.NoError(t, h.run.wait())
+	paidExactlyOnce(t, h.sim.URL, reportLines(t, h.dir, "big"))
 }
 
 func TestMultiCountrySamplePaysThroughAllFourProviders(t *testing.T) {
@@ -665,19 +663,14 @@ func (s *said) Write(p []byte) (int, error) {
 
 func TestWaitForARunningBatch(t *testing.T) {
 	t.Parallel()
-	sim := newSimulator(t, sandbox.Options{})
-	dir := t.TempDir()
-	sheetPath := bigSheet(t, dir, 30)
-	release := sim.holdFrom(2) // the first run is still paying while the second starts
-	first := start(t, dir, nil, nil, "run", sheetPath, "--sandbox", sim.URL)
-	first.until(t, sim.holding(2), "2 payouts")
+	h := runHeld(t, 30, 2, nil) // the first run is still paying while the second starts
 	errb := saying("waiting")
-	second := start(t, dir, nil, errb, "run", sheetPath, "--sandbox", sim.URL, "--wait")
+	second := start(t, h.dir, nil, errb, "run", h.sheetPath, "--sandbox", h.sim.URL, "--wait")
 	second.until(t, errb.ch, "the second run said it waits")
-	release()
+	h.release()
 	require.NoError(t, second.wait(), errb.String())
-	require.NoError(t, first.wait())
-	paidExactlyOnce(t, sim.URL, reportLines(t, dir, "big"))
+	require.NoError(t, h.run.wait())
+	paidExactlyOnce(t, h.sim.URL, reportLines(t, h.dir, "big"))
 }
 
 func TestRetryFailedMakesNewReferencesLinkedToTheOld(t *testing.T) {
