@@ -54,11 +54,7 @@ func (c *camoo) serve(w http.ResponseWriter, r *http.Request, rest string) {
 		return
 	}
 	key, secret := r.Header.Get("X-Api-Key"), r.Header.Get("X-Api-Secret")
-	good := key != "" && secret != ""
-	if c.opts.Key != "" || c.opts.Secret != "" {
-		good = key == c.opts.Key && secret == c.opts.Secret
-	}
-	if !good {
+	if !loginGood(key, secret, c.opts.Key, c.opts.Secret) {
 		camooError(w, http.StatusUnauthorized, "Authentication failed: invalid or missing API credentials", nil)
 		return
 	}
