@@ -251,28 +251,9 @@ func TestReconciliationFindingsOutliveReportsAndShowInStatus(t *testing.T) {
 	r := bulkpay(t, dir, "run", sheet, "--sandbox", url)
 	require.Equal(t, 0, r.code, r.stderr)
 	ref := reportLines(t, dir, "found")[0]["provider_reference"]
-	tamper := func(body string) {
-		resp, err := httpPostJSON(url+"/_sandbox/tamper", body)
-		require.NoError(t, err)
-		resp.Body.Close()
-		require.Equal(t, 200, resp.StatusCode, body)
-	}
-	tamper(`{"provider":"campay","provider_reference":"` + ref + `","status":"FAILED"}`)
-	tamper(`{"provider":"campay","phone":"237677000999","amount":50000,"status":"SUCCESSFUL"}`)
-
-	kinds := func() map[string]int {
-		data, err := os.ReadFile(filepath.Join(dir, "bulkpay-reports", "found", "summary.json"))
-		require.NoError(t, err)
-		var sum struct {
-			Mismatches []map[string]any `json:"mismatches"`
-		}
-		require.NoError(t, json.Unmarshal(data, &sum))
-		out := map[string]int{}
-		for _, m := range sum.Mismatches {
-			out[m["kind"].(string)]++
-		}
-		return out
-	}
+	tamper(t, url, `{"provider":"campay","provider_reference":"`+ref+`","status":"FAILED"}`)
+	tamper(t, url, `{"provider":"campay","phone":"237677000999","amount":50000,"status":"SUCCESSFUL"}`)
+	kinds := func() map[string]int { return mismatchKinds(t, dir, "found") }
 	statusJSONOf := func() statusJSON {
 		r := bulkpay(t, dir, "status", "found", "--json")
 		require.Equal(t, 0, r.code, r.stderr)
@@ -302,7 +283,7 @@ func TestReconciliationFindingsOutliveReportsAndShowInStatus(t *testing.T) {
 	assert.False(t, st.Reconciliation.At.IsZero())
 
 	// the provider corrects its record: the next reconciliation replaces the findings
-	tamper(`{"provider":"campay","provider_reference":"` + ref + `","status":"SUCCESSFUL"}`)
+	tamper(t, url, `{"provider":"campay","provider_reference":"`+ref+`","status":"SUCCESSFUL"}`)
 	r = bulkpay(t, dir, "reconcile", "found", "--sandbox", url)
 	require.Equal(t, 4, r.code, r.stdout+r.stderr)
 	r = bulkpay(t, dir, "report", "found")

@@ -29,16 +29,36 @@ func startSim(t *testing.T, opts sandbox.Options) (*sandbox.Server, *sandboxtest
 	return sandboxtest.Start(t, opts)
 }
 
+// simClient starts the simulator with opts and a client of it whose calls
+// give up after 2 s.
+func simClient(t *testing.T, opts sandbox.Options) (*sandbox.Server, *sandboxtest.Recorder, *cinetpay.Client) {
+	t.Helper()
+	srv, rec, root := startSim(t, opts)
+	return srv, rec, newClient(root, &http.Client{Timeout: 2 * time.Second})
+}
+
+// addContacts adds phones as c's contacts: CinetPay pays contacts only.
+func addContacts(t *testing.T, c *cinetpay.Client, phones ...string) {
+	t.Helper()
+	contacts := make([]providers.Contact, len(phones))
+	for i, p := range phones {
+		contacts[i] = providers.Contact{Phone: p}
+	}
+	errs, err := c.AddContacts(context.Background(), contacts)
+	require.NoError(t, err)
+	for i, err := range errs {
+		require.NoError(t, err, phones[i])
+	}
+}
+
 func payout(ref, phone string, amount int64) providers.Payout {
 	return providers.Payout{Reference: ref, Phone: phone, Country: "CI", Operator: "Orange", Amount: amount, Name: "Awa Koné"}
 }
 
 func TestChunkPartlySucceeds(t *testing.T) {
-	srv, _, root := startSim(t, sandbox.Options{})
-	c := newClient(root, &http.Client{Timeout: 2 * time.Second})
+	srv, _, c := simClient(t, sandbox.Options{})
 	ctx := context.Background()
-	_, err := c.AddContacts(ctx, []providers.Contact{{Phone: "2250701020304"}, {Phone: "221771234567"}})
-	require.NoError(t, err)
+	addContacts(t, c, "2250701020304", "221771234567")
 	res, err := c.SendChunk(ctx, []providers.Payout{
 		payout("a", "2250701020304", 5000),
 		payout("b", "2250701020304", 100),  // below CI's minimum of 200
@@ -61,10 +81,9 @@ func TestChunkPartlySucceeds(t *testing.T) {
 }
 
 func TestResendIsRefusedWith805AndLookedUp(t *testing.T) {
-	srv, _, root := startSim(t, sandbox.Options{})
-	c := newClient(root, &http.Client{Timeout: 2 * time.Second})
+	srv, _, c := simClient(t, sandbox.Options{})
 	ctx := context.Background()
-	c.AddContacts(ctx, []providers.Contact{{Phone: "2250701020304"}})
+	addContacts(t, c, "2250701020304")
 	first, err := c.Send(ctx, payout("same-id", "2250701020304", 5000))
 	require.NoError(t, err)
 	again, err := c.Send(ctx, payout("same-id", "2250701020304", 5000))
@@ -79,10 +98,9 @@ func TestResendIsRefusedWith805AndLookedUp(t *testing.T) {
 }
 
 func TestSettleSendsWhatNeverArrived(t *testing.T) {
-	srv, _, root := startSim(t, sandbox.Options{})
-	c := newClient(root, &http.Client{Timeout: 2 * time.Second})
+	srv, _, c := simClient(t, sandbox.Options{})
 	ctx := context.Background()
-	c.AddContacts(ctx, []providers.Contact{{Phone: "2250701020304"}})
+	addContacts(t, c, "2250701020304")
 	res, err := c.Settle(ctx, payout("never-arrived", "2250701020304", 5000))
 	require.NoError(t, err)
 	assert.NotEmpty(t, res.ProviderReference)
@@ -112,8 +130,7 @@ func TestDataNestedOnceAndTokenRefreshedEarly(t *testing.T) {
 }
 
 func TestContactsAddedOnceAcrossReruns(t *testing.T) {
-	srv, cnt, root := startSim(t, sandbox.Options{})
-	c := newClient(root, &http.Client{Timeout: 2 * time.Second})
+	srv, cnt, c := simClient(t, sandbox.Options{})
 	ctx := context.Background()
 	dir := t.TempDir()
 	st, err := ledger.Open(ctx, filepath.Join(dir, "l.db"))
@@ -152,7 +169,7 @@ func TestNoTokenInErrors(t *testing.T) {
 	srv, _, root := startSim(t, sandbox.Options{})
 	c := newClient(root, &http.Client{Timeout: 300 * time.Millisecond})
 	ctx := context.Background()
-	c.AddContacts(ctx, []providers.Contact{{Phone: "2250701020304"}})
+	addContacts(t, c, "2250701020304")
 	srv.AddFault(sandbox.Fault{Provider: "cinetpay", Op: "send", Kind: sandbox.HangAfter})
 	_, err := c.Send(ctx, payout("t", "2250701020304", 5000))
 	require.ErrorIs(t, err, providers.ErrUnknownOutcome)
@@ -168,15 +185,14 @@ func TestNotFoundAsNumberOrString(t *testing.T) {
 	for _, numeric := range []bool{false, true} {
 		t.Run(fmt.Sprintf("numeric %v", numeric), func(t *testing.T) {
 			t.Parallel()
-			srv, cnt, root := startSim(t, sandbox.Options{CinetPay: sandbox.CinetPayOptions{NumericCodes: numeric}})
-			c := newClient(root, &http.Client{Timeout: 2 * time.Second})
+			srv, cnt, c := simClient(t, sandbox.Options{CinetPay: sandbox.CinetPayOptions{NumericCodes: numeric}})
 			ctx := context.Background()
 			_, err := c.Lookup(ctx, "client_transaction_id", "never-sent")
 			require.ErrorIs(t, err, providers.ErrNotFound)
 			_, err = c.Check(ctx, "no-such-transaction")
 			require.ErrorIs(t, err, providers.ErrNotFound)
 
-			c.AddContacts(ctx, []providers.Contact{{Phone: "2250701020304"}})
+			addContacts(t, c, "2250701020304")
 			res, err := c.Settle(ctx, payout("settle-me", "2250701020304", 5000))
 			require.NoError(t, err)
 			assert.NotEmpty(t, res.ProviderReference)
@@ -225,11 +241,9 @@ func TestTokenErrorsSayWhy(t *testing.T) {
 // of its chunk goes on.
 func TestCurrencyOfTheReceivingCountry(t *testing.T) {
 	t.Parallel()
-	srv, cnt, root := startSim(t, sandbox.Options{})
-	c := newClient(root, &http.Client{Timeout: 2 * time.Second})
+	srv, cnt, c := simClient(t, sandbox.Options{})
 	ctx := context.Background()
-	_, err := c.AddContacts(ctx, []providers.Contact{{Phone: "2250701020304"}, {Phone: "224621234567"}, {Phone: "243811234567"}})
-	require.NoError(t, err)
+	addContacts(t, c, "2250701020304", "224621234567", "243811234567")
 	with := func(ref, phone, country, currency string) providers.Payout {
 		p := payout(ref, phone, 5000)
 		p.Country, p.Currency = country, currency
@@ -262,11 +276,9 @@ func TestCurrencyOfTheReceivingCountry(t *testing.T) {
 
 func TestCountriesAndCarriersCinetPayDoesNotPay(t *testing.T) {
 	t.Parallel()
-	srv, _, root := startSim(t, sandbox.Options{})
-	c := newClient(root, &http.Client{Timeout: 2 * time.Second})
+	srv, _, c := simClient(t, sandbox.Options{})
 	ctx := context.Background()
-	_, err := c.AddContacts(ctx, []providers.Contact{{Phone: "2348031234567"}, {Phone: "237685123456"}, {Phone: "237677123456"}})
-	require.NoError(t, err)
+	addContacts(t, c, "2348031234567", "237685123456", "237677123456")
 	res, err := c.SendChunk(ctx, []providers.Payout{payout("ng", "2348031234567", 5000), payout("nexttel", "237685123456", 5000), payout("mtn", "237677123456", 5000)})
 	require.NoError(t, err)
 	for _, r := range res[:2] {
