@@ -111,6 +111,20 @@ func rows[T any](raw json.RawMessage) ([]T, error) {
 	return once, err
 }
 
+// rowsBy reads the rows of a list answer (what: "transfers") indexed by key;
+// rows that cannot be read make an error that quotes them.
+func rowsBy[T any](resp *providers.Response, data json.RawMessage, what string, key func(T) string) (map[string]T, error) {
+	answers, err := rows[T](data)
+	if err != nil {
+		return nil, resp.Unreadable(what, data)
+	}
+	by := make(map[string]T, len(answers))
+	for _, a := range answers {
+		by[key(a)] = a
+	}
+	return by, nil
+}
+
 // classOf maps CinetPay's codes to bulkpay's error classes.
 //
 //lint:ignore ST1008 the class is what the code means, not a failure of classOf
@@ -300,13 +314,9 @@ func (c *Client) SendChunk(ctx context.Context, ps []providers.Payout) ([]batch.
 			return nil, err
 		}
 	}
-	answers, err := rows[transfer](env.Data)
+	byRef, err := rowsBy(resp, env.Data, "transfers", func(a transfer) string { return a.ClientTransactionID })
 	if err != nil {
-		return nil, resp.Unreadable("transfers", env.Data)
-	}
-	byRef := map[string]transfer{}
-	for _, a := range answers {
-		byRef[a.ClientTransactionID] = a
+		return nil, err
 	}
 	for _, i := range sent {
 		p := ps[i]
@@ -450,13 +460,9 @@ func (c *Client) AddContacts(ctx context.Context, cs []providers.Contact) ([]err
 			return nil, err
 		}
 	}
-	answers, err := rows[contact](env.Data)
+	byPhone, err := rowsBy(resp, env.Data, "contacts", func(a contact) string { return a.Prefix + a.Phone })
 	if err != nil {
-		return nil, resp.Unreadable("contacts", env.Data)
-	}
-	byPhone := map[string]contact{}
-	for _, a := range answers {
-		byPhone[a.Prefix+a.Phone] = a
+		return nil, err
 	}
 	out := make([]error, len(cs))
 	for i, l := range lines {
