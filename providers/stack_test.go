@@ -1,7 +1,6 @@
 package providers_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -18,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"bulkpay/internal/testsupport"
 	"bulkpay/providers"
 	"bulkpay/providers/campay"
 	"bulkpay/providers/providerstest"
@@ -280,9 +280,8 @@ func TestCallerLogsWithoutSecrets(t *testing.T) {
 	closed := hs.URL
 	hs.Close()
 	const key = "pk_live_0123456789"
-	var buf bytes.Buffer
-	var mu sync.Mutex
-	log := slog.New(slog.NewTextHandler(&lockedWriter{w: &buf, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	var buf testsupport.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	lane := providers.Stack(providers.Options{Provider: "mycoolpay", Clock: providerstest.NewClock(epoch), Log: log,
 		Retry: providers.Retry{Max: 1}})
 	err := lane.Call(context.Background(), providers.Op{Name: "balance", Idempotent: true}, func(ctx context.Context) error {
@@ -291,23 +290,10 @@ func TestCallerLogsWithoutSecrets(t *testing.T) {
 		return err
 	})
 	require.ErrorIs(t, err, providers.ErrTransient)
-	mu.Lock()
 	out := buf.String()
-	mu.Unlock()
 	assert.Contains(t, out, "provider call failed, sending it again")
 	assert.Contains(t, out, "attempt=1")
 	assert.Contains(t, out, "attempt=2")
 	assert.Contains(t, out, "op=balance")
 	assert.NotContains(t, out, key)
-}
-
-type lockedWriter struct {
-	w  *bytes.Buffer
-	mu *sync.Mutex
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"bulkpay/internal/cli"
+	"bulkpay/internal/testsupport"
 	"bulkpay/providers/sandbox"
 )
 
@@ -471,7 +472,7 @@ func TestSIGKILLMidwayThenRerunPaysEachOnce(t *testing.T) {
 
 func TestInterruptThenResume(t *testing.T) {
 	t.Parallel()
-	var errb lockedBuffer
+	var errb testsupport.Buffer
 	h := runHeld(t, 30, 5, &errb)
 	require.NoError(t, h.run.Process.Signal(os.Interrupt))
 	err := h.run.wait()
@@ -625,27 +626,9 @@ func TestSamePayrollUnderAnotherReferenceIsRefused(t *testing.T) {
 	assert.Len(t, payouts(t, url), 75)
 }
 
-// lockedBuffer is a bytes.Buffer a process writes to while the test reads it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // said is an io.Writer that closes a channel once what was written contains want.
 type said struct {
-	lockedBuffer
+	testsupport.Buffer
 	want string
 	once sync.Once
 	ch   chan struct{}
@@ -654,7 +637,7 @@ type said struct {
 func saying(want string) *said { return &said{want: want, ch: make(chan struct{})} }
 
 func (s *said) Write(p []byte) (int, error) {
-	n, err := s.lockedBuffer.Write(p)
+	n, err := s.Buffer.Write(p)
 	if strings.Contains(s.String(), s.want) {
 		s.once.Do(func() { close(s.ch) })
 	}
