@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,7 +16,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -349,7 +349,7 @@ func TestREADMECommandPaysTheSampleAndRerunPaysNothing(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &st))
 	assert.Equal(t, 25, st.Counts["succeeded"])
 	assert.Equal(t, int64(4679000), st.SucceededAmount)
-	assert.Equal(t, []string{"failed", "pending", "planned", "rejected", "review", "submitting", "succeeded", "unknown"}, keys(st.Counts))
+	assert.Equal(t, []string{"failed", "pending", "planned", "rejected", "review", "submitting", "succeeded", "unknown"}, slices.Sorted(maps.Keys(st.Counts)))
 
 	// the csv of the same payroll is the same batch
 	r = bulkpay(t, dir, "run", "samples/payroll-2026-11.csv")
@@ -394,15 +394,6 @@ func TestBuiltInSandboxSIGKILLThenRerun(t *testing.T) {
 		assert.Equal(t, "succeeded", l["state"])
 	}
 	assert.Len(t, byRef, rows)
-}
-
-func keys(m map[string]int) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func TestStandaloneSandboxRunRerunExactlyOnce(t *testing.T) {
@@ -507,7 +498,7 @@ func TestValidateJSONAndExitCodes(t *testing.T) {
 	assert.Equal(t, 13, v.Invalid)
 	assert.Equal(t, int64(150000), v.TotalAmount)
 	for _, e := range v.Errors {
-		assert.ElementsMatch(t, []string{"row", "column", "value", "message"}, mapKeys(e))
+		assert.ElementsMatch(t, []string{"row", "column", "value", "message"}, slices.Collect(maps.Keys(e)))
 	}
 
 	r = bulkpay(t, dir, "run", samplePath(t, "payroll-with-errors.xlsx"))
@@ -515,14 +506,6 @@ func TestValidateJSONAndExitCodes(t *testing.T) {
 	assert.Contains(t, r.stderr, "row 8, column Montant, value \"150000.5\"")
 	_, err := os.Stat(filepath.Join(dir, "bulkpay.db.sandbox.jsonl"))
 	assert.True(t, os.IsNotExist(err), "bad input moves no money: no sandbox was even started")
-}
-
-func mapKeys(m map[string]any) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
 }
 
 func TestChangedSheetUnderSameReferenceIsRefused(t *testing.T) {
