@@ -25,13 +25,10 @@ type camoo struct {
 }
 
 func newCamoo(s *Server, o CamooOptions) *camoo {
-	if o.Balance == 0 {
-		o.Balance = 1_000_000_000
-	}
 	if o.FeePercent == 0 {
 		o.FeePercent = DefaultCamooFeePercent
 	}
-	s.acct["camoo"] = &account{balance: o.Balance}
+	s.openAccount("camoo", o.Balance)
 	return &camoo{s: s, opts: o}
 }
 

@@ -36,14 +36,8 @@ func newCamPay(s *Server, o CamPayOptions) *campay {
 	if o.TokenTTL == 0 {
 		o.TokenTTL = time.Hour
 	}
-	if o.MTNBalance == 0 {
-		o.MTNBalance = 1_000_000_000
-	}
-	if o.OrangeBalance == 0 {
-		o.OrangeBalance = 1_000_000_000
-	}
-	s.acct["campay/MTN"] = &account{balance: o.MTNBalance}
-	s.acct["campay/Orange"] = &account{balance: o.OrangeBalance}
+	s.openAccount("campay/MTN", o.MTNBalance)
+	s.openAccount("campay/Orange", o.OrangeBalance)
 	return &campay{s: s, opts: o, tokens: map[string]time.Time{}}
 }
 

@@ -37,10 +37,7 @@ func newCinetPay(s *Server, o CinetPayOptions) *cinetpay {
 	if o.TokenTTL == 0 {
 		o.TokenTTL = 5 * time.Minute
 	}
-	if o.Balance == 0 {
-		o.Balance = 1_000_000_000
-	}
-	s.acct["cinetpay"] = &account{balance: o.Balance}
+	s.openAccount("cinetpay", o.Balance)
 	return &cinetpay{s: s, opts: o, tokens: map[string]time.Time{}, contacts: map[string]bool{}}
 }
 
