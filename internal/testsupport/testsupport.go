@@ -1,6 +1,6 @@
-// Package testsupport holds what tests in several packages need from the
-// operating system: a process left unreaped, a ledger file copied or damaged.
-// Only tests import it.
+// Package testsupport holds what tests in several packages share: a process
+// left unreaped, a ledger file copied or damaged, a buffer that a child
+// process writes to while the test reads it. Only tests import it.
 package testsupport
 
 import (
