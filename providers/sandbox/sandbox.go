@@ -33,6 +33,7 @@ type Options struct {
 	CinetPay    CinetPayOptions
 	MyCoolPay   MyCoolPayOptions
 	Camoo       CamooOptions
+	Callbacks   CallbackOptions
 	Now         func() time.Time
 }
 
@@ -57,6 +58,10 @@ type Payout struct {
 	Echo map[string]string `json:"-"`
 	// order is the payout's place among all the payouts accepted, from 0.
 	order int
+	// signKey is the secret the payout's request carried (My-CoolPay's
+	// private key, Camoo's API secret), to sign its callback with; kept in
+	// memory only, never journaled.
+	signKey string
 }
 
 // Server serves every simulator. Create it with New; it is an http.Handler.
@@ -84,6 +89,14 @@ type Server struct {
 	acct     map[string]*account // balances by provider (and carrier for CamPay)
 	rules    []Rule              // standing faults
 	rng      *rand.Rand          // draws for rules, seeded
+	// callbacks: planned (by due time), handed to the sender, sent
+	callbackq  callbackQueue
+	cbseq      uint64
+	outbox     []*outgoing
+	delivered  []Delivery
+	senderOnce sync.Once
+	kick       chan struct{} // wakes the sender
+	wake       chan struct{} // wakes the pump
 }
 
 // account is a balance and what pending payouts hold of it.
@@ -109,7 +122,12 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{opts: opts, byRef: map[string]*Payout{}, byOurs: map[string]*Payout{}, byLot: map[string][]*Payout{},
 		byTime: map[string][]*Payout{}, unsorted: map[string]bool{}, done: make(chan struct{}),
-		acct: map[string]*account{}, rng: newRNG(opts.Seed), rules: opts.Rules}
+		acct: map[string]*account{}, rng: newRNG(opts.Seed), rules: opts.Rules,
+		kick: make(chan struct{}, 1), wake: make(chan struct{}, 1)}
+	if err := checkCallbackURLs(opts.Callbacks.URLs); err != nil {
+		return nil, err
+	}
+	s.opts.Callbacks = withCallbackDefaults(opts.Callbacks)
 	s.campay = newCamPay(s, opts.CamPay)
 	s.cinet = newCinetPay(s, opts.CinetPay)
 	s.mcp = newMyCoolPay(s, opts.MyCoolPay)
@@ -188,6 +206,10 @@ func (s *Server) admin(w http.ResponseWriter, r *http.Request, rest string) {
 		s.balancesEndpoint(w, r)
 	case "/tamper":
 		s.tamperEndpoint(w, r)
+	case "/callbacks":
+		s.callbacksEndpoint(w, r)
+	case "/notify": // the notify_url the sandbox's own CinetPay lanes give: a sink
+		w.Write([]byte("OK"))
 	case "/health":
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	default:
@@ -217,8 +239,10 @@ func (s *Server) settleDue() {
 		if p.Status != p.Final { // a tampered payout already ended
 			p.Status = p.Final
 			s.finalized(p)
+			s.scheduleCallbacks(p)
 		}
 	}
+	s.dispatchDue()
 }
 
 // settleQueue is a min-heap of payouts by settle time, then acceptance order.
@@ -300,6 +324,8 @@ func (s *Server) accept(p *Payout) error {
 	if !p.SettleAt.After(p.CreatedAt) && p.Status != p.Final {
 		p.Status = p.Final
 		s.finalized(p)
+		s.scheduleCallbacks(p)
+		s.dispatchDue()
 	}
 	return nil
 }
@@ -322,6 +348,7 @@ func (s *Server) add(p *Payout) {
 	s.byTime[p.Provider] = append(list, p)
 	if p.Status != p.Final {
 		heap.Push(&s.pending, p)
+		s.nudge()
 	}
 }
 
