@@ -1,0 +1,70 @@
+package mycoolpay_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"bulkpay/providers"
+	"bulkpay/providers/mycoolpay"
+	"bulkpay/providers/providerstest"
+	"bulkpay/providers/sandbox"
+)
+
+// The sandbox's My-CoolPay posts one callback per payout, signed with the
+// private key the payout was sent with, never retried: it passes
+// ParseCallback; with its amount altered, or from an address off the
+// allow-list, it does not.
+func TestSandboxMyCoolPayCallbacksVerify(t *testing.T) {
+	t.Parallel()
+	clock := providerstest.NewClock(time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC))
+	cbs, err := mycoolpay.NewCallbacks(publicKey, privateKey, mycoolpay.WithSources()) // the sandbox posts from this machine
+	require.NoError(t, err)
+	recv := providerstest.NewReceiver(t, cbs, func(int) int { return http.StatusInternalServerError })
+	delivered := make(chan sandbox.Delivery, 8)
+	srv, err := sandbox.New(sandbox.Options{Now: clock.Now, SettleDelay: time.Minute,
+		Callbacks: sandbox.CallbackOptions{Enabled: true, URLs: map[string]string{"mycoolpay": recv.URL + mycoolpay.CallbackPath},
+			OnDelivery: func(d sandbox.Delivery) { delivered <- d }}})
+	require.NoError(t, err)
+	hs := httptest.NewServer(srv)
+	t.Cleanup(func() { srv.Close(); hs.Close() })
+	c := mycoolpay.New(mycoolpay.WithBaseURL(hs.URL+"/mycoolpay/api"), mycoolpay.WithKeys(publicKey, privateKey))
+	p := providers.Payout{Reference: "2ceefe04-1a79-4914-9dd0-c61748c2aecb", Phone: "237677123456", Operator: "MTN", Amount: 1500, Currency: "XAF"}
+	res, err := c.Send(t.Context(), p)
+	require.NoError(t, err)
+
+	require.NoError(t, clock.Sleep(t.Context(), time.Minute))
+	srv.Tick()
+	got := recv.Next(t)
+	require.NoError(t, got.Err)
+	assert.Equal(t, http.MethodPost, got.Method)
+	assert.Equal(t, res.ProviderReference, got.Callback.ProviderReference)
+	assert.Equal(t, p.Reference, got.Callback.ItemReference)
+	assert.Equal(t, providers.StatusSucceeded, got.Callback.Status)
+	assert.Equal(t, int64(1500), got.Callback.Amount)
+	d := <-delivered
+	assert.Equal(t, http.StatusInternalServerError, d.HTTPStatus)
+
+	// never retried, however long one waits
+	require.NoError(t, clock.Sleep(t.Context(), 24*time.Hour))
+	srv.Tick()
+	assert.Len(t, srv.Deliveries(), 1)
+	assert.True(t, recv.None())
+
+	tampered := strings.Replace(string(got.Body), `"transaction_amount":1500`, `"transaction_amount":15000`, 1)
+	require.NotEqual(t, string(got.Body), tampered)
+	_, err = cbs.ParseCallback(got.Request([]byte(tampered), "127.0.0.1:1"))
+	require.ErrorIs(t, err, providers.ErrCallbackSignature)
+
+	strict, err := mycoolpay.NewCallbacks(publicKey, privateKey) // the documented source only
+	require.NoError(t, err)
+	_, err = strict.ParseCallback(got.Request(nil, "127.0.0.1:1"))
+	require.ErrorIs(t, err, providers.ErrCallbackSource)
+	_, err = strict.ParseCallback(got.Request(nil, mycoolpay.CallbackSource+":443"))
+	require.NoError(t, err)
+}
