@@ -43,7 +43,7 @@ func TestSandboxCamooCallbacksVerify(t *testing.T) {
 	require.NoError(t, err)
 
 	require.NoError(t, clock.Sleep(t.Context(), time.Minute))
-	srv.Tick()
+	assert.Equal(t, 1, srv.Tick())
 	first := recv.Next(t)
 	require.NoError(t, first.Err)
 	assert.Equal(t, http.MethodGet, first.Method)
@@ -54,10 +54,9 @@ func TestSandboxCamooCallbacksVerify(t *testing.T) {
 	assert.Equal(t, http.StatusServiceUnavailable, (<-delivered).HTTPStatus)
 
 	// answered 503: Camoo sends it again once the retry is due, not before
-	srv.Tick()
-	assert.True(t, recv.None())
+	assert.Zero(t, srv.Tick())
 	require.NoError(t, clock.Sleep(t.Context(), 10*time.Minute))
-	srv.Tick()
+	assert.Equal(t, 1, srv.Tick())
 	again := recv.Next(t)
 	require.NoError(t, again.Err)
 	assert.Equal(t, first.URL, again.URL, "the same notification")
@@ -67,7 +66,7 @@ func TestSandboxCamooCallbacksVerify(t *testing.T) {
 
 	// answered 200: no more
 	require.NoError(t, clock.Sleep(t.Context(), time.Hour))
-	srv.Tick()
+	assert.Zero(t, srv.Tick())
 	assert.Len(t, srv.Deliveries(), 2)
 
 	tampered := httptest.NewRequest(http.MethodGet, strings.Replace(first.URL, "status=success", "status=failed", 1), nil)

@@ -43,7 +43,7 @@ func TestSandboxCamPayCallbacksVerify(t *testing.T) {
 			require.True(t, recv.None(), "nothing before the payout is final")
 
 			require.NoError(t, clock.Sleep(t.Context(), time.Minute))
-			srv.Tick()
+			assert.Equal(t, 2, srv.Tick(), "the forgery, the genuine")
 			forged := recv.Next(t)
 			require.ErrorIs(t, forged.Err, providers.ErrCallbackSignature, "the third party's comes first and is refused")
 			genuine := recv.Next(t)

@@ -42,7 +42,7 @@ func TestSandboxCinetPayCallbacksParse(t *testing.T) {
 	require.NoError(t, err)
 
 	require.NoError(t, clock.Sleep(t.Context(), time.Minute))
-	srv.Tick()
+	assert.Equal(t, 3, srv.Tick(), "the forgery, the empty GET, the POST")
 	forged := recv.Next(t)
 	require.NoError(t, forged.Err, "unsigned: a forgery cannot be told apart")
 	assert.Equal(t, providers.StatusSucceeded, forged.Callback.Status, "it claims the opposite of what happened")

@@ -39,7 +39,7 @@ func TestSandboxMyCoolPayCallbacksVerify(t *testing.T) {
 	require.NoError(t, err)
 
 	require.NoError(t, clock.Sleep(t.Context(), time.Minute))
-	srv.Tick()
+	assert.Equal(t, 1, srv.Tick())
 	got := recv.Next(t)
 	require.NoError(t, got.Err)
 	assert.Equal(t, http.MethodPost, got.Method)
@@ -52,7 +52,7 @@ func TestSandboxMyCoolPayCallbacksVerify(t *testing.T) {
 
 	// never retried, however long one waits
 	require.NoError(t, clock.Sleep(t.Context(), 24*time.Hour))
-	srv.Tick()
+	assert.Zero(t, srv.Tick())
 	assert.Len(t, srv.Deliveries(), 1)
 	assert.True(t, recv.None())
 

@@ -184,11 +184,14 @@ func (s *Server) Deliveries() []Delivery {
 }
 
 // Tick settles every payout due by the sandbox's clock and sends the
-// callbacks due: what a request does first, without one.
-func (s *Server) Tick() {
+// callbacks due: what a request does first, without one. It returns how many
+// callbacks it handed to the sender (they go out in order, soon after).
+func (s *Server) Tick() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	before := s.dispatched
 	s.settleDue()
+	return int(s.dispatched - before)
 }
 
 // nudge wakes the pump: something new is due. Called with s.mu held.
@@ -312,6 +315,7 @@ func (s *Server) dispatchDue() {
 	for len(s.callbackq) > 0 && !now.Before(s.callbackq[0].due) {
 		s.outbox = append(s.outbox, heap.Pop(&s.callbackq).(*outgoing))
 		n++
+		s.dispatched++
 	}
 	if n == 0 {
 		return

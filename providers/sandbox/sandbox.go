@@ -92,6 +92,7 @@ type Server struct {
 	// callbacks: planned (by due time), handed to the sender, sent
 	callbackq  callbackQueue
 	cbseq      uint64
+	dispatched uint64 // callbacks handed to the sender, ever
 	outbox     []*outgoing
 	delivered  []Delivery
 	senderOnce sync.Once
