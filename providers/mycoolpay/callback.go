@@ -82,14 +82,14 @@ type callback struct {
 // insignificant zeros). The signature does not cover the status: confirm it
 // with checkStatus.
 func (c *Callbacks) ParseCallback(r *http.Request) (providers.Callback, error) {
-	src := providers.SourceIP(r)
-	if !c.sources.Allows(src) {
-		return providers.Callback{}, providers.RefuseCallback(Name, r, "", providers.ErrCallbackSource, "not My-CoolPay's address")
-	}
-	body, err := providers.ReadCallbackBody(r)
+	body, err := providers.ReadCallbackBody(r) // kept as evidence, whatever is refused
 	raw := string(body)
 	refuse := func(class error, reason string) (providers.Callback, error) {
 		return providers.Callback{}, providers.RefuseCallback(Name, r, raw, class, reason)
+	}
+	src := providers.SourceIP(r)
+	if !c.sources.Allows(src) {
+		return refuse(providers.ErrCallbackSource, "not My-CoolPay's address")
 	}
 	if err != nil {
 		return refuse(providers.ErrCallbackMalformed, err.Error())
