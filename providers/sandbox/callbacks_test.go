@@ -271,3 +271,17 @@ func TestServeCallsBackWithoutARequest(t *testing.T) {
 	h := wait(t, heardCh)
 	assert.Contains(t, string(h.body), `"transaction_status":"SUCCESS"`)
 }
+
+func TestParseCallbackRules(t *testing.T) {
+	t.Parallel()
+	rules, err := ParseRules("callback-late=10m@5%; camoo.callback:callback-lost@2%; mycoolpay:callback-duplicate; callback-out-of-order@1%; cinetpay:callback-forged@50%")
+	require.NoError(t, err)
+	require.Len(t, rules, 5)
+	assert.Equal(t, Rule{Kind: "callback-late", Percent: 5, Min: 10 * time.Minute, text: "callback-late=10m@5%"}, rules[0])
+	assert.Equal(t, Rule{Provider: "camoo", Op: "callback", Kind: "callback-lost", Percent: 2, text: "camoo.callback:callback-lost@2%"}, rules[1])
+	assert.Equal(t, 100.0, rules[2].Percent)
+	for _, bad := range []string{"callback-late", "callback-late=soon", "callback-sometimes@5%"} {
+		_, err := ParseRules(bad)
+		assert.Error(t, err, bad)
+	}
+}
