@@ -14,6 +14,7 @@ import (
 	"bulkpay/providers/camoo"
 	"bulkpay/providers/providerstest"
 	"bulkpay/providers/sandbox"
+	"bulkpay/providers/sandbox/sandboxtest"
 )
 
 // The sandbox's Camoo calls the notification_url each cashout named
@@ -22,7 +23,6 @@ import (
 // ParseCallback; with the status altered they do not.
 func TestSandboxCamooCallbacksVerify(t *testing.T) {
 	t.Parallel()
-	clock := providerstest.NewClock(time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC))
 	cbs, err := camoo.NewCallbacks(apiSecret)
 	require.NoError(t, err)
 	recv := providerstest.NewReceiver(t, cbs, func(n int) int {
@@ -31,19 +31,13 @@ func TestSandboxCamooCallbacksVerify(t *testing.T) {
 		}
 		return http.StatusOK
 	})
-	delivered := make(chan sandbox.Delivery, 8)
-	srv, err := sandbox.New(sandbox.Options{Now: clock.Now, SettleDelay: time.Minute,
-		Callbacks: sandbox.CallbackOptions{Enabled: true, CamooRetry: 10 * time.Minute, OnDelivery: func(d sandbox.Delivery) { delivered <- d }}})
-	require.NoError(t, err)
-	hs := httptest.NewServer(srv)
-	t.Cleanup(func() { srv.Close(); hs.Close() })
-	c := camoo.New(camoo.WithBaseURL(hs.URL+"/camoo/v1/payment"), camoo.WithKeys("key", apiSecret), camoo.WithPublicURL(recv.URL))
+	rig := sandboxtest.New(t, sandbox.Options{Callbacks: sandbox.CallbackOptions{Enabled: true, CamooRetry: 10 * time.Minute}})
+	c := camoo.New(camoo.WithBaseURL(rig.URL+"/camoo/v1/payment"), camoo.WithKeys("key", apiSecret), camoo.WithPublicURL(recv.URL))
 	p := providers.Payout{Reference: "2ceefe04-1a79-4914-9dd0-c61748c2aecb", Phone: "237677123456", Amount: 5000, Currency: "XAF"}
 	res, err := c.Send(t.Context(), p)
 	require.NoError(t, err)
 
-	require.NoError(t, clock.Sleep(t.Context(), time.Minute))
-	assert.Equal(t, 1, srv.Tick())
+	assert.Equal(t, 1, rig.Advance(t, time.Minute))
 	first := recv.Next(t)
 	require.NoError(t, first.Err)
 	assert.Equal(t, http.MethodGet, first.Method)
@@ -51,23 +45,21 @@ func TestSandboxCamooCallbacksVerify(t *testing.T) {
 	assert.Equal(t, res.ProviderReference, first.Callback.ProviderReference)
 	assert.Equal(t, p.Reference, first.Callback.ItemReference)
 	assert.Equal(t, providers.StatusSucceeded, first.Callback.Status)
-	assert.Equal(t, http.StatusServiceUnavailable, (<-delivered).HTTPStatus)
+	assert.Equal(t, http.StatusServiceUnavailable, (<-rig.Delivered).HTTPStatus)
 
 	// answered 503: Camoo sends it again once the retry is due, not before
-	assert.Zero(t, srv.Tick())
-	require.NoError(t, clock.Sleep(t.Context(), 10*time.Minute))
-	assert.Equal(t, 1, srv.Tick())
+	assert.Zero(t, rig.Server.Tick())
+	assert.Equal(t, 1, rig.Advance(t, 10*time.Minute))
 	again := recv.Next(t)
 	require.NoError(t, again.Err)
 	assert.Equal(t, first.URL, again.URL, "the same notification")
-	d := <-delivered
+	d := <-rig.Delivered
 	assert.Equal(t, http.StatusOK, d.HTTPStatus)
 	assert.Equal(t, 2, d.Attempt)
 
 	// answered 200: no more
-	require.NoError(t, clock.Sleep(t.Context(), time.Hour))
-	assert.Zero(t, srv.Tick())
-	assert.Len(t, srv.Deliveries(), 2)
+	assert.Zero(t, rig.Advance(t, time.Hour))
+	assert.Len(t, rig.Server.Deliveries(), 2)
 
 	tampered := httptest.NewRequest(http.MethodGet, strings.Replace(first.URL, "status=success", "status=failed", 1), nil)
 	require.NotEqual(t, first.URL, tampered.URL.RequestURI())

@@ -14,6 +14,7 @@ import (
 	"bulkpay/providers/campay"
 	"bulkpay/providers/providerstest"
 	"bulkpay/providers/sandbox"
+	"bulkpay/providers/sandbox/sandboxtest"
 )
 
 // The sandbox's CamPay calls back as CamPay does (POST JSON, or GET), signed
@@ -24,26 +25,20 @@ func TestSandboxCamPayCallbacksVerify(t *testing.T) {
 	for _, get := range []bool{false, true} {
 		t.Run(map[bool]string{false: "POST", true: "GET"}[get], func(t *testing.T) {
 			t.Parallel()
-			clock := providerstest.NewClock(time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC))
-			cbs, err := campay.NewCallbacks(webhookKey, campay.WithCallbackClock(clock.Now))
+			cbs, err := campay.NewCallbacks(webhookKey, campay.WithCallbackClock(func() time.Time { return sandboxtest.Start }))
 			require.NoError(t, err)
 			recv := providerstest.NewReceiver(t, cbs, nil)
 			rules, err := sandbox.ParseRules("campay:callback-forged")
 			require.NoError(t, err)
-			srv, err := sandbox.New(sandbox.Options{Now: clock.Now, SettleDelay: time.Minute, Rules: rules,
-				Callbacks: sandbox.CallbackOptions{Enabled: true, CamPayKey: webhookKey, CamPayGET: get,
-					URLs: map[string]string{"campay": recv.URL + campay.CallbackPath}}})
-			require.NoError(t, err)
-			hs := httptest.NewServer(srv)
-			t.Cleanup(func() { srv.Close(); hs.Close() })
-			c := campay.New(campay.WithBaseURL(hs.URL+"/campay/api"), campay.WithCredentials("u", "p"))
+			rig := sandboxtest.New(t, sandbox.Options{Rules: rules, Callbacks: sandbox.CallbackOptions{Enabled: true,
+				CamPayKey: webhookKey, CamPayGET: get, URLs: map[string]string{"campay": recv.URL + campay.CallbackPath}}})
+			c := campay.New(campay.WithBaseURL(rig.URL+"/campay/api"), campay.WithCredentials("u", "p"))
 			p := providers.Payout{Reference: "2ceefe04-1a79-4914-9dd0-c61748c2aecb", Phone: "237677123456", Amount: 25, Currency: "XAF"}
 			res, err := c.Send(t.Context(), p)
 			require.NoError(t, err)
 			require.True(t, recv.None(), "nothing before the payout is final")
 
-			require.NoError(t, clock.Sleep(t.Context(), time.Minute))
-			assert.Equal(t, 2, srv.Tick(), "the forgery, the genuine")
+			assert.Equal(t, 2, rig.Advance(t, time.Minute), "the forgery, the genuine")
 			forged := recv.Next(t)
 			require.ErrorIs(t, forged.Err, providers.ErrCallbackSignature, "the third party's comes first and is refused")
 			genuine := recv.Next(t)

@@ -2,7 +2,6 @@ package cinetpay_test
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"bulkpay/providers/cinetpay"
 	"bulkpay/providers/providerstest"
 	"bulkpay/providers/sandbox"
+	"bulkpay/providers/sandbox/sandboxtest"
 )
 
 // The sandbox's CinetPay calls the notify_url each transfer named
@@ -23,17 +23,12 @@ import (
 // why only check/money may move an item.
 func TestSandboxCinetPayCallbacksParse(t *testing.T) {
 	t.Parallel()
-	clock := providerstest.NewClock(time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC))
 	cbs := cinetpay.NewCallbacks()
 	recv := providerstest.NewReceiver(t, cbs, nil)
 	rules, err := sandbox.ParseRules("cinetpay:callback-forged")
 	require.NoError(t, err)
-	srv, err := sandbox.New(sandbox.Options{Now: clock.Now, SettleDelay: time.Minute, Rules: rules, FailPhones: []string{"237677123456"},
-		Callbacks: sandbox.CallbackOptions{Enabled: true}})
-	require.NoError(t, err)
-	hs := httptest.NewServer(srv)
-	t.Cleanup(func() { srv.Close(); hs.Close() })
-	c := cinetpay.New(cinetpay.WithBaseURL(hs.URL+"/cinetpay/v1"), cinetpay.WithCredentials("k", "p"),
+	rig := sandboxtest.New(t, sandbox.Options{Rules: rules, FailPhones: []string{"237677123456"}, Callbacks: sandbox.CallbackOptions{Enabled: true}})
+	c := cinetpay.New(cinetpay.WithBaseURL(rig.URL+"/cinetpay/v1"), cinetpay.WithCredentials("k", "p"),
 		cinetpay.WithNotifyURL("http://127.0.0.1/unused"), cinetpay.WithPublicURL(recv.URL))
 	_, err = c.AddContacts(t.Context(), []providers.Contact{{Phone: "237677123456", Name: "Awa Ndi"}})
 	require.NoError(t, err)
@@ -41,8 +36,7 @@ func TestSandboxCinetPayCallbacksParse(t *testing.T) {
 	res, err := c.Send(t.Context(), p)
 	require.NoError(t, err)
 
-	require.NoError(t, clock.Sleep(t.Context(), time.Minute))
-	assert.Equal(t, 3, srv.Tick(), "the forgery, the empty GET, the POST")
+	assert.Equal(t, 3, rig.Advance(t, time.Minute), "the forgery, the empty GET, the POST")
 	forged := recv.Next(t)
 	require.NoError(t, forged.Err, "unsigned: a forgery cannot be told apart")
 	assert.Equal(t, providers.StatusSucceeded, forged.Callback.Status, "it claims the opposite of what happened")

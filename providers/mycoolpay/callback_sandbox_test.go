@@ -2,7 +2,6 @@ package mycoolpay_test
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"bulkpay/providers/mycoolpay"
 	"bulkpay/providers/providerstest"
 	"bulkpay/providers/sandbox"
+	"bulkpay/providers/sandbox/sandboxtest"
 )
 
 // The sandbox's My-CoolPay posts one callback per payout, signed with the
@@ -22,24 +22,17 @@ import (
 // allow-list, it does not.
 func TestSandboxMyCoolPayCallbacksVerify(t *testing.T) {
 	t.Parallel()
-	clock := providerstest.NewClock(time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC))
 	cbs, err := mycoolpay.NewCallbacks(publicKey, privateKey, mycoolpay.WithSources()) // the sandbox posts from this machine
 	require.NoError(t, err)
 	recv := providerstest.NewReceiver(t, cbs, func(int) int { return http.StatusInternalServerError })
-	delivered := make(chan sandbox.Delivery, 8)
-	srv, err := sandbox.New(sandbox.Options{Now: clock.Now, SettleDelay: time.Minute,
-		Callbacks: sandbox.CallbackOptions{Enabled: true, URLs: map[string]string{"mycoolpay": recv.URL + mycoolpay.CallbackPath},
-			OnDelivery: func(d sandbox.Delivery) { delivered <- d }}})
-	require.NoError(t, err)
-	hs := httptest.NewServer(srv)
-	t.Cleanup(func() { srv.Close(); hs.Close() })
-	c := mycoolpay.New(mycoolpay.WithBaseURL(hs.URL+"/mycoolpay/api"), mycoolpay.WithKeys(publicKey, privateKey))
+	rig := sandboxtest.New(t, sandbox.Options{Callbacks: sandbox.CallbackOptions{Enabled: true,
+		URLs: map[string]string{"mycoolpay": recv.URL + mycoolpay.CallbackPath}}})
+	c := mycoolpay.New(mycoolpay.WithBaseURL(rig.URL+"/mycoolpay/api"), mycoolpay.WithKeys(publicKey, privateKey))
 	p := providers.Payout{Reference: "2ceefe04-1a79-4914-9dd0-c61748c2aecb", Phone: "237677123456", Operator: "MTN", Amount: 1500, Currency: "XAF"}
 	res, err := c.Send(t.Context(), p)
 	require.NoError(t, err)
 
-	require.NoError(t, clock.Sleep(t.Context(), time.Minute))
-	assert.Equal(t, 1, srv.Tick())
+	assert.Equal(t, 1, rig.Advance(t, time.Minute))
 	got := recv.Next(t)
 	require.NoError(t, got.Err)
 	assert.Equal(t, http.MethodPost, got.Method)
@@ -47,13 +40,12 @@ func TestSandboxMyCoolPayCallbacksVerify(t *testing.T) {
 	assert.Equal(t, p.Reference, got.Callback.ItemReference)
 	assert.Equal(t, providers.StatusSucceeded, got.Callback.Status)
 	assert.Equal(t, int64(1500), got.Callback.Amount)
-	d := <-delivered
+	d := <-rig.Delivered
 	assert.Equal(t, http.StatusInternalServerError, d.HTTPStatus)
 
 	// never retried, however long one waits
-	require.NoError(t, clock.Sleep(t.Context(), 24*time.Hour))
-	assert.Zero(t, srv.Tick())
-	assert.Len(t, srv.Deliveries(), 1)
+	assert.Zero(t, rig.Advance(t, 24*time.Hour))
+	assert.Len(t, rig.Server.Deliveries(), 1)
 	assert.True(t, recv.None())
 
 	tampered := strings.Replace(string(got.Body), `"transaction_amount":1500`, `"transaction_amount":15000`, 1)

@@ -38,10 +38,9 @@ func (r Received) Request(body []byte, remoteAddr string) *http.Request {
 // CallbackParser, answers as the provider expects, and hands each one to
 // the test, in order.
 type Receiver struct {
-	URL string
-	got chan Received
-	// Status, when set, answers with this HTTP status instead of the parser's.
-	status func(n int) int
+	URL    string
+	got    chan Received
+	status func(n int) int // the status of the n-th request instead of the parser's, when set
 }
 
 // NewReceiver starts a Receiver for p, closed when the test ends. answer,

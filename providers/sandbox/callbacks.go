@@ -298,8 +298,8 @@ var statusWords = map[string][3]string{
 }
 
 // push queues callbacks due at due, in order. Called with s.mu held.
-func (s *Server) push(os []*outgoing, due time.Time) {
-	for _, o := range os {
+func (s *Server) push(list []*outgoing, due time.Time) {
+	for _, o := range list {
 		s.cbseq++
 		o.due, o.seq = due, s.cbseq
 		heap.Push(&s.callbackq, o)

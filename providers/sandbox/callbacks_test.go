@@ -199,6 +199,11 @@ func TestCallbacksEndpoint(t *testing.T) {
 		json.NewDecoder(resp.Body).Decode(&out)
 		return resp.StatusCode, out
 	}
+	resp, err := http.Get(rig.url + "/_sandbox/notify")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode, "the notify_url the sandbox's own lanes give answers")
+
 	code, out := post(`{"urls":{"nosuch":"http://x"}}`)
 	assert.Equal(t, http.StatusBadRequest, code, out)
 	code, out = post(`{"urls":{"mycoolpay":"not a url"}}`)
@@ -212,7 +217,7 @@ func TestCallbacksEndpoint(t *testing.T) {
 	h := wait(t, heardCh)
 	assert.Equal(t, "/callbacks/mycoolpay", h.uri)
 	wait(t, rig.delivered)
-	resp, err := http.Get(rig.url + "/_sandbox/callbacks")
+	resp, err = http.Get(rig.url + "/_sandbox/callbacks")
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	var listed struct {
