@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"sort"
@@ -53,6 +54,10 @@ type CallbackOptions struct {
 	CamooAttempts int
 	// Client sends the callbacks; default one with a 10s timeout.
 	Client *http.Client
+	// WrongSource is the local address a callback-wrong-source fault sends
+	// from; default 127.0.0.2 (another loopback address, so a receiver on
+	// this machine that allows only 127.0.0.1 sees a wrong source).
+	WrongSource string
 	// OnDelivery, when set, is told of every callback sent (or lost by a
 	// fault) once its answer is in and any retry is planned: tests wait on it.
 	OnDelivery func(Delivery)
@@ -73,7 +78,8 @@ type Delivery struct {
 	ClientReference   string `json:"client_reference"`
 	// Kind: final (the genuine callback), ping (CinetPay's empty GET),
 	// duplicate, stale (an earlier status sent after the final one), forged
-	// (a third party's, badly signed, claiming the opposite outcome), lost
+	// (a third party's, badly signed, claiming the opposite outcome),
+	// wrong-source (the genuine callback replayed from another address), lost
 	// (never sent).
 	Kind       string    `json:"kind"`
 	Status     string    `json:"status"` // the payout status it carries
@@ -172,6 +178,9 @@ func withCallbackDefaults(o CallbackOptions) CallbackOptions {
 	}
 	if o.Client == nil {
 		o.Client = &http.Client{Timeout: 10 * time.Second}
+	}
+	if o.WrongSource == "" {
+		o.WrongSource = "127.0.0.2"
 	}
 	return o
 }
@@ -284,6 +293,9 @@ func (s *Server) scheduleCallbacks(p *Payout) {
 	if s.hit(p.Provider, "callback", "callback-duplicate") != nil {
 		s.push(s.build(p, base, "duplicate", p.Status, ""), due)
 	}
+	if s.hit(p.Provider, "callback", "callback-wrong-source") != nil {
+		s.push(s.build(p, base, "wrong-source", p.Status, ""), due)
+	}
 	if s.hit(p.Provider, "callback", "callback-out-of-order") != nil {
 		s.push(s.build(p, base, "stale", statusWords[p.Provider][0], ""), due)
 	}
@@ -359,6 +371,9 @@ func (s *Server) sender() {
 func (s *Server) send(ctx context.Context, o *outgoing) {
 	s.mu.Lock()
 	client := s.opts.Callbacks.Client
+	if o.d.Kind == "wrong-source" {
+		client = fromAddr(client, s.opts.Callbacks.WrongSource)
+	}
 	o.attempts++
 	d := o.d
 	d.Attempt, d.At = o.attempts, s.opts.Now()
@@ -508,6 +523,14 @@ func (s *Server) camooCallback(p *Payout, d Delivery, status, key string) *outgo
 	q.Set("sig", hex.EncodeToString(m.Sum(nil)))
 	d.Method, d.URL = http.MethodGet, withQuery(d.URL, q.Encode())
 	return &outgoing{d: d, retry: true}
+}
+
+// fromAddr is client sending from the local address ip.
+func fromAddr(client *http.Client, ip string) *http.Client {
+	d := &net.Dialer{Timeout: 10 * time.Second, LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	c := *client
+	c.Transport = &http.Transport{DialContext: d.DialContext, DisableKeepAlives: true}
+	return &c
 }
 
 func withQuery(u, q string) string {

@@ -37,6 +37,7 @@ import (
 //	callback-late=30s@5%                 sent this long after the payout settles
 //	callback-out-of-order@5%             followed by a stale one carrying the pending status
 //	callback-forged@5%                   preceded by a third party's, badly signed, claiming the opposite outcome
+//	callback-wrong-source@5%             followed by the same, sent from another address (127.0.0.2)
 type Rule struct {
 	Provider   string
 	Op         string
@@ -53,7 +54,8 @@ func (r Rule) String() string { return r.text }
 
 var ruleKinds = map[string]bool{"latency": true, "error": true, "hang-before": true, "hang-after": true, "reset": true,
 	"malformed": true, "token-ttl": true, "balance-after": true, "pending": true, "flip-failed": true,
-	"callback-lost": true, "callback-duplicate": true, "callback-late": true, "callback-out-of-order": true, "callback-forged": true}
+	"callback-lost": true, "callback-duplicate": true, "callback-late": true, "callback-out-of-order": true, "callback-forged": true,
+	"callback-wrong-source": true}
 
 // ParseRules reads a fault spec (see Rule).
 func ParseRules(spec string) ([]Rule, error) {
