@@ -488,7 +488,7 @@ func (s *Server) mycoolpayCallback(p *Payout, d Delivery, status, key string) *o
 	currency := providers.Or(p.Echo["transaction_currency"], "XAF")
 	amount := strconv.FormatInt(p.Amount, 10)
 	sum := md5.Sum([]byte(p.ProviderReference + "PAYOUT" + amount + currency + p.Operator + key))
-	body, _ := json.Marshal(map[string]any{"application": p.Echo["application"], "app_transaction_ref": p.ClientReference,
+	body, _ := json.Marshal(map[string]any{"application": providers.Or(p.Echo["application"], s.mcp.app), "app_transaction_ref": p.ClientReference,
 		"operator_transaction_ref": "MP" + strings.ToUpper(p.ProviderReference[:8]), "transaction_ref": p.ProviderReference,
 		"transaction_type": "PAYOUT", "transaction_amount": p.Amount, "transaction_fees": p.Fee, "transaction_currency": currency,
 		"transaction_operator": p.Operator, "transaction_status": status, "transaction_reason": p.Echo["transaction_reason"],

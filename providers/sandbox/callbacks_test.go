@@ -290,3 +290,21 @@ func TestParseCallbackRules(t *testing.T) {
 		assert.Error(t, err, bad)
 	}
 }
+
+// A payout nobody asked for (a tamper) calls back too: a callback for a
+// reference bulkpay never sent.
+func TestCallbackForAPayoutNeverAskedFor(t *testing.T) {
+	t.Parallel()
+	rig := newCallbackRig(t, "", Options{Callbacks: CallbackOptions{Enabled: true}})
+	mcpPayout(t, rig.url)
+	assert.Equal(t, 1, rig.advance(t, time.Minute))
+	wait(t, rig.heard)
+	require.NoError(t, rig.srv.ApplyTamper(Tamper{Provider: "mycoolpay", Status: "SUCCESS", Amount: 700, Phone: "237677123456"}))
+	h := wait(t, rig.heard)
+	var body map[string]any
+	require.NoError(t, json.Unmarshal(h.body, &body))
+	assert.Equal(t, "", body["app_transaction_ref"])
+	assert.Equal(t, rig.srv.Payouts()[1].ProviderReference, body["transaction_ref"])
+	assert.Equal(t, "pub", body["application"], "the application the sandbox was last used as")
+	assert.EqualValues(t, 700, body["transaction_amount"])
+}

@@ -18,6 +18,7 @@ type MyCoolPayOptions struct {
 type mycoolpay struct {
 	s    *Server
 	opts MyCoolPayOptions
+	app  string // the public key the last payout came with: the application of a payout nobody asked for
 }
 
 func newMyCoolPay(s *Server, o MyCoolPayOptions) *mycoolpay {
@@ -144,6 +145,7 @@ func (m *mycoolpay) payout(w http.ResponseWriter, r *http.Request, fault *Fault,
 		return
 	}
 	now := m.s.opts.Now()
+	m.app = publicKey
 	p := &Payout{Provider: "mycoolpay", ProviderReference: m.s.newRef("mycoolpay"), ClientReference: body.Ref, Phone: payee,
 		Amount: int64(amount), Status: "PENDING", Operator: body.Operator, Fee: int64(amount) / 100, CreatedAt: now,
 		Final: "SUCCESS", Success: true, Account: "mycoolpay",

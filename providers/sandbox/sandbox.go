@@ -464,7 +464,8 @@ func (s *Server) balancesEndpoint(w http.ResponseWriter, r *http.Request) {
 // Tamper makes the simulator's records disagree with what it answered at the
 // time, so reconciliation can be tested: a payout's status (the provider's own
 // word, e.g. FAILED) or amount from now on; or, with an empty reference, a new
-// finished payout nobody asked for.
+// finished payout nobody asked for (which calls back, when callbacks are on,
+// to the provider's callback URL: a callback for a reference never sent).
 type Tamper struct {
 	Provider          string `json:"provider"`
 	ProviderReference string `json:"provider_reference"`
@@ -484,6 +485,8 @@ func (s *Server) ApplyTamper(t Tamper) error {
 		p := &Payout{Provider: t.Provider, ProviderReference: s.newRef(t.Provider), Phone: t.Phone, Amount: t.Amount,
 			Status: t.Status, Final: t.Status, Success: true, CreatedAt: now, SettleAt: now, Operator: "MTN"}
 		s.add(p)
+		s.scheduleCallbacks(p)
+		s.dispatchDue()
 		return nil
 	}
 	p := s.byRef[t.Provider+"/"+t.ProviderReference]
