@@ -30,7 +30,7 @@ var epoch = time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
 // campaySandbox starts the CamPay simulator on 127.0.0.1 and a client of it.
 func campaySandbox(t *testing.T) (*sandbox.Server, *sandboxtest.Recorder, *campay.Client) {
 	t.Helper()
-	srv, rec, root := sandboxtest.Start(t, sandbox.Options{SettleDelay: time.Hour})
+	srv, rec, root := sandboxtest.Recorded(t, sandbox.Options{SettleDelay: time.Hour})
 	c := campay.New(campay.WithBaseURL(root+"/campay/api"), campay.WithCredentials("user", "pass"),
 		campay.WithHTTPClient(&http.Client{Timeout: 2 * time.Second}))
 	return srv, rec, c
@@ -125,7 +125,7 @@ func TestCallerRetries(t *testing.T) {
 // Credentials refused are not resent: a person must fix them.
 func TestCallerDoesNotResendRefusedCredentials(t *testing.T) {
 	t.Parallel()
-	_, cnt, root := sandboxtest.Start(t, sandbox.Options{SettleDelay: time.Hour})
+	_, cnt, root := sandboxtest.Recorded(t, sandbox.Options{SettleDelay: time.Hour})
 	client := campay.New(campay.WithBaseURL(root+"/campay/api"), campay.WithPermanentToken("not-a-token"))
 	clock := providerstest.NewClock(epoch)
 	lane := providers.Stack(providers.Options{Provider: "campay", Clock: clock})

@@ -32,6 +32,7 @@ type Client struct {
 	key       string
 	secret    string
 	notifyURL string
+	publicURL string
 }
 
 // Option configures a Client.
@@ -48,6 +49,12 @@ func WithKeys(key, secret string) Option { return func(c *Client) { c.key, c.sec
 
 // WithNotifyURL sets the notification_url sent with each cashout.
 func WithNotifyURL(u string) Option { return func(c *Client) { c.notifyURL = u } }
+
+// WithPublicURL sets bulkpay's public URL: each cashout then names its own
+// notification_url, {public_url}/callbacks/camoo/{item reference}, so that a
+// notification names the item even when Camoo's id never reached us. Unset,
+// the WithNotifyURL address (or none) is sent.
+func WithPublicURL(u string) Option { return func(c *Client) { c.publicURL = u } }
 
 // New returns a client for Camoo unless told otherwise.
 func New(opts ...Option) *Client {
@@ -208,7 +215,7 @@ func (c *Client) Send(ctx context.Context, p providers.Payout) (providers.Result
 	body := map[string]any{
 		"amount":             p.Amount,
 		"phone_number":       p.Phone,
-		"notification_url":   c.notifyURL,
+		"notification_url":   providers.Or(providers.ItemCallbackURL(c.publicURL, Name, p.Reference), c.notifyURL),
 		"external_reference": p.Reference,
 	}
 	// the batch currency; without one, the currency Camoo pays this number in

@@ -30,7 +30,7 @@ func TestStatusesWithoutCase(t *testing.T) {
 }
 
 func TestErrorsMappedAndFeesRead(t *testing.T) {
-	srv, _, root := sandboxtest.Start(t, sandbox.Options{SettleDelay: time.Hour, Camoo: sandbox.CamooOptions{Balance: 10_000, Key: "k", Secret: "s"}})
+	srv, _, root := sandboxtest.Recorded(t, sandbox.Options{SettleDelay: time.Hour, Camoo: sandbox.CamooOptions{Balance: 10_000, Key: "k", Secret: "s"}})
 	c := camoo.New(camoo.WithBaseURL(root+"/camoo/v1/payment"), camoo.WithKeys("k", "s"), camoo.WithHTTPClient(&http.Client{Timeout: time.Second}))
 	ctx := context.Background()
 
@@ -71,7 +71,7 @@ func TestErrorsMappedAndFeesRead(t *testing.T) {
 
 func TestSendsTheBatchCurrency(t *testing.T) {
 	t.Parallel()
-	srv, cp, root := sandboxtest.Start(t, sandbox.Options{SettleDelay: time.Hour})
+	srv, cp, root := sandboxtest.Recorded(t, sandbox.Options{SettleDelay: time.Hour})
 	c := camoo.New(camoo.WithBaseURL(root+"/camoo/v1/payment"), camoo.WithKeys("k", "s"))
 	ctx := context.Background()
 

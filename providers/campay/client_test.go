@@ -24,7 +24,7 @@ import (
 // sim starts the CamPay simulator on 127.0.0.1 and a client pointed at it.
 func sim(t *testing.T, opts sandbox.Options, copts ...campay.Option) (*sandbox.Server, *campay.Client, *sandboxtest.Recorder) {
 	t.Helper()
-	srv, rec, root := sandboxtest.Start(t, opts)
+	srv, rec, root := sandboxtest.Recorded(t, opts)
 	base := []campay.Option{campay.WithBaseURL(root + "/campay/api"), campay.WithCredentials("user", "pass"),
 		campay.WithHTTPClient(&http.Client{Timeout: 2 * time.Second})}
 	return srv, campay.New(append(base, copts...)...), rec

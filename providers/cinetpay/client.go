@@ -37,6 +37,7 @@ type Client struct {
 	password     string
 	lang         string
 	notifyURL    string
+	publicURL    string
 	chunk        int
 	contactChunk int
 	now          func() time.Time
@@ -62,6 +63,12 @@ func WithCredentials(apikey, password string) Option {
 
 // WithNotifyURL sets the notify_url sent with every transfer (CinetPay requires one).
 func WithNotifyURL(u string) Option { return func(c *Client) { c.notifyURL = u } }
+
+// WithPublicURL sets bulkpay's public URL: each transfer then names its own
+// notify_url, {public_url}/callbacks/cinetpay/{item reference}, so that a
+// notification names the item even when CinetPay's transaction_id never
+// reached us. Unset, the WithNotifyURL address is sent.
+func WithPublicURL(u string) Option { return func(c *Client) { c.publicURL = u } }
 
 // WithChunkSize sets how many transfers (and contacts) go in one call.
 func WithChunkSize(n int) Option { return func(c *Client) { c.chunk, c.contactChunk = n, n } }
@@ -294,7 +301,7 @@ func (c *Client) SendChunk(ctx context.Context, ps []providers.Payout) ([]batch.
 		}
 		prefix, national := providers.SplitE164(p.Phone)
 		lines = append(lines, transfer{Prefix: prefix, Phone: national, Amount: json.RawMessage(strconv.FormatInt(p.Amount, 10)),
-			NotifyURL: c.notifyURL, ClientTransactionID: p.Reference})
+			NotifyURL: providers.Or(providers.ItemCallbackURL(c.publicURL, Name, p.Reference), c.notifyURL), ClientTransactionID: p.Reference})
 		sent = append(sent, i)
 	}
 	if len(lines) == 0 {

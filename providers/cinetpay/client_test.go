@@ -26,7 +26,7 @@ func startSim(t *testing.T, opts sandbox.Options) (*sandbox.Server, *sandboxtest
 	if opts.SettleDelay == 0 {
 		opts.SettleDelay = 20 * time.Millisecond
 	}
-	return sandboxtest.Start(t, opts)
+	return sandboxtest.Recorded(t, opts)
 }
 
 // simClient starts the simulator with opts and a client of it whose calls

@@ -35,7 +35,7 @@ func (r *refusingChecks) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 
 func startRefusingChecks(t *testing.T) (*sandbox.Server, *refusingChecks, *cinetpay.Client) {
 	t.Helper()
-	srv := sandboxtest.New(t, sandbox.Options{SettleDelay: 20 * time.Millisecond})
+	srv := sandboxtest.Sandbox(t, sandbox.Options{SettleDelay: 20 * time.Millisecond})
 	rc := &refusingChecks{h: srv}
 	c := newClient(sandboxtest.Serve(t, srv, rc), &http.Client{Timeout: 2 * time.Second})
 	_, err := c.AddContacts(context.Background(), []providers.Contact{{Phone: "2250701020304"}})

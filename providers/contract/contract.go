@@ -60,7 +60,7 @@ func startWith(t *testing.T, opts sandbox.Options, wrap func(http.Handler) http.
 	}
 	clock := providerstest.NewClock(time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC))
 	opts.Now = clock.Now
-	srv := sandboxtest.New(t, opts)
+	srv := sandboxtest.Sandbox(t, opts)
 	var h http.Handler = srv
 	if wrap != nil {
 		h = wrap(srv)

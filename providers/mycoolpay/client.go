@@ -189,15 +189,7 @@ func (c *Client) Check(ctx context.Context, ref string) (providers.Result, error
 	if resp.Status != http.StatusOK || a.Status != "success" {
 		return providers.Result{}, resp.Error(providers.ErrTransient, providers.Or(a.Message, resp.Snippet()))
 	}
-	var st providers.Status
-	switch strings.ToUpper(a.TransactionStatus) {
-	case "SUCCESS":
-		st = providers.StatusSucceeded
-	case "FAILED", "CANCELED", "CANCELLED":
-		st = providers.StatusFailed
-	default:
-		st = providers.StatusPending
-	}
+	st := statusOf(a.TransactionStatus)
 	msg := a.TransactionMessage
 	if msg == "" {
 		msg = "transaction_status " + a.TransactionStatus
@@ -216,4 +208,17 @@ func (c *Client) Balances(ctx context.Context) ([]providers.Balance, error) {
 		return nil, resp.Error(providers.ErrTransient, providers.Or(a.Message, resp.Snippet()))
 	}
 	return []providers.Balance{{Amount: int64(a.Balance), Currency: "XAF"}}, nil
+}
+
+// statusOf reduces a transaction_status: SUCCESS, FAILED, CANCELED or (not
+// final) PENDING.
+func statusOf(s string) providers.Status {
+	switch strings.ToUpper(strings.TrimSpace(s)) {
+	case "SUCCESS":
+		return providers.StatusSucceeded
+	case "FAILED", "CANCELED", "CANCELLED":
+		return providers.StatusFailed
+	default:
+		return providers.StatusPending
+	}
 }

@@ -25,7 +25,7 @@ func TestOperators(t *testing.T) {
 }
 
 func TestWalletsAndMobileMoney(t *testing.T) {
-	_, _, root := sandboxtest.Start(t, sandbox.Options{SettleDelay: 50 * time.Millisecond})
+	_, _, root := sandboxtest.Recorded(t, sandbox.Options{SettleDelay: 50 * time.Millisecond})
 	c := mycoolpay.New(mycoolpay.WithBaseURL(root+"/mycoolpay/api"), mycoolpay.WithKeys("pub", "priv"))
 	ctx := context.Background()
 
@@ -51,7 +51,7 @@ func TestWalletsAndMobileMoney(t *testing.T) {
 // start serves the sandbox with opts behind a recorder, and a client of it.
 func start(t *testing.T, opts sandbox.Options) (*sandbox.Server, *sandboxtest.Recorder, *mycoolpay.Client) {
 	t.Helper()
-	srv, rec, root := sandboxtest.Start(t, opts)
+	srv, rec, root := sandboxtest.Recorded(t, opts)
 	return srv, rec, mycoolpay.New(mycoolpay.WithBaseURL(root+"/mycoolpay/api"), mycoolpay.WithKeys("pub", "priv"))
 }
 

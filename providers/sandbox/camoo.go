@@ -156,7 +156,8 @@ func (c *camoo) cashout(w http.ResponseWriter, r *http.Request, fault *Fault) {
 	now := c.s.opts.Now()
 	p := &Payout{Provider: "camoo", ProviderReference: c.s.newRef("camoo"), ClientReference: body.Ref,
 		Phone: strings.TrimPrefix(body.Phone, "+"), Amount: int64(amount), Status: "CREATED", Operator: carrier, Fee: fee,
-		CreatedAt: now, Final: "SUCCESS", Success: true, Account: "camoo", Echo: map[string]string{"currency": currency, "phone_number": body.Phone}}
+		CreatedAt: now, Final: "SUCCESS", Success: true, Account: "camoo", Echo: map[string]string{"currency": currency, "phone_number": body.Phone, "notify_url": body.Notify},
+		signKey: r.Header.Get("X-Api-Secret")}
 	c.s.shape(p, "FAILED")
 	if err := c.s.accept(p); err != nil {
 		c.s.mu.Unlock()

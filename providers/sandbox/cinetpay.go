@@ -234,7 +234,7 @@ func (c *cinetpay) send(w http.ResponseWriter, r *http.Request, fault *Fault) {
 		if code == 0 {
 			p := &Payout{Provider: "cinetpay", ProviderReference: c.s.newRef("cinetpay"), ClientReference: ref,
 				Phone: prefix + phone, Amount: amount, Status: "NEW", Operator: carrier, CreatedAt: now,
-				Final: "VAL", Success: true, Account: "cinetpay", Lot: lot}
+				Final: "VAL", Success: true, Account: "cinetpay", Lot: lot, Echo: map[string]string{"notify_url": str(l["notify_url"])}}
 			c.s.shape(p, "REJ")
 			if err := c.s.accept(p); err != nil {
 				code, status = 715, "UNEXPECTED_ERROR"

@@ -28,7 +28,7 @@ func TestFeeOnTopIsWhatTheSimulatorDraws(t *testing.T) {
 		balance int64
 		paid    bool
 	}{{need, true}, {need - 1, false}} {
-		srv, _, root := sandboxtest.Start(t, sandbox.Options{})
+		srv, _, root := sandboxtest.Recorded(t, sandbox.Options{})
 		require.NoError(t, srv.SetBalance("camoo", tc.balance))
 		c := camoo.New(camoo.WithBaseURL(root+"/camoo/v1/payment"), camoo.WithKeys("k", "s"))
 		_, err := c.Send(context.Background(), providers.Payout{Reference: uuid.NewString(), Phone: "237650000001", Country: "CM",

@@ -1,26 +1,31 @@
-// Package sandboxtest starts the provider sandbox for a test, on 127.0.0.1,
-// behind a Recorder that counts the requests and keeps their bodies.
+// Package sandboxtest serves the sandbox to tests on 127.0.0.1: behind a
+// Recorder that counts the requests and keeps their bodies (Recorded), or on
+// a clock that moves only when told, so that payouts settle and callbacks go
+// out exactly when a test says (Rig).
 package sandboxtest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
+	"time"
 
-	"github.com/stretchr/testify/require"
-
+	"bulkpay/providers/providerstest"
 	"bulkpay/providers/sandbox"
 )
 
-// New makes a sandbox with opts; the test fails if they are refused.
-func New(t testing.TB, opts sandbox.Options) *sandbox.Server {
+// Sandbox makes a sandbox with opts; the test fails if they are refused.
+func Sandbox(t testing.TB, opts sandbox.Options) *sandbox.Server {
 	t.Helper()
 	srv, err := sandbox.New(opts)
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return srv
 }
 
@@ -34,11 +39,11 @@ func Serve(t testing.TB, srv *sandbox.Server, h http.Handler) string {
 	return hs.URL
 }
 
-// Start serves a sandbox made with opts behind a Recorder until the test ends:
-// the sandbox, the recorder and the URL the clients are given.
-func Start(t testing.TB, opts sandbox.Options) (*sandbox.Server, *Recorder, string) {
+// Recorded serves a sandbox made with opts behind a Recorder until the test
+// ends: the sandbox, the recorder and the URL the clients are given.
+func Recorded(t testing.TB, opts sandbox.Options) (*sandbox.Server, *Recorder, string) {
 	t.Helper()
-	srv := New(t, opts)
+	srv := Sandbox(t, opts)
 	rec := NewRecorder(srv)
 	return srv, rec, Serve(t, srv, rec)
 }
@@ -103,4 +108,40 @@ func (c *Recorder) Last() map[string]any {
 		return nil
 	}
 	return c.bodies[len(c.bodies)-1]
+}
+
+// Start is when a Rig's clock starts.
+var Start = time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+
+// Rig is a served sandbox with its clock and the callbacks it sent.
+type Rig struct {
+	Server    *sandbox.Server
+	URL       string // the sandbox's root: URL+"/campay/api", ...
+	Clock     *providerstest.Clock
+	Delivered chan sandbox.Delivery // every callback sent (or lost), once its answer is in
+}
+
+// New serves a sandbox made with opts, on a clock that starts at Start;
+// payouts settle after a minute unless opts say otherwise. It is closed when
+// the test ends.
+func New(t testing.TB, opts sandbox.Options) *Rig {
+	t.Helper()
+	r := &Rig{Clock: providerstest.NewClock(Start), Delivered: make(chan sandbox.Delivery, 64)}
+	opts.Now = r.Clock.Now
+	if opts.SettleDelay == 0 {
+		opts.SettleDelay = time.Minute
+	}
+	opts.Callbacks.OnDelivery = func(d sandbox.Delivery) { r.Delivered <- d }
+	r.Server = Sandbox(t, opts)
+	r.URL = Serve(t, r.Server, r.Server)
+	return r
+}
+
+// Advance moves the clock on by d and lets the sandbox act on it: it
+// returns how many callbacks went out.
+func (r *Rig) Advance(t testing.TB, d time.Duration) int {
+	if err := r.Clock.Sleep(context.Background(), d); err != nil {
+		t.Fatal(err)
+	}
+	return r.Server.Tick()
 }
