@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -197,3 +198,12 @@ func (c *client) upload(file string, fields map[string]string) answer {
 
 // sample is a file of the repository's samples.
 func sample(name string) string { return filepath.Join("..", "samples", name) }
+
+func regexpFind(t *testing.T, expr, s string) string {
+	t.Helper()
+	m := regexp.MustCompile(expr).FindStringSubmatch(s)
+	require.NotNil(t, m, "%s in %s", expr, s)
+	return m[1]
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
