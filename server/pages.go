@@ -141,6 +141,14 @@ func (s *Server) refusal(w http.ResponseWriter, r *http.Request, rq *request, b 
 	s.showBatch(w, r, rq, status, err.Error(), b, items)
 }
 
+// inputError is a form filled in wrong: 400, with its text for people.
+type inputError string
+
+func (e inputError) Error() string { return string(e) }
+
+// Is makes an inputError count as batch.ErrInvalid.
+func (e inputError) Is(target error) bool { return target == batch.ErrInvalid }
+
 func (s *Server) backToBatch(w http.ResponseWriter, r *http.Request, b batch.Batch) {
 	http.Redirect(w, r, "/batches/"+url.PathEscape(b.Reference), http.StatusSeeOther)
 }
@@ -173,7 +181,7 @@ func (s *Server) reject(w http.ResponseWriter, r *http.Request, rq *request) {
 	}
 	note := strings.TrimSpace(r.PostFormValue("note"))
 	if note == "" {
-		s.refusal(w, r, rq, b, errors.New(rq.T["reject_needs_note"]))
+		s.refusal(w, r, rq, b, inputError(rq.T["reject_needs_note"]))
 		return
 	}
 	if err := s.opt.Store.Note(r.Context(), b.ID, "approval rejected", rq.User.Name+": "+note); err != nil {
