@@ -30,7 +30,7 @@ func TestAccountLocksAfterRepeatedFailuresUntilTheClockMoves(t *testing.T) {
 	assert.Contains(t, got.body, "09:15 UTC", "locked until 15 minutes after the last failure")
 	assert.Equal(t, http.StatusSeeOther, c.get("/").code, "no session")
 
-	h.clock.Add(LockFor)
+	require.NoError(t, h.clock.Sleep(context.Background(), LockFor))
 	got = c.login("awa", "password-awa")
 	assert.Equal(t, http.StatusSeeOther, got.code, got.body)
 	assert.Equal(t, http.StatusOK, c.get("/").code, "signed in")
@@ -52,7 +52,7 @@ func TestSignInsAreRateLimitedPerAddress(t *testing.T) {
 	got := c.login("awa", "password-awa")
 	assert.Equal(t, http.StatusTooManyRequests, got.code)
 	assert.Contains(t, got.body, catalog["en"]["too_many_attempts"])
-	h.clock.Add(LoginEvery)
+	require.NoError(t, h.clock.Sleep(context.Background(), LoginEvery))
 	assert.Equal(t, http.StatusSeeOther, c.login("awa", "password-awa").code, "one more attempt once the address waited")
 }
 

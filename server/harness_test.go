@@ -23,26 +23,9 @@ import (
 	"bulkpay/config"
 	"bulkpay/identity"
 	"bulkpay/ledger"
+	"bulkpay/providers/providerstest"
 	"bulkpay/providers/sandbox"
 )
-
-// clock is a test's clock, moved by hand.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // harness is a server on a fresh ledger with one user per role (awa
 // initiator, bob approver, carl auditor, dana admin; each one's password is
@@ -52,8 +35,8 @@ type harness struct {
 	srv     *Server
 	ts      *httptest.Server
 	st      *ledger.Store
-	clock   *clock
-	sandbox string // the sandbox's URL
+	clock   *providerstest.Clock // moved on by its Sleep
+	sandbox string               // the sandbox's URL
 }
 
 var roleUsers = map[identity.Role]string{identity.Initiator: "awa", identity.Approver: "bob", identity.Auditor: "carl", identity.Admin: "dana"}
@@ -78,7 +61,7 @@ func newHarness(t *testing.T, edit func(*Options)) *harness {
 	st, err := ledger.Open(ctx, filepath.Join(dir, "ledger.db"))
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })
-	c := &clock{t: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)}
+	c := providerstest.NewClock(time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC))
 	for role, name := range roleUsers {
 		_, err := st.AddUser(ctx, identity.User{Name: name, Role: role, PasswordHash: hashes()[name], Created: c.Now()})
 		require.NoError(t, err)

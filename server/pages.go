@@ -58,13 +58,27 @@ type batchView struct {
 	CanStart bool
 }
 
-// loadBatch reads the batch the path's {ref} names; a batch not found is 404.
-func (s *Server) loadBatch(w http.ResponseWriter, r *http.Request, rq *request) (batch.Batch, []batch.Item, bool) {
-	b, items, err := batch.Load(r.Context(), s.opt.Store, r.PathValue("ref"))
+// findBatch finds the batch the path's {ref} names; a batch not found is 404.
+func (s *Server) findBatch(w http.ResponseWriter, r *http.Request, rq *request) (batch.Batch, bool) {
+	b, err := s.opt.Store.Batch(r.Context(), r.PathValue("ref"))
 	if errors.Is(err, batch.ErrBatchNotFound) {
 		s.fail(w, rq, http.StatusNotFound, rq.T["no_batch"])
+		return b, false
+	}
+	if err != nil {
+		s.internal(w, rq, err)
+		return b, false
+	}
+	return b, true
+}
+
+// loadBatch reads the batch the path's {ref} names, with its items.
+func (s *Server) loadBatch(w http.ResponseWriter, r *http.Request, rq *request) (batch.Batch, []batch.Item, bool) {
+	b, ok := s.findBatch(w, r, rq)
+	if !ok {
 		return b, nil, false
 	}
+	items, err := s.opt.Store.Items(r.Context(), b.ID)
 	if err != nil {
 		s.internal(w, rq, err)
 		return b, nil, false

@@ -215,13 +215,8 @@ func (s *Server) snapshot(ctx context.Context, b batch.Batch) (progress, error) 
 // process), and an "end" event when nothing runs any more. A page reloaded
 // opens a new stream and gets the standing at once.
 func (s *Server) progress(w http.ResponseWriter, r *http.Request, rq *request) {
-	b, err := s.opt.Store.Batch(r.Context(), r.PathValue("ref"))
-	if errors.Is(err, batch.ErrBatchNotFound) {
-		s.fail(w, rq, http.StatusNotFound, rq.T["no_batch"])
-		return
-	}
-	if err != nil {
-		s.internal(w, rq, err)
+	b, ok := s.findBatch(w, r, rq)
+	if !ok {
 		return
 	}
 	fl, ok := w.(http.Flusher)
