@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"bulkpay/batch"
 	"bulkpay/identity"
 )
 
@@ -84,4 +85,20 @@ func TestUsersKeysSessionsAndFailures(t *testing.T) {
 	n, _, err = st.LoginFailures(ctx, "bob", now.Add(-time.Hour))
 	require.NoError(t, err)
 	assert.Zero(t, n)
+}
+
+func TestNoteByRecordsTheActor(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := openTemp(t)
+	b := batch.Batch{Reference: "b1", Currency: "XAF", CreatedBy: "awa", PlanHash: "h"}
+	require.NoError(t, st.CreateBatch(ctx, &b, []batch.Item{{Row: 2, Name: "A", Phone: "237677000001", Country: "CM", Operator: "MTN",
+		Mode: batch.ModeMobileMoney, Amount: 1000, Reference: "r1", Provider: "campay", State: batch.Planned}}))
+	require.NoError(t, st.NoteBy(ctx, b.ID, "run started", "from the web app", "awa"))
+	events, err := st.Events(ctx, b.ID, 0)
+	require.NoError(t, err)
+	last := events[len(events)-1]
+	assert.Equal(t, "run started", last.Cause)
+	assert.Equal(t, "awa", last.Actor)
+	assert.ErrorIs(t, st.NoteBy(ctx, b.ID+1, "x", "y", "awa"), batch.ErrBatchNotFound)
 }

@@ -173,7 +173,7 @@ func TestUploadPlanApproveRunAndReports(t *testing.T) {
 	require.Equal(t, http.StatusOK, page.code)
 	assert.Contains(t, page.body, "approved by eve")
 	assert.Contains(t, page.body, "<td>eve</td>", "the approval's actor")
-	assert.Contains(t, page.body, "<td>awa</td>", "the run's actor")
+	assert.Contains(t, page.body, "<td>awa</td><td>started in the web app</td>", "the run's actor")
 	list := bob.get("/batches/payroll-2026-11/items?state=succeeded&q=" + url.QueryEscape(items[0].Name))
 	require.Equal(t, http.StatusOK, list.code)
 	assert.Contains(t, list.body, items[0].Name)

@@ -198,7 +198,7 @@ func (s *Server) reject(w http.ResponseWriter, r *http.Request, rq *request) {
 		s.refusal(w, r, rq, b, inputError(rq.T["reject_needs_note"]))
 		return
 	}
-	if err := s.opt.Store.Note(r.Context(), b.ID, "approval rejected", rq.User.Name+": "+note); err != nil {
+	if err := s.opt.Store.NoteBy(r.Context(), b.ID, "approval rejected", note, rq.User.Name); err != nil {
 		s.internal(w, rq, err)
 		return
 	}

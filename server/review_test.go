@@ -80,9 +80,10 @@ func TestRejectIsAnEventWithItsApprover(t *testing.T) {
 	require.NoError(t, err)
 	last := events[len(events)-1]
 	assert.Equal(t, "approval rejected", last.Cause)
-	assert.Equal(t, "bob: wrong month", last.Detail)
+	assert.Equal(t, "wrong month", last.Detail)
+	assert.Equal(t, "bob", last.Actor)
 	page := awa.get("/batches/payroll-2026-11")
-	assert.Contains(t, page.body, "bob: wrong month")
+	assert.Contains(t, page.body, "<td>bob</td><td>approval rejected</td><td>wrong month</td>")
 	assert.Equal(t, http.StatusForbidden, awa.post("/batches/payroll-2026-11/start", nil).code, "still not approved")
 }
 

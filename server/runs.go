@@ -101,7 +101,13 @@ func (m *runs) start(b batch.Batch, actor string) error {
 	})
 	if err != nil {
 		cancel()
-		m.end(b.ID, nil)
+		m.abandon(b.ID)
+		return err
+	}
+	if err := o.Store.NoteBy(rctx, b.ID, "started in the web app", "paying in the background", actor); err != nil {
+		sess.Close()
+		cancel()
+		m.abandon(b.ID)
 		return err
 	}
 	o.Log.Info("run started", "batch", b.Reference, "user", actor)
@@ -125,18 +131,22 @@ func (m *runs) start(b batch.Batch, actor string) error {
 	return nil
 }
 
-// end records how a run ended (err nil: started no run) and wakes the
-// streams.
+// end records how a run ended and wakes the streams.
 func (m *runs) end(id int64, err error) {
+	o := outcome{At: m.s.opt.Now()}
+	if err != nil {
+		o.Err = err.Error()
+	}
+	m.mu.Lock()
+	m.ended[id] = o
+	m.mu.Unlock()
+	m.abandon(id)
+}
+
+// abandon forgets a run that is over, or that never began.
+func (m *runs) abandon(id int64) {
 	m.mu.Lock()
 	delete(m.active, id)
-	if err != nil || m.s.base.Err() == nil {
-		o := outcome{At: m.s.opt.Now()}
-		if err != nil {
-			o.Err = err.Error()
-		}
-		m.ended[id] = o
-	}
 	m.mu.Unlock()
 	m.wg.Done()
 	m.notify(id)

@@ -19,6 +19,8 @@ import (
 // and the counts per provider a run's progress is drawn from.
 type Store interface {
 	batch.Store
+	// NoteBy appends a batch-level event with the user who took the step.
+	NoteBy(ctx context.Context, batchID int64, cause, detail, actor string) error
 	ProviderTotals(ctx context.Context, batchID int64) (map[string]map[batch.State]batch.Total, error)
 }
 
