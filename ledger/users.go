@@ -132,9 +132,13 @@ func (s *Store) UserByAPIKey(ctx context.Context, keyHash string) (identity.User
 	return u, s.failUser("read API key", err)
 }
 
-// CreateSession stores a signed-in browser's session.
+// CreateSession stores a signed-in browser's session, and forgets the
+// sessions expired by then.
 func (s *Store) CreateSession(ctx context.Context, se identity.Session) error {
 	return s.fail("create session", s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, ms(se.Created)); err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
 			se.TokenHash, se.UserID, se.CSRF, ms(se.Created), ms(se.Expires))
 		return err
@@ -171,9 +175,16 @@ func (s *Store) DeleteSession(ctx context.Context, tokenHash string, now time.Ti
 	}))
 }
 
+// KeepLoginFailures is how long a failed sign-in is remembered: failures
+// older than this are forgotten as new ones are recorded.
+const KeepLoginFailures = 24 * time.Hour
+
 // RecordLoginFailure records a failed sign-in as name from address.
 func (s *Store) RecordLoginFailure(ctx context.Context, name, address string, at time.Time) error {
 	return s.fail("record failed sign-in", s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE at < ?`, ms(at.Add(-KeepLoginFailures))); err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO login_failures (name, address, at) VALUES (?, ?, ?)`, name, address, ms(at))
 		return err
 	}))

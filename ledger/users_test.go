@@ -85,6 +85,18 @@ func TestUsersKeysSessionsAndFailures(t *testing.T) {
 	n, _, err = st.LoginFailures(ctx, "bob", now.Add(-time.Hour))
 	require.NoError(t, err)
 	assert.Zero(t, n)
+
+	// old failures are forgotten as new ones come, expired sessions as new ones begin
+	require.NoError(t, st.RecordLoginFailure(ctx, "bob", "10.0.0.1", now))
+	require.NoError(t, st.RecordLoginFailure(ctx, "carl", "10.0.0.1", now.Add(KeepLoginFailures+time.Minute)))
+	n, _, err = st.LoginFailures(ctx, "bob", time.Time{})
+	require.NoError(t, err)
+	assert.Zero(t, n)
+	require.NoError(t, st.CreateSession(ctx, identity.Session{TokenHash: "old", UserID: awa.ID, CSRF: "c", Created: now, Expires: now.Add(time.Hour)}))
+	require.NoError(t, st.CreateSession(ctx, identity.Session{TokenHash: "new", UserID: awa.ID, CSRF: "c", Created: now.Add(2 * time.Hour), Expires: now.Add(3 * time.Hour)}))
+	var left int
+	require.NoError(t, st.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sessions`).Scan(&left))
+	assert.Equal(t, 1, left)
 }
 
 func TestNoteByRecordsTheActor(t *testing.T) {

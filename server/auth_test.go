@@ -100,6 +100,7 @@ func TestSecurityHeadersAndCookies(t *testing.T) {
 		assert.NotContains(t, csp, "unsafe-inline", path)
 		assert.Equal(t, "DENY", got.header.Get("X-Frame-Options"), path)
 		assert.Equal(t, "nosniff", got.header.Get("X-Content-Type-Options"), path)
+		assert.Equal(t, "max-age=31536000", got.header.Get("Strict-Transport-Security"), path)
 	}
 	page := c.get("/login")
 	assert.NotContains(t, page.body, "<script>", "no inline script")

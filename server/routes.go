@@ -81,6 +81,9 @@ func (s *Server) routes() http.Handler {
 func (s *Server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		secure(w.Header())
+		if s.opt.Secure {
+			w.Header().Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		if rt.maxBody > 0 {
 			r.Body = http.MaxBytesReader(w, r.Body, rt.maxBody)
 		} else if r.Body != nil {

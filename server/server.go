@@ -27,7 +27,6 @@ type Store interface {
 // UserStore is where users, sessions and failed sign-ins are kept.
 type UserStore interface {
 	User(ctx context.Context, name string) (identity.User, error)
-	UserByAPIKey(ctx context.Context, keyHash string) (identity.User, error)
 	CreateSession(ctx context.Context, se identity.Session) error
 	Session(ctx context.Context, tokenHash string, now time.Time) (identity.Session, identity.User, error)
 	DeleteSession(ctx context.Context, tokenHash string, now time.Time) error
