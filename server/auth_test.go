@@ -1,6 +1,8 @@
 package server
 
 import (
+	"bulkpay/batch"
+	"bulkpay/identity"
 	"context"
 	"io/fs"
 	"net/http"
@@ -196,6 +198,14 @@ func TestEveryTextUsedIsInTheCatalog(t *testing.T) {
 		}
 	}
 	require.NotEmpty(t, used)
+	// the keys pages make from a value
+	for _, r := range identity.Roles {
+		used["role_"+string(r)] = true
+	}
+	for _, st := range batch.States {
+		used["state_"+string(st)] = true
+	}
+	used["bearer_"+batch.BearerSender], used["bearer_"+batch.BearerBeneficiary] = true, true
 	for key := range used {
 		assert.NotEmpty(t, catalog["en"][key], "en lacks %s", key)
 	}

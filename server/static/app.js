@@ -30,7 +30,7 @@ function dropZone(zone) {
 }
 
 function money(n) {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, "\u202f");
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, " ");
 }
 
 function progressStream(box) {
