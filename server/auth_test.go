@@ -1,8 +1,6 @@
 package server
 
 import (
-	"bulkpay/batch"
-	"bulkpay/identity"
 	"context"
 	"io/fs"
 	"net/http"
@@ -15,6 +13,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"bulkpay/batch"
+	"bulkpay/identity"
 )
 
 func TestAccountLocksAfterRepeatedFailuresUntilTheClockMoves(t *testing.T) {
