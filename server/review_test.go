@@ -129,6 +129,9 @@ func TestStoppingLeavesTheBatchResumable(t *testing.T) {
 			t.Fatalf("items never all pending: %v", tot)
 		}
 	}
+	again := h.signIn("awa").post("/batches/payroll-2026-11/start", nil)
+	assert.Equal(t, http.StatusConflict, again.code, "one run per batch in this process")
+	assert.Contains(t, again.body, ErrRunning.Error())
 	stop()
 	select {
 	case err := <-served:
@@ -157,4 +160,29 @@ func TestListenRefusesPlainRemoteAddresses(t *testing.T) {
 	ln, err := Listen("127.0.0.1:0", false, false)
 	require.NoError(t, err)
 	ln.Close()
+}
+
+// TestABatchHeldByTheCommandLineIsNotStartedTwice: a batch whose lock
+// another process holds (a `bulkpay resume` elsewhere) is refused at once;
+// once it lets go, the web app pays it.
+func TestABatchHeldByTheCommandLineIsNotStartedTwice(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	h := newHarness(t, nil)
+	b, items := h.planned()
+	cli := batch.Owner{PID: 4242, Host: "another-host", Start: "x", At: h.clock.Now()}
+	require.NoError(t, h.st.Lock(ctx, b.ID, cli))
+	awa := h.signIn("awa")
+	got := awa.post("/batches/payroll-2026-11/start", nil)
+	assert.Equal(t, http.StatusConflict, got.code)
+	assert.Contains(t, got.body, "is being run by pid 4242 on another-host")
+	assert.False(t, h.srv.runs.running(b.ID))
+	tot, err := h.st.Totals(ctx, b.ID)
+	require.NoError(t, err)
+	assert.Equal(t, len(items), tot[batch.Planned].Items, "nothing sent")
+
+	require.NoError(t, h.st.Unlock(ctx, b.ID, cli))
+	require.Equal(t, http.StatusSeeOther, awa.post("/batches/payroll-2026-11/start", nil).code)
+	last := awa.stream("payroll-2026-11")
+	assert.True(t, last[len(last)-1].data.Complete)
 }

@@ -23,6 +23,8 @@ func newUsersCmd(a *app) *cobra.Command {
 		Use:   "users",
 		Short: "Manage the people who sign in to bulkpay serve: add, list, disable, passwd, key",
 		Args:  cobra.NoArgs,
+		// runnable, so that an unknown subcommand is refused; alone, it shows its help
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	var role string
 	add := &cobra.Command{

@@ -53,6 +53,8 @@ func TestUsersAddListDisablePasswdKey(t *testing.T) {
 	assert.Contains(t, r.stderr, "exists")
 	r = bulkpayStdin(t, dir, "", "users", "add", "bob", "--role", "approver", "--password", "x")
 	assert.Equal(t, exitInvalid, r.code, "no password in argv")
+	r = bulkpayStdin(t, dir, "", "users", "remove", "awa")
+	assert.Equal(t, exitInvalid, r.code, "an unknown subcommand")
 
 	r = bulkpayStdin(t, dir, "", "users", "key", "awa")
 	require.Equal(t, exitOK, r.code, r.stderr)
