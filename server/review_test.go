@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"bulkpay/batch"
+	"bulkpay/config"
 	"bulkpay/providers/sandbox"
 )
 
@@ -185,4 +187,32 @@ func TestABatchHeldByTheCommandLineIsNotStartedTwice(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, awa.post("/batches/payroll-2026-11/start", nil).code)
 	last := awa.stream("payroll-2026-11")
 	assert.True(t, last[len(last)-1].data.Complete)
+}
+
+// TestTheBuiltInSandboxIsOneForTheServer: every run and balance check of a
+// server without a sandbox URL or providers pays through one built-in
+// sandbox, so that its memory of the payouts is one.
+func TestTheBuiltInSandboxIsOneForTheServer(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	h := newHarness(t, func(o *Options) { o.Target = config.Target{LedgerPath: filepath.Join(t.TempDir(), "ledger.db")} })
+	require.True(t, h.srv.Sandbox())
+	c1, err := h.srv.connect(ctx)
+	require.NoError(t, err)
+	c2, err := h.srv.connect(ctx)
+	require.NoError(t, err)
+	c1.Close()
+	require.NotEmpty(t, c1.Lanes)
+	for name, l := range c1.Lanes {
+		assert.Same(t, l.Provider, c2.Lanes[name].Provider, name)
+	}
+	b, items := h.planned()
+	awa := h.signIn("awa")
+	require.Equal(t, http.StatusSeeOther, awa.post("/batches/payroll-2026-11/start", nil).code)
+	events := awa.stream("payroll-2026-11")
+	last := events[len(events)-1].data
+	assert.True(t, last.Complete, "%+v", last)
+	assert.Equal(t, len(items), last.Done)
+	page := awa.get("/batches/" + b.Reference)
+	assert.Contains(t, page.body, "SANDBOX")
 }

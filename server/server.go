@@ -85,6 +85,9 @@ type Server struct {
 
 	base   context.Context // ends when the server closes: runs and progress streams stop
 	cancel context.CancelFunc
+
+	builtinMu sync.Mutex
+	builtin   *batch.Connection // the built-in sandbox, once started
 }
 
 // New builds a server.
@@ -121,6 +124,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 func (s *Server) Close() {
 	s.cancel()
 	s.runs.wait()
+	s.builtinMu.Lock()
+	defer s.builtinMu.Unlock()
+	if s.builtin != nil {
+		s.builtin.Close()
+		s.builtin = nil
+	}
 }
 
 // Sandbox says whether batches are paid through a sandbox here.

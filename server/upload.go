@@ -155,9 +155,26 @@ func (s *Server) planSheet(ctx context.Context, path string, form newBatchForm, 
 	return p, res, nil
 }
 
-// connect reaches the providers batches are paid through.
+// connect reaches the providers batches are paid through. The built-in
+// sandbox is started once for the server's life and shared by every run and
+// balance check: its memory (and the journal beside the ledger) is then one,
+// as for one `bulkpay run`.
 func (s *Server) connect(ctx context.Context) (*batch.Connection, error) {
-	return s.opt.Config.Connect(ctx, s.opt.Target)
+	if s.opt.Config.Endpoint(s.opt.Target).Kind != batch.EndpointBuiltin {
+		return s.opt.Config.Connect(ctx, s.opt.Target)
+	}
+	s.builtinMu.Lock()
+	defer s.builtinMu.Unlock()
+	if s.builtin == nil {
+		c, err := s.opt.Config.Connect(context.WithoutCancel(ctx), s.opt.Target)
+		if err != nil {
+			return nil, err
+		}
+		s.builtin = c
+	}
+	c := *s.builtin
+	c.Close = func() {} // the server closes it
+	return &c, nil
 }
 
 // uploads keeps the invalid rows of the latest uploads, for their CSV
