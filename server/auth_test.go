@@ -3,7 +3,9 @@ package server
 import (
 	"context"
 	"io/fs"
+	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -16,6 +18,7 @@ import (
 
 	"bulkpay/batch"
 	"bulkpay/identity"
+	"bulkpay/sheet"
 )
 
 func TestAccountLocksAfterRepeatedFailuresUntilTheClockMoves(t *testing.T) {
@@ -210,4 +213,39 @@ func TestEveryTextUsedIsInTheCatalog(t *testing.T) {
 	for key := range used {
 		assert.NotEmpty(t, catalog["en"][key], "en lacks %s", key)
 	}
+}
+
+// TestUploadsAreBoundedByTheSheetReadersLimit: the upload route reads no more
+// than the sheet reader would, and a multipart body beyond a route's bound is
+// refused with 413 before its handler runs.
+func TestUploadsAreBoundedByTheSheetReadersLimit(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, nil)
+	for _, rt := range h.srv.table() {
+		if rt.pattern == "POST /batches" {
+			assert.Equal(t, sheet.DefaultLimits.MaxFileBytes+1<<20, rt.maxBody)
+		}
+	}
+	ran := false
+	small := h.srv.wrap(route{"POST /small", initiator, 1 << 10, func(http.ResponseWriter, *http.Request, *request) { ran = true }})
+	awa := h.signIn("awa")
+	u, err := url.Parse(h.ts.URL)
+	require.NoError(t, err)
+	var body strings.Builder
+	mw := multipart.NewWriter(&body)
+	require.NoError(t, mw.WriteField("csrf", awa.csrf))
+	fw, err := mw.CreateFormFile("sheet", "big.csv")
+	require.NoError(t, err)
+	_, err = fw.Write([]byte(strings.Repeat("a;677000001;1000\n", 200)))
+	require.NoError(t, err)
+	require.NoError(t, mw.Close())
+	req := httptest.NewRequest(http.MethodPost, "/small", strings.NewReader(body.String()))
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	for _, c := range awa.http.Jar.Cookies(u) {
+		req.AddCookie(c)
+	}
+	rec := httptest.NewRecorder()
+	small.ServeHTTP(rec, req)
+	assert.Equal(t, http.StatusRequestEntityTooLarge, rec.Code)
+	assert.False(t, ran)
 }
