@@ -111,6 +111,9 @@ func TestUploadPlanApproveRunAndReports(t *testing.T) {
 	assert.Equal(t, DoorPolicy, b.Policy)
 
 	// the initiator cannot start it before an approval, nor approve it
+	page := awa.get("/batches/payroll-2026-11")
+	assert.Contains(t, page.body, catalog["en"]["awaiting_approval"])
+	assert.NotContains(t, page.body, "/start", "no start button before the approval")
 	assert.Equal(t, http.StatusForbidden, awa.post("/batches/payroll-2026-11/start", nil).code)
 	assert.Equal(t, http.StatusForbidden, awa.post("/batches/payroll-2026-11/approve", url.Values{"plan_hash": {b.PlanHash}}).code)
 	// bob planned it again from the command line: four-eyes refuses him
@@ -169,8 +172,9 @@ func TestUploadPlanApproveRunAndReports(t *testing.T) {
 	assert.Equal(t, last, again[0].data)
 
 	// the pages: the batch, its items filtered, an item's trail, the events with their actors
-	page := bob.get("/batches/payroll-2026-11")
+	page = bob.get("/batches/payroll-2026-11")
 	require.Equal(t, http.StatusOK, page.code)
+	assert.NotContains(t, page.body, catalog["en"]["awaiting_approval"])
 	assert.Contains(t, page.body, "approved by eve")
 	assert.Contains(t, page.body, "<td>eve</td>", "the approval's actor")
 	assert.Contains(t, page.body, "<td>awa</td><td>started in the web app</td>", "the run's actor")

@@ -54,6 +54,7 @@ type batchView struct {
 	Progress progress
 	Started  bool
 	Running  bool
+	Awaiting bool // the approval rules want an approval of this plan first
 	CanApprove,
 	CanStart bool
 }
@@ -131,8 +132,9 @@ func (s *Server) batchView(ctx context.Context, rq *request, b batch.Batch, item
 	if v.Progress, err = s.snapshot(ctx, b); err != nil {
 		return v, err
 	}
+	v.Awaiting = batch.CheckRun(b, b.Policy.Or(s.opt.Policy), v.Planners, b.PlanHash) != nil
 	v.CanApprove = rq.User.Role == identity.Approver && !v.Started
-	v.CanStart = rq.User.Role == identity.Initiator && !v.Running && !v.Standing.Summary.Complete()
+	v.CanStart = rq.User.Role == identity.Initiator && !v.Running && !v.Awaiting && !v.Standing.Summary.Complete()
 	return v, nil
 }
 
