@@ -30,10 +30,10 @@ func uuidOf(name string) string {
 	return x[:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32]
 }
 
-func batchUUID(b batch.Batch) string          { return uuidOf("batch:" + b.Reference) }
-func profitUUID(b batch.Batch) string         { return uuidOf("profit:" + b.Reference) }
-func transactionUUID(it batch.Item) string    { return uuidOf("transaction:" + it.Reference) }
-func organizationUUID() string { return uuidOf("organization") }
+func batchUUID(b batch.Batch) string       { return uuidOf("batch:" + b.Reference) }
+func profitUUID(b batch.Batch) string      { return uuidOf("profit:" + b.Reference) }
+func transactionUUID(it batch.Item) string { return uuidOf("transaction:" + it.Reference) }
+func organizationUUID() string             { return uuidOf("organization") }
 
 type currencyJSON struct {
 	ID        int       `json:"id"`
