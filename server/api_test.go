@@ -27,7 +27,9 @@ type apiClient struct {
 	name, secret string
 }
 
-func (h *harness) api(name, secret string) *apiClient { return &apiClient{h: h, name: name, secret: secret} }
+func (h *harness) api(name, secret string) *apiClient {
+	return &apiClient{h: h, name: name, secret: secret}
+}
 
 // request sends a request with the given body and headers.
 func (c *apiClient) request(method, path string, body io.Reader, header http.Header) answer {
