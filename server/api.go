@@ -23,9 +23,12 @@ import (
 // /openapi.json), authenticated by HTTP Basic on every request: the user's
 // name with the user's password or with one of the user's API keys
 // ("bpk_…", from `bulkpay users key`). No cookie is read or set: a browser's
-// session is refused here, so no request can be forged from another site and
-// no CSRF token is needed. Failed attempts count towards the same lockout and
-// per-address rate as the sign-in form.
+// session is refused here, so no CSRF token is needed. Every write needs an
+// Idempotency-Key header, which a page of another site cannot send without
+// the server's leave (CORS, never given): a browser that remembers Basic
+// credentials cannot be made to write either; a write marked cross-site by
+// the browser (Sec-Fetch-Site) is refused as well. Failed attempts count
+// towards the same lockout and per-address rate as the sign-in form.
 
 // isAPI says whether a route's pattern is part of the platform API.
 func isAPI(pattern string) bool {
@@ -56,7 +59,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // apiFail answers {"detail": msg} with status.
 func apiFail(w http.ResponseWriter, status int, msg string) {
-	if status == http.StatusUnauthorized {
+	if status == http.StatusUnauthorized { // curl and client libraries need no prompt; RFC 9110 wants the header
 		w.Header().Set("WWW-Authenticate", `Basic realm="bulkpay", charset="UTF-8"`)
 	}
 	writeJSON(w, status, detail{msg})
@@ -84,7 +87,7 @@ func (s *Server) wrapAPI(rt route) http.Handler {
 		defer func() {
 			if v := recover(); v != nil {
 				s.opt.Log.Error("API handler panicked", "route", rt.pattern, "user", rq.User.Name, "panic", fmt.Sprint(v))
-				if rec.status == 0 {
+				if rec.status == 0 { // nothing answered yet
 					apiFail(w, http.StatusInternalServerError, rq.T["internal"])
 				}
 			}
@@ -100,22 +103,27 @@ func (s *Server) wrapAPI(rt route) http.Handler {
 			}
 		}
 		if r.Method != http.MethodPost && r.Method != http.MethodPut {
-			rt.handle(w, r, rq)
+			rt.handle(rec, r, rq)
 			return
 		}
-		hash, ok := s.readBody(w, r, rq)
-		if !ok {
+		if r.Header.Get("Sec-Fetch-Site") == "cross-site" {
+			apiFail(rec, http.StatusForbidden, "a write from another site's page is refused")
 			return
 		}
 		key := r.Header.Get("Idempotency-Key")
-		if key == "" {
-			rt.handle(w, r, rq)
+		switch {
+		case key == "":
+			apiFail(rec, http.StatusBadRequest, "every write needs an Idempotency-Key header: a new unique value per request, the same one to send it again")
+			return
+		case len(key) > maxIdempotencyKey:
+			apiFail(rec, http.StatusBadRequest, fmt.Sprintf("the Idempotency-Key is longer than %d characters", maxIdempotencyKey))
 			return
 		}
-		if len(key) > maxIdempotencyKey {
-			apiFail(w, http.StatusBadRequest, fmt.Sprintf("the Idempotency-Key is longer than %d characters", maxIdempotencyKey))
+		hash, ok := s.readBody(rec, r, rq)
+		if !ok {
 			return
 		}
+		rec.keep = true
 		s.idempotent(rec, r, rq, key, hash, rt.handle)
 	})
 }
@@ -247,10 +255,12 @@ func hashForm(h io.Writer, r *http.Request) error {
 	return nil
 }
 
-// recorder keeps what a handler answers, to be replayed.
+// recorder notes the status a handler answers and, when keep, its body, to
+// be replayed.
 type recorder struct {
 	http.ResponseWriter
 	status int
+	keep   bool
 	body   bytes.Buffer
 }
 
@@ -265,7 +275,9 @@ func (rc *recorder) Write(b []byte) (int, error) {
 	if rc.status == 0 {
 		rc.status = http.StatusOK
 	}
-	rc.body.Write(b)
+	if rc.keep {
+		rc.body.Write(b)
+	}
 	return rc.ResponseWriter.Write(b)
 }
 

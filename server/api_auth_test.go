@@ -134,6 +134,12 @@ func TestAPIIdempotencyKeys(t *testing.T) {
 	assert.Equal(t, http.StatusUnprocessableEntity, got.code)
 	got = bob.call(http.MethodPost, "/payments/bulk_payment/nov/reject/", body, strings.Repeat("k", maxIdempotencyKey+1))
 	assert.Equal(t, http.StatusBadRequest, got.code)
+	got = bob.request(http.MethodPost, "/payments/bulk_payment/nov/reject/", strings.NewReader(`{"note": "x"}`), nil)
+	assert.Equal(t, http.StatusBadRequest, got.code, "a write without a key")
+	assert.Contains(t, decode[detail](t, got).Detail, "Idempotency-Key")
+	got = bob.request(http.MethodPost, "/payments/bulk_payment/nov/reject/", strings.NewReader(`{"note": "x"}`),
+		http.Header{"Idempotency-Key": {"x1"}, "Sec-Fetch-Site": {"cross-site"}})
+	assert.Equal(t, http.StatusForbidden, got.code, "a write from another site's page")
 	got = bob.call(http.MethodPost, "/payments/bulk_payment/nov/reject/", map[string]string{"nothing": "x"}, "bad-body")
 	assert.Equal(t, http.StatusBadRequest, got.code, "unknown fields refused")
 

@@ -63,8 +63,11 @@ func (c *apiClient) call(method, path string, v any, key ...string) answer {
 		body = bytes.NewReader(b)
 		header.Set("Content-Type", "application/json")
 	}
-	if len(key) > 0 {
+	switch {
+	case len(key) > 0:
 		header.Set("Idempotency-Key", key[0])
+	case method != http.MethodGet:
+		header.Set("Idempotency-Key", newKey(c.h.t))
 	}
 	return c.request(method, path, body, header)
 }
@@ -90,11 +93,18 @@ func (c *apiClient) create(file string, fields map[string]string, key string) an
 	_, err = fw.Write(content)
 	require.NoError(c.h.t, err)
 	require.NoError(c.h.t, mw.Close())
-	header := http.Header{"Content-Type": {mw.FormDataContentType()}}
-	if key != "" {
-		header.Set("Idempotency-Key", key)
+	if key == "" {
+		key = newKey(c.h.t)
 	}
+	header := http.Header{"Content-Type": {mw.FormDataContentType()}, "Idempotency-Key": {key}}
 	return c.request(http.MethodPost, "/payments/create_bulk_payment/", &buf, header)
+}
+
+// newKey is a new Idempotency-Key.
+func newKey(t *testing.T) string {
+	k, _, err := identity.NewToken("")
+	require.NoError(t, err)
+	return k
 }
 
 func decode[T any](t *testing.T, a answer) T {

@@ -68,8 +68,8 @@ func op(summary, roles string, params []obj, body obj, ok string, okAnswer obj) 
 	}
 	if body != nil {
 		o["requestBody"] = body
-		o["parameters"] = append(params, obj{"name": "Idempotency-Key", "in": "header", "schema": str(""),
-			"description": "the same key with the same request replays the first answer; with another request: 422"})
+		o["parameters"] = append(params, obj{"name": "Idempotency-Key", "in": "header", "required": true, "schema": str(""),
+			"description": "a new unique value per request: the same key with the same request replays the first answer; with another request: 422"})
 		responses["400"], responses["409"], responses["422"] = errorAnswer, errorAnswer, errorAnswer
 	}
 	if strings.Contains(summary, "{id}") || len(params) > 0 {
@@ -119,7 +119,7 @@ func openAPIDoc() obj {
 		"openapi": "3.0.3",
 		"info": obj{"title": "bulkpay platform API", "version": "1",
 			"description": "The platform's payments API over bulkpay's batches. HTTP Basic: a user's name with the user's password or API key. " +
-				"Errors are {\"detail\": \"...\"}. Writes take an Idempotency-Key header."},
+				"No cookies. Errors are {\"detail\": \"...\"}. Every write needs an Idempotency-Key header."},
 		"components": obj{
 			"securitySchemes": obj{"basic": obj{"type": "http", "scheme": "basic"}},
 			"schemas": obj{
