@@ -3,7 +3,6 @@ package server
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net/http"
 	"path"
@@ -295,15 +294,8 @@ type noteJSON struct {
 // actionRefused answers an action refused by a rule (403), by the batch's
 // standing (409) or for its input (400).
 func (s *Server) actionRefused(w http.ResponseWriter, rq *request, b batch.Batch, err error) {
-	status := http.StatusConflict
-	switch {
-	case errors.Is(err, batch.ErrRefused):
-		status = http.StatusForbidden
-	case errors.Is(err, batch.ErrInvalid):
-		status = http.StatusBadRequest
-	}
 	s.opt.Log.Info("API action refused", "batch", b.Reference, "user", rq.User.Name, "err", err)
-	apiFail(w, status, err.Error())
+	apiFail(w, refusalStatus(err), err.Error())
 }
 
 // approveBulkPayment records the user's approval of the batch's plan hash:
@@ -570,16 +562,7 @@ func (s *Server) links(w http.ResponseWriter, r *http.Request, rq *request) {
 		return !matches(q.Get("status"), linkStatus(x.it.State)) || !matches(q.Get("transaction"), transactionUUID(x.it)) ||
 			!matches(q.Get("currency"), x.b.Currency, fmt.Sprint(s.currency(x.b.Currency).ID))
 	})
-	from, to, out, ok := s.page(w, r, len(all))
-	if !ok {
-		return
-	}
-	results := []linkJSON{}
-	for _, x := range all[from:to] {
-		results = append(results, s.link(x.b, x.it))
-	}
-	out.Results = results
-	writeJSON(w, http.StatusOK, out)
+	s.list(w, r, len(all), func(i int) any { return s.link(all[i].b, all[i].it) })
 }
 
 // findItem finds the item whose Link (or Transaction) id is the path's {id}.
@@ -629,16 +612,7 @@ func (s *Server) transactions(w http.ResponseWriter, r *http.Request, rq *reques
 			!matches(q.Get("status"), transactionStatus(x.it.State)) ||
 			!matches(q.Get("currency"), x.b.Currency, fmt.Sprint(s.currency(x.b.Currency).ID))
 	})
-	from, to, out, ok := s.page(w, r, len(all))
-	if !ok {
-		return
-	}
-	results := []transactionJSON{}
-	for _, x := range all[from:to] {
-		results = append(results, s.transaction(x.b, x.it))
-	}
-	out.Results = results
-	writeJSON(w, http.StatusOK, out)
+	s.list(w, r, len(all), func(i int) any { return s.transaction(all[i].b, all[i].it) })
 }
 
 func (s *Server) transactionRead(w http.ResponseWriter, r *http.Request, rq *request) {
