@@ -22,7 +22,8 @@ import (
 // The platform API: JSON under /payments/ (and its description at
 // /openapi.json), authenticated by HTTP Basic on every request: the user's
 // name with the user's password or with one of the user's API keys
-// ("bpk_…", from `bulkpay users key`). No cookie is read or set: a browser's
+// ("bpk_…", from `bulkpay users key`), or the key alone (as the user name
+// with no password, or as the password with no user name). No cookie is read or set: a browser's
 // session is refused here, so no CSRF token is needed. Every write needs an
 // Idempotency-Key header, which a page of another site cannot send without
 // the server's leave (CORS, never given): a browser that remembers Basic
@@ -132,15 +133,31 @@ func (s *Server) wrapAPI(rt route) http.Handler {
 // the status and why not.
 func (s *Server) basicAuth(r *http.Request, rq *request) (int, string) {
 	ctx, now := r.Context(), s.opt.Now()
-	name, secret, ok := r.BasicAuth()
+	rawName, secret, ok := r.BasicAuth()
 	if !ok {
 		return http.StatusUnauthorized, "authenticate with HTTP Basic: your user name and your password, or your user name and an API key"
 	}
-	name = strings.ToLower(strings.TrimSpace(name))
 	lim := s.limiter(rq.Addr)
 	if lim.TokensAt(now) < 1 {
 		return http.StatusTooManyRequests, rq.T["too_many_attempts"]
 	}
+	// an API key alone, as the user name or as the password: no account to
+	// lock (a key cannot be guessed), the address's rate only
+	if key, alone := keyAlone(rawName, secret); alone {
+		u, err := s.opt.Users.UserByAPIKey(ctx, identity.TokenHash(key))
+		if err != nil && !errors.Is(err, identity.ErrNotFound) {
+			s.opt.Log.Error("read API key", "err", err)
+			return http.StatusInternalServerError, rq.T["internal"]
+		}
+		if err != nil || u.Disabled {
+			lim.AllowN(now, 1)
+			s.opt.Log.Warn("failed API authentication", "user", "(API key)", "address", rq.Addr)
+			return http.StatusUnauthorized, badCredentials
+		}
+		rq.User = u
+		return 0, ""
+	}
+	name := strings.ToLower(strings.TrimSpace(rawName))
 	n, last, err := s.opt.Users.LoginFailures(ctx, name, now.Add(-LockFor))
 	if err != nil {
 		s.opt.Log.Error("read sign-in failures", "err", err)
@@ -172,7 +189,7 @@ func (s *Server) basicAuth(r *http.Request, rq *request) (int, string) {
 			return http.StatusInternalServerError, rq.T["internal"]
 		}
 		s.opt.Log.Warn("failed API authentication", "user", name, "address", rq.Addr)
-		return http.StatusUnauthorized, "wrong user name, password or API key, or the user is disabled"
+		return http.StatusUnauthorized, badCredentials
 	}
 	if n > 0 {
 		if err := s.opt.Users.ClearLoginFailures(ctx, name); err != nil {
@@ -182,6 +199,20 @@ func (s *Server) basicAuth(r *http.Request, rq *request) (int, string) {
 	}
 	rq.User = u
 	return 0, ""
+}
+
+const badCredentials = "wrong user name, password or API key, or the user is disabled"
+
+// keyAlone is the API key of Basic credentials that are a key alone: as the
+// user name with no password, or as the password with no user name.
+func keyAlone(name, secret string) (string, bool) {
+	switch {
+	case secret == "" && strings.HasPrefix(name, apiKeyPrefix):
+		return name, true
+	case name == "" && strings.HasPrefix(secret, apiKeyPrefix):
+		return secret, true
+	}
+	return "", false
 }
 
 // readBody reads a write's body within its route's bound: a multipart form

@@ -17,7 +17,7 @@ import (
 )
 
 // TestAPIBasicWithPasswordOrKey: a user's name with the password or with an
-// API key of the user's; a key with another name, a key alone, a wrong
+// API key of the user's, or the key alone; a key with another name, a wrong
 // password and a disabled user are refused with 401 and a JSON detail.
 func TestAPIBasicWithPasswordOrKey(t *testing.T) {
 	t.Parallel()
@@ -30,12 +30,15 @@ func TestAPIBasicWithPasswordOrKey(t *testing.T) {
 	assert.Equal(t, http.StatusOK, h.api("carl", "password-carl").call(http.MethodGet, path, nil).code, "password")
 	assert.Equal(t, http.StatusOK, h.api("carl", key).call(http.MethodGet, path, nil).code, "API key")
 	assert.Equal(t, http.StatusOK, h.api(" Carl ", key).call(http.MethodGet, path, nil).code, "the name as the sign-in form reads it")
+	assert.Equal(t, http.StatusOK, h.api(key, "").call(http.MethodGet, path, nil).code, "the key alone as the user name")
+	assert.Equal(t, http.StatusOK, h.api("", key).call(http.MethodGet, path, nil).code, "the key alone as the password")
 	for name, c := range map[string]*apiClient{
-		"another's key":  h.api("awa", key),
-		"a key alone":    h.api("", key),
-		"wrong password": h.api("carl", "password-awa"),
-		"unknown key":    h.api("carl", apiKeyPrefix+"nope"),
-		"unknown user":   h.api("zoe", "password-zoe"),
+		"another's key":        h.api("awa", key),
+		"a key and a password": h.api(key, "password-carl"),
+		"a key in capitals":    h.api(strings.ToUpper(key), ""),
+		"wrong password":       h.api("carl", "password-awa"),
+		"unknown key":          h.api("carl", apiKeyPrefix+"nope"),
+		"unknown user":         h.api("zoe", "password-zoe"),
 	} {
 		got := c.call(http.MethodGet, path, nil)
 		assert.Equal(t, http.StatusUnauthorized, got.code, name)
@@ -47,6 +50,7 @@ func TestAPIBasicWithPasswordOrKey(t *testing.T) {
 	require.NoError(t, h.st.DisableUser(ctx, "carl"))
 	assert.Equal(t, http.StatusUnauthorized, h.api("carl", "password-carl").call(http.MethodGet, path, nil).code, "disabled: password")
 	assert.Equal(t, http.StatusUnauthorized, h.api("carl", key).call(http.MethodGet, path, nil).code, "disabled: key")
+	assert.Equal(t, http.StatusUnauthorized, h.api(key, "").call(http.MethodGet, path, nil).code, "disabled: key alone")
 }
 
 // TestAPIBasicLockoutAndRate: failed Basic attempts lock the account as the
