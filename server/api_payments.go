@@ -35,11 +35,11 @@ func transactionUUID(it batch.Item) string { return uuidOf("transaction:" + it.R
 func organizationUUID() string             { return uuidOf("organization") }
 
 type currencyJSON struct {
-	ID        int       `json:"id"`
-	Name      string    `json:"name"`
-	Symbol    string    `json:"symbol"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID        int        `json:"id"`
+	Name      string     `json:"name"`
+	Symbol    string     `json:"symbol"`
+	CreatedAt *time.Time `json:"created_at"` // bulkpay's currencies have no such dates: null
+	UpdatedAt *time.Time `json:"updated_at"`
 }
 
 type organizationJSON struct {

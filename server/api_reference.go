@@ -50,21 +50,21 @@ var countries = func() []countryCurrency {
 }()
 
 type countryJSON struct {
-	ID        int       `json:"id"`
-	Name      string    `json:"name"`
-	DialCode  string    `json:"dial_code"`
-	Alpha2    string    `json:"alpha2"`
-	Alpha3    string    `json:"alpha3"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID        int        `json:"id"`
+	Name      string     `json:"name"`
+	DialCode  string     `json:"dial_code"`
+	Alpha2    string     `json:"alpha2"`
+	Alpha3    string     `json:"alpha3"`
+	CreatedAt *time.Time `json:"created_at"` // null, as for currencies
+	UpdatedAt *time.Time `json:"updated_at"`
 }
 
 type countryCurrencyJSON struct {
 	ID        string       `json:"id"`
 	Country   countryJSON  `json:"country"`
 	Currency  currencyJSON `json:"currency"`
-	CreatedAt time.Time    `json:"created_at"`
-	UpdatedAt time.Time    `json:"updated_at"`
+	CreatedAt *time.Time   `json:"created_at"` // null, as for currencies
+	UpdatedAt *time.Time   `json:"updated_at"`
 }
 
 func country(i int) countryJSON {

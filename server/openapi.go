@@ -113,7 +113,8 @@ func report(ctype string) obj {
 
 // openAPIDoc is the document.
 func openAPIDoc() obj {
-	currency := object([]string{"name", "symbol"}, obj{"id": integer, "name": str(""), "symbol": str(""), "created_at": stamp, "updated_at": stamp})
+	currency := object([]string{"name", "symbol"}, obj{"id": integer, "name": str(""), "symbol": str(""), "created_at": nullable(stamp),
+		"updated_at": nullable(stamp)})
 	counts := obj{"type": "object", "additionalProperties": integer}
 	return obj{
 		"openapi": "3.0.3",
@@ -127,9 +128,9 @@ func openAPIDoc() obj {
 				"RowErrors": object([]string{"detail", "errors"}, obj{"detail": str(""), "errors": arrayOf(object(nil, obj{"row": integer, "column": str(""), "value": str(""), "message": str("")}))}),
 				"Currency":  currency,
 				"Country": object([]string{"name", "dial_code", "alpha2", "alpha3"}, obj{"id": integer, "name": str(""), "dial_code": str(""),
-					"alpha2": str(""), "alpha3": str(""), "created_at": stamp, "updated_at": stamp}),
+					"alpha2": str(""), "alpha3": str(""), "created_at": nullable(stamp), "updated_at": nullable(stamp)}),
 				"CountryCurrency": object([]string{"country", "currency"}, obj{"id": str("uuid"), "country": ref("Country"), "currency": ref("Currency"),
-					"created_at": stamp, "updated_at": stamp}),
+					"created_at": nullable(stamp), "updated_at": nullable(stamp)}),
 				"Organization": object(nil, obj{"id": str("uuid"), "name": str("")}),
 				"Profit": object([]string{"currency", "amount"}, obj{"id": str("uuid"), "currency": ref("Currency"),
 					"type": obj{"type": "string", "enum": []string{"bulk_payment"}}, "amount": integer, "created_at": stamp, "updated_at": stamp,
