@@ -163,6 +163,9 @@ func (s *Server) basicAuth(r *http.Request, rq *request) (int, string) {
 		return 0, ""
 	}
 	name := strings.ToLower(strings.TrimSpace(rawName))
+	if strings.HasPrefix(name, apiKeyPrefix) {
+		name = keyAsName // a key where the name goes, with a password: never logged nor stored
+	}
 	n, last, err := s.opt.Users.LoginFailures(ctx, name, now.Add(-LockFor))
 	if err != nil {
 		s.opt.Log.Error("read sign-in failures", "err", err)
@@ -207,6 +210,10 @@ func (s *Server) basicAuth(r *http.Request, rq *request) (int, string) {
 }
 
 const badCredentials = "wrong user name, password or API key, or the user is disabled"
+
+// keyAsName stands for an API key given as the user name with a password, in
+// the log and the failed sign-ins (no user can have this name).
+const keyAsName = "(API key)"
 
 // keyAlone is the API key of Basic credentials that are a key alone: as the
 // user name with no password, or as the password with no user name.

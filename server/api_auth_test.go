@@ -46,6 +46,9 @@ func TestAPIBasicWithPasswordOrKey(t *testing.T) {
 		assert.Equal(t, "wrong user name, password or API key, or the user is disabled", decode[detail](t, got).Detail, name)
 		assert.Empty(t, got.header.Values("Set-Cookie"), name)
 	}
+	n, _, err := h.st.LoginFailures(ctx, keyAsName, h.clock.Now().Add(-LockFor))
+	require.NoError(t, err)
+	assert.Equal(t, 2, n, "the two keys given as the name (with a password, in capitals) are counted without the key")
 	require.NoError(t, h.st.ClearLoginFailures(ctx, "carl"))
 	require.NoError(t, h.st.DisableUser(ctx, "carl"))
 	assert.Equal(t, http.StatusUnauthorized, h.api("carl", "password-carl").call(http.MethodGet, path, nil).code, "disabled: password")
