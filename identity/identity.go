@@ -188,3 +188,15 @@ func TokenHash(plain string) string {
 func Equal(a, b string) bool {
 	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }
+
+// Replay is the answer a user's API write with an Idempotency-Key got, kept
+// to be sent again to the same user's same request with that key.
+type Replay struct {
+	RequestHash string // over the request's method, path and content
+	Status      int    // 0 while the first request is still being answered
+	ContentType string
+	Body        []byte
+}
+
+// ErrKeyInUse: the user's key is held by a request still being answered.
+var ErrKeyInUse = errors.New("a request with this Idempotency-Key is still being answered")

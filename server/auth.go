@@ -27,6 +27,7 @@ type request struct {
 	Lang    string
 	T       map[string]string
 	Addr    string
+	Body    []byte // an API write's body, read by wrapAPI (a multipart form is in r.MultipartForm)
 }
 
 func (s *Server) newRequest(r *http.Request) *request {

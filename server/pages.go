@@ -141,13 +141,7 @@ func (s *Server) batchView(ctx context.Context, rq *request, b batch.Batch, item
 // refusal renders the batch page with why an action was refused: 403 for a
 // rule (four-eyes, approval), 409 for the batch's standing, 400 for the input.
 func (s *Server) refusal(w http.ResponseWriter, r *http.Request, rq *request, b batch.Batch, err error) {
-	status := http.StatusConflict
-	switch {
-	case errors.Is(err, batch.ErrRefused):
-		status = http.StatusForbidden
-	case errors.Is(err, batch.ErrInvalid):
-		status = http.StatusBadRequest
-	}
+	status := refusalStatus(err)
 	s.opt.Log.Info("action refused", "batch", b.Reference, "user", rq.User.Name, "err", err)
 	items, lerr := s.opt.Store.Items(r.Context(), b.ID)
 	if lerr != nil {
@@ -155,6 +149,18 @@ func (s *Server) refusal(w http.ResponseWriter, r *http.Request, rq *request, b 
 		return
 	}
 	s.showBatch(w, r, rq, status, err.Error(), b, items)
+}
+
+// refusalStatus is the status of an action refused: 403 for a rule, 400 for
+// the input, 409 for the batch's standing.
+func refusalStatus(err error) int {
+	switch {
+	case errors.Is(err, batch.ErrRefused):
+		return http.StatusForbidden
+	case errors.Is(err, batch.ErrInvalid):
+		return http.StatusBadRequest
+	}
+	return http.StatusConflict
 }
 
 // inputError is a form filled in wrong: 400, with its text for people.

@@ -17,6 +17,8 @@ var (
 	initiator = []identity.Role{identity.Initiator}
 	approver  = []identity.Role{identity.Approver}
 	reviewers = []identity.Role{identity.Approver, identity.Auditor}
+	admin     = []identity.Role{identity.Admin}
+	operators = []identity.Role{identity.Initiator, identity.Approver} // reconcile: it sends no payout
 )
 
 // Request body bounds: a form, and an uploaded sheet (the sheet reader's own
@@ -34,9 +36,10 @@ type route struct {
 	handle  func(w http.ResponseWriter, r *http.Request, rq *request)
 }
 
-// table is every route the server answers. Every POST checks the form's CSRF
-// token; every route but the public ones needs a session whose user has one
-// of the roles.
+// table is every route the server answers. Every POST of the web app checks
+// the form's CSRF token; every route but the public ones needs a session
+// whose user has one of the roles. The API's routes (isAPI) need HTTP Basic
+// instead of a session (see wrapAPI).
 func (s *Server) table() []route {
 	return []route{
 		{"GET /healthz", public, 0, s.healthz},
@@ -62,6 +65,35 @@ func (s *Server) table() []route {
 		{"GET /batches/{ref}/report.xlsx", everyone, 0, s.report},
 		{"GET /batches/{ref}/report.csv", everyone, 0, s.report},
 		{"GET /batches/{ref}/report.json", everyone, 0, s.report},
+
+		// the platform API (api.go): HTTP Basic, JSON
+		{"GET /openapi.json", public, 0, s.openAPI},
+		{"GET /payments/bulk_payment/{$}", everyone, 0, s.bulkPayments},
+		{"GET /payments/bulk_payment/{id}/{$}", everyone, 0, s.bulkPaymentRead},
+		{"POST /payments/create_bulk_payment/{$}", initiator, maxUpload, s.createBulkPayment},
+		{"POST /payments/bulk_payment/{id}/approve/{$}", approver, maxForm, s.approveBulkPayment},
+		{"POST /payments/bulk_payment/{id}/reject/{$}", approver, maxForm, s.rejectBulkPayment},
+		{"POST /payments/bulk_payment/{id}/start/{$}", initiator, maxForm, s.startBulkPayment},
+		{"POST /payments/bulk_payment/{id}/reconcile/{$}", operators, maxForm, s.reconcileBulkPayment},
+		{"GET /payments/bulk_payment/{id}/report.xlsx", everyone, 0, s.bulkPaymentReport},
+		{"GET /payments/bulk_payment/{id}/report.csv", everyone, 0, s.bulkPaymentReport},
+		{"GET /payments/bulk_payment/{id}/report.json", everyone, 0, s.bulkPaymentReport},
+		{"GET /payments/link/{$}", everyone, 0, s.links},
+		{"GET /payments/link/{id}/{$}", everyone, 0, s.linkRead},
+		{"GET /payments/transaction/{$}", everyone, 0, s.transactions},
+		{"GET /payments/transaction/{id}/{$}", everyone, 0, s.transactionRead},
+		{"GET /payments/profit/{$}", everyone, 0, s.profits},
+		{"GET /payments/profit/{id}/{$}", everyone, 0, s.profitRead},
+		{"GET /payments/profit_configuration/{$}", everyone, 0, s.profitConfigurations},
+		{"GET /payments/profit_configuration/{id}/{$}", everyone, 0, s.profitConfigurationRead},
+		{"PUT /payments/change_profit_configuration/{id}/{$}", admin, maxForm, s.changeProfitConfiguration},
+		{"GET /payments/currency/{$}", everyone, 0, s.currencyList},
+		{"GET /payments/currency/{id}/{$}", everyone, 0, s.currencyRead},
+		{"GET /payments/country/{$}", everyone, 0, s.countryList},
+		{"GET /payments/country/{id}/{$}", everyone, 0, s.countryRead},
+		{"GET /payments/country_currency/{$}", everyone, 0, s.countryCurrencies},
+		{"GET /payments/country_currency/{id}/{$}", everyone, 0, s.countryCurrencyRead},
+		{"GET /payments/mobile_money/phone_number_info/{phone_number}", everyone, 0, s.phoneNumberInfo},
 	}
 }
 
@@ -70,8 +102,15 @@ func (s *Server) table() []route {
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	for _, rt := range s.table() {
-		mux.Handle(rt.pattern, s.wrap(rt))
+		if isAPI(rt.pattern) {
+			mux.Handle(rt.pattern, s.wrapAPI(rt))
+		} else {
+			mux.Handle(rt.pattern, s.wrap(rt))
+		}
 	}
+	mux.Handle("/payments/", s.wrapAPI(route{roles: public, handle: func(w http.ResponseWriter, r *http.Request, rq *request) {
+		apiFail(w, http.StatusNotFound, "no such endpoint: GET /openapi.json lists them")
+	}}))
 	mux.Handle("/", s.wrap(route{roles: public, handle: func(w http.ResponseWriter, r *http.Request, rq *request) {
 		s.fail(w, rq, http.StatusNotFound, rq.T["not_found"])
 	}}))

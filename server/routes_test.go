@@ -18,7 +18,8 @@ import (
 // batch ref.
 func concrete(pattern, ref string) (string, string) {
 	method, path, _ := strings.Cut(pattern, " ")
-	return method, strings.NewReplacer("{ref}", ref, "{row}", "2", "{id}", "none", "{file}", "app.js", "{lang}", "fr", "{$}", "").Replace(path)
+	return method, strings.NewReplacer("{ref}", ref, "{row}", "2", "{id}", "none", "{file}", "app.js", "{lang}", "fr",
+		"{phone_number}", "677123456", "{$}", "").Replace(path)
 }
 
 // TestEveryRouteChecksTheRole sends every route of the table as every role,
@@ -42,6 +43,10 @@ func TestEveryRouteChecksTheRole(t *testing.T) {
 			continue // ends the session: below
 		}
 		method, path := concrete(rt.pattern, "payroll-2026-11")
+		if isAPI(rt.pattern) {
+			t.Run(rt.pattern, func(t *testing.T) { checkAPIRoles(t, h, rt, method, path, clients) })
+			continue
+		}
 		t.Run(rt.pattern, func(t *testing.T) {
 			anon := h.browser()
 			got := anon.send(method, path, "")
@@ -72,6 +77,35 @@ func TestEveryRouteChecksTheRole(t *testing.T) {
 		c := clients[role]
 		assert.Equal(t, http.StatusSeeOther, c.post("/logout", nil).code)
 		assert.Equal(t, http.StatusSeeOther, c.get("/").code, "%s is signed out", role)
+	}
+}
+
+// checkAPIRoles sends an API route as nobody, with a browser's session
+// (refused: the API reads no cookie), and with HTTP Basic as every role.
+func checkAPIRoles(t *testing.T, h *harness, rt route, method, path string, browsers map[identity.Role]*client) {
+	anon := h.api("", "")
+	got := anon.call(method, path, nil)
+	if rt.roles == nil {
+		assert.Equal(t, http.StatusOK, got.code, "public")
+		return
+	}
+	assert.Equal(t, http.StatusUnauthorized, got.code, "nobody")
+	assert.JSONEq(t, `{"detail": "authenticate with HTTP Basic: your user name and your password, or your user name and an API key"}`, got.body)
+	cookie := browsers[rt.roles[0]]
+	got = cookie.send(method, path, cookie.csrf)
+	assert.Equal(t, http.StatusUnauthorized, got.code, "a session is not enough")
+	forbidden := catalog["en"]["forbidden"]
+	for _, role := range identity.Roles {
+		got := h.api(roleUsers[role], "password-"+roleUsers[role]).call(method, path, nil)
+		if slices.Contains(rt.roles, role) {
+			assert.NotEqual(t, http.StatusForbidden, got.code, "%s may: %s", role, got.body)
+			assert.NotEqual(t, http.StatusUnauthorized, got.code, "%s may: %s", role, got.body)
+			assert.Less(t, got.code, 500, "%s: %s", role, got.body)
+		} else {
+			assert.Equal(t, http.StatusForbidden, got.code, "%s may not", role)
+			assert.JSONEq(t, `{"detail": "`+forbidden+`"}`, got.body, "%s may not", role)
+		}
+		assert.Equal(t, "application/json", got.header.Get("Content-Type"), "%s", role)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"bulkpay/batch"
 	"bulkpay/config"
 	"bulkpay/identity"
+	"bulkpay/ledger"
 )
 
 // Store is the ledger the server works on: everything the use cases consume,
@@ -22,6 +23,9 @@ type Store interface {
 	// NoteBy appends a batch-level event with the user who took the step.
 	NoteBy(ctx context.Context, batchID int64, cause, detail, actor string) error
 	ProviderTotals(ctx context.Context, batchID int64) (map[string]map[batch.State]batch.Total, error)
+	// SetProfitConfig keeps a new version of a profit configuration; ProfitHistory is every version kept.
+	SetProfitConfig(ctx context.Context, c batch.ProfitConfig, by string, at time.Time) (ledger.ProfitVersion, error)
+	ProfitHistory(ctx context.Context) ([]ledger.ProfitVersion, error)
 }
 
 // UserStore is where users, sessions and failed sign-ins are kept.
@@ -33,6 +37,11 @@ type UserStore interface {
 	RecordLoginFailure(ctx context.Context, name, address string, at time.Time) error
 	LoginFailures(ctx context.Context, name string, since time.Time) (int, time.Time, error)
 	ClearLoginFailures(ctx context.Context, name string) error
+	UserByAPIKey(ctx context.Context, keyHash string) (identity.User, error)
+	// The API's idempotency keys (see ledger.Store.ClaimKey).
+	ClaimKey(ctx context.Context, userID int64, key, requestHash string, at time.Time) (identity.Replay, bool, error)
+	SaveReplay(ctx context.Context, userID int64, key string, r identity.Replay) error
+	ReleaseKey(ctx context.Context, userID int64, key string) error
 }
 
 // Options is how a Server is built.
@@ -48,6 +57,9 @@ type Options struct {
 	// Secure: the browser reaches the server over TLS (directly or through a
 	// proxy): cookies are sent only over TLS.
 	Secure bool
+	// PublicURL is where clients reach the server (the API's list links);
+	// the request's own host when empty.
+	PublicURL string
 	// BehindProxy: the client's address is the last one in X-Forwarded-For.
 	BehindProxy bool
 	// Owner is this process, for the batches' locks.

@@ -38,6 +38,8 @@ type uploadView struct {
 	Plan     *render.PlanJSON
 	Batch    batch.Batch
 	Currency string
+	Status   int    // what came of it (see planUpload)
+	Refusal  string // why it was refused, when it was
 }
 
 // upload reads an uploaded sheet, screens it and, when every row is valid,
@@ -47,44 +49,64 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, rq *request) {
 	form := newBatchForm{Reference: strings.TrimSpace(r.PostFormValue("reference")), Period: strings.TrimSpace(r.PostFormValue("period")),
 		Sheet: strings.TrimSpace(r.PostFormValue("sheet_name")), ExpectTotal: strings.TrimSpace(r.PostFormValue("expect_total")),
 		AllowRepeat: r.PostFormValue("allow_repeat") == "on"}
-	bad := func(msg string) { s.render(w, rq, http.StatusBadRequest, "new.html", msg, form) }
+	v, err := s.planUpload(r, rq, form)
+	switch {
+	case err != nil:
+		s.internal(w, rq, err)
+	case v.Status == http.StatusUnprocessableEntity:
+		v.ErrorsID = s.uploads.keep(rq.User.Name, v.Tally.Errors)
+		s.render(w, rq, v.Status, "upload.html", "", v)
+	case v.Status == http.StatusConflict && len(v.Repeats) > 0:
+		s.render(w, rq, v.Status, "upload.html", rq.T["repeats"], v)
+	case v.Status != http.StatusOK:
+		s.render(w, rq, v.Status, "new.html", v.Refusal, form)
+	default:
+		s.render(w, rq, http.StatusOK, "upload.html", "", v)
+	}
+}
+
+// planUpload reads the request's uploaded sheet (field "sheet"), screens it
+// and, when every row is valid, plans and stores its batch for approval.
+// Its Status says what came of it: 200 planned (Batch, Plan), 422 rows to fix
+// (Tally.Errors; nothing planned), 409 repeats of earlier batches (Repeats)
+// or a refusal, 400 a form filled in wrong (Refusal says why).
+func (s *Server) planUpload(r *http.Request, rq *request, form newBatchForm) (uploadView, error) {
+	v := uploadView{Form: form, Currency: s.opt.Config.Currency, Status: http.StatusBadRequest}
 	var expect int64
 	if form.ExpectTotal != "" {
 		n, err := sheet.ParseAmount(form.ExpectTotal)
 		if err != nil {
-			bad(rq.T["expect_total"] + ": " + err.Error())
-			return
+			v.Refusal = rq.T["expect_total"] + ": " + err.Error()
+			return v, nil
 		}
 		expect = n
 	}
 	if len(form.Reference) > 100 || len(form.Sheet) > 100 {
-		bad(rq.T["too_long"])
-		return
+		v.Refusal = rq.T["too_long"]
+		return v, nil
 	}
 	f, fh, err := r.FormFile("sheet")
 	if err != nil {
-		bad(rq.T["choose_file"])
-		return
+		v.Refusal = rq.T["choose_file"]
+		return v, nil
 	}
 	defer f.Close()
 	name := filepath.Base(strings.ReplaceAll(fh.Filename, "\\", "/"))
 	ext := strings.ToLower(filepath.Ext(name))
 	if ext != ".xlsx" && ext != ".csv" || name == "" || strings.HasPrefix(name, ".") {
-		bad(rq.T["xlsx_or_csv"])
-		return
+		v.Refusal = rq.T["xlsx_or_csv"]
+		return v, nil
 	}
 	dir, err := os.MkdirTemp("", "bulkpay-upload-") // 0700: the sheet holds personal data
 	if err != nil {
-		s.internal(w, rq, err)
-		return
+		return v, err
 	}
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, name)
 	if err := saveUpload(path, f); err != nil {
-		s.internal(w, rq, err)
-		return
+		return v, err
 	}
-	v := uploadView{Form: form, File: name, Currency: s.opt.Config.Currency}
+	v.File = name
 	p, res, err := s.planSheet(r.Context(), path, form, expect, rq.User.Name)
 	var he *sheet.HeaderError
 	switch {
@@ -92,19 +114,17 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, rq *request) {
 		v.Tally = res.Tally()
 		v.Tally.Errors = append([]batch.RowError{{Message: err.Error()}}, v.Tally.Errors...)
 	case err != nil:
-		s.internal(w, rq, err)
-		return
+		return v, err
 	default:
 		v.Tally = p.Tally
 	}
-	if len(v.Tally.Errors) > 0 || err != nil {
-		v.ErrorsID = s.uploads.keep(rq.User.Name, v.Tally.Errors)
-		s.render(w, rq, http.StatusUnprocessableEntity, "upload.html", "", v)
-		return
+	if len(v.Tally.Errors) > 0 {
+		v.Status = http.StatusUnprocessableEntity
+		return v, nil
 	}
 	if len(p.Items) == 0 {
-		bad(rq.T["no_rows"])
-		return
+		v.Refusal = rq.T["no_rows"]
+		return v, nil
 	}
 	needs, err := batch.Preview(r.Context(), s.opt.Store, p, batch.SaveRequest{AllowRepeat: form.AllowRepeat, Planning: true, Login: rq.User.Name},
 		s.connect, nil)
@@ -112,20 +132,18 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, rq *request) {
 	var ce *batch.ChangedError
 	switch {
 	case errors.As(err, &re):
-		v.Repeats = re.Repeats
-		s.render(w, rq, http.StatusConflict, "upload.html", rq.T["repeats"], v)
-		return
+		v.Status, v.Repeats, v.Refusal = http.StatusConflict, re.Repeats, err.Error()
+		return v, nil
 	case errors.As(err, &ce) || errors.Is(err, batch.ErrRefused) || errors.Is(err, batch.ErrInvalid):
-		s.render(w, rq, http.StatusConflict, "new.html", err.Error(), form)
-		return
+		v.Status, v.Refusal = http.StatusConflict, err.Error()
+		return v, nil
 	case err != nil:
-		s.internal(w, rq, err)
-		return
+		return v, err
 	}
-	plan := render.NewPlanJSON(p, s.opt.Config.Fees(), needs)
-	v.Plan, v.Batch = &plan, p.Batch
+	plan := render.NewPlanJSON(p, p.Batch.Fees, needs)
+	v.Status, v.Plan, v.Batch = http.StatusOK, &plan, p.Batch
 	s.opt.Log.Info("batch planned", "batch", p.Batch.Reference, "user", rq.User.Name, "items", len(p.Items))
-	s.render(w, rq, http.StatusOK, "upload.html", "", v)
+	return v, nil
 }
 
 // saveUpload copies an uploaded file to path, mode 0600, no larger than the
@@ -140,9 +158,14 @@ func saveUpload(path string, f io.Reader) error {
 }
 
 // planSheet reads and screens a sheet and plans its batch, as `bulkpay plan`
-// does with the same flags: routes, fees, period, plan hash; by is the planner.
+// does with the same flags: routes, fees (those in force: see fees), period,
+// plan hash; by is the planner.
 func (s *Server) planSheet(ctx context.Context, path string, form newBatchForm, expect int64, by string) (batch.PlannedSheet, sheet.Result, error) {
 	cfg, t := s.opt.Config, s.opt.Target
+	fees, _, err := s.fees(ctx)
+	if err != nil {
+		return batch.PlannedSheet{}, sheet.Result{}, err
+	}
 	router := cfg.Router(cfg.Configured(t.SandboxURL))
 	scr := batch.Screen{Router: router, Limits: cfg.Limits, ExpectTotal: expect}
 	res, rows, err := sheet.Screened(ctx, path, sheet.Options{Region: cfg.Region, Sheet: form.Sheet}, &scr, true)
@@ -150,7 +173,7 @@ func (s *Server) planSheet(ctx context.Context, path string, form newBatchForm, 
 		return batch.PlannedSheet{Tally: res.Tally()}, res, err
 	}
 	p := batch.PlanSheet(batch.PlanRequest{SheetPath: path, Reference: form.Reference, Period: form.Period, Currency: cfg.Currency,
-		Rows: rows, Tally: res.Tally(), Router: router, Fees: cfg.Fees(), Endpoint: cfg.Endpoint(t), By: by, Policy: s.opt.Policy,
+		Rows: rows, Tally: res.Tally(), Router: router, Fees: fees, Endpoint: cfg.Endpoint(t), By: by, Policy: s.opt.Policy,
 		Now: s.opt.Now()})
 	return p, res, nil
 }

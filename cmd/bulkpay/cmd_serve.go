@@ -53,7 +53,7 @@ in flight finish and runs in progress stop where the ledger can resume them.`,
 			host, _ := os.Hostname()
 			srv, err := server.New(server.Options{Store: st, Users: st, Config: a.cfg, Target: a.target(sandboxURL),
 				Policy: a.cfg.Policy().Or(server.DoorPolicy), Secure: cert != "" || behindProxy || strings.HasPrefix(publicURL, "https:"),
-				BehindProxy: behindProxy, Owner: batch.Owner{PID: os.Getpid(), Host: host, Start: ledger.ProcessStart(os.Getpid())},
+				PublicURL: publicURL, BehindProxy: behindProxy, Owner: batch.Owner{PID: os.Getpid(), Host: host, Start: ledger.ProcessStart(os.Getpid())},
 				Log: a.log})
 			if err != nil {
 				return err
