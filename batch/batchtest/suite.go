@@ -40,6 +40,7 @@ func Suite(t *testing.T, open Open) {
 		{"CreateBatchIsAllOrNothing", testCreateBatchIsAllOrNothing},
 		{"ItemsInSheetOrderAndByState", testItemsInSheetOrderAndByState},
 		{"Totals", testTotals},
+		{"ProviderTotalsAndItem", testProviderTotalsAndItem},
 		{"PlanningEvents", testPlanningEvents},
 		{"Claim", testClaim},
 		{"ConcurrentClaimsNeverShareAnItem", testConcurrentClaims},
@@ -372,6 +373,47 @@ func testTotals(t *testing.T, f *fixture) {
 	}, totals(b.ID), "states no item stands in are absent")
 	assert.Equal(t, batch.Summarize(b, f.items(b)), batch.FromTotals(b, totals(b.ID)), "the summary over the items")
 	assert.Empty(t, totals(999999), "a batch the store does not hold has none")
+}
+
+func testProviderTotalsAndItem(t *testing.T, f *fixture) {
+	b, items := newBatch("by-provider", 4)
+	for i := range items {
+		items[i].Amount = int64(1000 * (i + 1))
+	}
+	items[3].Provider, items[3].Route = "mycoolpay", []string{"mycoolpay"}
+	require.NoError(t, f.st.CreateBatch(f.ctx, &b, items))
+	f.create("other", 2)
+
+	byProvider := func(id int64) map[string]map[batch.State]batch.Total {
+		t.Helper()
+		got, err := f.st.ProviderTotals(f.ctx, id)
+		require.NoError(t, err)
+		return got
+	}
+	c := f.claimOne(b) // row 2: 1000
+	f.moveTo(c, batch.Pending)
+	f.moveTo(f.claimOne(b), batch.Failed) // row 3: 2000
+	assert.Equal(t, map[string]map[batch.State]batch.Total{
+		"campay":    {batch.Pending: {Items: 1, Amount: 1000}, batch.Failed: {Items: 1, Amount: 2000}, batch.Planned: {Items: 1, Amount: 3000}},
+		"mycoolpay": {batch.Planned: {Items: 1, Amount: 4000}},
+	}, byProvider(b.ID), "the batch's own items, by provider and state")
+	sum := map[batch.State]batch.Total{}
+	for _, byState := range byProvider(b.ID) {
+		for st, tot := range byState {
+			sum[st] = batch.Total{Items: sum[st].Items + tot.Items, Amount: sum[st].Amount + tot.Amount}
+		}
+	}
+	all, err := f.st.Totals(f.ctx, b.ID)
+	require.NoError(t, err)
+	assert.Equal(t, all, sum, "the providers' totals add up to the batch's")
+	assert.Empty(t, byProvider(999999), "a batch the store does not hold has none")
+
+	got, err := f.st.Item(f.ctx, c.Item.ID)
+	require.NoError(t, err)
+	assert.Equal(t, f.item(b, c.Item.ID), got, "one item as it stands")
+	assert.Equal(t, batch.Pending, got.State)
+	_, err = f.st.Item(f.ctx, 999999)
+	require.ErrorIs(t, err, batch.ErrItemNotFound)
 }
 
 func testPlanningEvents(t *testing.T, f *fixture) {
