@@ -128,6 +128,11 @@ func shared(lanes map[string]Lane, clock providers.Clock, log *slog.Logger) map[
 	out := make(map[string]Lane, len(lanes))
 	for name, l := range lanes {
 		l.Caller = l.Stacked(providers.Retry{}, clock, log)
+		if l.Status != nil { // status checks with a budget of their own keep one Caller too
+			st := *l.Status
+			st.Caller = st.stacked(l.Provider.Name(), providers.Retry{}, clock, log)
+			l.Status = &st
+		}
 		out[name] = l
 	}
 	return out
