@@ -393,3 +393,25 @@ func TestACheckThatFindsTheItemMovedDoesNotFailTheRun(t *testing.T) {
 	assert.Equal(t, batch.Failed, e.item(t, 3).State, "the other item is settled by its check")
 	assert.Equal(t, 1, sum.Counts[batch.Succeeded])
 }
+
+func TestASessionStacksTheStatusChecksOwnPaceOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clock := providerstest.NewClock(time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC))
+	st := batchtest.NewMemory(batchtest.WithClock(clock.Now))
+	b := batch.Batch{Reference: "paie", Currency: "XAF", TotalAmount: 1000, Sandbox: true}
+	require.NoError(t, st.CreateBatch(ctx, &b, []batch.Item{{Row: 2, Reference: "r2", Provider: "campay", Phone: "237677000002", Amount: 1000}}))
+	pace := &batch.Pace{Rate: 50, Concurrency: 2}
+	conn := &batch.Connection{Lanes: map[string]batch.Lane{"campay": {Provider: newScript("campay", clock, alwaysPending), Rate: 5, Status: pace}},
+		Sandbox: true}
+	s, err := batch.OpenSession(ctx, st, b, batch.SessionRequest{Endpoint: batch.SandboxEndpoint("http://127.0.0.1:8089"), Actor: "awa",
+		Owner: batch.Owner{PID: 1}, Clock: clock, Connect: func(context.Context) (*batch.Connection, error) { return conn, nil }})
+	require.NoError(t, err)
+	defer s.Close()
+	l := s.Conn.Lanes["campay"]
+	require.NotNil(t, l.Status)
+	assert.NotNil(t, l.Status.Caller, "the status checks' Caller, stacked for the session")
+	assert.NotSame(t, l.Caller, l.Status.Caller, "apart from the payouts'")
+	assert.Equal(t, 2, l.Status.Concurrency)
+	assert.Nil(t, pace.Caller, "the connection's own pace is left as it was")
+}
