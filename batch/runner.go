@@ -291,19 +291,47 @@ func (r *run) configured(ctx context.Context, b Batch) error {
 }
 
 // pendingAtStart queues a check, due at once, of every item an earlier run
-// left pending.
+// left pending, reading them a page at a time.
 func (r *run) pendingAtStart(ctx context.Context, b Batch) error {
 	if r.PendingWait < 0 {
 		return nil
 	}
-	items, err := r.Store.Items(ctx, b.ID, Pending)
-	if err != nil {
-		return fmt.Errorf("read pending items: %w", err)
-	}
 	now := r.clock.Now()
-	for _, it := range items {
-		if l := r.lanes[it.Provider]; l != nil {
+	for _, l := range r.lanes {
+		err := r.eachPage(ctx, b, l, Pending, func(it Item) error {
 			l.due.add(it.ID, it.Row, it.ProviderReference, now, now.Add(r.PendingWait))
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pageSize is how many items a run reads at once.
+const pageSize = 500
+
+// eachPage calls fn with each of the lane's items in state, in sheet order,
+// reading them a page at a time, until fn fails or ctx ends (no error: the
+// caller sees ctx).
+func (r *run) eachPage(ctx context.Context, b Batch, l *lane, state State, fn func(Item) error) error {
+	for after := 0; ctx.Err() == nil; {
+		items, err := r.Store.ItemsAfter(ctx, b.ID, l.Provider.Name(), state, after, pageSize)
+		if err != nil {
+			return fmt.Errorf("read %s items: %w", state, err)
+		}
+		for _, it := range items {
+			if ctx.Err() != nil {
+				return nil // cancelled: what is left waits for the next run
+			}
+			if err := fn(it); err != nil {
+				return err
+			}
+			after = it.Row
+		}
+		if len(items) < pageSize {
+			return nil
 		}
 	}
 	return nil
@@ -605,18 +633,9 @@ func resultText(res providers.Result) string {
 // own reference when we hold it, by ours when the provider allows (Settler), and
 // otherwise hands the item to a person.
 func (r *run) settle(ctx context.Context, b Batch, l *lane) error {
-	items, err := r.Store.Items(ctx, b.ID, Unknown)
-	if err != nil {
-		return fmt.Errorf("read unknown items: %w", err)
-	}
 	settler, canSettle := l.Provider.(Settler)
-	for _, it := range items {
-		if it.Provider != l.Provider.Name() {
-			continue
-		}
-		if ctx.Err() != nil {
-			return nil
-		}
+	return r.eachPage(ctx, b, l, Unknown, func(it Item) error {
+		var err error
 		// a lookup, or a resend the provider recognises by our reference: sent
 		// again as often as the Caller allows
 		op := providers.Op{Name: "settle", Idempotent: true}
@@ -636,18 +655,12 @@ func (r *run) settle(ctx context.Context, b Batch, l *lane) error {
 				return settler.Settle(ctx, p)
 			})
 		default:
-			if err := r.apply(ctx, it, Change{ItemID: it.ID, From: Unknown, To: Review,
+			return r.apply(ctx, it, Change{ItemID: it.ID, From: Unknown, To: Review,
 				Cause:   fmt.Sprintf("%s cannot be asked about our reference and gave no reference of its own: a person must check", it.Provider),
-				Message: "needs review: " + it.Message}); err != nil {
-				return err
-			}
-			continue
+				Message: "needs review: " + it.Message})
 		}
-		if err := r.apply(ctx, it, settleOutcome(it, attempt, res, err)...); err != nil {
-			return err
-		}
-	}
-	return nil
+		return r.apply(ctx, it, settleOutcome(it, attempt, res, err)...)
+	})
 }
 
 func settleOutcome(it Item, attempt int64, res providers.Result, err error) []Change {

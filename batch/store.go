@@ -49,6 +49,10 @@ type RunReader interface {
 	// Item returns one item as it stands now; an id the store does not hold
 	// gives ErrItemNotFound.
 	Item(ctx context.Context, itemID int64) (Item, error)
+	// ItemsAfter returns, in sheet order, up to limit of a batch's items that
+	// provider pays and that stand in state, from the first row after
+	// afterRow: a page of them, so that a run never reads them all at once.
+	ItemsAfter(ctx context.Context, batchID int64, provider string, state State, afterRow, limit int) ([]Item, error)
 }
 
 // Total is how many items stand in one state and what they amount to.

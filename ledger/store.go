@@ -370,6 +370,17 @@ func (s *Store) Item(ctx context.Context, itemID int64) (batch.Item, error) {
 	return items[0], nil
 }
 
+// ItemsAfter implements batch.RunReader.
+func (s *Store) ItemsAfter(ctx context.Context, batchID int64, provider string, state batch.State, afterRow, limit int) ([]batch.Item, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+itemCols+` FROM items WHERE batch_id = ? AND state = ? AND provider = ? AND row > ?
+		ORDER BY row LIMIT ?`, batchID, state, provider, afterRow, max(limit, 0))
+	if err != nil {
+		return nil, s.fail("read items", err)
+	}
+	items, err := scanItems(rows)
+	return items, s.fail("read items", err)
+}
+
 // Claim implements batch.RunStore. The claims are in the main file when it
 // returns, before any request for them leaves: a copy of the main file alone
 // shows every item that may have been sent as at least submitting.

@@ -322,6 +322,20 @@ func (m *Memory) Item(ctx context.Context, itemID int64) (out batch.Item, err er
 	return out, err
 }
 
+// ItemsAfter implements batch.RunReader.
+func (m *Memory) ItemsAfter(ctx context.Context, batchID int64, provider string, state batch.State, afterRow, limit int) (out []batch.Item, err error) {
+	err = m.call("ItemsAfter", "read items", func() error {
+		out = m.itemsOf(batchID, func(it batch.Item) bool {
+			return it.Provider == provider && it.State == state && it.Row > afterRow
+		})
+		if len(out) > max(limit, 0) {
+			out = out[:max(limit, 0)]
+		}
+		return nil
+	})
+	return out, err
+}
+
 // itemsOf lists a batch's items that keep holds, in sheet order. Called with m.mu held.
 func (m *Memory) itemsOf(batchID int64, keep func(batch.Item) bool) []batch.Item {
 	var out []batch.Item

@@ -408,6 +408,25 @@ func testProviderTotalsAndItem(t *testing.T, f *fixture) {
 	assert.Equal(t, all, sum, "the providers' totals add up to the batch's")
 	assert.Empty(t, byProvider(999999), "a batch the store does not hold has none")
 
+	page := func(provider string, state batch.State, after, limit int) []int {
+		t.Helper()
+		items, err := f.st.ItemsAfter(f.ctx, b.ID, provider, state, after, limit)
+		require.NoError(t, err)
+		rows := []int{}
+		for _, it := range items {
+			rows = append(rows, it.Row)
+		}
+		return rows
+	}
+	f.moveTo(f.claimOne(b), batch.Pending) // row 4
+	assert.Equal(t, []int{2, 4}, page("campay", batch.Pending, 0, 10), "one provider's items in one state, in sheet order")
+	assert.Equal(t, []int{2}, page("campay", batch.Pending, 0, 1), "at most limit")
+	assert.Equal(t, []int{4}, page("campay", batch.Pending, 2, 10), "after the row given")
+	assert.Empty(t, page("campay", batch.Pending, 4, 10))
+	assert.Equal(t, []int{5}, page("mycoolpay", batch.Planned, 0, 10))
+	assert.Empty(t, page("mycoolpay", batch.Pending, 0, 10))
+	assert.Empty(t, page("campay", batch.Pending, 0, 0))
+
 	got, err := f.st.Item(f.ctx, c.Item.ID)
 	require.NoError(t, err)
 	assert.Equal(t, f.item(b, c.Item.ID), got, "one item as it stands")
