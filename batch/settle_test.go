@@ -396,18 +396,10 @@ func TestACheckThatFindsTheItemMovedDoesNotFailTheRun(t *testing.T) {
 
 func TestASessionStacksTheStatusChecksOwnPaceOnce(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	clock := providerstest.NewClock(time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC))
-	st := batchtest.NewMemory(batchtest.WithClock(clock.Now))
-	b := batch.Batch{Reference: "paie", Currency: "XAF", TotalAmount: 1000, Sandbox: true}
-	require.NoError(t, st.CreateBatch(ctx, &b, []batch.Item{{Row: 2, Reference: "r2", Provider: "campay", Phone: "237677000002", Amount: 1000}}))
 	pace := &batch.Pace{Rate: 50, Concurrency: 2}
-	conn := &batch.Connection{Lanes: map[string]batch.Lane{"campay": {Provider: newScript("campay", clock, alwaysPending), Rate: 5, Status: pace}},
-		Sandbox: true}
-	s, err := batch.OpenSession(ctx, st, b, batch.SessionRequest{Endpoint: batch.SandboxEndpoint("http://127.0.0.1:8089"), Actor: "awa",
-		Owner: batch.Owner{PID: 1}, Clock: clock, Connect: func(context.Context) (*batch.Connection, error) { return conn, nil }})
-	require.NoError(t, err)
-	defer s.Close()
+	s, _ := sandboxSession(t, clock, []batch.Item{{Row: 2, Reference: "r2", Provider: "campay", Phone: "237677000002", Amount: 1000}},
+		map[string]batch.Lane{"campay": {Provider: newScript("campay", clock, alwaysPending), Rate: 5, Status: pace}})
 	l := s.Conn.Lanes["campay"]
 	require.NotNil(t, l.Status)
 	assert.NotNil(t, l.Status.Caller, "the status checks' Caller, stacked for the session")
