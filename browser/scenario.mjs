@@ -46,11 +46,13 @@ const words = {
     signIn: "Sign in", invalidRows: "Rows to fix", headers: ["Row", "Column", "Value", "What to do"],
     planOf: "Plan of batch", forbidden: "Your role does not allow this.", approvedBy: "approved by",
     ended: "Finished", nothingInReview: "No item needs a decision.", otherLang: "Français",
+    state: { succeeded: "paid", review: "in review" },
   },
   fr: {
     signIn: "Se connecter", invalidRows: "Lignes à corriger", headers: ["Ligne", "Colonne", "Valeur", "Que faire"],
     planOf: "Plan du lot", forbidden: "Votre rôle ne permet pas cette action.", approvedBy: "approuvé par",
     ended: "Terminé", nothingInReview: "Aucun paiement n'attend de décision.", otherLang: "English",
+    state: { succeeded: "payé", review: "à examiner" },
   },
 };
 
@@ -77,7 +79,7 @@ async function newPage(browser, locale, viewport = desktop, mobile = false) {
   const page = await ctx.newPage();
   page.setDefaultTimeout(stepTimeout);
   page.on("pageerror", (err) => { throw new Error(`script error on ${page.url()}: ${err.message}`); });
-  page.on("console", (m) => { if (m.type() === "error") { log("console error:", m.text()); } });
+  page.on("response", (r) => { if (r.status() >= 400) { log("answer", r.status(), r.request().method(), new URL(r.url()).pathname); } });
   return page;
 }
 
@@ -203,6 +205,7 @@ async function run(browser, sc) {
     name: tr.dataset.provider, done: tr.querySelector(".done").textContent.trim(),
     bar: [tr.querySelector("progress").value, tr.querySelector("progress").max],
     states: [...tr.querySelectorAll(".st")].map((s) => s.className.replace("st st-", "")),
+    labels: [...tr.querySelectorAll(".st")].map((s) => s.textContent.trim()),
   })));
   log("progress at the end", JSON.stringify(providers));
   assert.deepEqual(providers.map((p) => p.name).sort(), Object.keys(sc.providers).sort());
@@ -212,7 +215,9 @@ async function run(browser, sc) {
     const done = p.name === sc.reviewProvider ? n - 1 : n;
     assert.equal(p.done, `${done} / ${n}`, `${p.name}: items ended`);
     assert.deepEqual(p.bar, [done, n], `${p.name}: its bar`);
-    assert.deepEqual(p.states, p.name === sc.reviewProvider ? (done ? ["review", "succeeded"] : ["review"]) : ["succeeded"]);
+    const states = p.name === sc.reviewProvider ? { review: 1 } : { succeeded: n };
+    assert.deepEqual(p.states, Object.keys(states));
+    assert.deepEqual(p.labels, Object.entries(states).map(([st, k]) => `${w.state[st]} ${k}`), "the states in the page's language");
   }
   await shot(ini, tag(10, "run-ended"));
 
@@ -263,12 +268,21 @@ async function run(browser, sc) {
   const pages = [["/", "batches"], ["/batches/new", "new-batch"], [`/batches/${sc.reference}`, "batch"], [`/batches/${sc.reference}/items`, "items"]];
   for (const [url, what] of pages) {
     await mob.goto(url);
-    const widths = await mob.evaluate(() => ({ page: document.documentElement.scrollWidth, screen: window.innerWidth }));
-    assert.ok(widths.page <= widths.screen, `${url} fits a ${widths.screen}px screen (page ${widths.page}px wide)`);
+    // (a mobile browser widens its layout to the widest content, so the
+    // page's width is compared with the screen's, not with innerWidth)
+    const width = await mob.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= phone.width, `${url} fits a ${phone.width}px screen (page ${width}px wide)`);
     await shot(mob, `${sc.lang}-phone-${what}`);
   }
-  const grid = await mob.locator('form[action="/logout"] button').boundingBox();
-  assert.ok(grid && grid.x + grid.width <= phone.width, "the sign-out button is on the screen");
+  // the error table, as a finance officer sees it on a phone
+  await mob.goto("/batches/new");
+  await upload(mob, sc, sc.errors);
+  await mob.waitForSelector("table.errors");
+  const width = await mob.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= phone.width, `the rows to fix fit a ${phone.width}px screen (page ${width}px wide)`);
+  await shot(mob, `${sc.lang}-phone-rows-to-fix`);
+  const out = await mob.locator('form[action="/logout"] button').boundingBox();
+  assert.ok(out && out.x + out.width <= phone.width, "the sign-out button is on the screen");
 
   for (const p of [ini, apr, mob]) {
     await p.context().close();
