@@ -30,7 +30,7 @@ import (
 )
 
 // install is what a machine needs for the suite, as .ci/run installs it.
-const install = "apt-get install -y chromium nodejs npm && (cd browser && npm ci)"
+const install = "sudo apt-get install -y chromium nodejs npm && (cd browser && npm ci)"
 
 // Bounds: a process's first line, the whole browser scenario, a stop.
 const (
@@ -45,7 +45,7 @@ const (
 // checks from the sandbox that each beneficiary was paid exactly once.
 func TestBrowser(t *testing.T) {
 	if testing.Short() {
-		t.Skip("browser suite skipped under -short")
+		t.Skip("browser suite skipped under -short (go test ./browser -run TestBrowser runs it)")
 	}
 	chromium := os.Getenv("CHROMIUM")
 	if chromium == "" {
@@ -62,6 +62,9 @@ func TestBrowser(t *testing.T) {
 		missing = append(missing, "browser/node_modules/playwright-core")
 	}
 	if len(missing) > 0 {
+		if os.Getenv("BULKPAY_BROWSER") == "require" {
+			t.Fatalf("browser suite required (BULKPAY_BROWSER=require) but %s missing; install with: %s", strings.Join(missing, ", "), install)
+		}
 		t.Skipf("browser suite skipped: %s missing; install with: %s", strings.Join(missing, ", "), install)
 	}
 
