@@ -27,6 +27,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/xuri/excelize/v2"
 )
 
 // install is what a machine needs for the suite, as .ci/run installs it.
@@ -116,6 +117,17 @@ func TestBrowser(t *testing.T) {
 	out, err = node.CombinedOutput()
 	t.Logf("scenario (%s):\n%s", time.Since(began).Round(time.Millisecond), out)
 	require.NoError(t, err, "the browser scenario failed (screenshots in %s)", shots)
+
+	// The xlsx report each scenario downloaded: a workbook listing every row.
+	for _, sc := range scs {
+		f, err := excelize.OpenFile(filepath.Join(shots, sc.Lang+"-"+sc.Reference+"-reconciliation.xlsx"))
+		require.NoError(t, err)
+		rows, err := f.GetRows("Items")
+		f.Close()
+		require.NoError(t, err)
+		assert.Len(t, rows, sc.Rows+1, "a header and a line per row")
+		assert.Contains(t, fmt.Sprint(rows), sc.ReviewName)
+	}
 
 	// The providers' side: every row of both fixed sheets paid once.
 	var payouts []struct {

@@ -196,6 +196,8 @@ async function run(browser, sc) {
   await Promise.all([ini.waitForURL(`**/batches/${sc.reference}`), ini.click('form[action$="/start"] button')]);
   await ini.waitForSelector("#progress tr[data-provider]");
   await shot(ini, tag(9, "started"));
+  await ini.reload(); // a reloaded page picks the stream up again
+  await ini.waitForSelector("#progress tr[data-provider]");
   await ini.waitForFunction(() => {
     const box = document.getElementById("progress");
     return box.querySelector(".status").textContent.trim().startsWith(box.dataset.ended);
