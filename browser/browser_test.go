@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"os/exec"
@@ -69,6 +70,7 @@ func TestBrowser(t *testing.T) {
 		t.Skipf("browser suite skipped: %s missing; install with: %s", strings.Join(missing, ", "), install)
 	}
 
+	require.NoError(t, dependOn(".."))
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "bulkpay")
 	out, err := exec.Command("go", "build", "-o", bin, "bulkpay/cmd/bulkpay").CombinedOutput()
@@ -131,44 +133,43 @@ func TestBrowser(t *testing.T) {
 
 	// The providers' side: every row of both fixed sheets paid once.
 	var payouts []struct {
-		Provider        string `json:"provider"`
-		ClientReference string `json:"client_reference"`
-		Phone           string `json:"phone"`
-		Amount          int64  `json:"amount"`
+		Provider string `json:"provider"`
+		Phone    string `json:"phone"`
+		Amount   int64  `json:"amount"`
 	}
-	resp, err := http.Get(sb.url + "/_sandbox/payouts")
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Get(sb.url + "/_sandbox/payouts")
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&payouts))
-	paid := map[string]int{}
+	paid := map[string][]int64{}
 	for _, p := range payouts {
-		paid[p.Phone]++
+		paid[p.Phone] = append(paid[p.Phone], p.Amount)
 	}
-	want := map[string]int{}
+	want := map[string][]int64{}
 	for _, sc := range scs {
-		for _, r := range sc.paid {
-			want[r]++
+		for phone, amount := range sc.paid {
+			want[phone] = append(want[phone], amount)
 		}
 	}
-	assert.Equal(t, want, paid, "each beneficiary paid once")
+	assert.Equal(t, want, paid, "each beneficiary paid once, their amount")
 
 	assert.NoError(t, srv.stop(), "the server stops cleanly on SIGTERM")
 }
 
 // scenario is one language's run of scenario.mjs (the JSON it reads).
 type scenario struct {
-	Lang           string         `json:"lang"`
-	Reference      string         `json:"reference"`
-	Period         string         `json:"period"`
-	Errors         string         `json:"errors"` // a sheet with bad cells
-	Bad            []badCell      `json:"bad"`    // the cells the error table must name
-	Fixed          string         `json:"fixed"`  // the same sheet, fixed
-	Rows           int            `json:"rows"`
-	Providers      map[string]int `json:"providers"` // items per provider
-	ReviewProvider string         `json:"reviewProvider"`
-	ReviewRow      int            `json:"reviewRow"`
-	ReviewName     string         `json:"reviewName"`
-	paid           []string       // the phones paid, as the sandbox lists them
+	Lang           string           `json:"lang"`
+	Reference      string           `json:"reference"`
+	Period         string           `json:"period"`
+	Errors         string           `json:"errors"` // a sheet with bad cells
+	Bad            []badCell        `json:"bad"`    // the cells the error table must name
+	Fixed          string           `json:"fixed"`  // the same sheet, fixed
+	Rows           int              `json:"rows"`
+	Providers      map[string]int   `json:"providers"` // items per provider
+	ReviewProvider string           `json:"reviewProvider"`
+	ReviewRow      int              `json:"reviewRow"`
+	ReviewName     string           `json:"reviewName"`
+	paid           map[string]int64 // the amount paid to each phone (as the sandbox lists it)
 }
 
 type badCell struct {
@@ -190,20 +191,21 @@ func newScenario(t *testing.T, dir, lang string, n int) scenario {
 	prefixes := []string{"677", "699", "650", "655", "678", "691", "672", "696"} // MTN and Orange, Cameroon
 	sc := scenario{Lang: lang, Reference: fmt.Sprintf("paie-%s-2026-%d", lang, 11+n), Period: fmt.Sprintf("2026-%d", 11+n),
 		Rows: len(names), Providers: map[string]int{"campay": len(names) - 1, "camoo": 1}, ReviewProvider: "camoo",
-		ReviewRow: len(names) + 1, ReviewName: names[len(names)-1]}
+		ReviewRow: len(names) + 1, ReviewName: names[len(names)-1], paid: map[string]int64{}}
 	var fixed, bad strings.Builder
 	fixed.WriteString(header + "\n")
 	bad.WriteString(header + "\n")
 	for i, name := range names {
 		row := i + 2 // the header is row 1
 		phone := fmt.Sprintf("%s %d%d 0%d %02d", prefixes[i], n+1, n+1, i, 10+i)
-		amount := fmt.Sprintf("%d", 100000+10000*i+1000*n)
+		francs := int64(100000 + 10000*i + 1000*n)
+		amount := fmt.Sprint(francs)
 		mode := ""
 		if i == len(names)-1 {
 			mode = "cashout"
 		}
 		fmt.Fprintf(&fixed, "%s,%s,%s,%s\n", name, phone, amount, mode)
-		sc.paid = append(sc.paid, "237"+strings.ReplaceAll(phone, " ", ""))
+		sc.paid["237"+strings.ReplaceAll(phone, " ", "")] = francs
 		switch i {
 		case 1:
 			phone = "12345"
@@ -219,6 +221,30 @@ func newScenario(t *testing.T, dir, lang string, n int) scenario {
 	require.NoError(t, os.WriteFile(sc.Errors, []byte(bad.String()), 0o600))
 	require.NoError(t, os.WriteFile(sc.Fixed, []byte(fixed.String()), 0o600))
 	return sc
+}
+
+// dependOn stats every source file of the module under root (Go, the web
+// app's templates and static files, the scenario and its lock file): the
+// test's outcome depends on the program it builds and the script it runs,
+// none of which the test binary holds, and go test reuses a cached result
+// only while the files a test looked at are unchanged.
+func dependOn(root string) error {
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if name := d.Name(); p != root && (strings.HasPrefix(name, ".") || name == "node_modules" || name == "out" || name == "testdata") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		switch filepath.Ext(p) {
+		case ".go", ".html", ".css", ".js", ".mjs", ".json", ".mod", ".sum":
+			_, err = os.Stat(p)
+		}
+		return err
+	})
 }
 
 func password(t *testing.T) string {
