@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"bulkpay/batch"
+	"bulkpay/internal/cli"
 	"bulkpay/sheet"
 )
 
@@ -43,7 +44,7 @@ started in this process and no real money moves.`,
 				return err
 			}
 			defer st.Close()
-			b, created, err := batch.SavePlan(ctx, st, p, batch.SaveRequest{AllowRepeat: pf.allowRepeat, Login: whoami()})
+			b, created, err := batch.SavePlan(ctx, st, p, batch.SaveRequest{AllowRepeat: pf.allowRepeat, Login: cli.Login()})
 			if err != nil {
 				return err
 			}

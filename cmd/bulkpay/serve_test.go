@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"bulkpay/internal/cli"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -40,24 +42,24 @@ func TestUsersAddListDisablePasswdKey(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	r := bulkpayStdin(t, dir, "a good long password\n", "users", "add", "awa", "--role", "initiator")
-	require.Equal(t, exitOK, r.code, r.stderr)
+	require.Equal(t, cli.ExitOK, r.code, r.stderr)
 	assert.Contains(t, r.stdout, "user awa added (initiator)")
 	r = bulkpayStdin(t, dir, "short\n", "users", "add", "bob", "--role", "approver")
-	assert.Equal(t, exitInvalid, r.code, "a password too short")
+	assert.Equal(t, cli.ExitInvalid, r.code, "a password too short")
 	r = bulkpayStdin(t, dir, "a good long password\n", "users", "add", "Bob", "--role", "approver")
-	assert.Equal(t, exitInvalid, r.code, "names are lower case: four-eyes compares them")
+	assert.Equal(t, cli.ExitInvalid, r.code, "names are lower case: four-eyes compares them")
 	r = bulkpayStdin(t, dir, "a good long password\n", "users", "add", "bob", "--role", "boss")
-	assert.Equal(t, exitInvalid, r.code)
+	assert.Equal(t, cli.ExitInvalid, r.code)
 	r = bulkpayStdin(t, dir, "another long password\n", "users", "add", "awa", "--role", "approver")
-	assert.Equal(t, exitError, r.code, "a name is taken once")
+	assert.Equal(t, cli.ExitError, r.code, "a name is taken once")
 	assert.Contains(t, r.stderr, "exists")
 	r = bulkpayStdin(t, dir, "", "users", "add", "bob", "--role", "approver", "--password", "x")
-	assert.Equal(t, exitInvalid, r.code, "no password in argv")
+	assert.Equal(t, cli.ExitInvalid, r.code, "no password in argv")
 	r = bulkpayStdin(t, dir, "", "users", "remove", "awa")
-	assert.Equal(t, exitInvalid, r.code, "an unknown subcommand")
+	assert.Equal(t, cli.ExitInvalid, r.code, "an unknown subcommand")
 
 	r = bulkpayStdin(t, dir, "", "users", "key", "awa")
-	require.Equal(t, exitOK, r.code, r.stderr)
+	require.Equal(t, cli.ExitOK, r.code, r.stderr)
 	key := strings.TrimSpace(r.stdout)
 	assert.Regexp(t, `^bpk_[A-Za-z0-9_-]{43}$`, key)
 	assert.NotContains(t, r.stderr, key, "printed once")
@@ -65,13 +67,13 @@ func TestUsersAddListDisablePasswdKey(t *testing.T) {
 	assert.NotEqual(t, key, strings.TrimSpace(r2.stdout))
 
 	r = bulkpayStdin(t, dir, "a new long password\n", "users", "passwd", "awa")
-	require.Equal(t, exitOK, r.code, r.stderr)
+	require.Equal(t, cli.ExitOK, r.code, r.stderr)
 	r = bulkpayStdin(t, dir, "a new long password\n", "users", "passwd", "nobody")
-	assert.NotEqual(t, exitOK, r.code)
+	assert.NotEqual(t, cli.ExitOK, r.code)
 	r = bulkpayStdin(t, dir, "", "users", "disable", "awa")
-	require.Equal(t, exitOK, r.code, r.stderr)
+	require.Equal(t, cli.ExitOK, r.code, r.stderr)
 	r = bulkpayStdin(t, dir, "", "users", "list")
-	require.Equal(t, exitOK, r.code, r.stderr)
+	require.Equal(t, cli.ExitOK, r.code, r.stderr)
 	assert.Regexp(t, `awa\s+initiator\s+disabled`, r.stdout)
 	assert.NotContains(t, r.stdout, "argon2id", "no hash is shown")
 	assert.NotContains(t, r.stdout, "password")
@@ -113,8 +115,8 @@ func TestServeAnswersThenStopsOnSIGTERM(t *testing.T) {
 func TestServeRefusesAPlainRemoteAddress(t *testing.T) {
 	t.Parallel()
 	r := bulkpay(t, t.TempDir(), "serve", "--addr", "0.0.0.0:0")
-	assert.Equal(t, exitInvalid, r.code)
+	assert.Equal(t, cli.ExitInvalid, r.code)
 	assert.Contains(t, r.stderr, "--behind-proxy")
 	r = bulkpay(t, t.TempDir(), "serve", "--tls-cert", "x.pem")
-	assert.Equal(t, exitInvalid, r.code, "--tls-cert needs --tls-key")
+	assert.Equal(t, cli.ExitInvalid, r.code, "--tls-cert needs --tls-key")
 }
