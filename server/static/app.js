@@ -53,7 +53,7 @@ function progressStream(box) {
         if (!span) {
           span = document.createElement("span");
           span.className = "st st-" + s;
-          span.textContent = s + " 0";
+          span.textContent = (box.getAttribute("data-label-" + s) || s) + " 0";
           counts.appendChild(span);
           counts.appendChild(document.createTextNode(" "));
         }
