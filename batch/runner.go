@@ -795,13 +795,8 @@ func (r *run) check(ctx context.Context, l *lane, d *due) error {
 			it = full
 		}
 	}
-	err = r.apply(ctx, it, Change{ItemID: d.id, From: Pending, To: to,
+	return r.apply(ctx, it, Change{ItemID: d.id, From: Pending, To: to,
 		Cause: "provider reported the final status", Message: res.Message, ProviderFee: res.Fee})
-	if errors.Is(err, ErrStale) {
-		r.log.Info("item settled elsewhere while its status was checked", "row", d.row, "provider", l.Provider.Name())
-		return nil
-	}
-	return err
 }
 
 // later queues an item's next check, each wait twice the one before (from
@@ -827,18 +822,49 @@ func (r *run) later(l *lane, d *due) {
 // apply records changes even when ctx is cancelled: an answer that came back must
 // reach the ledger, or the next run would have to settle it.
 func (r *run) apply(ctx context.Context, it Item, changes ...Change) error {
-	if len(changes) == 0 {
-		return nil
-	}
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
-	if err := r.Store.Apply(wctx, changes...); err != nil {
+	done, err := r.record(ctx, changes)
+	if err != nil {
 		return fmt.Errorf("record row %d: %w", it.Row, err)
 	}
-	for _, c := range changes {
+	for _, c := range done {
 		it = r.notify(it, c)
 	}
 	return nil
+}
+
+// record writes changes in one transaction. When an item was moved meanwhile
+// by someone else (ErrStale: a confirmed callback settled it while its answer
+// or status was on the way), the changes are written one by one instead, and
+// those of a moved item keep only their attempt's end: its state stays as the
+// other writer left it. It returns the changes written whole.
+func (r *run) record(ctx context.Context, changes []Change) ([]Change, error) {
+	if len(changes) == 0 {
+		return nil, nil
+	}
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	err := r.Store.Apply(wctx, changes...)
+	if err == nil || !errors.Is(err, ErrStale) {
+		return changes, err
+	}
+	var done []Change
+	for _, c := range changes {
+		err := r.Store.Apply(wctx, c)
+		switch {
+		case err == nil:
+			done = append(done, c)
+			continue
+		case !errors.Is(err, ErrStale):
+			return done, err
+		}
+		r.log.Info("item settled elsewhere while its answer was on the way; its state stays", "item", c.ItemID, "to", c.To)
+		if c.Attempt != nil {
+			if err := r.Store.Apply(wctx, Change{ItemID: c.ItemID, Attempt: c.Attempt}); err != nil {
+				return done, err
+			}
+		}
+	}
+	return done, nil
 }
 
 // notify tells the log and the observer of a recorded change and returns the
@@ -886,19 +912,15 @@ func (r *run) crash(point string) {
 
 // applyEach records the changes of several claimed items in one transaction.
 func (r *run) applyEach(ctx context.Context, claims []Claim, changes []Change) error {
-	if len(changes) == 0 {
-		return nil
-	}
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
-	if err := r.Store.Apply(wctx, changes...); err != nil {
+	done, err := r.record(ctx, changes)
+	if err != nil {
 		return fmt.Errorf("record rows %d to %d: %w", claims[0].Item.Row, claims[len(claims)-1].Item.Row, err)
 	}
 	items := make(map[int64]Item, len(claims))
 	for _, c := range claims {
 		items[c.Item.ID] = c.Item
 	}
-	for _, c := range changes {
+	for _, c := range done {
 		it := items[c.ItemID]
 		items[c.ItemID] = r.notify(it, c)
 	}

@@ -407,3 +407,27 @@ func TestASessionStacksTheStatusChecksOwnPaceOnce(t *testing.T) {
 	assert.Equal(t, 2, l.Status.Concurrency)
 	assert.Nil(t, pace.Caller, "the connection's own pace is left as it was")
 }
+
+func TestAnAnswerThatFindsTheItemSettledByACallbackDoesNotFailTheRun(t *testing.T) {
+	t.Parallel()
+	e := newSettleEnv(t, map[string]int{"campay": 2})
+	item := e.item(t, 2)
+	p := newScript("campay", e.clock, func(ref string, n int) providers.Status { return providers.StatusSucceeded })
+	// a confirmed callback settles row 2 while the answer to its send is on the way
+	p.beforeSend = func(ctx context.Context, n int) error {
+		if n == 1 {
+			assert.NoError(t, e.st.Apply(context.Background(), batch.Change{ItemID: item.ID, From: batch.Submitting, To: batch.Succeeded,
+				Cause: "callback"}))
+		}
+		return nil
+	}
+	sum, err := e.runner(p).Run(context.Background(), e.b)
+	require.NoError(t, err, "an answer that finds its item settled is no failure of the run")
+	assert.Equal(t, batch.Succeeded, e.item(t, 2).State, "what the callback recorded stands")
+	attempts, err := e.st.Attempts(context.Background(), item.ID)
+	require.NoError(t, err)
+	require.Len(t, attempts, 1)
+	assert.Equal(t, batch.OutcomeAccepted, attempts[0].Outcome, "the send's attempt is closed with its answer")
+	assert.Equal(t, batch.Succeeded, e.item(t, 3).State, "the other item is paid and checked")
+	assert.Equal(t, 2, sum.Counts[batch.Succeeded])
+}
