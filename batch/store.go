@@ -34,6 +34,11 @@ type ItemReader interface {
 	// Items returns a batch's items in sheet order, optionally only those in
 	// states. A batch the store does not hold has none.
 	Items(ctx context.Context, batchID int64, states ...State) ([]Item, error)
+	// ItemsAfter returns one page of a batch's items in sheet order: at most
+	// limit of those whose row is after the row given (0: from the first),
+	// optionally only those in states. EachItem reads a batch this way
+	// without holding it.
+	ItemsAfter(ctx context.Context, batchID int64, after, limit int, states ...State) ([]Item, error)
 	// Totals counts a batch's items by state and sums their amounts, without
 	// reading the items: states no item stands in are absent. A batch the
 	// store does not hold has none.

@@ -312,6 +312,25 @@ func (s *Store) Items(ctx context.Context, batchID int64, states ...batch.State)
 	return items, s.fail("read items", err)
 }
 
+// ItemsAfter implements batch.ItemReader: one page in sheet order, found
+// through the (batch_id, row) index.
+func (s *Store) ItemsAfter(ctx context.Context, batchID int64, after, limit int, states ...batch.State) ([]batch.Item, error) {
+	q := `SELECT ` + itemCols + ` FROM items WHERE batch_id = ? AND row > ?`
+	args := []any{batchID, after}
+	if len(states) > 0 {
+		q += ` AND state IN (?` + strings.Repeat(`, ?`, len(states)-1) + `)`
+		for _, st := range states {
+			args = append(args, st)
+		}
+	}
+	rows, err := s.db.QueryContext(ctx, q+` ORDER BY row LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, s.fail("read items", err)
+	}
+	items, err := scanItems(rows)
+	return items, s.fail("read items", err)
+}
+
 // Totals implements batch.ItemReader with one aggregate query.
 func (s *Store) Totals(ctx context.Context, batchID int64) (map[batch.State]batch.Total, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT state, COUNT(*), COALESCE(SUM(amount), 0) FROM items WHERE batch_id = ? GROUP BY state`, batchID)

@@ -274,6 +274,20 @@ func (m *Memory) Items(ctx context.Context, batchID int64, states ...batch.State
 	return out, err
 }
 
+// ItemsAfter implements batch.ItemReader.
+func (m *Memory) ItemsAfter(ctx context.Context, batchID int64, after, limit int, states ...batch.State) (out []batch.Item, err error) {
+	err = m.call("ItemsAfter", "read items", func() error {
+		out = m.itemsOf(batchID, func(it batch.Item) bool {
+			return it.Row > after && (len(states) == 0 || slices.Contains(states, it.State))
+		})
+		if len(out) > limit {
+			out = out[:max(limit, 0)]
+		}
+		return nil
+	})
+	return out, err
+}
+
 // Totals implements batch.ItemReader.
 func (m *Memory) Totals(ctx context.Context, batchID int64) (out map[batch.State]batch.Total, err error) {
 	err = m.call("Totals", "count items", func() error {

@@ -40,6 +40,7 @@ func Suite(t *testing.T, open Open) {
 		{"CreateBatchIsAllOrNothing", testCreateBatchIsAllOrNothing},
 		{"ItemsInSheetOrderAndByState", testItemsInSheetOrderAndByState},
 		{"Totals", testTotals},
+		{"ItemsAfterPagesInSheetOrder", testItemsAfter},
 		{"PlanningEvents", testPlanningEvents},
 		{"Claim", testClaim},
 		{"ConcurrentClaimsNeverShareAnItem", testConcurrentClaims},
@@ -343,6 +344,54 @@ func testItemsInSheetOrderAndByState(t *testing.T, f *fixture) {
 	}
 	assert.Len(t, f.items(other), 2, "each batch its own items")
 	assert.Empty(t, f.items(batch.Batch{ID: 999999}), "a batch the store does not hold has no items")
+}
+
+func testItemsAfter(t *testing.T, f *fixture) {
+	b, items := newBatch("pages", 7)
+	for i, row := range []int{9, 2, 7, 4, 12, 3, 10} {
+		items[i].Row = row
+	}
+	require.NoError(t, f.st.CreateBatch(f.ctx, &b, items))
+	f.create("other", 3)
+	f.moveTo(f.claimOne(b), batch.Failed) // row 2
+	f.moveTo(f.claimOne(b), batch.Review) // row 3
+
+	page := func(after, limit int, states ...batch.State) []int {
+		t.Helper()
+		got, err := f.st.ItemsAfter(f.ctx, b.ID, after, limit, states...)
+		require.NoError(t, err)
+		var rows []int
+		for _, it := range got {
+			assert.Equal(t, b.ID, it.BatchID)
+			rows = append(rows, it.Row)
+		}
+		return rows
+	}
+	assert.Equal(t, []int{2, 3, 4}, page(0, 3), "the first page, in sheet order")
+	assert.Equal(t, []int{7, 9, 10}, page(4, 3), "the next page starts after the last row given")
+	assert.Equal(t, []int{12}, page(10, 3))
+	assert.Empty(t, page(12, 3), "past the last row")
+	assert.Equal(t, []int{4, 7}, page(3, 2, batch.Planned), "only items in the states given")
+	assert.Equal(t, []int{2, 3}, page(0, 5, batch.Failed, batch.Review))
+	assert.Empty(t, page(0, 0), "a page of nothing")
+	got, err := f.st.ItemsAfter(f.ctx, 999999, 0, 10)
+	require.NoError(t, err)
+	assert.Empty(t, got, "a batch the store does not hold has none")
+
+	whole, err := f.st.Items(f.ctx, b.ID)
+	require.NoError(t, err)
+	var each []batch.Item
+	require.NoError(t, batch.EachItem(f.ctx, f.st, b.ID, func(it batch.Item) error { each = append(each, it); return nil }))
+	assert.Equal(t, whole, each, "EachItem goes through the whole batch as Items reads it")
+
+	big, _ := f.create("big", 2*batch.ItemPage+5)
+	n, last := 0, 0
+	require.NoError(t, batch.EachItem(f.ctx, f.st, big.ID, func(it batch.Item) error {
+		assert.Greater(t, it.Row, last, "sheet order across pages")
+		n, last = n+1, it.Row
+		return nil
+	}))
+	assert.Equal(t, 2*batch.ItemPage+5, n, "every item once, over three pages")
 }
 
 func testTotals(t *testing.T, f *fixture) {
