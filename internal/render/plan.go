@@ -53,7 +53,8 @@ func NewPlanJSON(p batch.PlannedSheet, fees batch.Fees, needs []batch.Need) Plan
 	for _, it := range p.Items {
 		out.Cost += fees.Cost(it.Amount, it.Charge)
 	}
-	sum := reports.Summarize(reports.Input{Batch: p.Batch, Items: p.Items})
+	each, _ := reports.Held(p.Items, nil)
+	sum, _ := reports.Summarize(reports.Input{Batch: p.Batch, Items: each}) // items in memory: no error
 	out.Providers, out.Operators = planLines(sum.ByProvider), planLines(sum.ByOperator)
 	return out
 }
