@@ -110,6 +110,14 @@ type PlanStore interface {
 	// CreatedAt. A reference the store already holds gives ErrBatchExists and
 	// stores nothing.
 	CreateBatch(ctx context.Context, b *Batch, items []Item) error
+	// CreateBatchFrom stores a planned batch whose items fill adds through
+	// the draft as they are planned, in one transaction: the batch, with b's
+	// ItemCount and totals, and its planning event first, then each item
+	// with its own. After fill returns, b's PlanHash is stored and b's
+	// ItemCount must be what was added. An error from fill, or a count that
+	// differs, stores nothing. A reference the store already holds gives
+	// ErrBatchExists. While fill runs the store serves only the draft.
+	CreateBatchFrom(ctx context.Context, b *Batch, fill func(d BatchDraft) error) error
 	// Repeats finds, for each fingerprint, the first item of another batch
 	// that carries it.
 	Repeats(ctx context.Context, batchID int64, fingerprints []string) (map[string]Repeat, error)
@@ -120,6 +128,15 @@ type PlanStore interface {
 	// RecordPolicy makes the batch's approval rules at least as strict as pol;
 	// a change is recorded in the events with actor.
 	RecordPolicy(ctx context.Context, batchID int64, pol Policy, actor string) error
+}
+
+// BatchDraft is a new batch being stored by CreateBatchFrom.
+type BatchDraft interface {
+	// Add stores items (Planned) with their planning events and fills in
+	// their IDs and BatchID.
+	Add(ctx context.Context, items []Item) error
+	// Repeats is PlanStore.Repeats, from inside the draft's transaction.
+	Repeats(ctx context.Context, fingerprints []string) (map[string]Repeat, error)
 }
 
 // ApprovalStore is what approval and four-eyes consume.
