@@ -227,32 +227,47 @@ func Diff(items []Item, rows []Row) []string {
 		seen[r.Row] = true
 		it, ok := old[r.Row]
 		if !ok {
-			out = append(out, fmt.Sprintf("row %d: added (%s, +%s, %d)", r.Row, r.Name, r.Phone, r.Amount))
+			out = append(out, addedLine(r))
 			continue
 		}
-		if it.Name != r.Name {
-			out = append(out, fmt.Sprintf("row %d: name %q → %q", r.Row, it.Name, r.Name))
-		}
-		if it.Phone != r.Phone {
-			out = append(out, fmt.Sprintf("row %d: phone +%s → +%s", r.Row, it.Phone, r.Phone))
-		}
-		if it.Amount != r.Amount {
-			out = append(out, fmt.Sprintf("row %d: amount %d → %d", r.Row, it.Amount, r.Amount))
-		}
-		if it.Email != r.Email {
-			out = append(out, fmt.Sprintf("row %d: email %q → %q", r.Row, it.Email, r.Email))
-		}
-		if it.Mode != r.Mode {
-			out = append(out, fmt.Sprintf("row %d: mode %q → %q", r.Row, it.Mode, r.Mode))
-		}
+		out = append(out, rowChanges(it, r)...)
 	}
 	for _, it := range items {
 		if !seen[it.Row] {
-			out = append(out, fmt.Sprintf("row %d: removed (%s, +%s, %d)", it.Row, it.Name, it.Phone, it.Amount))
+			out = append(out, removedLine(it))
 		}
 	}
 	if len(out) == 0 {
 		out = append(out, "the rows read the same but other columns (provider, reference) differ")
+	}
+	return out
+}
+
+func addedLine(r Row) string {
+	return fmt.Sprintf("row %d: added (%s, +%s, %d)", r.Row, r.Name, r.Phone, r.Amount)
+}
+
+func removedLine(it Item) string {
+	return fmt.Sprintf("row %d: removed (%s, +%s, %d)", it.Row, it.Name, it.Phone, it.Amount)
+}
+
+// rowChanges lists how row r differs from the item stored for it.
+func rowChanges(it Item, r Row) []string {
+	var out []string
+	if it.Name != r.Name {
+		out = append(out, fmt.Sprintf("row %d: name %q → %q", r.Row, it.Name, r.Name))
+	}
+	if it.Phone != r.Phone {
+		out = append(out, fmt.Sprintf("row %d: phone +%s → +%s", r.Row, it.Phone, r.Phone))
+	}
+	if it.Amount != r.Amount {
+		out = append(out, fmt.Sprintf("row %d: amount %d → %d", r.Row, it.Amount, r.Amount))
+	}
+	if it.Email != r.Email {
+		out = append(out, fmt.Sprintf("row %d: email %q → %q", r.Row, it.Email, r.Email))
+	}
+	if it.Mode != r.Mode {
+		out = append(out, fmt.Sprintf("row %d: mode %q → %q", r.Row, it.Mode, r.Mode))
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"path/filepath"
 	"time"
@@ -60,16 +61,28 @@ func (pf *planFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&pf.by, "by", "", "who plans the batch (default: the login name)")
 }
 
-// planSheet reads and screens a sheet and plans its batch: routes, fees,
-// period, plan hash. Row errors are in the plan's tally; err is for what stops
-// reading (a sheet without a header row gives the tally read so far).
-func (a *app) planSheet(ctx context.Context, path string, pf planFlags) (batch.PlannedSheet, sheet.Result, error) {
-	res, rows, err := a.readSheet(ctx, path, pf.sheetFlags, true)
-	if err != nil {
-		return batch.PlannedSheet{Batch: batch.Batch{Reference: pf.reference}, Tally: res.Tally()}, res, err
+// planSheet reads and screens a sheet as it plans its batch (routes, fees,
+// period, plan hash) and, when the sheet is valid, stores it in the ledger
+// open gives (batch.PlanStream), holding no row. Row errors are in the plan's
+// tally; err is for what stops reading (a sheet without a header row gives
+// the tally read so far) or storing.
+func (a *app) planSheet(ctx context.Context, path string, pf planFlags, open func(context.Context) (batch.PlanStore, error),
+	early bool, save batch.SaveRequest) (batch.Streamed, sheet.Result, error) {
+	var res sheet.Result
+	read := func(ctx context.Context, fn func(batch.Row) error) (batch.Tally, error) {
+		opt := sheet.Options{Region: providers.Or(pf.region, a.cfg.Region), Sheet: pf.sheetName, AllowDuplicates: pf.allowDuplicates}
+		scr := batch.Screen{Router: a.cfg.Router(a.cfg.Configured(pf.sandboxURL)), Limits: a.cfg.Limits, ExpectTotal: pf.expectTotal}
+		var err error
+		res, err = sheet.ScreenedEach(ctx, path, opt, &scr, fn)
+		return res.Tally(), err
 	}
-	p := batch.PlanSheet(batch.PlanRequest{SheetPath: path, Reference: pf.reference, Period: pf.period, Currency: a.cfg.Currency,
-		Rows: rows, Tally: res.Tally(), Router: a.cfg.Router(a.cfg.Configured(pf.sandboxURL)), Fees: a.cfg.Fees(),
-		Endpoint: a.cfg.Endpoint(a.target(pf.sandboxURL)), By: providers.Or(pf.by, whoami()), Policy: a.cfg.Policy(), Now: time.Now()})
-	return p, res, nil
+	out, err := batch.PlanStream(ctx, batch.StreamPlan{Rows: read, Store: open, Early: early, Save: save,
+		Request: batch.PlanRequest{SheetPath: path, Reference: pf.reference, Period: pf.period, Currency: a.cfg.Currency,
+			Router: a.cfg.Router(a.cfg.Configured(pf.sandboxURL)), Fees: a.cfg.Fees(), Endpoint: a.cfg.Endpoint(a.target(pf.sandboxURL)),
+			By: providers.Or(pf.by, whoami()), Policy: a.cfg.Policy(), Now: time.Now()}})
+	var he *sheet.HeaderError
+	if errors.As(err, &he) {
+		out.Plan = batch.PlannedSheet{Batch: batch.Batch{Reference: pf.reference}, Tally: res.Tally()}
+	}
+	return out, res, err
 }
