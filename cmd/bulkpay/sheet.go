@@ -15,6 +15,11 @@ import (
 	"bulkpay/sheet"
 )
 
+// sheetLimits bound what reading a sheet may cost; zero fields take
+// sheet.DefaultLimits. Only a build for benchmarks (-tags benchlimits) raises
+// them, to measure sheets beyond the rows a batch may hold.
+var sheetLimits sheet.Limits
+
 // sheetFlags are the reading options every sheet-taking command shares.
 type sheetFlags struct {
 	sheetName       string
@@ -35,7 +40,7 @@ func (f *sheetFlags) register(fs *pflag.FlagSet) {
 // provider pays it, the config's limits, --expect-total): a refused row counts
 // as invalid. keep returns the rows that pass (plan and run).
 func (a *app) readSheet(ctx context.Context, path string, f sheetFlags, keep bool) (sheet.Result, []batch.Row, error) {
-	opt := sheet.Options{Region: providers.Or(f.region, a.cfg.Region), Sheet: f.sheetName, AllowDuplicates: f.allowDuplicates}
+	opt := sheet.Options{Region: providers.Or(f.region, a.cfg.Region), Sheet: f.sheetName, AllowDuplicates: f.allowDuplicates, Limits: sheetLimits}
 	scr := batch.Screen{Router: a.cfg.Router(a.cfg.Configured(f.sandboxURL)), Limits: a.cfg.Limits, ExpectTotal: f.expectTotal}
 	return sheet.Screened(ctx, path, opt, &scr, keep)
 }
@@ -70,7 +75,7 @@ func (a *app) planSheet(ctx context.Context, path string, pf planFlags, open fun
 	early bool, save batch.SaveRequest) (batch.Streamed, sheet.Result, error) {
 	var res sheet.Result
 	read := func(ctx context.Context, fn func(batch.Row) error) (batch.Tally, error) {
-		opt := sheet.Options{Region: providers.Or(pf.region, a.cfg.Region), Sheet: pf.sheetName, AllowDuplicates: pf.allowDuplicates}
+		opt := sheet.Options{Region: providers.Or(pf.region, a.cfg.Region), Sheet: pf.sheetName, AllowDuplicates: pf.allowDuplicates, Limits: sheetLimits}
 		scr := batch.Screen{Router: a.cfg.Router(a.cfg.Configured(pf.sandboxURL)), Limits: a.cfg.Limits, ExpectTotal: pf.expectTotal}
 		var err error
 		res, err = sheet.ScreenedEach(ctx, path, opt, &scr, fn)
