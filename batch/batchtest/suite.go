@@ -3,6 +3,7 @@ package batchtest
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -38,6 +39,7 @@ func Suite(t *testing.T, open Open) {
 		{"BatchByReferenceAndID", testBatchByReferenceAndID},
 		{"BatchExists", testBatchExists},
 		{"CreateBatchIsAllOrNothing", testCreateBatchIsAllOrNothing},
+		{"CreateBatchFromADraft", testCreateBatchFrom},
 		{"ItemsInSheetOrderAndByState", testItemsInSheetOrderAndByState},
 		{"Totals", testTotals},
 		{"ItemsAfterPagesInSheetOrder", testItemsAfter},
@@ -305,6 +307,69 @@ func testCreateBatchIsAllOrNothing(t *testing.T, f *fixture) {
 	all, err := f.st.Batches(f.ctx)
 	require.NoError(t, err)
 	assert.Len(t, all, 1)
+}
+
+func testCreateBatchFrom(t *testing.T, f *fixture) {
+	_, first := f.create("first", 2)
+	errStop := fmt.Errorf("a row repeats another batch's")
+
+	// the items are added in chunks; the draft finds other batches' payments
+	b, items := newBatch("drafted", 5)
+	b.ItemCount = 5
+	items[4].Fingerprint = first[1].Fingerprint
+	var found map[string]batch.Repeat
+	require.NoError(t, f.st.CreateBatchFrom(f.ctx, &b, func(d batch.BatchDraft) error {
+		require.NoError(t, d.Add(f.ctx, items[:2]))
+		require.NoError(t, d.Add(f.ctx, items[2:]))
+		var err error
+		found, err = d.Repeats(f.ctx, []string{items[0].Fingerprint, items[4].Fingerprint})
+		require.NoError(t, err)
+		b.PlanHash = "plan-after-the-items"
+		return nil
+	}))
+	assert.Equal(t, map[string]batch.Repeat{first[1].Fingerprint: {OtherBatch: "first", OtherRow: first[1].Row,
+		OtherState: batch.Planned, OtherCreated: start}}, found, "only other batches' items are repeats")
+	stored, err := f.st.Batch(f.ctx, "drafted")
+	require.NoError(t, err)
+	assert.Equal(t, "plan-after-the-items", stored.PlanHash, "the plan hash set once the items were added")
+	assert.Equal(t, 5, stored.ItemCount)
+	got := f.items(stored)
+	require.Len(t, got, 5)
+	for i, it := range got {
+		assert.Equal(t, items[i].ID, it.ID, "the IDs given back are the stored ones")
+	}
+	evs := f.events(stored, 0)
+	require.Len(t, evs, 6)
+	assert.Equal(t, batch.CauseBatchPlanned, evs[0].Cause, "the batch's event first")
+	assert.Equal(t, "5 items, total 5000 XAF, sheet drafted.csv", evs[0].Detail)
+
+	// an error from fill, or fewer items than planned, stores nothing
+	for _, tt := range []struct {
+		name string
+		fill func(d batch.BatchDraft, items []batch.Item) error
+	}{
+		{"fill fails", func(d batch.BatchDraft, items []batch.Item) error {
+			require.NoError(t, d.Add(f.ctx, items))
+			return errStop
+		}},
+		{"fewer items", func(d batch.BatchDraft, items []batch.Item) error { return d.Add(f.ctx, items[:2]) }},
+	} {
+		b, items := newBatch("refused-"+strings.ReplaceAll(tt.name, " ", "-"), 3)
+		b.ItemCount = 3
+		err := f.st.CreateBatchFrom(f.ctx, &b, func(d batch.BatchDraft) error { return tt.fill(d, items) })
+		require.Error(t, err, tt.name)
+		if tt.name == "fill fails" {
+			assert.Equal(t, errStop, err, "fill's own error comes back as it is")
+		}
+		_, err = f.st.Batch(f.ctx, b.Reference)
+		require.ErrorIs(t, err, batch.ErrBatchNotFound, tt.name)
+	}
+	all, err := f.st.Batches(f.ctx)
+	require.NoError(t, err)
+	assert.Len(t, all, 2)
+	b2, _ := newBatch("drafted", 1)
+	err = f.st.CreateBatchFrom(f.ctx, &b2, func(batch.BatchDraft) error { return nil })
+	require.ErrorIs(t, err, batch.ErrBatchExists)
 }
 
 func testItemsInSheetOrderAndByState(t *testing.T, f *fixture) {
