@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"bulkpay/batch"
+	"bulkpay/internal/cli"
 	"bulkpay/internal/render"
 	"bulkpay/ledger"
 	"bulkpay/sheet"
@@ -32,7 +33,7 @@ Exit 0 when the plan could run, 2 when the input is invalid.`,
 				st, err = a.openLedger(ctx)
 				return st, err
 			}
-			req := batch.SaveRequest{AllowRepeat: pf.allowRepeat, Planning: true, Login: whoami()}
+			req := batch.SaveRequest{AllowRepeat: pf.allowRepeat, Planning: true, Login: cli.Login()}
 			s, _, err := a.planSheet(ctx, path, pf, open, false, req)
 			if st != nil {
 				defer st.Close()

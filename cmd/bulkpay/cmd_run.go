@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"bulkpay/batch"
+	"bulkpay/internal/cli"
 	"bulkpay/ledger"
 	"bulkpay/sheet"
 )
@@ -36,7 +37,7 @@ started in this process and no real money moves.`,
 			// a ledger there already is opened first: a batch it holds is
 			// then found with one reading of the sheet
 			_, statErr := os.Stat(a.dbPath())
-			s, res, err := a.planSheet(ctx, path, pf, open, statErr == nil, batch.SaveRequest{AllowRepeat: pf.allowRepeat, Login: whoami()})
+			s, res, err := a.planSheet(ctx, path, pf, open, statErr == nil, batch.SaveRequest{AllowRepeat: pf.allowRepeat, Login: cli.Login()})
 			if st != nil {
 				defer st.Close()
 			}

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"bulkpay/batch"
+	"bulkpay/internal/cli"
 	"bulkpay/internal/render"
 	"bulkpay/providers"
 	"bulkpay/sheet"
@@ -84,7 +85,7 @@ func (a *app) planSheet(ctx context.Context, path string, pf planFlags, open fun
 	out, err := batch.PlanStream(ctx, batch.StreamPlan{Rows: read, Store: open, Early: early, Save: save,
 		Request: batch.PlanRequest{SheetPath: path, Reference: pf.reference, Period: pf.period, Currency: a.cfg.Currency,
 			Router: a.cfg.Router(a.cfg.Configured(pf.sandboxURL)), Fees: a.cfg.Fees(), Endpoint: a.cfg.Endpoint(a.target(pf.sandboxURL)),
-			By: providers.Or(pf.by, whoami()), Policy: a.cfg.Policy(), Now: time.Now()}})
+			By: providers.Or(pf.by, cli.Login()), Policy: a.cfg.Policy(), Now: time.Now()}})
 	var he *sheet.HeaderError
 	if errors.As(err, &he) {
 		out.Plan = batch.PlannedSheet{Batch: batch.Batch{Reference: pf.reference}, Tally: res.Tally()}
