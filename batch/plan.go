@@ -37,7 +37,7 @@ func PlanWithFees(reference, sheetName, currency string, rows []Row, router Rout
 	items := make([]Item, 0, len(rows))
 	for _, r := range rows {
 		if it, ok := p.item(r); ok {
-			items = append(items, it)
+			items = append(items, stored(it))
 		}
 	}
 	b := p.b
@@ -70,7 +70,8 @@ func newPlanner(b Batch, router Router, period string) *planner {
 	return &planner{b: b, router: router, period: period, sheet: sha256.New(), lines: map[string]*PlanLine{}}
 }
 
-// item plans one row: its route and charge, or its refusal.
+// item plans one row: its route and charge, or its refusal. The item has
+// no reference yet: stored gives it one.
 func (p *planner) item(r Row) (Item, bool) {
 	writeRow(p.sheet, r)
 	fees := p.b.Fees
@@ -106,7 +107,6 @@ func (p *planner) item(r Row) (Item, bool) {
 		Amount:    r.Amount,
 		Charge:    charge,
 		PayAmount: fees.Payout(r.Amount, charge),
-		Reference: uuid.NewString(),
 		Provider:  route[0],
 		Route:     route,
 		State:     Planned,
@@ -127,6 +127,12 @@ func (p *planner) item(r Row) (Item, bool) {
 	l.Charge += it.Charge
 	p.cost += fees.Cost(it.Amount, it.Charge)
 	return it, true
+}
+
+// stored is a planned item given its own reference (a UUID4), as it is kept.
+func stored(it Item) Item {
+	it.Reference = uuid.NewString()
+	return it
 }
 
 // sheetHash is ContentHash of the rows planned so far.
@@ -153,19 +159,39 @@ type PlanLine struct {
 }
 
 // planHasher is PlanHash worked out item by item.
-type planHasher struct{ h hash.Hash }
+type planHasher struct {
+	h   hash.Hash
+	buf []byte
+}
 
-func newPlanHasher(b Batch) planHasher {
+func newPlanHasher(b Batch) *planHasher {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\n%s\n%s\n", b.SheetHash, b.Currency, b.Fees.Bearer)
-	return planHasher{h}
+	return &planHasher{h: h}
 }
 
-func (p planHasher) add(it Item) {
-	fmt.Fprintf(p.h, "%d\t%s\t%d\t%d\t%s\n", it.Row, strings.Join(it.Route, ","), it.Charge, it.Send(), it.Fingerprint)
+// add hashes the item's line: row, route, charge, amount sent, fingerprint.
+func (p *planHasher) add(it Item) {
+	b := strconv.AppendInt(p.buf[:0], int64(it.Row), 10)
+	b = append(b, '\t')
+	for i, r := range it.Route {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, r...)
+	}
+	b = append(b, '\t')
+	b = strconv.AppendInt(b, it.Charge, 10)
+	b = append(b, '\t')
+	b = strconv.AppendInt(b, it.Send(), 10)
+	b = append(b, '\t')
+	b = append(b, it.Fingerprint...)
+	b = append(b, '\n')
+	p.h.Write(b)
+	p.buf = b
 }
 
-func (p planHasher) sum() string { return hex.EncodeToString(p.h.Sum(nil)) }
+func (p *planHasher) sum() string { return hex.EncodeToString(p.h.Sum(nil)) }
 
 // PlanHash identifies what a run would do: the sheet's rows, each item's route
 // and charge, and who bears the charges. Approval is given to it.

@@ -46,7 +46,7 @@ func PlanSheet(req PlanRequest) PlannedSheet {
 	items := make([]Item, 0, len(req.Rows))
 	for _, r := range req.Rows {
 		if it, ok := p.item(r); ok {
-			items = append(items, it)
+			items = append(items, stored(it))
 		}
 	}
 	b := p.b

@@ -56,7 +56,7 @@ func PlanStream(ctx context.Context, sp StreamPlan) (Streamed, error) {
 	var out Streamed
 	req := sp.Request
 	base := req.base()
-	var stored *Batch
+	var known *Batch
 	open := func() error {
 		if out.Store != nil {
 			return nil
@@ -69,7 +69,7 @@ func PlanStream(ctx context.Context, sp StreamPlan) (Streamed, error) {
 		b, err := st.Batch(ctx, base.Reference)
 		switch {
 		case err == nil:
-			stored = &b
+			known = &b
 		case !errors.Is(err, ErrBatchNotFound):
 			return fmt.Errorf("find batch: %w", err)
 		}
@@ -83,12 +83,11 @@ func PlanStream(ctx context.Context, sp StreamPlan) (Streamed, error) {
 
 	// the first reading: validate, count, sum, hash the content
 	p := newPlanner(base, req.Router, base.Period)
-	var guess *planHasher // the plan hash if the content is the stored batch's
-	if stored != nil {
+	var guess *planHasher // the plan hash if the content is the known batch's
+	if known != nil {
 		g := base
-		g.SheetHash = stored.SheetHash
-		h := newPlanHasher(g)
-		guess = &h
+		g.SheetHash = known.SheetHash
+		guess = newPlanHasher(g)
 	}
 	tally, err := sp.Rows(ctx, func(r Row) error {
 		if it, ok := p.item(r); ok && guess != nil {
@@ -103,7 +102,7 @@ func PlanStream(ctx context.Context, sp StreamPlan) (Streamed, error) {
 	if err != nil {
 		return out, err
 	}
-	if guess != nil && stored.SheetHash == b.SheetHash {
+	if guess != nil && known.SheetHash == b.SheetHash {
 		out.Plan.Batch.PlanHash = guess.sum()
 	}
 	valid := len(tally.Errors) == 0 && b.ItemCount > 0
@@ -116,7 +115,7 @@ func PlanStream(ctx context.Context, sp StreamPlan) (Streamed, error) {
 	if err := open(); err != nil {
 		return out, err
 	}
-	if stored == nil {
+	if known == nil {
 		created, err := createStream(ctx, out.Store, sp, &out.Plan.Batch)
 		if err == nil {
 			out.Batch, out.Created, out.Stored = out.Plan.Batch, true, true
@@ -129,17 +128,17 @@ func PlanStream(ctx context.Context, sp StreamPlan) (Streamed, error) {
 		if created, err = out.Store.Batch(ctx, base.Reference); err != nil {
 			return out, fmt.Errorf("find batch: %w", err)
 		}
-		stored = &created
+		known = &created
 	}
-	if stored.SheetHash != b.SheetHash {
-		return out, changes(ctx, out.Store, *stored, sp.Rows)
+	if known.SheetHash != b.SheetHash {
+		return out, changes(ctx, out.Store, *known, sp.Rows)
 	}
 	if out.Plan.Batch.PlanHash == "" {
 		if out.Plan.Batch.PlanHash, err = rehash(ctx, sp, out.Plan.Batch); err != nil {
 			return out, err
 		}
 	}
-	out.Batch, err = planAgain(ctx, out.Store, out.Plan.Batch, *stored, sp.Save)
+	out.Batch, err = planAgain(ctx, out.Store, out.Plan.Batch, *known, sp.Save)
 	out.Stored = err == nil
 	return out, err
 }
@@ -206,7 +205,7 @@ func createStream(ctx context.Context, st PlanStore, sp StreamPlan, b *Batch) (B
 				return nil
 			}
 			h.add(it)
-			if pending = append(pending, it); len(pending) == chunk {
+			if pending = append(pending, stored(it)); len(pending) == chunk {
 				return flush()
 			}
 			return nil
