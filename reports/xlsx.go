@@ -24,6 +24,7 @@ const (
 	sheetItems      = "Items"
 	sheetReview     = "Review"
 	sheetRejected   = "Rejected"
+	sheetCancelled  = "Cancelled"
 	sheetMismatches = "Mismatches"
 	sheetUnchecked  = "Could not check"
 )
@@ -55,7 +56,7 @@ type book struct {
 
 // writeXLSX writes the workbook: Summary (totals, tables and a chart of amounts
 // by state per provider), Items (one row per sheet row), Review (items needing a
-// person, with the evidence), Rejected, Mismatches (each in words) and Could not
+// person, with the evidence), Rejected, Cancelled (never sent: who and why), Mismatches (each in words) and Could not
 // check. Every sheet prints landscape, one page wide, its header row repeated on
 // every page.
 func writeXLSX(path string, in Input, sum Summary) error {
@@ -104,7 +105,8 @@ func writeXLSX(path string, in Input, sum Summary) error {
 	}{
 		{sheetItems, itemColumns, itemRows(in)},
 		{sheetReview, reviewColumns, reviewRows(in)},
-		{sheetRejected, rejectedColumns, rejectedRows(in)},
+		{sheetRejected, rejectedColumns, stateRows(in, batch.Rejected)},
+		{sheetCancelled, cancelledColumns, stateRows(in, batch.Cancelled)},
 		{sheetMismatches, mismatchColumns, mismatchRows(sum)},
 		{sheetUnchecked, uncheckedColumns, uncheckedRows(sum)},
 	} {
@@ -168,10 +170,15 @@ func reviewRows(in Input) [][]any {
 var rejectedColumns = []column{{"row", 6, count}, {"name", 28, wrapped}, {"phone", 13, text},
 	{"amount", 11, amount}, {"provider", 10, text}, {"reason", 70, wrapped}}
 
-func rejectedRows(in Input) [][]any {
+// cancelledColumns: a cancelled item's message says who cancelled it and why.
+var cancelledColumns = []column{{"row", 6, count}, {"name", 28, wrapped}, {"phone", 13, text},
+	{"amount", 11, amount}, {"provider", 10, text}, {"cancelled by, why", 70, wrapped}}
+
+// stateRows are the items in st, with their message.
+func stateRows(in Input, st batch.State) [][]any {
 	var rows [][]any
 	for _, it := range in.Items {
-		if it.State == batch.Rejected {
+		if it.State == st {
 			rows = append(rows, []any{it.Row, it.Name, it.Phone, it.Amount, it.Provider, it.Message})
 		}
 	}
