@@ -1,0 +1,266 @@
+package server
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"bulkpay/batch"
+	"bulkpay/providers/sandbox"
+)
+
+// gate holds back, until released, the sandbox's answer to every request
+// during which a payout was made (a request beside it may be held too): those
+// payouts are in flight, accepted by the provider and not yet recorded by
+// bulkpay.
+type gate struct {
+	reached  chan struct{} // closed when the first answer is held
+	open     chan struct{} // closed by release
+	once     sync.Once
+	released sync.Once
+}
+
+func newGate(t *testing.T) *gate {
+	g := &gate{reached: make(chan struct{}), open: make(chan struct{})}
+	t.Cleanup(g.release) // before the sandbox closes: nothing stays held
+	return g
+}
+
+func (g *gate) front(sb *sandbox.Server) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		before := len(sb.Payouts())
+		rec := &heldWriter{header: http.Header{}, code: http.StatusOK}
+		sb.ServeHTTP(rec, r)
+		if len(sb.Payouts()) > before {
+			g.once.Do(func() { close(g.reached) })
+			<-g.open
+		}
+		for k, v := range rec.header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.code)
+		_, _ = w.Write([]byte(rec.body.String()))
+	})
+}
+
+func (g *gate) release() { g.released.Do(func() { close(g.open) }) }
+
+// wait waits, within a bound, for the first payout's answer to be held.
+func (g *gate) wait(t *testing.T) {
+	t.Helper()
+	select {
+	case <-g.reached:
+	case <-time.After(time.Minute):
+		t.Fatal("no payout reached the sandbox")
+	}
+}
+
+// heldWriter keeps an answer until it may go.
+type heldWriter struct {
+	header http.Header
+	code   int
+	body   strings.Builder
+}
+
+func (w *heldWriter) Header() http.Header         { return w.header }
+func (w *heldWriter) WriteHeader(code int)        { w.code = code }
+func (w *heldWriter) Write(b []byte) (int, error) { return w.body.Write(b) }
+
+// sandboxPayouts counts the payouts the sandbox made, by our reference.
+func (h *harness) sandboxPayouts() map[string]int {
+	h.t.Helper()
+	resp, err := http.Get(h.sandbox + "/_sandbox/payouts")
+	require.NoError(h.t, err)
+	defer resp.Body.Close()
+	var payouts []struct {
+		ClientReference string `json:"client_reference"`
+	}
+	require.NoError(h.t, json.NewDecoder(resp.Body).Decode(&payouts))
+	out := map[string]int{}
+	for _, p := range payouts {
+		out[p.ClientReference]++
+	}
+	return out
+}
+
+// approvedBatch uploads the November sample as awa and has bob approve it.
+func approvedBatch(t *testing.T, h *harness) (*client, batch.Batch) {
+	t.Helper()
+	awa := h.signIn("awa")
+	got := awa.upload(sample("payroll-2026-11.xlsx"), map[string]string{"reference": "payroll-2026-11"})
+	require.Equal(t, http.StatusOK, got.code, got.body)
+	b, err := h.st.Batch(context.Background(), "payroll-2026-11")
+	require.NoError(t, err)
+	bob := h.signIn("bob")
+	got = bob.post("/batches/payroll-2026-11/approve", url.Values{"plan_hash": {b.PlanHash}})
+	require.Equal(t, http.StatusSeeOther, got.code, got.body)
+	return awa, b
+}
+
+// pausedMidRun starts the batch, pauses it while payouts are in flight, lets
+// them come back and watches the run end: paused, resumable.
+func pausedMidRun(t *testing.T, h *harness, g *gate, awa *client) progress {
+	t.Helper()
+	require.Equal(t, http.StatusSeeOther, awa.post("/batches/payroll-2026-11/start", nil).code)
+	g.wait(t)
+	got := awa.post("/batches/payroll-2026-11/pause", nil)
+	require.Equal(t, http.StatusSeeOther, got.code, got.body)
+	g.release()
+	events := awa.stream("payroll-2026-11")
+	last := events[len(events)-1].data
+	assert.True(t, last.Paused, "%+v", last)
+	assert.False(t, last.Running)
+	assert.False(t, last.Complete)
+	assert.Empty(t, last.Error)
+	return last
+}
+
+func TestPauseMidRunThenResumePaysEachItemOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	g := newGate(t)
+	h := newHarnessFront(t, nil, g.front)
+	awa, b := approvedBatch(t, h)
+	items, err := h.st.Items(ctx, b.ID)
+	require.NoError(t, err)
+
+	pausedMidRun(t, h, g, awa)
+	after, err := h.st.Items(ctx, b.ID)
+	require.NoError(t, err)
+	paid := h.sandboxPayouts()
+	planned := 0
+	for _, it := range after {
+		switch it.State {
+		case batch.Planned:
+			planned++
+			assert.Zero(t, paid[it.Reference], "row %d was never sent", it.Row)
+		case batch.Submitting, batch.Unknown:
+			t.Errorf("row %d is %s: a payout in flight at the pause must come back and be recorded", it.Row, it.State)
+		default:
+			assert.Equal(t, 1, paid[it.Reference], "row %d sent once", it.Row)
+		}
+	}
+	assert.Positive(t, planned, "the pause stopped the run before every item was claimed")
+	assert.Len(t, paid, len(items)-planned, "the sandbox made a payout per item sent, and no other")
+
+	page := awa.get("/batches/payroll-2026-11")
+	assert.Contains(t, page.body, catalog["en"]["paused"])
+	assert.Contains(t, page.body, `action="/batches/payroll-2026-11/resume"`)
+	assert.NotContains(t, page.body, `action="/batches/payroll-2026-11/pause"`)
+	assert.Contains(t, page.body, "<td>awa</td><td>paused in the web app</td>", "the pause's actor")
+	got := awa.post("/batches/payroll-2026-11/pause", nil)
+	assert.Equal(t, http.StatusConflict, got.code, "nothing runs: nothing to pause")
+	assert.Contains(t, got.body, catalog["en"]["not_running"])
+
+	got = awa.post("/batches/payroll-2026-11/resume", nil)
+	require.Equal(t, http.StatusSeeOther, got.code, got.body)
+	events := awa.stream("payroll-2026-11")
+	last := events[len(events)-1].data
+	assert.True(t, last.Complete, "%+v", last)
+	assert.False(t, last.Paused)
+	assert.Equal(t, len(items), last.Done)
+
+	paid = h.sandboxPayouts()
+	assert.Len(t, paid, len(items))
+	for _, it := range items {
+		assert.Equal(t, 1, paid[it.Reference], "row %d paid exactly once over the pause", it.Row)
+	}
+	page = awa.get("/batches/payroll-2026-11")
+	assert.Contains(t, page.body, "<td>awa</td><td>resumed in the web app</td>", "the resume's actor")
+}
+
+func TestCancelAfterPauseCancelsOnlyWhatWasNeverSent(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	g := newGate(t)
+	h := newHarnessFront(t, nil, g.front)
+	awa, b := approvedBatch(t, h)
+	items, err := h.st.Items(ctx, b.ID)
+	require.NoError(t, err)
+	pausedMidRun(t, h, g, awa)
+	before, err := h.st.Items(ctx, b.ID)
+	require.NoError(t, err)
+
+	// the approver may not cancel; the initiator must confirm and say why
+	bob := h.signIn("bob")
+	assert.Equal(t, http.StatusForbidden, bob.post("/batches/payroll-2026-11/cancel", url.Values{"confirm": {"yes"}, "note": {"x"}}).code)
+	got := awa.post("/batches/payroll-2026-11/cancel", url.Values{"note": {"wrong month"}})
+	assert.Equal(t, http.StatusBadRequest, got.code)
+	assert.Contains(t, got.body, catalog["en"]["cancel_needs_confirm"])
+	got = awa.post("/batches/payroll-2026-11/cancel", url.Values{"confirm": {"yes"}, "note": {" "}})
+	assert.Equal(t, http.StatusBadRequest, got.code)
+
+	// another process holds the batch: refused, nothing changes
+	other := batch.Owner{PID: 424242, Host: "another-host", Start: "1", At: h.clock.Now()}
+	require.NoError(t, h.st.Lock(ctx, b.ID, other))
+	got = awa.post("/batches/payroll-2026-11/cancel", url.Values{"confirm": {"yes"}, "note": {"wrong month"}})
+	assert.Equal(t, http.StatusConflict, got.code)
+	assert.Contains(t, got.body, "is being run by pid 424242 on another-host")
+	same, err := h.st.Items(ctx, b.ID)
+	require.NoError(t, err)
+	assert.Equal(t, before, same)
+	require.NoError(t, h.st.Unlock(ctx, b.ID, other))
+
+	got = awa.post("/batches/payroll-2026-11/cancel", url.Values{"confirm": {"yes"}, "note": {"wrong month"}})
+	require.Equal(t, http.StatusSeeOther, got.code, got.body)
+	// what was sent settles: resume settles and polls it, nothing new is sent
+	got = awa.post("/batches/payroll-2026-11/resume", nil)
+	require.Equal(t, http.StatusSeeOther, got.code, got.body)
+	events := awa.stream("payroll-2026-11")
+	assert.True(t, events[len(events)-1].data.Complete, "%+v", events[len(events)-1].data)
+
+	after, err := h.st.Items(ctx, b.ID)
+	require.NoError(t, err)
+	paid := h.sandboxPayouts()
+	cancelled := 0
+	for i, it := range after {
+		if before[i].State == batch.Planned {
+			cancelled++
+			assert.Equal(t, batch.Cancelled, it.State, "row %d was never sent", it.Row)
+			assert.Zero(t, paid[it.Reference], "row %d never reaches the provider", it.Row)
+			assert.Equal(t, "cancelled by awa: wrong month", it.Message)
+			continue
+		}
+		assert.Contains(t, []batch.State{batch.Succeeded, batch.Failed}, it.State, "row %d settled", it.Row)
+		assert.Equal(t, 1, paid[it.Reference], "row %d sent once", it.Row)
+	}
+	require.Positive(t, cancelled)
+	assert.Len(t, paid, len(items)-cancelled)
+
+	page := awa.get("/batches/payroll-2026-11")
+	assert.Contains(t, page.body, "<td>awa</td><td>batch cancelled</td>", "the cancellation's actor")
+	assert.Contains(t, page.body, strings.Replace(catalog["en"]["cancelled_count"], "%d", itoa(cancelled), 1))
+	assert.NotContains(t, page.body, `action="/batches/payroll-2026-11/cancel"`, "nothing is left to cancel")
+	got = awa.post("/batches/payroll-2026-11/cancel", url.Values{"confirm": {"yes"}, "note": {"again"}})
+	assert.Equal(t, http.StatusConflict, got.code)
+	assert.Contains(t, got.body, "nothing to cancel")
+
+	// the report has a row per item, the cancelled ones as such
+	c := awa.get("/batches/payroll-2026-11/report.csv")
+	require.Equal(t, http.StatusOK, c.code)
+	rows, err := csv.NewReader(strings.NewReader(c.body)).ReadAll()
+	require.NoError(t, err)
+	state := -1
+	for i, title := range rows[0] {
+		if title == "state" {
+			state = i
+		}
+	}
+	require.NotEqual(t, -1, state)
+	n := 0
+	for _, r := range rows[1:] {
+		if r[state] == string(batch.Cancelled) {
+			n++
+		}
+	}
+	assert.Equal(t, cancelled, n)
+}
