@@ -15,6 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"bulkpay/batch"
+	"bulkpay/config"
+	"bulkpay/providers/registry"
 	"bulkpay/providers/sandbox"
 )
 
@@ -75,6 +77,16 @@ func (w *heldWriter) Header() http.Header         { return w.header }
 func (w *heldWriter) WriteHeader(code int)        { w.code = code }
 func (w *heldWriter) Write(b []byte) (int, error) { return w.body.Write(b) }
 
+// oneAtATime pays through one request at a time per provider, one payout a
+// request: a gate then holds every lane at its first payout, and the items
+// claimed before a pause are at most one per provider.
+func oneAtATime(o *Options) {
+	o.Config.Providers = map[string]config.ProviderConfig{}
+	for _, name := range registry.Names() {
+		o.Config.Providers[name] = config.ProviderConfig{Concurrency: 1, ChunkSize: 1}
+	}
+}
+
 // sandboxPayouts counts the payouts the sandbox made, by our reference.
 func (h *harness) sandboxPayouts() map[string]int {
 	h.t.Helper()
@@ -128,7 +140,7 @@ func TestPauseMidRunThenResumePaysEachItemOnce(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	g := newGate(t)
-	h := newHarnessFront(t, nil, g.front)
+	h := newHarnessFront(t, oneAtATime, g.front)
 	awa, b := approvedBatch(t, h)
 	items, err := h.st.Items(ctx, b.ID)
 	require.NoError(t, err)
@@ -149,7 +161,7 @@ func TestPauseMidRunThenResumePaysEachItemOnce(t *testing.T) {
 			assert.Equal(t, 1, paid[it.Reference], "row %d sent once", it.Row)
 		}
 	}
-	assert.Positive(t, planned, "the pause stopped the run before every item was claimed")
+	assert.GreaterOrEqual(t, planned, len(items)-len(registry.Names()), "the pause stopped every lane at its first payout")
 	assert.Len(t, paid, len(items)-planned, "the sandbox made a payout per item sent, and no other")
 
 	page := awa.get("/batches/payroll-2026-11")
@@ -182,7 +194,7 @@ func TestCancelAfterPauseCancelsOnlyWhatWasNeverSent(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	g := newGate(t)
-	h := newHarnessFront(t, nil, g.front)
+	h := newHarnessFront(t, oneAtATime, g.front)
 	awa, b := approvedBatch(t, h)
 	items, err := h.st.Items(ctx, b.ID)
 	require.NoError(t, err)
