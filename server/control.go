@@ -12,9 +12,10 @@ import (
 
 // The events the web app's run controls write, each with the signed-in user.
 const (
-	causeStarted = "started in the web app"
-	causeResumed = "resumed in the web app"
-	causePaused  = "paused in the web app"
+	causeStarted   = "started in the web app"
+	causeResumed   = "resumed in the web app"
+	causePaused    = "paused in the web app"
+	causeReconcile = "reconcile from the web app"
 )
 
 // startBatch pays b in the background once the approval rules allow it, as
@@ -112,6 +113,41 @@ func (s *Server) cancelForm(w http.ResponseWriter, r *http.Request, rq *request)
 		return
 	}
 	if _, err := s.cancelBatch(r.Context(), b, rq.User.Name, note); err != nil {
+		s.refusal(w, r, rq, b, err)
+		return
+	}
+	s.backToBatch(w, r, b)
+}
+
+// reconcileBatch settles what b has pending or in doubt (sending nothing
+// new) and compares every item with the providers' own records, as `bulkpay
+// reconcile` does (batch.Session.Reconcile), recording actor. A batch this
+// server is paying gives ErrRunning; one another process holds, its
+// *batch.LockedError.
+func (s *Server) reconcileBatch(ctx context.Context, b batch.Batch, actor string) (batch.ReconcileResult, error) {
+	release, err := s.runs.hold(b.ID)
+	if err != nil {
+		return batch.ReconcileResult{}, err
+	}
+	defer release()
+	sess, err := s.openSession(ctx, b, actor, "bulkpay reconcile "+b.Reference)
+	if err != nil {
+		return batch.ReconcileResult{}, err
+	}
+	defer sess.Close()
+	if err := s.opt.Store.NoteBy(ctx, b.ID, causeReconcile, "settle what is in doubt, then compare with the providers' records", actor); err != nil {
+		return batch.ReconcileResult{}, err
+	}
+	return sess.Reconcile(ctx, s.opt.Store, s.opt.Config.SettleOptions(sess.Conn.Sandbox, s.opt.Log), s.opt.Now)
+}
+
+// reconcileForm reconciles the batch and shows its page with the findings.
+func (s *Server) reconcileForm(w http.ResponseWriter, r *http.Request, rq *request) {
+	b, ok := s.findBatch(w, r, rq)
+	if !ok {
+		return
+	}
+	if _, err := s.reconcileBatch(r.Context(), b, rq.User.Name); err != nil {
 		s.refusal(w, r, rq, b, err)
 		return
 	}

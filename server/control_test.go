@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -275,4 +276,44 @@ func TestCancelAfterPauseCancelsOnlyWhatWasNeverSent(t *testing.T) {
 		}
 	}
 	assert.Equal(t, cancelled, n)
+}
+
+func TestReconcileFromTheBatchPageShowsTheFindings(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	h := newHarness(t, nil)
+	awa, b := approvedBatch(t, h)
+	page := awa.get("/batches/payroll-2026-11")
+	assert.Contains(t, page.body, catalog["en"]["not_reconciled"])
+	assert.NotContains(t, page.body, `action="/batches/payroll-2026-11/reconcile"`, "nothing was paid: nothing to reconcile")
+	require.Equal(t, http.StatusSeeOther, awa.post("/batches/payroll-2026-11/start", nil).code)
+	events := awa.stream("payroll-2026-11")
+	require.True(t, events[len(events)-1].data.Complete)
+
+	got := awa.post("/batches/payroll-2026-11/reconcile", nil)
+	require.Equal(t, http.StatusSeeOther, got.code, got.body)
+	page = awa.get("/batches/payroll-2026-11")
+	assert.Contains(t, page.body, "</time>: "+html.EscapeString(catalog["en"]["records_agree"]))
+	assert.Contains(t, page.body, "<td>awa</td><td>"+causeReconcile+"</td>", "the reconciliation's actor")
+
+	// the provider's record of one payout says otherwise
+	items, err := h.st.Items(ctx, b.ID)
+	require.NoError(t, err)
+	it := items[0]
+	body, err := json.Marshal(map[string]string{"provider": it.Provider, "provider_reference": it.ProviderReference, "status": "FAILED"})
+	require.NoError(t, err)
+	resp, err := http.Post(h.sandbox+"/_sandbox/tamper", "application/json", strings.NewReader(string(body)))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+
+	got = awa.post("/batches/payroll-2026-11/reconcile", nil)
+	require.Equal(t, http.StatusSeeOther, got.code, got.body)
+	page = awa.get("/batches/payroll-2026-11")
+	assert.NotContains(t, page.body, "</time>: "+html.EscapeString(catalog["en"]["records_agree"]))
+	assert.Contains(t, page.body, "row "+itoa(it.Row)+": we recorded succeeded")
+	rec, err := h.st.Reconciliation(ctx, b.ID)
+	require.NoError(t, err)
+	require.Len(t, rec.Mismatches, 1)
+	assert.Equal(t, it.Row, rec.Mismatches[0].Row)
 }

@@ -12,6 +12,7 @@ import (
 	"bulkpay/batch"
 	"bulkpay/identity"
 	"bulkpay/internal/render"
+	"bulkpay/reports"
 )
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request, _ *request) {
@@ -59,8 +60,11 @@ type batchView struct {
 	CanStart,
 	CanPause,
 	CanCancel bool
-	Cancelled int // items cancelled before they were sent
-	Unsettled int // items that may have been sent and are not final: a cancellation leaves them to finish or settle
+	CanReconcile bool
+	Findings     []string // the latest reconciliation's mismatches, in words
+	Unchecked    []string // and what it could not check
+	Cancelled    int      // items cancelled before they were sent
+	Unsettled    int      // items that may have been sent and are not final: a cancellation leaves them to finish or settle
 }
 
 // findBatch finds the batch the path's {ref} names; a batch not found is 404.
@@ -143,6 +147,13 @@ func (s *Server) batchView(ctx context.Context, rq *request, b batch.Batch, item
 	v.CanPause = initiator && v.Running
 	v.CanCancel = initiator && counts[batch.Planned] > 0
 	v.Cancelled = counts[batch.Cancelled]
+	v.CanReconcile = initiator && v.Started && !v.Running
+	for _, m := range v.Standing.Reconciliation.Mismatches {
+		v.Findings = append(v.Findings, reports.Finding(m, b.Currency))
+	}
+	for _, u := range v.Standing.Reconciliation.Unchecked {
+		v.Unchecked = append(v.Unchecked, u.String())
+	}
 	v.Unsettled = counts.Open() - counts[batch.Planned]
 	return v, nil
 }

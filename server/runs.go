@@ -135,12 +135,7 @@ func (m *runs) start(b batch.Batch, actor, cause string) error {
 	m.wg.Add(1)
 	m.mu.Unlock()
 	o := m.s.opt
-	owner := o.Owner
-	owner.At = o.Now()
-	sess, err := batch.OpenSession(rctx, o.Store, b, batch.SessionRequest{
-		Endpoint: o.Config.Endpoint(o.Target), Actor: actor, Continue: "bulkpay resume " + b.Reference,
-		Connect: m.s.connect, Owner: owner, Log: o.Log,
-	})
+	sess, err := m.s.openSession(rctx, b, actor, "bulkpay resume "+b.Reference)
 	if err != nil {
 		cancel()
 		m.abandon(b.ID)
@@ -171,6 +166,20 @@ func (m *runs) start(b batch.Batch, actor, cause string) error {
 		}
 	}()
 	return nil
+}
+
+// openSession opens a payment session on b for actor (checking the ledger
+// and where b is paid, and taking b's lock for this server: a batch another
+// process holds gives its *batch.LockedError at once); cont is the command
+// that continues b should the session be refused.
+func (s *Server) openSession(ctx context.Context, b batch.Batch, actor, cont string) (*batch.Session, error) {
+	o := s.opt
+	owner := o.Owner
+	owner.At = o.Now()
+	return batch.OpenSession(ctx, o.Store, b, batch.SessionRequest{
+		Endpoint: o.Config.Endpoint(o.Target), Actor: actor, Continue: cont,
+		Connect: s.connect, Owner: owner, Log: o.Log,
+	})
 }
 
 // end records how a run ended and wakes the streams.
