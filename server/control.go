@@ -153,3 +153,46 @@ func (s *Server) reconcileForm(w http.ResponseWriter, r *http.Request, rq *reque
 	}
 	s.backToBatch(w, r, b)
 }
+
+// retryBatch proposes a retry batch of b's failed items, as `bulkpay retry
+// --failed` plans it (batch.PlanRetry: new references, each linked to the
+// item it retries; an item already retried is left out), planned by actor
+// under the web app's approval rules: an approver approves it like any
+// batch, then it is started. With nothing to retry, no batch is created
+// (RetryPlan.Items empty).
+func (s *Server) retryBatch(ctx context.Context, b batch.Batch, actor string) (batch.RetryPlan, error) {
+	items, err := s.opt.Store.Items(ctx, b.ID)
+	if err != nil {
+		return batch.RetryPlan{}, err
+	}
+	p, err := batch.PlanRetry(ctx, s.opt.Store, b, items, actor)
+	if err != nil || len(p.Items) == 0 {
+		return p, err
+	}
+	if err := s.opt.Store.RecordPolicy(ctx, p.Batch.ID, s.opt.Policy, actor); err != nil {
+		return p, err
+	}
+	return p, nil
+}
+
+// retryForm proposes a retry batch of the batch's failed items and opens it.
+func (s *Server) retryForm(w http.ResponseWriter, r *http.Request, rq *request) {
+	b, ok := s.findBatch(w, r, rq)
+	if !ok {
+		return
+	}
+	p, err := s.retryBatch(r.Context(), b, rq.User.Name)
+	switch {
+	case err != nil:
+		s.refusal(w, r, rq, b, err)
+	case len(p.Items) == 0 && len(p.Already) > 0:
+		s.refusal(w, r, rq, b, fmt.Errorf("%w: %s", errNothingToRetry, p.AlreadyIn()))
+	case len(p.Items) == 0:
+		s.refusal(w, r, rq, b, errNothingToRetry)
+	default:
+		s.backToBatch(w, r, p.Batch)
+	}
+}
+
+// errNothingToRetry: the batch has no failed item left to pay again.
+var errNothingToRetry = errors.New("no failed item is left to retry")

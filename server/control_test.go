@@ -317,3 +317,54 @@ func TestReconcileFromTheBatchPageShowsTheFindings(t *testing.T) {
 	require.Len(t, rec.Mismatches, 1)
 	assert.Equal(t, it.Row, rec.Mismatches[0].Row)
 }
+
+func TestRetryFailedItemsIsProposedThenApprovedLikeAnyBatch(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	h := newHarness(t, nil)
+	awa, b := approvedBatch(t, h)
+	// two payouts the provider refused, the rest paid
+	claims, err := h.st.Claim(ctx, b.ID, "campay", 2)
+	require.NoError(t, err)
+	require.Len(t, claims, 2)
+	for _, c := range claims {
+		require.NoError(t, h.st.Apply(ctx, batch.Change{ItemID: c.Item.ID, From: batch.Submitting, To: batch.Failed,
+			Cause: "provider refused the payout", Attempt: &batch.AttemptEnd{ID: c.AttemptID, Outcome: batch.OutcomeRefused}}))
+	}
+	require.Equal(t, http.StatusSeeOther, awa.post("/batches/payroll-2026-11/start", nil).code)
+	events := awa.stream("payroll-2026-11")
+	require.True(t, events[len(events)-1].data.Complete)
+
+	page := awa.get("/batches/payroll-2026-11")
+	assert.Contains(t, page.body, `action="/batches/payroll-2026-11/retry"`)
+	bob := h.signIn("bob")
+	assert.Equal(t, http.StatusForbidden, bob.post("/batches/payroll-2026-11/retry", nil).code, "the initiator proposes")
+	got := awa.post("/batches/payroll-2026-11/retry", nil)
+	require.Equal(t, http.StatusSeeOther, got.code, got.body)
+	assert.Equal(t, "/batches/payroll-2026-11-retry-1", got.header.Get("Location"))
+	rb, err := h.st.Batch(ctx, "payroll-2026-11-retry-1")
+	require.NoError(t, err)
+	assert.Equal(t, "awa", rb.CreatedBy)
+	assert.Equal(t, DoorPolicy, rb.Policy)
+	retried, err := h.st.Items(ctx, rb.ID)
+	require.NoError(t, err)
+	require.Len(t, retried, 2)
+
+	// nothing is paid before an approver other than awa approves it
+	assert.Equal(t, http.StatusForbidden, awa.post("/batches/payroll-2026-11-retry-1/start", nil).code)
+	got = bob.post("/batches/payroll-2026-11-retry-1/approve", url.Values{"plan_hash": {rb.PlanHash}})
+	require.Equal(t, http.StatusSeeOther, got.code, got.body)
+	require.Equal(t, http.StatusSeeOther, awa.post("/batches/payroll-2026-11-retry-1/start", nil).code)
+	events = awa.stream("payroll-2026-11-retry-1")
+	require.True(t, events[len(events)-1].data.Complete)
+
+	paid := h.sandboxPayouts()
+	for i, it := range retried {
+		assert.Equal(t, claims[i].Item.ID, it.RetryOf)
+		assert.Equal(t, 1, paid[it.Reference], "row %d paid again once, under its new reference", it.Row)
+		assert.Zero(t, paid[claims[i].Item.Reference], "the refused payout itself is never sent again")
+	}
+	got = awa.post("/batches/payroll-2026-11/retry", nil)
+	assert.Equal(t, http.StatusConflict, got.code, "each failed item is retried once")
+	assert.Contains(t, got.body, "no failed item is left to retry")
+}

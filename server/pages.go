@@ -61,6 +61,7 @@ type batchView struct {
 	CanPause,
 	CanCancel bool
 	CanReconcile bool
+	CanRetry     bool     // failed items may be proposed for a retry batch
 	Findings     []string // the latest reconciliation's mismatches, in words
 	Unchecked    []string // and what it could not check
 	Cancelled    int      // items cancelled before they were sent
@@ -148,6 +149,7 @@ func (s *Server) batchView(ctx context.Context, rq *request, b batch.Batch, item
 	v.CanCancel = initiator && counts[batch.Planned] > 0
 	v.Cancelled = counts[batch.Cancelled]
 	v.CanReconcile = initiator && v.Started && !v.Running
+	v.CanRetry = initiator && counts[batch.Failed] > 0 && !v.Running
 	for _, m := range v.Standing.Reconciliation.Mismatches {
 		v.Findings = append(v.Findings, reports.Finding(m, b.Currency))
 	}

@@ -58,6 +58,7 @@ func (s *Server) table() []route {
 		{"POST /batches/{ref}/resume", initiator, maxForm, s.resumeForm},
 		{"POST /batches/{ref}/cancel", initiator, maxForm, s.cancelForm},
 		{"POST /batches/{ref}/reconcile", initiator, maxForm, s.reconcileForm},
+		{"POST /batches/{ref}/retry", initiator, maxForm, s.retryForm},
 		{"GET /batches/{ref}/progress", everyone, 0, s.progress},
 		{"GET /batches/{ref}/items", everyone, 0, s.itemsPage},
 		{"GET /batches/{ref}/items/{row}", everyone, 0, s.itemPage},
