@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"bulkpay/batch"
+	"bulkpay/internal/render"
 )
 
 // The events the web app's run controls write, each with the signed-in user.
@@ -196,3 +197,20 @@ func (s *Server) retryForm(w http.ResponseWriter, r *http.Request, rq *request) 
 
 // errNothingToRetry: the batch has no failed item left to pay again.
 var errNothingToRetry = errors.New("no failed item is left to retry")
+
+// balancesPage shows each provider's balance as it answers now, CamPay's per
+// carrier, as `bulkpay balance` does; a provider that does not answer is
+// shown with why.
+func (s *Server) balancesPage(w http.ResponseWriter, r *http.Request, rq *request) {
+	conn, err := s.connect(r.Context())
+	if err != nil {
+		s.internal(w, rq, err)
+		return
+	}
+	defer conn.Close()
+	bals, failed := batch.Balances(r.Context(), conn.Lanes, nil)
+	if failed != nil {
+		s.opt.Log.Warn("balances", "err", failed)
+	}
+	s.render(w, rq, http.StatusOK, "balances.html", "", render.NewBalanceLines(bals, s.opt.Config.Currency))
+}

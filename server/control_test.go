@@ -368,3 +368,18 @@ func TestRetryFailedItemsIsProposedThenApprovedLikeAnyBatch(t *testing.T) {
 	assert.Equal(t, http.StatusConflict, got.code, "each failed item is retried once")
 	assert.Contains(t, got.body, "no failed item is left to retry")
 }
+
+func TestBalancesPerProviderAndCarrier(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, nil)
+	carl := h.signIn("carl")
+	page := carl.get("/balances")
+	require.Equal(t, http.StatusOK, page.code, page.body)
+	assert.Contains(t, page.body, `href="/balances"`)
+	for _, name := range registry.Names() {
+		assert.Contains(t, page.body, "<td>"+name+"</td>", "every provider of the sandbox")
+	}
+	assert.Contains(t, page.body, "<td>campay</td><td>MTN</td>", "CamPay per carrier")
+	assert.Contains(t, page.body, "FCFA")
+	assert.NotContains(t, page.body, catalog["en"]["no_answer"])
+}

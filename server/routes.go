@@ -48,6 +48,7 @@ func (s *Server) table() []route {
 
 		{"GET /{$}", everyone, 0, s.batchesPage},
 		{"GET /batches/new", initiator, 0, s.newBatchPage},
+		{"GET /balances", everyone, 0, s.balancesPage},
 		{"POST /batches", initiator, maxUpload, s.upload},
 		{"GET /uploads/{id}/errors.csv", initiator, 0, s.uploadErrors},
 		{"GET /batches/{ref}", everyone, 0, s.batchPage},
