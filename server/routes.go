@@ -17,6 +17,7 @@ var (
 	initiator = []identity.Role{identity.Initiator}
 	approver  = []identity.Role{identity.Approver}
 	reviewers = []identity.Role{identity.Approver, identity.Auditor}
+	admin     = []identity.Role{identity.Admin}
 )
 
 // Request body bounds: a form, and an uploaded sheet (the sheet reader's own
@@ -49,6 +50,9 @@ func (s *Server) table() []route {
 		{"GET /{$}", everyone, 0, s.batchesPage},
 		{"GET /batches/new", initiator, 0, s.newBatchPage},
 		{"GET /balances", everyone, 0, s.balancesPage},
+		{"GET /settings/users", admin, 0, s.usersPage},
+		{"POST /settings/users", admin, maxForm, s.addUserForm},
+		{"POST /settings/users/{name}/disable", admin, maxForm, s.disableUserForm},
 		{"POST /batches", initiator, maxUpload, s.upload},
 		{"GET /uploads/{id}/errors.csv", initiator, 0, s.uploadErrors},
 		{"GET /batches/{ref}", everyone, 0, s.batchPage},
