@@ -119,10 +119,25 @@ func approvedBatch(t *testing.T, h *harness) (*client, batch.Batch) {
 	return awa, b
 }
 
-// pausedMidRun starts the batch, pauses it while payouts are in flight, lets
-// them come back and watches the run end: paused, resumable.
-func pausedMidRun(t *testing.T, h *harness, g *gate, awa *client) progress {
+// pausedRun is the November sample approved, started on a sandbox that
+// holds every lane at its first payout, paused while those payouts are in
+// flight, and ended once they came back: items as planned, paused as the
+// pause left them.
+type pausedRun struct {
+	h             *harness
+	awa           *client
+	b             batch.Batch
+	items, paused []batch.Item
+}
+
+func pauseMidRun(t *testing.T) pausedRun {
 	t.Helper()
+	ctx := context.Background()
+	g := newGate(t)
+	h := newHarnessFront(t, oneAtATime, g.front)
+	awa, b := approvedBatch(t, h)
+	items, err := h.st.Items(ctx, b.ID)
+	require.NoError(t, err)
 	require.Equal(t, http.StatusSeeOther, awa.post("/batches/payroll-2026-11/start", nil).code)
 	g.wait(t)
 	got := awa.post("/batches/payroll-2026-11/pause", nil)
@@ -134,21 +149,15 @@ func pausedMidRun(t *testing.T, h *harness, g *gate, awa *client) progress {
 	assert.False(t, last.Running)
 	assert.False(t, last.Complete)
 	assert.Empty(t, last.Error)
-	return last
+	paused, err := h.st.Items(ctx, b.ID)
+	require.NoError(t, err)
+	return pausedRun{h: h, awa: awa, b: b, items: items, paused: paused}
 }
 
 func TestPauseMidRunThenResumePaysEachItemOnce(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	g := newGate(t)
-	h := newHarnessFront(t, oneAtATime, g.front)
-	awa, b := approvedBatch(t, h)
-	items, err := h.st.Items(ctx, b.ID)
-	require.NoError(t, err)
-
-	pausedMidRun(t, h, g, awa)
-	after, err := h.st.Items(ctx, b.ID)
-	require.NoError(t, err)
+	p := pauseMidRun(t)
+	h, awa, items, after := p.h, p.awa, p.items, p.paused
 	paid := h.sandboxPayouts()
 	planned := 0
 	for _, it := range after {
@@ -194,14 +203,8 @@ func TestPauseMidRunThenResumePaysEachItemOnce(t *testing.T) {
 func TestCancelAfterPauseCancelsOnlyWhatWasNeverSent(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	g := newGate(t)
-	h := newHarnessFront(t, oneAtATime, g.front)
-	awa, b := approvedBatch(t, h)
-	items, err := h.st.Items(ctx, b.ID)
-	require.NoError(t, err)
-	pausedMidRun(t, h, g, awa)
-	before, err := h.st.Items(ctx, b.ID)
-	require.NoError(t, err)
+	p := pauseMidRun(t)
+	h, awa, b, items, before := p.h, p.awa, p.b, p.items, p.paused
 
 	// the approver may not cancel; the initiator must confirm and say why
 	bob := h.signIn("bob")
