@@ -386,3 +386,56 @@ func TestBalancesPerProviderAndCarrier(t *testing.T) {
 	assert.Contains(t, page.body, "FCFA")
 	assert.NotContains(t, page.body, catalog["en"]["no_answer"])
 }
+
+func TestAPIPausesResumesAndCancelsThroughTheSameControls(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	g := newGate(t)
+	h := newHarnessFront(t, oneAtATime, g.front)
+	awa, b := approvedBatch(t, h)
+	api, bob := h.api("awa", "password-awa"), h.api("bob", "password-bob")
+	path := "/payments/bulk_payment/payroll-2026-11/"
+
+	require.Equal(t, http.StatusAccepted, api.call(http.MethodPost, path+"start/", nil).code)
+	g.wait(t)
+	assert.Equal(t, http.StatusForbidden, bob.call(http.MethodPost, path+"pause/", nil).code, "an approver does not run batches")
+	got := api.call(http.MethodPost, path+"pause/", nil)
+	require.Equal(t, http.StatusAccepted, got.code, got.body)
+	g.release()
+	events := awa.stream("payroll-2026-11")
+	require.True(t, events[len(events)-1].data.Paused, "%+v", events[len(events)-1].data)
+	assert.Equal(t, http.StatusConflict, api.call(http.MethodPost, path+"pause/", nil).code, "nothing runs to pause")
+	paused, err := h.st.Items(ctx, b.ID)
+	require.NoError(t, err)
+
+	got = api.call(http.MethodPost, path+"cancel/", map[string]string{})
+	assert.Equal(t, http.StatusBadRequest, got.code, "a cancellation says why: %s", got.body)
+	got = api.call(http.MethodPost, path+"cancel/", map[string]string{"note": "wrong month"})
+	require.Equal(t, http.StatusOK, got.code, got.body)
+	assert.Contains(t, got.body, `"cancelled"`, "the counts show the cancelled items")
+	got = api.call(http.MethodPost, path+"resume/", nil)
+	require.Equal(t, http.StatusAccepted, got.code, got.body)
+	events = awa.stream("payroll-2026-11")
+	require.True(t, events[len(events)-1].data.Complete, "%+v", events[len(events)-1].data)
+
+	after, err := h.st.Items(ctx, b.ID)
+	require.NoError(t, err)
+	paid := h.sandboxPayouts()
+	for i, it := range after {
+		if paused[i].State == batch.Planned {
+			assert.Equal(t, batch.Cancelled, it.State, "row %d was never sent", it.Row)
+			assert.Zero(t, paid[it.Reference], "row %d never reaches the provider", it.Row)
+			continue
+		}
+		assert.Equal(t, 1, paid[it.Reference], "row %d sent once", it.Row)
+	}
+	trail, err := h.st.Events(ctx, b.ID, 0)
+	require.NoError(t, err)
+	var causes []string
+	for _, e := range trail {
+		if e.Actor == "awa" {
+			causes = append(causes, e.Cause)
+		}
+	}
+	assert.Subset(t, causes, []string{causeStartedAPI, causePaused, "batch cancelled", causeResumedAPI}, "each action an event with its actor")
+}
