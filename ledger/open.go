@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -47,6 +48,20 @@ type Store struct {
 	// claimCheckpoint brings a claim into the main file (Checkpoint; a test
 	// may make it fail)
 	claimCheckpoint func(context.Context) error
+
+	commits, checkpoints atomic.Int64 // counted for Stats
+}
+
+// Stats counts what the ledger has made durable since it was opened.
+type Stats struct {
+	Commits     int64 // write transactions committed (each one fsync of the -wal at synchronous=FULL)
+	Checkpoints int64 // complete checkpoints of the -wal into the main file (each syncs both files)
+}
+
+// Stats says how many commits and checkpoints the ledger has made since it was
+// opened (benchmarks divide them by the payouts made).
+func (s *Store) Stats() Stats {
+	return Stats{Commits: s.commits.Load(), Checkpoints: s.checkpoints.Load()}
 }
 
 // Default checkpoint pace of the writes that are not claims or plans.
@@ -192,6 +207,7 @@ func (s *Store) Checkpoint(ctx context.Context) error {
 	if busy != 0 || copied < frames {
 		return fmt.Errorf("checkpoint ledger %s: %d of %d pages copied: %w", s.path, max(copied, 0), frames, ErrCheckpoint)
 	}
+	s.checkpoints.Add(1)
 	s.cpMu.Lock()
 	s.lastCP, s.sinceCP = s.now(), 0
 	s.cpMu.Unlock()

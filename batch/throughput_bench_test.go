@@ -1,0 +1,142 @@
+package batch_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"bulkpay/batch"
+	"bulkpay/ledger"
+	"bulkpay/providers/campay"
+	"bulkpay/providers/sandbox"
+)
+
+// BenchmarkThroughput pays a stored CamPay batch of 10k, 100k or 1M rows end to
+// end at zero latency: the real runner and HTTP client against the sandbox on
+// 127.0.0.1, `rate: unlimited`, the lane's concurrency of 8 (the sandbox
+// default; 10k also one request at a time), the ledger on disk at synchronous=FULL. Planning is outside the
+// time; the run is timed until every payout is final (the sandbox settles a
+// payout the moment after it was made, the runner polls every millisecond).
+//
+// It reports payouts/s (final), sent/s (until every answer to a send is
+// recorded), and the ledger's commits and checkpoints per payout. When 10k and
+// 100k (or 100k and 1M) ran in the same invocation it prints how the time grows
+// with the batch: the exponent k in time ∝ rows^k (1 is linear).
+func BenchmarkThroughput(b *testing.B) {
+	perRow := map[int]float64{} // seconds per payout, by size
+	type size struct{ n, concurrency int }
+	for _, sz := range []size{{10_000, 1}, {10_000, 8}, {100_000, 8}, {1_000_000, 8}} {
+		n, name := sz.n, fmt.Sprintf("%dk", sz.n/1000)
+		if sz.concurrency == 1 {
+			name += "-one-at-a-time"
+		}
+		b.Run(name, func(b *testing.B) {
+			var wall, sent time.Duration
+			var stats ledger.Stats
+			for b.Loop() {
+				b.StopTimer()
+				w, s, st := payAtZeroLatency(b, n, sz.concurrency)
+				wall, sent, stats = wall+w, sent+s, ledger.Stats{Commits: stats.Commits + st.Commits, Checkpoints: stats.Checkpoints + st.Checkpoints}
+				b.StartTimer()
+			}
+			payouts := float64(n * b.N)
+			b.ReportMetric(payouts/wall.Seconds(), "payouts/s")
+			b.ReportMetric(payouts/sent.Seconds(), "sent/s")
+			b.ReportMetric(float64(stats.Commits)/payouts, "commits/payout")
+			b.ReportMetric(float64(stats.Checkpoints)/payouts, "checkpoints/payout")
+			if sz.concurrency == 8 {
+				perRow[n] = wall.Seconds() / payouts
+			}
+		})
+	}
+	for _, p := range [][2]int{{10_000, 100_000}, {100_000, 1_000_000}} {
+		if perRow[p[0]] > 0 && perRow[p[1]] > 0 {
+			total := func(n int) float64 { return perRow[n] * float64(n) }
+			k := math.Log(total(p[1])/total(p[0])) / math.Log(float64(p[1])/float64(p[0]))
+			fmt.Printf("time %dk -> %dk grows as rows^%.3f (time ratio %.2f for 10x the rows)\n", p[0]/1000, p[1]/1000, k, total(p[1])/total(p[0]))
+		}
+	}
+}
+
+// payAtZeroLatency stores a CamPay batch of n rows and runs it; it returns the
+// run's wall time, the time until every send's answer was recorded, and the
+// ledger's commits and checkpoints during the run.
+func payAtZeroLatency(b *testing.B, n, concurrency int) (wall, sent time.Duration, stats ledger.Stats) {
+	b.Helper()
+	ctx := context.Background()
+	srv, err := sandbox.New(sandbox.Options{SettleDelay: time.Nanosecond})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	st, err := ledger.Open(ctx, filepath.Join(b.TempDir(), "l.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	bt := batch.Batch{Reference: "throughput", SheetHash: "h", SheetName: "s.csv", Currency: "XAF", TotalAmount: int64(n) * 1000}
+	items := make([]batch.Item, n)
+	for i := range items {
+		items[i] = batch.Item{Row: i + 2, Name: "N", Phone: fmt.Sprintf("23767%07d", i), Country: "CM", Operator: "MTN",
+			Mode: batch.ModeMobileMoney, Amount: 1000, Reference: fmt.Sprintf("00000000-0000-4000-8000-%012d", i), Provider: "campay", Route: []string{"campay"}}
+	}
+	if err := st.CreateBatch(ctx, &bt, items); err != nil {
+		b.Fatal(err)
+	}
+	items = nil
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = concurrency
+	hc := &http.Client{Timeout: 30 * time.Second, Transport: tr}
+	defer tr.CloseIdleConnections()
+	p := campay.New(campay.WithBaseURL(hs.URL+"/campay/api"), campay.WithHTTPClient(hc), campay.WithCredentials("u", "p"))
+	obs := &sendsDone{want: int64(n), done: make(chan struct{})}
+	r := &batch.Runner{Store: st, Observer: obs, PollInterval: time.Millisecond, PendingWait: time.Hour,
+		Lanes: map[string]batch.Lane{"campay": {Provider: p, Concurrency: concurrency}}}
+	before := st.Stats()
+	start := time.Now()
+	obs.start = start
+	sum, err := r.Run(ctx, bt)
+	wall = time.Since(start)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if sum.Counts[batch.Succeeded] != n {
+		failed, _ := st.Items(ctx, bt.ID, batch.Failed)
+		if len(failed) > 0 {
+			b.Logf("row %d: %s", failed[0].Row, failed[0].Message)
+		}
+		b.Fatalf("%d of %d paid: %v", sum.Counts[batch.Succeeded], n, sum.Counts)
+	}
+	after := st.Stats()
+	select {
+	case <-obs.done:
+	default:
+		b.Fatalf("only %d of %d sends recorded", obs.moved.Load(), n)
+	}
+	return wall, obs.sent, ledger.Stats{Commits: after.Commits - before.Commits, Checkpoints: after.Checkpoints - before.Checkpoints}
+}
+
+// sendsDone notes when the answer to the last send was recorded.
+type sendsDone struct {
+	want  int64
+	moved atomic.Int64
+	start time.Time
+	sent  time.Duration
+	once  sync.Once
+	done  chan struct{}
+}
+
+func (s *sendsDone) Moved(_ batch.Item, from, _ batch.State) {
+	if from == batch.Submitting && s.moved.Add(1) == s.want {
+		s.once.Do(func() { s.sent = time.Since(s.start); close(s.done) })
+	}
+}
