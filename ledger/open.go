@@ -50,6 +50,8 @@ type Store struct {
 	claimCheckpoint func(context.Context) error
 
 	commits, checkpoints atomic.Int64 // counted for Stats
+
+	group *committer // commits the run's writes in groups (group.go)
 }
 
 // Stats counts what the ledger has made durable since it was opened.
@@ -130,11 +132,15 @@ func Open(ctx context.Context, file string, opts ...Option) (*Store, error) {
 		}
 		return nil, s.fail("migrate ledger "+file, err)
 	}
+	s.startCommitter()
 	return s, nil
 }
 
-// Close closes the ledger.
-func (s *Store) Close() error { return s.db.Close() }
+// Close commits the writes still waiting for their group, then closes the ledger.
+func (s *Store) Close() error {
+	s.stopCommitter()
+	return s.db.Close()
+}
 
 // Path is the ledger's file.
 func (s *Store) Path() string { return s.path }
