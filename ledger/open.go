@@ -92,8 +92,9 @@ func WithCheckpoints(d time.Duration, n int) Option {
 }
 
 // DSN is the connection string every ledger is opened with: WAL, synchronous FULL
-// (a commit survives power loss), immediate write transactions, a busy timeout and
-// foreign keys.
+// (a commit survives power loss), immediate write transactions, a busy timeout,
+// foreign keys, and prepared statements kept for reuse (the run's few
+// statements are not parsed again for every payout).
 func DSN(file string) string {
 	q := url.Values{}
 	q.Set("_journal_mode", "WAL")
@@ -101,6 +102,7 @@ func DSN(file string) string {
 	q.Set("_txlock", "immediate")
 	q.Set("_busy_timeout", "10000")
 	q.Set("_foreign_keys", "1")
+	q.Set("_stmt_cache_size", "64")
 	return "file:" + file + "?" + q.Encode()
 }
 
