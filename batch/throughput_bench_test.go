@@ -140,3 +140,140 @@ func (s *sendsDone) Moved(_ batch.Item, from, _ batch.State) {
 		s.once.Do(func() { s.sent = time.Since(s.start); close(s.done) })
 	}
 }
+
+// BenchmarkResumeAtHalf measures how long a run resumed after a kill at 50 %
+// takes to record its first new payout, for a CamPay batch of 10k and of 100k
+// rows: half the items paid, 8 left submitting by the kill (recovered and
+// settled first), the rest planned. It prints the 100k time over the 10k time
+// (target: within 1.5), and the same for the ledger's part alone: reading what
+// recovery reads (the items submitting, unknown and pending) and one claim,
+// measured on a copy of the state before the run.
+func BenchmarkResumeAtHalf(b *testing.B) {
+	first, store := map[int]time.Duration{}, map[int]time.Duration{}
+	for _, n := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) {
+			var total, ledgerTotal time.Duration
+			for b.Loop() {
+				b.StopTimer()
+				t, l := resumeAtHalf(b, n)
+				total, ledgerTotal = total+t, ledgerTotal+l
+				b.StartTimer()
+			}
+			first[n], store[n] = total/time.Duration(b.N), ledgerTotal/time.Duration(b.N)
+			b.ReportMetric(first[n].Seconds()*1000, "ms-to-first-payout")
+			b.ReportMetric(store[n].Seconds()*1000, "ledger-ms")
+		})
+	}
+	if first[10_000] > 0 && first[100_000] > 0 {
+		fmt.Printf("resume at 50 %%: time to the first new payout, 100k over 10k: %.2f; the ledger's part (recovery reads and a claim): %.2f\n",
+			first[100_000].Seconds()/first[10_000].Seconds(), store[100_000].Seconds()/store[10_000].Seconds())
+	}
+}
+
+// resumeAtHalf stores a batch of n rows standing as a kill at 50 % leaves it,
+// resumes it, and returns the time until the first new payout was recorded and
+// the time the ledger took for recovery's reads and a claim.
+func resumeAtHalf(b *testing.B, n int) (took, store time.Duration) {
+	b.Helper()
+	ctx := context.Background()
+	srv, err := sandbox.New(sandbox.Options{SettleDelay: time.Nanosecond})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	st, err := ledger.Open(ctx, filepath.Join(b.TempDir(), "l.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	bt := batch.Batch{Reference: "resume", SheetHash: "h", SheetName: "s.csv", Currency: "XAF", TotalAmount: int64(n) * 1000}
+	items := make([]batch.Item, n)
+	for i := range items {
+		items[i] = batch.Item{Row: i + 2, Name: "N", Phone: fmt.Sprintf("23767%07d", i), Country: "CM", Operator: "MTN",
+			Mode: batch.ModeMobileMoney, Amount: 1000, Reference: fmt.Sprintf("00000000-0000-4000-8000-%012d", i), Provider: "campay", Route: []string{"campay"}}
+	}
+	if err := st.CreateBatch(ctx, &bt, items); err != nil {
+		b.Fatal(err)
+	}
+	items = nil
+	for paid := 0; paid < n/2; paid += 1000 {
+		claims, err := st.Claim(ctx, bt.ID, "campay", 1000)
+		if err != nil {
+			b.Fatal(err)
+		}
+		changes := make([]batch.Change, len(claims))
+		for i, c := range claims {
+			changes[i] = batch.Change{ItemID: c.Item.ID, From: batch.Submitting, To: batch.Succeeded, Cause: "paid before the kill",
+				ProviderReference: "pr-" + c.Item.Reference, Attempt: &batch.AttemptEnd{ID: c.AttemptID, Outcome: batch.OutcomeAccepted}}
+		}
+		if err := st.Apply(ctx, changes...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	inFlight, err := st.Claim(ctx, bt.ID, "campay", 8) // sent or not when the kill came
+	if err != nil || len(inFlight) != 8 {
+		b.Fatal(err, len(inFlight))
+	}
+	firstNew := inFlight[len(inFlight)-1].Item.Row // rows after it were never claimed
+	store = ledgerPartOfResume(b, st, bt)
+	p := campay.New(campay.WithBaseURL(hs.URL+"/campay/api"), campay.WithCredentials("u", "p"))
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	obs := &firstPayout{after: firstNew, done: make(chan struct{})}
+	r := &batch.Runner{Store: st, Observer: obs, PollInterval: time.Millisecond, PendingWait: time.Hour,
+		Lanes: map[string]batch.Lane{"campay": {Provider: p, Concurrency: 8}}}
+	start := time.Now()
+	ran := make(chan error, 1)
+	go func() {
+		_, err := r.Run(rctx, bt)
+		ran <- err
+	}()
+	select {
+	case <-obs.done:
+	case err := <-ran:
+		b.Fatalf("run ended before a new payout: %v", err)
+	}
+	took = time.Since(start)
+	cancel()
+	<-ran
+	return took, store
+}
+
+// ledgerPartOfResume times what a resumed run asks the ledger before its first
+// send: the items a kill left submitting, unknown or pending, and one claim
+// (undone, so that the run finds the state as the kill left it).
+func ledgerPartOfResume(b *testing.B, st *ledger.Store, bt batch.Batch) time.Duration {
+	ctx := context.Background()
+	start := time.Now()
+	for _, state := range []batch.State{batch.Submitting, batch.Unknown, batch.Pending} {
+		if _, err := st.Items(ctx, bt.ID, state); err != nil {
+			b.Fatal(err)
+		}
+	}
+	claims, err := st.Claim(ctx, bt.ID, "campay", 1)
+	took := time.Since(start)
+	if err != nil || len(claims) != 1 {
+		b.Fatal(err, len(claims))
+	}
+	c := claims[0]
+	if err := st.Apply(ctx, batch.Change{ItemID: c.Item.ID, From: batch.Submitting, To: batch.Planned, Cause: "undone",
+		Attempt: &batch.AttemptEnd{ID: c.AttemptID, Outcome: batch.OutcomeNotProcessed}}); err != nil {
+		b.Fatal(err)
+	}
+	return took
+}
+
+// firstPayout notes the first item after row `after` whose send was answered.
+type firstPayout struct {
+	after int
+	once  sync.Once
+	done  chan struct{}
+}
+
+func (f *firstPayout) Moved(it batch.Item, from, _ batch.State) {
+	if from == batch.Submitting && it.Row > f.after {
+		f.once.Do(func() { close(f.done) })
+	}
+}

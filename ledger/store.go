@@ -300,6 +300,10 @@ func (s *Store) Items(ctx context.Context, batchID int64, states ...batch.State)
 	q := `SELECT ` + itemCols + ` FROM items WHERE batch_id = ?`
 	args := []any{batchID}
 	if len(states) > 0 {
+		// by state through its index, then sorted: left to itself SQLite walks
+		// the whole batch in row order to spare the sort, so that a resumed
+		// run's few submitting or unknown items cost as much as the batch
+		q = `SELECT ` + itemCols + ` FROM items INDEXED BY items_batch_state WHERE batch_id = ?`
 		q += ` AND state IN (?` + strings.Repeat(`, ?`, len(states)-1) + `)`
 		for _, st := range states {
 			args = append(args, st)
