@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -26,7 +27,9 @@ import (
 // payout the moment after it was made, the runner polls every millisecond).
 //
 // It reports payouts/s (final), sent/s (until every answer to a send is
-// recorded), and the ledger's commits and checkpoints per payout. When 10k and
+// recorded), the ledger's commits and checkpoints per payout, and the CPU time
+// per payout of the whole process (runner, client, sandbox and ledger: on a
+// machine of c free cores, c seconds over it bound payouts/s). When 10k and
 // 100k (or 100k and 1M) ran in the same invocation it prints how the time grows
 // with the batch: the exponent k in time ∝ rows^k (1 is linear).
 func BenchmarkThroughput(b *testing.B) {
@@ -38,12 +41,13 @@ func BenchmarkThroughput(b *testing.B) {
 			name += "-one-at-a-time"
 		}
 		b.Run(name, func(b *testing.B) {
-			var wall, sent time.Duration
+			var wall, sent, cpu time.Duration
 			var stats ledger.Stats
 			for b.Loop() {
 				b.StopTimer()
-				w, s, st := payAtZeroLatency(b, n, sz.concurrency)
-				wall, sent, stats = wall+w, sent+s, ledger.Stats{Commits: stats.Commits + st.Commits, Checkpoints: stats.Checkpoints + st.Checkpoints}
+				w, s, c, st := payAtZeroLatency(b, n, sz.concurrency)
+				wall, sent, cpu = wall+w, sent+s, cpu+c
+				stats = ledger.Stats{Commits: stats.Commits + st.Commits, Checkpoints: stats.Checkpoints + st.Checkpoints}
 				b.StartTimer()
 			}
 			payouts := float64(n * b.N)
@@ -51,6 +55,7 @@ func BenchmarkThroughput(b *testing.B) {
 			b.ReportMetric(payouts/sent.Seconds(), "sent/s")
 			b.ReportMetric(float64(stats.Commits)/payouts, "commits/payout")
 			b.ReportMetric(float64(stats.Checkpoints)/payouts, "checkpoints/payout")
+			b.ReportMetric(float64(cpu.Microseconds())/payouts, "cpu-µs/payout")
 			if sz.concurrency == 8 {
 				perRow[n] = wall.Seconds() / payouts
 			}
@@ -68,7 +73,7 @@ func BenchmarkThroughput(b *testing.B) {
 // payAtZeroLatency stores a CamPay batch of n rows and runs it; it returns the
 // run's wall time, the time until every send's answer was recorded, and the
 // ledger's commits and checkpoints during the run.
-func payAtZeroLatency(b *testing.B, n, concurrency int) (wall, sent time.Duration, stats ledger.Stats) {
+func payAtZeroLatency(b *testing.B, n, concurrency int) (wall, sent, cpu time.Duration, stats ledger.Stats) {
 	b.Helper()
 	ctx := context.Background()
 	srv, err := sandbox.New(sandbox.Options{SettleDelay: time.Nanosecond})
@@ -101,11 +106,12 @@ func payAtZeroLatency(b *testing.B, n, concurrency int) (wall, sent time.Duratio
 	obs := &sendsDone{want: int64(n), done: make(chan struct{})}
 	r := &batch.Runner{Store: st, Observer: obs, PollInterval: time.Millisecond, PendingWait: time.Hour,
 		Lanes: map[string]batch.Lane{"campay": {Provider: p, Concurrency: concurrency}}}
-	before := st.Stats()
+	before, cpu0 := st.Stats(), cpuTime()
 	start := time.Now()
 	obs.start = start
 	sum, err := r.Run(ctx, bt)
 	wall = time.Since(start)
+	cpu = cpuTime() - cpu0
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -122,7 +128,7 @@ func payAtZeroLatency(b *testing.B, n, concurrency int) (wall, sent time.Duratio
 	default:
 		b.Fatalf("only %d of %d sends recorded", obs.moved.Load(), n)
 	}
-	return wall, obs.sent, ledger.Stats{Commits: after.Commits - before.Commits, Checkpoints: after.Checkpoints - before.Checkpoints}
+	return wall, obs.sent, cpu, ledger.Stats{Commits: after.Commits - before.Commits, Checkpoints: after.Checkpoints - before.Checkpoints}
 }
 
 // sendsDone notes when the answer to the last send was recorded.
@@ -276,4 +282,13 @@ func (f *firstPayout) Moved(it batch.Item, from, _ batch.State) {
 	if from == batch.Submitting && it.Row > f.after {
 		f.once.Do(func() { close(f.done) })
 	}
+}
+
+// cpuTime is the CPU time (user and system) the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
