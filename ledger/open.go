@@ -25,7 +25,8 @@ import (
 var migrations embed.FS
 
 // Store is the SQLite ledger. It is safe for concurrent use: all access goes
-// through one connection, so there is one writer.
+// through one connection, so there is one writer. Claims, answers and attempts
+// opened by concurrent callers are committed in groups (group.go).
 //
 // The main file alone holds every reference that has been sent or may have
 // been: a planned batch and every claim (the intent to send, committed before
