@@ -189,7 +189,8 @@ func (s *Store) commitGroup(ws []*write) {
 			var lost *txLostError
 			if errors.As(err, &lost) {
 				// the transaction is gone (SQLite rolls it back whole on a
-				// full disk or an I/O error): nothing of the group is written
+				// full disk or an I/O error) or in doubt (a write panicked):
+				// nothing of the group is written
 				_ = tx.Rollback()
 				results[i].err = lost.err
 				failAll(fmt.Errorf("group transaction rolled back: %w", lost.cause))
@@ -235,14 +236,23 @@ func (e *txLostError) Error() string { return e.err.Error() }
 
 // runInSavepoint runs w inside tx; a failure rolls back w's own changes only.
 // Alone in its group, w needs no savepoint: the transaction is rolled back.
-func (s *Store) runInSavepoint(tx *sql.Tx, w *write, single bool) error {
+func (s *Store) runInSavepoint(tx *sql.Tx, w *write, single bool) (err error) {
+	defer func() {
+		// a bug in one write must not take the committer, and with it every
+		// other caller, down: its caller gets the panic as an error, and the
+		// group, left in a state nobody knows, is rolled back
+		if p := recover(); p != nil {
+			perr := fmt.Errorf("ledger write panicked: %v", p)
+			err = &txLostError{err: perr, cause: perr}
+		}
+	}()
 	if single {
 		return w.fn(w.ctx, tx)
 	}
 	if _, err := tx.ExecContext(w.ctx, `SAVEPOINT w`); err != nil {
 		return &txLostError{err: fmt.Errorf("savepoint: %w", err), cause: err}
 	}
-	err := w.fn(w.ctx, tx)
+	err = w.fn(w.ctx, tx)
 	if err != nil {
 		if _, rerr := tx.ExecContext(w.ctx, `ROLLBACK TO w`); rerr != nil {
 			return &txLostError{err: err, cause: rerr}

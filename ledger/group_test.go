@@ -243,3 +243,40 @@ func TestCancelledCallerTakesItsWaitingWriteBack(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, items, 1)
 }
+
+// A write that panics does not take the committer down: its caller gets the
+// panic as an error, its group is rolled back (its state is in doubt), and the
+// next writes are committed.
+func TestAPanickingWriteFailsItsGroupNotTheLedger(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := openTemp(t)
+	b, _ := seed(t, st, 2)
+	claimed, err := st.Claim(ctx, b.ID, "campay", 2)
+	require.NoError(t, err)
+	accept := func(c batch.Claim) batch.Change {
+		return batch.Change{ItemID: c.Item.ID, From: batch.Submitting, To: batch.Pending, Cause: "provider accepted the payout"}
+	}
+
+	queued, release := holdCommitter(st)
+	var panicked, other error
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		panicked = st.submit(ctx, false, func(context.Context, *sql.Tx) error { panic("a bug") }).err
+	})
+	<-queued(1)
+	wg.Go(func() { other = st.Apply(ctx, accept(claimed[0])) })
+	<-queued(2)
+	release()
+	wg.Wait()
+	require.ErrorContains(t, panicked, "ledger write panicked: a bug")
+	require.Error(t, other, "its group was rolled back")
+	items, err := st.Items(ctx, b.ID, batch.Pending)
+	require.NoError(t, err)
+	assert.Empty(t, items)
+
+	require.NoError(t, st.Apply(ctx, accept(claimed[1])), "the committer goes on")
+	items, err = st.Items(ctx, b.ID, batch.Pending)
+	require.NoError(t, err)
+	assert.Len(t, items, 1)
+}
