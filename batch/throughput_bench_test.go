@@ -76,33 +76,12 @@ func BenchmarkThroughput(b *testing.B) {
 func payAtZeroLatency(b *testing.B, n, concurrency int) (wall, sent, cpu time.Duration, stats ledger.Stats) {
 	b.Helper()
 	ctx := context.Background()
-	srv, err := sandbox.New(sandbox.Options{SettleDelay: time.Nanosecond})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer srv.Close()
-	hs := httptest.NewServer(srv)
-	defer hs.Close()
-	st, err := ledger.Open(ctx, filepath.Join(b.TempDir(), "l.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	bt := batch.Batch{Reference: "throughput", SheetHash: "h", SheetName: "s.csv", Currency: "XAF", TotalAmount: int64(n) * 1000}
-	items := make([]batch.Item, n)
-	for i := range items {
-		items[i] = batch.Item{Row: i + 2, Name: "N", Phone: fmt.Sprintf("23767%07d", i), Country: "CM", Operator: "MTN",
-			Mode: batch.ModeMobileMoney, Amount: 1000, Reference: fmt.Sprintf("00000000-0000-4000-8000-%012d", i), Provider: "campay", Route: []string{"campay"}}
-	}
-	if err := st.CreateBatch(ctx, &bt, items); err != nil {
-		b.Fatal(err)
-	}
-	items = nil
+	url, st, bt := storedCamPayBatch(b, n)
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = concurrency
 	hc := &http.Client{Timeout: 30 * time.Second, Transport: tr}
 	defer tr.CloseIdleConnections()
-	p := campay.New(campay.WithBaseURL(hs.URL+"/campay/api"), campay.WithHTTPClient(hc), campay.WithCredentials("u", "p"))
+	p := campay.New(campay.WithBaseURL(url+"/campay/api"), campay.WithHTTPClient(hc), campay.WithCredentials("u", "p"))
 	obs := &sendsDone{want: int64(n), done: make(chan struct{})}
 	r := &batch.Runner{Store: st, Observer: obs, PollInterval: time.Millisecond, PendingWait: time.Hour,
 		Lanes: map[string]batch.Lane{"campay": {Provider: p, Concurrency: concurrency}}}
@@ -182,28 +161,7 @@ func BenchmarkResumeAtHalf(b *testing.B) {
 func resumeAtHalf(b *testing.B, n int) (took, store time.Duration) {
 	b.Helper()
 	ctx := context.Background()
-	srv, err := sandbox.New(sandbox.Options{SettleDelay: time.Nanosecond})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer srv.Close()
-	hs := httptest.NewServer(srv)
-	defer hs.Close()
-	st, err := ledger.Open(ctx, filepath.Join(b.TempDir(), "l.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	bt := batch.Batch{Reference: "resume", SheetHash: "h", SheetName: "s.csv", Currency: "XAF", TotalAmount: int64(n) * 1000}
-	items := make([]batch.Item, n)
-	for i := range items {
-		items[i] = batch.Item{Row: i + 2, Name: "N", Phone: fmt.Sprintf("23767%07d", i), Country: "CM", Operator: "MTN",
-			Mode: batch.ModeMobileMoney, Amount: 1000, Reference: fmt.Sprintf("00000000-0000-4000-8000-%012d", i), Provider: "campay", Route: []string{"campay"}}
-	}
-	if err := st.CreateBatch(ctx, &bt, items); err != nil {
-		b.Fatal(err)
-	}
-	items = nil
+	url, st, bt := storedCamPayBatch(b, n)
 	for paid := 0; paid < n/2; paid += 1000 {
 		claims, err := st.Claim(ctx, bt.ID, "campay", 1000)
 		if err != nil {
@@ -224,7 +182,7 @@ func resumeAtHalf(b *testing.B, n int) (took, store time.Duration) {
 	}
 	firstNew := inFlight[len(inFlight)-1].Item.Row // rows after it were never claimed
 	store = ledgerPartOfResume(b, st, bt)
-	p := campay.New(campay.WithBaseURL(hs.URL+"/campay/api"), campay.WithCredentials("u", "p"))
+	p := campay.New(campay.WithBaseURL(url+"/campay/api"), campay.WithCredentials("u", "p"))
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	obs := &firstPayout{after: firstNew, done: make(chan struct{})}
@@ -291,4 +249,36 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// storedCamPayBatch starts the sandbox (every payout settled the moment after it
+// was made) and a ledger holding a planned CamPay batch of n rows; both are
+// closed when the benchmark ends.
+func storedCamPayBatch(b *testing.B, n int) (url string, st *ledger.Store, bt batch.Batch) {
+	b.Helper()
+	ctx := context.Background()
+	srv, err := sandbox.New(sandbox.Options{SettleDelay: time.Nanosecond})
+	if err != nil {
+		b.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	st, err = ledger.Open(ctx, filepath.Join(b.TempDir(), "l.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		st.Close()
+		hs.Close()
+		srv.Close()
+	})
+	bt = batch.Batch{Reference: "bench", SheetHash: "h", SheetName: "s.csv", Currency: "XAF", TotalAmount: int64(n) * 1000}
+	items := make([]batch.Item, n)
+	for i := range items {
+		items[i] = batch.Item{Row: i + 2, Name: "N", Phone: fmt.Sprintf("23767%07d", i), Country: "CM", Operator: "MTN",
+			Mode: batch.ModeMobileMoney, Amount: 1000, Reference: fmt.Sprintf("00000000-0000-4000-8000-%012d", i), Provider: "campay", Route: []string{"campay"}}
+	}
+	if err := st.CreateBatch(ctx, &bt, items); err != nil {
+		b.Fatal(err)
+	}
+	return hs.URL, st, bt
 }

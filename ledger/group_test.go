@@ -48,16 +48,30 @@ func holdCommitter(st *Store) (queued func(k int) <-chan struct{}, release func(
 	return queued, func() { openOnce.Do(func() { close(open) }) }
 }
 
+// claimedLedger is a new ledger holding one batch of n items, the first k of
+// them claimed.
+func claimedLedger(t *testing.T, n, k int) (*Store, batch.Batch, []batch.Item, []batch.Claim) {
+	t.Helper()
+	st := openTemp(t)
+	b, items := seed(t, st, n)
+	claimed, err := st.Claim(context.Background(), b.ID, "campay", k)
+	require.NoError(t, err)
+	return st, b, items, claimed
+}
+
+// accepted is the answer to a claim's send: the provider took the payout.
+func accepted(c batch.Claim, to batch.State) batch.Change {
+	return batch.Change{ItemID: c.Item.ID, From: batch.Submitting, To: to, Cause: "provider accepted the payout",
+		Attempt: &batch.AttemptEnd{ID: c.AttemptID, Outcome: batch.OutcomeAccepted}}
+}
+
 // Writes made at the same time are committed in one transaction, with one
 // fsync and, since claims are among them, one checkpoint; each caller gets its
 // own result.
 func TestWritesMadeTogetherShareOneCommit(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	st := openTemp(t)
-	b, seeded := seed(t, st, 24)
-	claimed, err := st.Claim(ctx, b.ID, "campay", 8)
-	require.NoError(t, err)
+	st, b, seeded, claimed := claimedLedger(t, 24, 8)
 
 	// 8 claims of one item, 8 answers to the claims made above, 8 attempts
 	// opened on the last 8 items (the group's claims take the 8 before them)
@@ -72,9 +86,7 @@ func TestWritesMadeTogetherShareOneCommit(t *testing.T) {
 	for i := range 8 {
 		wg.Go(func() { claims[i], errs[i] = st.Claim(ctx, b.ID, "campay", 1) })
 		wg.Go(func() {
-			c := claimed[i]
-			answers[i] = st.Apply(ctx, batch.Change{ItemID: c.Item.ID, From: batch.Submitting, To: batch.Pending, Cause: "provider accepted the payout",
-				ProviderReference: "pr-" + c.Item.Reference, Attempt: &batch.AttemptEnd{ID: c.AttemptID, Outcome: batch.OutcomeAccepted}})
+			answers[i] = st.Apply(ctx, accepted(claimed[i], batch.Pending))
 		})
 		wg.Go(func() {
 			var err error
@@ -120,14 +132,8 @@ func TestWritesMadeTogetherShareOneCommit(t *testing.T) {
 func TestOneBadWriteDoesNotPoisonItsGroup(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	st := openTemp(t)
-	b, _ := seed(t, st, 6)
-	claimed, err := st.Claim(ctx, b.ID, "campay", 6)
-	require.NoError(t, err)
-	accept := func(c batch.Claim) batch.Change {
-		return batch.Change{ItemID: c.Item.ID, From: batch.Submitting, To: batch.Succeeded, Cause: "provider accepted the payout",
-			Attempt: &batch.AttemptEnd{ID: c.AttemptID, Outcome: batch.OutcomeAccepted}}
-	}
+	st, b, _, claimed := claimedLedger(t, 6, 6)
+	accept := func(c batch.Claim) batch.Change { return accepted(c, batch.Succeeded) }
 	stale := batch.Change{ItemID: claimed[1].Item.ID, From: batch.Pending, To: batch.Succeeded, Cause: "not pending"}
 	backwards := batch.Change{ItemID: claimed[2].Item.ID, From: batch.Submitting, To: batch.Planned, Cause: "fine"}
 	backwards2 := batch.Change{ItemID: claimed[2].Item.ID, From: batch.Planned, To: batch.Succeeded, Cause: "not a move the state machine allows"}
@@ -191,10 +197,7 @@ func TestOneBadWriteDoesNotPoisonItsGroup(t *testing.T) {
 func TestCancelledCallerTakesItsWaitingWriteBack(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	st := openTemp(t)
-	b, _ := seed(t, st, 4)
-	claimed, err := st.Claim(ctx, b.ID, "campay", 2)
-	require.NoError(t, err)
+	st, b, _, claimed := claimedLedger(t, 4, 2)
 
 	queued, release := holdCommitter(st)
 	cctx, cancel := context.WithCancel(ctx)
@@ -250,13 +253,8 @@ func TestCancelledCallerTakesItsWaitingWriteBack(t *testing.T) {
 func TestAPanickingWriteFailsItsGroupNotTheLedger(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	st := openTemp(t)
-	b, _ := seed(t, st, 2)
-	claimed, err := st.Claim(ctx, b.ID, "campay", 2)
-	require.NoError(t, err)
-	accept := func(c batch.Claim) batch.Change {
-		return batch.Change{ItemID: c.Item.ID, From: batch.Submitting, To: batch.Pending, Cause: "provider accepted the payout"}
-	}
+	st, b, _, claimed := claimedLedger(t, 2, 2)
+	accept := func(c batch.Claim) batch.Change { return accepted(c, batch.Pending) }
 
 	queued, release := holdCommitter(st)
 	var panicked, other error
