@@ -258,7 +258,7 @@ func (r *run) runLane(ctx context.Context, b Batch, l *lane) error {
 					return err
 				}
 				recording = make(chan error, 1)
-				go func() { recording <- record() }()
+				go func() { recording <- guard(record)() }()
 			}
 			return recorded(nil)
 		}))
