@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 )
@@ -104,6 +105,10 @@ func (s *Store) commitLoop() {
 		if hold != nil {
 			hold()
 		}
+		// let the goroutines that are about to write queue too: a worker
+		// records its last answer and claims its next item at once, and the
+		// two should share the commit
+		runtime.Gosched()
 		c.mu.Lock()
 		n := min(len(c.queue), maxGroup)
 		ws := c.queue[:n:n]
