@@ -3,6 +3,8 @@ package batch
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -28,11 +30,7 @@ type RetryPlan struct {
 // AlreadyIn says which earlier retry batches pay failed items again:
 // "2 in paie-retry-1, 1 in paie-retry-2".
 func (p RetryPlan) AlreadyIn() string {
-	refs := make([]string, 0, len(p.Already))
-	for ref := range p.Already {
-		refs = append(refs, ref)
-	}
-	sort.Strings(refs)
+	refs := slices.Sorted(maps.Keys(p.Already))
 	parts := make([]string, len(refs))
 	for i, ref := range refs {
 		parts[i] = fmt.Sprintf("%d in %s", p.Already[ref], ref)
@@ -195,10 +193,15 @@ func RetriesOf(ctx context.Context, st BatchLister, b Batch) (Retries, error) {
 func WithRetryNotes(items []Item, r Retries) []Item {
 	out := make([]Item, len(items))
 	for i, it := range items {
-		if note := r.Note(it.ID); note != "" && it.State == Failed {
-			it.Message = strings.TrimSuffix(note+"; "+it.Message, "; ")
-		}
-		out[i] = it
+		out[i] = r.noted(it)
 	}
 	return out
+}
+
+// noted is it with, when it failed and was paid again since, where.
+func (r Retries) noted(it Item) Item {
+	if note := r.Note(it.ID); note != "" && it.State == Failed {
+		it.Message = strings.TrimSuffix(note+"; "+it.Message, "; ")
+	}
+	return it
 }

@@ -3,6 +3,7 @@ package batchtest
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -38,8 +39,11 @@ func Suite(t *testing.T, open Open) {
 		{"BatchByReferenceAndID", testBatchByReferenceAndID},
 		{"BatchExists", testBatchExists},
 		{"CreateBatchIsAllOrNothing", testCreateBatchIsAllOrNothing},
+		{"CreateBatchFromADraft", testCreateBatchFrom},
 		{"ItemsInSheetOrderAndByState", testItemsInSheetOrderAndByState},
 		{"Totals", testTotals},
+		{"ProviderTotalsAndItem", testProviderTotalsAndItem},
+		{"ItemsAfterPagesInSheetOrder", testItemsAfter},
 		{"PlanningEvents", testPlanningEvents},
 		{"Claim", testClaim},
 		{"ConcurrentClaimsNeverShareAnItem", testConcurrentClaims},
@@ -306,6 +310,69 @@ func testCreateBatchIsAllOrNothing(t *testing.T, f *fixture) {
 	assert.Len(t, all, 1)
 }
 
+func testCreateBatchFrom(t *testing.T, f *fixture) {
+	_, first := f.create("first", 2)
+	errStop := fmt.Errorf("a row repeats another batch's")
+
+	// the items are added in chunks; the draft finds other batches' payments
+	b, items := newBatch("drafted", 5)
+	b.ItemCount = 5
+	items[4].Fingerprint = first[1].Fingerprint
+	var found map[string]batch.Repeat
+	require.NoError(t, f.st.CreateBatchFrom(f.ctx, &b, func(d batch.BatchDraft) error {
+		require.NoError(t, d.Add(f.ctx, items[:2]))
+		require.NoError(t, d.Add(f.ctx, items[2:]))
+		var err error
+		found, err = d.Repeats(f.ctx, []string{items[0].Fingerprint, items[4].Fingerprint})
+		require.NoError(t, err)
+		b.PlanHash = "plan-after-the-items"
+		return nil
+	}))
+	assert.Equal(t, map[string]batch.Repeat{first[1].Fingerprint: {OtherBatch: "first", OtherRow: first[1].Row,
+		OtherState: batch.Planned, OtherCreated: start}}, found, "only other batches' items are repeats")
+	stored, err := f.st.Batch(f.ctx, "drafted")
+	require.NoError(t, err)
+	assert.Equal(t, "plan-after-the-items", stored.PlanHash, "the plan hash set once the items were added")
+	assert.Equal(t, 5, stored.ItemCount)
+	got := f.items(stored)
+	require.Len(t, got, 5)
+	for i, it := range got {
+		assert.Equal(t, items[i].ID, it.ID, "the IDs given back are the stored ones")
+	}
+	evs := f.events(stored, 0)
+	require.Len(t, evs, 6)
+	assert.Equal(t, batch.CauseBatchPlanned, evs[0].Cause, "the batch's event first")
+	assert.Equal(t, "5 items, total 5000 XAF, sheet drafted.csv", evs[0].Detail)
+
+	// an error from fill, or fewer items than planned, stores nothing
+	for _, tt := range []struct {
+		name string
+		fill func(d batch.BatchDraft, items []batch.Item) error
+	}{
+		{"fill fails", func(d batch.BatchDraft, items []batch.Item) error {
+			require.NoError(t, d.Add(f.ctx, items))
+			return errStop
+		}},
+		{"fewer items", func(d batch.BatchDraft, items []batch.Item) error { return d.Add(f.ctx, items[:2]) }},
+	} {
+		b, items := newBatch("refused-"+strings.ReplaceAll(tt.name, " ", "-"), 3)
+		b.ItemCount = 3
+		err := f.st.CreateBatchFrom(f.ctx, &b, func(d batch.BatchDraft) error { return tt.fill(d, items) })
+		require.Error(t, err, tt.name)
+		if tt.name == "fill fails" {
+			assert.Equal(t, errStop, err, "fill's own error comes back as it is")
+		}
+		_, err = f.st.Batch(f.ctx, b.Reference)
+		require.ErrorIs(t, err, batch.ErrBatchNotFound, tt.name)
+	}
+	all, err := f.st.Batches(f.ctx)
+	require.NoError(t, err)
+	assert.Len(t, all, 2)
+	b2, _ := newBatch("drafted", 1)
+	err = f.st.CreateBatchFrom(f.ctx, &b2, func(batch.BatchDraft) error { return nil })
+	require.ErrorIs(t, err, batch.ErrBatchExists)
+}
+
 func testItemsInSheetOrderAndByState(t *testing.T, f *fixture) {
 	b, items := newBatch("order", 4)
 	for i, row := range []int{9, 2, 7, 4} {
@@ -345,6 +412,54 @@ func testItemsInSheetOrderAndByState(t *testing.T, f *fixture) {
 	assert.Empty(t, f.items(batch.Batch{ID: 999999}), "a batch the store does not hold has no items")
 }
 
+func testItemsAfter(t *testing.T, f *fixture) {
+	b, items := newBatch("pages", 7)
+	for i, row := range []int{9, 2, 7, 4, 12, 3, 10} {
+		items[i].Row = row
+	}
+	require.NoError(t, f.st.CreateBatch(f.ctx, &b, items))
+	f.create("other", 3)
+	f.moveTo(f.claimOne(b), batch.Failed) // row 2
+	f.moveTo(f.claimOne(b), batch.Review) // row 3
+
+	page := func(after, limit int, states ...batch.State) []int {
+		t.Helper()
+		got, err := f.st.ItemsAfter(f.ctx, b.ID, after, limit, states...)
+		require.NoError(t, err)
+		var rows []int
+		for _, it := range got {
+			assert.Equal(t, b.ID, it.BatchID)
+			rows = append(rows, it.Row)
+		}
+		return rows
+	}
+	assert.Equal(t, []int{2, 3, 4}, page(0, 3), "the first page, in sheet order")
+	assert.Equal(t, []int{7, 9, 10}, page(4, 3), "the next page starts after the last row given")
+	assert.Equal(t, []int{12}, page(10, 3))
+	assert.Empty(t, page(12, 3), "past the last row")
+	assert.Equal(t, []int{4, 7}, page(3, 2, batch.Planned), "only items in the states given")
+	assert.Equal(t, []int{2, 3}, page(0, 5, batch.Failed, batch.Review))
+	assert.Empty(t, page(0, 0), "a page of nothing")
+	got, err := f.st.ItemsAfter(f.ctx, 999999, 0, 10)
+	require.NoError(t, err)
+	assert.Empty(t, got, "a batch the store does not hold has none")
+
+	whole, err := f.st.Items(f.ctx, b.ID)
+	require.NoError(t, err)
+	var each []batch.Item
+	require.NoError(t, batch.EachItem(f.ctx, f.st, b.ID, func(it batch.Item) error { each = append(each, it); return nil }))
+	assert.Equal(t, whole, each, "EachItem goes through the whole batch as Items reads it")
+
+	big, _ := f.create("big", 2*batch.ItemPage+5)
+	n, last := 0, 0
+	require.NoError(t, batch.EachItem(f.ctx, f.st, big.ID, func(it batch.Item) error {
+		assert.Greater(t, it.Row, last, "sheet order across pages")
+		n, last = n+1, it.Row
+		return nil
+	}))
+	assert.Equal(t, 2*batch.ItemPage+5, n, "every item once, over three pages")
+}
+
 func testTotals(t *testing.T, f *fixture) {
 	b, items := newBatch("totals", 5)
 	for i := range items {
@@ -372,6 +487,66 @@ func testTotals(t *testing.T, f *fixture) {
 	}, totals(b.ID), "states no item stands in are absent")
 	assert.Equal(t, batch.Summarize(b, f.items(b)), batch.FromTotals(b, totals(b.ID)), "the summary over the items")
 	assert.Empty(t, totals(999999), "a batch the store does not hold has none")
+}
+
+func testProviderTotalsAndItem(t *testing.T, f *fixture) {
+	b, items := newBatch("by-provider", 4)
+	for i := range items {
+		items[i].Amount = int64(1000 * (i + 1))
+	}
+	items[3].Provider, items[3].Route = "mycoolpay", []string{"mycoolpay"}
+	require.NoError(t, f.st.CreateBatch(f.ctx, &b, items))
+	f.create("other", 2)
+
+	byProvider := func(id int64) map[string]map[batch.State]batch.Total {
+		t.Helper()
+		got, err := f.st.ProviderTotals(f.ctx, id)
+		require.NoError(t, err)
+		return got
+	}
+	c := f.claimOne(b) // row 2: 1000
+	f.moveTo(c, batch.Pending)
+	f.moveTo(f.claimOne(b), batch.Failed) // row 3: 2000
+	assert.Equal(t, map[string]map[batch.State]batch.Total{
+		"campay":    {batch.Pending: {Items: 1, Amount: 1000}, batch.Failed: {Items: 1, Amount: 2000}, batch.Planned: {Items: 1, Amount: 3000}},
+		"mycoolpay": {batch.Planned: {Items: 1, Amount: 4000}},
+	}, byProvider(b.ID), "the batch's own items, by provider and state")
+	sum := map[batch.State]batch.Total{}
+	for _, byState := range byProvider(b.ID) {
+		for st, tot := range byState {
+			sum[st] = batch.Total{Items: sum[st].Items + tot.Items, Amount: sum[st].Amount + tot.Amount}
+		}
+	}
+	all, err := f.st.Totals(f.ctx, b.ID)
+	require.NoError(t, err)
+	assert.Equal(t, all, sum, "the providers' totals add up to the batch's")
+	assert.Empty(t, byProvider(999999), "a batch the store does not hold has none")
+
+	page := func(provider string, state batch.State, after, limit int) []int {
+		t.Helper()
+		items, err := f.st.LaneItemsAfter(f.ctx, b.ID, provider, state, after, limit)
+		require.NoError(t, err)
+		rows := []int{}
+		for _, it := range items {
+			rows = append(rows, it.Row)
+		}
+		return rows
+	}
+	f.moveTo(f.claimOne(b), batch.Pending) // row 4
+	assert.Equal(t, []int{2, 4}, page("campay", batch.Pending, 0, 10), "one provider's items in one state, in sheet order")
+	assert.Equal(t, []int{2}, page("campay", batch.Pending, 0, 1), "at most limit")
+	assert.Equal(t, []int{4}, page("campay", batch.Pending, 2, 10), "after the row given")
+	assert.Empty(t, page("campay", batch.Pending, 4, 10))
+	assert.Equal(t, []int{5}, page("mycoolpay", batch.Planned, 0, 10))
+	assert.Empty(t, page("mycoolpay", batch.Pending, 0, 10))
+	assert.Empty(t, page("campay", batch.Pending, 0, 0))
+
+	got, err := f.st.Item(f.ctx, c.Item.ID)
+	require.NoError(t, err)
+	assert.Equal(t, f.item(b, c.Item.ID), got, "one item as it stands")
+	assert.Equal(t, batch.Pending, got.State)
+	_, err = f.st.Item(f.ctx, 999999)
+	require.ErrorIs(t, err, batch.ErrItemNotFound)
 }
 
 func testPlanningEvents(t *testing.T, f *fixture) {

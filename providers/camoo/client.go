@@ -28,21 +28,21 @@ var (
 // batch.Settler: Camoo cannot be asked about our external_reference, so a cashout
 // in doubt before we hold Camoo's id goes to review.
 type Client struct {
-	baseURL   string
-	http      *http.Client
+	providers.Base
 	key       string
 	secret    string
 	notifyURL string
+	publicURL string
 }
 
 // Option configures a Client.
 type Option func(*Client)
 
 // WithBaseURL points the client at another Camoo (a simulator): up to and including /v1/payment.
-func WithBaseURL(u string) Option { return func(c *Client) { c.baseURL = strings.TrimRight(u, "/") } }
+func WithBaseURL(u string) Option { return func(c *Client) { c.SetURL(u) } }
 
 // WithHTTPClient sets the http.Client (its Timeout bounds every call).
-func WithHTTPClient(h *http.Client) Option { return func(c *Client) { c.http = h } }
+func WithHTTPClient(h *http.Client) Option { return func(c *Client) { c.HTTP = h } }
 
 // WithKeys sets the API key and secret.
 func WithKeys(key, secret string) Option { return func(c *Client) { c.key, c.secret = key, secret } }
@@ -50,13 +50,15 @@ func WithKeys(key, secret string) Option { return func(c *Client) { c.key, c.sec
 // WithNotifyURL sets the notification_url sent with each cashout.
 func WithNotifyURL(u string) Option { return func(c *Client) { c.notifyURL = u } }
 
+// WithPublicURL sets bulkpay's public URL: each cashout then names its own
+// notification_url, {public_url}/callbacks/camoo/{item reference}, so that a
+// notification names the item even when Camoo's id never reached us. Unset,
+// the WithNotifyURL address (or none) is sent.
+func WithPublicURL(u string) Option { return func(c *Client) { c.publicURL = u } }
+
 // New returns a client for Camoo unless told otherwise.
 func New(opts ...Option) *Client {
-	c := &Client{baseURL: DefaultBaseURL, http: &http.Client{Timeout: 30 * time.Second}}
-	for _, o := range opts {
-		o(c)
-	}
-	return c
+	return providers.Apply(&Client{Base: providers.NewBase(DefaultBaseURL)}, opts)
 }
 
 // Name implements batch.Provider.
@@ -183,7 +185,7 @@ func (c *Client) do(ctx context.Context, op, method, path string, body any) (*pr
 	}
 	h.Set("X-Api-Key", c.key)
 	h.Set("X-Api-Secret", c.secret)
-	resp, err := providers.Exchange(ctx, c.http, providers.Request{Provider: Name, Op: op, Method: method, URL: c.baseURL + path,
+	resp, err := providers.Exchange(ctx, c.HTTP, providers.Request{Provider: Name, Op: op, Method: method, URL: c.URL + path,
 		Header: h, Body: b, Safe: op != "cashout", Secrets: []string{c.key, c.secret},
 		Explain: func(b []byte) string {
 			var a answer
@@ -213,7 +215,7 @@ func (c *Client) Send(ctx context.Context, p providers.Payout) (providers.Result
 	body := map[string]any{
 		"amount":             p.Amount,
 		"phone_number":       p.Phone,
-		"notification_url":   c.notifyURL,
+		"notification_url":   providers.Or(providers.ItemCallbackURL(c.publicURL, Name, p.Reference), c.notifyURL),
 		"external_reference": p.Reference,
 	}
 	// the batch currency; without one, the currency Camoo pays this number in

@@ -25,13 +25,10 @@ type camoo struct {
 }
 
 func newCamoo(s *Server, o CamooOptions) *camoo {
-	if o.Balance == 0 {
-		o.Balance = 1_000_000_000
-	}
 	if o.FeePercent == 0 {
 		o.FeePercent = DefaultCamooFeePercent
 	}
-	s.acct["camoo"] = &account{balance: o.Balance}
+	s.openAccount("camoo", o.Balance)
 	return &camoo{s: s, opts: o}
 }
 
@@ -54,11 +51,7 @@ func (c *camoo) serve(w http.ResponseWriter, r *http.Request, rest string) {
 		return
 	}
 	key, secret := r.Header.Get("X-Api-Key"), r.Header.Get("X-Api-Secret")
-	good := key != "" && secret != ""
-	if c.opts.Key != "" || c.opts.Secret != "" {
-		good = key == c.opts.Key && secret == c.opts.Secret
-	}
-	if !good {
+	if !loginGood(key, secret, c.opts.Key, c.opts.Secret) {
 		camooError(w, http.StatusUnauthorized, "Authentication failed: invalid or missing API credentials", nil)
 		return
 	}
@@ -163,7 +156,8 @@ func (c *camoo) cashout(w http.ResponseWriter, r *http.Request, fault *Fault) {
 	now := c.s.opts.Now()
 	p := &Payout{Provider: "camoo", ProviderReference: c.s.newRef("camoo"), ClientReference: body.Ref,
 		Phone: strings.TrimPrefix(body.Phone, "+"), Amount: int64(amount), Status: "CREATED", Operator: carrier, Fee: fee,
-		CreatedAt: now, Final: "SUCCESS", Success: true, Account: "camoo", Echo: map[string]string{"currency": currency, "phone_number": body.Phone}}
+		CreatedAt: now, Final: "SUCCESS", Success: true, Account: "camoo", Echo: map[string]string{"currency": currency, "phone_number": body.Phone, "notify_url": body.Notify},
+		signKey: r.Header.Get("X-Api-Secret")}
 	c.s.shape(p, "FAILED")
 	if err := c.s.accept(p); err != nil {
 		c.s.mu.Unlock()

@@ -47,11 +47,13 @@ func Loopback(addr net.Addr) bool {
 }
 
 // Serve serves s on ln until ctx ends, then closes s and lets the requests in
-// flight finish (for at most 5 seconds).
+// flight finish (for at most 5 seconds). Payouts settle and callbacks go out
+// when due by the clock, whether or not a request comes (see Pump).
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	hs := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	go s.Pump(ctx)
 	select {
 	case err := <-errc:
 		return err

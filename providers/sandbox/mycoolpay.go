@@ -18,13 +18,11 @@ type MyCoolPayOptions struct {
 type mycoolpay struct {
 	s    *Server
 	opts MyCoolPayOptions
+	app  string // the public key the last payout came with: the application of a payout nobody asked for
 }
 
 func newMyCoolPay(s *Server, o MyCoolPayOptions) *mycoolpay {
-	if o.Balance == 0 {
-		o.Balance = 1_000_000_000
-	}
-	s.acct["mycoolpay"] = &account{balance: o.Balance}
+	s.openAccount("mycoolpay", o.Balance)
 	return &mycoolpay{s: s, opts: o}
 }
 
@@ -55,7 +53,7 @@ func (m *mycoolpay) serve(w http.ResponseWriter, r *http.Request, rest string) {
 			mcpError(w, http.StatusUnauthorized, "Invalid private key")
 			return
 		}
-		m.payout(w, r, fault)
+		m.payout(w, r, fault, parts[0], key)
 	case op == "status" && len(parts) == 3 && r.Method == http.MethodGet:
 		m.status(w, parts[2])
 	case op == "status" && len(parts) == 2 && r.Method == http.MethodPost: // the documented legacy form
@@ -84,7 +82,7 @@ func (m *mycoolpay) serve(w http.ResponseWriter, r *http.Request, rest string) {
 
 var mcpOperators = map[string]string{"CM_MOMO": "MTN", "CM_OM": "Orange"}
 
-func (m *mycoolpay) payout(w http.ResponseWriter, r *http.Request, fault *Fault) {
+func (m *mycoolpay) payout(w http.ResponseWriter, r *http.Request, fault *Fault, publicKey, privateKey string) {
 	var body struct {
 		Amount    json.RawMessage `json:"transaction_amount"`
 		Currency  string          `json:"transaction_currency"`
@@ -144,10 +142,13 @@ func (m *mycoolpay) payout(w http.ResponseWriter, r *http.Request, fault *Fault)
 		return
 	}
 	now := m.s.opts.Now()
+	m.app = publicKey
 	p := &Payout{Provider: "mycoolpay", ProviderReference: m.s.newRef("mycoolpay"), ClientReference: body.Ref, Phone: payee,
 		Amount: int64(amount), Status: "PENDING", Operator: body.Operator, Fee: int64(amount) / 100, CreatedAt: now,
 		Final: "SUCCESS", Success: true, Account: "mycoolpay",
-		Echo: map[string]string{"customer_phone_number": sentPhone, "transaction_reason": body.Reason, "transaction_currency": currency}}
+		Echo: map[string]string{"customer_phone_number": sentPhone, "transaction_reason": body.Reason, "transaction_currency": currency,
+			"application": publicKey},
+		signKey: privateKey}
 	m.s.shape(p, "FAILED")
 	if body.Operator == "MCP" && p.Success {
 		p.SettleAt = now // wallet to wallet is immediate
@@ -192,17 +193,11 @@ func (m *mycoolpay) status(w http.ResponseWriter, ref string) {
 	p := m.s.byRef["mycoolpay/"+ref]
 	var body map[string]any
 	if p != nil {
-		var msg any
-		if p.Status == "SUCCESS" {
-			msg = "Your transaction has been successfully completed"
-		} else if p.Status == "FAILED" {
-			msg = "The transaction failed at the operator"
-		}
 		body = map[string]any{"status": "success", "app_transaction_ref": p.ClientReference,
 			"operator_transaction_ref": "MP" + strings.ToUpper(p.ProviderReference[:8]), "transaction_ref": p.ProviderReference,
 			"transaction_type": "PAYOUT", "transaction_amount": p.Amount, "transaction_fees": p.Fee,
 			"transaction_currency": providers.Or(p.Echo["transaction_currency"], "XAF"), "transaction_operator": p.Operator,
-			"transaction_status": p.Status, "transaction_reason": p.Echo["transaction_reason"], "transaction_message": msg,
+			"transaction_status": p.Status, "transaction_reason": p.Echo["transaction_reason"], "transaction_message": mcpMessage(p.Status),
 			"customer_phone_number": echoPhone(p)}
 	}
 	m.s.mu.Unlock()
@@ -211,4 +206,16 @@ func (m *mycoolpay) status(w http.ResponseWriter, ref string) {
 		return
 	}
 	writeJSON(w, http.StatusOK, body)
+}
+
+// mcpMessage is My-CoolPay's transaction_message for a status, null while
+// it is in progress.
+func mcpMessage(status string) any {
+	switch status {
+	case "SUCCESS":
+		return "Your transaction has been successfully completed"
+	case "FAILED":
+		return "The transaction failed at the operator"
+	}
+	return nil
 }

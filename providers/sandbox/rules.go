@@ -28,6 +28,16 @@ import (
 //	balance-after=N                      insufficient balance once N payouts were accepted
 //	pending=30s                          payouts stay pending this long
 //	flip-failed@5%                       payouts stay pending, then end FAILED late
+//
+// and, for the callbacks a final payout sends (see CallbackOptions; op is
+// "callback"):
+//
+//	callback-lost@5%                     never sent
+//	callback-duplicate@5%                sent twice
+//	callback-late=30s@5%                 sent this long after the payout settles
+//	callback-out-of-order@5%             followed by a stale one carrying the pending status
+//	callback-forged@5%                   preceded by a third party's, badly signed, claiming the opposite outcome
+//	callback-wrong-source@5%             followed by the same, sent from another address (127.0.0.2)
 type Rule struct {
 	Provider   string
 	Op         string
@@ -43,7 +53,9 @@ type Rule struct {
 func (r Rule) String() string { return r.text }
 
 var ruleKinds = map[string]bool{"latency": true, "error": true, "hang-before": true, "hang-after": true, "reset": true,
-	"malformed": true, "token-ttl": true, "balance-after": true, "pending": true, "flip-failed": true}
+	"malformed": true, "token-ttl": true, "balance-after": true, "pending": true, "flip-failed": true,
+	"callback-lost": true, "callback-duplicate": true, "callback-late": true, "callback-out-of-order": true, "callback-forged": true,
+	"callback-wrong-source": true}
 
 // ParseRules reads a fault spec (see Rule).
 func ParseRules(spec string) ([]Rule, error) {
@@ -101,7 +113,7 @@ func parseRule(s string) (Rule, error) {
 		if err == nil && (r.Status < 400 || r.Status > 599) {
 			err = fmt.Errorf("status %d is not an error", r.Status)
 		}
-	case "token-ttl", "pending":
+	case "token-ttl", "pending", "callback-late":
 		r.Min, err = time.ParseDuration(value)
 	case "balance-after":
 		r.N, err = strconv.Atoi(value)

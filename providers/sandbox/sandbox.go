@@ -33,6 +33,7 @@ type Options struct {
 	CinetPay    CinetPayOptions
 	MyCoolPay   MyCoolPayOptions
 	Camoo       CamooOptions
+	Callbacks   CallbackOptions
 	Now         func() time.Time
 }
 
@@ -57,6 +58,10 @@ type Payout struct {
 	Echo map[string]string `json:"-"`
 	// order is the payout's place among all the payouts accepted, from 0.
 	order int
+	// signKey is the secret the payout's request carried (My-CoolPay's
+	// private key, Camoo's API secret), to sign its callback with; kept in
+	// memory only, never journaled.
+	signKey string
 }
 
 // Server serves every simulator. Create it with New; it is an http.Handler.
@@ -84,6 +89,15 @@ type Server struct {
 	acct     map[string]*account // balances by provider (and carrier for CamPay)
 	rules    []Rule              // standing faults
 	rng      *rand.Rand          // draws for rules, seeded
+	// callbacks: planned (by due time), handed to the sender, sent
+	callbackq  callbackQueue
+	cbseq      uint64
+	dispatched uint64 // callbacks handed to the sender, ever
+	outbox     []*outgoing
+	delivered  []Delivery
+	senderOnce sync.Once
+	kick       chan struct{} // wakes the sender
+	wake       chan struct{} // wakes the pump
 }
 
 // account is a balance and what pending payouts hold of it.
@@ -109,7 +123,12 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{opts: opts, byRef: map[string]*Payout{}, byOurs: map[string]*Payout{}, byLot: map[string][]*Payout{},
 		byTime: map[string][]*Payout{}, unsorted: map[string]bool{}, done: make(chan struct{}),
-		acct: map[string]*account{}, rng: newRNG(opts.Seed), rules: opts.Rules}
+		acct: map[string]*account{}, rng: newRNG(opts.Seed), rules: opts.Rules,
+		kick: make(chan struct{}, 1), wake: make(chan struct{}, 1)}
+	if err := checkCallbackURLs(opts.Callbacks.URLs); err != nil {
+		return nil, err
+	}
+	s.opts.Callbacks = withCallbackDefaults(opts.Callbacks)
 	s.campay = newCamPay(s, opts.CamPay)
 	s.cinet = newCinetPay(s, opts.CinetPay)
 	s.mcp = newMyCoolPay(s, opts.MyCoolPay)
@@ -188,6 +207,10 @@ func (s *Server) admin(w http.ResponseWriter, r *http.Request, rest string) {
 		s.balancesEndpoint(w, r)
 	case "/tamper":
 		s.tamperEndpoint(w, r)
+	case "/callbacks":
+		s.callbacksEndpoint(w, r)
+	case "/notify": // the notify_url the sandbox's own CinetPay lanes give: a sink
+		w.Write([]byte("OK"))
 	case "/health":
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	default:
@@ -217,8 +240,10 @@ func (s *Server) settleDue() {
 		if p.Status != p.Final { // a tampered payout already ended
 			p.Status = p.Final
 			s.finalized(p)
+			s.scheduleCallbacks(p)
 		}
 	}
+	s.dispatchDue()
 }
 
 // settleQueue is a min-heap of payouts by settle time, then acceptance order.
@@ -300,6 +325,8 @@ func (s *Server) accept(p *Payout) error {
 	if !p.SettleAt.After(p.CreatedAt) && p.Status != p.Final {
 		p.Status = p.Final
 		s.finalized(p)
+		s.scheduleCallbacks(p)
+		s.dispatchDue()
 	}
 	return nil
 }
@@ -322,6 +349,7 @@ func (s *Server) add(p *Payout) {
 	s.byTime[p.Provider] = append(list, p)
 	if p.Status != p.Final {
 		heap.Push(&s.pending, p)
+		s.nudge()
 	}
 }
 
@@ -394,6 +422,18 @@ func (s *Server) createdBetween(provider string, start, end time.Time) []*Payout
 // BalanceKeys are the accounts whose balance can be set.
 var BalanceKeys = []string{"campay/MTN", "campay/Orange", "cinetpay", "mycoolpay", "camoo"}
 
+// defaultBalance is what an account holds when the options give it nothing.
+const defaultBalance = 1_000_000_000
+
+// openAccount opens the account key (one of BalanceKeys) with amount, or
+// defaultBalance when amount is 0.
+func (s *Server) openAccount(key string, amount int64) {
+	if amount == 0 {
+		amount = defaultBalance
+	}
+	s.acct[key] = &account{balance: amount}
+}
+
 // SetBalance sets an account's balance: campay/MTN, campay/Orange, cinetpay,
 // mycoolpay or camoo.
 func (s *Server) SetBalance(key string, amount int64) error {
@@ -436,7 +476,8 @@ func (s *Server) balancesEndpoint(w http.ResponseWriter, r *http.Request) {
 // Tamper makes the simulator's records disagree with what it answered at the
 // time, so reconciliation can be tested: a payout's status (the provider's own
 // word, e.g. FAILED) or amount from now on; or, with an empty reference, a new
-// finished payout nobody asked for.
+// finished payout nobody asked for (which calls back, when callbacks are on,
+// to the provider's callback URL: a callback for a reference never sent).
 type Tamper struct {
 	Provider          string `json:"provider"`
 	ProviderReference string `json:"provider_reference"`
@@ -456,6 +497,8 @@ func (s *Server) ApplyTamper(t Tamper) error {
 		p := &Payout{Provider: t.Provider, ProviderReference: s.newRef(t.Provider), Phone: t.Phone, Amount: t.Amount,
 			Status: t.Status, Final: t.Status, Success: true, CreatedAt: now, SettleAt: now, Operator: "MTN"}
 		s.add(p)
+		s.scheduleCallbacks(p)
+		s.dispatchDue()
 		return nil
 	}
 	p := s.byRef[t.Provider+"/"+t.ProviderReference]
