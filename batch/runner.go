@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -262,29 +263,16 @@ func (r *run) sendAll(ctx context.Context, b Batch) error {
 }
 
 // configured refuses a run with open items routed to a provider the run has
-// no lane for, from the counts by provider.
+// no lane for, from the counts of open items by provider.
 func (r *run) configured(ctx context.Context, b Batch) error {
-	totals, err := r.Store.ProviderTotals(ctx, b.ID)
+	open, err := r.Store.OpenByProvider(ctx, b.ID)
 	if err != nil {
-		return fmt.Errorf("count items by provider: %w", err)
+		return fmt.Errorf("count open items by provider: %w", err)
 	}
-	names := make([]string, 0, len(totals))
-	for name := range totals {
-		names = append(names, name)
-	}
-	slices.Sort(names)
+	names := slices.Sorted(maps.Keys(open))
 	for _, name := range names {
-		if _, ok := r.lanes[name]; ok {
-			continue
-		}
-		open := 0
-		for st, t := range totals[name] {
-			if !st.Terminal() {
-				open += t.Items
-			}
-		}
-		if open > 0 {
-			return fmt.Errorf("%d open item(s) are routed to provider %q, which is not configured", open, name)
+		if _, ok := r.lanes[name]; !ok && open[name] > 0 {
+			return fmt.Errorf("%d open item(s) are routed to provider %q, which is not configured", open[name], name)
 		}
 	}
 	return nil

@@ -221,7 +221,7 @@ func (s *Store) commitGroup(ws []*write) {
 		s.wrote(ctx)
 		return
 	}
-	checkpoint := s.Checkpoint
+	checkpoint := s.durableCheckpoint
 	if s.claimCheckpoint != nil {
 		checkpoint = s.claimCheckpoint
 	}

@@ -49,6 +49,9 @@ type Store struct {
 	// claimCheckpoint brings a claim into the main file (Checkpoint; a test
 	// may make it fail)
 	claimCheckpoint func(context.Context) error
+	// checkpointIncomplete, when set, hears of each durable checkpoint that
+	// must be tried again (a test)
+	checkpointIncomplete func()
 
 	commits, checkpoints atomic.Int64 // counted for Stats
 
@@ -104,8 +107,12 @@ func DSN(file string) string {
 	q.Set("_busy_timeout", "10000")
 	q.Set("_foreign_keys", "1")
 	q.Set("_stmt_cache_size", "64")
-	return "file:" + file + "?" + q.Encode()
+	return "file:" + uriPath.Replace(file) + "?" + q.Encode()
 }
+
+// uriPath escapes what a SQLite URI would read as the end of the file's name
+// ('?' and '#') or as an escape ('%'): a ledger named "paie#2.db" is that file.
+var uriPath = strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23")
 
 // Open opens (creating if needed, mode 0600) the ledger at file and migrates it.
 // Several processes may open a new ledger at once: one migrates, the others
@@ -222,6 +229,36 @@ func (s *Store) Checkpoint(ctx context.Context) error {
 	s.cpMu.Unlock()
 	return nil
 }
+
+// durableCheckpoint is Checkpoint for the writes that must reach the main
+// file (plans, claims): another process checkpointing or reading an older
+// state of the ledger at the same moment makes a checkpoint incomplete, so it
+// is tried again for a while (up to checkpointPatience) before it fails.
+func (s *Store) durableCheckpoint(ctx context.Context) error {
+	wait, waited := 5*time.Millisecond, time.Duration(0)
+	for {
+		err := s.Checkpoint(ctx)
+		if err == nil || !errors.Is(err, ErrCheckpoint) || waited >= checkpointPatience {
+			return err
+		}
+		if s.checkpointIncomplete != nil {
+			s.checkpointIncomplete()
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		}
+		waited += wait
+		wait = min(2*wait, 200*time.Millisecond)
+	}
+}
+
+// checkpointPatience bounds how long a durable write waits for a checkpoint
+// that other processes keep from completing: the busy timeout's length.
+const checkpointPatience = 10 * time.Second
 
 // wrote counts a committed write and checkpoints when the pace says so. A
 // periodic checkpoint that cannot complete now (another process reading) stays

@@ -59,7 +59,7 @@ func (s *Store) durableTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	if err := s.commit(ctx, fn); err != nil {
 		return err
 	}
-	return s.Checkpoint(context.WithoutCancel(ctx))
+	return s.durableCheckpoint(context.WithoutCancel(ctx))
 }
 
 func (s *Store) commit(ctx context.Context, fn func(*sql.Tx) error) error {
@@ -444,6 +444,38 @@ func (s *Store) Item(ctx context.Context, itemID int64) (batch.Item, error) {
 	}
 	return items[0], nil
 }
+
+// OpenByProvider implements batch.RunReader through the state index: the
+// items already final are not read.
+func (s *Store) OpenByProvider(ctx context.Context, batchID int64) (map[string]int, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT provider, COUNT(*) FROM items INDEXED BY items_batch_state
+		WHERE batch_id = ? AND state IN (`+openStates+`) GROUP BY provider`, batchID)
+	if err != nil {
+		return nil, s.fail("count open items by provider", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var p string
+		var n int
+		if err := rows.Scan(&p, &n); err != nil {
+			return nil, s.fail("count open items by provider", err)
+		}
+		out[p] = n
+	}
+	return out, s.fail("count open items by provider", rows.Err())
+}
+
+// openStates lists, for SQL, the states that are not final.
+var openStates = func() string {
+	var qs []string
+	for _, st := range batch.States {
+		if !st.Terminal() {
+			qs = append(qs, "'"+string(st)+"'")
+		}
+	}
+	return strings.Join(qs, ", ")
+}()
 
 // LaneItemsAfter implements batch.RunReader.
 func (s *Store) LaneItemsAfter(ctx context.Context, batchID int64, provider string, state batch.State, afterRow, limit int) ([]batch.Item, error) {

@@ -522,6 +522,12 @@ func testProviderTotalsAndItem(t *testing.T, f *fixture) {
 	require.NoError(t, err)
 	assert.Equal(t, all, sum, "the providers' totals add up to the batch's")
 	assert.Empty(t, byProvider(999999), "a batch the store does not hold has none")
+	open, err := f.st.OpenByProvider(f.ctx, b.ID)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]int{"campay": 2, "mycoolpay": 1}, open, "the items not final yet, by provider")
+	open, err = f.st.OpenByProvider(f.ctx, 999999)
+	require.NoError(t, err)
+	assert.Empty(t, open)
 
 	page := func(provider string, state batch.State, after, limit int) []int {
 		t.Helper()
