@@ -92,9 +92,7 @@ func TestOpenSessionChecksWhereTheBatchIsPaid(t *testing.T) {
 			} else {
 				assert.Empty(t, notes(t, e.st, b.ID))
 			}
-			stored, err := e.st.Batch(context.Background(), "paie")
-			require.NoError(t, err)
-			assert.Equal(t, tc.cur, stored.Endpoint, "the store says where it is paid now")
+			assert.Equal(t, tc.cur, stored(t, e.st, "paie").Endpoint, "the store says where it is paid now")
 			assert.Contains(t, e.said, "SANDBOX: no real money moves (sandbox at http://127.0.0.1:8089)")
 		})
 	}

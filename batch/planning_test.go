@@ -82,20 +82,13 @@ func TestSavePlan(t *testing.T) {
 	st := batchtest.NewMemory()
 	// plannedAgain lists who planned batch paie again, with what was recorded.
 	plannedAgain := func() []string {
-		b, err := st.Batch(ctx, "paie")
-		require.NoError(t, err)
 		var out []string
-		for _, e := range batchEvents(t, st, b.ID) {
+		for _, e := range batchEvents(t, st, stored(t, st, "paie").ID) {
 			if e.Cause == batch.CausePlannedAgain {
 				out = append(out, e.Actor+": "+e.Detail)
 			}
 		}
 		return out
-	}
-	policy := func() batch.Policy {
-		b, err := st.Batch(ctx, "paie")
-		require.NoError(t, err)
-		return b.Policy
 	}
 	b, created, err := batch.SavePlan(ctx, st, plan("paie", "awa", batch.Policy{}, 1000, 2000), batch.SaveRequest{Login: "awa"})
 	require.NoError(t, err)
@@ -112,7 +105,7 @@ func TestSavePlan(t *testing.T) {
 	assert.Regexp(t, `^jean: by jean; .*; login root$`, plannedAgain()[0])
 	_, _, err = batch.SavePlan(ctx, st, plan("paie", "jean", batch.Policy{FourEyes: true}, 1000, 2000), batch.SaveRequest{Login: "root"})
 	require.NoError(t, err)
-	assert.Equal(t, batch.Policy{RequireApproval: true, FourEyes: true}, policy(), "run records the rules, not a planner")
+	assert.Equal(t, batch.Policy{RequireApproval: true, FourEyes: true}, stored(t, st, "paie").Policy, "run records the rules, not a planner")
 	assert.Len(t, plannedAgain(), 1)
 
 	// the same payroll under another reference: refused by policy, unless allowed
@@ -194,10 +187,9 @@ func TestAuthorizeRun(t *testing.T) {
 			if tc.approval != (batch.Approval{}) {
 				require.NoError(t, st.Approve(ctx, b.ID, tc.approval, ""))
 			}
-			b, err := st.Batch(ctx, "paie")
-			require.NoError(t, err)
+			b = stored(t, st, "paie")
 			before := len(notes(t, st, b.ID))
-			err = batch.AuthorizeRun(ctx, st, b, tc.config, tc.hash)
+			err := batch.AuthorizeRun(ctx, st, b, tc.config, tc.hash)
 			noted := notes(t, st, b.ID)[before:]
 			if tc.refusal == "" {
 				assert.NoError(t, err)
@@ -238,11 +230,6 @@ func TestApprove(t *testing.T) {
 			t.Parallel()
 			st := batchtest.NewMemory()
 			b, items := seed(t, st, batch.Batch{Reference: "paie", CreatedBy: "awa", Policy: tc.stored, PlanHash: "h1"}, tc.items...)
-			approval := func() batch.Approval {
-				b, err := st.Batch(ctx, "paie")
-				require.NoError(t, err)
-				return b.Approval
-			}
 			ap, err := batch.Approve(ctx, st, b, items, batch.ApproveRequest{By: tc.by, Note: "signed summary", Login: "root", At: nov25, Config: tc.config})
 			if tc.refusal != "" {
 				assert.ErrorContains(t, err, tc.refusal)
@@ -250,12 +237,12 @@ func TestApprove(t *testing.T) {
 				noted := notes(t, st, b.ID)
 				require.Len(t, noted, 1)
 				assert.True(t, strings.HasPrefix(noted[0], "approval refused: "+tc.by+": "), noted[0])
-				assert.Zero(t, approval())
+				assert.Zero(t, stored(t, st, "paie").Approval)
 				return
 			}
 			require.NoError(t, err)
 			assert.Equal(t, batch.Approval{Hash: "h1", By: tc.by, At: nov25}, ap)
-			assert.Equal(t, ap, approval())
+			assert.Equal(t, ap, stored(t, st, "paie").Approval)
 			assert.Equal(t, []string{"approved by " + tc.by + ": plan hash h1; signed summary (login root)"}, notes(t, st, b.ID))
 		})
 	}
@@ -263,8 +250,6 @@ func TestApprove(t *testing.T) {
 	b, items := seed(t, st, batch.Batch{Reference: "paie", CreatedBy: "awa", PlanHash: "h1"}, batch.Item{State: batch.Planned})
 	_, err := batch.Approve(ctx, st, b, items, batch.ApproveRequest{By: "awa", Login: "awa", At: nov25, Config: batch.Policy{RequireApproval: true}})
 	require.NoError(t, err)
-	stored, err := st.Batch(ctx, "paie")
-	require.NoError(t, err)
-	assert.Equal(t, batch.Policy{RequireApproval: true}, stored.Policy, "the config's rules are kept with the batch")
+	assert.Equal(t, batch.Policy{RequireApproval: true}, stored(t, st, "paie").Policy, "the config's rules are kept with the batch")
 	assert.Equal(t, []string{"approved by awa: plan hash h1"}, notes(t, st, b.ID), "the login is noted only when it is not the approver")
 }

@@ -22,6 +22,14 @@ func seed(t *testing.T, st *batchtest.Memory, b batch.Batch, items ...batch.Item
 	return b, stored
 }
 
+// stored is the batch st holds under key, as it holds it now.
+func stored(t *testing.T, st batch.BatchReader, key string) batch.Batch {
+	t.Helper()
+	b, err := st.Batch(context.Background(), key)
+	require.NoError(t, err)
+	return b
+}
+
 // notes lists what was recorded about batch id, as "cause: detail", in
 // order: its events about the batch as a whole, but for those the store
 // writes itself when the batch is planned, locked, given stricter rules or
