@@ -51,29 +51,3 @@ func TestMemoryFailsAsToldAndChangesNothing(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, batch.Submitting, items[0].State, "a failed call changes nothing")
 }
-
-func TestSeedMovesEachItemToItsState(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	m := NewMemory()
-	var want []batch.Item
-	for _, s := range batch.States {
-		want = append(want, batch.Item{State: s, Provider: "campay", Message: "as " + string(s)})
-	}
-	b, items, err := Seed(ctx, m, batch.Batch{Reference: "seeded", Currency: "XAF"}, want...)
-	require.NoError(t, err)
-	assert.Equal(t, len(want), b.ItemCount)
-	require.Len(t, items, len(want))
-	for i, it := range items {
-		assert.Equal(t, want[i].State, it.State)
-		assert.Equal(t, i+2, it.Row)
-		assert.Equal(t, "as "+string(want[i].State), it.Message)
-		assert.Equal(t, int64(1000), it.Amount)
-		atts, err := m.Attempts(ctx, it.ID)
-		require.NoError(t, err)
-		sent := it.State != batch.Planned && it.State != batch.Rejected
-		assert.Equal(t, sent, len(atts) == 1, "%s: one attempt when sent", it.State)
-	}
-	_, _, err = Seed(ctx, m, batch.Batch{Reference: "seeded"})
-	assert.ErrorIs(t, err, batch.ErrBatchExists)
-}
