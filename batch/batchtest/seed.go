@@ -75,8 +75,8 @@ func moveTo(ctx context.Context, st batch.Store, batchID int64, it, want batch.I
 	switch want.State {
 	case batch.Planned:
 		return note()
-	case batch.Rejected:
-		return st.Apply(ctx, last(batch.Planned, batch.Rejected, nil))
+	case batch.Rejected, batch.Cancelled: // never claimed
+		return st.Apply(ctx, last(batch.Planned, want.State, nil))
 	}
 	attempt, err := claim(ctx, st, batchID, it)
 	if err != nil {
