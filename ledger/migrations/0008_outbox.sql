@@ -50,17 +50,6 @@ SELECT b.id AS batch_id, json_object(
     'approved_by', b.approved_by) AS object
 FROM batches b;
 
--- An item event's object: the item with the state its event moved it to.
-CREATE TRIGGER webhook_item_event AFTER INSERT ON events
-WHEN NEW.item_id IS NOT NULL AND NEW.to_state IN ('succeeded', 'failed', 'review')
-BEGIN
-    INSERT INTO webhook_outbox (event_id, type, batch_id, item_id, source, created_at, window_from, object)
-    SELECT 'evt_' || lower(hex(randomblob(16))), 'item.' || NEW.to_state, NEW.batch_id, NEW.item_id, NEW.id, NEW.at, NEW.at,
-        json_object('batch', b.reference, 'reference', i.reference, 'row', i.row, 'amount', i.amount,
-            'currency', b.currency, 'provider', i.provider, 'state', NEW.to_state, 'provider_reference', i.provider_reference)
-    FROM items i JOIN batches b ON b.id = i.batch_id WHERE i.id = NEW.item_id;
-END;
-
 CREATE TRIGGER webhook_batch_planned AFTER INSERT ON events
 WHEN NEW.item_id IS NULL AND NEW.cause = 'batch planned'
 BEGIN
@@ -89,14 +78,20 @@ BEGIN
     FROM webhook_batch_object WHERE batch_id = NEW.batch_id;
 END;
 
--- A batch completes when its last open item reaches a final state, whichever
--- command moved it (a run, a person's decision, a reconciliation, a callback).
-CREATE TRIGGER webhook_batch_completed AFTER INSERT ON events
-WHEN NEW.item_id IS NOT NULL AND NEW.to_state IN ('succeeded', 'failed', 'rejected')
-    AND NOT EXISTS (SELECT 1 FROM items WHERE batch_id = NEW.batch_id
-        AND state IN ('planned', 'submitting', 'pending', 'unknown', 'review'))
-    AND NOT EXISTS (SELECT 1 FROM webhook_outbox WHERE batch_id = NEW.batch_id AND type = 'batch.completed')
+-- An item that reaches succeeded, failed or review gives an item event (the
+-- item with the state its event moved it to); when it was the batch's last open
+-- item, whichever command moved it (a run, a person's decision, a
+-- reconciliation, a callback), the batch completes. One trigger, so that the
+-- item's event comes before the batch's.
+CREATE TRIGGER webhook_item_event AFTER INSERT ON events
+WHEN NEW.item_id IS NOT NULL AND NEW.to_state IN ('succeeded', 'failed', 'review', 'rejected')
 BEGIN
+    INSERT INTO webhook_outbox (event_id, type, batch_id, item_id, source, created_at, window_from, object)
+    SELECT 'evt_' || lower(hex(randomblob(16))), 'item.' || NEW.to_state, NEW.batch_id, NEW.item_id, NEW.id, NEW.at, NEW.at,
+        json_object('batch', b.reference, 'reference', i.reference, 'row', i.row, 'amount', i.amount,
+            'currency', b.currency, 'provider', i.provider, 'state', NEW.to_state, 'provider_reference', i.provider_reference)
+    FROM items i JOIN batches b ON b.id = i.batch_id WHERE i.id = NEW.item_id AND NEW.to_state <> 'rejected';
+
     INSERT INTO webhook_outbox (event_id, type, batch_id, source, created_at, window_from, object)
     SELECT 'evt_' || lower(hex(randomblob(16))), 'batch.completed', NEW.batch_id, NEW.id, NEW.at, NEW.at,
         json_patch(o.object, json_object(
@@ -104,5 +99,8 @@ BEGIN
             'failed', (SELECT COUNT(*) FROM items WHERE batch_id = NEW.batch_id AND state = 'failed'),
             'rejected', (SELECT COUNT(*) FROM items WHERE batch_id = NEW.batch_id AND state = 'rejected'),
             'succeeded_amount', (SELECT COALESCE(SUM(amount), 0) FROM items WHERE batch_id = NEW.batch_id AND state = 'succeeded')))
-    FROM webhook_batch_object o WHERE o.batch_id = NEW.batch_id;
+    FROM webhook_batch_object o WHERE o.batch_id = NEW.batch_id AND NEW.to_state <> 'review'
+        AND NOT EXISTS (SELECT 1 FROM items WHERE batch_id = NEW.batch_id
+            AND state IN ('planned', 'submitting', 'pending', 'unknown', 'review'))
+        AND NOT EXISTS (SELECT 1 FROM webhook_outbox WHERE batch_id = NEW.batch_id AND type = 'batch.completed');
 END;
