@@ -43,6 +43,7 @@ started in this process and no real money moves.`,
 				return err
 			}
 			defer st.Close()
+			defer a.deliverAfterRun(ctx, st) // the events of what was recorded, whatever the outcome
 			b, created, err := batch.SavePlan(ctx, st, p, batch.SaveRequest{AllowRepeat: pf.allowRepeat, Login: whoami()})
 			if err != nil {
 				return err
