@@ -20,23 +20,27 @@ import (
 )
 
 // Endpoint is one of the customer's receivers: where events go, which ones,
-// and how they are signed. Its secret is held only by its signer, so that
-// printing an Endpoint never shows it.
+// and the secret they are signed with. The URL (which may hold a token in its
+// query) and the secret are held behind a pointer, so that printing an
+// Endpoint shows neither.
 type Endpoint struct {
-	URL    string
 	Events []string // the types it subscribes to; empty: every type
-	sign   func(t int64, body []byte) string
+	conf   *endpointConf
+}
+
+type endpointConf struct {
+	url    string
+	secret []byte
 }
 
 // NewEndpoint is an endpoint at url for events, signed with secret.
 func NewEndpoint(url string, events []string, secret []byte) Endpoint {
-	key := bytes.Clone(secret)
-	return Endpoint{URL: url, Events: events, sign: func(t int64, body []byte) string { return Signature(key, t, body) }}
+	return Endpoint{Events: events, conf: &endpointConf{url: url, secret: bytes.Clone(secret)}}
 }
 
 // Key names the endpoint in the ledger, the delivery log and lists: its URL
 // without query, fragment or credentials (a token in the URL stays out).
-func (e Endpoint) Key() string { return batch.CleanURL(e.URL) }
+func (e Endpoint) Key() string { return batch.CleanURL(e.conf.url) }
 
 // Wants reports whether the endpoint subscribes to events of type t.
 func (e Endpoint) Wants(t string) bool { return len(e.Events) == 0 || slices.Contains(e.Events, t) }
@@ -254,7 +258,7 @@ func (d *Deliverer) post(ctx context.Context, e Event, ep Endpoint, now time.Tim
 	}
 	ctx, cancel := context.WithTimeout(ctx, d.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.URL, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.conf.url, bytes.NewReader(body))
 	if err != nil {
 		return 0, "the endpoint's URL cannot be used"
 	}
@@ -262,9 +266,7 @@ func (d *Deliverer) post(ctx context.Context, e Event, ep Endpoint, now time.Tim
 	req.Header.Set("User-Agent", "bulkpay-webhooks")
 	req.Header.Set(EventIDHeader, e.ID)
 	req.Header.Set(EventTypeHeader, e.Type)
-	if ep.sign != nil {
-		req.Header.Set(SignatureHeader, ep.sign(now.Unix(), body))
-	}
+	req.Header.Set(SignatureHeader, Signature(ep.conf.secret, now.Unix(), body))
 	resp, err := d.Client.Do(req)
 	if err != nil {
 		return 0, shortError(err)
