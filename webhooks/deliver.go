@@ -222,9 +222,10 @@ func (p *Pass) wait(next time.Time) {
 func (d *Deliverer) attempt(ctx context.Context, e Event, ep Endpoint, dl Delivery, deadline time.Time, p *Pass) (Delivery, error) {
 	now := d.Clock.Now()
 	status, short := d.post(ctx, e, ep, now)
-	if ctx.Err() != nil {
+	if short != "" && ctx.Err() != nil {
 		return dl, ctx.Err() // cut short: not an attempt the endpoint failed
 	}
+	ctx = context.WithoutCancel(ctx) // what the endpoint answered is recorded, even when ctx has just ended
 	p.Attempted++
 	a := Attempt{EventID: e.ID, Endpoint: dl.Endpoint, At: now, Status: status, Error: short}
 	dl.Attempts++

@@ -263,3 +263,42 @@ func TestBodyIsTheSameAtEveryAttempt(t *testing.T) {
 	_, err = webhooks.Body(webhooks.Event{Object: json.RawMessage(`{`)})
 	assert.Error(t, err)
 }
+
+// stopOnDelivery is an outbox that ends the loop once an event is delivered.
+type stopOnDelivery struct {
+	*webhookstest.Memory
+	stop func()
+}
+
+func (s stopOnDelivery) Record(ctx context.Context, d webhooks.Delivery, a *webhooks.Attempt) error {
+	err := s.Memory.Record(ctx, d, a)
+	if d.State == webhooks.Delivered {
+		s.stop()
+	}
+	return err
+}
+
+// TestRunDeliversInTheBackgroundUntilCancelled: the loop a server runs waits
+// on its clock for the next due delivery, and returns once ctx is done.
+func TestRunDeliversInTheBackgroundUntilCancelled(t *testing.T) {
+	t.Parallel()
+	clock := providerstest.NewClock(t0)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	rcv := newReceiver(t, clock, func(n int) int {
+		if n <= 2 {
+			return http.StatusBadGateway
+		}
+		return http.StatusOK
+	})
+	m := outbox(webhooks.ItemSucceeded, webhooks.ItemFailed)
+	d := &webhooks.Deliverer{Store: stopOnDelivery{m, cancel}, Clock: clock, Jitter: func() float64 { return 0 },
+		Endpoints: []webhooks.Endpoint{webhooks.NewEndpoint(rcv.srv.URL, nil, []byte(secret))}}
+	require.NoError(t, d.Run(ctx, time.Minute))
+	assert.Equal(t, map[string]int{"evt_1": 1}, rcv.accepted(), "stopped after the first delivery")
+	assert.Equal(t, []time.Duration{10 * time.Second, 20 * time.Second}, clock.Slept(), "it waited for each retry, no longer")
+	open, err := m.Open(context.Background(), 0, 10)
+	require.NoError(t, err)
+	require.Len(t, open, 1, "the second event waits for the next run")
+	assert.Equal(t, "evt_2", open[0].ID)
+}
