@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math/big"
+	"slices"
 	"sort"
 	"time"
 
@@ -180,11 +182,7 @@ type AccountBalance struct {
 // of name, through the lane's Caller (a lane without one gets its own stack on
 // clock); the error joins those of the providers that did not answer.
 func Balances(ctx context.Context, lanes map[string]Lane, clock providers.Clock) ([]AccountBalance, error) {
-	names := make([]string, 0, len(lanes))
-	for n := range lanes {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(lanes))
 	var out []AccountBalance
 	var failed error
 	for _, n := range names {

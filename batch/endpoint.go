@@ -2,8 +2,9 @@ package batch
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -52,11 +53,7 @@ func (e Endpoint) String() string {
 	case EndpointSandbox:
 		return "the sandbox at " + e.URL
 	case EndpointLive:
-		names := make([]string, 0, len(e.Providers))
-		for n := range e.Providers {
-			names = append(names, n)
-		}
-		sort.Strings(names)
+		names := slices.Sorted(maps.Keys(e.Providers))
 		parts := make([]string, len(names))
 		for i, n := range names {
 			parts[i] = n + " at " + e.Providers[n]
@@ -95,11 +92,7 @@ func (e Endpoint) Differences(o Endpoint) []string {
 		return []string{fmt.Sprintf("%s, now %s", e, o)}
 	}
 	var out []string
-	names := make([]string, 0, len(e.Providers))
-	for n := range e.Providers {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(e.Providers))
 	for _, n := range names {
 		if v, ok := o.Providers[n]; ok && CleanURL(e.Providers[n]) != CleanURL(v) {
 			out = append(out, fmt.Sprintf("%s at %s, now %s", n, e.Providers[n], v))

@@ -136,3 +136,20 @@ func (f Fees) Cost(amount, charge int64) int64 {
 	}
 	return amount + charge
 }
+
+// With is f with c in force: it replaces the configuration of the same name,
+// or is added when f has none.
+func (f Fees) With(c ProfitConfig) Fees {
+	out := Fees{Bearer: f.Bearer, Configs: make([]ProfitConfig, 0, len(f.Configs)+1)}
+	replaced := false
+	for _, x := range f.Configs {
+		if x.Name == c.Name {
+			x, replaced = c, true
+		}
+		out.Configs = append(out.Configs, x)
+	}
+	if !replaced {
+		out.Configs = append(out.Configs, c)
+	}
+	return out
+}

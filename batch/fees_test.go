@@ -81,3 +81,31 @@ func TestFeesValidate(t *testing.T) {
 		assert.Error(t, bad.Validate(), "%+v", bad)
 	}
 }
+
+func TestFeesWithReplacesOrAdds(t *testing.T) {
+	t.Parallel()
+	mm := ProfitConfig{Name: FeeMobileMoney, Fee: 100}
+	pct := ProfitConfig{Name: FeeMobileMoney, Percentage: "1.5", UsePercentage: true}
+	cash := ProfitConfig{Name: FeeCashout, Fee: 250}
+	for _, tc := range []struct {
+		name string
+		in   Fees
+		c    ProfitConfig
+		want Fees
+	}{
+		{"added to none", Fees{Bearer: BearerSender}, mm, Fees{Bearer: BearerSender, Configs: []ProfitConfig{mm}}},
+		{"replaces the same name", Fees{Configs: []ProfitConfig{mm, cash}}, pct, Fees{Configs: []ProfitConfig{pct, cash}}},
+		{"added beside others", Fees{Configs: []ProfitConfig{cash}}, mm, Fees{Configs: []ProfitConfig{cash, mm}}},
+	} {
+		got := tc.in.With(tc.c)
+		assert.Equal(t, tc.want, got, tc.name)
+		charge, err := got.Charge(ModeMobileMoney, 1100)
+		require.NoError(t, err)
+		want, err := tc.want.Charge(ModeMobileMoney, 1100)
+		require.NoError(t, err)
+		assert.Equal(t, want, charge, tc.name)
+	}
+	in := Fees{Configs: []ProfitConfig{mm}}
+	_ = in.With(pct)
+	assert.Equal(t, Fees{Configs: []ProfitConfig{mm}}, in, "the original is left as it was")
+}

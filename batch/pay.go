@@ -128,6 +128,11 @@ func shared(lanes map[string]Lane, clock providers.Clock, log *slog.Logger) map[
 	out := make(map[string]Lane, len(lanes))
 	for name, l := range lanes {
 		l.Caller = l.Stacked(providers.Retry{}, clock, log)
+		if l.Status != nil { // status checks with a budget of their own keep one Caller too
+			st := *l.Status
+			st.Caller = st.stacked(l.Provider.Name(), providers.Retry{}, clock, log)
+			l.Status = &st
+		}
 		out[name] = l
 	}
 	return out
@@ -216,8 +221,8 @@ func (s *Session) lock(ctx context.Context, w Wait) error {
 // RunOptions are how the runner goes about a run, from the door's config.
 type RunOptions struct {
 	Description  string        // sent with each payout
-	PendingWait  time.Duration // how long to poll pending items
-	PollInterval time.Duration // between status rounds
+	PendingWait  time.Duration // how long a pending item is checked (Runner.PendingWait)
+	PollInterval time.Duration // from acceptance to the first status check (Runner.PollInterval)
 	Log          *slog.Logger
 	// Crash is the test build's crash points (nil in the production binary).
 	Crash func(point string)

@@ -3,6 +3,8 @@ package batch
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -28,11 +30,7 @@ type RetryPlan struct {
 // AlreadyIn says which earlier retry batches pay failed items again:
 // "2 in paie-retry-1, 1 in paie-retry-2".
 func (p RetryPlan) AlreadyIn() string {
-	refs := make([]string, 0, len(p.Already))
-	for ref := range p.Already {
-		refs = append(refs, ref)
-	}
-	sort.Strings(refs)
+	refs := slices.Sorted(maps.Keys(p.Already))
 	parts := make([]string, len(refs))
 	for i, ref := range refs {
 		parts[i] = fmt.Sprintf("%d in %s", p.Already[ref], ref)

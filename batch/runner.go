@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,6 +26,40 @@ type Lane struct {
 	// that its rate limit holds. When nil, the Runner stacks one from Rate,
 	// Burst and Concurrency for the run, with its MaxRetries and RetryBase.
 	Caller providers.Caller
+	// Status, when set, is the status checks' own budget: the provider limits
+	// its status endpoint apart from its payouts. When nil, status checks go
+	// through Caller with the sends, sharing their rate and concurrency.
+	Status *Pace
+}
+
+// Pace is a rate limit and a bound on requests in flight.
+type Pace struct {
+	Rate        float64 // requests per second; unlimited when 0
+	Burst       int
+	Concurrency int // requests in flight at once; 1 when 0
+	// Caller, when set, keeps the pace: shared with whatever else makes these
+	// calls in the process. When nil, the Runner stacks one for the run.
+	Caller providers.Caller
+}
+
+// stacked returns the pace's Caller, or when it has none a providers.Stack of
+// its own for provider.
+func (p Pace) stacked(provider string, retry providers.Retry, clock providers.Clock, log *slog.Logger) providers.Caller {
+	if p.Caller != nil {
+		return p.Caller
+	}
+	return providers.Stack(providers.Options{Provider: provider, Rate: p.Rate, Burst: p.Burst,
+		Concurrency: p.Concurrency, Retry: retry, Log: log, Clock: clock})
+}
+
+// stackedStatus returns the lane's Callers for sends and for status checks:
+// the same one unless the lane's status checks have a budget of their own.
+func (l Lane) stackedStatus(retry providers.Retry, clock providers.Clock, log *slog.Logger) (send, status providers.Caller) {
+	send = l.Stacked(retry, clock, log)
+	if l.Status == nil {
+		return send, send
+	}
+	return send, l.Status.stacked(l.Provider.Name(), retry, clock, log)
 }
 
 // Observer hears of every state change the runner records.
@@ -36,7 +71,7 @@ type Observer interface {
 // in the Store before taking the next. Run reads its fields and never changes
 // them: a Runner may run several batches, one after the other or at once.
 type Runner struct {
-	Store       Store
+	Store       RunStore
 	Lanes       map[string]Lane
 	Observer    Observer
 	Log         *slog.Logger // discarded when nil
@@ -45,11 +80,20 @@ type Runner struct {
 	// Caller (providers.Retry's Max and Base): resends of a request that was
 	// not processed, 4 when 0, none when negative; the first backoff, 500ms
 	// when 0.
-	MaxRetries   int
-	RetryBase    time.Duration
-	PollInterval time.Duration // between status rounds; default 2s
-	PendingWait  time.Duration // how long to poll pending items before leaving them to the next run; default 2m
-	// Clock tells the time and waits (the poll rounds, the backoffs of the
+	MaxRetries int
+	RetryBase  time.Duration
+	// PollInterval is how long after a payout is accepted (pending) its
+	// status is first checked; each later check waits twice as long as the
+	// one before, up to PollCap. An item already pending when the run starts
+	// is checked at once. Default 2s; PollCap's default is 30s (at least
+	// PollInterval).
+	PollInterval time.Duration
+	PollCap      time.Duration
+	// PendingWait is how long an item is checked after it was accepted (or,
+	// pending at the start, after the run started) before it is left pending
+	// to the next run; default 2m, none checked when negative.
+	PendingWait time.Duration
+	// Clock tells the time and waits (the status checks, the backoffs of the
 	// lanes the Runner stacks); providers.SystemClock when nil.
 	Clock providers.Clock
 	// Crash, when set, is called at the named points where a crash would leave
@@ -84,6 +128,10 @@ func (r *Runner) start(b Batch) *run {
 	if ru.PendingWait == 0 {
 		ru.PendingWait = 2 * time.Minute
 	}
+	if ru.PollCap <= 0 {
+		ru.PollCap = 30 * time.Second
+	}
+	ru.PollCap = max(ru.PollCap, ru.PollInterval)
 	if ru.log == nil {
 		ru.log = slog.New(slog.DiscardHandler)
 	}
@@ -91,8 +139,13 @@ func (r *Runner) start(b Batch) *run {
 		ru.clock = providers.SystemClock
 	}
 	for name, l := range r.Lanes {
-		c := l.Stacked(providers.Retry{Max: r.MaxRetries, Base: r.RetryBase}, ru.clock, ru.log)
-		ru.lanes[name] = &lane{Lane: l, caller: c, workers: max(l.Concurrency, 1)}
+		send, status := l.stackedStatus(providers.Retry{Max: r.MaxRetries, Base: r.RetryBase}, ru.clock, ru.log)
+		checkers := max(l.Concurrency, 1)
+		if l.Status != nil {
+			checkers = max(l.Status.Concurrency, 1)
+		}
+		ru.lanes[name] = &lane{Lane: l, caller: send, status: status, workers: max(l.Concurrency, 1),
+			checkers: checkers, due: newDueQueue()}
 	}
 	return ru
 }
@@ -100,59 +153,85 @@ func (r *Runner) start(b Batch) *run {
 // lane is a Lane at run time.
 type lane struct {
 	Lane
-	caller  providers.Caller
-	workers int         // items sent side by side
-	halted  atomic.Bool // the provider keeps refusing to process: claim nothing more this run
-	mu      sync.Mutex
-	haltErr error // why, when it needs a person (credentials refused)
+	caller   providers.Caller // sends, settles, contacts
+	status   providers.Caller // status checks: caller unless the lane gives them their own pace
+	workers  int              // items sent side by side
+	checkers int              // status checks made side by side
+	due      *dueQueue        // the pending items' next checks
+	halted   atomic.Bool      // the provider keeps refusing to process: claim nothing more this run
+	mu       sync.Mutex
+	haltErr  error // why, when it needs a person (credentials refused)
 }
 
 // Run pays every open item of b: it settles what a previous run left in doubt,
-// sends what is planned, settles what became unknown, and polls what is pending
-// until it is final or PendingWait has passed. It returns the batch's standing;
-// an error means the run could not go on (the ledger failed, or ctx was cancelled).
+// sends what is planned, settles what became unknown, and checks what is
+// pending, while it sends, until it is final or PendingWait has passed. It
+// returns the batch's standing; an error means the run could not go on (the
+// ledger failed, or ctx was cancelled).
 func (r *Runner) Run(ctx context.Context, b Batch) (Summary, error) {
-	return r.start(b).run(ctx, b)
+	return r.Start(b).Pay(ctx)
+}
+
+// Run is one run of a batch, made by Runner.Start: Pay pays it, once; while
+// it pays, Settled tells it of items whose final state was recorded elsewhere.
+type Run struct {
+	r *run
+	b Batch
+}
+
+// Start makes a run of b, to be paid with Pay.
+func (r *Runner) Start(b Batch) *Run { return &Run{r: r.start(b), b: b} }
+
+// Pay is Runner.Run: it pays the run's batch.
+func (ru *Run) Pay(ctx context.Context) (Summary, error) { return ru.r.run(ctx, ru.b) }
+
+// Settled tells the run that something outside it (a provider's callback)
+// recorded item id's final state in the store: the item's status check is
+// dropped. It reports whether one was queued or under way; one under way
+// finds the item moved (ErrStale) and leaves it so. Safe to call at any time,
+// from any goroutine.
+func (ru *Run) Settled(itemID int64) bool {
+	for _, l := range ru.r.lanes {
+		if l.due.drop(itemID) {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *run) run(ctx context.Context, b Batch) (Summary, error) {
-	lanes := r.lanes
 	if err := r.recoverSubmitting(ctx, b); err != nil {
 		return Summary{}, err
 	}
-	items, err := r.Store.Items(ctx, b.ID)
-	if err != nil {
-		return Summary{}, fmt.Errorf("read items: %w", err)
+	if err := r.configured(ctx, b); err != nil {
+		return Summary{}, err
 	}
-	for _, it := range items {
-		if !it.State.Terminal() {
-			if _, ok := lanes[it.Provider]; !ok {
-				return Summary{}, fmt.Errorf("item row %d is routed to provider %q, which is not configured", it.Row, it.Provider)
+	if err := r.pendingAtStart(ctx, b); err != nil {
+		return Summary{}, err
+	}
+	// Each lane checks its pending items from the start, beside the sends,
+	// until every lane has sent all it will and its checks are done.
+	g, gctx := errgroup.WithContext(ctx)
+	for _, l := range r.lanes {
+		g.Go(guard(func() error { return r.checks(gctx, l) }))
+	}
+	g.Go(guard(func() error {
+		defer func() {
+			for _, l := range r.lanes {
+				l.due.close()
 			}
-		}
-	}
-	// Lanes run side by side. An item that fails over to another provider is
-	// planned again on that provider's lane, so lanes run in rounds until a
-	// round moves nothing to another provider.
-	for round := 0; round <= len(lanes); round++ {
-		r.failovers.Store(0)
-		g, gctx := errgroup.WithContext(ctx)
-		for _, l := range lanes {
-			g.Go(guard(func() error { return r.runLane(gctx, b, l) }))
-		}
-		if err = g.Wait(); err != nil || r.failovers.Load() == 0 {
-			break
-		}
-	}
-	if err == nil {
-		err = r.poll(ctx, b, lanes)
-	}
-	for _, l := range lanes {
+		}()
+		return r.sendAll(gctx, b)
+	}))
+	err := g.Wait()
+	for _, l := range r.lanes {
 		if l.haltErr != nil {
 			err = errors.Join(err, fmt.Errorf("%s stopped: %w", l.Provider.Name(), l.haltErr))
 		}
 	}
-	sum, serr := r.summary(b)
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	sum, serr := SummaryOf(sctx, r.Store, b)
 	if err == nil && ctx.Err() != nil {
 		err = ErrInterrupted
 	}
@@ -165,14 +244,97 @@ func (r *run) run(ctx context.Context, b Batch) (Summary, error) {
 	return sum, err
 }
 
-func (r *run) summary(b Batch) (Summary, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	items, err := r.Store.Items(ctx, b.ID)
-	if err != nil {
-		return Summary{}, fmt.Errorf("read items: %w", err)
+// sendAll runs the lanes side by side. An item that fails over to another
+// provider is planned again on that provider's lane, so lanes run in rounds
+// until a round moves nothing to another provider.
+func (r *run) sendAll(ctx context.Context, b Batch) error {
+	for round := 0; round <= len(r.lanes); round++ {
+		r.failovers.Store(0)
+		g, gctx := errgroup.WithContext(ctx)
+		for _, l := range r.lanes {
+			g.Go(guard(func() error { return r.runLane(gctx, b, l) }))
+		}
+		if err := g.Wait(); err != nil || r.failovers.Load() == 0 {
+			return err
+		}
 	}
-	return Summarize(b, items), nil
+	return nil
+}
+
+// configured refuses a run with open items routed to a provider the run has
+// no lane for, from the counts by provider.
+func (r *run) configured(ctx context.Context, b Batch) error {
+	totals, err := r.Store.ProviderTotals(ctx, b.ID)
+	if err != nil {
+		return fmt.Errorf("count items by provider: %w", err)
+	}
+	names := make([]string, 0, len(totals))
+	for name := range totals {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if _, ok := r.lanes[name]; ok {
+			continue
+		}
+		open := 0
+		for st, t := range totals[name] {
+			if !st.Terminal() {
+				open += t.Items
+			}
+		}
+		if open > 0 {
+			return fmt.Errorf("%d open item(s) are routed to provider %q, which is not configured", open, name)
+		}
+	}
+	return nil
+}
+
+// pendingAtStart queues a check, due at once, of every item an earlier run
+// left pending, reading them a page at a time.
+func (r *run) pendingAtStart(ctx context.Context, b Batch) error {
+	if r.PendingWait < 0 {
+		return nil
+	}
+	now := r.clock.Now()
+	for _, l := range r.lanes {
+		err := r.eachPage(ctx, b, l, Pending, func(it Item) error {
+			l.due.add(it.ID, it.Row, it.ProviderReference, now, now.Add(r.PendingWait))
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pageSize is how many items a run reads at once.
+const pageSize = 500
+
+// eachPage calls fn with each of the lane's items in state, in sheet order,
+// reading them a page at a time, until fn fails or ctx ends (no error: the
+// caller sees ctx).
+func (r *run) eachPage(ctx context.Context, b Batch, l *lane, state State, fn func(Item) error) error {
+	for after := 0; ctx.Err() == nil; {
+		items, err := r.Store.ItemsAfter(ctx, b.ID, l.Provider.Name(), state, after, pageSize)
+		if err != nil {
+			return fmt.Errorf("read %s items: %w", state, err)
+		}
+		for _, it := range items {
+			if ctx.Err() != nil {
+				return nil // cancelled: what is left waits for the next run
+			}
+			if err := fn(it); err != nil {
+				return err
+			}
+			after = it.Row
+		}
+		if len(items) < pageSize {
+			return nil
+		}
+	}
+	return nil
 }
 
 // recoverSubmitting moves items a previous run left in Submitting to Unknown: their
@@ -471,18 +633,9 @@ func resultText(res providers.Result) string {
 // own reference when we hold it, by ours when the provider allows (Settler), and
 // otherwise hands the item to a person.
 func (r *run) settle(ctx context.Context, b Batch, l *lane) error {
-	items, err := r.Store.Items(ctx, b.ID, Unknown)
-	if err != nil {
-		return fmt.Errorf("read unknown items: %w", err)
-	}
 	settler, canSettle := l.Provider.(Settler)
-	for _, it := range items {
-		if it.Provider != l.Provider.Name() {
-			continue
-		}
-		if ctx.Err() != nil {
-			return nil
-		}
+	return r.eachPage(ctx, b, l, Unknown, func(it Item) error {
+		var err error
 		// a lookup, or a resend the provider recognises by our reference: sent
 		// again as often as the Caller allows
 		op := providers.Op{Name: "settle", Idempotent: true}
@@ -502,18 +655,12 @@ func (r *run) settle(ctx context.Context, b Batch, l *lane) error {
 				return settler.Settle(ctx, p)
 			})
 		default:
-			if err := r.apply(ctx, it, Change{ItemID: it.ID, From: Unknown, To: Review,
+			return r.apply(ctx, it, Change{ItemID: it.ID, From: Unknown, To: Review,
 				Cause:   fmt.Sprintf("%s cannot be asked about our reference and gave no reference of its own: a person must check", it.Provider),
-				Message: "needs review: " + it.Message}); err != nil {
-				return err
-			}
-			continue
+				Message: "needs review: " + it.Message})
 		}
-		if err := r.apply(ctx, it, settleOutcome(it, attempt, res, err)...); err != nil {
-			return err
-		}
-	}
-	return nil
+		return r.apply(ctx, it, settleOutcome(it, attempt, res, err)...)
+	})
 }
 
 func settleOutcome(it Item, attempt int64, res providers.Result, err error) []Change {
@@ -550,83 +697,174 @@ func settleOutcome(it Item, attempt int64, res providers.Result, err error) []Ch
 	}
 }
 
-// poll asks for the status of pending items until all are final, PendingWait has
-// passed or ctx is cancelled. What stays pending is left for the next run.
-func (r *run) poll(ctx context.Context, b Batch, lanes map[string]*lane) error {
-	deadline := r.clock.Now().Add(r.PendingWait)
+// pend queues the first status check of an item just accepted (pending):
+// PollInterval from now, within PendingWait.
+func (r *run) pend(it Item) {
+	l := r.lanes[it.Provider]
+	if l == nil || r.PendingWait < 0 {
+		return
+	}
+	now := r.clock.Now()
+	deadline := now.Add(r.PendingWait)
+	at := now.Add(r.PollInterval)
+	if at.After(deadline) {
+		at = deadline
+	}
+	l.due.add(it.ID, it.Row, it.ProviderReference, at, deadline)
+}
+
+// checks makes the lane's status checks as they fall due, Status.Concurrency
+// (or Concurrency) side by side, until the run has sent all it will and no
+// check is left.
+func (r *run) checks(ctx context.Context, l *lane) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(l.checkers)
 	for {
-		items, err := r.Store.Items(ctx, b.ID, Pending)
-		if err != nil {
-			return fmt.Errorf("read pending items: %w", err)
+		d, wait, over := l.due.take(r.clock.Now())
+		if over {
+			return g.Wait()
 		}
-		if len(items) == 0 || !r.clock.Now().Before(deadline) {
-			return nil
+		if d != nil {
+			g.Go(guard(func() error { return r.check(gctx, l, d) }))
+			continue
 		}
-		if err := r.clock.Sleep(ctx, r.PollInterval); err != nil {
-			return err
-		}
-		byLane := map[string][]Item{}
-		for _, it := range items {
-			byLane[it.Provider] = append(byLane[it.Provider], it)
-		}
-		g, gctx := errgroup.WithContext(ctx)
-		for name, its := range byLane {
-			l := lanes[name]
-			if l == nil {
-				continue
+		if err := r.await(gctx, l.due.wake, wait); err != nil {
+			if werr := g.Wait(); werr != nil {
+				return werr
 			}
-			g.Go(guard(func() error { return r.checkAll(gctx, l, its) }))
-		}
-		if err := g.Wait(); err != nil {
 			return err
 		}
 	}
 }
 
-func (r *run) checkAll(ctx context.Context, l *lane, items []Item) error {
-	// the next round asks again: no resend within a round
-	op := providers.Op{Name: "status", Idempotent: true, Retries: -1}
-	for _, it := range items {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		res, err := providers.Call(ctx, l.caller, op, func(ctx context.Context) (providers.Result, error) {
-			return l.Provider.Check(ctx, it.ProviderReference)
-		})
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err() // interrupted: not a provider's failure, nothing to warn about
-			}
-			r.log.Warn("status check failed", "row", it.Row, "provider", it.Provider, "err", err)
-			continue
-		}
-		to := stateOf(res.Status)
-		if to == Pending {
-			continue
-		}
-		if err := r.apply(ctx, it, Change{ItemID: it.ID, From: Pending, To: to,
-			Cause: "provider reported the final status", Message: res.Message, ProviderFee: res.Fee}); err != nil {
-			return err
+// await waits d on the clock, or when d < 0 without a bound, until wake says
+// the queue changed or ctx ends.
+func (r *run) await(ctx context.Context, wake <-chan struct{}, d time.Duration) error {
+	if d < 0 {
+		select {
+		case <-wake:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
 		}
 	}
-	return nil
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		select {
+		case <-wake:
+			cancel()
+		case <-stop:
+		}
+	}()
+	_ = r.clock.Sleep(sctx, d) // cut short by wake: the queue is looked at again
+	return ctx.Err()
+}
+
+// check asks the provider for the status of one pending item, records a
+// final one, and queues the next check of one still pending (or leaves it to
+// the next run once PendingWait has passed). An item whose final state was
+// recorded meanwhile by someone else (ErrStale) is left as it is.
+func (r *run) check(ctx context.Context, l *lane, d *due) error {
+	// a check that fails is not resent: the item's next check asks again
+	op := providers.Op{Name: "status", Idempotent: true, Retries: -1}
+	res, err := providers.Call(ctx, l.status, op, func(ctx context.Context) (providers.Result, error) {
+		return l.Provider.Check(ctx, d.ref)
+	})
+	d.tries++
+	if err != nil {
+		if ctx.Err() != nil {
+			l.due.finish(d)
+			return ctx.Err() // interrupted: not a provider's failure, nothing to warn about
+		}
+		r.log.Warn("status check failed", "row", d.row, "provider", l.Provider.Name(), "err", err)
+		r.later(l, d)
+		return nil
+	}
+	to := stateOf(res.Status)
+	if to == Pending {
+		r.later(l, d)
+		return nil
+	}
+	defer l.due.finish(d)
+	it := Item{ID: d.id, Row: d.row, Provider: l.Provider.Name(), ProviderReference: d.ref, State: Pending}
+	if r.Observer != nil { // the observer hears of the whole item
+		if full, err := r.Store.Item(ctx, d.id); err == nil {
+			it = full
+		}
+	}
+	return r.apply(ctx, it, Change{ItemID: d.id, From: Pending, To: to,
+		Cause: "provider reported the final status", Message: res.Message, ProviderFee: res.Fee})
+}
+
+// later queues an item's next check, each wait twice the one before (from
+// PollInterval, up to PollCap), the last at its deadline; past it, the item is
+// left pending to the next run.
+func (r *run) later(l *lane, d *due) {
+	now := r.clock.Now()
+	if !now.Before(d.deadline) {
+		l.due.finish(d)
+		return
+	}
+	wait := r.PollCap
+	if d.tries < 32 {
+		wait = min(r.PollInterval<<d.tries, r.PollCap)
+	}
+	at := now.Add(max(wait, time.Millisecond))
+	if at.After(d.deadline) {
+		at = d.deadline
+	}
+	l.due.again(d, at)
 }
 
 // apply records changes even when ctx is cancelled: an answer that came back must
 // reach the ledger, or the next run would have to settle it.
 func (r *run) apply(ctx context.Context, it Item, changes ...Change) error {
-	if len(changes) == 0 {
-		return nil
-	}
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
-	if err := r.Store.Apply(wctx, changes...); err != nil {
+	done, err := r.record(ctx, changes)
+	if err != nil {
 		return fmt.Errorf("record row %d: %w", it.Row, err)
 	}
-	for _, c := range changes {
+	for _, c := range done {
 		it = r.notify(it, c)
 	}
 	return nil
+}
+
+// record writes changes in one transaction. When an item was moved meanwhile
+// by someone else (ErrStale: a confirmed callback settled it while its answer
+// or status was on the way), the changes are written one by one instead, and
+// those of a moved item keep only their attempt's end: its state stays as the
+// other writer left it. It returns the changes written whole.
+func (r *run) record(ctx context.Context, changes []Change) ([]Change, error) {
+	if len(changes) == 0 {
+		return nil, nil
+	}
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	err := r.Store.Apply(wctx, changes...)
+	if err == nil || !errors.Is(err, ErrStale) {
+		return changes, err
+	}
+	var done []Change
+	for _, c := range changes {
+		err := r.Store.Apply(wctx, c)
+		switch {
+		case err == nil:
+			done = append(done, c)
+			continue
+		case !errors.Is(err, ErrStale):
+			return done, err
+		}
+		r.log.Info("item settled elsewhere while its answer was on the way; its state stays", "item", c.ItemID, "to", c.To)
+		if c.Attempt != nil {
+			if err := r.Store.Apply(wctx, Change{ItemID: c.ItemID, Attempt: c.Attempt}); err != nil {
+				return done, err
+			}
+		}
+	}
+	return done, nil
 }
 
 // notify tells the log and the observer of a recorded change and returns the
@@ -647,6 +885,9 @@ func (r *run) notify(it Item, c Change) Item {
 		it.Provider = c.Provider
 	}
 	r.log.Info("item", "row", it.Row, "provider", from, "from", c.From, "to", c.To, "cause", c.Cause)
+	if c.To == Pending {
+		r.pend(it)
+	}
 	if r.Observer != nil {
 		r.Observer.Moved(it, c.From, c.To)
 	}
@@ -671,19 +912,15 @@ func (r *run) crash(point string) {
 
 // applyEach records the changes of several claimed items in one transaction.
 func (r *run) applyEach(ctx context.Context, claims []Claim, changes []Change) error {
-	if len(changes) == 0 {
-		return nil
-	}
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
-	if err := r.Store.Apply(wctx, changes...); err != nil {
+	done, err := r.record(ctx, changes)
+	if err != nil {
 		return fmt.Errorf("record rows %d to %d: %w", claims[0].Item.Row, claims[len(claims)-1].Item.Row, err)
 	}
 	items := make(map[int64]Item, len(claims))
 	for _, c := range claims {
 		items[c.Item.ID] = c.Item
 	}
-	for _, c := range changes {
+	for _, c := range done {
 		it := items[c.ItemID]
 		items[c.ItemID] = r.notify(it, c)
 	}

@@ -43,24 +43,35 @@ func (p *paying) Balances(context.Context) ([]providers.Balance, error) {
 	return []providers.Balance{{Account: "MTN", Amount: 100000}}, nil
 }
 
+// sandboxSession stores a sandbox batch of items in memory and opens a session
+// on it that pays through lanes, on clock.
+func sandboxSession(t *testing.T, clock *providerstest.Clock, items []batch.Item, lanes map[string]batch.Lane) (*batch.Session, *batchtest.Memory) {
+	t.Helper()
+	st := batchtest.NewMemory(batchtest.WithClock(clock.Now))
+	b := batch.Batch{Reference: "paie", Currency: "XAF", Sandbox: true}
+	for _, it := range items {
+		b.TotalAmount += it.Amount
+	}
+	require.NoError(t, st.CreateBatch(context.Background(), &b, items))
+	conn := &batch.Connection{Lanes: lanes, Sandbox: true}
+	s, err := batch.OpenSession(context.Background(), st, b, batch.SessionRequest{Endpoint: batch.SandboxEndpoint("http://127.0.0.1:8089"),
+		Actor: "awa", Owner: batch.Owner{PID: 1}, Clock: clock, Connect: func(context.Context) (*batch.Connection, error) { return conn, nil }})
+	require.NoError(t, err)
+	t.Cleanup(s.Close)
+	return s, st
+}
+
 func TestSessionAsksBalancesAndSendsThroughOneLimiterPerProvider(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	clock := providerstest.NewClock(time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC))
-	st := batchtest.NewMemory(batchtest.WithClock(clock.Now))
-	b := batch.Batch{Reference: "paie", Currency: "XAF", TotalAmount: 3000, Sandbox: true}
-	require.NoError(t, st.CreateBatch(ctx, &b, []batch.Item{
-		{Row: 2, Reference: "r2", Provider: "campay", Operator: "MTN", Phone: "237677000002", Amount: 1000},
-		{Row: 3, Reference: "r3", Provider: "campay", Operator: "MTN", Phone: "237677000003", Amount: 2000},
-	}))
 	prov := &paying{}
 	// one request a second, one at a time, as a config may set it
-	conn := &batch.Connection{Lanes: map[string]batch.Lane{"campay": {Provider: prov, Rate: 1, Burst: 1, Concurrency: 1}}, Sandbox: true}
-	cur := batch.SandboxEndpoint("http://127.0.0.1:8089")
-	s, err := batch.OpenSession(ctx, st, b, batch.SessionRequest{Endpoint: cur, Actor: "awa", Owner: batch.Owner{PID: 1}, Clock: clock,
-		Connect: func(context.Context) (*batch.Connection, error) { return conn, nil }})
-	require.NoError(t, err)
-	defer s.Close()
+	s, st := sandboxSession(t, clock, []batch.Item{
+		{Row: 2, Reference: "r2", Provider: "campay", Operator: "MTN", Phone: "237677000002", Amount: 1000},
+		{Row: 3, Reference: "r3", Provider: "campay", Operator: "MTN", Phone: "237677000003", Amount: 2000},
+	}, map[string]batch.Lane{"campay": {Provider: prov, Rate: 1, Burst: 1, Concurrency: 1}})
+	b := s.Batch
 	assert.NotNil(t, s.Conn.Lanes["campay"].Caller, "the session stacks the lane's Caller once")
 
 	res, err := s.Pay(ctx, batch.PayRequest{})

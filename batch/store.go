@@ -40,6 +40,21 @@ type ItemReader interface {
 	Totals(ctx context.Context, batchID int64) (map[State]Total, error)
 }
 
+// RunReader is what a run reads besides its claims, without reading the
+// whole batch.
+type RunReader interface {
+	// ProviderTotals is Totals by provider: how many of a batch's items each
+	// provider holds in each state. A batch the store does not hold has none.
+	ProviderTotals(ctx context.Context, batchID int64) (map[string]map[State]Total, error)
+	// Item returns one item as it stands now; an id the store does not hold
+	// gives ErrItemNotFound.
+	Item(ctx context.Context, itemID int64) (Item, error)
+	// ItemsAfter returns, in sheet order, up to limit of a batch's items that
+	// provider pays and that stand in state, from the first row after
+	// afterRow: a page of them, so that a run never reads them all at once.
+	ItemsAfter(ctx context.Context, batchID int64, provider string, state State, afterRow, limit int) ([]Item, error)
+}
+
 // Total is how many items stand in one state and what they amount to.
 type Total struct {
 	Items  int
@@ -75,6 +90,7 @@ type ContactBook interface {
 // it is acted upon.
 type RunStore interface {
 	ItemReader
+	RunReader
 	ContactBook
 	// Claim moves up to limit Planned items of provider, in sheet order, to
 	// Submitting and opens a send attempt for each, committed before it

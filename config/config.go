@@ -50,22 +50,27 @@ type Config struct {
 // the environment variable holding a secret; unset, the provider's default
 // name is used (CAMPAY_USERNAME, CINETPAY_APIKEY, MYCOOLPAY_PRIVATE_KEY, ...).
 type ProviderConfig struct {
-	BaseURL       string        `yaml:"base_url"`
-	UsernameEnv   string        `yaml:"username_env"`    // campay
-	PasswordEnv   string        `yaml:"password_env"`    // campay, cinetpay
-	TokenEnv      string        `yaml:"token_env"`       // campay (a permanent token)
-	APIKeyEnv     string        `yaml:"apikey_env"`      // cinetpay
-	PublicKeyEnv  string        `yaml:"public_key_env"`  // mycoolpay
-	PrivateKeyEnv string        `yaml:"private_key_env"` // mycoolpay
-	KeyEnv        string        `yaml:"key_env"`         // camoo
-	SecretEnv     string        `yaml:"secret_env"`      // camoo
-	NotifyURL     string        `yaml:"notify_url"`      // cinetpay (required by it), camoo
-	ChunkSize     int           `yaml:"chunk_size"`      // cinetpay: transfers per call
-	FeePercent    string        `yaml:"fee_percent"`     // what the provider takes from the balance on top of each payout, for the balance check
-	Rate          Rate          `yaml:"rate"`
-	Burst         int           `yaml:"burst"`
-	Concurrency   int           `yaml:"concurrency"`
-	Timeout       time.Duration `yaml:"timeout"`
+	BaseURL       string `yaml:"base_url"`
+	UsernameEnv   string `yaml:"username_env"`    // campay
+	PasswordEnv   string `yaml:"password_env"`    // campay, cinetpay
+	TokenEnv      string `yaml:"token_env"`       // campay (a permanent token)
+	APIKeyEnv     string `yaml:"apikey_env"`      // cinetpay
+	PublicKeyEnv  string `yaml:"public_key_env"`  // mycoolpay
+	PrivateKeyEnv string `yaml:"private_key_env"` // mycoolpay
+	KeyEnv        string `yaml:"key_env"`         // camoo
+	SecretEnv     string `yaml:"secret_env"`      // camoo
+	NotifyURL     string `yaml:"notify_url"`      // cinetpay (required by it), camoo
+	ChunkSize     int    `yaml:"chunk_size"`      // cinetpay: transfers per call
+	FeePercent    string `yaml:"fee_percent"`     // what the provider takes from the balance on top of each payout, for the balance check
+	Rate          Rate   `yaml:"rate"`
+	Burst         int    `yaml:"burst"`
+	Concurrency   int    `yaml:"concurrency"`
+	// StatusRate and StatusConcurrency give status checks a budget of their
+	// own, for a provider that limits its status endpoint apart from its
+	// payouts; left out, checks share rate and concurrency with the payouts.
+	StatusRate        Rate          `yaml:"status_rate"`
+	StatusConcurrency int           `yaml:"status_concurrency"`
+	Timeout           time.Duration `yaml:"timeout"`
 }
 
 // Rate is a provider's pace in the config: requests per second, or
@@ -96,6 +101,21 @@ func (r Rate) PerSecond() float64 {
 		return 0
 	}
 	return float64(r)
+}
+
+// StatusPace is the status checks' own budget, or nil when the config gives
+// none (they share the lane's): status_rate (the payouts' rate when only
+// status_concurrency is given), with the payouts' burst, and
+// status_concurrency (the payouts' when left out).
+func (p ProviderConfig) StatusPace() *batch.Pace {
+	if p.StatusRate == 0 && p.StatusConcurrency == 0 {
+		return nil
+	}
+	r := p.StatusRate
+	if r == 0 {
+		r = p.Rate
+	}
+	return &batch.Pace{Rate: r.PerSecond(), Burst: p.Burst, Concurrency: orI(p.StatusConcurrency, p.Concurrency)}
 }
 
 // Default is the configuration without a file.

@@ -194,3 +194,27 @@ func TestRateIsANumberOrUnlimited(t *testing.T) {
 	}
 	assert.Equal(t, 5.0, config.DefaultPace(config.ProviderConfig{}).Rate.PerSecond(), "left out: 5 a second")
 }
+
+func TestStatusChecksMayHaveABudgetOfTheirOwn(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for i, tc := range []struct {
+		yaml string
+		want *batch.Pace
+	}{
+		{yaml: "rate: 20\n    concurrency: 4", want: nil},
+		{yaml: "rate: 20\n    status_rate: 50", want: &batch.Pace{Rate: 50, Burst: 1, Concurrency: 4}},
+		{yaml: "rate: 20\n    status_rate: unlimited\n    status_concurrency: 8", want: &batch.Pace{Rate: 0, Burst: 1, Concurrency: 8}},
+		{yaml: "rate: 20\n    burst: 3\n    status_concurrency: 2", want: &batch.Pace{Rate: 20, Burst: 3, Concurrency: 2}},
+	} {
+		path := filepath.Join(dir, fmt.Sprintf("c%d.yaml", i))
+		require.NoError(t, os.WriteFile(path, []byte("providers:\n  campay:\n    "+tc.yaml+"\n"), 0o600))
+		cfg, err := config.Load(path)
+		require.NoError(t, err, tc.yaml)
+		assert.Equal(t, tc.want, config.DefaultPace(cfg.Providers["campay"]).StatusPace(), tc.yaml)
+	}
+	path := filepath.Join(dir, "zero.yaml")
+	require.NoError(t, os.WriteFile(path, []byte("providers:\n  campay:\n    status_rate: 0\n"), 0o600))
+	_, err := config.Load(path)
+	assert.ErrorContains(t, err, `rate "0"`, "a status rate of 0 is refused like a rate of 0")
+}

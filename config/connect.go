@@ -124,7 +124,8 @@ func (c Config) lanes(root, where string, wrap func(*http.Client) *http.Client, 
 			closeFn()
 			return nil, err
 		}
-		conn.Lanes[name] = batch.Lane{Provider: prov, Rate: pc.Rate.PerSecond(), Burst: pc.Burst, Concurrency: pc.Concurrency}
+		conn.Lanes[name] = batch.Lane{Provider: prov, Rate: pc.Rate.PerSecond(), Burst: pc.Burst, Concurrency: pc.Concurrency,
+			Status: pc.StatusPace()}
 		if pc.FeePercent != "" {
 			conn.Costs[name] = pc.FeePercent
 		}

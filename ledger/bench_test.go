@@ -10,6 +10,26 @@ import (
 	"bulkpay/batch"
 )
 
+// benchLedger opens a new ledger holding one planned batch of n CamPay items.
+func benchLedger(b *testing.B, n int) (*Store, batch.Batch) {
+	b.Helper()
+	ctx := context.Background()
+	st, err := Open(ctx, filepath.Join(b.TempDir(), "l.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	bt := batch.Batch{Reference: "bench", SheetHash: "h", SheetName: "s.csv", Currency: "XAF", TotalAmount: int64(n) * 1000}
+	items := make([]batch.Item, n)
+	for i := range items {
+		items[i] = batch.Item{Row: i + 2, Name: "N", Phone: fmt.Sprintf("2376771%05d", i), Country: "CM", Operator: "MTN",
+			Mode: batch.ModeMobileMoney, Amount: 1000, Reference: fmt.Sprintf("ref-%d", i), Provider: "campay"}
+	}
+	if err := st.CreateBatch(ctx, &bt, items); err != nil {
+		b.Fatal(err)
+	}
+	return st, bt
+}
+
 // BenchmarkClaim claims a 2,000-item batch one item at a time, as the runner
 // does for providers paid one request per item: each claim is committed and
 // checkpointed into the main file before it returns.
@@ -18,19 +38,7 @@ func BenchmarkClaim(b *testing.B) {
 	ctx := context.Background()
 	for b.Loop() {
 		b.StopTimer()
-		st, err := Open(ctx, filepath.Join(b.TempDir(), "l.db"))
-		if err != nil {
-			b.Fatal(err)
-		}
-		bt := batch.Batch{Reference: "bench", SheetHash: "h", SheetName: "s.csv", Currency: "XAF", TotalAmount: n * 1000}
-		items := make([]batch.Item, n)
-		for i := range items {
-			items[i] = batch.Item{Row: i + 2, Name: "N", Phone: fmt.Sprintf("2376771%05d", i), Country: "CM", Operator: "MTN",
-				Mode: batch.ModeMobileMoney, Amount: 1000, Reference: fmt.Sprintf("ref-%d", i), Provider: "campay"}
-		}
-		if err := st.CreateBatch(ctx, &bt, items); err != nil {
-			b.Fatal(err)
-		}
+		st, bt := benchLedger(b, n)
 		b.StartTimer()
 		for range n {
 			if _, err := st.Claim(ctx, bt.ID, "campay", 1); err != nil {
@@ -53,20 +61,8 @@ func BenchmarkClaim(b *testing.B) {
 func BenchmarkAlreadyComplete(b *testing.B) {
 	const n = 100_000
 	ctx := context.Background()
-	st, err := Open(ctx, filepath.Join(b.TempDir(), "l.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
+	st, bt := benchLedger(b, n)
 	defer st.Close()
-	bt := batch.Batch{Reference: "bench", SheetHash: "h", SheetName: "s.csv", Currency: "XAF", TotalAmount: n * 1000}
-	items := make([]batch.Item, n)
-	for i := range items {
-		items[i] = batch.Item{Row: i + 2, Name: "N", Phone: fmt.Sprintf("2376771%05d", i), Country: "CM", Operator: "MTN",
-			Mode: batch.ModeMobileMoney, Amount: 1000, Reference: fmt.Sprintf("ref-%d", i), Provider: "campay"}
-	}
-	if err := st.CreateBatch(ctx, &bt, items); err != nil {
-		b.Fatal(err)
-	}
 	// every item paid but a few failed, as a finished batch stands
 	if _, err := st.db.ExecContext(ctx, `UPDATE items SET state = CASE WHEN row % 1000 = 0 THEN 'failed' ELSE 'succeeded' END WHERE batch_id = ?`, bt.ID); err != nil {
 		b.Fatal(err)

@@ -14,19 +14,17 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/sys/unix"
 
 	"bulkpay/batch"
+	"bulkpay/internal/testsupport"
 )
 
 // copyMainFile copies the ledger's main file alone, without its -wal and -shm,
 // as a backup of only bulkpay.db would, and opens the copy.
 func copyMainFile(t *testing.T, st *Store) *Store {
 	t.Helper()
-	data, err := os.ReadFile(st.Path())
-	require.NoError(t, err)
 	dst := filepath.Join(t.TempDir(), "copy.db")
-	require.NoError(t, os.WriteFile(dst, data, 0o600))
+	testsupport.CopyFile(t, st.Path(), dst)
 	cp, err := Open(context.Background(), dst)
 	require.NoError(t, err)
 	t.Cleanup(func() { cp.Close() })
@@ -111,20 +109,6 @@ func TestCheckpointAfterEnoughWrites(t *testing.T) {
 	assert.Equal(t, base+3, count(), "the third write checkpoints")
 }
 
-// damage writes garbage over one page of the ledger file.
-func damage(t *testing.T, path string, page int64) {
-	t.Helper()
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	require.NoError(t, err)
-	defer f.Close()
-	garbage := make([]byte, 4096)
-	for i := range garbage {
-		garbage[i] = byte(i*7 + 13)
-	}
-	_, err = f.WriteAt(garbage, (page-1)*4096)
-	require.NoError(t, err)
-}
-
 func TestCheckFindsADamagedPage(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -135,7 +119,7 @@ func TestCheckFindsADamagedPage(t *testing.T) {
 	require.NoError(t, st.db.QueryRowContext(ctx, `SELECT rootpage FROM sqlite_master WHERE name = 'items_fingerprint'`).Scan(&page))
 	require.NoError(t, st.Close())
 
-	damage(t, st.Path(), page)
+	testsupport.DamagePage(t, st.Path(), page)
 	st2, err := Open(ctx, st.Path())
 	require.NoError(t, err, "the damage is where opening does not look")
 	defer st2.Close()
@@ -189,13 +173,6 @@ func TestSameBatchPlannedTwiceIsErrBatchExists(t *testing.T) {
 	assert.NotContains(t, err.Error(), "UNIQUE constraint", "no raw SQL for people")
 }
 
-// waitExited blocks until the child has exited, leaving it unreaped: a zombie.
-func waitExited(t *testing.T, pid int) {
-	t.Helper()
-	var info unix.Siginfo
-	require.NoError(t, unix.Waitid(unix.P_PID, pid, &info, unix.WEXITED|unix.WNOWAIT, nil))
-}
-
 func TestZombieHolderIsNotAlive(t *testing.T) {
 	t.Parallel()
 	if _, err := os.Stat("/proc/self/stat"); err != nil {
@@ -205,7 +182,7 @@ func TestZombieHolderIsNotAlive(t *testing.T) {
 	require.NoError(t, cmd.Start())
 	pid := cmd.Process.Pid
 	start := ProcessStart(pid)
-	waitExited(t, pid)
+	testsupport.WaitExited(t, pid)
 	require.NotEmpty(t, ProcessStart(pid), "exited, not reaped: still in /proc")
 	assert.False(t, processAlive(pid, start), "a zombie is not alive")
 	assert.False(t, processAlive(pid, ""), "a zombie is not alive, start time or not")
@@ -222,7 +199,7 @@ func TestZombieHoldersLockIsTakenOver(t *testing.T) {
 	pid := cmd.Process.Pid
 	host, _ := os.Hostname()
 	require.NoError(t, st.Lock(ctx, b.ID, batch.Owner{PID: pid, Host: host, Start: ProcessStart(pid), At: time.Now()}))
-	waitExited(t, pid)
+	testsupport.WaitExited(t, pid)
 	me := batch.Owner{PID: os.Getpid(), Host: host, Start: ProcessStart(os.Getpid()), At: time.Now()}
 	require.NoError(t, st.Lock(ctx, b.ID, me), "the holder exited; its parent not having reaped it changes nothing")
 	require.NoError(t, cmd.Wait())
@@ -236,7 +213,7 @@ func TestReadingADamagedPageSaysTheLedgerIsDamaged(t *testing.T) {
 	var page int64
 	require.NoError(t, st.db.QueryRowContext(ctx, `SELECT rootpage FROM sqlite_master WHERE name = 'items'`).Scan(&page))
 	require.NoError(t, st.Close())
-	damage(t, st.Path(), page)
+	testsupport.DamagePage(t, st.Path(), page)
 
 	st2, err := Open(ctx, st.Path())
 	require.NoError(t, err)

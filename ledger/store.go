@@ -331,6 +331,56 @@ func (s *Store) Totals(ctx context.Context, batchID int64) (map[batch.State]batc
 	return out, s.fail("count items", rows.Err())
 }
 
+// ProviderTotals implements batch.RunReader with one aggregate query.
+func (s *Store) ProviderTotals(ctx context.Context, batchID int64) (map[string]map[batch.State]batch.Total, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT provider, state, COUNT(*), COALESCE(SUM(amount), 0) FROM items WHERE batch_id = ? GROUP BY provider, state`, batchID)
+	if err != nil {
+		return nil, s.fail("count items by provider", err)
+	}
+	defer rows.Close()
+	out := map[string]map[batch.State]batch.Total{}
+	for rows.Next() {
+		var p string
+		var st batch.State
+		var t batch.Total
+		if err := rows.Scan(&p, &st, &t.Items, &t.Amount); err != nil {
+			return nil, s.fail("count items by provider", err)
+		}
+		if out[p] == nil {
+			out[p] = map[batch.State]batch.Total{}
+		}
+		out[p][st] = t
+	}
+	return out, s.fail("count items by provider", rows.Err())
+}
+
+// Item implements batch.RunReader.
+func (s *Store) Item(ctx context.Context, itemID int64) (batch.Item, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+itemCols+` FROM items WHERE id = ?`, itemID)
+	if err != nil {
+		return batch.Item{}, s.fail("read item", err)
+	}
+	items, err := scanItems(rows)
+	if err != nil {
+		return batch.Item{}, s.fail("read item", err)
+	}
+	if len(items) == 0 {
+		return batch.Item{}, fmt.Errorf("read item: %w: id %d", batch.ErrItemNotFound, itemID)
+	}
+	return items[0], nil
+}
+
+// ItemsAfter implements batch.RunReader.
+func (s *Store) ItemsAfter(ctx context.Context, batchID int64, provider string, state batch.State, afterRow, limit int) ([]batch.Item, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+itemCols+` FROM items WHERE batch_id = ? AND state = ? AND provider = ? AND row > ?
+		ORDER BY row LIMIT ?`, batchID, state, provider, afterRow, max(limit, 0))
+	if err != nil {
+		return nil, s.fail("read items", err)
+	}
+	items, err := scanItems(rows)
+	return items, s.fail("read items", err)
+}
+
 // Claim implements batch.RunStore. The claims are in the main file when it
 // returns, before any request for them leaves: a copy of the main file alone
 // shows every item that may have been sent as at least submitting.

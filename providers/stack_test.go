@@ -1,7 +1,6 @@
 package providers_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -18,45 +17,23 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"bulkpay/internal/testsupport"
 	"bulkpay/providers"
 	"bulkpay/providers/campay"
 	"bulkpay/providers/providerstest"
 	"bulkpay/providers/sandbox"
+	"bulkpay/providers/sandbox/sandboxtest"
 )
 
 var epoch = time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
 
-// counter counts requests per method and path before the sandbox serves them.
-type counter struct {
-	h  http.Handler
-	mu sync.Mutex
-	n  map[string]int
-}
-
-func (c *counter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	c.mu.Lock()
-	c.n[r.Method+" "+r.URL.Path]++
-	c.mu.Unlock()
-	c.h.ServeHTTP(w, r)
-}
-
-func (c *counter) count(key string) int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.n[key]
-}
-
 // campaySandbox starts the CamPay simulator on 127.0.0.1 and a client of it.
-func campaySandbox(t *testing.T) (*sandbox.Server, *counter, *campay.Client) {
+func campaySandbox(t *testing.T) (*sandbox.Server, *sandboxtest.Recorder, *campay.Client) {
 	t.Helper()
-	srv, err := sandbox.New(sandbox.Options{SettleDelay: time.Hour})
-	require.NoError(t, err)
-	cnt := &counter{h: srv, n: map[string]int{}}
-	hs := httptest.NewServer(cnt)
-	t.Cleanup(func() { srv.Close(); hs.CloseClientConnections(); hs.Close() })
-	c := campay.New(campay.WithBaseURL(hs.URL+"/campay/api"), campay.WithCredentials("user", "pass"),
+	srv, rec, root := sandboxtest.Recorded(t, sandbox.Options{SettleDelay: time.Hour})
+	c := campay.New(campay.WithBaseURL(root+"/campay/api"), campay.WithCredentials("user", "pass"),
 		campay.WithHTTPClient(&http.Client{Timeout: 2 * time.Second}))
-	return srv, cnt, c
+	return srv, rec, c
 }
 
 const (
@@ -138,7 +115,7 @@ func TestCallerRetries(t *testing.T) {
 			} else {
 				require.ErrorIs(t, err, tc.class)
 			}
-			assert.Equal(t, tc.requests, cnt.count(path), "requests that reached the provider")
+			assert.Equal(t, tc.requests, cnt.Count(path), "requests that reached the provider")
 			assert.Equal(t, tc.waits, clock.Slept(), "waits asked of the clock")
 			assert.Len(t, srv.Payouts(), tc.payouts)
 		})
@@ -148,18 +125,14 @@ func TestCallerRetries(t *testing.T) {
 // Credentials refused are not resent: a person must fix them.
 func TestCallerDoesNotResendRefusedCredentials(t *testing.T) {
 	t.Parallel()
-	srv, err := sandbox.New(sandbox.Options{SettleDelay: time.Hour})
-	require.NoError(t, err)
-	cnt := &counter{h: srv, n: map[string]int{}}
-	hs := httptest.NewServer(cnt)
-	t.Cleanup(func() { srv.Close(); hs.Close() })
-	client := campay.New(campay.WithBaseURL(hs.URL+"/campay/api"), campay.WithPermanentToken("not-a-token"))
+	_, cnt, root := sandboxtest.Recorded(t, sandbox.Options{SettleDelay: time.Hour})
+	client := campay.New(campay.WithBaseURL(root+"/campay/api"), campay.WithPermanentToken("not-a-token"))
 	clock := providerstest.NewClock(epoch)
 	lane := providers.Stack(providers.Options{Provider: "campay", Clock: clock})
-	_, err = providers.Call(context.Background(), lane, providers.Op{Name: "balance", Idempotent: true},
+	_, err := providers.Call(context.Background(), lane, providers.Op{Name: "balance", Idempotent: true},
 		func(ctx context.Context) (campay.Balance, error) { return client.Balance(ctx) })
 	require.ErrorIs(t, err, providers.ErrAuth)
-	assert.Equal(t, 1, cnt.count(balancePath))
+	assert.Equal(t, 1, cnt.Count(balancePath))
 	assert.Empty(t, clock.Slept())
 }
 
@@ -186,7 +159,7 @@ func TestBeforeRetry(t *testing.T) {
 	assert.NotEmpty(t, res.ProviderReference, "the value of the last attempt")
 	assert.Equal(t, []int{1, 2}, seen)
 	assert.Equal(t, []int{1, 2, 3}, attempts)
-	assert.Equal(t, 3, cnt.count(withdrawPath))
+	assert.Equal(t, 3, cnt.Count(withdrawPath))
 
 	stop := errors.New("ledger full")
 	srv.AddFault(sandbox.Fault{Provider: "campay", Op: "withdraw", Kind: sandbox.Status, Status: 503, Times: 5})
@@ -194,7 +167,7 @@ func TestBeforeRetry(t *testing.T) {
 		BeforeRetry: func(context.Context, int, error) error { return stop }},
 		func(ctx context.Context) (providers.Result, error) { return client.Send(ctx, payoutTo("stopped")) })
 	require.ErrorIs(t, err, stop)
-	assert.Equal(t, 4, cnt.count(withdrawPath), "one more request, and no resend")
+	assert.Equal(t, 4, cnt.Count(withdrawPath), "one more request, and no resend")
 }
 
 // cancelling is a clock whose first wait ends the call's context.
@@ -222,7 +195,7 @@ func TestCallerWatchesTheContext(t *testing.T) {
 		BeforeRetry: func(context.Context, int, error) error { retried = true; return nil }},
 		func(ctx context.Context) (providers.Result, error) { return client.Send(ctx, payoutTo("cancelled")) })
 	require.ErrorIs(t, err, providers.ErrUnknownOutcome, "the provider's answer, not the context's")
-	assert.Equal(t, 1, cnt.count(withdrawPath))
+	assert.Equal(t, 1, cnt.Count(withdrawPath))
 	assert.False(t, retried)
 
 	// a call whose context has ended is not sent at all, and says so
@@ -230,7 +203,7 @@ func TestCallerWatchesTheContext(t *testing.T) {
 		func(ctx context.Context) (providers.Result, error) { return client.Send(ctx, payoutTo("never")) })
 	require.ErrorIs(t, err, providers.ErrTransient)
 	require.ErrorIs(t, err, context.Canceled)
-	assert.Equal(t, 1, cnt.count(withdrawPath))
+	assert.Equal(t, 1, cnt.Count(withdrawPath))
 }
 
 // The rate limit spaces calls on the clock; a Retry-After pauses every call
@@ -307,9 +280,8 @@ func TestCallerLogsWithoutSecrets(t *testing.T) {
 	closed := hs.URL
 	hs.Close()
 	const key = "pk_live_0123456789"
-	var buf bytes.Buffer
-	var mu sync.Mutex
-	log := slog.New(slog.NewTextHandler(&lockedWriter{w: &buf, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	var buf testsupport.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	lane := providers.Stack(providers.Options{Provider: "mycoolpay", Clock: providerstest.NewClock(epoch), Log: log,
 		Retry: providers.Retry{Max: 1}})
 	err := lane.Call(context.Background(), providers.Op{Name: "balance", Idempotent: true}, func(ctx context.Context) error {
@@ -318,23 +290,10 @@ func TestCallerLogsWithoutSecrets(t *testing.T) {
 		return err
 	})
 	require.ErrorIs(t, err, providers.ErrTransient)
-	mu.Lock()
 	out := buf.String()
-	mu.Unlock()
 	assert.Contains(t, out, "provider call failed, sending it again")
 	assert.Contains(t, out, "attempt=1")
 	assert.Contains(t, out, "attempt=2")
 	assert.Contains(t, out, "op=balance")
 	assert.NotContains(t, out, key)
-}
-
-type lockedWriter struct {
-	w  *bytes.Buffer
-	mu *sync.Mutex
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }

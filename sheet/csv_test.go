@@ -233,27 +233,21 @@ func TestLimits(t *testing.T) {
 		require.ErrorIs(t, err, ErrFormat)
 		assert.Contains(t, err.Error(), fmt.Sprintf("sheet.csv: is %d bytes; bulkpay reads sheets of up to 100 bytes: split it into smaller sheets", len(five)))
 	})
-	t.Run("a long line", func(t *testing.T) {
-		t.Parallel()
-		content := header + "A;677123456;1\n\n" + strings.Repeat("x", 300) + ";699009900;2\n"
-		_, _, err := ReadAll(t.Context(), writeCSV(t, content), Options{Limits: Limits{MaxRecordBytes: 200}})
-		require.ErrorIs(t, err, ErrFormat)
-		assert.Contains(t, err.Error(), "sheet.csv, row 4: the row holds more than 200 bytes of text")
-	})
-	t.Run("a quoted field over many lines", func(t *testing.T) {
-		t.Parallel()
-		content := header + "A;677123456;1\n\"" + strings.Repeat("une ligne\n", 50) + "\";699009900;2\n"
-		_, _, err := ReadAll(t.Context(), writeCSV(t, content), Options{Limits: Limits{MaxRecordBytes: 200}})
-		require.ErrorIs(t, err, ErrFormat)
-		assert.Contains(t, err.Error(), "sheet.csv, row 3: the row holds more than 200 bytes of text")
-	})
-	t.Run("many fields", func(t *testing.T) {
-		t.Parallel()
-		content := header + "A;677123456;1" + strings.Repeat(";", 20) + "\n"
-		_, _, err := ReadAll(t.Context(), writeCSV(t, content), Options{Limits: Limits{MaxRecordBytes: 200}})
-		require.ErrorIs(t, err, ErrFormat)
-		assert.Contains(t, err.Error(), "sheet.csv, row 2: the row holds more than 200 bytes")
-	})
+	for _, tc := range []struct{ name, content, says string }{
+		{"a long line", header + "A;677123456;1\n\n" + strings.Repeat("x", 300) + ";699009900;2\n",
+			"sheet.csv, row 4: the row holds more than 200 bytes of text"},
+		{"a quoted field over many lines", header + "A;677123456;1\n\"" + strings.Repeat("une ligne\n", 50) + "\";699009900;2\n",
+			"sheet.csv, row 3: the row holds more than 200 bytes of text"},
+		{"many fields", header + "A;677123456;1" + strings.Repeat(";", 20) + "\n",
+			"sheet.csv, row 2: the row holds more than 200 bytes"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, _, err := ReadAll(t.Context(), writeCSV(t, tc.content), Options{Limits: Limits{MaxRecordBytes: 200}})
+			require.ErrorIs(t, err, ErrFormat)
+			assert.Contains(t, err.Error(), tc.says)
+		})
+	}
 	t.Run("a long cell", func(t *testing.T) {
 		t.Parallel()
 		content := header + strings.Repeat("Jean", 10) + ";677123456;1\nB;699009900;2\n"

@@ -290,6 +290,52 @@ func (m *Memory) Totals(ctx context.Context, batchID int64) (out map[batch.State
 	return out, err
 }
 
+// ProviderTotals implements batch.RunReader.
+func (m *Memory) ProviderTotals(ctx context.Context, batchID int64) (out map[string]map[batch.State]batch.Total, err error) {
+	err = m.call("ProviderTotals", "count items by provider", func() error {
+		out = map[string]map[batch.State]batch.Total{}
+		for _, id := range m.byBatch[batchID] {
+			it := m.items[id-1]
+			if out[it.Provider] == nil {
+				out[it.Provider] = map[batch.State]batch.Total{}
+			}
+			t := out[it.Provider][it.State]
+			t.Items++
+			t.Amount += it.Amount
+			out[it.Provider][it.State] = t
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Item implements batch.RunReader.
+func (m *Memory) Item(ctx context.Context, itemID int64) (out batch.Item, err error) {
+	err = m.call("Item", "read item", func() error {
+		it, err := m.item(itemID)
+		if err != nil {
+			return err
+		}
+		out = cloneItem(*it)
+		return nil
+	})
+	return out, err
+}
+
+// ItemsAfter implements batch.RunReader.
+func (m *Memory) ItemsAfter(ctx context.Context, batchID int64, provider string, state batch.State, afterRow, limit int) (out []batch.Item, err error) {
+	err = m.call("ItemsAfter", "read items", func() error {
+		out = m.itemsOf(batchID, func(it batch.Item) bool {
+			return it.Provider == provider && it.State == state && it.Row > afterRow
+		})
+		if len(out) > max(limit, 0) {
+			out = out[:max(limit, 0)]
+		}
+		return nil
+	})
+	return out, err
+}
+
 // itemsOf lists a batch's items that keep holds, in sheet order. Called with m.mu held.
 func (m *Memory) itemsOf(batchID int64, keep func(batch.Item) bool) []batch.Item {
 	var out []batch.Item

@@ -40,6 +40,7 @@ func Suite(t *testing.T, open Open) {
 		{"CreateBatchIsAllOrNothing", testCreateBatchIsAllOrNothing},
 		{"ItemsInSheetOrderAndByState", testItemsInSheetOrderAndByState},
 		{"Totals", testTotals},
+		{"ProviderTotalsAndItem", testProviderTotalsAndItem},
 		{"PlanningEvents", testPlanningEvents},
 		{"Claim", testClaim},
 		{"ConcurrentClaimsNeverShareAnItem", testConcurrentClaims},
@@ -372,6 +373,66 @@ func testTotals(t *testing.T, f *fixture) {
 	}, totals(b.ID), "states no item stands in are absent")
 	assert.Equal(t, batch.Summarize(b, f.items(b)), batch.FromTotals(b, totals(b.ID)), "the summary over the items")
 	assert.Empty(t, totals(999999), "a batch the store does not hold has none")
+}
+
+func testProviderTotalsAndItem(t *testing.T, f *fixture) {
+	b, items := newBatch("by-provider", 4)
+	for i := range items {
+		items[i].Amount = int64(1000 * (i + 1))
+	}
+	items[3].Provider, items[3].Route = "mycoolpay", []string{"mycoolpay"}
+	require.NoError(t, f.st.CreateBatch(f.ctx, &b, items))
+	f.create("other", 2)
+
+	byProvider := func(id int64) map[string]map[batch.State]batch.Total {
+		t.Helper()
+		got, err := f.st.ProviderTotals(f.ctx, id)
+		require.NoError(t, err)
+		return got
+	}
+	c := f.claimOne(b) // row 2: 1000
+	f.moveTo(c, batch.Pending)
+	f.moveTo(f.claimOne(b), batch.Failed) // row 3: 2000
+	assert.Equal(t, map[string]map[batch.State]batch.Total{
+		"campay":    {batch.Pending: {Items: 1, Amount: 1000}, batch.Failed: {Items: 1, Amount: 2000}, batch.Planned: {Items: 1, Amount: 3000}},
+		"mycoolpay": {batch.Planned: {Items: 1, Amount: 4000}},
+	}, byProvider(b.ID), "the batch's own items, by provider and state")
+	sum := map[batch.State]batch.Total{}
+	for _, byState := range byProvider(b.ID) {
+		for st, tot := range byState {
+			sum[st] = batch.Total{Items: sum[st].Items + tot.Items, Amount: sum[st].Amount + tot.Amount}
+		}
+	}
+	all, err := f.st.Totals(f.ctx, b.ID)
+	require.NoError(t, err)
+	assert.Equal(t, all, sum, "the providers' totals add up to the batch's")
+	assert.Empty(t, byProvider(999999), "a batch the store does not hold has none")
+
+	page := func(provider string, state batch.State, after, limit int) []int {
+		t.Helper()
+		items, err := f.st.ItemsAfter(f.ctx, b.ID, provider, state, after, limit)
+		require.NoError(t, err)
+		rows := []int{}
+		for _, it := range items {
+			rows = append(rows, it.Row)
+		}
+		return rows
+	}
+	f.moveTo(f.claimOne(b), batch.Pending) // row 4
+	assert.Equal(t, []int{2, 4}, page("campay", batch.Pending, 0, 10), "one provider's items in one state, in sheet order")
+	assert.Equal(t, []int{2}, page("campay", batch.Pending, 0, 1), "at most limit")
+	assert.Equal(t, []int{4}, page("campay", batch.Pending, 2, 10), "after the row given")
+	assert.Empty(t, page("campay", batch.Pending, 4, 10))
+	assert.Equal(t, []int{5}, page("mycoolpay", batch.Planned, 0, 10))
+	assert.Empty(t, page("mycoolpay", batch.Pending, 0, 10))
+	assert.Empty(t, page("campay", batch.Pending, 0, 0))
+
+	got, err := f.st.Item(f.ctx, c.Item.ID)
+	require.NoError(t, err)
+	assert.Equal(t, f.item(b, c.Item.ID), got, "one item as it stands")
+	assert.Equal(t, batch.Pending, got.State)
+	_, err = f.st.Item(f.ctx, 999999)
+	require.ErrorIs(t, err, batch.ErrItemNotFound)
 }
 
 func testPlanningEvents(t *testing.T, f *fixture) {

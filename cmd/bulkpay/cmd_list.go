@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"bulkpay/batch"
@@ -13,13 +15,8 @@ func newListCmd(a *app) *cobra.Command {
 		Use:   "list",
 		Short: "List the batches in the ledger: reference, created, state counts, amounts",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := a.openLedger(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			sums, err := batch.List(cmd.Context(), st)
+		RunE: a.onLedger(func(ctx context.Context, st batch.Store, _ []string) error {
+			sums, err := batch.List(ctx, st)
 			if err != nil {
 				return err
 			}
@@ -27,7 +24,7 @@ func newListCmd(a *app) *cobra.Command {
 				return render.JSON(a.stdout, render.NewList(sums))
 			}
 			return render.List(a.stdout, render.NewList(sums))
-		},
+		}),
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
 	return cmd

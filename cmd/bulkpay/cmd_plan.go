@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"bulkpay/batch"
+	"bulkpay/internal/cli"
 	"bulkpay/internal/render"
 	"bulkpay/sheet"
 )
@@ -41,7 +42,7 @@ Exit 0 when the plan could run, 2 when the input is invalid.`,
 				connect := func(ctx context.Context) (*batch.Connection, error) {
 					return a.cfg.Connect(ctx, a.target(pf.sandboxURL))
 				}
-				req := batch.SaveRequest{AllowRepeat: pf.allowRepeat, Planning: true, Login: whoami()}
+				req := batch.SaveRequest{AllowRepeat: pf.allowRepeat, Planning: true, Login: cli.Login()}
 				if needs, err = batch.Preview(ctx, st, p, req, connect, nil); err != nil {
 					return err
 				}

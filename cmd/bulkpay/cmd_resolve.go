@@ -30,7 +30,7 @@ func newResolveCmd(a *app) *cobra.Command {
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.onBatch(func(ctx context.Context, st batch.Store, b batch.Batch, items []batch.Item) error {
-				d := batch.Decision{To: batch.State(as), By: providers.Or(by, whoami()), Note: note}
+				d := batch.Decision{To: batch.State(as), By: providers.Or(by, cli.Login()), Note: note}
 				it, err := batch.Resolve(ctx, st, items, args[1], d)
 				if err != nil {
 					return err

@@ -30,7 +30,7 @@ Items already retried by an earlier retry batch are not paid again.`,
 			return nil
 		},
 		RunE: a.onBatch(func(ctx context.Context, st batch.Store, b batch.Batch, items []batch.Item) error {
-			p, err := batch.PlanRetry(ctx, st, b, items, whoami())
+			p, err := batch.PlanRetry(ctx, st, b, items, cli.Login())
 			if err != nil {
 				return err
 			}

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"bulkpay/batch"
+	"bulkpay/internal/cli"
 	"bulkpay/sheet"
 )
 
@@ -44,7 +45,7 @@ started in this process and no real money moves.`,
 			}
 			defer st.Close()
 			defer a.deliverAfterRun(ctx, st) // the events of what was recorded, whatever the outcome
-			b, created, err := batch.SavePlan(ctx, st, p, batch.SaveRequest{AllowRepeat: pf.allowRepeat, Login: whoami()})
+			b, created, err := batch.SavePlan(ctx, st, p, batch.SaveRequest{AllowRepeat: pf.allowRepeat, Login: cli.Login()})
 			if err != nil {
 				return err
 			}

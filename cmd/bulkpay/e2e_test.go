@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,7 +16,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,6 +26,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"bulkpay/internal/cli"
+	"bulkpay/internal/testsupport"
 	"bulkpay/providers/sandbox"
 )
 
@@ -101,15 +103,6 @@ func startSandbox(t *testing.T, args ...string) string {
 	_, rest, ok := strings.Cut(line, "http://")
 	require.True(t, ok, line)
 	return "http://" + strings.Fields(rest)[0]
-}
-
-type sandboxPayout struct {
-	Provider          string `json:"provider"`
-	ProviderReference string `json:"provider_reference"`
-	ClientReference   string `json:"client_reference"`
-	Phone             string `json:"phone"`
-	Amount            int64  `json:"amount"`
-	Status            string `json:"status"`
 }
 
 // simulator is the provider sandbox served in the test process, so that a test
@@ -266,12 +259,12 @@ func (p *proc) until(t *testing.T, ch <-chan struct{}, what string) {
 	}
 }
 
-func payouts(t *testing.T, url string) []sandboxPayout {
+func payouts(t *testing.T, url string) []sandbox.Payout {
 	t.Helper()
 	resp, err := http.Get(url + "/_sandbox/payouts")
 	require.NoError(t, err)
 	defer resp.Body.Close()
-	var ps []sandboxPayout
+	var ps []sandbox.Payout
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&ps))
 	return ps
 }
@@ -300,7 +293,7 @@ func reportLines(t *testing.T, dir, ref string) []map[string]string {
 func paidExactlyOnce(t *testing.T, url string, lines []map[string]string) {
 	t.Helper()
 	ps := payouts(t, url)
-	byRef := map[string][]sandboxPayout{}
+	byRef := map[string][]sandbox.Payout{}
 	for _, p := range ps {
 		byRef[p.ClientReference] = append(byRef[p.ClientReference], p)
 	}
@@ -356,7 +349,7 @@ func TestREADMECommandPaysTheSampleAndRerunPaysNothing(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &st))
 	assert.Equal(t, 25, st.Counts["succeeded"])
 	assert.Equal(t, int64(4679000), st.SucceededAmount)
-	assert.Equal(t, []string{"failed", "pending", "planned", "rejected", "review", "submitting", "succeeded", "unknown"}, keys(st.Counts))
+	assert.Equal(t, []string{"failed", "pending", "planned", "rejected", "review", "submitting", "succeeded", "unknown"}, slices.Sorted(maps.Keys(st.Counts)))
 
 	// the csv of the same payroll is the same batch
 	r = bulkpay(t, dir, "run", "samples/payroll-2026-11.csv")
@@ -365,12 +358,12 @@ func TestREADMECommandPaysTheSampleAndRerunPaysNothing(t *testing.T) {
 }
 
 // journalPayouts reads the built-in sandbox's memory: every payout it accepted.
-func journalPayouts(t *testing.T, dir string) []sandboxPayout {
+func journalPayouts(t *testing.T, dir string) []sandbox.Payout {
 	data, err := os.ReadFile(filepath.Join(dir, "bulkpay.db.sandbox.jsonl"))
 	require.NoError(t, err)
-	var out []sandboxPayout
+	var out []sandbox.Payout
 	for _, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
-		var p sandboxPayout
+		var p sandbox.Payout
 		if json.Unmarshal(line, &p) == nil {
 			out = append(out, p)
 		}
@@ -403,15 +396,6 @@ func TestBuiltInSandboxSIGKILLThenRerun(t *testing.T) {
 	assert.Len(t, byRef, rows)
 }
 
-func keys(m map[string]int) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
 func TestStandaloneSandboxRunRerunExactlyOnce(t *testing.T) {
 	t.Parallel()
 	url := startSandbox(t)
@@ -440,46 +424,58 @@ func bigSheet(t *testing.T, dir string, n int) string {
 	return path
 }
 
+// heldRun is `bulkpay run` on a sheet of big rows, caught paying: the
+// simulator holds every money-moving request once it holds some payouts,
+// until release.
+type heldRun struct {
+	sim            *simulator
+	dir, sheetPath string
+	run            *proc
+	release        func()
+}
+
+// runHeld starts a run of rows rows whose stderr goes to stderr (nil: none)
+// and returns once the simulator holds held payouts.
+func runHeld(t *testing.T, rows, held int, stderr io.Writer) heldRun {
+	t.Helper()
+	h := heldRun{sim: newSimulator(t, sandbox.Options{}), dir: t.TempDir()}
+	h.sheetPath = bigSheet(t, h.dir, rows)
+	h.release = h.sim.holdFrom(held)
+	h.run = start(t, h.dir, nil, stderr, "run", h.sheetPath, "--sandbox", h.sim.URL)
+	h.run.until(t, h.sim.holding(held), fmt.Sprintf("%d payouts", held))
+	return h
+}
+
 func TestSIGKILLMidwayThenRerunPaysEachOnce(t *testing.T) {
 	t.Parallel()
-	sim := newSimulator(t, sandbox.Options{})
-	dir := t.TempDir()
-	sheetPath := bigSheet(t, dir, 40)
-	release := sim.holdFrom(10)
-	run := start(t, dir, nil, nil, "run", sheetPath, "--sandbox", sim.URL)
-	run.until(t, sim.holding(10), "10 payouts")
-	require.NoError(t, run.Process.Signal(syscall.SIGKILL))
-	run.wait()
-	paidBefore := len(payouts(t, sim.URL))
+	h := runHeld(t, 40, 10, nil)
+	require.NoError(t, h.run.Process.Signal(syscall.SIGKILL))
+	h.run.wait()
+	paidBefore := len(payouts(t, h.sim.URL))
 	require.Less(t, paidBefore, 40, "killed midway")
-	release()
+	h.release()
 
-	r := bulkpay(t, dir, "run", sheetPath, "--sandbox", sim.URL)
+	r := bulkpay(t, h.dir, "run", h.sheetPath, "--sandbox", h.sim.URL)
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "resuming batch big")
-	paidExactlyOnce(t, sim.URL, reportLines(t, dir, "big"))
+	paidExactlyOnce(t, h.sim.URL, reportLines(t, h.dir, "big"))
 }
 
 func TestInterruptThenResume(t *testing.T) {
 	t.Parallel()
-	sim := newSimulator(t, sandbox.Options{})
-	dir := t.TempDir()
-	sheetPath := bigSheet(t, dir, 30)
-	var errb lockedBuffer
-	release := sim.holdFrom(5)
-	run := start(t, dir, nil, &errb, "run", sheetPath, "--sandbox", sim.URL)
-	run.until(t, sim.holding(5), "5 payouts")
-	require.NoError(t, run.Process.Signal(os.Interrupt))
-	err := run.wait()
+	var errb testsupport.Buffer
+	h := runHeld(t, 30, 5, &errb)
+	require.NoError(t, h.run.Process.Signal(os.Interrupt))
+	err := h.run.wait()
 	var ee *exec.ExitError
 	require.ErrorAs(t, err, &ee)
-	assert.Equal(t, exitInterrupted, ee.ExitCode(), errb.String())
+	assert.Equal(t, cli.ExitInterrupted, ee.ExitCode(), errb.String())
 	assert.Contains(t, errb.String(), "bulkpay resume big")
-	release()
+	h.release()
 
-	r := bulkpay(t, dir, "resume", "big", "--sandbox", sim.URL)
+	r := bulkpay(t, h.dir, "resume", "big", "--sandbox", h.sim.URL)
 	require.Equal(t, 0, r.code, r.stderr)
-	paidExactlyOnce(t, sim.URL, reportLines(t, dir, "big"))
+	paidExactlyOnce(t, h.sim.URL, reportLines(t, h.dir, "big"))
 }
 
 func TestValidateJSONAndExitCodes(t *testing.T) {
@@ -502,7 +498,7 @@ func TestValidateJSONAndExitCodes(t *testing.T) {
 	assert.Equal(t, 13, v.Invalid)
 	assert.Equal(t, int64(150000), v.TotalAmount)
 	for _, e := range v.Errors {
-		assert.ElementsMatch(t, []string{"row", "column", "value", "message"}, mapKeys(e))
+		assert.ElementsMatch(t, []string{"row", "column", "value", "message"}, slices.Collect(maps.Keys(e)))
 	}
 
 	r = bulkpay(t, dir, "run", samplePath(t, "payroll-with-errors.xlsx"))
@@ -510,14 +506,6 @@ func TestValidateJSONAndExitCodes(t *testing.T) {
 	assert.Contains(t, r.stderr, "row 8, column Montant, value \"150000.5\"")
 	_, err := os.Stat(filepath.Join(dir, "bulkpay.db.sandbox.jsonl"))
 	assert.True(t, os.IsNotExist(err), "bad input moves no money: no sandbox was even started")
-}
-
-func mapKeys(m map[string]any) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
 }
 
 func TestChangedSheetUnderSameReferenceIsRefused(t *testing.T) {
@@ -539,18 +527,13 @@ func TestChangedSheetUnderSameReferenceIsRefused(t *testing.T) {
 
 func TestSecondConcurrentRunIsRefused(t *testing.T) {
 	t.Parallel()
-	sim := newSimulator(t, sandbox.Options{})
-	dir := t.TempDir()
-	sheetPath := bigSheet(t, dir, 20)
-	release := sim.holdFrom(2) // the first run is still paying while the second starts
-	first := start(t, dir, nil, nil, "run", sheetPath, "--sandbox", sim.URL)
-	first.until(t, sim.holding(2), "2 payouts")
-	r := bulkpay(t, dir, "run", sheetPath, "--sandbox", sim.URL)
-	assert.Equal(t, exitHeld, r.code)
-	assert.Contains(t, r.stderr, fmt.Sprintf("batch big is being run by pid %d", first.Process.Pid))
-	release()
-	require.NoError(t, first.wait())
-	paidExactlyOnce(t, sim.URL, reportLines(t, dir, "big"))
+	h := runHeld(t, 20, 2, nil) // the first run is still paying while the second starts
+	r := bulkpay(t, h.dir, "run", h.sheetPath, "--sandbox", h.sim.URL)
+	assert.Equal(t, cli.ExitHeld, r.code)
+	assert.Contains(t, r.stderr, fmt.Sprintf("batch big is being run by pid %d", h.run.Process.Pid))
+	h.release()
+	require.NoError(t, h.run.wait())
+	paidExactlyOnce(t, h.sim.URL, reportLines(t, h.dir, "big"))
 }
 
 func TestMultiCountrySamplePaysThroughAllFourProviders(t *testing.T) {
@@ -612,7 +595,7 @@ func TestSamePayrollUnderAnotherReferenceIsRefused(t *testing.T) {
 	require.Equal(t, 0, r.code, r.stderr)
 
 	r = bulkpay(t, dir, "run", "samples/payroll-2026-11.csv", "--sandbox", url, "--reference", "paie-novembre-bis")
-	assert.Equal(t, exitRefused, r.code, "a repeat payment is refused by policy")
+	assert.Equal(t, cli.ExitRefused, r.code, "a repeat payment is refused by policy")
 	assert.Contains(t, r.stderr, "25 row(s) of payroll-2026-11.csv were already paid or planned for period 2026-11")
 	assert.Contains(t, r.stderr, "is already in batch payroll-2026-11 (row 4, succeeded")
 	assert.Len(t, payouts(t, url), 25, "nothing paid twice")
@@ -626,27 +609,9 @@ func TestSamePayrollUnderAnotherReferenceIsRefused(t *testing.T) {
 	assert.Len(t, payouts(t, url), 75)
 }
 
-// lockedBuffer is a bytes.Buffer a process writes to while the test reads it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // said is an io.Writer that closes a channel once what was written contains want.
 type said struct {
-	lockedBuffer
+	testsupport.Buffer
 	want string
 	once sync.Once
 	ch   chan struct{}
@@ -655,7 +620,7 @@ type said struct {
 func saying(want string) *said { return &said{want: want, ch: make(chan struct{})} }
 
 func (s *said) Write(p []byte) (int, error) {
-	n, err := s.lockedBuffer.Write(p)
+	n, err := s.Buffer.Write(p)
 	if strings.Contains(s.String(), s.want) {
 		s.once.Do(func() { close(s.ch) })
 	}
@@ -664,19 +629,14 @@ func (s *said) Write(p []byte) (int, error) {
 
 func TestWaitForARunningBatch(t *testing.T) {
 	t.Parallel()
-	sim := newSimulator(t, sandbox.Options{})
-	dir := t.TempDir()
-	sheetPath := bigSheet(t, dir, 30)
-	release := sim.holdFrom(2) // the first run is still paying while the second starts
-	first := start(t, dir, nil, nil, "run", sheetPath, "--sandbox", sim.URL)
-	first.until(t, sim.holding(2), "2 payouts")
+	h := runHeld(t, 30, 2, nil) // the first run is still paying while the second starts
 	errb := saying("waiting")
-	second := start(t, dir, nil, errb, "run", sheetPath, "--sandbox", sim.URL, "--wait")
+	second := start(t, h.dir, nil, errb, "run", h.sheetPath, "--sandbox", h.sim.URL, "--wait")
 	second.until(t, errb.ch, "the second run said it waits")
-	release()
+	h.release()
 	require.NoError(t, second.wait(), errb.String())
-	require.NoError(t, first.wait())
-	paidExactlyOnce(t, sim.URL, reportLines(t, dir, "big"))
+	require.NoError(t, h.run.wait())
+	paidExactlyOnce(t, h.sim.URL, reportLines(t, h.dir, "big"))
 }
 
 func TestRetryFailedMakesNewReferencesLinkedToTheOld(t *testing.T) {

@@ -1,12 +1,8 @@
 package main
 
 import (
-	"os"
-	"os/user"
-
 	"bulkpay/batch"
 	"bulkpay/internal/render"
-	"bulkpay/providers"
 )
 
 // commands writes the commands hints name, with this command line's flags.
@@ -25,12 +21,4 @@ func (a *app) commands() render.Commands {
 // that reach batch b (sandboxURL: this command's --sandbox).
 func (a *app) command(verb, ref string, b batch.Batch, sandboxURL string, extra ...string) string {
 	return a.commands().For(verb, ref, b, sandboxURL, extra...)
-}
-
-// whoami is the operating-system user running bulkpay.
-func whoami() string {
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		return u.Username
-	}
-	return providers.Or(os.Getenv("USER"), "unknown")
 }

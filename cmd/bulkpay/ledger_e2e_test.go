@@ -15,18 +15,11 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/sys/unix"
 
+	"bulkpay/internal/cli"
+	"bulkpay/internal/testsupport"
 	"bulkpay/ledger"
 )
-
-// copyFile copies one file, as a backup of only bulkpay.db would.
-func copyFile(t *testing.T, src, dst string) {
-	t.Helper()
-	data, err := os.ReadFile(src)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(dst, data, 0o600))
-}
 
 // neverPaidTwice checks from the sandbox's side that no reference and no
 // beneficiary of the report was paid more than once, and that each succeeded
@@ -73,9 +66,9 @@ func TestCopyOfTheMainFileAloneNeverPaysTwice(t *testing.T) {
 			require.GreaterOrEqual(t, sent, 3, "killed mid-run, after sending")
 			require.Less(t, sent, 6, "killed mid-run, before the end")
 
-			copyFile(t, filepath.Join(dir, "bulkpay.db"), filepath.Join(copyDir, "bulkpay.db"))
+			testsupport.CopyFile(t, filepath.Join(dir, "bulkpay.db"), filepath.Join(copyDir, "bulkpay.db"))
 			copySheet := filepath.Join(copyDir, "copied.csv")
-			copyFile(t, sheet, copySheet)
+			testsupport.CopyFile(t, sheet, copySheet)
 			r := bulkpay(t, copyDir, "run", copySheet, "--sandbox", url, "--config", cfg)
 			require.Contains(t, []int{0, 4}, r.code, r.stderr)
 			assert.Contains(t, r.stderr, "resuming batch copied", "the copy knows the batch and its references")
@@ -85,17 +78,6 @@ func TestCopyOfTheMainFileAloneNeverPaysTwice(t *testing.T) {
 			assert.Len(t, payouts(t, url), 6, "everyone paid once, nobody twice")
 		})
 	}
-}
-
-// damagePage writes garbage over one page of a SQLite file.
-func damagePage(t *testing.T, path string, page int64) {
-	t.Helper()
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	require.NoError(t, err)
-	defer f.Close()
-	garbage := []byte(strings.Repeat("not a b-tree page ", 4096/18+1))[:4096]
-	_, err = f.WriteAt(garbage, (page-1)*4096)
-	require.NoError(t, err)
 }
 
 // rootPage finds where an index or table starts in the ledger.
@@ -130,8 +112,8 @@ func TestDamagedLedgerIsRefusedBeforeMoneyMoves(t *testing.T) {
 		t.Run(args[0], func(t *testing.T) {
 			copyDir := t.TempDir()
 			db := filepath.Join(copyDir, "bulkpay.db")
-			copyFile(t, filepath.Join(dir, "bulkpay.db"), db)
-			damagePage(t, db, page)
+			testsupport.CopyFile(t, filepath.Join(dir, "bulkpay.db"), db)
+			testsupport.DamagePage(t, db, page)
 			r := bulkpay(t, copyDir, append(args, "--db", db)...)
 			assert.Equal(t, 1, r.code, r.stdout+r.stderr)
 			assert.Contains(t, r.stderr, "ledger file is damaged: "+db)
@@ -139,13 +121,6 @@ func TestDamagedLedgerIsRefusedBeforeMoneyMoves(t *testing.T) {
 			assert.Empty(t, payouts(t, url), "no money moves from a damaged ledger")
 		})
 	}
-}
-
-// waitExited blocks until the child has exited, leaving it unreaped: a zombie.
-func waitExited(t *testing.T, pid int) {
-	t.Helper()
-	var info unix.Siginfo
-	require.NoError(t, unix.Waitid(unix.P_PID, pid, &info, unix.WEXITED|unix.WNOWAIT, nil))
 }
 
 func TestZombieLockHolderDoesNotBlockARerun(t *testing.T) {
@@ -157,7 +132,7 @@ func TestZombieLockHolderDoesNotBlockARerun(t *testing.T) {
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "BULKPAY_CRASH_AT=after-claim")
 	require.NoError(t, cmd.Start())
-	waitExited(t, cmd.Process.Pid) // killed holding the lock, and not reaped: a zombie
+	testsupport.WaitExited(t, cmd.Process.Pid) // killed holding the lock, and not reaped: a zombie
 	defer cmd.Wait()
 
 	r := bulkpay(t, dir, "run", sheet, "--sandbox", url)
@@ -187,7 +162,7 @@ func TestRunsRacingOnANewLedgerGetAClearMessage(t *testing.T) {
 		switch r.code {
 		case 0:
 			paid++
-		case exitHeld:
+		case cli.ExitHeld:
 			assert.Contains(t, r.stderr, "batch big is being run by pid", "the loser is told who runs it")
 		default:
 			t.Errorf("exit %d: %s", r.code, r.stderr)
@@ -237,7 +212,7 @@ func TestWaitTakesAnOptionalBound(t *testing.T) {
 		{"run", sheet, "--wait", "50ms", "--sandbox", url},
 	} {
 		r := bulkpay(t, dir, args...)
-		assert.Equal(t, exitHeld, r.code, "%v: %s", args, r.stderr)
+		assert.Equal(t, cli.ExitHeld, r.code, "%v: %s", args, r.stderr)
 		assert.Contains(t, r.stderr, holding, args)
 		assert.Contains(t, r.stderr, "still running after waiting 50ms", args)
 	}
@@ -276,28 +251,9 @@ func TestReconciliationFindingsOutliveReportsAndShowInStatus(t *testing.T) {
 	r := bulkpay(t, dir, "run", sheet, "--sandbox", url)
 	require.Equal(t, 0, r.code, r.stderr)
 	ref := reportLines(t, dir, "found")[0]["provider_reference"]
-	tamper := func(body string) {
-		resp, err := httpPostJSON(url+"/_sandbox/tamper", body)
-		require.NoError(t, err)
-		resp.Body.Close()
-		require.Equal(t, 200, resp.StatusCode, body)
-	}
-	tamper(`{"provider":"campay","provider_reference":"` + ref + `","status":"FAILED"}`)
-	tamper(`{"provider":"campay","phone":"237677000999","amount":50000,"status":"SUCCESSFUL"}`)
-
-	kinds := func() map[string]int {
-		data, err := os.ReadFile(filepath.Join(dir, "bulkpay-reports", "found", "summary.json"))
-		require.NoError(t, err)
-		var sum struct {
-			Mismatches []map[string]any `json:"mismatches"`
-		}
-		require.NoError(t, json.Unmarshal(data, &sum))
-		out := map[string]int{}
-		for _, m := range sum.Mismatches {
-			out[m["kind"].(string)]++
-		}
-		return out
-	}
+	tamper(t, url, `{"provider":"campay","provider_reference":"`+ref+`","status":"FAILED"}`)
+	tamper(t, url, `{"provider":"campay","phone":"237677000999","amount":50000,"status":"SUCCESSFUL"}`)
+	kinds := func() map[string]int { return mismatchKinds(t, dir, "found") }
 	statusJSONOf := func() statusJSON {
 		r := bulkpay(t, dir, "status", "found", "--json")
 		require.Equal(t, 0, r.code, r.stderr)
@@ -327,7 +283,7 @@ func TestReconciliationFindingsOutliveReportsAndShowInStatus(t *testing.T) {
 	assert.False(t, st.Reconciliation.At.IsZero())
 
 	// the provider corrects its record: the next reconciliation replaces the findings
-	tamper(`{"provider":"campay","provider_reference":"` + ref + `","status":"SUCCESSFUL"}`)
+	tamper(t, url, `{"provider":"campay","provider_reference":"`+ref+`","status":"SUCCESSFUL"}`)
 	r = bulkpay(t, dir, "reconcile", "found", "--sandbox", url)
 	require.Equal(t, 4, r.code, r.stdout+r.stderr)
 	r = bulkpay(t, dir, "report", "found")

@@ -37,7 +37,9 @@ func TestQuietLeavesOnlyErrorsInTheLogs(t *testing.T) {
 		{[]string{"--log-level", "info"}, true, true},
 	}
 	for _, tc := range cases {
-		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+		// a name of its own: t.Run("") would name the ledger's folder "#00...",
+		// and the ledger's file: URI ends its path at '#'
+		t.Run("flags "+strings.Join(tc.args, " "), func(t *testing.T) {
 			t.Parallel()
 			a, errb := setUp(t, tc.args...)
 			a.log.Info("an item moved")

@@ -4,8 +4,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -13,25 +11,12 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"bulkpay/batch"
 	"bulkpay/internal/cli"
-	"bulkpay/sheet"
+	"bulkpay/internal/render"
 )
 
 // version is set when building a release: go build -ldflags "-X main.version=v1.4.0".
 var version string
-
-// Exit codes, documented in the README.
-const (
-	exitOK          = 0 // every item paid
-	exitError       = 1 // operational error
-	exitInvalid     = 2 // invalid input, nothing sent
-	exitFailed      = 3 // finished with failed items
-	exitUnfinished  = 4 // items still pending, unknown or in review
-	exitHeld        = 5 // the batch is held by another run; this one sent nothing
-	exitRefused     = 6 // refused by policy (approval, balance, repeat payment); nothing sent
-	exitInterrupted = 130
-)
 
 func main() {
 	a := newApp()
@@ -51,53 +36,16 @@ func (a *app) execute(root *cobra.Command, args []string) (code int) {
 	}()
 	root.SetArgs(cli.JoinWaitBound(args)) // --wait 30m as well as --wait=30m
 	err := root.ExecuteContext(ctx)
-	code = exitCode(err, a.paying)
-	if err != nil && !errors.Is(err, batch.ErrFailed) && !errors.Is(err, batch.ErrUnfinished) {
-		fmt.Fprintln(a.stderr, "bulkpay:", err)
-		var pe *batch.PanicError
-		if errors.As(err, &pe) {
-			fmt.Fprintf(a.stderr, "%s\nThis is a bug in bulkpay; please report it with the lines above.\n", pe.Stack)
-		}
-	}
-	return code
+	render.Failure(a.stderr, err)
+	return cli.ExitCode(err, a.paying)
 }
 
 // crashed reports a panic caught by execute and gives the exit status: 1.
 func (a *app) crashed(v any, stack []byte) int {
-	fmt.Fprintf(a.stderr, "bulkpay: internal error (a bug in bulkpay): %v\n%s\nThis is a bug in bulkpay; please report it with the lines above.\n", v, stack)
-	if a.current != nil {
-		fmt.Fprintf(a.stderr, "Every step taken is in the ledger: run `%s` to finish batch %s; nothing will be paid twice.\n",
-			a.command("resume", a.current.Reference, *a.current, ""), a.current.Reference)
+	if a.current == nil {
+		render.Crash(a.stderr, v, stack, "", "")
 	} else {
-		fmt.Fprintln(a.stderr, "No payment had started: nothing was sent.")
+		render.Crash(a.stderr, v, stack, a.command("resume", a.current.Reference, *a.current, ""), a.current.Reference)
 	}
-	return exitError
-}
-
-// exitCode maps an error to the process's exit status, in one place. Once a
-// payment session began (paying), requests may have left: no error says
-// "invalid input, nothing was sent" (2) any more, it is an operational error (1).
-func exitCode(err error, paying bool) int {
-	var he *sheet.HeaderError
-	invalid := errors.Is(err, batch.ErrInvalid) || errors.Is(err, cli.ErrUsage) || errors.As(err, &he) || errors.Is(err, sheet.ErrFormat)
-	switch {
-	case err == nil:
-		return exitOK
-	case paying && invalid:
-		return exitError
-	case invalid:
-		return exitInvalid
-	case errors.Is(err, batch.ErrHeld):
-		return exitHeld
-	case errors.Is(err, batch.ErrRefused):
-		return exitRefused
-	case errors.Is(err, batch.ErrFailed):
-		return exitFailed
-	case errors.Is(err, batch.ErrUnfinished), errors.Is(err, batch.ErrMismatch):
-		return exitUnfinished
-	case errors.Is(err, batch.ErrInterrupted):
-		return exitInterrupted
-	default:
-		return exitError
-	}
+	return cli.ExitError
 }

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"bulkpay/internal/cli"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -90,7 +92,7 @@ func TestBalanceShortEnoughAndPartial(t *testing.T) {
 	sheetPath := writeRows(t, dir, "bal.csv", []string{"A;677000001;1000;;", "B;677000002;1000;;", "C;677000003;1500;;", "D;699000004;5000;;"})
 
 	r := bulkpay(t, dir, "run", sheetPath, "--sandbox", url)
-	assert.Equal(t, exitRefused, r.code, "refused by policy: the balance is short")
+	assert.Equal(t, cli.ExitRefused, r.code, "refused by policy: the balance is short")
 	assert.Contains(t, r.stderr, "Provider balances cannot cover batch bal")
 	assert.Regexp(t, `campay\s+MTN\s+3\s+3 500\s+3 000\s+500`, r.stderr)
 	assert.Empty(t, payouts(t, url), "nothing sent")
@@ -141,12 +143,12 @@ func TestApprovalFourEyesAndChangedPlan(t *testing.T) {
 	cfg := writeConfig(t, dir, feesYAML+"require_approval: true\nfour_eyes: true\n")
 
 	r := bulkpay(t, dir, "run", sheetPath, "--config", cfg, "--sandbox", url, "--by", "alice")
-	assert.Equal(t, exitRefused, r.code)
+	assert.Equal(t, cli.ExitRefused, r.code)
 	assert.Contains(t, r.stderr, "batch appr is not approved")
 	assert.Empty(t, payouts(t, url))
 
 	r = bulkpay(t, dir, "approve", "appr", "--by", "alice", "--config", cfg)
-	assert.Equal(t, exitRefused, r.code)
+	assert.Equal(t, cli.ExitRefused, r.code)
 	assert.Contains(t, r.stderr, "four_eyes needs an approver who did not plan it")
 
 	r = bulkpay(t, dir, "approve", "appr", "--by", "bob", "--note", "matches the signed summary", "--config", cfg)
@@ -154,7 +156,7 @@ func TestApprovalFourEyesAndChangedPlan(t *testing.T) {
 
 	cfg2 := writeConfig(t, dir, "profit_configurations:\n  - {name: mobile_money_disbursement_fee, fee: 100}\nrequire_approval: true\n")
 	r = bulkpay(t, dir, "run", sheetPath, "--config", cfg2, "--sandbox", url)
-	assert.Equal(t, exitRefused, r.code)
+	assert.Equal(t, cli.ExitRefused, r.code)
 	assert.Contains(t, r.stderr, "changed since bob approved it")
 
 	cfg = writeConfig(t, dir, feesYAML+"require_approval: true\nfour_eyes: true\n")

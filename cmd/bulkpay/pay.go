@@ -65,7 +65,7 @@ func (a *app) session(ctx context.Context, st batch.Store, b batch.Batch, verb s
 	a.current = &cur
 	host, _ := os.Hostname()
 	return batch.OpenSession(ctx, st, b, batch.SessionRequest{
-		Endpoint: a.cfg.Endpoint(t), ChangeEndpoint: f.changeEndpoint, Actor: whoami(),
+		Endpoint: a.cfg.Endpoint(t), ChangeEndpoint: f.changeEndpoint, Actor: cli.Login(),
 		Continue: a.command(verb, b.Reference, b, f.sandboxURL),
 		Connect:  func(ctx context.Context) (*batch.Connection, error) { return a.cfg.Connect(ctx, t) },
 		Owner:    batch.Owner{PID: os.Getpid(), Host: host, Start: ledger.ProcessStart(os.Getpid()), At: time.Now()},

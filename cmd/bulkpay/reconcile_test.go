@@ -11,6 +11,33 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// tamper changes a record of the sandbox at url, as a provider's own records
+// may disagree with the ledger (README: The sandbox, /_sandbox/tamper).
+func tamper(t *testing.T, url, body string) {
+	t.Helper()
+	resp, err := httpPostJSON(url+"/_sandbox/tamper", body)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, 200, resp.StatusCode, body)
+}
+
+// mismatchKinds counts by kind the mismatches in the summary.json of the
+// batch ref's reports under dir.
+func mismatchKinds(t *testing.T, dir, ref string) map[string]int {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, "bulkpay-reports", ref, "summary.json"))
+	require.NoError(t, err)
+	var sum struct {
+		Mismatches []map[string]any `json:"mismatches"`
+	}
+	require.NoError(t, json.Unmarshal(data, &sum))
+	kinds := map[string]int{}
+	for _, m := range sum.Mismatches {
+		kinds[m["kind"].(string)]++
+	}
+	return kinds
+}
+
 func TestReconcileFindsEachKindOfMismatch(t *testing.T) {
 	t.Parallel()
 	url := startSandbox(t)
@@ -28,16 +55,10 @@ func TestReconcileFindsEachKindOfMismatch(t *testing.T) {
 			byProvider[l["provider"]] = l
 		}
 	}
-	tamper := func(body string) {
-		resp, err := httpPostJSON(url+"/_sandbox/tamper", body)
-		require.NoError(t, err)
-		resp.Body.Close()
-		require.Equal(t, 200, resp.StatusCode, body)
-	}
-	tamper(`{"provider":"campay","provider_reference":"` + byProvider["campay"]["provider_reference"] + `","status":"FAILED"}`)
-	tamper(`{"provider":"cinetpay","provider_reference":"` + byProvider["cinetpay"]["provider_reference"] + `","amount":123}`)
-	tamper(`{"provider":"mycoolpay","provider_reference":"` + byProvider["mycoolpay"]["provider_reference"] + `","fee":999}`)
-	tamper(`{"provider":"campay","phone":"237677000999","amount":50000,"status":"SUCCESSFUL"}`)
+	tamper(t, url, `{"provider":"campay","provider_reference":"`+byProvider["campay"]["provider_reference"]+`","status":"FAILED"}`)
+	tamper(t, url, `{"provider":"cinetpay","provider_reference":"`+byProvider["cinetpay"]["provider_reference"]+`","amount":123}`)
+	tamper(t, url, `{"provider":"mycoolpay","provider_reference":"`+byProvider["mycoolpay"]["provider_reference"]+`","fee":999}`)
+	tamper(t, url, `{"provider":"campay","phone":"237677000999","amount":50000,"status":"SUCCESSFUL"}`)
 
 	r = bulkpay(t, dir, "reconcile", "payroll-multi-2026-11", "--sandbox", url)
 	assert.Equal(t, 4, r.code, r.stdout+r.stderr)
@@ -47,17 +68,7 @@ func TestReconcileFindsEachKindOfMismatch(t *testing.T) {
 	assert.Contains(t, r.stdout, "no row, campay")
 	assert.Contains(t, r.stdout, "unknown_payout")
 
-	data, err := os.ReadFile(filepath.Join(dir, "bulkpay-reports", "payroll-multi-2026-11", "summary.json"))
-	require.NoError(t, err)
-	var sum struct {
-		Mismatches []map[string]any `json:"mismatches"`
-	}
-	require.NoError(t, json.Unmarshal(data, &sum))
-	kinds := map[string]int{}
-	for _, m := range sum.Mismatches {
-		kinds[m["kind"].(string)]++
-	}
-	assert.Equal(t, map[string]int{"status": 1, "amount": 1, "fee": 1, "unknown_payout": 1}, kinds)
+	assert.Equal(t, map[string]int{"status": 1, "amount": 1, "fee": 1, "unknown_payout": 1}, mismatchKinds(t, dir, "payroll-multi-2026-11"))
 	assert.Len(t, payouts(t, url), 14, "reconcile sent nothing new")
 }
 

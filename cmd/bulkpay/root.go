@@ -65,7 +65,7 @@ func newRoot(a *app) *cobra.Command {
 	root.AddCommand(newRunCmd(a), newResumeCmd(a), newStatusCmd(a), newReportCmd(a), newValidateCmd(a),
 		newSandboxCmd(a), newBalanceCmd(a), newVerifyCmd(a), newReviewCmd(a), newResolveCmd(a),
 		newRetryCmd(a), newPlanCmd(a), newApproveCmd(a), newFeesCmd(a), newListCmd(a), newReconcileCmd(a))
-	root.AddCommand(newWebhooksCmd(a))
+	root.AddCommand(newUsersCmd(a), newServeCmd(a), newWebhooksCmd(a))
 	root.SetFlagErrorFunc(cli.FlagError)
 	cli.ForPeople(root)
 	return root
@@ -109,37 +109,40 @@ func (a *app) say(format string, args ...any) {
 	fmt.Fprintf(w, format+"\n", args...)
 }
 
-// onStored is the RunE of a command about one stored batch that reads its
-// items only as it needs them: run gets the ledger and the batch.
-func (a *app) onStored(run func(ctx context.Context, st batch.Store, b batch.Batch) error) func(*cobra.Command, []string) error {
+// onLedger is the RunE of a command that works on the ledger: run gets it
+// open, and it is closed after.
+func (a *app) onLedger(run func(ctx context.Context, st batch.Store, args []string) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
 		st, err := a.openLedger(cmd.Context())
 		if err != nil {
 			return err
 		}
 		defer st.Close()
-		b, err := st.Batch(cmd.Context(), args[0])
+		return run(cmd.Context(), st, args)
+	}
+}
+
+// onStored is the RunE of a command about one stored batch that reads its
+// items only as it needs them: run gets the ledger and the batch.
+func (a *app) onStored(run func(ctx context.Context, st batch.Store, b batch.Batch) error) func(*cobra.Command, []string) error {
+	return a.onLedger(func(ctx context.Context, st batch.Store, args []string) error {
+		b, err := st.Batch(ctx, args[0])
 		if err != nil {
 			return err
 		}
-		return run(cmd.Context(), st, b)
-	}
+		return run(ctx, st, b)
+	})
 }
 
 // onBatch is the RunE of a command about one stored batch, its first
 // argument (an id or a reference): run gets the ledger and the batch with its
 // items.
 func (a *app) onBatch(run func(ctx context.Context, st batch.Store, b batch.Batch, items []batch.Item) error) func(*cobra.Command, []string) error {
-	return func(cmd *cobra.Command, args []string) error {
-		st, err := a.openLedger(cmd.Context())
+	return a.onLedger(func(ctx context.Context, st batch.Store, args []string) error {
+		b, items, err := batch.Load(ctx, st, args[0])
 		if err != nil {
 			return err
 		}
-		defer st.Close()
-		b, items, err := batch.Load(cmd.Context(), st, args[0])
-		if err != nil {
-			return err
-		}
-		return run(cmd.Context(), st, b, items)
-	}
+		return run(ctx, st, b, items)
+	})
 }

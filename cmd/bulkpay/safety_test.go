@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,47 +18,7 @@ import (
 
 	"bulkpay/batch"
 	"bulkpay/internal/cli"
-	"bulkpay/sheet"
 )
-
-func TestExitCode(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		name   string
-		err    error
-		paying bool
-		want   int
-	}{
-		{"nothing wrong", nil, false, exitOK},
-		{"a refused sheet", fmt.Errorf("%w: fix the rows", batch.ErrInvalid), false, exitInvalid},
-		{"a command typed wrongly", cli.Usagef("missing BATCH"), false, exitInvalid},
-		{"a header not found", &sheet.HeaderError{}, false, exitInvalid},
-		{"a file that is no sheet", fmt.Errorf("read: %w", sheet.ErrFormat), false, exitInvalid},
-		{"invalid input once payouts may have left", fmt.Errorf("%w: x", batch.ErrInvalid), true, exitError},
-		{"a sheet error once payouts may have left", fmt.Errorf("read: %w", sheet.ErrFormat), true, exitError},
-		{"failed payouts", fmt.Errorf("%w: 2 failed", batch.ErrFailed), true, exitFailed},
-		{"open payouts", fmt.Errorf("%w: 1 pending", batch.ErrUnfinished), true, exitUnfinished},
-		{"a mismatch", fmt.Errorf("%w: 1", batch.ErrMismatch), true, exitUnfinished},
-		{"interrupted", batch.ErrInterrupted, true, exitInterrupted},
-		{"interrupted while waiting for the lock", batch.ErrInterrupted, false, exitInterrupted},
-		{"held by another run", &batch.LockedError{Reference: "paie", PID: 12}, false, exitHeld},
-		{"still held after waiting", fmt.Errorf("%w; still running after waiting 50ms", &batch.LockedError{Reference: "paie"}), false, exitHeld},
-		{"not approved", &batch.Refusal{Rule: "approval", Reason: "batch paie is not approved"}, false, exitRefused},
-		{"four eyes at approval", &batch.Refusal{Rule: "four_eyes", Reason: "planned by awa"}, false, exitRefused},
-		{"balance short, after the lock was taken", &batch.Refusal{Rule: "balance", Reason: "balance short"}, true, exitRefused},
-		{"a repeat payment", &batch.RepeatError{Sheet: "paie.csv", Period: "2026-11"}, false, exitRefused},
-		{"a changed sheet", &batch.ChangedError{Reference: "paie"}, false, exitError},
-		{"a broken ledger", fmt.Errorf("%w: 1 finding", batch.ErrFindings), false, exitError},
-		{"a panic in a lane", &batch.PanicError{Value: "boom"}, true, exitError},
-		{"a panic next to failures", errors.Join(&batch.PanicError{Value: "boom"}, errors.New("ledger")), true, exitError},
-		{"an operational error", errors.New("ledger locked"), false, exitError},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			assert.Equal(t, tc.want, exitCode(tc.err, tc.paying))
-		})
-	}
-}
 
 // panicking runs bulkpay in this process with an extra command that panics,
 // as a bug would, after opening a payment session for a batch when b is set.
@@ -86,19 +45,19 @@ func TestPanicExitsOneAndNamesTheResumeCommand(t *testing.T) {
 	dir := t.TempDir()
 	b := &batch.Batch{Reference: "paie nov", Endpoint: batch.SandboxEndpoint("http://127.0.0.1:8089")}
 	code, stderr := panicking(t, b, "--db", filepath.Join(dir, "l.db"))
-	assert.Equal(t, exitError, code, "a crash never says 2, invalid input and nothing sent")
+	assert.Equal(t, cli.ExitError, code, "a crash never says 2, invalid input and nothing sent")
 	assert.Contains(t, stderr, "internal error (a bug in bulkpay): assignment to entry in nil map")
 	assert.Contains(t, stderr, "run `bulkpay resume 'paie nov' --sandbox http://127.0.0.1:8089 --db "+filepath.Join(dir, "l.db")+"`")
 	assert.Contains(t, stderr, "nothing will be paid twice")
 
 	code, stderr = panicking(t, nil)
-	assert.Equal(t, exitError, code)
+	assert.Equal(t, cli.ExitError, code)
 	assert.Contains(t, stderr, "No payment had started: nothing was sent.")
 }
 
 func TestSandboxOnAllInterfacesIsRefusedWithoutAllowRemote(t *testing.T) {
 	r := bulkpay(t, t.TempDir(), "sandbox", "--addr", "0.0.0.0:0")
-	assert.Equal(t, exitInvalid, r.code)
+	assert.Equal(t, cli.ExitInvalid, r.code)
 	assert.Contains(t, r.stderr, "refusing to serve the sandbox on 0.0.0.0:")
 	assert.Contains(t, r.stderr, "/_sandbox/payouts")
 	assert.Empty(t, r.stdout, "it never said it was listening")
@@ -117,7 +76,7 @@ func TestPanicMidPaymentExitsOneAndTheHintResumesWhereItWasPaid(t *testing.T) {
 	// a bug panics in a lane after the 5th answer was read and before it was recorded
 	cmd := []string{"run", sheetPath, "--sandbox", url, "--db", db}
 	r := bulkpayEnv(t, dir, []string{"BULKPAY_CRASH_AT=after-answer", "BULKPAY_CRASH_AFTER=5", "BULKPAY_CRASH_MODE=panic"}, cmd...)
-	require.Equal(t, exitError, r.code, "a crash mid-payment is 1, never 2: %s", r.stderr)
+	require.Equal(t, cli.ExitError, r.code, "a crash mid-payment is 1, never 2: %s", r.stderr)
 	assert.Contains(t, r.stderr, "internal error (a bug in bulkpay): test crash point after-answer")
 	m := hintRE.FindStringSubmatch(r.stderr)
 	require.NotNil(t, m, r.stderr)
@@ -126,26 +85,26 @@ func TestPanicMidPaymentExitsOneAndTheHintResumesWhereItWasPaid(t *testing.T) {
 
 	// resumed without --sandbox, it is refused instead of paid through a fresh built-in sandbox
 	r = bulkpay(t, dir, "resume", "big", "--db", db)
-	assert.Equal(t, exitError, r.code)
+	assert.Equal(t, cli.ExitError, r.code)
 	assert.Contains(t, r.stderr, "batch big was paid through the sandbox at "+url+", and this command would use the built-in sandbox")
 	assert.Contains(t, r.stderr, "`bulkpay resume big --sandbox "+url+" --db "+db+"`")
 	_, err := os.Stat(db + ".sandbox.jsonl")
 	assert.True(t, os.IsNotExist(err), "no built-in sandbox was started")
 	r = bulkpay(t, dir, "reconcile", "big", "--db", db)
-	assert.Equal(t, exitError, r.code, "nor reconciled there")
+	assert.Equal(t, cli.ExitError, r.code, "nor reconciled there")
 	assert.Contains(t, r.stderr, "`bulkpay reconcile big --sandbox "+url+" --db "+db+"`")
 
 	// the hint, as printed, finishes the batch: nobody paid twice
 	r = bulkpay(t, dir, strings.Fields(m[1])...)
-	require.Equal(t, exitOK, r.code, r.stderr)
+	require.Equal(t, cli.ExitOK, r.code, r.stderr)
 	paidExactlyOnce(t, url, reportLines(t, dir, "big"))
 
 	// another sandbox only when told, and it is recorded
 	other := startSandbox(t)
 	r = bulkpay(t, dir, "resume", "big", "--db", db, "--sandbox", other)
-	assert.Equal(t, exitError, r.code)
+	assert.Equal(t, cli.ExitError, r.code)
 	r = bulkpay(t, dir, "resume", "big", "--db", db, "--sandbox", other, "--change-endpoint")
-	require.Equal(t, exitOK, r.code, r.stderr)
+	require.Equal(t, cli.ExitOK, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "--change-endpoint: batch big moves from the sandbox at "+url+" to the sandbox at "+other)
 	assert.Empty(t, payouts(t, other), "a finished batch sends nothing")
 }
@@ -180,35 +139,35 @@ func TestFourEyesCannotBeBypassedInTheREADMEOrder(t *testing.T) {
 
 	// run first: refused as not approved, but the batch is planned under the login name
 	r := bulkpay(t, dir, "run", sheetPath, "--config", cfg, "--sandbox", url)
-	require.Equal(t, exitRefused, r.code, r.stderr)
+	require.Equal(t, cli.ExitRefused, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "batch paie-2026-12 is not approved")
 	r = bulkpay(t, dir, "plan", sheetPath, "--config", cfg, "--sandbox", url, "--by", "awa")
-	require.Equal(t, exitOK, r.code, r.stderr)
+	require.Equal(t, cli.ExitOK, r.code, r.stderr)
 
 	r = bulkpay(t, dir, "approve", "paie-2026-12", "--by", "awa", "--config", cfg)
-	assert.Equal(t, exitRefused, r.code, "awa planned it too")
+	assert.Equal(t, cli.ExitRefused, r.code, "awa planned it too")
 	assert.Contains(t, r.stderr, "four_eyes needs an approver who did not plan it")
-	r = bulkpay(t, dir, "approve", "paie-2026-12", "--by", whoami())
-	assert.Equal(t, exitRefused, r.code, "the first planner, and without --config: the stored rules hold")
+	r = bulkpay(t, dir, "approve", "paie-2026-12", "--by", cli.Login())
+	assert.Equal(t, cli.ExitRefused, r.code, "the first planner, and without --config: the stored rules hold")
 	assert.Contains(t, r.stderr, "four_eyes")
 	r = bulkpay(t, dir, "approve", "paie-2026-12", "--by", "jean", "--note", "matches the signed summary")
-	require.Equal(t, exitOK, r.code, r.stderr)
+	require.Equal(t, cli.ExitOK, r.code, r.stderr)
 
 	// paid without --config: the stored rules still apply, and jean's approval meets them
 	r = bulkpay(t, dir, "run", sheetPath, "--sandbox", url)
-	require.Equal(t, exitOK, r.code, r.stderr)
+	require.Equal(t, cli.ExitOK, r.code, r.stderr)
 	assert.Len(t, payouts(t, url), 2)
 
 	r = bulkpay(t, dir, "approve", "paie-2026-12", "--by", "marie")
-	assert.Equal(t, exitError, r.code)
+	assert.Equal(t, cli.ExitError, r.code)
 	assert.Contains(t, r.stderr, "already started paying")
 
 	// a batch planned under four eyes and run without --config is refused while unapproved
 	sheet2 := writeRows(t, dir, "paie-2027-01.csv", []string{"C;677000003;1000;;"})
 	r = bulkpay(t, dir, "plan", sheet2, "--config", cfg, "--sandbox", url, "--by", "awa")
-	require.Equal(t, exitOK, r.code, r.stderr)
+	require.Equal(t, cli.ExitOK, r.code, r.stderr)
 	r = bulkpay(t, dir, "run", sheet2, "--sandbox", url)
-	assert.Equal(t, exitRefused, r.code)
+	assert.Equal(t, cli.ExitRefused, r.code)
 	assert.Contains(t, r.stderr, "batch paie-2027-01 is not approved")
 	assert.Len(t, payouts(t, url), 2, "nothing more was sent")
 }
@@ -220,7 +179,7 @@ func TestReportFolderNotWritableIsAWarningAfterAFullPayment(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "blocked"), nil, 0o600))
 	cfg := writeConfig(t, dir, "reports_dir: blocked/reports\n")
 	r := bulkpay(t, dir, "run", sheetPath, "--config", cfg)
-	require.Equal(t, exitOK, r.code, "everyone was paid: %s", r.stderr)
+	require.Equal(t, cli.ExitOK, r.code, "everyone was paid: %s", r.stderr)
 	assert.Len(t, journalPayouts(t, dir), 2)
 	assert.Contains(t, r.stderr, "WARNING: the reports of batch paie could not be written to blocked/reports")
 	cmdRE := regexp.MustCompile("`bulkpay (report [^`]+)`")
@@ -229,7 +188,7 @@ func TestReportFolderNotWritableIsAWarningAfterAFullPayment(t *testing.T) {
 	assert.Equal(t, "report paie --out DIR --config "+cfg, m[1])
 
 	r = bulkpay(t, dir, strings.Fields(strings.Replace(m[1], "DIR", filepath.Join(dir, "out"), 1))...)
-	require.Equal(t, exitOK, r.code, r.stderr)
+	require.Equal(t, cli.ExitOK, r.code, r.stderr)
 	_, err := os.Stat(filepath.Join(dir, "out", "paie", "reconciliation.csv"))
 	assert.NoError(t, err)
 }

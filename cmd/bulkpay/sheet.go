@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"bulkpay/batch"
+	"bulkpay/internal/cli"
 	"bulkpay/internal/render"
 	"bulkpay/providers"
 	"bulkpay/sheet"
@@ -70,6 +71,6 @@ func (a *app) planSheet(ctx context.Context, path string, pf planFlags) (batch.P
 	}
 	p := batch.PlanSheet(batch.PlanRequest{SheetPath: path, Reference: pf.reference, Period: pf.period, Currency: a.cfg.Currency,
 		Rows: rows, Tally: res.Tally(), Router: a.cfg.Router(a.cfg.Configured(pf.sandboxURL)), Fees: a.cfg.Fees(),
-		Endpoint: a.cfg.Endpoint(a.target(pf.sandboxURL)), By: providers.Or(pf.by, whoami()), Policy: a.cfg.Policy(), Now: time.Now()})
+		Endpoint: a.cfg.Endpoint(a.target(pf.sandboxURL)), By: providers.Or(pf.by, cli.Login()), Policy: a.cfg.Policy(), Now: time.Now()})
 	return p, res, nil
 }

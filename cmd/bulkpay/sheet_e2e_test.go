@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 
+	"bulkpay/internal/cli"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/text/encoding/charmap"
@@ -36,7 +38,7 @@ func TestValidateHostileAndMessyFiles(t *testing.T) {
 		{notZip, "text.xlsx: is not an xlsx workbook"},
 	} {
 		r := bulkpay(t, dir, "validate", tc.path)
-		assert.Equal(t, exitInvalid, r.code, r.stderr)
+		assert.Equal(t, cli.ExitInvalid, r.code, r.stderr)
 		assert.Contains(t, r.stderr, tc.want)
 	}
 
@@ -65,7 +67,7 @@ func TestValidateKeepsTheFirstRowErrors(t *testing.T) {
 	path := filepath.Join(dir, "camtel.csv")
 	require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o600))
 	r := bulkpay(t, dir, "validate", path, "--json")
-	require.Equal(t, exitInvalid, r.code, r.stderr)
+	require.Equal(t, cli.ExitInvalid, r.code, r.stderr)
 	var v struct {
 		Invalid        int
 		Errors         []map[string]any

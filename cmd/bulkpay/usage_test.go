@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"bulkpay/batch"
+	"bulkpay/internal/cli"
 )
 
 // execute runs the command line in this process and returns its error and
@@ -56,7 +57,7 @@ func TestMistypedCommandsSayWhatToType(t *testing.T) {
 				assert.Contains(t, err.Error(), w)
 			}
 			assert.NotContains(t, err.Error(), "invalid input")
-			assert.Equal(t, exitInvalid, exitCode(err, false), "a command typed wrongly sends nothing")
+			assert.Equal(t, cli.ExitInvalid, cli.ExitCode(err, false), "a command typed wrongly sends nothing")
 		})
 	}
 }
@@ -130,14 +131,14 @@ func TestRefusalsSayWhatIsWrongNotInvalidInput(t *testing.T) {
 		assert.Contains(t, err.Error(), tc.want)
 		assert.NotContains(t, err.Error(), "invalid input", "that is for sheets")
 		assert.NotContains(t, err.Error(), "nothing was sent")
-		assert.Equal(t, exitInvalid, exitCode(err, false), "nothing was sent")
+		assert.Equal(t, cli.ExitInvalid, cli.ExitCode(err, false), "nothing was sent")
 	}
 }
 
 func TestExpectTotalMismatchIsNotRowZero(t *testing.T) {
 	t.Parallel()
 	out, _, err := inProcess(t, t.TempDir(), "validate", samplePath(t, "payroll-2026-11.csv"), "--expect-total", "4000000")
-	assert.Equal(t, exitInvalid, exitCode(err, false))
+	assert.Equal(t, cli.ExitInvalid, cli.ExitCode(err, false))
 	assert.NotContains(t, out, "row 0")
 	assert.Contains(t, out, "\n  column amount (all rows): the valid rows add up to 4 679 000 but --expect-total says 4 000 000 (difference 679 000)")
 	assert.Equal(t, "the sheet: no header row found", batch.RowError{Message: "no header row found"}.Error())

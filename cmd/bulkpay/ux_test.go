@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"bulkpay/internal/cli"
 	"bulkpay/providers/sandbox"
 )
 
@@ -45,7 +46,7 @@ func TestReconcileUnderFaultsFindsNoFalseMismatch(t *testing.T) {
 	// always answer 503 (its two records cannot be read)
 	setFaults(t, url, "cinetpay.check:error=429@10%,retry-after=0; mycoolpay.status:error=503@30%; camoo.verify:error=503")
 	r = bulkpay(t, dir, "reconcile", "payroll-multi-2026-11", "--sandbox", url)
-	assert.Equal(t, exitUnfinished, r.code, r.stdout+r.stderr)
+	assert.Equal(t, cli.ExitUnfinished, r.code, r.stdout+r.stderr)
 	assert.NotContains(t, r.stdout, "MISMATCH", "a 429 or a 503 is not a mismatch")
 	assert.Contains(t, r.stdout, "COULD NOT CHECK row 12, camoo ")
 	assert.Contains(t, r.stdout, "COULD NOT CHECK row 13, camoo ")
@@ -93,7 +94,7 @@ func TestRunSummaryListsWhatNeedsDoingInPlainWords(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "c.yaml"), []byte("providers:\n  mycoolpay: {timeout: 500ms}\n"), 0o600))
 	writeRows(t, dir, "mixed.csv", []string{providerRow("campay", 1), providerRow("cinetpay", 1), providerRow("mycoolpay", 1), providerRow("campay", 2)})
 	r := bulkpay(t, dir, "run", "mixed.csv", "--sandbox", url, "--config", "c.yaml", "--db", "ledger.db")
-	require.Equal(t, exitUnfinished, r.code, r.stdout+r.stderr)
+	require.Equal(t, cli.ExitUnfinished, r.code, r.stdout+r.stderr)
 
 	assert.Contains(t, r.stdout, "Failed: 2 item(s), 2 010 XAF\n")
 	assert.NotEmpty(t, lineWith(r.stdout, "row 2", "Camp 1", "1 005 XAF",
@@ -112,7 +113,7 @@ func TestRunSummaryListsWhatNeedsDoingInPlainWords(t *testing.T) {
 
 	// the hinted commands run as they are written
 	r = bulkpay(t, dir, strings.Fields(retry)[1:]...)
-	assert.Equal(t, exitFailed, r.code, "the sandbox still fails those phones: %s", r.stdout+r.stderr)
+	assert.Equal(t, cli.ExitFailed, r.code, "the sandbox still fails those phones: %s", r.stdout+r.stderr)
 	assert.Contains(t, r.stdout, "Batch mixed-retry-1")
 	r = bulkpay(t, dir, strings.Fields(review)[1:]...)
 	assert.Equal(t, 0, r.code, r.stderr)
@@ -125,7 +126,7 @@ func TestRetriedItemsShowFromTheOriginalBatch(t *testing.T) {
 	dir := t.TempDir()
 	writeRows(t, dir, "paie.csv", []string{providerRow("campay", 1), providerRow("campay", 2), providerRow("cinetpay", 3)})
 	r := bulkpay(t, dir, "run", "paie.csv", "--sandbox", url)
-	require.Equal(t, exitFailed, r.code, r.stdout+r.stderr)
+	require.Equal(t, cli.ExitFailed, r.code, r.stdout+r.stderr)
 	assert.NotEmpty(t, lineWith(r.stdout, "row 2", "the provider refused the payout; nothing was paid (CamPay: HTTP 400)"), r.stdout)
 
 	setFaults(t, url, "")
@@ -169,7 +170,7 @@ func TestInterruptGivesOneResumeHintWithTheFlagsUsed(t *testing.T) {
 	err := run.wait()
 	var ee *exec.ExitError
 	require.ErrorAs(t, err, &ee)
-	assert.Equal(t, exitInterrupted, ee.ExitCode())
+	assert.Equal(t, cli.ExitInterrupted, ee.ExitCode())
 	all := out.String() + errb.String()
 	assert.Equal(t, 1, strings.Count(all, "bulkpay resume"), "one resume hint: %s", all)
 	assert.Contains(t, errb.String(), "run `bulkpay resume big --sandbox "+url+" --db l.db` to finish. Nobody is paid twice.")

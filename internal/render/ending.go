@@ -59,3 +59,30 @@ func End(out, errw io.Writer, e Ending) error {
 	}
 	return e.Err
 }
+
+// Failure says why a command failed on errw: failed and unfinished items
+// are already in the summary; a panic caught in a lane adds its stack.
+func Failure(errw io.Writer, err error) {
+	if err == nil || errors.Is(err, batch.ErrFailed) || errors.Is(err, batch.ErrUnfinished) {
+		return
+	}
+	fmt.Fprintln(errw, "bulkpay:", err)
+	var pe *batch.PanicError
+	if errors.As(err, &pe) {
+		fmt.Fprintf(errw, "%s\n%s\n", pe.Stack, pleaseReport)
+	}
+}
+
+const pleaseReport = "This is a bug in bulkpay; please report it with the lines above."
+
+// Crash says that bulkpay panicked with v at stack and what to run to finish
+// the batch it was paying (finish: that command, or "" when no payment had
+// started).
+func Crash(errw io.Writer, v any, stack []byte, finish, reference string) {
+	fmt.Fprintf(errw, "bulkpay: internal error (a bug in bulkpay): %v\n%s\n%s\n", v, stack, pleaseReport)
+	if finish == "" {
+		fmt.Fprintln(errw, "No payment had started: nothing was sent.")
+		return
+	}
+	fmt.Fprintf(errw, "Every step taken is in the ledger: run `%s` to finish batch %s; nothing will be paid twice.\n", finish, reference)
+}

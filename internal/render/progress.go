@@ -3,7 +3,9 @@ package render
 import (
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -215,11 +217,7 @@ func (pr *Progress) Done() {
 func (pr *Progress) String() string {
 	pr.mu.Lock()
 	defer pr.mu.Unlock()
-	names := make([]string, 0, len(pr.tallies))
-	for n := range pr.tallies {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(pr.tallies))
 	parts := make([]string, len(names))
 	for i, n := range names {
 		parts[i] = n + " " + pr.tallies[n].String()

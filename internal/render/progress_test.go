@@ -1,11 +1,9 @@
 package render_test
 
 import (
-	"bytes"
 	"io"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -13,25 +11,8 @@ import (
 
 	"bulkpay/batch"
 	"bulkpay/internal/render"
+	"bulkpay/internal/testsupport"
 )
-
-// syncBuffer is a bytes.Buffer safe for the bars' goroutine and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // items are five open items: three on campay, two on mycoolpay.
 func progressItems() (batch.Batch, []batch.Item, []string) {
@@ -64,7 +45,7 @@ func moveAll(pr *render.Progress, items []batch.Item) {
 
 func TestProgressCountsFailedApartFromPaid(t *testing.T) {
 	t.Parallel()
-	var errb syncBuffer
+	var errb testsupport.Buffer
 	b, items, lanes := progressItems()
 	pr := render.NewProgress(&errb, false, render.NewLogSink(&errb), b, items, lanes)
 	moveAll(pr, items)
@@ -74,7 +55,7 @@ func TestProgressCountsFailedApartFromPaid(t *testing.T) {
 	assert.Contains(t, out, "paying 5 open item(s) of batch paie\n")
 	assert.Contains(t, out, "row 3  N    0  campay: submitting → failed\n", "off a terminal, a line per change")
 
-	var quiet syncBuffer
+	var quiet testsupport.Buffer
 	pr = render.NewProgress(&quiet, true, render.NewLogSink(&quiet), b, items, lanes)
 	moveAll(pr, items)
 	assert.Equal(t, "campay 1 paid, 1 failed of 2; mycoolpay 1 paid, 0 failed, 1 to review of 3", pr.String())
@@ -86,7 +67,7 @@ func TestBarsKeepTheirCountsAndLogsGoAboveThem(t *testing.T) {
 	defer func(f func(io.Writer) bool) { render.OnTerminal = f }(render.OnTerminal)
 	render.OnTerminal = func(io.Writer) bool { return true }
 
-	errb := &syncBuffer{}
+	errb := &testsupport.Buffer{}
 	logs := render.NewLogSink(errb)
 	log := slog.New(slog.NewTextHandler(logs, nil))
 	b, items, lanes := progressItems()

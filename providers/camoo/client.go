@@ -28,8 +28,7 @@ var (
 // batch.Settler: Camoo cannot be asked about our external_reference, so a cashout
 // in doubt before we hold Camoo's id goes to review.
 type Client struct {
-	baseURL   string
-	http      *http.Client
+	providers.Base
 	key       string
 	secret    string
 	notifyURL string
@@ -40,10 +39,10 @@ type Client struct {
 type Option func(*Client)
 
 // WithBaseURL points the client at another Camoo (a simulator): up to and including /v1/payment.
-func WithBaseURL(u string) Option { return func(c *Client) { c.baseURL = strings.TrimRight(u, "/") } }
+func WithBaseURL(u string) Option { return func(c *Client) { c.SetURL(u) } }
 
 // WithHTTPClient sets the http.Client (its Timeout bounds every call).
-func WithHTTPClient(h *http.Client) Option { return func(c *Client) { c.http = h } }
+func WithHTTPClient(h *http.Client) Option { return func(c *Client) { c.HTTP = h } }
 
 // WithKeys sets the API key and secret.
 func WithKeys(key, secret string) Option { return func(c *Client) { c.key, c.secret = key, secret } }
@@ -59,11 +58,7 @@ func WithPublicURL(u string) Option { return func(c *Client) { c.publicURL = u }
 
 // New returns a client for Camoo unless told otherwise.
 func New(opts ...Option) *Client {
-	c := &Client{baseURL: DefaultBaseURL, http: &http.Client{Timeout: 30 * time.Second}}
-	for _, o := range opts {
-		o(c)
-	}
-	return c
+	return providers.Apply(&Client{Base: providers.NewBase(DefaultBaseURL)}, opts)
 }
 
 // Name implements batch.Provider.
@@ -190,7 +185,7 @@ func (c *Client) do(ctx context.Context, op, method, path string, body any) (*pr
 	}
 	h.Set("X-Api-Key", c.key)
 	h.Set("X-Api-Secret", c.secret)
-	resp, err := providers.Exchange(ctx, c.http, providers.Request{Provider: Name, Op: op, Method: method, URL: c.baseURL + path,
+	resp, err := providers.Exchange(ctx, c.HTTP, providers.Request{Provider: Name, Op: op, Method: method, URL: c.URL + path,
 		Header: h, Body: b, Safe: op != "cashout", Secrets: []string{c.key, c.secret},
 		Explain: func(b []byte) string {
 			var a answer

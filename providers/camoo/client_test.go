@@ -1,14 +1,11 @@
 package camoo_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +15,7 @@ import (
 	"bulkpay/providers"
 	"bulkpay/providers/camoo"
 	"bulkpay/providers/sandbox"
+	"bulkpay/providers/sandbox/sandboxtest"
 )
 
 func TestStatusesWithoutCase(t *testing.T) {
@@ -32,11 +30,8 @@ func TestStatusesWithoutCase(t *testing.T) {
 }
 
 func TestErrorsMappedAndFeesRead(t *testing.T) {
-	srv, err := sandbox.New(sandbox.Options{SettleDelay: time.Hour, Camoo: sandbox.CamooOptions{Balance: 10_000, Key: "k", Secret: "s"}})
-	require.NoError(t, err)
-	hs := httptest.NewServer(srv)
-	defer func() { srv.Close(); hs.Close() }()
-	c := camoo.New(camoo.WithBaseURL(hs.URL+"/camoo/v1/payment"), camoo.WithKeys("k", "s"), camoo.WithHTTPClient(&http.Client{Timeout: time.Second}))
+	srv, _, root := sandboxtest.Recorded(t, sandbox.Options{SettleDelay: time.Hour, Camoo: sandbox.CamooOptions{Balance: 10_000, Key: "k", Secret: "s"}})
+	c := camoo.New(camoo.WithBaseURL(root+"/camoo/v1/payment"), camoo.WithKeys("k", "s"), camoo.WithHTTPClient(&http.Client{Timeout: time.Second}))
 	ctx := context.Background()
 
 	res, err := c.Send(ctx, providers.Payout{Reference: "r1", Phone: "237677123456", Amount: 5000})
@@ -56,7 +51,7 @@ func TestErrorsMappedAndFeesRead(t *testing.T) {
 		{"402 insufficient funds", providers.Payout{Reference: "b", Phone: "237677123456", Amount: 9000}, c, 402, providers.ErrRejected},
 		{"422 network", providers.Payout{Reference: "c", Phone: "2250123456789", Amount: 10}, c, 422, providers.ErrRejected},
 		{"401 credentials", providers.Payout{Reference: "d", Phone: "237677123456", Amount: 10},
-			camoo.New(camoo.WithBaseURL(hs.URL+"/camoo/v1/payment"), camoo.WithKeys("k", "wrong")), 401, providers.ErrAuth},
+			camoo.New(camoo.WithBaseURL(root+"/camoo/v1/payment"), camoo.WithKeys("k", "wrong")), 401, providers.ErrAuth},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -74,52 +69,23 @@ func TestErrorsMappedAndFeesRead(t *testing.T) {
 	assert.Len(t, srv.Payouts(), 1)
 }
 
-// capture keeps the body of each request before the simulator reads it.
-type capture struct {
-	h      http.Handler
-	mu     sync.Mutex
-	bodies []map[string]any
-}
-
-func (c *capture) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	b, _ := io.ReadAll(r.Body)
-	var m map[string]any
-	if json.Unmarshal(b, &m) == nil {
-		c.mu.Lock()
-		c.bodies = append(c.bodies, m)
-		c.mu.Unlock()
-	}
-	r.Body = io.NopCloser(bytes.NewReader(b))
-	c.h.ServeHTTP(w, r)
-}
-
-func (c *capture) last() map[string]any {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.bodies[len(c.bodies)-1]
-}
-
 func TestSendsTheBatchCurrency(t *testing.T) {
 	t.Parallel()
-	srv, err := sandbox.New(sandbox.Options{SettleDelay: time.Hour})
-	require.NoError(t, err)
-	cp := &capture{h: srv}
-	hs := httptest.NewServer(cp)
-	defer func() { srv.Close(); hs.Close() }()
-	c := camoo.New(camoo.WithBaseURL(hs.URL+"/camoo/v1/payment"), camoo.WithKeys("k", "s"))
+	srv, cp, root := sandboxtest.Recorded(t, sandbox.Options{SettleDelay: time.Hour})
+	c := camoo.New(camoo.WithBaseURL(root+"/camoo/v1/payment"), camoo.WithKeys("k", "s"))
 	ctx := context.Background()
 
-	_, err = c.Send(ctx, providers.Payout{Reference: "a", Phone: "237677123456", Country: "CM", Operator: "MTN", Amount: 100, Currency: "XAF"})
+	_, err := c.Send(ctx, providers.Payout{Reference: "a", Phone: "237677123456", Country: "CM", Operator: "MTN", Amount: 100, Currency: "XAF"})
 	require.NoError(t, err)
-	assert.Equal(t, "XAF", cp.last()["currency"])
+	assert.Equal(t, "XAF", cp.Last()["currency"])
 
 	_, err = c.Send(ctx, providers.Payout{Reference: "b", Phone: "237677123456", Country: "CM", Operator: "MTN", Amount: 100, Currency: "XOF"})
-	assert.Equal(t, "XOF", cp.last()["currency"], "the batch's currency as it is, never replaced by XAF")
+	assert.Equal(t, "XOF", cp.Last()["currency"], "the batch's currency as it is, never replaced by XAF")
 	require.ErrorIs(t, err, providers.ErrRejected, "Camoo pays this number in XAF only")
 
 	_, err = c.Send(ctx, providers.Payout{Reference: "c", Phone: "237699009900", Amount: 100})
 	require.NoError(t, err)
-	assert.Equal(t, "XAF", cp.last()["currency"], "without one, the currency Camoo declares for the number")
+	assert.Equal(t, "XAF", cp.Last()["currency"], "without one, the currency Camoo declares for the number")
 	assert.Len(t, srv.Payouts(), 2)
 }
 

@@ -23,8 +23,7 @@ const DefaultBaseURL = "https://demo.campay.net/api"
 
 // Client talks to one CamPay application. Safe for concurrent use.
 type Client struct {
-	baseURL     string
-	http        *http.Client
+	providers.Base
 	username    string
 	password    string
 	permanent   bool
@@ -45,11 +44,11 @@ type Option func(*Client)
 // WithBaseURL points the client at another CamPay (live, or a simulator): the URL
 // up to and including /api.
 func WithBaseURL(u string) Option {
-	return func(c *Client) { c.baseURL = strings.TrimRight(u, "/") }
+	return func(c *Client) { c.SetURL(u) }
 }
 
 // WithHTTPClient sets the http.Client (its Timeout bounds every call).
-func WithHTTPClient(h *http.Client) Option { return func(c *Client) { c.http = h } }
+func WithHTTPClient(h *http.Client) Option { return func(c *Client) { c.HTTP = h } }
 
 // WithHistoryLimit sets the largest history answer read for a range of days
 // (providers.MaxAnswer by default): a range whose answer is larger is asked
@@ -71,16 +70,7 @@ func WithClock(now func() time.Time) Option { return func(c *Client) { c.now = n
 
 // New returns a client for CamPay's demo API unless told otherwise.
 func New(opts ...Option) *Client {
-	c := &Client{
-		baseURL:     DefaultBaseURL,
-		http:        &http.Client{Timeout: 30 * time.Second},
-		description: "bulkpay payout",
-		now:         time.Now,
-	}
-	for _, o := range opts {
-		o(c)
-	}
-	return c
+	return providers.Apply(&Client{Base: providers.NewBase(DefaultBaseURL), description: "bulkpay payout", now: time.Now}, opts)
 }
 
 // Name implements batch.Provider.
@@ -158,7 +148,7 @@ func (c *Client) exchange(ctx context.Context, op, method, path, token string, b
 	if token != "" {
 		h.Set("Authorization", "Token "+token)
 	}
-	return providers.Exchange(ctx, c.http, providers.Request{Provider: Name, Op: op, Method: method, URL: c.baseURL + path,
+	return providers.Exchange(ctx, c.HTTP, providers.Request{Provider: Name, Op: op, Method: method, URL: c.URL + path,
 		Header: h, Body: body, Safe: op != "withdraw", Secrets: []string{c.password, token}, Limit: limit,
 		Explain: func(b []byte) string {
 			var eb errorBody

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,45 +18,16 @@ import (
 	"bulkpay/providers/campay"
 	"bulkpay/providers/providerstest"
 	"bulkpay/providers/sandbox"
+	"bulkpay/providers/sandbox/sandboxtest"
 )
 
 // sim starts the CamPay simulator on 127.0.0.1 and a client pointed at it.
-func sim(t *testing.T, opts sandbox.Options, copts ...campay.Option) (*sandbox.Server, *campay.Client, *counter) {
+func sim(t *testing.T, opts sandbox.Options, copts ...campay.Option) (*sandbox.Server, *campay.Client, *sandboxtest.Recorder) {
 	t.Helper()
-	srv, err := sandbox.New(opts)
-	require.NoError(t, err)
-	cnt := &counter{h: srv, paths: map[string]int{}}
-	hs := httptest.NewServer(cnt)
-	t.Cleanup(func() {
-		srv.Close()
-		hs.CloseClientConnections()
-		hs.Close()
-	})
-	base := []campay.Option{campay.WithBaseURL(hs.URL + "/campay/api"), campay.WithCredentials("user", "pass"),
+	srv, rec, root := sandboxtest.Recorded(t, opts)
+	base := []campay.Option{campay.WithBaseURL(root + "/campay/api"), campay.WithCredentials("user", "pass"),
 		campay.WithHTTPClient(&http.Client{Timeout: 2 * time.Second})}
-	return srv, campay.New(append(base, copts...)...), cnt
-}
-
-// counter counts requests per method and path, and keeps withdraw bodies.
-type counter struct {
-	h     http.Handler
-	mu    sync.Mutex
-	paths map[string]int
-	n     atomic.Int64
-}
-
-func (c *counter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	c.mu.Lock()
-	c.paths[r.Method+" "+r.URL.Path]++
-	c.mu.Unlock()
-	c.n.Add(1)
-	c.h.ServeHTTP(w, r)
-}
-
-func (c *counter) count(key string) int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.paths[key]
+	return srv, campay.New(append(base, copts...)...), rec
 }
 
 // payout is a payout under a UUID4 reference, as bulkpay sends them; a short
@@ -165,20 +135,20 @@ func TestTokenRefreshedBeforeExpiryAndOn401(t *testing.T) {
 	ctx := context.Background()
 	_, err := c.Send(ctx, payout("t1", "237677123456", 10))
 	require.NoError(t, err)
-	assert.Equal(t, 1, cnt.count("POST /campay/api/token/"))
+	assert.Equal(t, 1, cnt.Count("POST /campay/api/token/"))
 
 	mu.Lock()
 	now = now.Add(9*time.Minute + 30*time.Second) // within the last minute of the token's life
 	mu.Unlock()
 	_, err = c.Send(ctx, payout("t2", "237677123456", 10))
 	require.NoError(t, err)
-	assert.Equal(t, 2, cnt.count("POST /campay/api/token/"), "refreshed before expiry")
+	assert.Equal(t, 2, cnt.Count("POST /campay/api/token/"), "refreshed before expiry")
 
 	srv.ExpireTokens() // the provider ends the token early
 	_, err = c.Send(ctx, payout("t3", "237677123456", 10))
 	require.NoError(t, err)
-	assert.Equal(t, 3, cnt.count("POST /campay/api/token/"), "logged in again on 401")
-	assert.Equal(t, 4, cnt.count("POST /campay/api/withdraw/"), "the refused request was sent again once")
+	assert.Equal(t, 3, cnt.Count("POST /campay/api/token/"), "logged in again on 401")
+	assert.Equal(t, 4, cnt.Count("POST /campay/api/withdraw/"), "the refused request was sent again once")
 	assert.Len(t, srv.Payouts(), 3)
 }
 
@@ -231,7 +201,7 @@ func TestTimeoutAfterAcceptedIsUnknownAndSettlesWithoutSecondPayout(t *testing.T
 	require.NoError(t, err)
 	assert.Equal(t, srv.Payouts()[0].ProviderReference, res.ProviderReference, "the resend returns the first result")
 	assert.Len(t, srv.Payouts(), 1, "no second payout")
-	assert.Equal(t, 2, cnt.count("POST /campay/api/withdraw/"), "same reference sent twice")
+	assert.Equal(t, 2, cnt.Count("POST /campay/api/withdraw/"), "same reference sent twice")
 }
 
 func TestDuplicateRejectedBehaviour(t *testing.T) {
@@ -293,7 +263,7 @@ func TestReferenceMustBeUUID4(t *testing.T) {
 		require.ErrorIs(t, err, providers.ErrRejected, ref)
 		assert.Contains(t, err.Error(), "UUID4")
 	}
-	assert.Zero(t, cnt.count("POST /campay/api/withdraw/"), "nothing was sent")
+	assert.Zero(t, cnt.Count("POST /campay/api/withdraw/"), "nothing was sent")
 	assert.Empty(t, srv.Payouts())
 }
 

@@ -51,7 +51,7 @@ func TestHistoryLargerThanTheLimitIsSplitAndComplete(t *testing.T) {
 			require.Len(t, srv.Payouts(), len(want))
 			_, err := c.Balance(ctx) // the token expired with the days: log in again before counting
 			require.NoError(t, err)
-			before := cnt.count("POST /campay/api/history/")
+			before := cnt.Count("POST /campay/api/history/")
 			h, err := c.History(ctx, day, day.AddDate(0, 0, len(tc.perDay)-1))
 			require.NoError(t, err)
 			got := map[string]bool{}
@@ -60,7 +60,7 @@ func TestHistoryLargerThanTheLimitIsSplitAndComplete(t *testing.T) {
 				got[e.ReferenceUUID] = true
 			}
 			assert.Equal(t, want, got, "every payout of the range, none twice")
-			assert.Equal(t, tc.requests, cnt.count("POST /campay/api/history/")-before)
+			assert.Equal(t, tc.requests, cnt.Count("POST /campay/api/history/")-before)
 		})
 	}
 }

@@ -32,8 +32,7 @@ var (
 
 // Client talks to one CinetPay merchant account. Safe for concurrent use.
 type Client struct {
-	baseURL      string
-	http         *http.Client
+	providers.Base
 	apikey       string
 	password     string
 	lang         string
@@ -52,10 +51,10 @@ type Client struct {
 type Option func(*Client)
 
 // WithBaseURL points the client at another CinetPay (a simulator): up to and including /v1.
-func WithBaseURL(u string) Option { return func(c *Client) { c.baseURL = strings.TrimRight(u, "/") } }
+func WithBaseURL(u string) Option { return func(c *Client) { c.SetURL(u) } }
 
 // WithHTTPClient sets the http.Client (its Timeout bounds every call).
-func WithHTTPClient(h *http.Client) Option { return func(c *Client) { c.http = h } }
+func WithHTTPClient(h *http.Client) Option { return func(c *Client) { c.HTTP = h } }
 
 // WithCredentials sets the API key and the API password.
 func WithCredentials(apikey, password string) Option {
@@ -79,12 +78,7 @@ func WithClock(now func() time.Time) Option { return func(c *Client) { c.now = n
 
 // New returns a client for CinetPay unless told otherwise.
 func New(opts ...Option) *Client {
-	c := &Client{baseURL: DefaultBaseURL, http: &http.Client{Timeout: 30 * time.Second}, lang: "en",
-		chunk: 20, contactChunk: 50, now: time.Now}
-	for _, o := range opts {
-		o(c)
-	}
-	return c
+	return providers.Apply(&Client{Base: providers.NewBase(DefaultBaseURL), lang: "en", chunk: 20, contactChunk: 50, now: time.Now}, opts)
 }
 
 // Name implements batch.Provider.
@@ -122,6 +116,20 @@ func rows[T any](raw json.RawMessage) ([]T, error) {
 	var once []T
 	err := json.Unmarshal(raw, &once)
 	return once, err
+}
+
+// rowsBy reads the rows of a list answer (what: "transfers") indexed by key;
+// rows that cannot be read make an error that quotes them.
+func rowsBy[T any](resp *providers.Response, data json.RawMessage, what string, key func(T) string) (map[string]T, error) {
+	answers, err := rows[T](data)
+	if err != nil {
+		return nil, resp.Unreadable(what, data)
+	}
+	by := make(map[string]T, len(answers))
+	for _, a := range answers {
+		by[key(a)] = a
+	}
+	return by, nil
 }
 
 // classOf maps CinetPay's codes to bulkpay's error classes.
@@ -208,8 +216,8 @@ func (c *Client) do(ctx context.Context, op, method, path string, q url.Values, 
 		body = []byte(form.Encode())
 		h.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
-	resp, err := providers.Exchange(ctx, c.http, providers.Request{Provider: Name, Op: op, Method: method,
-		URL: c.baseURL + path + "?" + q.Encode(), Header: h, Body: body, Safe: op != "send",
+	resp, err := providers.Exchange(ctx, c.HTTP, providers.Request{Provider: Name, Op: op, Method: method,
+		URL: c.URL + path + "?" + q.Encode(), Header: h, Body: body, Safe: op != "send",
 		Secrets: []string{c.apikey, c.password, token}})
 	if err != nil {
 		return envelope{}, resp, err
@@ -313,13 +321,9 @@ func (c *Client) SendChunk(ctx context.Context, ps []providers.Payout) ([]batch.
 			return nil, err
 		}
 	}
-	answers, err := rows[transfer](env.Data)
+	byRef, err := rowsBy(resp, env.Data, "transfers", func(a transfer) string { return a.ClientTransactionID })
 	if err != nil {
-		return nil, resp.Unreadable("transfers", env.Data)
-	}
-	byRef := map[string]transfer{}
-	for _, a := range answers {
-		byRef[a.ClientTransactionID] = a
+		return nil, err
 	}
 	for _, i := range sent {
 		p := ps[i]
@@ -463,13 +467,9 @@ func (c *Client) AddContacts(ctx context.Context, cs []providers.Contact) ([]err
 			return nil, err
 		}
 	}
-	answers, err := rows[contact](env.Data)
+	byPhone, err := rowsBy(resp, env.Data, "contacts", func(a contact) string { return a.Prefix + a.Phone })
 	if err != nil {
-		return nil, resp.Unreadable("contacts", env.Data)
-	}
-	byPhone := map[string]contact{}
-	for _, a := range answers {
-		byPhone[a.Prefix+a.Phone] = a
+		return nil, err
 	}
 	out := make([]error, len(cs))
 	for i, l := range lines {

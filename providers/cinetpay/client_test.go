@@ -18,38 +18,37 @@ import (
 	"bulkpay/providers"
 	"bulkpay/providers/cinetpay"
 	"bulkpay/providers/sandbox"
+	"bulkpay/providers/sandbox/sandboxtest"
 )
 
-type counting struct {
-	h  http.Handler
-	mu sync.Mutex
-	n  map[string]int
-}
-
-func (c *counting) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	c.mu.Lock()
-	c.n[r.URL.Path]++
-	c.mu.Unlock()
-	c.h.ServeHTTP(w, r)
-}
-
-func (c *counting) count(path string) int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.n[path]
-}
-
-func startSim(t *testing.T, opts sandbox.Options) (*sandbox.Server, *counting, string) {
+func startSim(t *testing.T, opts sandbox.Options) (*sandbox.Server, *sandboxtest.Recorder, string) {
 	t.Helper()
 	if opts.SettleDelay == 0 {
 		opts.SettleDelay = 20 * time.Millisecond
 	}
-	srv, err := sandbox.New(opts)
+	return sandboxtest.Recorded(t, opts)
+}
+
+// simClient starts the simulator with opts and a client of it whose calls
+// give up after 2 s.
+func simClient(t *testing.T, opts sandbox.Options) (*sandbox.Server, *sandboxtest.Recorder, *cinetpay.Client) {
+	t.Helper()
+	srv, rec, root := startSim(t, opts)
+	return srv, rec, newClient(root, &http.Client{Timeout: 2 * time.Second})
+}
+
+// addContacts adds phones as c's contacts: CinetPay pays contacts only.
+func addContacts(t *testing.T, c *cinetpay.Client, phones ...string) {
+	t.Helper()
+	contacts := make([]providers.Contact, len(phones))
+	for i, p := range phones {
+		contacts[i] = providers.Contact{Phone: p}
+	}
+	errs, err := c.AddContacts(context.Background(), contacts)
 	require.NoError(t, err)
-	cnt := &counting{h: srv, n: map[string]int{}}
-	hs := httptest.NewServer(cnt)
-	t.Cleanup(func() { srv.Close(); hs.CloseClientConnections(); hs.Close() })
-	return srv, cnt, hs.URL
+	for i, err := range errs {
+		require.NoError(t, err, phones[i])
+	}
 }
 
 func payout(ref, phone string, amount int64) providers.Payout {
@@ -57,11 +56,9 @@ func payout(ref, phone string, amount int64) providers.Payout {
 }
 
 func TestChunkPartlySucceeds(t *testing.T) {
-	srv, _, root := startSim(t, sandbox.Options{})
-	c := newClient(root, &http.Client{Timeout: 2 * time.Second})
+	srv, _, c := simClient(t, sandbox.Options{})
 	ctx := context.Background()
-	_, err := c.AddContacts(ctx, []providers.Contact{{Phone: "2250701020304"}, {Phone: "221771234567"}})
-	require.NoError(t, err)
+	addContacts(t, c, "2250701020304", "221771234567")
 	res, err := c.SendChunk(ctx, []providers.Payout{
 		payout("a", "2250701020304", 5000),
 		payout("b", "2250701020304", 100),  // below CI's minimum of 200
@@ -84,10 +81,9 @@ func TestChunkPartlySucceeds(t *testing.T) {
 }
 
 func TestResendIsRefusedWith805AndLookedUp(t *testing.T) {
-	srv, _, root := startSim(t, sandbox.Options{})
-	c := newClient(root, &http.Client{Timeout: 2 * time.Second})
+	srv, _, c := simClient(t, sandbox.Options{})
 	ctx := context.Background()
-	c.AddContacts(ctx, []providers.Contact{{Phone: "2250701020304"}})
+	addContacts(t, c, "2250701020304")
 	first, err := c.Send(ctx, payout("same-id", "2250701020304", 5000))
 	require.NoError(t, err)
 	again, err := c.Send(ctx, payout("same-id", "2250701020304", 5000))
@@ -102,10 +98,9 @@ func TestResendIsRefusedWith805AndLookedUp(t *testing.T) {
 }
 
 func TestSettleSendsWhatNeverArrived(t *testing.T) {
-	srv, _, root := startSim(t, sandbox.Options{})
-	c := newClient(root, &http.Client{Timeout: 2 * time.Second})
+	srv, _, c := simClient(t, sandbox.Options{})
 	ctx := context.Background()
-	c.AddContacts(ctx, []providers.Contact{{Phone: "2250701020304"}})
+	addContacts(t, c, "2250701020304")
 	res, err := c.Settle(ctx, payout("never-arrived", "2250701020304", 5000))
 	require.NoError(t, err)
 	assert.NotEmpty(t, res.ProviderReference)
@@ -125,18 +120,17 @@ func TestDataNestedOnceAndTokenRefreshedEarly(t *testing.T) {
 	require.NoError(t, errs[0])
 	_, err = c.Send(ctx, payout("n1", "2250701020304", 5000))
 	require.NoError(t, err)
-	assert.Equal(t, 1, cnt.count("/cinetpay/v1/auth/login"))
+	assert.Equal(t, 1, cnt.Count("/cinetpay/v1/auth/login"))
 	mu.Lock()
 	now = now.Add(4*time.Minute + time.Second) // the token lives five minutes
 	mu.Unlock()
 	_, err = c.Send(ctx, payout("n2", "2250701020304", 5000))
 	require.NoError(t, err)
-	assert.Equal(t, 2, cnt.count("/cinetpay/v1/auth/login"), "a new token before the old one expires")
+	assert.Equal(t, 2, cnt.Count("/cinetpay/v1/auth/login"), "a new token before the old one expires")
 }
 
 func TestContactsAddedOnceAcrossReruns(t *testing.T) {
-	srv, cnt, root := startSim(t, sandbox.Options{})
-	c := newClient(root, &http.Client{Timeout: 2 * time.Second})
+	srv, cnt, c := simClient(t, sandbox.Options{})
 	ctx := context.Background()
 	dir := t.TempDir()
 	st, err := ledger.Open(ctx, filepath.Join(dir, "l.db"))
@@ -162,12 +156,12 @@ func TestContactsAddedOnceAcrossReruns(t *testing.T) {
 	sum := run("november", 45)
 	assert.Equal(t, 45, sum.Counts[batch.Succeeded])
 	assert.Equal(t, 45, srv.ContactCount())
-	assert.Equal(t, 1, cnt.count("/cinetpay/v1/transfer/contact"), "45 contacts in one call")
-	assert.Equal(t, 3, cnt.count("/cinetpay/v1/transfer/money/send/contact"), "45 transfers in chunks of 20")
+	assert.Equal(t, 1, cnt.Count("/cinetpay/v1/transfer/contact"), "45 contacts in one call")
+	assert.Equal(t, 3, cnt.Count("/cinetpay/v1/transfer/money/send/contact"), "45 transfers in chunks of 20")
 
 	sum = run("december", 45) // the same people next month
 	assert.Equal(t, 45, sum.Counts[batch.Succeeded])
-	assert.Equal(t, 1, cnt.count("/cinetpay/v1/transfer/contact"), "contacts remembered in the ledger are not added again")
+	assert.Equal(t, 1, cnt.Count("/cinetpay/v1/transfer/contact"), "contacts remembered in the ledger are not added again")
 	assert.Len(t, srv.Payouts(), 90)
 }
 
@@ -175,7 +169,7 @@ func TestNoTokenInErrors(t *testing.T) {
 	srv, _, root := startSim(t, sandbox.Options{})
 	c := newClient(root, &http.Client{Timeout: 300 * time.Millisecond})
 	ctx := context.Background()
-	c.AddContacts(ctx, []providers.Contact{{Phone: "2250701020304"}})
+	addContacts(t, c, "2250701020304")
 	srv.AddFault(sandbox.Fault{Provider: "cinetpay", Op: "send", Kind: sandbox.HangAfter})
 	_, err := c.Send(ctx, payout("t", "2250701020304", 5000))
 	require.ErrorIs(t, err, providers.ErrUnknownOutcome)
@@ -191,15 +185,14 @@ func TestNotFoundAsNumberOrString(t *testing.T) {
 	for _, numeric := range []bool{false, true} {
 		t.Run(fmt.Sprintf("numeric %v", numeric), func(t *testing.T) {
 			t.Parallel()
-			srv, cnt, root := startSim(t, sandbox.Options{CinetPay: sandbox.CinetPayOptions{NumericCodes: numeric}})
-			c := newClient(root, &http.Client{Timeout: 2 * time.Second})
+			srv, cnt, c := simClient(t, sandbox.Options{CinetPay: sandbox.CinetPayOptions{NumericCodes: numeric}})
 			ctx := context.Background()
 			_, err := c.Lookup(ctx, "client_transaction_id", "never-sent")
 			require.ErrorIs(t, err, providers.ErrNotFound)
 			_, err = c.Check(ctx, "no-such-transaction")
 			require.ErrorIs(t, err, providers.ErrNotFound)
 
-			c.AddContacts(ctx, []providers.Contact{{Phone: "2250701020304"}})
+			addContacts(t, c, "2250701020304")
 			res, err := c.Settle(ctx, payout("settle-me", "2250701020304", 5000))
 			require.NoError(t, err)
 			assert.NotEmpty(t, res.ProviderReference)
@@ -207,7 +200,7 @@ func TestNotFoundAsNumberOrString(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, res.ProviderReference, again.ProviderReference)
 			assert.Len(t, srv.Payouts(), 1)
-			assert.Equal(t, 1, cnt.count("/cinetpay/v1/transfer/money/send/contact"))
+			assert.Equal(t, 1, cnt.Count("/cinetpay/v1/transfer/money/send/contact"))
 		})
 	}
 }
@@ -248,11 +241,9 @@ func TestTokenErrorsSayWhy(t *testing.T) {
 // of its chunk goes on.
 func TestCurrencyOfTheReceivingCountry(t *testing.T) {
 	t.Parallel()
-	srv, cnt, root := startSim(t, sandbox.Options{})
-	c := newClient(root, &http.Client{Timeout: 2 * time.Second})
+	srv, cnt, c := simClient(t, sandbox.Options{})
 	ctx := context.Background()
-	_, err := c.AddContacts(ctx, []providers.Contact{{Phone: "2250701020304"}, {Phone: "224621234567"}, {Phone: "243811234567"}})
-	require.NoError(t, err)
+	addContacts(t, c, "2250701020304", "224621234567", "243811234567")
 	with := func(ref, phone, country, currency string) providers.Payout {
 		p := payout(ref, phone, 5000)
 		p.Country, p.Currency = country, currency
@@ -276,20 +267,18 @@ func TestCurrencyOfTheReceivingCountry(t *testing.T) {
 	}
 	assert.Contains(t, res[1].Err.Error(), "CinetPay pays GN numbers in GNF, not XAF")
 	assert.Len(t, srv.Payouts(), 3)
-	assert.Equal(t, 1, cnt.count("/cinetpay/v1/transfer/money/send/contact"))
+	assert.Equal(t, 1, cnt.Count("/cinetpay/v1/transfer/money/send/contact"))
 
 	_, err = c.Send(ctx, with("alone", "224621234567", "GN", "XOF"))
 	require.ErrorIs(t, err, providers.ErrRejected)
-	assert.Equal(t, 1, cnt.count("/cinetpay/v1/transfer/money/send/contact"), "a chunk of refused payouts sends nothing")
+	assert.Equal(t, 1, cnt.Count("/cinetpay/v1/transfer/money/send/contact"), "a chunk of refused payouts sends nothing")
 }
 
 func TestCountriesAndCarriersCinetPayDoesNotPay(t *testing.T) {
 	t.Parallel()
-	srv, _, root := startSim(t, sandbox.Options{})
-	c := newClient(root, &http.Client{Timeout: 2 * time.Second})
+	srv, _, c := simClient(t, sandbox.Options{})
 	ctx := context.Background()
-	_, err := c.AddContacts(ctx, []providers.Contact{{Phone: "2348031234567"}, {Phone: "237685123456"}, {Phone: "237677123456"}})
-	require.NoError(t, err)
+	addContacts(t, c, "2348031234567", "237685123456", "237677123456")
 	res, err := c.SendChunk(ctx, []providers.Payout{payout("ng", "2348031234567", 5000), payout("nexttel", "237685123456", 5000), payout("mtn", "237677123456", 5000)})
 	require.NoError(t, err)
 	for _, r := range res[:2] {

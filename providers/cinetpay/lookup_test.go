@@ -3,7 +3,6 @@ package cinetpay_test
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -15,6 +14,7 @@ import (
 	"bulkpay/providers"
 	"bulkpay/providers/cinetpay"
 	"bulkpay/providers/sandbox"
+	"bulkpay/providers/sandbox/sandboxtest"
 )
 
 // refusingChecks serves the simulator, except that while on it refuses every
@@ -35,13 +35,10 @@ func (r *refusingChecks) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 
 func startRefusingChecks(t *testing.T) (*sandbox.Server, *refusingChecks, *cinetpay.Client) {
 	t.Helper()
-	srv, err := sandbox.New(sandbox.Options{SettleDelay: 20 * time.Millisecond})
-	require.NoError(t, err)
+	srv := sandboxtest.Sandbox(t, sandbox.Options{SettleDelay: 20 * time.Millisecond})
 	rc := &refusingChecks{h: srv}
-	hs := httptest.NewServer(rc)
-	t.Cleanup(func() { srv.Close(); hs.CloseClientConnections(); hs.Close() })
-	c := newClient(hs.URL, &http.Client{Timeout: 2 * time.Second})
-	_, err = c.AddContacts(context.Background(), []providers.Contact{{Phone: "2250701020304"}})
+	c := newClient(sandboxtest.Serve(t, srv, rc), &http.Client{Timeout: 2 * time.Second})
+	_, err := c.AddContacts(context.Background(), []providers.Contact{{Phone: "2250701020304"}})
 	require.NoError(t, err)
 	return srv, rc, c
 }

@@ -19,6 +19,7 @@ import (
 	"bulkpay/providers"
 	"bulkpay/providers/providerstest"
 	"bulkpay/providers/sandbox"
+	"bulkpay/providers/sandbox/sandboxtest"
 )
 
 // Suite describes one provider client to the contract tests.
@@ -59,15 +60,12 @@ func startWith(t *testing.T, opts sandbox.Options, wrap func(http.Handler) http.
 	}
 	clock := providerstest.NewClock(time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC))
 	opts.Now = clock.Now
-	srv, err := sandbox.New(opts)
-	require.NoError(t, err)
+	srv := sandboxtest.Sandbox(t, opts)
 	var h http.Handler = srv
 	if wrap != nil {
 		h = wrap(srv)
 	}
-	hs := httptest.NewServer(h)
-	t.Cleanup(func() { srv.Close(); hs.CloseClientConnections(); hs.Close() })
-	return env{srv: srv, root: hs.URL, clock: clock}
+	return env{srv: srv, root: sandboxtest.Serve(t, srv, h), clock: clock}
 }
 
 func (s Suite) client(e env, timeout time.Duration) batch.Provider {

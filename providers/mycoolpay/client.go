@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"bulkpay/batch"
 	"bulkpay/providers"
@@ -27,8 +26,7 @@ var (
 // not a batch.Settler: My-CoolPay cannot be asked about our app_transaction_ref,
 // so a payout in doubt before we hold its transaction_ref goes to review.
 type Client struct {
-	baseURL    string
-	http       *http.Client
+	providers.Base
 	publicKey  string
 	privateKey string
 	lang       string
@@ -39,10 +37,10 @@ type Option func(*Client)
 
 // WithBaseURL points the client at another My-CoolPay (a simulator): the URL
 // before /{public_key}.
-func WithBaseURL(u string) Option { return func(c *Client) { c.baseURL = strings.TrimRight(u, "/") } }
+func WithBaseURL(u string) Option { return func(c *Client) { c.SetURL(u) } }
 
 // WithHTTPClient sets the http.Client (its Timeout bounds every call).
-func WithHTTPClient(h *http.Client) Option { return func(c *Client) { c.http = h } }
+func WithHTTPClient(h *http.Client) Option { return func(c *Client) { c.HTTP = h } }
 
 // WithKeys sets the application's public and private keys.
 func WithKeys(public, private string) Option {
@@ -51,11 +49,7 @@ func WithKeys(public, private string) Option {
 
 // New returns a client for My-CoolPay unless told otherwise.
 func New(opts ...Option) *Client {
-	c := &Client{baseURL: DefaultBaseURL, http: &http.Client{Timeout: 30 * time.Second}, lang: "fr"}
-	for _, o := range opts {
-		o(c)
-	}
-	return c
+	return providers.Apply(&Client{Base: providers.NewBase(DefaultBaseURL), lang: "fr"}, opts)
 }
 
 // Name implements batch.Provider.
@@ -100,8 +94,8 @@ func (c *Client) do(ctx context.Context, op, method, path string, body any, priv
 	if private {
 		h.Set("X-PRIVATE-KEY", c.privateKey)
 	}
-	resp, err := providers.Exchange(ctx, c.http, providers.Request{Provider: Name, Op: op, Method: method,
-		URL: c.baseURL + "/" + url.PathEscape(c.publicKey) + path, Header: h, Body: b, Safe: op != "payout",
+	resp, err := providers.Exchange(ctx, c.HTTP, providers.Request{Provider: Name, Op: op, Method: method,
+		URL: c.URL + "/" + url.PathEscape(c.publicKey) + path, Header: h, Body: b, Safe: op != "payout",
 		Secrets: []string{c.publicKey, c.privateKey},
 		Explain: func(b []byte) string {
 			var a answer

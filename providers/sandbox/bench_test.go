@@ -45,6 +45,17 @@ func benchServer(b *testing.B, n int) (*Server, *benchClock, []string) {
 	return s, clock, refs
 }
 
+// benchRequest sends req to s with benchServer's CamPay token and fails
+// unless it is answered 200.
+func benchRequest(b *testing.B, s *Server, req *http.Request) {
+	req.Header.Set("Authorization", "Token bench")
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, req)
+	if w.Code != http.StatusOK {
+		b.Fatalf("status %d: %s", w.Code, w.Body)
+	}
+}
+
 // BenchmarkLookup is one CamPay status request against a sandbox holding N
 // payouts: its cost must not grow with N.
 func BenchmarkLookup(b *testing.B) {
@@ -53,13 +64,7 @@ func BenchmarkLookup(b *testing.B) {
 			s, _, refs := benchServer(b, n)
 			i := 0
 			for b.Loop() {
-				req := httptest.NewRequest(http.MethodGet, "/campay/api/transaction/"+refs[i%n]+"/", nil)
-				req.Header.Set("Authorization", "Token bench")
-				w := httptest.NewRecorder()
-				s.ServeHTTP(w, req)
-				if w.Code != http.StatusOK {
-					b.Fatalf("status %d: %s", w.Code, w.Body)
-				}
+				benchRequest(b, s, httptest.NewRequest(http.MethodGet, "/campay/api/transaction/"+refs[i%n]+"/", nil))
 				i++
 			}
 		})
@@ -77,13 +82,8 @@ func BenchmarkWithdraw(b *testing.B) {
 				clock.Advance(time.Millisecond)
 				body := fmt.Sprintf(`{"amount":100,"to":"237677123456","external_reference":"%08x-0000-4000-8000-000000000000"}`, i)
 				req := httptest.NewRequest(http.MethodPost, "/campay/api/withdraw/", strings.NewReader(body))
-				req.Header.Set("Authorization", "Token bench")
 				req.Header.Set("Content-Type", "application/json")
-				w := httptest.NewRecorder()
-				s.ServeHTTP(w, req)
-				if w.Code != http.StatusOK {
-					b.Fatalf("status %d: %s", w.Code, w.Body)
-				}
+				benchRequest(b, s, req)
 				i++
 			}
 		})

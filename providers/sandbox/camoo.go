@@ -25,13 +25,10 @@ type camoo struct {
 }
 
 func newCamoo(s *Server, o CamooOptions) *camoo {
-	if o.Balance == 0 {
-		o.Balance = 1_000_000_000
-	}
 	if o.FeePercent == 0 {
 		o.FeePercent = DefaultCamooFeePercent
 	}
-	s.acct["camoo"] = &account{balance: o.Balance}
+	s.openAccount("camoo", o.Balance)
 	return &camoo{s: s, opts: o}
 }
 
@@ -54,11 +51,7 @@ func (c *camoo) serve(w http.ResponseWriter, r *http.Request, rest string) {
 		return
 	}
 	key, secret := r.Header.Get("X-Api-Key"), r.Header.Get("X-Api-Secret")
-	good := key != "" && secret != ""
-	if c.opts.Key != "" || c.opts.Secret != "" {
-		good = key == c.opts.Key && secret == c.opts.Secret
-	}
-	if !good {
+	if !loginGood(key, secret, c.opts.Key, c.opts.Secret) {
 		camooError(w, http.StatusUnauthorized, "Authentication failed: invalid or missing API credentials", nil)
 		return
 	}

@@ -1,8 +1,6 @@
 package sandbox
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -38,14 +36,8 @@ func newCamPay(s *Server, o CamPayOptions) *campay {
 	if o.TokenTTL == 0 {
 		o.TokenTTL = time.Hour
 	}
-	if o.MTNBalance == 0 {
-		o.MTNBalance = 1_000_000_000
-	}
-	if o.OrangeBalance == 0 {
-		o.OrangeBalance = 1_000_000_000
-	}
-	s.acct["campay/MTN"] = &account{balance: o.MTNBalance}
-	s.acct["campay/Orange"] = &account{balance: o.OrangeBalance}
+	s.openAccount("campay/MTN", o.MTNBalance)
+	s.openAccount("campay/Orange", o.OrangeBalance)
 	return &campay{s: s, opts: o, tokens: map[string]time.Time{}}
 }
 
@@ -125,20 +117,11 @@ func (c *campay) token(w http.ResponseWriter, r *http.Request) {
 		Password string `json:"password"`
 	}
 	json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&body)
-	good := body.Username != "" && body.Password != ""
-	if c.opts.Username != "" || c.opts.Password != "" {
-		good = body.Username == c.opts.Username && body.Password == c.opts.Password
-	}
-	if !good {
+	if !loginGood(body.Username, body.Password, c.opts.Username, c.opts.Password) {
 		writeJSON(w, http.StatusBadRequest, map[string][]string{"non_field_errors": {"Unable to log in with provided credentials."}})
 		return
 	}
-	b := make([]byte, 20)
-	rand.Read(b)
-	tok := hex.EncodeToString(b)
-	c.s.mu.Lock()
-	c.tokens[tok] = c.s.opts.Now().Add(c.s.duration("campay", "token-ttl", c.opts.TokenTTL))
-	c.s.mu.Unlock()
+	tok := c.s.issueToken(c.tokens, "campay", 20, c.opts.TokenTTL)
 	writeJSON(w, http.StatusOK, map[string]any{"token": tok, "expires_in": int(c.opts.TokenTTL / time.Second)})
 }
 

@@ -1,8 +1,6 @@
 package sandbox
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"sort"
@@ -39,10 +37,7 @@ func newCinetPay(s *Server, o CinetPayOptions) *cinetpay {
 	if o.TokenTTL == 0 {
 		o.TokenTTL = 5 * time.Minute
 	}
-	if o.Balance == 0 {
-		o.Balance = 1_000_000_000
-	}
-	s.acct["cinetpay"] = &account{balance: o.Balance}
+	s.openAccount("cinetpay", o.Balance)
 	return &cinetpay{s: s, opts: o, tokens: map[string]time.Time{}, contacts: map[string]bool{}}
 }
 
@@ -119,20 +114,11 @@ func (c *cinetpay) serve(w http.ResponseWriter, r *http.Request, rest string) {
 
 func (c *cinetpay) login(w http.ResponseWriter, r *http.Request) {
 	key, pass := r.Form.Get("apikey"), r.Form.Get("password")
-	good := key != "" && pass != ""
-	if c.opts.APIKey != "" || c.opts.Password != "" {
-		good = key == c.opts.APIKey && pass == c.opts.Password
-	}
-	if !good {
+	if !loginGood(key, pass, c.opts.APIKey, c.opts.Password) {
 		c.tokenError(w, 701, "INVALID_CREDENTIALS")
 		return
 	}
-	b := make([]byte, 16)
-	rand.Read(b)
-	tok := hex.EncodeToString(b)
-	c.s.mu.Lock()
-	c.tokens[tok] = c.s.opts.Now().Add(c.s.duration("cinetpay", "token-ttl", c.opts.TokenTTL))
-	c.s.mu.Unlock()
+	tok := c.s.issueToken(c.tokens, "cinetpay", 16, c.opts.TokenTTL)
 	cinetReply(w, http.StatusOK, 0, "OPERATION_SUCCES", map[string]string{"token": tok})
 }
 

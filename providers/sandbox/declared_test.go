@@ -2,7 +2,6 @@ package sandbox_test
 
 import (
 	"context"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/google/uuid"
@@ -13,6 +12,7 @@ import (
 	"bulkpay/providers"
 	"bulkpay/providers/camoo"
 	"bulkpay/providers/sandbox"
+	"bulkpay/providers/sandbox/sandboxtest"
 )
 
 // What FeeOnTop declares is what the Camoo simulator draws: a balance of the
@@ -28,19 +28,15 @@ func TestFeeOnTopIsWhatTheSimulatorDraws(t *testing.T) {
 		balance int64
 		paid    bool
 	}{{need, true}, {need - 1, false}} {
-		srv, err := sandbox.New(sandbox.Options{})
-		require.NoError(t, err)
+		srv, _, root := sandboxtest.Recorded(t, sandbox.Options{})
 		require.NoError(t, srv.SetBalance("camoo", tc.balance))
-		hs := httptest.NewServer(srv)
-		c := camoo.New(camoo.WithBaseURL(hs.URL+"/camoo/v1/payment"), camoo.WithKeys("k", "s"), camoo.WithHTTPClient(hs.Client()))
-		_, err = c.Send(context.Background(), providers.Payout{Reference: uuid.NewString(), Phone: "237650000001", Country: "CM",
+		c := camoo.New(camoo.WithBaseURL(root+"/camoo/v1/payment"), camoo.WithKeys("k", "s"))
+		_, err := c.Send(context.Background(), providers.Payout{Reference: uuid.NewString(), Phone: "237650000001", Country: "CM",
 			Operator: "MTN", Amount: 10000, Currency: "XAF"})
 		if tc.paid {
 			assert.NoError(t, err, "balance %d", tc.balance)
 		} else {
 			assert.ErrorIs(t, err, providers.ErrInsufficientFunds, "balance %d", tc.balance)
 		}
-		srv.Close()
-		hs.Close()
 	}
 }

@@ -22,10 +22,7 @@ type mycoolpay struct {
 }
 
 func newMyCoolPay(s *Server, o MyCoolPayOptions) *mycoolpay {
-	if o.Balance == 0 {
-		o.Balance = 1_000_000_000
-	}
-	s.acct["mycoolpay"] = &account{balance: o.Balance}
+	s.openAccount("mycoolpay", o.Balance)
 	return &mycoolpay{s: s, opts: o}
 }
 

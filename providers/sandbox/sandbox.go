@@ -422,6 +422,18 @@ func (s *Server) createdBetween(provider string, start, end time.Time) []*Payout
 // BalanceKeys are the accounts whose balance can be set.
 var BalanceKeys = []string{"campay/MTN", "campay/Orange", "cinetpay", "mycoolpay", "camoo"}
 
+// defaultBalance is what an account holds when the options give it nothing.
+const defaultBalance = 1_000_000_000
+
+// openAccount opens the account key (one of BalanceKeys) with amount, or
+// defaultBalance when amount is 0.
+func (s *Server) openAccount(key string, amount int64) {
+	if amount == 0 {
+		amount = defaultBalance
+	}
+	s.acct[key] = &account{balance: amount}
+}
+
 // SetBalance sets an account's balance: campay/MTN, campay/Orange, cinetpay,
 // mycoolpay or camoo.
 func (s *Server) SetBalance(key string, amount int64) error {

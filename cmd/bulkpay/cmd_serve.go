@@ -1,0 +1,81 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"bulkpay/batch"
+	"bulkpay/internal/cli"
+	"bulkpay/ledger"
+	"bulkpay/server"
+)
+
+func newServeCmd(a *app) *cobra.Command {
+	var addr, sandboxURL, publicURL, cert, key string
+	var behindProxy bool
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the web app over the ledger: plan, approve, pay and watch batches in a browser",
+		Long: `Serve the web app on --addr. People sign in as users (bulkpay users add NAME --role R);
+batches planned here need an approval by someone other than their planner. Without
+--config or --sandbox, batches are paid through a sandbox started in this process
+and every page says SANDBOX. An address other machines can reach needs TLS
+(--tls-cert and --tls-key) or --behind-proxy. SIGTERM or Ctrl-C stops it: requests
+in flight finish and runs in progress stop where the ledger can resume them.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if (cert == "") != (key == "") {
+				return cli.Usagef("--tls-cert and --tls-key go together")
+			}
+			if publicURL != "" {
+				if u, err := url.Parse(publicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+					return cli.Usagef("--public-url must be an http(s) URL, e.g. https://pay.example.org")
+				}
+			}
+			ln, err := server.Listen(addr, cert != "", behindProxy)
+			if errors.Is(err, server.ErrPlainRemote) {
+				return fmt.Errorf("%w: %v", batch.ErrInvalid, err)
+			}
+			if err != nil {
+				return err
+			}
+			defer ln.Close()
+			st, err := a.openLedger(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			host, _ := os.Hostname()
+			srv, err := server.New(server.Options{Store: st, Users: st, Config: a.cfg, Target: a.target(sandboxURL),
+				Policy: a.cfg.Policy().Or(server.DoorPolicy), Secure: cert != "" || behindProxy || strings.HasPrefix(publicURL, "https:"),
+				PublicURL: publicURL, BehindProxy: behindProxy, Owner: batch.Owner{PID: os.Getpid(), Host: host, Start: ledger.ProcessStart(os.Getpid())},
+				Log: a.log})
+			if err != nil {
+				return err
+			}
+			scheme := "http"
+			if cert != "" {
+				scheme = "https"
+			}
+			where := "live providers"
+			if srv.Sandbox() {
+				where = "SANDBOX: no real money moves"
+			}
+			a.say("serving bulkpay on %s://%s (ledger %s; %s)", scheme, ln.Addr(), st.Path(), where)
+			return srv.Serve(cmd.Context(), ln, cert, key)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")
+	f.StringVar(&sandboxURL, "sandbox", "", "pay through the sandbox at this `URL` (a running bulkpay sandbox)")
+	f.StringVar(&publicURL, "public-url", "", "the `URL` people reach the server at (https: cookies are sent over TLS only)")
+	f.StringVar(&cert, "tls-cert", "", "TLS certificate `FILE` (PEM)")
+	f.StringVar(&key, "tls-key", "", "TLS private key `FILE` (PEM)")
+	f.BoolVar(&behindProxy, "behind-proxy", false, "a TLS proxy is in front: listen on any address, take the client's address from X-Forwarded-For, send cookies over TLS only")
+	return cmd
+}

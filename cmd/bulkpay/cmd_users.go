@@ -1,0 +1,175 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"bulkpay/batch"
+	"bulkpay/identity"
+	"bulkpay/ledger"
+)
+
+func newUsersCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "users",
+		Short: "Manage the people who sign in to bulkpay serve: add, list, disable, passwd, key",
+		Args:  cobra.NoArgs,
+		// runnable, so that an unknown subcommand is refused; alone, it shows its help
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	var role string
+	add := &cobra.Command{
+		Use:   "add NAME --role initiator|approver|auditor|admin",
+		Short: "Add a user; the password is read from the terminal (or from stdin when it is not a terminal)",
+		Args:  cobra.ExactArgs(1),
+		RunE: a.onUsers(func(ctx context.Context, st *ledger.Store, name string) error {
+			r, err := identity.ParseRole(role)
+			if err != nil {
+				return fmt.Errorf("%w: %v", batch.ErrInvalid, err)
+			}
+			if err := identity.CheckName(name); err != nil {
+				return fmt.Errorf("%w: %v", batch.ErrInvalid, err)
+			}
+			hash, err := a.newPassword(name)
+			if err != nil {
+				return err
+			}
+			if _, err := st.AddUser(ctx, identity.User{Name: name, Role: r, PasswordHash: hash, Created: time.Now()}); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "user %s added (%s)\n", name, r)
+			return nil
+		}),
+	}
+	add.Flags().StringVar(&role, "role", "", "initiator, approver, auditor or admin")
+	_ = add.MarkFlagRequired("role")
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List the users: name, role, disabled, created",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.onUsers(func(ctx context.Context, st *ledger.Store, _ string) error {
+				users, err := st.Users(ctx)
+				if err != nil {
+					return err
+				}
+				tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "NAME\tROLE\tSTATUS\tCREATED")
+				for _, u := range users {
+					status := "active"
+					if u.Disabled {
+						status = "disabled"
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Name, u.Role, status, u.Created.Format(time.RFC3339))
+				}
+				return tw.Flush()
+			})(cmd, []string{""})
+		},
+	}
+	disable := &cobra.Command{
+		Use:   "disable NAME",
+		Short: "Disable a user: it can no longer sign in or use its API keys; its sessions end",
+		Args:  cobra.ExactArgs(1),
+		RunE: a.onUsers(func(ctx context.Context, st *ledger.Store, name string) error {
+			if err := st.DisableUser(ctx, name); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "user %s disabled\n", name)
+			return nil
+		}),
+	}
+	passwd := &cobra.Command{
+		Use:   "passwd NAME",
+		Short: "Set a user's password (read as for add); its sessions end",
+		Args:  cobra.ExactArgs(1),
+		RunE: a.onUsers(func(ctx context.Context, st *ledger.Store, name string) error {
+			if _, err := st.User(ctx, name); err != nil {
+				return err
+			}
+			hash, err := a.newPassword(name)
+			if err != nil {
+				return err
+			}
+			if err := st.SetPassword(ctx, name, hash); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "password of %s changed\n", name)
+			return nil
+		}),
+	}
+	key := &cobra.Command{
+		Use:   "key NAME",
+		Short: "Make a new API key for a user and print it once (only its hash is kept)",
+		Args:  cobra.ExactArgs(1),
+		RunE: a.onUsers(func(ctx context.Context, st *ledger.Store, name string) error {
+			plain, hash, err := identity.NewToken("bpk_")
+			if err != nil {
+				return err
+			}
+			if err := st.AddAPIKey(ctx, name, hash, time.Now()); err != nil {
+				return err
+			}
+			fmt.Fprintln(a.stdout, plain)
+			fmt.Fprintf(a.stderr, "API key of %s: shown this once, keep it secret (HTTP Basic, as the user name or the password)\n", name)
+			return nil
+		}),
+	}
+	cmd.AddCommand(add, list, disable, passwd, key)
+	return cmd
+}
+
+// onUsers is the RunE of a users command on its first argument (a name).
+func (a *app) onUsers(run func(ctx context.Context, st *ledger.Store, name string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		st, err := a.openLedger(cmd.Context())
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		return run(cmd.Context(), st, args[0])
+	}
+}
+
+// newPassword reads a new password for name and hashes it: from the terminal
+// without echo, twice, or else the first line of stdin. Never from argv.
+func (a *app) newPassword(name string) (string, error) {
+	var pw string
+	if fd := int(os.Stdin.Fd()); term.IsTerminal(fd) {
+		fmt.Fprintf(a.stderr, "Password for %s: ", name)
+		first, err := term.ReadPassword(fd)
+		fmt.Fprintln(a.stderr)
+		if err != nil {
+			return "", fmt.Errorf("read password: %w", err)
+		}
+		fmt.Fprint(a.stderr, "Again: ")
+		again, err := term.ReadPassword(fd)
+		fmt.Fprintln(a.stderr)
+		if err != nil {
+			return "", fmt.Errorf("read password: %w", err)
+		}
+		if !identity.Equal(string(first), string(again)) {
+			return "", fmt.Errorf("%w: the two passwords differ", batch.ErrInvalid)
+		}
+		pw = string(first)
+	} else {
+		line, err := bufio.NewReader(io.LimitReader(os.Stdin, identity.MaxPassword+2)).ReadString('\n')
+		if err != nil && err != io.EOF {
+			return "", fmt.Errorf("read password from stdin: %w", err)
+		}
+		pw = strings.TrimRight(line, "\r\n")
+	}
+	hash, err := identity.HashPassword(pw)
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", batch.ErrInvalid, err)
+	}
+	return hash, nil
+}

@@ -1,0 +1,202 @@
+package identity
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/argon2"
+)
+
+// Role is what a user may do.
+type Role string
+
+// The roles: an initiator uploads, plans, starts and retries; an approver
+// approves or rejects plans and resolves items in review; an auditor reads
+// everything and downloads reports; an admin manages users and settings.
+const (
+	Initiator Role = "initiator"
+	Approver  Role = "approver"
+	Auditor   Role = "auditor"
+	Admin     Role = "admin"
+)
+
+// Roles lists every role.
+var Roles = []Role{Initiator, Approver, Auditor, Admin}
+
+// ParseRole reads a role's name.
+func ParseRole(s string) (Role, error) {
+	for _, r := range Roles {
+		if string(r) == strings.ToLower(strings.TrimSpace(s)) {
+			return r, nil
+		}
+	}
+	return "", fmt.Errorf("%w: role %q: one of initiator, approver, auditor, admin", ErrInvalid, s)
+}
+
+// What callers branch on.
+var (
+	ErrNotFound = errors.New("no such user")
+	ErrExists   = errors.New("a user with that name exists")
+	ErrInvalid  = errors.New("invalid")
+)
+
+// User is a person (or a machine, through its API keys) acting in bulkpay.
+type User struct {
+	ID           int64
+	Name         string
+	Role         Role
+	PasswordHash string // argon2id, PHC string; never shown
+	Disabled     bool
+	Created      time.Time
+}
+
+// Session is a signed-in browser: the hash of its cookie's token, the secret
+// its forms carry against cross-site requests, and when it ends.
+type Session struct {
+	TokenHash string
+	UserID    int64
+	CSRF      string
+	Created   time.Time
+	Expires   time.Time
+}
+
+var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+
+// CheckName refuses a user name that is not 1 to 64 lower-case letters,
+// digits, dots, dashes or underscores: a name is what four-eyes compares, so
+// "Awa" and "awa " cannot be two people.
+func CheckName(name string) error {
+	if !nameRE.MatchString(name) {
+		return fmt.Errorf("%w: user name %q: use 1 to 64 lower-case letters, digits, '.', '-' or '_'", ErrInvalid, name)
+	}
+	return nil
+}
+
+// Password length bounds, in bytes.
+const (
+	MinPassword = 10
+	MaxPassword = 1024
+)
+
+// CheckPassword refuses a password too short or too long to hash.
+func CheckPassword(pw string) error {
+	switch {
+	case len(pw) < MinPassword:
+		return fmt.Errorf("%w: a password has at least %d characters", ErrInvalid, MinPassword)
+	case len(pw) > MaxPassword:
+		return fmt.Errorf("%w: a password has at most %d bytes", ErrInvalid, MaxPassword)
+	}
+	return nil
+}
+
+// argon2id parameters (RFC 9106's second recommended option scaled to OWASP's
+// minimum: 19 MiB, 2 passes, 1 lane); stored in each hash, so they can be
+// raised without invalidating existing hashes.
+const (
+	argonTime    = 2
+	argonMemory  = 19 * 1024
+	argonThreads = 1
+	argonKeyLen  = 32
+)
+
+var b64 = base64.RawStdEncoding
+
+// HashPassword hashes pw with argon2id and a random salt, as a PHC string:
+// $argon2id$v=19$m=19456,t=2,p=1$salt$hash.
+func HashPassword(pw string) (string, error) {
+	if err := CheckPassword(pw); err != nil {
+		return "", err
+	}
+	salt := make([]byte, 16)
+	if _, err := rand.Read(salt); err != nil {
+		return "", err
+	}
+	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
+		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+}
+
+// dummy is a hash no password matches in practice, checked when the user does
+// not exist so that an unknown name takes as long as a wrong password.
+var dummy, _ = HashPassword("no user has this password, it only spends time")
+
+// VerifyPassword says whether pw matches encoded (a HashPassword result),
+// comparing in constant time. An empty encoded (an unknown user) spends the
+// same time and answers false.
+func VerifyPassword(encoded, pw string) bool {
+	if encoded == "" {
+		verify(dummy, pw)
+		return false
+	}
+	return verify(encoded, pw)
+}
+
+func verify(encoded, pw string) bool {
+	parts := strings.Split(encoded, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" || len(pw) > MaxPassword {
+		return false
+	}
+	var version int
+	var mem, t uint32
+	var p uint8
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
+		return false
+	}
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &mem, &t, &p); err != nil || t == 0 || p == 0 {
+		return false
+	}
+	salt, err := b64.DecodeString(parts[4])
+	if err != nil {
+		return false
+	}
+	want, err := b64.DecodeString(parts[5])
+	if err != nil || len(want) == 0 {
+		return false
+	}
+	got := argon2.IDKey([]byte(pw), salt, t, mem, p, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// NewToken makes a random secret of 32 bytes, written with prefix (which says
+// what it is, e.g. "bpk_" for an API key), and the hash under which it is
+// stored: only its holder ever sees the secret.
+func NewToken(prefix string) (plain, hash string, err error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", "", err
+	}
+	plain = prefix + base64.RawURLEncoding.EncodeToString(b)
+	return plain, TokenHash(plain), nil
+}
+
+// TokenHash is the stored form of a token: its SHA-256, hex. A token is 256
+// random bits, so a fast hash is enough; lookups by hash compare no secret.
+func TokenHash(plain string) string {
+	sum := sha256.Sum256([]byte(plain))
+	return hex.EncodeToString(sum[:])
+}
+
+// Equal compares two secrets in constant time.
+func Equal(a, b string) bool {
+	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+// Replay is the answer a user's API write with an Idempotency-Key got, kept
+// to be sent again to the same user's same request with that key.
+type Replay struct {
+	RequestHash string // over the request's method, path and content
+	Status      int    // 0 while the first request is still being answered
+	ContentType string
+	Body        []byte
+}
+
+// ErrKeyInUse: the user's key is held by a request still being answered.
+var ErrKeyInUse = errors.New("a request with this Idempotency-Key is still being answered")

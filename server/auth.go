@@ -1,0 +1,200 @@
+package server
+
+import (
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"bulkpay/identity"
+)
+
+// Cookies.
+const (
+	sessionCookie = "bp_session" // the session's token; only its hash is stored
+	loginCookie   = "bp_login"   // the sign-in form's CSRF token, before there is a session
+	langCookie    = "bp_lang"
+)
+
+// request is what the server knows of a request: who sent it (once
+// authenticated), in which language to answer, and from which address.
+type request struct {
+	User    identity.User
+	Session identity.Session
+	Lang    string
+	T       map[string]string
+	Addr    string
+	Body    []byte // an API write's body, read by wrapAPI (a multipart form is in r.MultipartForm)
+}
+
+func (s *Server) newRequest(r *http.Request) *request {
+	lang := language(r)
+	return &request{Lang: lang, T: catalog[lang], Addr: s.clientAddr(r)}
+}
+
+// clientAddr is the address a request came from: the connection's, or behind
+// a proxy the last one the proxy added to X-Forwarded-For.
+func (s *Server) clientAddr(r *http.Request) string {
+	if s.opt.BehindProxy {
+		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
+			last := xff[len(xff)-1]
+			if i := strings.LastIndexByte(last, ','); i >= 0 {
+				last = last[i+1:]
+			}
+			if a := strings.TrimSpace(last); a != "" {
+				return a
+			}
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// authenticate finds the request's session and its user; a disabled user has
+// none.
+func (s *Server) authenticate(r *http.Request, rq *request) bool {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" {
+		return false
+	}
+	se, u, err := s.opt.Users.Session(r.Context(), identity.TokenHash(c.Value), s.opt.Now())
+	if err != nil {
+		if !errors.Is(err, identity.ErrNotFound) {
+			s.opt.Log.Warn("read session", "err", err)
+		}
+		return false
+	}
+	if u.Disabled {
+		return false
+	}
+	rq.User, rq.Session = u, se
+	return true
+}
+
+// checkCSRF says whether a POST carries its session's CSRF token, in the form
+// or (from the page's script) in the X-CSRF-Token header.
+func (rq *request) checkCSRF(r *http.Request) bool {
+	got := r.Header.Get("X-CSRF-Token")
+	if got == "" {
+		got = r.PostFormValue("csrf")
+	}
+	return got != "" && identity.Equal(got, rq.Session.CSRF)
+}
+
+func (s *Server) cookie(name, value string, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true, Secure: s.opt.Secure,
+		SameSite: http.SameSiteStrictMode}
+}
+
+// limiter is the sign-in rate of one address.
+func (s *Server) limiter(addr string) *rate.Limiter {
+	s.limMu.Lock()
+	defer s.limMu.Unlock()
+	l := s.limiters[addr]
+	if l == nil {
+		if len(s.limiters) >= 10000 { // bounded: forget every address at once rather than grow
+			clear(s.limiters)
+		}
+		l = rate.NewLimiter(rate.Every(LoginEvery), LoginBurst)
+		s.limiters[addr] = l
+	}
+	return l
+}
+
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request, rq *request) {
+	s.showLogin(w, r, rq, http.StatusOK, "")
+}
+
+// showLogin renders the sign-in form with a fresh CSRF token in its cookie.
+func (s *Server) showLogin(w http.ResponseWriter, r *http.Request, rq *request, status int, msg string) {
+	token, _, err := identity.NewToken("")
+	if err != nil {
+		s.internal(w, rq, err)
+		return
+	}
+	http.SetCookie(w, s.cookie(loginCookie, token, 3600))
+	s.render(w, rq, status, "login.html", msg, struct{ Token string }{token})
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request, rq *request) {
+	ctx, now := r.Context(), s.opt.Now()
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, rq, http.StatusBadRequest, rq.T["bad_form"])
+		return
+	}
+	c, err := r.Cookie(loginCookie)
+	if err != nil || !identity.Equal(c.Value, r.PostFormValue("csrf")) {
+		s.fail(w, rq, http.StatusForbidden, rq.T["csrf"])
+		return
+	}
+	if !s.limiter(rq.Addr).AllowN(now, 1) {
+		s.showLogin(w, r, rq, http.StatusTooManyRequests, rq.T["too_many_attempts"])
+		return
+	}
+	name, pw := strings.ToLower(strings.TrimSpace(r.PostFormValue("name"))), r.PostFormValue("password")
+	n, last, err := s.opt.Users.LoginFailures(ctx, name, now.Add(-LockFor))
+	if err != nil {
+		s.internal(w, rq, err)
+		return
+	}
+	if n >= LockAfter {
+		s.showLogin(w, r, rq, http.StatusTooManyRequests, rq.T["locked"]+" "+last.Add(LockFor).UTC().Format("15:04 UTC"))
+		return
+	}
+	u, err := s.opt.Users.User(ctx, name)
+	if err != nil && !errors.Is(err, identity.ErrNotFound) {
+		s.internal(w, rq, err)
+		return
+	}
+	hash := u.PasswordHash
+	if err != nil || u.Disabled {
+		hash = ""
+	}
+	if !identity.VerifyPassword(hash, pw) {
+		if err := s.opt.Users.RecordLoginFailure(ctx, name, rq.Addr, now); err != nil {
+			s.internal(w, rq, err)
+			return
+		}
+		s.opt.Log.Warn("failed sign-in", "user", name, "address", rq.Addr)
+		s.showLogin(w, r, rq, http.StatusUnauthorized, rq.T["wrong_password"])
+		return
+	}
+	if err := s.opt.Users.ClearLoginFailures(ctx, name); err != nil {
+		s.internal(w, rq, err)
+		return
+	}
+	token, hashed, err := identity.NewToken("")
+	if err != nil {
+		s.internal(w, rq, err)
+		return
+	}
+	csrf, _, err := identity.NewToken("")
+	if err != nil {
+		s.internal(w, rq, err)
+		return
+	}
+	se := identity.Session{TokenHash: hashed, UserID: u.ID, CSRF: csrf, Created: now, Expires: now.Add(s.opt.Session)}
+	if err := s.opt.Users.CreateSession(ctx, se); err != nil {
+		s.internal(w, rq, err)
+		return
+	}
+	s.opt.Log.Info("signed in", "user", name, "address", rq.Addr)
+	http.SetCookie(w, s.cookie(sessionCookie, token, int(s.opt.Session/time.Second)))
+	http.SetCookie(w, s.cookie(loginCookie, "", -1))
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request, rq *request) {
+	if err := s.opt.Users.DeleteSession(r.Context(), rq.Session.TokenHash, s.opt.Now()); err != nil {
+		s.internal(w, rq, err)
+		return
+	}
+	http.SetCookie(w, s.cookie(sessionCookie, "", -1))
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}

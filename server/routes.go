@@ -1,0 +1,188 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+
+	"bulkpay/identity"
+	"bulkpay/sheet"
+)
+
+// Who may use a route.
+var (
+	public    []identity.Role // no sign-in needed
+	everyone  = []identity.Role{identity.Initiator, identity.Approver, identity.Auditor, identity.Admin}
+	initiator = []identity.Role{identity.Initiator}
+	approver  = []identity.Role{identity.Approver}
+	reviewers = []identity.Role{identity.Approver, identity.Auditor}
+	admin     = []identity.Role{identity.Admin}
+	operators = []identity.Role{identity.Initiator, identity.Approver} // reconcile: it sends no payout
+)
+
+// Request body bounds: a form, and an uploaded sheet (the sheet reader's own
+// file limit, with room for the form's other fields).
+const maxForm = 64 << 10
+
+var maxUpload = sheet.DefaultLimits.MaxFileBytes + 1<<20
+
+// route is one line of the table: a method and path, the roles that may use
+// it (public: anyone, signed in or not) and the largest body it reads.
+type route struct {
+	pattern string
+	roles   []identity.Role
+	maxBody int64
+	handle  func(w http.ResponseWriter, r *http.Request, rq *request)
+}
+
+// table is every route the server answers. Every POST of the web app checks
+// the form's CSRF token; every route but the public ones needs a session
+// whose user has one of the roles. The API's routes (isAPI) need HTTP Basic
+// instead of a session (see wrapAPI).
+func (s *Server) table() []route {
+	return []route{
+		{"GET /healthz", public, 0, s.healthz},
+		{"GET /static/{file}", public, 0, s.static},
+		{"GET /lang/{lang}", public, 0, s.setLang},
+		{"GET /login", public, 0, s.loginPage},
+		{"POST /login", public, maxForm, s.login},
+		{"POST /logout", everyone, maxForm, s.logout},
+
+		{"GET /{$}", everyone, 0, s.batchesPage},
+		{"GET /batches/new", initiator, 0, s.newBatchPage},
+		{"POST /batches", initiator, maxUpload, s.upload},
+		{"GET /uploads/{id}/errors.csv", initiator, 0, s.uploadErrors},
+		{"GET /batches/{ref}", everyone, 0, s.batchPage},
+		{"POST /batches/{ref}/approve", approver, maxForm, s.approve},
+		{"POST /batches/{ref}/reject", approver, maxForm, s.reject},
+		{"POST /batches/{ref}/start", initiator, maxForm, s.start},
+		{"GET /batches/{ref}/progress", everyone, 0, s.progress},
+		{"GET /batches/{ref}/items", everyone, 0, s.itemsPage},
+		{"GET /batches/{ref}/items/{row}", everyone, 0, s.itemPage},
+		{"GET /batches/{ref}/review", reviewers, 0, s.reviewPage},
+		{"POST /batches/{ref}/items/{row}/resolve", approver, maxForm, s.resolve},
+		{"GET /batches/{ref}/report.xlsx", everyone, 0, s.report},
+		{"GET /batches/{ref}/report.csv", everyone, 0, s.report},
+		{"GET /batches/{ref}/report.json", everyone, 0, s.report},
+
+		// the platform API (api.go): HTTP Basic, JSON
+		{"GET /openapi.json", public, 0, s.openAPI},
+		{"GET /payments/bulk_payment/{$}", everyone, 0, s.bulkPayments},
+		{"GET /payments/bulk_payment/{id}/{$}", everyone, 0, s.bulkPaymentRead},
+		{"POST /payments/create_bulk_payment/{$}", initiator, maxUpload, s.createBulkPayment},
+		{"POST /payments/bulk_payment/{id}/approve/{$}", approver, maxForm, s.approveBulkPayment},
+		{"POST /payments/bulk_payment/{id}/reject/{$}", approver, maxForm, s.rejectBulkPayment},
+		{"POST /payments/bulk_payment/{id}/start/{$}", initiator, maxForm, s.startBulkPayment},
+		{"POST /payments/bulk_payment/{id}/reconcile/{$}", operators, maxForm, s.reconcileBulkPayment},
+		{"GET /payments/bulk_payment/{id}/report.xlsx", everyone, 0, s.bulkPaymentReport},
+		{"GET /payments/bulk_payment/{id}/report.csv", everyone, 0, s.bulkPaymentReport},
+		{"GET /payments/bulk_payment/{id}/report.json", everyone, 0, s.bulkPaymentReport},
+		{"GET /payments/link/{$}", everyone, 0, s.links},
+		{"GET /payments/link/{id}/{$}", everyone, 0, s.linkRead},
+		{"GET /payments/transaction/{$}", everyone, 0, s.transactions},
+		{"GET /payments/transaction/{id}/{$}", everyone, 0, s.transactionRead},
+		{"GET /payments/profit/{$}", everyone, 0, s.profits},
+		{"GET /payments/profit/{id}/{$}", everyone, 0, s.profitRead},
+		{"GET /payments/profit_configuration/{$}", everyone, 0, s.profitConfigurations},
+		{"GET /payments/profit_configuration/{id}/{$}", everyone, 0, s.profitConfigurationRead},
+		{"PUT /payments/change_profit_configuration/{id}/{$}", admin, maxForm, s.changeProfitConfiguration},
+		{"GET /payments/currency/{$}", everyone, 0, s.currencyList},
+		{"GET /payments/currency/{id}/{$}", everyone, 0, s.currencyRead},
+		{"GET /payments/country/{$}", everyone, 0, s.countryList},
+		{"GET /payments/country/{id}/{$}", everyone, 0, s.countryRead},
+		{"GET /payments/country_currency/{$}", everyone, 0, s.countryCurrencies},
+		{"GET /payments/country_currency/{id}/{$}", everyone, 0, s.countryCurrencyRead},
+		{"GET /payments/mobile_money/phone_number_info/{phone_number}", everyone, 0, s.phoneNumberInfo},
+	}
+}
+
+// routes builds the handler: every route wrapped the same way, in order:
+// security headers, body bound, language, session and role, CSRF.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range s.table() {
+		if isAPI(rt.pattern) {
+			mux.Handle(rt.pattern, s.wrapAPI(rt))
+		} else {
+			mux.Handle(rt.pattern, s.wrap(rt))
+		}
+	}
+	mux.Handle("/payments/", s.wrapAPI(route{roles: public, handle: func(w http.ResponseWriter, r *http.Request, rq *request) {
+		apiFail(w, http.StatusNotFound, "no such endpoint: GET /openapi.json lists them")
+	}}))
+	mux.Handle("/", s.wrap(route{roles: public, handle: func(w http.ResponseWriter, r *http.Request, rq *request) {
+		s.fail(w, rq, http.StatusNotFound, rq.T["not_found"])
+	}}))
+	return mux
+}
+
+func (s *Server) wrap(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		secure(w.Header())
+		if s.opt.Secure {
+			w.Header().Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		if rt.maxBody > 0 {
+			r.Body = http.MaxBytesReader(w, r.Body, rt.maxBody)
+		} else if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, 0)
+		}
+		rq := s.newRequest(r)
+		if rt.roles != nil {
+			if !s.authenticate(r, rq) {
+				if r.Method == http.MethodGet && r.Header.Get("Accept") != "text/event-stream" {
+					http.Redirect(w, r, "/login", http.StatusSeeOther)
+					return
+				}
+				s.fail(w, rq, http.StatusUnauthorized, rq.T["sign_in_first"])
+				return
+			}
+			if !slices.Contains(rt.roles, rq.User.Role) {
+				s.fail(w, rq, http.StatusForbidden, rq.T["forbidden"])
+				return
+			}
+			if r.Method == http.MethodPost && !s.parseForm(w, r, rq) {
+				return
+			}
+			if r.Method == http.MethodPost && !rq.checkCSRF(r) {
+				s.fail(w, rq, http.StatusForbidden, rq.T["csrf"])
+				return
+			}
+		}
+		rt.handle(w, r, rq)
+	})
+}
+
+// parseForm reads a POST's form within its route's bound (a multipart form
+// keeps up to 1 MiB in memory, the rest in temporary files); a body beyond
+// the bound is refused with 413.
+func (s *Server) parseForm(w http.ResponseWriter, r *http.Request, rq *request) bool {
+	var err error
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		err = r.ParseMultipartForm(1 << 20)
+	} else {
+		err = r.ParseForm()
+	}
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		s.fail(w, rq, http.StatusRequestEntityTooLarge, rq.T["too_large"])
+		return false
+	case err != nil:
+		s.fail(w, rq, http.StatusBadRequest, rq.T["bad_form"])
+		return false
+	}
+	return true
+}
+
+// secure sets the headers every answer carries: no script but the server's
+// own files, no framing, no sniffing, no referrer beyond the origin.
+func secure(h http.Header) {
+	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
+		"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Cache-Control", "no-store")
+}

@@ -1,0 +1,150 @@
+package server
+
+import (
+	"context"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"bulkpay/batch"
+	"bulkpay/config"
+	"bulkpay/identity"
+	"bulkpay/ledger"
+)
+
+// Store is the ledger the server works on: everything the use cases consume,
+// and the counts per provider a run's progress is drawn from.
+type Store interface {
+	batch.Store
+	// NoteBy appends a batch-level event with the user who took the step.
+	NoteBy(ctx context.Context, batchID int64, cause, detail, actor string) error
+	ProviderTotals(ctx context.Context, batchID int64) (map[string]map[batch.State]batch.Total, error)
+	// SetProfitConfig keeps a new version of a profit configuration; ProfitHistory is every version kept.
+	SetProfitConfig(ctx context.Context, c batch.ProfitConfig, by string, at time.Time) (ledger.ProfitVersion, error)
+	ProfitHistory(ctx context.Context) ([]ledger.ProfitVersion, error)
+}
+
+// UserStore is where users, sessions and failed sign-ins are kept.
+type UserStore interface {
+	User(ctx context.Context, name string) (identity.User, error)
+	CreateSession(ctx context.Context, se identity.Session) error
+	Session(ctx context.Context, tokenHash string, now time.Time) (identity.Session, identity.User, error)
+	DeleteSession(ctx context.Context, tokenHash string, now time.Time) error
+	RecordLoginFailure(ctx context.Context, name, address string, at time.Time) error
+	LoginFailures(ctx context.Context, name string, since time.Time) (int, time.Time, error)
+	ClearLoginFailures(ctx context.Context, name string) error
+	UserByAPIKey(ctx context.Context, keyHash string) (identity.User, error)
+	// The API's idempotency keys (see ledger.Store.ClaimKey).
+	ClaimKey(ctx context.Context, userID int64, key, requestHash string, at time.Time) (identity.Replay, bool, error)
+	SaveReplay(ctx context.Context, userID int64, key string, r identity.Replay) error
+	ReleaseKey(ctx context.Context, userID int64, key string) error
+}
+
+// Options is how a Server is built.
+type Options struct {
+	Store  Store
+	Users  UserStore
+	Config config.Config
+	// Target is where batches are paid: a sandbox URL, the config's
+	// providers, or the built-in sandbox.
+	Target config.Target
+	// Policy is the approval rules batches planned here are held to.
+	Policy batch.Policy
+	// Secure: the browser reaches the server over TLS (directly or through a
+	// proxy): cookies are sent only over TLS.
+	Secure bool
+	// PublicURL is where clients reach the server (the API's list links);
+	// the request's own host when empty.
+	PublicURL string
+	// BehindProxy: the client's address is the last one in X-Forwarded-For.
+	BehindProxy bool
+	// Owner is this process, for the batches' locks.
+	Owner batch.Owner
+	// Now is the clock of sessions, sign-in limits and events (time.Now when nil).
+	Now func() time.Time
+	// ProgressEvery is how often a progress stream reads the ledger's counts
+	// when nothing in this process moved (a run in another process); 1s when 0.
+	ProgressEvery time.Duration
+	// Session is how long a sign-in lasts; 12h when 0.
+	Session time.Duration
+	Log     *slog.Logger
+}
+
+// Sign-in limits: an account is locked for LockFor after LockAfter failures
+// within LockFor; an address may try LoginBurst times at once, then once
+// every LoginEvery.
+const (
+	LockAfter  = 5
+	LockFor    = 15 * time.Minute
+	LoginBurst = 10
+	LoginEvery = 6 * time.Second
+)
+
+// Server serves the web app. Close it to stop its background runs.
+type Server struct {
+	opt     Options
+	pages   map[string]*template.Template
+	handler http.Handler
+	runs    *runs
+	uploads *uploads
+
+	limMu    sync.Mutex
+	limiters map[string]*rate.Limiter
+
+	base   context.Context // ends when the server closes: runs and progress streams stop
+	cancel context.CancelFunc
+
+	builtinMu sync.Mutex
+	builtin   *batch.Connection // the built-in sandbox, once started
+}
+
+// New builds a server.
+func New(opt Options) (*Server, error) {
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.ProgressEvery == 0 {
+		opt.ProgressEvery = time.Second
+	}
+	if opt.Session == 0 {
+		opt.Session = 12 * time.Hour
+	}
+	if opt.Log == nil {
+		opt.Log = slog.New(slog.DiscardHandler)
+	}
+	pages, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{opt: opt, pages: pages, limiters: map[string]*rate.Limiter{}, uploads: newUploads(64)}
+	s.base, s.cancel = context.WithCancel(context.Background())
+	s.runs = newRuns(s)
+	s.handler = s.routes()
+	return s, nil
+}
+
+// ServeHTTP serves a request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Close cancels the runs in the background and waits for them to stop: each
+// leaves its batch consistent in the ledger, to be resumed. Progress streams
+// end too, so that an http.Server's Shutdown does not wait for them.
+func (s *Server) Close() {
+	s.cancel()
+	s.runs.wait()
+	s.builtinMu.Lock()
+	defer s.builtinMu.Unlock()
+	if s.builtin != nil {
+		s.builtin.Close()
+		s.builtin = nil
+	}
+}
+
+// Sandbox says whether batches are paid through a sandbox here.
+func (s *Server) Sandbox() bool {
+	return s.opt.Config.Endpoint(s.opt.Target).IsSandbox()
+}
