@@ -56,15 +56,23 @@ func TestLoadListStatusAndReport(t *testing.T) {
 	assert.Equal(t, s.Retries, g.Retries)
 	assert.Equal(t, s.Reconciliation, g.Reconciliation)
 
-	d, err := Report(ctx, st, b, items)
+	d, err := Report(ctx, st, b)
 	require.NoError(t, err)
-	assert.Equal(t, "retried in paie-retry-1 (succeeded); refused", d.Items[1].Message, "a failed item says where it went")
-	assert.Len(t, d.Attempts, 2, "the evidence of the items in doubt or in review only")
-	assert.Len(t, d.Attempts[items[3].ID], 2)
+	var each []Item
+	require.NoError(t, d.Each(func(it Item) error { each = append(each, it); return nil }))
+	require.Len(t, each, len(items))
+	assert.Equal(t, "retried in paie-retry-1 (succeeded); refused", each[1].Message, "a failed item says where it went")
+	var failed []Item
+	require.NoError(t, d.Each(func(it Item) error { failed = append(failed, it); return nil }, Failed))
+	require.Len(t, failed, 1, "only the items in the states asked for")
+	assert.Equal(t, each[1], failed[0])
+	atts, err := d.Attempts(items[3].ID)
+	require.NoError(t, err)
+	assert.Len(t, atts, 2)
 	assert.Len(t, d.Reconciliation.Mismatches, 1)
 
 	st.failOn = "Reconciliation"
-	_, err = Report(ctx, st, b, items)
+	_, err = Report(ctx, st, b)
 	assert.ErrorIs(t, err, errStore)
 	_, err = Status(ctx, st, b)
 	assert.ErrorIs(t, err, errStore)

@@ -82,12 +82,42 @@ func AskBalance(ctx context.Context, c providers.Caller, bl Balancer) ([]provide
 // answer does not come stops the check. Each provider is asked through its
 // lane's Caller; a lane without one gets its own stack on clock.
 func CheckBalances(ctx context.Context, lanes map[string]Lane, items []Item, costs Costs, clock providers.Clock) ([]Need, error) {
+	return checkBalances(ctx, lanes, func(fn func(Item) error) error {
+		for _, it := range items {
+			if err := fn(it); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, costs, clock)
+}
+
+// StoredBalances is CheckBalances over b's planned items as the store holds
+// them, read a page at a time, through the providers connect reaches.
+func StoredBalances(ctx context.Context, st ItemReader, b Batch, connect func(context.Context) (*Connection, error), clock providers.Clock) ([]Need, error) {
+	conn, err := connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if conn.Close != nil {
+		defer conn.Close()
+	}
+	return checkBalances(ctx, conn.Lanes, func(fn func(Item) error) error {
+		err := EachItem(ctx, st, b.ID, fn, Planned)
+		if err != nil {
+			return fmt.Errorf("read the items of batch %s: %w", b.Reference, err)
+		}
+		return nil
+	}, conn.Costs, clock)
+}
+
+func checkBalances(ctx context.Context, lanes map[string]Lane, each func(func(Item) error) error, costs Costs, clock providers.Clock) ([]Need, error) {
 	byKey := map[string]*Need{}
 	var keys []string
 	accounts := map[string]map[string]int64{} // provider → account → available
-	for _, it := range items {
+	err := each(func(it Item) error {
 		if it.State != Planned {
-			continue
+			return nil
 		}
 		acc, ok := accounts[it.Provider]
 		if !ok {
@@ -95,7 +125,7 @@ func CheckBalances(ctx context.Context, lanes map[string]Lane, items []Item, cos
 			if bl, isB := lanes[it.Provider].Provider.(Balancer); isB {
 				bs, err := AskBalance(ctx, lanes[it.Provider].Stacked(BalanceRetry, clock, nil), bl)
 				if err != nil {
-					return nil, fmt.Errorf("balance of %s (asked up to %d times): %w", it.Provider, BalanceRetry.Max+1, err)
+					return fmt.Errorf("balance of %s (asked up to %d times): %w", it.Provider, BalanceRetry.Max+1, err)
 				}
 				for _, b := range bs {
 					acc[b.Account] = b.Amount
@@ -116,6 +146,10 @@ func CheckBalances(ctx context.Context, lanes map[string]Lane, items []Item, cos
 		}
 		n.Items++
 		n.Needed += costs.Of(it)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	sort.Strings(keys)
 	out := make([]Need, 0, len(keys))

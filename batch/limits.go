@@ -55,6 +55,19 @@ func (t *Tally) Refuse(rows []Row, errs []RowError) {
 	sort.SliceStable(t.Errors, func(i, j int) bool { return t.Errors[i].Row < t.Errors[j].Row })
 }
 
+// refuseCounted counts as invalid n rows amounting to amount, refused after
+// the sheet was read, and keeps their errors in row order.
+func (t *Tally) refuseCounted(n int, amount int64, errs []RowError) {
+	if n == 0 {
+		return
+	}
+	t.Valid -= n
+	t.Invalid += n
+	t.TotalAmount -= amount
+	t.Errors = append(t.Errors, errs...)
+	sort.SliceStable(t.Errors, func(i, j int) bool { return t.Errors[i].Row < t.Errors[j].Row })
+}
+
 // DefaultMaxErrors is how many row errors a Screen keeps when not told.
 const DefaultMaxErrors = 1000
 

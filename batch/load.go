@@ -124,3 +124,29 @@ func Status(ctx context.Context, st Reader, b Batch) (Standing, error) {
 	}
 	return Standing{Summary: Summarize(b, items), Items: items, Retries: r, Reconciliation: rec}, nil
 }
+
+// ItemPage is how many items EachItem reads at a time.
+const ItemPage = 1000
+
+// EachItem calls fn with each of a batch's items in sheet order (optionally
+// only those in states), reading them ItemPage at a time: what a report or a
+// check over a whole batch goes through without holding it. An error from fn
+// stops it and is returned.
+func EachItem(ctx context.Context, st ItemReader, batchID int64, fn func(Item) error, states ...State) error {
+	after := 0
+	for {
+		page, err := st.ItemsAfter(ctx, batchID, after, ItemPage, states...)
+		if err != nil {
+			return err
+		}
+		for _, it := range page {
+			if err := fn(it); err != nil {
+				return err
+			}
+		}
+		if len(page) < ItemPage {
+			return nil
+		}
+		after = page[len(page)-1].Row
+	}
+}

@@ -139,6 +139,17 @@ func (m *memStore) Items(_ context.Context, batchID int64, states ...State) ([]I
 	return out, nil
 }
 
+func (m *memStore) ItemsAfter(ctx context.Context, batchID int64, after, limit int, states ...State) ([]Item, error) {
+	all, err := m.Items(ctx, batchID, states...)
+	var out []Item
+	for _, it := range all {
+		if it.Row > after && len(out) < limit {
+			out = append(out, it)
+		}
+	}
+	return out, err
+}
+
 func (m *memStore) Totals(_ context.Context, batchID int64) (map[State]Total, error) {
 	if err := m.fail("Totals"); err != nil {
 		return nil, err

@@ -6,7 +6,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -30,70 +33,174 @@ func Plan(reference, sheetName, currency string, rows []Row, router Router) (Bat
 // beneficiary bearing the charge, a row whose charge is not below its amount is
 // refused.
 func PlanWithFees(reference, sheetName, currency string, rows []Row, router Router, fees Fees) (Batch, []Item, []RowError) {
-	b := Batch{
-		Reference: reference,
-		SheetName: sheetName,
-		SheetHash: ContentHash(rows),
-		Currency:  currency,
-		Fees:      fees,
-	}
-	if rs, ok := router.(Routes); ok && rs.Currency == "" {
-		rs.Currency = currency // what each provider pays is checked in the batch currency
-		router = rs
-	}
-	var errs []RowError
+	p := newPlanner(Batch{Reference: reference, SheetName: sheetName, Currency: currency, Fees: fees}, router, "")
 	items := make([]Item, 0, len(rows))
 	for _, r := range rows {
-		route, err := router.Route(r)
-		if err != nil {
-			errs = append(errs, RouteRowError(r, err))
-			continue
+		if it, ok := p.item(r); ok {
+			items = append(items, stored(it))
 		}
-		charge, err := fees.Charge(r.Mode, r.Amount)
-		if err != nil {
-			errs = append(errs, RowError{Row: r.Row, Column: "amount", Value: strconv.FormatInt(r.Amount, 10), Message: err.Error()})
-			continue
-		}
-		if fees.Bearer == BearerBeneficiary && charge >= r.Amount {
-			errs = append(errs, RowError{Row: r.Row, Column: "amount", Value: strconv.FormatInt(r.Amount, 10),
-				Message: fmt.Sprintf("the charge of %d is not below the amount: the beneficiary, who bears it, would receive nothing", charge)})
-			continue
-		}
-		items = append(items, Item{
-			Row:       r.Row,
-			Name:      r.Name,
-			Phone:     r.Phone,
-			Country:   r.Country,
-			Operator:  r.Operator,
-			Email:     r.Email,
-			Mode:      r.Mode,
-			Amount:    r.Amount,
-			Charge:    charge,
-			PayAmount: fees.Payout(r.Amount, charge),
-			Reference: uuid.NewString(),
-			Provider:  route[0],
-			Route:     route,
-			State:     Planned,
-		})
-		items[len(items)-1].Fingerprint = Fingerprint(r, "")
-		b.TotalAmount += r.Amount
-		b.Charge += charge
 	}
-	b.Profit = b.Charge
-	b.ItemCount = len(items)
+	b := p.b
+	b.SheetHash = p.sheetHash()
 	b.PlanHash = PlanHash(b, items)
-	return b, items, errs
+	return b, items, p.refused
 }
+
+// planner plans rows one at a time, in sheet order, holding none: the batch's
+// totals, the hash of its rows, its refusals and what it pays per provider
+// and carrier grow as rows go by.
+type planner struct {
+	b       Batch
+	router  Router
+	period  string // the fingerprints'
+	sheet   hash.Hash
+	refused []RowError
+	lines   map[string]*PlanLine // by provider/carrier
+	cost    int64
+
+	refusedRows   int   // rows refused while planning
+	refusedAmount int64 // and their amounts
+}
+
+func newPlanner(b Batch, router Router, period string) *planner {
+	if rs, ok := router.(Routes); ok && rs.Currency == "" {
+		rs.Currency = b.Currency // what each provider pays is checked in the batch currency
+		router = rs
+	}
+	return &planner{b: b, router: router, period: period, sheet: sha256.New(), lines: map[string]*PlanLine{}}
+}
+
+// item plans one row: its route and charge, or its refusal. The item has
+// no reference yet: stored gives it one.
+func (p *planner) item(r Row) (Item, bool) {
+	writeRow(p.sheet, r)
+	fees := p.b.Fees
+	route, err := p.router.Route(r)
+	var refusal *RowError
+	var charge int64
+	switch {
+	case err != nil:
+		e := RouteRowError(r, err)
+		refusal = &e
+	default:
+		if charge, err = fees.Charge(r.Mode, r.Amount); err != nil {
+			refusal = &RowError{Row: r.Row, Column: "amount", Value: strconv.FormatInt(r.Amount, 10), Message: err.Error()}
+		} else if fees.Bearer == BearerBeneficiary && charge >= r.Amount {
+			refusal = &RowError{Row: r.Row, Column: "amount", Value: strconv.FormatInt(r.Amount, 10),
+				Message: fmt.Sprintf("the charge of %d is not below the amount: the beneficiary, who bears it, would receive nothing", charge)}
+		}
+	}
+	if refusal != nil {
+		p.refused = append(p.refused, *refusal)
+		p.refusedRows++
+		p.refusedAmount += r.Amount
+		return Item{}, false
+	}
+	it := Item{
+		Row:       r.Row,
+		Name:      r.Name,
+		Phone:     r.Phone,
+		Country:   r.Country,
+		Operator:  r.Operator,
+		Email:     r.Email,
+		Mode:      r.Mode,
+		Amount:    r.Amount,
+		Charge:    charge,
+		PayAmount: fees.Payout(r.Amount, charge),
+		Provider:  route[0],
+		Route:     route,
+		State:     Planned,
+	}
+	it.Fingerprint = Fingerprint(r, p.period)
+	p.b.TotalAmount += r.Amount
+	p.b.Charge += charge
+	p.b.Profit = p.b.Charge
+	p.b.ItemCount++
+	key := it.Provider + "/" + it.Operator
+	l := p.lines[key]
+	if l == nil {
+		l = &PlanLine{Provider: it.Provider, Operator: it.Operator}
+		p.lines[key] = l
+	}
+	l.Items++
+	l.Amount += it.Amount
+	l.Charge += it.Charge
+	p.cost += fees.Cost(it.Amount, it.Charge)
+	return it, true
+}
+
+// stored is a planned item given its own reference (a UUID4), as it is kept.
+func stored(it Item) Item {
+	it.Reference = uuid.NewString()
+	return it
+}
+
+// sheetHash is ContentHash of the rows planned so far.
+func (p *planner) sheetHash() string { return hex.EncodeToString(p.sheet.Sum(nil)) }
+
+// byCarrier lists what the plan pays per provider and carrier, by provider
+// then carrier.
+func (p *planner) byCarrier() []PlanLine {
+	keys := slices.Sorted(maps.Keys(p.lines))
+	out := make([]PlanLine, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, *p.lines[k])
+	}
+	return out
+}
+
+// PlanLine is what a plan pays through one provider and carrier.
+type PlanLine struct {
+	Provider string
+	Operator string
+	Items    int
+	Amount   int64
+	Charge   int64
+}
+
+// planHasher is PlanHash worked out item by item.
+type planHasher struct {
+	h   hash.Hash
+	buf []byte
+}
+
+func newPlanHasher(b Batch) *planHasher {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n%s\n%s\n", b.SheetHash, b.Currency, b.Fees.Bearer)
+	return &planHasher{h: h}
+}
+
+// add hashes the item's line: row, route, charge, amount sent, fingerprint.
+func (p *planHasher) add(it Item) {
+	b := strconv.AppendInt(p.buf[:0], int64(it.Row), 10)
+	b = append(b, '\t')
+	for i, r := range it.Route {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, r...)
+	}
+	b = append(b, '\t')
+	b = strconv.AppendInt(b, it.Charge, 10)
+	b = append(b, '\t')
+	b = strconv.AppendInt(b, it.Send(), 10)
+	b = append(b, '\t')
+	b = append(b, it.Fingerprint...)
+	b = append(b, '\n')
+	p.h.Write(b)
+	p.buf = b
+}
+
+func (p *planHasher) sum() string { return hex.EncodeToString(p.h.Sum(nil)) }
 
 // PlanHash identifies what a run would do: the sheet's rows, each item's route
 // and charge, and who bears the charges. Approval is given to it.
 func PlanHash(b Batch, items []Item) string {
-	h := sha256.New()
-	fmt.Fprintf(h, "%s\n%s\n%s\n", b.SheetHash, b.Currency, b.Fees.Bearer)
+	h := newPlanHasher(b)
 	for _, it := range items {
-		fmt.Fprintf(h, "%d\t%s\t%d\t%d\t%s\n", it.Row, strings.Join(it.Route, ","), it.Charge, it.Send(), it.Fingerprint)
+		h.add(it)
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	return h.sum()
 }
 
 // RouteError is a routing refusal that names the column it comes from.
@@ -146,32 +253,47 @@ func Diff(items []Item, rows []Row) []string {
 		seen[r.Row] = true
 		it, ok := old[r.Row]
 		if !ok {
-			out = append(out, fmt.Sprintf("row %d: added (%s, +%s, %d)", r.Row, r.Name, r.Phone, r.Amount))
+			out = append(out, addedLine(r))
 			continue
 		}
-		if it.Name != r.Name {
-			out = append(out, fmt.Sprintf("row %d: name %q → %q", r.Row, it.Name, r.Name))
-		}
-		if it.Phone != r.Phone {
-			out = append(out, fmt.Sprintf("row %d: phone +%s → +%s", r.Row, it.Phone, r.Phone))
-		}
-		if it.Amount != r.Amount {
-			out = append(out, fmt.Sprintf("row %d: amount %d → %d", r.Row, it.Amount, r.Amount))
-		}
-		if it.Email != r.Email {
-			out = append(out, fmt.Sprintf("row %d: email %q → %q", r.Row, it.Email, r.Email))
-		}
-		if it.Mode != r.Mode {
-			out = append(out, fmt.Sprintf("row %d: mode %q → %q", r.Row, it.Mode, r.Mode))
-		}
+		out = append(out, rowChanges(it, r)...)
 	}
 	for _, it := range items {
 		if !seen[it.Row] {
-			out = append(out, fmt.Sprintf("row %d: removed (%s, +%s, %d)", it.Row, it.Name, it.Phone, it.Amount))
+			out = append(out, removedLine(it))
 		}
 	}
 	if len(out) == 0 {
 		out = append(out, "the rows read the same but other columns (provider, reference) differ")
+	}
+	return out
+}
+
+func addedLine(r Row) string {
+	return fmt.Sprintf("row %d: added (%s, +%s, %d)", r.Row, r.Name, r.Phone, r.Amount)
+}
+
+func removedLine(it Item) string {
+	return fmt.Sprintf("row %d: removed (%s, +%s, %d)", it.Row, it.Name, it.Phone, it.Amount)
+}
+
+// rowChanges lists how row r differs from the item stored for it.
+func rowChanges(it Item, r Row) []string {
+	var out []string
+	if it.Name != r.Name {
+		out = append(out, fmt.Sprintf("row %d: name %q → %q", r.Row, it.Name, r.Name))
+	}
+	if it.Phone != r.Phone {
+		out = append(out, fmt.Sprintf("row %d: phone +%s → +%s", r.Row, it.Phone, r.Phone))
+	}
+	if it.Amount != r.Amount {
+		out = append(out, fmt.Sprintf("row %d: amount %d → %d", r.Row, it.Amount, r.Amount))
+	}
+	if it.Email != r.Email {
+		out = append(out, fmt.Sprintf("row %d: email %q → %q", r.Row, it.Email, r.Email))
+	}
+	if it.Mode != r.Mode {
+		out = append(out, fmt.Sprintf("row %d: mode %q → %q", r.Row, it.Mode, r.Mode))
 	}
 	return out
 }

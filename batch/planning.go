@@ -31,32 +31,54 @@ type PlanRequest struct {
 // PlannedSheet is a sheet planned into a batch, not stored yet.
 type PlannedSheet struct {
 	Batch Batch
-	Items []Item
+	Items []Item // nil when the sheet was planned as it was read (PlanStream)
 	Rows  []Row
-	Tally Tally // the sheet's counts with the planning refusals (a charge too large)
+	Tally Tally      // the sheet's counts with the planning refusals (a charge too large)
+	Lines []PlanLine // what it pays per provider and carrier
+	Cost  int64      // what it costs the organisation under its fees
 }
 
 // PlanSheet plans a sheet's valid rows into a batch: routes, charges, pay
 // period, fingerprints, plan hash, where it is paid, who planned it and the
 // approval rules it is held to.
 func PlanSheet(req PlanRequest) PlannedSheet {
-	ref := req.Reference
-	if ref == "" {
-		ref = strings.TrimSuffix(filepath.Base(req.SheetPath), filepath.Ext(req.SheetPath))
+	p := newPlanner(req.base(), req.Router, req.period())
+	items := make([]Item, 0, len(req.Rows))
+	for _, r := range req.Rows {
+		if it, ok := p.item(r); ok {
+			items = append(items, stored(it))
+		}
 	}
-	period := req.Period
-	if period == "" {
-		period = PeriodOf(ref, req.SheetPath, req.Now)
-	}
-	b, items, refused := PlanWithFees(ref, filepath.Base(req.SheetPath), req.Currency, req.Rows, req.Router, req.Fees)
+	b := p.b
+	b.SheetHash = p.sheetHash()
+	b.PlanHash = PlanHash(b, items)
 	tally := req.Tally
-	tally.Refuse(req.Rows, refused)
-	b.Endpoint = req.Endpoint
-	b.Sandbox = req.Endpoint.IsSandbox()
-	b.CreatedBy = req.By
-	b.Policy = req.Policy
-	WithPeriod(&b, items, req.Rows, period)
-	return PlannedSheet{Batch: b, Items: items, Rows: req.Rows, Tally: tally}
+	tally.Refuse(req.Rows, p.refused)
+	return PlannedSheet{Batch: b, Items: items, Rows: req.Rows, Tally: tally, Lines: p.byCarrier(), Cost: p.cost}
+}
+
+// reference is the batch's: as given, else the sheet's file name without
+// its extension.
+func (req PlanRequest) reference() string {
+	if req.Reference != "" {
+		return req.Reference
+	}
+	return strings.TrimSuffix(filepath.Base(req.SheetPath), filepath.Ext(req.SheetPath))
+}
+
+// period is the pay period: as given, else found in the reference or the
+// file name, else Now's month.
+func (req PlanRequest) period() string {
+	if req.Period != "" {
+		return req.Period
+	}
+	return PeriodOf(req.reference(), req.SheetPath, req.Now)
+}
+
+// base is the batch before any row: what the request says of it.
+func (req PlanRequest) base() Batch {
+	return Batch{Reference: req.reference(), SheetName: filepath.Base(req.SheetPath), Currency: req.Currency, Fees: req.Fees,
+		Endpoint: req.Endpoint, Sandbox: req.Endpoint.IsSandbox(), CreatedBy: req.By, Policy: req.Policy, Period: req.period()}
 }
 
 var periodRE = regexp.MustCompile(`(20\d\d)[-_ .]?(0[1-9]|1[0-2])`)
@@ -85,14 +107,16 @@ type RepeatError struct {
 	Sheet   string
 	Period  string
 	Repeats []Repeat
+	More    int // repeats found beyond those listed
 }
 
 func (e *RepeatError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d row(s) of %s were already paid or planned for period %s in another batch:\n", len(e.Repeats), e.Sheet, e.Period)
+	n := len(e.Repeats) + e.More
+	fmt.Fprintf(&b, "%d row(s) of %s were already paid or planned for period %s in another batch:\n", n, e.Sheet, e.Period)
 	for i, r := range e.Repeats {
 		if i == 10 {
-			fmt.Fprintf(&b, "  ... and %d more\n", len(e.Repeats)-10)
+			fmt.Fprintf(&b, "  ... and %d more\n", n-10)
 			break
 		}
 		b.WriteString("  " + r.String() + "\n")
@@ -124,20 +148,29 @@ func SavePlan(ctx context.Context, st PlanStore, p PlannedSheet, req SaveRequest
 	if err != nil || created {
 		return b, created, err
 	}
+	b, err = planAgain(ctx, st, p.Batch, b, req)
+	return b, false, err
+}
+
+// planAgain records a plan of a stored batch made again: its planner when
+// planning (req.Planning), else only its approval rules, made at least as
+// strict as the plan's.
+func planAgain(ctx context.Context, st PlanStore, plan, b Batch, req SaveRequest) (Batch, error) {
+	var err error
 	if req.Planning {
 		detail := "login " + req.Login
-		if p.Batch.PlanHash != b.PlanHash {
-			detail += fmt.Sprintf("; this plan's hash %s differs from the stored one (fees, routes or period changed)", p.Batch.PlanHash)
+		if plan.PlanHash != b.PlanHash {
+			detail += fmt.Sprintf("; this plan's hash %s differs from the stored one (fees, routes or period changed)", plan.PlanHash)
 		}
-		err = st.RecordPlan(ctx, b.ID, p.Batch.CreatedBy, b.PlanHash, detail, p.Batch.Policy)
+		err = st.RecordPlan(ctx, b.ID, plan.CreatedBy, b.PlanHash, detail, plan.Policy)
 	} else {
-		err = st.RecordPolicy(ctx, b.ID, p.Batch.Policy, p.Batch.CreatedBy)
+		err = st.RecordPolicy(ctx, b.ID, plan.Policy, plan.CreatedBy)
 	}
 	if err != nil {
-		return Batch{}, false, fmt.Errorf("record the plan of batch %s: %w", b.Reference, err)
+		return Batch{}, fmt.Errorf("record the plan of batch %s: %w", b.Reference, err)
 	}
-	b.Policy = b.Policy.Or(p.Batch.Policy)
-	return b, false, nil
+	b.Policy = b.Policy.Or(plan.Policy)
+	return b, nil
 }
 
 // Preview stores a planned batch so that it can be approved (planning it again

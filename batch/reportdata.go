@@ -7,16 +7,18 @@ import (
 
 // ReportData is everything a batch's reports show: its items (a failed item
 // retried since says where), the attempts of those in doubt or in review, and
-// the findings of its latest reconciliation.
+// the findings of its latest reconciliation. The items are read a page at a
+// time as a report goes through them (Each), never held.
 type ReportData struct {
 	Batch          Batch
-	Items          []Item
-	Attempts       map[int64][]Attempt
 	Reconciliation Reconciliation
+	st             Reader
+	ctx            context.Context
+	retries        Retries
 }
 
-// Report gathers b's report from the ledger; items are b's items as read.
-func Report(ctx context.Context, st Reader, b Batch, items []Item) (ReportData, error) {
+// Report gathers what b's report needs from the ledger besides its items.
+func Report(ctx context.Context, st Reader, b Batch) (ReportData, error) {
 	rec, err := st.Reconciliation(ctx, b.ID)
 	if err != nil {
 		return ReportData{}, fmt.Errorf("read reconciliation: %w", err)
@@ -25,16 +27,23 @@ func Report(ctx context.Context, st Reader, b Batch, items []Item) (ReportData, 
 	if err != nil {
 		return ReportData{}, fmt.Errorf("read the retries of batch %s: %w", b.Reference, err)
 	}
-	items = WithRetryNotes(items, r)
-	d := ReportData{Batch: b, Items: items, Attempts: map[int64][]Attempt{}, Reconciliation: rec}
-	for _, it := range items {
-		if it.State == Review || it.State == Unknown {
-			atts, err := st.Attempts(ctx, it.ID)
-			if err != nil {
-				return ReportData{}, fmt.Errorf("read the attempts of row %d: %w", it.Row, err)
-			}
-			d.Attempts[it.ID] = atts
-		}
+	return ReportData{Batch: b, Reconciliation: rec, st: st, ctx: ctx, retries: r}, nil
+}
+
+// Each calls fn with each of the batch's items in sheet order (only those in
+// states, when any are given), a failed item retried since saying where.
+func (d ReportData) Each(fn func(Item) error, states ...State) error {
+	err := EachItem(d.ctx, d.st, d.Batch.ID, func(it Item) error {
+		return fn(d.retries.noted(it))
+	}, states...)
+	if err != nil {
+		return fmt.Errorf("read the items of batch %s: %w", d.Batch.Reference, err)
 	}
-	return d, nil
+	return nil
+}
+
+// Attempts lists an item's attempts, oldest first: the evidence shown for
+// an item in doubt or in review.
+func (d ReportData) Attempts(itemID int64) ([]Attempt, error) {
+	return d.st.Attempts(d.ctx, itemID)
 }

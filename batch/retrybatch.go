@@ -193,10 +193,15 @@ func RetriesOf(ctx context.Context, st BatchLister, b Batch) (Retries, error) {
 func WithRetryNotes(items []Item, r Retries) []Item {
 	out := make([]Item, len(items))
 	for i, it := range items {
-		if note := r.Note(it.ID); note != "" && it.State == Failed {
-			it.Message = strings.TrimSuffix(note+"; "+it.Message, "; ")
-		}
-		out[i] = it
+		out[i] = r.noted(it)
 	}
 	return out
+}
+
+// noted is it with, when it failed and was paid again since, where.
+func (r Retries) noted(it Item) Item {
+	if note := r.Note(it.ID); note != "" && it.State == Failed {
+		it.Message = strings.TrimSuffix(note+"; "+it.Message, "; ")
+	}
+	return it
 }

@@ -317,7 +317,7 @@ const pageSize = 500
 // caller sees ctx).
 func (r *run) eachPage(ctx context.Context, b Batch, l *lane, state State, fn func(Item) error) error {
 	for after := 0; ctx.Err() == nil; {
-		items, err := r.Store.ItemsAfter(ctx, b.ID, l.Provider.Name(), state, after, pageSize)
+		items, err := r.Store.LaneItemsAfter(ctx, b.ID, l.Provider.Name(), state, after, pageSize)
 		if err != nil {
 			return fmt.Errorf("read %s items: %w", state, err)
 		}

@@ -34,6 +34,11 @@ type ItemReader interface {
 	// Items returns a batch's items in sheet order, optionally only those in
 	// states. A batch the store does not hold has none.
 	Items(ctx context.Context, batchID int64, states ...State) ([]Item, error)
+	// ItemsAfter returns one page of a batch's items in sheet order: at most
+	// limit of those whose row is after the row given (0: from the first),
+	// optionally only those in states. EachItem reads a batch this way
+	// without holding it.
+	ItemsAfter(ctx context.Context, batchID int64, after, limit int, states ...State) ([]Item, error)
 	// Totals counts a batch's items by state and sums their amounts, without
 	// reading the items: states no item stands in are absent. A batch the
 	// store does not hold has none.
@@ -49,10 +54,10 @@ type RunReader interface {
 	// Item returns one item as it stands now; an id the store does not hold
 	// gives ErrItemNotFound.
 	Item(ctx context.Context, itemID int64) (Item, error)
-	// ItemsAfter returns, in sheet order, up to limit of a batch's items that
+	// LaneItemsAfter returns, in sheet order, up to limit of a batch's items that
 	// provider pays and that stand in state, from the first row after
 	// afterRow: a page of them, so that a run never reads them all at once.
-	ItemsAfter(ctx context.Context, batchID int64, provider string, state State, afterRow, limit int) ([]Item, error)
+	LaneItemsAfter(ctx context.Context, batchID int64, provider string, state State, afterRow, limit int) ([]Item, error)
 }
 
 // Total is how many items stand in one state and what they amount to.
@@ -121,6 +126,14 @@ type PlanStore interface {
 	// CreatedAt. A reference the store already holds gives ErrBatchExists and
 	// stores nothing.
 	CreateBatch(ctx context.Context, b *Batch, items []Item) error
+	// CreateBatchFrom stores a planned batch whose items fill adds through
+	// the draft as they are planned, in one transaction: the batch, with b's
+	// ItemCount and totals, and its planning event first, then each item
+	// with its own. After fill returns, b's PlanHash is stored and b's
+	// ItemCount must be what was added. An error from fill, or a count that
+	// differs, stores nothing. A reference the store already holds gives
+	// ErrBatchExists. While fill runs the store serves only the draft.
+	CreateBatchFrom(ctx context.Context, b *Batch, fill func(d BatchDraft) error) error
 	// Repeats finds, for each fingerprint, the first item of another batch
 	// that carries it.
 	Repeats(ctx context.Context, batchID int64, fingerprints []string) (map[string]Repeat, error)
@@ -131,6 +144,15 @@ type PlanStore interface {
 	// RecordPolicy makes the batch's approval rules at least as strict as pol;
 	// a change is recorded in the events with actor.
 	RecordPolicy(ctx context.Context, batchID int64, pol Policy, actor string) error
+}
+
+// BatchDraft is a new batch being stored by CreateBatchFrom.
+type BatchDraft interface {
+	// Add stores items (Planned) with their planning events and fills in
+	// their IDs and BatchID.
+	Add(ctx context.Context, items []Item) error
+	// Repeats is PlanStore.Repeats, from inside the draft's transaction.
+	Repeats(ctx context.Context, fingerprints []string) (map[string]Repeat, error)
 }
 
 // ApprovalStore is what approval and four-eyes consume.

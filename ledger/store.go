@@ -124,6 +124,13 @@ func nullID(id int64) any {
 // reference, is in the main file when it returns. A reference already in the
 // ledger (another process planned it first) gives batch.ErrBatchExists.
 func (s *Store) CreateBatch(ctx context.Context, b *batch.Batch, items []batch.Item) error {
+	b.ItemCount = len(items)
+	return s.CreateBatchFrom(ctx, b, func(d batch.BatchDraft) error { return d.Add(ctx, items) })
+}
+
+// CreateBatchFrom implements batch.PlanStore: one transaction from the
+// batch's row to its last item, in the main file when it returns.
+func (s *Store) CreateBatchFrom(ctx context.Context, b *batch.Batch, fill func(d batch.BatchDraft) error) error {
 	fees, err := json.Marshal(b.Fees)
 	if err != nil {
 		return fmt.Errorf("create batch %q: fee configuration: %w", b.Reference, err)
@@ -134,12 +141,13 @@ func (s *Store) CreateBatch(ctx context.Context, b *batch.Batch, items []batch.I
 	}
 	created := s.clock()
 	at := batch.Stamp(created)
+	var own error // the planning's own refusal (not the ledger's), returned as it is
 	err = s.durableTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO batches
 			(reference, sheet_hash, sheet_name, currency, total_amount, item_count, sandbox, created_at, period, parent_id,
 			 charge, profit, fees, created_by, plan_hash, require_approval, four_eyes, endpoint)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			b.Reference, b.SheetHash, b.SheetName, b.Currency, b.TotalAmount, len(items), b.Sandbox, at, b.Period, nullID(b.ParentID),
+			b.Reference, b.SheetHash, b.SheetName, b.Currency, b.TotalAmount, b.ItemCount, b.Sandbox, at, b.Period, nullID(b.ParentID),
 			b.Charge, b.Profit, string(fees), b.CreatedBy, b.PlanHash, b.Policy.RequireApproval, b.Policy.FourEyes, endpoint)
 		if isUnique(err) {
 			return fmt.Errorf("%w: %q", batch.ErrBatchExists, b.Reference)
@@ -150,52 +158,95 @@ func (s *Store) CreateBatch(ctx context.Context, b *batch.Batch, items []batch.I
 		if b.ID, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		if err := appendEvent(ctx, tx, batch.BatchPlannedEvent(*b, len(items)), at); err != nil {
+		if err := appendEvent(ctx, tx, batch.BatchPlannedEvent(*b, b.ItemCount), at); err != nil {
 			return err
 		}
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO items
+		d := &draft{tx: tx, batchID: b.ID, at: at, created: created}
+		if d.ins, err = tx.PrepareContext(ctx, `INSERT INTO items
 			(batch_id, row, name, phone, country, operator, email, mode, amount, reference, provider, route, state, updated_at,
 			 fingerprint, retry_of, charge, pay_amount)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-		if err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
 			return err
 		}
-		defer ins.Close()
-		ev, err := tx.PrepareContext(ctx, insertEvent)
-		if err != nil {
+		defer d.ins.Close()
+		if d.ev, err = tx.PrepareContext(ctx, insertEvent); err != nil {
 			return err
 		}
-		defer ev.Close()
-		for i := range items {
-			it := &items[i]
-			res, err := ins.ExecContext(ctx, b.ID, it.Row, it.Name, it.Phone, it.Country, it.Operator, it.Email, it.Mode,
-				it.Amount, it.Reference, it.Provider, strings.Join(it.Route, ","), batch.Planned, at, it.Fingerprint, nullID(it.RetryOf),
-				it.Charge, it.Send())
-			if err != nil {
-				return fmt.Errorf("insert item row %d: %w", it.Row, err)
+		defer d.ev.Close()
+		if err := fill(d); err != nil {
+			if d.err == nil {
+				own = err
 			}
-			id, err := res.LastInsertId()
-			if err != nil {
-				return err
-			}
-			it.ID, it.BatchID = id, b.ID
-			if _, err := ev.ExecContext(ctx, eventArgs(batch.ItemPlannedEvent(*it), at)...); err != nil {
-				return fmt.Errorf("append event of row %d: %w", it.Row, err)
-			}
+			return err
+		}
+		if d.count != b.ItemCount {
+			return fmt.Errorf("%d item(s) planned but %d added: the sheet changed while it was read", b.ItemCount, d.count)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE batches SET plan_hash = ? WHERE id = ?`, b.PlanHash, b.ID); err != nil {
+			return fmt.Errorf("record the plan hash: %w", err)
 		}
 		return nil
 	})
-	if errors.Is(err, batch.ErrBatchExists) {
-		return err // says all: the reference is taken
+	if errors.Is(err, batch.ErrBatchExists) || (err != nil && err == own) {
+		return err // says all: the reference is taken, or why planning stopped
 	}
 	if err != nil {
 		return s.fail(fmt.Sprintf("create batch %q", b.Reference), err)
 	}
-	b.ItemCount, b.CreatedAt = len(items), created
+	b.CreatedAt = created
+	return nil
+}
+
+// draft is a batch being created inside one transaction.
+type draft struct {
+	tx      *sql.Tx
+	batchID int64
+	at      string
+	created time.Time
+	ins, ev *sql.Stmt
+	count   int
+	err     error // the ledger's own failure, if any
+}
+
+// Add implements batch.BatchDraft.
+func (d *draft) Add(ctx context.Context, items []batch.Item) error {
+	err := d.add(ctx, items)
+	if err != nil {
+		d.err = err
+	}
+	return err
+}
+
+func (d *draft) add(ctx context.Context, items []batch.Item) error {
 	for i := range items {
-		items[i].State, items[i].UpdatedAt = batch.Planned, created
+		it := &items[i]
+		res, err := d.ins.ExecContext(ctx, d.batchID, it.Row, it.Name, it.Phone, it.Country, it.Operator, it.Email, it.Mode,
+			it.Amount, it.Reference, it.Provider, strings.Join(it.Route, ","), batch.Planned, d.at, it.Fingerprint, nullID(it.RetryOf),
+			it.Charge, it.Send())
+		if err != nil {
+			return fmt.Errorf("insert item row %d: %w", it.Row, err)
+		}
+		id, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		it.ID, it.BatchID, it.State = id, d.batchID, batch.Planned
+		if _, err := d.ev.ExecContext(ctx, eventArgs(batch.ItemPlannedEvent(*it), d.at)...); err != nil {
+			return fmt.Errorf("append event of row %d: %w", it.Row, err)
+		}
+		it.UpdatedAt = d.created
+		d.count++
 	}
 	return nil
+}
+
+// Repeats implements batch.BatchDraft.
+func (d *draft) Repeats(ctx context.Context, fingerprints []string) (map[string]batch.Repeat, error) {
+	out, err := repeatsOf(ctx, d.tx, d.batchID, fingerprints)
+	if err != nil {
+		d.err = err
+	}
+	return out, err
 }
 
 const batchCols = `id, reference, sheet_hash, sheet_name, currency, total_amount, item_count, sandbox, created_at, period,
@@ -312,6 +363,25 @@ func (s *Store) Items(ctx context.Context, batchID int64, states ...batch.State)
 	return items, s.fail("read items", err)
 }
 
+// ItemsAfter implements batch.ItemReader: one page in sheet order, found
+// through the (batch_id, row) index.
+func (s *Store) ItemsAfter(ctx context.Context, batchID int64, after, limit int, states ...batch.State) ([]batch.Item, error) {
+	q := `SELECT ` + itemCols + ` FROM items WHERE batch_id = ? AND row > ?`
+	args := []any{batchID, after}
+	if len(states) > 0 {
+		q += ` AND state IN (?` + strings.Repeat(`, ?`, len(states)-1) + `)`
+		for _, st := range states {
+			args = append(args, st)
+		}
+	}
+	rows, err := s.db.QueryContext(ctx, q+` ORDER BY row LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, s.fail("read items", err)
+	}
+	items, err := scanItems(rows)
+	return items, s.fail("read items", err)
+}
+
 // Totals implements batch.ItemReader with one aggregate query.
 func (s *Store) Totals(ctx context.Context, batchID int64) (map[batch.State]batch.Total, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT state, COUNT(*), COALESCE(SUM(amount), 0) FROM items WHERE batch_id = ? GROUP BY state`, batchID)
@@ -370,8 +440,8 @@ func (s *Store) Item(ctx context.Context, itemID int64) (batch.Item, error) {
 	return items[0], nil
 }
 
-// ItemsAfter implements batch.RunReader.
-func (s *Store) ItemsAfter(ctx context.Context, batchID int64, provider string, state batch.State, afterRow, limit int) ([]batch.Item, error) {
+// LaneItemsAfter implements batch.RunReader.
+func (s *Store) LaneItemsAfter(ctx context.Context, batchID int64, provider string, state batch.State, afterRow, limit int) ([]batch.Item, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+itemCols+` FROM items WHERE batch_id = ? AND state = ? AND provider = ? AND row > ?
 		ORDER BY row LIMIT ?`, batchID, state, provider, afterRow, max(limit, 0))
 	if err != nil {
@@ -736,22 +806,32 @@ func (s *Store) RememberContacts(ctx context.Context, provider string, phones []
 // Repeats implements batch.PlanStore: the items of other batches that carry any
 // of the fingerprints.
 func (s *Store) Repeats(ctx context.Context, batchID int64, fingerprints []string) (map[string]batch.Repeat, error) {
+	out, err := repeatsOf(ctx, s.db, batchID, fingerprints)
+	return out, s.fail("find repeated payments", err)
+}
+
+// querier is the database or a transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func repeatsOf(ctx context.Context, q querier, batchID int64, fingerprints []string) (map[string]batch.Repeat, error) {
 	out := map[string]batch.Repeat{}
 	const chunk = 500
 	for start := 0; start < len(fingerprints); start += chunk {
-		if err := s.repeats(ctx, batchID, fingerprints[start:min(start+chunk, len(fingerprints))], out); err != nil {
-			return nil, s.fail("find repeated payments", err)
+		if err := repeats(ctx, q, batchID, fingerprints[start:min(start+chunk, len(fingerprints))], out); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
 }
 
-func (s *Store) repeats(ctx context.Context, batchID int64, part []string, out map[string]batch.Repeat) error {
+func repeats(ctx context.Context, q querier, batchID int64, part []string, out map[string]batch.Repeat) error {
 	args := []any{batchID}
 	for _, f := range part {
 		args = append(args, f)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT i.fingerprint, b.id, b.reference, i.row, i.state, b.created_at FROM items i
+	rows, err := q.QueryContext(ctx, `SELECT i.fingerprint, b.id, b.reference, i.row, i.state, b.created_at FROM items i
 		JOIN batches b ON b.id = i.batch_id
 		WHERE i.batch_id <> ? AND i.fingerprint IN (?`+strings.Repeat(`, ?`, len(part)-1)+`) ORDER BY i.id`, args...)
 	if err != nil {

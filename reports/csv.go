@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"bufio"
 	"encoding/csv"
 	"os"
 	"path/filepath"
@@ -9,22 +10,31 @@ import (
 	"bulkpay/batch"
 )
 
-// table is a report's rows under a header; every value becomes a cell through
-// cell, in the csv files and in the workbook alike.
+// table is a small report's rows under a header; every value becomes a cell
+// through cell, in the csv files and in the workbook alike.
 type table struct {
 	header []string
 	rows   [][]any
 }
 
-// itemsCSV is reconciliation.csv: one line per item, in sheet order.
-func itemsCSV(b batch.Batch, items []batch.Item) table {
-	t := table{header: []string{"row", "name", "phone", "amount", "charge", "sent", "currency", "provider", "reference",
-		"provider_reference", "state", "message", "attempts", "updated_at", "environment"}}
-	for _, it := range items {
-		t.rows = append(t.rows, []any{it.Row, it.Name, it.Phone, it.Amount, it.Charge, it.Send(), b.Currency, it.Provider,
-			it.Reference, it.ProviderReference, it.State, it.Message, it.Attempts, it.UpdatedAt.UTC().Format(time.RFC3339), env(b)})
+// each gives the rows one by one to row.
+func (t table) each(row func([]any) error) error {
+	for _, r := range t.rows {
+		if err := row(r); err != nil {
+			return err
+		}
 	}
-	return t
+	return nil
+}
+
+// itemsHeader is the header of reconciliation.csv: one line per item, in sheet order.
+var itemsHeader = []string{"row", "name", "phone", "amount", "charge", "sent", "currency", "provider", "reference",
+	"provider_reference", "state", "message", "attempts", "updated_at", "environment"}
+
+// itemLine is an item's line of reconciliation.csv.
+func itemLine(b batch.Batch, it batch.Item) []any {
+	return []any{it.Row, it.Name, it.Phone, it.Amount, it.Charge, it.Send(), b.Currency, it.Provider,
+		it.Reference, it.ProviderReference, it.State, it.Message, it.Attempts, it.UpdatedAt.UTC().Format(time.RFC3339), env(b)}
 }
 
 // mismatchesCSV is mismatches.csv: what reconcile found, each also in words.
@@ -51,29 +61,36 @@ func Dir(root string, b batch.Batch) string {
 }
 
 // WriteCSV writes DIR/<reference>/reconciliation.csv and returns its path.
-func WriteCSV(root string, b batch.Batch, items []batch.Item) (string, error) {
+func WriteCSV(root string, b batch.Batch, items Items) (string, error) {
 	path := filepath.Join(Dir(root, b), "reconciliation.csv")
-	return path, writeCSV(path, itemsCSV(b, items))
+	return path, writeCSV(path, itemsHeader, func(row func([]any) error) error {
+		return items(func(it batch.Item) error { return row(itemLine(b, it)) })
+	})
 }
 
-// writeCSV writes a table as csv, atomically, every value through csvCell.
-func writeCSV(path string, t table) error {
+// writeCSV writes csv atomically: the header, then each row rows gives, every
+// value through csvCell, straight to the file.
+func writeCSV(path string, header []string, rows func(row func([]any) error) error) error {
 	return writeAtomic(path, func(f *os.File) error {
-		w := csv.NewWriter(f)
-		if err := w.Write(t.header); err != nil {
+		buf := bufio.NewWriterSize(f, 64<<10)
+		w := csv.NewWriter(buf)
+		if err := w.Write(header); err != nil {
 			return err
 		}
-		line := make([]string, len(t.header))
-		for _, r := range t.rows {
+		line := make([]string, len(header))
+		if err := rows(func(r []any) error {
 			for i, v := range r {
 				line[i] = csvCell(v)
 			}
-			if err := w.Write(line[:len(r)]); err != nil {
-				return err
-			}
+			return w.Write(line[:len(r)])
+		}); err != nil {
+			return err
 		}
 		w.Flush()
-		return w.Error()
+		if err := w.Error(); err != nil {
+			return err
+		}
+		return buf.Flush()
 	})
 }
 

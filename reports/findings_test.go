@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestFindingSaysTheRowAndWhatInWords(t *testing.T) {
@@ -56,12 +57,14 @@ func TestCouldNotCheckIsApartFromMismatches(t *testing.T) {
 		{Row: 5, Provider: "mycoolpay", Kind: "unreadable", Ours: "review", Theirs: "503 Service Unavailable", Reference: "mc-2"},
 	}
 	in.Unchecked = []Unchecked{{Row: 6, Provider: "cinetpay", Reference: "ci-3", Reason: "timeout"}}
-	s := Summarize(in)
+	s, err := Summarize(in)
+	require.NoError(t, err)
 	assert.Equal(t, []Mismatch{in.Mismatches[0]}, s.Mismatches, "a record that could not be read is no mismatch")
 	assert.Equal(t, []Unchecked{{Row: 6, Provider: "cinetpay", Reference: "ci-3", Reason: "timeout"},
 		{Row: 5, Provider: "mycoolpay", Reference: "mc-2", Reason: "503 Service Unavailable"}}, s.CouldNotCheck)
 
-	empty := Summarize(Input{Batch: in.Batch})
+	empty, err := Summarize(Input{Batch: in.Batch})
+	require.NoError(t, err)
 	assert.NotNil(t, empty.Mismatches, "an empty list, never null, in summary.json")
 	assert.NotNil(t, empty.CouldNotCheck)
 }

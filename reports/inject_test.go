@@ -39,7 +39,8 @@ func hostileInput(lead string) Input {
 	attempt := batch.Attempt{ID: 9, ItemID: 2, Provider: h("provider"), Reference: h("reference"), Kind: h("kind"),
 		Request: h("request"), StartedAt: at, FinishedAt: at.Add(time.Second), Outcome: h("outcome"),
 		ProviderReference: h("provref"), Response: h("response")}
-	return Input{Batch: b, Items: items, Attempts: map[int64][]batch.Attempt{2: {attempt}},
+	each, attempts := Held(items, map[int64][]batch.Attempt{2: {attempt}})
+	return Input{Batch: b, Items: each, Attempts: attempts,
 		Mismatches: []Mismatch{
 			{Row: 2, Provider: h("provider"), Kind: "status", Ours: h("ours"), Theirs: h("theirs"), Reference: h("provref")},
 			{Row: 3, Provider: h("provider"), Kind: "amount", Ours: "1000", Theirs: h("theirs"), Reference: h("provref")},

@@ -33,7 +33,8 @@ func TestWriteCSV(t *testing.T) {
 		{Row: 5, Name: "Aïcha, \"la grande\"", Phone: "237699009900", Amount: 1, Provider: "campay", Reference: "r2",
 			State: batch.Failed, Message: "-ER301 balance", Attempts: 2, UpdatedAt: at},
 	}
-	path, err := WriteCSV(dir, b, items)
+	each, _ := Held(items, nil)
+	path, err := WriteCSV(dir, b, each)
 	require.NoError(t, err)
 	assert.Equal(t, filepath.Join(dir, "paie_11", "reconciliation.csv"), path)
 	got, err := os.ReadFile(path)
@@ -45,7 +46,7 @@ func TestWriteCSV(t *testing.T) {
 		""}, "\n")
 	assert.Equal(t, want, string(got))
 
-	again, err := WriteCSV(dir, b, items)
+	again, err := WriteCSV(dir, b, each)
 	require.NoError(t, err)
 	got2, _ := os.ReadFile(again)
 	assert.Equal(t, got, got2, "the same ledger state gives the same report")

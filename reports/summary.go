@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"time"
 
@@ -11,13 +12,36 @@ import (
 )
 
 // Input is what a batch's reports are made of: the ledger's state, nothing else,
-// so the same state gives the same files.
+// so the same state gives the same files. The items are gone through, never
+// held: a report of any size costs the memory of a page of items.
 type Input struct {
 	Batch      batch.Batch
-	Items      []batch.Item
-	Attempts   map[int64][]batch.Attempt // evidence for items in review, by item id
-	Mismatches []Mismatch                // the latest findings of reconcile
-	Unchecked  []Unchecked               // what reconcile could not read, apart from mismatches
+	Items      Items                                       // the batch's items
+	Attempts   func(itemID int64) ([]batch.Attempt, error) // evidence for an item in review; nil: none
+	Mismatches []Mismatch                                  // the latest findings of reconcile
+	Unchecked  []Unchecked                                 // what reconcile could not read, apart from mismatches
+}
+
+// Items goes through a batch's items in sheet order, only those in states
+// when any are given, calling fn with each; an error from fn stops it and is
+// returned.
+type Items func(fn func(batch.Item) error, states ...batch.State) error
+
+// Held is Items over items already in memory (in sheet order), with their
+// attempts by item id: reports of a plan or of a test's fixture.
+func Held(items []batch.Item, attempts map[int64][]batch.Attempt) (Items, func(int64) ([]batch.Attempt, error)) {
+	each := func(fn func(batch.Item) error, states ...batch.State) error {
+		for _, it := range items {
+			if len(states) > 0 && !slices.Contains(states, it.State) {
+				continue
+			}
+			if err := fn(it); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return each, func(id int64) ([]batch.Attempt, error) { return attempts[id], nil }
 }
 
 // Mismatch is a disagreement between the ledger and a provider's own records.
@@ -95,37 +119,60 @@ func env(b batch.Batch) string {
 	return "live"
 }
 
-// Summarize computes the summary of a batch.
-func Summarize(in Input) Summary {
+// Summarize computes the summary of a batch, going through its items once.
+func Summarize(in Input) (Summary, error) {
+	t := newTallies(in)
+	if in.Items != nil {
+		if err := in.Items(func(it batch.Item) error { t.add(it); return nil }); err != nil {
+			return Summary{}, err
+		}
+	}
+	return t.summary(), nil
+}
+
+// tallies sums a batch's items into its Summary as they go by.
+type tallies struct {
+	s                      Summary
+	states, provs, ops, ps map[string]*Tally
+}
+
+func newTallies(in Input) *tallies {
 	b := in.Batch
 	s := Summary{BatchID: b.ID, Reference: b.Reference, SheetName: b.SheetName, SheetHash: b.SheetHash, Period: b.Period,
 		Currency: b.Currency, Environment: env(b), CreatedAt: b.CreatedAt.UTC(), CreatedBy: b.CreatedBy, PlanHash: b.PlanHash,
-		Items: len(in.Items), Charge: b.Charge, Profit: b.Profit}
+		Charge: b.Charge, Profit: b.Profit}
 	s.Mismatches, s.CouldNotCheck = findings(in)
 	if b.Approval.Hash != "" {
 		s.Approval = &Approval{By: b.Approval.By, At: b.Approval.At.UTC(), PlanHash: b.Approval.Hash}
 	}
-	states, provs, ops, ps := map[string]*Tally{}, map[string]*Tally{}, map[string]*Tally{}, map[string]*Tally{}
-	for _, it := range in.Items {
-		s.TotalAmount += it.Amount
-		s.ProviderFees += it.ProviderFee
-		if it.State == batch.Succeeded {
-			s.SucceededAmount += it.Amount
-		}
-		if it.State == batch.Review || it.State == batch.Unknown {
-			s.NeedsPerson++
-		}
-		add(states, string(it.State), Tally{State: string(it.State)}, it)
-		add(provs, it.Provider, Tally{Provider: it.Provider}, it)
-		add(ops, it.Provider+"/"+it.Operator, Tally{Provider: it.Provider, Operator: it.Operator}, it)
-		add(ps, it.Provider+"/"+stateOrder(it.State), Tally{Provider: it.Provider, State: string(it.State)}, it)
+	return &tallies{s: s, states: map[string]*Tally{}, provs: map[string]*Tally{}, ops: map[string]*Tally{}, ps: map[string]*Tally{}}
+}
+
+func (t *tallies) add(it batch.Item) {
+	s := &t.s
+	s.Items++
+	s.TotalAmount += it.Amount
+	s.ProviderFees += it.ProviderFee
+	if it.State == batch.Succeeded {
+		s.SucceededAmount += it.Amount
 	}
+	if it.State == batch.Review || it.State == batch.Unknown {
+		s.NeedsPerson++
+	}
+	add(t.states, string(it.State), Tally{State: string(it.State)}, it)
+	add(t.provs, it.Provider, Tally{Provider: it.Provider}, it)
+	add(t.ops, it.Provider+"/"+it.Operator, Tally{Provider: it.Provider, Operator: it.Operator}, it)
+	add(t.ps, it.Provider+"/"+stateOrder(it.State), Tally{Provider: it.Provider, State: string(it.State)}, it)
+}
+
+func (t *tallies) summary() Summary {
+	s := t.s
 	for _, st := range batch.States {
-		if t := states[string(st)]; t != nil {
+		if t := t.states[string(st)]; t != nil {
 			s.ByState = append(s.ByState, *t)
 		}
 	}
-	s.ByProvider, s.ByOperator, s.ByProviderState = ordered(provs), ordered(ops), ordered(ps)
+	s.ByProvider, s.ByOperator, s.ByProviderState = ordered(t.provs), ordered(t.ops), ordered(t.ps)
 	if s.ByState == nil {
 		s.ByState = []Tally{}
 	}
@@ -171,16 +218,41 @@ func ordered(m map[string]*Tally) []Tally {
 
 // WriteAll writes DIR/<reference>/ reconciliation.csv, mismatches.csv,
 // could-not-check.csv, summary.json and reconciliation.xlsx, each atomically,
-// and returns the directory.
+// and returns the directory. The items are gone through once for
+// reconciliation.csv, the workbook's Items sheet and the sums, then once more
+// for those in review and those rejected; none is held.
 func WriteAll(root string, in Input) (string, error) {
 	dir := Dir(root, in.Batch)
-	sum := Summarize(in)
+	w, err := newBook(in.Batch)
+	if err != nil {
+		return dir, err
+	}
+	defer w.f.Close()
+	t := newTallies(in)
+	items, err := w.table(sheetItems, itemColumns)
+	if err != nil {
+		return dir, err
+	}
+	if err := writeCSV(filepath.Join(dir, "reconciliation.csv"), itemsHeader, func(row func([]any) error) error {
+		return in.Items(func(it batch.Item) error {
+			t.add(it)
+			if err := items.row(itemRow(it)); err != nil {
+				return err
+			}
+			return row(itemLine(in.Batch, it))
+		})
+	}); err != nil {
+		return dir, err
+	}
+	if err := items.close(); err != nil {
+		return dir, err
+	}
+	sum := t.summary()
 	for _, f := range []struct {
 		name string
 		t    table
-	}{{"reconciliation.csv", itemsCSV(in.Batch, in.Items)}, {"mismatches.csv", mismatchesCSV(sum)},
-		{"could-not-check.csv", uncheckedCSV(sum)}} {
-		if err := writeCSV(filepath.Join(dir, f.name), f.t); err != nil {
+	}{{"mismatches.csv", mismatchesCSV(sum)}, {"could-not-check.csv", uncheckedCSV(sum)}} {
+		if err := writeCSV(filepath.Join(dir, f.name), f.t.header, f.t.each); err != nil {
 			return dir, err
 		}
 	}
@@ -192,5 +264,5 @@ func WriteAll(root string, in Input) (string, error) {
 	}); err != nil {
 		return dir, err
 	}
-	return dir, writeXLSX(filepath.Join(dir, "reconciliation.xlsx"), in, sum)
+	return dir, w.finish(filepath.Join(dir, "reconciliation.xlsx"), in, sum)
 }

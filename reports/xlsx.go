@@ -2,11 +2,14 @@ package reports
 
 import (
 	"archive/zip"
-	"bytes"
+	"bufio"
+	"cmp"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -53,21 +56,23 @@ type book struct {
 	num, bold, header, headerRight, top, wrap, numTop, center int
 }
 
-// writeXLSX writes the workbook: Summary (totals, tables and a chart of amounts
+// newBook starts the workbook: Summary (totals, tables and a chart of amounts
 // by state per provider), Items (one row per sheet row), Review (items needing a
 // person, with the evidence), Rejected, Mismatches (each in words) and Could not
-// check. Every sheet prints landscape, one page wide, its header row repeated on
-// every page.
-func writeXLSX(path string, in Input, sum Summary) error {
+// check, in that order, with its styles. Every sheet prints landscape, one page
+// wide, its header row repeated on every page. The table sheets are streamed
+// (a sheet of any length costs a row's memory); the Summary is written last,
+// once the items have been summed.
+func newBook(b batch.Batch) (*book, error) {
 	f := excelize.NewFile()
-	defer f.Close()
-	created := in.Batch.CreatedAt.UTC().Format(time.RFC3339)
+	created := b.CreatedAt.UTC().Format(time.RFC3339)
 	// fixed document properties: the same ledger state gives the same file
-	if err := f.SetDocProps(&excelize.DocProperties{Creator: "bulkpay", Title: "Reconciliation " + in.Batch.Reference,
+	if err := f.SetDocProps(&excelize.DocProperties{Creator: "bulkpay", Title: "Reconciliation " + b.Reference,
 		Created: created, Modified: created}); err != nil {
-		return err
+		f.Close()
+		return nil, err
 	}
-	w := &book{f: f, ref: in.Batch.Reference}
+	w := &book{f: f, ref: b.Reference}
 	thin := []excelize.Border{{Type: "bottom", Color: "808080", Style: 1}}
 	grey := excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"D9D9D9"}}
 	for _, st := range []struct {
@@ -87,42 +92,90 @@ func writeXLSX(path string, in Input, sum Summary) error {
 	} {
 		id, err := f.NewStyle(&st.style)
 		if err != nil {
-			return err
+			f.Close()
+			return nil, err
 		}
 		*st.id = id
 	}
 	if err := f.SetSheetName("Sheet1", sheetSummary); err != nil {
-		return err
+		f.Close()
+		return nil, err
 	}
-	if err := w.summarySheet(sum); err != nil {
-		return err
+	for _, sh := range []string{sheetItems, sheetReview, sheetRejected, sheetMismatches, sheetUnchecked} {
+		if _, err := f.NewSheet(sh); err != nil {
+			f.Close()
+			return nil, err
+		}
+	}
+	return w, nil
+}
+
+// finish writes the sheets after Items (review and rejected items gone
+// through again, only those), the Summary from sum, and the file, atomically.
+func (w *book) finish(path string, in Input, sum Summary) error {
+	attempts := in.Attempts
+	if attempts == nil {
+		attempts = func(int64) ([]batch.Attempt, error) { return nil, nil }
 	}
 	for _, sh := range []struct {
 		name string
 		cols []column
-		rows [][]any
+		rows func(row func([]any) error) error
 	}{
-		{sheetItems, itemColumns, itemRows(in)},
-		{sheetReview, reviewColumns, reviewRows(in)},
-		{sheetRejected, rejectedColumns, rejectedRows(in)},
-		{sheetMismatches, mismatchColumns, mismatchRows(sum)},
-		{sheetUnchecked, uncheckedColumns, uncheckedRows(sum)},
+		{sheetReview, reviewColumns, func(row func([]any) error) error { return reviewRows(in.Items, attempts, row) }},
+		{sheetRejected, rejectedColumns, func(row func([]any) error) error { return rejectedRows(in.Items, row) }},
+		{sheetMismatches, mismatchColumns, table{rows: mismatchRows(sum)}.each},
+		{sheetUnchecked, uncheckedColumns, table{rows: uncheckedRows(sum)}.each},
 	} {
-		if err := w.tableSheet(sh.name, sh.cols, sh.rows); err != nil {
+		t, err := w.table(sh.name, sh.cols)
+		if err == nil {
+			if err = sh.rows(t.row); err == nil {
+				err = t.close()
+			}
+		}
+		if err != nil {
 			return fmt.Errorf("sheet %s: %w", sh.name, err)
 		}
 	}
-	buf, err := f.WriteToBuffer()
+	if err := w.summarySheet(sum); err != nil {
+		return err
+	}
+	return w.save(path)
+}
+
+// save writes the workbook to a temporary file beside path, then rewrites it
+// stable (stableZip) into path, atomically: the sheets pass through as
+// streams, never whole in memory.
+func (w *book) save(path string) error {
+	if err := mkdirPrivate(filepath.Dir(path)); err != nil {
+		return fmt.Errorf("create report directory: %w", err)
+	}
+	raw, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.raw")
+	if err != nil {
+		return fmt.Errorf("create report: %w", err)
+	}
+	defer os.Remove(raw.Name())
+	defer raw.Close()
+	if err := raw.Chmod(fileMode); err != nil {
+		return err
+	}
+	if _, err := w.f.WriteTo(raw); err != nil {
+		return err
+	}
+	size, err := raw.Seek(0, io.SeekCurrent)
 	if err != nil {
 		return err
 	}
-	stable, err := stableZip(buf.Bytes())
+	zr, err := zip.NewReader(raw, size)
 	if err != nil {
 		return err
 	}
 	return writeAtomic(path, func(out *os.File) error {
-		_, err := out.Write(stable)
-		return err
+		bw := bufio.NewWriterSize(out, 64<<10)
+		if err := stableZip(zr, bw); err != nil {
+			return err
+		}
+		return bw.Flush()
 	})
 }
 
@@ -131,13 +184,10 @@ var itemColumns = []column{{"row", 6, count}, {"name", 24, wrapped}, {"phone", 1
 	{"reference", 36, text}, {"provider reference", 20, wrapped}, {"state", 9, text},
 	{"message", 34, wrapped}, {"attempts", 9, count}, {"last update", 20, text}}
 
-func itemRows(in Input) [][]any {
-	var rows [][]any
-	for _, it := range in.Items {
-		rows = append(rows, []any{it.Row, it.Name, it.Phone, it.Amount, it.Charge, it.Send(), it.Provider, it.Reference,
-			it.ProviderReference, it.State, it.Message, it.Attempts, it.UpdatedAt.UTC().Format(time.RFC3339)})
-	}
-	return rows
+// itemRow is an item's row of the Items sheet.
+func itemRow(it batch.Item) []any {
+	return []any{it.Row, it.Name, it.Phone, it.Amount, it.Charge, it.Send(), it.Provider, it.Reference,
+		it.ProviderReference, it.State, it.Message, it.Attempts, it.UpdatedAt.UTC().Format(time.RFC3339)}
 }
 
 var reviewColumns = []column{{"row", 6, count}, {"name", 20, wrapped}, {"phone", 13, text},
@@ -146,36 +196,35 @@ var reviewColumns = []column{{"row", 6, count}, {"name", 20, wrapped}, {"phone",
 	{"kind", 7, text}, {"started", 20, text}, {"finished", 20, text}, {"outcome", 9, text},
 	{"request", 30, wrapped}, {"answer", 30, wrapped}}
 
-func reviewRows(in Input) [][]any {
-	var rows [][]any
-	for _, it := range in.Items {
-		if it.State != batch.Review && it.State != batch.Unknown {
-			continue
-		}
+// reviewRows gives the Review sheet's rows: each item in review or in doubt,
+// once per attempt with the attempt's evidence (once alone without any).
+func reviewRows(items Items, attempts func(int64) ([]batch.Attempt, error), row func([]any) error) error {
+	return items(func(it batch.Item) error {
 		base := []any{it.Row, it.Name, it.Phone, it.Amount, it.Provider, it.Reference, it.ProviderReference, it.State, it.Message}
-		atts := in.Attempts[it.ID]
+		atts, err := attempts(it.ID)
+		if err != nil {
+			return fmt.Errorf("read the attempts of row %d: %w", it.Row, err)
+		}
 		if len(atts) == 0 {
-			rows = append(rows, base)
+			return row(base)
 		}
 		for _, a := range atts {
-			rows = append(rows, append(base[:len(base):len(base)], a.ID, a.Kind, a.StartedAt.UTC().Format(time.RFC3339),
-				stamp(a.FinishedAt), a.Outcome, a.Request, a.Response))
+			if err := row(append(base[:len(base):len(base)], a.ID, a.Kind, a.StartedAt.UTC().Format(time.RFC3339),
+				stamp(a.FinishedAt), a.Outcome, a.Request, a.Response)); err != nil {
+				return err
+			}
 		}
-	}
-	return rows
+		return nil
+	}, batch.Review, batch.Unknown)
 }
 
 var rejectedColumns = []column{{"row", 6, count}, {"name", 28, wrapped}, {"phone", 13, text},
 	{"amount", 11, amount}, {"provider", 10, text}, {"reason", 70, wrapped}}
 
-func rejectedRows(in Input) [][]any {
-	var rows [][]any
-	for _, it := range in.Items {
-		if it.State == batch.Rejected {
-			rows = append(rows, []any{it.Row, it.Name, it.Phone, it.Amount, it.Provider, it.Message})
-		}
-	}
-	return rows
+func rejectedRows(items Items, row func([]any) error) error {
+	return items(func(it batch.Item) error {
+		return row([]any{it.Row, it.Name, it.Phone, it.Amount, it.Provider, it.Message})
+	}, batch.Rejected)
 }
 
 var mismatchColumns = []column{{"row", 6, count}, {"finding", 60, wrapped}, {"provider", 10, text},
@@ -212,87 +261,103 @@ func uncheckedRows(s Summary) [][]any {
 	return rows
 }
 
-// tableSheet writes a sheet of one table: the header on row 1 (frozen, with
+// tableWriter streams the rows of one table sheet.
+type tableWriter struct {
+	w      *book
+	sh     string
+	cols   []column
+	sw     *excelize.StreamWriter
+	styles []int // each column's style below the header
+	n      int   // the last row written
+	cells  []any
+}
+
+// table starts a sheet of one table: the header on row 1 (frozen, with
 // filters, repeated on every printed page), a width and a format per column,
 // money with a thousands separator wherever it is, and rows as high as their
-// wrapped text.
-func (w *book) tableSheet(sh string, cols []column, rows [][]any) error {
+// wrapped text. Rows follow with row; close ends the sheet.
+func (w *book) table(sh string, cols []column) (*tableWriter, error) {
 	f := w.f
-	if _, err := f.NewSheet(sh); err != nil {
-		return err
-	}
-	titles := make([]any, len(cols))
-	for i, c := range cols {
-		titles[i] = c.title
-	}
-	if err := w.row(sh, 1, titles...); err != nil {
-		return err
-	}
-	last := max(len(rows)+1, 2)
-	head := 1
-	for _, c := range cols {
-		head = max(head, wrappedLines(c.title, c.width*0.85)) // bold headings are wider
-	}
-	if head > 1 {
-		if err := f.SetRowHeight(sh, 1, float64(head)*rowHeight); err != nil {
-			return err
-		}
+	// what the stream writer keeps of the sheet is set before it starts; the
+	// print titles, a name of the workbook's, after the filters (close)
+	if err := w.printSetup(sh, false); err != nil {
+		return nil, err
 	}
 	for i, c := range cols {
 		name, _ := excelize.ColumnNumberToName(i + 1)
 		if err := f.SetColWidth(sh, name, name, c.width); err != nil {
-			return err
+			return nil, err
 		}
-		head, style := w.header, w.top
+	}
+	sw, err := f.NewStreamWriter(sh)
+	if err != nil {
+		return nil, err
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return nil, err
+	}
+	t := &tableWriter{w: w, sh: sh, cols: cols, sw: sw, n: 1, styles: make([]int, len(cols)), cells: make([]any, len(cols))}
+	titles := make([]any, len(cols))
+	head := 1
+	for i, c := range cols {
+		hs, style := w.header, w.top
 		switch c.kind {
 		case amount:
-			head, style = w.headerRight, w.numTop
+			hs, style = w.headerRight, w.numTop
 		case wrapped:
 			style = w.wrap
 		case count:
 			style = w.center
 		}
-		if err := f.SetCellStyle(sh, name+"1", name+"1", head); err != nil {
-			return err
-		}
-		if len(rows) > 0 {
-			if err := f.SetCellStyle(sh, name+"2", fmt.Sprintf("%s%d", name, last), style); err != nil {
-				return err
-			}
-		}
+		t.styles[i] = style
+		titles[i] = excelize.Cell{StyleID: hs, Value: cell(c.title)}
+		head = max(head, wrappedLines(c.title, c.width*0.85)) // bold headings are wider
 	}
-	for i, r := range rows {
-		n := i + 2
-		if err := w.row(sh, n, r...); err != nil {
-			return err
-		}
-		lines := 1
-		for j, v := range r {
-			c := cols[j]
-			if _, money := v.(int64); money && (c.kind == text || c.kind == wrapped) {
-				name, _ := excelize.CoordinatesToCellName(j+1, n)
-				if err := f.SetCellStyle(sh, name, name, w.numTop); err != nil {
-					return err
-				}
-			}
-			if s, ok := cell(v).(string); ok && c.kind == wrapped {
-				lines = max(lines, wrappedLines(s, c.width))
-			}
-		}
-		if lines > 1 { // a spreadsheet does not always grow a row for wrapped text
-			if err := f.SetRowHeight(sh, n, float64(lines)*rowHeight); err != nil {
-				return err
-			}
-		}
+	var opts []excelize.RowOpts
+	if head > 1 {
+		opts = append(opts, excelize.RowOpts{Height: float64(head) * rowHeight})
 	}
-	lastCol, _ := excelize.ColumnNumberToName(len(cols))
-	if err := f.SetPanes(sh, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+	return t, sw.SetRow("A1", titles, opts...)
+}
+
+// row writes the next row, each value through cell; the columns it does not
+// fill keep the column's look.
+func (t *tableWriter) row(values []any) error {
+	t.n++
+	lines := 1
+	for j := range t.cols {
+		c := excelize.Cell{StyleID: t.styles[j]}
+		if j < len(values) {
+			v := values[j]
+			c.Value = cell(v)
+			if _, money := v.(int64); money && (t.cols[j].kind == text || t.cols[j].kind == wrapped) {
+				c.StyleID = t.w.numTop
+			}
+			if s, ok := c.Value.(string); ok && t.cols[j].kind == wrapped {
+				lines = max(lines, wrappedLines(s, t.cols[j].width))
+			}
+		}
+		t.cells[j] = c
+	}
+	var opts []excelize.RowOpts
+	if lines > 1 { // a spreadsheet does not always grow a row for wrapped text
+		opts = append(opts, excelize.RowOpts{Height: float64(lines) * rowHeight})
+	}
+	cellName, _ := excelize.CoordinatesToCellName(1, t.n)
+	return t.sw.SetRow(cellName, t.cells, opts...)
+}
+
+// close sets the filters over every row written and ends the sheet.
+func (t *tableWriter) close() error {
+	lastCol, _ := excelize.ColumnNumberToName(len(t.cols))
+	// the worksheet the stream writer flushes is the one AutoFilter changes
+	if err := t.w.f.AutoFilter(t.sh, fmt.Sprintf("A1:%s%d", lastCol, max(t.n, 2)), nil); err != nil {
 		return err
 	}
-	if err := f.AutoFilter(sh, fmt.Sprintf("A1:%s%d", lastCol, last), nil); err != nil {
+	if err := t.w.printTitles(t.sh); err != nil {
 		return err
 	}
-	return w.printSetup(sh, true)
+	return t.sw.Flush()
 }
 
 // rowHeight is the height of one line of text, in points.
@@ -355,7 +420,12 @@ func (w *book) printSetup(sh string, header bool) error {
 	if !header {
 		return nil
 	}
-	return f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: quoteSheet(sh) + "!$1:$1", Scope: sh})
+	return w.printTitles(sh)
+}
+
+// printTitles repeats a table sheet's header row on every printed page.
+func (w *book) printTitles(sh string) error {
+	return w.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: quoteSheet(sh) + "!$1:$1", Scope: sh})
 }
 
 // quoteSheet is a sheet name as a formula reference names it.
@@ -365,45 +435,60 @@ func quoteSheet(sh string) string {
 
 var defaultRE = regexp.MustCompile(`<Default [^>]*></Default>`)
 
-// stableZip rewrites a workbook so that the same content gives the same bytes:
-// excelize lists image content types in map order, which changes from run to run.
-func stableZip(in []byte) ([]byte, error) {
-	zr, err := zip.NewReader(bytes.NewReader(in), int64(len(in)))
-	if err != nil {
-		return nil, err
-	}
-	var out bytes.Buffer
-	zw := zip.NewWriter(&out)
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		if err != nil {
-			return nil, err
-		}
-		data, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			return nil, err
-		}
-		if f.Name == "[Content_Types].xml" {
-			defaults := defaultRE.FindAllString(string(data), -1)
-			sort.Strings(defaults)
-			rest := defaultRE.ReplaceAllString(string(data), "")
-			i := strings.Index(rest, ">") + 1 // after <Types ...>
-			i += strings.Index(rest[i:], ">") + 1
-			data = []byte(rest[:i] + strings.Join(defaults, "") + rest[i:])
-		}
+// stableZip copies a workbook from zr to out so that the same content gives
+// the same bytes: excelize lists image content types, and writes streamed
+// sheets, in map order, which changes from run to run. The parts are copied
+// in name order ([Content_Types].xml first), each as a stream.
+func stableZip(zr *zip.Reader, out io.Writer) error {
+	files := slices.Clone(zr.File)
+	slices.SortFunc(files, func(a, b *zip.File) int {
+		return cmp.Compare(partOrder(a.Name), partOrder(b.Name))
+	})
+	zw := zip.NewWriter(out)
+	for _, f := range files {
 		w, err := zw.CreateHeader(&zip.FileHeader{Name: f.Name, Method: zip.Deflate})
 		if err != nil {
-			return nil, err
+			return err
 		}
-		if _, err := w.Write(data); err != nil {
-			return nil, err
+		rc, err := f.Open()
+		if err != nil {
+			return err
+		}
+		if f.Name == "[Content_Types].xml" {
+			err = sortedContentTypes(rc, w)
+		} else {
+			_, err = io.Copy(w, rc)
+		}
+		rc.Close()
+		if err != nil {
+			return err
 		}
 	}
-	if err := zw.Close(); err != nil {
-		return nil, err
+	return zw.Close()
+}
+
+// partOrder sorts a workbook's parts: [Content_Types].xml, then by name.
+func partOrder(name string) string {
+	if name == "[Content_Types].xml" {
+		return ""
 	}
-	return out.Bytes(), nil
+	return name
+}
+
+// sortedContentTypes copies [Content_Types].xml (a few lines) with its
+// Default entries sorted.
+func sortedContentTypes(r io.Reader, w io.Writer) error {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	defaults := defaultRE.FindAllString(string(data), -1)
+	sort.Strings(defaults)
+	rest := defaultRE.ReplaceAllString(string(data), "")
+	i := strings.Index(rest, ">") + 1 // after <Types ...>
+	i += strings.Index(rest[i:], ">") + 1
+	_, err = io.WriteString(w, rest[:i]+strings.Join(defaults, "")+rest[i:])
+	return err
 }
 
 // row writes values from cell A<n>, each through cell: text is neutralised and

@@ -20,7 +20,7 @@ var reportFiles = map[string][2]string{
 // report writes the batch's reports from the ledger (as `bulkpay report`)
 // into a private temporary folder and sends the one asked for.
 func (s *Server) report(w http.ResponseWriter, r *http.Request, rq *request) {
-	b, items, ok := s.loadBatch(w, r, rq)
+	b, _, ok := s.loadBatch(w, r, rq)
 	if !ok {
 		return
 	}
@@ -31,7 +31,7 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request, rq *request) {
 		return
 	}
 	defer os.RemoveAll(tmp)
-	dir, err := reports.FromLedger(r.Context(), s.opt.Store, b, items, tmp)
+	dir, err := reports.FromLedger(r.Context(), s.opt.Store, b, tmp)
 	if err != nil {
 		s.internal(w, rq, err)
 		return

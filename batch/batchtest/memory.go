@@ -172,33 +172,82 @@ func (m *Memory) appendEvent(e batch.Event, at time.Time) {
 
 // CreateBatch implements batch.PlanStore.
 func (m *Memory) CreateBatch(ctx context.Context, b *batch.Batch, items []batch.Item) error {
+	b.ItemCount = len(items)
+	return m.CreateBatchFrom(ctx, b, func(d batch.BatchDraft) error { return d.Add(ctx, items) })
+}
+
+// CreateBatchFrom implements batch.PlanStore: the items added wait in the
+// draft and are stored, with the batch, only once fill has returned.
+func (m *Memory) CreateBatchFrom(ctx context.Context, b *batch.Batch, fill func(d batch.BatchDraft) error) error {
+	if err := m.call("CreateBatch", "", func() error { return m.unused(b.Reference) }); err != nil {
+		return err
+	}
+	d := &memDraft{m: m, now: m.stamp()}
+	if err := fill(d); err != nil {
+		return err
+	}
 	return m.call("CreateBatch", "", func() error {
-		for _, r := range m.batches {
-			if r.b.Reference == b.Reference {
-				return fmt.Errorf("%w: %q", batch.ErrBatchExists, b.Reference)
-			}
+		if err := m.unused(b.Reference); err != nil {
+			return err
 		}
-		if err := m.checkNew(*b, items); err != nil {
+		if len(d.items) != b.ItemCount {
+			return fmt.Errorf("create batch %q: %d item(s) planned but %d added", b.Reference, b.ItemCount, len(d.items))
+		}
+		if err := m.checkNew(*b, d.items); err != nil {
 			return fmt.Errorf("create batch %q: %w", b.Reference, err)
 		}
-		now := m.stamp()
+		now := d.now
 		stored := cloneBatch(*b)
-		stored.ID, stored.ItemCount, stored.CreatedAt, stored.Approval = int64(len(m.batches))+1, len(items), now, batch.Approval{}
+		stored.ID, stored.CreatedAt, stored.Approval = int64(len(m.batches))+1, now, batch.Approval{}
 		m.batches = append(m.batches, &record{b: stored})
-		m.appendEvent(batch.BatchPlannedEvent(stored, len(items)), now)
-		for i := range items {
-			it := cloneItem(items[i])
+		m.appendEvent(batch.BatchPlannedEvent(stored, stored.ItemCount), now)
+		for i, it := range d.items {
 			it.ID, it.BatchID, it.State, it.UpdatedAt = int64(len(m.items))+1, stored.ID, batch.Planned, now
 			it.PayAmount = it.Send()
 			it.ProviderReference, it.ProviderFee, it.ProviderNet, it.Message, it.Attempts = "", 0, 0, "", 0
 			m.items = append(m.items, it)
 			m.byBatch[stored.ID] = append(m.byBatch[stored.ID], it.ID)
 			m.appendEvent(batch.ItemPlannedEvent(it), now)
-			items[i].ID, items[i].BatchID, items[i].State, items[i].UpdatedAt = it.ID, it.BatchID, batch.Planned, now
+			if t := d.given[i]; t != nil {
+				t.ID, t.BatchID, t.State, t.UpdatedAt = it.ID, it.BatchID, batch.Planned, now
+			}
 		}
-		b.ID, b.ItemCount, b.CreatedAt = stored.ID, stored.ItemCount, now
+		b.ID, b.CreatedAt = stored.ID, now
 		return nil
 	})
+}
+
+// unused refuses a reference the store holds. Called with m.mu held.
+func (m *Memory) unused(ref string) error {
+	for _, r := range m.batches {
+		if r.b.Reference == ref {
+			return fmt.Errorf("%w: %q", batch.ErrBatchExists, ref)
+		}
+	}
+	return nil
+}
+
+// memDraft holds what a new batch's fill adds until it is stored.
+type memDraft struct {
+	m     *Memory
+	now   time.Time
+	items []batch.Item
+	given []*batch.Item // the caller's items, told their IDs once stored
+}
+
+// Add implements batch.BatchDraft. The IDs are given once the batch is
+// stored, as the ledger gives them: in the order added.
+func (d *memDraft) Add(ctx context.Context, items []batch.Item) error {
+	for i := range items {
+		d.items = append(d.items, cloneItem(items[i]))
+		d.given = append(d.given, &items[i])
+	}
+	return nil
+}
+
+// Repeats implements batch.BatchDraft.
+func (d *memDraft) Repeats(ctx context.Context, fingerprints []string) (map[string]batch.Repeat, error) {
+	return d.m.Repeats(ctx, 0, fingerprints)
 }
 
 // checkNew refuses what the ledger's schema refuses: a parent or a retried
@@ -274,6 +323,20 @@ func (m *Memory) Items(ctx context.Context, batchID int64, states ...batch.State
 	return out, err
 }
 
+// ItemsAfter implements batch.ItemReader.
+func (m *Memory) ItemsAfter(ctx context.Context, batchID int64, after, limit int, states ...batch.State) (out []batch.Item, err error) {
+	err = m.call("ItemsAfter", "read items", func() error {
+		out = m.itemsOf(batchID, func(it batch.Item) bool {
+			return it.Row > after && (len(states) == 0 || slices.Contains(states, it.State))
+		})
+		if len(out) > limit {
+			out = out[:max(limit, 0)]
+		}
+		return nil
+	})
+	return out, err
+}
+
 // Totals implements batch.ItemReader.
 func (m *Memory) Totals(ctx context.Context, batchID int64) (out map[batch.State]batch.Total, err error) {
 	err = m.call("Totals", "count items", func() error {
@@ -322,8 +385,8 @@ func (m *Memory) Item(ctx context.Context, itemID int64) (out batch.Item, err er
 	return out, err
 }
 
-// ItemsAfter implements batch.RunReader.
-func (m *Memory) ItemsAfter(ctx context.Context, batchID int64, provider string, state batch.State, afterRow, limit int) (out []batch.Item, err error) {
+// LaneItemsAfter implements batch.RunReader.
+func (m *Memory) LaneItemsAfter(ctx context.Context, batchID int64, provider string, state batch.State, afterRow, limit int) (out []batch.Item, err error) {
 	err = m.call("ItemsAfter", "read items", func() error {
 		out = m.itemsOf(batchID, func(it batch.Item) bool {
 			return it.Provider == provider && it.State == state && it.Row > afterRow

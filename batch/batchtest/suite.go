@@ -3,6 +3,7 @@ package batchtest
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -38,9 +39,11 @@ func Suite(t *testing.T, open Open) {
 		{"BatchByReferenceAndID", testBatchByReferenceAndID},
 		{"BatchExists", testBatchExists},
 		{"CreateBatchIsAllOrNothing", testCreateBatchIsAllOrNothing},
+		{"CreateBatchFromADraft", testCreateBatchFrom},
 		{"ItemsInSheetOrderAndByState", testItemsInSheetOrderAndByState},
 		{"Totals", testTotals},
 		{"ProviderTotalsAndItem", testProviderTotalsAndItem},
+		{"ItemsAfterPagesInSheetOrder", testItemsAfter},
 		{"PlanningEvents", testPlanningEvents},
 		{"Claim", testClaim},
 		{"ConcurrentClaimsNeverShareAnItem", testConcurrentClaims},
@@ -307,6 +310,69 @@ func testCreateBatchIsAllOrNothing(t *testing.T, f *fixture) {
 	assert.Len(t, all, 1)
 }
 
+func testCreateBatchFrom(t *testing.T, f *fixture) {
+	_, first := f.create("first", 2)
+	errStop := fmt.Errorf("a row repeats another batch's")
+
+	// the items are added in chunks; the draft finds other batches' payments
+	b, items := newBatch("drafted", 5)
+	b.ItemCount = 5
+	items[4].Fingerprint = first[1].Fingerprint
+	var found map[string]batch.Repeat
+	require.NoError(t, f.st.CreateBatchFrom(f.ctx, &b, func(d batch.BatchDraft) error {
+		require.NoError(t, d.Add(f.ctx, items[:2]))
+		require.NoError(t, d.Add(f.ctx, items[2:]))
+		var err error
+		found, err = d.Repeats(f.ctx, []string{items[0].Fingerprint, items[4].Fingerprint})
+		require.NoError(t, err)
+		b.PlanHash = "plan-after-the-items"
+		return nil
+	}))
+	assert.Equal(t, map[string]batch.Repeat{first[1].Fingerprint: {OtherBatch: "first", OtherRow: first[1].Row,
+		OtherState: batch.Planned, OtherCreated: start}}, found, "only other batches' items are repeats")
+	stored, err := f.st.Batch(f.ctx, "drafted")
+	require.NoError(t, err)
+	assert.Equal(t, "plan-after-the-items", stored.PlanHash, "the plan hash set once the items were added")
+	assert.Equal(t, 5, stored.ItemCount)
+	got := f.items(stored)
+	require.Len(t, got, 5)
+	for i, it := range got {
+		assert.Equal(t, items[i].ID, it.ID, "the IDs given back are the stored ones")
+	}
+	evs := f.events(stored, 0)
+	require.Len(t, evs, 6)
+	assert.Equal(t, batch.CauseBatchPlanned, evs[0].Cause, "the batch's event first")
+	assert.Equal(t, "5 items, total 5000 XAF, sheet drafted.csv", evs[0].Detail)
+
+	// an error from fill, or fewer items than planned, stores nothing
+	for _, tt := range []struct {
+		name string
+		fill func(d batch.BatchDraft, items []batch.Item) error
+	}{
+		{"fill fails", func(d batch.BatchDraft, items []batch.Item) error {
+			require.NoError(t, d.Add(f.ctx, items))
+			return errStop
+		}},
+		{"fewer items", func(d batch.BatchDraft, items []batch.Item) error { return d.Add(f.ctx, items[:2]) }},
+	} {
+		b, items := newBatch("refused-"+strings.ReplaceAll(tt.name, " ", "-"), 3)
+		b.ItemCount = 3
+		err := f.st.CreateBatchFrom(f.ctx, &b, func(d batch.BatchDraft) error { return tt.fill(d, items) })
+		require.Error(t, err, tt.name)
+		if tt.name == "fill fails" {
+			assert.Equal(t, errStop, err, "fill's own error comes back as it is")
+		}
+		_, err = f.st.Batch(f.ctx, b.Reference)
+		require.ErrorIs(t, err, batch.ErrBatchNotFound, tt.name)
+	}
+	all, err := f.st.Batches(f.ctx)
+	require.NoError(t, err)
+	assert.Len(t, all, 2)
+	b2, _ := newBatch("drafted", 1)
+	err = f.st.CreateBatchFrom(f.ctx, &b2, func(batch.BatchDraft) error { return nil })
+	require.ErrorIs(t, err, batch.ErrBatchExists)
+}
+
 func testItemsInSheetOrderAndByState(t *testing.T, f *fixture) {
 	b, items := newBatch("order", 4)
 	for i, row := range []int{9, 2, 7, 4} {
@@ -344,6 +410,54 @@ func testItemsInSheetOrderAndByState(t *testing.T, f *fixture) {
 	}
 	assert.Len(t, f.items(other), 2, "each batch its own items")
 	assert.Empty(t, f.items(batch.Batch{ID: 999999}), "a batch the store does not hold has no items")
+}
+
+func testItemsAfter(t *testing.T, f *fixture) {
+	b, items := newBatch("pages", 7)
+	for i, row := range []int{9, 2, 7, 4, 12, 3, 10} {
+		items[i].Row = row
+	}
+	require.NoError(t, f.st.CreateBatch(f.ctx, &b, items))
+	f.create("other", 3)
+	f.moveTo(f.claimOne(b), batch.Failed) // row 2
+	f.moveTo(f.claimOne(b), batch.Review) // row 3
+
+	page := func(after, limit int, states ...batch.State) []int {
+		t.Helper()
+		got, err := f.st.ItemsAfter(f.ctx, b.ID, after, limit, states...)
+		require.NoError(t, err)
+		var rows []int
+		for _, it := range got {
+			assert.Equal(t, b.ID, it.BatchID)
+			rows = append(rows, it.Row)
+		}
+		return rows
+	}
+	assert.Equal(t, []int{2, 3, 4}, page(0, 3), "the first page, in sheet order")
+	assert.Equal(t, []int{7, 9, 10}, page(4, 3), "the next page starts after the last row given")
+	assert.Equal(t, []int{12}, page(10, 3))
+	assert.Empty(t, page(12, 3), "past the last row")
+	assert.Equal(t, []int{4, 7}, page(3, 2, batch.Planned), "only items in the states given")
+	assert.Equal(t, []int{2, 3}, page(0, 5, batch.Failed, batch.Review))
+	assert.Empty(t, page(0, 0), "a page of nothing")
+	got, err := f.st.ItemsAfter(f.ctx, 999999, 0, 10)
+	require.NoError(t, err)
+	assert.Empty(t, got, "a batch the store does not hold has none")
+
+	whole, err := f.st.Items(f.ctx, b.ID)
+	require.NoError(t, err)
+	var each []batch.Item
+	require.NoError(t, batch.EachItem(f.ctx, f.st, b.ID, func(it batch.Item) error { each = append(each, it); return nil }))
+	assert.Equal(t, whole, each, "EachItem goes through the whole batch as Items reads it")
+
+	big, _ := f.create("big", 2*batch.ItemPage+5)
+	n, last := 0, 0
+	require.NoError(t, batch.EachItem(f.ctx, f.st, big.ID, func(it batch.Item) error {
+		assert.Greater(t, it.Row, last, "sheet order across pages")
+		n, last = n+1, it.Row
+		return nil
+	}))
+	assert.Equal(t, 2*batch.ItemPage+5, n, "every item once, over three pages")
 }
 
 func testTotals(t *testing.T, f *fixture) {
@@ -410,7 +524,7 @@ func testProviderTotalsAndItem(t *testing.T, f *fixture) {
 
 	page := func(provider string, state batch.State, after, limit int) []int {
 		t.Helper()
-		items, err := f.st.ItemsAfter(f.ctx, b.ID, provider, state, after, limit)
+		items, err := f.st.LaneItemsAfter(f.ctx, b.ID, provider, state, after, limit)
 		require.NoError(t, err)
 		rows := []int{}
 		for _, it := range items {

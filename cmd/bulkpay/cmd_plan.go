@@ -9,6 +9,7 @@ import (
 	"bulkpay/batch"
 	"bulkpay/internal/cli"
 	"bulkpay/internal/render"
+	"bulkpay/ledger"
 	"bulkpay/sheet"
 )
 
@@ -26,24 +27,29 @@ Exit 0 when the plan could run, 2 when the input is invalid.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, path := cmd.Context(), args[0]
-			p, _, err := a.planSheet(ctx, path, pf)
+			var st *ledger.Store // opened once the sheet is valid
+			open := func(ctx context.Context) (batch.PlanStore, error) {
+				var err error
+				st, err = a.openLedger(ctx)
+				return st, err
+			}
+			req := batch.SaveRequest{AllowRepeat: pf.allowRepeat, Planning: true, Login: cli.Login()}
+			s, _, err := a.planSheet(ctx, path, pf, open, false, req)
+			if st != nil {
+				defer st.Close()
+			}
 			var he *sheet.HeaderError
 			if err != nil && !errors.As(err, &he) {
 				return err
 			}
+			p := s.Plan
 			invalid := err != nil || len(p.Tally.Errors) > 0
 			var needs []batch.Need
-			if !invalid && len(p.Items) > 0 {
-				st, err := a.openLedger(ctx)
-				if err != nil {
-					return err
-				}
-				defer st.Close()
+			if s.Stored {
 				connect := func(ctx context.Context) (*batch.Connection, error) {
 					return a.cfg.Connect(ctx, a.target(pf.sandboxURL))
 				}
-				req := batch.SaveRequest{AllowRepeat: pf.allowRepeat, Planning: true, Login: cli.Login()}
-				if needs, err = batch.Preview(ctx, st, p, req, connect, nil); err != nil {
+				if needs, err = batch.StoredBalances(ctx, st, s.Batch, connect, nil); err != nil {
 					return err
 				}
 			}

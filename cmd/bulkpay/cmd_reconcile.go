@@ -42,7 +42,7 @@ Exit 0 when everything agrees and nothing waits for a person, 4 otherwise.`,
 			rec := res.Reconciliation
 			render.Summary(a.stdout, res.Summary, a.commands().View(b, res.Standing, f.sandboxURL))
 			render.Findings(a.stdout, rec.Mismatches, rec.Unchecked)
-			dir, err := reports.FromLedger(ctx, st, b, res.Items, providers.Or(out, a.cfg.ReportsDir))
+			dir, err := reports.FromLedger(ctx, st, b, providers.Or(out, a.cfg.ReportsDir))
 			if err != nil {
 				return err
 			}

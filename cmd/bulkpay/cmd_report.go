@@ -17,8 +17,8 @@ func newReportCmd(a *app) *cobra.Command {
 		Use:   "report BATCH",
 		Short: "Write the batch's reports to DIR/<reference>/: reconciliation.xlsx, reconciliation.csv, summary.json",
 		Args:  cobra.ExactArgs(1),
-		RunE: a.onBatch(func(ctx context.Context, st batch.Store, b batch.Batch, items []batch.Item) error {
-			dir, err := reports.FromLedger(ctx, st, b, items, providers.Or(out, a.cfg.ReportsDir))
+		RunE: a.onStored(func(ctx context.Context, st batch.Store, b batch.Batch) error {
+			dir, err := reports.FromLedger(ctx, st, b, providers.Or(out, a.cfg.ReportsDir))
 			if err != nil {
 				return err
 			}

@@ -52,7 +52,7 @@ Items already retried by an earlier retry batch are not paid again.`,
 			a.say("planned batch %s: %s", p.Batch.Reference, p.Detail)
 			err = a.pay(ctx, st, p.Batch, f)
 			// the original batch's report says where its failed items went
-			if _, rerr := reports.FromLedger(context.WithoutCancel(ctx), st, b, items, a.cfg.ReportsDir); rerr != nil {
+			if _, rerr := reports.FromLedger(context.WithoutCancel(ctx), st, b, a.cfg.ReportsDir); rerr != nil {
 				a.log.Warn("could not rewrite the original batch's report", "batch", b.Reference, "err", rerr)
 			}
 			return err

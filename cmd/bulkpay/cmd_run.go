@@ -1,13 +1,16 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/spf13/cobra"
 
 	"bulkpay/batch"
 	"bulkpay/internal/cli"
+	"bulkpay/ledger"
 	"bulkpay/sheet"
 )
 
@@ -25,7 +28,21 @@ started in this process and no real money moves.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, path := cmd.Context(), args[0]
-			p, res, err := a.planSheet(ctx, path, pf)
+			var st *ledger.Store
+			open := func(ctx context.Context) (batch.PlanStore, error) {
+				var err error
+				st, err = a.openLedger(ctx)
+				return st, err
+			}
+			// a ledger there already is opened first: a batch it holds is
+			// then found with one reading of the sheet
+			_, statErr := os.Stat(a.dbPath())
+			s, res, err := a.planSheet(ctx, path, pf, open, statErr == nil, batch.SaveRequest{AllowRepeat: pf.allowRepeat, Login: cli.Login()})
+			if st != nil {
+				defer st.Close()
+				defer a.deliverAfterRun(ctx, st) // the events of what was recorded, whatever the outcome
+			}
+			p := s.Plan
 			var he *sheet.HeaderError
 			switch {
 			case errors.As(err, &he):
@@ -36,19 +53,10 @@ started in this process and no real money moves.`,
 			case len(p.Tally.Errors) > 0:
 				printSheet(a.stderr, path, res, p.Tally)
 				return fmt.Errorf("%w: fix the rows above and run again (`bulkpay validate %s` lists them)", batch.ErrInvalid, path)
-			case len(p.Items) == 0:
+			case p.Batch.ItemCount == 0:
 				return fmt.Errorf("%w: %s has no beneficiary rows", batch.ErrInvalid, path)
 			}
-			st, err := a.openLedger(ctx)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			defer a.deliverAfterRun(ctx, st) // the events of what was recorded, whatever the outcome
-			b, created, err := batch.SavePlan(ctx, st, p, batch.SaveRequest{AllowRepeat: pf.allowRepeat, Login: cli.Login()})
-			if err != nil {
-				return err
-			}
+			b, created := s.Batch, s.Created
 			if created {
 				a.say("planned batch %s: %d items, %s %s, charges %s, period %s (ledger %s)", b.Reference, b.ItemCount,
 					batch.Money(b.TotalAmount), b.Currency, batch.Money(b.Charge), b.Period, st.Path())

@@ -111,11 +111,11 @@ func (a *app) pay(ctx context.Context, st batch.Store, b batch.Batch, f payFlags
 func (a *app) finish(ctx context.Context, st batch.Store, b batch.Batch, runErr error, f payFlags) error {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	s, err := batch.Status(rctx, st, b)
+	s, err := batch.Glance(rctx, st, b)
 	if err != nil {
 		return errors.Join(runErr, err)
 	}
-	dir, werr := reports.FromLedger(rctx, st, b, s.Items, a.cfg.ReportsDir)
+	dir, werr := reports.FromLedger(rctx, st, b, a.cfg.ReportsDir)
 	return render.End(a.stdout, a.stderr, render.Ending{Standing: s, View: a.commands().View(b, s, f.sandboxURL), Err: runErr,
 		Reports: dir, ReportsErr: werr, ReportsDir: a.cfg.ReportsDir, Ledger: a.dbPath(),
 		ReportCommand: a.command("report", b.Reference, b, "", "--out", "DIR"), JSON: f.asJSON, Quiet: a.quiet})

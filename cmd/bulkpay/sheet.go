@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"path/filepath"
 	"time"
@@ -14,6 +15,11 @@ import (
 	"bulkpay/providers"
 	"bulkpay/sheet"
 )
+
+// sheetLimits bound what reading a sheet may cost; zero fields take
+// sheet.DefaultLimits. Only a build for benchmarks (-tags benchlimits) raises
+// them, to measure sheets beyond the rows a batch may hold.
+var sheetLimits sheet.Limits
 
 // sheetFlags are the reading options every sheet-taking command shares.
 type sheetFlags struct {
@@ -35,7 +41,7 @@ func (f *sheetFlags) register(fs *pflag.FlagSet) {
 // provider pays it, the config's limits, --expect-total): a refused row counts
 // as invalid. keep returns the rows that pass (plan and run).
 func (a *app) readSheet(ctx context.Context, path string, f sheetFlags, keep bool) (sheet.Result, []batch.Row, error) {
-	opt := sheet.Options{Region: providers.Or(f.region, a.cfg.Region), Sheet: f.sheetName, AllowDuplicates: f.allowDuplicates}
+	opt := sheet.Options{Region: providers.Or(f.region, a.cfg.Region), Sheet: f.sheetName, AllowDuplicates: f.allowDuplicates, Limits: sheetLimits}
 	scr := batch.Screen{Router: a.cfg.Router(a.cfg.Configured(f.sandboxURL)), Limits: a.cfg.Limits, ExpectTotal: f.expectTotal}
 	return sheet.Screened(ctx, path, opt, &scr, keep)
 }
@@ -61,16 +67,28 @@ func (pf *planFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&pf.by, "by", "", "who plans the batch (default: the login name)")
 }
 
-// planSheet reads and screens a sheet and plans its batch: routes, fees,
-// period, plan hash. Row errors are in the plan's tally; err is for what stops
-// reading (a sheet without a header row gives the tally read so far).
-func (a *app) planSheet(ctx context.Context, path string, pf planFlags) (batch.PlannedSheet, sheet.Result, error) {
-	res, rows, err := a.readSheet(ctx, path, pf.sheetFlags, true)
-	if err != nil {
-		return batch.PlannedSheet{Batch: batch.Batch{Reference: pf.reference}, Tally: res.Tally()}, res, err
+// planSheet reads and screens a sheet as it plans its batch (routes, fees,
+// period, plan hash) and, when the sheet is valid, stores it in the ledger
+// open gives (batch.PlanStream), holding no row. Row errors are in the plan's
+// tally; err is for what stops reading (a sheet without a header row gives
+// the tally read so far) or storing.
+func (a *app) planSheet(ctx context.Context, path string, pf planFlags, open func(context.Context) (batch.PlanStore, error),
+	early bool, save batch.SaveRequest) (batch.Streamed, sheet.Result, error) {
+	var res sheet.Result
+	read := func(ctx context.Context, fn func(batch.Row) error) (batch.Tally, error) {
+		opt := sheet.Options{Region: providers.Or(pf.region, a.cfg.Region), Sheet: pf.sheetName, AllowDuplicates: pf.allowDuplicates, Limits: sheetLimits}
+		scr := batch.Screen{Router: a.cfg.Router(a.cfg.Configured(pf.sandboxURL)), Limits: a.cfg.Limits, ExpectTotal: pf.expectTotal}
+		var err error
+		res, err = sheet.ScreenedEach(ctx, path, opt, &scr, fn)
+		return res.Tally(), err
 	}
-	p := batch.PlanSheet(batch.PlanRequest{SheetPath: path, Reference: pf.reference, Period: pf.period, Currency: a.cfg.Currency,
-		Rows: rows, Tally: res.Tally(), Router: a.cfg.Router(a.cfg.Configured(pf.sandboxURL)), Fees: a.cfg.Fees(),
-		Endpoint: a.cfg.Endpoint(a.target(pf.sandboxURL)), By: providers.Or(pf.by, cli.Login()), Policy: a.cfg.Policy(), Now: time.Now()})
-	return p, res, nil
+	out, err := batch.PlanStream(ctx, batch.StreamPlan{Rows: read, Store: open, Early: early, Save: save,
+		Request: batch.PlanRequest{SheetPath: path, Reference: pf.reference, Period: pf.period, Currency: a.cfg.Currency,
+			Router: a.cfg.Router(a.cfg.Configured(pf.sandboxURL)), Fees: a.cfg.Fees(), Endpoint: a.cfg.Endpoint(a.target(pf.sandboxURL)),
+			By: providers.Or(pf.by, cli.Login()), Policy: a.cfg.Policy(), Now: time.Now()}})
+	var he *sheet.HeaderError
+	if errors.As(err, &he) {
+		out.Plan = batch.PlannedSheet{Batch: batch.Batch{Reference: pf.reference}, Tally: res.Tally()}
+	}
+	return out, res, err
 }

@@ -7,7 +7,6 @@ import (
 
 	"bulkpay/batch"
 	"bulkpay/providers"
-	"bulkpay/reports"
 )
 
 // PlanLine is one provider's, or one provider and carrier's, share of a plan.
@@ -50,18 +49,15 @@ func NewPlanJSON(p batch.PlannedSheet, fees batch.Fees, needs []batch.Need) Plan
 	if out.Balances == nil {
 		out.Balances = []batch.Need{}
 	}
-	for _, it := range p.Items {
-		out.Cost += fees.Cost(it.Amount, it.Charge)
-	}
-	sum := reports.Summarize(reports.Input{Batch: p.Batch, Items: p.Items})
-	out.Providers, out.Operators = planLines(sum.ByProvider), planLines(sum.ByOperator)
-	return out
-}
-
-func planLines(ts []reports.Tally) []PlanLine {
-	out := make([]PlanLine, len(ts))
-	for i, t := range ts {
-		out[i] = PlanLine{Name: t.Provider, Operator: t.Operator, Items: t.Items, Amount: t.Amount, Fees: t.Charge}
+	out.Cost = p.Cost
+	out.Providers, out.Operators = []PlanLine{}, make([]PlanLine, 0, len(p.Lines))
+	for _, l := range p.Lines { // by provider, then carrier
+		out.Operators = append(out.Operators, PlanLine{Name: l.Provider, Operator: l.Operator, Items: l.Items, Amount: l.Amount, Fees: l.Charge})
+		if n := len(out.Providers); n == 0 || out.Providers[n-1].Name != l.Provider {
+			out.Providers = append(out.Providers, PlanLine{Name: l.Provider})
+		}
+		t := &out.Providers[len(out.Providers)-1]
+		t.Items, t.Amount, t.Fees = t.Items+l.Items, t.Amount+l.Amount, t.Fees+l.Charge
 	}
 	return out
 }
