@@ -38,6 +38,32 @@ func (a *app) deliverer(st webhooks.Store) (*webhooks.Deliverer, error) {
 	return &webhooks.Deliverer{Store: st, Endpoints: eps, Log: a.log}, nil
 }
 
+// onWebhooks is the RunE of a webhooks command: run gets the ledger's outbox
+// and, with deliver, a deliverer to the config's endpoints (nil without).
+func (a *app) onWebhooks(deliver bool, run func(ctx context.Context, j webhooks.Journal, d *webhooks.Deliverer, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		st, err := a.openLedger(cmd.Context())
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		var d *webhooks.Deliverer
+		if deliver {
+			if d, err = a.deliverer(st); err != nil {
+				return err
+			}
+		}
+		return run(cmd.Context(), st, d, args)
+	}
+}
+
+// deliverPass makes one delivery pass and says what it did.
+func (a *app) deliverPass(ctx context.Context, d *webhooks.Deliverer) error {
+	p, err := d.Deliver(ctx)
+	a.sayPass(p)
+	return err
+}
+
 // sayPass tells people what a delivery pass did.
 func (a *app) sayPass(p webhooks.Pass) {
 	line := fmt.Sprintf("webhooks: %d delivered, %d failed, %d given up", p.Delivered, p.Failed, p.GaveUp)

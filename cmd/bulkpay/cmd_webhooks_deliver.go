@@ -1,7 +1,11 @@
 package main
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
+
+	"bulkpay/webhooks"
 )
 
 func newWebhooksDeliverCmd(a *app) *cobra.Command {
@@ -12,19 +16,8 @@ func newWebhooksDeliverCmd(a *app) *cobra.Command {
 subscribe to it, give up those not delivered within 24 h of the event, and exit. What
 failed is due again after its backoff: run it from cron every few minutes.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := a.openLedger(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			d, err := a.deliverer(st)
-			if err != nil {
-				return err
-			}
-			p, err := d.Deliver(cmd.Context())
-			a.sayPass(p)
-			return err
-		},
+		RunE: a.onWebhooks(true, func(ctx context.Context, _ webhooks.Journal, d *webhooks.Deliverer, _ []string) error {
+			return a.deliverPass(ctx, d)
+		}),
 	}
 }

@@ -50,31 +50,19 @@ SELECT b.id AS batch_id, json_object(
     'approved_by', b.approved_by) AS object
 FROM batches b;
 
-CREATE TRIGGER webhook_batch_planned AFTER INSERT ON events
-WHEN NEW.item_id IS NULL AND NEW.cause = 'batch planned'
+-- A batch event: planned, approved by a person, or started: its first item
+-- claimed for sending (a run refused before sending anything has not started
+-- it; a batch already sending when this migration came has started before).
+CREATE TRIGGER webhook_batch_event AFTER INSERT ON events
+WHEN (NEW.item_id IS NULL AND (NEW.cause = 'batch planned' OR substr(NEW.cause, 1, 12) = 'approved by '))
+    OR (NEW.cause = 'claimed for sending'
+        AND NOT EXISTS (SELECT 1 FROM webhook_outbox WHERE batch_id = NEW.batch_id AND type = 'batch.started')
+        AND NOT EXISTS (SELECT 1 FROM events WHERE batch_id = NEW.batch_id AND cause = 'claimed for sending' AND id < NEW.id))
 BEGIN
     INSERT INTO webhook_outbox (event_id, type, batch_id, source, created_at, window_from, object)
-    SELECT 'evt_' || lower(hex(randomblob(16))), 'batch.planned', NEW.batch_id, NEW.id, NEW.at, NEW.at, object
-    FROM webhook_batch_object WHERE batch_id = NEW.batch_id;
-END;
-
-CREATE TRIGGER webhook_batch_approved AFTER INSERT ON events
-WHEN NEW.item_id IS NULL AND substr(NEW.cause, 1, 12) = 'approved by '
-BEGIN
-    INSERT INTO webhook_outbox (event_id, type, batch_id, source, created_at, window_from, object)
-    SELECT 'evt_' || lower(hex(randomblob(16))), 'batch.approved', NEW.batch_id, NEW.id, NEW.at, NEW.at, object
-    FROM webhook_batch_object WHERE batch_id = NEW.batch_id;
-END;
-
--- A batch starts when its first item is claimed for sending (a run refused
--- before sending anything has not started it).
-CREATE TRIGGER webhook_batch_started AFTER INSERT ON events
-WHEN NEW.cause = 'claimed for sending'
-    AND NOT EXISTS (SELECT 1 FROM webhook_outbox WHERE batch_id = NEW.batch_id AND type = 'batch.started')
-    AND NOT EXISTS (SELECT 1 FROM events WHERE batch_id = NEW.batch_id AND cause = 'claimed for sending' AND id < NEW.id)
-BEGIN
-    INSERT INTO webhook_outbox (event_id, type, batch_id, source, created_at, window_from, object)
-    SELECT 'evt_' || lower(hex(randomblob(16))), 'batch.started', NEW.batch_id, NEW.id, NEW.at, NEW.at, object
+    SELECT 'evt_' || lower(hex(randomblob(16))),
+        CASE NEW.cause WHEN 'batch planned' THEN 'batch.planned' WHEN 'claimed for sending' THEN 'batch.started' ELSE 'batch.approved' END,
+        NEW.batch_id, NEW.id, NEW.at, NEW.at, object
     FROM webhook_batch_object WHERE batch_id = NEW.batch_id;
 END;
 
