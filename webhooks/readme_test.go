@@ -109,3 +109,24 @@ func TestREADMEShellSnippetVerifies(t *testing.T) {
 	out, _ = run(webhooks.Signature([]byte("another-secret-0123456"), now, body), body, now)
 	assert.Equal(t, "REFUSED", out, "another secret")
 }
+
+// FuzzVerifySignature: any header and body are answered without a panic, and
+// only a header bulkpay signed for that body verifies.
+func FuzzVerifySignature(f *testing.F) {
+	secret := []byte("shared-secret-0123456789")
+	f.Add("t=1795000000,v1=00", []byte("{}"))
+	f.Add(webhooks.Signature(secret, 1795000000, []byte(`{"id":"evt_1"}`)), []byte(`{"id":"evt_1"}`))
+	f.Add("t=-1,v1=,v1=zz,t=", []byte(nil))
+	f.Fuzz(func(t *testing.T, header string, body []byte) {
+		got := webhooks.VerifySignature(secret, header, body, 1795000000, 300)
+		if got && !strings.Contains(header, webhooks.Signature(secret, 1795000000, body)[len("t=1795000000,"):]) {
+			// a header that verifies holds the v1 of some t within tolerance
+			for dt := int64(-300); dt <= 300; dt++ {
+				if strings.Contains(header, webhooks.Signature(secret, 1795000000+dt, body)[len("t=1795000000,"):]) {
+					return
+				}
+			}
+			t.Fatalf("%q verifies for %q without bulkpay's signature", header, body)
+		}
+	})
+}
