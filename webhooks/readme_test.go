@@ -108,6 +108,8 @@ func TestREADMEShellSnippetVerifies(t *testing.T) {
 	assert.Equal(t, "REFUSED", out, "too old")
 	out, _ = run(webhooks.Signature([]byte("another-secret-0123456"), now, body), body, now)
 	assert.Equal(t, "REFUSED", out, "another secret")
+	out, _ = run("t=x[$(echo pwned >&2)],v1=00", body, now)
+	assert.Equal(t, "REFUSED", out, "a forged t is never evaluated")
 }
 
 // FuzzVerifySignature: any header and body are answered without a panic, and
