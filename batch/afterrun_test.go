@@ -161,7 +161,9 @@ func TestPlanRetry(t *testing.T) {
 	assert.Equal(t, int64(5000), p.Batch.TotalAmount)
 	assert.True(t, p.Batch.Sandbox)
 	assert.Equal(t, "retry:h", p.Batch.SheetHash)
+	assert.Equal(t, "awa", p.Batch.CreatedBy, "its planner, for four-eyes")
 	require.Len(t, p.Items, 2)
+	assert.Equal(t, PlanHash(p.Batch, p.Items), p.Batch.PlanHash, "what an approver approves")
 	again := p.Items[0]
 	assert.Equal(t, items[1].ID, again.RetryOf, "linked to the item it pays again")
 	assert.NotEqual(t, "r3", again.Reference, "under a new reference")

@@ -40,7 +40,8 @@ func (p RetryPlan) AlreadyIn() string {
 
 // PlanRetry plans b's failed items again, on purpose: a new batch REF-retry-N
 // whose items carry new references, each linked to the failed item it retries,
-// recorded in both batches' events. Failed items stay failed; those an earlier
+// recorded in both batches' events, planned by by with its plan hash (an
+// approver approves it like any batch). Failed items stay failed; those an earlier
 // retry batch already pays again are left out, so nobody is paid twice. With
 // nothing left to retry, no batch is created.
 func PlanRetry(ctx context.Context, st RetryStore, b Batch, items []Item, by string) (RetryPlan, error) {
@@ -64,7 +65,7 @@ func PlanRetry(ctx context.Context, st RetryStore, b Batch, items []Item, by str
 		}
 	}
 	p := RetryPlan{Already: map[string]int{}}
-	rb := Batch{Reference: fmt.Sprintf("%s-retry-%d", b.Reference, n), SheetName: b.SheetName,
+	rb := Batch{Reference: fmt.Sprintf("%s-retry-%d", b.Reference, n), SheetName: b.SheetName, CreatedBy: by,
 		Currency: b.Currency, Sandbox: b.Sandbox, Period: b.Period, ParentID: b.ID, SheetHash: "retry:" + b.SheetHash}
 	for _, it := range items {
 		if it.State != Failed {
@@ -84,6 +85,7 @@ func PlanRetry(ctx context.Context, st RetryStore, b Batch, items []Item, by str
 	if len(p.Items) == 0 {
 		return p, nil
 	}
+	rb.PlanHash = PlanHash(rb, p.Items) // what an approver of the retry batch approves
 	if err := st.CreateBatch(ctx, &rb, p.Items); err != nil {
 		return RetryPlan{}, fmt.Errorf("create retry batch: %w", err)
 	}

@@ -14,16 +14,19 @@ const (
 	Unknown    State = "unknown"
 	Review     State = "review"
 	Rejected   State = "rejected"
+	// Cancelled: a person cancelled the item before it was ever sent (Cancel).
+	Cancelled State = "cancelled"
 )
 
 // States lists every state in a stable order (for counts and reports).
-var States = []State{Planned, Submitting, Pending, Succeeded, Failed, Unknown, Review, Rejected}
+var States = []State{Planned, Submitting, Pending, Succeeded, Failed, Unknown, Review, Rejected, Cancelled}
 
 // transitions is the whole state machine. submitting → planned is taken only when
 // the provider proves the request was not processed (a refused connection, a 429)
 // and the retry budget is spent: nothing moved, so the item waits for the next run.
+// Only a planned item may be cancelled: one that was claimed may have left.
 var transitions = map[State][]State{
-	Planned:    {Submitting, Rejected},
+	Planned:    {Submitting, Rejected, Cancelled},
 	Submitting: {Pending, Succeeded, Failed, Unknown, Planned},
 	Unknown:    {Pending, Succeeded, Failed, Review},
 	Pending:    {Succeeded, Failed},
@@ -32,7 +35,7 @@ var transitions = map[State][]State{
 
 // Terminal reports whether s never changes again.
 func (s State) Terminal() bool {
-	return s == Succeeded || s == Failed || s == Rejected
+	return s == Succeeded || s == Failed || s == Rejected || s == Cancelled
 }
 
 // Valid reports whether s is one of the known states.

@@ -82,6 +82,12 @@ type Notes interface {
 	Note(ctx context.Context, batchID int64, cause, detail string) error
 }
 
+// ActorNotes appends batch-level events a person's step caused.
+type ActorNotes interface {
+	// NoteBy appends a batch-level event with the person who took the step.
+	NoteBy(ctx context.Context, batchID int64, cause, detail, actor string) error
+}
+
 // ContactBook remembers the payees each provider already knows (CinetPay's
 // contacts), so that a rerun does not add them again.
 type ContactBook interface {
@@ -226,6 +232,7 @@ type Store interface {
 	ApprovalStore
 	SessionStore
 	ReconcileStore
+	ActorNotes
 }
 
 // Claim is an item moved to Submitting with its open attempt.

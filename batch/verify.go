@@ -20,7 +20,7 @@ func (f Finding) String() string {
 
 // Verify checks a batch's ledger: every item's events form a legal path of the
 // state machine ending in its state; an item has at most one provider reference
-// accepted; only an item in doubt has an open attempt; a succeeded item names
+// accepted, and none if it was cancelled; only an item in doubt has an open attempt; a succeeded item names
 // the provider's reference; the batch's totals are the sums of its items.
 func Verify(ctx context.Context, st Trail, b Batch) ([]Finding, error) {
 	items, err := st.Items(ctx, b.ID)
@@ -70,6 +70,9 @@ func Verify(ctx context.Context, st Trail, b Batch) ([]Finding, error) {
 		}
 		if len(accepted) > 1 {
 			add(it.Row, "%d different payouts were accepted for one item", len(accepted))
+		}
+		if it.State == Cancelled && len(accepted) > 0 {
+			add(it.Row, "cancelled although a provider accepted its payout")
 		}
 		if open > 1 || (open == 1 && it.State != Submitting && it.State != Unknown) {
 			add(it.Row, "%d attempt(s) left open while the item is %s", open, it.State)

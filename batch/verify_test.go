@@ -123,3 +123,27 @@ func TestVerify(t *testing.T) {
 		})
 	}
 }
+
+// TestVerifyFindsACancelledItemThatWasPaid: an item is cancelled only when
+// it was never sent; one whose payout a provider accepted is a finding.
+func TestVerifyFindsACancelledItemThatWasPaid(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	m, b, items := paidBatch(t)
+	_, err := batch.Cancel(ctx, m, b, batch.CancelRequest{Actor: "awa", Note: "stop", Owner: batch.Owner{PID: 1, Host: "h"}})
+	require.NoError(t, err)
+	got, err := batch.Verify(ctx, m, b)
+	require.NoError(t, err)
+	assert.Empty(t, got, "a cancelled item never sent is sound")
+
+	d := doctored{Trail: m, attempts: func(id int64, atts []batch.Attempt) []batch.Attempt {
+		if id != items[2].ID {
+			return atts
+		}
+		return append(atts, batch.Attempt{ID: 99, ItemID: id, Provider: "campay", Outcome: batch.OutcomeAccepted,
+			ProviderReference: "CP-9", FinishedAt: b.CreatedAt})
+	}}
+	got, err = batch.Verify(ctx, d, b)
+	require.NoError(t, err)
+	assert.Equal(t, []batch.Finding{{Row: 4, Message: "cancelled although a provider accepted its payout"}}, got)
+}

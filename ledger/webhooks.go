@@ -13,7 +13,7 @@ import (
 )
 
 // The webhook outbox is filled by triggers on the events (migration
-// 0010_outbox.sql), in the transaction of the change that causes each event;
+// 0011_outbox.sql), in the transaction of the change that causes each event;
 // the methods below are what the webhooks package reads and records.
 
 var _ webhooks.Journal = (*Store)(nil)

@@ -77,10 +77,27 @@ func TestOutboxIsFilledWithTheChangesThatCauseIt(t *testing.T) {
 		"state":"review","provider_reference":"cp-ref-b"}`, string(list[2].Object), "the item as it stood: no name, no phone")
 	assert.Equal(t, items[1].ID, list[2].ItemID)
 	assert.JSONEq(t, `{"reference":"b-1","sheet_name":"s.xlsx","period":"","currency":"XAF","total_amount":3000,"items":3,
-		"sandbox":false,"approved_by":"ama","succeeded":2,"failed":1,"rejected":0,"succeeded_amount":2000}`, string(list[0].Object))
+		"sandbox":false,"approved_by":"ama","succeeded":2,"failed":1,"rejected":0,"cancelled":0,"succeeded_amount":2000}`, string(list[0].Object))
 	body, err := webhooks.Body(list[0])
 	require.NoError(t, err)
 	assert.NotContains(t, string(body), "23767712345")
+}
+
+func TestABatchWhoseLastItemsAreCancelledCompletes(t *testing.T) {
+	t.Parallel()
+	st := openTemp(t)
+	ctx := context.Background()
+	b, items := seed(t, st, 3)
+	pay(t, st, b, batch.Succeeded)
+	require.NoError(t, st.Apply(ctx,
+		batch.Change{ItemID: items[1].ID, From: batch.Planned, To: batch.Cancelled, Cause: batch.CauseCancelled, Actor: "ama"},
+		batch.Change{ItemID: items[2].ID, From: batch.Planned, To: batch.Cancelled, Cause: batch.CauseCancelled, Actor: "ama"}))
+	assert.Equal(t, []string{"batch.planned", "batch.started", "item.succeeded", "batch.completed"}, outboxTypes(t, st),
+		"a cancelled item is no item event; the batch completes once with the last one")
+	list, err := st.List(ctx, 1)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"reference":"b-1","sheet_name":"s.xlsx","period":"","currency":"XAF","total_amount":3000,"items":3,
+		"sandbox":false,"approved_by":"","succeeded":1,"failed":0,"rejected":0,"cancelled":2,"succeeded_amount":1000}`, string(list[0].Object))
 }
 
 func TestOutboxRowsRollBackWithTheirChange(t *testing.T) {

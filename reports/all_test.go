@@ -32,6 +32,8 @@ func fixture() Input {
 			State: batch.Failed, Message: "-801 INVALID_AMOUNT", Attempts: 1, UpdatedAt: at},
 		{ID: 4, Row: 7, Name: "\tTab", Phone: "237620123456", Operator: "Camtel", Amount: 1000, Provider: "cinetpay", Reference: "r-4",
 			State: batch.Rejected, Message: "\rrefused as a contact", UpdatedAt: at},
+		{ID: 5, Row: 8, Name: "Awa Ndiaye", Phone: "237650111222", Operator: "MTN", Amount: 20000, Charge: 300, PayAmount: 20000,
+			Provider: "campay", Reference: "r-5", State: batch.Cancelled, Message: "cancelled by awa: left the company", UpdatedAt: at},
 	}
 	each, attempts := Held(items, map[int64][]batch.Attempt{2: {{ID: 9, ItemID: 2, Provider: "mycoolpay", Reference: "r-2",
 		Kind: batch.KindSend, Request: "pay 70000 to 237699009900 via mycoolpay under reference r-2", StartedAt: at, FinishedAt: at.Add(time.Second),
@@ -83,12 +85,12 @@ func TestWorkbookReadsBack(t *testing.T) {
 	f, err := excelize.OpenFile(filepath.Join(dir, "reconciliation.xlsx"))
 	require.NoError(t, err)
 	defer f.Close()
-	assert.Equal(t, []string{"Summary", "Items", "Review", "Rejected", "Mismatches", "Could not check"}, f.GetSheetList())
+	assert.Equal(t, []string{"Summary", "Items", "Review", "Rejected", "Cancelled", "Mismatches", "Could not check"}, f.GetSheetList())
 
 	header, _ := f.GetRows("Items")
 	assert.Equal(t, []string{"row", "name", "phone", "amount", "charge", "sent", "provider", "reference", "provider reference",
 		"state", "message", "attempts", "last update"}, header[0])
-	assert.Len(t, header, 5, "one row per item, in sheet order")
+	assert.Len(t, header, 6, "one row per item, in sheet order")
 	phone, _ := f.GetCellValue("Items", "C2")
 	assert.Equal(t, "237677123456", phone)
 	typ, _ := f.GetCellType("Items", "C2")
@@ -113,6 +115,10 @@ func TestWorkbookReadsBack(t *testing.T) {
 	rejected, _ := f.GetRows("Rejected")
 	require.Len(t, rejected, 2)
 	assert.Equal(t, "7", rejected[1][0])
+	cancelled, _ := f.GetRows("Cancelled")
+	require.Len(t, cancelled, 2, "a row per item cancelled before it was sent")
+	assert.Equal(t, []string{"row", "name", "phone", "amount", "provider", "cancelled by, why"}, cancelled[0])
+	assert.Equal(t, []string{"8", "Awa Ndiaye", "237650111222", "20,000", "campay", "cancelled by awa: left the company"}, cancelled[1])
 
 	summary, _ := f.GetRows("Summary")
 	assert.Equal(t, []string{"Batch", "payroll-2026-11"}, summary[0])

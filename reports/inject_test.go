@@ -35,7 +35,7 @@ func hostileInput(lead string) Input {
 			Attempts: 1, UpdatedAt: at, Fingerprint: h("fingerprint")}
 	}
 	items := []batch.Item{item(1, batch.Succeeded), item(2, batch.Review), item(3, batch.Unknown), item(4, batch.Rejected),
-		item(5, batch.Failed), item(6, batch.State(h("state")))}
+		item(5, batch.Failed), item(6, batch.State(h("state"))), item(7, batch.Cancelled)}
 	attempt := batch.Attempt{ID: 9, ItemID: 2, Provider: h("provider"), Reference: h("reference"), Kind: h("kind"),
 		Request: h("request"), StartedAt: at, FinishedAt: at.Add(time.Second), Outcome: h("outcome"),
 		ProviderReference: h("provref"), Response: h("response")}
@@ -142,6 +142,8 @@ var sheetColumns = map[string]map[string]class{
 		"provider reference": hostile, "state": safe, "why": hostile, "attempt": number, "kind": hostile, "started": safe,
 		"finished": safe, "outcome": hostile, "request": hostile, "answer": hostile},
 	sheetRejected: {"row": number, "name": hostile, "phone": hostile, "amount": number, "provider": hostile, "reason": hostile},
+	sheetCancelled: {"row": number, "name": hostile, "phone": hostile, "amount": number, "provider": hostile,
+		"cancelled by, why": hostile},
 	sheetMismatches: {"row": number, "finding": safe, "provider": hostile, "kind": mixed, "ours": mixed, "theirs": mixed,
 		"provider reference": hostile},
 	sheetUnchecked: {"row": number, "provider": hostile, "provider reference": hostile, "why it could not be checked": hostile},

@@ -83,7 +83,7 @@ func TestWorkbookPrintsWell(t *testing.T) {
 	}
 
 	// every amount has a thousands format
-	amounts := map[string][]string{sheetItems: {"D", "E", "F"}, sheetReview: {"D"}, sheetRejected: {"D"}}
+	amounts := map[string][]string{sheetItems: {"D", "E", "F"}, sheetReview: {"D"}, sheetRejected: {"D"}, sheetCancelled: {"D"}}
 	for sh, cols := range amounts {
 		rows, err := f.GetRows(sh)
 		require.NoError(t, err)

@@ -27,6 +27,7 @@ const (
 	sheetItems      = "Items"
 	sheetReview     = "Review"
 	sheetRejected   = "Rejected"
+	sheetCancelled  = "Cancelled"
 	sheetMismatches = "Mismatches"
 	sheetUnchecked  = "Could not check"
 )
@@ -58,7 +59,7 @@ type book struct {
 
 // newBook starts the workbook: Summary (totals, tables and a chart of amounts
 // by state per provider), Items (one row per sheet row), Review (items needing a
-// person, with the evidence), Rejected, Mismatches (each in words) and Could not
+// person, with the evidence), Rejected, Cancelled (never sent: who and why), Mismatches (each in words) and Could not
 // check, in that order, with its styles. Every sheet prints landscape, one page
 // wide, its header row repeated on every page. The table sheets are streamed
 // (a sheet of any length costs a row's memory); the Summary is written last,
@@ -101,7 +102,7 @@ func newBook(b batch.Batch) (*book, error) {
 		f.Close()
 		return nil, err
 	}
-	for _, sh := range []string{sheetItems, sheetReview, sheetRejected, sheetMismatches, sheetUnchecked} {
+	for _, sh := range []string{sheetItems, sheetReview, sheetRejected, sheetCancelled, sheetMismatches, sheetUnchecked} {
 		if _, err := f.NewSheet(sh); err != nil {
 			f.Close()
 			return nil, err
@@ -123,7 +124,8 @@ func (w *book) finish(path string, in Input, sum Summary) error {
 		rows func(row func([]any) error) error
 	}{
 		{sheetReview, reviewColumns, func(row func([]any) error) error { return reviewRows(in.Items, attempts, row) }},
-		{sheetRejected, rejectedColumns, func(row func([]any) error) error { return rejectedRows(in.Items, row) }},
+		{sheetRejected, rejectedColumns, func(row func([]any) error) error { return stateRows(in.Items, batch.Rejected, row) }},
+		{sheetCancelled, cancelledColumns, func(row func([]any) error) error { return stateRows(in.Items, batch.Cancelled, row) }},
 		{sheetMismatches, mismatchColumns, table{rows: mismatchRows(sum)}.each},
 		{sheetUnchecked, uncheckedColumns, table{rows: uncheckedRows(sum)}.each},
 	} {
@@ -221,10 +223,15 @@ func reviewRows(items Items, attempts func(int64) ([]batch.Attempt, error), row 
 var rejectedColumns = []column{{"row", 6, count}, {"name", 28, wrapped}, {"phone", 13, text},
 	{"amount", 11, amount}, {"provider", 10, text}, {"reason", 70, wrapped}}
 
-func rejectedRows(items Items, row func([]any) error) error {
+// cancelledColumns: a cancelled item's message says who cancelled it and why.
+var cancelledColumns = []column{{"row", 6, count}, {"name", 28, wrapped}, {"phone", 13, text},
+	{"amount", 11, amount}, {"provider", 10, text}, {"cancelled by, why", 70, wrapped}}
+
+// stateRows are the items in st, with their message.
+func stateRows(items Items, st batch.State, row func([]any) error) error {
 	return items(func(it batch.Item) error {
 		return row([]any{it.Row, it.Name, it.Phone, it.Amount, it.Provider, it.Message})
-	}, batch.Rejected)
+	}, st)
 }
 
 var mismatchColumns = []column{{"row", 6, count}, {"finding", 60, wrapped}, {"provider", 10, text},

@@ -345,20 +345,57 @@ func (s *Server) rejectBulkPayment(w http.ResponseWriter, r *http.Request, rq *r
 // startBulkPayment pays the batch in the background, as the web app's start
 // does: 202, then poll the batch until its status is complete.
 func (s *Server) startBulkPayment(w http.ResponseWriter, r *http.Request, rq *request) {
+	s.startAPI(w, r, rq, causeStartedAPI)
+}
+
+// resumeBulkPayment starts a paused or interrupted batch again: 202.
+func (s *Server) resumeBulkPayment(w http.ResponseWriter, r *http.Request, rq *request) {
+	s.startAPI(w, r, rq, causeResumedAPI)
+}
+
+func (s *Server) startAPI(w http.ResponseWriter, r *http.Request, rq *request, cause string) {
 	sum, ok := s.apiBatch(w, r, rq)
 	if !ok || !decodeJSON(w, rq, &struct{}{}) {
 		return
 	}
 	b := sum.Batch
-	if err := batch.AuthorizeRun(r.Context(), s.opt.Store, b, s.opt.Policy, b.PlanHash); err != nil {
-		s.actionRefused(w, rq, b, err)
-		return
-	}
-	if err := s.runs.start(b, rq.User.Name); err != nil {
+	if err := s.startBatch(r.Context(), b, rq.User.Name, cause); err != nil {
 		s.actionRefused(w, rq, b, err)
 		return
 	}
 	s.answerBatch(w, r, rq, http.StatusAccepted, b)
+}
+
+// pauseBulkPayment stops claiming new items of the batch this server pays; the
+// payouts in flight finish and are recorded, and start (or resume) goes on.
+// 202: the run ends on its own shortly after; a batch this server is not
+// paying gives 409.
+func (s *Server) pauseBulkPayment(w http.ResponseWriter, r *http.Request, rq *request) {
+	sum, ok := s.apiBatch(w, r, rq)
+	if !ok || !decodeJSON(w, rq, &struct{}{}) {
+		return
+	}
+	if _, err := s.pauseBatch(r.Context(), sum.Batch, rq.User.Name); err != nil {
+		s.actionRefused(w, rq, sum.Batch, err)
+		return
+	}
+	s.answerBatch(w, r, rq, http.StatusAccepted, sum.Batch)
+}
+
+// cancelBulkPayment cancels the batch's items that were never sent (a note
+// says why), after pausing this server's run of it; items already sent or in
+// doubt are left to finish or settle. A batch another process pays gives 409.
+func (s *Server) cancelBulkPayment(w http.ResponseWriter, r *http.Request, rq *request) {
+	var body noteJSON
+	sum, ok := s.apiBatch(w, r, rq)
+	if !ok || !decodeJSON(w, rq, &body) {
+		return
+	}
+	if _, err := s.cancelBatch(r.Context(), sum.Batch, rq.User.Name, body.Note); err != nil {
+		s.actionRefused(w, rq, sum.Batch, err)
+		return
+	}
+	s.answerBatch(w, r, rq, http.StatusOK, sum.Batch)
 }
 
 // reconcileJSON is what a reconciliation found.

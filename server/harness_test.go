@@ -56,6 +56,13 @@ var hashes = sync.OnceValue(func() map[string]string {
 
 func newHarness(t *testing.T, edit func(*Options)) *harness {
 	t.Helper()
+	return newHarnessFront(t, edit, nil)
+}
+
+// newHarnessFront is newHarness with front, when not nil, answering the
+// server's requests to the sandbox in the sandbox's stead.
+func newHarnessFront(t *testing.T, edit func(*Options), front func(*sandbox.Server) http.Handler) *harness {
+	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
 	st, err := ledger.Open(ctx, filepath.Join(dir, "ledger.db"))
@@ -68,7 +75,11 @@ func newHarness(t *testing.T, edit func(*Options)) *harness {
 	}
 	sb, err := sandbox.New(sandbox.Options{SettleDelay: time.Millisecond})
 	require.NoError(t, err)
-	sts := httptest.NewServer(sb)
+	var sh http.Handler = sb
+	if front != nil {
+		sh = front(sb)
+	}
+	sts := httptest.NewServer(sh)
 	t.Cleanup(func() { sts.Close(); sb.Close() })
 	cfg := config.Default()
 	cfg.PollInterval = 20 * time.Millisecond

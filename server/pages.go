@@ -12,6 +12,7 @@ import (
 	"bulkpay/batch"
 	"bulkpay/identity"
 	"bulkpay/internal/render"
+	"bulkpay/reports"
 )
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request, _ *request) {
@@ -56,7 +57,15 @@ type batchView struct {
 	Running  bool
 	Awaiting bool // the approval rules want an approval of this plan first
 	CanApprove,
-	CanStart bool
+	CanStart,
+	CanPause,
+	CanCancel bool
+	CanReconcile bool
+	CanRetry     bool     // failed items may be proposed for a retry batch
+	Findings     []string // the latest reconciliation's mismatches, in words
+	Unchecked    []string // and what it could not check
+	Cancelled    int      // items cancelled before they were sent
+	Unsettled    int      // items that may have been sent and are not final: a cancellation leaves them to finish or settle
 }
 
 // findBatch finds the batch the path's {ref} names; a batch not found is 404.
@@ -134,7 +143,20 @@ func (s *Server) batchView(ctx context.Context, rq *request, b batch.Batch, item
 	}
 	v.Awaiting = batch.CheckRun(b, b.Policy.Or(s.opt.Policy), v.Planners, b.PlanHash) != nil
 	v.CanApprove = rq.User.Role == identity.Approver && !v.Started
-	v.CanStart = rq.User.Role == identity.Initiator && !v.Running && !v.Awaiting && !v.Standing.Summary.Complete()
+	initiator, counts := rq.User.Role == identity.Initiator, v.Standing.Summary.Counts
+	v.CanStart = initiator && !v.Running && !v.Awaiting && !v.Standing.Summary.Complete()
+	v.CanPause = initiator && v.Running
+	v.CanCancel = initiator && counts[batch.Planned] > 0
+	v.Cancelled = counts[batch.Cancelled]
+	v.CanReconcile = initiator && v.Started && !v.Running
+	v.CanRetry = initiator && counts[batch.Failed] > 0 && !v.Running
+	for _, m := range v.Standing.Reconciliation.Mismatches {
+		v.Findings = append(v.Findings, reports.Finding(m, b.Currency))
+	}
+	for _, u := range v.Standing.Reconciliation.Unchecked {
+		v.Unchecked = append(v.Unchecked, u.String())
+	}
+	v.Unsettled = counts.Open() - counts[batch.Planned]
 	return v, nil
 }
 
@@ -215,15 +237,16 @@ func (s *Server) reject(w http.ResponseWriter, r *http.Request, rq *request) {
 
 // start pays the batch in the background, as `bulkpay resume` would.
 func (s *Server) start(w http.ResponseWriter, r *http.Request, rq *request) {
+	s.startAs(w, r, rq, causeStarted)
+}
+
+// startAs starts the batch's run, recorded with cause and the signed-in user.
+func (s *Server) startAs(w http.ResponseWriter, r *http.Request, rq *request, cause string) {
 	b, _, ok := s.loadBatch(w, r, rq)
 	if !ok {
 		return
 	}
-	if err := batch.AuthorizeRun(r.Context(), s.opt.Store, b, s.opt.Policy, b.PlanHash); err != nil {
-		s.refusal(w, r, rq, b, err)
-		return
-	}
-	if err := s.runs.start(b, rq.User.Name); err != nil {
+	if err := s.startBatch(r.Context(), b, rq.User.Name, cause); err != nil {
 		s.refusal(w, r, rq, b, err)
 		return
 	}

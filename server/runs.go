@@ -23,26 +23,66 @@ var ErrRunning = errors.New("this batch is already being paid")
 type runs struct {
 	s      *Server
 	mu     sync.Mutex
-	active map[int64]bool
+	active map[int64]*job
 	ended  map[int64]outcome       // the latest run of each batch this server paid
 	change map[int64]chan struct{} // closed at the batch's next change
 	wg     sync.WaitGroup
 }
 
+// job is a batch this server is paying, or holds while it cancels it.
+type job struct {
+	stop   context.CancelFunc // pauses the run: nothing more is claimed
+	done   chan struct{}      // closed when the run has ended and let go of the batch
+	paused bool               // stop was called: the run ends paused, not interrupted
+}
+
 // outcome is how a run ended.
 type outcome struct {
-	At  time.Time
-	Err string
+	At     time.Time
+	Err    string
+	Paused bool // a person paused it: resumable
 }
 
 func newRuns(s *Server) *runs {
-	return &runs{s: s, active: map[int64]bool{}, ended: map[int64]outcome{}, change: map[int64]chan struct{}{}}
+	return &runs{s: s, active: map[int64]*job{}, ended: map[int64]outcome{}, change: map[int64]chan struct{}{}}
 }
 
 func (m *runs) running(id int64) bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.active[id]
+	return m.active[id] != nil
+}
+
+// ErrNotRunning: the batch is not being paid by this server.
+var ErrNotRunning = errors.New("this batch is not being paid by this server")
+
+// pause stops the server's run of a batch: it claims nothing more, the
+// payouts in flight finish and are recorded, and the run gives the batch's
+// lock back, leaving it resumable. It returns at once, with a channel closed
+// when the run has ended.
+func (m *runs) pause(id int64) (<-chan struct{}, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	j := m.active[id]
+	if j == nil || j.stop == nil {
+		return nil, ErrNotRunning
+	}
+	j.paused = true
+	j.stop()
+	return j.done, nil
+}
+
+// hold keeps the batch from being started by this server until release is
+// called (while it is cancelled); a batch being paid gives ErrRunning.
+func (m *runs) hold(id int64) (release func(), err error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.active[id] != nil {
+		return nil, ErrRunning
+	}
+	m.active[id] = &job{done: make(chan struct{})}
+	m.wg.Add(1)
+	return func() { m.abandon(id) }, nil
 }
 
 func (m *runs) last(id int64) (outcome, bool) {
@@ -78,33 +118,30 @@ func (m *runs) notify(id int64) {
 // once) and pays it in the background. The run ends when it has done what
 // it can, or when the server closes: it then leaves the batch consistent in
 // the ledger, to be resumed.
-func (m *runs) start(b batch.Batch, actor string) error {
+func (m *runs) start(b batch.Batch, actor, cause string) error {
+	rctx, cancel := context.WithCancel(m.s.base)
 	m.mu.Lock()
-	if m.active[b.ID] {
+	if m.active[b.ID] != nil {
 		m.mu.Unlock()
+		cancel()
 		return ErrRunning
 	}
 	if m.s.base.Err() != nil {
 		m.mu.Unlock()
+		cancel()
 		return errors.New("the server is stopping")
 	}
-	m.active[b.ID] = true
+	m.active[b.ID] = &job{stop: cancel, done: make(chan struct{})}
 	m.wg.Add(1)
 	m.mu.Unlock()
-	rctx, cancel := context.WithCancel(m.s.base)
 	o := m.s.opt
-	owner := o.Owner
-	owner.At = o.Now()
-	sess, err := batch.OpenSession(rctx, o.Store, b, batch.SessionRequest{
-		Endpoint: o.Config.Endpoint(o.Target), Actor: actor, Continue: "bulkpay resume " + b.Reference,
-		Connect: m.s.connect, Owner: owner, Log: o.Log,
-	})
+	sess, err := m.s.openSession(rctx, b, actor, "bulkpay resume "+b.Reference)
 	if err != nil {
 		cancel()
 		m.abandon(b.ID)
 		return err
 	}
-	if err := o.Store.NoteBy(rctx, b.ID, "started in the web app", "paying in the background", actor); err != nil {
+	if err := o.Store.NoteBy(rctx, b.ID, cause, "paying in the background", actor); err != nil {
 		sess.Close()
 		cancel()
 		m.abandon(b.ID)
@@ -131,13 +168,30 @@ func (m *runs) start(b batch.Batch, actor string) error {
 	return nil
 }
 
+// openSession opens a payment session on b for actor (checking the ledger
+// and where b is paid, and taking b's lock for this server: a batch another
+// process holds gives its *batch.LockedError at once); cont is the command
+// that continues b should the session be refused.
+func (s *Server) openSession(ctx context.Context, b batch.Batch, actor, cont string) (*batch.Session, error) {
+	o := s.opt
+	owner := o.Owner
+	owner.At = o.Now()
+	return batch.OpenSession(ctx, o.Store, b, batch.SessionRequest{
+		Endpoint: o.Config.Endpoint(o.Target), Actor: actor, Continue: cont,
+		Connect: s.connect, Owner: owner, Log: o.Log,
+	})
+}
+
 // end records how a run ended and wakes the streams.
 func (m *runs) end(id int64, err error) {
 	o := outcome{At: m.s.opt.Now()}
+	m.mu.Lock()
+	if j := m.active[id]; j != nil && j.paused && (err == nil || errors.Is(err, batch.ErrInterrupted)) {
+		o.Paused, err = true, nil
+	}
 	if err != nil {
 		o.Err = err.Error()
 	}
-	m.mu.Lock()
 	m.ended[id] = o
 	m.mu.Unlock()
 	m.abandon(id)
@@ -146,6 +200,9 @@ func (m *runs) end(id int64, err error) {
 // abandon forgets a run that is over, or that never began.
 func (m *runs) abandon(id int64) {
 	m.mu.Lock()
+	if j := m.active[id]; j != nil {
+		close(j.done)
+	}
 	delete(m.active, id)
 	m.mu.Unlock()
 	m.wg.Done()
@@ -168,6 +225,7 @@ type progress struct {
 	Items     int                `json:"items"`
 	Done      int                `json:"done"` // items that ended (succeeded, failed, rejected)
 	Running   bool               `json:"running"`
+	Paused    bool               `json:"paused"` // the last run was paused by a person: resumable
 	Complete  bool               `json:"complete"`
 	Ended     bool               `json:"ended"` // nothing runs and nothing will move without someone
 	Error     string             `json:"error,omitempty"`
@@ -214,7 +272,7 @@ func (s *Server) snapshot(ctx context.Context, b batch.Batch) (progress, error) 
 	}
 	slices.SortFunc(p.Providers, func(a, b providerProgress) int { return strings.Compare(a.Name, b.Name) })
 	last, ran := s.runs.last(b.ID)
-	p.Error = last.Err
+	p.Error, p.Paused = last.Err, last.Paused && !p.Running
 	p.Ended = !p.Running && (p.Complete || ran)
 	return p, nil
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -72,6 +73,9 @@ type Options struct {
 	// Session is how long a sign-in lasts; 12h when 0.
 	Session time.Duration
 	Log     *slog.Logger
+	// Admin is where the admin's settings change users; Users when it can,
+	// when nil (the ledger can).
+	Admin UserAdmin
 }
 
 // Sign-in limits: an account is locked for LockFor after LockAfter failures
@@ -115,6 +119,13 @@ func New(opt Options) (*Server, error) {
 	}
 	if opt.Log == nil {
 		opt.Log = slog.New(slog.DiscardHandler)
+	}
+	if opt.Admin == nil {
+		if a, ok := opt.Users.(UserAdmin); ok {
+			opt.Admin = a
+		} else {
+			return nil, errors.New("the user store cannot list, add or disable users: give Options.Admin")
+		}
 	}
 	pages, err := parsePages()
 	if err != nil {

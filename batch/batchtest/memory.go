@@ -615,6 +615,14 @@ func (m *Memory) Note(ctx context.Context, batchID int64, cause, detail string) 
 	})
 }
 
+// NoteBy appends a batch-level event with the person who took the step.
+func (m *Memory) NoteBy(ctx context.Context, batchID int64, cause, detail, actor string) error {
+	return m.onBatch("NoteBy", "note event", batchID, func(*record) error {
+		m.appendEvent(batch.Event{BatchID: batchID, Cause: cause, Detail: detail, Actor: actor}, m.stamp())
+		return nil
+	})
+}
+
 // Check implements batch.SessionStore: memory is never damaged.
 func (m *Memory) Check(ctx context.Context) error {
 	return m.call("Check", "check store", func() error { return nil })

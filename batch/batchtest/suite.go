@@ -56,6 +56,7 @@ func Suite(t *testing.T, open Open) {
 		{"UnknownBatchesAndItems", testUnknownBatchesAndItems},
 		{"Note", testNote},
 		{"Lock", testLock},
+		{"Cancel", testCancel},
 		{"Contacts", testContacts},
 		{"Repeats", testRepeats},
 		{"RetryLinks", testRetryLinks},
@@ -693,8 +694,8 @@ func testStartAttempt(t *testing.T, f *fixture) {
 func testApplyFollowsTheStateMachine(t *testing.T, f *fixture) {
 	for _, from := range batch.States {
 		for _, to := range batch.States {
-			if from == batch.Rejected || from == to {
-				continue // an item reaches rejected from planned only, and is tested there
+			if from == batch.Rejected || from == batch.Cancelled || from == to {
+				continue // an item reaches rejected and cancelled from planned only, tested there
 			}
 			name := fmt.Sprintf("%s→%s", from, to)
 			b, _ := f.create(name, 1)
@@ -733,14 +734,18 @@ func testApplyFollowsTheStateMachine(t *testing.T, f *fixture) {
 	id := f.items(b)[0].ID
 	require.NoError(t, f.st.Apply(f.ctx, batch.Change{ItemID: id, From: batch.Planned, To: batch.Rejected, Cause: "invalid"}))
 	assert.Equal(t, batch.Rejected, f.item(b, id).State)
+	b, _ = f.create("cancel", 1)
+	id = f.items(b)[0].ID
+	require.NoError(t, f.st.Apply(f.ctx, batch.Change{ItemID: id, From: batch.Planned, To: batch.Cancelled, Cause: "cancelled", Actor: "awa"}))
+	assert.Equal(t, batch.Cancelled, f.item(b, id).State)
 }
 
 func testTerminalStatesNeverMoveBack(t *testing.T, f *fixture) {
-	for _, terminal := range []batch.State{batch.Succeeded, batch.Failed, batch.Rejected} {
+	for _, terminal := range []batch.State{batch.Succeeded, batch.Failed, batch.Rejected, batch.Cancelled} {
 		b, _ := f.create(string(terminal), 1)
 		id := f.items(b)[0].ID
-		if terminal == batch.Rejected {
-			require.NoError(t, f.st.Apply(f.ctx, batch.Change{ItemID: id, From: batch.Planned, To: batch.Rejected, Cause: "invalid"}))
+		if terminal == batch.Rejected || terminal == batch.Cancelled {
+			require.NoError(t, f.st.Apply(f.ctx, batch.Change{ItemID: id, From: batch.Planned, To: terminal, Cause: "by hand"}))
 		} else {
 			f.moveTo(f.claimOne(b), terminal)
 		}
@@ -988,6 +993,69 @@ func testLock(t *testing.T, f *fixture) {
 		}
 		assert.Equal(t, want, e.Cause, s.name)
 	}
+}
+
+// testCancel runs batch.Cancel on the store: only planned items become
+// cancelled, each with its event and actor, the rest is left; a batch another
+// live process holds is refused and nothing changes; the lock is given back.
+func testCancel(t *testing.T, f *fixture) {
+	b, _ := f.create("cancel-use-case", 4)
+	inFlight := f.claimOne(b)
+	settled := f.claimOne(b)
+	f.moveTo(settled, batch.Succeeded)
+	me := batch.Owner{PID: 1000, Host: "h", Start: "100", At: start}
+	runner := batch.Owner{PID: 2000, Host: "h", Start: "200", At: start}
+	f.setAlive(1000, true)
+	f.setAlive(2000, true)
+
+	// another live process holds the batch: refused, nothing moves
+	require.NoError(t, f.st.Lock(f.ctx, b.ID, runner))
+	before := f.events(b, 0)
+	_, err := batch.Cancel(f.ctx, f.st, b, batch.CancelRequest{Actor: "awa", Note: "wrong month", Owner: me})
+	var le *batch.LockedError
+	require.ErrorAs(t, err, &le)
+	assert.Equal(t, 2000, le.PID)
+	assert.Len(t, f.items(b, batch.Planned), 2)
+	assert.Equal(t, before, f.events(b, 0))
+	require.NoError(t, f.st.Unlock(f.ctx, b.ID, runner))
+
+	now := f.tick()
+	got, err := batch.Cancel(f.ctx, f.st, b, batch.CancelRequest{Actor: "awa", Note: "wrong month", Owner: me})
+	require.NoError(t, err)
+	assert.Equal(t, batch.CancelResult{Items: 2, Amount: 2000, Left: batch.Counts{batch.Submitting: 1}}, got)
+	for _, it := range f.items(b) {
+		switch it.ID {
+		case inFlight.Item.ID:
+			assert.Equal(t, batch.Submitting, it.State, "a claimed item may have left: never cancelled")
+		case settled.Item.ID:
+			assert.Equal(t, batch.Succeeded, it.State)
+		default:
+			assert.Equal(t, batch.Cancelled, it.State)
+			assert.Equal(t, "cancelled by awa: wrong month", it.Message)
+			assert.Equal(t, now, it.UpdatedAt)
+			evs := f.events(b, it.ID)
+			assert.Equal(t, batch.Event{ID: evs[len(evs)-1].ID, BatchID: b.ID, ItemID: it.ID, At: now, From: batch.Planned,
+				To: batch.Cancelled, Cause: batch.CauseCancelled, Detail: "cancelled by awa: wrong month", Actor: "awa"}, evs[len(evs)-1])
+		}
+	}
+	var cancelled *batch.Event
+	for _, e := range f.events(b, 0) {
+		if e.Cause == batch.CauseBatchCancelled {
+			cancelled = &e
+		}
+	}
+	require.NotNil(t, cancelled, "the batch-level event")
+	assert.Equal(t, "awa", cancelled.Actor)
+	assert.Contains(t, cancelled.Detail, "wrong month")
+	assert.Contains(t, cancelled.Detail, "submitting 1")
+	assert.Equal(t, batch.CauseRunEnded, f.last(b).Cause, "the lock is given back")
+	require.NoError(t, f.st.Lock(f.ctx, b.ID, runner), "free for the next run")
+
+	claims, err := f.st.Claim(f.ctx, b.ID, "campay", 10)
+	require.NoError(t, err)
+	assert.Empty(t, claims, "a cancelled item is never claimed")
+	_, err = batch.Cancel(f.ctx, f.st, b, batch.CancelRequest{Actor: "awa", Note: "again", Owner: runner})
+	require.ErrorIs(t, err, batch.ErrNothingToCancel)
 }
 
 func testContacts(t *testing.T, f *fixture) {

@@ -349,7 +349,7 @@ func TestREADMECommandPaysTheSampleAndRerunPaysNothing(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &st))
 	assert.Equal(t, 25, st.Counts["succeeded"])
 	assert.Equal(t, int64(4679000), st.SucceededAmount)
-	assert.Equal(t, []string{"failed", "pending", "planned", "rejected", "review", "submitting", "succeeded", "unknown"}, slices.Sorted(maps.Keys(st.Counts)))
+	assert.Equal(t, []string{"cancelled", "failed", "pending", "planned", "rejected", "review", "submitting", "succeeded", "unknown"}, slices.Sorted(maps.Keys(st.Counts)))
 
 	// the csv of the same payroll is the same batch
 	r = bulkpay(t, dir, "run", "samples/payroll-2026-11.csv")

@@ -64,7 +64,8 @@ function progressStream(box) {
         if (!(s in pp.counts)) { span.remove(); }
       });
     });
-    status.textContent = p.running ? box.getAttribute("data-running") : (p.ended ? box.getAttribute("data-ended") : "");
+    status.textContent = p.running ? box.getAttribute("data-running") :
+      (p.paused ? box.getAttribute("data-paused") : (p.ended ? box.getAttribute("data-ended") : ""));
     if (p.error) { status.textContent += " " + p.error; }
   }
   es.addEventListener("progress", function (e) { show(JSON.parse(e.data)); });

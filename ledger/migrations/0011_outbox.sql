@@ -68,17 +68,18 @@ END;
 
 -- An item that reaches succeeded, failed or review gives an item event (the
 -- item with the state its event moved it to); when it was the batch's last open
--- item, whichever command moved it (a run, a person's decision, a
--- reconciliation, a callback), the batch completes. One trigger, so that the
+-- item (the others succeeded, failed, rejected or cancelled), whichever command
+-- moved it (a run, a person's decision, a reconciliation, a callback, a
+-- cancellation), the batch completes. One trigger, so that the
 -- item's event comes before the batch's.
 CREATE TRIGGER webhook_item_event AFTER INSERT ON events
-WHEN NEW.item_id IS NOT NULL AND NEW.to_state IN ('succeeded', 'failed', 'review', 'rejected')
+WHEN NEW.item_id IS NOT NULL AND NEW.to_state IN ('succeeded', 'failed', 'review', 'rejected', 'cancelled')
 BEGIN
     INSERT INTO webhook_outbox (event_id, type, batch_id, item_id, source, created_at, window_from, object)
     SELECT 'evt_' || lower(hex(randomblob(16))), 'item.' || NEW.to_state, NEW.batch_id, NEW.item_id, NEW.id, NEW.at, NEW.at,
         json_object('batch', b.reference, 'reference', i.reference, 'row', i.row, 'amount', i.amount,
             'currency', b.currency, 'provider', i.provider, 'state', NEW.to_state, 'provider_reference', i.provider_reference)
-    FROM items i JOIN batches b ON b.id = i.batch_id WHERE i.id = NEW.item_id AND NEW.to_state <> 'rejected';
+    FROM items i JOIN batches b ON b.id = i.batch_id WHERE i.id = NEW.item_id AND NEW.to_state IN ('succeeded', 'failed', 'review');
 
     INSERT INTO webhook_outbox (event_id, type, batch_id, source, created_at, window_from, object)
     SELECT 'evt_' || lower(hex(randomblob(16))), 'batch.completed', NEW.batch_id, NEW.id, NEW.at, NEW.at,
@@ -86,6 +87,7 @@ BEGIN
             'succeeded', (SELECT COUNT(*) FROM items WHERE batch_id = NEW.batch_id AND state = 'succeeded'),
             'failed', (SELECT COUNT(*) FROM items WHERE batch_id = NEW.batch_id AND state = 'failed'),
             'rejected', (SELECT COUNT(*) FROM items WHERE batch_id = NEW.batch_id AND state = 'rejected'),
+            'cancelled', (SELECT COUNT(*) FROM items WHERE batch_id = NEW.batch_id AND state = 'cancelled'),
             'succeeded_amount', (SELECT COALESCE(SUM(amount), 0) FROM items WHERE batch_id = NEW.batch_id AND state = 'succeeded')))
     FROM webhook_batch_object o WHERE o.batch_id = NEW.batch_id AND NEW.to_state <> 'review'
         AND NOT EXISTS (SELECT 1 FROM items WHERE batch_id = NEW.batch_id

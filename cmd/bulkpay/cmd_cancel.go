@@ -1,0 +1,46 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"bulkpay/batch"
+	"bulkpay/internal/cli"
+	"bulkpay/providers"
+)
+
+func newCancelCmd(a *app) *cobra.Command {
+	var note, by string
+	cmd := &cobra.Command{
+		Use:   "cancel BATCH --note TEXT",
+		Short: "Cancel a batch's payouts never sent (those sent or in doubt finish or settle)",
+		Args:  cobra.ExactArgs(1),
+		PreRunE: func(*cobra.Command, []string) error {
+			if strings.TrimSpace(note) == "" {
+				return cli.Usagef("--note is required: say why the payouts are cancelled (e.g. --note \"wrong month\")")
+			}
+			return nil
+		},
+		RunE: a.onStored(func(ctx context.Context, st batch.Store, b batch.Batch) error {
+			res, err := batch.Cancel(ctx, st, b, batch.CancelRequest{Actor: providers.Or(by, cli.Login()), Note: note,
+				Owner: processOwner()})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "batch %s: %d payout(s) never sent cancelled, %s %s\n", b.Reference, res.Items,
+				batch.Money(res.Amount), b.Currency)
+			if n := res.LeftOpen(); n > 0 {
+				fmt.Fprintf(a.stdout, "%d payout(s) already sent or in doubt are not cancelled: they finish or settle; `bulkpay resume %s` settles them\n",
+					n, b.Reference)
+				return batch.ErrUnfinished
+			}
+			return nil
+		}),
+	}
+	cmd.Flags().StringVar(&note, "note", "", "why the payouts are cancelled")
+	cmd.Flags().StringVar(&by, "by", "", "who cancels (default: the login name)")
+	return cmd
+}

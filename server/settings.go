@@ -1,0 +1,107 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"bulkpay/identity"
+)
+
+// UserAdmin is what the admin's settings change, the same ledger methods
+// `bulkpay users` uses.
+type UserAdmin interface {
+	Users(ctx context.Context) ([]identity.User, error)
+	AddUser(ctx context.Context, u identity.User) (identity.User, error)
+	DisableUser(ctx context.Context, name string) error
+}
+
+// errDisableSelf: an admin disabling their own account would lock the
+// settings away from the one using them.
+var errDisableSelf = errors.New("you cannot disable your own account")
+
+// addUser adds a user with role and password (checked and hashed as
+// `bulkpay users add` does), recorded in the server's log with the admin
+// who added it.
+func (s *Server) addUser(ctx context.Context, admin, name, role, password string) error {
+	r, err := identity.ParseRole(role)
+	if err != nil {
+		return err
+	}
+	if err := identity.CheckName(name); err != nil {
+		return err
+	}
+	hash, err := identity.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	if _, err := s.opt.Admin.AddUser(ctx, identity.User{Name: name, Role: r, PasswordHash: hash, Created: s.opt.Now()}); err != nil {
+		return err
+	}
+	s.opt.Log.Info("user added", "user", name, "role", r, "by", admin)
+	return nil
+}
+
+// disableUser disables a user as `bulkpay users disable` does: no sign-in,
+// no API key, its sessions end.
+func (s *Server) disableUser(ctx context.Context, admin, name string) error {
+	if name == admin {
+		return errDisableSelf
+	}
+	if err := s.opt.Admin.DisableUser(ctx, name); err != nil {
+		return err
+	}
+	s.opt.Log.Info("user disabled", "user", name, "by", admin)
+	return nil
+}
+
+func (s *Server) usersPage(w http.ResponseWriter, r *http.Request, rq *request) {
+	s.showUsers(w, r, rq, http.StatusOK, "")
+}
+
+func (s *Server) showUsers(w http.ResponseWriter, r *http.Request, rq *request, status int, msg string) {
+	users, err := s.opt.Admin.Users(r.Context())
+	if err != nil {
+		s.internal(w, rq, err)
+		return
+	}
+	s.render(w, rq, status, "users.html", msg, struct {
+		Users []identity.User
+		Roles []identity.Role
+	}{users, identity.Roles})
+}
+
+// userRefused shows the users page with why a change was refused: 400 for
+// the input, 409 for a name taken, 404 for a user not found.
+func (s *Server) userRefused(w http.ResponseWriter, r *http.Request, rq *request, err error) {
+	status := http.StatusBadRequest
+	switch {
+	case errors.Is(err, identity.ErrExists), errors.Is(err, errDisableSelf):
+		status = http.StatusConflict
+	case errors.Is(err, identity.ErrNotFound):
+		status = http.StatusNotFound
+	case !errors.Is(err, identity.ErrInvalid):
+		s.internal(w, rq, err)
+		return
+	}
+	s.showUsers(w, r, rq, status, err.Error())
+}
+
+func (s *Server) addUserForm(w http.ResponseWriter, r *http.Request, rq *request) {
+	err := s.addUser(r.Context(), rq.User.Name, strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("role"),
+		r.PostFormValue("password"))
+	if err != nil {
+		s.userRefused(w, r, rq, err)
+		return
+	}
+	http.Redirect(w, r, "/settings/users", http.StatusSeeOther)
+}
+
+func (s *Server) disableUserForm(w http.ResponseWriter, r *http.Request, rq *request) {
+	if err := s.disableUser(r.Context(), rq.User.Name, r.PathValue("name")); err != nil {
+		s.userRefused(w, r, rq, err)
+		return
+	}
+	http.Redirect(w, r, "/settings/users", http.StatusSeeOther)
+}
