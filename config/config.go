@@ -41,6 +41,9 @@ type Config struct {
 	Limits               batch.Limits         `yaml:"limits"`
 	RequireApproval      bool                 `yaml:"require_approval"`
 	FourEyes             bool                 `yaml:"four_eyes"`
+
+	// Webhooks are the customer's endpoints for signed events (webhooks.go).
+	Webhooks []Webhook `yaml:"webhooks"`
 }
 
 // ProviderConfig is one provider account and its pace. Each *_env field names
@@ -175,6 +178,9 @@ func Load(path string) (Config, error) {
 		return cfg, fmt.Errorf("config %s: %w", path, err)
 	}
 	if err := cfg.Limits.Validate(); err != nil {
+		return cfg, fmt.Errorf("config %s: %w", path, err)
+	}
+	if err := cfg.checkWebhooks(); err != nil {
 		return cfg, fmt.Errorf("config %s: %w", path, err)
 	}
 	return cfg, nil
