@@ -122,7 +122,7 @@ func (q *callbackQueue) Pop() any {
 }
 
 // callbackProviders are the providers that call back.
-var callbackProviders = []string{"campay", "cinetpay", "mycoolpay", "camoo"}
+var callbackProviders = []string{"campay", "cinetpay", "mycoolpay", "camoo", "momo"}
 
 // ParseCallbackURLs reads "mycoolpay=URL,campay=URL" into a map of provider
 // to URL.
@@ -307,6 +307,7 @@ var statusWords = map[string][3]string{
 	"cinetpay":  {"REC", "VAL", "REJ"},
 	"mycoolpay": {"PENDING", "SUCCESS", "FAILED"},
 	"camoo":     {"IN_PROGRESS", "SUCCESS", "FAILED"},
+	"momo":      {"PENDING", "SUCCESSFUL", "FAILED"},
 }
 
 // push queues callbacks due at due, in order. Called with s.mu held.
@@ -438,6 +439,8 @@ func (s *Server) build(p *Payout, base Delivery, kind, status, key string) []*ou
 		return []*outgoing{s.mycoolpayCallback(p, base, status, key)}
 	case "camoo":
 		return []*outgoing{s.camooCallback(p, base, status, key)}
+	case "momo":
+		return []*outgoing{s.momoCallback(p, base, status)}
 	}
 	return nil
 }
