@@ -46,6 +46,16 @@ var Markets = map[string]Market{
 	"GN": {"GN", "mtnguineaconakry", "GNF"},
 }
 
+// Countries lists the countries of Markets, in order.
+func Countries() string {
+	var cs []string
+	for k := range Markets {
+		cs = append(cs, k)
+	}
+	sort.Strings(cs)
+	return strings.Join(cs, ", ")
+}
+
 // Client talks to one MoMo Disbursement account. Safe for concurrent use.
 type Client struct {
 	providers.Base
