@@ -213,8 +213,17 @@ func (c *Client) exchange(ctx context.Context, op, method, path string, h http.H
 		h.Set("Content-Type", "application/json")
 	}
 	return providers.Exchange(ctx, c.HTTP, providers.Request{Provider: Name, Op: op, Method: method, URL: c.URL + path,
-		Header: h, Body: body, Safe: op != "transfer", Secrets: c.secrets(),
+		Header: h, Body: body, Safe: op != "transfer", Secrets: c.secrets(), Limit: limitOf(op),
 		Explain: func(b []byte) string { return problemOf(b).text() }})
+}
+
+// limitOf is the largest answer read for op: a transfer is answered 202 with
+// an empty body (or a short error), so more than 64 KiB is a fault.
+func limitOf(op string) int64 {
+	if op == "transfer" {
+		return 64 << 10
+	}
+	return 0
 }
 
 func (c *Client) secrets() []string {
@@ -472,15 +481,15 @@ func (c *Client) Settle(ctx context.Context, p providers.Payout) (providers.Resu
 		return providers.Result{}, err
 	}
 	t, err := c.transfer(ctx, p.Reference, c.env(m))
-	switch providers.Classify(err) {
-	case nil:
+	switch {
+	case err == nil:
 		if int64(t.Amount) != p.Amount || (t.Payee.PartyID != "" && t.Payee.PartyID != p.Phone) {
 			return providers.Result{}, &providers.Error{Class: providers.ErrDuplicate, Provider: Name, Op: "settle",
 				Message: fmt.Sprintf("a transfer of %d to %s holds our reference, not this payout of %d to %s",
 					int64(t.Amount), t.Payee.PartyID, p.Amount, p.Phone)}
 		}
 		return resultOf(p.Reference, t)
-	case providers.ErrNotFound:
+	case providers.Classify(err) == providers.ErrNotFound:
 		return c.Send(ctx, p) // never accepted: the same reference again (a 409 there is looked up)
 	}
 	return providers.Result{}, err
