@@ -66,6 +66,7 @@ type Client struct {
 	// developer sandbox's "sandbox", or one market's own).
 	environment string
 	markets     map[string]Market
+	envs        []string // the distinct target environments of the markets
 	callbackURL string
 	message     string
 	now         func() time.Time
@@ -73,6 +74,10 @@ type Client struct {
 	mu      sync.Mutex
 	token   string
 	expires time.Time
+	// sentTo remembers the environment of each transfer sent, when the
+	// client pays in several, so that Check (which is given the reference
+	// alone) asks there first.
+	sentTo sync.Map
 }
 
 // Option configures a Client.
@@ -127,7 +132,9 @@ func WithClock(now func() time.Time) Option { return func(c *Client) { c.now = n
 
 // New returns a client for MTN's developer sandbox unless told otherwise.
 func New(opts ...Option) *Client {
-	return providers.Apply(&Client{Base: providers.NewBase(DefaultBaseURL), markets: Markets, message: "bulkpay payout", now: time.Now}, opts)
+	c := providers.Apply(&Client{Base: providers.NewBase(DefaultBaseURL), markets: Markets, message: "bulkpay payout", now: time.Now}, opts)
+	c.envs = c.distinctEnvironments()
+	return c
 }
 
 // Name implements batch.Provider.
@@ -136,6 +143,9 @@ func (c *Client) Name() string { return Name }
 // market is the market that pays p, by its country (or its number's).
 func (c *Client) market(p providers.Payout) (Market, error) {
 	country := strings.ToUpper(providers.Or(p.Country, providers.RegionOf(p.Phone)))
+	if c.environment == SandboxEnvironment { // MTN's developer sandbox: its test numbers, in EUR
+		return Market{Country: country, TargetEnvironment: SandboxEnvironment, Currency: "EUR"}, nil
+	}
 	m, ok := c.markets[country]
 	if !ok {
 		return Market{}, &providers.Error{Class: providers.ErrRejected, Provider: Name, Op: "transfer", ProviderSide: true,
@@ -421,6 +431,9 @@ func (c *Client) Send(ctx context.Context, p providers.Payout) (providers.Result
 	if c.callbackURL != "" {
 		h.Set("X-Callback-Url", c.callbackURL)
 	}
+	if len(c.environments()) > 1 {
+		c.sentTo.Store(p.Reference, c.env(m))
+	}
 	resp, err := c.call(ctx, "transfer", http.MethodPost, "/disbursement/v1_0/transfer", c.env(m), h, body)
 	if err != nil {
 		return providers.Result{}, err
@@ -537,11 +550,20 @@ func (c *Client) Transfer(ctx context.Context, country, ref string) (Transfer, e
 }
 
 // Check implements batch.Provider: the transfer's status by its id, which is
-// our reference. Without the payee's country the environments are tried in
-// turn, the client's own first.
+// our reference. It is asked in the environment it was sent to when this
+// client sent it, else in each of the client's environments in turn.
 func (c *Client) Check(ctx context.Context, ref string) (providers.Result, error) {
 	var last error
-	for _, env := range c.environments() {
+	envs := c.environments()
+	if env, ok := c.sentTo.Load(ref); ok {
+		envs = append([]string{env.(string)}, envs...)
+	}
+	tried := map[string]bool{}
+	for _, env := range envs {
+		if tried[env] {
+			continue
+		}
+		tried[env] = true
 		t, err := c.transfer(ctx, ref, env)
 		if err == nil {
 			return resultOf(ref, t)
@@ -556,7 +578,9 @@ func (c *Client) Check(ctx context.Context, ref string) (providers.Result, error
 
 // environments are the distinct target environments of the client's markets,
 // in order of country.
-func (c *Client) environments() []string {
+func (c *Client) environments() []string { return c.envs }
+
+func (c *Client) distinctEnvironments() []string {
 	var out []string
 	cs := strings.Split(c.countries(), ", ")
 	for _, cc := range cs {

@@ -167,7 +167,7 @@ func (m *momo) serve(w http.ResponseWriter, r *http.Request, rest string) {
 	case op == "transfer" && r.Method == http.MethodPost:
 		m.transfer(w, r, env.region, env.currency, fault)
 	case op == "status" && r.Method == http.MethodGet:
-		m.status(w, strings.TrimPrefix(path, "/disbursement/v1_0/transfer/"))
+		m.status(w, strings.TrimPrefix(path, "/disbursement/v1_0/transfer/"), r.Header.Get("X-Target-Environment"))
 	case op == "balance" && r.Method == http.MethodGet:
 		m.s.mu.Lock()
 		m.s.settleDue()
@@ -348,6 +348,7 @@ func (m *momo) transfer(w http.ResponseWriter, r *http.Request, region, currency
 		return
 	}
 	cb := r.Header.Get("X-Callback-Url")
+	envName := r.Header.Get("X-Target-Environment")
 	m.s.mu.Lock()
 	m.s.settleDue()
 	if m.s.byOurs["momo/"+ref] != nil {
@@ -364,7 +365,7 @@ func (m *momo) transfer(w http.ResponseWriter, r *http.Request, region, currency
 	p := &Payout{Provider: "momo", ProviderReference: ref, ClientReference: ref, Phone: body.Payee.PartyID, Amount: amount,
 		Status: "PENDING", Operator: carrier, CreatedAt: now, Final: "SUCCESSFUL", Success: true, Account: "momo",
 		Echo: map[string]string{"currency": strings.ToUpper(body.Currency), "externalId": body.ExternalID,
-			"payerMessage": body.PayerMessage, "payeeNote": body.PayeeNote}}
+			"payerMessage": body.PayerMessage, "payeeNote": body.PayeeNote, "env": envName}}
 	if cb != "" {
 		p.Echo["notify_url"] = cb
 	}
@@ -451,10 +452,15 @@ func momoReasonText(code string) string {
 	return "An internal error occurred while processing."
 }
 
-func (m *momo) status(w http.ResponseWriter, ref string) {
+// status answers a transfer by its id, in the environment it was made in
+// (each environment holds its own transfers).
+func (m *momo) status(w http.ResponseWriter, ref, env string) {
 	m.s.mu.Lock()
 	m.s.settleDue()
 	p := m.s.byOurs["momo/"+ref]
+	if p != nil && p.Echo["env"] != env {
+		p = nil
+	}
 	var body map[string]any
 	if p != nil {
 		body = momoTransfer(p, p.Status)
