@@ -122,7 +122,7 @@ func (q *callbackQueue) Pop() any {
 }
 
 // callbackProviders are the providers that call back.
-var callbackProviders = []string{"campay", "cinetpay", "mycoolpay", "camoo", "momo"}
+var callbackProviders = []string{"campay", "cinetpay", "mycoolpay", "camoo"}
 
 // ParseCallbackURLs reads "mycoolpay=URL,campay=URL" into a map of provider
 // to URL.
@@ -255,10 +255,10 @@ func (s *Server) Pump(ctx context.Context) {
 }
 
 // callbackURL is where p's callbacks go: the URL its request named, else the
-// provider's. Called with s.mu held.
+// provider's (none for MoMo). Called with s.mu held.
 func (s *Server) callbackURL(p *Payout) string {
-	if u := p.Echo["notify_url"]; u != "" {
-		return u
+	if u := p.Echo["notify_url"]; u != "" || p.Provider == "momo" {
+		return u // MoMo calls back only a transfer that named its X-Callback-Url
 	}
 	return s.opts.Callbacks.URLs[p.Provider]
 }

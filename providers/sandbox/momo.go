@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -254,7 +255,7 @@ func (m *momo) token(w http.ResponseWriter, r *http.Request) {
 	m.holder[tok] = user
 	life := m.tokens[tok].Sub(m.s.opts.Now())
 	m.s.mu.Unlock()
-	writeJSON(w, http.StatusOK, map[string]any{"access_token": tok, "token_type": "access_token", "expires_in": int(life / time.Second)})
+	writeJSON(w, http.StatusOK, map[string]any{"access_token": tok, "token_type": "access_token", "expires_in": int((life + time.Second/2) / time.Second)})
 }
 
 func basicAuth(h string) (string, string, bool) {
@@ -596,6 +597,21 @@ func ReadNames(r io.Reader) (map[string]string, error) {
 		}
 		out[phone] = rec[nameCol]
 	}
+}
+
+// LoadNames registers the names of a names file (see ReadNames) and says how
+// many it held.
+func (s *Server) LoadNames(path string) (int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	names, err := ReadNames(f)
+	if err != nil {
+		return 0, err
+	}
+	return len(names), s.SetNames(names)
 }
 
 // namesEndpoint serves /_sandbox/names: POST {"2376...": "Given FAMILY"}

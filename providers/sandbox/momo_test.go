@@ -178,6 +178,14 @@ func TestSampleNamesMatchThePayrollButOneRow(t *testing.T) {
 
 func TestReadNames(t *testing.T) {
 	t.Parallel()
+	srv := sandboxtest.Sandbox(t, sandbox.Options{})
+	n, err := srv.LoadNames("../../samples/momo-names-2026-11.csv")
+	require.NoError(t, err)
+	assert.Equal(t, 25, n)
+	assert.Equal(t, 25, srv.NameCount())
+	_, err = srv.LoadNames("no-such-file.csv")
+	assert.Error(t, err)
+
 	got, err := sandbox.ReadNames(strings.NewReader("\ufeffName,Phone\nAwa DIOP,+221 77 123 45 67\n"))
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"221771234567": "Awa DIOP"}, got)
