@@ -177,8 +177,11 @@ func Load(path string) (Config, error) {
 		if err := CheckBaseURL(cfg.Providers[name].BaseURL); err != nil {
 			return cfg, fmt.Errorf("config %s: providers.%s.base_url: %w", path, name, err)
 		}
+		if pc := cfg.Providers[name]; name != momo.Name && (len(pc.Markets) > 0 || pc.TargetEnvironment != "") {
+			return cfg, fmt.Errorf("config %s: providers.%s: markets and target_environment are MTN MoMo settings (providers.momo)", path, name)
+		}
 		for _, m := range cfg.Providers[name].Markets {
-			if _, ok := momo.Markets[strings.ToUpper(m)]; name != momo.Name || !ok {
+			if _, ok := momo.Markets[strings.ToUpper(m)]; !ok {
 				return cfg, fmt.Errorf("config %s: providers.%s.markets: %q is not a market bulkpay pays through MTN MoMo (%s)", path, name, m, momo.Countries())
 			}
 		}
