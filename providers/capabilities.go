@@ -100,7 +100,8 @@ var declarations = []Declaration{
 			{Country: "CI", Currency: "XOF", Carriers: []string{"MTN"}, Modes: mobileMoney},
 			{Country: "BJ", Currency: "XOF", Carriers: []string{"MTN"}, Modes: mobileMoney},
 			{Country: "CG", Currency: "XAF", Carriers: []string{"MTN"}, Modes: mobileMoney},
-			{Country: "GN", Currency: "GNF", Carriers: []string{"MTN"}, Modes: mobileMoney},
+			// the numbering plan still names MTN Guinea by its former brand
+			{Country: "GN", Currency: "GNF", Carriers: []string{"MTN", "Areeba"}, Modes: mobileMoney},
 		}},
 	// My-CoolPay: CM_MOMO, CM_OM (after CamPay) and its own MCP wallets, by
 	// phone, username or e-mail; transaction_currency XAF.

@@ -55,6 +55,7 @@ func TestCanPay(t *testing.T) {
 		{"momo", Payee{"CI", "MTN", mm, "XOF"}, "", ""},
 		{"momo", Payee{"BJ", "MTN", mm, "XAF"}, "", ""}, // the CFA francs are at par
 		{"momo", Payee{"GN", "MTN", mm, "GNF"}, "", ""},
+		{"momo", Payee{"GN", "Areeba", mm, "GNF"}, "", ""}, // MTN Guinea, as the numbering plan names it
 		{"momo", Payee{"CM", "Orange", mm, "XAF"}, "phone", "momo pays only MTN numbers in CM, and this is an Orange number"},
 		{"momo", Payee{"SN", "Orange", mm, "XOF"}, "phone", "momo does not pay numbers in SN"},
 		{"momo", Payee{"CM", "MTN", co, "XAF"}, "mode", "momo does not pay mode cashout in CM"},

@@ -504,3 +504,33 @@ func TestCallbacks(t *testing.T) {
 		})
 	}
 }
+
+// What MoMo declares it pays (providers/capabilities.go) is what the client's
+// markets pay and what the simulator accepts: an MTN number of each declared
+// country, in its currency; another carrier's number is no MoMo payee.
+func TestDeclaredMarketsArePaid(t *testing.T) {
+	t.Parallel()
+	mtn := map[string]string{"CM": "237677123456", "CI": "2250501020304", "BJ": "2290161123456", "CG": "242061234567", "GN": "224661234567"}
+	s := serve(t, sandbox.Options{}, nil)
+	ctx := context.Background()
+	declared := providers.Declared(momo.Name)
+	require.Len(t, declared, len(momo.Markets))
+	for _, d := range declared {
+		m, ok := momo.Markets[d.Country]
+		require.True(t, ok, d.Country)
+		assert.Equal(t, d.Currency, m.Currency, d.Country)
+		assert.Equal(t, d.Currency, providers.PaidIn(momo.Name, d.Country, "MTN"))
+		p := payout(mtn[d.Country], 1000)
+		p.Currency = d.Currency
+		_, err := s.c.Send(ctx, p)
+		require.NoError(t, err, d.Country)
+		assert.Equal(t, d.Currency, s.rec.Last()["currency"], d.Country)
+		r, err := s.c.Check(ctx, p.Reference)
+		require.NoError(t, err, d.Country)
+		assert.Equal(t, providers.StatusPending, r.Status, d.Country)
+	}
+	_, err := s.c.Send(ctx, payout("237699123456", 1000))
+	require.ErrorIs(t, err, providers.ErrRejected, "an Orange number")
+	assert.Contains(t, err.Error(), "PAYEE_NOT_FOUND")
+	assert.Len(t, s.srv.Payouts(), len(declared))
+}

@@ -302,6 +302,9 @@ func payable(partyID, region string) (carrier string, ok bool) {
 	if !valid || (region != "" && reg != region) {
 		return "", false
 	}
+	if strings.EqualFold(carrier, "Areeba") { // MTN Guinea, by its former brand in the numbering plan
+		carrier = "MTN"
+	}
 	return carrier, region == "" || carrier == "MTN"
 }
 
