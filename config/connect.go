@@ -112,6 +112,11 @@ func (c Config) lanes(root, where string, wrap func(*http.Client) *http.Client, 
 			pc.FeePercent = or(pc.FeePercent, sandbox.FeeOnTop(name))
 		}
 		pc = DefaultPace(pc)
+		if _, home := momo.Markets[c.Region]; name == momo.Name && len(pc.Markets) == 0 && home {
+			// a MoMo account pays one market (each has its own base URL and
+			// balance): the config's region unless markets says otherwise
+			pc.Markets = []string{c.Region}
+		}
 		// as many idle connections as requests in flight, so a lane does not
 		// reopen its connections (the default keeps 2 per host)
 		tr := http.DefaultTransport.(*http.Transport).Clone()

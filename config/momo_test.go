@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"bulkpay/batch"
 	"bulkpay/config"
 	"bulkpay/providers"
 	"bulkpay/providers/sandbox"
@@ -54,6 +55,18 @@ func TestMoMoConfig(t *testing.T) {
 	_, err = prov.Send(ctx, providers.Payout{Reference: uuid.NewString(), Phone: "46733123453", Amount: 5, Currency: "XAF"})
 	require.NoError(t, err)
 	assert.Len(t, srv.Payouts(), 2)
+
+	// through a sandbox, the account pays the config's region: one balance,
+	// which the balance check reads as the account's
+	open := sandboxtest.Sandbox(t, sandbox.Options{})
+	sb := config.Default()
+	conn, err := sb.Connect(ctx, config.Target{SandboxURL: sandboxtest.Serve(t, open, open)})
+	require.NoError(t, err)
+	defer conn.Close()
+	bs, err := conn.Lanes["momo"].Provider.(batch.Balancer).Balances(ctx)
+	require.NoError(t, err)
+	require.Len(t, bs, 1)
+	assert.Equal(t, providers.Balance{Amount: 1_000_000_000, Currency: "XAF"}, bs[0])
 
 	require.NoError(t, os.WriteFile(path, []byte("providers:\n  momo:\n    markets: [CM, NG]\n"), 0o600))
 	_, err = config.Load(path)
