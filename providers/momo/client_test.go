@@ -354,6 +354,18 @@ func TestRepeatedReference(t *testing.T) {
 	assert.Len(t, s.srv.Payouts(), 1)
 }
 
+// inDoubt sends a payout whose answer the sandbox holds back (kind: after
+// or before recording it) until the client gives up: its outcome is in doubt.
+func inDoubt(t *testing.T, kind sandbox.FaultKind, wrap func(http.Handler) http.Handler) (served, providers.Payout) {
+	t.Helper()
+	s := serve(t, sandbox.Options{}, wrap, momo.WithHTTPClient(&http.Client{Timeout: 200 * time.Millisecond}))
+	p := payout(mtnCM, 5000)
+	s.srv.AddFault(sandbox.Fault{Provider: "momo", Op: "transfer", Kind: kind})
+	_, err := s.c.Send(context.Background(), p)
+	require.ErrorIs(t, err, providers.ErrUnknownOutcome)
+	return s, p
+}
+
 // Settle asks by our reference: an answer lost after MoMo accepted is found;
 // a request that never arrived (404) is sent again under the same reference;
 // a resend that meets a transfer accepted meanwhile (409) asks again.
@@ -362,11 +374,7 @@ func TestSettle(t *testing.T) {
 	ctx := context.Background()
 	t.Run("answer lost", func(t *testing.T) {
 		t.Parallel()
-		s := serve(t, sandbox.Options{}, nil, momo.WithHTTPClient(&http.Client{Timeout: 200 * time.Millisecond}))
-		p := payout(mtnCM, 5000)
-		s.srv.AddFault(sandbox.Fault{Provider: "momo", Op: "transfer", Kind: sandbox.HangAfter})
-		_, err := s.c.Send(ctx, p)
-		require.ErrorIs(t, err, providers.ErrUnknownOutcome)
+		s, p := inDoubt(t, sandbox.HangAfter, nil)
 		res, err := s.c.Settle(ctx, p)
 		require.NoError(t, err)
 		assert.Equal(t, providers.Result{ProviderReference: p.Reference, Status: providers.StatusPending, Amount: 5000}, res)
@@ -375,11 +383,7 @@ func TestSettle(t *testing.T) {
 	})
 	t.Run("never arrived: 404, sent again with the same id", func(t *testing.T) {
 		t.Parallel()
-		s := serve(t, sandbox.Options{}, nil, momo.WithHTTPClient(&http.Client{Timeout: 200 * time.Millisecond}))
-		p := payout(mtnCM, 5000)
-		s.srv.AddFault(sandbox.Fault{Provider: "momo", Op: "transfer", Kind: sandbox.HangBefore})
-		_, err := s.c.Send(ctx, p)
-		require.ErrorIs(t, err, providers.ErrUnknownOutcome)
+		s, p := inDoubt(t, sandbox.HangBefore, nil)
 		assert.Empty(t, s.srv.Payouts())
 		res, err := s.c.Settle(ctx, p)
 		require.NoError(t, err)
@@ -404,11 +408,7 @@ func TestSettle(t *testing.T) {
 				h.ServeHTTP(w, r)
 			})
 		}
-		s := serve(t, sandbox.Options{}, wrap, momo.WithHTTPClient(&http.Client{Timeout: 200 * time.Millisecond}))
-		p := payout(mtnCM, 5000)
-		s.srv.AddFault(sandbox.Fault{Provider: "momo", Op: "transfer", Kind: sandbox.HangAfter})
-		_, err := s.c.Send(ctx, p)
-		require.ErrorIs(t, err, providers.ErrUnknownOutcome)
+		s, p := inDoubt(t, sandbox.HangAfter, wrap)
 		s.advance(t, time.Minute)
 		res, err := s.c.Settle(ctx, p)
 		require.NoError(t, err)
