@@ -194,3 +194,33 @@ func TestReadNames(t *testing.T) {
 	_, err = sandbox.ReadNames(strings.NewReader("phone,name\n0677,X\nabc,Y\n"))
 	assert.ErrorContains(t, err, "line 3")
 }
+
+// A restarted sandbox remembers MoMo's transfers from its journal: a
+// transfer is found by our reference in its environment, and a resend of it
+// is refused with 409.
+func TestMoMoJournalRemembersTransfers(t *testing.T) {
+	t.Parallel()
+	journal := t.TempDir() + "/j.jsonl"
+	first := sandboxtest.New(t, sandbox.Options{JournalPath: journal})
+	tok := momoToken(t, first.URL, "user", "key")
+	ref := uuid.NewString()
+	send := func(root, tok string) int {
+		code, _ := momoCall(t, root, http.MethodPost, "/disbursement/v1_0/transfer",
+			`{"amount":"2000","currency":"XOF","externalId":"`+ref+`","payee":{"partyIdType":"MSISDN","partyId":"2250501020304"}}`,
+			map[string]string{"Authorization": "Bearer " + tok, "X-Reference-Id": ref, "X-Target-Environment": "mtnivorycoast"})
+		return code
+	}
+	require.Equal(t, http.StatusAccepted, send(first.URL, tok))
+	require.NoError(t, first.Server.Close())
+
+	again := sandboxtest.New(t, sandbox.Options{JournalPath: journal})
+	tok = momoToken(t, again.URL, "user", "key")
+	code, out := momoCall(t, again.URL, http.MethodGet, "/disbursement/v1_0/transfer/"+ref, "",
+		map[string]string{"Authorization": "Bearer " + tok, "X-Target-Environment": "mtnivorycoast"})
+	require.Equal(t, http.StatusOK, code)
+	assert.Equal(t, "2000", out["amount"])
+	assert.Equal(t, "XOF", out["currency"])
+	assert.Equal(t, ref, out["externalId"])
+	assert.Equal(t, http.StatusConflict, send(again.URL, tok))
+	assert.Len(t, again.Server.Payouts(), 1)
+}
