@@ -12,6 +12,11 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
 
 	"bulkpay/batch"
 	"bulkpay/providers"
@@ -333,22 +338,26 @@ func statusOf(s string) (providers.Status, bool) {
 }
 
 // messageOf makes a payer message or payee note MoMo takes: at most 160
-// characters of letters, digits, spaces and . , - (no special characters).
+// characters of ASCII letters, digits, spaces and . , - (MTN refuses special
+// characters); accents are taken off the letters, anything else becomes a
+// space.
 func messageOf(s string) string {
+	plain, _, err := transform.String(transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn))), s)
+	if err != nil {
+		plain = s
+	}
 	var b strings.Builder
-	for _, r := range s {
+	for _, r := range plain {
 		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == ' ', r == '.', r == ',', r == '-':
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == ',', r == '-':
 			b.WriteRune(r)
-		case r > 127 && (r >= 0xC0 && r <= 0x24F):
-			b.WriteRune(r) // accented letters of payroll names and descriptions
 		default:
 			b.WriteRune(' ')
 		}
 	}
 	out := strings.Join(strings.Fields(b.String()), " ")
-	if r := []rune(out); len(r) > 160 {
-		out = string(r[:160])
+	if len(out) > 160 {
+		out = strings.TrimSpace(out[:160])
 	}
 	return out
 }

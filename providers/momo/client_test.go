@@ -165,7 +165,7 @@ func TestTransferRequest(t *testing.T) {
 	assert.Equal(t, "XAF", body["currency"])
 	assert.Equal(t, p.Reference, body["externalId"])
 	assert.Equal(t, map[string]any{"partyIdType": "MSISDN", "partyId": mtnCM}, body["payee"])
-	assert.Equal(t, "Salaire novembre équipe 2 avance prime", body["payerMessage"])
+	assert.Equal(t, "Salaire novembre equipe 2 avance prime", body["payerMessage"], "no special characters, no accents")
 	got := s.srv.Payouts()
 	require.Len(t, got, 1)
 	assert.Equal(t, p.Reference, got[0].ProviderReference, "our reference is the transfer's id")
