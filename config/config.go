@@ -33,6 +33,10 @@ type Config struct {
 	PollInterval time.Duration             `yaml:"poll_interval"`
 	Providers    map[string]ProviderConfig `yaml:"providers"`
 	Routes       []batch.Rule              `yaml:"routes"`
+	// PublicURL is where providers reach bulkpay serve's callbacks
+	// (/callbacks/{provider}): CinetPay and Camoo are given a notification
+	// URL below it per item. --public-url overrides it.
+	PublicURL string `yaml:"public_url"`
 
 	// Money: fees as the platform's profit configurations, who bears them,
 	// fat-finger limits, and approval before a run.
@@ -47,22 +51,27 @@ type Config struct {
 // the environment variable holding a secret; unset, the provider's default
 // name is used (CAMPAY_USERNAME, CINETPAY_APIKEY, MYCOOLPAY_PRIVATE_KEY, ...).
 type ProviderConfig struct {
-	BaseURL       string        `yaml:"base_url"`
-	UsernameEnv   string        `yaml:"username_env"`    // campay
-	PasswordEnv   string        `yaml:"password_env"`    // campay, cinetpay
-	TokenEnv      string        `yaml:"token_env"`       // campay (a permanent token)
-	APIKeyEnv     string        `yaml:"apikey_env"`      // cinetpay
-	PublicKeyEnv  string        `yaml:"public_key_env"`  // mycoolpay
-	PrivateKeyEnv string        `yaml:"private_key_env"` // mycoolpay
-	KeyEnv        string        `yaml:"key_env"`         // camoo
-	SecretEnv     string        `yaml:"secret_env"`      // camoo
-	NotifyURL     string        `yaml:"notify_url"`      // cinetpay (required by it), camoo
-	ChunkSize     int           `yaml:"chunk_size"`      // cinetpay: transfers per call
-	FeePercent    string        `yaml:"fee_percent"`     // what the provider takes from the balance on top of each payout, for the balance check
-	Rate          Rate          `yaml:"rate"`
-	Burst         int           `yaml:"burst"`
-	Concurrency   int           `yaml:"concurrency"`
-	Timeout       time.Duration `yaml:"timeout"`
+	BaseURL       string `yaml:"base_url"`
+	UsernameEnv   string `yaml:"username_env"`    // campay
+	PasswordEnv   string `yaml:"password_env"`    // campay, cinetpay
+	TokenEnv      string `yaml:"token_env"`       // campay (a permanent token)
+	APIKeyEnv     string `yaml:"apikey_env"`      // cinetpay
+	PublicKeyEnv  string `yaml:"public_key_env"`  // mycoolpay
+	PrivateKeyEnv string `yaml:"private_key_env"` // mycoolpay
+	KeyEnv        string `yaml:"key_env"`         // camoo
+	SecretEnv     string `yaml:"secret_env"`      // camoo
+	NotifyURL     string `yaml:"notify_url"`      // cinetpay (required by it), camoo
+	WebhookKeyEnv string `yaml:"webhook_key_env"` // campay: the app's webhook key its callbacks are signed with
+	// CallbackSources are the addresses (IPs or CIDR blocks) My-CoolPay's
+	// callbacks may come from; left out, the one My-CoolPay documents. The
+	// sandbox's are accepted from anywhere.
+	CallbackSources []string      `yaml:"callback_sources"`
+	ChunkSize       int           `yaml:"chunk_size"`  // cinetpay: transfers per call
+	FeePercent      string        `yaml:"fee_percent"` // what the provider takes from the balance on top of each payout, for the balance check
+	Rate            Rate          `yaml:"rate"`
+	Burst           int           `yaml:"burst"`
+	Concurrency     int           `yaml:"concurrency"`
+	Timeout         time.Duration `yaml:"timeout"`
 }
 
 // Rate is a provider's pace in the config: requests per second, or
@@ -151,6 +160,11 @@ func Load(path string) (Config, error) {
 			return cfg, fmt.Errorf("config %s: providers.%w", path, err)
 		}
 	}
+	if cfg.PublicURL != "" {
+		if err := CheckPublicURL(cfg.PublicURL); err != nil {
+			return cfg, fmt.Errorf("config %s: public_url: %w", path, err)
+		}
+	}
 	if err := cfg.Fees().Validate(); err != nil {
 		return cfg, fmt.Errorf("config %s: %w", path, err)
 	}
@@ -210,6 +224,19 @@ func CheckBaseURL(raw string) error {
 	}
 	if u.Scheme == "http" && !loopback(u.Hostname()) {
 		return fmt.Errorf("%s is plain http: the provider's credentials and every payout would cross the network unencrypted; use https:// (plain http is accepted only for this machine, 127.0.0.1, ::1 or localhost, e.g. a local simulator)", batch.CleanURL(raw))
+	}
+	return nil
+}
+
+// CheckPublicURL refuses a public URL providers could not call back: it must
+// be an absolute http(s) URL without credentials.
+func CheckPublicURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return fmt.Errorf("%q is not an address providers can call: give it as https://host", raw)
+	}
+	if u.User != nil {
+		return fmt.Errorf("%s holds credentials: remove them", batch.CleanURL(raw))
 	}
 	return nil
 }

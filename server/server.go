@@ -14,6 +14,7 @@ import (
 	"bulkpay/config"
 	"bulkpay/identity"
 	"bulkpay/ledger"
+	"bulkpay/providers"
 )
 
 // Store is the ledger the server works on: everything the use cases consume,
@@ -22,6 +23,8 @@ type Store interface {
 	batch.Store
 	// NoteBy appends a batch-level event with the user who took the step.
 	NoteBy(ctx context.Context, batchID int64, cause, detail, actor string) error
+	// The providers' callbacks received, refused or not.
+	batch.CallbackLog
 	ProviderTotals(ctx context.Context, batchID int64) (map[string]map[batch.State]batch.Total, error)
 	// SetProfitConfig keeps a new version of a profit configuration; ProfitHistory is every version kept.
 	SetProfitConfig(ctx context.Context, c batch.ProfitConfig, by string, at time.Time) (ledger.ProfitVersion, error)
@@ -64,6 +67,10 @@ type Options struct {
 	BehindProxy bool
 	// Owner is this process, for the batches' locks.
 	Owner batch.Owner
+	// Callbacks verify the providers' callbacks, by provider; when nil, the
+	// config's (config.Callbacks for Target). A provider left out has its
+	// callbacks answered 404.
+	Callbacks map[string]providers.CallbackParser
 	// Now is the clock of sessions, sign-in limits and events (time.Now when nil).
 	Now func() time.Time
 	// ProgressEvery is how often a progress stream reads the ledger's counts
@@ -100,6 +107,7 @@ type Server struct {
 
 	builtinMu sync.Mutex
 	builtin   *batch.Connection // the built-in sandbox, once started
+	lookups   *batch.Connection // the providers callbacks are looked up through (but the built-in sandbox's), once made
 }
 
 // New builds a server.
@@ -115,6 +123,16 @@ func New(opt Options) (*Server, error) {
 	}
 	if opt.Log == nil {
 		opt.Log = slog.New(slog.DiscardHandler)
+	}
+	if opt.Callbacks == nil {
+		cbs, skipped, err := opt.Config.Callbacks(opt.Target)
+		if err != nil {
+			return nil, err
+		}
+		for _, why := range skipped {
+			opt.Log.Warn("callbacks not verified: polling alone settles this provider's payouts", "why", why)
+		}
+		opt.Callbacks = cbs
 	}
 	pages, err := parsePages()
 	if err != nil {
@@ -141,6 +159,10 @@ func (s *Server) Close() {
 	if s.builtin != nil {
 		s.builtin.Close()
 		s.builtin = nil
+	}
+	if s.lookups != nil {
+		s.lookups.Close()
+		s.lookups = nil
 	}
 }
 
