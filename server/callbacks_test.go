@@ -246,7 +246,7 @@ func TestCallbacksEarlyLateAndUnknownChangeNothingWrong(t *testing.T) {
 			Note: "Camoo's dashboard shows nothing yet"})
 		require.NoError(t, err)
 		assert.Empty(t, r.advance(time.Minute), "not yet")
-		assert.Equal(t, []int{http.StatusOK}, r.advance(10*time.Minute)["final"])
+		assert.Equal(t, []int{http.StatusOK}, r.advance(10 * time.Minute)["final"])
 		assert.Equal(t, batch.Failed, r.item(it).State, "a final state never moves back")
 		assert.Equal(t, []string{batch.VerdictUnchanged}, r.verdicts())
 		events, err := r.st.Events(ctx, it.BatchID, 0)
