@@ -135,12 +135,26 @@ func Confirm(ctx context.Context, st CallbackStore, lanes map[string]Lane, cb pr
 			conf.Item.State = change.To
 		}
 	}
-	if conf.Verdict != VerdictSettled {
+	if conf.Verdict != VerdictSettled && worthNoting(cb, it) {
 		if err := st.Note(ctx, it.BatchID, CauseCallback, fmt.Sprintf("row %d, %s callback: %s (%s)", it.Row, cb.Provider, conf.Detail, evidence(cb))); err != nil {
 			return Confirmation{}, fmt.Errorf("note the callback on row %d: %w", it.Row, err)
 		}
 	}
 	return keep(ctx, st, rec, conf)
+}
+
+// worthNoting says whether a callback that moved nothing goes in its batch's
+// events too (the callback log has every one): when the item is in doubt
+// (the lookup failed or disagreed), or when it contradicts a final state.
+// A callback for an item being sent or pending is the run's business.
+func worthNoting(cb providers.Callback, it Item) bool {
+	switch {
+	case it.State == Unknown || it.State == Review:
+		return true
+	case it.State.Terminal():
+		return cb.Status != "" && stateOf(cb.Status) != it.State
+	}
+	return false
 }
 
 // keep logs the callback with its verdict.
