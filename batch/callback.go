@@ -124,16 +124,9 @@ func Confirm(ctx context.Context, st CallbackStore, lanes map[string]Lane, cb pr
 			Detail: fmt.Sprintf("no item bulkpay sent has reference %q or %s id %q: kept for reconciliation", cb.ItemReference, cb.Provider, cb.ProviderReference)})
 	}
 	rec.BatchID, rec.ItemID = it.BatchID, it.ID
-	conf, change := judge(ctx, lanes, cb, it, clock)
-	if change != nil {
-		switch err := st.Apply(ctx, *change); {
-		case errors.Is(err, ErrStale):
-			conf = Confirmation{Verdict: VerdictUnchanged, Item: it, Detail: "the item moved meanwhile (a run recorded it first): " + conf.Detail}
-		case err != nil:
-			return Confirmation{}, fmt.Errorf("record the callback's settlement of row %d: %w", it.Row, err)
-		default:
-			conf.Item.State = change.To
-		}
+	conf, err := settle(ctx, st, lanes, cb, it, clock)
+	if err != nil {
+		return Confirmation{}, err
 	}
 	if conf.Verdict != VerdictSettled && worthNoting(cb, it) {
 		if err := st.Note(ctx, it.BatchID, CauseCallback, fmt.Sprintf("row %d, %s callback: %s (%s)", it.Row, cb.Provider, conf.Detail, evidence(cb))); err != nil {
@@ -141,6 +134,72 @@ func Confirm(ctx context.Context, st CallbackStore, lanes map[string]Lane, cb pr
 		}
 	}
 	return keep(ctx, st, rec, conf)
+}
+
+// settle judges cb about it and records the change the lookup confirms.
+func settle(ctx context.Context, st Applier, lanes map[string]Lane, cb providers.Callback, it Item, clock providers.Clock) (Confirmation, error) {
+	conf, change := judge(ctx, lanes, cb, it, clock)
+	if change == nil {
+		return conf, nil
+	}
+	switch err := st.Apply(ctx, *change); {
+	case errors.Is(err, ErrStale):
+		return Confirmation{Verdict: VerdictUnchanged, Item: it, Detail: "the item moved meanwhile (a run recorded it first): " + conf.Detail}, nil
+	case err != nil:
+		return Confirmation{}, fmt.Errorf("record the callback's settlement of row %d: %w", it.Row, err)
+	}
+	conf.Item.State = change.To
+	return conf, nil
+}
+
+// Revisit looks again at the verified callbacks kept for items that are now
+// in doubt: a callback that came while its item was being sent (or pending)
+// was left to the run, and the run may since have lost the answer (a crash,
+// a timeout) and left the item unknown or in review. Each such item is
+// looked up again by the provider's id its latest callback gave, and settled
+// as Confirm would; what the lookup does not confirm stays as it is, without
+// a new entry in the log. It returns how many items it settled; the error is
+// for the store only.
+func Revisit(ctx context.Context, st CallbackStore, lanes map[string]Lane, clock providers.Clock) (int, error) {
+	logged, err := st.Callbacks(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("read the callback log: %w", err)
+	}
+	seen := map[int64]bool{}
+	items := map[int64][]Item{} // by batch, read once
+	settled := 0
+	for i := len(logged) - 1; i >= 0; i-- { // the latest callback of each item
+		r := logged[i]
+		if r.ItemID == 0 || r.ProviderReference == "" || seen[r.ItemID] || r.Verdict == VerdictRefused || r.Verdict == VerdictPing {
+			continue
+		}
+		seen[r.ItemID] = true
+		if _, ok := items[r.BatchID]; !ok {
+			if items[r.BatchID], err = st.Items(ctx, r.BatchID, Unknown, Review); err != nil {
+				return settled, fmt.Errorf("read the items in doubt: %w", err)
+			}
+		}
+		for _, it := range items[r.BatchID] {
+			if it.ID != r.ItemID {
+				continue
+			}
+			cb := providers.Callback{Provider: r.Provider, ItemReference: r.ItemReference, ProviderReference: r.ProviderReference,
+				SourceAddr: r.SourceAddr, Method: r.Method, Raw: r.Raw}
+			conf, err := settle(ctx, st, lanes, cb, it, clock)
+			if err != nil {
+				return settled, err
+			}
+			if conf.Verdict != VerdictSettled {
+				continue
+			}
+			settled++
+			r.ID, r.At, r.Verdict, r.Detail = 0, time.Time{}, VerdictSettled, "revisited: "+conf.Detail
+			if err := st.RecordCallback(ctx, r); err != nil {
+				return settled, fmt.Errorf("record the %s callback: %w", r.Provider, err)
+			}
+		}
+	}
+	return settled, nil
 }
 
 // worthNoting says whether a callback that moved nothing goes in its batch's

@@ -284,3 +284,47 @@ func TestRecordRefusedKeepsTheEvidence(t *testing.T) {
 	assert.Equal(t, "GET", logged[0].Method)
 	assert.Contains(t, logged[0].Detail, "signature")
 }
+
+// A callback that came while its item was being sent is left to the run; if
+// the run then loses the answer and leaves the item in review, Revisit
+// settles it by the id that callback gave, once.
+func TestRevisitSettlesWhatARunLeftInDoubtAfterItsCallback(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clock := providerstest.NewClock(time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC))
+	st := batchtest.NewMemory(batchtest.WithClock(clock.Now))
+	it := itemIn(t, st, "mycoolpay", batch.Submitting, "")
+	other := itemIn(t, st, "mycoolpay", batch.Review, "")
+	p := &looker{name: "mycoolpay", res: providers.Result{Status: providers.StatusSucceeded, ProviderReference: "MCP-1", Amount: 1000}}
+	lanes := map[string]batch.Lane{"mycoolpay": {Provider: p}}
+	conf, err := batch.Confirm(ctx, st, lanes, providers.Callback{Provider: "mycoolpay", ItemReference: it.Reference, ProviderReference: "MCP-1"}, clock)
+	require.NoError(t, err)
+	require.Equal(t, batch.VerdictUnchanged, conf.Verdict)
+
+	n, err := batch.Revisit(ctx, st, lanes, clock)
+	require.NoError(t, err)
+	assert.Zero(t, n, "still being sent: the run's")
+	assert.Empty(t, p.refs, "no lookup for it")
+
+	// the run crashed; its rerun found the item in doubt and left it to a person
+	require.NoError(t, st.Apply(ctx, batch.Change{ItemID: it.ID, From: batch.Submitting, To: batch.Unknown, CloseOpen: true, Cause: "recovered"}))
+	require.NoError(t, st.Apply(ctx, batch.Change{ItemID: it.ID, From: batch.Unknown, To: batch.Review, Cause: "a person must check"}))
+	for _, want := range []int{1, 0} { // settled, then nothing left to settle
+		n, err = batch.Revisit(ctx, st, lanes, clock)
+		require.NoError(t, err)
+		assert.Equal(t, want, n)
+	}
+	assert.Equal(t, []string{"MCP-1"}, p.refs, "looked up once, by the id the callback gave")
+	items, err := st.Items(ctx, it.BatchID)
+	require.NoError(t, err)
+	assert.Equal(t, batch.Succeeded, items[0].State)
+	assert.Equal(t, "MCP-1", items[0].ProviderReference)
+	others, err := st.Items(ctx, other.BatchID)
+	require.NoError(t, err)
+	assert.Equal(t, batch.Review, others[0].State, "an item no callback named is left to a person")
+	logged, err := st.Callbacks(ctx)
+	require.NoError(t, err)
+	require.Len(t, logged, 2)
+	assert.Equal(t, batch.VerdictSettled, logged[1].Verdict)
+	assert.Contains(t, logged[1].Detail, "revisited")
+}

@@ -73,6 +73,38 @@ func (s *Server) callback(provider string) func(w http.ResponseWriter, r *http.R
 	}
 }
 
+// revisit settles, every d until the server closes, the items a run left in
+// doubt after their callback came (batch.Revisit).
+func (s *Server) revisit(d time.Duration) {
+	t := time.NewTicker(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.base.Done():
+			return
+		case <-t.C:
+		}
+		s.Revisit(s.base)
+	}
+}
+
+// Revisit settles the items runs left in doubt after their callback came
+// (batch.Revisit); serve does it every Options.RevisitEvery.
+func (s *Server) Revisit(ctx context.Context) {
+	lanes, err := s.callbackLanes(ctx)
+	if err != nil {
+		s.opt.Log.Warn("no provider client to revisit callbacks with", "err", err)
+		return
+	}
+	n, err := batch.Revisit(ctx, s.opt.Store, lanes, providers.SystemClock)
+	if err != nil {
+		s.opt.Log.Error("revisit callbacks", "err", err)
+	}
+	if n > 0 {
+		s.opt.Log.Info("callbacks revisited", "settled", n)
+	}
+}
+
 // answerCallback writes what p expects in reply to a callback it parsed with err.
 func answerCallback(w http.ResponseWriter, p providers.CallbackParser, err error) {
 	status, body := p.Answer(err)

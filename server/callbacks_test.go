@@ -32,6 +32,7 @@ type cbRig struct {
 	rig   *sandboxtest.Rig
 	st    *ledger.Store
 	url   string
+	srv   *Server
 	lanes map[string]batch.Lane
 }
 
@@ -55,7 +56,7 @@ func newCBRig(t *testing.T, provider, faults string) *cbRig {
 	// CamPay's tokens expire: they are checked on the sandbox's clock
 	parsers[campay.Name], err = campay.NewCallbacks(sandbox.DefaultCallbackKey, campay.WithCallbackClock(rig.Clock.Now))
 	require.NoError(t, err)
-	srv, err := New(Options{Store: st, Users: st, Config: cfg, Target: target, Callbacks: parsers, Now: rig.Clock.Now,
+	srv, err := New(Options{Store: st, Users: st, Config: cfg, Target: target, Callbacks: parsers, Now: rig.Clock.Now, RevisitEvery: -1,
 		Owner: batch.Owner{PID: os.Getpid(), Host: "test", Start: "1"}})
 	require.NoError(t, err)
 	ts := httptest.NewServer(srv)
@@ -68,7 +69,7 @@ func newCBRig(t *testing.T, provider, faults string) *cbRig {
 	conn, err := send.Connect(ctx, target)
 	require.NoError(t, err)
 	t.Cleanup(conn.Close)
-	return &cbRig{t: t, rig: rig, st: st, url: ts.URL, lanes: conn.Lanes}
+	return &cbRig{t: t, rig: rig, st: st, url: ts.URL, srv: srv, lanes: conn.Lanes}
 }
 
 // sent stores a one-item batch paid by provider and sends its payout the way
@@ -236,6 +237,15 @@ func TestCallbacksEarlyLateAndUnknownChangeNothingWrong(t *testing.T) {
 		assert.Equal(t, batch.Submitting, r.item(it).State, "the run's answer decides first")
 		assert.Equal(t, []string{batch.VerdictUnchanged}, r.verdicts())
 		assert.Empty(t, r.callbackMoves(it))
+
+		// the run lost the answer after all and left the item to a person:
+		// the callback kept in the log settles it (serve revisits on a ticker)
+		require.NoError(t, r.st.Apply(ctx, batch.Change{ItemID: it.ID, From: batch.Submitting, To: batch.Unknown, CloseOpen: true, Cause: "recovered"}))
+		require.NoError(t, r.st.Apply(ctx, batch.Change{ItemID: it.ID, From: batch.Unknown, To: batch.Review, Cause: "a person must check"}))
+		r.srv.Revisit(ctx)
+		assert.Equal(t, batch.Succeeded, r.item(it).State)
+		require.Len(t, r.callbackMoves(it), 1)
+		assert.Equal(t, []string{batch.VerdictUnchanged, batch.VerdictSettled}, r.verdicts())
 	})
 	t.Run("late", func(t *testing.T) {
 		t.Parallel()

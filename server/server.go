@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"html/template"
 	"log/slog"
@@ -71,6 +72,10 @@ type Options struct {
 	// config's (config.Callbacks for Target). A provider left out has its
 	// callbacks answered 404.
 	Callbacks map[string]providers.CallbackParser
+	// RevisitEvery is how often the items runs left in doubt after their
+	// callback came are looked up again (batch.Revisit); 30s when 0, never
+	// when negative.
+	RevisitEvery time.Duration
 	// Now is the clock of sessions, sign-in limits and events (time.Now when nil).
 	Now func() time.Time
 	// ProgressEvery is how often a progress stream reads the ledger's counts
@@ -104,6 +109,7 @@ type Server struct {
 
 	base   context.Context // ends when the server closes: runs and progress streams stop
 	cancel context.CancelFunc
+	bg     sync.WaitGroup // the revisits of callbacks
 
 	builtinMu sync.Mutex
 	builtin   *batch.Connection // the built-in sandbox, once started
@@ -142,6 +148,13 @@ func New(opt Options) (*Server, error) {
 	s.base, s.cancel = context.WithCancel(context.Background())
 	s.runs = newRuns(s)
 	s.handler = s.routes()
+	if every := cmp.Or(opt.RevisitEvery, 30*time.Second); every > 0 && len(opt.Callbacks) > 0 {
+		s.bg.Add(1)
+		go func() {
+			defer s.bg.Done()
+			s.revisit(every)
+		}()
+	}
 	return s, nil
 }
 
@@ -154,6 +167,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 func (s *Server) Close() {
 	s.cancel()
 	s.runs.wait()
+	s.bg.Wait()
 	s.builtinMu.Lock()
 	defer s.builtinMu.Unlock()
 	if s.builtin != nil {
