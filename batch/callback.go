@@ -158,9 +158,10 @@ func settle(ctx context.Context, st Applier, lanes map[string]Lane, cb providers
 // a timeout) and left the item unknown or in review. Each such item is
 // looked up again by the provider's id its latest callback gave, and settled
 // as Confirm would; what the lookup does not confirm stays as it is, without
-// a new entry in the log. It returns how many items it settled; the error is
-// for the store only.
-func Revisit(ctx context.Context, st CallbackStore, lanes map[string]Lane, clock providers.Clock) (int, error) {
+// a new entry in the log. Only batchID's items are looked at, every batch's
+// when it is 0. It returns how many items it settled; the error is for the
+// store only.
+func Revisit(ctx context.Context, st CallbackStore, lanes map[string]Lane, batchID int64, clock providers.Clock) (int, error) {
 	logged, err := st.Callbacks(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("read the callback log: %w", err)
@@ -170,7 +171,8 @@ func Revisit(ctx context.Context, st CallbackStore, lanes map[string]Lane, clock
 	settled := 0
 	for i := len(logged) - 1; i >= 0; i-- { // the latest callback of each item
 		r := logged[i]
-		if r.ItemID == 0 || r.ProviderReference == "" || seen[r.ItemID] || r.Verdict == VerdictRefused || r.Verdict == VerdictPing {
+		if r.ItemID == 0 || r.ProviderReference == "" || seen[r.ItemID] || r.Verdict == VerdictRefused || r.Verdict == VerdictPing ||
+			(batchID != 0 && r.BatchID != batchID) {
 			continue
 		}
 		seen[r.ItemID] = true

@@ -301,7 +301,7 @@ func TestRevisitSettlesWhatARunLeftInDoubtAfterItsCallback(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, batch.VerdictUnchanged, conf.Verdict)
 
-	n, err := batch.Revisit(ctx, st, lanes, clock)
+	n, err := batch.Revisit(ctx, st, lanes, 0, clock)
 	require.NoError(t, err)
 	assert.Zero(t, n, "still being sent: the run's")
 	assert.Empty(t, p.refs, "no lookup for it")
@@ -310,7 +310,7 @@ func TestRevisitSettlesWhatARunLeftInDoubtAfterItsCallback(t *testing.T) {
 	require.NoError(t, st.Apply(ctx, batch.Change{ItemID: it.ID, From: batch.Submitting, To: batch.Unknown, CloseOpen: true, Cause: "recovered"}))
 	require.NoError(t, st.Apply(ctx, batch.Change{ItemID: it.ID, From: batch.Unknown, To: batch.Review, Cause: "a person must check"}))
 	for _, want := range []int{1, 0} { // settled, then nothing left to settle
-		n, err = batch.Revisit(ctx, st, lanes, clock)
+		n, err = batch.Revisit(ctx, st, lanes, 0, clock)
 		require.NoError(t, err)
 		assert.Equal(t, want, n)
 	}

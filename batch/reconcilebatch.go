@@ -13,13 +13,19 @@ type ReconcileResult struct {
 	Standing
 }
 
-// Reconcile settles what is pending or in doubt (sending nothing new), then
+// Reconcile settles what is pending or in doubt (sending nothing new: by the
+// callbacks kept in the ledger, when st keeps them, then as a run does), then
 // compares every item with the providers' own records, stores the findings
 // (the latest replace the previous ones) and notes each in the events.
 func (s *Session) Reconcile(ctx context.Context, st ReconcileStore, o RunOptions, now func() time.Time) (ReconcileResult, error) {
 	log := o.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
+	}
+	if cs, ok := st.(CallbackLog); ok { // the callbacks kept settle first what the runs left in doubt after them
+		if _, err := Revisit(ctx, callbackStore{s.st, cs}, s.Conn.Lanes, s.Batch.ID, s.clock); err != nil {
+			return ReconcileResult{}, err
+		}
 	}
 	r := s.runner(o)
 	r.SettleOnly = true
@@ -65,6 +71,12 @@ func (s *Session) Reconcile(ctx context.Context, st ReconcileStore, o RunOptions
 		return ReconcileResult{}, err
 	}
 	return ReconcileResult{Standing{Summary: Summarize(b, items), Items: items, Retries: retries, Reconciliation: rec}}, nil
+}
+
+// callbackStore is a Store with its callback log.
+type callbackStore struct {
+	Store
+	CallbackLog
 }
 
 // ReconcileOutcome is the error a reconciliation's findings give: ErrMismatch

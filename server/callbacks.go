@@ -96,7 +96,7 @@ func (s *Server) Revisit(ctx context.Context) {
 		s.opt.Log.Warn("no provider client to revisit callbacks with", "err", err)
 		return
 	}
-	n, err := batch.Revisit(ctx, s.opt.Store, lanes, providers.SystemClock)
+	n, err := batch.Revisit(ctx, s.opt.Store, lanes, 0, providers.SystemClock)
 	if err != nil {
 		s.opt.Log.Error("revisit callbacks", "err", err)
 	}
