@@ -259,7 +259,9 @@ func judge(ctx context.Context, lanes map[string]Lane, cb providers.Callback, it
 		return unchanged("the lookup %s says the payout is still pending", how)
 	}
 	ref := providers.Or(res.ProviderReference, cb.ProviderReference)
-	c := &Change{ItemID: it.ID, From: it.State, To: to, Cause: CauseCallback, Actor: CallbackActor(cb.Provider),
+	// an attempt a run left open on the item (interrupted) is closed as such:
+	// a final item keeps none open
+	c := &Change{ItemID: it.ID, From: it.State, To: to, Cause: CauseCallback, Actor: CallbackActor(cb.Provider), CloseOpen: true,
 		ProviderReference: ref, ProviderFee: res.Fee, ProviderNet: res.NetAmount,
 		Message: fmt.Sprintf("%s after a %s callback (%s) and the lookup %s: %s", to, cb.Provider, evidence(cb), how, resultText(res))}
 	conf := Confirmation{Verdict: VerdictSettled, Item: it, Detail: fmt.Sprintf("%s → %s: the lookup %s confirmed it", it.State, to, how)}

@@ -194,6 +194,12 @@ func TestConfirmSettlesOnlyWhatTheLookupConfirms(t *testing.T) {
 				assert.Contains(t, last.Detail, "15.236.140.89", "the callback is the evidence")
 				assert.Contains(t, last.Detail, "lookup", "and so is the lookup")
 				assert.Equal(t, providers.Or(tt.res.ProviderReference, cb.ProviderReference), items[0].ProviderReference)
+				atts, err := st.Attempts(ctx, it.ID)
+				require.NoError(t, err)
+				require.NotEmpty(t, atts)
+				for _, a := range atts {
+					assert.False(t, a.FinishedAt.IsZero(), "the attempt a run left open is closed")
+				}
 			case batch.VerdictUnchanged:
 				if tt.quiet {
 					assert.NotEqual(t, batch.CauseCallback, last.Cause)
