@@ -44,6 +44,13 @@ func (p refLooker) CheckReference(ctx context.Context, ref string) (providers.Re
 	return p.Check(ctx, "ours:"+ref)
 }
 
+// callbackFixture is a context, a clock that moves only when told and an
+// in-memory store on it.
+func callbackFixture() (context.Context, *providerstest.Clock, *batchtest.Memory) {
+	clock := providerstest.NewClock(time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC))
+	return context.Background(), clock, batchtest.NewMemory(batchtest.WithClock(clock.Now))
+}
+
 // itemIn stores a one-item batch paid by provider and moves its item to
 // state along the machine, the way runs do; ref is the provider's id the item
 // holds (empty: none reached us).
@@ -146,9 +153,7 @@ func TestConfirmSettlesOnlyWhatTheLookupConfirms(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			ctx := context.Background()
-			clock := providerstest.NewClock(time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC))
-			st := batchtest.NewMemory(batchtest.WithClock(clock.Now))
+			ctx, clock, st := callbackFixture()
 			it := itemIn(t, st, "mycoolpay", tt.state, tt.itemRef)
 			cb := tt.cb
 			cb.Provider, cb.SourceAddr, cb.Method, cb.Raw = "mycoolpay", "15.236.140.89", "POST", `{"transaction_ref":"MCP-1"}`
@@ -216,9 +221,7 @@ func TestConfirmSettlesOnlyWhatTheLookupConfirms(t *testing.T) {
 
 func TestConfirmTwiceMovesOnce(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	clock := providerstest.NewClock(time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC))
-	st := batchtest.NewMemory(batchtest.WithClock(clock.Now))
+	ctx, clock, st := callbackFixture()
 	it := itemIn(t, st, "camoo", batch.Review, "")
 	p := &looker{name: "camoo", res: providers.Result{Status: providers.StatusSucceeded, ProviderReference: "CM-1", Amount: 1000}}
 	lanes := map[string]batch.Lane{"camoo": {Provider: p}}
@@ -244,9 +247,7 @@ func TestConfirmTwiceMovesOnce(t *testing.T) {
 
 func TestConfirmLeavesAnItemAnotherWriterMoved(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	clock := providerstest.NewClock(time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC))
-	st := batchtest.NewMemory(batchtest.WithClock(clock.Now))
+	ctx, clock, st := callbackFixture()
 	it := itemIn(t, st, "camoo", batch.Unknown, "")
 	// a run settles the item while the callback's lookup is under way
 	p := &moving{looker: looker{name: "camoo", res: providers.Result{Status: providers.StatusSucceeded, ProviderReference: "CM-1"}},
@@ -296,9 +297,7 @@ func TestRecordRefusedKeepsTheEvidence(t *testing.T) {
 // settles it by the id that callback gave, once.
 func TestRevisitSettlesWhatARunLeftInDoubtAfterItsCallback(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	clock := providerstest.NewClock(time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC))
-	st := batchtest.NewMemory(batchtest.WithClock(clock.Now))
+	ctx, clock, st := callbackFixture()
 	it := itemIn(t, st, "mycoolpay", batch.Submitting, "")
 	other := itemIn(t, st, "mycoolpay", batch.Review, "")
 	p := &looker{name: "mycoolpay", res: providers.Result{Status: providers.StatusSucceeded, ProviderReference: "MCP-1", Amount: 1000}}

@@ -115,24 +115,7 @@ func TestCrashPointsTimesProviders(t *testing.T) {
 // passage), the other wherever bulkpay is once the sandbox has taken a random
 // number of payouts more. By hand:
 // BULKPAY_KILLS=1000 go test ./cmd/bulkpay -run CrashHarness -v -timeout 3h
-func TestCrashHarness(t *testing.T) {
-	if testing.Short() {
-		t.Skip("the crash harness runs in the full suite")
-	}
-	t.Parallel()
-	kills := 5
-	if s := os.Getenv("BULKPAY_KILLS"); s != "" {
-		kills, _ = strconv.Atoi(s)
-	}
-	t.Run("at crash points", func(t *testing.T) {
-		t.Parallel()
-		crashHarness(t, kills, 42, false, killAtCrashPoints)
-	})
-	t.Run("after counted payouts", func(t *testing.T) {
-		t.Parallel()
-		crashHarness(t, kills, 43, false, killAfterPayouts)
-	})
-}
+func TestCrashHarness(t *testing.T) { runCrashHarness(t, false) }
 
 // TestCrashHarnessWithCallbacks is the crash harness with bulkpay serve
 // running beside the runs on the same ledger, and the sandbox calling it back
@@ -140,7 +123,10 @@ func TestCrashHarness(t *testing.T) {
 // each payout's own URL below public_url); reconcile then settles, by the
 // callbacks kept, what the runs left in doubt after them. By hand:
 // BULKPAY_KILLS=300 go test ./cmd/bulkpay -run CrashHarnessWithCallbacks -v -timeout 3h
-func TestCrashHarnessWithCallbacks(t *testing.T) {
+func TestCrashHarnessWithCallbacks(t *testing.T) { runCrashHarness(t, true) }
+
+// runCrashHarness runs both kinds of kills, with callbacks or without.
+func runCrashHarness(t *testing.T, callbacks bool) {
 	if testing.Short() {
 		t.Skip("the crash harness runs in the full suite")
 	}
@@ -151,11 +137,11 @@ func TestCrashHarnessWithCallbacks(t *testing.T) {
 	}
 	t.Run("at crash points", func(t *testing.T) {
 		t.Parallel()
-		crashHarness(t, kills, 42, true, killAtCrashPoints)
+		crashHarness(t, kills, 42, callbacks, killAtCrashPoints)
 	})
 	t.Run("after counted payouts", func(t *testing.T) {
 		t.Parallel()
-		crashHarness(t, kills, 43, true, killAfterPayouts)
+		crashHarness(t, kills, 43, callbacks, killAfterPayouts)
 	})
 }
 
