@@ -56,13 +56,21 @@ type CallbackLog interface {
 	Callbacks(ctx context.Context) ([]CallbackRecord, error)
 }
 
+// RunChecker tells whether a run is paying a batch now.
+type RunChecker interface {
+	// Running reports whether a live process holds the batch's lock.
+	Running(ctx context.Context, batchID int64) (bool, error)
+}
+
 // CallbackStore is what confirming a callback consumes: the items to find the
-// one it names, the changes and notes it records, and the callback log.
+// one it names, whether a run holds its batch, the changes and notes it
+// records, and the callback log.
 type CallbackStore interface {
 	BatchReader
 	ItemReader
 	Applier
 	Notes
+	RunChecker
 	CallbackLog
 }
 
@@ -136,8 +144,20 @@ func Confirm(ctx context.Context, st CallbackStore, lanes map[string]Lane, cb pr
 	return keep(ctx, st, rec, conf)
 }
 
-// settle judges cb about it and records the change the lookup confirms.
-func settle(ctx context.Context, st Applier, lanes map[string]Lane, cb providers.Callback, it Item, clock providers.Clock) (Confirmation, error) {
+// settle judges cb about it and records the change the lookup confirms. An
+// unknown item of a batch a run is paying is the run's to settle (it may be
+// asking the provider about it right now): the run settles it, or leaves it
+// in review, where the callback kept settles it later (Revisit).
+func settle(ctx context.Context, st CallbackStore, lanes map[string]Lane, cb providers.Callback, it Item, clock providers.Clock) (Confirmation, error) {
+	if it.State == Unknown {
+		running, err := st.Running(ctx, it.BatchID)
+		if err != nil {
+			return Confirmation{}, fmt.Errorf("read whether a run pays row %d's batch: %w", it.Row, err)
+		}
+		if running {
+			return Confirmation{Verdict: VerdictUnchanged, Item: it, Detail: "a run is paying the batch: the item in doubt is its to settle"}, nil
+		}
+	}
 	conf, change := judge(ctx, lanes, cb, it, clock)
 	if change == nil {
 		return conf, nil

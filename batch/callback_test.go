@@ -333,3 +333,28 @@ func TestRevisitSettlesWhatARunLeftInDoubtAfterItsCallback(t *testing.T) {
 	assert.Equal(t, batch.VerdictSettled, logged[1].Verdict)
 	assert.Contains(t, logged[1].Detail, "revisited")
 }
+
+// An unknown item of a batch a live run holds is the run's to settle (it may
+// be asking the provider right now); once the run is gone, the callback's
+// lookup settles it. An item in review is never a run's.
+func TestConfirmLeavesAnUnknownItemToTheRunHoldingItsBatch(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	alive := true
+	st := batchtest.NewMemory(batchtest.WithProcessCheck(func(int, string) bool { return alive }))
+	clock := providerstest.NewClock(time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC))
+	it := itemIn(t, st, "camoo", batch.Unknown, "")
+	require.NoError(t, st.Lock(ctx, it.BatchID, batch.Owner{PID: 4242, Host: "h", Start: "1"}))
+	p := &looker{name: "camoo", res: providers.Result{Status: providers.StatusSucceeded, ProviderReference: "CM-1", Amount: 1000}}
+	lanes := map[string]batch.Lane{"camoo": {Provider: p}}
+	cb := providers.Callback{Provider: "camoo", ItemReference: it.Reference, ProviderReference: "CM-1"}
+	conf, err := batch.Confirm(ctx, st, lanes, cb, clock)
+	require.NoError(t, err)
+	assert.Equal(t, batch.VerdictUnchanged, conf.Verdict, conf.Detail)
+	assert.Empty(t, p.refs, "no lookup: the run asks")
+
+	alive = false // the run crashed
+	conf, err = batch.Confirm(ctx, st, lanes, cb, clock)
+	require.NoError(t, err)
+	assert.Equal(t, batch.VerdictSettled, conf.Verdict, conf.Detail)
+}

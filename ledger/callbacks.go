@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"database/sql"
+	"os"
 
 	"bulkpay/batch"
 )
@@ -45,4 +46,21 @@ func (s *Store) Callbacks(ctx context.Context) ([]batch.CallbackRecord, error) {
 		out = append(out, r)
 	}
 	return out, s.fail("read callbacks", rows.Err())
+}
+
+// Running implements batch.RunChecker: whether a live process holds the
+// batch's lock (one on another host counts as live, as Lock counts it).
+func (s *Store) Running(ctx context.Context, batchID int64) (bool, error) {
+	var pid sql.NullInt64
+	var host sql.NullString
+	var start string
+	err := s.db.QueryRowContext(ctx, `SELECT lock_pid, lock_host, lock_start FROM batches WHERE id = ?`, batchID).Scan(&pid, &host, &start)
+	if err != nil {
+		return false, s.fail("read the batch's lock", err)
+	}
+	if !pid.Valid {
+		return false, nil
+	}
+	here, _ := os.Hostname()
+	return host.String != here || s.alive(int(pid.Int64), start), nil
 }

@@ -24,8 +24,10 @@ type Store interface {
 	batch.Store
 	// NoteBy appends a batch-level event with the user who took the step.
 	NoteBy(ctx context.Context, batchID int64, cause, detail, actor string) error
-	// The providers' callbacks received, refused or not.
+	// The providers' callbacks received, refused or not, and whether a run
+	// holds a batch (an item in doubt under a run is the run's to settle).
 	batch.CallbackLog
+	batch.RunChecker
 	ProviderTotals(ctx context.Context, batchID int64) (map[string]map[batch.State]batch.Total, error)
 	// SetProfitConfig keeps a new version of a profit configuration; ProfitHistory is every version kept.
 	SetProfitConfig(ctx context.Context, c batch.ProfitConfig, by string, at time.Time) (ledger.ProfitVersion, error)

@@ -27,3 +27,13 @@ func (m *Memory) Callbacks(ctx context.Context) (out []batch.CallbackRecord, err
 	})
 	return out, err
 }
+
+// Running implements batch.RunChecker: whether a live process holds the
+// batch's lock (one on another host counts as live).
+func (m *Memory) Running(ctx context.Context, batchID int64) (running bool, err error) {
+	err = m.onBatch("Running", "read the batch's lock", batchID, func(r *record) error {
+		running = r.lock != nil && m.alive(r.lock.PID, r.lock.Start)
+		return nil
+	})
+	return running, err
+}
