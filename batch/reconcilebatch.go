@@ -13,7 +13,8 @@ type ReconcileResult struct {
 	Standing
 }
 
-// Reconcile settles what is pending or in doubt (sending nothing new), then
+// Reconcile settles what is pending or in doubt (sending nothing new: as a
+// run does, then by the callbacks kept in the ledger when st keeps them), then
 // compares every item with the providers' own records, stores the findings
 // (the latest replace the previous ones) and notes each in the events.
 func (s *Session) Reconcile(ctx context.Context, st ReconcileStore, o RunOptions, now func() time.Time) (ReconcileResult, error) {
@@ -25,6 +26,11 @@ func (s *Session) Reconcile(ctx context.Context, st ReconcileStore, o RunOptions
 	r.SettleOnly = true
 	if err := s.run(ctx, r, s.Batch); err != nil {
 		return ReconcileResult{}, err
+	}
+	if cs, ok := st.(callbackLog); ok { // the callbacks kept settle what the runs left in doubt after them
+		if _, err := Revisit(ctx, callbackStore{s.st, cs}, s.Conn.Lanes, s.Batch.ID, s.clock); err != nil {
+			return ReconcileResult{}, err
+		}
 	}
 	b := s.Batch
 	items, err := s.st.Items(ctx, b.ID)
@@ -65,6 +71,19 @@ func (s *Session) Reconcile(ctx context.Context, st ReconcileStore, o RunOptions
 		return ReconcileResult{}, err
 	}
 	return ReconcileResult{Standing{Summary: Summarize(b, items), Items: items, Retries: retries, Reconciliation: rec}}, nil
+}
+
+// callbackLog is a store that keeps the callbacks and tells whether a run
+// holds a batch.
+type callbackLog interface {
+	CallbackLog
+	RunChecker
+}
+
+// callbackStore is a Store with its callback log.
+type callbackStore struct {
+	Store
+	callbackLog
 }
 
 // ReconcileOutcome is the error a reconciliation's findings give: ErrMismatch

@@ -34,6 +34,10 @@ type Config struct {
 	PollInterval time.Duration             `yaml:"poll_interval"`
 	Providers    map[string]ProviderConfig `yaml:"providers"`
 	Routes       []batch.Rule              `yaml:"routes"`
+	// PublicURL is where providers reach bulkpay serve's callbacks
+	// (/callbacks/{provider}): CinetPay and Camoo are given a notification
+	// URL below it per item. --public-url overrides it.
+	PublicURL string `yaml:"public_url"`
 
 	// Money: fees as the platform's profit configurations, who bears them,
 	// fat-finger limits, and approval before a run.
@@ -70,11 +74,16 @@ type ProviderConfig struct {
 	TargetEnvironment  string   `yaml:"target_environment"`   // momo
 	Markets            []string `yaml:"markets"`              // momo
 	NotifyURL          string   `yaml:"notify_url"`           // cinetpay (required by it), camoo
-	ChunkSize          int      `yaml:"chunk_size"`           // cinetpay: transfers per call
-	FeePercent         string   `yaml:"fee_percent"`          // what the provider takes from the balance on top of each payout, for the balance check
-	Rate               Rate     `yaml:"rate"`
-	Burst              int      `yaml:"burst"`
-	Concurrency        int      `yaml:"concurrency"`
+	WebhookKeyEnv      string   `yaml:"webhook_key_env"`      // campay: the app's webhook key its callbacks are signed with
+	// CallbackSources are the addresses (IPs or CIDR blocks) My-CoolPay's
+	// callbacks may come from; left out, the one My-CoolPay documents. The
+	// sandbox's are accepted from anywhere.
+	CallbackSources []string `yaml:"callback_sources"`
+	ChunkSize       int      `yaml:"chunk_size"`  // cinetpay: transfers per call
+	FeePercent      string   `yaml:"fee_percent"` // what the provider takes from the balance on top of each payout, for the balance check
+	Rate            Rate     `yaml:"rate"`
+	Burst           int      `yaml:"burst"`
+	Concurrency     int      `yaml:"concurrency"`
 	// StatusRate and StatusConcurrency give status checks a budget of their
 	// own, for a provider that limits its status endpoint apart from its
 	// payouts; left out, checks share rate and concurrency with the payouts.
@@ -192,6 +201,11 @@ func Load(path string) (Config, error) {
 			return cfg, fmt.Errorf("config %s: providers.%w", path, err)
 		}
 	}
+	if cfg.PublicURL != "" {
+		if err := CheckPublicURL(cfg.PublicURL); err != nil {
+			return cfg, fmt.Errorf("config %s: public_url: %w", path, err)
+		}
+	}
 	if err := cfg.Fees().Validate(); err != nil {
 		return cfg, fmt.Errorf("config %s: %w", path, err)
 	}
@@ -254,6 +268,19 @@ func CheckBaseURL(raw string) error {
 	}
 	if u.Scheme == "http" && !loopback(u.Hostname()) {
 		return fmt.Errorf("%s is plain http: the provider's credentials and every payout would cross the network unencrypted; use https:// (plain http is accepted only for this machine, 127.0.0.1, ::1 or localhost, e.g. a local simulator)", batch.CleanURL(raw))
+	}
+	return nil
+}
+
+// CheckPublicURL refuses a public URL providers could not call back: it must
+// be an absolute http(s) URL without credentials.
+func CheckPublicURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return fmt.Errorf("%q is not an address providers can call: give it as https://host", raw)
+	}
+	if u.User != nil {
+		return fmt.Errorf("%s holds credentials: remove them", batch.CleanURL(raw))
 	}
 	return nil
 }

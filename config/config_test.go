@@ -46,11 +46,11 @@ func TestMissingCredentialsNameTheVariables(t *testing.T) {
 	t.Setenv("CAMPAY_USERNAME", "")
 	t.Setenv("CAMPAY_PASSWORD", "")
 	t.Setenv("CAMPAY_TOKEN", "")
-	_, err := config.NewProvider("campay", config.DefaultPace(config.ProviderConfig{}), "", nil)
+	_, err := config.NewProvider("campay", config.DefaultPace(config.ProviderConfig{}), "", "", nil)
 	assert.ErrorContains(t, err, "set CAMPAY_USERNAME and CAMPAY_PASSWORD")
 	t.Setenv("MY_USER", "u")
 	t.Setenv("MY_PASS", "p")
-	p, err := config.NewProvider("campay", config.DefaultPace(config.ProviderConfig{UsernameEnv: "MY_USER", PasswordEnv: "MY_PASS"}), "", nil)
+	p, err := config.NewProvider("campay", config.DefaultPace(config.ProviderConfig{UsernameEnv: "MY_USER", PasswordEnv: "MY_PASS"}), "", "", nil)
 	require.NoError(t, err)
 	assert.Equal(t, "campay", p.Name())
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"bulkpay/batch"
+	"bulkpay/providers"
 	"bulkpay/providers/camoo"
 	"bulkpay/providers/campay"
 	"bulkpay/providers/cinetpay"
@@ -32,6 +33,17 @@ type Target struct {
 	// WrapHTTP, when set, wraps every provider's HTTP client (the test
 	// build's crash points).
 	WrapHTTP func(*http.Client) *http.Client
+	// CallbackURL is where bulkpay serve receives callbacks when the config
+	// gives no public_url: the server's own address. The built-in sandbox
+	// then calls back there, and CinetPay and Camoo are given notification
+	// URLs below it.
+	CallbackURL string
+}
+
+// callbackBase is where providers are told to call back under t: the
+// config's public_url, else the server's own address, else nowhere.
+func (c Config) callbackBase(t Target) string {
+	return strings.TrimRight(or(c.PublicURL, t.CallbackURL), "/")
 }
 
 // Endpoint says where payouts go for t, as Connect would choose, without
@@ -73,11 +85,21 @@ func (c Config) Configured(sandboxURL string) []string {
 func (c Config) Connect(ctx context.Context, t Target) (*batch.Connection, error) {
 	switch {
 	case t.SandboxURL != "":
-		return c.lanes(strings.TrimRight(t.SandboxURL, "/"), "sandbox at "+t.SandboxURL, t.WrapHTTP, func() {})
+		return c.lanes(strings.TrimRight(t.SandboxURL, "/"), "sandbox at "+t.SandboxURL, c.callbackBase(t), t.WrapHTTP, func() {})
 	case len(c.Providers) > 0:
-		return c.lanes("", "live", t.WrapHTTP, func() {})
+		return c.lanes("", "live", c.callbackBase(t), t.WrapHTTP, func() {})
 	}
-	srv, err := sandbox.New(sandbox.Options{JournalPath: t.LedgerPath + ".sandbox.jsonl", SettleDelay: time.Second})
+	opts := sandbox.Options{JournalPath: t.LedgerPath + ".sandbox.jsonl", SettleDelay: time.Second}
+	cbBase := c.callbackBase(t)
+	if cbBase != "" {
+		// the built-in sandbox calls back to bulkpay serve itself, as the
+		// providers would once their dashboards name its public URL
+		opts.Callbacks = sandbox.CallbackOptions{Enabled: true, URLs: map[string]string{}}
+		for _, name := range registry.Names() {
+			opts.Callbacks.URLs[name] = cbBase + providers.CallbackPath(name)
+		}
+	}
+	srv, err := sandbox.New(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -86,9 +108,14 @@ func (c Config) Connect(ctx context.Context, t Target) (*batch.Connection, error
 		srv.Close()
 		return nil, fmt.Errorf("start built-in sandbox: %w", err)
 	}
+	pctx, stopPump := context.WithCancel(context.Background())
+	if cbBase != "" {
+		go srv.Pump(pctx) // payouts settle and call back on time, not only when a request comes
+	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	go hs.Serve(ln)
-	return c.lanes("http://"+ln.Addr().String(), "built-in sandbox on "+ln.Addr().String(), t.WrapHTTP, func() {
+	return c.lanes("http://"+ln.Addr().String(), "built-in sandbox on "+ln.Addr().String(), cbBase, t.WrapHTTP, func() {
+		stopPump()
 		srv.Close()
 		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
@@ -99,7 +126,7 @@ func (c Config) Connect(ctx context.Context, t Target) (*batch.Connection, error
 // lanes builds every provider: against the sandbox at root when root is set
 // (all of them, with the config's pace if it gives one, and the fees each
 // simulator draws on top), else the config's own.
-func (c Config) lanes(root, where string, wrap func(*http.Client) *http.Client, closeFn func()) (*batch.Connection, error) {
+func (c Config) lanes(root, where, publicURL string, wrap func(*http.Client) *http.Client, closeFn func()) (*batch.Connection, error) {
 	conn := &batch.Connection{Lanes: map[string]batch.Lane{}, Costs: batch.Costs{}, Sandbox: root != "", Where: where, Close: closeFn}
 	names := c.ProviderNames()
 	if conn.Sandbox {
@@ -125,7 +152,7 @@ func (c Config) lanes(root, where string, wrap func(*http.Client) *http.Client, 
 		if wrap != nil {
 			hc = wrap(hc)
 		}
-		prov, err := NewProvider(name, pc, root, hc)
+		prov, err := NewProvider(name, pc, root, publicURL, hc)
 		if err != nil {
 			closeFn()
 			return nil, err
@@ -142,8 +169,9 @@ func (c Config) lanes(root, where string, wrap func(*http.Client) *http.Client, 
 // NewProvider builds the client of provider name: against the sandbox at root
 // when root is set (its secrets are placeholders the simulators accept), else
 // at the config's base_url or the provider's own address, with the secrets
-// read from the environment variables the config names.
-func NewProvider(name string, pc ProviderConfig, root string, hc *http.Client) (batch.Provider, error) {
+// read from the environment variables the config names. CinetPay and Camoo
+// are given a notification URL per item below publicURL when it is set.
+func NewProvider(name string, pc ProviderConfig, root, publicURL string, hc *http.Client) (batch.Provider, error) {
 	reg, ok := registry.Lookup(name)
 	if !ok {
 		return nil, fmt.Errorf("provider %q is not one bulkpay knows (%v)", name, registry.Names())
@@ -172,6 +200,9 @@ func NewProvider(name string, pc ProviderConfig, root string, hc *http.Client) (
 			return nil, err
 		}
 		notify := pc.NotifyURL
+		if notify == "" && publicURL != "" {
+			notify = publicURL + providers.CallbackPath(name)
+		}
 		if notify == "" && root != "" {
 			notify = root + "/_sandbox/notify"
 		}
@@ -179,7 +210,7 @@ func NewProvider(name string, pc ProviderConfig, root string, hc *http.Client) (
 			return nil, fmt.Errorf("cinetpay: set notify_url in the config: CinetPay refuses transfers without one")
 		}
 		opts := []cinetpay.Option{cinetpay.WithHTTPClient(hc), cinetpay.WithBaseURL(base),
-			cinetpay.WithCredentials(c[0], c[1]), cinetpay.WithNotifyURL(notify)}
+			cinetpay.WithCredentials(c[0], c[1]), cinetpay.WithNotifyURL(notify), cinetpay.WithPublicURL(publicURL)}
 		if pc.ChunkSize > 0 {
 			opts = append(opts, cinetpay.WithChunkSize(pc.ChunkSize))
 		}
@@ -207,7 +238,8 @@ func NewProvider(name string, pc ProviderConfig, root string, hc *http.Client) (
 		if err != nil {
 			return nil, err
 		}
-		return camoo.New(camoo.WithHTTPClient(hc), camoo.WithBaseURL(base), camoo.WithKeys(c[0], c[1]), camoo.WithNotifyURL(pc.NotifyURL)), nil
+		return camoo.New(camoo.WithHTTPClient(hc), camoo.WithBaseURL(base), camoo.WithKeys(c[0], c[1]), camoo.WithNotifyURL(pc.NotifyURL),
+			camoo.WithPublicURL(publicURL)), nil
 	}
 }
 

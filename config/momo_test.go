@@ -34,13 +34,13 @@ func TestMoMoConfig(t *testing.T) {
 	pc := cfg.Providers["momo"]
 	assert.Equal(t, []string{"CM", "ci"}, pc.Markets)
 
-	_, err = config.NewProvider("momo", pc, "", http.DefaultClient)
+	_, err = config.NewProvider("momo", pc, "", "", http.DefaultClient)
 	require.ErrorContains(t, err, "set PAYROLL_MOMO_SUB and PAYROLL_MOMO_USER and PAYROLL_MOMO_KEY in the environment")
 
 	t.Setenv("PAYROLL_MOMO_SUB", "sub-from-env")
 	t.Setenv("PAYROLL_MOMO_USER", "user-from-env")
 	t.Setenv("PAYROLL_MOMO_KEY", "key-from-env")
-	prov, err := config.NewProvider("momo", pc, "", http.DefaultClient)
+	prov, err := config.NewProvider("momo", pc, "", "", http.DefaultClient)
 	require.NoError(t, err)
 	ctx := context.Background()
 	res, err := prov.Send(ctx, providers.Payout{Reference: uuid.NewString(), Phone: "237677123456", Country: "CM", Amount: 500, Currency: "XAF"})
@@ -50,7 +50,7 @@ func TestMoMoConfig(t *testing.T) {
 	require.ErrorIs(t, err, providers.ErrRejected, "Congo is not among the markets")
 
 	pc.TargetEnvironment = "sandbox" // MTN's developer sandbox: its test numbers, in EUR
-	prov, err = config.NewProvider("momo", pc, "", http.DefaultClient)
+	prov, err = config.NewProvider("momo", pc, "", "", http.DefaultClient)
 	require.NoError(t, err)
 	_, err = prov.Send(ctx, providers.Payout{Reference: uuid.NewString(), Phone: "46733123453", Amount: 5, Currency: "XAF"})
 	require.NoError(t, err)

@@ -41,7 +41,7 @@ type route struct {
 // whose user has one of the roles. The API's routes (isAPI) need HTTP Basic
 // instead of a session (see wrapAPI).
 func (s *Server) table() []route {
-	return []route{
+	return append([]route{
 		{"GET /healthz", public, 0, s.healthz},
 		{"GET /static/{file}", public, 0, s.static},
 		{"GET /lang/{lang}", public, 0, s.setLang},
@@ -106,7 +106,9 @@ func (s *Server) table() []route {
 		{"GET /payments/country_currency/{$}", everyone, 0, s.countryCurrencies},
 		{"GET /payments/country_currency/{id}/{$}", everyone, 0, s.countryCurrencyRead},
 		{"GET /payments/mobile_money/phone_number_info/{phone_number}", everyone, 0, s.phoneNumberInfo},
-	}
+	},
+		// the providers' callbacks (callbacks.go): public, verified as each provider signs
+		s.callbackRoutes()...)
 }
 
 // routes builds the handler: every route wrapped the same way, in order:

@@ -52,7 +52,9 @@ func TestEveryRouteChecksTheRole(t *testing.T) {
 			got := anon.send(method, path, "")
 			if rt.roles == nil {
 				assert.NotContains(t, got.body, forbidden, "public")
-				assert.NotEqual(t, http.StatusUnauthorized, got.code, "public")
+				if !strings.HasPrefix(path, "/callbacks/") { // an unsigned callback is refused with 401: callbacks_test.go
+					assert.NotEqual(t, http.StatusUnauthorized, got.code, "public")
+				}
 				return
 			}
 			if method == http.MethodGet {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"html/template"
@@ -15,6 +16,7 @@ import (
 	"bulkpay/config"
 	"bulkpay/identity"
 	"bulkpay/ledger"
+	"bulkpay/providers"
 )
 
 // Store is the ledger the server works on: everything the use cases consume,
@@ -23,6 +25,10 @@ type Store interface {
 	batch.Store
 	// NoteBy appends a batch-level event with the user who took the step.
 	NoteBy(ctx context.Context, batchID int64, cause, detail, actor string) error
+	// The providers' callbacks received, refused or not, and whether a run
+	// holds a batch (an item in doubt under a run is the run's to settle).
+	batch.CallbackLog
+	batch.RunChecker
 	ProviderTotals(ctx context.Context, batchID int64) (map[string]map[batch.State]batch.Total, error)
 	// SetProfitConfig keeps a new version of a profit configuration; ProfitHistory is every version kept.
 	SetProfitConfig(ctx context.Context, c batch.ProfitConfig, by string, at time.Time) (ledger.ProfitVersion, error)
@@ -65,6 +71,14 @@ type Options struct {
 	BehindProxy bool
 	// Owner is this process, for the batches' locks.
 	Owner batch.Owner
+	// Callbacks verify the providers' callbacks, by provider; when nil, the
+	// config's (config.Callbacks for Target). A provider left out has its
+	// callbacks answered 404.
+	Callbacks map[string]providers.CallbackParser
+	// RevisitEvery is how often the items runs left in doubt after their
+	// callback came are looked up again (batch.Revisit); 30s when 0, never
+	// when negative.
+	RevisitEvery time.Duration
 	// Now is the clock of sessions, sign-in limits and events (time.Now when nil).
 	Now func() time.Time
 	// ProgressEvery is how often a progress stream reads the ledger's counts
@@ -101,9 +115,11 @@ type Server struct {
 
 	base   context.Context // ends when the server closes: runs and progress streams stop
 	cancel context.CancelFunc
+	bg     sync.WaitGroup // the revisits of callbacks
 
 	builtinMu sync.Mutex
 	builtin   *batch.Connection // the built-in sandbox, once started
+	lookups   *batch.Connection // the providers callbacks are looked up through (but the built-in sandbox's), once made
 }
 
 // New builds a server.
@@ -127,6 +143,16 @@ func New(opt Options) (*Server, error) {
 			return nil, errors.New("the user store cannot list, add or disable users: give Options.Admin")
 		}
 	}
+	if opt.Callbacks == nil {
+		cbs, skipped, err := opt.Config.Callbacks(opt.Target)
+		if err != nil {
+			return nil, err
+		}
+		for _, why := range skipped {
+			opt.Log.Warn("callbacks not verified: polling alone settles this provider's payouts", "why", why)
+		}
+		opt.Callbacks = cbs
+	}
 	pages, err := parsePages()
 	if err != nil {
 		return nil, err
@@ -135,6 +161,13 @@ func New(opt Options) (*Server, error) {
 	s.base, s.cancel = context.WithCancel(context.Background())
 	s.runs = newRuns(s)
 	s.handler = s.routes()
+	if every := cmp.Or(opt.RevisitEvery, 30*time.Second); every > 0 && len(opt.Callbacks) > 0 {
+		s.bg.Add(1)
+		go func() {
+			defer s.bg.Done()
+			s.revisit(every)
+		}()
+	}
 	return s, nil
 }
 
@@ -147,11 +180,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 func (s *Server) Close() {
 	s.cancel()
 	s.runs.wait()
+	s.bg.Wait()
 	s.builtinMu.Lock()
 	defer s.builtinMu.Unlock()
 	if s.builtin != nil {
 		s.builtin.Close()
 		s.builtin = nil
+	}
+	if s.lookups != nil {
+		s.lookups.Close()
+		s.lookups = nil
 	}
 }
 

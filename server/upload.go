@@ -183,7 +183,7 @@ func (s *Server) planSheet(ctx context.Context, path string, form newBatchForm, 
 // balance check: its memory (and the journal beside the ledger) is then one,
 // as for one `bulkpay run`.
 func (s *Server) connect(ctx context.Context) (*batch.Connection, error) {
-	if s.opt.Config.Endpoint(s.opt.Target).Kind != batch.EndpointBuiltin {
+	if !s.builtinEndpoint() {
 		return s.opt.Config.Connect(ctx, s.opt.Target)
 	}
 	s.builtinMu.Lock()
@@ -193,6 +193,7 @@ func (s *Server) connect(ctx context.Context) (*batch.Connection, error) {
 		if err != nil {
 			return nil, err
 		}
+		stack(c, s.opt.Log) // the runs and the callbacks' lookups share each provider's rate limit
 		s.builtin = c
 	}
 	c := *s.builtin

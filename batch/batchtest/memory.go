@@ -33,6 +33,7 @@ type Memory struct {
 	byBatch  map[int64][]int64 // a batch's item ids
 	tries    map[int64][]int64 // an item's attempt ids
 	contacts map[string]map[string]bool
+	cbs      []batch.CallbackRecord // the callback log
 }
 
 // record is a batch with what the store keeps beside it.

@@ -12,7 +12,7 @@ import (
 )
 
 func newSandboxCmd(a *app) *cobra.Command {
-	var addr, journal, faults, names string
+	var addr, journal, faults, names, callbacks string
 	var opts sandbox.Options
 	var rejectDup, allowRemote bool
 	var balances map[string]int64
@@ -28,6 +28,13 @@ func newSandboxCmd(a *app) *cobra.Command {
 				return fmt.Errorf("%w: --faults: %v", batch.ErrInvalid, err)
 			}
 			opts.Rules = rules
+			if callbacks != "" {
+				urls, err := sandbox.ParseCallbackURLs(callbacks)
+				if err != nil {
+					return fmt.Errorf("%w: --callback: %v", batch.ErrInvalid, err)
+				}
+				opts.Callbacks = sandbox.CallbackOptions{Enabled: true, URLs: urls}
+			}
 			srv, err := sandbox.New(opts)
 			if err != nil {
 				return err
@@ -68,6 +75,7 @@ func newSandboxCmd(a *app) *cobra.Command {
 	f.IntVar(&opts.FailPercent, "fail-percent", 0, "share of payouts that end FAILED")
 	f.StringSliceVar(&opts.FailPhones, "fail-phone", nil, "phone (E.164 digits) whose payouts end FAILED; repeatable")
 	f.StringVar(&journal, "journal", "", "file that keeps accepted payouts across restarts")
+	f.StringVar(&callbacks, "callback", "", "call back once payouts are final, e.g. mycoolpay=http://127.0.0.1:8080/callbacks/mycoolpay,campay=URL (CinetPay and Camoo payouts that name their own URL are called back there)")
 	f.StringVar(&faults, "faults", "", "standing faults, e.g. 'campay.withdraw:hang-after@2%; *:error=503@5%; *:latency=10ms..80ms' (README: The sandbox)")
 	f.StringToInt64Var(&balances, "balance", nil, "set a balance, e.g. campay/MTN=500000,cinetpay=100000 (accounts: campay/MTN, campay/Orange, cinetpay, mycoolpay, camoo, momo)")
 	f.StringVar(&names, "names", "", "registered names MoMo tells behind numbers: a CSV `FILE` with phone and name columns (samples/momo-names-2026-11.csv)")

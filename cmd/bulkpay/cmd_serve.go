@@ -12,6 +12,7 @@ import (
 	"bulkpay/batch"
 	"bulkpay/internal/cli"
 	"bulkpay/ledger"
+	"bulkpay/providers"
 	"bulkpay/server"
 )
 
@@ -25,7 +26,9 @@ func newServeCmd(a *app) *cobra.Command {
 batches planned here need an approval by someone other than their planner. Without
 --config or --sandbox, batches are paid through a sandbox started in this process
 and every page says SANDBOX. An address other machines can reach needs TLS
-(--tls-cert and --tls-key) or --behind-proxy. SIGTERM or Ctrl-C stops it: requests
+(--tls-cert and --tls-key) or --behind-proxy. Providers call back on /callbacks/{provider} below --public-url (or the
+config's public_url); a sandbox calls back to this server's own address when
+neither is given. SIGTERM or Ctrl-C stops it: requests
 in flight finish and runs in progress stop where the ledger can resume them.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -36,7 +39,9 @@ in flight finish and runs in progress stop where the ledger can resume them.`,
 				if u, err := url.Parse(publicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 					return cli.Usagef("--public-url must be an http(s) URL, e.g. https://pay.example.org")
 				}
+				a.cfg.PublicURL = publicURL // what providers are told to call back
 			}
+			publicURL = providers.Or(publicURL, a.cfg.PublicURL)
 			ln, err := server.Listen(addr, cert != "", behindProxy)
 			if errors.Is(err, server.ErrPlainRemote) {
 				return fmt.Errorf("%w: %v", batch.ErrInvalid, err)
@@ -51,16 +56,19 @@ in flight finish and runs in progress stop where the ledger can resume them.`,
 			}
 			defer st.Close()
 			host, _ := os.Hostname()
-			srv, err := server.New(server.Options{Store: st, Users: st, Config: a.cfg, Target: a.target(sandboxURL),
+			scheme := "http"
+			if cert != "" {
+				scheme = "https"
+			}
+			target := a.target(sandboxURL)
+			// without a public URL, a sandbox calls back to this server itself
+			target.CallbackURL = scheme + "://" + ln.Addr().String()
+			srv, err := server.New(server.Options{Store: st, Users: st, Config: a.cfg, Target: target,
 				Policy: a.cfg.Policy().Or(server.DoorPolicy), Secure: cert != "" || behindProxy || strings.HasPrefix(publicURL, "https:"),
 				PublicURL: publicURL, BehindProxy: behindProxy, Owner: batch.Owner{PID: os.Getpid(), Host: host, Start: ledger.ProcessStart(os.Getpid())},
 				Log: a.log})
 			if err != nil {
 				return err
-			}
-			scheme := "http"
-			if cert != "" {
-				scheme = "https"
 			}
 			where := "live providers"
 			if srv.Sandbox() {

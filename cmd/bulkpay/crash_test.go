@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -112,7 +115,18 @@ func TestCrashPointsTimesProviders(t *testing.T) {
 // passage), the other wherever bulkpay is once the sandbox has taken a random
 // number of payouts more. By hand:
 // BULKPAY_KILLS=1000 go test ./cmd/bulkpay -run CrashHarness -v -timeout 3h
-func TestCrashHarness(t *testing.T) {
+func TestCrashHarness(t *testing.T) { runCrashHarness(t, false) }
+
+// TestCrashHarnessWithCallbacks is the crash harness with bulkpay serve
+// running beside the runs on the same ledger, and the sandbox calling it back
+// (CamPay and My-CoolPay at the URLs set per provider, CinetPay and Camoo at
+// each payout's own URL below public_url); reconcile then settles, by the
+// callbacks kept, what the runs left in doubt after them. By hand:
+// BULKPAY_KILLS=300 go test ./cmd/bulkpay -run CrashHarnessWithCallbacks -v -timeout 3h
+func TestCrashHarnessWithCallbacks(t *testing.T) { runCrashHarness(t, true) }
+
+// runCrashHarness runs both kinds of kills, with callbacks or without.
+func runCrashHarness(t *testing.T, callbacks bool) {
 	if testing.Short() {
 		t.Skip("the crash harness runs in the full suite")
 	}
@@ -123,38 +137,46 @@ func TestCrashHarness(t *testing.T) {
 	}
 	t.Run("at crash points", func(t *testing.T) {
 		t.Parallel()
-		crashHarness(t, kills, 42, func(t *testing.T, rng *rand.Rand, _ *simulator, dir string, args []string) bool {
-			point := []string{"after-claim", "after-send", "after-answer"}[rng.IntN(3)]
-			after := strconv.Itoa(1 + rng.IntN(20))
-			p := start(t, dir, []string{"BULKPAY_CRASH_AT=" + point, "BULKPAY_CRASH_AFTER=" + after}, nil, args...)
-			var ee *exec.ExitError
-			if errors.As(p.wait(), &ee) {
-				ws, _ := ee.Sys().(syscall.WaitStatus)
-				return ws.Signaled() && ws.Signal() == syscall.SIGKILL
-			}
-			return false // it finished before that passage
-		})
+		crashHarness(t, kills, 42, callbacks, killAtCrashPoints)
 	})
 	t.Run("after counted payouts", func(t *testing.T) {
 		t.Parallel()
-		crashHarness(t, kills, 43, func(t *testing.T, rng *rand.Rand, sim *simulator, dir string, args []string) bool {
-			taken := sim.holding(len(sim.Payouts()) + 1 + rng.IntN(20))
-			p := start(t, dir, nil, nil, args...)
-			killed := false
-			select {
-			case <-taken:
-				killed = p.Process.Signal(syscall.SIGKILL) == nil
-			case <-p.done: // it finished first
-			}
-			p.wait()
-			return killed
-		})
+		crashHarness(t, kills, 43, callbacks, killAfterPayouts)
 	})
+}
+
+// killAtCrashPoints runs bulkpay once with a crash point (a random point, on
+// a random passage), saying whether it was killed there.
+func killAtCrashPoints(t *testing.T, rng *rand.Rand, _ *simulator, dir string, args []string) bool {
+	point := []string{"after-claim", "after-send", "after-answer"}[rng.IntN(3)]
+	after := strconv.Itoa(1 + rng.IntN(20))
+	p := start(t, dir, []string{"BULKPAY_CRASH_AT=" + point, "BULKPAY_CRASH_AFTER=" + after}, nil, args...)
+	var ee *exec.ExitError
+	if errors.As(p.wait(), &ee) {
+		ws, _ := ee.Sys().(syscall.WaitStatus)
+		return ws.Signaled() && ws.Signal() == syscall.SIGKILL
+	}
+	return false // it finished before that passage
+}
+
+// killAfterPayouts runs bulkpay once and kills it wherever it is once the
+// sandbox has taken a random number of payouts more.
+func killAfterPayouts(t *testing.T, rng *rand.Rand, sim *simulator, dir string, args []string) bool {
+	taken := sim.holding(len(sim.Payouts()) + 1 + rng.IntN(20))
+	p := start(t, dir, nil, nil, args...)
+	killed := false
+	select {
+	case <-taken:
+		killed = p.Process.Signal(syscall.SIGKILL) == nil
+	case <-p.done: // it finished first
+	}
+	p.wait()
+	return killed
 }
 
 // crashHarness runs the crash harness with kill, which runs bulkpay args once
 // and kills it somewhere, saying whether it did.
-func crashHarness(t *testing.T, kills int, seed int64,
+func crashHarness(t *testing.T, kills int, seed int64, callbacks bool,
 	kill func(t *testing.T, rng *rand.Rand, sim *simulator, dir string, args []string) bool) {
 	rows := max(160, kills*8)
 	rules, err := sandbox.ParseRules("*:latency=0ms..30ms; campay.withdraw:hang-after@2%; cinetpay.send:hang-after@3%; *:error=503@2%; *:error=429@2%,retry-after=1; *:reset@1%; mycoolpay.payout:malformed@1%; camoo.cashout:hang-before@1%")
@@ -163,7 +185,11 @@ func crashHarness(t *testing.T, kills int, seed int64,
 	url := sim.URL
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "pace.yaml")
-	require.NoError(t, os.WriteFile(cfg, []byte(`pending_wait: 5s
+	public := ""
+	if callbacks {
+		public = serveCallbacks(t, sim, dir)
+	}
+	require.NoError(t, os.WriteFile(cfg, []byte(public+`pending_wait: 5s
 poll_interval: 50ms
 providers:
   campay: {rate: 30, concurrency: 4, timeout: 1s}
@@ -207,6 +233,10 @@ providers:
 		}
 	}
 	require.Contains(t, []int{0, 3, 4}, final.code, final.stderr)
+	if callbacks { // as from cron after the run: the callbacks kept settle what the runs left in doubt
+		rec := bulkpay(t, dir, "reconcile", "harness", "--sandbox", url, "--config", cfg, "--quiet")
+		t.Logf("reconcile exit %d", rec.code)
+	}
 
 	report := reportLines(t, dir, "harness")
 	require.Len(t, report, rows, "nobody forgotten: every row is an item")
@@ -342,4 +372,29 @@ func TestFaultMatrix(t *testing.T) {
 	})
 	sort.Strings(table)
 	t.Log("fault × provider → end states of 6 items after a run and a rerun:\n" + strings.Join(table, "\n"))
+}
+
+// serveCallbacks starts bulkpay serve in dir, on the ledger the runs there
+// use, and has sim call it back; it returns the config line that gives the
+// runs its address as public_url.
+func serveCallbacks(t *testing.T, sim *simulator, dir string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	base := "http://" + addr
+	pr, pw := io.Pipe()
+	p := start(t, dir, nil, pw, "serve", "--addr", addr, "--sandbox", sim.URL, "--public-url", base)
+	go func() { <-p.done; pw.Close() }() // a server that dies ends the scan below
+	sc := bufio.NewScanner(pr)
+	up := false
+	for !up && sc.Scan() {
+		up = strings.Contains(sc.Text(), "serving bulkpay on")
+	}
+	require.True(t, up, "bulkpay serve started")
+	go io.Copy(io.Discard, pr) // the rest of its log
+	require.NoError(t, sim.SetCallbacks(sandbox.CallbackOptions{Enabled: true, URLs: map[string]string{
+		"campay": base + "/callbacks/campay", "mycoolpay": base + "/callbacks/mycoolpay"}}))
+	return "public_url: " + base + "\n"
 }

@@ -427,6 +427,12 @@ func (c *Client) Check(ctx context.Context, ref string) (providers.Result, error
 	return c.Lookup(ctx, "transaction_id", ref)
 }
 
+// CheckReference looks a transfer up by our client_transaction_id, sending
+// nothing: what a notification, which CinetPay does not sign, is checked by.
+func (c *Client) CheckReference(ctx context.Context, reference string) (providers.Result, error) {
+	return c.Lookup(ctx, "client_transaction_id", reference)
+}
+
 // Settle implements batch.Settler: look the transfer up by our
 // client_transaction_id; if CinetPay never received it, send it again under the
 // same id (a copy would be refused with 805, so this cannot pay twice).
