@@ -33,8 +33,9 @@ type page struct {
 }
 
 var funcs = template.FuncMap{
-	"money": money,
-	"when":  when,
+	"money":  money,
+	"profit": profitText,
+	"when":   when,
 	"state": func(t map[string]string, s batch.State) string {
 		if v, ok := t["state_"+string(s)]; ok {
 			return v

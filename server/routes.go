@@ -55,6 +55,8 @@ func (s *Server) table() []route {
 		{"GET /settings/users", admin, 0, s.usersPage},
 		{"POST /settings/users", admin, maxForm, s.addUserForm},
 		{"POST /settings/users/{name}/disable", admin, maxForm, s.disableUserForm},
+		{"GET /settings/profits", admin, 0, s.profitsPage},
+		{"POST /settings/profits/{name}", admin, maxForm, s.profitForm},
 		{"POST /batches", initiator, maxUpload, s.upload},
 		{"GET /uploads/{id}/errors.csv", initiator, 0, s.uploadErrors},
 		{"GET /batches/{ref}", everyone, 0, s.batchPage},
