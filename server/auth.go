@@ -111,15 +111,27 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request, rq *request) 
 	s.showLogin(w, r, rq, http.StatusOK, "")
 }
 
+// lockedUntil is the sign-in form's data: its CSRF token, and when a
+// message says the account is locked, the lock's end.
+type lockedUntil struct {
+	Token string
+	Until time.Time
+}
+
 // showLogin renders the sign-in form with a fresh CSRF token in its cookie.
 func (s *Server) showLogin(w http.ResponseWriter, r *http.Request, rq *request, status int, msg string) {
+	s.showLoginUntil(w, r, rq, status, msg, time.Time{})
+}
+
+// showLoginUntil is showLogin with a message that ends with a time.
+func (s *Server) showLoginUntil(w http.ResponseWriter, r *http.Request, rq *request, status int, msg string, until time.Time) {
 	token, _, err := identity.NewToken("")
 	if err != nil {
 		s.internal(w, rq, err)
 		return
 	}
 	http.SetCookie(w, s.cookie(loginCookie, token, 3600))
-	s.render(w, rq, status, "login.html", msg, struct{ Token string }{token})
+	s.render(w, rq, status, "login.html", msg, lockedUntil{token, until})
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request, rq *request) {
@@ -144,7 +156,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, rq *request) {
 		return
 	}
 	if n >= LockAfter {
-		s.showLogin(w, r, rq, http.StatusTooManyRequests, rq.T["locked"]+" "+last.Add(LockFor).UTC().Format("15:04 UTC"))
+		s.showLoginUntil(w, r, rq, http.StatusTooManyRequests, rq.T["locked"], last.Add(LockFor))
 		return
 	}
 	u, err := s.opt.Users.User(ctx, name)
