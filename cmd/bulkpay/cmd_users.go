@@ -18,6 +18,10 @@ import (
 	"bulkpay/ledger"
 )
 
+// cliActor is who the audit trail says changed a user from the command line
+// (whoever can write the ledger's file).
+const cliActor = "bulkpay users"
+
 func newUsersCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "users",
@@ -43,7 +47,9 @@ func newUsersCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if _, err := st.AddUser(ctx, identity.User{Name: name, Role: r, PasswordHash: hash, Created: time.Now()}); err != nil {
+			now := time.Now()
+			e := identity.AuditEntry{At: now, Actor: cliActor, Action: identity.AuditUserAdded, Subject: name, Detail: string(r)}
+			if _, err := st.AddUserAudited(ctx, identity.User{Name: name, Role: r, PasswordHash: hash, Created: now}, e); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "user %s added (%s)\n", name, r)
@@ -80,7 +86,8 @@ func newUsersCmd(a *app) *cobra.Command {
 		Short: "Disable a user: it can no longer sign in or use its API keys; its sessions end",
 		Args:  cobra.ExactArgs(1),
 		RunE: a.onUsers(func(ctx context.Context, st *ledger.Store, name string) error {
-			if err := st.DisableUser(ctx, name); err != nil {
+			e := identity.AuditEntry{At: time.Now(), Actor: cliActor, Action: identity.AuditUserDisabled, Subject: name}
+			if err := st.DisableUserAudited(ctx, name, e); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "user %s disabled\n", name)

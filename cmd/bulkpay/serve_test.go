@@ -27,7 +27,9 @@ import (
 	"testing"
 	"time"
 
+	"bulkpay/identity"
 	"bulkpay/internal/cli"
+	"bulkpay/ledger"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -90,6 +92,15 @@ func TestUsersAddListDisablePasswdKey(t *testing.T) {
 	assert.Regexp(t, `awa\s+initiator\s+disabled`, r.stdout)
 	assert.NotContains(t, r.stdout, "argon2id", "no hash is shown")
 	assert.NotContains(t, r.stdout, "password")
+
+	st, err := ledger.Open(context.Background(), filepath.Join(dir, "bulkpay.db"))
+	require.NoError(t, err)
+	defer st.Close()
+	trail, err := st.Audit(context.Background(), 10)
+	require.NoError(t, err)
+	require.Len(t, trail, 2, "the add and the disable, not what was refused")
+	assert.Equal(t, identity.AuditEntry{At: trail[0].At, Actor: "bulkpay users", Action: identity.AuditUserDisabled, Subject: "awa"}, trail[0])
+	assert.Equal(t, identity.AuditEntry{At: trail[1].At, Actor: "bulkpay users", Action: identity.AuditUserAdded, Subject: "awa", Detail: "initiator"}, trail[1])
 }
 
 var servingRE = regexp.MustCompile(`serving bulkpay on (https?://127\.0\.0\.1:\d+)`)
