@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"bulkpay/identity"
+	"bulkpay/internal/testsupport"
 )
 
 // panickyAdmin is a user store whose list of users panics.
@@ -25,7 +26,7 @@ func (panickyAdmin) Users(context.Context) ([]identity.User, error) {
 // stack; the log has the text; the server goes on serving.
 func TestAPagePanicIsA500PageWithoutItsText(t *testing.T) {
 	t.Parallel()
-	logs := &logBuffer{}
+	logs := &testsupport.Buffer{}
 	h := newHarness(t, func(o *Options) {
 		o.Admin = panickyAdmin{o.Users.(UserAdmin)}
 		o.Log = slog.New(slog.NewTextHandler(logs, nil))

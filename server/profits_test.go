@@ -1,13 +1,11 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"html"
 	"log/slog"
 	"net/http"
 	"net/url"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,25 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"bulkpay/batch"
+	"bulkpay/internal/testsupport"
 )
-
-// logBuffer is a log the server writes to from its handlers' goroutines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // TestAdminChangesAProfitConfigurationInSettings: the settings page lists
 // the configurations in force; a change through its form is checked as the
@@ -41,7 +22,7 @@ func (b *logBuffer) String() string {
 // logged with its actor; the API's changes show on the page.
 func TestAdminChangesAProfitConfigurationInSettings(t *testing.T) {
 	t.Parallel()
-	logs := &logBuffer{}
+	logs := &testsupport.Buffer{}
 	h := newHarness(t, func(o *Options) {
 		o.Config.ProfitConfigurations = []batch.ProfitConfig{{Name: batch.FeeMobileMoney, Fee: 100, Currency: "XAF"}}
 		o.Log = slog.New(slog.NewTextHandler(logs, nil))
