@@ -15,12 +15,9 @@ import (
 
 	"bulkpay/batch"
 	"bulkpay/identity"
+	"bulkpay/internal/cli"
 	"bulkpay/ledger"
 )
-
-// cliActor is who the audit trail says changed a user from the command line
-// (whoever can write the ledger's file).
-const cliActor = "bulkpay users"
 
 func newUsersCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
@@ -48,7 +45,7 @@ func newUsersCmd(a *app) *cobra.Command {
 				return err
 			}
 			now := time.Now()
-			e := identity.AuditEntry{At: now, Actor: cliActor, Action: identity.AuditUserAdded, Subject: name, Detail: string(r)}
+			e := identity.AuditEntry{At: now, Actor: cli.Login(), Action: identity.AuditUserAdded, Subject: name, Detail: string(r)}
 			if _, err := st.AddUserAudited(ctx, identity.User{Name: name, Role: r, PasswordHash: hash, Created: now}, e); err != nil {
 				return err
 			}
@@ -86,7 +83,7 @@ func newUsersCmd(a *app) *cobra.Command {
 		Short: "Disable a user: it can no longer sign in or use its API keys; its sessions end",
 		Args:  cobra.ExactArgs(1),
 		RunE: a.onUsers(func(ctx context.Context, st *ledger.Store, name string) error {
-			e := identity.AuditEntry{At: time.Now(), Actor: cliActor, Action: identity.AuditUserDisabled, Subject: name}
+			e := identity.AuditEntry{At: time.Now(), Actor: cli.Login(), Action: identity.AuditUserDisabled, Subject: name}
 			if err := st.DisableUserAudited(ctx, name, e); err != nil {
 				return err
 			}

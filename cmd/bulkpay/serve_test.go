@@ -99,8 +99,8 @@ func TestUsersAddListDisablePasswdKey(t *testing.T) {
 	trail, err := st.Audit(context.Background(), 10)
 	require.NoError(t, err)
 	require.Len(t, trail, 2, "the add and the disable, not what was refused")
-	assert.Equal(t, identity.AuditEntry{At: trail[0].At, Actor: "bulkpay users", Action: identity.AuditUserDisabled, Subject: "awa"}, trail[0])
-	assert.Equal(t, identity.AuditEntry{At: trail[1].At, Actor: "bulkpay users", Action: identity.AuditUserAdded, Subject: "awa", Detail: "initiator"}, trail[1])
+	assert.Equal(t, identity.AuditEntry{At: trail[0].At, Actor: cli.Login(), Action: identity.AuditUserDisabled, Subject: "awa"}, trail[0])
+	assert.Equal(t, identity.AuditEntry{At: trail[1].At, Actor: cli.Login(), Action: identity.AuditUserAdded, Subject: "awa", Detail: "initiator"}, trail[1])
 }
 
 var servingRE = regexp.MustCompile(`serving bulkpay on (https?://127\.0\.0\.1:\d+)`)
