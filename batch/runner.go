@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -262,29 +263,16 @@ func (r *run) sendAll(ctx context.Context, b Batch) error {
 }
 
 // configured refuses a run with open items routed to a provider the run has
-// no lane for, from the counts by provider.
+// no lane for, from the counts of open items by provider.
 func (r *run) configured(ctx context.Context, b Batch) error {
-	totals, err := r.Store.ProviderTotals(ctx, b.ID)
+	open, err := r.Store.OpenByProvider(ctx, b.ID)
 	if err != nil {
-		return fmt.Errorf("count items by provider: %w", err)
+		return fmt.Errorf("count open items by provider: %w", err)
 	}
-	names := make([]string, 0, len(totals))
-	for name := range totals {
-		names = append(names, name)
-	}
-	slices.Sort(names)
+	names := slices.Sorted(maps.Keys(open))
 	for _, name := range names {
-		if _, ok := r.lanes[name]; ok {
-			continue
-		}
-		open := 0
-		for st, t := range totals[name] {
-			if !st.Terminal() {
-				open += t.Items
-			}
-		}
-		if open > 0 {
-			return fmt.Errorf("%d open item(s) are routed to provider %q, which is not configured", open, name)
+		if _, ok := r.lanes[name]; !ok && open[name] > 0 {
+			return fmt.Errorf("%d open item(s) are routed to provider %q, which is not configured", open[name], name)
 		}
 	}
 	return nil
@@ -379,11 +367,27 @@ func (r *run) runLane(ctx context.Context, b Batch, l *lane) error {
 	g, gctx := errgroup.WithContext(ctx)
 	for range l.workers {
 		g.Go(guard(func() error {
+			// The answer to a worker's send is recorded while it claims its
+			// next item, so that both reach the ledger in one group commit
+			// (an answer a crash loses leaves its item submitting, which the
+			// next run settles like any unknown). It is recorded before the
+			// next request leaves, and the worker stops if it could not be.
+			var recording chan error
+			recorded := func(err error) error {
+				if recording != nil {
+					err = errors.Join(<-recording, err)
+					recording = nil
+				}
+				return err
+			}
 			for !l.halted.Load() {
 				if gctx.Err() != nil {
-					return nil // cancelled: nothing claimed, nothing sent
+					return recorded(nil) // cancelled: nothing claimed, nothing sent
 				}
 				claims, err := r.Store.Claim(gctx, b.ID, name, size, r.held()...)
+				if err := recorded(nil); err != nil {
+					return err
+				}
 				if err != nil {
 					if gctx.Err() != nil {
 						return nil
@@ -394,16 +398,19 @@ func (r *run) runLane(ctx context.Context, b Batch, l *lane) error {
 					return nil
 				}
 				r.crash("after-claim")
+				var record func() error
 				if chunked {
-					err = r.sendChunk(gctx, l, chunker, claims)
+					record, err = r.sendChunk(gctx, l, chunker, claims)
 				} else {
-					err = r.send(gctx, l, claims[0])
+					record, err = r.send(gctx, l, claims[0])
 				}
 				if err != nil {
 					return err
 				}
+				recording = make(chan error, 1)
+				go func() { recording <- guard(record)() }()
 			}
-			return nil
+			return recorded(nil)
 		}))
 	}
 	if err := g.Wait(); err != nil {
@@ -434,8 +441,9 @@ func (r *run) payout(it Item) providers.Payout {
 
 // send sends a claimed item through the lane's Caller, which resends the same
 // reference while the provider proves it did not process the request (each
-// resend a new attempt, opened in BeforeRetry), and records the outcome.
-func (r *run) send(ctx context.Context, l *lane, c Claim) error {
+// resend a new attempt, opened in BeforeRetry), and returns what records the
+// outcome.
+func (r *run) send(ctx context.Context, l *lane, c Claim) (record func() error, err error) {
 	it, attempt := c.Item, c.AttemptID
 	p := r.payout(it)
 	var ledgerErr error
@@ -463,16 +471,17 @@ func (r *run) send(ctx context.Context, l *lane, c Claim) error {
 			return res, err
 		})
 	if ledgerErr != nil {
-		return ledgerErr
+		return nil, ledgerErr
 	}
 	r.refused(ctx, l, err)
-	return r.apply(ctx, it, r.sendOutcome(it, attempt, res, err)...)
+	changes := r.sendOutcome(it, attempt, res, err)
+	return func() error { return r.apply(ctx, it, changes...) }, nil
 }
 
 // sendChunk sends claimed items in one call, resending the whole chunk (same
-// references) while the provider proves it did not process it, and records each
-// item's own outcome in one transaction.
-func (r *run) sendChunk(ctx context.Context, l *lane, cs ChunkSender, claims []Claim) error {
+// references) while the provider proves it did not process it, and returns what
+// records each item's own outcome in one transaction.
+func (r *run) sendChunk(ctx context.Context, l *lane, cs ChunkSender, claims []Claim) (record func() error, err error) {
 	ps := make([]providers.Payout, len(claims))
 	for i, c := range claims {
 		ps[i] = r.payout(c.Item)
@@ -508,7 +517,7 @@ func (r *run) sendChunk(ctx context.Context, l *lane, cs ChunkSender, claims []C
 			return results, err
 		})
 	if ledgerErr != nil {
-		return ledgerErr
+		return nil, ledgerErr
 	}
 	r.refused(ctx, l, err)
 	var changes []Change
@@ -519,7 +528,7 @@ func (r *run) sendChunk(ctx context.Context, l *lane, cs ChunkSender, claims []C
 		}
 		changes = append(changes, r.sendOutcome(c.Item, c.AttemptID, res, ierr)...)
 	}
-	return r.applyEach(ctx, claims, changes)
+	return func() error { return r.applyEach(ctx, claims, changes) }, nil
 }
 
 // refused halts the lane when a send came back not processed after the

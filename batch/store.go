@@ -51,6 +51,11 @@ type RunReader interface {
 	// ProviderTotals is Totals by provider: how many of a batch's items each
 	// provider holds in each state. A batch the store does not hold has none.
 	ProviderTotals(ctx context.Context, batchID int64) (map[string]map[State]Total, error)
+	// OpenByProvider counts a batch's items not yet in a final state by
+	// provider, without reading the items or those already final (a resumed
+	// run asks it, whatever the batch's size). A batch the store does not hold
+	// has none.
+	OpenByProvider(ctx context.Context, batchID int64) (map[string]int, error)
 	// Item returns one item as it stands now; an id the store does not hold
 	// gives ErrItemNotFound.
 	Item(ctx context.Context, itemID int64) (Item, error)

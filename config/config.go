@@ -17,6 +17,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"bulkpay/batch"
+	"bulkpay/providers/momo"
 	"bulkpay/providers/registry"
 )
 
@@ -41,6 +42,9 @@ type Config struct {
 	Limits               batch.Limits         `yaml:"limits"`
 	RequireApproval      bool                 `yaml:"require_approval"`
 	FourEyes             bool                 `yaml:"four_eyes"`
+
+	// Webhooks are the customer's endpoints for signed events (webhooks.go).
+	Webhooks []Webhook `yaml:"webhooks"`
 }
 
 // ProviderConfig is one provider account and its pace. Each *_env field names
@@ -51,17 +55,26 @@ type ProviderConfig struct {
 	UsernameEnv   string `yaml:"username_env"`    // campay
 	PasswordEnv   string `yaml:"password_env"`    // campay, cinetpay
 	TokenEnv      string `yaml:"token_env"`       // campay (a permanent token)
-	APIKeyEnv     string `yaml:"apikey_env"`      // cinetpay
+	APIKeyEnv     string `yaml:"apikey_env"`      // cinetpay, momo (the API key)
 	PublicKeyEnv  string `yaml:"public_key_env"`  // mycoolpay
 	PrivateKeyEnv string `yaml:"private_key_env"` // mycoolpay
 	KeyEnv        string `yaml:"key_env"`         // camoo
 	SecretEnv     string `yaml:"secret_env"`      // camoo
-	NotifyURL     string `yaml:"notify_url"`      // cinetpay (required by it), camoo
-	ChunkSize     int    `yaml:"chunk_size"`      // cinetpay: transfers per call
-	FeePercent    string `yaml:"fee_percent"`     // what the provider takes from the balance on top of each payout, for the balance check
-	Rate          Rate   `yaml:"rate"`
-	Burst         int    `yaml:"burst"`
-	Concurrency   int    `yaml:"concurrency"`
+	// momo: the Disbursement product's subscription key, the API user and
+	// its key (apikey_env) name environment variables like the others;
+	// target_environment sends every market to one environment (sandbox for
+	// MTN's developer sandbox, which pays EUR), else each market goes to its
+	// own (mtncameroon, ...); markets limits the countries it pays.
+	SubscriptionKeyEnv string   `yaml:"subscription_key_env"` // momo
+	APIUserEnv         string   `yaml:"api_user_env"`         // momo
+	TargetEnvironment  string   `yaml:"target_environment"`   // momo
+	Markets            []string `yaml:"markets"`              // momo
+	NotifyURL          string   `yaml:"notify_url"`           // cinetpay (required by it), camoo
+	ChunkSize          int      `yaml:"chunk_size"`           // cinetpay: transfers per call
+	FeePercent         string   `yaml:"fee_percent"`          // what the provider takes from the balance on top of each payout, for the balance check
+	Rate               Rate     `yaml:"rate"`
+	Burst              int      `yaml:"burst"`
+	Concurrency        int      `yaml:"concurrency"`
 	// StatusRate and StatusConcurrency give status checks a budget of their
 	// own, for a provider that limits its status endpoint apart from its
 	// payouts; left out, checks share rate and concurrency with the payouts.
@@ -167,6 +180,14 @@ func Load(path string) (Config, error) {
 		if err := CheckBaseURL(cfg.Providers[name].BaseURL); err != nil {
 			return cfg, fmt.Errorf("config %s: providers.%s.base_url: %w", path, name, err)
 		}
+		if pc := cfg.Providers[name]; name != momo.Name && (len(pc.Markets) > 0 || pc.TargetEnvironment != "") {
+			return cfg, fmt.Errorf("config %s: providers.%s: markets and target_environment are MTN MoMo settings (providers.momo)", path, name)
+		}
+		for _, m := range cfg.Providers[name].Markets {
+			if _, ok := momo.Markets[strings.ToUpper(m)]; !ok {
+				return cfg, fmt.Errorf("config %s: providers.%s.markets: %q is not a market bulkpay pays through MTN MoMo (%s)", path, name, m, momo.Countries())
+			}
+		}
 		if err := (batch.Costs{name: cfg.Providers[name].FeePercent}).Validate(); err != nil {
 			return cfg, fmt.Errorf("config %s: providers.%w", path, err)
 		}
@@ -175,6 +196,9 @@ func Load(path string) (Config, error) {
 		return cfg, fmt.Errorf("config %s: %w", path, err)
 	}
 	if err := cfg.Limits.Validate(); err != nil {
+		return cfg, fmt.Errorf("config %s: %w", path, err)
+	}
+	if err := cfg.checkWebhooks(); err != nil {
 		return cfg, fmt.Errorf("config %s: %w", path, err)
 	}
 	return cfg, nil

@@ -131,7 +131,7 @@ func TestSandboxCostsComeFromTheSimulators(t *testing.T) { // not parallel: it s
 	require.NoError(t, err)
 	defer conn.Close()
 	assert.Equal(t, batch.Costs{"camoo": "1.5"}, conn.Costs, "the config's fee_percent wins")
-	assert.Len(t, conn.Lanes, 4, "the sandbox serves every provider")
+	assert.Len(t, conn.Lanes, 5, "the sandbox serves every provider")
 
 	t.Setenv("CAMOO_API_KEY", "k")
 	t.Setenv("CAMOO_API_SECRET", "s")
@@ -153,14 +153,14 @@ func TestEndpointAndConfiguredProviders(t *testing.T) {
 	cfg := config.Default()
 	assert.Equal(t, batch.Endpoint{Kind: batch.EndpointBuiltin}, cfg.Endpoint(config.Target{}))
 	assert.Equal(t, batch.SandboxEndpoint("http://127.0.0.1:8089"), cfg.Endpoint(config.Target{SandboxURL: "http://127.0.0.1:8089/"}))
-	assert.Equal(t, []string{"camoo", "campay", "cinetpay", "mycoolpay"}, cfg.Configured(""))
+	assert.Equal(t, []string{"camoo", "campay", "cinetpay", "momo", "mycoolpay"}, cfg.Configured(""))
 	cfg.Providers = map[string]config.ProviderConfig{"campay": {}, "camoo": {BaseURL: "https://camoo.example/v1"}}
 	e := cfg.Endpoint(config.Target{ConfigPath: "c.yaml"})
 	assert.Equal(t, batch.EndpointLive, e.Kind)
 	assert.Equal(t, map[string]string{"campay": "https://demo.campay.net/api", "camoo": "https://camoo.example/v1"}, e.Providers)
 	assert.True(t, filepath.IsAbs(e.Config))
 	assert.Equal(t, []string{"camoo", "campay"}, cfg.Configured(""))
-	assert.Equal(t, []string{"camoo", "campay", "cinetpay", "mycoolpay"}, cfg.Configured("http://127.0.0.1:8089"))
+	assert.Equal(t, []string{"camoo", "campay", "cinetpay", "momo", "mycoolpay"}, cfg.Configured("http://127.0.0.1:8089"))
 }
 
 func TestRateIsANumberOrUnlimited(t *testing.T) {

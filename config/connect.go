@@ -15,6 +15,7 @@ import (
 	"bulkpay/providers/camoo"
 	"bulkpay/providers/campay"
 	"bulkpay/providers/cinetpay"
+	"bulkpay/providers/momo"
 	"bulkpay/providers/mycoolpay"
 	"bulkpay/providers/registry"
 	"bulkpay/providers/sandbox"
@@ -111,6 +112,11 @@ func (c Config) lanes(root, where string, wrap func(*http.Client) *http.Client, 
 			pc.FeePercent = or(pc.FeePercent, sandbox.FeeOnTop(name))
 		}
 		pc = DefaultPace(pc)
+		if _, home := momo.Markets[c.Region]; name == momo.Name && len(pc.Markets) == 0 && home {
+			// a MoMo account pays one market (each has its own base URL and
+			// balance): the config's region unless markets says otherwise
+			pc.Markets = []string{c.Region}
+		}
 		// as many idle connections as requests in flight, so a lane does not
 		// reopen its connections (the default keeps 2 per host)
 		tr := http.DefaultTransport.(*http.Transport).Clone()
@@ -184,6 +190,18 @@ func NewProvider(name string, pc ProviderConfig, root string, hc *http.Client) (
 			return nil, err
 		}
 		return mycoolpay.New(mycoolpay.WithHTTPClient(hc), mycoolpay.WithBaseURL(base), mycoolpay.WithKeys(c[0], c[1])), nil
+	case momo.Name:
+		c, err := creds(name, root, [2]string{pc.SubscriptionKeyEnv, "MOMO_SUBSCRIPTION_KEY"}, [2]string{pc.APIUserEnv, "MOMO_API_USER"},
+			[2]string{pc.APIKeyEnv, "MOMO_API_KEY"})
+		if err != nil {
+			return nil, err
+		}
+		opts := []momo.Option{momo.WithHTTPClient(hc), momo.WithBaseURL(base), momo.WithSubscriptionKey(c[0]),
+			momo.WithAPIUser(c[1], c[2]), momo.WithMarkets(pc.Markets...), momo.WithCallbackURL(pc.NotifyURL)}
+		if root == "" {
+			opts = append(opts, momo.WithTargetEnvironment(pc.TargetEnvironment))
+		}
+		return momo.New(opts...), nil
 	default: // camoo
 		c, err := creds(name, root, [2]string{pc.KeyEnv, "CAMOO_API_KEY"}, [2]string{pc.SecretEnv, "CAMOO_API_SECRET"})
 		if err != nil {

@@ -7,7 +7,7 @@ import (
 	"bulkpay/identity"
 )
 
-// The audit trail of the server's people (migration 0011).
+// The audit trail of the server's people (migration 0012_audit.sql).
 
 func insertAudit(ctx context.Context, tx *sql.Tx, e identity.AuditEntry) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO audit (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)`,

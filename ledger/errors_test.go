@@ -33,7 +33,8 @@ func openDSN(t *testing.T, file string, set map[string]string) *Store {
 	db.SetMaxOpenConns(1)
 	s := &Store{db: db, path: file, alive: processAlive, now: time.Now, every: CheckpointEvery, everyN: CheckpointWrites}
 	s.lastCP = s.now()
-	t.Cleanup(func() { db.Close() })
+	s.startCommitter()
+	t.Cleanup(func() { s.Close() })
 	return s
 }
 

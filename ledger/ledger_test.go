@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -92,4 +93,29 @@ func TestReusedPidIsNotTheHolder(t *testing.T) {
 	assert.False(t, processAlive(me, start+"1"), "same pid, another start: a reused pid")
 	assert.True(t, processAlive(me, ""), "no start recorded: the pid alone decides")
 	assert.False(t, processAlive(0, ""))
+}
+
+func TestALedgerNamedWithURICharactersIsThatFile(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"paie#2.db", "paie?mode=ro.db", "100%.db", "a b#c?d%20e.db"} {
+		dir := t.TempDir()
+		path := filepath.Join(dir, name)
+		st, err := Open(context.Background(), path)
+		require.NoError(t, err, name)
+		seed(t, st, 1)
+		require.NoError(t, st.Close())
+		_, err = os.Stat(path)
+		require.NoError(t, err, "%s: the ledger is the file named", name)
+		entries, err := os.ReadDir(dir)
+		require.NoError(t, err)
+		for _, e := range entries {
+			assert.True(t, strings.HasPrefix(e.Name(), name), "%s: no other file (%s) was opened", name, e.Name())
+		}
+		st, err = Open(context.Background(), path)
+		require.NoError(t, err, name)
+		bs, err := st.Batches(context.Background())
+		require.NoError(t, err)
+		assert.Len(t, bs, 1, "%s: opened again, the same ledger", name)
+		require.NoError(t, st.Close())
+	}
 }

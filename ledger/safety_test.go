@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"database/sql"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -256,4 +257,46 @@ func TestClaimThatCannotReachTheMainFileIsUndone(t *testing.T) {
 	claims, err = st.Claim(ctx, b.ID, "campay", 2)
 	require.NoError(t, err)
 	assert.Len(t, claims, 2, "claimed again once the main file can take it")
+}
+
+// A claim whose checkpoint another process's reader holds up waits for the
+// reader instead of failing: concurrent runs on one ledger do not fail each
+// other's claims.
+func TestAClaimWaitsForAReaderThatHoldsUpItsCheckpoint(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "ledger.db")
+	st, err := Open(ctx, path)
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	b, _ := seed(t, st, 2)
+
+	// another process reads the ledger as it stands, and keeps reading
+	other, err := sql.Open("sqlite3", DSN(path))
+	require.NoError(t, err)
+	t.Cleanup(func() { other.Close() })
+	conn, err := other.Conn(ctx)
+	require.NoError(t, err)
+	_, err = conn.ExecContext(ctx, "BEGIN")
+	require.NoError(t, err)
+	var n int
+	require.NoError(t, conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM items").Scan(&n))
+
+	// a handle that does not wait on its own (no busy timeout): the claim's
+	// checkpoint finds the reader at once, as it finds another checkpointer
+	st = openDSN(t, path, map[string]string{"_busy_timeout": "0"})
+	var once sync.Once
+	tries := 0
+	st.checkpointIncomplete = func() {
+		tries++
+		once.Do(func() { // the reader ends once the claim has had to wait
+			_, err := conn.ExecContext(ctx, "COMMIT")
+			assert.NoError(t, err)
+			assert.NoError(t, conn.Close())
+		})
+	}
+	claims, err := st.Claim(ctx, b.ID, "campay", 2)
+	require.NoError(t, err, "the claim waited for the reader")
+	assert.Len(t, claims, 2)
+	assert.Positive(t, tries, "the reader held the first checkpoint up")
 }

@@ -59,7 +59,7 @@ func (s *Store) durableTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	if err := s.commit(ctx, fn); err != nil {
 		return err
 	}
-	return s.Checkpoint(context.WithoutCancel(ctx))
+	return s.durableCheckpoint(context.WithoutCancel(ctx))
 }
 
 func (s *Store) commit(ctx context.Context, fn func(*sql.Tx) error) error {
@@ -74,6 +74,7 @@ func (s *Store) commit(ctx context.Context, fn func(*sql.Tx) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	s.commits.Add(1)
 	return nil
 }
 
@@ -350,6 +351,10 @@ func (s *Store) Items(ctx context.Context, batchID int64, states ...batch.State)
 	q := `SELECT ` + itemCols + ` FROM items WHERE batch_id = ?`
 	args := []any{batchID}
 	if len(states) > 0 {
+		// by state through its index, then sorted: left to itself SQLite walks
+		// the whole batch in row order to spare the sort, so that a resumed
+		// run's few submitting or unknown items cost as much as the batch
+		q = `SELECT ` + itemCols + ` FROM items INDEXED BY items_batch_state WHERE batch_id = ?`
 		q += ` AND state IN (?` + strings.Repeat(`, ?`, len(states)-1) + `)`
 		for _, st := range states {
 			args = append(args, st)
@@ -440,6 +445,38 @@ func (s *Store) Item(ctx context.Context, itemID int64) (batch.Item, error) {
 	return items[0], nil
 }
 
+// OpenByProvider implements batch.RunReader through the state index: the
+// items already final are not read.
+func (s *Store) OpenByProvider(ctx context.Context, batchID int64) (map[string]int, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT provider, COUNT(*) FROM items INDEXED BY items_batch_state
+		WHERE batch_id = ? AND state IN (`+openStates+`) GROUP BY provider`, batchID)
+	if err != nil {
+		return nil, s.fail("count open items by provider", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var p string
+		var n int
+		if err := rows.Scan(&p, &n); err != nil {
+			return nil, s.fail("count open items by provider", err)
+		}
+		out[p] = n
+	}
+	return out, s.fail("count open items by provider", rows.Err())
+}
+
+// openStates lists, for SQL, the states that are not final.
+var openStates = func() string {
+	var qs []string
+	for _, st := range batch.States {
+		if !st.Terminal() {
+			qs = append(qs, "'"+string(st)+"'")
+		}
+	}
+	return strings.Join(qs, ", ")
+}()
+
 // LaneItemsAfter implements batch.RunReader.
 func (s *Store) LaneItemsAfter(ctx context.Context, batchID int64, provider string, state batch.State, afterRow, limit int) ([]batch.Item, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+itemCols+` FROM items WHERE batch_id = ? AND state = ? AND provider = ? AND row > ?
@@ -453,13 +490,14 @@ func (s *Store) LaneItemsAfter(ctx context.Context, batchID int64, provider stri
 
 // Claim implements batch.RunStore. The claims are in the main file when it
 // returns, before any request for them leaves: a copy of the main file alone
-// shows every item that may have been sent as at least submitting.
+// shows every item that may have been sent as at least submitting. Claims made
+// at the same time are committed and checkpointed together (group.go).
 func (s *Store) Claim(ctx context.Context, batchID int64, provider string, limit int, except ...int64) ([]batch.Claim, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
 	var claims []batch.Claim
-	err := s.commit(ctx, func(tx *sql.Tx) error {
+	res := s.submit(ctx, true, func(ctx context.Context, tx *sql.Tx) error {
 		claims = claims[:0]
 		q := `SELECT ` + itemCols + ` FROM items WHERE batch_id = ? AND provider = ? AND state = 'planned'`
 		args := []any{batchID, provider}
@@ -497,18 +535,14 @@ func (s *Store) Claim(ctx context.Context, batchID int64, provider string, limit
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, s.fail("claim items", err)
+	if res.err != nil {
+		return nil, s.fail("claim items", res.err)
 	}
 	if len(claims) == 0 {
 		return nil, nil
 	}
-	checkpoint := s.Checkpoint
-	if s.claimCheckpoint != nil {
-		checkpoint = s.claimCheckpoint
-	}
-	if err := checkpoint(context.WithoutCancel(ctx)); err != nil {
-		err = fmt.Errorf("claim items: %d item(s) claimed but not yet in the ledger's main file, so not sent: %w", len(claims), err)
+	if res.checkpoint != nil {
+		err := fmt.Errorf("claim items: %d item(s) claimed but not yet in the ledger's main file, so not sent: %w", len(claims), res.checkpoint)
 		// nothing left: the claim is undone, so that no item waits in doubt
 		// (or for a person) for a request that never went out
 		undo := make([]batch.Change, 0, len(claims))
@@ -537,7 +571,7 @@ func insertAttempt(ctx context.Context, tx *sql.Tx, it batch.Item, kind, request
 // StartAttempt implements batch.RunStore.
 func (s *Store) StartAttempt(ctx context.Context, itemID int64, kind, request string) (int64, error) {
 	var id int64
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.submit(ctx, false, func(ctx context.Context, tx *sql.Tx) error {
 		var it batch.Item
 		err := tx.QueryRowContext(ctx, `SELECT id, provider, reference, phone, amount FROM items WHERE id = ?`, itemID).
 			Scan(&it.ID, &it.Provider, &it.Reference, &it.Phone, &it.Amount)
@@ -559,16 +593,17 @@ func (s *Store) StartAttempt(ctx context.Context, itemID int64, kind, request st
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE items SET attempts = attempts + 1, updated_at = ? WHERE id = ?`, at, itemID)
 		return err
-	})
+	}).err
 	if err != nil {
 		return 0, s.fail(fmt.Sprintf("start attempt of item %d", itemID), err)
 	}
 	return id, nil
 }
 
-// Apply implements batch.RunStore.
+// Apply implements batch.RunStore. Changes applied at the same time by
+// several callers are committed together, each all or nothing (group.go).
 func (s *Store) Apply(ctx context.Context, changes ...batch.Change) error {
-	return s.fail("apply changes", s.tx(ctx, func(tx *sql.Tx) error {
+	return s.fail("apply changes", s.submit(ctx, false, func(ctx context.Context, tx *sql.Tx) error {
 		at := batch.Stamp(s.clock())
 		for _, c := range changes {
 			if err := applyOne(ctx, tx, c, at); err != nil {
@@ -576,7 +611,7 @@ func (s *Store) Apply(ctx context.Context, changes ...batch.Change) error {
 			}
 		}
 		return nil
-	}))
+	}).err)
 }
 
 // closeOpen ends attempts a crashed run left open: their answer was never recorded.

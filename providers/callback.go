@@ -167,6 +167,39 @@ func ReadCallbackBody(r *http.Request) ([]byte, error) {
 	return b, nil
 }
 
+// CallbackValues reads a callback's fields: the URL's query for a GET, else
+// the form its body carries (at most MaxCallbackBody bytes). raw is what was
+// read, the evidence to keep whatever is refused; an error says why the
+// callback is malformed.
+func CallbackValues(r *http.Request) (raw string, fields url.Values, err error) {
+	if r.Method == http.MethodGet {
+		fields, err = parseCallbackValues(r.URL.RawQuery, "query")
+		return r.URL.RawQuery, fields, err
+	}
+	body, err := ReadCallbackBody(r)
+	if err != nil {
+		return "", nil, err
+	}
+	fields, err = parseCallbackValues(string(body), "form")
+	return string(body), fields, err
+}
+
+// parseCallbackValues parses raw, a query or a form (what says which), and
+// refuses a field given more than once: a signature over one of its values
+// would say nothing of the other.
+func parseCallbackValues(raw, what string) (url.Values, error) {
+	fields, err := url.ParseQuery(raw)
+	if err != nil {
+		return nil, errors.New(what + " not readable")
+	}
+	for k, v := range fields {
+		if len(v) > 1 {
+			return nil, fmt.Errorf("field %s given %d times", k, len(v))
+		}
+	}
+	return fields, nil
+}
+
 // AllowList is a set of source addresses; an empty list allows every address.
 type AllowList []string
 

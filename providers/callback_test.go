@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -84,4 +86,38 @@ func TestRFC3986Escape(t *testing.T) {
 	assert.Equal(t, "AZaz09-._~", providers.RFC3986Escape("AZaz09-._~"))
 	assert.Equal(t, "2026-11-24%2012%3A00%3A00", providers.RFC3986Escape("2026-11-24 12:00:00"))
 	assert.Equal(t, "a%2Bb%26c%3Dd%2F%C3%A9", providers.RFC3986Escape("a+b&c=d/é"))
+}
+
+func TestCallbackValues(t *testing.T) {
+	t.Parallel()
+	long := "a=" + strings.Repeat("x", providers.MaxCallbackBody)
+	for _, tc := range []struct {
+		name, method, target, body string
+		raw                        string
+		fields                     url.Values
+		refusal                    string
+	}{
+		{"a GET's query", http.MethodGet, "/cb?a=1&b=x%20y", "", "a=1&b=x%20y", url.Values{"a": {"1"}, "b": {"x y"}}, ""},
+		{"an empty GET", http.MethodGet, "/cb", "", "", url.Values{}, ""},
+		{"a POST's form, not its query", http.MethodPost, "/cb?q=1", "a=1", "a=1", url.Values{"a": {"1"}}, ""},
+		{"a field twice", http.MethodGet, "/cb?a=1&a=2", "", "a=1&a=2", nil, "field a given 2 times"},
+		{"a form field twice", http.MethodPost, "/cb", "a=1&b=2&b=3", "a=1&b=2&b=3", nil, "field b given 2 times"},
+		{"an unreadable query", http.MethodGet, "/cb?a=%zz", "", "a=%zz", nil, "query not readable"},
+		{"an unreadable form", http.MethodPost, "/cb", "a=%zz", "a=%zz", nil, "form not readable"},
+		{"a body too long", http.MethodPost, "/cb", long, "", nil, "body longer than"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := httptest.NewRequest(tc.method, tc.target, strings.NewReader(tc.body))
+			raw, fields, err := providers.CallbackValues(r)
+			assert.Equal(t, tc.raw, raw, "what was read is kept")
+			if tc.refusal != "" {
+				assert.ErrorContains(t, err, tc.refusal)
+				assert.Nil(t, fields)
+				return
+			}
+			assert.NoError(t, err)
+			assert.Equal(t, tc.fields, fields)
+		})
+	}
 }

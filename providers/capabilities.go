@@ -91,6 +91,18 @@ var declarations = []Declaration{
 			{Country: "GN", Currency: "GNF", Modes: mobileMoney, Default: 1},
 			{Country: "CD", Currency: "CDF", Modes: mobileMoney, Default: 1},
 		}},
+	// MTN MoMo (Disbursement): MTN numbers of the markets MTN opens to it,
+	// each in its own currency; only when the config routes to it or a row
+	// names it (a route may put it first for a market's MTN numbers).
+	{Name: "momo", Title: "MTN MoMo", SandboxPath: "/momo", SendPath: "/disbursement/v1_0/transfer",
+		Pays: []Pays{
+			{Country: "CM", Currency: "XAF", Carriers: []string{"MTN"}, Modes: mobileMoney},
+			{Country: "CI", Currency: "XOF", Carriers: []string{"MTN"}, Modes: mobileMoney},
+			{Country: "BJ", Currency: "XOF", Carriers: []string{"MTN"}, Modes: mobileMoney},
+			{Country: "CG", Currency: "XAF", Carriers: []string{"MTN"}, Modes: mobileMoney},
+			// the numbering plan still names MTN Guinea by its former brand
+			{Country: "GN", Currency: "GNF", Carriers: []string{"MTN", "Areeba"}, Modes: mobileMoney},
+		}},
 	// My-CoolPay: CM_MOMO, CM_OM (after CamPay) and its own MCP wallets, by
 	// phone, username or e-mail; transaction_currency XAF.
 	{Name: "mycoolpay", Title: "My-CoolPay", SandboxPath: "/mycoolpay/api", SendPath: "/payout",

@@ -51,6 +51,15 @@ func TestCanPay(t *testing.T) {
 		{"cinetpay", Payee{"CM", "NEXTTEL", mm, "XAF"}, "phone", "cinetpay pays only MTN and Orange numbers in CM"},
 		{"cinetpay", Payee{"NG", "MTN", mm, "XAF"}, "phone", "cinetpay does not pay numbers in NG"},
 		{"cinetpay", Payee{"CI", "Orange", co, "XOF"}, "mode", "does not pay mode cashout"},
+		{"momo", Payee{"CM", "MTN", mm, "XAF"}, "", ""},
+		{"momo", Payee{"CI", "MTN", mm, "XOF"}, "", ""},
+		{"momo", Payee{"BJ", "MTN", mm, "XAF"}, "", ""}, // the CFA francs are at par
+		{"momo", Payee{"GN", "MTN", mm, "GNF"}, "", ""},
+		{"momo", Payee{"GN", "Areeba", mm, "GNF"}, "", ""}, // MTN Guinea, as the numbering plan names it
+		{"momo", Payee{"CM", "Orange", mm, "XAF"}, "phone", "momo pays only MTN numbers in CM, and this is an Orange number"},
+		{"momo", Payee{"SN", "Orange", mm, "XOF"}, "phone", "momo does not pay numbers in SN"},
+		{"momo", Payee{"CM", "MTN", co, "XAF"}, "mode", "momo does not pay mode cashout in CM"},
+		{"momo", Payee{"GN", "MTN", mm, "XAF"}, "currency", "momo pays GN numbers in GNF, not XAF"},
 		{"paypal", Payee{"CM", "MTN", mm, "XAF"}, "provider", "not a provider bulkpay knows"},
 	}
 	for _, tc := range cases {

@@ -353,6 +353,20 @@ func (m *Memory) Totals(ctx context.Context, batchID int64) (out map[batch.State
 	return out, err
 }
 
+// OpenByProvider implements batch.RunReader.
+func (m *Memory) OpenByProvider(ctx context.Context, batchID int64) (out map[string]int, err error) {
+	err = m.call("OpenByProvider", "count open items by provider", func() error {
+		out = map[string]int{}
+		for _, id := range m.byBatch[batchID] {
+			if it := m.items[id-1]; !it.State.Terminal() {
+				out[it.Provider]++
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
 // ProviderTotals implements batch.RunReader.
 func (m *Memory) ProviderTotals(ctx context.Context, batchID int64) (out map[string]map[batch.State]batch.Total, err error) {
 	err = m.call("ProviderTotals", "count items by provider", func() error {

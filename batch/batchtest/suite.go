@@ -67,6 +67,7 @@ func Suite(t *testing.T, open Open) {
 		{"ProviderReferences", testProviderReferences},
 		{"Check", testCheck},
 		{"ReturnsCopies", testReturnsCopies},
+		{"SeedMovesEachItemToItsState", testSeed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -522,6 +523,12 @@ func testProviderTotalsAndItem(t *testing.T, f *fixture) {
 	require.NoError(t, err)
 	assert.Equal(t, all, sum, "the providers' totals add up to the batch's")
 	assert.Empty(t, byProvider(999999), "a batch the store does not hold has none")
+	open, err := f.st.OpenByProvider(f.ctx, b.ID)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]int{"campay": 2, "mycoolpay": 1}, open, "the items not final yet, by provider")
+	open, err = f.st.OpenByProvider(f.ctx, 999999)
+	require.NoError(t, err)
+	assert.Empty(t, open)
 
 	page := func(provider string, state batch.State, after, limit int) []int {
 		t.Helper()
@@ -1366,4 +1373,28 @@ func testReturnsCopies(t *testing.T, f *fixture) {
 	assert.Equal(t, int64(10), again.Fees.Configs[0].Fee)
 	assert.Equal(t, "https://www.campay.net/api", again.Endpoint.Providers["campay"])
 	assert.Equal(t, []string{"campay", "cinetpay"}, f.items(again)[0].Route)
+}
+
+// testSeed checks Seed, which tests of the use cases store their batches
+// with, on this store: each item reaches its state by the moves the machine
+// allows, with one attempt when it was sent.
+func testSeed(t *testing.T, f *fixture) {
+	var want []batch.Item
+	for _, s := range batch.States {
+		want = append(want, batch.Item{State: s, Provider: "campay", Message: "as " + string(s)})
+	}
+	b, items, err := Seed(f.ctx, f.st, batch.Batch{Reference: "seeded", Currency: "XAF"}, want...)
+	require.NoError(t, err)
+	assert.Equal(t, len(want), b.ItemCount)
+	require.Len(t, items, len(want))
+	for i, it := range items {
+		assert.Equal(t, want[i].State, it.State)
+		assert.Equal(t, i+2, it.Row)
+		assert.Equal(t, "as "+string(want[i].State), it.Message)
+		assert.Equal(t, int64(1000), it.Amount)
+		sent := it.State != batch.Planned && it.State != batch.Rejected && it.State != batch.Cancelled
+		assert.Equal(t, sent, len(f.attempts(it.ID)) == 1, "%s: one attempt when sent", it.State)
+	}
+	_, _, err = Seed(f.ctx, f.st, batch.Batch{Reference: "seeded"})
+	assert.ErrorIs(t, err, batch.ErrBatchExists)
 }

@@ -40,6 +40,7 @@ started in this process and no real money moves.`,
 			s, res, err := a.planSheet(ctx, path, pf, open, statErr == nil, batch.SaveRequest{AllowRepeat: pf.allowRepeat, Login: cli.Login()})
 			if st != nil {
 				defer st.Close()
+				defer a.deliverAfterRun(ctx, st) // the events of what was recorded, whatever the outcome
 			}
 			p := s.Plan
 			var he *sheet.HeaderError

@@ -12,7 +12,7 @@ import (
 )
 
 func newSandboxCmd(a *app) *cobra.Command {
-	var addr, journal, faults string
+	var addr, journal, faults, names string
 	var opts sandbox.Options
 	var rejectDup, allowRemote bool
 	var balances map[string]int64
@@ -38,6 +38,13 @@ func newSandboxCmd(a *app) *cobra.Command {
 					return fmt.Errorf("%w: --balance: %v", batch.ErrInvalid, err)
 				}
 			}
+			if names != "" {
+				n, err := srv.LoadNames(names)
+				if err != nil {
+					return fmt.Errorf("%w: --names: %v", batch.ErrInvalid, err)
+				}
+				fmt.Fprintf(a.stdout, "%d registered names from %s\n", n, names)
+			}
 			ln, err := sandbox.Listen(addr, allowRemote)
 			var re *sandbox.RemoteError
 			if errors.As(err, &re) {
@@ -49,7 +56,7 @@ func newSandboxCmd(a *app) *cobra.Command {
 			if !sandbox.Loopback(ln.Addr()) {
 				fmt.Fprintf(a.stderr, "WARNING: --allow-remote: the sandbox on %s can be reached from other machines, without any authentication: they can read every payout (names, phones, amounts) and set faults and tamper with records\n", ln.Addr())
 			}
-			fmt.Fprintf(a.stdout, "sandbox listening on http://%s (CamPay /campay/api, CinetPay /cinetpay/v1, My-CoolPay /mycoolpay/api, Camoo /camoo/v1/payment; payouts at /_sandbox/payouts)\n", ln.Addr())
+			fmt.Fprintf(a.stdout, "sandbox listening on http://%s (CamPay /campay/api, CinetPay /cinetpay/v1, My-CoolPay /mycoolpay/api, Camoo /camoo/v1/payment, MTN MoMo /momo; payouts at /_sandbox/payouts)\n", ln.Addr())
 			return srv.Serve(cmd.Context(), ln)
 		},
 	}
@@ -62,7 +69,8 @@ func newSandboxCmd(a *app) *cobra.Command {
 	f.StringSliceVar(&opts.FailPhones, "fail-phone", nil, "phone (E.164 digits) whose payouts end FAILED; repeatable")
 	f.StringVar(&journal, "journal", "", "file that keeps accepted payouts across restarts")
 	f.StringVar(&faults, "faults", "", "standing faults, e.g. 'campay.withdraw:hang-after@2%; *:error=503@5%; *:latency=10ms..80ms' (README: The sandbox)")
-	f.StringToInt64Var(&balances, "balance", nil, "set a balance, e.g. campay/MTN=500000,cinetpay=100000 (accounts: campay/MTN, campay/Orange, cinetpay, mycoolpay, camoo)")
+	f.StringToInt64Var(&balances, "balance", nil, "set a balance, e.g. campay/MTN=500000,cinetpay=100000 (accounts: campay/MTN, campay/Orange, cinetpay, mycoolpay, camoo, momo)")
+	f.StringVar(&names, "names", "", "registered names MoMo tells behind numbers: a CSV `FILE` with phone and name columns (samples/momo-names-2026-11.csv)")
 	f.BoolVar(&allowRemote, "allow-remote", false, "listen on an address other machines can reach (the sandbox has no authentication: they could read every payout and set faults)")
 	f.BoolVar(&rejectDup, "campay-reject-duplicates", false, "CamPay rejects a repeated external_reference instead of returning the first result")
 	f.BoolVar(&opts.CinetPay.NumericCodes, "cinetpay-numeric-codes", false, "CinetPay writes error codes as numbers (723) instead of strings (\"723\")")

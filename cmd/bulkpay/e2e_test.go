@@ -568,7 +568,7 @@ func TestMultiCountrySamplePaysThroughAllFourProviders(t *testing.T) {
 	require.Equal(t, 0, r.code, r.stderr)
 	var bal []balanceLine
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &bal))
-	assert.Len(t, bal, 5, "camoo, campay MTN and Orange, cinetpay, mycoolpay")
+	assert.Len(t, bal, 6, "camoo, campay MTN and Orange, cinetpay, momo, mycoolpay")
 }
 
 func TestUnpayableRowsAreRefusedAtValidation(t *testing.T) {

@@ -65,7 +65,7 @@ func newRoot(a *app) *cobra.Command {
 	root.AddCommand(newRunCmd(a), newResumeCmd(a), newStatusCmd(a), newReportCmd(a), newValidateCmd(a),
 		newSandboxCmd(a), newBalanceCmd(a), newVerifyCmd(a), newReviewCmd(a), newResolveCmd(a),
 		newRetryCmd(a), newPlanCmd(a), newApproveCmd(a), newFeesCmd(a), newListCmd(a), newReconcileCmd(a), newCancelCmd(a))
-	root.AddCommand(newUsersCmd(a), newServeCmd(a))
+	root.AddCommand(newUsersCmd(a), newServeCmd(a), newWebhooksCmd(a))
 	root.SetFlagErrorFunc(cli.FlagError)
 	cli.ForPeople(root)
 	return root

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
@@ -44,25 +43,12 @@ func (c *Callbacks) Answer(err error) (int, string) { return providers.CallbackA
 // and joined with &. The item the URL names (/callbacks/camoo/{item}) must be
 // the one trx names when both do.
 func (c *Callbacks) ParseCallback(r *http.Request) (providers.Callback, error) {
-	raw := r.URL.RawQuery
+	raw, q, err := providers.CallbackValues(r) // a POST's form is read as a GET's query
 	refuse := func(class error, reason string) (providers.Callback, error) {
 		return providers.Callback{}, providers.RefuseCallback(Name, r, raw, class, reason)
 	}
-	q, err := url.ParseQuery(raw)
 	if err != nil {
-		return refuse(providers.ErrCallbackMalformed, "query not readable")
-	}
-	if r.Method == http.MethodPost { // not what Camoo sends; a form is read the same way
-		if err := r.ParseForm(); err != nil {
-			return refuse(providers.ErrCallbackMalformed, "form not readable")
-		}
-		q = r.Form
-		raw = q.Encode()
-	}
-	for k, v := range q {
-		if len(v) > 1 {
-			return refuse(providers.ErrCallbackMalformed, fmt.Sprintf("parameter %s given %d times", k, len(v)))
-		}
+		return refuse(providers.ErrCallbackMalformed, err.Error())
 	}
 	sig := q.Get("sig")
 	if sig == "" {

@@ -12,7 +12,6 @@ import (
 	"hash"
 	"mime"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -102,34 +101,24 @@ func (c *Callbacks) ParseCallback(r *http.Request) (providers.Callback, error) {
 // object (values of any JSON type, written as text) or a form. raw is what
 // was received.
 func campayFields(r *http.Request) (string, map[string]string, error) {
-	fields := map[string]string{}
-	if r.Method == http.MethodGet {
-		for k, v := range r.URL.Query() {
-			if len(v) > 1 {
-				return r.URL.RawQuery, nil, fmt.Errorf("field %s given %d times", k, len(v))
-			}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if r.Method == http.MethodGet || ct == "application/x-www-form-urlencoded" {
+		raw, q, err := providers.CallbackValues(r)
+		if err != nil {
+			return raw, nil, err
+		}
+		fields := map[string]string{}
+		for k, v := range q {
 			fields[k] = v[0]
 		}
-		return r.URL.RawQuery, fields, nil
+		return raw, fields, nil
 	}
 	body, err := providers.ReadCallbackBody(r)
 	if err != nil {
 		return "", nil, err
 	}
 	raw := string(body)
-	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "application/x-www-form-urlencoded" {
-		q, err := url.ParseQuery(raw)
-		if err != nil {
-			return raw, nil, errors.New("form not readable")
-		}
-		for k, v := range q {
-			if len(v) > 1 {
-				return raw, nil, fmt.Errorf("field %s given %d times", k, len(v))
-			}
-			fields[k] = v[0]
-		}
-		return raw, fields, nil
-	}
+	fields := map[string]string{}
 	var obj map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(&obj); err != nil || obj == nil {

@@ -1,9 +1,7 @@
 package cinetpay
 
 import (
-	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"bulkpay/providers"
@@ -27,32 +25,16 @@ func (c *Callbacks) Answer(err error) (int, string) { return providers.CallbackA
 // ParseCallback reads a notification to a transfer's notify_url
 // (/callbacks/cinetpay/{item}): first an empty GET, a Ping that carries
 // nothing; then a form POST with transaction_id, client_transaction_id, lot,
-// amount, receiver, operator, treatment_status and more. Fields in the query
-// of a GET are read too. The item the URL names must be the one
+// amount, receiver, operator, treatment_status and more. The fields of a GET
+// are read from its query. The item the URL names must be the one
 // client_transaction_id names when both do.
 func (c *Callbacks) ParseCallback(r *http.Request) (providers.Callback, error) {
-	raw := r.URL.RawQuery
+	raw, fields, err := providers.CallbackValues(r)
 	refuse := func(class error, reason string) (providers.Callback, error) {
 		return providers.Callback{}, providers.RefuseCallback(Name, r, raw, class, reason)
 	}
-	fields, err := url.ParseQuery(raw)
 	if err != nil {
-		return refuse(providers.ErrCallbackMalformed, "query not readable")
-	}
-	if r.Method != http.MethodGet {
-		body, err := providers.ReadCallbackBody(r)
-		raw = string(body)
-		if err != nil {
-			return refuse(providers.ErrCallbackMalformed, err.Error())
-		}
-		if fields, err = url.ParseQuery(raw); err != nil {
-			return refuse(providers.ErrCallbackMalformed, "form not readable")
-		}
-	}
-	for k, v := range fields {
-		if len(v) > 1 {
-			return refuse(providers.ErrCallbackMalformed, fmt.Sprintf("field %s given %d times", k, len(v)))
-		}
+		return refuse(providers.ErrCallbackMalformed, err.Error())
 	}
 	item := providers.PathItem(r, Name)
 	cb := providers.Callback{Provider: Name, ItemReference: item, SourceAddr: providers.SourceIP(r), Method: r.Method, Raw: raw}

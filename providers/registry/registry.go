@@ -8,6 +8,7 @@ import (
 	"bulkpay/providers/camoo"
 	"bulkpay/providers/campay"
 	"bulkpay/providers/cinetpay"
+	"bulkpay/providers/momo"
 	"bulkpay/providers/mycoolpay"
 )
 
@@ -26,6 +27,7 @@ var clients = map[string]Provider{
 	camoo.Name:     {BaseURL: camoo.DefaultBaseURL, Explain: camoo.Explain},
 	campay.Name:    {BaseURL: campay.DefaultBaseURL, Explain: campay.Explain},
 	cinetpay.Name:  {BaseURL: cinetpay.DefaultBaseURL, Explain: cinetpay.Explain},
+	momo.Name:      {BaseURL: momo.DefaultBaseURL, Explain: momo.Explain},
 	mycoolpay.Name: {BaseURL: mycoolpay.DefaultBaseURL, Explain: mycoolpay.Explain},
 }
 

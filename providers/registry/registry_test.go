@@ -14,7 +14,7 @@ import (
 
 func TestEveryProviderDeclaresItself(t *testing.T) {
 	t.Parallel()
-	assert.Equal(t, []string{"camoo", "campay", "cinetpay", "mycoolpay"}, registry.Names())
+	assert.Equal(t, []string{"camoo", "campay", "cinetpay", "momo", "mycoolpay"}, registry.Names())
 	assert.Len(t, registry.All(), len(providers.Declarations()), "every declared provider has a client")
 	for _, p := range registry.All() {
 		assert.NotEmpty(t, p.Title, p.Name)

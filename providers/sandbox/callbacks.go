@@ -255,10 +255,10 @@ func (s *Server) Pump(ctx context.Context) {
 }
 
 // callbackURL is where p's callbacks go: the URL its request named, else the
-// provider's. Called with s.mu held.
+// provider's (none for MoMo). Called with s.mu held.
 func (s *Server) callbackURL(p *Payout) string {
-	if u := p.Echo["notify_url"]; u != "" {
-		return u
+	if u := p.Echo["notify_url"]; u != "" || p.Provider == "momo" {
+		return u // MoMo calls back only a transfer that named its X-Callback-Url
 	}
 	return s.opts.Callbacks.URLs[p.Provider]
 }
@@ -307,6 +307,7 @@ var statusWords = map[string][3]string{
 	"cinetpay":  {"REC", "VAL", "REJ"},
 	"mycoolpay": {"PENDING", "SUCCESS", "FAILED"},
 	"camoo":     {"IN_PROGRESS", "SUCCESS", "FAILED"},
+	"momo":      {"PENDING", "SUCCESSFUL", "FAILED"},
 }
 
 // push queues callbacks due at due, in order. Called with s.mu held.
@@ -438,6 +439,8 @@ func (s *Server) build(p *Payout, base Delivery, kind, status, key string) []*ou
 		return []*outgoing{s.mycoolpayCallback(p, base, status, key)}
 	case "camoo":
 		return []*outgoing{s.camooCallback(p, base, status, key)}
+	case "momo":
+		return []*outgoing{s.momoCallback(p, base, status)}
 	}
 	return nil
 }

@@ -33,6 +33,7 @@ type Options struct {
 	CinetPay    CinetPayOptions
 	MyCoolPay   MyCoolPayOptions
 	Camoo       CamooOptions
+	MoMo        MoMoOptions
 	Callbacks   CallbackOptions
 	Now         func() time.Time
 }
@@ -85,6 +86,7 @@ type Server struct {
 	cinet    *cinetpay
 	mcp      *mycoolpay
 	camoo    *camoo
+	momo     *momo
 	seq      uint64
 	acct     map[string]*account // balances by provider (and carrier for CamPay)
 	rules    []Rule              // standing faults
@@ -133,6 +135,7 @@ func New(opts Options) (*Server, error) {
 	s.cinet = newCinetPay(s, opts.CinetPay)
 	s.mcp = newMyCoolPay(s, opts.MyCoolPay)
 	s.camoo = newCamoo(s, opts.Camoo)
+	s.momo = newMoMo(s, opts.MoMo)
 	if opts.JournalPath != "" {
 		if err := s.replay(opts.JournalPath); err != nil {
 			return nil, err
@@ -185,9 +188,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.mcp.serve(w, r, rest)
 	case "camoo":
 		s.camoo.serve(w, r, rest)
+	case "momo":
+		s.momo.serve(w, r, rest)
 	default:
 		writeJSON(w, http.StatusNotFound, map[string]string{"message": "no simulator at " + r.URL.Path +
-			": use /campay/api/..., /cinetpay/v1/..., /mycoolpay/api/{public_key}/... or /camoo/v1/payment/..."})
+			": use /campay/api/..., /cinetpay/v1/..., /mycoolpay/api/{public_key}/... or /camoo/v1/payment/... or /momo/disbursement/..."})
 	}
 }
 
@@ -209,6 +214,8 @@ func (s *Server) admin(w http.ResponseWriter, r *http.Request, rest string) {
 		s.tamperEndpoint(w, r)
 	case "/callbacks":
 		s.callbacksEndpoint(w, r)
+	case "/names":
+		s.namesEndpoint(w, r)
 	case "/notify": // the notify_url the sandbox's own CinetPay lanes give: a sink
 		w.Write([]byte("OK"))
 	case "/health":
@@ -420,7 +427,7 @@ func (s *Server) createdBetween(provider string, start, end time.Time) []*Payout
 }
 
 // BalanceKeys are the accounts whose balance can be set.
-var BalanceKeys = []string{"campay/MTN", "campay/Orange", "cinetpay", "mycoolpay", "camoo"}
+var BalanceKeys = []string{"campay/MTN", "campay/Orange", "cinetpay", "mycoolpay", "camoo", "momo"}
 
 // defaultBalance is what an account holds when the options give it nothing.
 const defaultBalance = 1_000_000_000
@@ -435,7 +442,7 @@ func (s *Server) openAccount(key string, amount int64) {
 }
 
 // SetBalance sets an account's balance: campay/MTN, campay/Orange, cinetpay,
-// mycoolpay or camoo.
+// mycoolpay, camoo or momo.
 func (s *Server) SetBalance(key string, amount int64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

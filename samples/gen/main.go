@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/xuri/excelize/v2"
 
@@ -70,6 +71,36 @@ func main() {
 	must(writePayrollCSV(filepath.Join(dir, "payroll-2026-11.csv"), total))
 	must(writeErrorsXLSX(filepath.Join(dir, "payroll-with-errors.xlsx")))
 	must(writeMultiXLSX(filepath.Join(dir, "payroll-multi-2026-11.xlsx")))
+	must(writeNamesCSV(filepath.Join(dir, "momo-names-2026-11.csv")))
+}
+
+// registeredOther is the one row of the sample payroll whose number is
+// registered to someone else in the sandbox's names directory: a digit typed
+// wrong sends a salary to a stranger.
+const registeredOther = "ACM-013"
+
+// writeNamesCSV writes the sandbox's names directory for the sample payroll
+// (bulkpay sandbox --names): each number with the name it is registered to,
+// as MoMo writes it (given names, then the family name in capitals), equal to
+// the payroll's but for one row.
+func writeNamesCSV(path string) error {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.Write([]string{"phone", "name"})
+	for _, p := range payroll {
+		ph, err := sheet.ParsePhone(p.phone, "CM")
+		if err != nil {
+			return err
+		}
+		words := strings.Fields(p.name)
+		name := words[0] + " " + strings.ToUpper(strings.Join(words[1:], " "))
+		if p.matricule == registeredOther {
+			name = "Marcel NANA"
+		}
+		w.Write([]string{ph.E164, name})
+	}
+	w.Flush()
+	return os.WriteFile(path, buf.Bytes(), 0o644)
 }
 
 // writeMultiXLSX pays through all four providers: Cameroonian MTN and Orange

@@ -1,0 +1,97 @@
+package momo_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"bulkpay/batch"
+	"bulkpay/ledger"
+	"bulkpay/providers/momo"
+	"bulkpay/providers/providerstest"
+	"bulkpay/providers/sandbox"
+	"bulkpay/providers/sandbox/sandboxtest"
+)
+
+// TestFaultCampaign pays a batch through MoMo while the simulator answers
+// transfers with 5xx, never answers (before or after recording the
+// transfer), drops connections, answers broken JSON, fails status lookups and
+// ends tokens early. Every outcome in doubt settles by asking MoMo with our
+// reference: in the end every item is paid exactly once, none is lost and
+// none waits for a person.
+func TestFaultCampaign(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fault campaign: runs without -short")
+	}
+	t.Parallel()
+	const n = 300
+	rules, err := sandbox.ParseRules("momo.transfer:error=500@8%; momo.transfer:error=503@4%; momo.transfer:hang-before@4%; " +
+		"momo.transfer:hang-after@8%; momo.transfer:reset@4%; momo.transfer:malformed@4%; momo.status:error=500@10%; " +
+		"momo.status:hang-before@3%; momo.token:error=503@10%; momo:token-ttl=2m")
+	require.NoError(t, err)
+	clock := providerstest.NewClock(sandboxtest.Start)
+	srv := sandboxtest.Sandbox(t, sandbox.Options{Rules: rules, Seed: 4, SettleDelay: 30 * time.Second, Now: clock.Now})
+	rec := sandboxtest.NewRecorder(srv)
+	root := sandboxtest.Serve(t, srv, rec)
+	c := momo.New(momo.WithBaseURL(root+"/momo"), momo.WithHTTPClient(&http.Client{Timeout: 150 * time.Millisecond}),
+		momo.WithSubscriptionKey(subKey), momo.WithAPIUser("campaign-user", apiKey), momo.WithClock(clock.Now))
+
+	ctx := context.Background()
+	st, err := ledger.Open(ctx, filepath.Join(t.TempDir(), "l.db"))
+	require.NoError(t, err)
+	defer st.Close()
+	rows := make([]batch.Row, n)
+	for i := range rows {
+		rows[i] = batch.Row{Row: i + 2, Name: fmt.Sprintf("Payee %d", i), Phone: fmt.Sprintf("23767%07d", 1000000+i), Country: "CM",
+			Operator: "MTN", Mode: batch.ModeMobileMoney, Amount: int64(1000 + i)}
+	}
+	router := batch.Routes{Rules: []batch.Rule{{Country: "CM", Operator: "MTN", Providers: []string{momo.Name}}}, Configured: map[string]bool{momo.Name: true}}
+	b, items, errs := batch.Plan("campaign", "campaign.csv", "XAF", rows, router)
+	require.Empty(t, errs)
+	b, _, err = batch.Prepare(ctx, st, b, items, rows)
+	require.NoError(t, err)
+
+	r := &batch.Runner{Store: st, Lanes: map[string]batch.Lane{momo.Name: {Provider: c, Rate: 0, Burst: 1, Concurrency: 8}},
+		PollInterval: time.Second, PendingWait: 2 * time.Minute, RetryBase: 10 * time.Millisecond, Clock: clock}
+	var sum batch.Summary
+	runs := 0
+	for ; runs < 8; runs++ { // a run ends with what is still in doubt or pending; the next settles it
+		sum, err = r.Run(ctx, b)
+		require.NoError(t, err)
+		if sum.Counts[batch.Succeeded]+sum.Counts[batch.Failed] == n {
+			break
+		}
+		require.NoError(t, clock.Sleep(ctx, time.Minute))
+	}
+	posts := rec.Count("POST /momo/disbursement/v1_0/transfer")
+	t.Logf("runs %d, summary %v, transfer requests %d for %d items, requests in all %d", runs+1, sum.Counts, posts, n, rec.Total())
+	assert.Greater(t, posts, n, "faults made the runner ask and send again")
+	assert.Equal(t, n, sum.Counts[batch.Succeeded], "every item paid")
+	assert.Zero(t, sum.Counts[batch.Review], "none for a person")
+
+	paid := map[string]int{}
+	for _, p := range srv.Payouts() {
+		if p.Provider == momo.Name {
+			paid[p.ClientReference]++
+			assert.Equal(t, "SUCCESSFUL", p.Status)
+		}
+	}
+	doubles := 0
+	for _, k := range paid {
+		if k > 1 {
+			doubles++
+		}
+	}
+	assert.Zero(t, doubles, "no reference paid twice")
+	require.NoError(t, batch.EachItem(ctx, st, b.ID, func(it batch.Item) error {
+		assert.Equal(t, 1, paid[it.Reference], "row %d paid once", it.Row)
+		return nil
+	}))
+	assert.Len(t, paid, n, "no transfer nobody planned")
+}
