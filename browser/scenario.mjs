@@ -60,6 +60,8 @@ const words = {
 const scriptErrors = [];
 
 const desktop = { width: 1280, height: 900 };
+// The approver's time zone: an hour ahead of UTC all year (no summer time).
+const approverZone = "Africa/Douala";
 const phone = { width: 390, height: 844 };
 
 function log(...args) {
@@ -73,10 +75,10 @@ async function shot(page, name) {
 }
 
 // newPage opens a page in a fresh context (its own cookies): a person at
-// their own browser, whose language is locale.
-async function newPage(browser, locale, viewport = desktop, mobile = false) {
+// their own browser, whose language is locale (and time zone, zone).
+async function newPage(browser, locale, viewport = desktop, mobile = false, zone = undefined) {
   const ctx = await browser.newContext({
-    baseURL: base, locale, viewport, acceptDownloads: true,
+    baseURL: base, locale, viewport, acceptDownloads: true, timezoneId: zone,
     isMobile: mobile, hasTouch: mobile, deviceScaleFactor: mobile ? 2 : 1,
   });
   const page = await ctx.newPage();
@@ -206,7 +208,7 @@ async function run(browser, sc) {
   await shot(ini, tag(7, "approval-refused"));
 
   // A second user, an approver, approves the plan they see.
-  const apr = await newPage(browser, sc.lang === "fr" ? "fr-FR" : "en-US");
+  const apr = await newPage(browser, sc.lang === "fr" ? "fr-FR" : "en-US", desktop, false, approverZone);
   await signIn(apr, approver, sc.lang);
   await apr.goto(`/batches/${sc.reference}`);
   assert.equal((await apr.textContent("section.plan code.hash")).trim(), planHash, "the approver sees the same plan");
@@ -214,6 +216,16 @@ async function run(browser, sc) {
   await Promise.all([apr.waitForURL(`**/batches/${sc.reference}`), apr.click('form[action$="/approve"] button')]);
   await apr.waitForSelector(`dd:has-text("${w.approvedBy} ${approver.name}")`);
   await shot(apr, tag(8, "approved"));
+  // The approval's time, sent in UTC, is written in the approver's zone and
+  // the page's language; the UTC text stays as its title.
+  const approvedAt = apr.locator(`dd:has-text("${w.approvedBy} ${approver.name}") time`);
+  const iso = await approvedAt.getAttribute("datetime");
+  const shown = (await approvedAt.textContent()).trim();
+  const local = await apr.evaluate(([at, lang, zone]) => new Intl.DateTimeFormat(lang,
+    { dateStyle: "medium", timeStyle: "short", timeZone: zone }).format(new Date(at)), [iso, sc.lang, approverZone]);
+  assert.equal(shown, local, `the approval time ${iso} in ${approverZone}, in ${sc.lang}`);
+  assert.match(await approvedAt.getAttribute("title"), / UTC$/, "the UTC text as the title");
+  assert.doesNotMatch(shown, /UTC/);
 
   // The initiator starts the run and watches it to the end, live.
   await ini.goto(`/batches/${sc.reference}`);

@@ -34,18 +34,24 @@ func scanUser(row interface{ Scan(...any) error }) (identity.User, error) {
 // AddUser stores a new user; a name already taken gives identity.ErrExists.
 func (s *Store) AddUser(ctx context.Context, u identity.User) (identity.User, error) {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO users (name, role, password_hash, disabled, created_at) VALUES (?, ?, ?, ?, ?)`,
-			u.Name, string(u.Role), u.PasswordHash, u.Disabled, ms(u.Created))
-		if isUnique(err) {
-			return fmt.Errorf("%w: %s", identity.ErrExists, u.Name)
-		}
-		if err != nil {
-			return err
-		}
-		u.ID, err = res.LastInsertId()
+		var err error
+		u, err = addUser(ctx, tx, u)
 		return err
 	})
 	return u, s.failUser("add user", err)
+}
+
+func addUser(ctx context.Context, tx *sql.Tx, u identity.User) (identity.User, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO users (name, role, password_hash, disabled, created_at) VALUES (?, ?, ?, ?, ?)`,
+		u.Name, string(u.Role), u.PasswordHash, u.Disabled, ms(u.Created))
+	if isUnique(err) {
+		return u, fmt.Errorf("%w: %s", identity.ErrExists, u.Name)
+	}
+	if err != nil {
+		return u, err
+	}
+	u.ID, err = res.LastInsertId()
+	return u, err
 }
 
 // failUser maps a driver error, leaving identity's own errors as they are.
@@ -83,21 +89,23 @@ func (s *Store) Users(ctx context.Context) ([]identity.User, error) {
 // updateUser changes one user and ends its sessions (a new password or a
 // disabled account signs every browser out), in one transaction.
 func (s *Store) updateUser(ctx context.Context, op, name, set string, arg any) error {
-	return s.failUser(op, s.tx(ctx, func(tx *sql.Tx) error {
-		var id int64
-		err := tx.QueryRowContext(ctx, `SELECT id FROM users WHERE name = ?`, name).Scan(&id)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("%w: %s", identity.ErrNotFound, name)
-		}
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET `+set+` = ? WHERE id = ?`, arg, id); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, id)
+	return s.failUser(op, s.tx(ctx, func(tx *sql.Tx) error { return updateUser(ctx, tx, name, set, arg) }))
+}
+
+func updateUser(ctx context.Context, tx *sql.Tx, name, set string, arg any) error {
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM users WHERE name = ?`, name).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%w: %s", identity.ErrNotFound, name)
+	}
+	if err != nil {
 		return err
-	}))
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE users SET `+set+` = ? WHERE id = ?`, arg, id); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, id)
+	return err
 }
 
 // DisableUser disables a user: it can no longer sign in or use its API keys,

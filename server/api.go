@@ -192,7 +192,7 @@ func (s *Server) basicAuth(r *http.Request, rq *request) (int, string) {
 	}
 	if !ok {
 		lim.AllowN(now, 1)
-		if err := s.opt.Users.RecordLoginFailure(ctx, name, rq.Addr, now); err != nil {
+		if err := s.loginFailed(ctx, name, rq.Addr, now); err != nil {
 			s.opt.Log.Error("record sign-in failure", "err", err)
 			return http.StatusInternalServerError, rq.T["internal"]
 		}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -295,42 +296,36 @@ func (s *Server) changeProfitConfiguration(w http.ResponseWriter, r *http.Reques
 		apiFail(w, http.StatusBadRequest, "name "+*body.Name+" is not the configuration "+name+" of the path")
 		return
 	}
-	f, _, err := s.fees(r.Context())
-	if err != nil {
-		s.apiInternal(w, rq, err)
-		return
-	}
-	c := batch.ProfitConfig{Name: name}
-	for _, x := range f.Configs {
-		if x.Name == name {
-			c = x
-		}
-	}
-	if body.Fee != nil {
-		c.Fee = *body.Fee
-	}
-	if body.Percentage != nil {
-		c.Percentage = strings.TrimSpace(*body.Percentage)
-	}
-	if body.UsePercentage != nil {
-		c.UsePercentage = *body.UsePercentage
-	}
+	cur := ""
 	if body.Currency != nil {
 		if *body.Currency < 1 || *body.Currency > len(currencies) {
 			apiFail(w, http.StatusBadRequest, fmt.Sprintf("currency %d is not one of GET /payments/currency/", *body.Currency))
 			return
 		}
-		c.Currency = currencies[*body.Currency-1].Code
+		cur = currencies[*body.Currency-1].Code
 	}
-	if err := (batch.Fees{Configs: []batch.ProfitConfig{c}}).Validate(); err != nil {
+	err := s.changeProfit(r.Context(), rq.User.Name, name, func(c *batch.ProfitConfig) {
+		if body.Fee != nil {
+			c.Fee = *body.Fee
+		}
+		if body.Percentage != nil {
+			c.Percentage = strings.TrimSpace(*body.Percentage)
+		}
+		if body.UsePercentage != nil {
+			c.UsePercentage = *body.UsePercentage
+		}
+		if body.Currency != nil {
+			c.Currency = cur
+		}
+	})
+	if errors.Is(err, batch.ErrInvalid) {
 		apiFail(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	if _, err := s.opt.Store.SetProfitConfig(r.Context(), c, rq.User.Name, s.opt.Now()); err != nil {
+	if err != nil {
 		s.apiInternal(w, rq, err)
 		return
 	}
-	s.opt.Log.Info("profit configuration changed", "name", name, "user", rq.User.Name)
 	s.profitConfigurationRead(w, r, rq)
 }
 

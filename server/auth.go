@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net"
 	"net/http"
@@ -111,15 +112,27 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request, rq *request) 
 	s.showLogin(w, r, rq, http.StatusOK, "")
 }
 
+// lockedUntil is the sign-in form's data: its CSRF token, and when a
+// message says the account is locked, the lock's end.
+type lockedUntil struct {
+	Token string
+	Until time.Time
+}
+
 // showLogin renders the sign-in form with a fresh CSRF token in its cookie.
 func (s *Server) showLogin(w http.ResponseWriter, r *http.Request, rq *request, status int, msg string) {
+	s.showLoginUntil(w, r, rq, status, msg, time.Time{})
+}
+
+// showLoginUntil is showLogin with a message that ends with a time.
+func (s *Server) showLoginUntil(w http.ResponseWriter, r *http.Request, rq *request, status int, msg string, until time.Time) {
 	token, _, err := identity.NewToken("")
 	if err != nil {
 		s.internal(w, rq, err)
 		return
 	}
 	http.SetCookie(w, s.cookie(loginCookie, token, 3600))
-	s.render(w, rq, status, "login.html", msg, struct{ Token string }{token})
+	s.render(w, rq, status, "login.html", msg, lockedUntil{token, until})
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request, rq *request) {
@@ -144,7 +157,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, rq *request) {
 		return
 	}
 	if n >= LockAfter {
-		s.showLogin(w, r, rq, http.StatusTooManyRequests, rq.T["locked"]+" "+last.Add(LockFor).UTC().Format("15:04 UTC"))
+		s.showLoginUntil(w, r, rq, http.StatusTooManyRequests, rq.T["locked"], last.Add(LockFor))
 		return
 	}
 	u, err := s.opt.Users.User(ctx, name)
@@ -157,7 +170,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, rq *request) {
 		hash = ""
 	}
 	if !identity.VerifyPassword(hash, pw) {
-		if err := s.opt.Users.RecordLoginFailure(ctx, name, rq.Addr, now); err != nil {
+		if err := s.loginFailed(ctx, name, rq.Addr, now); err != nil {
 			s.internal(w, rq, err)
 			return
 		}
@@ -188,6 +201,27 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, rq *request) {
 	http.SetCookie(w, s.cookie(sessionCookie, token, int(s.opt.Session/time.Second)))
 	http.SetCookie(w, s.cookie(loginCookie, "", -1))
 	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// loginFailed records a failed sign-in as name from addr; the failure that
+// locks the account of an existing user goes into the audit trail (a name
+// that is no user's may be a password typed in the wrong field: it is kept
+// only as long as failed sign-ins are).
+func (s *Server) loginFailed(ctx context.Context, name, addr string, now time.Time) error {
+	if err := s.opt.Users.RecordLoginFailure(ctx, name, addr, now); err != nil {
+		return err
+	}
+	n, _, err := s.opt.Users.LoginFailures(ctx, name, now.Add(-LockFor))
+	if err != nil || n != LockAfter {
+		return err
+	}
+	if _, err := s.opt.Users.User(ctx, name); errors.Is(err, identity.ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	s.opt.Log.Warn("account locked", "user", name, "address", addr)
+	return s.opt.Admin.RecordAudit(ctx, identity.AuditEntry{At: now, Action: identity.AuditLocked, Subject: name, Detail: addr})
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, rq *request) {

@@ -27,14 +27,16 @@ type page struct {
 	User    identity.User
 	CSRF    string
 	Sandbox bool
-	Message string // why an action was refused, above the page
+	Message string    // why an action was refused, above the page
+	Until   time.Time // a time the message ends with (a lock's end), when not zero
 	Path    string
 	Data    any
 }
 
 var funcs = template.FuncMap{
-	"money": money,
-	"when":  when,
+	"money":  money,
+	"profit": profitText,
+	"when":   when,
 	"state": func(t map[string]string, s batch.State) string {
 		if v, ok := t["state_"+string(s)]; ok {
 			return v
@@ -102,6 +104,9 @@ func parsePages() (map[string]*template.Template, error) {
 // (a refusal) above it.
 func (s *Server) render(w http.ResponseWriter, rq *request, status int, name, msg string, data any) {
 	p := page{T: rq.T, Lang: rq.Lang, User: rq.User, CSRF: rq.Session.CSRF, Sandbox: s.Sandbox(), Message: msg, Data: data}
+	if l, ok := data.(lockedUntil); ok {
+		p.Until = l.Until
+	}
 	var buf bytes.Buffer
 	if err := s.pages[name].ExecuteTemplate(&buf, "layout", p); err != nil {
 		s.opt.Log.Error("render page", "page", name, "err", err)

@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -55,6 +56,8 @@ func (s *Server) table() []route {
 		{"GET /settings/users", admin, 0, s.usersPage},
 		{"POST /settings/users", admin, maxForm, s.addUserForm},
 		{"POST /settings/users/{name}/disable", admin, maxForm, s.disableUserForm},
+		{"GET /settings/profits", admin, 0, s.profitsPage},
+		{"POST /settings/profits/{name}", admin, maxForm, s.profitForm},
 		{"POST /batches", initiator, maxUpload, s.upload},
 		{"GET /uploads/{id}/errors.csv", initiator, 0, s.uploadErrors},
 		{"GET /batches/{ref}", everyone, 0, s.batchPage},
@@ -132,7 +135,10 @@ func (s *Server) routes() http.Handler {
 }
 
 func (s *Server) wrap(rt route) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		w := &answered{ResponseWriter: rw}
+		rq := s.newRequest(r)
+		defer s.recoverPage(w, rq, rt.pattern)
 		secure(w.Header())
 		if s.opt.Secure {
 			w.Header().Set("Strict-Transport-Security", "max-age=31536000")
@@ -142,7 +148,6 @@ func (s *Server) wrap(rt route) http.Handler {
 		} else if r.Body != nil {
 			r.Body = http.MaxBytesReader(w, r.Body, 0)
 		}
-		rq := s.newRequest(r)
 		if rt.roles != nil {
 			if !s.authenticate(r, rq) {
 				if r.Method == http.MethodGet && r.Header.Get("Accept") != "text/event-stream" {
@@ -166,6 +171,49 @@ func (s *Server) wrap(rt route) http.Handler {
 		}
 		rt.handle(w, r, rq)
 	})
+}
+
+// answered is a page's answer, which knows whether it has begun (a progress
+// stream flushes through it).
+type answered struct {
+	http.ResponseWriter
+	begun bool
+}
+
+func (a *answered) WriteHeader(status int) {
+	a.begun = true
+	a.ResponseWriter.WriteHeader(status)
+}
+
+func (a *answered) Write(b []byte) (int, error) {
+	a.begun = true
+	return a.ResponseWriter.Write(b)
+}
+
+func (a *answered) Flush() {
+	a.begun = true
+	if f, ok := a.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+func (a *answered) Unwrap() http.ResponseWriter { return a.ResponseWriter }
+
+// recoverPage answers a page's panic with the 500 page, without the panic's
+// text or stack (the log has the text); once the answer has begun, it can
+// only end. net/http's own abort goes on.
+func (s *Server) recoverPage(w *answered, rq *request, pattern string) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	if v == http.ErrAbortHandler {
+		panic(v)
+	}
+	s.opt.Log.Error("page handler panicked", "route", pattern, "user", rq.User.Name, "panic", fmt.Sprint(v))
+	if !w.begun {
+		s.fail(w, rq, http.StatusInternalServerError, rq.T["internal"])
+	}
 }
 
 // parseForm reads a POST's form within its route's bound (a multipart form

@@ -9,21 +9,28 @@ import (
 	"bulkpay/identity"
 )
 
-// UserAdmin is what the admin's settings change, the same ledger methods
-// `bulkpay users` uses.
+// UserAdmin is what the admin's settings change, the users `bulkpay users`
+// changes, each change with its entry in the audit trail; the trail has the
+// accounts locked by failed sign-ins too.
 type UserAdmin interface {
 	Users(ctx context.Context) ([]identity.User, error)
-	AddUser(ctx context.Context, u identity.User) (identity.User, error)
-	DisableUser(ctx context.Context, name string) error
+	AddUserAudited(ctx context.Context, u identity.User, e identity.AuditEntry) (identity.User, error)
+	DisableUserAudited(ctx context.Context, name string, e identity.AuditEntry) error
+	RecordAudit(ctx context.Context, e identity.AuditEntry) error
+	// Audit is the latest limit entries, newest first.
+	Audit(ctx context.Context, limit int) ([]identity.AuditEntry, error)
 }
+
+// auditShown is how many entries of the audit trail the users page shows.
+const auditShown = 50
 
 // errDisableSelf: an admin disabling their own account would lock the
 // settings away from the one using them.
 var errDisableSelf = errors.New("you cannot disable your own account")
 
 // addUser adds a user with role and password (checked and hashed as
-// `bulkpay users add` does), recorded in the server's log with the admin
-// who added it.
+// `bulkpay users add` does), recorded in the audit trail and the server's
+// log with the admin who added it.
 func (s *Server) addUser(ctx context.Context, admin, name, role, password string) error {
 	r, err := identity.ParseRole(role)
 	if err != nil {
@@ -36,7 +43,9 @@ func (s *Server) addUser(ctx context.Context, admin, name, role, password string
 	if err != nil {
 		return err
 	}
-	if _, err := s.opt.Admin.AddUser(ctx, identity.User{Name: name, Role: r, PasswordHash: hash, Created: s.opt.Now()}); err != nil {
+	now := s.opt.Now()
+	e := identity.AuditEntry{At: now, Actor: admin, Action: identity.AuditUserAdded, Subject: name, Detail: string(r)}
+	if _, err := s.opt.Admin.AddUserAudited(ctx, identity.User{Name: name, Role: r, PasswordHash: hash, Created: now}, e); err != nil {
 		return err
 	}
 	s.opt.Log.Info("user added", "user", name, "role", r, "by", admin)
@@ -44,12 +53,13 @@ func (s *Server) addUser(ctx context.Context, admin, name, role, password string
 }
 
 // disableUser disables a user as `bulkpay users disable` does: no sign-in,
-// no API key, its sessions end.
+// no API key, its sessions end; recorded in the audit trail with the admin.
 func (s *Server) disableUser(ctx context.Context, admin, name string) error {
 	if name == admin {
 		return errDisableSelf
 	}
-	if err := s.opt.Admin.DisableUser(ctx, name); err != nil {
+	e := identity.AuditEntry{At: s.opt.Now(), Actor: admin, Action: identity.AuditUserDisabled, Subject: name}
+	if err := s.opt.Admin.DisableUserAudited(ctx, name, e); err != nil {
 		return err
 	}
 	s.opt.Log.Info("user disabled", "user", name, "by", admin)
@@ -66,10 +76,16 @@ func (s *Server) showUsers(w http.ResponseWriter, r *http.Request, rq *request, 
 		s.internal(w, rq, err)
 		return
 	}
+	audit, err := s.opt.Admin.Audit(r.Context(), auditShown)
+	if err != nil {
+		s.internal(w, rq, err)
+		return
+	}
 	s.render(w, rq, status, "users.html", msg, struct {
 		Users []identity.User
 		Roles []identity.Role
-	}{users, identity.Roles})
+		Audit []identity.AuditEntry
+	}{users, identity.Roles, audit})
 }
 
 // userRefused shows the users page with why a change was refused: 400 for

@@ -15,6 +15,7 @@ import (
 
 	"bulkpay/batch"
 	"bulkpay/identity"
+	"bulkpay/internal/cli"
 	"bulkpay/ledger"
 )
 
@@ -43,7 +44,9 @@ func newUsersCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if _, err := st.AddUser(ctx, identity.User{Name: name, Role: r, PasswordHash: hash, Created: time.Now()}); err != nil {
+			now := time.Now()
+			e := identity.AuditEntry{At: now, Actor: cli.Login(), Action: identity.AuditUserAdded, Subject: name, Detail: string(r)}
+			if _, err := st.AddUserAudited(ctx, identity.User{Name: name, Role: r, PasswordHash: hash, Created: now}, e); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "user %s added (%s)\n", name, r)
@@ -80,7 +83,8 @@ func newUsersCmd(a *app) *cobra.Command {
 		Short: "Disable a user: it can no longer sign in or use its API keys; its sessions end",
 		Args:  cobra.ExactArgs(1),
 		RunE: a.onUsers(func(ctx context.Context, st *ledger.Store, name string) error {
-			if err := st.DisableUser(ctx, name); err != nil {
+			e := identity.AuditEntry{At: time.Now(), Actor: cli.Login(), Action: identity.AuditUserDisabled, Subject: name}
+			if err := st.DisableUserAudited(ctx, name, e); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "user %s disabled\n", name)

@@ -2,12 +2,17 @@
 // upload form, live progress of a run, and times in the reader's zone.
 "use strict";
 
+// localTimes writes every <time datetime> (UTC, with a UTC text for readers
+// without script) in the reader's time zone and the page's language; the
+// UTC text stays as the element's title.
 function localTimes(root) {
+  var f = new Intl.DateTimeFormat(document.documentElement.lang || undefined,
+    { dateStyle: "medium", timeStyle: "short" });
   root.querySelectorAll("time[datetime]").forEach(function (t) {
     var d = new Date(t.getAttribute("datetime"));
     if (!isNaN(d)) {
-      t.textContent = d.toLocaleString(document.documentElement.lang || undefined,
-        { dateStyle: "medium", timeStyle: "short" });
+      t.title = t.textContent;
+      t.textContent = f.format(d);
     }
   });
 }
