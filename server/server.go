@@ -17,6 +17,7 @@ import (
 	"bulkpay/identity"
 	"bulkpay/ledger"
 	"bulkpay/providers"
+	"bulkpay/webhooks"
 )
 
 // Store is the ledger the server works on: everything the use cases consume,
@@ -79,6 +80,11 @@ type Options struct {
 	// callback came are looked up again (batch.Revisit); 30s when 0, never
 	// when negative.
 	RevisitEvery time.Duration
+	// Webhooks, when set, delivers the ledger's webhook outbox in the
+	// background for as long as the server runs: a pass, then another once a
+	// delivery is due or WebhooksIdle has passed (30s when 0).
+	Webhooks     *webhooks.Deliverer
+	WebhooksIdle time.Duration
 	// Now is the clock of sessions, sign-in limits and events (time.Now when nil).
 	Now func() time.Time
 	// ProgressEvery is how often a progress stream reads the ledger's counts
@@ -166,6 +172,13 @@ func New(opt Options) (*Server, error) {
 		go func() {
 			defer s.bg.Done()
 			s.revisit(every)
+		}()
+	}
+	if opt.Webhooks != nil {
+		s.bg.Add(1)
+		go func() {
+			defer s.bg.Done()
+			_ = opt.Webhooks.Run(s.base, cmp.Or(opt.WebhooksIdle, 30*time.Second)) // nil once the server closes
 		}()
 	}
 	return s, nil

@@ -14,6 +14,7 @@ import (
 	"bulkpay/ledger"
 	"bulkpay/providers"
 	"bulkpay/server"
+	"bulkpay/webhooks"
 )
 
 func newServeCmd(a *app) *cobra.Command {
@@ -63,7 +64,13 @@ in flight finish and runs in progress stop where the ledger can resume them.`,
 			target := a.target(sandboxURL)
 			// without a public URL, a sandbox calls back to this server itself
 			target.CallbackURL = scheme + "://" + ln.Addr().String()
-			srv, err := server.New(server.Options{Store: st, Users: st, Config: a.cfg, Target: target,
+			var hooks *webhooks.Deliverer
+			if len(a.cfg.Webhooks) > 0 { // the outbox is delivered while the server runs
+				if hooks, err = a.deliverer(st); err != nil {
+					return err
+				}
+			}
+			srv, err := server.New(server.Options{Store: st, Users: st, Config: a.cfg, Target: target, Webhooks: hooks,
 				Policy: a.cfg.Policy().Or(server.DoorPolicy), Secure: cert != "" || behindProxy || strings.HasPrefix(publicURL, "https:"),
 				PublicURL: publicURL, BehindProxy: behindProxy, Owner: batch.Owner{PID: os.Getpid(), Host: host, Start: ledger.ProcessStart(os.Getpid())},
 				Log: a.log})

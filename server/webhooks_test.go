@@ -1,0 +1,55 @@
+package server
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"bulkpay/webhooks"
+)
+
+func TestServeDeliversTheWebhookOutboxWhileItRuns(t *testing.T) {
+	t.Parallel()
+	secret := []byte("a-secret-of-sixteen-bytes-or-more")
+	got := make(chan string, 256)
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		if assert.NoError(t, err) && assert.True(t, webhooks.VerifySignature(secret, r.Header.Get("Bulkpay-Signature"), body, time.Now().Unix(), 300), "signed") {
+			var e struct {
+				Type string `json:"type"`
+			}
+			assert.NoError(t, json.Unmarshal(body, &e))
+			got <- e.Type
+		}
+		w.WriteHeader(http.StatusOK)
+	}))
+	t.Cleanup(receiver.Close)
+	h := newHarness(t, func(o *Options) {
+		o.Webhooks = &webhooks.Deliverer{Store: o.Store.(webhooks.Store),
+			Endpoints: []webhooks.Endpoint{webhooks.NewEndpoint(receiver.URL, []string{"batch.approved", "batch.completed"}, secret)}}
+		o.WebhooksIdle = 20 * time.Millisecond
+	})
+	awa, _ := approvedBatch(t, h)
+	require.Equal(t, http.StatusSeeOther, awa.post("/batches/payroll-2026-11/start", nil).code)
+	events := awa.stream("payroll-2026-11")
+	require.True(t, events[len(events)-1].data.Complete)
+
+	seen := map[string]int{}
+	deadline := time.After(time.Minute) // a bound, never reached when delivery works
+	for seen["batch.completed"] == 0 {
+		select {
+		case typ := <-got:
+			seen[typ]++
+		case <-deadline:
+			t.Fatalf("the server delivered %v, not batch.completed", seen)
+		}
+	}
+	assert.Equal(t, 1, seen["batch.approved"], "the endpoint's events only, each once")
+	assert.Len(t, seen, 2)
+}
