@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"bulkpay/ledger"
 	"bulkpay/webhooks"
 )
 
@@ -41,20 +42,16 @@ func (a *app) deliverer(st webhooks.Store) (*webhooks.Deliverer, error) {
 // onWebhooks is the RunE of a webhooks command: run gets the ledger's outbox
 // and, with deliver, a deliverer to the config's endpoints (nil without).
 func (a *app) onWebhooks(deliver bool, run func(ctx context.Context, j webhooks.Journal, d *webhooks.Deliverer, args []string) error) func(*cobra.Command, []string) error {
-	return func(cmd *cobra.Command, args []string) error {
-		st, err := a.openLedger(cmd.Context())
-		if err != nil {
-			return err
-		}
-		defer st.Close()
+	return a.onLedger(func(ctx context.Context, st *ledger.Store, args []string) error {
 		var d *webhooks.Deliverer
 		if deliver {
+			var err error
 			if d, err = a.deliverer(st); err != nil {
 				return err
 			}
 		}
-		return run(cmd.Context(), st, d, args)
-	}
+		return run(ctx, st, d, args)
+	})
 }
 
 // deliverPass makes one delivery pass and says what it did.
