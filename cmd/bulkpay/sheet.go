@@ -12,6 +12,7 @@ import (
 	"bulkpay/internal/cli"
 	"bulkpay/internal/door"
 	"bulkpay/internal/render"
+	"bulkpay/ledger"
 	"bulkpay/providers"
 	"bulkpay/sheet"
 )
@@ -64,10 +65,17 @@ func (pf *planFlags) register(fs *pflag.FlagSet) {
 }
 
 // planSheet reads, screens and plans a sheet and stores its batch when it is
-// valid (door.PlanStream), as pf asks under the config.
-func (a *app) planSheet(ctx context.Context, path string, pf planFlags, open func(context.Context) (batch.PlanStore, error),
-	early bool, save batch.SaveRequest) (batch.Streamed, sheet.Result, error) {
+// valid (door.PlanStream), as pf asks under the config. The ledger is opened
+// only then, or with early before reading: st is it, to be closed, or nil.
+func (a *app) planSheet(ctx context.Context, path string, pf planFlags, early bool, save batch.SaveRequest) (
+	s batch.Streamed, res sheet.Result, st *ledger.Store, err error) {
+	open := func(ctx context.Context) (batch.PlanStore, error) {
+		var err error
+		st, err = a.openLedger(ctx)
+		return st, err
+	}
 	p := door.Plan{Sheet: pf.sheet(path), Reference: pf.reference, Period: pf.period, By: providers.Or(pf.by, cli.Login()),
 		Fees: a.cfg.Fees(), Policy: a.cfg.Policy(), Now: time.Now()}
-	return door.PlanStream(ctx, a.cfg, a.target(pf.sandboxURL), p, open, early, save)
+	s, res, err = door.PlanStream(ctx, a.cfg, a.target(pf.sandboxURL), p, open, early, save)
+	return s, res, st, err
 }
