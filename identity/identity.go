@@ -80,6 +80,15 @@ func CheckName(name string) error {
 	return nil
 }
 
+// CheckUser checks a new user's name (CheckName) and reads its role.
+func CheckUser(name, role string) (Role, error) {
+	r, err := ParseRole(role)
+	if err != nil {
+		return "", err
+	}
+	return r, CheckName(name)
+}
+
 // Password length bounds, in bytes.
 const (
 	MinPassword = 10

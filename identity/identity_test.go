@@ -54,3 +54,26 @@ func TestTokensAreRandomAndStoredHashed(t *testing.T) {
 	assert.True(t, identity.Equal(h1, identity.TokenHash(p1)))
 	assert.False(t, identity.Equal(h1, h2))
 }
+
+func TestCheckUser(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, role string
+		want       identity.Role
+		bad        string // in the error
+	}{
+		{name: "awa", role: "Approver ", want: identity.Approver},
+		{name: "awa", role: "boss", bad: "role"},
+		{name: "Awa", role: "admin", bad: "user name"},
+		{name: "Awa", role: "boss", bad: "role"}, // the role is read first
+	} {
+		r, err := identity.CheckUser(tc.name, tc.role)
+		if tc.bad != "" {
+			require.ErrorIs(t, err, identity.ErrInvalid)
+			assert.Contains(t, err.Error(), tc.bad)
+			continue
+		}
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, r)
+	}
+}

@@ -32,11 +32,8 @@ var errDisableSelf = errors.New("you cannot disable your own account")
 // `bulkpay users add` does), recorded in the audit trail and the server's
 // log with the admin who added it.
 func (s *Server) addUser(ctx context.Context, admin, name, role, password string) error {
-	r, err := identity.ParseRole(role)
+	r, err := identity.CheckUser(name, role)
 	if err != nil {
-		return err
-	}
-	if err := identity.CheckName(name); err != nil {
 		return err
 	}
 	hash, err := identity.HashPassword(password)

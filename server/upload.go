@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"bulkpay/batch"
+	"bulkpay/internal/door"
 	"bulkpay/internal/render"
 	"bulkpay/reports"
 	"bulkpay/sheet"
@@ -161,21 +162,12 @@ func saveUpload(path string, f io.Reader) error {
 // does with the same flags: routes, fees (those in force: see fees), period,
 // plan hash; by is the planner.
 func (s *Server) planSheet(ctx context.Context, path string, form newBatchForm, expect int64, by string) (batch.PlannedSheet, sheet.Result, error) {
-	cfg, t := s.opt.Config, s.opt.Target
 	fees, _, err := s.fees(ctx)
 	if err != nil {
 		return batch.PlannedSheet{}, sheet.Result{}, err
 	}
-	router := cfg.Router(cfg.Configured(t.SandboxURL))
-	scr := batch.Screen{Router: router, Limits: cfg.Limits, ExpectTotal: expect}
-	res, rows, err := sheet.Screened(ctx, path, sheet.Options{Region: cfg.Region, Sheet: form.Sheet}, &scr, true)
-	if err != nil {
-		return batch.PlannedSheet{Tally: res.Tally()}, res, err
-	}
-	p := batch.PlanSheet(batch.PlanRequest{SheetPath: path, Reference: form.Reference, Period: form.Period, Currency: cfg.Currency,
-		Rows: rows, Tally: res.Tally(), Router: router, Fees: fees, Endpoint: cfg.Endpoint(t), By: by, Policy: s.opt.Policy,
-		Now: s.opt.Now()})
-	return p, res, nil
+	return door.PlanSheet(ctx, s.opt.Config, s.opt.Target, door.Plan{Sheet: door.Sheet{Path: path, Name: form.Sheet, ExpectTotal: expect},
+		Reference: form.Reference, Period: form.Period, By: by, Fees: fees, Policy: s.opt.Policy, Now: s.opt.Now()})
 }
 
 // connect reaches the providers batches are paid through. The built-in

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"bulkpay/batch"
 	"bulkpay/internal/cli"
+	"bulkpay/internal/door"
 	"bulkpay/providers"
 )
 
@@ -26,7 +28,7 @@ func newCancelCmd(a *app) *cobra.Command {
 		},
 		RunE: a.onStored(func(ctx context.Context, st batch.Store, b batch.Batch) error {
 			res, err := batch.Cancel(ctx, st, b, batch.CancelRequest{Actor: providers.Or(by, cli.Login()), Note: note,
-				Owner: processOwner()})
+				Owner: door.ProcessOwner(time.Now())})
 			if err != nil {
 				return err
 			}

@@ -7,6 +7,7 @@ import (
 
 	"bulkpay/batch"
 	"bulkpay/internal/render"
+	"bulkpay/ledger"
 )
 
 func newListCmd(a *app) *cobra.Command {
@@ -15,7 +16,7 @@ func newListCmd(a *app) *cobra.Command {
 		Use:   "list",
 		Short: "List the batches in the ledger: reference, created, state counts, amounts",
 		Args:  cobra.NoArgs,
-		RunE: a.onLedger(func(ctx context.Context, st batch.Store, _ []string) error {
+		RunE: a.onLedger(func(ctx context.Context, st *ledger.Store, _ []string) error {
 			sums, err := batch.List(ctx, st)
 			if err != nil {
 				return err

@@ -9,7 +9,6 @@ import (
 	"bulkpay/batch"
 	"bulkpay/internal/cli"
 	"bulkpay/internal/render"
-	"bulkpay/ledger"
 	"bulkpay/sheet"
 )
 
@@ -27,14 +26,8 @@ Exit 0 when the plan could run, 2 when the input is invalid.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, path := cmd.Context(), args[0]
-			var st *ledger.Store // opened once the sheet is valid
-			open := func(ctx context.Context) (batch.PlanStore, error) {
-				var err error
-				st, err = a.openLedger(ctx)
-				return st, err
-			}
 			req := batch.SaveRequest{AllowRepeat: pf.allowRepeat, Planning: true, Login: cli.Login()}
-			s, _, err := a.planSheet(ctx, path, pf, open, false, req)
+			s, _, st, err := a.planSheet(ctx, path, pf, false, req) // the ledger is opened once the sheet is valid
 			if st != nil {
 				defer st.Close()
 			}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -10,7 +9,6 @@ import (
 
 	"bulkpay/batch"
 	"bulkpay/internal/cli"
-	"bulkpay/ledger"
 	"bulkpay/sheet"
 )
 
@@ -28,16 +26,10 @@ started in this process and no real money moves.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, path := cmd.Context(), args[0]
-			var st *ledger.Store
-			open := func(ctx context.Context) (batch.PlanStore, error) {
-				var err error
-				st, err = a.openLedger(ctx)
-				return st, err
-			}
 			// a ledger there already is opened first: a batch it holds is
 			// then found with one reading of the sheet
 			_, statErr := os.Stat(a.dbPath())
-			s, res, err := a.planSheet(ctx, path, pf, open, statErr == nil, batch.SaveRequest{AllowRepeat: pf.allowRepeat, Login: cli.Login()})
+			s, res, st, err := a.planSheet(ctx, path, pf, statErr == nil, batch.SaveRequest{AllowRepeat: pf.allowRepeat, Login: cli.Login()})
 			if st != nil {
 				defer st.Close()
 				defer a.deliverAfterRun(ctx, st) // the events of what was recorded, whatever the outcome

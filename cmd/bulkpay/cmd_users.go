@@ -1,17 +1,13 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"os"
-	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"bulkpay/batch"
 	"bulkpay/identity"
@@ -33,14 +29,11 @@ func newUsersCmd(a *app) *cobra.Command {
 		Short: "Add a user; the password is read from the terminal (or from stdin when it is not a terminal)",
 		Args:  cobra.ExactArgs(1),
 		RunE: a.onUsers(func(ctx context.Context, st *ledger.Store, name string) error {
-			r, err := identity.ParseRole(role)
+			r, err := identity.CheckUser(name, role)
 			if err != nil {
 				return fmt.Errorf("%w: %v", batch.ErrInvalid, err)
 			}
-			if err := identity.CheckName(name); err != nil {
-				return fmt.Errorf("%w: %v", batch.ErrInvalid, err)
-			}
-			hash, err := a.newPassword(name)
+			hash, err := cli.NewPassword(os.Stdin, a.stderr, name)
 			if err != nil {
 				return err
 			}
@@ -59,24 +52,22 @@ func newUsersCmd(a *app) *cobra.Command {
 		Use:   "list",
 		Short: "List the users: name, role, disabled, created",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.onUsers(func(ctx context.Context, st *ledger.Store, _ string) error {
-				users, err := st.Users(ctx)
-				if err != nil {
-					return err
+		RunE: a.onLedger(func(ctx context.Context, st *ledger.Store, _ []string) error {
+			users, err := st.Users(ctx)
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "NAME\tROLE\tSTATUS\tCREATED")
+			for _, u := range users {
+				status := "active"
+				if u.Disabled {
+					status = "disabled"
 				}
-				tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "NAME\tROLE\tSTATUS\tCREATED")
-				for _, u := range users {
-					status := "active"
-					if u.Disabled {
-						status = "disabled"
-					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Name, u.Role, status, u.Created.Format(time.RFC3339))
-				}
-				return tw.Flush()
-			})(cmd, []string{""})
-		},
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Name, u.Role, status, u.Created.Format(time.RFC3339))
+			}
+			return tw.Flush()
+		}),
 	}
 	disable := &cobra.Command{
 		Use:   "disable NAME",
@@ -99,7 +90,7 @@ func newUsersCmd(a *app) *cobra.Command {
 			if _, err := st.User(ctx, name); err != nil {
 				return err
 			}
-			hash, err := a.newPassword(name)
+			hash, err := cli.NewPassword(os.Stdin, a.stderr, name)
 			if err != nil {
 				return err
 			}
@@ -133,47 +124,5 @@ func newUsersCmd(a *app) *cobra.Command {
 
 // onUsers is the RunE of a users command on its first argument (a name).
 func (a *app) onUsers(run func(ctx context.Context, st *ledger.Store, name string) error) func(*cobra.Command, []string) error {
-	return func(cmd *cobra.Command, args []string) error {
-		st, err := a.openLedger(cmd.Context())
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		return run(cmd.Context(), st, args[0])
-	}
-}
-
-// newPassword reads a new password for name and hashes it: from the terminal
-// without echo, twice, or else the first line of stdin. Never from argv.
-func (a *app) newPassword(name string) (string, error) {
-	var pw string
-	if fd := int(os.Stdin.Fd()); term.IsTerminal(fd) {
-		fmt.Fprintf(a.stderr, "Password for %s: ", name)
-		first, err := term.ReadPassword(fd)
-		fmt.Fprintln(a.stderr)
-		if err != nil {
-			return "", fmt.Errorf("read password: %w", err)
-		}
-		fmt.Fprint(a.stderr, "Again: ")
-		again, err := term.ReadPassword(fd)
-		fmt.Fprintln(a.stderr)
-		if err != nil {
-			return "", fmt.Errorf("read password: %w", err)
-		}
-		if !identity.Equal(string(first), string(again)) {
-			return "", fmt.Errorf("%w: the two passwords differ", batch.ErrInvalid)
-		}
-		pw = string(first)
-	} else {
-		line, err := bufio.NewReader(io.LimitReader(os.Stdin, identity.MaxPassword+2)).ReadString('\n')
-		if err != nil && err != io.EOF {
-			return "", fmt.Errorf("read password from stdin: %w", err)
-		}
-		pw = strings.TrimRight(line, "\r\n")
-	}
-	hash, err := identity.HashPassword(pw)
-	if err != nil {
-		return "", fmt.Errorf("%w: %v", batch.ErrInvalid, err)
-	}
-	return hash, nil
+	return a.onLedger(func(ctx context.Context, st *ledger.Store, args []string) error { return run(ctx, st, args[0]) })
 }

@@ -18,7 +18,7 @@ func newValidateCmd(a *app) *cobra.Command {
 		Short: "Check a sheet and list every bad row; moves no money",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			res, _, err := a.readSheet(cmd.Context(), args[0], sf, false)
+			res, _, err := sf.sheet(args[0]).Screened(cmd.Context(), a.cfg, a.target(sf.sandboxURL), false)
 			var he *sheet.HeaderError
 			if err != nil && !errors.As(err, &he) {
 				return err

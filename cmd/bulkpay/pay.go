@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"os"
 	"slices"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"bulkpay/batch"
 	"bulkpay/internal/cli"
 	"bulkpay/internal/crashpoint"
+	"bulkpay/internal/door"
 	"bulkpay/internal/render"
 	"bulkpay/ledger"
 	"bulkpay/reports"
@@ -54,12 +54,6 @@ func (f *payFlags) register(fs *pflag.FlagSet, sandboxUsage, jsonUsage string, r
 	}
 }
 
-// processOwner is this process as the holder of a batch's lock.
-func processOwner() batch.Owner {
-	host, _ := os.Hostname()
-	return batch.Owner{PID: os.Getpid(), Host: host, Start: ledger.ProcessStart(os.Getpid()), At: time.Now()}
-}
-
 // session opens a payment session on b for the command verb (the hint that
 // continues a refused batch names it), checking the ledger and where b is paid.
 func (a *app) session(ctx context.Context, st batch.Store, b batch.Batch, verb string, f sessionFlags) (*batch.Session, error) {
@@ -73,7 +67,7 @@ func (a *app) session(ctx context.Context, st batch.Store, b batch.Batch, verb s
 		Endpoint: a.cfg.Endpoint(t), ChangeEndpoint: f.changeEndpoint, Actor: cli.Login(),
 		Continue: a.command(verb, b.Reference, b, f.sandboxURL),
 		Connect:  func(ctx context.Context) (*batch.Connection, error) { return a.cfg.Connect(ctx, t) },
-		Owner:    processOwner(),
+		Owner:    door.ProcessOwner(time.Now()),
 		Wait:     batch.Wait{On: f.wait.On, Bound: f.wait.Bound},
 		Say:      a.say,
 		Held:     func() { a.paying = true },

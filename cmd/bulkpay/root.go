@@ -111,7 +111,7 @@ func (a *app) say(format string, args ...any) {
 
 // onLedger is the RunE of a command that works on the ledger: run gets it
 // open, and it is closed after.
-func (a *app) onLedger(run func(ctx context.Context, st batch.Store, args []string) error) func(*cobra.Command, []string) error {
+func (a *app) onLedger(run func(ctx context.Context, st *ledger.Store, args []string) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
 		st, err := a.openLedger(cmd.Context())
 		if err != nil {
@@ -125,7 +125,7 @@ func (a *app) onLedger(run func(ctx context.Context, st batch.Store, args []stri
 // onStored is the RunE of a command about one stored batch that reads its
 // items only as it needs them: run gets the ledger and the batch.
 func (a *app) onStored(run func(ctx context.Context, st batch.Store, b batch.Batch) error) func(*cobra.Command, []string) error {
-	return a.onLedger(func(ctx context.Context, st batch.Store, args []string) error {
+	return a.onLedger(func(ctx context.Context, st *ledger.Store, args []string) error {
 		b, err := st.Batch(ctx, args[0])
 		if err != nil {
 			return err
@@ -138,7 +138,7 @@ func (a *app) onStored(run func(ctx context.Context, st batch.Store, b batch.Bat
 // argument (an id or a reference): run gets the ledger and the batch with its
 // items.
 func (a *app) onBatch(run func(ctx context.Context, st batch.Store, b batch.Batch, items []batch.Item) error) func(*cobra.Command, []string) error {
-	return a.onLedger(func(ctx context.Context, st batch.Store, args []string) error {
+	return a.onLedger(func(ctx context.Context, st *ledger.Store, args []string) error {
 		b, items, err := batch.Load(ctx, st, args[0])
 		if err != nil {
 			return err

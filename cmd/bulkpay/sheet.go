@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"io"
 	"path/filepath"
 	"time"
@@ -11,7 +10,9 @@ import (
 
 	"bulkpay/batch"
 	"bulkpay/internal/cli"
+	"bulkpay/internal/door"
 	"bulkpay/internal/render"
+	"bulkpay/ledger"
 	"bulkpay/providers"
 	"bulkpay/sheet"
 )
@@ -37,13 +38,9 @@ func (f *sheetFlags) register(fs *pflag.FlagSet) {
 	fs.Int64Var(&f.expectTotal, "expect-total", 0, "the total the sheet must add up to (the approved amount); refused when it differs")
 }
 
-// readSheet reads the sheet at path and screens each valid row (a configured
-// provider pays it, the config's limits, --expect-total): a refused row counts
-// as invalid. keep returns the rows that pass (plan and run).
-func (a *app) readSheet(ctx context.Context, path string, f sheetFlags, keep bool) (sheet.Result, []batch.Row, error) {
-	opt := sheet.Options{Region: providers.Or(f.region, a.cfg.Region), Sheet: f.sheetName, AllowDuplicates: f.allowDuplicates, Limits: sheetLimits}
-	scr := batch.Screen{Router: a.cfg.Router(a.cfg.Configured(f.sandboxURL)), Limits: a.cfg.Limits, ExpectTotal: f.expectTotal}
-	return sheet.Screened(ctx, path, opt, &scr, keep)
+// sheet is the sheet at path, read as f asks.
+func (f sheetFlags) sheet(path string) door.Sheet {
+	return door.Sheet{Path: path, Name: f.sheetName, Region: f.region, AllowDuplicates: f.allowDuplicates, ExpectTotal: f.expectTotal, Limits: sheetLimits}
 }
 
 // printSheet shows a sheet's validation for people.
@@ -67,28 +64,18 @@ func (pf *planFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&pf.by, "by", "", "who plans the batch (default: the login name)")
 }
 
-// planSheet reads and screens a sheet as it plans its batch (routes, fees,
-// period, plan hash) and, when the sheet is valid, stores it in the ledger
-// open gives (batch.PlanStream), holding no row. Row errors are in the plan's
-// tally; err is for what stops reading (a sheet without a header row gives
-// the tally read so far) or storing.
-func (a *app) planSheet(ctx context.Context, path string, pf planFlags, open func(context.Context) (batch.PlanStore, error),
-	early bool, save batch.SaveRequest) (batch.Streamed, sheet.Result, error) {
-	var res sheet.Result
-	read := func(ctx context.Context, fn func(batch.Row) error) (batch.Tally, error) {
-		opt := sheet.Options{Region: providers.Or(pf.region, a.cfg.Region), Sheet: pf.sheetName, AllowDuplicates: pf.allowDuplicates, Limits: sheetLimits}
-		scr := batch.Screen{Router: a.cfg.Router(a.cfg.Configured(pf.sandboxURL)), Limits: a.cfg.Limits, ExpectTotal: pf.expectTotal}
+// planSheet reads, screens and plans a sheet and stores its batch when it is
+// valid (door.PlanStream), as pf asks under the config. The ledger is opened
+// only then, or with early before reading: st is it, to be closed, or nil.
+func (a *app) planSheet(ctx context.Context, path string, pf planFlags, early bool, save batch.SaveRequest) (
+	s batch.Streamed, res sheet.Result, st *ledger.Store, err error) {
+	open := func(ctx context.Context) (batch.PlanStore, error) {
 		var err error
-		res, err = sheet.ScreenedEach(ctx, path, opt, &scr, fn)
-		return res.Tally(), err
+		st, err = a.openLedger(ctx)
+		return st, err
 	}
-	out, err := batch.PlanStream(ctx, batch.StreamPlan{Rows: read, Store: open, Early: early, Save: save,
-		Request: batch.PlanRequest{SheetPath: path, Reference: pf.reference, Period: pf.period, Currency: a.cfg.Currency,
-			Router: a.cfg.Router(a.cfg.Configured(pf.sandboxURL)), Fees: a.cfg.Fees(), Endpoint: a.cfg.Endpoint(a.target(pf.sandboxURL)),
-			By: providers.Or(pf.by, cli.Login()), Policy: a.cfg.Policy(), Now: time.Now()}})
-	var he *sheet.HeaderError
-	if errors.As(err, &he) {
-		out.Plan = batch.PlannedSheet{Batch: batch.Batch{Reference: pf.reference}, Tally: res.Tally()}
-	}
-	return out, res, err
+	p := door.Plan{Sheet: pf.sheet(path), Reference: pf.reference, Period: pf.period, By: providers.Or(pf.by, cli.Login()),
+		Fees: a.cfg.Fees(), Policy: a.cfg.Policy(), Now: time.Now()}
+	s, res, err = door.PlanStream(ctx, a.cfg, a.target(pf.sandboxURL), p, open, early, save)
+	return s, res, st, err
 }
