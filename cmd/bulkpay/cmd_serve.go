@@ -6,12 +6,13 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"bulkpay/batch"
 	"bulkpay/internal/cli"
-	"bulkpay/ledger"
+	"bulkpay/internal/door"
 	"bulkpay/providers"
 	"bulkpay/server"
 	"bulkpay/webhooks"
@@ -56,7 +57,6 @@ in flight finish and runs in progress stop where the ledger can resume them.`,
 				return err
 			}
 			defer st.Close()
-			host, _ := os.Hostname()
 			scheme := "http"
 			if cert != "" {
 				scheme = "https"
@@ -66,13 +66,13 @@ in flight finish and runs in progress stop where the ledger can resume them.`,
 			target.CallbackURL = scheme + "://" + ln.Addr().String()
 			var hooks *webhooks.Deliverer
 			if len(a.cfg.Webhooks) > 0 { // the outbox is delivered while the server runs
-				if hooks, err = a.deliverer(st); err != nil {
+				if hooks, err = door.Deliverer(a.cfg, st, os.Getenv, a.log); err != nil {
 					return err
 				}
 			}
 			srv, err := server.New(server.Options{Store: st, Users: st, Config: a.cfg, Target: target, Webhooks: hooks,
 				Policy: a.cfg.Policy().Or(server.DoorPolicy), Secure: cert != "" || behindProxy || strings.HasPrefix(publicURL, "https:"),
-				PublicURL: publicURL, BehindProxy: behindProxy, Owner: batch.Owner{PID: os.Getpid(), Host: host, Start: ledger.ProcessStart(os.Getpid())},
+				PublicURL: publicURL, BehindProxy: behindProxy, Owner: door.ProcessOwner(time.Time{}),
 				Log: a.log})
 			if err != nil {
 				return err
