@@ -195,15 +195,37 @@ func messageIn(msg, lang string) string {
 }
 
 // RowText is a row error message as its code's English text says it, with
-// args the values by name: RowText("duplicate_row", "first", "3").
+// args the values by name: RowText("duplicate_row", "first", "3"). The code
+// must be one of rowTexts.
 func RowText(code string, args ...string) string {
 	t, ok := rowTexts[code]
 	if !ok {
 		panic("batch: no row text " + code)
 	}
-	vals := map[string]string{}
-	for i := 0; i+1 < len(args); i += 2 {
-		vals[args[i]] = args[i+1]
+	s := t.en
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(s, '{')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(s[i:], '}')
+		if j < 0 {
+			break
+		}
+		b.WriteString(s[:i])
+		name := s[i+1 : i+j]
+		for k := 0; k+1 < len(args); k += 2 {
+			if args[k] == name {
+				b.WriteString(args[k+1])
+				break
+			}
+		}
+		s = s[i+j+1:]
 	}
-	return placeholder.ReplaceAllStringFunc(t.en, func(ph string) string { return vals[ph[1:len(ph)-1]] })
+	if b.Len() == 0 {
+		return s
+	}
+	b.WriteString(s)
+	return b.String()
 }
