@@ -78,3 +78,33 @@ func TestRowErrorIn(t *testing.T) {
 	assert.Empty(t, code)
 	assert.True(t, strings.HasPrefix(RowText("limit_per_row", "amount", "5", "limit", "4"), "amount 5 is above"))
 }
+
+// The routing refusals are row texts with codes.
+func TestRouteRefusalsHaveCodes(t *testing.T) {
+	t.Parallel()
+	noMCP := map[string]bool{"campay": true, "cinetpay": true, "camoo": true}
+	for _, c := range []struct {
+		configured map[string]bool
+		row        Row
+		code, en   string
+	}{
+		{allFour, Row{Country: "CM", Operator: "MTN", Mode: ModeBankTransfer}, "no_mode_provider",
+			"no configured provider pays mode bank_transfer: pay this row another way and remove it from the sheet"},
+		{allFour, Row{Country: "CI", Operator: "Orange", Mode: ModeCashout}, "no_cashout_provider",
+			"no configured provider pays cashouts in CI: pay this row another way and remove it from the sheet"},
+		{allFour, Row{Country: "CM", Operator: "MTN", Mode: ModeMobileMoney, Provider: "paypal"}, "provider_not_configured", ""},
+		{noMCP, Row{Country: "CM", Operator: OperatorMCP, Mode: ModeMobileMoney, Phone: "jdoe"}, "wallet_provider_missing", ""},
+		{allFour, Row{Country: "NG", Operator: "MTN", Mode: ModeMobileMoney, Phone: "2348031234567"}, "no_operator_provider",
+			"no configured provider pays MTN numbers in NG: pay this row another way and remove it from the sheet"},
+	} {
+		_, err := Routes{Rules: DefaultRules, Configured: c.configured, Currency: "XAF"}.Route(c.row)
+		require.Error(t, err, c.code)
+		e := RouteRowError(c.row, err)
+		if c.en != "" {
+			assert.Equal(t, c.en, e.Message)
+		}
+		code, _ := e.Code()
+		assert.Equal(t, c.code, code, e.Message)
+		assert.NotEqual(t, e.Message, e.In("fr"))
+	}
+}
