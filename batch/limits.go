@@ -103,8 +103,7 @@ func (s *Screen) Row(r Row) bool {
 		e = RouteRowError(r, err)
 	} else if s.Limits.MaxPerRow > 0 && r.Amount > s.Limits.MaxPerRow {
 		e = RowError{Row: r.Row, Column: "amount", Value: fmt.Sprint(r.Amount),
-			Message: fmt.Sprintf("amount %s is above the limit of %s per row (limits.max_per_row): check the amount, or raise the limit in the config",
-				Money(r.Amount), Money(s.Limits.MaxPerRow))}
+			Message: RowText("limit_per_row", "amount", Money(r.Amount), "limit", Money(s.Limits.MaxPerRow))}
 	} else {
 		return true
 	}
@@ -136,13 +135,12 @@ func (s *Screen) Tally(t Tally, column func(field string) string) Tally {
 	}
 	if s.Limits.MaxPerBatch > 0 && t.TotalAmount > s.Limits.MaxPerBatch {
 		t.Errors = append(t.Errors, RowError{Column: "amount", Value: fmt.Sprint(t.TotalAmount),
-			Message: fmt.Sprintf("the batch total %s is above the limit of %s per batch (limits.max_per_batch): split the sheet, or raise the limit in the config",
-				Money(t.TotalAmount), Money(s.Limits.MaxPerBatch))})
+			Message: RowText("limit_per_batch", "total", Money(t.TotalAmount), "limit", Money(s.Limits.MaxPerBatch))})
 	}
 	if s.ExpectTotal > 0 && t.TotalAmount != s.ExpectTotal {
 		t.Errors = append(t.Errors, RowError{Column: "amount", Value: fmt.Sprint(t.TotalAmount),
-			Message: fmt.Sprintf("the valid rows add up to %s but --expect-total says %s (difference %s): check the sheet against the approved total",
-				Money(t.TotalAmount), Money(s.ExpectTotal), Money(t.TotalAmount-s.ExpectTotal))})
+			Message: RowText("expect_total_mismatch", "total", Money(t.TotalAmount), "expected", Money(s.ExpectTotal),
+				"difference", Money(t.TotalAmount-s.ExpectTotal))})
 	}
 	sort.SliceStable(t.Errors, func(i, j int) bool { return t.Errors[i].Row < t.Errors[j].Row })
 	if len(t.Errors) > s.max() {

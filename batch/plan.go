@@ -87,7 +87,7 @@ func (p *planner) item(r Row) (Item, bool) {
 			refusal = &RowError{Row: r.Row, Column: "amount", Value: strconv.FormatInt(r.Amount, 10), Message: err.Error()}
 		} else if fees.Bearer == BearerBeneficiary && charge >= r.Amount {
 			refusal = &RowError{Row: r.Row, Column: "amount", Value: strconv.FormatInt(r.Amount, 10),
-				Message: fmt.Sprintf("the charge of %d is not below the amount: the beneficiary, who bears it, would receive nothing", charge)}
+				Message: RowText("charge_not_below_amount", "charge", strconv.FormatInt(charge, 10))}
 		}
 	}
 	if refusal != nil {

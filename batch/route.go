@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"bulkpay/providers"
@@ -56,7 +57,7 @@ func (rs Routes) Route(row Row) ([]string, error) {
 	if row.Provider != "" {
 		if !rs.Configured[row.Provider] {
 			return nil, &RouteError{Column: "provider", Value: row.Provider,
-				Reason: fmt.Sprintf("provider %q is not configured: name one of %s, or leave the cell empty", row.Provider, rs.names())}
+				Reason: RowText("provider_not_configured", "provider", strconv.Quote(row.Provider), "names", rs.names())}
 		}
 		if err := rs.canPay(row.Provider, row); err != nil {
 			return nil, rs.refusal(row, err, true)
@@ -91,20 +92,20 @@ func (rs Routes) Route(row Row) ([]string, error) {
 	switch {
 	case row.Mode == ModeCashout:
 		return nil, &RouteError{Column: "mode", Value: row.Mode,
-			Reason: fmt.Sprintf("no configured provider pays cashouts in %s: pay this row another way and remove it from the sheet", row.Country)}
+			Reason: RowText("no_cashout_provider", "country", row.Country)}
 	case row.Mode != ModeMobileMoney:
 		return nil, &RouteError{Column: "mode", Value: row.Mode,
-			Reason: fmt.Sprintf("no configured provider pays mode %s: pay this row another way and remove it from the sheet", row.Mode)}
+			Reason: RowText("no_mode_provider", "mode", row.Mode)}
 	case isWallet(row.Operator):
 		w, _ := providers.WalletCarrier(row.Operator)
 		return nil, &RouteError{Column: "operator", Value: row.Operator,
-			Reason: fmt.Sprintf("%s wallets need the %s provider, which is not configured", w.Title, w.Name)}
+			Reason: RowText("wallet_provider_missing", "wallet", w.Title, "provider", w.Name)}
 	case row.Operator == "":
 		return nil, &RouteError{Column: "phone", Value: "+" + row.Phone,
-			Reason: fmt.Sprintf("the carrier of this %s number is not known, so no provider can be chosen: check the number", row.Country)}
+			Reason: RowText("carrier_unknown", "country", row.Country)}
 	default:
 		return nil, &RouteError{Column: "phone", Value: "+" + row.Phone,
-			Reason: fmt.Sprintf("no configured provider pays %s numbers in %s: pay this row another way and remove it from the sheet", row.Operator, row.Country)}
+			Reason: RowText("no_operator_provider", "operator", row.Operator, "country", row.Country)}
 	}
 }
 

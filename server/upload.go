@@ -234,7 +234,7 @@ func (u *uploads) get(user, id string) ([]batch.RowError, bool) {
 }
 
 // uploadErrors downloads an upload's invalid rows as CSV: row (the sheet's
-// own numbering), column, value, what to do.
+// own numbering), column, value, what to do, in the language of the pages.
 func (s *Server) uploadErrors(w http.ResponseWriter, r *http.Request, rq *request) {
 	errs, ok := s.uploads.get(rq.User.Name, r.PathValue("id"))
 	if !ok {
@@ -244,13 +244,13 @@ func (s *Server) uploadErrors(w http.ResponseWriter, r *http.Request, rq *reques
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="invalid-rows.csv"`)
 	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"row", "column", "value", "what to do"})
+	_ = cw.Write([]string{strings.ToLower(rq.T["row"]), strings.ToLower(rq.T["column"]), strings.ToLower(rq.T["value"]), strings.ToLower(rq.T["what_to_do"])})
 	for _, e := range errs {
 		row := ""
 		if e.Row > 0 {
 			row = fmt.Sprint(e.Row)
 		}
-		_ = cw.Write([]string{row, reports.Neutralize(e.Column), reports.Neutralize(e.Value), reports.Neutralize(e.Message)})
+		_ = cw.Write([]string{row, reports.Neutralize(e.Column), reports.Neutralize(e.Value), reports.Neutralize(e.In(rq.Lang))})
 	}
 	cw.Flush()
 }

@@ -4,6 +4,23 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+
+	"bulkpay/batch"
+)
+
+// What ParseAmount says of an amount it refuses: batch.RowText's texts, which
+// also have French.
+var (
+	errAmountEmpty        = errors.New(batch.RowText("amount_empty"))
+	errAmountCurrencyOnly = errors.New(batch.RowText("amount_currency_only"))
+	errAmountNegative     = errors.New(batch.RowText("amount_negative"))
+	errAmountScientific   = errors.New(batch.RowText("amount_scientific"))
+	errAmountGrouping     = errors.New(batch.RowText("amount_grouping"))
+	errAmountNotNumber    = errors.New(batch.RowText("amount_not_number"))
+	errAmountDecimals     = errors.New(batch.RowText("amount_decimals"))
+	errAmountAmbiguous    = errors.New(batch.RowText("amount_ambiguous"))
+	errAmountTooLarge     = errors.New(batch.RowText("amount_too_large"))
+	errAmountZero         = errors.New(batch.RowText("amount_zero"))
 )
 
 // ParseAmount reads a whole, positive amount of francs from a cell's raw text.
@@ -23,36 +40,36 @@ func ParseAmount(raw string) (int64, error) {
 func parseAmount(raw string) (int64, error) {
 	s := strings.TrimSpace(raw)
 	if s == "" {
-		return 0, errors.New("amount is empty: write a whole number of francs, e.g. 150000")
+		return 0, errAmountEmpty
 	}
 	s = trimCurrency(s)
 	if s == "" {
-		return 0, errors.New("amount has a currency but no number: write a whole number of francs, e.g. 150000")
+		return 0, errAmountCurrencyOnly
 	}
 	if strings.HasPrefix(s, "-") || strings.HasPrefix(s, "−") || (strings.HasPrefix(s, "(") && strings.HasSuffix(s, ")")) {
-		return 0, errors.New("amount is negative: write a positive whole number of francs")
+		return 0, errAmountNegative
 	}
 	s = strings.TrimPrefix(s, "+")
 	s = dropZeroDecimals(s)
 	if strings.ContainsAny(s, "eE") && looksNumeric(s) {
-		return 0, errors.New("amount is in scientific notation: write the number in full, e.g. 150000")
+		return 0, errAmountScientific
 	}
-	if msg := separatorProblem(s); msg != "" {
-		return 0, errors.New(msg)
+	if err := separatorProblem(s); err != nil {
+		return 0, err
 	}
 	digits, ok := ungroup(s)
 	if !ok {
 		if looksNumeric(s) {
-			return 0, errors.New("amount has irregular digit grouping: group digits in threes (150 000) or write none (150000)")
+			return 0, errAmountGrouping
 		}
-		return 0, errors.New("amount is not a number: write a whole number of francs, e.g. 150000")
+		return 0, errAmountNotNumber
 	}
 	n, err := strconv.ParseInt(digits, 10, 64)
 	if err != nil {
-		return 0, errors.New("amount is too large")
+		return 0, errAmountTooLarge
 	}
 	if n == 0 {
-		return 0, errors.New("amount is zero: every row must pay more than 0")
+		return 0, errAmountZero
 	}
 	return n, nil
 }
@@ -106,20 +123,20 @@ func looksNumeric(s string) bool {
 
 // separatorProblem explains a '.' or ',' in an amount: decimals are refused, and a
 // separator followed by exactly three digits could mean thousands or decimals.
-func separatorProblem(s string) string {
+func separatorProblem(s string) error {
 	if !strings.ContainsAny(s, ".,") {
-		return ""
+		return nil
 	}
 	if !looksNumeric(s) {
-		return "amount is not a number: write a whole number of francs, e.g. 150000"
+		return errAmountNotNumber
 	}
 	seps := strings.Count(s, ".") + strings.Count(s, ",")
 	last := strings.LastIndexAny(s, ".,")
 	tail := s[last+1:]
 	if seps == 1 && len(tail) != 3 {
-		return "amount has decimals: XAF has no cents, write a whole number of francs"
+		return errAmountDecimals
 	}
-	return "amount has an ambiguous separator ('.' or ','): write it without separators (150000) or with spaces (150 000)"
+	return errAmountAmbiguous
 }
 
 // ungroup strips grouping spaces, checking that groups after the first have three digits.

@@ -2,12 +2,13 @@ package sheet
 
 import (
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/nyaruka/phonenumbers"
+
+	"bulkpay/batch"
 )
 
 // Phone is a validated mobile number.
@@ -23,7 +24,7 @@ type Phone struct {
 func ParsePhone(raw, region string) (Phone, error) {
 	s := strings.TrimSpace(raw)
 	if s == "" {
-		return Phone{}, errors.New("phone is empty: write the beneficiary's mobile number")
+		return Phone{}, errPhoneEmpty
 	}
 	s = strings.Map(func(r rune) rune {
 		switch {
@@ -40,22 +41,22 @@ func ParsePhone(raw, region string) (Phone, error) {
 	}
 	for i, r := range s {
 		if (r < '0' || r > '9') && !(i == 0 && r == '+') {
-			return Phone{}, fmt.Errorf("phone has a character %q that is not a digit: write digits only, e.g. 677 12 34 56 or +237 677 12 34 56", r)
+			return Phone{}, errors.New(batch.RowText("phone_not_digit", "char", strconv.QuoteRune(r)))
 		}
 	}
 	num, typ, nsn := fastNumber(s, region)
 	if num == nil {
 		parsed, err := phonenumbers.Parse(s, region)
 		if err != nil {
-			return Phone{}, fmt.Errorf("phone is not a number bulkpay can read (%v): write it as %s", err, example(region))
+			return Phone{}, phoneError("phone_unreadable", region, "reason", err.Error())
 		}
 		num, typ, nsn = parsed, phonenumbers.GetNumberType(parsed), phonenumbers.GetNationalSignificantNumber(parsed)
 	}
 	if typ == phonenumbers.UNKNOWN { // what IsValidNumber checks
-		return Phone{}, fmt.Errorf("phone is not a valid number in %s: write it as %s", regionName(num, region), example(region))
+		return Phone{}, phoneError("phone_invalid", region, "region", regionName(num, region))
 	}
 	if typ != phonenumbers.MOBILE && typ != phonenumbers.FIXED_LINE_OR_MOBILE {
-		return Phone{}, errors.New("phone is not a mobile number: mobile money needs the beneficiary's mobile number")
+		return Phone{}, errPhoneNotMobile
 	}
 	e164 := strconv.Itoa(int(num.GetCountryCode())) + nsn
 	return Phone{
@@ -172,9 +173,20 @@ func regionName(num *phonenumbers.PhoneNumber, def string) string {
 	return def
 }
 
-func example(region string) string {
+var (
+	errPhoneEmpty     = errors.New(batch.RowText("phone_empty"))
+	errPhoneNotMobile = errors.New(batch.RowText("phone_not_mobile"))
+)
+
+// phoneError is the row text code, with the region's example mobile number,
+// national and international, or, when the region has none, in English only:
+// "write it as the full international number, e.g. +237 671 23 45 67".
+func phoneError(code, region, name, value string) error {
 	if ex := phonenumbers.GetExampleNumberForType(region, phonenumbers.MOBILE); ex != nil {
-		return phonenumbers.Format(ex, phonenumbers.NATIONAL) + " or " + phonenumbers.Format(ex, phonenumbers.INTERNATIONAL)
+		return errors.New(batch.RowText(code, name, value, "national", phonenumbers.Format(ex, phonenumbers.NATIONAL),
+			"international", phonenumbers.Format(ex, phonenumbers.INTERNATIONAL)))
 	}
-	return "the full international number, e.g. +237 671 23 45 67"
+	msg := batch.RowText(code, name, value, "national", "\x00")
+	msg = msg[:strings.Index(msg, "\x00")] + "the full international number, e.g. +237 671 23 45 67"
+	return errors.New(msg)
 }

@@ -65,17 +65,16 @@ type HeaderError struct {
 
 func (e *HeaderError) Error() string {
 	if e.Row == 0 {
-		msg := fmt.Sprintf("no header row found in the first %d rows: a header with columns name, phone and amount is needed", headerScan)
 		if len(e.Sheets) > 1 {
-			msg += fmt.Sprintf("; no sheet of the workbook has one (sheets %s)", strings.Join(quoteAll(e.Sheets), ", "))
+			return batch.RowText("header_not_found_workbook", "rows", strconv.Itoa(headerScan), "sheets", strings.Join(quoteAll(e.Sheets), ", "))
 		}
-		return msg
+		return batch.RowText("header_not_found", "rows", strconv.Itoa(headerScan))
 	}
 	var miss []string
 	for _, f := range e.Missing {
 		miss = append(miss, string(f))
 	}
-	return fmt.Sprintf("row %d: missing required column %s; headers found: %s", e.Row, strings.Join(miss, ", "), strings.Join(quoteAll(e.Found), ", "))
+	return batch.RowText("header_column_missing", "row", strconv.Itoa(e.Row), "column", strings.Join(miss, ", "), "found", strings.Join(quoteAll(e.Found), ", "))
 }
 
 const headerScan = 30
@@ -98,7 +97,7 @@ func Read(ctx context.Context, path string, opt Options, fn func(batch.Row) erro
 			res.HeaderRow = he.Row
 			for _, f := range he.Missing {
 				res.Errors = append(res.Errors, batch.RowError{Row: he.Row, Column: string(f),
-					Message: fmt.Sprintf("missing required column %s; headers found: %s", f, strings.Join(quoteAll(he.Found), ", "))})
+					Message: batch.RowText("column_missing", "column", string(f), "found", strings.Join(quoteAll(he.Found), ", "))})
 			}
 			if he.Row == 0 {
 				res.Errors = append(res.Errors, batch.RowError{Message: he.Error()})
@@ -269,7 +268,7 @@ func (v *validator) oversized(n int, cells []string) bool {
 		if len(c) > v.lim.MaxCellBytes {
 			bad = true
 			v.add(batch.RowError{Row: n, Column: v.h.title(i), Value: c,
-				Message: fmt.Sprintf("the cell holds %s of text; a cell may hold at most %s: shorten it", size(int64(len(c))), size(int64(v.lim.MaxCellBytes)))})
+				Message: batch.RowText("cell_too_long", "size", size(int64(len(c))), "max", size(int64(v.lim.MaxCellBytes)))})
 		}
 	}
 	return bad
@@ -294,7 +293,7 @@ func (v *validator) row(n int, cells []string) (batch.Row, bool) {
 	if v.totalRow != 0 {
 		v.res.Invalid++
 		v.add(batch.RowError{Row: n, Value: firstNonEmpty(cells),
-			Message: fmt.Sprintf("row below the TOTAL row (row %d): put every beneficiary above the TOTAL row and remove notes below it", v.totalRow)})
+			Message: batch.RowText("below_total", "total", strconv.Itoa(v.totalRow))})
 		return batch.Row{}, false
 	}
 	before := v.errorCount()
@@ -302,11 +301,11 @@ func (v *validator) row(n int, cells []string) (batch.Row, bool) {
 
 	r.Name = joinFields(name)
 	if r.Name == "" {
-		v.fail(n, FieldName, name, "name is empty: write the beneficiary's name")
+		v.fail(n, FieldName, name, batch.RowText("name_empty"))
 	} else if msg := badText("name", r.Name); msg != "" {
 		v.fail(n, FieldName, name, msg)
 	} else if l := utf8.RuneCountInString(r.Name); l > v.lim.MaxNameRunes {
-		v.fail(n, FieldName, name, fmt.Sprintf("name is %d characters long; a name may have at most %d: shorten it", l, v.lim.MaxNameRunes))
+		v.fail(n, FieldName, name, batch.RowText("name_too_long", "length", strconv.Itoa(l), "max", strconv.Itoa(v.lim.MaxNameRunes)))
 	}
 
 	mode, hasMode := v.h.cell(cells, FieldMode)
@@ -359,7 +358,7 @@ func (v *validator) row(n int, cells []string) (batch.Row, bool) {
 	if email, ok := v.h.cell(cells, FieldEmail); ok {
 		r.Email = strings.TrimSpace(email)
 		if r.Email != "" && !providers.IsEmail(r.Email) {
-			v.fail(n, FieldEmail, email, "email is not an address: write name@example.com or leave it empty")
+			v.fail(n, FieldEmail, email, batch.RowText("email_invalid"))
 		} else if msg := badText("email", r.Email); msg != "" {
 			v.fail(n, FieldEmail, email, msg)
 		}
@@ -368,7 +367,7 @@ func (v *validator) row(n int, cells []string) (batch.Row, bool) {
 		if m, ok := parseModeKey(modeKey); ok {
 			r.Mode = m
 		} else {
-			v.fail(n, FieldMode, mode, "mode is not one bulkpay knows: write mobile_money, cashout or bank_transfer")
+			v.fail(n, FieldMode, mode, batch.RowText("mode_unknown"))
 		}
 	}
 	if p, ok := v.h.cell(cells, FieldProvider); ok {
@@ -439,16 +438,16 @@ func (v *validator) errorCount() int { return len(v.res.Errors) + v.res.MoreErro
 // breaks are not refused: names fold them into single spaces.
 func badText(what, s string) string {
 	if !utf8.ValidString(s) {
-		return what + " is not valid text (it holds bytes that are not UTF-8): retype it, or save the sheet again as .xlsx or UTF-8 csv"
+		return batch.RowText("text_not_utf8", "field", what)
 	}
 	for _, r := range s {
 		switch {
 		case r == utf8.RuneError:
-			return what + " holds an unreadable character (\uFFFD, shown as a question mark in a diamond): the file's encoding was misread or the text is damaged; retype it, or save the sheet as .xlsx or UTF-8 csv"
+			return batch.RowText("text_unreadable_char", "field", what)
 		case unicode.IsControl(r) && !unicode.IsSpace(r):
-			return fmt.Sprintf("%s holds the control character %U, which is not text: remove it", what, r)
+			return batch.RowText("text_control_char", "field", what, "char", fmt.Sprintf("%U", r))
 		case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069, r == 0x200E, r == 0x200F, r == 0x061C:
-			return fmt.Sprintf("%s holds the invisible direction mark %U, which can make it display as something else: retype it without it", what, r)
+			return batch.RowText("text_direction_mark", "field", what, "char", fmt.Sprintf("%U", r))
 		}
 	}
 	return ""
@@ -457,7 +456,7 @@ func badText(what, s string) string {
 func (v *validator) total(n int, cells []string) {
 	if v.totalRow != 0 {
 		v.add(batch.RowError{Row: n, Value: firstNonEmpty(cells),
-			Message: fmt.Sprintf("a second TOTAL row (the first is row %d): keep one", v.totalRow)})
+			Message: batch.RowText("second_total", "first", strconv.Itoa(v.totalRow))})
 		return
 	}
 	v.totalRow = n
@@ -467,7 +466,7 @@ func (v *validator) total(n int, cells []string) {
 	}
 	declared, err := ParseAmount(raw)
 	if err != nil {
-		v.fail(n, FieldAmount, raw, "TOTAL row: "+err.Error())
+		v.fail(n, FieldAmount, raw, batch.RowText("total_amount", "msg", err.Error()))
 		return
 	}
 	v.res.DeclaredTotal = declared
@@ -477,11 +476,10 @@ func (v *validator) finish() {
 	if v.totalRow == 0 || v.res.DeclaredTotal == 0 || v.res.DeclaredTotal == v.parsedSum {
 		return
 	}
-	msg := fmt.Sprintf("TOTAL row says %d but the amounts above add up to %d (difference %d): correct the amounts or the TOTAL",
-		v.res.DeclaredTotal, v.parsedSum, v.res.DeclaredTotal-v.parsedSum)
+	declared, sum := strconv.FormatInt(v.res.DeclaredTotal, 10), strconv.FormatInt(v.parsedSum, 10)
+	msg := batch.RowText("total_mismatch", "declared", declared, "sum", sum, "difference", strconv.FormatInt(v.res.DeclaredTotal-v.parsedSum, 10))
 	if v.badAmount {
-		msg = fmt.Sprintf("TOTAL row says %d but the amounts that could be read add up to %d: correct the amounts marked above, then check the TOTAL",
-			v.res.DeclaredTotal, v.parsedSum)
+		msg = batch.RowText("total_mismatch_unread", "declared", declared, "sum", sum)
 	}
 	v.fail(v.totalRow, FieldAmount, strconv.FormatInt(v.res.DeclaredTotal, 10), msg)
 }
@@ -489,7 +487,7 @@ func (v *validator) finish() {
 // duplicate records the first row of a payee and flags a later one.
 func duplicate[K comparable](v *validator, n int, raw string, seen map[K]int32, key K) {
 	if first, dup := seen[key]; dup && !v.opt.AllowDuplicates {
-		v.fail(n, FieldPhone, raw, fmt.Sprintf("duplicate of row %d: the same payee is paid twice; remove one row, or pass --allow-duplicates if both payments are meant", first))
+		v.fail(n, FieldPhone, raw, batch.RowText("duplicate_row", "first", strconv.Itoa(int(first))))
 	} else if !dup {
 		seen[key] = int32(n)
 	}
