@@ -154,8 +154,25 @@ func BenchmarkRunReconcilePeakRSS(b *testing.B) {
 				peak = max(peak, runPeak(b, bin, "reconcile", ref, "--config", cfg, "--sandbox", url, "--db", db))
 			}
 			b.ReportMetric(float64(peak)/1024, "peak-MB")
+			if n := storedFindings(b, db); n > 0 { // mismatches and records it could not check
+				b.Fatalf("reconcile of a batch paid in full found %d thing(s) to look at", n)
+			}
 		})
 	}
+}
+
+// storedFindings counts the findings the ledger at db keeps.
+func storedFindings(b *testing.B, db string) int {
+	sqldb, err := sql.Open("sqlite3", db)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sqldb.Close()
+	var n int
+	if err := sqldb.QueryRow(`SELECT COUNT(*) FROM findings`).Scan(&n); err != nil {
+		b.Fatal(err)
+	}
+	return n
 }
 
 // BenchmarkRerunComplete100k runs `bulkpay run` again on the sheet of a
