@@ -76,20 +76,36 @@ func AskBalance(ctx context.Context, c providers.Caller, bl Balancer) ([]provide
 	return providers.Call(ctx, c, providers.Op{Name: "balance", Idempotent: true, Retries: BalanceRetry.Max}, bl.Balances)
 }
 
-// CheckBalances compares what each provider account must pay for the planned
-// items with what it holds (CamPay per carrier), in row order. A provider that
-// cannot tell its balance (not a Balancer) is taken to hold nothing; one whose
-// answer does not come stops the check. Each provider is asked through its
-// lane's Caller; a lane without one gets its own stack on clock.
-func CheckBalances(ctx context.Context, lanes map[string]Lane, items []Item, costs Costs, clock providers.Clock) ([]Need, error) {
-	return checkBalances(ctx, lanes, func(fn func(Item) error) error {
+// ItemSource gives items to fn one at a time, in sheet order, and stops at
+// fn's first error: a slice's, or a store's read a page at a time.
+type ItemSource func(fn func(Item) error) error
+
+// ItemsIn is the ItemSource of items held in memory.
+func ItemsIn(items []Item) ItemSource {
+	return func(fn func(Item) error) error {
 		for _, it := range items {
 			if err := fn(it); err != nil {
 				return err
 			}
 		}
 		return nil
-	}, costs, clock)
+	}
+}
+
+// StoredItems is the ItemSource of a batch's items as st holds them,
+// optionally only those in states, read a page at a time (EachItem): the
+// batch is never held whole.
+func StoredItems(ctx context.Context, st ItemReader, batchID int64, states ...State) ItemSource {
+	return func(fn func(Item) error) error { return EachItem(ctx, st, batchID, fn, states...) }
+}
+
+// CheckBalances compares what each provider account must pay for the planned
+// items with what it holds (CamPay per carrier), in row order. A provider that
+// cannot tell its balance (not a Balancer) is taken to hold nothing; one whose
+// answer does not come stops the check. Each provider is asked through its
+// lane's Caller; a lane without one gets its own stack on clock.
+func CheckBalances(ctx context.Context, lanes map[string]Lane, items []Item, costs Costs, clock providers.Clock) ([]Need, error) {
+	return checkBalances(ctx, lanes, ItemsIn(items), costs, clock)
 }
 
 // StoredBalances is CheckBalances over b's planned items as the store holds
@@ -102,16 +118,31 @@ func StoredBalances(ctx context.Context, st ItemReader, b Batch, connect func(co
 	if conn.Close != nil {
 		defer conn.Close()
 	}
-	return checkBalances(ctx, conn.Lanes, func(fn func(Item) error) error {
-		err := EachItem(ctx, st, b.ID, fn, Planned)
-		if err != nil {
-			return fmt.Errorf("read the items of batch %s: %w", b.Reference, err)
-		}
-		return nil
-	}, conn.Costs, clock)
+	return storedBalances(ctx, st, b, conn.Lanes, conn.Costs, clock)
 }
 
-func checkBalances(ctx context.Context, lanes map[string]Lane, each func(func(Item) error) error, costs Costs, clock providers.Clock) ([]Need, error) {
+// storedBalances is CheckBalances over b's planned items read a page at a time.
+func storedBalances(ctx context.Context, st ItemReader, b Batch, lanes map[string]Lane, costs Costs, clock providers.Clock) ([]Need, error) {
+	return checkBalances(ctx, lanes, storedPlanned(ctx, st, b), costs, clock)
+}
+
+// storedPlanned is b's planned items read a page at a time; an error of the
+// reading (not of fn) says which batch could not be read.
+func storedPlanned(ctx context.Context, st ItemReader, b Batch) ItemSource {
+	return func(fn func(Item) error) error {
+		var fnErr error
+		err := EachItem(ctx, st, b.ID, func(it Item) error {
+			fnErr = fn(it)
+			return fnErr
+		}, Planned)
+		if err != nil && fnErr == nil {
+			return fmt.Errorf("read the items of batch %s: %w", b.Reference, err)
+		}
+		return err
+	}
+}
+
+func checkBalances(ctx context.Context, lanes map[string]Lane, each ItemSource, costs Costs, clock providers.Clock) ([]Need, error) {
 	byKey := map[string]*Need{}
 	var keys []string
 	accounts := map[string]map[string]int64{} // provider → account → available
@@ -175,6 +206,13 @@ func Short(needs []Need) bool {
 // row order: once one item does not fit, every later one of that account waits
 // too, so that a partial run pays the sheet's first rows, not a scattering.
 func Holds(items []Item, needs []Need, costs Costs) map[int64]bool {
+	hold, _ := HoldsOf(ItemsIn(items), needs, costs)
+	return hold
+}
+
+// HoldsOf is Holds over the items each gives in row order (a store's, read a
+// page at a time): only the ids of the items held are kept.
+func HoldsOf(each ItemSource, needs []Need, costs Costs) (map[int64]bool, error) {
 	left := map[string]int64{}
 	short := map[string]bool{}
 	for _, n := range needs {
@@ -182,26 +220,27 @@ func Holds(items []Item, needs []Need, costs Costs) map[int64]bool {
 		short[n.Provider+"/"+n.Account] = n.Shortfall > 0
 	}
 	hold := map[int64]bool{}
-	for _, it := range items {
+	err := each(func(it Item) error {
 		if it.State != Planned {
-			continue
+			return nil
 		}
 		key := it.Provider + "/" + it.Operator
 		if _, ok := left[key]; !ok {
 			key = it.Provider + "/"
 		}
 		if !short[key] {
-			continue
+			return nil
 		}
 		cost := costs.Of(it)
 		if cost > left[key] {
 			hold[it.ID] = true
 			left[key] = -1 // row order: once one does not fit, the rest wait
-			continue
+			return nil
 		}
 		left[key] -= cost
-	}
-	return hold
+		return nil
+	})
+	return hold, err
 }
 
 // AccountBalance is one provider account's balance as asked, or why the

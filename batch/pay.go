@@ -237,9 +237,14 @@ type PayRequest struct {
 	// Short, when set, shows people the accounts that cannot cover the batch,
 	// before the run is refused or goes on partially.
 	Short func(needs []Need)
-	// Progress, when set, makes the observer of the run from the items about
-	// to be paid; done is called when the run ends.
+	// Progress, when set, makes the observer of the run from the batch's
+	// items, all read at once; done is called when the run ends. Watch does
+	// the same without holding the batch.
 	Progress func(items []Item) (obs Observer, done func())
+	// Watch, when set, makes the observer of the run from the batch's open
+	// items (planned, submitting, pending, unknown), which open gives a page
+	// at a time; done is called when the run ends.
+	Watch func(open ItemSource) (obs Observer, done func(), err error)
 }
 
 // PayResult is what paying did besides the payouts the ledger records.
@@ -272,12 +277,11 @@ func (s *Session) Pay(ctx context.Context, req PayRequest) (PayResult, error) {
 		s.say("batch %s is already complete: nothing to pay", b.Reference)
 		return res, nil
 	}
-	items, err := s.st.Items(ctx, b.ID)
-	if err != nil {
-		return res, fmt.Errorf("read items: %w", err)
-	}
 	if before.Counts[Planned] > 0 {
-		if res.Needs, err = CheckBalances(ctx, s.Conn.Lanes, items, s.Conn.Costs, s.clock); err != nil {
+		// the planned items are read a page at a time: for their sums, then,
+		// when an account is short, for which of them it cannot cover
+		planned := storedPlanned(ctx, s.st, b)
+		if res.Needs, err = checkBalances(ctx, s.Conn.Lanes, planned, s.Conn.Costs, s.clock); err != nil {
 			return res, err
 		}
 		if Short(res.Needs) {
@@ -288,7 +292,9 @@ func (s *Session) Pay(ctx context.Context, req PayRequest) (PayResult, error) {
 				s.note(ctx, log, "run refused", "provider balance short; nothing sent")
 				return res, &Refusal{Rule: "balance", Reason: "balance short: fund the accounts above, or pass --allow-partial to pay in row order while money lasts"}
 			}
-			res.Held = Holds(items, res.Needs, s.Conn.Costs)
+			if res.Held, err = HoldsOf(planned, res.Needs, s.Conn.Costs); err != nil {
+				return res, err
+			}
 			s.note(ctx, log, "partial run", fmt.Sprintf("%d item(s) held: provider balance short", len(res.Held)))
 			s.say("--allow-partial: %d item(s) wait for the accounts to be funded", len(res.Held))
 		}
@@ -297,7 +303,16 @@ func (s *Session) Pay(ctx context.Context, req PayRequest) (PayResult, error) {
 	r := s.runner(req.Run)
 	r.Hold = res.Held
 	done := func() {}
-	if req.Progress != nil {
+	switch {
+	case req.Watch != nil:
+		if r.Observer, done, err = req.Watch(StoredItems(ctx, s.st, b.ID, Planned, Submitting, Pending, Unknown)); err != nil {
+			return res, fmt.Errorf("read items: %w", err)
+		}
+	case req.Progress != nil:
+		items, err := s.st.Items(ctx, b.ID)
+		if err != nil {
+			return res, fmt.Errorf("read items: %w", err)
+		}
 		r.Observer, done = req.Progress(items)
 	}
 	err = s.run(ctx, r, b)

@@ -120,9 +120,88 @@ func (lk Lookups) do(ctx context.Context, lookup func() error) error {
 // is for a cancelled ctx only.
 func Reconcile(ctx context.Context, lanes map[string]Provider, b Batch, items []Item, known map[string]map[string]bool,
 	now time.Time, lk Lookups) ([]Mismatch, []Unchecked, error) {
+	f, err := reconcileFrom(ctx, lanes, b, ItemsIn(items), func() (map[string]map[string]bool, error) { return known, nil }, now, lk)
+	return f.mism, f.unchecked, err
+}
+
+// findings are what a reconciliation found, in the order it found them.
+type findings struct {
+	mism      []Mismatch
+	unchecked []Unchecked
+}
+
+// reconcileFrom is Reconcile over the items each gives in sheet order (a
+// store's, read a page at a time): it looks up a page of them at a time, side
+// by side per provider, and compares each with its answer before the next page
+// is read, so that neither the items nor their answers are ever held whole.
+// known is read once the items are compared, for the providers' histories.
+// An error of each or of known is returned as it is.
+func reconcileFrom(ctx context.Context, lanes map[string]Provider, b Batch, each ItemSource,
+	known func() (map[string]map[string]bool, error), now time.Time, lk Lookups) (findings, error) {
 	lk = lk.defaults()
-	var out []Mismatch
-	var unchecked []Unchecked
+	var f findings
+	used := map[string]bool{}
+	page := make([]Item, 0, ItemPage)
+	flush := func() error {
+		err := f.compare(ctx, lanes, page, lk)
+		page = page[:0]
+		return err
+	}
+	err := each(func(it Item) error {
+		used[it.Provider] = true
+		page = append(page, it)
+		if len(page) < ItemPage {
+			return nil
+		}
+		return flush()
+	})
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
+		return f, err
+	}
+	var refs map[string]map[string]bool
+	for name := range used {
+		h, ok := lanes[name].(Historian)
+		if !ok {
+			continue
+		}
+		if refs == nil {
+			if refs, err = known(); err != nil {
+				return f, err
+			}
+		}
+		caller, _ := lk.caller(name)
+		var recs []providers.Record
+		err := lk.do(ctx, func() (err error) {
+			recs, err = providers.Call(ctx, caller, providers.Op{Name: "history", Idempotent: true, Retries: -1},
+				func(ctx context.Context) ([]providers.Record, error) {
+					return h.Records(ctx, b.CreatedAt.AddDate(0, 0, -1), now.AddDate(0, 0, 1))
+				})
+			return err
+		})
+		if ctx.Err() != nil {
+			return f, ctx.Err()
+		}
+		if err != nil {
+			f.unchecked = append(f.unchecked, Unchecked{Provider: name, Reason: lookupReason(err, lk.Tries)})
+			continue
+		}
+		for _, r := range recs {
+			if !refs[name][r.ProviderReference] && r.Status == providers.StatusSucceeded {
+				f.mism = append(f.mism, Mismatch{Provider: name, Kind: "unknown_payout", Ours: "no item",
+					Theirs: fmt.Sprintf("%d to %s at %s", r.Amount, r.Phone, r.At.Format(time.RFC3339)), Reference: r.ProviderReference})
+			}
+		}
+	}
+	return f, nil
+}
+
+// compare looks up the provider's record of each item of page, up to each
+// provider's concurrency side by side, and adds what disagrees to f in the
+// items' order. The error is ctx's, once it ends.
+func (f *findings) compare(ctx context.Context, lanes map[string]Provider, items []Item, lk Lookups) error {
 	type answer struct {
 		res providers.Result
 		err error
@@ -163,7 +242,7 @@ func Reconcile(ctx context.Context, lanes map[string]Provider, b Batch, items []
 	}
 	wg.Wait()
 	if ctx.Err() != nil {
-		return out, unchecked, ctx.Err()
+		return ctx.Err()
 	}
 	for i, it := range items {
 		if lanes[it.Provider] == nil || it.ProviderReference == "" {
@@ -174,61 +253,29 @@ func Reconcile(ctx context.Context, lanes map[string]Provider, b Batch, items []
 		switch {
 		case errors.Is(err, providers.ErrNotFound):
 			if !inDoubt {
-				out = append(out, Mismatch{Row: it.Row, Provider: it.Provider, Kind: "status", Ours: string(it.State),
+				f.mism = append(f.mism, Mismatch{Row: it.Row, Provider: it.Provider, Kind: "status", Ours: string(it.State),
 					Theirs: "not found", Reference: it.ProviderReference})
 			}
 			continue
 		case err != nil:
-			unchecked = append(unchecked, Unchecked{Row: it.Row, Provider: it.Provider, Reference: it.ProviderReference,
+			f.unchecked = append(f.unchecked, Unchecked{Row: it.Row, Provider: it.Provider, Reference: it.ProviderReference,
 				Reason: lookupReason(err, lk.Tries)})
 			continue
 		}
 		if want := stateOf(res.Status); want != it.State && !inDoubt {
-			out = append(out, Mismatch{Row: it.Row, Provider: it.Provider, Kind: "status", Ours: string(it.State),
+			f.mism = append(f.mism, Mismatch{Row: it.Row, Provider: it.Provider, Kind: "status", Ours: string(it.State),
 				Theirs: string(res.Status), Reference: it.ProviderReference})
 		}
 		if res.Amount != 0 && res.Amount != it.Send() {
-			out = append(out, Mismatch{Row: it.Row, Provider: it.Provider, Kind: "amount", Ours: strconv.FormatInt(it.Send(), 10),
+			f.mism = append(f.mism, Mismatch{Row: it.Row, Provider: it.Provider, Kind: "amount", Ours: strconv.FormatInt(it.Send(), 10),
 				Theirs: strconv.FormatInt(res.Amount, 10), Reference: it.ProviderReference})
 		}
 		if res.Fee != 0 && it.ProviderFee != 0 && res.Fee != it.ProviderFee {
-			out = append(out, Mismatch{Row: it.Row, Provider: it.Provider, Kind: "fee", Ours: strconv.FormatInt(it.ProviderFee, 10),
+			f.mism = append(f.mism, Mismatch{Row: it.Row, Provider: it.Provider, Kind: "fee", Ours: strconv.FormatInt(it.ProviderFee, 10),
 				Theirs: strconv.FormatInt(res.Fee, 10), Reference: it.ProviderReference})
 		}
 	}
-	used := map[string]bool{}
-	for _, it := range items {
-		used[it.Provider] = true
-	}
-	for name := range used {
-		h, ok := lanes[name].(Historian)
-		if !ok {
-			continue
-		}
-		caller, _ := lk.caller(name)
-		var recs []providers.Record
-		err := lk.do(ctx, func() (err error) {
-			recs, err = providers.Call(ctx, caller, providers.Op{Name: "history", Idempotent: true, Retries: -1},
-				func(ctx context.Context) ([]providers.Record, error) {
-					return h.Records(ctx, b.CreatedAt.AddDate(0, 0, -1), now.AddDate(0, 0, 1))
-				})
-			return err
-		})
-		if ctx.Err() != nil {
-			return out, unchecked, ctx.Err()
-		}
-		if err != nil {
-			unchecked = append(unchecked, Unchecked{Provider: name, Reason: lookupReason(err, lk.Tries)})
-			continue
-		}
-		for _, r := range recs {
-			if !known[name][r.ProviderReference] && r.Status == providers.StatusSucceeded {
-				out = append(out, Mismatch{Provider: name, Kind: "unknown_payout", Ours: "no item",
-					Theirs: fmt.Sprintf("%d to %s at %s", r.Amount, r.Phone, r.At.Format(time.RFC3339)), Reference: r.ProviderReference})
-			}
-		}
-	}
-	return out, unchecked, nil
+	return nil
 }
 
 // lookupReason says why a record could not be read, for people.

@@ -8,7 +8,8 @@ import (
 )
 
 // ReconcileResult is the batch's standing after settling, with what the
-// reconciliation found (Standing.Reconciliation).
+// reconciliation found (Standing.Reconciliation): its counts, and of its items
+// only those a summary lists (Glance).
 type ReconcileResult struct {
 	Standing
 }
@@ -33,23 +34,32 @@ func (s *Session) Reconcile(ctx context.Context, st ReconcileStore, o RunOptions
 		}
 	}
 	b := s.Batch
-	items, err := s.st.Items(ctx, b.ID)
-	if err != nil {
-		return ReconcileResult{}, fmt.Errorf("read items: %w", err)
-	}
-	known, err := st.ProviderReferences(ctx)
-	if err != nil {
-		return ReconcileResult{}, fmt.Errorf("read the provider references: %w", err)
-	}
 	provs := map[string]Provider{}
 	for name, lane := range s.Conn.Lanes {
 		provs[name] = lane.Provider
 	}
 	at := now()
-	mism, unchecked, err := Reconcile(ctx, provs, b, items, known, at, Lookups{Lanes: s.Conn.Lanes})
+	// the items are read and compared a page at a time; the references the
+	// ledger knows only once they are, for the providers' histories
+	var read bool
+	found, err := reconcileFrom(ctx, provs, b, func(fn func(Item) error) error {
+		err := EachItem(ctx, s.st, b.ID, fn)
+		read = err != nil && ctx.Err() == nil
+		return err
+	}, func() (map[string]map[string]bool, error) {
+		known, err := st.ProviderReferences(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("read the provider references: %w", err)
+		}
+		return known, nil
+	}, at, Lookups{Lanes: s.Conn.Lanes})
+	if read {
+		return ReconcileResult{}, fmt.Errorf("read items: %w", err)
+	}
 	if err != nil {
 		return ReconcileResult{}, err
 	}
+	mism, unchecked := found.mism, found.unchecked
 	wctx := context.WithoutCancel(ctx)
 	rec := Reconciliation{At: at, Mismatches: mism, Unchecked: unchecked}
 	if err := st.SaveReconciliation(wctx, b.ID, rec); err != nil {
@@ -66,11 +76,12 @@ func (s *Session) Reconcile(ctx context.Context, st ReconcileStore, o RunOptions
 	if len(mism) == 0 && len(unchecked) == 0 {
 		s.note(wctx, log, "reconciled", "the providers' records agree with the ledger")
 	}
-	retries, err := RetriesOf(ctx, s.st, b)
+	standing, err := Glance(ctx, s.st, b)
 	if err != nil {
 		return ReconcileResult{}, err
 	}
-	return ReconcileResult{Standing{Summary: Summarize(b, items), Items: items, Retries: retries, Reconciliation: rec}}, nil
+	standing.Reconciliation = rec
+	return ReconcileResult{standing}, nil
 }
 
 // callbackLog is a store that keeps the callbacks and tells whether a run
@@ -91,7 +102,10 @@ type callbackStore struct {
 // items are still open (failed items are settled: they need no person), nil
 // when everything agrees.
 func ReconcileOutcome(b Batch, res ReconcileResult) error {
-	sum, rec := Summarize(b, res.Items), res.Reconciliation
+	sum, rec := res.Summary, res.Reconciliation
+	if sum.Counts == nil { // a standing without its counts: the items'
+		sum = Summarize(b, res.Items)
+	}
 	switch {
 	case len(rec.Mismatches) > 0:
 		return fmt.Errorf("%w: %d mismatch(es); they are in the events and the reports", ErrMismatch, len(rec.Mismatches))

@@ -161,7 +161,15 @@ func (w *book) save(path string) error {
 	if err := raw.Chmod(fileMode); err != nil {
 		return err
 	}
-	if _, err := w.f.WriteTo(raw); err != nil {
+	// excelize's WriteTo gathers the whole workbook in a buffer before writing
+	// it: its zip writer writes the parts straight to raw instead, and the
+	// buffer stays empty
+	bw := bufio.NewWriterSize(raw, 64<<10)
+	w.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(bw) })
+	if _, err := w.f.WriteTo(io.Discard); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
 		return err
 	}
 	size, err := raw.Seek(0, io.SeekCurrent)

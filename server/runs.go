@@ -160,7 +160,7 @@ func (m *runs) start(b batch.Batch, actor, cause string) error {
 			m.end(b.ID, err)
 		}()
 		_, err = sess.Pay(rctx, batch.PayRequest{Run: o.Config.RunOptions(sess.Conn.Sandbox, o.Log, nil),
-			Progress: func([]batch.Item) (batch.Observer, func()) { return mover{m, b.ID}, func() {} }})
+			Watch: func(batch.ItemSource) (batch.Observer, func(), error) { return mover{m, b.ID}, func() {}, nil }})
 		if err != nil {
 			o.Log.Warn("run ended", "batch", b.Reference, "err", err)
 		}

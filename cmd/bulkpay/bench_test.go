@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"database/sql"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -95,6 +96,83 @@ func BenchmarkPlanReportStatusPeakRSS(b *testing.B) {
 			})
 		}
 	}
+}
+
+// BenchmarkRunReconcilePeakRSS runs `bulkpay run` on a csv of 100,000,
+// 200,000 and 1,000,000 rows against the sandbox (payouts settling 1 ms after
+// they are accepted, at zero latency, every provider at `rate: unlimited`),
+// then `bulkpay reconcile` of the 100,000-item batch, and reports each
+// process's peak resident memory (targets: run ≤ 200 MB at 1M, reconcile ≤
+// 150 MB at 100k) and the run's payouts a second. The 1M run takes a long
+// time: select the sizes with -bench, e.g. 'RunReconcilePeakRSS/run-100k'.
+func BenchmarkRunReconcilePeakRSS(b *testing.B) {
+	cfg := filepath.Join(b.TempDir(), "bulkpay.yaml")
+	err := os.WriteFile(cfg, []byte("pending_wait: 2m\npoll_interval: 100ms\nproviders:\n"+
+		"  campay: {rate: unlimited, concurrency: 16}\n  cinetpay: {rate: unlimited, concurrency: 4}\n"+
+		"  mycoolpay: {rate: unlimited, concurrency: 16}\n  camoo: {rate: unlimited, concurrency: 16}\n"), 0o600)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, n := range []int{100_000, 200_000, 1_000_000} {
+		path, err := sheettest.BigCSV(n)
+		if err != nil {
+			b.Fatal(err)
+		}
+		bin := binary
+		if n > 200_000 {
+			if bin, err = bigBinary(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		name := fmt.Sprintf("%dk", n/1000)
+		if n >= 1_000_000 {
+			name = fmt.Sprintf("%dM", n/1_000_000)
+		}
+		var db, url string // the last run's ledger and sandbox, reconciled below
+		parent := b        // the sandbox and the ledger outlive the run, for reconcile
+		b.Run("run-"+name, func(b *testing.B) {
+			var peak int64
+			var took time.Duration
+			for b.Loop() {
+				// a sandbox and a ledger of its own for each run: every payout is new
+				url = startSandbox(parent, "--settle-delay", "1ms", "--balance", "campay/MTN=10000000000000,campay/Orange=10000000000000")
+				db = filepath.Join(parent.TempDir(), "bulkpay.db")
+				start := time.Now()
+				peak = max(peak, runPeak(b, bin, "run", path, "--config", cfg, "--sandbox", url, "--db", db, "--quiet"))
+				took += time.Since(start)
+			}
+			b.ReportMetric(float64(peak)/1024, "peak-MB")
+			b.ReportMetric(float64(n)*float64(b.N)/took.Seconds(), "payouts/s")
+		})
+		if n != 100_000 || db == "" {
+			continue
+		}
+		ref := strings.TrimSuffix(filepath.Base(path), ".csv")
+		b.Run("reconcile-"+name, func(b *testing.B) {
+			var peak int64
+			for b.Loop() {
+				peak = max(peak, runPeak(b, bin, "reconcile", ref, "--config", cfg, "--sandbox", url, "--db", db))
+			}
+			b.ReportMetric(float64(peak)/1024, "peak-MB")
+			if n := storedFindings(b, db); n > 0 { // mismatches and records it could not check
+				b.Fatalf("reconcile of a batch paid in full found %d thing(s) to look at", n)
+			}
+		})
+	}
+}
+
+// storedFindings counts the findings the ledger at db keeps.
+func storedFindings(b *testing.B, db string) int {
+	sqldb, err := sql.Open("sqlite3", db)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sqldb.Close()
+	var n int
+	if err := sqldb.QueryRow(`SELECT COUNT(*) FROM findings`).Scan(&n); err != nil {
+		b.Fatal(err)
+	}
+	return n
 }
 
 // BenchmarkRerunComplete100k runs `bulkpay run` again on the sheet of a

@@ -28,7 +28,7 @@ previous one's), shown, and put in the reports; status and every report written
 later show them too.
 Exit 0 when everything agrees and nothing waits for a person, 4 otherwise.`,
 		Args: cobra.ExactArgs(1),
-		RunE: a.onBatch(func(ctx context.Context, st batch.Store, b batch.Batch, _ []batch.Item) error {
+		RunE: a.onStored(func(ctx context.Context, st batch.Store, b batch.Batch) error {
 			s, err := a.session(ctx, st, b, "reconcile", f)
 			if err != nil {
 				return err

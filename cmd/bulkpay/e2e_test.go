@@ -78,7 +78,7 @@ func bulkpay(t *testing.T, dir string, args ...string) result {
 
 // startSandbox runs `bulkpay sandbox` on a free loopback port until the test
 // ends. Its payouts settle after 20ms unless args give a --settle-delay.
-func startSandbox(t *testing.T, args ...string) string {
+func startSandbox(t testing.TB, args ...string) string {
 	t.Helper()
 	if !slices.ContainsFunc(args, func(a string) bool { return strings.HasPrefix(a, "--settle-delay") }) {
 		args = append(args, "--settle-delay", "20ms")

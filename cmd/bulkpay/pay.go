@@ -91,9 +91,12 @@ func (a *app) pay(ctx context.Context, st batch.Store, b batch.Batch, f payFlags
 			fmt.Fprintf(a.stderr, "Provider balances cannot cover batch %s:\n", b.Reference)
 			render.Needs(a.stderr, needs, b.Currency)
 		},
-		Progress: func(items []batch.Item) (batch.Observer, func()) {
-			pr := render.NewProgress(a.stderr, a.quiet, a.logs, b, items, slices.Collect(maps.Keys(s.Conn.Lanes)))
-			return pr, pr.Done
+		Watch: func(open batch.ItemSource) (batch.Observer, func(), error) {
+			pr, err := render.WatchProgress(a.stderr, a.quiet, a.logs, b, open, slices.Collect(maps.Keys(s.Conn.Lanes)))
+			if err != nil {
+				return nil, nil, err
+			}
+			return pr, pr.Done, nil
 		},
 	})
 	if !res.Ran {

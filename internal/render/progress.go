@@ -67,9 +67,9 @@ type Progress struct {
 	w       io.Writer
 	quiet   bool
 	tallies map[string]*laneTally // by provider
-	lane    map[int64]string      // the lane each open item is counted on
-	settled map[int64]bool
-	p       *mpb.Progress // nil: plain lines
+	marks   marks                 // the lane each item is counted on, and whether it settled
+	names   []string              // the lanes marks number, in order of first use
+	p       *mpb.Progress         // nil: plain lines
 	bars    map[string]*mpb.Bar
 	logs    *LogSink
 	stderr  io.Writer // where the logs go back to once the bars are done
@@ -85,14 +85,25 @@ var OnTerminal = func(w io.Writer) bool {
 // lanes on a terminal: the open items are counted on their lane; logs, when
 // set, print above the bars while they are drawn. quiet shows nothing.
 func NewProgress(w io.Writer, quiet bool, logs *LogSink, b batch.Batch, items []batch.Item, lanes []string) *Progress {
-	pr := &Progress{w: w, quiet: quiet, tallies: map[string]*laneTally{}, lane: map[int64]string{}, settled: map[int64]bool{}}
+	pr, _ := WatchProgress(w, quiet, logs, b, batch.ItemsIn(items), lanes) // a slice gives no error
+	return pr
+}
+
+// WatchProgress is NewProgress over the items open gives, one at a time (a
+// store's, a page at a time): it keeps a byte an item, not the items.
+func WatchProgress(w io.Writer, quiet bool, logs *LogSink, b batch.Batch, open batch.ItemSource, lanes []string) (*Progress, error) {
+	pr := &Progress{w: w, quiet: quiet, tallies: map[string]*laneTally{}}
 	var total int
-	for _, it := range items {
+	err := open(func(it batch.Item) error {
 		if !it.State.Terminal() && it.State != batch.Review {
 			pr.count(it.Provider).total.Add(1)
-			pr.lane[it.ID] = it.Provider
+			pr.marks.set(it.ID, pr.laneMark(it.Provider))
 			total++
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if quiet || !OnTerminal(w) {
 		if !quiet {
@@ -102,7 +113,7 @@ func NewProgress(w io.Writer, quiet bool, logs *LogSink, b batch.Batch, items []
 			}
 			fmt.Fprintf(out, "paying %d open item(s) of batch %s\n", total, b.Reference)
 		}
-		return pr
+		return pr, nil
 	}
 	pr.p = mpb.New(mpb.WithOutput(w), mpb.WithAutoRefresh())
 	pr.bars = map[string]*mpb.Bar{}
@@ -119,7 +130,7 @@ func NewProgress(w io.Writer, quiet bool, logs *LogSink, b batch.Batch, items []
 	if logs != nil {
 		pr.logs, pr.stderr = logs, logs.To(pr.p)
 	}
-	return pr
+	return pr, nil
 }
 
 // count returns the tally of a lane, made on first use. Called with pr.mu held
@@ -131,6 +142,72 @@ func (pr *Progress) count(lane string) *laneTally {
 		pr.tallies[lane] = t
 	}
 	return t
+}
+
+// laneMark is the number marks keep for a lane. Called with pr.mu held or
+// before the run starts.
+func (pr *Progress) laneMark(lane string) byte {
+	i := slices.Index(pr.names, lane)
+	if i < 0 {
+		if len(pr.names) == int(laneBits) {
+			return 0 // more lanes than a mark can name: the item is no longer followed across lanes
+		}
+		pr.names = append(pr.names, lane)
+		i = len(pr.names) - 1
+	}
+	return byte(i + 1)
+}
+
+// A mark is one item's byte: the lane it is counted on (its number in
+// Progress.names, plus one; 0: not counted) and whether it settled.
+const (
+	laneBits   byte = 0x7f
+	settledBit byte = 0x80
+)
+
+// marks keep a byte per item: a slice over the batch's ids, which a batch
+// receives together (a million items take a megabyte), and a map for an id
+// far from the others.
+type marks struct {
+	lo    int64
+	dense []byte
+	other map[int64]byte
+}
+
+// maxSpan bounds the ids the slice covers.
+const maxSpan = 1 << 26
+
+func (m *marks) get(id int64) byte {
+	if i := id - m.lo; len(m.dense) > 0 && i >= 0 && i < int64(len(m.dense)) {
+		return m.dense[i]
+	}
+	return m.other[id]
+}
+
+func (m *marks) set(id int64, v byte) {
+	if len(m.dense) == 0 {
+		m.lo = id
+	}
+	i := id - m.lo
+	switch {
+	case i >= 0 && i < int64(len(m.dense)):
+		m.dense[i] = v
+		return
+	case i >= int64(len(m.dense)) && i < maxSpan:
+		m.dense = append(m.dense, make([]byte, i+1-int64(len(m.dense)))...)
+		m.dense[i] = v
+		return
+	case i < 0 && int64(len(m.dense))-i < maxSpan:
+		grown := make([]byte, int64(len(m.dense))-i)
+		copy(grown[-i:], m.dense)
+		m.dense, m.lo = grown, id
+		m.dense[0] = v
+		return
+	}
+	if m.other == nil {
+		m.other = map[int64]byte{}
+	}
+	m.other[id] = v
 }
 
 func (pr *Progress) addBar(name string) *mpb.Bar {
@@ -148,8 +225,11 @@ func (pr *Progress) Moved(it batch.Item, from, to batch.State) {
 	pr.mu.Lock()
 	var grow, shrink *mpb.Bar
 	var growTo, shrinkTo int64
-	if was, ok := pr.lane[it.ID]; ok && was != it.Provider {
-		pr.lane[it.ID] = it.Provider
+	mark := pr.marks.get(it.ID)
+	if lane := mark & laneBits; lane != 0 && pr.names[lane-1] != it.Provider {
+		was := pr.names[lane-1]
+		mark = mark&settledBit | pr.laneMark(it.Provider)
+		pr.marks.set(it.ID, mark)
 		old, now := pr.count(was), pr.count(it.Provider)
 		old.total.Add(-1)
 		now.total.Add(1)
@@ -162,8 +242,8 @@ func (pr *Progress) Moved(it batch.Item, from, to batch.State) {
 		}
 	}
 	var step *mpb.Bar
-	if (to.Terminal() || to == batch.Review) && !pr.settled[it.ID] {
-		pr.settled[it.ID] = true
+	if (to.Terminal() || to == batch.Review) && mark&settledBit == 0 {
+		pr.marks.set(it.ID, mark|settledBit)
 		t := pr.count(it.Provider)
 		switch to {
 		case batch.Succeeded:

@@ -88,3 +88,32 @@ func TestBarsKeepTheirCountsAndLogsGoAboveThem(t *testing.T) {
 	assert.Contains(t, last, "1 paid, 0 failed, 1 to review of 3")
 	assert.NotContains(t, out, "of 0", "no bar lost its total")
 }
+
+// The progress keeps a byte an item over the batch's ids: items given a page
+// at a time, ids out of order and far apart, are counted as a slice of them is.
+func TestWatchProgressCountsItemsReadOneAtATime(t *testing.T) {
+	t.Parallel()
+	b, items, lanes := progressItems()
+	far := []int64{1 << 40, 7, 3, 1<<40 + 5, 1}
+	for i := range far {
+		items[i].ID = far[i]
+	}
+	var errb testsupport.Buffer
+	read := 0
+	pr, err := render.WatchProgress(&errb, true, nil, b, func(fn func(batch.Item) error) error {
+		for _, it := range items {
+			read++
+			if err := fn(it); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, lanes)
+	require.NoError(t, err)
+	assert.Equal(t, len(items), read)
+	moveAll(pr, items)
+	assert.Equal(t, "campay 1 paid, 1 failed of 2; mycoolpay 1 paid, 0 failed, 1 to review of 3", pr.String())
+
+	_, err = render.WatchProgress(&errb, true, nil, b, func(func(batch.Item) error) error { return assert.AnError }, lanes)
+	require.ErrorIs(t, err, assert.AnError, "an item that cannot be read stops the progress")
+}

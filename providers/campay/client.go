@@ -371,18 +371,24 @@ type HistoryEntry struct {
 // single day is read whole, whatever its size. The entries come in date order
 // of the ranges asked.
 func (c *Client) History(ctx context.Context, start, end time.Time) ([]HistoryEntry, error) {
+	var out []HistoryEntry
+	err := history(ctx, c, start, end, &out)
+	return out, err
+}
+
+// history appends the entries of the days of start to end to out, each
+// decoded as an E: a HistoryEntry, or only the fields a caller keeps.
+func history[E any](ctx context.Context, c *Client, start, end time.Time, out *[]E) error {
 	first := time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, time.UTC)
 	last := time.Date(end.Year(), end.Month(), end.Day(), 0, 0, 0, 0, time.UTC)
 	if last.Before(first) {
 		last = first
 	}
-	var out []HistoryEntry
-	err := c.history(ctx, first, last, &out)
-	return out, err
+	return historyDays(ctx, c, first, last, out)
 }
 
-// history appends the entries of the days first to last (UTC midnights) to out.
-func (c *Client) history(ctx context.Context, first, last time.Time, out *[]HistoryEntry) error {
+// historyDays is history of the days first to last (UTC midnights).
+func historyDays[E any](ctx context.Context, c *Client, first, last time.Time, out *[]E) error {
 	days := int(last.Sub(first).Hours()/24 + 0.5)
 	limit := c.historyLimit
 	if limit <= 0 {
@@ -395,10 +401,10 @@ func (c *Client) history(ctx context.Context, first, last time.Time, out *[]Hist
 	resp, err := c.callLimit(ctx, "history", http.MethodPost, "/history/", body, limit)
 	if tooLarge(err) && days > 0 {
 		mid := first.AddDate(0, 0, (days+1)/2-1)
-		if err := c.history(ctx, first, mid, out); err != nil {
+		if err := historyDays(ctx, c, first, mid, out); err != nil {
 			return err
 		}
-		return c.history(ctx, mid.AddDate(0, 0, 1), last, out)
+		return historyDays(ctx, c, mid.AddDate(0, 0, 1), last, out)
 	}
 	if err != nil {
 		return err
@@ -407,7 +413,7 @@ func (c *Client) history(ctx context.Context, first, last time.Time, out *[]Hist
 		return resp.Error(providers.ErrTransient, resp.Snippet())
 	}
 	var h struct {
-		Data []HistoryEntry `json:"data"`
+		Data []E `json:"data"`
 	}
 	if err := resp.JSON(&h); err != nil {
 		return err
@@ -422,18 +428,29 @@ func tooLarge(err error) bool {
 	return errors.As(err, &pe) && pe.HTTPStatus == http.StatusOK && strings.HasPrefix(pe.Message, "answer larger than")
 }
 
+// recordEntry is the part of a HistoryEntry a Record keeps: a history of many
+// payouts is decoded without the fields nobody compares.
+type recordEntry struct {
+	Datetime      string                `json:"datetime"`
+	PhoneNumber   string                `json:"phone_number"`
+	Amount        providers.WholeAmount `json:"amount"`
+	Status        string                `json:"status"`
+	ReferenceUUID string                `json:"reference_uuid"`
+}
+
 // Records implements batch.Historian: CamPay's history between two days. PENDING
 // lines are left out by CamPay itself.
 func (c *Client) Records(ctx context.Context, from, to time.Time) ([]providers.Record, error) {
-	h, err := c.History(ctx, from, to)
-	if err != nil {
+	var h []recordEntry
+	if err := history(ctx, c, from, to, &h); err != nil {
 		return nil, err
 	}
 	out := make([]providers.Record, 0, len(h))
-	for _, e := range h {
+	for i, e := range h {
 		st, _ := statusOf(e.Status)
 		at, _ := time.Parse(time.RFC3339, e.Datetime)
 		out = append(out, providers.Record{ProviderReference: e.ReferenceUUID, Phone: e.PhoneNumber, Amount: int64(e.Amount), Status: st, At: at})
+		h[i] = recordEntry{} // its strings are the record's now; the entry goes
 	}
 	return out, nil
 }
