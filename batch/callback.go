@@ -227,7 +227,7 @@ func Revisit(ctx context.Context, st CallbackStore, lanes map[string]Lane, batch
 // worthNoting says whether a callback that moved nothing goes in its batch's
 // events too (the callback log has every one): when the item is in doubt
 // (the lookup failed or disagreed), or when it contradicts a final state.
-// A callback for an item being sent or pending is the run's business.
+// A callback for an item being sent, or still pending, is the run's business.
 func worthNoting(cb providers.Callback, it Item) bool {
 	switch {
 	case it.State == Unknown || it.State == Review:
@@ -258,8 +258,8 @@ func judge(ctx context.Context, lanes map[string]Lane, cb providers.Callback, it
 		return unchanged("already %s: a final state never moves", it.State)
 	case it.Provider != cb.Provider:
 		return unchanged("the item is paid through %s now, not %s", it.Provider, cb.Provider)
-	case it.State != Unknown && it.State != Review:
-		return unchanged("the item is %s: its run settles it", it.State)
+	case it.State != Unknown && it.State != Review && it.State != Pending:
+		return unchanged("the item is %s: its run's answer settles it", it.State)
 	case it.ProviderReference != "" && cb.ProviderReference != "" && it.ProviderReference != cb.ProviderReference:
 		return unchanged("the callback's %s id %s is not the item's (%s)", cb.Provider, cb.ProviderReference, it.ProviderReference)
 	}
@@ -275,7 +275,7 @@ func judge(ctx context.Context, lanes map[string]Lane, cb providers.Callback, it
 		return unchanged("the lookup %s reports %d, the item sent %d: a person must check", how, res.Amount, it.Send())
 	}
 	to := stateOf(res.Status)
-	if to == Pending && it.State == Review {
+	if to == Pending && (it.State == Review || it.State == Pending) {
 		return unchanged("the lookup %s says the payout is still pending", how)
 	}
 	ref := providers.Or(res.ProviderReference, cb.ProviderReference)
