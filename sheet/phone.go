@@ -43,7 +43,17 @@ func ParsePhone(raw, region string) (Phone, error) {
 			return Phone{}, fmt.Errorf("phone has a character %q that is not a digit: write digits only, e.g. 677 12 34 56 or +237 677 12 34 56", r)
 		}
 	}
-	num, typ, nsn := fastNumber(s, region)
+	return parsePhone(s, region, true)
+}
+
+// parsePhone is ParsePhone for s, cleaned to digits with at most a leading '+';
+// fast false sends every number through phonenumbers.Parse (for tests).
+func parsePhone(s, region string, fast bool) (Phone, error) {
+	var num *phonenumbers.PhoneNumber
+	typ, nsn := phonenumbers.UNKNOWN, ""
+	if fast {
+		num, typ, nsn = fastNumber(s, region)
+	}
 	if num == nil {
 		parsed, err := phonenumbers.Parse(s, region)
 		if err != nil {
@@ -57,11 +67,16 @@ func ParsePhone(raw, region string) (Phone, error) {
 	if typ != phonenumbers.MOBILE && typ != phonenumbers.FIXED_LINE_OR_MOBILE {
 		return Phone{}, errors.New("phone is not a mobile number: mobile money needs the beneficiary's mobile number")
 	}
-	e164 := strconv.Itoa(int(num.GetCountryCode())) + nsn
+	// "+" and the E.164 digits in one string: the carrier is looked up by the
+	// first, the Phone keeps the second.
+	buf := make([]byte, 0, 24)
+	buf = append(buf, '+')
+	buf = strconv.AppendInt(buf, int64(num.GetCountryCode()), 10)
+	plus := string(append(buf, nsn...))
 	return Phone{
-		E164:     e164,
+		E164:     plus[1:],
 		Region:   phonenumbers.GetRegionCodeForNumber(num),
-		Operator: carrier(num, "+"+e164),
+		Operator: carrier(num, plus),
 	}, nil
 }
 
@@ -78,16 +93,22 @@ func fastNumber(s, region string) (*phonenumbers.PhoneNumber, phonenumbers.Phone
 		if err != nil {
 			return nil, phonenumbers.UNKNOWN, ""
 		}
-		num := &phonenumbers.PhoneNumber{CountryCode: proto32(int32(cc)), NationalNumber: &n}
+		num := newNumber(int32(cc), n)
 		if t := numberType(num, int32(cc), national); t != phonenumbers.UNKNOWN {
 			return num, t, national
 		}
 		return nil, phonenumbers.UNKNOWN, ""
 	}
 	if d, ok := strings.CutPrefix(s, "+"); ok {
+		if d == "" || d[0] == '0' { // no country code starts with 0: phonenumbers refuses it
+			return nil, phonenumbers.UNKNOWN, ""
+		}
 		for l := 1; l <= 3 && l < len(d); l++ {
 			cc, _ := strconv.Atoi(d[:l])
 			if phonenumbers.GetRegionCodeForCountryCode(cc) != "ZZ" {
+				if !oneRegion(cc) {
+					break
+				}
 				return try(cc, d[l:])
 			}
 		}
@@ -97,7 +118,7 @@ func fastNumber(s, region string) (*phonenumbers.PhoneNumber, phonenumbers.Phone
 		return nil, phonenumbers.UNKNOWN, ""
 	}
 	cc := countryCode(region)
-	if cc == 0 {
+	if cc == 0 || !oneRegion(cc) {
 		return nil, phonenumbers.UNKNOWN, ""
 	}
 	if num, t, nsn := try(cc, s); num != nil {
@@ -111,6 +132,11 @@ func fastNumber(s, region string) (*phonenumbers.PhoneNumber, phonenumbers.Phone
 
 var countryCodes sync.Map // region → phonenumbers.GetCountryCodeForRegion(region)
 
+// oneRegion: the country code is one region's alone. Where several share it
+// (+1, +7, +44...), phonenumbers reads a number by the default region's plan
+// first, which the shortcut does not: such numbers take the full parse.
+func oneRegion(cc int) bool { return len(phonenumbers.GetRegionCodesForCountryCode(cc)) == 1 }
+
 func countryCode(region string) int {
 	if cc, ok := countryCodes.Load(region); ok {
 		return cc.(int)
@@ -122,7 +148,17 @@ func countryCode(region string) int {
 	return cc
 }
 
-func proto32(v int32) *int32 { return &v }
+// newNumber is a PhoneNumber of country code cc and national number n, in one
+// allocation instead of three.
+func newNumber(cc int32, n uint64) *phonenumbers.PhoneNumber {
+	b := &struct {
+		num phonenumbers.PhoneNumber
+		cc  int32
+		n   uint64
+	}{cc: cc, n: n}
+	b.num.CountryCode, b.num.NationalNumber = &b.cc, &b.n
+	return &b.num
+}
 
 // carrierName shortens the numbering plan's carrier names to the ones providers use.
 func carrierName(c string) string {

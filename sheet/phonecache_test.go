@@ -96,3 +96,5 @@ func planFor237(t *testing.T) *plan {
 	require.NotNil(t, p)
 	return p
 }
+
+func proto32(v int32) *int32 { return &v }

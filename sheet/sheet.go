@@ -305,7 +305,7 @@ func (v *validator) row(n int, cells []string) (batch.Row, bool) {
 		v.fail(n, FieldName, name, "name is empty: write the beneficiary's name")
 	} else if msg := badText("name", r.Name); msg != "" {
 		v.fail(n, FieldName, name, msg)
-	} else if l := utf8.RuneCountInString(r.Name); l > v.lim.MaxNameRunes {
+	} else if l := runeCount(r.Name, v.lim.MaxNameRunes); l > v.lim.MaxNameRunes {
 		v.fail(n, FieldName, name, fmt.Sprintf("name is %d characters long; a name may have at most %d: shorten it", l, v.lim.MaxNameRunes))
 	}
 
@@ -321,8 +321,12 @@ func (v *validator) row(n int, cells []string) (batch.Row, bool) {
 	if op, ok := v.h.cell(cells, FieldOperator); ok {
 		wallet, named = v.walletNamed(v.fold(op))
 	}
-	if !named && modeKey != "" {
-		wallet, named = v.walletNamed(modeKey)
+	modeWallet, modeNamed := providers.Declaration{}, false
+	if modeKey != "" {
+		modeWallet, modeNamed = v.walletNamed(modeKey)
+	}
+	if !named && modeNamed {
+		wallet, named = modeWallet, modeNamed
 	}
 	rawPhone, _ := v.h.cell(cells, FieldPhone)
 	p, err := ParsePhone(rawPhone, v.opt.Region)
@@ -364,7 +368,7 @@ func (v *validator) row(n int, cells []string) (batch.Row, bool) {
 			v.fail(n, FieldEmail, email, msg)
 		}
 	}
-	if _, isWallet := v.walletNamed(modeKey); modeKey != "" && !isWallet {
+	if modeKey != "" && !modeNamed {
 		if m, ok := parseModeKey(modeKey); ok {
 			r.Mode = m
 		} else {
@@ -438,6 +442,9 @@ func (v *validator) errorCount() int { return len(v.res.Errors) + v.res.MoreErro
 // reverse the direction of text and can disguise a name. Spaces, tabs and line
 // breaks are not refused: names fold them into single spaces.
 func badText(what, s string) string {
+	if plainText(s) {
+		return ""
+	}
 	if !utf8.ValidString(s) {
 		return what + " is not valid text (it holds bytes that are not UTF-8): retype it, or save the sheet again as .xlsx or UTF-8 csv"
 	}
@@ -452,6 +459,35 @@ func badText(what, s string) string {
 		}
 	}
 	return ""
+}
+
+// plainText reports that badText has nothing to say about s without looking
+// at its characters one by one: s is UTF-8 and holds none of the bytes that
+// start what badText refuses. Those are the C0 controls and DEL (below 0x20 or
+// 0x7F; tab, line feed, vertical tab, form feed and carriage return are spaces,
+// but they are left to the full check too), and the lead bytes of the C1
+// controls (0xC2 0x80-0x9F), of U+061C (0xD8), of the direction marks
+// U+200E-U+206F (0xE2) and of U+FFFD (0xEF).
+func plainText(s string) bool {
+	high := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20, c == 0x7F, c == 0xC2, c == 0xD8, c == 0xE2, c == 0xEF:
+			return false
+		case c >= 0x80:
+			high = true
+		}
+	}
+	return !high || utf8.ValidString(s)
+}
+
+// runeCount is utf8.RuneCountInString(s) when that could exceed limit, and
+// len(s), which is then at most limit, otherwise.
+func runeCount(s string, limit int) int {
+	if len(s) <= limit {
+		return len(s)
+	}
+	return utf8.RuneCountInString(s)
 }
 
 func (v *validator) total(n int, cells []string) {
