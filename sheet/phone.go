@@ -49,20 +49,20 @@ func ParsePhone(raw, region string) (Phone, error) {
 // parsePhone is ParsePhone for s, cleaned to digits with at most a leading '+';
 // fast false sends every number through phonenumbers.Parse (for tests).
 func parsePhone(s, region string, fast bool) (Phone, error) {
-	var num *phonenumbers.PhoneNumber
-	typ, nsn := phonenumbers.UNKNOWN, ""
+	var num number
+	typ, nsn, ok := phonenumbers.UNKNOWN, "", false
 	if fast {
-		num, typ, nsn = fastNumber(s, region)
+		num, typ, nsn, ok = fastNumber(s, region)
 	}
-	if num == nil {
+	if !ok {
 		parsed, err := phonenumbers.Parse(s, region)
 		if err != nil {
 			return Phone{}, fmt.Errorf("phone is not a number bulkpay can read (%v): write it as %s", err, example(region))
 		}
-		num, typ, nsn = parsed, phonenumbers.GetNumberType(parsed), phonenumbers.GetNationalSignificantNumber(parsed)
+		num, typ, nsn = wrapNumber(parsed), phonenumbers.GetNumberType(parsed), phonenumbers.GetNationalSignificantNumber(parsed)
 	}
 	if typ == phonenumbers.UNKNOWN { // what IsValidNumber checks
-		return Phone{}, fmt.Errorf("phone is not a valid number in %s: write it as %s", regionName(num, region), example(region))
+		return Phone{}, fmt.Errorf("phone is not a valid number in %s: write it as %s", regionName(num.get(), region), example(region))
 	}
 	if typ != phonenumbers.MOBILE && typ != phonenumbers.FIXED_LINE_OR_MOBILE {
 		return Phone{}, errors.New("phone is not a mobile number: mobile money needs the beneficiary's mobile number")
@@ -71,37 +71,62 @@ func parsePhone(s, region string, fast bool) (Phone, error) {
 	// first, the Phone keeps the second.
 	buf := make([]byte, 0, 24)
 	buf = append(buf, '+')
-	buf = strconv.AppendInt(buf, int64(num.GetCountryCode()), 10)
+	buf = strconv.AppendInt(buf, int64(num.cc), 10)
 	plus := string(append(buf, nsn...))
+	var reg string
+	if num.pn == nil && oneRegion(int(num.cc)) { // what GetRegionCodeForNumber says then
+		reg = phonenumbers.GetRegionCodeForCountryCode(int(num.cc))
+	} else {
+		reg = phonenumbers.GetRegionCodeForNumber(num.get())
+	}
 	return Phone{
 		E164:     plus[1:],
-		Region:   phonenumbers.GetRegionCodeForNumber(num),
-		Operator: carrier(num, plus),
+		Region:   reg,
+		Operator: carrier(&num, plus),
 	}, nil
+}
+
+// number is a phone number as country code and national number; the
+// phonenumbers form (a large message) is built only when a lookup needs it.
+type number struct {
+	cc int32
+	n  uint64
+	pn *phonenumbers.PhoneNumber
+}
+
+func wrapNumber(pn *phonenumbers.PhoneNumber) number {
+	return number{cc: pn.GetCountryCode(), n: pn.GetNationalNumber(), pn: pn}
+}
+
+func (x *number) get() *phonenumbers.PhoneNumber {
+	if x.pn == nil {
+		x.pn = newNumber(x.cc, x.n)
+	}
+	return x.pn
 }
 
 // fastNumber builds the number directly from plain digits ("+237677123456",
 // "237677123456", "677123456") when the numbering plan says it is valid, which
 // is what phonenumbers.Parse would conclude at several times the cost. Anything
-// else (a trunk prefix, an invalid number) returns nil for the full parser.
-func fastNumber(s, region string) (*phonenumbers.PhoneNumber, phonenumbers.PhoneNumberType, string) {
-	try := func(cc int, national string) (*phonenumbers.PhoneNumber, phonenumbers.PhoneNumberType, string) {
+// else (a trunk prefix, an invalid number) returns ok false for the full parser.
+func fastNumber(s, region string) (num number, typ phonenumbers.PhoneNumberType, nsn string, ok bool) {
+	try := func(cc int, national string) (number, phonenumbers.PhoneNumberType, string, bool) {
 		if national == "" || national[0] == '0' || len(national) > 17 {
-			return nil, phonenumbers.UNKNOWN, ""
+			return number{}, phonenumbers.UNKNOWN, "", false
 		}
 		n, err := strconv.ParseUint(national, 10, 64)
 		if err != nil {
-			return nil, phonenumbers.UNKNOWN, ""
+			return number{}, phonenumbers.UNKNOWN, "", false
 		}
-		num := newNumber(int32(cc), n)
-		if t := numberType(num, int32(cc), national); t != phonenumbers.UNKNOWN {
-			return num, t, national
+		num := number{cc: int32(cc), n: n}
+		if t := numberType(&num, national); t != phonenumbers.UNKNOWN {
+			return num, t, national, true
 		}
-		return nil, phonenumbers.UNKNOWN, ""
+		return number{}, phonenumbers.UNKNOWN, "", false
 	}
 	if d, ok := strings.CutPrefix(s, "+"); ok {
 		if d == "" || d[0] == '0' { // no country code starts with 0: phonenumbers refuses it
-			return nil, phonenumbers.UNKNOWN, ""
+			return number{}, phonenumbers.UNKNOWN, "", false
 		}
 		for l := 1; l <= 3 && l < len(d); l++ {
 			cc, _ := strconv.Atoi(d[:l])
@@ -112,22 +137,22 @@ func fastNumber(s, region string) (*phonenumbers.PhoneNumber, phonenumbers.Phone
 				return try(cc, d[l:])
 			}
 		}
-		return nil, phonenumbers.UNKNOWN, ""
+		return number{}, phonenumbers.UNKNOWN, "", false
 	}
 	if s == "" || s[0] == '0' {
-		return nil, phonenumbers.UNKNOWN, ""
+		return number{}, phonenumbers.UNKNOWN, "", false
 	}
 	cc := countryCode(region)
 	if cc == 0 || !oneRegion(cc) {
-		return nil, phonenumbers.UNKNOWN, ""
+		return number{}, phonenumbers.UNKNOWN, "", false
 	}
-	if num, t, nsn := try(cc, s); num != nil {
-		return num, t, nsn
+	if num, t, nsn, ok := try(cc, s); ok {
+		return num, t, nsn, true
 	}
 	if rest, ok := strings.CutPrefix(s, strconv.Itoa(cc)); ok {
 		return try(cc, rest)
 	}
-	return nil, phonenumbers.UNKNOWN, ""
+	return number{}, phonenumbers.UNKNOWN, "", false
 }
 
 var countryCodes sync.Map // region → phonenumbers.GetCountryCodeForRegion(region)

@@ -98,10 +98,11 @@ func TestFastPathAgreesWithLibrary(t *testing.T) {
 		}
 		forms := []string{string(digits), strconv.Itoa(cc) + string(digits), "+" + strconv.Itoa(cc) + string(digits)}
 		s := forms[rng.IntN(len(forms))]
-		fast, _, nsn := fastNumber(s, region)
-		if fast == nil {
+		num, _, nsn, ok := fastNumber(s, region)
+		if !ok {
 			continue
 		}
+		fast := num.get()
 		require.Equal(t, phonenumbers.GetNationalSignificantNumber(fast), nsn, s)
 		slow, err := phonenumbers.Parse(s, region)
 		require.NoError(t, err, s)
@@ -156,7 +157,7 @@ func TestParsePhoneFastPathIdentical(t *testing.T) {
 			}
 			require.NoError(t, gotErr, "%q in %q", s, region)
 			valid++
-			if num, _, _ := fastNumber(s, region); num != nil {
+			if _, _, _, ok := fastNumber(s, region); ok {
 				fast++
 			}
 		}

@@ -100,23 +100,24 @@ func planFor(cc int32) *plan {
 
 // numberType is phonenumbers.GetNumberType(num) for the national significant
 // number nsn (digits, no leading zero) of country code cc.
-func numberType(num *phonenumbers.PhoneNumber, cc int32, nsn string) phonenumbers.PhoneNumberType {
+func numberType(num *number, nsn string) phonenumbers.PhoneNumberType {
+	cc := num.cc
 	if len(nsn) > 17 {
-		return phonenumbers.GetNumberType(num)
+		return phonenumbers.GetNumberType(num.get())
 	}
 	phoneCache.Lock()
 	defer phoneCache.Unlock()
 	for k := 1; k <= min(len(nsn), 6); k++ {
 		if t, ok := phoneCache.types[typeKey{cc, uint8(len(nsn)), nsn[:k]}]; ok {
 			if t == typeUnknown {
-				return phonenumbers.GetNumberType(num)
+				return phonenumbers.GetNumberType(num.get())
 			}
 			return t
 		}
 	}
 	p := planFor(cc)
 	if p == nil || len(phoneCache.types) >= maxPhoneCache {
-		return phonenumbers.GetNumberType(num)
+		return phonenumbers.GetNumberType(num.get())
 	}
 	if phoneCache.types == nil {
 		phoneCache.types = map[typeKey]phonenumbers.PhoneNumberType{}
@@ -129,7 +130,7 @@ func numberType(num *phonenumbers.PhoneNumber, cc int32, nsn string) phonenumber
 		}
 	}
 	phoneCache.types[typeKey{cc, uint8(len(nsn)), nsn[:k]}] = typeUnknown
-	return phonenumbers.GetNumberType(num)
+	return phonenumbers.GetNumberType(num.get())
 }
 
 // typeOf is phonenumbers' getNumberTypeHelper for every number of length n
@@ -280,7 +281,7 @@ func decided(prog *syntax.Prog, prefix string, n int) (all, ok bool) {
 // carrier is carrierName of phonenumbers.GetCarrierForNumber(num, "en"), which
 // depends on the first 10 characters of the number in E.164 form ("+237677123")
 // alone.
-func carrier(num *phonenumbers.PhoneNumber, e164 string) string {
+func carrier(num *number, e164 string) string {
 	key := e164[:min(len(e164), 10)]
 	phoneCache.Lock()
 	c, ok := phoneCache.carriers[key]
@@ -288,7 +289,7 @@ func carrier(num *phonenumbers.PhoneNumber, e164 string) string {
 	if ok {
 		return c
 	}
-	c, _ = phonenumbers.GetCarrierForNumber(num, "en")
+	c, _ = phonenumbers.GetCarrierForNumber(num.get(), "en")
 	c = carrierName(c)
 	phoneCache.Lock()
 	if phoneCache.carriers == nil {
