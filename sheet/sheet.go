@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"unicode"
@@ -107,7 +108,7 @@ func Read(ctx context.Context, path string, opt Options, fn func(batch.Row) erro
 		return res, err
 	}
 	defer sh.close()
-	v := validator{h: sh.h, opt: opt, lim: lim, res: res, seen: map[uint64]int32{}, seenID: map[string]int32{}}
+	v := validator{h: sh.h, opt: opt, lim: lim, res: res, seen: make(map[uint64]int32, rowsHint(path, lim)), seenID: map[string]int32{}}
 	v.res.HeaderRow = sh.h.row
 	v.res.Columns = sh.h.names
 	// Reading the file and validating rows run side by side: the reader
@@ -129,6 +130,17 @@ func Read(ctx context.Context, path string, opt Options, fn func(batch.Row) erro
 	}
 	v.finish()
 	return v.res, nil
+}
+
+// rowsHint guesses how many rows a file holds, at most one per 64 bytes and
+// no more than lim.MaxRows, so that the map of payees seen is made once at
+// about its final size rather than grown and copied row after row.
+func rowsHint(path string, lim Limits) int {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0
+	}
+	return int(min(fi.Size()/64, int64(lim.MaxRows), 1<<20))
 }
 
 type rowCells struct {
@@ -225,6 +237,7 @@ type validator struct {
 	seenID    map[string]int32     // My-CoolPay wallets addressed by username or e-mail
 	folded    map[string]string    // Normalize of mode and operator cells, by cell text
 	wallets   map[string]walletHit // providers.WalletNamed, by folded cell
+	labels    map[string]labelHit  // both of the above, by cell text
 	parsedSum int64                // every amount that parsed, for the TOTAL check
 	badAmount bool
 	totalRow  int
@@ -311,19 +324,17 @@ func (v *validator) row(n int, cells []string) (batch.Row, bool) {
 
 	mode, hasMode := v.h.cell(cells, FieldMode)
 	modeKey := ""
+	modeWallet, modeNamed := providers.Declaration{}, false
 	if hasMode && strings.TrimSpace(mode) != "" {
-		modeKey = v.fold(mode)
+		modeKey, modeWallet, modeNamed = v.label(mode)
+		modeNamed = modeNamed && modeKey != ""
 	}
 	// A wallet row pays into an account at a provider (a My-CoolPay wallet): the
 	// operator or mode cell names the wallet, or the phone cell holds an address
 	// only a wallet has (an e-mail).
 	wallet, named := providers.Declaration{}, false
 	if op, ok := v.h.cell(cells, FieldOperator); ok {
-		wallet, named = v.walletNamed(v.fold(op))
-	}
-	modeWallet, modeNamed := providers.Declaration{}, false
-	if modeKey != "" {
-		modeWallet, modeNamed = v.walletNamed(modeKey)
+		_, wallet, named = v.label(op)
 	}
 	if !named && modeNamed {
 		wallet, named = modeWallet, modeNamed
@@ -411,6 +422,29 @@ func (v *validator) fold(s string) string {
 		v.folded[strings.Clone(s)] = k
 	}
 	return k
+}
+
+type labelHit struct {
+	key   string
+	d     providers.Declaration
+	named bool
+}
+
+// label is v.fold(s) and v.walletNamed of it, worked out once per distinct
+// cell text: a mode or operator column repeats a few values on every row.
+func (v *validator) label(s string) (string, providers.Declaration, bool) {
+	if l, ok := v.labels[s]; ok {
+		return l.key, l.d, l.named
+	}
+	k := v.fold(s)
+	d, named := v.walletNamed(k)
+	if len(v.labels) < maxFolded && len(s) <= 64 {
+		if v.labels == nil {
+			v.labels = map[string]labelHit{}
+		}
+		v.labels[strings.Clone(s)] = labelHit{k, d, named}
+	}
+	return k, d, named
 }
 
 type walletHit struct {
