@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/nyaruka/phonenumbers"
 )
@@ -162,7 +163,27 @@ var countryCodes sync.Map // region → phonenumbers.GetCountryCodeForRegion(reg
 // first, which the shortcut does not: such numbers take the full parse.
 func oneRegion(cc int) bool { return len(phonenumbers.GetRegionCodesForCountryCode(cc)) == 1 }
 
+// lastRegion is the region countryCode was last asked about, and its code: a
+// sheet's numbers all have the same default region.
+var lastRegion atomic.Pointer[regionCode]
+
+type regionCode struct {
+	region string
+	cc     int
+}
+
 func countryCode(region string) int {
+	if l := lastRegion.Load(); l != nil && l.region == region {
+		return l.cc
+	}
+	cc := countryCodeOf(region)
+	if len(region) <= 3 {
+		lastRegion.Store(&regionCode{region, cc})
+	}
+	return cc
+}
+
+func countryCodeOf(region string) int {
 	if cc, ok := countryCodes.Load(region); ok {
 		return cc.(int)
 	}

@@ -18,10 +18,22 @@ import (
 // maxPhoneCache bounds each cache; once full, numbers are looked up in full.
 const maxPhoneCache = 4096
 
+// typeKey is a country code, a number's length and its first plen digits as
+// a number: fixed-size, so cheap to hash.
 type typeKey struct {
 	cc     int32
 	length uint8
-	prefix string
+	plen   uint8
+	prefix uint32
+}
+
+// prefixKey is the typeKey of the first k digits of nsn, which holds digits only.
+func prefixKey(cc int32, nsn string, k int) typeKey {
+	var v uint32
+	for i := 0; i < k; i++ {
+		v = v*10 + uint32(nsn[i]-'0')
+	}
+	return typeKey{cc, uint8(len(nsn)), uint8(k), v}
 }
 
 // typeUnknown marks a prefix whose numbers do not all have one type.
@@ -107,8 +119,10 @@ func numberType(num *number, nsn string) phonenumbers.PhoneNumberType {
 	}
 	phoneCache.Lock()
 	defer phoneCache.Unlock()
+	key := typeKey{cc: cc, length: uint8(len(nsn))}
 	for k := 1; k <= min(len(nsn), 6); k++ {
-		if t, ok := phoneCache.types[typeKey{cc, uint8(len(nsn)), nsn[:k]}]; ok {
+		key.plen, key.prefix = uint8(k), key.prefix*10+uint32(nsn[k-1]-'0')
+		if t, ok := phoneCache.types[key]; ok {
 			if t == typeUnknown {
 				return phonenumbers.GetNumberType(num.get())
 			}
@@ -125,11 +139,11 @@ func numberType(num *number, nsn string) phonenumbers.PhoneNumberType {
 	k := min(len(nsn), 6)
 	for j := 1; j <= k; j++ {
 		if t, ok := p.typeOf(nsn[:j], len(nsn)); ok {
-			phoneCache.types[typeKey{cc, uint8(len(nsn)), nsn[:j]}] = t
+			phoneCache.types[prefixKey(cc, nsn, j)] = t
 			return t
 		}
 	}
-	phoneCache.types[typeKey{cc, uint8(len(nsn)), nsn[:k]}] = typeUnknown
+	phoneCache.types[prefixKey(cc, nsn, k)] = typeUnknown
 	return phonenumbers.GetNumberType(num.get())
 }
 
