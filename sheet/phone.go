@@ -22,6 +22,9 @@ type Phone struct {
 // spaces, dots, dashes, brackets, a leading + or 00, or a numeric cell (also in
 // exponent form, 2.37677123456E11). region is the default for national numbers.
 func ParsePhone(raw, region string) (Phone, error) {
+	if plainNumber(raw) { // what the cleaning below would leave as it is
+		return parsePhone(raw, region, true)
+	}
 	s := strings.TrimSpace(raw)
 	if s == "" {
 		return Phone{}, errors.New("phone is empty: write the beneficiary's mobile number")
@@ -45,6 +48,20 @@ func ParsePhone(raw, region string) (Phone, error) {
 		}
 	}
 	return parsePhone(s, region, true)
+}
+
+// plainNumber: s is digits, perhaps after a '+', and does not start with 00.
+func plainNumber(s string) bool {
+	d := strings.TrimPrefix(s, "+")
+	if d == "" || strings.HasPrefix(s, "00") {
+		return false
+	}
+	for i := 0; i < len(d); i++ {
+		if d[i] < '0' || d[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // parsePhone is ParsePhone for s, cleaned to digits with at most a leading '+';

@@ -3,6 +3,7 @@ package sheet
 import (
 	"math/rand/v2"
 	"strconv"
+	"strings"
 
 	"github.com/nyaruka/phonenumbers"
 	"testing"
@@ -192,4 +193,23 @@ func FuzzParsePhoneFastPath(f *testing.F) {
 			require.NoError(t, gotErr)
 		}
 	})
+}
+
+// TestPlainNumberNeedsNoCleaning: what plainNumber lets past the cleaning in
+// ParsePhone is what the cleaning would have left as it is.
+func TestPlainNumberNeedsNoCleaning(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{"677123456", "+237677123456", "+", "0", "00", "00237677123456", "0677123456", "+00", "", " 677", "677 123", "6.7E8", "+-1", "١٢٣"} {
+		if plainNumber(s) {
+			require.NotEmpty(t, s)
+			require.False(t, strings.HasPrefix(s, "00"), s)
+			require.Equal(t, s, strings.TrimSpace(s), s)
+			_, exp := exponentDigits(s)
+			require.False(t, exp, s)
+		}
+		got, gotErr := ParsePhone(s, "CM")
+		want, wantErr := ParsePhone(" "+s+" ", "CM") // never plain: always cleaned
+		require.Equal(t, want, got, "%q", s)
+		require.Equal(t, wantErr, gotErr, "%q", s)
+	}
 }
