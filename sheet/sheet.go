@@ -503,17 +503,35 @@ func badText(what, s string) string {
 // controls (0xC2 0x80-0x9F), of U+061C (0xD8), of the direction marks
 // U+200E-U+206F (0xE2) and of U+FFFD (0xEF).
 func plainText(s string) bool {
-	high := false
+	var high uint8
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c < 0x20, c == 0x7F, c == 0xC2, c == 0xD8, c == 0xE2, c == 0xEF:
+		c := textBytes[s[i]]
+		if c == byteRefused {
 			return false
+		}
+		high |= c
+	}
+	return high == 0 || utf8.ValidString(s)
+}
+
+const (
+	bytePlain   = 0
+	byteHigh    = 1 // part of a character beyond ASCII
+	byteRefused = 2 // may start what badText refuses
+)
+
+// textBytes classes every byte value for plainText.
+var textBytes = func() (t [256]uint8) {
+	for c := range t {
+		switch {
+		case c < 0x20, c == 0x7F, c == 0xC2, c == 0xD8, c == 0xE2, c == 0xEF:
+			t[c] = byteRefused
 		case c >= 0x80:
-			high = true
+			t[c] = byteHigh
 		}
 	}
-	return !high || utf8.ValidString(s)
-}
+	return t
+}()
 
 // runeCount is utf8.RuneCountInString(s) when that could exceed limit, and
 // len(s), which is then at most limit, otherwise.
