@@ -2,6 +2,7 @@ package sheet
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -34,4 +35,39 @@ func TestValidatorFoldCachesBounded(t *testing.T) {
 	long := string(make([]byte, 100))
 	assert.Equal(t, Normalize(long), v.fold(long))
 	assert.NotContains(t, v.folded, long)
+}
+
+// TestPlainTextAgreesWithBadText: whatever plainText lets through, badText
+// has nothing to say about; over every one- and two-rune text around the
+// characters it refuses, and random bytes.
+func TestPlainTextAgreesWithBadText(t *testing.T) {
+	t.Parallel()
+	var runes []rune
+	for r := rune(0); r < 0x800; r++ {
+		runes = append(runes, r)
+	}
+	for r := rune(0x2000); r < 0x2100; r++ {
+		runes = append(runes, r)
+	}
+	runes = append(runes, 0xFEFF, 0xFFFD, 0xFFFF, 0x10000, 0x1F600)
+	for _, a := range runes {
+		for _, b := range []rune{'a', 'é', 0x202E, 0x85} {
+			s := string(a) + string(b)
+			if plainText(s) {
+				require.Empty(t, badText("name", s), "%U %U", a, b)
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	for i := 0; i < 20000; i++ {
+		b := make([]byte, rng.IntN(8))
+		for j := range b {
+			b[j] = byte(rng.IntN(256))
+		}
+		if plainText(string(b)) {
+			require.Empty(t, badText("name", string(b)), "%q", b)
+		}
+	}
+	assert.True(t, plainText("Bénéficiaire numéro 12"))
+	assert.False(t, plainText("Jean\u202EDupont"))
 }

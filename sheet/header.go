@@ -117,6 +117,7 @@ func FieldOf(header string) (Field, bool) {
 type header struct {
 	row    int
 	col    map[Field]int
+	slot   [numSlots]int32 // col by fieldSlot, plus one; 0 when absent (cell's fast path)
 	names  map[Field]string
 	found  []string // every non-empty header cell, for messages
 	titles []string // every header cell by column
@@ -135,6 +136,9 @@ func parseHeader(row int, cells []string) header {
 			if _, dup := h.col[f]; !dup {
 				h.col[f] = i
 				h.names[f] = c
+				if k := fieldSlot(f); k >= 0 {
+					h.slot[k] = int32(i) + 1
+				}
 			}
 		}
 	}
@@ -163,12 +167,50 @@ func (h header) title(i int) string {
 	return "column " + name
 }
 
-func (h header) cell(cells []string, f Field) (string, bool) {
-	i, ok := h.col[f]
+func (h *header) cell(cells []string, f Field) (string, bool) {
+	var i int
+	var ok bool
+	if k := fieldSlot(f); k >= 0 {
+		i, ok = int(h.slot[k])-1, h.slot[k] != 0
+	} else {
+		i, ok = h.col[f]
+	}
 	if !ok || i >= len(cells) {
 		return "", ok
 	}
 	return cells[i], true
+}
+
+// numSlots: the fields fieldSlot numbers.
+const numSlots = 11
+
+// fieldSlot numbers the fields a row is read by, for header.slot; -1 for any other.
+func fieldSlot(f Field) int {
+	switch f {
+	case FieldName:
+		return 0
+	case FieldPhone:
+		return 1
+	case FieldAmount:
+		return 2
+	case FieldEmail:
+		return 3
+	case FieldBank:
+		return 4
+	case FieldBranch:
+		return 5
+	case FieldAccount:
+		return 6
+	case FieldMode:
+		return 7
+	case FieldReference:
+		return 8
+	case FieldProvider:
+		return 9
+	case FieldOperator:
+		return 10
+	}
+	return -1
 }
 
 var totalLabels = map[string]bool{

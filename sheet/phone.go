@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/nyaruka/phonenumbers"
 
@@ -22,6 +23,9 @@ type Phone struct {
 // spaces, dots, dashes, brackets, a leading + or 00, or a numeric cell (also in
 // exponent form, 2.37677123456E11). region is the default for national numbers.
 func ParsePhone(raw, region string) (Phone, error) {
+	if plainNumber(raw) { // what the cleaning below would leave as it is
+		return parsePhone(raw, region, true)
+	}
 	s := strings.TrimSpace(raw)
 	if s == "" {
 		return Phone{}, errPhoneEmpty
@@ -44,75 +48,160 @@ func ParsePhone(raw, region string) (Phone, error) {
 			return Phone{}, errors.New(batch.RowText("phone_not_digit", "char", strconv.QuoteRune(r)))
 		}
 	}
-	num, typ, nsn := fastNumber(s, region)
-	if num == nil {
+	return parsePhone(s, region, true)
+}
+
+// plainNumber: s is digits, perhaps after a '+', and does not start with 00.
+func plainNumber(s string) bool {
+	d := strings.TrimPrefix(s, "+")
+	if d == "" || strings.HasPrefix(s, "00") {
+		return false
+	}
+	for i := 0; i < len(d); i++ {
+		if d[i] < '0' || d[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// parsePhone is ParsePhone for s, cleaned to digits with at most a leading '+';
+// fast false sends every number through phonenumbers.Parse (for tests).
+func parsePhone(s, region string, fast bool) (Phone, error) {
+	var num number
+	typ, nsn, ok := phonenumbers.UNKNOWN, "", false
+	if fast {
+		num, typ, nsn, ok = fastNumber(s, region)
+	}
+	if !ok {
 		parsed, err := phonenumbers.Parse(s, region)
 		if err != nil {
 			return Phone{}, phoneError("phone_unreadable", region, "reason", err.Error())
 		}
-		num, typ, nsn = parsed, phonenumbers.GetNumberType(parsed), phonenumbers.GetNationalSignificantNumber(parsed)
+		num, typ, nsn = wrapNumber(parsed), phonenumbers.GetNumberType(parsed), phonenumbers.GetNationalSignificantNumber(parsed)
 	}
 	if typ == phonenumbers.UNKNOWN { // what IsValidNumber checks
-		return Phone{}, phoneError("phone_invalid", region, "region", regionName(num, region))
+		return Phone{}, phoneError("phone_invalid", region, "region", regionName(num.get(), region))
 	}
 	if typ != phonenumbers.MOBILE && typ != phonenumbers.FIXED_LINE_OR_MOBILE {
 		return Phone{}, errPhoneNotMobile
 	}
-	e164 := strconv.Itoa(int(num.GetCountryCode())) + nsn
+	// "+" and the E.164 digits in one string: the carrier is looked up by the
+	// first, the Phone keeps the second.
+	buf := make([]byte, 0, 24)
+	buf = append(buf, '+')
+	buf = strconv.AppendInt(buf, int64(num.cc), 10)
+	plus := string(append(buf, nsn...))
+	var reg string
+	if num.pn == nil && oneRegion(int(num.cc)) { // what GetRegionCodeForNumber says then
+		reg = phonenumbers.GetRegionCodeForCountryCode(int(num.cc))
+	} else {
+		reg = phonenumbers.GetRegionCodeForNumber(num.get())
+	}
 	return Phone{
-		E164:     e164,
-		Region:   phonenumbers.GetRegionCodeForNumber(num),
-		Operator: carrier(num, "+"+e164),
+		E164:     plus[1:],
+		Region:   reg,
+		Operator: carrier(&num, plus),
 	}, nil
+}
+
+// number is a phone number as country code and national number; the
+// phonenumbers form (a large message) is built only when a lookup needs it.
+type number struct {
+	cc int32
+	n  uint64
+	pn *phonenumbers.PhoneNumber
+}
+
+func wrapNumber(pn *phonenumbers.PhoneNumber) number {
+	return number{cc: pn.GetCountryCode(), n: pn.GetNationalNumber(), pn: pn}
+}
+
+func (x *number) get() *phonenumbers.PhoneNumber {
+	if x.pn == nil {
+		x.pn = newNumber(x.cc, x.n)
+	}
+	return x.pn
 }
 
 // fastNumber builds the number directly from plain digits ("+237677123456",
 // "237677123456", "677123456") when the numbering plan says it is valid, which
 // is what phonenumbers.Parse would conclude at several times the cost. Anything
-// else (a trunk prefix, an invalid number) returns nil for the full parser.
-func fastNumber(s, region string) (*phonenumbers.PhoneNumber, phonenumbers.PhoneNumberType, string) {
-	try := func(cc int, national string) (*phonenumbers.PhoneNumber, phonenumbers.PhoneNumberType, string) {
+// else (a trunk prefix, an invalid number) returns ok false for the full parser.
+func fastNumber(s, region string) (num number, typ phonenumbers.PhoneNumberType, nsn string, ok bool) {
+	try := func(cc int, national string) (number, phonenumbers.PhoneNumberType, string, bool) {
 		if national == "" || national[0] == '0' || len(national) > 17 {
-			return nil, phonenumbers.UNKNOWN, ""
+			return number{}, phonenumbers.UNKNOWN, "", false
 		}
 		n, err := strconv.ParseUint(national, 10, 64)
 		if err != nil {
-			return nil, phonenumbers.UNKNOWN, ""
+			return number{}, phonenumbers.UNKNOWN, "", false
 		}
-		num := &phonenumbers.PhoneNumber{CountryCode: proto32(int32(cc)), NationalNumber: &n}
-		if t := numberType(num, int32(cc), national); t != phonenumbers.UNKNOWN {
-			return num, t, national
+		num := number{cc: int32(cc), n: n}
+		if t := numberType(&num, national); t != phonenumbers.UNKNOWN {
+			return num, t, national, true
 		}
-		return nil, phonenumbers.UNKNOWN, ""
+		return number{}, phonenumbers.UNKNOWN, "", false
 	}
 	if d, ok := strings.CutPrefix(s, "+"); ok {
+		if d == "" || d[0] == '0' { // no country code starts with 0: phonenumbers refuses it
+			return number{}, phonenumbers.UNKNOWN, "", false
+		}
 		for l := 1; l <= 3 && l < len(d); l++ {
 			cc, _ := strconv.Atoi(d[:l])
 			if phonenumbers.GetRegionCodeForCountryCode(cc) != "ZZ" {
+				if !oneRegion(cc) {
+					break
+				}
 				return try(cc, d[l:])
 			}
 		}
-		return nil, phonenumbers.UNKNOWN, ""
+		return number{}, phonenumbers.UNKNOWN, "", false
 	}
 	if s == "" || s[0] == '0' {
-		return nil, phonenumbers.UNKNOWN, ""
+		return number{}, phonenumbers.UNKNOWN, "", false
 	}
 	cc := countryCode(region)
-	if cc == 0 {
-		return nil, phonenumbers.UNKNOWN, ""
+	if cc == 0 || !oneRegion(cc) {
+		return number{}, phonenumbers.UNKNOWN, "", false
 	}
-	if num, t, nsn := try(cc, s); num != nil {
-		return num, t, nsn
+	if num, t, nsn, ok := try(cc, s); ok {
+		return num, t, nsn, true
 	}
 	if rest, ok := strings.CutPrefix(s, strconv.Itoa(cc)); ok {
 		return try(cc, rest)
 	}
-	return nil, phonenumbers.UNKNOWN, ""
+	return number{}, phonenumbers.UNKNOWN, "", false
 }
 
 var countryCodes sync.Map // region → phonenumbers.GetCountryCodeForRegion(region)
 
+// oneRegion: the country code is one region's alone. Where several share it
+// (+1, +7, +44...), phonenumbers reads a number by the default region's plan
+// first, which the shortcut does not: such numbers take the full parse.
+func oneRegion(cc int) bool { return len(phonenumbers.GetRegionCodesForCountryCode(cc)) == 1 }
+
+// lastRegion is the region countryCode was last asked about, and its code: a
+// sheet's numbers all have the same default region.
+var lastRegion atomic.Pointer[regionCode]
+
+type regionCode struct {
+	region string
+	cc     int
+}
+
 func countryCode(region string) int {
+	if l := lastRegion.Load(); l != nil && l.region == region {
+		return l.cc
+	}
+	cc := countryCodeOf(region)
+	if len(region) <= 3 {
+		lastRegion.Store(&regionCode{region, cc})
+	}
+	return cc
+}
+
+func countryCodeOf(region string) int {
 	if cc, ok := countryCodes.Load(region); ok {
 		return cc.(int)
 	}
@@ -123,7 +212,17 @@ func countryCode(region string) int {
 	return cc
 }
 
-func proto32(v int32) *int32 { return &v }
+// newNumber is a PhoneNumber of country code cc and national number n, in one
+// allocation instead of three.
+func newNumber(cc int32, n uint64) *phonenumbers.PhoneNumber {
+	b := &struct {
+		num phonenumbers.PhoneNumber
+		cc  int32
+		n   uint64
+	}{cc: cc, n: n}
+	b.num.CountryCode, b.num.NationalNumber = &b.cc, &b.n
+	return &b.num
+}
 
 // carrierName shortens the numbering plan's carrier names to the ones providers use.
 func carrierName(c string) string {

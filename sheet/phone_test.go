@@ -3,6 +3,7 @@ package sheet
 import (
 	"math/rand/v2"
 	"strconv"
+	"strings"
 
 	"github.com/nyaruka/phonenumbers"
 	"testing"
@@ -98,10 +99,11 @@ func TestFastPathAgreesWithLibrary(t *testing.T) {
 		}
 		forms := []string{string(digits), strconv.Itoa(cc) + string(digits), "+" + strconv.Itoa(cc) + string(digits)}
 		s := forms[rng.IntN(len(forms))]
-		fast, _, nsn := fastNumber(s, region)
-		if fast == nil {
+		num, _, nsn, ok := fastNumber(s, region)
+		if !ok {
 			continue
 		}
+		fast := num.get()
 		require.Equal(t, phonenumbers.GetNationalSignificantNumber(fast), nsn, s)
 		slow, err := phonenumbers.Parse(s, region)
 		require.NoError(t, err, s)
@@ -110,4 +112,104 @@ func TestFastPathAgreesWithLibrary(t *testing.T) {
 		checked++
 	}
 	assert.Greater(t, checked, 1000, "enough valid numbers took the fast path")
+}
+
+// phoneForms are the ways a generated number is written: national, with the
+// country code, with '+', and with edge cases around them (a trunk 0, the
+// country code twice, too short, too long, another country's code).
+func phoneForms(rng *rand.Rand, region string) []string {
+	cc := strconv.Itoa(phonenumbers.GetCountryCodeForRegion(region))
+	digits := make([]byte, 1+rng.IntN(17))
+	for j := range digits {
+		digits[j] = byte('0' + rng.IntN(10))
+	}
+	switch ex := phonenumbers.GetExampleNumberForType(region, phonenumbers.MOBILE); {
+	case ex != nil && rng.IntN(3) > 0: // the region's example mobile number, its last digits changed
+		nsn := []byte(phonenumbers.GetNationalSignificantNumber(ex))
+		for j := len(nsn) - 1 - rng.IntN(len(nsn)); j < len(nsn); j++ {
+			nsn[j] = byte('0' + rng.IntN(10))
+		}
+		digits = nsn
+	case rng.IntN(2) == 0: // plausible mobile prefixes
+		digits[0] = "6789"[rng.IntN(4)]
+	}
+	d := string(digits)
+	other := strconv.Itoa(1 + rng.IntN(999))
+	return []string{d, cc + d, "+" + cc + d, "0" + d, "+" + cc + "0" + d, cc + cc + d, "+" + cc + cc + d, "+" + other + d, "+" + d, "+", ""}
+}
+
+// TestParsePhoneFastPathIdentical checks that the shortcut for plain digits
+// gives the very same Phone, or the very same error, as sending every number
+// through phonenumbers.Parse, over many generated numbers and edge cases.
+func TestParsePhoneFastPathIdentical(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(3, 4))
+	regions := []string{"CM", "CI", "SN", "ML", "BF", "TG", "BJ", "GN", "CD", "GA", "FR", "US", "CA", "GB", "NG", "RU", "KZ", "IT", "VA", "XX", ""}
+	fast, valid := 0, 0
+	for i := 0; i < 6000; i++ {
+		region := regions[rng.IntN(len(regions))]
+		for _, s := range phoneForms(rng, region) {
+			got, gotErr := parsePhone(s, region, true)
+			want, wantErr := parsePhone(s, region, false)
+			require.Equal(t, want, got, "%q in %q", s, region)
+			if wantErr != nil {
+				require.EqualError(t, gotErr, wantErr.Error(), "%q in %q", s, region)
+				continue
+			}
+			require.NoError(t, gotErr, "%q in %q", s, region)
+			valid++
+			if _, _, _, ok := fastNumber(s, region); ok {
+				fast++
+			}
+		}
+	}
+	t.Logf("%d valid numbers, %d of them through the shortcut", valid, fast)
+	assert.Greater(t, valid, 3000, "enough valid numbers")
+	assert.Greater(t, fast, 2000, "enough numbers took the fast path")
+}
+
+// FuzzParsePhoneFastPath: for any text, the shortcut and the full parse agree.
+func FuzzParsePhoneFastPath(f *testing.F) {
+	for _, s := range []string{"677123456", "+237677123456", "237677123456", "0677123456", "+2370677123456", "237237677123456", "+12025550123", "+79161234567", "+390669812345", "+", ""} {
+		f.Add(s, "CM")
+	}
+	f.Add("2025550123", "US")
+	f.Add("771234567", "SN")
+	f.Fuzz(func(t *testing.T, s, region string) {
+		if len(region) > 3 {
+			region = region[:3]
+		}
+		for i, r := range s {
+			if (r < '0' || r > '9') && !(i == 0 && r == '+') {
+				return // parsePhone takes cleaned text only
+			}
+		}
+		got, gotErr := parsePhone(s, region, true)
+		want, wantErr := parsePhone(s, region, false)
+		require.Equal(t, want, got)
+		if wantErr != nil {
+			require.EqualError(t, gotErr, wantErr.Error())
+		} else {
+			require.NoError(t, gotErr)
+		}
+	})
+}
+
+// TestPlainNumberNeedsNoCleaning: what plainNumber lets past the cleaning in
+// ParsePhone is what the cleaning would have left as it is.
+func TestPlainNumberNeedsNoCleaning(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{"677123456", "+237677123456", "+", "0", "00", "00237677123456", "0677123456", "+00", "", " 677", "677 123", "6.7E8", "+-1", "١٢٣"} {
+		if plainNumber(s) {
+			require.NotEmpty(t, s)
+			require.False(t, strings.HasPrefix(s, "00"), s)
+			require.Equal(t, s, strings.TrimSpace(s), s)
+			_, exp := exponentDigits(s)
+			require.False(t, exp, s)
+		}
+		got, gotErr := ParsePhone(s, "CM")
+		want, wantErr := ParsePhone(" "+s+" ", "CM") // never plain: always cleaned
+		require.Equal(t, want, got, "%q", s)
+		require.Equal(t, wantErr, gotErr, "%q", s)
+	}
 }

@@ -18,10 +18,22 @@ import (
 // maxPhoneCache bounds each cache; once full, numbers are looked up in full.
 const maxPhoneCache = 4096
 
+// typeKey is a country code, a number's length and its first plen digits as
+// a number: fixed-size, so cheap to hash.
 type typeKey struct {
 	cc     int32
 	length uint8
-	prefix string
+	plen   uint8
+	prefix uint32
+}
+
+// prefixKey is the typeKey of the first k digits of nsn, which holds digits only.
+func prefixKey(cc int32, nsn string, k int) typeKey {
+	var v uint32
+	for i := 0; i < k; i++ {
+		v = v*10 + uint32(nsn[i]-'0')
+	}
+	return typeKey{cc, uint8(len(nsn)), uint8(k), v}
 }
 
 // typeUnknown marks a prefix whose numbers do not all have one type.
@@ -100,23 +112,26 @@ func planFor(cc int32) *plan {
 
 // numberType is phonenumbers.GetNumberType(num) for the national significant
 // number nsn (digits, no leading zero) of country code cc.
-func numberType(num *phonenumbers.PhoneNumber, cc int32, nsn string) phonenumbers.PhoneNumberType {
+func numberType(num *number, nsn string) phonenumbers.PhoneNumberType {
+	cc := num.cc
 	if len(nsn) > 17 {
-		return phonenumbers.GetNumberType(num)
+		return phonenumbers.GetNumberType(num.get())
 	}
 	phoneCache.Lock()
 	defer phoneCache.Unlock()
+	key := typeKey{cc: cc, length: uint8(len(nsn))}
 	for k := 1; k <= min(len(nsn), 6); k++ {
-		if t, ok := phoneCache.types[typeKey{cc, uint8(len(nsn)), nsn[:k]}]; ok {
+		key.plen, key.prefix = uint8(k), key.prefix*10+uint32(nsn[k-1]-'0')
+		if t, ok := phoneCache.types[key]; ok {
 			if t == typeUnknown {
-				return phonenumbers.GetNumberType(num)
+				return phonenumbers.GetNumberType(num.get())
 			}
 			return t
 		}
 	}
 	p := planFor(cc)
 	if p == nil || len(phoneCache.types) >= maxPhoneCache {
-		return phonenumbers.GetNumberType(num)
+		return phonenumbers.GetNumberType(num.get())
 	}
 	if phoneCache.types == nil {
 		phoneCache.types = map[typeKey]phonenumbers.PhoneNumberType{}
@@ -124,12 +139,12 @@ func numberType(num *phonenumbers.PhoneNumber, cc int32, nsn string) phonenumber
 	k := min(len(nsn), 6)
 	for j := 1; j <= k; j++ {
 		if t, ok := p.typeOf(nsn[:j], len(nsn)); ok {
-			phoneCache.types[typeKey{cc, uint8(len(nsn)), nsn[:j]}] = t
+			phoneCache.types[prefixKey(cc, nsn, j)] = t
 			return t
 		}
 	}
-	phoneCache.types[typeKey{cc, uint8(len(nsn)), nsn[:k]}] = typeUnknown
-	return phonenumbers.GetNumberType(num)
+	phoneCache.types[prefixKey(cc, nsn, k)] = typeUnknown
+	return phonenumbers.GetNumberType(num.get())
 }
 
 // typeOf is phonenumbers' getNumberTypeHelper for every number of length n
@@ -280,7 +295,7 @@ func decided(prog *syntax.Prog, prefix string, n int) (all, ok bool) {
 // carrier is carrierName of phonenumbers.GetCarrierForNumber(num, "en"), which
 // depends on the first 10 characters of the number in E.164 form ("+237677123")
 // alone.
-func carrier(num *phonenumbers.PhoneNumber, e164 string) string {
+func carrier(num *number, e164 string) string {
 	key := e164[:min(len(e164), 10)]
 	phoneCache.Lock()
 	c, ok := phoneCache.carriers[key]
@@ -288,7 +303,7 @@ func carrier(num *phonenumbers.PhoneNumber, e164 string) string {
 	if ok {
 		return c
 	}
-	c, _ = phonenumbers.GetCarrierForNumber(num, "en")
+	c, _ = phonenumbers.GetCarrierForNumber(num.get(), "en")
 	c = carrierName(c)
 	phoneCache.Lock()
 	if phoneCache.carriers == nil {

@@ -56,13 +56,13 @@ func TestNumberTypeMatchesPhonenumbers(t *testing.T) {
 			require.NoError(t, err)
 			num := &phonenumbers.PhoneNumber{CountryCode: proto32(cc), NationalNumber: &v}
 			want := phonenumbers.GetNumberType(num)
-			require.Equal(t, want, numberType(num, cc, nsn), "+%d %s", cc, nsn)
-			require.Equal(t, want, numberType(num, cc, nsn), "+%d %s again, from the cache", cc, nsn)
+			require.Equal(t, want, numberType(&number{cc: cc, n: v}, nsn), "+%d %s", cc, nsn)
+			require.Equal(t, want, numberType(&number{cc: cc, n: v}, nsn), "+%d %s again, from the cache", cc, nsn)
 			wantCarrier, _ := phonenumbers.GetCarrierForNumber(num, "en")
 			wantCarrier = carrierName(wantCarrier)
 			e164 := "+" + strconv.Itoa(int(cc)) + nsn
-			require.Equal(t, wantCarrier, carrier(num, e164), e164)
-			require.Equal(t, wantCarrier, carrier(num, e164), "%s again, from the cache", e164)
+			require.Equal(t, wantCarrier, carrier(&number{cc: cc, n: v}, e164), e164)
+			require.Equal(t, wantCarrier, carrier(&number{cc: cc, n: v}, e164), "%s again, from the cache", e164)
 		}
 	}
 	phoneCache.Lock()
@@ -96,3 +96,5 @@ func planFor237(t *testing.T) *plan {
 	require.NotNil(t, p)
 	return p
 }
+
+func proto32(v int32) *int32 { return &v }

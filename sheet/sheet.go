@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"unicode"
@@ -106,7 +107,7 @@ func Read(ctx context.Context, path string, opt Options, fn func(batch.Row) erro
 		return res, err
 	}
 	defer sh.close()
-	v := validator{h: sh.h, opt: opt, lim: lim, res: res, seen: map[uint64]int32{}, seenID: map[string]int32{}}
+	v := validator{h: sh.h, opt: opt, lim: lim, res: res, seen: make(map[uint64]int32, rowsHint(path, lim)), seenID: map[string]int32{}}
 	v.res.HeaderRow = sh.h.row
 	v.res.Columns = sh.h.names
 	// Reading the file and validating rows run side by side: the reader
@@ -128,6 +129,17 @@ func Read(ctx context.Context, path string, opt Options, fn func(batch.Row) erro
 	}
 	v.finish()
 	return v.res, nil
+}
+
+// rowsHint guesses how many rows a file holds, at most one per 64 bytes and
+// no more than lim.MaxRows, so that the map of payees seen is made once at
+// about its final size rather than grown and copied row after row.
+func rowsHint(path string, lim Limits) int {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0
+	}
+	return int(min(fi.Size()/64, int64(lim.MaxRows), 1<<20))
 }
 
 type rowCells struct {
@@ -224,6 +236,7 @@ type validator struct {
 	seenID    map[string]int32     // My-CoolPay wallets addressed by username or e-mail
 	folded    map[string]string    // Normalize of mode and operator cells, by cell text
 	wallets   map[string]walletHit // providers.WalletNamed, by folded cell
+	labels    map[string]labelHit  // both of the above, by cell text
 	parsedSum int64                // every amount that parsed, for the TOTAL check
 	badAmount bool
 	totalRow  int
@@ -304,24 +317,26 @@ func (v *validator) row(n int, cells []string) (batch.Row, bool) {
 		v.fail(n, FieldName, name, batch.RowText("name_empty"))
 	} else if msg := badText("name", r.Name); msg != "" {
 		v.fail(n, FieldName, name, msg)
-	} else if l := utf8.RuneCountInString(r.Name); l > v.lim.MaxNameRunes {
+	} else if l := runeCount(r.Name, v.lim.MaxNameRunes); l > v.lim.MaxNameRunes {
 		v.fail(n, FieldName, name, batch.RowText("name_too_long", "length", strconv.Itoa(l), "max", strconv.Itoa(v.lim.MaxNameRunes)))
 	}
 
 	mode, hasMode := v.h.cell(cells, FieldMode)
 	modeKey := ""
+	modeWallet, modeNamed := providers.Declaration{}, false
 	if hasMode && strings.TrimSpace(mode) != "" {
-		modeKey = v.fold(mode)
+		modeKey, modeWallet, modeNamed = v.label(mode)
+		modeNamed = modeNamed && modeKey != ""
 	}
 	// A wallet row pays into an account at a provider (a My-CoolPay wallet): the
 	// operator or mode cell names the wallet, or the phone cell holds an address
 	// only a wallet has (an e-mail).
 	wallet, named := providers.Declaration{}, false
 	if op, ok := v.h.cell(cells, FieldOperator); ok {
-		wallet, named = v.walletNamed(v.fold(op))
+		_, wallet, named = v.label(op)
 	}
-	if !named && modeKey != "" {
-		wallet, named = v.walletNamed(modeKey)
+	if !named && modeNamed {
+		wallet, named = modeWallet, modeNamed
 	}
 	rawPhone, _ := v.h.cell(cells, FieldPhone)
 	p, err := ParsePhone(rawPhone, v.opt.Region)
@@ -363,7 +378,7 @@ func (v *validator) row(n int, cells []string) (batch.Row, bool) {
 			v.fail(n, FieldEmail, email, msg)
 		}
 	}
-	if _, isWallet := v.walletNamed(modeKey); modeKey != "" && !isWallet {
+	if modeKey != "" && !modeNamed {
 		if m, ok := parseModeKey(modeKey); ok {
 			r.Mode = m
 		} else {
@@ -408,6 +423,29 @@ func (v *validator) fold(s string) string {
 	return k
 }
 
+type labelHit struct {
+	key   string
+	d     providers.Declaration
+	named bool
+}
+
+// label is v.fold(s) and v.walletNamed of it, worked out once per distinct
+// cell text: a mode or operator column repeats a few values on every row.
+func (v *validator) label(s string) (string, providers.Declaration, bool) {
+	if l, ok := v.labels[s]; ok {
+		return l.key, l.d, l.named
+	}
+	k := v.fold(s)
+	d, named := v.walletNamed(k)
+	if len(v.labels) < maxFolded && len(s) <= 64 {
+		if v.labels == nil {
+			v.labels = map[string]labelHit{}
+		}
+		v.labels[strings.Clone(s)] = labelHit{k, d, named}
+	}
+	return k, d, named
+}
+
 type walletHit struct {
 	d     providers.Declaration
 	named bool
@@ -437,6 +475,9 @@ func (v *validator) errorCount() int { return len(v.res.Errors) + v.res.MoreErro
 // reverse the direction of text and can disguise a name. Spaces, tabs and line
 // breaks are not refused: names fold them into single spaces.
 func badText(what, s string) string {
+	if plainText(s) {
+		return ""
+	}
 	if !utf8.ValidString(s) {
 		return batch.RowText("text_not_utf8", "field", what)
 	}
@@ -451,6 +492,53 @@ func badText(what, s string) string {
 		}
 	}
 	return ""
+}
+
+// plainText reports that badText has nothing to say about s without looking
+// at its characters one by one: s is UTF-8 and holds none of the bytes that
+// start what badText refuses. Those are the C0 controls and DEL (below 0x20 or
+// 0x7F; tab, line feed, vertical tab, form feed and carriage return are spaces,
+// but they are left to the full check too), and the lead bytes of the C1
+// controls (0xC2 0x80-0x9F), of U+061C (0xD8), of the direction marks
+// U+200E-U+206F (0xE2) and of U+FFFD (0xEF).
+func plainText(s string) bool {
+	var high uint8
+	for i := 0; i < len(s); i++ {
+		c := textBytes[s[i]]
+		if c == byteRefused {
+			return false
+		}
+		high |= c
+	}
+	return high == 0 || utf8.ValidString(s)
+}
+
+const (
+	bytePlain   = 0
+	byteHigh    = 1 // part of a character beyond ASCII
+	byteRefused = 2 // may start what badText refuses
+)
+
+// textBytes classes every byte value for plainText.
+var textBytes = func() (t [256]uint8) {
+	for c := range t {
+		switch {
+		case c < 0x20, c == 0x7F, c == 0xC2, c == 0xD8, c == 0xE2, c == 0xEF:
+			t[c] = byteRefused
+		case c >= 0x80:
+			t[c] = byteHigh
+		}
+	}
+	return t
+}()
+
+// runeCount is utf8.RuneCountInString(s) when that could exceed limit, and
+// len(s), which is then at most limit, otherwise.
+func runeCount(s string, limit int) int {
+	if len(s) <= limit {
+		return len(s)
+	}
+	return utf8.RuneCountInString(s)
 }
 
 func (v *validator) total(n int, cells []string) {
