@@ -99,6 +99,8 @@ func (s *Server) table() []route {
 		{"GET /payments/transaction/{id}/{$}", everyone, 0, s.transactionRead},
 		{"GET /payments/profit/{$}", everyone, 0, s.profits},
 		{"GET /payments/profit/{id}/{$}", everyone, 0, s.profitRead},
+		{"GET /payments/webhook_event/{$}", everyone, 0, s.webhookEvents},
+		{"POST /payments/webhook_event/{id}/resend/{$}", admin, maxForm, s.resendWebhookEvent},
 		{"GET /payments/profit_configuration/{$}", everyone, 0, s.profitConfigurations},
 		{"GET /payments/profit_configuration/{id}/{$}", everyone, 0, s.profitConfigurationRead},
 		{"PUT /payments/change_profit_configuration/{id}/{$}", admin, maxForm, s.changeProfitConfiguration},

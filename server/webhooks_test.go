@@ -52,4 +52,36 @@ func TestServeDeliversTheWebhookOutboxWhileItRuns(t *testing.T) {
 	}
 	assert.Equal(t, 1, seen["batch.approved"], "the endpoint's events only, each once")
 	assert.Len(t, seen, 2)
+
+	// the API lists the events with their deliveries, and an admin sends one again
+	carl, dana := h.api("carl", "password-carl"), h.api("dana", "password-dana")
+	var page struct {
+		Count   int `json:"count"`
+		Results []struct {
+			ID         string `json:"id"`
+			Type       string `json:"type"`
+			Deliveries []struct {
+				Endpoint string `json:"endpoint"`
+				State    string `json:"state"`
+			} `json:"deliveries"`
+		} `json:"results"`
+	}
+	listed := carl.call(http.MethodGet, "/payments/webhook_event/?type=batch.completed", nil)
+	require.Equal(t, http.StatusOK, listed.code, listed.body)
+	require.NoError(t, json.Unmarshal([]byte(listed.body), &page))
+	require.Equal(t, 1, page.Count, listed.body)
+	require.Len(t, page.Results[0].Deliveries, 1)
+	assert.Equal(t, "delivered", page.Results[0].Deliveries[0].State)
+	assert.Equal(t, receiver.URL, page.Results[0].Deliveries[0].Endpoint)
+
+	assert.Equal(t, http.StatusForbidden, carl.call(http.MethodPost, "/payments/webhook_event/"+page.Results[0].ID+"/resend/", nil).code)
+	assert.Equal(t, http.StatusNotFound, dana.call(http.MethodPost, "/payments/webhook_event/no-such-event/resend/", nil).code)
+	resent := dana.call(http.MethodPost, "/payments/webhook_event/"+page.Results[0].ID+"/resend/", nil)
+	require.Equal(t, http.StatusAccepted, resent.code, resent.body)
+	select {
+	case typ := <-got:
+		assert.Equal(t, "batch.completed", typ, "the event resent, under its id")
+	case <-time.After(time.Minute): // a bound, never reached when delivery works
+		t.Fatal("the resent event was not delivered")
+	}
 }
