@@ -271,6 +271,11 @@ func judge(ctx context.Context, lanes map[string]Lane, cb providers.Callback, it
 	if err != nil {
 		return unchanged("the lookup %s failed, nothing moved: %v", how, err)
 	}
+	if res.ClientReference != "" && res.ClientReference != it.Reference {
+		// the callback's fields are not all signed (CamPay signs none of them):
+		// a payout of another item is never taken for this one's
+		return unchanged("the lookup %s reports the payout of reference %s, not this item's: nothing moved", how, res.ClientReference)
+	}
 	if res.Amount != 0 && res.Amount != it.Send() {
 		return unchanged("the lookup %s reports %d, the item sent %d: a person must check", how, res.Amount, it.Send())
 	}

@@ -77,6 +77,10 @@ type Result struct {
 	Amount            int64  // as the provider reports it, 0 when it did not say
 	Fee               int64  // provider-reported fee, 0 when it did not say
 	NetAmount         int64  // what the beneficiary receives per the provider, 0 when it did not say
+	// ClientReference is our reference as the provider reports it with the
+	// payout, "" when it did not say: what ties a payout the provider names
+	// to the item it pays.
+	ClientReference string
 }
 
 // Error classes. Every error a client returns wraps exactly one of them.

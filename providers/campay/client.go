@@ -317,7 +317,8 @@ func (c *Client) Check(ctx context.Context, reference string) (providers.Result,
 	if msg == "" && t.OperatorReference != "" {
 		msg = "operator reference " + t.OperatorReference
 	}
-	return providers.Result{ProviderReference: providers.Or(t.Reference, reference), Status: st, Amount: int64(t.Amount), Message: msg}, nil
+	return providers.Result{ProviderReference: providers.Or(t.Reference, reference), Status: st, Amount: int64(t.Amount), Message: msg,
+		ClientReference: t.ExternalReference}, nil
 }
 
 // Balance is an application's balance per carrier.

@@ -195,7 +195,7 @@ func (c *Client) Check(ctx context.Context, ref string) (providers.Result, error
 		msg = "transaction_status " + a.TransactionStatus
 	}
 	return providers.Result{ProviderReference: providers.Or(a.TransactionRef, ref), Status: st, Amount: int64(a.TransactionAmount),
-		Fee: int64(a.TransactionFees), Message: msg}, nil
+		Fee: int64(a.TransactionFees), Message: msg, ClientReference: a.AppTransactionRef}, nil
 }
 
 // Balances implements batch.Balancer: GET /{public_key}/balance.
