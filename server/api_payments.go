@@ -295,7 +295,12 @@ type noteJSON struct {
 // standing (409) or for its input (400).
 func (s *Server) actionRefused(w http.ResponseWriter, rq *request, b batch.Batch, err error) {
 	s.opt.Log.Info("API action refused", "batch", b.Reference, "user", rq.User.Name, "err", err)
-	apiFail(w, refusalStatus(err), err.Error())
+	status := refusalStatus(err)
+	if status == http.StatusInternalServerError {
+		s.apiInternal(w, rq, err) // no refusal: 500 without its text, and the key is released
+		return
+	}
+	apiFail(w, status, err.Error())
 }
 
 // approveBulkPayment records the user's approval of the batch's plan hash:
@@ -413,23 +418,12 @@ func (s *Server) reconcileBulkPayment(w http.ResponseWriter, r *http.Request, rq
 	if !ok || !decodeJSON(w, rq, &struct{}{}) {
 		return
 	}
-	b, o := sum.Batch, s.opt
-	if s.runs.running(b.ID) {
-		apiFail(w, http.StatusConflict, ErrRunning.Error())
-		return
-	}
-	owner := o.Owner
-	owner.At = o.Now()
-	sess, err := batch.OpenSession(r.Context(), o.Store, b, batch.SessionRequest{Endpoint: o.Config.Endpoint(o.Target), Actor: rq.User.Name,
-		Continue: "bulkpay reconcile " + b.Reference, Connect: s.connect, Owner: owner, Log: o.Log})
+	b := sum.Batch
+	// the web app's reconcile: the server's own runs of b are kept out, and
+	// the batch lock is taken and given back by this request alone
+	res, err := s.reconcileBatch(r.Context(), b, rq.User.Name)
 	if err != nil {
 		s.actionRefused(w, rq, b, err)
-		return
-	}
-	defer sess.Close()
-	res, err := sess.Reconcile(r.Context(), o.Store, o.Config.SettleOptions(sess.Conn.Sandbox, o.Log), o.Now)
-	if err != nil {
-		s.apiInternal(w, rq, err)
 		return
 	}
 	s.runs.notify(b.ID)
@@ -439,7 +433,7 @@ func (s *Server) reconcileBulkPayment(w http.ResponseWriter, r *http.Request, rq
 		return
 	}
 	out := reconcileJSON{BulkPayment: bp, Findings: res.Reconciliation}
-	if err := batch.ReconcileOutcome(sess.Batch, res); err != nil {
+	if err := batch.ReconcileOutcome(res.Summary.Batch, res); err != nil {
 		out.Outcome = err.Error()
 	}
 	writeJSON(w, http.StatusOK, out)

@@ -92,7 +92,7 @@ func (s *Server) pauseForm(w http.ResponseWriter, r *http.Request, rq *request) 
 	}
 	if _, err := s.pauseBatch(r.Context(), b, rq.User.Name); err != nil {
 		if errors.Is(err, ErrNotRunning) {
-			err = errors.New(rq.T["not_running"])
+			err = conflictError(rq.T["not_running"])
 		}
 		s.refusal(w, r, rq, b, err)
 		return

@@ -164,6 +164,10 @@ func (s *Server) batchView(ctx context.Context, rq *request, b batch.Batch, item
 // rule (four-eyes, approval), 409 for the batch's standing, 400 for the input.
 func (s *Server) refusal(w http.ResponseWriter, r *http.Request, rq *request, b batch.Batch, err error) {
 	status := refusalStatus(err)
+	if status == http.StatusInternalServerError {
+		s.internal(w, rq, err) // the ledger or a provider failed: no refusal, and no text of theirs
+		return
+	}
 	s.opt.Log.Info("action refused", "batch", b.Reference, "user", rq.User.Name, "err", err)
 	items, lerr := s.opt.Store.Items(r.Context(), b.ID)
 	if lerr != nil {
@@ -174,15 +178,21 @@ func (s *Server) refusal(w http.ResponseWriter, r *http.Request, rq *request, b 
 }
 
 // refusalStatus is the status of an action refused: 403 for a rule, 400 for
-// the input, 409 for the batch's standing.
+// the input, 409 for the batch's standing; 500 for what is no refusal (the
+// ledger or a provider failed), whose text is not shown.
 func refusalStatus(err error) int {
+	var locked *batch.LockedError
 	switch {
 	case errors.Is(err, batch.ErrRefused):
 		return http.StatusForbidden
 	case errors.Is(err, batch.ErrInvalid):
 		return http.StatusBadRequest
+	case errors.As(err, &locked), errors.Is(err, batch.ErrHeld), errors.Is(err, ErrRunning), errors.Is(err, ErrNotRunning),
+		errors.Is(err, batch.ErrNothingToCancel), errors.Is(err, errNothingToRetry), errors.Is(err, batch.ErrBatchExists),
+		errors.Is(err, batch.ErrStale), errors.As(err, new(conflictError)):
+		return http.StatusConflict
 	}
-	return http.StatusConflict
+	return http.StatusInternalServerError
 }
 
 // inputError is a form filled in wrong: 400, with its text for people.
@@ -192,6 +202,12 @@ func (e inputError) Error() string { return string(e) }
 
 // Is makes an inputError count as batch.ErrInvalid.
 func (e inputError) Is(target error) bool { return target == batch.ErrInvalid }
+
+// conflictError is an action the batch's standing refuses: 409, with its
+// text for people.
+type conflictError string
+
+func (e conflictError) Error() string { return string(e) }
 
 func (s *Server) backToBatch(w http.ResponseWriter, r *http.Request, b batch.Batch) {
 	http.Redirect(w, r, "/batches/"+url.PathEscape(b.Reference), http.StatusSeeOther)
@@ -205,7 +221,7 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request, rq *request) {
 		return
 	}
 	if hash := r.PostFormValue("plan_hash"); hash != b.PlanHash {
-		s.refusal(w, r, rq, b, errors.New(rq.T["plan_changed"]))
+		s.refusal(w, r, rq, b, conflictError(rq.T["plan_changed"]))
 		return
 	}
 	_, err := batch.Approve(r.Context(), s.opt.Store, b, items, batch.ApproveRequest{By: rq.User.Name,
