@@ -88,6 +88,11 @@ func TestAPIErrorsAreJSON(t *testing.T) {
 	got := carl.call(http.MethodGet, "/payments/nothing/", nil)
 	assert.Equal(t, http.StatusNotFound, got.code)
 	assert.Equal(t, "application/json", got.header.Get("Content-Type"))
+	// a write to no endpoint, signed in or not, is not found: no key kept for nobody
+	for _, c := range []*apiClient{carl, h.api("", "")} {
+		assert.Equal(t, http.StatusNotFound, c.call(http.MethodPost, "/payments/nothing/", nil).code)
+		assert.NotEqual(t, http.StatusInternalServerError, c.call(http.MethodPut, "/payments/bulk_payment/x/approve/", nil).code)
+	}
 	got = carl.call(http.MethodGet, "/payments/currency/?limit=x", nil)
 	assert.Equal(t, http.StatusBadRequest, got.code)
 	assert.Equal(t, "limit must be a positive whole number", decode[detail](t, got).Detail)
