@@ -442,3 +442,26 @@ func TestBalancesGoThroughTheLanesCaller(t *testing.T) {
 	assert.Equal(t, 3, prov.calls)
 	assert.Equal(t, []time.Duration{time.Second, time.Second}, clock.Slept(), "three asks, one a second, on the lane's one limiter")
 }
+
+// A callback kept while the session's run was settling an unknown item
+// settles it in the reconciliation that follows: the session holds the batch,
+// no other run pays it.
+func TestSessionReconcileSettlesAnUnknownItemByItsKeptCallback(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e, s, _ := payEnvOf(t, 0, batch.Item{Row: 2, Amount: 1000, State: batch.Unknown})
+	p := &fakeProvider{name: "campay", status: providers.Result{Status: providers.StatusSucceeded, ProviderReference: "CP9", Amount: 1000}}
+	s.Conn.Lanes = lanesOf(p)
+	items, err := e.st.Items(ctx, s.Batch.ID)
+	require.NoError(t, err)
+	conf, err := batch.Confirm(ctx, e.st, s.Conn.Lanes, providers.Callback{Provider: "campay", ItemReference: items[0].Reference, ProviderReference: "CP9"}, providerstest.NewClock(nov25))
+	require.NoError(t, err)
+	require.Equal(t, batch.VerdictUnchanged, conf.Verdict, "the session's run holds the batch: the item is its to settle")
+
+	_, err = s.Reconcile(ctx, e.st, batch.RunOptions{}, func() time.Time { return nov25 })
+	require.NoError(t, err)
+	items, err = e.st.Items(ctx, s.Batch.ID)
+	require.NoError(t, err)
+	assert.Equal(t, batch.Succeeded, items[0].State, "the kept callback's lookup settled it")
+	assert.Equal(t, "CP9", items[0].ProviderReference)
+}

@@ -29,7 +29,7 @@ func (s *Session) Reconcile(ctx context.Context, st ReconcileStore, o RunOptions
 		return ReconcileResult{}, err
 	}
 	if cs, ok := st.(callbackLog); ok { // the callbacks kept settle what the runs left in doubt after them
-		if _, err := Revisit(ctx, callbackStore{s.st, cs}, s.Conn.Lanes, s.Batch.ID, s.clock); err != nil {
+		if _, err := Revisit(ctx, callbackStore{s.st, cs, s.Batch.ID}, s.Conn.Lanes, s.Batch.ID, s.clock); err != nil {
 			return ReconcileResult{}, err
 		}
 	}
@@ -95,6 +95,16 @@ type callbackLog interface {
 type callbackStore struct {
 	Store
 	callbackLog
+	held int64 // the batch this session holds: no other run pays it
+}
+
+// Running says no run pays the batch the session holds (its own settling
+// run has ended), so that an unknown item of it is settled by its callback.
+func (c callbackStore) Running(ctx context.Context, batchID int64) (bool, error) {
+	if batchID == c.held {
+		return false, nil
+	}
+	return c.callbackLog.Running(ctx, batchID)
 }
 
 // ReconcileOutcome is the error a reconciliation's findings give: ErrMismatch
