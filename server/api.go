@@ -162,10 +162,7 @@ func (s *Server) basicAuth(r *http.Request, rq *request) (int, string) {
 		rq.User = u
 		return 0, ""
 	}
-	name := strings.ToLower(strings.TrimSpace(rawName))
-	if strings.HasPrefix(name, apiKeyPrefix) {
-		name = keyAsName // a key where the name goes, with a password: never logged nor stored
-	}
+	name := signInName(rawName)
 	n, last, err := s.opt.Users.LoginFailures(ctx, name, now.Add(-LockFor))
 	if err != nil {
 		s.opt.Log.Error("read sign-in failures", "err", err)
@@ -196,7 +193,7 @@ func (s *Server) basicAuth(r *http.Request, rq *request) (int, string) {
 			s.opt.Log.Error("record sign-in failure", "err", err)
 			return http.StatusInternalServerError, rq.T["internal"]
 		}
-		s.opt.Log.Warn("failed API authentication", "user", name, "address", rq.Addr)
+		s.opt.Log.Warn("failed API authentication", "user", logName(name), "address", rq.Addr)
 		return http.StatusUnauthorized, badCredentials
 	}
 	if n > 0 {

@@ -150,7 +150,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, rq *request) {
 		s.showLogin(w, r, rq, http.StatusTooManyRequests, rq.T["too_many_attempts"])
 		return
 	}
-	name, pw := strings.ToLower(strings.TrimSpace(r.PostFormValue("name"))), r.PostFormValue("password")
+	name, pw := signInName(r.PostFormValue("name")), r.PostFormValue("password")
 	n, last, err := s.opt.Users.LoginFailures(ctx, name, now.Add(-LockFor))
 	if err != nil {
 		s.internal(w, rq, err)
@@ -174,7 +174,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, rq *request) {
 			s.internal(w, rq, err)
 			return
 		}
-		s.opt.Log.Warn("failed sign-in", "user", name, "address", rq.Addr)
+		s.opt.Log.Warn("failed sign-in", "user", logName(name), "address", rq.Addr)
 		s.showLogin(w, r, rq, http.StatusUnauthorized, rq.T["wrong_password"])
 		return
 	}
@@ -201,6 +201,25 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, rq *request) {
 	http.SetCookie(w, s.cookie(sessionCookie, token, int(s.opt.Session/time.Second)))
 	http.SetCookie(w, s.cookie(loginCookie, "", -1))
 	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// signInName is the name a sign-in gives, as users are named; an API key
+// given where the name goes becomes keyAsName: never logged nor stored.
+func signInName(raw string) string {
+	name := strings.ToLower(strings.TrimSpace(raw))
+	if strings.HasPrefix(name, apiKeyPrefix) {
+		return keyAsName
+	}
+	return name
+}
+
+// logName is a failed sign-in's name as the log may show it: one that no
+// user could have (a password typed in the wrong field, say) is not shown.
+func logName(name string) string {
+	if identity.CheckName(name) != nil && name != keyAsName {
+		return "(not a user name)"
+	}
+	return name
 }
 
 // loginFailed records a failed sign-in as name from addr; the failure that
