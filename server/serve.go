@@ -63,8 +63,11 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, certFile, keyFile s
 	s.cancel()
 	sctx, cancel := context.WithTimeout(context.Background(), ShutdownGrace)
 	defer cancel()
-	if serr := hs.Shutdown(sctx); serr != nil && err == nil {
-		err = fmt.Errorf("stop serving: %w", serr)
+	if serr := hs.Shutdown(sctx); serr != nil {
+		_ = hs.Close() // past the grace: the requests still in flight are cut, their contexts cancelled
+		if err == nil {
+			err = fmt.Errorf("stop serving: %w", serr)
+		}
 	}
 	s.Close()
 	if errors.Is(err, http.ErrServerClosed) {
