@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 
@@ -40,7 +41,7 @@ func (c Config) Callbacks(t Target) (parsers map[string]providers.CallbackParser
 	if _, ok := c.Providers[cinetpay.Name]; !ok {
 		delete(parsers, cinetpay.Name)
 	}
-	env := func(name, def string) string { return os.Getenv(or(name, def)) }
+	env := func(name, def string) string { return os.Getenv(cmp.Or(name, def)) }
 	for _, name := range c.ProviderNames() {
 		pc := c.Providers[name]
 		var p providers.CallbackParser
@@ -49,7 +50,7 @@ func (c Config) Callbacks(t Target) (parsers map[string]providers.CallbackParser
 			key := env(pc.WebhookKeyEnv, "CAMPAY_WEBHOOK_KEY")
 			if key == "" {
 				skipped = append(skipped, fmt.Sprintf("campay: no webhook key: set %s in the environment (or name another variable in webhook_key_env)",
-					or(pc.WebhookKeyEnv, "CAMPAY_WEBHOOK_KEY")))
+					cmp.Or(pc.WebhookKeyEnv, "CAMPAY_WEBHOOK_KEY")))
 				continue
 			}
 			p, err = campay.NewCallbacks(key)

@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -134,7 +135,7 @@ func (p ProviderConfig) StatusPace() *batch.Pace {
 	if r == 0 {
 		r = p.Rate
 	}
-	return &batch.Pace{Rate: r.PerSecond(), Burst: p.Burst, Concurrency: orI(p.StatusConcurrency, p.Concurrency)}
+	return &batch.Pace{Rate: r.PerSecond(), Burst: p.Burst, Concurrency: cmp.Or(p.StatusConcurrency, p.Concurrency)}
 }
 
 // Default is the configuration without a file.

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -43,7 +44,7 @@ type Target struct {
 // callbackBase is where providers are told to call back under t: the
 // config's public_url, else the server's own address, else nowhere.
 func (c Config) callbackBase(t Target) string {
-	return strings.TrimRight(or(c.PublicURL, t.CallbackURL), "/")
+	return strings.TrimRight(cmp.Or(c.PublicURL, t.CallbackURL), "/")
 }
 
 // Endpoint says where payouts go for t, as Connect would choose, without
@@ -58,7 +59,7 @@ func (c Config) Endpoint(t Target) batch.Endpoint {
 		bases := map[string]string{}
 		for _, name := range c.ProviderNames() {
 			p, _ := registry.Lookup(name)
-			bases[name] = or(c.Providers[name].BaseURL, p.BaseURL)
+			bases[name] = cmp.Or(c.Providers[name].BaseURL, p.BaseURL)
 		}
 		e = batch.LiveEndpoint(bases)
 	default:
@@ -135,8 +136,8 @@ func (c Config) lanes(root, where, publicURL string, wrap func(*http.Client) *ht
 	for _, name := range names {
 		pc := c.Providers[name]
 		if conn.Sandbox {
-			pc.Rate, pc.Concurrency = Rate(orF(float64(pc.Rate), 50)), orI(pc.Concurrency, 8)
-			pc.FeePercent = or(pc.FeePercent, sandbox.FeeOnTop(name))
+			pc.Rate, pc.Concurrency = Rate(cmp.Or(float64(pc.Rate), 50)), cmp.Or(pc.Concurrency, 8)
+			pc.FeePercent = cmp.Or(pc.FeePercent, sandbox.FeeOnTop(name))
 		}
 		pc = DefaultPace(pc)
 		if _, home := momo.Markets[c.Region]; name == momo.Name && len(pc.Markets) == 0 && home {
@@ -186,7 +187,7 @@ func NewProvider(name string, pc ProviderConfig, root, publicURL string, hc *htt
 	switch name {
 	case campay.Name:
 		opts := []campay.Option{campay.WithHTTPClient(hc), campay.WithBaseURL(base)}
-		if tok := os.Getenv(or(pc.TokenEnv, "CAMPAY_TOKEN")); tok != "" && root == "" {
+		if tok := os.Getenv(cmp.Or(pc.TokenEnv, "CAMPAY_TOKEN")); tok != "" && root == "" {
 			return campay.New(append(opts, campay.WithPermanentToken(tok))...), nil
 		}
 		c, err := creds(name, root, [2]string{pc.UsernameEnv, "CAMPAY_USERNAME"}, [2]string{pc.PasswordEnv, "CAMPAY_PASSWORD"})
@@ -254,7 +255,7 @@ func creds(provider, root string, pairs ...[2]string) ([]string, error) {
 			out[i] = "sandbox"
 			continue
 		}
-		name := or(p[0], p[1])
+		name := cmp.Or(p[0], p[1])
 		if out[i] = os.Getenv(name); out[i] == "" {
 			missing = append(missing, name)
 		}
@@ -263,27 +264,6 @@ func creds(provider, root string, pairs ...[2]string) ([]string, error) {
 		return nil, fmt.Errorf("%s: no credentials: set %s in the environment (or name other variables in the config)", provider, strings.Join(missing, " and "))
 	}
 	return out, nil
-}
-
-func or(v, d string) string {
-	if v == "" {
-		return d
-	}
-	return v
-}
-
-func orF(v, d float64) float64 {
-	if v == 0 {
-		return d
-	}
-	return v
-}
-
-func orI(v, d int) int {
-	if v == 0 {
-		return d
-	}
-	return v
 }
 
 // absPath is path made absolute where it can be.

@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"time"
 
 	"bulkpay/batch"
 	"bulkpay/internal/door"
@@ -94,7 +93,7 @@ func (s *Server) planUpload(r *http.Request, rq *request, form newBatchForm) (up
 	defer f.Close()
 	name := filepath.Base(strings.ReplaceAll(fh.Filename, "\\", "/"))
 	ext := strings.ToLower(filepath.Ext(name))
-	if ext != ".xlsx" && ext != ".csv" || name == "" || strings.HasPrefix(name, ".") {
+	if ext != ".xlsx" && ext != ".csv" || strings.HasPrefix(name, ".") {
 		v.Refusal = rq.T["xlsx_or_csv"]
 		return v, nil
 	}
@@ -206,7 +205,6 @@ type uploads struct {
 type keptErrors struct {
 	user   string
 	errors []batch.RowError
-	at     time.Time
 }
 
 func newUploads(n int) *uploads { return &uploads{n: n, kept: map[string]keptErrors{}} }

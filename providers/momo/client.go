@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -593,20 +594,11 @@ func (c *Client) distinctEnvironments() []string {
 	var out []string
 	cs := strings.Split(c.countries(), ", ")
 	for _, cc := range cs {
-		if env := c.env(c.markets[cc]); cc != "" && !contains(out, env) {
+		if env := c.env(c.markets[cc]); cc != "" && !slices.Contains(out, env) {
 			out = append(out, env)
 		}
 	}
 	return out
-}
-
-func contains(xs []string, x string) bool {
-	for _, s := range xs {
-		if s == x {
-			return true
-		}
-	}
-	return false
 }
 
 // Balance is what the account holds in one target environment.
