@@ -684,7 +684,7 @@ func settleOutcome(it Item, attempt int64, res providers.Result, err error) []Ch
 			end = &AttemptEnd{ID: attempt, Outcome: OutcomeAccepted, ProviderReference: res.ProviderReference, Response: resultText(res)}
 		}
 		return []Change{{ItemID: it.ID, From: Unknown, To: stateOf(res.Status), Cause: "settled: the provider reported the payout",
-			Message: res.Message, ProviderReference: res.ProviderReference, ProviderFee: res.Fee, Attempt: end}}
+			Message: res.Message, ProviderReference: res.ProviderReference, ProviderFee: res.Fee, ProviderNet: res.NetAmount, Attempt: end}}
 	case providers.ErrRejected:
 		if attempt != 0 {
 			end = &AttemptEnd{ID: attempt, Outcome: OutcomeRefused, Response: err.Error()}
@@ -805,7 +805,7 @@ func (r *run) check(ctx context.Context, l *lane, d *due) error {
 		}
 	}
 	return r.apply(ctx, it, Change{ItemID: d.id, From: Pending, To: to,
-		Cause: "provider reported the final status", Message: res.Message, ProviderFee: res.Fee})
+		Cause: "provider reported the final status", Message: res.Message, ProviderFee: res.Fee, ProviderNet: res.NetAmount})
 }
 
 // later queues an item's next check, each wait twice the one before (from

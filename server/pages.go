@@ -148,7 +148,7 @@ func (s *Server) batchView(ctx context.Context, rq *request, b batch.Batch, item
 	v.CanPause = initiator && v.Running
 	v.CanCancel = initiator && counts[batch.Planned] > 0
 	v.Cancelled = counts[batch.Cancelled]
-	v.CanReconcile = initiator && v.Started && !v.Running
+	v.CanReconcile = slices.Contains(operators, rq.User.Role) && v.Started && !v.Running
 	v.CanRetry = initiator && counts[batch.Failed] > 0 && !v.Running
 	for _, m := range v.Standing.Reconciliation.Mismatches {
 		v.Findings = append(v.Findings, reports.Finding(m, b.Currency))

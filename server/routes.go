@@ -67,7 +67,7 @@ func (s *Server) table() []route {
 		{"POST /batches/{ref}/pause", initiator, maxForm, s.pauseForm},
 		{"POST /batches/{ref}/resume", initiator, maxForm, s.resumeForm},
 		{"POST /batches/{ref}/cancel", initiator, maxForm, s.cancelForm},
-		{"POST /batches/{ref}/reconcile", initiator, maxForm, s.reconcileForm},
+		{"POST /batches/{ref}/reconcile", operators, maxForm, s.reconcileForm},
 		{"POST /batches/{ref}/retry", initiator, maxForm, s.retryForm},
 		{"GET /batches/{ref}/progress", everyone, 0, s.progress},
 		{"GET /batches/{ref}/items", everyone, 0, s.itemsPage},
