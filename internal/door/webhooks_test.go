@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"bulkpay/config"
+	"bulkpay/ledger"
 )
 
 func TestDelivererNeedsWebhooksAndTheirSecrets(t *testing.T) {
@@ -43,4 +44,9 @@ func TestProcessOwner(t *testing.T) {
 	o := ProcessOwner(at)
 	assert.Equal(t, os.Getpid(), o.PID)
 	assert.Equal(t, at, o.At)
+	host, err := os.Hostname()
+	require.NoError(t, err)
+	assert.Equal(t, host, o.Host)
+	assert.Equal(t, ledger.ProcessStart(os.Getpid()), o.Start, "what tells this process from another with its pid")
+	assert.NotEmpty(t, o.Start)
 }
