@@ -65,10 +65,11 @@ func among(name string, people []string) bool {
 }
 
 // Started reports whether any of a batch's items was ever sent: an item that
-// has left planned (other than rejected at planning) or has had an attempt.
+// has left planned (other than rejected at planning or waiting for its name to
+// be confirmed) or has had an attempt.
 func Started(items []Item) bool {
 	for _, it := range items {
-		if it.Attempts > 0 || (it.State != Planned && it.State != Rejected) {
+		if it.Attempts > 0 || (it.State != Planned && it.State != Rejected && it.State != ToConfirm) {
 			return true
 		}
 	}

@@ -164,10 +164,7 @@ func checkBalances(ctx context.Context, lanes map[string]Lane, each ItemSource, 
 			}
 			accounts[it.Provider] = acc
 		}
-		account := ""
-		if _, perCarrier := acc[it.Operator]; perCarrier {
-			account = it.Operator
-		}
+		account := accountOf(lanes, it, func(a string) bool { _, ok := acc[a]; return ok })
 		key := it.Provider + "/" + account
 		n := byKey[key]
 		if n == nil {
@@ -210,9 +207,35 @@ func Holds(items []Item, needs []Need, costs Costs) map[int64]bool {
 	return hold
 }
 
+// Accounter is a Balancer with several accounts that tells which one pays a
+// payout (MoMo: one per market, each its own target environment and
+// balance). A provider that is not one has a single balance, or one per
+// carrier (CamPay) named by the payout's operator.
+type Accounter interface {
+	Account(p providers.Payout) string
+}
+
+// accountOf is the account of its provider that pays it: the one the
+// provider names (Accounter), else its operator's when the provider has one
+// (has says which accounts it has), else its only one ("").
+func accountOf(lanes map[string]Lane, it Item, has func(account string) bool) string {
+	if a, ok := lanes[it.Provider].Provider.(Accounter); ok {
+		return a.Account(providers.Payout{Reference: it.Reference, Phone: it.Phone, Country: it.Country, Operator: it.Operator, Amount: it.Send()})
+	}
+	if has(it.Operator) {
+		return it.Operator
+	}
+	return ""
+}
+
 // HoldsOf is Holds over the items each gives in row order (a store's, read a
 // page at a time): only the ids of the items held are kept.
 func HoldsOf(each ItemSource, needs []Need, costs Costs) (map[int64]bool, error) {
+	return holdsOf(each, needs, costs, nil)
+}
+
+// holdsOf is HoldsOf with the lanes that say which account pays an item.
+func holdsOf(each ItemSource, needs []Need, costs Costs, lanes map[string]Lane) (map[int64]bool, error) {
 	left := map[string]int64{}
 	short := map[string]bool{}
 	for _, n := range needs {
@@ -224,10 +247,7 @@ func HoldsOf(each ItemSource, needs []Need, costs Costs) (map[int64]bool, error)
 		if it.State != Planned {
 			return nil
 		}
-		key := it.Provider + "/" + it.Operator
-		if _, ok := left[key]; !ok {
-			key = it.Provider + "/"
-		}
+		key := it.Provider + "/" + accountOf(lanes, it, func(a string) bool { _, ok := left[it.Provider+"/"+a]; return ok })
 		if !short[key] {
 			return nil
 		}

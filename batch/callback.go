@@ -2,6 +2,9 @@ package batch
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -18,7 +21,7 @@ import (
 
 // Verdicts of a callback, as the callback log keeps them.
 const (
-	VerdictRefused   = "refused"   // failed verification: changes nothing
+	VerdictRefused   = "refused"   // failed verification (a signature, or a token other than its payout's): changes nothing
 	VerdictPing      = "ping"      // carried nothing (CinetPay's empty GET)
 	VerdictSettled   = "settled"   // the lookup confirmed a payout and the item moved
 	VerdictUnchanged = "unchanged" // the item stays where it is (final already, being sent, pending, or a lookup that confirms nothing new)
@@ -132,10 +135,25 @@ func Confirm(ctx context.Context, st CallbackStore, lanes map[string]Lane, cb pr
 			Detail: fmt.Sprintf("no item bulkpay sent has reference %q or %s id %q: kept for reconciliation", cb.ItemReference, cb.Provider, cb.ProviderReference)})
 	}
 	rec.BatchID, rec.ItemID = it.BatchID, it.ID
+	unchecked := ""
+	switch {
+	case cb.Token != "" && it.NotifyDigest != "" && !tokenMatches(cb.Token, it.NotifyDigest):
+		// refused like a bad signature: kept as evidence, nothing looked up
+		return keep(ctx, st, rec, Confirmation{Verdict: VerdictRefused, Item: it,
+			Detail: fmt.Sprintf("row %d: the callback's token is not the one %s gave with the payout: refused, nothing moved", it.Row, cb.Provider)})
+	case cb.Token != "" && it.NotifyDigest == "":
+		unchecked = "its token could not be checked (the payout's answer, which carries it, never reached bulkpay): the lookup alone decides; "
+	}
 	conf, err := settle(ctx, st, lanes, cb, it, clock)
 	if err != nil {
-		return Confirmation{}, err
+		// the callback is kept all the same (the provider does not call back
+		// twice): Revisit settles its item from the log once the store takes
+		// the change
+		_, kerr := keep(ctx, st, rec, Confirmation{Verdict: VerdictUnchanged, Item: it,
+			Detail: "the settlement could not be recorded, kept to be revisited: " + err.Error()})
+		return Confirmation{}, errors.Join(err, kerr)
 	}
+	conf.Detail = unchecked + conf.Detail
 	if conf.Verdict != VerdictSettled && worthNoting(cb, it) {
 		if err := st.Note(ctx, it.BatchID, CauseCallback, fmt.Sprintf("row %d, %s callback: %s (%s)", it.Row, cb.Provider, conf.Detail, evidence(cb))); err != nil {
 			return Confirmation{}, fmt.Errorf("note the callback on row %d: %w", it.Row, err)
@@ -316,9 +334,29 @@ func lookup(ctx context.Context, lane Lane, cb providers.Callback, it Item, cloc
 	return res, "by " + cb.Provider + " id " + ref, err
 }
 
+// ItemFinder finds an item by a reference without reading every batch (the
+// ledger, through its index of our references).
+type ItemFinder interface {
+	// FindItem finds the item whose reference is ours when ours is set,
+	// else the item of provider holding the provider's id theirs; found is
+	// false when none does.
+	FindItem(ctx context.Context, ours, provider, theirs string) (it Item, found bool, err error)
+}
+
 // findCallbackItem finds the item cb names: by our reference, else (for a
-// callback that does not carry it) by the provider's id.
+// callback that does not carry it) by the provider's id; through the store's
+// lookup when it has one (ItemFinder), else reading the batches.
 func findCallbackItem(ctx context.Context, st CallbackStore, cb providers.Callback) (Item, bool, error) {
+	if cb.ItemReference == "" && cb.ProviderReference == "" {
+		return Item{}, false, nil
+	}
+	if f, ok := st.(ItemFinder); ok {
+		it, found, err := f.FindItem(ctx, cb.ItemReference, cb.Provider, cb.ProviderReference)
+		if err != nil {
+			return Item{}, false, fmt.Errorf("find the item the callback names: %w", err)
+		}
+		return it, found, nil
+	}
 	batches, err := st.Batches(ctx)
 	if err != nil {
 		return Item{}, false, fmt.Errorf("read the batches: %w", err)
@@ -351,4 +389,22 @@ func evidence(cb providers.Callback) string {
 		s += ", says " + cb.ProviderStatus
 	}
 	return s + ": " + raw
+}
+
+// TokenDigest is what the ledger keeps of a token a provider gave to
+// authenticate its callback about a payout: its SHA-256 in hex, never the
+// token itself; "" for no token.
+func TokenDigest(token string) string {
+	if token == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// tokenMatches compares a callback's token with the digest its item keeps,
+// in constant time.
+func tokenMatches(token, digest string) bool {
+	got := TokenDigest(token)
+	return len(got) == len(digest) && subtle.ConstantTimeCompare([]byte(got), []byte(digest)) == 1
 }

@@ -364,3 +364,90 @@ func TestConfirmLeavesAnUnknownItemToTheRunHoldingItsBatch(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, batch.VerdictSettled, conf.Verdict, conf.Detail)
 }
+
+// applyFails is a store whose Apply fails while fail is set.
+type applyFails struct {
+	*batchtest.Memory
+	fail bool
+}
+
+func (s *applyFails) Apply(ctx context.Context, changes ...batch.Change) error {
+	if s.fail {
+		return errors.New("disk full")
+	}
+	return s.Memory.Apply(ctx, changes...)
+}
+
+func TestACallbackWhoseSettlementFailsToRecordIsKeptAndRevisited(t *testing.T) {
+	t.Parallel()
+	ctx, clock, mem := callbackFixture()
+	it := itemIn(t, mem, "mycoolpay", batch.Review, "")
+	st := &applyFails{Memory: mem, fail: true}
+	p := &looker{name: "mycoolpay", res: providers.Result{Status: providers.StatusSucceeded, ProviderReference: "MCP-1", Amount: 1000}}
+	lanes := map[string]batch.Lane{"mycoolpay": {Provider: p}}
+	cb := providers.Callback{Provider: "mycoolpay", ItemReference: it.Reference, ProviderReference: "MCP-1", Signed: true}
+	_, err := batch.Confirm(ctx, st, lanes, cb, clock)
+	require.ErrorContains(t, err, "disk full", "the store's failure is the caller's to report")
+	logged, err := mem.Callbacks(ctx)
+	require.NoError(t, err)
+	require.Len(t, logged, 1, "the callback is kept: My-CoolPay never sends it again")
+	assert.Equal(t, batch.VerdictUnchanged, logged[0].Verdict)
+	assert.Equal(t, "MCP-1", logged[0].ProviderReference)
+	assert.Contains(t, logged[0].Detail, "could not be recorded")
+	got, err := mem.Item(ctx, it.ID)
+	require.NoError(t, err)
+	assert.Equal(t, batch.Review, got.State)
+
+	st.fail = false
+	n, err := batch.Revisit(ctx, st, lanes, 0, clock)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n, "the kept callback settles the item once the store takes it")
+	got, err = mem.Item(ctx, it.ID)
+	require.NoError(t, err)
+	assert.Equal(t, batch.Succeeded, got.State)
+}
+
+// scanOnly is a store that cannot find an item by reference: Confirm reads
+// the batches instead.
+type scanOnly struct{ batch.CallbackStore }
+
+// batchesRead counts the reads of every batch.
+type batchesRead struct {
+	*batchtest.Memory
+	n int
+}
+
+func (s *batchesRead) Batches(ctx context.Context) ([]batch.Batch, error) {
+	s.n++
+	return s.Memory.Batches(ctx)
+}
+
+func TestConfirmFindsTheItemByReferenceWithoutReadingEveryBatch(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name  string
+		scan  bool
+		reads int
+	}{
+		{"a store that finds by reference", false, 0},
+		{"a store that cannot: the batches are read", true, 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ctx, clock, mem := callbackFixture()
+			it := itemIn(t, mem, "camoo", batch.Review, "")
+			counted := &batchesRead{Memory: mem}
+			var st batch.CallbackStore = counted
+			if tt.scan {
+				st = scanOnly{counted}
+			}
+			p := &looker{name: "camoo", res: providers.Result{Status: providers.StatusSucceeded, ProviderReference: "CM-1", Amount: 1000}}
+			conf, err := batch.Confirm(ctx, st, map[string]batch.Lane{"camoo": {Provider: p}},
+				providers.Callback{Provider: "camoo", ItemReference: it.Reference, ProviderReference: "CM-1", Signed: true}, clock)
+			require.NoError(t, err)
+			assert.Equal(t, batch.VerdictSettled, conf.Verdict)
+			assert.Equal(t, it.ID, conf.Item.ID)
+			assert.Equal(t, tt.reads, counted.n)
+		})
+	}
+}

@@ -77,10 +77,10 @@ func Cancel(ctx context.Context, st CancelStore, b Batch, req CancelRequest) (Ca
 	var changes []Change
 	for _, it := range items {
 		switch {
-		case it.State == Planned:
+		case it.State == Planned || it.State == ToConfirm:
 			out.Items++
 			out.Amount += it.Amount
-			changes = append(changes, Change{ItemID: it.ID, From: Planned, To: Cancelled, Cause: CauseCancelled,
+			changes = append(changes, Change{ItemID: it.ID, From: it.State, To: Cancelled, Cause: CauseCancelled,
 				Message: "cancelled by " + req.Actor + ": " + req.Note, Actor: req.Actor})
 		case !it.State.Terminal():
 			out.Left.Add(it.State)
@@ -95,6 +95,7 @@ func Cancel(ctx context.Context, st CancelStore, b Batch, req CancelRequest) (Ca
 	if err := st.NoteBy(ctx, b.ID, CauseBatchCancelled, out.detail(req.Note), req.Actor); err != nil {
 		return out, fmt.Errorf("record the cancellation: %w", err)
 	}
+	forgetNames(ctx, st, b, nil)
 	return out, nil
 }
 

@@ -317,3 +317,55 @@ func (p notABalancer) Send(context.Context, providers.Payout) (providers.Result,
 func (p notABalancer) Check(context.Context, string) (providers.Result, error) {
 	return providers.Result{}, nil
 }
+
+// markets is a provider with one balance per market (MoMo: each market its
+// own target environment), which names the one that pays a payout.
+type markets struct {
+	fakeProvider
+	envs map[string]string // country → account
+}
+
+func (m *markets) Account(p providers.Payout) string { return m.envs[p.Country] }
+
+func TestEachMarketIsCheckedAgainstItsOwnBalance(t *testing.T) {
+	t.Parallel()
+	momo := func() *markets {
+		return &markets{fakeProvider: fakeProvider{name: "momo", balances: []providers.Balance{
+			{Account: "mtncameroon", Amount: 2500, Currency: "XAF"}, {Account: "mtnivorycoast", Amount: 100000, Currency: "XOF"}}},
+			envs: map[string]string{"CM": "mtncameroon", "CI": "mtnivorycoast"}}
+	}
+	items := []batch.Item{
+		{ID: 1, Row: 2, Provider: "momo", Country: "CM", Operator: "MTN", Amount: 1000, State: batch.Planned},
+		{ID: 2, Row: 3, Provider: "momo", Country: "CI", Operator: "MTN", Amount: 5000, State: batch.Planned},
+		{ID: 3, Row: 4, Provider: "momo", Country: "CM", Operator: "MTN", Amount: 2000, State: batch.Planned},
+		{ID: 4, Row: 5, Provider: "momo", Country: "CI", Operator: "MTN", Amount: 7000, State: batch.Planned},
+	}
+	tests := []struct {
+		name  string
+		items []batch.Item
+		want  []batch.Need
+		held  []int64
+	}{
+		{"each market's items against its own account", items, []batch.Need{
+			{Provider: "momo", Account: "mtncameroon", Items: 2, Needed: 3000, Available: 2500, Shortfall: 500},
+			{Provider: "momo", Account: "mtnivorycoast", Items: 2, Needed: 12000, Available: 100000},
+		}, []int64{3}},
+		{"a market without items is not listed", items[:1], []batch.Need{
+			{Provider: "momo", Account: "mtncameroon", Items: 1, Needed: 1000, Available: 2500},
+		}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			lanes := lanesOf(momo())
+			needs, err := batch.CheckBalances(context.Background(), lanes, tt.items, nil, providerstest.NewClock(time.Now()))
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, needs)
+			var held []int64
+			for id := range batch.HoldsWith(tt.items, needs, nil, lanes) {
+				held = append(held, id)
+			}
+			assert.ElementsMatch(t, tt.held, held, "the short market's rows beyond what it holds wait; the other pays")
+		})
+	}
+}

@@ -128,6 +128,17 @@ func (q *dueQueue) close() {
 	q.signal()
 }
 
+// ids lists the items whose checks are queued or being made.
+func (q *dueQueue) ids() []int64 {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	out := make([]int64, 0, len(q.byID))
+	for id := range q.byID {
+		out = append(out, id)
+	}
+	return out
+}
+
 // len is how many checks are queued or being made.
 func (q *dueQueue) len() int {
 	q.mu.Lock()

@@ -99,7 +99,7 @@ func (s *Screen) max() int {
 // error is kept (the first MaxErrors of them, as the sheet keeps its own).
 func (s *Screen) Row(r Row) bool {
 	var e RowError
-	if _, err := s.Router.Route(r); err != nil {
+	if _, err := s.Router.Route(routed(r)); err != nil {
 		e = RouteRowError(r, err)
 	} else if s.Limits.MaxPerRow > 0 && r.Amount > s.Limits.MaxPerRow {
 		e = RowError{Row: r.Row, Column: "amount", Value: fmt.Sprint(r.Amount),

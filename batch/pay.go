@@ -19,6 +19,9 @@ type Connection struct {
 	Sandbox bool   // no real money moves
 	Where   string // for people: which sandbox, or "live"
 	Close   func()
+	// Names are the providers that can tell the name behind a number, in
+	// the order they are asked (the sandbox's directory last).
+	Names []NameSource
 }
 
 // Wait says whether to wait for a batch another live run holds, and for how long.
@@ -62,8 +65,11 @@ type Session struct {
 
 	st    Store
 	owner Owner
-	clock providers.Clock
-	say   func(format string, args ...any)
+	// shared is the store when several workers pay from it: no lock is
+	// taken, claims are leased and the providers' pace is the store's.
+	shared LeaseStore
+	clock  providers.Clock
+	say    func(format string, args ...any)
 	// run runs a Runner; tests replace it.
 	run func(ctx context.Context, r *Runner, b Batch) error
 }
@@ -96,11 +102,25 @@ func OpenSession(ctx context.Context, st Store, b Batch, req SessionRequest) (*S
 	if s.Conn.Close == nil {
 		s.Conn.Close = func() {}
 	}
+	if ls, ok := st.(LeaseStore); ok && ls.Shared() {
+		s.shared = ls
+		for name, l := range s.Conn.Lanes {
+			l.Shared = ls
+			s.Conn.Lanes[name] = l
+		}
+	}
 	s.Conn.Lanes = shared(s.Conn.Lanes, s.clock, req.Log)
 	if s.Conn.Sandbox {
 		s.say("SANDBOX: no real money moves (%s)", s.Conn.Where)
 	}
-	if err := s.lock(ctx, req.Wait); err != nil {
+	if s.shared != nil {
+		// several workers share the batch: each item is claimed under a
+		// lease instead of the batch being locked to one process
+		if err := st.Note(ctx, b.ID, "worker joined", "worker "+WorkerName(s.owner)+" pays the batch beside any other"); err != nil {
+			s.Conn.Close()
+			return nil, err
+		}
+	} else if err := s.lock(ctx, req.Wait); err != nil {
 		s.Conn.Close()
 		return nil, err
 	}
@@ -117,7 +137,8 @@ func (l Lane) Stacked(retry providers.Retry, clock providers.Clock, log *slog.Lo
 		return l.Caller
 	}
 	return providers.Stack(providers.Options{Provider: l.Provider.Name(), Rate: l.Rate, Burst: l.Burst,
-		Concurrency: l.Concurrency, Retry: retry, Log: log, Clock: clock})
+		Concurrency: l.Concurrency, Retry: retry, Log: log, Clock: clock,
+		Gate: gate(l.Shared, l.Provider.Name(), l.Concurrency)})
 }
 
 // shared gives each lane without a Caller one, stacked here once for the
@@ -130,7 +151,7 @@ func shared(lanes map[string]Lane, clock providers.Clock, log *slog.Logger) map[
 		l.Caller = l.Stacked(providers.Retry{}, clock, log)
 		if l.Status != nil { // status checks with a budget of their own keep one Caller too
 			st := *l.Status
-			st.Caller = st.stacked(l.Provider.Name(), providers.Retry{}, clock, log)
+			st.Caller = st.stacked(l.Provider.Name(), providers.Retry{}, clock, log, l.Shared)
 			l.Status = &st
 		}
 		out[name] = l
@@ -140,7 +161,9 @@ func shared(lanes map[string]Lane, clock providers.Clock, log *slog.Logger) map[
 
 // Close lets go of the batch and of the providers.
 func (s *Session) Close() {
-	s.st.Unlock(context.Background(), s.Batch.ID, s.owner)
+	if s.shared == nil {
+		s.st.Unlock(context.Background(), s.Batch.ID, s.owner)
+	}
 	s.Conn.Close()
 }
 
@@ -223,9 +246,15 @@ type RunOptions struct {
 	Description  string        // sent with each payout
 	PendingWait  time.Duration // how long a pending item is checked (Runner.PendingWait)
 	PollInterval time.Duration // from acceptance to the first status check (Runner.PollInterval)
-	Log          *slog.Logger
+	// CallbackPollDelay is the same for the payouts of providers that call
+	// back (Runner.CallbackPollDelay).
+	CallbackPollDelay time.Duration
+	Log               *slog.Logger
 	// Crash is the test build's crash points (nil in the production binary).
 	Crash func(point string)
+	// Lease is how long a claim holds on a shared ledger without being
+	// renewed (Runner.Lease).
+	Lease time.Duration
 }
 
 // PayRequest is how a session pays its batch.
@@ -273,6 +302,7 @@ func (s *Session) Pay(ctx context.Context, req PayRequest) (PayResult, error) {
 	}
 	if before.Complete() {
 		// Answered from the counts: a complete batch's items are not read.
+		forgetNames(context.WithoutCancel(ctx), s.st, b, log)
 		res.Ran = true
 		s.say("batch %s is already complete: nothing to pay", b.Reference)
 		return res, nil
@@ -292,7 +322,7 @@ func (s *Session) Pay(ctx context.Context, req PayRequest) (PayResult, error) {
 				s.note(ctx, log, "run refused", "provider balance short; nothing sent")
 				return res, &Refusal{Rule: "balance", Reason: "balance short: fund the accounts above, or pass --allow-partial to pay in row order while money lasts"}
 			}
-			if res.Held, err = HoldsOf(planned, res.Needs, s.Conn.Costs); err != nil {
+			if res.Held, err = holdsOf(planned, res.Needs, s.Conn.Costs, s.Conn.Lanes); err != nil {
 				return res, err
 			}
 			s.note(ctx, log, "partial run", fmt.Sprintf("%d item(s) held: provider balance short", len(res.Held)))
@@ -322,12 +352,14 @@ func (s *Session) Pay(ctx context.Context, req PayRequest) (PayResult, error) {
 			log.Warn("could not record why an item was held", "item", id, "err", aerr)
 		}
 	}
+	forgetNames(context.WithoutCancel(ctx), s.st, b, log)
 	return res, err
 }
 
 func (s *Session) runner(o RunOptions) *Runner {
 	return &Runner{Store: s.st, Lanes: s.Conn.Lanes, Log: o.Log, Description: o.Description,
-		PendingWait: o.PendingWait, PollInterval: o.PollInterval, Crash: o.Crash, Clock: s.clock}
+		PendingWait: o.PendingWait, PollInterval: o.PollInterval, CallbackPollDelay: o.CallbackPollDelay, Crash: o.Crash, Clock: s.clock,
+		Worker: WorkerName(s.owner), Lease: o.Lease}
 }
 
 // note appends a batch event; the session goes on if the ledger cannot take
@@ -343,6 +375,10 @@ func (s *Session) note(ctx context.Context, log *slog.Logger, cause, detail stri
 func Outcome(sum Summary) error {
 	switch {
 	case sum.Counts.Open() > 0:
+		if n := sum.Counts[ToConfirm]; n > 0 {
+			return fmt.Errorf("%w: %d pending, %d unknown, %d in review, %d not sent yet, %d waiting for an approver to confirm the name", ErrUnfinished,
+				sum.Counts[Pending], sum.Counts[Unknown]+sum.Counts[Submitting], sum.Counts[Review], sum.Counts[Planned], n)
+		}
 		return fmt.Errorf("%w: %d pending, %d unknown, %d in review, %d not sent yet", ErrUnfinished,
 			sum.Counts[Pending], sum.Counts[Unknown]+sum.Counts[Submitting], sum.Counts[Review], sum.Counts[Planned])
 	case sum.Counts[Failed] > 0:

@@ -60,6 +60,7 @@ type planner struct {
 
 	refusedRows   int   // rows refused while planning
 	refusedAmount int64 // and their amounts
+	links         int   // items paid by link
 }
 
 func newPlanner(b Batch, router Router, period string) *planner {
@@ -75,7 +76,7 @@ func newPlanner(b Batch, router Router, period string) *planner {
 func (p *planner) item(r Row) (Item, bool) {
 	writeRow(p.sheet, r)
 	fees := p.b.Fees
-	route, err := p.router.Route(r)
+	route, err := p.router.Route(routed(r))
 	var refusal *RowError
 	var charge int64
 	switch {
@@ -112,6 +113,9 @@ func (p *planner) item(r Row) (Item, bool) {
 		State:     Planned,
 	}
 	it.Fingerprint = Fingerprint(r, p.period)
+	if it.Mode == ModeLink {
+		p.links++
+	}
 	p.b.TotalAmount += r.Amount
 	p.b.Charge += charge
 	p.b.Profit = p.b.Charge
@@ -127,6 +131,15 @@ func (p *planner) item(r Row) (Item, bool) {
 	l.Charge += it.Charge
 	p.cost += fees.Cost(it.Amount, it.Charge)
 	return it, true
+}
+
+// routed is the row as routing sees it: a row paid by link is routed, until
+// it is claimed, as mobile money to the number on file.
+func routed(r Row) Row {
+	if r.Mode == ModeLink {
+		r.Mode = ModeMobileMoney
+	}
+	return r
 }
 
 // stored is a planned item given its own reference (a UUID4), as it is kept.

@@ -26,6 +26,15 @@ type PlanRequest struct {
 	By        string   // who plans it
 	Policy    Policy   // the approval rules of the config in force
 	Now       time.Time
+	PayBy     string // PayByLink: every row is paid by link (its mode link); "": as each row says
+}
+
+// payBy is r as the request pays it: by link when it says so.
+func (req PlanRequest) payBy(r Row) Row {
+	if req.PayBy == PayByLink {
+		r.Mode = ModeLink
+	}
+	return r
 }
 
 // PlannedSheet is a sheet planned into a batch, not stored yet.
@@ -36,6 +45,7 @@ type PlannedSheet struct {
 	Tally Tally      // the sheet's counts with the planning refusals (a charge too large)
 	Lines []PlanLine // what it pays per provider and carrier
 	Cost  int64      // what it costs the organisation under its fees
+	Links int        // items paid by link: a link is issued for each once stored
 }
 
 // PlanSheet plans a sheet's valid rows into a batch: routes, charges, pay
@@ -44,7 +54,14 @@ type PlannedSheet struct {
 func PlanSheet(req PlanRequest) PlannedSheet {
 	p := newPlanner(req.base(), req.Router, req.period())
 	items := make([]Item, 0, len(req.Rows))
-	for _, r := range req.Rows {
+	rows := req.Rows
+	if req.PayBy == PayByLink {
+		rows = make([]Row, len(req.Rows))
+		for i, r := range req.Rows {
+			rows[i] = req.payBy(r)
+		}
+	}
+	for _, r := range rows {
 		if it, ok := p.item(r); ok {
 			items = append(items, stored(it))
 		}
@@ -53,8 +70,8 @@ func PlanSheet(req PlanRequest) PlannedSheet {
 	b.SheetHash = p.sheetHash()
 	b.PlanHash = PlanHash(b, items)
 	tally := req.Tally
-	tally.Refuse(req.Rows, p.refused)
-	return PlannedSheet{Batch: b, Items: items, Rows: req.Rows, Tally: tally, Lines: p.byCarrier(), Cost: p.cost}
+	tally.Refuse(rows, p.refused)
+	return PlannedSheet{Batch: b, Items: items, Rows: rows, Tally: tally, Lines: p.byCarrier(), Cost: p.cost, Links: p.links}
 }
 
 // reference is the batch's: as given, else the sheet's file name without
@@ -99,6 +116,24 @@ type SaveRequest struct {
 	AllowRepeat bool   // pay rows another batch already pays for the same period
 	Planning    bool   // `plan` (not `run`): an existing batch records its planner again
 	Login       string // the operating-system user, for the events
+	// Links: how long the links of rows paid by link are valid (0: 7 days)
+	// and whether their beneficiaries may give another number.
+	LinkExpiry      time.Duration
+	LinkOtherNumber bool
+}
+
+// issueLinks issues the links of a stored batch's rows paid by link, as
+// save says, when the store keeps links.
+func issueLinks(ctx context.Context, st PlanStore, b Batch, save SaveRequest, now time.Time) error {
+	ls, ok := st.(LinkStore)
+	if !ok {
+		return fmt.Errorf("batch %s pays by link but its store keeps no links", b.Reference)
+	}
+	if now.IsZero() {
+		now = time.Now()
+	}
+	_, err := IssueLinks(ctx, ls, st, b, now, save.LinkExpiry, save.LinkOtherNumber, b.CreatedBy)
+	return err
 }
 
 // RepeatError refuses rows of a new batch that another batch already pays for
@@ -133,7 +168,8 @@ func (e *RepeatError) Is(target error) bool { return target == ErrRefused }
 // same period is refused with a *RepeatError unless req.AllowRepeat; the same
 // reference over a changed sheet with a *ChangedError. An existing batch's
 // stored approval rules are made stricter by the plan's, and planning it
-// again (req.Planning) records its planner.
+// again (req.Planning) records its planner. Rows paid by link have their
+// links issued.
 func SavePlan(ctx context.Context, st PlanStore, p PlannedSheet, req SaveRequest) (Batch, bool, error) {
 	if _, err := st.Batch(ctx, p.Batch.Reference); errors.Is(err, ErrBatchNotFound) && !req.AllowRepeat {
 		repeats, err := Repeats(ctx, st, p.Batch, p.Items)
@@ -145,11 +181,20 @@ func SavePlan(ctx context.Context, st PlanStore, p PlannedSheet, req SaveRequest
 		}
 	}
 	b, created, err := Prepare(ctx, st, p.Batch, p.Items, p.Rows)
-	if err != nil || created {
+	if err != nil {
 		return b, created, err
 	}
-	b, err = planAgain(ctx, st, p.Batch, b, req)
-	return b, false, err
+	if !created {
+		if b, err = planAgain(ctx, st, p.Batch, b, req); err != nil {
+			return b, false, err
+		}
+	}
+	if p.Links > 0 {
+		if err := issueLinks(ctx, st, b, req, time.Time{}); err != nil {
+			return b, created, err
+		}
+	}
+	return b, created, nil
 }
 
 // planAgain records a plan of a stored batch made again: its planner when

@@ -52,9 +52,26 @@ const chunk = 500
 // one reading does: the plan hash is worked out over the stored content hash
 // as the rows go by. Otherwise a second reading works out the plan hash (or,
 // for a changed sheet, the changes).
+//
+// A stored batch with rows paid by link has their links issued (IssueLinks,
+// as sp.Save says).
 func PlanStream(ctx context.Context, sp StreamPlan) (Streamed, error) {
+	out, err := planStream(ctx, sp)
+	if err == nil && out.Stored && out.Plan.Links > 0 {
+		err = issueLinks(ctx, out.Store, out.Batch, sp.Save, sp.Request.Now)
+	}
+	return out, err
+}
+
+func planStream(ctx context.Context, sp StreamPlan) (Streamed, error) {
 	var out Streamed
 	req := sp.Request
+	if req.PayBy == PayByLink { // every reading sees the rows paid by link
+		rows := sp.Rows
+		sp.Rows = func(ctx context.Context, fn func(Row) error) (Tally, error) {
+			return rows(ctx, func(r Row) error { return fn(req.payBy(r)) })
+		}
+	}
 	base := req.base()
 	var known *Batch
 	open := func() error {
@@ -98,7 +115,7 @@ func PlanStream(ctx context.Context, sp StreamPlan) (Streamed, error) {
 	tally.refuseCounted(p.refusedRows, p.refusedAmount, p.refused)
 	b := p.b
 	b.SheetHash = p.sheetHash()
-	out.Plan = PlannedSheet{Batch: b, Tally: tally, Lines: p.byCarrier(), Cost: p.cost}
+	out.Plan = PlannedSheet{Batch: b, Tally: tally, Lines: p.byCarrier(), Cost: p.cost, Links: p.links}
 	if err != nil {
 		return out, err
 	}

@@ -43,7 +43,9 @@ func (p RetryPlan) AlreadyIn() string {
 // recorded in both batches' events, planned by by with its plan hash (an
 // approver approves it like any batch). Failed items stay failed; those an earlier
 // retry batch already pays again are left out, so nobody is paid twice. With
-// nothing left to retry, no batch is created.
+// nothing left to retry, no batch is created. A failed payout of a claimed
+// link is paid again through the link, reopened (LinkStore.ReopenLink): its
+// retry item waits, planned, for the beneficiary to claim it again.
 func PlanRetry(ctx context.Context, st RetryStore, b Batch, items []Item, by string) (RetryPlan, error) {
 	all, err := st.Batches(ctx)
 	if err != nil {
@@ -51,6 +53,7 @@ func PlanRetry(ctx context.Context, st RetryStore, b Batch, items []Item, by str
 	}
 	retried := map[int64]string{} // item → the retry batch that pays it again
 	n := 1
+	waiting := map[int64]Item{} // retry items paid by link, by the item they retry
 	for _, other := range all {
 		if other.ParentID != b.ID {
 			continue
@@ -62,6 +65,22 @@ func PlanRetry(ctx context.Context, st RetryStore, b Batch, items []Item, by str
 		}
 		for _, it := range its {
 			retried[it.RetryOf] = other.Reference
+			if it.Mode == ModeLink && it.State == Planned {
+				waiting[it.RetryOf] = it
+			}
+		}
+	}
+	// a failed payout of a claimed link is paid again through its link,
+	// reopened: the beneficiary claims it again
+	claimed := map[int64]Link{}
+	ls, hasLinks := st.(LinkStore)
+	if hasLinks {
+		links, err := ls.Links(ctx, b.ID, LinkClaimed)
+		if err != nil {
+			return RetryPlan{}, fmt.Errorf("read the links of batch %s: %w", b.Reference, err)
+		}
+		for _, l := range links {
+			claimed[l.ItemID] = l
 		}
 	}
 	p := RetryPlan{Already: map[string]int{}}
@@ -73,12 +92,24 @@ func PlanRetry(ctx context.Context, st RetryStore, b Batch, items []Item, by str
 		}
 		if ref, ok := retried[it.ID]; ok {
 			p.Already[ref]++
+			// an earlier retry stopped between its batch and the reopening of
+			// the link (a crash): the link is reopened now for its item
+			if l, ok := claimed[it.ID]; ok {
+				if next, ok := waiting[it.ID]; ok {
+					if err := ls.ReopenLink(ctx, l, next, by); err != nil {
+						return RetryPlan{}, fmt.Errorf("reopen the link of row %d: %w", l.Row, err)
+					}
+				}
+			}
 			continue
 		}
 		again := it
 		again.ID, again.State, again.Attempts, again.Message = 0, Planned, 0, ""
 		again.ProviderReference, again.ProviderFee, again.ProviderNet = "", 0, 0
 		again.Reference, again.RetryOf = uuid.NewString(), it.ID
+		if _, ok := claimed[it.ID]; ok {
+			again.Mode = ModeLink
+		}
 		p.Items = append(p.Items, again)
 		rb.TotalAmount += it.Amount
 	}
@@ -90,6 +121,13 @@ func PlanRetry(ctx context.Context, st RetryStore, b Batch, items []Item, by str
 		return RetryPlan{}, fmt.Errorf("create retry batch: %w", err)
 	}
 	p.Batch = rb
+	for _, it := range p.Items {
+		if l, ok := claimed[it.RetryOf]; ok {
+			if err := ls.ReopenLink(ctx, l, it, by); err != nil {
+				return RetryPlan{}, fmt.Errorf("reopen the link of row %d: %w", l.Row, err)
+			}
+		}
+	}
 	p.Detail = fmt.Sprintf("%d failed item(s), %s %s, by %s", len(p.Items), Money(rb.TotalAmount), rb.Currency, by)
 	if err := st.Note(ctx, b.ID, "failed items retried in batch "+rb.Reference, p.Detail); err != nil {
 		return RetryPlan{}, fmt.Errorf("record the retry: %w", err)

@@ -31,6 +31,28 @@ type Lane struct {
 	// its status endpoint apart from its payouts. When nil, status checks go
 	// through Caller with the sends, sharing their rate and concurrency.
 	Status *Pace
+	// Callbacks: the provider calls back when a payout ends, and its
+	// callbacks reach bulkpay (a public URL is configured). Its pending items
+	// are then checked at the Runner's CallbackPollDelay, polling being only
+	// the fallback, and a check first reads the item from the store: one a
+	// callback settled meanwhile is not asked about.
+	Callbacks bool
+
+	// Shared, when set, keeps Concurrency for every worker paying from the
+	// ledger together (the ledger's Pacer, on a shared ledger): the Callers
+	// stacked for the lane take a slot from it for each attempt.
+	Shared Pacer
+}
+
+// gate is the providers.Options.Gate that takes one of key's concurrency
+// slots from pacer for each call, or nil without a pacer. (The rate is kept
+// per request, by the door's HTTP clients: see Pacer.)
+func gate(pacer Pacer, key string, concurrency int) func(context.Context) (func(), error) {
+	if pacer == nil {
+		return nil
+	}
+	n := max(concurrency, 1)
+	return func(ctx context.Context) (func(), error) { return pacer.Take(ctx, key, 0, n) }
 }
 
 // Pace is a rate limit and a bound on requests in flight.
@@ -45,12 +67,13 @@ type Pace struct {
 
 // stacked returns the pace's Caller, or when it has none a providers.Stack of
 // its own for provider.
-func (p Pace) stacked(provider string, retry providers.Retry, clock providers.Clock, log *slog.Logger) providers.Caller {
+func (p Pace) stacked(provider string, retry providers.Retry, clock providers.Clock, log *slog.Logger, shared Pacer) providers.Caller {
 	if p.Caller != nil {
 		return p.Caller
 	}
 	return providers.Stack(providers.Options{Provider: provider, Rate: p.Rate, Burst: p.Burst,
-		Concurrency: p.Concurrency, Retry: retry, Log: log, Clock: clock})
+		Concurrency: p.Concurrency, Retry: retry, Log: log, Clock: clock,
+		Gate: gate(shared, provider+".status", p.Concurrency)})
 }
 
 // stackedStatus returns the lane's Callers for sends and for status checks:
@@ -60,7 +83,7 @@ func (l Lane) stackedStatus(retry providers.Retry, clock providers.Clock, log *s
 	if l.Status == nil {
 		return send, send
 	}
-	return send, l.Status.stacked(l.Provider.Name(), retry, clock, log)
+	return send, l.Status.stacked(l.Provider.Name(), retry, clock, log, l.Shared)
 }
 
 // Observer hears of every state change the runner records.
@@ -90,6 +113,12 @@ type Runner struct {
 	// PollInterval).
 	PollInterval time.Duration
 	PollCap      time.Duration
+	// CallbackPollDelay is PollInterval for the items of lanes whose
+	// provider calls back (Lane.Callbacks): their first check waits this
+	// long after acceptance, and their backoff starts from it (capped at
+	// PollCap or at it, whichever is longer). Default 30s; never shorter than
+	// PollInterval.
+	CallbackPollDelay time.Duration
 	// PendingWait is how long an item is checked after it was accepted (or,
 	// pending at the start, after the run started) before it is left pending
 	// to the next run; default 2m, none checked when negative.
@@ -108,6 +137,13 @@ type Runner struct {
 	// Hold lists items not to send in this run (a provider's balance cannot
 	// cover them); they stay planned.
 	Hold map[int64]bool
+	// Worker names this process among the workers paying from a shared
+	// ledger (a LeaseStore that says Shared): its claims are held under
+	// leases of Lease (DefaultLease when 0), renewed while it runs, and only
+	// items whose lease ran out are recovered. Empty, or on a store one
+	// process pays from, every item left Submitting is recovered at the start.
+	Worker string
+	Lease  time.Duration
 }
 
 // run is one Run: the Runner's settings with their defaults filled in, and
@@ -129,10 +165,17 @@ func (r *Runner) start(b Batch) *run {
 	if ru.PendingWait == 0 {
 		ru.PendingWait = 2 * time.Minute
 	}
+	if ru.Lease <= 0 {
+		ru.Lease = DefaultLease
+	}
 	if ru.PollCap <= 0 {
 		ru.PollCap = 30 * time.Second
 	}
 	ru.PollCap = max(ru.PollCap, ru.PollInterval)
+	if ru.CallbackPollDelay <= 0 {
+		ru.CallbackPollDelay = 30 * time.Second
+	}
+	ru.CallbackPollDelay = max(ru.CallbackPollDelay, ru.PollInterval)
 	if ru.log == nil {
 		ru.log = slog.New(slog.DiscardHandler)
 	}
@@ -201,7 +244,16 @@ func (ru *Run) Settled(itemID int64) bool {
 }
 
 func (r *run) run(ctx context.Context, b Batch) (Summary, error) {
-	if err := r.recoverSubmitting(ctx, b); err != nil {
+	if ls := r.leased(); ls != nil {
+		// renewed until every send is recorded, even once ctx is cancelled:
+		// requests in flight finish (WithoutCancel) and their items stay ours
+		rctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+		defer stop()
+		go r.renew(rctx, ls)
+		if err := r.recoverExpired(ctx, b, ls); err != nil {
+			return Summary{}, err
+		}
+	} else if err := r.recoverSubmitting(ctx, b); err != nil {
 		return Summary{}, err
 	}
 	if err := r.configured(ctx, b); err != nil {
@@ -214,7 +266,7 @@ func (r *run) run(ctx context.Context, b Batch) (Summary, error) {
 	// until every lane has sent all it will and its checks are done.
 	g, gctx := errgroup.WithContext(ctx)
 	for _, l := range r.lanes {
-		g.Go(guard(func() error { return r.checks(gctx, l) }))
+		g.Go(guard(func() error { return r.checks(gctx, b, l) }))
 	}
 	g.Go(guard(func() error {
 		defer func() {
@@ -332,7 +384,27 @@ func (r *run) recoverSubmitting(ctx context.Context, b Batch) error {
 	if err != nil {
 		return fmt.Errorf("read submitting items: %w", err)
 	}
+	hs, _ := r.Store.(HoldingStore)
 	for _, it := range items {
+		if hs != nil {
+			unsent, err := r.neverSent(ctx, hs, it)
+			if err != nil {
+				return err
+			}
+			if unsent != nil {
+				err := r.Store.Apply(context.WithoutCancel(ctx), unsent...)
+				if err == nil {
+					for _, c := range unsent {
+						it = r.notify(it, c)
+					}
+					continue
+				}
+				if !errors.Is(err, ErrStale) {
+					return fmt.Errorf("record row %d: %w", it.Row, err)
+				}
+				// released meanwhile (another worker's): it may be leaving
+			}
+		}
 		if err := r.apply(ctx, it, Change{ItemID: it.ID, From: Submitting, To: Unknown, CloseOpen: true,
 			Cause:   "recovered: an earlier run ended before the provider's answer was recorded",
 			Message: "outcome in doubt after an interrupted run"}); err != nil {
@@ -340,6 +412,35 @@ func (r *run) recoverSubmitting(ctx context.Context, b Batch) error {
 		}
 	}
 	return nil
+}
+
+// neverSent returns the changes that plan a submitting item again when its
+// open attempts are all still held (see HoldingStore): the earlier run ended
+// after claiming it and before releasing its request, so nothing left. Nil
+// when any open attempt may have left, or none is open.
+func (r *run) neverSent(ctx context.Context, hs HoldingStore, it Item) ([]Change, error) {
+	atts, err := hs.Attempts(ctx, it.ID)
+	if err != nil {
+		return nil, fmt.Errorf("read the attempts of row %d: %w", it.Row, err)
+	}
+	var changes []Change
+	for _, a := range atts {
+		if !a.FinishedAt.IsZero() {
+			continue
+		}
+		if a.Outcome != OutcomeHeld {
+			return nil, nil
+		}
+		end := &AttemptEnd{ID: a.ID, Outcome: OutcomeNotProcessed, Response: "never sent: the run ended before its request left", WhileHeld: true}
+		if changes == nil {
+			changes = append(changes, Change{ItemID: it.ID, From: Submitting, To: Planned, Attempt: end,
+				Message: "not sent: an earlier run ended after claiming it, before its request left",
+				Cause:   "recovered: an earlier run ended before the request left (its claim was still held): nothing was sent, the same reference is sent again"})
+			continue
+		}
+		changes = append(changes, Change{ItemID: it.ID, Attempt: end})
+	}
+	return changes, nil
 }
 
 // runLane settles the lane's unknown items, registers contacts where the provider
@@ -364,6 +465,19 @@ func (r *run) runLane(ctx context.Context, b Batch, l *lane) error {
 	if chunked {
 		size = max(1, chunker.ChunkSize())
 	}
+	hold := r.holding(l)
+	claim := func(ctx context.Context) ([]Claim, error) {
+		if hold != nil {
+			return hold.ClaimHeld(ctx, b.ID, name, size, r.held()...)
+		}
+		return r.Store.Claim(ctx, b.ID, name, size, r.held()...)
+	}
+	if ls := r.leased(); ls != nil {
+		claim = func(ctx context.Context) ([]Claim, error) {
+			return ls.store.ClaimLeased(ctx, b.ID, name, size,
+				Lease{Worker: ls.worker, Until: r.clock.Now().Add(ls.lease), Held: hold != nil}, r.held()...)
+		}
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	for range l.workers {
 		g.Go(guard(func() error {
@@ -384,9 +498,14 @@ func (r *run) runLane(ctx context.Context, b Batch, l *lane) error {
 				if gctx.Err() != nil {
 					return recorded(nil) // cancelled: nothing claimed, nothing sent
 				}
-				claims, err := r.Store.Claim(gctx, b.ID, name, size, r.held()...)
-				if err := recorded(nil); err != nil {
-					return err
+				claims, err := claim(gctx)
+				if rerr := recorded(nil); rerr != nil {
+					// the worker stops: what it just claimed is not sent,
+					// and is planned again if the ledger takes it
+					if err == nil && len(claims) > 0 {
+						rerr = errors.Join(rerr, r.unclaim(gctx, claims, rerr))
+					}
+					return rerr
 				}
 				if err != nil {
 					if gctx.Err() != nil {
@@ -402,7 +521,7 @@ func (r *run) runLane(ctx context.Context, b Batch, l *lane) error {
 				if chunked {
 					record, err = r.sendChunk(gctx, l, chunker, claims)
 				} else {
-					record, err = r.send(gctx, l, claims[0])
+					record, err = r.send(gctx, l, claims[0], hold)
 				}
 				if err != nil {
 					return err
@@ -443,10 +562,15 @@ func (r *run) payout(it Item) providers.Payout {
 // reference while the provider proves it did not process the request (each
 // resend a new attempt, opened in BeforeRetry), and returns what records the
 // outcome.
-func (r *run) send(ctx context.Context, l *lane, c Claim) (record func() error, err error) {
+//
+// A claim held (hold not nil) is released just before its request is
+// written; one the call never released provably sent nothing, and goes back
+// to planned whatever the call's error.
+func (r *run) send(ctx context.Context, l *lane, c Claim, hold HoldingStore) (record func() error, err error) {
 	it, attempt := c.Item, c.AttemptID
 	p := r.payout(it)
 	var ledgerErr error
+	held, unreleased := hold != nil, false
 	res, err := providers.Call(ctx, l.caller, providers.Op{Name: "send",
 		BeforeRetry: func(ctx context.Context, _ int, err error) error {
 			// the refused attempt is closed, the next one opened, before the resend leaves
@@ -454,15 +578,29 @@ func (r *run) send(ctx context.Context, l *lane, c Claim) (record func() error, 
 			if ledgerErr = r.apply(ctx, it, Change{ItemID: it.ID, Attempt: end}); ledgerErr != nil {
 				return ledgerErr
 			}
-			id, serr := r.Store.StartAttempt(context.WithoutCancel(ctx), it.ID, KindRetry, "")
+			var id int64
+			var serr error
+			if hold != nil { // the resend is held until it leaves, as the first was
+				id, serr = hold.StartHeld(context.WithoutCancel(ctx), it.ID, KindRetry)
+			} else {
+				id, serr = r.Store.StartAttempt(context.WithoutCancel(ctx), it.ID, KindRetry, "")
+			}
 			if serr != nil {
 				ledgerErr = fmt.Errorf("start retry attempt: %w", serr)
 				return ledgerErr
 			}
-			attempt = id
+			attempt, held = id, hold != nil
 			return nil
 		}},
 		func(ctx context.Context) (providers.Result, error) {
+			if held {
+				if rerr := hold.Release(context.WithoutCancel(ctx), attempt); rerr != nil {
+					ledgerErr = fmt.Errorf("release the request of row %d: %w", it.Row, rerr)
+					unreleased = true
+					return providers.Result{}, ledgerErr
+				}
+				held = false
+			}
 			// once it leaves, a payout is not cut off by another lane's error
 			// or Ctrl-C: its answer is waited for (the client's timeout bounds
 			// it) and recorded, so it does not end in doubt for nothing
@@ -471,11 +609,66 @@ func (r *run) send(ctx context.Context, l *lane, c Claim) (record func() error, 
 			return res, err
 		})
 	if ledgerErr != nil {
+		if unreleased {
+			// nothing left: planned again if the ledger takes it (its release
+			// may have been committed without reaching the main file)
+			ledgerErr = errors.Join(ledgerErr, r.apply(ctx, it, Change{ItemID: it.ID, From: Submitting, To: Planned, Message: ledgerErr.Error(),
+				Cause:   "not sent: its release could not be recorded durably, so its request never left; the next run sends it",
+				Attempt: &AttemptEnd{ID: attempt, Outcome: OutcomeNotProcessed, Response: "never sent: " + ledgerErr.Error()}}))
+		}
 		return nil, ledgerErr
+	}
+	if held { // never released: nothing left
+		why := "the run stopped"
+		if err != nil {
+			why = err.Error()
+		}
+		changes := []Change{{ItemID: it.ID, From: Submitting, To: Planned, Message: why,
+			Cause:   "not sent: the run stopped before its request left; the next run sends it",
+			Attempt: &AttemptEnd{ID: attempt, Outcome: OutcomeNotProcessed, Response: "never sent: " + why, WhileHeld: true}}}
+		return func() error { return r.apply(ctx, it, changes...) }, nil
 	}
 	r.refused(ctx, l, err)
 	changes := r.sendOutcome(it, attempt, res, err)
 	return func() error { return r.apply(ctx, it, changes...) }, nil
+}
+
+// unclaim plans claimed items again that will not be sent: the answer to the
+// worker's previous send could not be recorded (why), so it stops before
+// sending them. Should the ledger not take this either, the next run finds
+// them submitting and recovers them.
+func (r *run) unclaim(ctx context.Context, claims []Claim, why error) error {
+	changes := make([]Change, 0, len(claims))
+	for _, c := range claims {
+		changes = append(changes, Change{ItemID: c.Item.ID, From: Submitting, To: Planned, Message: "not sent: " + why.Error(),
+			Cause:   "not sent: the answer to the previous payout could not be recorded, so nothing more is sent; the next run sends it",
+			Attempt: &AttemptEnd{ID: c.AttemptID, Outcome: OutcomeNotProcessed, Response: "never sent: " + why.Error()}})
+	}
+	if err := r.applyEach(ctx, claims, changes); err != nil {
+		return fmt.Errorf("plan again the items claimed and not sent: %w", err)
+	}
+	return nil
+}
+
+// holding returns the store when the lane's claims are to be held (see
+// HoldingStore): the provider sends one item a call and cannot be asked
+// about our reference, so that an item in doubt would go to a person. Nil
+// otherwise.
+func (r *run) holding(l *lane) HoldingStore {
+	hs, ok := r.Store.(HoldingStore)
+	if !ok {
+		return nil
+	}
+	if _, chunked := l.Provider.(ChunkSender); chunked {
+		return nil
+	}
+	if _, ok := l.Provider.(Settler); ok {
+		return nil
+	}
+	if _, ok := l.Provider.(ReferenceChecker); ok {
+		return nil
+	}
+	return hs
 }
 
 // sendChunk sends claimed items in one call, resending the whole chunk (same
@@ -580,7 +773,7 @@ func (r *run) sendOutcome(it Item, attempt int64, res providers.Result, err erro
 		to := stateOf(res.Status)
 		return []Change{{ItemID: it.ID, From: Submitting, To: to, Cause: "provider accepted the payout",
 			Message: res.Message, ProviderReference: res.ProviderReference, ProviderFee: res.Fee, ProviderNet: res.NetAmount,
-			Attempt: &AttemptEnd{ID: attempt, Outcome: OutcomeAccepted, ProviderReference: res.ProviderReference, Response: resultText(res)}}}
+			NotifyDigest: TokenDigest(res.NotifyToken), Attempt: &AttemptEnd{ID: attempt, Outcome: OutcomeAccepted, ProviderReference: res.ProviderReference, Response: resultText(res)}}}
 	case providers.ErrRejected:
 		end := &AttemptEnd{ID: attempt, Outcome: OutcomeRefused, Response: err.Error()}
 		if errors.Is(err, providers.ErrInsufficientFunds) {
@@ -656,7 +849,9 @@ func (r *run) settle(ctx context.Context, b Batch, l *lane) error {
 				return l.Provider.Check(ctx, it.ProviderReference)
 			})
 		case canSettle:
-			if attempt, err = r.Store.StartAttempt(ctx, it.ID, KindSettle, ""); err != nil {
+			if attempt, err = r.Store.StartAttempt(ctx, it.ID, KindSettle, ""); errors.Is(err, ErrStale) {
+				return nil // another worker settled it since the page was read
+			} else if err != nil {
 				return fmt.Errorf("start settle attempt: %w", err)
 			}
 			p := r.payout(it)
@@ -672,6 +867,9 @@ func (r *run) settle(ctx context.Context, b Batch, l *lane) error {
 	})
 }
 
+// settleOutcome's state changes close the item's other open attempts as
+// interrupted: on a shared ledger another worker may be settling the same
+// item, and a worker killed there would leave its attempt open.
 func settleOutcome(it Item, attempt int64, res providers.Result, err error) []Change {
 	var end *AttemptEnd
 	class := error(nil)
@@ -683,19 +881,20 @@ func settleOutcome(it Item, attempt int64, res providers.Result, err error) []Ch
 		if attempt != 0 {
 			end = &AttemptEnd{ID: attempt, Outcome: OutcomeAccepted, ProviderReference: res.ProviderReference, Response: resultText(res)}
 		}
-		return []Change{{ItemID: it.ID, From: Unknown, To: stateOf(res.Status), Cause: "settled: the provider reported the payout",
-			Message: res.Message, ProviderReference: res.ProviderReference, ProviderFee: res.Fee, ProviderNet: res.NetAmount, Attempt: end}}
+		return []Change{{ItemID: it.ID, From: Unknown, To: stateOf(res.Status), CloseOpen: true, Cause: "settled: the provider reported the payout",
+			Message: res.Message, ProviderReference: res.ProviderReference, ProviderFee: res.Fee, ProviderNet: res.NetAmount,
+			NotifyDigest: TokenDigest(res.NotifyToken), Attempt: end}}
 	case providers.ErrRejected:
 		if attempt != 0 {
 			end = &AttemptEnd{ID: attempt, Outcome: OutcomeRefused, Response: err.Error()}
 		}
-		return []Change{{ItemID: it.ID, From: Unknown, To: Failed, Cause: "settled: the provider refused the payout and holds none under our reference",
+		return []Change{{ItemID: it.ID, From: Unknown, To: Failed, CloseOpen: true, Cause: "settled: the provider refused the payout and holds none under our reference",
 			Message: err.Error(), Attempt: end}}
 	case providers.ErrDuplicate:
 		if attempt != 0 {
 			end = &AttemptEnd{ID: attempt, Outcome: OutcomeDuplicate, Response: err.Error()}
 		}
-		return []Change{{ItemID: it.ID, From: Unknown, To: Review, Cause: "a payout exists under our reference but the provider did not return it: a person must check",
+		return []Change{{ItemID: it.ID, From: Unknown, To: Review, CloseOpen: true, Cause: "a payout exists under our reference but the provider did not return it: a person must check",
 			Message: err.Error(), Attempt: end}}
 	default:
 		if attempt != 0 {
@@ -715,7 +914,8 @@ func (r *run) pend(it Item) {
 	}
 	now := r.clock.Now()
 	deadline := now.Add(r.PendingWait)
-	at := now.Add(r.PollInterval)
+	first, _ := r.pace(l)
+	at := now.Add(first)
 	if at.After(deadline) {
 		at = deadline
 	}
@@ -725,7 +925,12 @@ func (r *run) pend(it Item) {
 // checks makes the lane's status checks as they fall due, Status.Concurrency
 // (or Concurrency) side by side, until the run has sent all it will and no
 // check is left.
-func (r *run) checks(ctx context.Context, l *lane) error {
+//
+// On a lane whose provider calls back, checks are far apart: every
+// PollInterval meanwhile the ledger is read (not the provider) and the checks
+// of items a callback settled are dropped, so that the run ends when they
+// are final, not at their next check.
+func (r *run) checks(ctx context.Context, b Batch, l *lane) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(l.checkers)
 	for {
@@ -737,13 +942,42 @@ func (r *run) checks(ctx context.Context, l *lane) error {
 			g.Go(guard(func() error { return r.check(gctx, l, d) }))
 			continue
 		}
-		if err := r.await(gctx, l.due.wake, wait); err != nil {
+		sweep := l.Callbacks && wait > r.PollInterval
+		if sweep {
+			wait = r.PollInterval
+		}
+		err := r.await(gctx, l.due.wake, wait)
+		if err == nil && sweep {
+			err = r.sweep(gctx, b, l)
+		}
+		if err != nil {
 			if werr := g.Wait(); werr != nil {
 				return werr
 			}
 			return err
 		}
 	}
+}
+
+// sweep drops the checks of the lane's items that are no longer pending in
+// the ledger: a callback settled them.
+func (r *run) sweep(ctx context.Context, b Batch, l *lane) error {
+	pending := map[int64]bool{}
+	if err := r.eachPage(ctx, b, l, Pending, func(it Item) error {
+		pending[it.ID] = true
+		return nil
+	}); err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	for _, id := range l.due.ids() {
+		if !pending[id] {
+			l.due.drop(id)
+		}
+	}
+	return nil
 }
 
 // await waits d on the clock, or when d < 0 without a bound, until wake says
@@ -777,6 +1011,15 @@ func (r *run) await(ctx context.Context, wake <-chan struct{}, d time.Duration) 
 // the next run once PendingWait has passed). An item whose final state was
 // recorded meanwhile by someone else (ErrStale) is left as it is.
 func (r *run) check(ctx context.Context, l *lane, d *due) error {
+	if l.Callbacks {
+		// a callback may have settled it (in another process, too): the
+		// ledger is asked before the provider
+		it, err := r.Store.Item(ctx, d.id)
+		if err == nil && it.State != Pending {
+			l.due.finish(d)
+			return nil
+		}
+	}
 	// a check that fails is not resent: the item's next check asks again
 	op := providers.Op{Name: "status", Idempotent: true, Retries: -1}
 	res, err := providers.Call(ctx, l.status, op, func(ctx context.Context) (providers.Result, error) {
@@ -804,22 +1047,35 @@ func (r *run) check(ctx context.Context, l *lane, d *due) error {
 			it = full
 		}
 	}
-	return r.apply(ctx, it, Change{ItemID: d.id, From: Pending, To: to,
+	// CloseOpen: on a shared ledger another worker may have opened a settle
+	// attempt on this item (it was unknown) and died before closing it
+	return r.apply(ctx, it, Change{ItemID: d.id, From: Pending, To: to, CloseOpen: true,
 		Cause: "provider reported the final status", Message: res.Message, ProviderFee: res.Fee, ProviderNet: res.NetAmount})
 }
 
+// pace is the first wait of a lane's status checks and the longest: from
+// PollInterval up to PollCap, or from CallbackPollDelay when its provider
+// calls back (polling is then the fallback).
+func (r *run) pace(l *lane) (first, capped time.Duration) {
+	if l.Callbacks {
+		return r.CallbackPollDelay, max(r.PollCap, r.CallbackPollDelay)
+	}
+	return r.PollInterval, r.PollCap
+}
+
 // later queues an item's next check, each wait twice the one before (from
-// PollInterval, up to PollCap), the last at its deadline; past it, the item is
-// left pending to the next run.
+// the lane's pace, up to its cap), the last at its deadline; past it, the
+// item is left pending to the next run.
 func (r *run) later(l *lane, d *due) {
 	now := r.clock.Now()
 	if !now.Before(d.deadline) {
 		l.due.finish(d)
 		return
 	}
-	wait := r.PollCap
+	base, capped := r.pace(l)
+	wait := capped
 	if d.tries < 32 {
-		wait = min(r.PollInterval<<d.tries, r.PollCap)
+		wait = min(base<<d.tries, capped)
 	}
 	at := now.Add(max(wait, time.Millisecond))
 	if at.After(d.deadline) {
@@ -868,7 +1124,14 @@ func (r *run) record(ctx context.Context, changes []Change) ([]Change, error) {
 		}
 		r.log.Info("item settled elsewhere while its answer was on the way; its state stays", "item", c.ItemID, "to", c.To)
 		if c.Attempt != nil {
-			if err := r.Store.Apply(wctx, Change{ItemID: c.ItemID, Attempt: c.Attempt}); err != nil {
+			err := r.Store.Apply(wctx, Change{ItemID: c.ItemID, Attempt: c.Attempt})
+			switch {
+			case errors.Is(err, ErrStale):
+				// a worker that took this one's claim for lost (its lease ran
+				// out) closed the attempt as interrupted and settles the item
+				r.log.Warn("the item's claim was recovered by another worker; it settles the item with the provider",
+					"item", c.ItemID, "answer", c.Attempt.Outcome)
+			case err != nil:
 				return done, err
 			}
 		}

@@ -647,3 +647,129 @@ func TestContactsGoThroughTheLanesCaller(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, known, 3)
 }
+
+func TestAClaimStillHeldProvesNothingLeftAndIsSentAgain(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		held    bool // claimed held (the runner holds a blind provider's claims)
+		release bool // released: the request may have left
+		reached bool // it did reach the provider
+		want    batch.State
+		payouts int
+	}{
+		{"killed after the claim, before the release: sent again, paid once", true, false, false, batch.Succeeded, 1},
+		{"released and paid, answer lost: a person checks", true, true, true, batch.Review, 1},
+		{"released, killed before the write: it may have left, a person checks", true, true, false, batch.Review, 0},
+		{"a claim not held (an older run's): a person checks", false, false, false, batch.Review, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, 1, sandbox.Options{}, 2*time.Second)
+			ctx := context.Background()
+			claim := e.st.Claim
+			if tt.held {
+				claim = e.st.ClaimHeld
+			}
+			claims, err := claim(ctx, e.b.ID, "campay", 1)
+			require.NoError(t, err)
+			require.Len(t, claims, 1)
+			c := claims[0]
+			if tt.release {
+				require.NoError(t, e.st.Release(ctx, c.AttemptID))
+			}
+			if tt.reached {
+				_, err := e.client.Send(ctx, providers.Payout{Reference: c.Item.Reference, Phone: c.Item.Phone, Amount: c.Item.Amount})
+				require.NoError(t, err)
+			}
+			_, err = e.runner(blind{e.client}).Run(ctx, e.b)
+			require.NoError(t, err)
+			it, err := e.st.Item(ctx, c.Item.ID)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, it.State)
+			assert.Len(t, e.srv.Payouts(), tt.payouts, "never paid twice")
+			for _, p := range e.srv.Payouts() {
+				assert.Equal(t, c.Item.Reference, p.ClientReference, "the same reference")
+			}
+			atts, err := e.st.Attempts(ctx, c.Item.ID)
+			require.NoError(t, err)
+			for _, a := range atts {
+				assert.False(t, a.FinishedAt.IsZero(), "no attempt left open")
+			}
+			if tt.want == batch.Succeeded {
+				require.Len(t, atts, 2)
+				assert.Equal(t, batch.OutcomeNotProcessed, atts[0].Outcome, "the held attempt closed as never sent")
+			}
+		})
+	}
+}
+
+// releases counts the releases of held attempts.
+type releases struct {
+	*ledger.Store
+	n atomic.Int64
+}
+
+func (r *releases) Release(ctx context.Context, attemptID int64) error {
+	r.n.Add(1)
+	return r.Store.Release(ctx, attemptID)
+}
+
+func TestAResendOfABlindProvidersPayoutIsHeldUntilItLeaves(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 1, sandbox.Options{}, 2*time.Second)
+	e.srv.AddFault(sandbox.Fault{Provider: "campay", Op: "withdraw", Kind: sandbox.Status, Status: 429, RetryAfter: 1})
+	st := &releases{Store: e.st}
+	r := e.runner(blind{e.client})
+	r.Store = st
+	sum, err := r.Run(context.Background(), e.b)
+	require.NoError(t, err)
+	assert.Equal(t, 1, sum.Counts[batch.Succeeded])
+	assert.Len(t, e.srv.Payouts(), 1)
+	assert.Equal(t, int64(2), st.n.Load(), "the claim and its resend, each released just before it left")
+	items, err := e.st.Items(context.Background(), e.b.ID)
+	require.NoError(t, err)
+	atts, err := e.st.Attempts(context.Background(), items[0].ID)
+	require.NoError(t, err)
+	require.Len(t, atts, 2)
+	assert.Equal(t, batch.OutcomeNotProcessed, atts[0].Outcome)
+	assert.Equal(t, batch.KindRetry, atts[1].Kind)
+	assert.Equal(t, batch.OutcomeAccepted, atts[1].Outcome)
+
+	// a resend opened and the run killed before it left: planned again
+	e2 := newEnv(t, 1, sandbox.Options{}, 2*time.Second)
+	claims, err := e2.st.ClaimHeld(context.Background(), e2.b.ID, "campay", 1)
+	require.NoError(t, err)
+	require.NoError(t, e2.st.Release(context.Background(), claims[0].AttemptID))
+	require.NoError(t, e2.st.Apply(context.Background(), batch.Change{ItemID: claims[0].Item.ID,
+		Attempt: &batch.AttemptEnd{ID: claims[0].AttemptID, Outcome: batch.OutcomeNotProcessed, Response: "429"}}))
+	_, err = e2.st.StartHeld(context.Background(), claims[0].Item.ID, batch.KindRetry)
+	require.NoError(t, err)
+	sum, err = e2.runner(blind{e2.client}).Run(context.Background(), e2.b)
+	require.NoError(t, err)
+	assert.Equal(t, 1, sum.Counts[batch.Succeeded], "the resend never left: sent by the next run, not left to a person")
+	assert.Len(t, e2.srv.Payouts(), 1)
+}
+
+// releaseFails is a ledger whose releases do not reach the main file.
+type releaseFails struct{ *ledger.Store }
+
+func (releaseFails) Release(context.Context, int64) error {
+	return errors.New("checkpoint: disk I/O error")
+}
+
+func TestARequestWhoseReleaseFailsNeverLeavesAndIsPlannedAgain(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 2, sandbox.Options{}, 2*time.Second)
+	r := e.runner(blind{e.client})
+	r.Store = releaseFails{e.st}
+	_, err := r.Run(context.Background(), e.b)
+	require.ErrorContains(t, err, "disk I/O error", "the run stops: the ledger failed")
+	assert.Empty(t, e.srv.Payouts(), "nothing sent")
+	items, err := e.st.Items(context.Background(), e.b.ID)
+	require.NoError(t, err)
+	for _, it := range items {
+		assert.Equal(t, batch.Planned, it.State, "row %d: sent by the next run, not left in doubt", it.Row)
+	}
+}

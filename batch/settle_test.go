@@ -2,6 +2,7 @@ package batch_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -430,4 +431,131 @@ func TestAnAnswerThatFindsTheItemSettledByACallbackDoesNotFailTheRun(t *testing.
 	assert.Equal(t, batch.OutcomeAccepted, attempts[0].Outcome, "the send's attempt is closed with its answer")
 	assert.Equal(t, batch.Succeeded, e.item(t, 3).State, "the other item is paid and checked")
 	assert.Equal(t, 2, sum.Counts[batch.Succeeded])
+}
+
+func TestItemsACallbackIsExpectedForArePolledAtTheSlowerPace(t *testing.T) {
+	t.Parallel()
+	ms := time.Millisecond
+	tests := []struct {
+		name      string
+		callbacks bool
+		delay     time.Duration // Runner.CallbackPollDelay
+		want      []time.Duration
+	}{
+		{"no callback expected: PollInterval, doubling up to PollCap", false, 2 * time.Second,
+			[]time.Duration{100 * ms, 300 * ms, 600 * ms, 900 * ms}},
+		{"a callback expected: first at the delay, then every delay (the longer of it and PollCap)", true, 2 * time.Second,
+			[]time.Duration{2000 * ms, 4000 * ms, 6000 * ms, 8000 * ms}},
+		{"a delay shorter than PollInterval is PollInterval", true, 10 * ms,
+			[]time.Duration{100 * ms, 300 * ms, 600 * ms, 900 * ms}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newSettleEnv(t, map[string]int{"campay": 1})
+			p := newScript("campay", e.clock, pendingUntil(4))
+			r := e.runner(p)
+			r.Lanes["campay"] = batch.Lane{Provider: p, Concurrency: 1, Callbacks: tt.callbacks}
+			r.CallbackPollDelay = tt.delay
+			r.PollCap = 300 * ms
+			sum, err := r.Run(context.Background(), e.b)
+			require.NoError(t, err)
+			assert.Equal(t, 1, sum.Counts[batch.Succeeded])
+			assert.Equal(t, tt.want, p.checkTimes(p.log()[0].at))
+		})
+	}
+}
+
+func TestACallbackSettlesAnItemBeforeItsSlowCheckWhichIsThenNotMade(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		callbacks bool
+		checks    int // status requests the provider gets
+	}{
+		{"a callback expected: the ledger is read, the provider not asked", true, 0},
+		{"no callback expected: the provider is asked, its answer finds the item moved", false, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newSettleEnv(t, map[string]int{"campay": 1})
+			item := e.item(t, 2)
+			p := newScript("campay", e.clock, pendingUntil(1))
+			// a callback confirmed in another process (a CLI run's batch,
+			// serve's callback) settles the item right after it is accepted:
+			// the run is not told, only the ledger knows
+			obs := &settler{st: e.st, id: item.ID}
+			r := e.runner(p)
+			r.Observer = obs
+			r.Lanes["campay"] = batch.Lane{Provider: p, Concurrency: 1, Callbacks: tt.callbacks}
+			r.CallbackPollDelay = 10 * time.Second
+			start := e.clock.Now()
+			sum, err := r.Run(context.Background(), e.b)
+			require.NoError(t, err)
+			assert.Equal(t, 1, sum.Counts[batch.Succeeded], "what the callback recorded stands")
+			assert.Len(t, p.checkTimes(e.clock.Now()), tt.checks)
+			assert.LessOrEqual(t, e.clock.Now().Sub(start), 100*time.Millisecond,
+				"the run ends once the ledger shows the item final (read every PollInterval), not at its slow check")
+		})
+	}
+}
+
+// settler records item id succeeded, as a confirmed callback would, as soon
+// as the run records it pending.
+type settler struct {
+	st *batchtest.Memory
+	id int64
+}
+
+func (s *settler) Moved(it batch.Item, from, to batch.State) {
+	if it.ID == s.id && to == batch.Pending {
+		_ = s.st.Apply(context.Background(), batch.Change{ItemID: s.id, From: batch.Pending, To: batch.Succeeded,
+			Cause: batch.CauseCallback, Actor: batch.CallbackActor("campay")})
+	}
+}
+
+// answerFails is a store that fails to record the first answer that makes an
+// item pending, as a full disk would, and takes every other change.
+type answerFails struct {
+	*batchtest.Memory
+	mu     sync.Mutex
+	failed bool
+}
+
+func (s *answerFails) Apply(ctx context.Context, changes ...batch.Change) error {
+	s.mu.Lock()
+	for _, c := range changes {
+		if c.To == batch.Pending && !s.failed {
+			s.failed = true
+			s.mu.Unlock()
+			return errors.New("disk full")
+		}
+	}
+	s.mu.Unlock()
+	return s.Memory.Apply(ctx, changes...)
+}
+
+func TestItemsClaimedWhileAnAnswerFailsToRecordArePlannedAgain(t *testing.T) {
+	t.Parallel()
+	e := newSettleEnv(t, map[string]int{"campay": 3})
+	p := newScript("campay", e.clock, pendingUntil(1))
+	r := e.runner(p)
+	r.Store = &answerFails{Memory: e.st}
+	_, err := r.Run(context.Background(), e.b)
+	require.ErrorContains(t, err, "disk full", "the run stops: an answer it cannot record")
+	sends := 0
+	for _, c := range p.log() {
+		if c.op == "send" {
+			sends++
+		}
+	}
+	assert.Equal(t, 1, sends, "nothing more is sent")
+	assert.Equal(t, batch.Submitting, e.item(t, 2).State, "the answer not recorded: the next run recovers it")
+	assert.Equal(t, batch.Planned, e.item(t, 3).State, "claimed while the answer was recorded, not sent: planned again")
+	assert.Equal(t, batch.Planned, e.item(t, 4).State)
+	atts, err := e.st.Attempts(context.Background(), e.item(t, 3).ID)
+	require.NoError(t, err)
+	require.Len(t, atts, 1)
+	assert.Equal(t, batch.OutcomeNotProcessed, atts[0].Outcome, "its attempt closed: never sent")
 }

@@ -16,17 +16,22 @@ const (
 	Rejected   State = "rejected"
 	// Cancelled: a person cancelled the item before it was ever sent (Cancel).
 	Cancelled State = "cancelled"
+	// ToConfirm: the name registered behind the number does not match the
+	// sheet's (or the account is inactive); an approver confirms the row, with
+	// a note, before it can be paid (ConfirmName), or cancels it.
+	ToConfirm State = "to_confirm"
 )
 
 // States lists every state in a stable order (for counts and reports).
-var States = []State{Planned, Submitting, Pending, Succeeded, Failed, Unknown, Review, Rejected, Cancelled}
+var States = []State{Planned, Submitting, Pending, Succeeded, Failed, Unknown, Review, Rejected, Cancelled, ToConfirm}
 
 // transitions is the whole state machine. submitting → planned is taken only when
 // the provider proves the request was not processed (a refused connection, a 429)
 // and the retry budget is spent: nothing moved, so the item waits for the next run.
 // Only a planned item may be cancelled: one that was claimed may have left.
 var transitions = map[State][]State{
-	Planned:    {Submitting, Rejected, Cancelled},
+	Planned:    {Submitting, Rejected, Cancelled, ToConfirm},
+	ToConfirm:  {Planned, Rejected, Cancelled},
 	Submitting: {Pending, Succeeded, Failed, Unknown, Planned},
 	Unknown:    {Pending, Succeeded, Failed, Review},
 	Pending:    {Succeeded, Failed},

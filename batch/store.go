@@ -124,6 +124,31 @@ type RunStore interface {
 	Apply(ctx context.Context, changes ...Change) error
 }
 
+// HoldingStore is a RunStore that tells a claimed request that never left
+// from one that may have: a claim it makes held is released, durably, just
+// before its request is written, so that an item a crash leaves submitting
+// with its attempt still held provably sent nothing and is planned again
+// (same reference) instead of going to a person. The runner holds the claims
+// of providers that cannot be asked about our reference (My-CoolPay, Camoo),
+// where an item in doubt would need a person; the others settle by asking.
+type HoldingStore interface {
+	RunStore
+	// ClaimHeld is Claim whose send attempts are opened held.
+	ClaimHeld(ctx context.Context, batchID int64, provider string, limit int, except ...int64) ([]Claim, error)
+	// StartHeld is StartAttempt (the request described from the item) whose
+	// attempt is opened held: a resend of a request the provider proved it
+	// did not process.
+	StartHeld(ctx context.Context, itemID int64, kind string) (int64, error)
+	// Release records that a held attempt's request is about to leave. It
+	// returns only once that is as durable as the claim was (for SQLite: in
+	// the main file, not only the -wal); an attempt that is not open and held
+	// gives ErrStale. Nothing may be sent when it fails.
+	Release(ctx context.Context, attemptID int64) error
+	// Attempts lists an item's attempts, oldest first (those still held
+	// open with OutcomeHeld).
+	Attempts(ctx context.Context, itemID int64) ([]Attempt, error)
+}
+
 // PlanStore is what planning consumes: Prepare finds or creates the batch,
 // Repeats looks for the same payments in other batches, and a plan made again
 // is recorded with its planner.
@@ -253,6 +278,10 @@ const (
 	OutcomeNotProcessed = "not_processed" // never reached the provider, or refused before processing
 	OutcomeUnknown      = "unknown"       // may have been processed
 	OutcomeDuplicate    = "duplicate"     // provider says the reference was already used
+	// OutcomeHeld is an open attempt's while it is held (HoldingStore): its
+	// item is claimed, its request not yet released to leave. An open attempt
+	// still held provably sent nothing.
+	OutcomeHeld = "held"
 )
 
 // Attempt kinds.
@@ -264,13 +293,18 @@ const (
 
 // Change is one step to record: an attempt's end, a state change, or both.
 type Change struct {
-	ItemID            int64
+	ItemID int64
+	// Lease, when set, makes the change a recovery of a stopped worker's
+	// claim: it applies only while the item is still held under exactly this
+	// lease (another worker may have recovered and claimed it again since).
+	Lease             *Lease
 	From, To          State // To empty: no state change
 	Cause             string
 	Message           string // the item's message, kept for people (alone: updates the message only)
 	ProviderReference string // set on the item when not empty
 	ProviderFee       int64
 	ProviderNet       int64
+	NotifyDigest      string // set on the item when not empty (TokenDigest of the provider's callback token)
 	Provider          string // failover: the item moves to this provider (with To = Planned)
 	CloseOpen         bool   // close attempts a crashed run left open (recovery)
 	Actor             string // who decided it when a person did (review), empty for a run
@@ -283,6 +317,9 @@ type AttemptEnd struct {
 	Outcome           string
 	ProviderReference string
 	Response          string // what the provider answered, never a secret
+	// WhileHeld closes the attempt only if it is still held (HoldingStore):
+	// one released meanwhile gives ErrStale, its request may be leaving.
+	WhileHeld bool
 }
 
 // Attempt is one request sent (or about to be sent) for an item.

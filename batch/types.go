@@ -101,6 +101,10 @@ type Item struct {
 	UpdatedAt         time.Time
 	Fingerprint       string // the same payment in another batch has the same one
 	RetryOf           int64  // the failed item this one pays again, 0 when none
+
+	// NotifyDigest is the SHA-256 (hex) of the token the provider gave to
+	// authenticate its callback about this payout (TokenDigest), "" when none.
+	NotifyDigest string
 }
 
 // Counts is how many items stand in each state.
@@ -111,7 +115,7 @@ func (c Counts) Add(s State) { c[s]++ }
 
 // Open is how many items are neither terminal nor settled.
 func (c Counts) Open() int {
-	return c[Planned] + c[Submitting] + c[Pending] + c[Unknown] + c[Review]
+	return c[Planned] + c[Submitting] + c[Pending] + c[Unknown] + c[Review] + c[ToConfirm]
 }
 
 // Summary is a batch's standing.

@@ -40,6 +40,9 @@ func Verify(ctx context.Context, st Trail, b Batch) ([]Finding, error) {
 		}
 		var state, before State
 		for i, e := range evs {
+			if i > 0 && e.From == "" && e.To == "" {
+				continue // a step that moves no state (a link's code, message or claim)
+			}
 			before = state
 			switch {
 			case i == 0 && e.To != Planned:

@@ -9,6 +9,8 @@ import (
 	"bulkpay/providers/camoo"
 	"bulkpay/providers/campay"
 	"bulkpay/providers/cinetpay"
+	"bulkpay/providers/cinetpay2"
+	"bulkpay/providers/momo"
 	"bulkpay/providers/mycoolpay"
 	"bulkpay/providers/sandbox"
 )
@@ -20,7 +22,13 @@ import (
 // configured provider whose callbacks cannot be verified, why: its callbacks
 // are refused and polling alone settles its payouts.
 func (c Config) Callbacks(t Target) (parsers map[string]providers.CallbackParser, skipped []string, err error) {
-	parsers = map[string]providers.CallbackParser{cinetpay.Name: cinetpay.NewCallbacks()}
+	// CinetPay and MoMo sign nothing: their callbacks are only a reason to
+	// look the payout up by our reference
+	parsers = map[string]providers.CallbackParser{cinetpay.Name: cinetpay.NewCallbacks(), momo.Name: momo.NewCallbacks()}
+	if c.Providers[cinetpay.Name].API == cinetpay2.API {
+		// the 2026 API's webhooks carry the notify_token its transfers were given
+		parsers[cinetpay.Name] = cinetpay2.NewCallbacks()
+	}
 	if c.Endpoint(t).IsSandbox() {
 		key := sandbox.DefaultCallbackKey
 		cp, err := campay.NewCallbacks(key)
@@ -38,8 +46,10 @@ func (c Config) Callbacks(t Target) (parsers map[string]providers.CallbackParser
 		parsers[campay.Name], parsers[mycoolpay.Name], parsers[camoo.Name] = cp, mc, cm
 		return parsers, nil, nil
 	}
-	if _, ok := c.Providers[cinetpay.Name]; !ok {
-		delete(parsers, cinetpay.Name)
+	for _, name := range []string{cinetpay.Name, momo.Name} {
+		if _, ok := c.Providers[name]; !ok {
+			delete(parsers, name)
+		}
 	}
 	env := func(name, def string) string { return os.Getenv(cmp.Or(name, def)) }
 	for _, name := range c.ProviderNames() {

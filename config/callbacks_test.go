@@ -24,6 +24,7 @@ providers:
   mycoolpay: {callback_sources: [203.0.113.0/24]}
   camoo: {}
   cinetpay: {}
+  momo: {}
 `), 0o600))
 	cfg, err := config.Load(path)
 	require.NoError(t, err)
@@ -37,7 +38,7 @@ providers:
 	t.Setenv("CAMOO_API_SECRET", "")
 	parsers, skipped, err := cfg.Callbacks(config.Target{})
 	require.NoError(t, err)
-	assert.ElementsMatch(t, []string{"campay", "cinetpay", "mycoolpay"}, keys(parsers))
+	assert.ElementsMatch(t, []string{"campay", "cinetpay", "mycoolpay", "momo"}, keys(parsers), "MoMo's and CinetPay's are unsigned: no key needed")
 	require.Len(t, skipped, 1)
 	assert.Contains(t, skipped[0], "camoo", "a provider whose secret is missing is named")
 	for _, s := range skipped {
@@ -69,7 +70,7 @@ func TestTheSandboxsCallbacksAreHeardFromAnywhere(t *testing.T) {
 	parsers, skipped, err := config.Default().Callbacks(config.Target{SandboxURL: "http://127.0.0.1:8089"})
 	require.NoError(t, err)
 	assert.Empty(t, skipped)
-	assert.ElementsMatch(t, []string{"campay", "cinetpay", "mycoolpay", "camoo"}, keys(parsers))
+	assert.ElementsMatch(t, []string{"campay", "cinetpay", "mycoolpay", "camoo", "momo"}, keys(parsers))
 }
 
 func keys(m map[string]providers.CallbackParser) []string {

@@ -26,15 +26,23 @@ import (
 // default. Secrets are never written here: a provider names the environment
 // variables that hold them.
 type Config struct {
-	Ledger       string                    `yaml:"ledger"`
-	ReportsDir   string                    `yaml:"reports_dir"`
-	Region       string                    `yaml:"region"`
-	Currency     string                    `yaml:"currency"`
-	Description  string                    `yaml:"description"`
-	PendingWait  time.Duration             `yaml:"pending_wait"`
-	PollInterval time.Duration             `yaml:"poll_interval"`
-	Providers    map[string]ProviderConfig `yaml:"providers"`
-	Routes       []batch.Rule              `yaml:"routes"`
+	Ledger       string        `yaml:"ledger"`
+	ReportsDir   string        `yaml:"reports_dir"`
+	Region       string        `yaml:"region"`
+	Currency     string        `yaml:"currency"`
+	Description  string        `yaml:"description"`
+	PendingWait  time.Duration `yaml:"pending_wait"`
+	PollInterval time.Duration `yaml:"poll_interval"`
+	// CallbackPollDelay is poll_interval for the payouts of providers that
+	// call back once public_url is set: polling is then the fallback, at a
+	// slower pace (30s by default).
+	CallbackPollDelay time.Duration `yaml:"callback_poll_delay"`
+	// Lease is how long a worker's claim on an item holds without being
+	// renewed, on a ledger several workers share (PostgreSQL); a worker that
+	// dies leaves its items to the others once it has passed. 30s when 0.
+	Lease     time.Duration             `yaml:"lease"`
+	Providers map[string]ProviderConfig `yaml:"providers"`
+	Routes    []batch.Rule              `yaml:"routes"`
 	// PublicURL is where providers reach bulkpay serve's callbacks
 	// (/callbacks/{provider}): CinetPay and Camoo are given a notification
 	// URL below it per item. --public-url overrides it.
@@ -47,9 +55,26 @@ type Config struct {
 	Limits               batch.Limits         `yaml:"limits"`
 	RequireApproval      bool                 `yaml:"require_approval"`
 	FourEyes             bool                 `yaml:"four_eyes"`
+	// NameCheck is what planning does with the names registered behind the
+	// numbers: off, warn, review or block (names.go); left out, warn when a
+	// provider that can tell names is configured, else off.
+	NameCheck string `yaml:"name_check"`
 
 	// Webhooks are the customer's endpoints for signed events (webhooks.go).
 	Webhooks []Webhook `yaml:"webhooks"`
+
+	// SMS and Email are the channels to beneficiaries (notify.go).
+	SMS   *SMSConfig   `yaml:"sms"`
+	Email *EmailConfig `yaml:"email"`
+
+	// Pay by link (links.go): how long a link is valid, the reminders
+	// before its expiry, whether the beneficiary may give another number,
+	// and what the messages say.
+	LinkExpiry      Span   `yaml:"link_expiry"`
+	LinkReminders   []Span `yaml:"link_reminders"`
+	LinkOtherNumber bool   `yaml:"link_other_number"`
+	Organisation    string `yaml:"organisation"`
+	Language        string `yaml:"language"`
 }
 
 // ProviderConfig is one provider account and its pace. Each *_env field names
@@ -91,6 +116,21 @@ type ProviderConfig struct {
 	StatusRate        Rate          `yaml:"status_rate"`
 	StatusConcurrency int           `yaml:"status_concurrency"`
 	Timeout           time.Duration `yaml:"timeout"`
+
+	// API chooses CinetPay's API: "2026" for the newer one (api.cinetpay.net
+	// and .co, one account per country in Accounts); left out (or "v1"),
+	// the legacy transfer API (client.cinetpay.com/v1).
+	API string `yaml:"api"` // cinetpay
+	// Accounts are CinetPay 2026's country accounts, by ISO code (CI, SN, ...).
+	Accounts map[string]AccountConfig `yaml:"accounts"` // cinetpay, api 2026
+}
+
+// AccountConfig is one country account of CinetPay's 2026 API: the
+// environment variables holding its API key and API password (unset:
+// CINETPAY_{CC}_API_KEY and CINETPAY_{CC}_API_PASSWORD).
+type AccountConfig struct {
+	APIKeyEnv      string `yaml:"api_key_env"`
+	APIPasswordEnv string `yaml:"api_password_env"`
 }
 
 // Rate is a provider's pace in the config: requests per second, or
@@ -141,13 +181,14 @@ func (p ProviderConfig) StatusPace() *batch.Pace {
 // Default is the configuration without a file.
 func Default() Config {
 	return Config{
-		Ledger:       "bulkpay.db",
-		ReportsDir:   "bulkpay-reports",
-		Region:       "CM",
-		Currency:     "XAF",
-		Description:  "bulkpay payout",
-		PendingWait:  2 * time.Minute,
-		PollInterval: 2 * time.Second,
+		Ledger:            "bulkpay.db",
+		ReportsDir:        "bulkpay-reports",
+		Region:            "CM",
+		Currency:          "XAF",
+		Description:       "bulkpay payout",
+		PendingWait:       2 * time.Minute,
+		PollInterval:      2 * time.Second,
+		CallbackPollDelay: 30 * time.Second,
 	}
 }
 
@@ -198,6 +239,9 @@ func Load(path string) (Config, error) {
 				return cfg, fmt.Errorf("config %s: providers.%s.markets: %q is not a market bulkpay pays through MTN MoMo (%s)", path, name, m, momo.Countries())
 			}
 		}
+		if err := checkAPI(name, cfg.Providers[name]); err != nil {
+			return cfg, fmt.Errorf("config %s: providers.%s: %w", path, name, err)
+		}
 		if err := (batch.Costs{name: cfg.Providers[name].FeePercent}).Validate(); err != nil {
 			return cfg, fmt.Errorf("config %s: providers.%w", path, err)
 		}
@@ -213,7 +257,16 @@ func Load(path string) (Config, error) {
 	if err := cfg.Limits.Validate(); err != nil {
 		return cfg, fmt.Errorf("config %s: %w", path, err)
 	}
+	if _, err := batch.ParseNamePolicy(cfg.NameCheck); err != nil {
+		return cfg, fmt.Errorf("config %s: %w", path, err)
+	}
 	if err := cfg.checkWebhooks(); err != nil {
+		return cfg, fmt.Errorf("config %s: %w", path, err)
+	}
+	if err := cfg.checkNotify(); err != nil {
+		return cfg, fmt.Errorf("config %s: %w", path, err)
+	}
+	if err := cfg.checkLinks(); err != nil {
 		return cfg, fmt.Errorf("config %s: %w", path, err)
 	}
 	return cfg, nil

@@ -218,3 +218,31 @@ func TestStatusChecksMayHaveABudgetOfTheirOwn(t *testing.T) {
 	_, err := config.Load(path)
 	assert.ErrorContains(t, err, `rate "0"`, "a status rate of 0 is refused like a rate of 0")
 }
+
+func TestPollingIsTheFallbackOncePublicURLIsSet(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for i, tc := range []struct {
+		name      string
+		yaml      string
+		callbacks bool
+		delay     time.Duration
+	}{
+		{"no public URL: polling alone", "", false, 30 * time.Second},
+		{"a public URL: every provider calls back", "public_url: https://pay.example.org\n", true, 30 * time.Second},
+		{"its own pace", "public_url: https://pay.example.org\ncallback_poll_delay: 1m\n", true, time.Minute},
+	} {
+		path := filepath.Join(dir, fmt.Sprintf("c%d.yaml", i))
+		require.NoError(t, os.WriteFile(path, []byte(tc.yaml), 0o600))
+		cfg, err := config.Load(path)
+		require.NoError(t, err, tc.name)
+		assert.Equal(t, tc.delay, cfg.RunOptions(false, nil, nil).CallbackPollDelay, tc.name)
+		assert.Equal(t, tc.delay, cfg.SettleOptions(false, nil).CallbackPollDelay, tc.name)
+		conn, err := cfg.Connect(context.Background(), config.Target{SandboxURL: "http://127.0.0.1:1"})
+		require.NoError(t, err, tc.name)
+		for name, l := range conn.Lanes {
+			assert.Equal(t, tc.callbacks, l.Callbacks, "%s: %s", tc.name, name)
+		}
+		conn.Close()
+	}
+}

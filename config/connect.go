@@ -3,6 +3,7 @@ package config
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"log/slog"
 	"net"
@@ -13,10 +14,12 @@ import (
 	"time"
 
 	"bulkpay/batch"
+	"bulkpay/ledger"
 	"bulkpay/providers"
 	"bulkpay/providers/camoo"
 	"bulkpay/providers/campay"
 	"bulkpay/providers/cinetpay"
+	"bulkpay/providers/cinetpay2"
 	"bulkpay/providers/momo"
 	"bulkpay/providers/mycoolpay"
 	"bulkpay/providers/registry"
@@ -30,7 +33,7 @@ import (
 type Target struct {
 	SandboxURL string // --sandbox
 	ConfigPath string // the config file, recorded with the batch for hints
-	LedgerPath string // the ledger file: the built-in sandbox keeps its memory beside it
+	LedgerPath string // the ledger file (or PostgreSQL DSN): the built-in sandbox keeps its memory beside it
 	// WrapHTTP, when set, wraps every provider's HTTP client (the test
 	// build's crash points).
 	WrapHTTP func(*http.Client) *http.Client
@@ -39,6 +42,10 @@ type Target struct {
 	// then calls back there, and CinetPay and Camoo are given notification
 	// URLs below it.
 	CallbackURL string
+	// Pacer, when set, keeps each provider's rate for several processes
+	// together (a ledger several workers share): every request to a provider
+	// waits for a turn from it, tokens and lookups as well as payouts.
+	Pacer batch.Pacer
 }
 
 // callbackBase is where providers are told to call back under t: the
@@ -60,6 +67,9 @@ func (c Config) Endpoint(t Target) batch.Endpoint {
 		for _, name := range c.ProviderNames() {
 			p, _ := registry.Lookup(name)
 			bases[name] = cmp.Or(c.Providers[name].BaseURL, p.BaseURL)
+			if pc := c.Providers[name]; name == cinetpay.Name && pc.API == cinetpay2.API {
+				bases[name] = base2026(pc)
+			}
 		}
 		e = batch.LiveEndpoint(bases)
 	default:
@@ -81,16 +91,37 @@ func (c Config) Configured(sandboxURL string) []string {
 	return c.ProviderNames()
 }
 
+// sandboxJournal is where the built-in sandbox keeps its memory: beside the
+// ledger's file, or for a ledger on PostgreSQL in the current folder, named
+// after the server, database and schema (never the password).
+func sandboxJournal(ledgerPath string) string {
+	if !ledger.IsPostgres(ledgerPath) {
+		return ledgerPath + ".sandbox.jsonl"
+	}
+	sum := sha256.Sum256([]byte(ledger.Redact(ledgerPath)))
+	return fmt.Sprintf("bulkpay-postgres-%x.sandbox.jsonl", sum[:6])
+}
+
 // Connect builds the provider lanes for t (see Target); close the connection
 // when done.
 func (c Config) Connect(ctx context.Context, t Target) (*batch.Connection, error) {
+	conn, _, err := c.connect(ctx, t)
+	return conn, err
+}
+
+// connect is Connect, with the root of the sandbox it pays through ("" for
+// the live providers).
+func (c Config) connect(ctx context.Context, t Target) (*batch.Connection, string, error) {
 	switch {
 	case t.SandboxURL != "":
-		return c.lanes(strings.TrimRight(t.SandboxURL, "/"), "sandbox at "+t.SandboxURL, c.callbackBase(t), t.WrapHTTP, func() {})
+		root := strings.TrimRight(t.SandboxURL, "/")
+		conn, err := c.lanes(root, "sandbox at "+t.SandboxURL, c.callbackBase(t), t.WrapHTTP, t.Pacer, func() {})
+		return conn, root, err
 	case len(c.Providers) > 0:
-		return c.lanes("", "live", c.callbackBase(t), t.WrapHTTP, func() {})
+		conn, err := c.lanes("", "live", c.callbackBase(t), t.WrapHTTP, t.Pacer, func() {})
+		return conn, "", err
 	}
-	opts := sandbox.Options{JournalPath: t.LedgerPath + ".sandbox.jsonl", SettleDelay: time.Second}
+	opts := sandbox.Options{JournalPath: sandboxJournal(t.LedgerPath), SettleDelay: time.Second}
 	cbBase := c.callbackBase(t)
 	if cbBase != "" {
 		// the built-in sandbox calls back to bulkpay serve itself, as the
@@ -102,12 +133,12 @@ func (c Config) Connect(ctx context.Context, t Target) (*batch.Connection, error
 	}
 	srv, err := sandbox.New(opts)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		srv.Close()
-		return nil, fmt.Errorf("start built-in sandbox: %w", err)
+		return nil, "", fmt.Errorf("start built-in sandbox: %w", err)
 	}
 	pctx, stopPump := context.WithCancel(context.Background())
 	if cbBase != "" {
@@ -115,19 +146,21 @@ func (c Config) Connect(ctx context.Context, t Target) (*batch.Connection, error
 	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	go hs.Serve(ln)
-	return c.lanes("http://"+ln.Addr().String(), "built-in sandbox on "+ln.Addr().String(), cbBase, t.WrapHTTP, func() {
+	root := "http://" + ln.Addr().String()
+	conn, err := c.lanes(root, "built-in sandbox on "+ln.Addr().String(), cbBase, t.WrapHTTP, t.Pacer, func() {
 		stopPump()
 		srv.Close()
 		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		hs.Shutdown(sctx)
 	})
+	return conn, root, err
 }
 
 // lanes builds every provider: against the sandbox at root when root is set
 // (all of them, with the config's pace if it gives one, and the fees each
 // simulator draws on top), else the config's own.
-func (c Config) lanes(root, where, publicURL string, wrap func(*http.Client) *http.Client, closeFn func()) (*batch.Connection, error) {
+func (c Config) lanes(root, where, publicURL string, wrap func(*http.Client) *http.Client, pacer batch.Pacer, closeFn func()) (*batch.Connection, error) {
 	conn := &batch.Connection{Lanes: map[string]batch.Lane{}, Costs: batch.Costs{}, Sandbox: root != "", Where: where, Close: closeFn}
 	names := c.ProviderNames()
 	if conn.Sandbox {
@@ -153,16 +186,32 @@ func (c Config) lanes(root, where, publicURL string, wrap func(*http.Client) *ht
 		if wrap != nil {
 			hc = wrap(hc)
 		}
+		if rate := pc.Rate.PerSecond(); pacer != nil && rate > 0 {
+			key := name
+			hc = providers.Gated(hc, func(ctx context.Context) (func(), error) { return pacer.Take(ctx, key, rate, 0) })
+		}
 		prov, err := NewProvider(name, pc, root, publicURL, hc)
 		if err != nil {
 			closeFn()
 			return nil, err
 		}
+		reg, _ := registry.Lookup(name)
 		conn.Lanes[name] = batch.Lane{Provider: prov, Rate: pc.Rate.PerSecond(), Burst: pc.Burst, Concurrency: pc.Concurrency,
-			Status: pc.StatusPace()}
+			Status: pc.StatusPace(), Callbacks: reg.CallsBack && publicURL != ""}
+		if src, ok := nameSource(name, prov, pc); ok {
+			conn.Names = append(conn.Names, src)
+		}
 		if pc.FeePercent != "" {
 			conn.Costs[name] = pc.FeePercent
 		}
+	}
+	if conn.Sandbox { // the sandbox's directory tells the names no provider does
+		hc := &http.Client{Timeout: 30 * time.Second}
+		if wrap != nil {
+			hc = wrap(hc)
+		}
+		conn.Names = append(conn.Names, batch.NameSource{Provider: providers.SandboxNames,
+			Checker: sandbox.NameClient{URL: root, HTTP: hc}, Covers: sandbox.NameClient{}.Covers, Concurrency: 8, Rate: 50})
 	}
 	return conn, nil
 }
@@ -170,8 +219,8 @@ func (c Config) lanes(root, where, publicURL string, wrap func(*http.Client) *ht
 // NewProvider builds the client of provider name: against the sandbox at root
 // when root is set (its secrets are placeholders the simulators accept), else
 // at the config's base_url or the provider's own address, with the secrets
-// read from the environment variables the config names. CinetPay and Camoo
-// are given a notification URL per item below publicURL when it is set.
+// read from the environment variables the config names. CinetPay, Camoo and
+// MoMo are given a notification URL per item below publicURL when it is set.
 func NewProvider(name string, pc ProviderConfig, root, publicURL string, hc *http.Client) (batch.Provider, error) {
 	reg, ok := registry.Lookup(name)
 	if !ok {
@@ -196,6 +245,9 @@ func NewProvider(name string, pc ProviderConfig, root, publicURL string, hc *htt
 		}
 		return campay.New(append(opts, campay.WithCredentials(c[0], c[1]))...), nil
 	case cinetpay.Name:
+		if pc.API == cinetpay2.API {
+			return newCinetPay2026(pc, root, publicURL, hc)
+		}
 		c, err := creds(name, root, [2]string{pc.APIKeyEnv, "CINETPAY_APIKEY"}, [2]string{pc.PasswordEnv, "CINETPAY_PASSWORD"})
 		if err != nil {
 			return nil, err
@@ -229,7 +281,7 @@ func NewProvider(name string, pc ProviderConfig, root, publicURL string, hc *htt
 			return nil, err
 		}
 		opts := []momo.Option{momo.WithHTTPClient(hc), momo.WithBaseURL(base), momo.WithSubscriptionKey(c[0]),
-			momo.WithAPIUser(c[1], c[2]), momo.WithMarkets(pc.Markets...), momo.WithCallbackURL(pc.NotifyURL)}
+			momo.WithAPIUser(c[1], c[2]), momo.WithMarkets(pc.Markets...), momo.WithCallbackURL(pc.NotifyURL), momo.WithPublicURL(publicURL)}
 		if root == "" {
 			opts = append(opts, momo.WithTargetEnvironment(pc.TargetEnvironment))
 		}
@@ -280,7 +332,8 @@ func absPath(path string) string {
 // config sets its own interval), with log and crash (the test build's crash
 // points, nil otherwise).
 func (c Config) RunOptions(sandbox bool, log *slog.Logger, crash func(string)) batch.RunOptions {
-	o := batch.RunOptions{Description: c.Description, PendingWait: c.PendingWait, PollInterval: c.PollInterval, Log: log, Crash: crash}
+	o := batch.RunOptions{Description: c.Description, PendingWait: c.PendingWait, PollInterval: c.PollInterval,
+		CallbackPollDelay: c.CallbackPollDelay, Log: log, Crash: crash, Lease: c.Lease}
 	if sandbox && c.PollInterval == Default().PollInterval {
 		o.PollInterval = 500 * time.Millisecond
 	}
@@ -290,7 +343,7 @@ func (c Config) RunOptions(sandbox bool, log *slog.Logger, crash func(string)) b
 // SettleOptions are how reconcile settles what is in doubt under this config:
 // nothing is sent, the sandbox is polled every 500ms.
 func (c Config) SettleOptions(sandbox bool, log *slog.Logger) batch.RunOptions {
-	o := batch.RunOptions{PendingWait: c.PendingWait, PollInterval: c.PollInterval, Log: log}
+	o := batch.RunOptions{PendingWait: c.PendingWait, PollInterval: c.PollInterval, CallbackPollDelay: c.CallbackPollDelay, Log: log, Lease: c.Lease}
 	if sandbox {
 		o.PollInterval = 500 * time.Millisecond
 	}

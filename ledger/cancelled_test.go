@@ -3,7 +3,6 @@ package ledger
 import (
 	"context"
 	"database/sql"
-	"io/fs"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -22,12 +21,13 @@ func TestCancelledMigrationWidensTheStateCheck(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.db")
-	names, err := fs.Glob(migrations, "migrations/*.sql")
+	hist, err := history()
 	require.NoError(t, err)
 	old, err := sql.Open("sqlite3", DSN(path))
 	require.NoError(t, err)
 	version := 0
-	for _, name := range names {
+	for _, m := range hist {
+		name := m.name
 		if strings.HasSuffix(name, "_cancelled.sql") {
 			break
 		}

@@ -1,11 +1,15 @@
 package ledger
 
 import (
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"net"
 	"strconv"
+	"strings"
 	"syscall"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/mattn/go-sqlite3"
 )
 
@@ -28,14 +32,17 @@ var (
 	// ErrBadValue: a stored value (a time, a fee configuration, an endpoint)
 	// cannot be read back; a *ValueError says which.
 	ErrBadValue = errors.New("the ledger holds a value bulkpay cannot read")
+	// ErrUnreachable: the ledger's PostgreSQL server cannot be reached (down,
+	// refusing connections, a wrong host or port, a name that does not resolve).
+	ErrUnreachable = errors.New("the ledger's database server cannot be reached")
 )
 
 // IsWriteFailure reports whether err is the ledger failing to record a write
 // because of its disk or file (full, read-only, an I/O error): nothing that
 // needs the write recorded first may go on, and the remedy is on the machine
-// (free space, fix permissions), not in bulkpay.
+// (free space, fix permissions, bring the database server back), not in bulkpay.
 func IsWriteFailure(err error) bool {
-	return errors.Is(err, ErrDiskFull) || errors.Is(err, ErrReadOnly) || errors.Is(err, ErrIO)
+	return errors.Is(err, ErrDiskFull) || errors.Is(err, ErrReadOnly) || errors.Is(err, ErrIO) || errors.Is(err, ErrUnreachable)
 }
 
 // Error is a driver error the ledger recognised: Kind is one of the sentinels
@@ -107,7 +114,46 @@ func kindOf(se sqlite3.Error) error {
 // isUnique tells a UNIQUE constraint violation from other driver errors.
 func isUnique(err error) bool {
 	var se sqlite3.Error
-	return errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique
+	var pe *pgconn.PgError
+	return (errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique) ||
+		(errors.As(err, &pe) && pe.Code == pgUniqueViolation)
+}
+
+const pgUniqueViolation = "23505"
+
+// pgKindOf maps a PostgreSQL error to the ledger's sentinel by its SQLSTATE
+// (or, for a connection that failed, its kind); nil for one that has none.
+func pgKindOf(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		code := pe.Code
+		switch {
+		case code == "40001" || code == "40P01" || code == "55P03" || code == "57014":
+			// serialization failure, deadlock, lock not available, a statement
+			// timeout: another writer held what this one needed
+			return ErrBusy
+		case strings.HasPrefix(code, "23"):
+			return ErrConstraint
+		case code == "25006" || code == "42501":
+			// a read-only transaction (a hot standby, default_transaction_read_only),
+			// a role without the privilege to write
+			return ErrReadOnly
+		case code == "53100":
+			return ErrDiskFull
+		case code == "58030" || code == "XX001" || code == "XX002":
+			return ErrIO
+		case strings.HasPrefix(code, "08") || code == "57P01" || code == "57P02" || code == "57P03" || code == "53300":
+			// connection exceptions, the server shutting down or starting up, too many connections
+			return ErrUnreachable
+		}
+		return nil
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	if errors.As(err, &ce) || errors.As(err, &ne) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, driver.ErrBadConn) {
+		return ErrUnreachable
+	}
+	return nil
 }
 
 // mapErr gives err with the driver's error, if any, mapped to the ledger's
@@ -125,6 +171,12 @@ func (s *Store) mapErr(err error) error {
 	if d := s.asDamaged(err); d != nil {
 		return d
 	}
+	if s.pg {
+		if kind := pgKindOf(err); kind != nil {
+			return &Error{Kind: kind, Path: s.path, Err: s.redacted(err)}
+		}
+		return s.redacted(err)
+	}
 	var se sqlite3.Error
 	if errors.As(err, &se) {
 		if kind := kindOf(se); kind != nil {
@@ -133,6 +185,24 @@ func (s *Store) mapErr(err error) error {
 	}
 	return err
 }
+
+// redacted is err with the DSN's password, wherever the driver quoted it,
+// replaced: the error stays reachable (errors.Is, errors.As), its text does
+// not show the secret.
+func (s *Store) redacted(err error) error {
+	if s.secret == "" || err == nil || !strings.Contains(err.Error(), s.secret) {
+		return err
+	}
+	return &redactedError{text: strings.ReplaceAll(err.Error(), s.secret, "xxxxx"), err: err}
+}
+
+type redactedError struct {
+	text string
+	err  error
+}
+
+func (e *redactedError) Error() string { return e.text }
+func (e *redactedError) Unwrap() error { return e.err }
 
 // fail wraps err with the operation that met it, the driver's error mapped.
 func (s *Store) fail(op string, err error) error {

@@ -263,6 +263,12 @@ func (s *Store) runInSavepoint(tx *sql.Tx, w *write, single bool) (err error) {
 			return &txLostError{err: err, cause: rerr}
 		}
 	}
+	if err == nil && s.pg {
+		// PostgreSQL: the savepoint is left in place (one round trip less
+		// per write); the next write's SAVEPOINT w nests inside it, and a
+		// ROLLBACK TO w goes back to the innermost: that write's alone
+		return nil
+	}
 	if _, rerr := tx.ExecContext(w.ctx, `RELEASE w`); rerr != nil {
 		return &txLostError{err: errors.Join(err, rerr), cause: rerr}
 	}

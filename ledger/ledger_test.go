@@ -4,6 +4,7 @@ import (
 	"context"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"bulkpay/batch"
+	"bulkpay/internal/testsupport"
 )
 
 func openTemp(t *testing.T) *Store {
@@ -59,27 +61,40 @@ func TestFilesAre0600(t *testing.T) {
 
 func TestMigrationsAreVersionedAndIdempotent(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "l.db")
-	st, err := Open(context.Background(), path)
-	require.NoError(t, err)
-	v, _ := st.Pragma(context.Background(), "user_version")
-	names, err := fs.Glob(migrations, "migrations/*.sql")
-	require.NoError(t, err)
-	assert.Equal(t, strconv.Itoa(len(names)), v, "every migration applied")
-	st.Close()
-	st, err = Open(context.Background(), path)
-	require.NoError(t, err)
-	st.Close()
+	eachBackend(t, func(t *testing.T, loc string) {
+		st, err := Open(context.Background(), loc)
+		require.NoError(t, err)
+		v, err := st.SchemaVersion(context.Background())
+		require.NoError(t, err)
+		names, err := fs.Glob(migrations, "migrations/[0-9]*[0-9]_*[a-z].sql")
+		require.NoError(t, err)
+		n := 0
+		for _, name := range names {
+			if !strings.HasSuffix(name, ".postgres.sql") {
+				// the version is the last migration's number
+				num, err := strconv.Atoi(strings.SplitN(path.Base(name), "_", 2)[0])
+				require.NoError(t, err)
+				n = max(n, num)
+			}
+		}
+		assert.Equal(t, n, v, "every migration applied")
+		st.Close()
+		st, err = Open(context.Background(), loc)
+		require.NoError(t, err)
+		st.Close()
+	})
 }
 
 func TestEventsAreAppendOnly(t *testing.T) {
 	t.Parallel()
-	st := openTemp(t)
-	seed(t, st, 1)
-	_, err := st.db.Exec(`UPDATE events SET cause = 'edited'`)
-	require.ErrorContains(t, err, "append-only")
-	_, err = st.db.Exec(`DELETE FROM events`)
-	require.ErrorContains(t, err, "append-only")
+	eachBackend(t, func(t *testing.T, loc string) {
+		st := openAt(t, loc)
+		seed(t, st, 1)
+		_, err := st.db.Exec(`UPDATE events SET cause = 'edited'`)
+		require.ErrorContains(t, err, "append-only")
+		_, err = st.db.Exec(`DELETE FROM events`)
+		require.ErrorContains(t, err, "append-only")
+	})
 }
 
 func TestReusedPidIsNotTheHolder(t *testing.T) {
@@ -118,4 +133,34 @@ func TestALedgerNamedWithURICharactersIsThatFile(t *testing.T) {
 		assert.Len(t, bs, 1, "%s: opened again, the same ledger", name)
 		require.NoError(t, st.Close())
 	}
+}
+
+// eachBackend runs test, in parallel subtests, on the location of a fresh
+// ledger of each backend: a SQLite file, and a PostgreSQL schema when
+// BULKPAY_TEST_POSTGRES names a server.
+func eachBackend(t *testing.T, test func(t *testing.T, loc string)) {
+	t.Helper()
+	for name, location := range testsupport.Backends() {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			test(t, location(t))
+		})
+	}
+}
+
+// openAt opens the ledger at loc, closed when the test ends.
+func openAt(t *testing.T, loc string, opts ...Option) *Store {
+	t.Helper()
+	st, err := Open(context.Background(), loc, opts...)
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// another is the location of another fresh ledger of loc's backend.
+func another(t *testing.T, loc string) string {
+	if IsPostgres(loc) {
+		return testsupport.PostgresDSN(t)
+	}
+	return filepath.Join(t.TempDir(), "another.db")
 }

@@ -6,12 +6,8 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"os"
-	"path"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,6 +15,8 @@ import (
 	"time"
 
 	"github.com/mattn/go-sqlite3"
+
+	"bulkpay/batch"
 )
 
 //go:embed migrations/*.sql
@@ -36,9 +34,13 @@ var migrations embed.FS
 // file without its -wal may lose the latest answers (their items are then
 // settled with the provider as after a crash), never an item that was sent.
 type Store struct {
-	db    *sql.DB
-	path  string
-	alive func(pid int, start string) bool // whether a lock holder on this host still runs
+	db     *sql.DB
+	path   string                           // the file, or the PostgreSQL DSN without its password
+	pg     bool                             // on a PostgreSQL server (postgres.go), not a SQLite file
+	secret string                           // the DSN's password, kept out of every error
+	pacer  *pgPacer                         // the providers' pace for every worker (PostgreSQL)
+	local  batch.LocalPacer                 // the providers' pace in this process (SQLite)
+	alive  func(pid int, start string) bool // whether a lock holder on this host still runs
 
 	now     func() time.Time
 	every   time.Duration // checkpoint when this long has passed since the last one
@@ -107,6 +109,9 @@ func DSN(file string) string {
 	q.Set("_busy_timeout", "10000")
 	q.Set("_foreign_keys", "1")
 	q.Set("_stmt_cache_size", "64")
+	// personal data erased (registered names) is overwritten in the file's
+	// pages, not only unlinked, where that costs no extra write
+	q.Set("_secure_delete", "FAST")
 	return "file:" + uriPath.Replace(file) + "?" + q.Encode()
 }
 
@@ -116,8 +121,12 @@ var uriPath = strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23")
 
 // Open opens (creating if needed, mode 0600) the ledger at file and migrates it.
 // Several processes may open a new ledger at once: one migrates, the others
-// find it migrated.
+// find it migrated. A file that is a postgres:// or postgresql:// DSN opens
+// the ledger on that PostgreSQL server instead (postgres.go).
 func Open(ctx context.Context, file string, opts ...Option) (*Store, error) {
+	if IsPostgres(file) {
+		return openPostgres(ctx, file, opts...)
+	}
 	f, err := os.OpenFile(file, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("open ledger %s: %w", file, err)
@@ -149,33 +158,58 @@ func Open(ctx context.Context, file string, opts ...Option) (*Store, error) {
 // Close commits the writes still waiting for their group, then closes the ledger.
 func (s *Store) Close() error {
 	s.stopCommitter()
+	if s.pacer != nil {
+		s.pacer.close()
+	}
 	return s.db.Close()
 }
 
-// Path is the ledger's file.
+// Path is the ledger's file, or its PostgreSQL DSN without the password.
 func (s *Store) Path() string { return s.path }
+
+// Postgres reports whether the ledger is on a PostgreSQL server.
+func (s *Store) Postgres() bool { return s.pg }
+
+// ErrNotSQLite: a SQLite-only operation asked of a PostgreSQL ledger.
+var ErrNotSQLite = errors.New("the ledger is not a SQLite file")
 
 // Pragma reads one pragma (journal_mode, synchronous, foreign_keys, ...).
 func (s *Store) Pragma(ctx context.Context, name string) (string, error) {
+	if s.pg {
+		return "", fmt.Errorf("read pragma %s: %w", name, ErrNotSQLite)
+	}
 	var v string
 	err := s.db.QueryRowContext(ctx, "PRAGMA "+name).Scan(&v)
 	return v, s.fail("read pragma "+name, err)
+}
+
+// SchemaVersion is the number of the last migration applied to the ledger.
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+	q := "PRAGMA user_version"
+	if s.pg {
+		q = "SELECT version FROM bulkpay_schema"
+	}
+	var v int
+	err := s.db.QueryRowContext(ctx, q).Scan(&v)
+	return v, s.fail("read the ledger's schema version", err)
 }
 
 // migrate applies the migrations the ledger lacks, all in one immediate
 // transaction that reads the schema version inside it: a second process
 // opening the same new ledger waits for the first and then finds nothing to do.
 func (s *Store) migrate(ctx context.Context) error {
-	names, err := fs.Glob(migrations, "migrations/*.sql")
+	hist, err := history()
 	if err != nil {
 		return err
 	}
-	sort.Strings(names)
+	if s.pg {
+		return s.migratePostgres(ctx, hist)
+	}
 	var current int
 	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
 		return err
 	}
-	if current == len(names) {
+	if current == latest(hist) {
 		return nil // nothing to do: no write lock needed
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
@@ -183,25 +217,18 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
 			return err
 		}
-		if version > len(names) {
-			return fmt.Errorf("ledger schema version %d is newer than this bulkpay knows (%d): upgrade bulkpay", version, len(names))
+		if version > latest(hist) {
+			return fmt.Errorf("ledger schema version %d is newer than this bulkpay knows (%d): upgrade bulkpay", version, latest(hist))
 		}
-		for i, name := range names {
-			n, err := strconv.Atoi(strings.SplitN(path.Base(name), "_", 2)[0])
-			if err != nil || n != i+1 {
-				return fmt.Errorf("migration %s is out of sequence", name)
-			}
-			if n <= version {
-				continue
-			}
-			body, err := migrations.ReadFile(name)
+		for _, m := range after(hist, version) {
+			body, err := migrations.ReadFile(m.name)
 			if err != nil {
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-				return fmt.Errorf("%s: %w", name, err)
+				return fmt.Errorf("%s: %w", m.name, err)
 			}
-			if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", n)); err != nil {
+			if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.n)); err != nil {
 				return err
 			}
 		}
@@ -214,8 +241,12 @@ func (s *Store) migrate(ctx context.Context) error {
 var ErrCheckpoint = errors.New("ledger checkpoint incomplete")
 
 // Checkpoint copies every committed transaction from the -wal into the main
-// file and syncs it, so that the main file alone holds them.
+// file and syncs it, so that the main file alone holds them. On PostgreSQL a
+// commit is durable by itself: nothing to do.
 func (s *Store) Checkpoint(ctx context.Context) error {
+	if s.pg {
+		return nil
+	}
 	var busy, frames, copied int
 	if err := s.db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(FULL)").Scan(&busy, &frames, &copied); err != nil {
 		return s.fail("checkpoint ledger "+s.path, err)
@@ -265,6 +296,9 @@ const checkpointPatience = 10 * time.Second
 // due and is tried again at the next write; the writes that must reach the main
 // file (plans, claims) check their own and fail without it.
 func (s *Store) wrote(ctx context.Context) {
+	if s.pg {
+		return
+	}
 	s.cpMu.Lock()
 	s.sinceCP++
 	due := s.sinceCP >= s.everyN || s.now().Sub(s.lastCP) >= s.every
@@ -291,8 +325,15 @@ func (e *DamagedError) Error() string {
 func (e *DamagedError) Is(target error) bool { return target == ErrDamaged }
 
 // Check runs SQLite's quick_check over the whole ledger file: every page, every
-// b-tree, every record's format. A damaged file gives a *DamagedError.
+// b-tree, every record's format. A damaged file gives a *DamagedError. On
+// PostgreSQL, whose server checks its own pages, it checks that the server
+// answers and that the ledger's tables are there.
 func (s *Store) Check(ctx context.Context) error {
+	if s.pg {
+		var n int64
+		err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM bulkpay_schema`).Scan(&n)
+		return s.fail("check ledger "+s.path, err)
+	}
 	rows, err := s.db.QueryContext(ctx, "PRAGMA quick_check(10)")
 	if err != nil {
 		return s.damaged(err)
@@ -328,6 +369,9 @@ func (s *Store) damaged(err error) error {
 // asDamaged is a *DamagedError for SQLite's "malformed" and "not a database"
 // (SQLITE_CORRUPT, SQLITE_NOTADB), nil for any other error.
 func (s *Store) asDamaged(err error) error {
+	if s.pg {
+		return nil
+	}
 	var se sqlite3.Error
 	if errors.As(err, &se) && (se.Code == sqlite3.ErrCorrupt || se.Code == sqlite3.ErrNotADB) {
 		return &DamagedError{Path: s.path, Problems: []string{se.Error()}}

@@ -320,7 +320,7 @@ func (s *Store) batches(ctx context.Context) ([]batch.Batch, error) {
 
 const itemCols = `id, batch_id, row, name, phone, country, operator, email, mode, amount, reference, provider, route,
 	provider_reference, provider_fee, provider_net, state, message, attempts, updated_at, fingerprint, COALESCE(retry_of, 0),
-	charge, pay_amount`
+	charge, pay_amount, notify_digest`
 
 func scanItems(rows *sql.Rows) ([]batch.Item, error) {
 	defer rows.Close()
@@ -331,7 +331,7 @@ func scanItems(rows *sql.Rows) ([]batch.Item, error) {
 		var route string
 		if err := rows.Scan(&it.ID, &it.BatchID, &it.Row, &it.Name, &it.Phone, &it.Country, &it.Operator, &it.Email,
 			&it.Mode, &it.Amount, &it.Reference, &it.Provider, &route, &it.ProviderReference, &it.ProviderFee, &it.ProviderNet,
-			&it.State, &it.Message, &it.Attempts, &updated, &it.Fingerprint, &it.RetryOf, &it.Charge, &it.PayAmount); err != nil {
+			&it.State, &it.Message, &it.Attempts, &updated, &it.Fingerprint, &it.RetryOf, &it.Charge, &it.PayAmount, &it.NotifyDigest); err != nil {
 			return nil, err
 		}
 		if route != "" {
@@ -445,6 +445,29 @@ func (s *Store) Item(ctx context.Context, itemID int64) (batch.Item, error) {
 	return items[0], nil
 }
 
+// FindItem implements batch.ItemFinder: by our reference through its unique
+// index; by the provider's id with one query (that column has no index: a
+// callback carries our reference but in rare cases).
+func (s *Store) FindItem(ctx context.Context, ours, provider, theirs string) (batch.Item, bool, error) {
+	q, args := `SELECT `+itemCols+` FROM items WHERE reference = ?`, []any{ours}
+	if ours == "" {
+		q, args = `SELECT `+itemCols+` FROM items WHERE provider = ? AND provider_reference = ? AND provider_reference <> '' ORDER BY id LIMIT 1`,
+			[]any{provider, theirs}
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return batch.Item{}, false, s.fail("find item", err)
+	}
+	items, err := scanItems(rows)
+	if err != nil {
+		return batch.Item{}, false, s.fail("find item", err)
+	}
+	if len(items) == 0 {
+		return batch.Item{}, false, nil
+	}
+	return items[0], true, nil
+}
+
 // OpenByProvider implements batch.RunReader through the state index: the
 // items already final are not read.
 func (s *Store) OpenByProvider(ctx context.Context, batchID int64) (map[string]int, error) {
@@ -493,13 +516,54 @@ func (s *Store) LaneItemsAfter(ctx context.Context, batchID int64, provider stri
 // shows every item that may have been sent as at least submitting. Claims made
 // at the same time are committed and checkpointed together (group.go).
 func (s *Store) Claim(ctx context.Context, batchID int64, provider string, limit int, except ...int64) ([]batch.Claim, error) {
+	return s.claim(ctx, false, batchID, provider, limit, batch.Lease{}, except...)
+}
+
+// ClaimHeld implements batch.HoldingStore: Claim, its attempts opened held.
+func (s *Store) ClaimHeld(ctx context.Context, batchID int64, provider string, limit int, except ...int64) ([]batch.Claim, error) {
+	return s.claim(ctx, true, batchID, provider, limit, batch.Lease{}, except...)
+}
+
+// Release implements batch.HoldingStore: the attempt's request may leave
+// once this is in the main file, as the claim was (a copy of the main file
+// alone must not show a request that left as held).
+func (s *Store) Release(ctx context.Context, attemptID int64) error {
+	res := s.submit(ctx, true, func(ctx context.Context, tx *sql.Tx) error {
+		// only while its item is still being sent: a worker whose claim was
+		// recovered meanwhile (its lease ran out) must not send
+		r, err := tx.ExecContext(ctx, `UPDATE attempts SET outcome = NULL WHERE id = ? AND outcome = ? AND finished_at IS NULL
+			AND EXISTS (SELECT 1 FROM items i WHERE i.id = attempts.item_id AND i.state = 'submitting')`,
+			attemptID, batch.OutcomeHeld)
+		if err != nil {
+			return err
+		}
+		if n, err := r.RowsAffected(); err != nil || n != 1 {
+			return errors.Join(fmt.Errorf("%w: attempt %d is not open and held", batch.ErrStale, attemptID), err)
+		}
+		return nil
+	})
+	if res.err != nil {
+		return s.fail(fmt.Sprintf("release attempt %d", attemptID), res.err)
+	}
+	if res.checkpoint != nil {
+		return fmt.Errorf("release attempt %d: not yet in the ledger's main file, so not sent: %w", attemptID, res.checkpoint)
+	}
+	return nil
+}
+
+// claim is Claim, its attempts opened held when held, under lease (none
+// when zero: claimed under the batch's lock). On PostgreSQL the items are
+// read FOR UPDATE SKIP LOCKED: an item another worker's claim holds is passed
+// over, not waited for.
+func (s *Store) claim(ctx context.Context, held bool, batchID int64, provider string, limit int, lease batch.Lease, except ...int64) ([]batch.Claim, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
 	var claims []batch.Claim
 	res := s.submit(ctx, true, func(ctx context.Context, tx *sql.Tx) error {
 		claims = claims[:0]
-		q := `SELECT ` + itemCols + ` FROM items WHERE batch_id = ? AND provider = ? AND state = 'planned'`
+		// an item paid by link keeps the mode link until its link is claimed
+		q := `SELECT ` + itemCols + ` FROM items WHERE batch_id = ? AND provider = ? AND state = 'planned' AND mode <> 'link'`
 		args := []any{batchID, provider}
 		if len(except) > 0 {
 			q += ` AND id NOT IN (?` + strings.Repeat(`, ?`, len(except)-1) + `)`
@@ -507,7 +571,11 @@ func (s *Store) Claim(ctx context.Context, batchID int64, provider string, limit
 				args = append(args, id)
 			}
 		}
-		rows, err := tx.QueryContext(ctx, q+` ORDER BY row LIMIT ?`, append(args, limit)...)
+		q += ` ORDER BY row LIMIT ?`
+		if s.pg {
+			q += ` FOR UPDATE SKIP LOCKED`
+		}
+		rows, err := tx.QueryContext(ctx, q, append(args, limit)...)
 		if err != nil {
 			return err
 		}
@@ -518,13 +586,29 @@ func (s *Store) Claim(ctx context.Context, batchID int64, provider string, limit
 		now := s.clock()
 		at := batch.Stamp(now)
 		for _, it := range items {
-			if _, err := tx.ExecContext(ctx, `UPDATE items SET state = 'submitting', attempts = attempts + 1, updated_at = ?
-				WHERE id = ? AND state = 'planned'`, at, it.ID); err != nil {
+			until := ""
+			if !lease.Until.IsZero() {
+				until = batch.Stamp(lease.Until)
+			}
+			res, err := tx.ExecContext(ctx, `UPDATE items SET state = 'submitting', attempts = attempts + 1, updated_at = ?,
+				claimed_by = ?, lease_until = ? WHERE id = ? AND state = 'planned'`, at, lease.Worker, until, it.ID)
+			if err != nil {
 				return err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n != 1 {
+				continue // another writer claimed it since it was read: not ours to send
 			}
 			id, err := insertAttempt(ctx, tx, it, batch.KindSend, batch.RequestSummary(it), at)
 			if err != nil {
 				return err
+			}
+			if held {
+				// an open attempt's outcome is empty, or held until released
+				if _, err := tx.ExecContext(ctx, `UPDATE attempts SET outcome = ? WHERE id = ?`, batch.OutcomeHeld, id); err != nil {
+					return fmt.Errorf("hold attempt %d: %w", id, err)
+				}
 			}
 			if err := appendEvent(ctx, tx, batch.ClaimedEvent(it, id), at); err != nil {
 				return err
@@ -570,16 +654,30 @@ func insertAttempt(ctx context.Context, tx *sql.Tx, it batch.Item, kind, request
 
 // StartAttempt implements batch.RunStore.
 func (s *Store) StartAttempt(ctx context.Context, itemID int64, kind, request string) (int64, error) {
+	return s.startAttempt(ctx, itemID, kind, request, false)
+}
+
+// StartHeld implements batch.HoldingStore: StartAttempt, the attempt opened
+// held.
+func (s *Store) StartHeld(ctx context.Context, itemID int64, kind string) (int64, error) {
+	return s.startAttempt(ctx, itemID, kind, "", true)
+}
+
+func (s *Store) startAttempt(ctx context.Context, itemID int64, kind, request string, held bool) (int64, error) {
 	var id int64
 	err := s.submit(ctx, false, func(ctx context.Context, tx *sql.Tx) error {
 		var it batch.Item
-		err := tx.QueryRowContext(ctx, `SELECT id, provider, reference, phone, amount FROM items WHERE id = ?`, itemID).
-			Scan(&it.ID, &it.Provider, &it.Reference, &it.Phone, &it.Amount)
+		err := tx.QueryRowContext(ctx, `SELECT id, provider, reference, phone, amount, state FROM items WHERE id = ?`, itemID).
+			Scan(&it.ID, &it.Provider, &it.Reference, &it.Phone, &it.Amount, &it.State)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("%w: id %d", batch.ErrItemNotFound, itemID)
 		}
 		if err != nil {
 			return err
+		}
+		if it.State.Terminal() {
+			// settled meanwhile (another worker): no request for it any more
+			return fmt.Errorf("item %d is already %s: %w", itemID, it.State, batch.ErrStale)
 		}
 		if request == "" {
 			request = batch.RequestSummary(it)
@@ -590,6 +688,11 @@ func (s *Store) StartAttempt(ctx context.Context, itemID int64, kind, request st
 		}
 		if id, err = insertAttempt(ctx, tx, it, kind, request, at); err != nil {
 			return err
+		}
+		if held {
+			if _, err := tx.ExecContext(ctx, `UPDATE attempts SET outcome = ? WHERE id = ?`, batch.OutcomeHeld, id); err != nil {
+				return fmt.Errorf("hold attempt %d: %w", id, err)
+			}
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE items SET attempts = attempts + 1, updated_at = ? WHERE id = ?`, at, itemID)
 		return err
@@ -630,8 +733,14 @@ func applyOne(ctx context.Context, tx *sql.Tx, c batch.Change, at string) error 
 		return err
 	}
 	if a := c.Attempt; a != nil {
-		res, err := tx.ExecContext(ctx, `UPDATE attempts SET finished_at = ?, outcome = ?, provider_reference = ?, response = ?
-			WHERE id = ? AND item_id = ? AND finished_at IS NULL`, at, a.Outcome, a.ProviderReference, a.Response, a.ID, c.ItemID)
+		q := `UPDATE attempts SET finished_at = ?, outcome = ?, provider_reference = ?, response = ?
+			WHERE id = ? AND item_id = ? AND finished_at IS NULL`
+		args := []any{at, a.Outcome, a.ProviderReference, a.Response, a.ID, c.ItemID}
+		if a.WhileHeld {
+			q += ` AND outcome = ?`
+			args = append(args, batch.OutcomeHeld)
+		}
+		res, err := tx.ExecContext(ctx, q, args...)
 		if err != nil {
 			return fmt.Errorf("close attempt %d: %w", a.ID, err)
 		}
@@ -661,10 +770,11 @@ func applyOne(ctx context.Context, tx *sql.Tx, c batch.Change, at string) error 
 			provider_reference = CASE WHEN ? <> '' THEN ? ELSE provider_reference END,
 			provider_fee = CASE WHEN ? <> 0 THEN ? ELSE provider_fee END,
 			provider_net = CASE WHEN ? <> 0 THEN ? ELSE provider_net END,
-			provider = CASE WHEN ? <> '' THEN ? ELSE provider END
-		WHERE id = ? AND state = ?`,
-		c.To, at, c.Message, c.Message, c.ProviderReference, c.ProviderReference, c.ProviderFee, c.ProviderFee,
-		c.ProviderNet, c.ProviderNet, c.Provider, c.Provider, c.ItemID, c.From)
+			provider = CASE WHEN ? <> '' THEN ? ELSE provider END,
+			notify_digest = CASE WHEN ? <> '' THEN ? ELSE notify_digest END
+		WHERE id = ? AND state = ?`+leaseCond(c.Lease),
+		append([]any{c.To, at, c.Message, c.Message, c.ProviderReference, c.ProviderReference, c.ProviderFee, c.ProviderFee,
+			c.ProviderNet, c.ProviderNet, c.Provider, c.Provider, c.NotifyDigest, c.NotifyDigest, c.ItemID, c.From}, leaseArgs(c.Lease)...)...)
 	if err != nil {
 		return fmt.Errorf("update item %d: %w", c.ItemID, err)
 	}

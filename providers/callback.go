@@ -39,6 +39,11 @@ type Callback struct {
 	// Raw is what was received, as evidence: the query string of a GET, else
 	// the body (at most MaxCallbackBody bytes). It holds no secret of ours.
 	Raw string
+	// Token is what a provider that authenticates its callbacks with a token
+	// per payout sends to prove it (CinetPay's 2026 notify_token, returned
+	// when the payout was initiated), "" for the others: batch.Confirm
+	// compares it with the digest the payout's item keeps. It is never in Raw.
+	Token string
 }
 
 // The classes of a refused callback. Every error a ParseCallback returns

@@ -54,6 +54,14 @@ type Declaration struct {
 	SendPath    string // the path of the request that moves money (POST), below its base URL
 	Pays        []Pays
 	Wallet      *Wallet // nil for a provider without wallets of its own
+	// TellsNames: the provider can tell the name registered behind the
+	// numbers it pays (the countries and carriers of Pays), so that a name
+	// check asks it before money leaves.
+	TellsNames bool
+	// CallsBack: the provider calls the merchant back when a payout ends (at
+	// a URL set in its dashboard, or one bulkpay gives with each payout), so
+	// polling its status is only the fallback once bulkpay has a public URL.
+	CallsBack bool
 }
 
 var mobileMoney = []string{ModeMobileMoney}
@@ -66,20 +74,20 @@ var mobileMoney = []string{ModeMobileMoney}
 var declarations = []Declaration{
 	// Camoo: cashouts to MTN and Orange numbers in Cameroon, in XAF (422
 	// otherwise); the default for cashouts there.
-	{Name: "camoo", Title: "Camoo", SandboxPath: "/camoo/v1/payment", SendPath: "/cashout",
+	{Name: "camoo", Title: "Camoo", SandboxPath: "/camoo/v1/payment", SendPath: "/cashout", CallsBack: true,
 		Pays: []Pays{
 			{Country: "CM", Currency: "XAF", Carriers: []string{"MTN", "Orange"}, Modes: []string{ModeCashout}, Default: 1, WholeCountry: true},
 			{Country: "CM", Currency: "XAF", Carriers: []string{"MTN", "Orange"}, Modes: mobileMoney},
 		}},
 	// CamPay: "only MTN and Orange phone numbers are accepted" (ER102), Cameroon,
 	// XAF; the first choice there.
-	{Name: "campay", Title: "CamPay", SandboxPath: "/campay/api", SendPath: "/withdraw",
+	{Name: "campay", Title: "CamPay", SandboxPath: "/campay/api", SendPath: "/withdraw", CallsBack: true,
 		Pays: []Pays{
 			{Country: "CM", Currency: "XAF", Carriers: []string{"MTN", "Orange"}, Modes: mobileMoney, Default: 1},
 		}},
 	// CinetPay: each country in its own currency; in Cameroon MTN and Orange,
 	// only when named (CamPay and My-CoolPay are the defaults there).
-	{Name: "cinetpay", Title: "CinetPay", SandboxPath: "/cinetpay/v1", SendPath: "/transfer/money/send/contact",
+	{Name: "cinetpay", Title: "CinetPay", SandboxPath: "/cinetpay/v1", SendPath: "/transfer/money/send/contact", CallsBack: true,
 		Pays: []Pays{
 			{Country: "CI", Currency: "XOF", Modes: mobileMoney, Default: 1},
 			{Country: "SN", Currency: "XOF", Modes: mobileMoney, Default: 1},
@@ -94,7 +102,8 @@ var declarations = []Declaration{
 	// MTN MoMo (Disbursement): MTN numbers of the markets MTN opens to it,
 	// each in its own currency; only when the config routes to it or a row
 	// names it (a route may put it first for a market's MTN numbers).
-	{Name: "momo", Title: "MTN MoMo", SandboxPath: "/momo", SendPath: "/disbursement/v1_0/transfer",
+	// It tells the name behind an MTN number of its markets (basic user info).
+	{Name: "momo", Title: "MTN MoMo", SandboxPath: "/momo", SendPath: "/disbursement/v1_0/transfer", TellsNames: true, CallsBack: true,
 		Pays: []Pays{
 			{Country: "CM", Currency: "XAF", Carriers: []string{"MTN"}, Modes: mobileMoney},
 			{Country: "CI", Currency: "XOF", Carriers: []string{"MTN"}, Modes: mobileMoney},
@@ -105,7 +114,7 @@ var declarations = []Declaration{
 		}},
 	// My-CoolPay: CM_MOMO, CM_OM (after CamPay) and its own MCP wallets, by
 	// phone, username or e-mail; transaction_currency XAF.
-	{Name: "mycoolpay", Title: "My-CoolPay", SandboxPath: "/mycoolpay/api", SendPath: "/payout",
+	{Name: "mycoolpay", Title: "My-CoolPay", SandboxPath: "/mycoolpay/api", SendPath: "/payout", CallsBack: true,
 		Pays: []Pays{
 			{Country: "CM", Currency: "XAF", Carriers: []string{"MTN", "Orange"}, Modes: mobileMoney, Default: 2},
 			{Currency: "XAF", Carriers: []string{CarrierMCP}, Modes: mobileMoney, Default: 1},
@@ -278,4 +287,41 @@ func article(word string) string {
 		return "n"
 	}
 	return ""
+}
+
+// SandboxNames is the name a bulkpay sandbox's name directory goes by as a
+// name source: it tells the name behind any number.
+const SandboxNames = "sandbox"
+
+// TellsName reports whether provider can tell the name registered behind a
+// number of country on carrier: a provider that declares TellsNames, for the
+// numbers it pays; the sandbox for any number. No provider tells the names
+// behind Orange numbers today (PROVIDERS.md).
+func TellsName(provider, country, carrier string) bool {
+	if provider == SandboxNames {
+		return true
+	}
+	for _, d := range declarations {
+		if d.Name != provider || !d.TellsNames {
+			continue
+		}
+		for _, p := range d.Pays {
+			if p.Country != "" && strings.EqualFold(p.Country, country) &&
+				slices.ContainsFunc(p.Carriers, func(c string) bool { return strings.EqualFold(c, carrier) }) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// NameTellers lists the providers that declare they tell names, in order.
+func NameTellers() []string {
+	var out []string
+	for _, d := range declarations {
+		if d.TellsNames {
+			out = append(out, d.Name)
+		}
+	}
+	return out
 }

@@ -81,6 +81,10 @@ type Result struct {
 	// payout, "" when it did not say: what ties a payout the provider names
 	// to the item it pays.
 	ClientReference string
+	// NotifyToken is the token the provider will send with its callback about
+	// this payout (CinetPay's 2026 notify_token), "" when it gave none: the
+	// ledger keeps its digest to authenticate that callback.
+	NotifyToken string
 }
 
 // Error classes. Every error a client returns wraps exactly one of them.
@@ -164,8 +168,12 @@ func Classify(err error) error {
 }
 
 // NeverSent reports whether err proves the request never reached the server:
-// a failed dial (refused, unreachable, DNS) before any byte was written.
+// a failed dial (refused, unreachable, DNS) before any byte was written, or a
+// request held back by a shared rate limit (ErrHeldBack).
 func NeverSent(err error) bool {
+	if errors.Is(err, ErrHeldBack) {
+		return true
+	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		var op *net.OpError
 		return errors.As(err, &op) && op.Op == "dial"

@@ -45,6 +45,11 @@ type Options struct {
 	Retry       Retry
 	Log         *slog.Logger // discarded when nil
 	Clock       Clock        // SystemClock when nil
+	// Gate, when set, gives each attempt its turn after the pace and bound of
+	// the process: the rate and concurrency kept for several processes
+	// together (a ledger shared by several workers). An error from it means
+	// no turn: the attempt does not leave. release gives the turn's slot back.
+	Gate func(ctx context.Context) (release func(), err error)
 }
 
 // Stack returns the Caller of one provider, its wrappers stacked here and
@@ -55,6 +60,7 @@ type Options struct {
 //	pace    the rate limit (x/time/rate); after a Retry-After no call before
 //	        it has passed, and the rate halves until calls go through again
 //	bound   at most Concurrency calls in flight
+//	gate    when set, a turn under the pace several processes keep together
 //	fn      the client's method, which sends through Exchange
 //
 // How the doors and the runner use it (one Caller per provider, shared by
@@ -91,6 +97,9 @@ func Stack(o Options) Caller {
 		o.Clock = SystemClock
 	}
 	var c Caller = direct{}
+	if o.Gate != nil {
+		c = gated{next: c, provider: o.Provider, gate: o.Gate}
+	}
 	c = bound(c, o.Provider, o.Concurrency)
 	c = pace(c, o.Provider, o.Rate, o.Burst, o.Clock)
 	c = logged(c, o.Provider, o.Log, o.Clock)
@@ -129,6 +138,22 @@ func (direct) Call(ctx context.Context, _ Op, fn func(context.Context) error) er
 // notSent is the error of a call that never left because ctx ended first.
 func notSent(provider string, op Op, why string, err error) error {
 	return &Error{Class: ErrTransient, Provider: provider, Op: op.Name, Message: "not sent: " + why, Err: err}
+}
+
+// gated waits for a turn from a gate shared with other processes.
+type gated struct {
+	next     Caller
+	provider string
+	gate     func(ctx context.Context) (func(), error)
+}
+
+func (g gated) Call(ctx context.Context, op Op, fn func(context.Context) error) error {
+	release, err := g.gate(ctx)
+	if err != nil {
+		return notSent(g.provider, op, "waited for a turn under the shared rate limit", err)
+	}
+	defer release()
+	return g.next.Call(ctx, op, fn)
 }
 
 // bounded lets at most n calls run at once.

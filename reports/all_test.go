@@ -85,7 +85,7 @@ func TestWorkbookReadsBack(t *testing.T) {
 	f, err := excelize.OpenFile(filepath.Join(dir, "reconciliation.xlsx"))
 	require.NoError(t, err)
 	defer f.Close()
-	assert.Equal(t, []string{"Summary", "Items", "Review", "Rejected", "Cancelled", "Mismatches", "Could not check"}, f.GetSheetList())
+	assert.Equal(t, []string{"Summary", "Items", "Review", "Rejected", "Cancelled", "Mismatches", "Could not check", "Names"}, f.GetSheetList())
 
 	header, _ := f.GetRows("Items")
 	assert.Equal(t, []string{"row", "name", "phone", "amount", "charge", "sent", "provider", "reference", "provider reference",

@@ -50,6 +50,11 @@ func hostileInput(lead string) Input {
 		},
 		Unchecked: []Unchecked{{Row: 6, Provider: h("provider"), Reference: h("provref"), Reason: h("reason")},
 			{Provider: h("provider"), Reason: h("reason")}},
+		Names: []batch.NameCheck{
+			{Row: 2, Phone: h("phone"), Name: h("name"), Result: batch.NameMismatch, Score: 10, Provider: h("provider"),
+				ConfirmedBy: h("approver"), Note: h("note")},
+			{Row: 3, Phone: h("phone"), Name: h("name"), Result: batch.NameNotCheckable, Provider: h("provider"), Reason: h("reason")},
+		},
 	}
 }
 
@@ -147,6 +152,8 @@ var sheetColumns = map[string]map[string]class{
 	sheetMismatches: {"row": number, "finding": safe, "provider": hostile, "kind": mixed, "ours": mixed, "theirs": mixed,
 		"provider reference": hostile},
 	sheetUnchecked: {"row": number, "provider": hostile, "provider reference": hostile, "why it could not be checked": hostile},
+	sheetNames: {"row": number, "phone": mixed, "name on the sheet": hostile, "check": safe, "score": number, "provider": hostile,
+		"why": mixed, "confirmed by": hostile, "note": hostile},
 }
 
 func TestEveryWorkbookCellIsNeutralised(t *testing.T) {

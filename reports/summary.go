@@ -20,6 +20,9 @@ type Input struct {
 	Attempts   func(itemID int64) ([]batch.Attempt, error) // evidence for an item in review; nil: none
 	Mismatches []Mismatch                                  // the latest findings of reconcile
 	Unchecked  []Unchecked                                 // what reconcile could not read, apart from mismatches
+	Names      []batch.NameCheck                           // the name check's results (the registered names are not shown)
+	Links      []batch.Link                                // the batch's links, in sheet order; none when it pays nobody by link
+	Messages   []batch.Message                             // the messages sent about them
 }
 
 // Items goes through a batch's items in sheet order, only those in states
@@ -92,6 +95,7 @@ type Summary struct {
 	NeedsPerson     int         `json:"needs_person"`
 	Mismatches      []Mismatch  `json:"mismatches"`
 	CouldNotCheck   []Unchecked `json:"could_not_check"`
+	Links           *Links      `json:"links,omitempty"`
 }
 
 // Approval is who approved which plan, and when.
@@ -142,6 +146,7 @@ func newTallies(in Input) *tallies {
 		Currency: b.Currency, Environment: env(b), CreatedAt: b.CreatedAt.UTC(), CreatedBy: b.CreatedBy, PlanHash: b.PlanHash,
 		Charge: b.Charge, Profit: b.Profit}
 	s.Mismatches, s.CouldNotCheck = findings(in)
+	s.Links = linkSummary(b.Charge, in.Links, in.Messages)
 	if b.Approval.Hash != "" {
 		s.Approval = &Approval{By: b.Approval.By, At: b.Approval.At.UTC(), PlanHash: b.Approval.Hash}
 	}
@@ -248,6 +253,11 @@ func WriteAll(root string, in Input) (string, error) {
 		return dir, err
 	}
 	sum := t.summary()
+	if len(in.Links) > 0 {
+		if err := writeLinks(dir, in.Batch, in.Links); err != nil {
+			return dir, err
+		}
+	}
 	for _, f := range []struct {
 		name string
 		t    table

@@ -30,6 +30,7 @@ const (
 	sheetCancelled  = "Cancelled"
 	sheetMismatches = "Mismatches"
 	sheetUnchecked  = "Could not check"
+	sheetNames      = "Names"
 )
 
 // column is one column of a table sheet: its heading, its width in characters,
@@ -102,7 +103,7 @@ func newBook(b batch.Batch) (*book, error) {
 		f.Close()
 		return nil, err
 	}
-	for _, sh := range []string{sheetItems, sheetReview, sheetRejected, sheetCancelled, sheetMismatches, sheetUnchecked} {
+	for _, sh := range []string{sheetItems, sheetReview, sheetRejected, sheetCancelled, sheetMismatches, sheetUnchecked, sheetNames} {
 		if _, err := f.NewSheet(sh); err != nil {
 			f.Close()
 			return nil, err
@@ -128,6 +129,7 @@ func (w *book) finish(path string, in Input, sum Summary) error {
 		{sheetCancelled, cancelledColumns, func(row func([]any) error) error { return stateRows(in.Items, batch.Cancelled, row) }},
 		{sheetMismatches, mismatchColumns, table{rows: mismatchRows(sum)}.each},
 		{sheetUnchecked, uncheckedColumns, table{rows: uncheckedRows(sum)}.each},
+		{sheetNames, nameColumns, table{rows: nameRows(in.Names)}.each},
 	} {
 		t, err := w.table(sh.name, sh.cols)
 		if err == nil {
@@ -267,6 +269,27 @@ func wholeOr(s string) any {
 
 var uncheckedColumns = []column{{"row", 6, count}, {"provider", 10, text},
 	{"provider reference", 30, wrapped}, {"why it could not be checked", 80, wrapped}}
+
+// nameColumns are the Names sheet's: every row the name check did not find
+// a plain match, without the registered name (personal data the reports,
+// which every role reads, do not hold).
+var nameColumns = []column{{"row", 6, count}, {"phone", 16, text}, {"name on the sheet", 26, text}, {"check", 16, text},
+	{"score", 7, count}, {"provider", 10, text}, {"why", 60, wrapped}, {"confirmed by", 14, text}, {"note", 40, wrapped}}
+
+func nameRows(checks []batch.NameCheck) [][]any {
+	var rows [][]any
+	for _, c := range checks {
+		if c.Result == batch.NameMatch && c.ConfirmedBy == "" {
+			continue
+		}
+		why := c.Reason
+		if why == "" && c.Result.Doubtful() {
+			why = c.Problem()
+		}
+		rows = append(rows, []any{c.Row, "+" + c.Phone, c.Name, c.Result.Text(), c.Score, c.Provider, why, c.ConfirmedBy, c.Note})
+	}
+	return rows
+}
 
 func uncheckedRows(s Summary) [][]any {
 	var rows [][]any

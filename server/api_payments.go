@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -131,7 +132,7 @@ func (s *Server) bulkPayment(r *http.Request, sum batch.Summary) (bulkPaymentJSO
 	if err != nil {
 		return out, err
 	}
-	started := sum.Counts[batch.Planned]+sum.Counts[batch.Rejected] < sum.Items
+	started := sum.Counts[batch.Planned]+sum.Counts[batch.Rejected]+sum.Counts[batch.ToConfirm] < sum.Items
 	switch {
 	case s.runs.running(b.ID):
 		out.Status = statusRunning
@@ -269,8 +270,13 @@ func (s *Server) createBulkPayment(w http.ResponseWriter, r *http.Request, rq *r
 		apiFail(w, http.StatusBadRequest, "total_amount is required: the sheet's total, checked against its rows")
 		return
 	}
+	if pb := field("pay_by"); pb != "" && pb != batch.PayByLink {
+		apiFail(w, http.StatusBadRequest, "pay_by "+strconv.Quote(pb)+": write link to pay every row by link, or leave it out to pay as each row says")
+		return
+	}
 	form := newBatchForm{Reference: field("reference"), Period: field("period"), Sheet: field("sheet_name"),
-		ExpectTotal: field("total_amount"), AllowRepeat: field("allow_repeat") == "true"}
+		ExpectTotal: field("total_amount"), AllowRepeat: field("allow_repeat") == "true",
+		PayByLink: field("pay_by") == batch.PayByLink}
 	v, err := s.planUpload(r, rq, form)
 	switch {
 	case err != nil:
@@ -326,6 +332,7 @@ func (s *Server) approveBulkPayment(w http.ResponseWriter, r *http.Request, rq *
 		s.actionRefused(w, rq, b, err)
 		return
 	}
+	s.kickLinks() // a batch paying by link sends its links once approved
 	s.answerBatch(w, r, rq, http.StatusOK, b)
 }
 
@@ -589,11 +596,20 @@ func (s *Server) links(w http.ResponseWriter, r *http.Request, rq *request) {
 	if !ok {
 		return
 	}
-	all = slices.DeleteFunc(all, func(x batchItem) bool {
-		return !matches(q.Get("status"), linkStatus(x.it.State)) || !matches(q.Get("transaction"), transactionUUID(x.it)) ||
-			!matches(q.Get("currency"), x.b.Currency, fmt.Sprint(s.currency(x.b.Currency).ID))
-	})
-	s.list(w, r, len(all), func(i int) any { return s.link(all[i].b, all[i].it) })
+	paid, err := s.paidByLink(r.Context())
+	if err != nil {
+		s.apiInternal(w, rq, err)
+		return
+	}
+	out := make([]linkJSON, 0, len(all))
+	for _, x := range all {
+		l := s.linkWith(r, x, paid)
+		if matches(q.Get("status"), l.Status) && matches(q.Get("transaction"), transactionUUID(x.it)) &&
+			matches(q.Get("currency"), x.b.Currency, fmt.Sprint(s.currency(x.b.Currency).ID)) {
+			out = append(out, l)
+		}
+	}
+	s.list(w, r, len(out), func(i int) any { return out[i] })
 }
 
 // findItem finds the item whose Link (or Transaction) id is the path's {id}.
@@ -612,11 +628,25 @@ func (s *Server) findItem(w http.ResponseWriter, r *http.Request, rq *request, i
 }
 
 func (s *Server) linkRead(w http.ResponseWriter, r *http.Request, rq *request) {
-	x, ok := s.findItem(w, r, rq, func(it batch.Item) string { return it.Reference })
+	paid, err := s.paidByLink(r.Context())
+	if err != nil {
+		s.apiInternal(w, rq, err)
+		return
+	}
+	byID := map[string]int64{}
+	for _, l := range paid {
+		byID[l.ID] = l.ItemID
+	}
+	x, ok := s.findItem(w, r, rq, func(it batch.Item) string {
+		if id := r.PathValue("id"); byID[id] == it.ID && it.ID != 0 {
+			return id // a link's own id names its item too
+		}
+		return it.Reference
+	})
 	if !ok {
 		return
 	}
-	l := s.link(x.b, x.it)
+	l := s.linkWith(r, x, paid)
 	sum, err := batch.SummaryOf(r.Context(), s.opt.Store, x.b)
 	if err != nil {
 		s.apiInternal(w, rq, err)
@@ -627,6 +657,10 @@ func (s *Server) linkRead(w http.ResponseWriter, r *http.Request, rq *request) {
 		return
 	}
 	l.Transaction = s.transaction(x.b, x.it)
+	if t := l.Transaction.(transactionJSON); l.URL != nil {
+		t.Link = l.ID
+		l.Transaction = t
+	}
 	writeJSON(w, http.StatusOK, l)
 }
 

@@ -342,11 +342,18 @@ type phoneInfoJSON struct {
 	Provider    *string  `json:"provider"`  // the provider that would pay it (mobile money), null when none
 	Providers   []string `json:"providers"` // every provider that may pay it, in order (failover)
 	Unpayable   string   `json:"unpayable,omitempty"`
+	// Account is what the provider that tells names says of the account
+	// (active, inactive, unknown, not_checkable); only for the roles that see
+	// the registered names, as FirstName and LastName.
+	Account string `json:"account,omitempty"`
 }
 
 // phoneNumberInfo reads a phone number as a sheet's phone cell is read
 // (sheet.ParsePhone, the config's region for national numbers) and routes it
-// as a mobile money row of it would be (the batches' router).
+// as a mobile money row of it would be (the batches' router). To approvers
+// and admins it also gives the name registered behind it (first_name,
+// last_name) when a provider the server reaches can tell it (MoMo for MTN
+// numbers, the sandbox for any).
 func (s *Server) phoneNumberInfo(w http.ResponseWriter, r *http.Request, rq *request) {
 	cfg := s.opt.Config
 	ph, err := sheet.ParsePhone(r.PathValue("phone_number"), cfg.Region)
@@ -365,5 +372,6 @@ func (s *Server) phoneNumberInfo(w http.ResponseWriter, r *http.Request, rq *req
 	} else {
 		out.Providers, out.Provider = route, &route[0]
 	}
+	s.fillNames(r.Context(), rq, &out, ph.E164, ph.Region, ph.Operator)
 	writeJSON(w, http.StatusOK, out)
 }

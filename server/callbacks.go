@@ -20,8 +20,8 @@ import (
 // provider may hang up meanwhile, the work goes on.
 const lookupTimeout = 30 * time.Second
 
-// callbackRoutes are the routes providers call back on: CinetPay and Camoo
-// name the item in the URL (bulkpay gives them one per item).
+// callbackRoutes are the routes providers call back on: CinetPay, Camoo and
+// MoMo name the item in the URL (bulkpay gives them one per item).
 func (s *Server) callbackRoutes() []route {
 	var out []route
 	for _, p := range []struct{ name, path string }{
@@ -32,6 +32,11 @@ func (s *Server) callbackRoutes() []route {
 	} {
 		h := s.callback(p.name)
 		out = append(out, route{"GET " + p.path, public, 0, h}, route{"POST " + p.path, public, providers.MaxCallbackBody, h})
+	}
+	// MoMo calls back the X-Callback-Url each transfer named, with PUT or POST
+	h := s.callback("momo")
+	for _, m := range []string{"PUT ", "POST "} {
+		out = append(out, route{m + "/callbacks/momo/{item_reference}", public, providers.MaxCallbackBody, h})
 	}
 	return out
 }
@@ -63,6 +68,11 @@ func (s *Server) callback(provider string) func(w http.ResponseWriter, r *http.R
 		if err != nil {
 			s.opt.Log.Error("callback not recorded", "provider", provider, "err", err)
 			http.Error(w, "not recorded", http.StatusInternalServerError)
+			return
+		}
+		if conf.Verdict == batch.VerdictRefused { // a token other than the one its payout was given
+			s.opt.Log.Warn("callback refused", "provider", provider, "from", providers.SourceIP(r), "row", conf.Item.Row, "detail", conf.Detail)
+			answerCallback(w, p, &providers.CallbackError{Class: providers.ErrCallbackSignature, Provider: provider, Reason: conf.Detail})
 			return
 		}
 		s.opt.Log.Info("callback", "provider", provider, "verdict", conf.Verdict, "row", conf.Item.Row, "detail", conf.Detail)

@@ -78,6 +78,21 @@ func op(summary, roles string, params []obj, body obj, ok string, okAnswer obj) 
 	return o
 }
 
+// holderOp is an operation for whoever holds a link: no sign-in, rated per
+// link and per address (429 beyond), refusals in the ClaimAnswer shape.
+func holderOp(summary string, params []obj, body obj, ok string, okAnswer obj) obj {
+	refused := reply("refused: why, with the tries left or when to come back", ref("ClaimAnswer"))
+	o := obj{"summary": summary, "description": "No sign-in: whoever holds the link. Rated per link and per client address.",
+		"responses": obj{ok: okAnswer, "400": refused, "404": refused, "410": refused, "429": refused}, "security": []obj{}}
+	if len(params) > 0 {
+		o["parameters"] = params
+	}
+	if body != nil {
+		o["requestBody"] = body
+	}
+	return o
+}
+
 func query(names ...string) []obj {
 	out := []obj{}
 	for _, n := range names {
@@ -146,7 +161,7 @@ func openAPIDoc() obj {
 					"transaction": obj{}, "amount": integer, "url": nullable(str("")), "beneficiary_name": str(""),
 					"beneficiary_email": nullable(str("email")), "beneficiary_phone_number": str(""), "beneficiary_bank_name": nullable(str("")),
 					"beneficiary_bank_branch": nullable(str("")), "beneficiary_account_number": nullable(str("")), "expiry_date": nullable(str("date")),
-					"verification_code": nullable(str("")), "status": obj{"type": "string", "enum": []string{"sent", "processed", "expired"}},
+					"verification_code": nullable(str("")), "status": obj{"type": "string", "enum": []string{"sent", "claimed", "processed", "expired"}},
 					"created_at": stamp, "updated_at": stamp, "row": integer, "state": str(""), "operator": str(""), "provider": str(""), "message": str("")}),
 				"Transaction": object([]string{"amount"}, obj{"id": str("uuid"), "currency": ref("Currency"), "link": obj{}, "profit": str("uuid"),
 					"mode": obj{"type": "string", "enum": []string{"mobile_money", "bank_transfer", "cashout"}}, "amount": integer, "charge": integer,
@@ -159,9 +174,16 @@ func openAPIDoc() obj {
 					"percentage": nullable(str("decimal")), "use_percentage": boolean, "created_at": nullable(stamp), "updated_at": nullable(stamp),
 					"updated_by": nullable(str("")), "source": str(""), "bearer": str(""), "history": arrayOf(object(nil, obj{"fee": integer,
 						"percentage": nullable(str("decimal")), "use_percentage": boolean, "currency": str(""), "updated_at": stamp, "updated_by": str("")}))}),
+				"ClaimAnswer": object([]string{"success", "message"}, obj{"success": boolean, "message": str(""), "data": object(nil, obj{
+					"id": str(""), "currency": ref("Currency"), "bulk_payment": str("uuid"), "transaction": nullable(ref("Transaction")), "amount": integer,
+					"url": str(""), "beneficiary_name": str(""), "beneficiary_phone_number": str(""), "expiry_date": str("date"),
+					"status": obj{"type": "string", "enum": []string{"sent", "claimed", "processed", "expired"}}, "created_at": stamp, "updated_at": stamp,
+					"organization": str(""), "expires_at": stamp, "modes": arrayOf(str("")), "other_number": boolean, "code_sent": boolean,
+					"locked_until": nullable(stamp), "review": boolean, "cancelled": boolean}),
+					"detail": str(""), "tries_left": integer, "retry_after": stamp}),
 				"PhoneNumberInfo": object(nil, obj{"phone_number": str(""), "first_name": nullable(str("")), "last_name": nullable(str("")),
 					"country": str(""), "country_name": str(""), "operator": str(""), "provider": nullable(str("")), "providers": arrayOf(str("")),
-					"unpayable": str("")}),
+					"unpayable": str(""), "account": str("")}),
 			},
 		},
 		"paths": obj{
@@ -183,12 +205,20 @@ func openAPIDoc() obj {
 			"/payments/bulk_payment/{id}/report.csv":  report("text/csv"),
 			"/payments/bulk_payment/{id}/report.json": report("application/json"),
 			"/payments/link/":                         listOp("list the links: one per beneficiary row", "Link", "bulk_payment", "currency", "status", "transaction"),
-			"/payments/link/{id}/":                    readOp("read a link", "Link", "the link's id (the item's UUID)"),
-			"/payments/transaction/":                  listOp("list the transactions: one per payout", "Transaction", "mode", "currency", "link", "profit", "status"),
-			"/payments/transaction/{id}/":             readOp("read a transaction", "Transaction", "the transaction's id"),
-			"/payments/profit/":                       listOp("list the profits: one per batch", "Profit", "type", "currency"),
-			"/payments/profit/{id}/":                  readOp("read a profit", "Profit", "the profit's id"),
-			"/payments/webhook_event/":                listOp("list the webhook events, newest first, with each endpoint's delivery", "WebhookEvent", "type"),
+			"/payments/link/{id}/":                    readOp("read a link", "Link", "the link's id (a row paid by link: its link's id; any other row: the item's UUID)"),
+			"/payments/link/{id}/send_code/": obj{"post": holderOp("send a 6-digit code by SMS to the link's number on file (valid 10 minutes; at most one a minute, five an hour)",
+				pathParam("id", "the link's id"), nil, "202", reply("sent", ref("ClaimAnswer")))},
+			"/payments/check_bulk_payment/{linkId}": obj{"get": holderOp("the link's details, masked as its claim page shows them; never its verification code",
+				pathParam("linkId", "the link's id"), nil, "200", reply("the link", ref("ClaimAnswer")))},
+			"/payments/process_bulk_payment/transaction": obj{"post": holderOp("claim the link with its code and the mode chosen: its payout is paid by the runner, once; the same claim again answers the same transaction",
+				nil, jsonBody(object([]string{"link", "verification_code"}, obj{"link": str(""), "verification_code": str(""),
+					"mode": obj{"type": "string", "enum": []string{"mobile_money", "cashout", "bank_transfer"}}, "phone_number": str("")})),
+				"200", reply("claimed: the link with its transaction", ref("ClaimAnswer")))},
+			"/payments/transaction/":      listOp("list the transactions: one per payout", "Transaction", "mode", "currency", "link", "profit", "status"),
+			"/payments/transaction/{id}/": readOp("read a transaction", "Transaction", "the transaction's id"),
+			"/payments/profit/":           listOp("list the profits: one per batch", "Profit", "type", "currency"),
+			"/payments/profit/{id}/":      readOp("read a profit", "Profit", "the profit's id"),
+			"/payments/webhook_event/":    listOp("list the webhook events, newest first, with each endpoint's delivery", "WebhookEvent", "type"),
 			"/payments/webhook_event/{id}/resend/": obj{"post": op("send a webhook event again to every endpoint, retried for 24 h from now", "admin",
 				pathParam("id", "the event's id"), empty, "202", reply("opened again", object(nil, obj{"id": str(""), "state": str("")})))},
 			"/payments/profit_configuration/":      listOp("list the profit configurations in force", "ProfitConfiguration", "name", "currency"),
@@ -203,7 +233,7 @@ func openAPIDoc() obj {
 			"/payments/country/{id}/":          readOp("read a country", "Country", "its id"),
 			"/payments/country_currency/":      listOp("list the countries with their currencies", "CountryCurrency", "country", "currency"),
 			"/payments/country_currency/{id}/": readOp("read a country's currency", "CountryCurrency", "its id"),
-			"/payments/mobile_money/phone_number_info/{phone_number}": obj{"get": op("the number normalised, its country, operator and the provider that would pay it",
+			"/payments/mobile_money/phone_number_info/{phone_number}": obj{"get": op("the number normalised, its country, operator and the provider that would pay it; to approvers and admins, the name registered behind it (first_name, last_name) and its account's standing when a provider can tell them",
 				"every role", pathParam("phone_number", "as a sheet writes it"), nil, "200", reply("read", ref("PhoneNumberInfo")))},
 		},
 	}

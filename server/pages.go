@@ -47,6 +47,7 @@ func (s *Server) newBatchPage(w http.ResponseWriter, r *http.Request, rq *reques
 
 // batchView is what the batch page shows.
 type batchView struct {
+	Names    *namesView // the name check, nil when none was made
 	Batch    batch.Batch
 	Standing batch.Standing
 	Plan     render.PlanJSON
@@ -146,7 +147,7 @@ func (s *Server) batchView(ctx context.Context, rq *request, b batch.Batch, item
 	initiator, counts := rq.User.Role == identity.Initiator, v.Standing.Summary.Counts
 	v.CanStart = initiator && !v.Running && !v.Awaiting && !v.Standing.Summary.Complete()
 	v.CanPause = initiator && v.Running
-	v.CanCancel = initiator && counts[batch.Planned] > 0
+	v.CanCancel = initiator && counts[batch.Planned]+counts[batch.ToConfirm] > 0
 	v.Cancelled = counts[batch.Cancelled]
 	v.CanReconcile = slices.Contains(operators, rq.User.Role) && v.Started && !v.Running
 	v.CanRetry = initiator && counts[batch.Failed] > 0 && !v.Running
@@ -156,7 +157,10 @@ func (s *Server) batchView(ctx context.Context, rq *request, b batch.Batch, item
 	for _, u := range v.Standing.Reconciliation.Unchecked {
 		v.Unchecked = append(v.Unchecked, u.String())
 	}
-	v.Unsettled = counts.Open() - counts[batch.Planned]
+	v.Unsettled = counts.Open() - counts[batch.Planned] - counts[batch.ToConfirm]
+	if v.Names, err = s.namesOf(ctx, rq, b, items); err != nil {
+		return v, err
+	}
 	return v, nil
 }
 
@@ -230,6 +234,7 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request, rq *request) {
 		s.refusal(w, r, rq, b, err)
 		return
 	}
+	s.kickLinks() // a batch paying by link sends its links once approved
 	s.backToBatch(w, r, b)
 }
 

@@ -31,6 +31,8 @@ type page struct {
 	Until   time.Time // a time the message ends with (a lock's end), when not zero
 	Path    string
 	Data    any
+	Brand   string // a public page's organisation, in place of the app's name and menu
+	Refresh int    // reload the page after this many seconds (a payout in progress)
 }
 
 var funcs = template.FuncMap{
@@ -106,6 +108,15 @@ func (s *Server) render(w http.ResponseWriter, rq *request, status int, name, ms
 	p := page{T: rq.T, Lang: rq.Lang, User: rq.User, CSRF: rq.Session.CSRF, Sandbox: s.Sandbox(), Message: msg, Data: data}
 	if l, ok := data.(lockedUntil); ok {
 		p.Until = l.Until
+	}
+	if v, ok := data.(claimView); ok {
+		p.Brand = v.Org
+		if msg != "" {
+			p.Until = v.Until
+		}
+		if v.State == "claimed" && v.Progress == "in_progress" {
+			p.Refresh = 3
+		}
 	}
 	var buf bytes.Buffer
 	if err := s.pages[name].ExecuteTemplate(&buf, "layout", p); err != nil {

@@ -50,6 +50,12 @@ func (s *Server) table() []route {
 		{"POST /login", public, maxForm, s.login},
 		{"POST /logout", everyone, maxForm, s.logout},
 
+		// the claim pages of links (claim.go): public, the link is the key
+		{"GET /claim/{id}", public, 0, s.claimPage},
+		{"POST /claim/{id}", public, maxForm, s.claimSubmit},
+		{"POST /claim/{id}/code", public, maxForm, s.claimCode},
+		{"POST /claim/{id}/verify", public, maxForm, s.claimVerify},
+
 		{"GET /{$}", everyone, 0, s.batchesPage},
 		{"GET /batches/new", initiator, 0, s.newBatchPage},
 		{"GET /balances", everyone, 0, s.balancesPage},
@@ -74,6 +80,7 @@ func (s *Server) table() []route {
 		{"GET /batches/{ref}/items/{row}", everyone, 0, s.itemPage},
 		{"GET /batches/{ref}/review", reviewers, 0, s.reviewPage},
 		{"POST /batches/{ref}/items/{row}/resolve", approver, maxForm, s.resolve},
+		{"POST /batches/{ref}/items/{row}/confirm", approver, maxForm, s.confirmForm},
 		{"GET /batches/{ref}/report.xlsx", everyone, 0, s.report},
 		{"GET /batches/{ref}/report.csv", everyone, 0, s.report},
 		{"GET /batches/{ref}/report.json", everyone, 0, s.report},
@@ -95,6 +102,10 @@ func (s *Server) table() []route {
 		{"GET /payments/bulk_payment/{id}/report.json", everyone, 0, s.bulkPaymentReport},
 		{"GET /payments/link/{$}", everyone, 0, s.links},
 		{"GET /payments/link/{id}/{$}", everyone, 0, s.linkRead},
+		// whoever holds a link (api_claim.go): no sign-in, rated per link and address
+		{"POST /payments/link/{id}/send_code/{$}", public, maxForm, s.apiSendCode},
+		{"GET /payments/check_bulk_payment/{linkId}", public, 0, s.checkBulkPayment},
+		{"POST /payments/process_bulk_payment/transaction", public, maxForm, s.processBulkPayment},
 		{"GET /payments/transaction/{$}", everyone, 0, s.transactions},
 		{"GET /payments/transaction/{id}/{$}", everyone, 0, s.transactionRead},
 		{"GET /payments/profit/{$}", everyone, 0, s.profits},

@@ -87,8 +87,9 @@ func TestEveryRouteChecksTheRole(t *testing.T) {
 func checkAPIRoles(t *testing.T, h *harness, rt route, method, path string, browsers map[identity.Role]*client) {
 	anon := h.api("", "")
 	got := anon.call(method, path, nil)
-	if rt.roles == nil {
-		assert.Equal(t, http.StatusOK, got.code, "public")
+	if rt.roles == nil { // no sign-in asked (a link's routes answer 404 or 400 for no link: api_claim_test.go)
+		assert.NotContains(t, []int{http.StatusUnauthorized, http.StatusForbidden}, got.code, "public")
+		assert.Less(t, got.code, 500, "public: %s", got.body)
 		return
 	}
 	assert.Equal(t, http.StatusUnauthorized, got.code, "nobody")

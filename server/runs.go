@@ -26,6 +26,7 @@ type runs struct {
 	active map[int64]*job
 	ended  map[int64]outcome       // the latest run of each batch this server paid
 	change map[int64]chan struct{} // closed at the batch's next change
+	rerun  map[int64]bool          // a link was claimed during the run: a links pass follows its end
 	wg     sync.WaitGroup
 }
 
@@ -44,7 +45,15 @@ type outcome struct {
 }
 
 func newRuns(s *Server) *runs {
-	return &runs{s: s, active: map[int64]*job{}, ended: map[int64]outcome{}, change: map[int64]chan struct{}{}}
+	return &runs{s: s, active: map[int64]*job{}, ended: map[int64]outcome{}, change: map[int64]chan struct{}{}, rerun: map[int64]bool{}}
+}
+
+// again asks for a links pass once the batch's run ends: a link claimed
+// while it ran may have been passed by it.
+func (m *runs) again(id int64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.rerun[id] = true
 }
 
 func (m *runs) running(id int64) bool {
@@ -193,8 +202,13 @@ func (m *runs) end(id int64, err error) {
 		o.Err = err.Error()
 	}
 	m.ended[id] = o
+	rerun := m.rerun[id]
+	delete(m.rerun, id)
 	m.mu.Unlock()
 	m.abandon(id)
+	if rerun {
+		m.s.kickLinks()
+	}
 }
 
 // abandon forgets a run that is over, or that never began.

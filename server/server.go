@@ -85,6 +85,14 @@ type Options struct {
 	// delivery is due or WebhooksIdle has passed (30s when 0).
 	Webhooks     *webhooks.Deliverer
 	WebhooksIdle time.Duration
+	// Messenger sends the links' messages (invitations, reminders, codes);
+	// when nil, SMS go where the payouts go (see Server.messenger).
+	Messenger batch.Messenger
+	// LinksEvery is how often the links of approved batches are sent their
+	// invitations and due reminders, links past their expiry expire, and
+	// claimed links left unpaid are paid (1m when 0, never when negative);
+	// an approval starts a pass at once.
+	LinksEvery time.Duration
 	// Now is the clock of sessions, sign-in limits and events (time.Now when nil).
 	Now func() time.Time
 	// ProgressEvery is how often a progress stream reads the ledger's counts
@@ -123,9 +131,17 @@ type Server struct {
 	cancel context.CancelFunc
 	bg     sync.WaitGroup // the revisits of callbacks
 
-	builtinMu sync.Mutex
-	builtin   *batch.Connection // the built-in sandbox, once started
-	lookups   *batch.Connection // the providers callbacks are looked up through (but the built-in sandbox's), once made
+	builtinMu   sync.Mutex
+	builtin     *batch.Connection // the built-in sandbox, once started
+	lookups     *batch.Connection // the providers callbacks are looked up through (but the built-in sandbox's), once made
+	builtinRoot string            // the built-in sandbox's URL, once started
+
+	msgMu sync.Mutex
+	msg   batch.Messenger // the links' messages go through it, once made (see messenger)
+
+	claims  *claims       // the claim pages' rate limits and verified codes
+	linkKey []byte        // keys the links' code hashes (LinkKeyEnv, or a key of this process)
+	kick    chan struct{} // wakes the links' background pass (a batch was approved)
 }
 
 // New builds a server.
@@ -163,7 +179,11 @@ func New(opt Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{opt: opt, pages: pages, limiters: map[string]*rate.Limiter{}, uploads: newUploads(64)}
+	s := &Server{opt: opt, pages: pages, limiters: map[string]*rate.Limiter{}, uploads: newUploads(64),
+		claims: newClaims(), kick: make(chan struct{}, 1)}
+	if s.linkKey, err = linkKey(); err != nil {
+		return nil, err
+	}
 	s.base, s.cancel = context.WithCancel(context.Background())
 	s.runs = newRuns(s)
 	s.handler = s.routes()
@@ -172,6 +192,13 @@ func New(opt Options) (*Server, error) {
 		go func() {
 			defer s.bg.Done()
 			s.revisit(every)
+		}()
+	}
+	if every := cmp.Or(opt.LinksEvery, time.Minute); every > 0 {
+		s.bg.Add(1)
+		go func() {
+			defer s.bg.Done()
+			s.linksLoop(every)
 		}()
 	}
 	if opt.Webhooks != nil {

@@ -25,6 +25,7 @@ import (
 type newBatchForm struct {
 	Reference, Period, Sheet, ExpectTotal string
 	AllowRepeat                           bool
+	PayByLink                             bool // every row paid by link
 }
 
 // uploadView is what an upload gives: the rows to fix (nothing planned), a
@@ -48,7 +49,7 @@ type uploadView struct {
 func (s *Server) upload(w http.ResponseWriter, r *http.Request, rq *request) {
 	form := newBatchForm{Reference: strings.TrimSpace(r.PostFormValue("reference")), Period: strings.TrimSpace(r.PostFormValue("period")),
 		Sheet: strings.TrimSpace(r.PostFormValue("sheet_name")), ExpectTotal: strings.TrimSpace(r.PostFormValue("expect_total")),
-		AllowRepeat: r.PostFormValue("allow_repeat") == "on"}
+		AllowRepeat: r.PostFormValue("allow_repeat") == "on", PayByLink: r.PostFormValue("pay_by") == batch.PayByLink}
 	v, err := s.planUpload(r, rq, form)
 	switch {
 	case err != nil:
@@ -126,8 +127,17 @@ func (s *Server) planUpload(r *http.Request, rq *request, form newBatchForm) (up
 		v.Refusal = rq.T["no_rows"]
 		return v, nil
 	}
-	needs, err := batch.Preview(r.Context(), s.opt.Store, p, batch.SaveRequest{AllowRepeat: form.AllowRepeat, Planning: true, Login: rq.User.Name},
-		s.connect, nil)
+	checks, err := s.checkUploadNames(r.Context(), p)
+	if errors.Is(err, batch.ErrRefused) {
+		v.Status, v.Refusal = http.StatusConflict, err.Error()
+		return v, nil
+	}
+	if err != nil {
+		return v, err
+	}
+	lc := s.opt.Config.Links()
+	needs, err := batch.Preview(r.Context(), s.opt.Store, p, batch.SaveRequest{AllowRepeat: form.AllowRepeat, Planning: true, Login: rq.User.Name,
+		LinkExpiry: lc.Expiry, LinkOtherNumber: lc.OtherNumber}, s.connect, nil)
 	var re *batch.RepeatError
 	var ce *batch.ChangedError
 	switch {
@@ -140,7 +150,11 @@ func (s *Server) planUpload(r *http.Request, rq *request, form newBatchForm) (up
 	case err != nil:
 		return v, err
 	}
+	if err := s.saveUploadNames(r.Context(), p.Batch.Reference, checks, rq.User.Name); err != nil {
+		return v, err
+	}
 	plan := render.NewPlanJSON(p, p.Batch.Fees, needs)
+	plan.Names = render.NewNamesJSON(s.opt.Config.NamePolicy(), checks, seesNames(rq.User.Role))
 	v.Status, v.Plan, v.Batch = http.StatusOK, &plan, p.Batch
 	s.opt.Log.Info("batch planned", "batch", p.Batch.Reference, "user", rq.User.Name, "items", len(p.Items))
 	return v, nil
@@ -166,7 +180,15 @@ func (s *Server) planSheet(ctx context.Context, path string, form newBatchForm, 
 		return batch.PlannedSheet{}, sheet.Result{}, err
 	}
 	return door.PlanSheet(ctx, s.opt.Config, s.opt.Target, door.Plan{Sheet: door.Sheet{Path: path, Name: form.Sheet, ExpectTotal: expect},
-		Reference: form.Reference, Period: form.Period, By: by, Fees: fees, Policy: s.opt.Policy, Now: s.opt.Now()})
+		Reference: form.Reference, Period: form.Period, By: by, Fees: fees, Policy: s.opt.Policy, Now: s.opt.Now(), PayBy: form.payBy()})
+}
+
+// payBy is the plan's PayBy for the form.
+func (f newBatchForm) payBy() string {
+	if f.PayByLink {
+		return batch.PayByLink
+	}
+	return ""
 }
 
 // connect reaches the providers batches are paid through. The built-in
@@ -180,11 +202,12 @@ func (s *Server) connect(ctx context.Context) (*batch.Connection, error) {
 	s.builtinMu.Lock()
 	defer s.builtinMu.Unlock()
 	if s.builtin == nil {
-		c, err := s.opt.Config.Connect(context.WithoutCancel(ctx), s.opt.Target)
+		c, m, err := s.opt.Config.ConnectNotify(context.WithoutCancel(ctx), s.opt.Target)
 		if err != nil {
 			return nil, err
 		}
-		stack(c, s.opt.Log) // the runs and the callbacks' lookups share each provider's rate limit
+		s.builtinRoot = m.SandboxURL // its SMS simulator takes the links' messages
+		stack(c, s.opt.Log)          // the runs and the callbacks' lookups share each provider's rate limit
 		s.builtin = c
 	}
 	c := *s.builtin

@@ -596,8 +596,8 @@ func walletAddress(w providers.Wallet) string {
 	return strings.Join(ways[:len(ways)-1], ", ") + " or " + ways[len(ways)-1]
 }
 
-// ParseMode reads a payment mode: mobile_money, cashout or bank_transfer, in
-// English or French.
+// ParseMode reads a payment mode: mobile_money, cashout, bank_transfer or
+// link (paid by link: the beneficiary claims it), in English or French.
 func ParseMode(s string) (string, bool) { return parseModeKey(Normalize(s)) }
 
 func parseModeKey(key string) (string, bool) {
@@ -608,6 +608,8 @@ func parseModeKey(key string) (string, bool) {
 		return batch.ModeCashout, true
 	case "banktransfer", "bank", "virement", "virementbancaire", "banque":
 		return batch.ModeBankTransfer, true
+	case "link", "lien", "paymentlink", "liendepaiement", "parlien":
+		return batch.ModeLink, true
 	}
 	return "", false
 }

@@ -8,7 +8,8 @@ import (
 	"time"
 )
 
-// Event types. The link ones are accepted in the config; nothing emits them yet.
+// Event types. The ledger emits link.claimed and link.expired as a link is
+// claimed or expires (ledger/links.go); the others come from its triggers.
 const (
 	BatchPlanned   = "batch.planned"
 	BatchApproved  = "batch.approved"

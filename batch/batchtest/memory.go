@@ -33,7 +33,14 @@ type Memory struct {
 	byBatch  map[int64][]int64 // a batch's item ids
 	tries    map[int64][]int64 // an item's attempt ids
 	contacts map[string]map[string]bool
-	cbs      []batch.CallbackRecord // the callback log
+	shared   bool                  // several workers pay from it (WithShared)
+	leases   map[int64]batch.Lease // an item's latest leased claim
+	pacer    batch.LocalPacer
+	links    map[string]*batch.Link // by id
+	linkOf   map[int64]string       // an item's link id
+	messages []batch.Message
+	cbs      []batch.CallbackRecord      // the callback log
+	names    map[int64][]batch.NameCheck // name checks by batch (names.go)
 }
 
 // record is a batch with what the store keeps beside it.
@@ -205,7 +212,7 @@ func (m *Memory) CreateBatchFrom(ctx context.Context, b *batch.Batch, fill func(
 		for i, it := range d.items {
 			it.ID, it.BatchID, it.State, it.UpdatedAt = int64(len(m.items))+1, stored.ID, batch.Planned, now
 			it.PayAmount = it.Send()
-			it.ProviderReference, it.ProviderFee, it.ProviderNet, it.Message, it.Attempts = "", 0, 0, "", 0
+			it.ProviderReference, it.ProviderFee, it.ProviderNet, it.Message, it.Attempts, it.NotifyDigest = "", 0, 0, "", 0, ""
 			m.items = append(m.items, it)
 			m.byBatch[stored.ID] = append(m.byBatch[stored.ID], it.ID)
 			m.appendEvent(batch.ItemPlannedEvent(it), now)
@@ -400,6 +407,21 @@ func (m *Memory) Item(ctx context.Context, itemID int64) (out batch.Item, err er
 	return out, err
 }
 
+// FindItem implements batch.ItemFinder.
+func (m *Memory) FindItem(ctx context.Context, ours, provider, theirs string) (out batch.Item, found bool, err error) {
+	err = m.call("FindItem", "find item", func() error {
+		for _, it := range m.items {
+			if (ours != "" && it.Reference == ours) ||
+				(ours == "" && theirs != "" && it.Provider == provider && it.ProviderReference == theirs) {
+				out, found = cloneItem(it), true
+				return nil
+			}
+		}
+		return nil
+	})
+	return out, found, err
+}
+
 // LaneItemsAfter implements batch.RunReader.
 func (m *Memory) LaneItemsAfter(ctx context.Context, batchID int64, provider string, state batch.State, afterRow, limit int) (out []batch.Item, err error) {
 	err = m.call("ItemsAfter", "read items", func() error {
@@ -437,17 +459,61 @@ func (m *Memory) openAttempt(it batch.Item, kind, request string, at time.Time) 
 
 // Claim implements batch.RunStore.
 func (m *Memory) Claim(ctx context.Context, batchID int64, provider string, limit int, except ...int64) (claims []batch.Claim, err error) {
+	return m.claim(ctx, false, batchID, provider, limit, except...)
+}
+
+// ClaimHeld implements batch.HoldingStore.
+func (m *Memory) ClaimHeld(ctx context.Context, batchID int64, provider string, limit int, except ...int64) (claims []batch.Claim, err error) {
+	return m.claim(ctx, true, batchID, provider, limit, except...)
+}
+
+// Release implements batch.HoldingStore.
+func (m *Memory) Release(ctx context.Context, attemptID int64) error {
+	return m.call("Release", fmt.Sprintf("release attempt %d", attemptID), func() error {
+		if attemptID < 1 || int(attemptID) > len(m.attempts) {
+			return fmt.Errorf("%w: no attempt %d", batch.ErrStale, attemptID)
+		}
+		a := &m.attempts[attemptID-1]
+		if a.Outcome != batch.OutcomeHeld || !a.FinishedAt.IsZero() {
+			return fmt.Errorf("%w: attempt %d is not held", batch.ErrStale, attemptID)
+		}
+		if m.items[a.ItemID-1].State != batch.Submitting {
+			return fmt.Errorf("%w: attempt %d: its item is no longer being sent", batch.ErrStale, attemptID)
+		}
+		a.Outcome = ""
+		return nil
+	})
+}
+
+func (m *Memory) claim(ctx context.Context, held bool, batchID int64, provider string, limit int, except ...int64) (claims []batch.Claim, err error) {
+	return m.claimUnder(ctx, held, nil, batchID, provider, limit, except...)
+}
+
+// claimUnder is claim, recording lease (nil: under the batch's lock) with
+// each claim in the same step.
+func (m *Memory) claimUnder(ctx context.Context, held bool, lease *batch.Lease, batchID int64, provider string, limit int, except ...int64) (claims []batch.Claim, err error) {
 	err = m.call("Claim", "claim items", func() error {
 		todo := m.itemsOf(batchID, func(it batch.Item) bool {
-			return it.Provider == provider && it.State == batch.Planned && !slices.Contains(except, it.ID)
+			return it.Provider == provider && it.State == batch.Planned && it.Mode != batch.ModeLink && !slices.Contains(except, it.ID)
 		})
 		todo = todo[:min(len(todo), max(limit, 0))]
 		now := m.stamp()
 		for _, it := range todo {
 			id := m.openAttempt(it, batch.KindSend, batch.RequestSummary(it), now)
+			if held {
+				m.attempts[id-1].Outcome = batch.OutcomeHeld
+			}
 			stored := &m.items[it.ID-1]
 			stored.State, stored.UpdatedAt = batch.Submitting, now
 			stored.Attempts++
+			if lease == nil {
+				delete(m.leases, it.ID) // claimed under the batch's lock
+			} else {
+				if m.leases == nil {
+					m.leases = map[int64]batch.Lease{}
+				}
+				m.leases[it.ID] = batch.Lease{Worker: lease.Worker, Until: utc(lease.Until)}
+			}
 			m.appendEvent(batch.ClaimedEvent(*stored, id), now)
 			claims = append(claims, batch.Claim{Item: cloneItem(*stored), AttemptID: id})
 		}
@@ -467,12 +533,27 @@ func (m *Memory) closeOpen(tx *change, itemID int64, at time.Time) {
 	}
 }
 
+// StartHeld implements batch.HoldingStore.
+func (m *Memory) StartHeld(ctx context.Context, itemID int64, kind string) (int64, error) {
+	id, err := m.StartAttempt(ctx, itemID, kind, "")
+	if err != nil {
+		return 0, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.attempts[id-1].Outcome = batch.OutcomeHeld
+	return id, nil
+}
+
 // StartAttempt implements batch.RunStore.
 func (m *Memory) StartAttempt(ctx context.Context, itemID int64, kind, request string) (id int64, err error) {
 	err = m.call("StartAttempt", fmt.Sprintf("start attempt of item %d", itemID), func() error {
 		it, err := m.item(itemID)
 		if err != nil {
 			return err
+		}
+		if it.State.Terminal() {
+			return fmt.Errorf("item %d is already %s: %w", itemID, it.State, batch.ErrStale)
 		}
 		if request == "" {
 			request = batch.RequestSummary(*it)
@@ -552,7 +633,7 @@ func (m *Memory) applyOne(tx *change, c batch.Change, now time.Time) error {
 			return fmt.Errorf("close attempt %d of item %d: %w", a.ID, c.ItemID, batch.ErrStale)
 		}
 		at := tx.attempt(a.ID)
-		if at.ItemID != c.ItemID || !at.FinishedAt.IsZero() {
+		if at.ItemID != c.ItemID || !at.FinishedAt.IsZero() || (a.WhileHeld && at.Outcome != batch.OutcomeHeld) {
 			return fmt.Errorf("close attempt %d of item %d: %w", a.ID, c.ItemID, batch.ErrStale)
 		}
 		at.FinishedAt, at.Outcome, at.ProviderReference, at.Response = now, a.Outcome, a.ProviderReference, a.Response
@@ -575,6 +656,11 @@ func (m *Memory) applyOne(tx *change, c batch.Change, now time.Time) error {
 	if it.State != c.From {
 		return fmt.Errorf("item %d is no longer %s: %w", c.ItemID, c.From, batch.ErrStale)
 	}
+	if l := c.Lease; l != nil {
+		if cur := m.leases[c.ItemID]; cur.Worker != l.Worker || !cur.Until.Equal(l.Until) {
+			return fmt.Errorf("item %d is no longer under the lease of %q: %w", c.ItemID, l.Worker, batch.ErrStale)
+		}
+	}
 	it.State, it.UpdatedAt = c.To, now
 	if c.Message != "" {
 		it.Message = c.Message
@@ -587,6 +673,9 @@ func (m *Memory) applyOne(tx *change, c batch.Change, now time.Time) error {
 	}
 	if c.ProviderNet != 0 {
 		it.ProviderNet = c.ProviderNet
+	}
+	if c.NotifyDigest != "" {
+		it.NotifyDigest = c.NotifyDigest
 	}
 	if c.Provider != "" {
 		it.Provider = c.Provider

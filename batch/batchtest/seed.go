@@ -75,7 +75,7 @@ func moveTo(ctx context.Context, st batch.Store, batchID int64, it, want batch.I
 	switch want.State {
 	case batch.Planned:
 		return note()
-	case batch.Rejected, batch.Cancelled: // never claimed
+	case batch.Rejected, batch.Cancelled, batch.ToConfirm: // never claimed
 		return st.Apply(ctx, last(batch.Planned, want.State, nil))
 	}
 	attempt, err := claim(ctx, st, batchID, it)

@@ -48,6 +48,8 @@ func Suite(t *testing.T, open Open) {
 		{"Claim", testClaim},
 		{"ConcurrentClaimsNeverShareAnItem", testConcurrentClaims},
 		{"StartAttempt", testStartAttempt},
+		{"HeldClaimsAndRelease", testHeldClaims},
+		{"FindItemByReference", testFindItem},
 		{"ApplyFollowsTheStateMachine", testApplyFollowsTheStateMachine},
 		{"TerminalStatesNeverMoveBack", testTerminalStatesNeverMoveBack},
 		{"ApplyRecordsWhatCameBack", testApplyRecordsWhatCameBack},
@@ -68,6 +70,10 @@ func Suite(t *testing.T, open Open) {
 		{"Check", testCheck},
 		{"ReturnsCopies", testReturnsCopies},
 		{"SeedMovesEachItemToItsState", testSeed},
+		{"Links", testLinks},
+		{"LinkClaimAndExpiry", testLinkClaimAndExpiry},
+		{"NameChecks", testNameChecks},
+		{"LinkReopensOnlyAfterADefiniteFailure", testLinkReopen},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -219,7 +225,7 @@ func testCreateBatchRoundTrip(t *testing.T, f *fixture) {
 		{Row: 3, Name: "Jean Mbarga", Phone: "237677000001", Country: "CM", Operator: "MTN", Mode: batch.ModeCashout,
 			Amount: 2000, Reference: "ref-b", Provider: "campay", Fingerprint: "fp-b",
 			// what only a run sets is not taken from the caller
-			ProviderReference: "P-1", ProviderFee: 9, ProviderNet: 9, Message: "m", Attempts: 4, State: batch.Succeeded},
+			ProviderReference: "P-1", ProviderFee: 9, ProviderNet: 9, Message: "m", Attempts: 4, State: batch.Succeeded, NotifyDigest: "d"},
 	}
 	now := f.tick()
 	require.NoError(t, f.st.CreateBatch(f.ctx, &b, items))
@@ -244,7 +250,7 @@ func testCreateBatchRoundTrip(t *testing.T, f *fixture) {
 	wantItems := []batch.Item{items[0], items[1]}
 	wantItems[1].PayAmount = 2000 // what is sent: the amount when no charge is taken from it
 	wantItems[1].ProviderReference, wantItems[1].ProviderFee, wantItems[1].ProviderNet = "", 0, 0
-	wantItems[1].Message, wantItems[1].Attempts, wantItems[1].Route = "", 0, nil
+	wantItems[1].Message, wantItems[1].Attempts, wantItems[1].Route, wantItems[1].NotifyDigest = "", 0, nil, ""
 	for i := range wantItems {
 		wantItems[i].State, wantItems[i].UpdatedAt = batch.Planned, now
 	}
@@ -667,6 +673,85 @@ func testConcurrentClaims(t *testing.T, f *fixture) {
 	}
 }
 
+func testFindItem(t *testing.T, f *fixture) {
+	fi, ok := f.st.(batch.ItemFinder)
+	if !ok {
+		t.Skip("the store finds no item by reference")
+	}
+	b, items := f.create("find", 3)
+	c := f.claimOne(b)
+	require.NoError(t, f.st.Apply(f.ctx, batch.Change{ItemID: c.Item.ID, From: batch.Submitting, To: batch.Pending,
+		Cause: "accepted", ProviderReference: "CP-7"}))
+	for _, tt := range []struct {
+		name                   string
+		ours, provider, theirs string
+		found                  bool
+		want                   int64
+	}{
+		{"by our reference", items[1].Reference, "", "", true, items[1].ID},
+		{"ours first, whatever else is given", items[2].Reference, "campay", "CP-7", true, items[2].ID},
+		{"by the provider's id", "", "campay", "CP-7", true, c.Item.ID},
+		{"the provider's id of another provider", "", "camoo", "CP-7", false, 0},
+		{"an empty provider id names nothing", "", "campay", "", false, 0},
+		{"a reference never sent", "nope", "", "", false, 0},
+	} {
+		it, found, err := fi.FindItem(f.ctx, tt.ours, tt.provider, tt.theirs)
+		require.NoError(t, err, tt.name)
+		assert.Equal(t, tt.found, found, tt.name)
+		assert.Equal(t, tt.want, it.ID, tt.name)
+	}
+}
+
+func testHeldClaims(t *testing.T, f *fixture) {
+	hs, ok := f.st.(batch.HoldingStore)
+	if !ok {
+		t.Skip("the store does not hold claims")
+	}
+	b, _ := f.create("held", 3)
+	held, err := hs.ClaimHeld(f.ctx, b.ID, "campay", 2)
+	require.NoError(t, err)
+	require.Len(t, held, 2)
+	plain, err := hs.Claim(f.ctx, b.ID, "campay", 1)
+	require.NoError(t, err)
+	require.Len(t, plain, 1)
+	for _, c := range held {
+		assert.Equal(t, batch.Submitting, f.item(b, c.Item.ID).State)
+		atts := f.attempts(c.Item.ID)
+		require.Len(t, atts, 1)
+		assert.Equal(t, batch.OutcomeHeld, atts[0].Outcome, "a held claim's attempt is held")
+	}
+	assert.Empty(t, f.attempts(plain[0].Item.ID)[0].Outcome, "a plain claim's is not: its request may have left")
+
+	require.NoError(t, hs.Release(f.ctx, held[0].AttemptID))
+	assert.Empty(t, f.attempts(held[0].Item.ID)[0].Outcome, "released: its request may leave")
+	assert.ErrorIs(t, hs.Release(f.ctx, held[0].AttemptID), batch.ErrStale, "released once")
+	assert.ErrorIs(t, hs.Release(f.ctx, plain[0].AttemptID), batch.ErrStale, "a plain claim is never held")
+	require.NoError(t, f.st.Apply(f.ctx, batch.Change{ItemID: held[1].Item.ID, From: batch.Submitting, To: batch.Planned,
+		Cause: "not sent", Attempt: &batch.AttemptEnd{ID: held[1].AttemptID, Outcome: batch.OutcomeNotProcessed}}))
+	assert.ErrorIs(t, hs.Release(f.ctx, held[1].AttemptID), batch.ErrStale, "a closed attempt is not released")
+
+	// closing an attempt only while it is held: one released meanwhile is stale
+	again, err := hs.ClaimHeld(f.ctx, b.ID, "campay", 2)
+	require.NoError(t, err)
+	require.Len(t, again, 1)
+	require.NoError(t, hs.Release(f.ctx, again[0].AttemptID))
+	unsent := batch.Change{ItemID: again[0].Item.ID, From: batch.Submitting, To: batch.Planned, Cause: "never sent",
+		Attempt: &batch.AttemptEnd{ID: again[0].AttemptID, Outcome: batch.OutcomeNotProcessed, WhileHeld: true}}
+	assert.ErrorIs(t, f.st.Apply(f.ctx, unsent), batch.ErrStale, "released: its request may be leaving")
+	assert.Equal(t, batch.Submitting, f.item(b, again[0].Item.ID).State, "nothing of it recorded")
+
+	// a resend opened held: the attempt left open is closed as interrupted
+	id, err := hs.StartHeld(f.ctx, again[0].Item.ID, batch.KindRetry)
+	require.NoError(t, err)
+	atts := f.attempts(again[0].Item.ID)
+	require.Len(t, atts, 3)
+	assert.Equal(t, batch.OutcomeUnknown, atts[1].Outcome)
+	assert.Equal(t, id, atts[2].ID)
+	assert.Equal(t, batch.KindRetry, atts[2].Kind)
+	assert.Equal(t, batch.OutcomeHeld, atts[2].Outcome)
+	require.NoError(t, hs.Release(f.ctx, id))
+}
+
 func testStartAttempt(t *testing.T, f *fixture) {
 	b, _ := f.create("attempt", 1)
 	c := f.claimOne(b)
@@ -707,9 +792,13 @@ func testApplyFollowsTheStateMachine(t *testing.T, f *fixture) {
 			name := fmt.Sprintf("%s→%s", from, to)
 			b, _ := f.create(name, 1)
 			var id int64
-			if from == batch.Planned {
+			switch from {
+			case batch.Planned:
 				id = f.items(b)[0].ID
-			} else {
+			case batch.ToConfirm: // reached from planned only, by a name check
+				id = f.items(b)[0].ID
+				require.NoError(t, f.st.Apply(f.ctx, batch.Change{ItemID: id, From: batch.Planned, To: batch.ToConfirm, Cause: "name check"}), name)
+			default:
 				c := f.claimOne(b)
 				f.moveTo(c, from)
 				id = c.Item.ID
@@ -783,9 +872,11 @@ func testApplyRecordsWhatCameBack(t *testing.T, f *fixture) {
 		{batch.Change{From: batch.Planned, To: batch.Submitting, Cause: "resend"},
 			func(it *batch.Item) { it.State = batch.Submitting },
 			""},
-		{batch.Change{From: batch.Submitting, To: batch.Pending, Cause: "accepted", ProviderReference: "CP-1", ProviderFee: 15, ProviderNet: 985},
+		{batch.Change{From: batch.Submitting, To: batch.Pending, Cause: "accepted", ProviderReference: "CP-1", ProviderFee: 15, ProviderNet: 985,
+			NotifyDigest: batch.TokenDigest("notify-1")},
 			func(it *batch.Item) {
 				it.State, it.ProviderReference, it.ProviderFee, it.ProviderNet = batch.Pending, "CP-1", 15, 985
+				it.NotifyDigest = batch.TokenDigest("notify-1")
 			},
 			"provider_reference CP-1"},
 		{batch.Change{Message: "held: balance short"},
@@ -1392,7 +1483,7 @@ func testSeed(t *testing.T, f *fixture) {
 		assert.Equal(t, i+2, it.Row)
 		assert.Equal(t, "as "+string(want[i].State), it.Message)
 		assert.Equal(t, int64(1000), it.Amount)
-		sent := it.State != batch.Planned && it.State != batch.Rejected && it.State != batch.Cancelled
+		sent := it.State != batch.Planned && it.State != batch.Rejected && it.State != batch.Cancelled && it.State != batch.ToConfirm
 		assert.Equal(t, sent, len(f.attempts(it.ID)) == 1, "%s: one attempt when sent", it.State)
 	}
 	_, _, err = Seed(f.ctx, f.st, batch.Batch{Reference: "seeded"})

@@ -27,7 +27,7 @@ Exit 0 when the plan could run, 2 when the input is invalid.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, path := cmd.Context(), args[0]
 			req := batch.SaveRequest{AllowRepeat: pf.allowRepeat, Planning: true, Login: cli.Login()}
-			s, _, st, err := a.planSheet(ctx, path, pf, false, req) // the ledger is opened once the sheet is valid
+			s, _, st, names, err := a.planSheet(ctx, path, pf, false, req) // the ledger is opened once the sheet is valid
 			if st != nil {
 				defer st.Close()
 			}
@@ -47,6 +47,8 @@ Exit 0 when the plan could run, 2 when the input is invalid.`,
 				}
 			}
 			out := render.NewPlanJSON(p, a.cfg.Fees(), needs)
+			// the command line acts as the local user, who may see the registered names
+			out.Names = render.NewNamesJSON(names.Policy, names.Checks, true)
 			if asJSON {
 				if err := render.JSON(a.stdout, out); err != nil {
 					return err

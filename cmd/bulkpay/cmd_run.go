@@ -9,6 +9,8 @@ import (
 
 	"bulkpay/batch"
 	"bulkpay/internal/cli"
+	"bulkpay/internal/render"
+	"bulkpay/ledger"
 	"bulkpay/sheet"
 )
 
@@ -29,7 +31,8 @@ started in this process and no real money moves.`,
 			// a ledger there already is opened first: a batch it holds is
 			// then found with one reading of the sheet
 			_, statErr := os.Stat(a.dbPath())
-			s, res, st, err := a.planSheet(ctx, path, pf, statErr == nil, batch.SaveRequest{AllowRepeat: pf.allowRepeat, Login: cli.Login()})
+			exists := statErr == nil || ledger.IsPostgres(a.dbPath())
+			s, res, st, names, err := a.planSheet(ctx, path, pf, exists, batch.SaveRequest{AllowRepeat: pf.allowRepeat, Login: cli.Login()})
 			if st != nil {
 				defer st.Close()
 				defer a.deliverAfterRun(ctx, st) // the events of what was recorded, whatever the outcome
@@ -54,6 +57,10 @@ started in this process and no real money moves.`,
 					batch.Money(b.TotalAmount), b.Currency, batch.Money(b.Charge), b.Period, st.Path())
 			} else {
 				a.say("resuming batch %s (id %d)", b.Reference, b.ID)
+			}
+			if !a.quiet {
+				// stderr may end in a log: the registered names are for plan
+				render.Names(a.stderr, render.NewNamesJSON(names.Policy, names.Checks, false))
 			}
 			if err := batch.AuthorizeRun(ctx, st, b, a.cfg.Policy(), p.Batch.PlanHash); err != nil {
 				return err

@@ -63,7 +63,7 @@ func newSandboxCmd(a *app) *cobra.Command {
 			if !sandbox.Loopback(ln.Addr()) {
 				fmt.Fprintf(a.stderr, "WARNING: --allow-remote: the sandbox on %s can be reached from other machines, without any authentication: they can read every payout (names, phones, amounts) and set faults and tamper with records\n", ln.Addr())
 			}
-			fmt.Fprintf(a.stdout, "sandbox listening on http://%s (CamPay /campay/api, CinetPay /cinetpay/v1, My-CoolPay /mycoolpay/api, Camoo /camoo/v1/payment, MTN MoMo /momo; payouts at /_sandbox/payouts)\n", ln.Addr())
+			fmt.Fprintf(a.stdout, "sandbox listening on http://%s (CamPay /campay/api, CinetPay /cinetpay/v1 (its 2026 API /cinetpay-api), My-CoolPay /mycoolpay/api, Camoo /camoo/v1/payment and SMS /camoo/v1/sms.json, MTN MoMo /momo; payouts at /_sandbox/payouts, SMS at /_sandbox/messages)\n", ln.Addr())
 			return srv.Serve(cmd.Context(), ln)
 		},
 	}
@@ -77,7 +77,7 @@ func newSandboxCmd(a *app) *cobra.Command {
 	f.StringVar(&journal, "journal", "", "file that keeps accepted payouts across restarts")
 	f.StringVar(&callbacks, "callback", "", "call back once payouts are final, e.g. mycoolpay=http://127.0.0.1:8080/callbacks/mycoolpay,campay=URL (CinetPay and Camoo payouts that name their own URL are called back there)")
 	f.StringVar(&faults, "faults", "", "standing faults, e.g. 'campay.withdraw:hang-after@2%; *:error=503@5%; *:latency=10ms..80ms' (README: The sandbox)")
-	f.StringToInt64Var(&balances, "balance", nil, "set a balance, e.g. campay/MTN=500000,cinetpay=100000 (accounts: campay/MTN, campay/Orange, cinetpay, mycoolpay, camoo, momo)")
+	f.StringToInt64Var(&balances, "balance", nil, "set a balance, e.g. campay/MTN=500000,cinetpay=100000 (accounts: campay/MTN, campay/Orange, cinetpay, mycoolpay, camoo, camoo/sms (the SMS credit), momo)")
 	f.StringVar(&names, "names", "", "registered names MoMo tells behind numbers: a CSV `FILE` with phone and name columns (samples/momo-names-2026-11.csv)")
 	f.BoolVar(&allowRemote, "allow-remote", false, "listen on an address other machines can reach (the sandbox has no authentication: they could read every payout and set faults)")
 	f.BoolVar(&rejectDup, "campay-reject-duplicates", false, "CamPay rejects a repeated external_reference instead of returning the first result")

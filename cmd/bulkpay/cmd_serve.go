@@ -30,7 +30,9 @@ batches planned here need an approval by someone other than their planner. Witho
 and every page says SANDBOX. An address other machines can reach needs TLS
 (--tls-cert and --tls-key) or --behind-proxy. Providers call back on /callbacks/{provider} below --public-url (or the
 config's public_url); a sandbox calls back to this server's own address when
-neither is given. SIGTERM or Ctrl-C stops it: requests
+neither is given. Batches paying by link send their links (SMS, e-mail) once approved,
+then their reminders; links past their expiry expire; beneficiaries claim at /claim/{link}
+and their payouts are paid at once. SIGTERM or Ctrl-C stops it: requests
 in flight finish and runs in progress stop where the ledger can resume them.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -64,6 +66,9 @@ in flight finish and runs in progress stop where the ledger can resume them.`,
 			target := a.target(sandboxURL)
 			// without a public URL, a sandbox calls back to this server itself
 			target.CallbackURL = scheme + "://" + ln.Addr().String()
+			if st.Shared() {
+				target.Pacer = st // the providers' rates hold with the other workers of the ledger
+			}
 			var hooks *webhooks.Deliverer
 			if len(a.cfg.Webhooks) > 0 { // the outbox is delivered while the server runs
 				if hooks, err = door.Deliverer(a.cfg, st, os.Getenv, a.log); err != nil {

@@ -20,10 +20,17 @@ func newStatusCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			var links batch.LinkTotals
+			if ls, ok := st.(batch.LinkStore); ok {
+				if links, err = batch.LinkSummary(ctx, ls, b.ID); err != nil {
+					return err
+				}
+			}
 			if asJSON {
-				return render.Status(a.stdout, s.Summary, s.Reconciliation)
+				return render.StatusWithLinks(a.stdout, s.Summary, s.Reconciliation, links)
 			}
 			render.Summary(a.stdout, s.Summary, a.commands().View(b, s, ""))
+			render.LinkTotals(a.stdout, links, b)
 			render.Reconciliation(a.stdout, s.Reconciliation)
 			return nil
 		}),

@@ -26,7 +26,7 @@ import (
 )
 
 // phones for each provider's rows: campay (CM MTN), cinetpay (CI), mycoolpay (a
-// CM Orange row naming it), camoo (a CM cashout).
+// CM Orange row naming it), momo (a CM MTN row naming it), camoo (a CM cashout).
 func providerRow(provider string, i int) string {
 	switch provider {
 	case "campay":
@@ -35,6 +35,8 @@ func providerRow(provider string, i int) string {
 		return fmt.Sprintf("Cinet %d;+22501%08d;%d;;", i, i, 1000+5*i)
 	case "mycoolpay":
 		return fmt.Sprintf("Cool %d;69%07d;%d;;mycoolpay", i, i, 1000+5*i)
+	case "momo":
+		return fmt.Sprintf("Momo %d;67%07d;%d;;momo", i, 5000000+i, 1000+5*i)
 	default:
 		return fmt.Sprintf("Camoo %d;65%d%06d;%d;cashout;", i, i%5, i, 1000+5*i)
 	}
@@ -240,59 +242,8 @@ providers:
 
 	report := reportLines(t, dir, "harness")
 	require.Len(t, report, rows, "nobody forgotten: every row is an item")
-	type got struct{ n, ok int }
-	byRef := map[string]*got{}
-	var paidTotal int64
-	for _, p := range payouts(t, url) {
-		g := byRef[p.ClientReference]
-		if g == nil {
-			g = &got{}
-			byRef[p.ClientReference] = g
-		}
-		g.n++
-		switch p.Status {
-		case "SUCCESSFUL", "VAL", "SUCCESS", "CONFIRMED":
-			g.ok++
-			paidTotal += p.Amount
-		}
-	}
-	states := map[string]int{}
-	review := map[string]int{} // provider → items in review (and how many the provider did pay)
-	var ledgerTotal, reviewPaid int64
-	doubles, lost := 0, 0
-	for _, l := range report {
-		states[l["state"]]++
-		g := byRef[l["reference"]]
-		if g == nil {
-			g = &got{}
-		}
-		if g.n > 1 {
-			doubles++
-		}
-		amount, _ := strconv.ParseInt(l["amount"], 10, 64)
-		switch l["state"] {
-		case "succeeded":
-			ledgerTotal += amount
-			assert.Equal(t, 1, g.ok, "row %s succeeded: one successful payout", l["row"])
-		case "failed":
-			assert.Zero(t, g.ok, "row %s failed: no successful payout", l["row"])
-		case "review":
-			reviewPaid += int64(g.ok) * amount
-			review[l["provider"]]++
-			if g.ok > 0 {
-				review[l["provider"]+" paid at the provider"]++
-			}
-		default:
-			lost++
-			if lost <= 10 {
-				t.Logf("left %s: row %s via %s (%s), provider payouts %d ok %d: %s", l["state"], l["row"], l["provider"],
-					l["provider_reference"], g.n, g.ok, l["message"])
-			}
-		}
-	}
-	assert.Zero(t, doubles, "double payments")
-	assert.Zero(t, lost, "items left neither settled nor with a person")
-	assert.Equal(t, paidTotal, ledgerTotal+reviewPaid, "the ledger and the sandbox agree in total (review items counted as the sandbox has them)")
+	c := countHarness(t, report, payouts(t, url))
+	states, review, doubles, lost, reviewPaid := c.states, c.review, c.doubles, c.lost, c.reviewPaid
 	v := bulkpay(t, dir, "verify", "harness")
 	assert.Equal(t, 0, v.code, v.stdout+v.stderr)
 	t.Logf("kills %d, rows %d, elapsed %s, reruns' exit codes %v, final exit %d, states %v, double payments %d, lost %d, review %v, review items paid at the provider %d XAF",
@@ -301,7 +252,8 @@ providers:
 
 // TestFaultMatrix pays six rows per provider under each kind of fault (a quarter
 // of the money-moving requests hit, seeded), reruns once, and checks from the
-// sandbox that nobody was paid twice and every item ended where it may. Each
+// sandbox that nobody was paid twice and every item ended where it may (MoMo's
+// never in doubt nor with a person: it is asked by our reference). Each
 // fault and provider is a subtest, run side by side; the table of end states
 // is logged (go test -run FaultMatrix -v).
 func TestFaultMatrix(t *testing.T) {
@@ -309,14 +261,17 @@ func TestFaultMatrix(t *testing.T) {
 		t.Skip("the fault matrix runs in the full suite")
 	}
 	t.Parallel()
+	// token-ttl: tokens run out many times during a run, but not between a
+	// login and its first use (1ms did on a loaded machine, where nothing
+	// could then be paid: a test of the machine's speed, not of the client)
 	kinds := []string{"error=500", "error=502", "error=503", "error=429,retry-after=1", "hang-before", "hang-after",
-		"reset", "malformed", "token-ttl=1ms", "balance-after=3", "flip-failed"}
-	sendOp := map[string]string{"campay": "withdraw", "cinetpay": "send", "mycoolpay": "payout", "camoo": "cashout"}
+		"reset", "malformed", "token-ttl=150ms", "balance-after=3", "flip-failed"}
+	sendOp := map[string]string{"campay": "withdraw", "cinetpay": "send", "mycoolpay": "payout", "camoo": "cashout", "momo": "transfer"}
 	var mu sync.Mutex
 	var table []string
 	t.Run("fault", func(t *testing.T) {
 		for _, kind := range kinds {
-			for _, provider := range []string{"campay", "cinetpay", "mycoolpay", "camoo"} {
+			for _, provider := range []string{"campay", "cinetpay", "mycoolpay", "camoo", "momo"} {
 				var rule string
 				switch {
 				case strings.HasPrefix(kind, "token-ttl"):
@@ -347,9 +302,16 @@ func TestFaultMatrix(t *testing.T) {
 						lines = append(lines, providerRow(provider, i))
 					}
 					sheetPath := writeRows(t, dir, "m.csv", lines)
-					cfg := writeConfig(t, dir, "pending_wait: 4s\npoll_interval: 20ms\nproviders:\n  "+provider+": {timeout: 400ms, concurrency: 2}\n")
-					bulkpay(t, dir, "run", sheetPath, "--sandbox", url, "--config", cfg, "--quiet")
-					bulkpay(t, dir, "run", sheetPath, "--sandbox", url, "--config", cfg, "--quiet")
+					timeout := "400ms" // short, for the hangs
+					if strings.HasPrefix(kind, "token-ttl") {
+						timeout = "3s" // new tokens all the time: no hang to cut short
+					}
+					cfg := writeConfig(t, dir, "pending_wait: 4s\npoll_interval: 20ms\nproviders:\n  "+provider+": {timeout: "+timeout+", concurrency: 2}\n")
+					first := bulkpay(t, dir, "run", sheetPath, "--sandbox", url, "--config", cfg, "--quiet")
+					second := bulkpay(t, dir, "run", sheetPath, "--sandbox", url, "--config", cfg, "--quiet")
+					if _, err := os.Stat(filepath.Join(dir, "bulkpay-reports", "m", "reconciliation.csv")); err != nil {
+						t.Logf("no report: first run exit %d: %s; second run exit %d: %s", first.code, first.stderr, second.code, second.stderr)
+					}
 					states := map[string]int{}
 					byRef := map[string]int{}
 					for _, p := range payouts(t, url) {
@@ -360,6 +322,10 @@ func TestFaultMatrix(t *testing.T) {
 						assert.LessOrEqual(t, byRef[l["reference"]], 1, "%s: row %s paid twice", rule, l["row"])
 						if l["state"] == "succeeded" {
 							assert.Equal(t, 1, byRef[l["reference"]], "%s: row %s", rule, l["row"])
+						}
+						if provider == "momo" {
+							assert.NotContains(t, []string{"review", "unknown", "submitting"}, l["state"],
+								"%s: row %s, MoMo is asked by our reference: none lost, none for a person", rule, l["row"])
 						}
 					}
 					assert.Equal(t, 0, bulkpay(t, dir, "verify", "m").code, rule)

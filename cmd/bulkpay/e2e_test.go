@@ -98,11 +98,16 @@ func startSandbox(t testing.TB, args ...string) string {
 			<-done
 		}
 	})
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	require.NoError(t, err)
-	_, rest, ok := strings.Cut(line, "http://")
-	require.True(t, ok, line)
-	return "http://" + strings.Fields(rest)[0]
+	out := bufio.NewReader(stdout)
+	for range 5 { // the address comes after what the flags loaded (--names)
+		line, err := out.ReadString('\n')
+		require.NoError(t, err)
+		if _, rest, ok := strings.Cut(line, "http://"); ok {
+			return "http://" + strings.Fields(rest)[0]
+		}
+	}
+	t.Fatal("the sandbox never said its address")
+	return ""
 }
 
 // simulator is the provider sandbox served in the test process, so that a test
@@ -349,7 +354,7 @@ func TestREADMECommandPaysTheSampleAndRerunPaysNothing(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &st))
 	assert.Equal(t, 25, st.Counts["succeeded"])
 	assert.Equal(t, int64(4679000), st.SucceededAmount)
-	assert.Equal(t, []string{"cancelled", "failed", "pending", "planned", "rejected", "review", "submitting", "succeeded", "unknown"}, slices.Sorted(maps.Keys(st.Counts)))
+	assert.Equal(t, []string{"cancelled", "failed", "pending", "planned", "rejected", "review", "submitting", "succeeded", "to_confirm", "unknown"}, slices.Sorted(maps.Keys(st.Counts)))
 
 	// the csv of the same payroll is the same batch
 	r = bulkpay(t, dir, "run", "samples/payroll-2026-11.csv")

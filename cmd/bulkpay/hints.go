@@ -3,11 +3,12 @@ package main
 import (
 	"bulkpay/batch"
 	"bulkpay/internal/render"
+	"bulkpay/ledger"
 )
 
 // commands writes the commands hints name, with this command line's flags.
 func (a *app) commands() render.Commands {
-	c := render.Commands{Config: a.configPath, DB: a.dbFlag}
+	c := render.Commands{Config: a.configPath, DB: ledger.Redact(a.dbFlag)}
 	if a.root != nil {
 		c.Takes = func(verb, flag string) bool {
 			cmd, _, err := a.root.Find([]string{verb})

@@ -58,6 +58,9 @@ func (f *payFlags) register(fs *pflag.FlagSet, sandboxUsage, jsonUsage string, r
 // continues a refused batch names it), checking the ledger and where b is paid.
 func (a *app) session(ctx context.Context, st batch.Store, b batch.Batch, verb string, f sessionFlags) (*batch.Session, error) {
 	t := a.target(f.sandboxURL)
+	if ls, ok := st.(batch.LeaseStore); ok && ls.Shared() {
+		t.Pacer = ls // every request to a provider takes its turn with the other workers'
+	}
 	cur := b
 	if cur.Endpoint.IsZero() {
 		cur.Endpoint = a.cfg.Endpoint(t)
@@ -103,8 +106,12 @@ func (a *app) pay(ctx context.Context, st batch.Store, b batch.Batch, f payFlags
 		return runErr
 	}
 	if ledger.IsWriteFailure(runErr) {
-		runErr = fmt.Errorf("the ledger %s could not record a step (%w); nothing is sent without its intent recorded: free disk space or fix the file's permissions, then run `%s`",
-			a.dbPath(), runErr, a.command("resume", b.Reference, b, f.sandboxURL))
+		fix := "free disk space or fix the file's permissions"
+		if errors.Is(runErr, ledger.ErrUnreachable) {
+			fix = "bring the database server back (or check the DSN's host and port)"
+		}
+		runErr = fmt.Errorf("the ledger %s could not record a step (%w); nothing is sent without its intent recorded: %s, then run `%s`",
+			a.dbShown(), runErr, fix, a.command("resume", b.Reference, b, f.sandboxURL))
 	}
 	return a.finish(ctx, st, b, runErr, f)
 }
@@ -118,7 +125,12 @@ func (a *app) finish(ctx context.Context, st batch.Store, b batch.Batch, runErr 
 		return errors.Join(runErr, err)
 	}
 	dir, werr := reports.FromLedger(rctx, st, b, a.cfg.ReportsDir)
+	if ls, ok := st.(batch.LinkStore); ok {
+		if waiting, err := ls.Links(rctx, b.ID, batch.LinkSent); err == nil && len(waiting) > 0 {
+			a.say("%d payout(s) wait for their link to be claimed: `bulkpay links %s` lists them", len(waiting), b.Reference)
+		}
+	}
 	return render.End(a.stdout, a.stderr, render.Ending{Standing: s, View: a.commands().View(b, s, f.sandboxURL), Err: runErr,
-		Reports: dir, ReportsErr: werr, ReportsDir: a.cfg.ReportsDir, Ledger: a.dbPath(),
+		Reports: dir, ReportsErr: werr, ReportsDir: a.cfg.ReportsDir, Ledger: a.dbShown(),
 		ReportCommand: a.command("report", b.Reference, b, "", "--out", "DIR"), JSON: f.asJSON, Quiet: a.quiet})
 }

@@ -33,6 +33,8 @@ type app struct {
 	stdout io.Writer
 	stderr io.Writer
 
+	messenger batch.Messenger // sends the messages of links; nil: none configured
+
 	current *batch.Batch // the batch a payment session is opened for, for the hint after a crash
 	paying  bool         // the batch's lock was taken: requests may have left
 }
@@ -58,14 +60,15 @@ func newRoot(a *app) *cobra.Command {
 	root.SuggestionsMinimumDistance = 2
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.configPath, "config", "", "the config `FILE` (bulkpay.yaml); without one, the built-in sandbox is used")
-	pf.StringVar(&a.dbFlag, "db", "", "the ledger `FILE` (default ./bulkpay.db, or the config's ledger)")
+	pf.StringVar(&a.dbFlag, "db", "", "the ledger `FILE` (default ./bulkpay.db, or the config's ledger), or postgres://... for a ledger on PostgreSQL")
 	pf.StringVar(&a.logFormat, "log-format", "text", "log format on stderr: text or json")
 	pf.StringVar(&a.logLevel, "log-level", "warn", "log level: debug, info, warn or error")
 	pf.BoolVarP(&a.quiet, "quiet", "q", false, "print only the summary and errors")
 	root.AddCommand(newRunCmd(a), newResumeCmd(a), newStatusCmd(a), newReportCmd(a), newValidateCmd(a),
 		newSandboxCmd(a), newBalanceCmd(a), newVerifyCmd(a), newReviewCmd(a), newResolveCmd(a),
-		newRetryCmd(a), newPlanCmd(a), newApproveCmd(a), newFeesCmd(a), newListCmd(a), newReconcileCmd(a), newCancelCmd(a))
-	root.AddCommand(newUsersCmd(a), newServeCmd(a), newWebhooksCmd(a))
+		newRetryCmd(a), newPlanCmd(a), newApproveCmd(a), newFeesCmd(a), newListCmd(a), newReconcileCmd(a), newCancelCmd(a), newConfirmCmd(a),
+		newLinksCmd(a), newWorkerCmd(a))
+	root.AddCommand(newUsersCmd(a), newServeCmd(a), newWebhooksCmd(a), newLedgerCmd(a))
 	root.SetFlagErrorFunc(cli.FlagError)
 	cli.ForPeople(root)
 	return root
@@ -86,6 +89,9 @@ func (a *app) dbPath() string {
 	}
 	return a.cfg.Ledger
 }
+
+// dbShown is the ledger as messages name it: a PostgreSQL DSN without its password.
+func (a *app) dbShown() string { return ledger.Redact(a.dbPath()) }
 
 func (a *app) openLedger(ctx context.Context) (*ledger.Store, error) {
 	return ledger.Open(ctx, a.dbPath())

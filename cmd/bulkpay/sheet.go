@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"path/filepath"
 	"time"
@@ -53,6 +54,7 @@ type planFlags struct {
 	sheetFlags
 	reference, period, by string
 	allowRepeat           bool
+	payBy                 string // link: every row paid by link
 }
 
 func (pf *planFlags) register(fs *pflag.FlagSet) {
@@ -62,20 +64,24 @@ func (pf *planFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&pf.period, "period", "", "pay period YYYY-MM (default: the year-month in the reference or file name, else this month)")
 	fs.BoolVar(&pf.allowRepeat, "allow-repeat", false, "pay rows that another batch already pays for the same period")
 	fs.StringVar(&pf.by, "by", "", "who plans the batch (default: the login name)")
+	fs.StringVar(&pf.payBy, "pay-by", "", "link: pay every row by link (the beneficiary claims it; see bulkpay links)")
 }
 
 // planSheet reads, screens and plans a sheet and stores its batch when it is
 // valid (door.PlanStream), as pf asks under the config. The ledger is opened
 // only then, or with early before reading: st is it, to be closed, or nil.
 func (a *app) planSheet(ctx context.Context, path string, pf planFlags, early bool, save batch.SaveRequest) (
-	s batch.Streamed, res sheet.Result, st *ledger.Store, err error) {
+	s batch.Streamed, res sheet.Result, st *ledger.Store, names door.Names, err error) {
 	open := func(ctx context.Context) (batch.PlanStore, error) {
 		var err error
 		st, err = a.openLedger(ctx)
 		return st, err
 	}
 	p := door.Plan{Sheet: pf.sheet(path), Reference: pf.reference, Period: pf.period, By: providers.Or(pf.by, cli.Login()),
-		Fees: a.cfg.Fees(), Policy: a.cfg.Policy(), Now: time.Now()}
-	s, res, err = door.PlanStream(ctx, a.cfg, a.target(pf.sandboxURL), p, open, early, save)
-	return s, res, st, err
+		Fees: a.cfg.Fees(), Policy: a.cfg.Policy(), Now: time.Now(), PayBy: pf.payBy}
+	if pf.payBy != "" && pf.payBy != batch.PayByLink {
+		return s, res, nil, names, fmt.Errorf("--pay-by %q: write --pay-by link, or leave it out to pay as each row says: %w", pf.payBy, batch.ErrInvalid)
+	}
+	s, res, names, err = door.PlanStreamNames(ctx, a.cfg, a.target(pf.sandboxURL), p, open, early, save)
+	return s, res, st, names, err
 }

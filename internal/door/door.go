@@ -47,12 +47,13 @@ type Plan struct {
 	Fees              batch.Fees
 	Policy            batch.Policy
 	Now               time.Time
+	PayBy             string // batch.PayByLink: every row paid by link
 }
 
 // request is the request that plans p's batch under cfg, paid through t.
 func (p Plan) request(cfg config.Config, t config.Target) batch.PlanRequest {
 	return batch.PlanRequest{SheetPath: p.Path, Reference: p.Reference, Period: p.Period, Currency: cfg.Currency,
-		Router: router(cfg, t), Fees: p.Fees, Endpoint: cfg.Endpoint(t), By: p.By, Policy: p.Policy, Now: p.Now}
+		Router: router(cfg, t), Fees: p.Fees, Endpoint: cfg.Endpoint(t), By: p.By, Policy: p.Policy, Now: p.Now, PayBy: p.PayBy}
 }
 
 // PlanSheet reads and screens p's sheet and plans its batch (routes, fees,
@@ -83,6 +84,8 @@ func PlanStream(ctx context.Context, cfg config.Config, t config.Target, p Plan,
 		res, err = sheet.ScreenedEach(ctx, p.Path, opt, scr, fn)
 		return res.Tally(), err
 	}
+	lc := cfg.Links() // the links of rows paid by link, as the config says
+	save.LinkExpiry, save.LinkOtherNumber = lc.Expiry, lc.OtherNumber
 	out, err := batch.PlanStream(ctx, batch.StreamPlan{Rows: read, Store: open, Early: early, Save: save, Request: p.request(cfg, t)})
 	var he *sheet.HeaderError
 	if errors.As(err, &he) {

@@ -35,6 +35,8 @@ type PlanJSON struct {
 	Balances    []batch.Need     `json:"balances"`
 	BalanceOK   bool             `json:"balance_ok"`
 	Errors      []batch.RowError `json:"errors"`
+	Names       *NamesJSON       `json:"names,omitempty"` // the name check, when the policy is not off
+	ByLink      int              `json:"by_link"`         // items paid by link: reserved until claimed
 }
 
 // NewPlanJSON sums a planned sheet per provider and per carrier, with what it
@@ -49,7 +51,7 @@ func NewPlanJSON(p batch.PlannedSheet, fees batch.Fees, needs []batch.Need) Plan
 	if out.Balances == nil {
 		out.Balances = []batch.Need{}
 	}
-	out.Cost = p.Cost
+	out.Cost, out.ByLink = p.Cost, p.Links
 	out.Providers, out.Operators = []PlanLine{}, make([]PlanLine, 0, len(p.Lines))
 	for _, l := range p.Lines { // by provider, then carrier
 		out.Operators = append(out.Operators, PlanLine{Name: l.Provider, Operator: l.Operator, Items: l.Items, Amount: l.Amount, Fees: l.Charge})
@@ -73,6 +75,9 @@ func Plan(w io.Writer, p PlanJSON, currency string) {
 	tw.Flush()
 	fmt.Fprintf(w, "Total %s %s, fees %s (borne by the %s), cost to the organisation %s\n", batch.Money(p.TotalAmount), currency,
 		batch.Money(p.FeesTotal), p.Bearer, batch.Money(p.Cost))
+	if p.ByLink > 0 {
+		fmt.Fprintf(w, "%d item(s) paid by link: the money is reserved, and each is paid once its beneficiary claims it (bulkpay links)\n", p.ByLink)
+	}
 	if len(p.Balances) > 0 {
 		fmt.Fprintln(w, "Balances:")
 		Needs(w, p.Balances, currency)
@@ -83,6 +88,7 @@ func Plan(w io.Writer, p PlanJSON, currency string) {
 	for _, e := range p.Errors {
 		fmt.Fprintln(w, "  "+e.Error())
 	}
+	Names(w, p.Names)
 	fmt.Fprintf(w, "Plan hash %s\n", p.PlanHash)
 }
 

@@ -20,6 +20,20 @@ type StatusJSON struct {
 	// Reconciliation is what the latest `bulkpay reconcile` found; absent when
 	// the batch was never reconciled.
 	Reconciliation *ReconciliationJSON `json:"reconciliation,omitempty"`
+	// Links are the batch's links by status and the messages sent about
+	// them; absent when it pays nobody by link.
+	Links *LinksJSON `json:"links,omitempty"`
+}
+
+// LinksJSON is a batch's links in `status --json`.
+type LinksJSON struct {
+	Counts         map[string]int   `json:"counts"`  // by status: sent, claimed, processed, expired
+	Amounts        map[string]int64 `json:"amounts"` // by status
+	MessagesSent   int              `json:"messages_sent"`
+	MessagesFailed int              `json:"messages_failed"`
+	MessagesCost   int64            `json:"messages_cost"`
+	MessagesCharge int64            `json:"messages_charge"`
+	BatchCharge    int64            `json:"batch_charge"` // the payouts' fees and the messages' charge
 }
 
 // ReconciliationJSON is the latest reconciliation in `status --json`.
@@ -31,6 +45,11 @@ type ReconciliationJSON struct {
 
 // Status writes a batch's standing as JSON, with its latest reconciliation.
 func Status(w io.Writer, sum batch.Summary, rec batch.Reconciliation) error {
+	return StatusWithLinks(w, sum, rec, batch.LinkTotals{})
+}
+
+// StatusWithLinks is Status with the batch's links, when it has any.
+func StatusWithLinks(w io.Writer, sum batch.Summary, rec batch.Reconciliation, links batch.LinkTotals) error {
 	counts := map[string]int{}
 	for _, s := range batch.States {
 		counts[string(s)] = sum.Counts[s]
@@ -45,6 +64,16 @@ func Status(w io.Writer, sum batch.Summary, rec batch.Reconciliation) error {
 		if out.Reconciliation.Unchecked == nil {
 			out.Reconciliation.Unchecked = []batch.Unchecked{}
 		}
+	}
+	if len(links.Links) > 0 {
+		l := &LinksJSON{Counts: map[string]int{}, Amounts: map[string]int64{}, MessagesSent: links.Messages,
+			MessagesFailed: links.Failed, MessagesCost: links.Cost, MessagesCharge: links.Charge,
+			BatchCharge: sum.Batch.Charge + links.Charge}
+		for _, st := range batch.LinkStatuses {
+			l.Counts[string(st)] = links.Links[st].Items
+			l.Amounts[string(st)] = links.Links[st].Amount
+		}
+		out.Links = l
 	}
 	return JSON(w, out)
 }

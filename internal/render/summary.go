@@ -123,7 +123,11 @@ func Summary(w io.Writer, sum batch.Summary, v View) {
 		Rows(w, review, b.Currency, Reason)
 		fmt.Fprintf(w, "  To see the evidence and record a decision: %s\n", v.next(b, "review"))
 	}
-	if open := sum.Counts.Open() - sum.Counts[batch.Review]; open > 0 && !v.Interrupted {
+	if n := sum.Counts[batch.ToConfirm]; n > 0 {
+		fmt.Fprintf(w, "Names to confirm: %d item(s), %s %s, wait for an approver: the name registered behind the number is not the sheet's; `bulkpay plan` lists them, `bulkpay confirm %s --row N --note TEXT` lets one be paid\n",
+			n, batch.Money(sum.Amounts[batch.ToConfirm]), b.Currency, b.Reference)
+	}
+	if open := sum.Counts.Open() - sum.Counts[batch.Review] - sum.Counts[batch.ToConfirm]; open > 0 && !v.Interrupted {
 		fmt.Fprintf(w, "Not finished: %d item(s) pending or not sent yet: run `%s` later to settle them.\n", open, v.next(b, "resume"))
 	}
 }

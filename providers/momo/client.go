@@ -74,16 +74,59 @@ type Client struct {
 	markets     map[string]Market
 	envs        []string // the distinct target environments of the markets
 	callbackURL string
+	publicURL   string
 	message     string
 	now         func() time.Time
 
 	mu      sync.Mutex
 	token   string
 	expires time.Time
-	// sentTo remembers the environment of each transfer sent, when the
-	// client pays in several, so that Check (which is given the reference
-	// alone) asks there first.
-	sentTo sync.Map
+	// sentTo remembers the environment of the latest transfers sent, when
+	// the client pays in several, so that Check (which is given the
+	// reference alone) asks there first.
+	sentTo envHints
+}
+
+// maxHints bounds the environments a client remembers: a hint only (Check
+// asks every environment of a transfer it does not remember), so that a
+// server paying for months does not keep one per transfer.
+const maxHints = 10000
+
+// envHints remembers the environment of up to maxHints transfers, the
+// oldest forgotten first.
+type envHints struct {
+	mu    sync.Mutex
+	env   map[string]string
+	order []string // the references remembered, oldest first
+}
+
+func (h *envHints) put(ref, env string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.env == nil {
+		h.env = map[string]string{}
+	}
+	if _, ok := h.env[ref]; !ok {
+		h.order = append(h.order, ref)
+	}
+	h.env[ref] = env
+	for len(h.env) > maxHints && len(h.order) > 0 {
+		delete(h.env, h.order[0])
+		h.order = h.order[1:]
+	}
+}
+
+func (h *envHints) get(ref string) (string, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	env, ok := h.env[ref]
+	return env, ok
+}
+
+func (h *envHints) len() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.env)
 }
 
 // Option configures a Client.
@@ -132,6 +175,12 @@ func WithMarkets(countries ...string) Option {
 // WithCallbackURL asks MoMo to call this URL back once each transfer ends
 // (X-Callback-Url; its host must be the API user's callback host).
 func WithCallbackURL(u string) Option { return func(c *Client) { c.callbackURL = u } }
+
+// WithPublicURL sets bulkpay's public URL: each transfer then names its own
+// X-Callback-Url, {public_url}/callbacks/momo/{item reference}, so that
+// bulkpay serve receives MoMo's callback for it (the URL's host must be the
+// API user's callback host). It takes the place of WithCallbackURL.
+func WithPublicURL(u string) Option { return func(c *Client) { c.publicURL = u } }
 
 // WithClock sets the clock used for token expiry (tests).
 func WithClock(now func() time.Time) Option { return func(c *Client) { c.now = now } }
@@ -287,11 +336,7 @@ func (c *Client) login(ctx context.Context, force bool) (string, error) {
 	if err := json.Unmarshal(resp.Body, &tok); err != nil || tok.AccessToken == "" {
 		return "", resp.Error(providers.ErrTransient, "token answer unreadable")
 	}
-	secs, _ := strconv.ParseInt(strings.Trim(string(tok.ExpiresIn), `" `), 10, 64)
-	life := time.Duration(secs) * time.Second
-	if life <= 0 {
-		life = time.Hour
-	}
+	life := providers.TokenLife(tok.ExpiresIn, time.Hour)
 	c.token, c.expires = tok.AccessToken, c.now().Add(life-min(time.Minute, life/10))
 	return c.token, nil
 }
@@ -438,11 +483,11 @@ func (c *Client) Send(ctx context.Context, p providers.Payout) (providers.Result
 	})
 	h := http.Header{}
 	h.Set("X-Reference-Id", p.Reference)
-	if c.callbackURL != "" {
-		h.Set("X-Callback-Url", c.callbackURL)
+	if cb := providers.Or(providers.ItemCallbackURL(c.publicURL, Name, p.Reference), c.callbackURL); cb != "" {
+		h.Set("X-Callback-Url", cb)
 	}
 	if len(c.environments()) > 1 {
-		c.sentTo.Store(p.Reference, c.env(m))
+		c.sentTo.put(p.Reference, c.env(m))
 	}
 	resp, err := c.call(ctx, "transfer", http.MethodPost, "/disbursement/v1_0/transfer", c.env(m), h, body)
 	if err != nil {
@@ -565,8 +610,8 @@ func (c *Client) Transfer(ctx context.Context, country, ref string) (Transfer, e
 func (c *Client) Check(ctx context.Context, ref string) (providers.Result, error) {
 	var last error
 	envs := c.environments()
-	if env, ok := c.sentTo.Load(ref); ok {
-		envs = append([]string{env.(string)}, envs...)
+	if env, ok := c.sentTo.get(ref); ok {
+		envs = append([]string{env}, envs...)
 	}
 	tried := map[string]bool{}
 	for _, env := range envs {
@@ -654,6 +699,20 @@ func (c *Client) Balances(ctx context.Context) ([]providers.Balance, error) {
 		out = append(out, providers.Balance{Account: acct, Amount: b.Amount, Currency: b.Currency})
 	}
 	return out, nil
+}
+
+// Account implements batch.Accounter: the target environment that pays p,
+// when the client pays several (each market its own balance); "" when it
+// pays one, or none for p.
+func (c *Client) Account(p providers.Payout) string {
+	if len(c.environments()) <= 1 {
+		return ""
+	}
+	m, err := c.market(p)
+	if err != nil {
+		return ""
+	}
+	return c.env(m)
 }
 
 // Holder is what MoMo tells about the account behind a number.
@@ -749,7 +808,8 @@ func (c *Client) userInfo(ctx context.Context, p providers.Payout) (Holder, erro
 }
 
 var (
-	_ batch.Provider = (*Client)(nil)
-	_ batch.Settler  = (*Client)(nil)
-	_ batch.Balancer = (*Client)(nil)
+	_ batch.Provider  = (*Client)(nil)
+	_ batch.Settler   = (*Client)(nil)
+	_ batch.Accounter = (*Client)(nil)
+	_ batch.Balancer  = (*Client)(nil)
 )

@@ -534,3 +534,25 @@ func TestDeclaredMarketsArePaid(t *testing.T) {
 	assert.Contains(t, err.Error(), "PAYEE_NOT_FOUND")
 	assert.Len(t, s.srv.Payouts(), len(declared))
 }
+
+func TestEachMarketIsItsOwnAccount(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		markets []string
+		country string
+		want    string
+	}{
+		{"one market: its one balance", []string{"CM"}, "CM", ""},
+		{"several: the market's target environment", []string{"CM", "CI"}, "CI", "mtnivorycoast"},
+		{"several: the other one", []string{"CM", "CI"}, "CM", "mtncameroon"},
+		{"a market it does not pay: none", []string{"CM", "CI"}, "BJ", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := momo.New(momo.WithMarkets(tt.markets...))
+			assert.Equal(t, tt.want, c.Account(providers.Payout{Country: tt.country}))
+		})
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"bulkpay/providers/camoo"
 	"bulkpay/providers/campay"
 	"bulkpay/providers/cinetpay"
+	"bulkpay/providers/cinetpay2"
 	"bulkpay/providers/momo"
 	"bulkpay/providers/mycoolpay"
 )
@@ -26,9 +27,18 @@ type Provider struct {
 var clients = map[string]Provider{
 	camoo.Name:     {BaseURL: camoo.DefaultBaseURL, Explain: camoo.Explain},
 	campay.Name:    {BaseURL: campay.DefaultBaseURL, Explain: campay.Explain},
-	cinetpay.Name:  {BaseURL: cinetpay.DefaultBaseURL, Explain: cinetpay.Explain},
+	cinetpay.Name:  {BaseURL: cinetpay.DefaultBaseURL, Explain: explainCinetPay},
 	momo.Name:      {BaseURL: momo.DefaultBaseURL, Explain: momo.Explain},
 	mycoolpay.Name: {BaseURL: mycoolpay.DefaultBaseURL, Explain: mycoolpay.Explain},
+}
+
+// explainCinetPay reads the answers of either of CinetPay's APIs: the 2026
+// one's first, whose codes the legacy one does not use.
+func explainCinetPay(message string) providers.Reason {
+	if r := cinetpay2.Explain(message); r.Plain != "" {
+		return r
+	}
+	return cinetpay.Explain(message)
 }
 
 // all are the providers, in order of name: those declared that have a client.
@@ -85,5 +95,6 @@ func MovesMoney(r *http.Request) bool {
 			return true
 		}
 	}
-	return false
+	// CinetPay's 2026 API, chosen in the config, speaks for cinetpay
+	return strings.HasSuffix(strings.TrimSuffix(r.URL.Path, "/"), cinetpay2.SendPath)
 }

@@ -80,7 +80,8 @@ type Delivery struct {
 	// duplicate, stale (an earlier status sent after the final one), forged
 	// (a third party's, badly signed, claiming the opposite outcome),
 	// wrong-source (the genuine callback replayed from another address), lost
-	// (never sent).
+	// (never sent), sms-report (Camoo's delivery report of an SMS, to the
+	// notify_url the message named).
 	Kind       string    `json:"kind"`
 	Status     string    `json:"status"` // the payout status it carries
 	URL        string    `json:"url"`
@@ -122,7 +123,7 @@ func (q *callbackQueue) Pop() any {
 }
 
 // callbackProviders are the providers that call back.
-var callbackProviders = []string{"campay", "cinetpay", "mycoolpay", "camoo"}
+var callbackProviders = []string{"campay", "cinetpay", "mycoolpay", "camoo", CinetPayAPIName}
 
 // ParseCallbackURLs reads "mycoolpay=URL,campay=URL" into a map of provider
 // to URL.
@@ -308,6 +309,9 @@ var statusWords = map[string][3]string{
 	"mycoolpay": {"PENDING", "SUCCESS", "FAILED"},
 	"camoo":     {"IN_PROGRESS", "SUCCESS", "FAILED"},
 	"momo":      {"PENDING", "SUCCESSFUL", "FAILED"},
+
+	// CinetPay's 2026 API
+	CinetPayAPIName: {"PENDING", "SUCCESS", "FAILED"},
 }
 
 // push queues callbacks due at due, in order. Called with s.mu held.
@@ -435,6 +439,8 @@ func (s *Server) build(p *Payout, base Delivery, kind, status, key string) []*ou
 			out = append(out, &outgoing{d: ping})
 		}
 		return append(out, cinetpayCallback(p, base, status))
+	case CinetPayAPIName: // one JSON POST; it names no status, the lookup tells
+		return []*outgoing{cinetpayAPICallback(p, base, kind)}
 	case "mycoolpay":
 		return []*outgoing{s.mycoolpayCallback(p, base, status, key)}
 	case "camoo":

@@ -39,8 +39,12 @@ func camooError(w http.ResponseWriter, status int, msg string, errs map[string]s
 	writeJSON(w, status, map[string]any{"code": status, "message": msg, "errors": errs})
 }
 
-// serve handles /v1/payment/cashout, /verify and /account.
+// serve handles /v1/payment/cashout, /verify and /account, and the SMS API
+// (sms.go).
 func (c *camoo) serve(w http.ResponseWriter, r *http.Request, rest string) {
+	if c.serveSMS(w, r, rest) {
+		return
+	}
 	op := strings.Trim(strings.TrimPrefix(rest, "/v1/payment"), "/")
 	if op != "cashout" && op != "verify" && op != "account" {
 		camooError(w, http.StatusNotFound, "Not found", nil)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // FaultKind is what a fault does to a request.
@@ -24,12 +25,13 @@ const (
 
 // Fault hits the next Times requests to a provider's operation.
 type Fault struct {
-	Provider   string    // campay; empty: any
-	Op         string    // withdraw, status, token, balance, history; empty: any
-	Kind       FaultKind // what happens
-	Status     int       // for Status
-	RetryAfter int       // seconds, for a 429
-	Times      int       // how many requests; 0 means 1
+	Provider   string        // campay; empty: any
+	Op         string        // withdraw, status, token, balance, history; empty: any
+	Kind       FaultKind     // what happens
+	Status     int           // for Status
+	RetryAfter int           // seconds, for a 429
+	Times      int           // how many requests; 0 means 1
+	Delay      time.Duration // for SMSDelayedFault
 }
 
 // AddFault queues a fault; faults are taken in the order added.

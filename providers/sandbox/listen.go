@@ -13,7 +13,7 @@ import (
 type RemoteError struct{ Addr string }
 
 func (e *RemoteError) Error() string {
-	return fmt.Sprintf("refusing to serve the sandbox on %s, which other machines can reach: it has no authentication, so anyone reaching it could read every payout (names, phones, amounts at /_sandbox/payouts), set faults (/_sandbox/faults) and tamper with records (/_sandbox/tamper). "+
+	return fmt.Sprintf("refusing to serve the sandbox on %s, which other machines can reach: it has no authentication, so anyone reaching it could read every payout (names, phones, amounts at /_sandbox/payouts) and every SMS (claim codes at /_sandbox/messages), set faults (/_sandbox/faults) and tamper with records (/_sandbox/tamper). "+
 		"Listen on this machine only (--addr 127.0.0.1:8089), or pass --allow-remote if other machines really must reach it", e.Addr)
 }
 

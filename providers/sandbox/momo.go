@@ -484,8 +484,25 @@ func (m *momo) known(msisdn, region string) (known, active bool) {
 		return t.reason != "PAYEE_NOT_FOUND", t.reason != "PAYEE_NOT_FOUND" && t.reason != "NOT_ALLOWED"
 	}
 	_, ok := payable(msisdn, region)
+	m.mu.Lock()
+	name := m.names[msisdn]
+	m.mu.Unlock()
+	switch name {
+	case NameUnknown:
+		return false, false
+	case NameInactive:
+		return ok, false
+	}
 	return ok, ok
 }
+
+// Names the directory takes for an account's standing rather than a name:
+// a number set to NameInactive holds an account that cannot receive, one set
+// to NameUnknown none at all.
+const (
+	NameInactive = "(inactive)"
+	NameUnknown  = "(unknown)"
+)
 
 func (m *momo) active(w http.ResponseWriter, msisdn, region string) {
 	known, active := m.known(msisdn, region)
@@ -507,7 +524,7 @@ func (m *momo) userInfo(w http.ResponseWriter, msisdn, region string) {
 	name := m.names[msisdn]
 	m.mu.Unlock()
 	out := map[string]string{"sub": "0", "locale": "fr"}
-	if name != "" {
+	if name != "" && name != NameInactive {
 		given, family := splitRegistered(name)
 		out["name"], out["given_name"], out["family_name"] = name, given, family
 	}

@@ -38,6 +38,11 @@ import (
 //	callback-out-of-order@5%             followed by a stale one carrying the pending status
 //	callback-forged@5%                   preceded by a third party's, badly signed, claiming the opposite outcome
 //	callback-wrong-source@5%             followed by the same, sent from another address (127.0.0.2)
+//
+// and, for the SMS simulator (camoo.sms):
+//
+//	sms-lost@5%                          accepted, never delivered
+//	sms-delayed=30s@5%                   accepted, delivered this long after
 type Rule struct {
 	Provider   string
 	Op         string
@@ -55,7 +60,7 @@ func (r Rule) String() string { return r.text }
 var ruleKinds = map[string]bool{"latency": true, "error": true, "hang-before": true, "hang-after": true, "reset": true,
 	"malformed": true, "token-ttl": true, "balance-after": true, "pending": true, "flip-failed": true,
 	"callback-lost": true, "callback-duplicate": true, "callback-late": true, "callback-out-of-order": true, "callback-forged": true,
-	"callback-wrong-source": true}
+	"callback-wrong-source": true, "sms-lost": true, "sms-delayed": true}
 
 // ParseRules reads a fault spec (see Rule).
 func ParseRules(spec string) ([]Rule, error) {
@@ -113,7 +118,7 @@ func parseRule(s string) (Rule, error) {
 		if err == nil && (r.Status < 400 || r.Status > 599) {
 			err = fmt.Errorf("status %d is not an error", r.Status)
 		}
-	case "token-ttl", "pending", "callback-late":
+	case "token-ttl", "pending", "callback-late", "sms-delayed":
 		r.Min, err = time.ParseDuration(value)
 	case "balance-after":
 		r.N, err = strconv.Atoi(value)

@@ -12,6 +12,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -31,8 +32,10 @@ type Options struct {
 	Rules       []Rule // standing faults (see Rule and ParseRules)
 	CamPay      CamPayOptions
 	CinetPay    CinetPayOptions
+	CinetPayAPI CinetPayAPIOptions // CinetPay's 2026 API, under /cinetpay-api
 	MyCoolPay   MyCoolPayOptions
 	Camoo       CamooOptions
+	SMS         SMSOptions // Camoo's SMS API
 	MoMo        MoMoOptions
 	Callbacks   CallbackOptions
 	Now         func() time.Time
@@ -84,8 +87,10 @@ type Server struct {
 	closed   sync.Once
 	campay   *campay
 	cinet    *cinetpay
+	cinetAPI *cinetpayAPI
 	mcp      *mycoolpay
 	camoo    *camoo
+	sms      *smsSim
 	momo     *momo
 	seq      uint64
 	acct     map[string]*account // balances by provider (and carrier for CamPay)
@@ -100,6 +105,9 @@ type Server struct {
 	senderOnce sync.Once
 	kick       chan struct{} // wakes the sender
 	wake       chan struct{} // wakes the pump
+	// the request log: every request a simulator received, as it arrived
+	reqMu    sync.Mutex
+	requests []Request
 }
 
 // account is a balance and what pending payouts hold of it.
@@ -133,8 +141,10 @@ func New(opts Options) (*Server, error) {
 	s.opts.Callbacks = withCallbackDefaults(opts.Callbacks)
 	s.campay = newCamPay(s, opts.CamPay)
 	s.cinet = newCinetPay(s, opts.CinetPay)
+	s.cinetAPI = newCinetPayAPI(s, opts.CinetPayAPI)
 	s.mcp = newMyCoolPay(s, opts.MyCoolPay)
 	s.camoo = newCamoo(s, opts.Camoo)
+	s.sms = newSMS(s, opts.SMS)
 	s.momo = newMoMo(s, opts.MoMo)
 	if opts.JournalPath != "" {
 		if err := s.replay(opts.JournalPath); err != nil {
@@ -170,6 +180,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.admin(w, r, rest)
 		return
 	}
+	s.logRequest(provider, r)
 	if s.opts.Latency > 0 {
 		select {
 		case <-time.After(s.opts.Latency):
@@ -184,6 +195,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.campay.serve(w, r, rest)
 	case "cinetpay":
 		s.cinet.serve(w, r, rest)
+	case CinetPayAPIName:
+		s.cinetAPI.serve(w, r, rest)
 	case "mycoolpay":
 		s.mcp.serve(w, r, rest)
 	case "camoo":
@@ -192,7 +205,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.momo.serve(w, r, rest)
 	default:
 		writeJSON(w, http.StatusNotFound, map[string]string{"message": "no simulator at " + r.URL.Path +
-			": use /campay/api/..., /cinetpay/v1/..., /mycoolpay/api/{public_key}/... or /camoo/v1/payment/... or /momo/disbursement/..."})
+			": use /campay/api/..., /cinetpay/v1/..., /cinetpay-api/v1/..., /mycoolpay/api/{public_key}/... /camoo/v1/payment/..., /camoo/v1/sms.json or /momo/disbursement/..."})
 	}
 }
 
@@ -206,12 +219,16 @@ func (s *Server) admin(w http.ResponseWriter, r *http.Request, rest string) {
 	switch strings.TrimSuffix(rest, "/") {
 	case "/payouts":
 		writeJSON(w, http.StatusOK, s.Payouts())
+	case "/requests":
+		writeJSON(w, http.StatusOK, s.Requests())
 	case "/faults":
 		s.faultsEndpoint(w, r)
 	case "/balances":
 		s.balancesEndpoint(w, r)
 	case "/tamper":
 		s.tamperEndpoint(w, r)
+	case "/messages":
+		s.messagesEndpoint(w, r)
 	case "/callbacks":
 		s.callbacksEndpoint(w, r)
 	case "/names":
@@ -221,6 +238,10 @@ func (s *Server) admin(w http.ResponseWriter, r *http.Request, rest string) {
 	case "/health":
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	default:
+		if phone, ok := strings.CutPrefix(rest, "/names/"); ok && r.Method == http.MethodGet {
+			s.nameLookup(w, phone)
+			return
+		}
 		writeJSON(w, http.StatusNotFound, map[string]string{"message": "unknown sandbox endpoint"})
 	}
 }
@@ -427,7 +448,7 @@ func (s *Server) createdBetween(provider string, start, end time.Time) []*Payout
 }
 
 // BalanceKeys are the accounts whose balance can be set.
-var BalanceKeys = []string{"campay/MTN", "campay/Orange", "cinetpay", "mycoolpay", "camoo", "momo"}
+var BalanceKeys = []string{"campay/MTN", "campay/Orange", "cinetpay", "mycoolpay", "camoo", "camoo/sms", "momo"}
 
 // defaultBalance is what an account holds when the options give it nothing.
 const defaultBalance = 1_000_000_000
@@ -442,13 +463,13 @@ func (s *Server) openAccount(key string, amount int64) {
 }
 
 // SetBalance sets an account's balance: campay/MTN, campay/Orange, cinetpay,
-// mycoolpay, camoo or momo.
+// mycoolpay, camoo, camoo/sms (the SMS credit) or momo.
 func (s *Server) SetBalance(key string, amount int64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a := s.acct[key]
 	if a == nil {
-		return fmt.Errorf("no account %q: use one of %s", key, strings.Join(BalanceKeys, ", "))
+		return fmt.Errorf("no account %q: use one of %s", key, strings.Join(append(slices.Clone(BalanceKeys), s.cinetAPI.accounts()...), ", "))
 	}
 	a.balance = amount
 	return nil

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"bulkpay/batch"
+	"bulkpay/internal/cli"
+	"bulkpay/internal/door"
+	"bulkpay/internal/render"
+	"bulkpay/ledger"
+	"bulkpay/providers"
+)
+
+// errNoMessenger: links cannot be sent without an SMS provider.
+var errNoMessenger = errors.New("no SMS provider is configured to send links: add the config's sms section (and email for e-mails), or pass --sandbox URL")
+
+func newLinksCmd(a *app) *cobra.Command {
+	var send, expire, asJSON bool
+	var status, publicURL, by, sandboxURL string
+	cmd := &cobra.Command{
+		Use:   "links SHEET|BATCH",
+		Short: "List a batch's payment links by status; --send sends invitations and due reminders, --expire sweeps expired links",
+		Long: `List the links of a batch paid by link (plan or run with --pay-by link, or rows whose mode
+is link): each row's status (sent, claimed, processed, expired), expiry, invitation, reminders
+and locks. With --expire, links past their expiry and never claimed are marked expired: their
+payouts are cancelled, no money moves, and webhooks tell link.expired. With --send, every open
+link not yet invited gets its invitation (SMS to the phone on file, e-mail when the row has
+one) and each reminder due (link_reminders in the config) is sent once, each SMS charged by
+sms_fee. Both are safe to run from cron as often as wanted. SHEET is read as the batch of the
+same name (its file name without extension). Moves no money.`,
+		Args: cobra.ExactArgs(1),
+		RunE: a.onLedger(func(ctx context.Context, st *ledger.Store, args []string) error {
+			var statuses []batch.LinkStatus
+			for _, s := range strings.Split(status, ",") {
+				if s = strings.TrimSpace(s); s != "" {
+					if !containsStatus(batch.LinkStatuses, batch.LinkStatus(s)) {
+						return cli.Usagef("--status %q: write sent, claimed, processed or expired (comma-separated)", s)
+					}
+					statuses = append(statuses, batch.LinkStatus(s))
+				}
+			}
+			b, err := st.Batch(ctx, batchKey(args[0]))
+			if err != nil {
+				return err
+			}
+			m := a.messenger
+			if m == nil && send {
+				if m, err = door.Messenger(a.cfg, a.target(sandboxURL), sandboxURL); err != nil {
+					return err
+				}
+			}
+			svc := batch.LinkService{Store: st, Items: st, Messenger: m}
+			actor := providers.Or(by, cli.Login())
+			var outcome error
+			if expire {
+				rep, err := svc.Expire(ctx, b.ID, actor)
+				if err != nil {
+					return err
+				}
+				a.say("%d link(s) expired, %s %s not paid", rep.Expired, batch.Money(rep.Amount), b.Currency)
+			}
+			if send {
+				failed, err := a.sendLinks(ctx, svc, b, providers.Or(publicURL, a.cfg.PublicURL), actor)
+				if err != nil {
+					return err
+				}
+				if failed > 0 {
+					outcome = fmt.Errorf("%w: %d message(s) could not be sent; the next `bulkpay links %s --send` tries again",
+						batch.ErrUnfinished, failed, b.Reference)
+				}
+			}
+			links, err := svc.Store.Links(ctx, b.ID)
+			if err != nil {
+				return err
+			}
+			shown := links[:0:0]
+			for _, l := range links {
+				if len(statuses) == 0 || containsStatus(statuses, l.Shown()) {
+					shown = append(shown, l)
+				}
+			}
+			if asJSON {
+				if err := render.JSON(a.stdout, render.NewLinkLines(shown)); err != nil {
+					return err
+				}
+				return outcome
+			}
+			if len(links) == 0 {
+				fmt.Fprintf(a.stdout, "batch %s pays nobody by link\n", b.Reference)
+				return outcome
+			}
+			render.Links(a.stdout, render.NewLinkLines(shown), b.Currency)
+			tot, err := batch.LinkSummary(ctx, st, b.ID)
+			if err != nil {
+				return err
+			}
+			render.LinkTotals(a.stdout, tot, b)
+			return outcome
+		}),
+	}
+	f := cmd.Flags()
+	f.BoolVar(&send, "send", false, "send invitations not yet sent and the reminders due")
+	f.BoolVar(&expire, "expire", false, "mark links past their expiry expired (their payouts cancelled, no money moves)")
+	f.StringVar(&status, "status", "", "list only links in these statuses: sent, claimed, processed, expired (comma-separated)")
+	f.StringVar(&publicURL, "public-url", "", "where bulkpay serve is reached: the links are URL/claim/ID (default: the config's public_url)")
+	f.StringVar(&sandboxURL, "sandbox", "", "send the SMS to the sandbox at this `URL` (a running bulkpay sandbox keeps them at /_sandbox/messages)")
+	f.StringVar(&by, "by", "", "who sends or sweeps, for the events (default: the login name)")
+	f.BoolVar(&asJSON, "json", false, "print the links as JSON")
+	return cmd
+}
+
+// sendLinks sends a batch's invitations and due reminders, says what it
+// did, and gives how many messages could not be sent.
+func (a *app) sendLinks(ctx context.Context, svc batch.LinkService, b batch.Batch, publicURL, actor string) (int, error) {
+	if svc.Messenger == nil {
+		return 0, fmt.Errorf("%w: nothing was sent", errNoMessenger)
+	}
+	if publicURL == "" {
+		return 0, cli.Usagef("--send needs the address bulkpay serve is reached at, for the claim links: set public_url in the config or pass --public-url https://pay.example.org")
+	}
+	lc := a.cfg.Links()
+	rep, err := svc.SendLinks(ctx, batch.SendRequest{Batch: b, Org: lc.Org, Language: lc.Language, BaseURL: publicURL,
+		Reminders: lc.Reminders, Fees: b.Fees, Actor: actor})
+	if err != nil {
+		return 0, err
+	}
+	a.say("%d invitation(s) and %d reminder(s) sent: %d message(s), charged %s %s", rep.Invitations, rep.Reminders, rep.Messages,
+		batch.Money(rep.Charge), b.Currency)
+	return rep.Failed, nil
+}
+
+func containsStatus(list []batch.LinkStatus, s batch.LinkStatus) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// batchKey is the batch a SHEET|BATCH argument names: a file's name without
+// its extension, else the argument as it is (a reference or an id).
+func batchKey(arg string) string {
+	if fi, err := os.Stat(arg); err == nil && fi.Mode().IsRegular() {
+		return strings.TrimSuffix(filepath.Base(arg), filepath.Ext(arg))
+	}
+	return arg
+}

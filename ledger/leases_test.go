@@ -1,0 +1,216 @@
+package ledger
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"bulkpay/batch"
+	"bulkpay/batch/batchtest"
+	"bulkpay/internal/testsupport"
+)
+
+func seedPlanned(t *testing.T, st *Store, ref string, n int) batch.Batch {
+	t.Helper()
+	items := make([]batch.Item, n)
+	for i := range items {
+		items[i] = batch.Item{Provider: "campay", Phone: "237677100000", Country: "CM", Operator: "MTN"}
+	}
+	b, _, err := batchtest.Seed(context.Background(), st, batch.Batch{Reference: ref, Currency: "XAF"}, items...)
+	require.NoError(t, err)
+	return b
+}
+
+func TestLeasesAreRecordedRenewedAndListed(t *testing.T) {
+	t.Parallel()
+	for name, location := range testsupport.Backends() {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			st, err := Open(ctx, location(t))
+			require.NoError(t, err)
+			t.Cleanup(func() { st.Close() })
+			assert.Equal(t, name == "postgres", st.Shared(), "only a server ledger is shared by several workers")
+			b := seedPlanned(t, st, "leases", 4)
+
+			until := time.Date(2026, 11, 30, 9, 0, 30, 0, time.UTC)
+			leased, err := st.ClaimLeased(ctx, b.ID, "campay", 2, batch.Lease{Worker: "h1/10/a", Until: until})
+			require.NoError(t, err)
+			require.Len(t, leased, 2)
+			plain, err := st.Claim(ctx, b.ID, "campay", 1)
+			require.NoError(t, err)
+			require.Len(t, plain, 1)
+
+			got, err := st.SubmittingLeases(ctx, b.ID)
+			require.NoError(t, err)
+			require.Len(t, got, 3)
+			byID := map[int64]batch.Lease{}
+			for _, l := range got {
+				assert.Equal(t, batch.Submitting, l.Item.State)
+				byID[l.Item.ID] = l.Lease
+			}
+			for _, c := range leased {
+				assert.Equal(t, batch.Lease{Worker: "h1/10/a", Until: until}, byID[c.Item.ID], "row %d", c.Item.Row)
+			}
+			assert.Equal(t, batch.Lease{}, byID[plain[0].Item.ID], "claimed under the batch's lock: no lease")
+
+			n, err := st.Renew(ctx, "h1/10/a", until.Add(time.Minute))
+			require.NoError(t, err)
+			assert.Equal(t, 2, n)
+			require.NoError(t, st.Apply(ctx, batch.Change{ItemID: leased[0].Item.ID, From: batch.Submitting, To: batch.Pending,
+				Cause: "provider accepted the payout", Attempt: &batch.AttemptEnd{ID: leased[0].AttemptID, Outcome: batch.OutcomeAccepted}}))
+			n, err = st.Renew(ctx, "h1/10/a", until.Add(2*time.Minute))
+			require.NoError(t, err)
+			assert.Equal(t, 1, n, "an item answered is no longer held")
+			n, err = st.Renew(ctx, "h9/99/z", until)
+			require.NoError(t, err)
+			assert.Zero(t, n)
+			got, err = st.SubmittingLeases(ctx, b.ID)
+			require.NoError(t, err)
+			require.Len(t, got, 2)
+		})
+	}
+}
+
+func TestWorkersClaimDisjointItemsOnPostgres(t *testing.T) {
+	t.Parallel()
+	dsn := testsupport.PostgresDSN(t)
+	ctx := context.Background()
+	const workers, items = 3, 60
+	stores := make([]*Store, workers)
+	for i := range stores {
+		st, err := Open(ctx, dsn)
+		require.NoError(t, err)
+		t.Cleanup(func() { st.Close() })
+		stores[i] = st
+	}
+	b := seedPlanned(t, stores[0], "disjoint", items)
+	var mu sync.Mutex
+	claimedBy := map[int64]int{}
+	var wg sync.WaitGroup
+	for w, st := range stores {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range items { // bounded: at most one claim per item
+				cs, err := st.ClaimLeased(ctx, b.ID, "campay", 2, batch.Lease{Worker: string(rune('a' + w)), Until: time.Now().Add(time.Minute)})
+				if !assert.NoError(t, err) || len(cs) == 0 {
+					return
+				}
+				mu.Lock()
+				for _, c := range cs {
+					claimedBy[c.Item.ID]++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	assert.Len(t, claimedBy, items, "every item claimed")
+	for id, n := range claimedBy {
+		assert.Equal(t, 1, n, "item %d claimed once", id)
+	}
+}
+
+func TestPostgresPaceSlotsAreSharedAndFreedByADeadWorker(t *testing.T) {
+	t.Parallel()
+	dsn := testsupport.PostgresDSN(t)
+	ctx := context.Background()
+	a, err := Open(ctx, dsn)
+	require.NoError(t, err)
+	t.Cleanup(func() { a.Close() })
+	b, err := Open(ctx, dsn)
+	require.NoError(t, err)
+	t.Cleanup(func() { b.Close() })
+
+	r1, err := a.Take(ctx, "campay", 0, 2)
+	require.NoError(t, err)
+	r2, err := b.Take(ctx, "campay", 0, 2)
+	require.NoError(t, err)
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	_, err = b.Take(cctx, "campay", 0, 2)
+	assert.ErrorIs(t, err, context.Canceled, "both slots are held, one by each worker")
+	other, err := b.Take(ctx, "mycoolpay", 0, 1)
+	require.NoError(t, err, "another provider has slots of its own")
+	other()
+
+	r2()
+	r3, err := b.Take(ctx, "campay", 0, 2)
+	require.NoError(t, err, "a slot given back is free")
+	r3()
+
+	r1()
+
+	// a worker that dies holding a slot: its connections close, the server frees it
+	_, err = a.Take(ctx, "camoo", 0, 1)
+	require.NoError(t, err)
+	// as when its process is killed: the server ends its session
+	var ended int
+	require.NoError(t, b.pacer.turns.QueryRowContext(ctx, `WITH k AS (SELECT hashtextextended('bulkpay pace slot ' || current_schema() || ' camoo', 0) AS key)
+		SELECT count(pg_terminate_backend(l.pid)) FROM pg_locks l, k WHERE l.locktype = 'advisory' AND l.objsubid = 1
+		AND l.classid::bigint = ((k.key >> 32) & 4294967295) AND l.objid::bigint = (k.key & 4294967295)`).Scan(&ended))
+	require.Equal(t, 1, ended, "the dead worker's session held the slot")
+	bctx, stop := context.WithTimeout(ctx, 30*time.Second) // a bound, not a measure: the slot is free at once
+	defer stop()
+	r4, err := b.Take(bctx, "camoo", 0, 1)
+	require.NoError(t, err)
+	r4()
+}
+
+func TestPostgresPaceKeepsTheRateAcrossWorkers(t *testing.T) {
+	t.Parallel()
+	dsn := testsupport.PostgresDSN(t)
+	ctx := context.Background()
+	a, err := Open(ctx, dsn)
+	require.NoError(t, err)
+	t.Cleanup(func() { a.Close() })
+	b, err := Open(ctx, dsn)
+	require.NoError(t, err)
+	t.Cleanup(func() { b.Close() })
+	for i := range 6 {
+		st := []*Store{a, b}[i%2]
+		release, err := st.Take(ctx, "camoo", 20, 0)
+		require.NoError(t, err)
+		release()
+	}
+	var grants string
+	require.NoError(t, a.pacer.turns.QueryRowContext(ctx, `SELECT grants FROM provider_pace WHERE pace_key = 'camoo'`).Scan(&grants))
+	assert.Len(t, parseGrants(grants), 6, "both workers' turns recorded in the one row, on the server's clock")
+}
+
+func TestNoAttemptStartsOnAFinalItem(t *testing.T) {
+	t.Parallel()
+	for name, location := range testsupport.Backends() {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			st, err := Open(ctx, location(t))
+			require.NoError(t, err)
+			t.Cleanup(func() { st.Close() })
+			_, items, err := batchtest.Seed(ctx, st, batch.Batch{Reference: "final", Currency: "XAF"},
+				batch.Item{Provider: "campay", State: batch.Unknown}, batch.Item{Provider: "campay", State: batch.Succeeded})
+			require.NoError(t, err)
+
+			// a worker settles the unknown one; another, which read it
+			// unknown a moment before, then finds it final
+			mine, err := st.StartAttempt(ctx, items[0].ID, batch.KindSettle, "")
+			require.NoError(t, err)
+			require.NoError(t, st.Apply(ctx, batch.Change{ItemID: items[0].ID, From: batch.Unknown, To: batch.Succeeded, CloseOpen: true,
+				Cause: "settled: the provider reported the payout", Attempt: &batch.AttemptEnd{ID: mine, Outcome: batch.OutcomeAccepted}}))
+			_, err = st.StartAttempt(ctx, items[0].ID, batch.KindSettle, "")
+			assert.ErrorIs(t, err, batch.ErrStale, "settled meanwhile: no attempt for it any more")
+			_, err = st.StartAttempt(ctx, items[1].ID, batch.KindSettle, "")
+			assert.ErrorIs(t, err, batch.ErrStale)
+			as, err := st.Attempts(ctx, items[0].ID)
+			require.NoError(t, err)
+			for _, a := range as {
+				assert.False(t, a.FinishedAt.IsZero(), "attempt %d closed", a.ID)
+			}
+		})
+	}
+}

@@ -1,0 +1,111 @@
+package ledger
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"bulkpay/batch"
+)
+
+// An expired link gives link.expired in the webhooks outbox, in the same
+// transaction, and the batch whose last open item it was completes.
+func TestExpiredLinkIsSentAsLinkExpired(t *testing.T) {
+	t.Parallel()
+	st := openTemp(t)
+	ctx := context.Background()
+	b, items := seed(t, st, 2)
+	pay(t, st, b, batch.Succeeded)
+	it := items[1]
+	stored, err := st.Items(ctx, b.ID, batch.Planned)
+	require.NoError(t, err)
+	require.Len(t, stored, 1)
+	l, err := batch.NewLink(b, stored[0], hookT0, time.Hour, false)
+	require.NoError(t, err)
+	_, err = st.AddLinks(ctx, []batch.Link{l}, "awa")
+	require.NoError(t, err)
+	l, err = st.Link(ctx, l.ID)
+	require.NoError(t, err)
+	require.NoError(t, st.ExpireLink(ctx, l, "cron"))
+
+	assert.Equal(t, []string{"batch.planned", "batch.started", "item.succeeded", "link.expired", "batch.completed"}, outboxTypes(t, st))
+	list, err := st.List(ctx, 10)
+	require.NoError(t, err)
+	for _, e := range list {
+		if e.Type != "link.expired" {
+			continue
+		}
+		var obj map[string]any
+		require.NoError(t, json.Unmarshal(e.Object, &obj))
+		assert.NotContains(t, string(e.Object), l.ID, "the link's id opens its claim page: never sent")
+		assert.Equal(t, it.Reference, obj["reference"])
+		assert.Equal(t, "expired", obj["status"])
+		assert.Equal(t, "2026-11-25T09:00:00Z", obj["expires_at"])
+		assert.NotContains(t, string(e.Object), "code")
+	}
+}
+
+// A claimed link gives link.claimed in the webhooks outbox.
+func TestClaimedLinkIsSentAsLinkClaimed(t *testing.T) {
+	t.Parallel()
+	st := openTemp(t)
+	ctx := context.Background()
+	b, _ := seed(t, st, 1)
+	stored, err := st.Items(ctx, b.ID)
+	require.NoError(t, err)
+	l, err := batch.NewLink(b, stored[0], hookT0, time.Hour, false)
+	require.NoError(t, err)
+	_, err = st.AddLinks(ctx, []batch.Link{l}, "awa")
+	require.NoError(t, err)
+	l, err = st.Link(ctx, l.ID)
+	require.NoError(t, err)
+	claimed := l
+	claimed.Status, claimed.ClaimedAt, claimed.ClaimMode, claimed.ClaimPhone = batch.LinkClaimed, hookT0, batch.ModeMobileMoney, l.Phone
+	it := stored[0]
+	require.NoError(t, st.ClaimLink(ctx, claimed, it, "203.0.113.9"))
+	assert.Equal(t, []string{"batch.planned", "link.claimed"}, outboxTypes(t, st))
+	list, err := st.List(ctx, 10)
+	require.NoError(t, err)
+	var obj map[string]any
+	require.NoError(t, json.Unmarshal(list[0].Object, &obj))
+	assert.Equal(t, "claimed", obj["status"])
+	assert.Equal(t, "mobile_money", obj["mode"])
+	assert.Equal(t, it.Reference, obj["reference"])
+}
+
+// BenchmarkIssueLinks issues the links of a 10,000-row batch paid by link, as
+// planning it does, in one transaction.
+func BenchmarkIssueLinks(b *testing.B) {
+	const n = 10000
+	ctx := context.Background()
+	for b.Loop() {
+		b.StopTimer()
+		st, err := Open(ctx, filepath.Join(b.TempDir(), "l.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		bt := batch.Batch{Reference: "bench", SheetHash: "h", SheetName: "s.csv", Currency: "XAF", TotalAmount: int64(n) * 1000}
+		items := make([]batch.Item, n)
+		for i := range items {
+			items[i] = batch.Item{Row: i + 2, Name: "N", Phone: fmt.Sprintf("2376771%05d", i), Country: "CM", Operator: "MTN",
+				Mode: batch.ModeLink, Amount: 1000, Reference: fmt.Sprintf("ref-%d", i), Provider: "campay"}
+		}
+		if err := st.CreateBatch(ctx, &bt, items); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		got, err := batch.IssueLinks(ctx, st, st, bt, hookT0, 7*24*time.Hour, false, "bench")
+		if err != nil || got != n {
+			b.Fatal(got, err)
+		}
+		b.StopTimer()
+		st.Close()
+		b.StartTimer()
+	}
+}
