@@ -58,7 +58,8 @@ func TestLinksInReports(t *testing.T) {
 		"3,Paul,237677000002,7000,XAF,expired,2026-11-24T08:00:00Z,2026-11-24T08:00:00Z,2,0,false,,,,cancelled",
 		"4,Ngo,237677000003,1000,XAF,sent,2026-12-01T08:00:00Z,,0,3,true,,,,planned",
 		""}, "\n"), string(csv))
-	filepath.WalkDir(out, func(path string, d os.DirEntry, err error) error {
+	require.NoError(t, filepath.WalkDir(out, func(path string, d os.DirEntry, err error) error {
+		require.NoError(t, err)
 		if d.IsDir() {
 			return nil
 		}
@@ -68,7 +69,7 @@ func TestLinksInReports(t *testing.T) {
 			assert.NotContains(t, string(body), secret, "%s", d.Name())
 		}
 		return nil
-	})
+	}))
 
 	// a batch without links has neither
 	out2, err := WriteAll(filepath.Join(dir, "plain"), Input{Batch: b, Items: each, Attempts: attempts})

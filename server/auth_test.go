@@ -73,14 +73,6 @@ func TestUnknownAndDisabledUsersCannotSignIn(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, h.browser().login("bob", "password-bob").code)
 }
 
-// flip changes a token's first character: the token, wrong by one character.
-func flip(token string) string {
-	if token[0] == 'x' {
-		return "y" + token[1:]
-	}
-	return "x" + token[1:]
-}
-
 func TestEveryPostNeedsItsCSRFToken(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, nil)

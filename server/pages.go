@@ -402,14 +402,3 @@ func (s *Server) resolve(w http.ResponseWriter, r *http.Request, rq *request) {
 	}
 	http.Redirect(w, r, "/batches/"+url.PathEscape(b.Reference)+"/review", http.StatusSeeOther)
 }
-
-// sortedStates is the states present in counts, in the machine's order.
-func sortedStates(counts batch.Counts) []batch.State {
-	var out []batch.State
-	for _, st := range batch.States {
-		if counts[st] > 0 {
-			out = append(out, st)
-		}
-	}
-	return out
-}

@@ -41,9 +41,9 @@ func TestCinetPayAPISimulator(t *testing.T) {
 		"CI": {APIKey: "sk_test_ci", APIPassword: "ci"}, "SN": {APIKey: "sk_test_sn", APIPassword: "sn"}}}})
 	root := rig.URL
 
-	status, m := api2026(t, root, http.MethodPost, "/v1/oauth/login", "", `{"api_key":"sk_test_ci","api_password":"wrong"}`)
+	status, _ := api2026(t, root, http.MethodPost, "/v1/oauth/login", "", `{"api_key":"sk_test_ci","api_password":"wrong"}`)
 	assert.Equal(t, http.StatusUnauthorized, status)
-	status, m = api2026(t, root, http.MethodPost, "/v1/oauth/login", "", `{"api_key":"sk_test_ci","api_password":"ci"}`)
+	status, m := api2026(t, root, http.MethodPost, "/v1/oauth/login", "", `{"api_key":"sk_test_ci","api_password":"ci"}`)
 	require.Equal(t, http.StatusOK, status)
 	assert.Equal(t, float64(200), m["code"])
 	assert.Equal(t, "bearer", m["token_type"])
