@@ -3,14 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"bulkpay/batch"
+	"bulkpay/internal/door"
 	"bulkpay/internal/render"
 	"bulkpay/providers"
-	"bulkpay/reports"
 )
 
 func newReconcileCmd(a *app) *cobra.Command {
@@ -29,27 +28,17 @@ later show them too.
 Exit 0 when everything agrees and nothing waits for a person, 4 otherwise.`,
 		Args: cobra.ExactArgs(1),
 		RunE: a.onStored(func(ctx context.Context, st batch.Store, b batch.Batch) error {
-			s, err := a.session(ctx, st, b, "reconcile", f)
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			b = s.Batch
-			res, err := s.Reconcile(ctx, st, a.cfg.SettleOptions(s.Conn.Sandbox, a.log), time.Now)
-			if err != nil {
-				return err
-			}
-			rec := res.Reconciliation
-			render.Summary(a.stdout, res.Summary, a.commands().View(b, res.Standing, f.sandboxURL))
-			render.Findings(a.stdout, rec.Mismatches, rec.Unchecked)
-			dir, err := reports.FromLedger(ctx, st, b, providers.Or(out, a.cfg.ReportsDir))
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stdout, "Reports: %s\n", dir)
-			err = batch.ReconcileOutcome(b, res)
-			render.Reconciled(a.stdout, b, rec, err, a.command("reconcile", b.Reference, b, f.sandboxURL))
-			return err
+			return a.payment(f).Reconcile(ctx, st, b, providers.Or(out, a.cfg.ReportsDir), func(r door.Reconciled) error {
+				b, rec := r.Batch, r.Result.Reconciliation
+				render.Summary(a.stdout, r.Result.Summary, a.commands().View(b, r.Result.Standing, f.sandboxURL))
+				render.Findings(a.stdout, rec.Mismatches, rec.Unchecked)
+				if r.ReportsErr != nil {
+					return r.ReportsErr
+				}
+				fmt.Fprintf(a.stdout, "Reports: %s\n", r.Reports)
+				render.Reconciled(a.stdout, b, rec, r.Outcome, a.command("reconcile", b.Reference, b, f.sandboxURL))
+				return r.Outcome
+			})
 		}),
 	}
 	f.register(cmd.Flags(), "the sandbox at this `URL` (the one the batch was paid through)", false)

@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
-	"time"
 
 	"github.com/spf13/pflag"
 
@@ -15,8 +13,6 @@ import (
 	"bulkpay/internal/crashpoint"
 	"bulkpay/internal/door"
 	"bulkpay/internal/render"
-	"bulkpay/ledger"
-	"bulkpay/reports"
 )
 
 // sessionFlags are the options of a command that opens a payment session.
@@ -54,83 +50,37 @@ func (f *payFlags) register(fs *pflag.FlagSet, sandboxUsage, jsonUsage string, r
 	}
 }
 
-// session opens a payment session on b for the command verb (the hint that
-// continues a refused batch names it), checking the ledger and where b is paid.
-func (a *app) session(ctx context.Context, st batch.Store, b batch.Batch, verb string, f sessionFlags) (*batch.Session, error) {
-	t := a.target(f.sandboxURL)
-	if ls, ok := st.(batch.LeaseStore); ok && ls.Shared() {
-		t.Pacer = ls // every request to a provider takes its turn with the other workers'
-	}
-	cur := b
-	if cur.Endpoint.IsZero() {
-		cur.Endpoint = a.cfg.Endpoint(t)
-	}
-	a.current = &cur
-	return batch.OpenSession(ctx, st, b, batch.SessionRequest{
-		Endpoint: a.cfg.Endpoint(t), ChangeEndpoint: f.changeEndpoint, Actor: cli.Login(),
-		Continue: a.command(verb, b.Reference, b, f.sandboxURL),
-		Connect:  func(ctx context.Context) (*batch.Connection, error) { return a.cfg.Connect(ctx, t) },
-		Owner:    door.ProcessOwner(time.Now()),
-		Wait:     batch.Wait{On: f.wait.On, Bound: f.wait.Bound},
-		Say:      a.say,
-		Held:     func() { a.paying = true },
-		Log:      a.log,
-	})
+// payment is how this command pays or settles batches, as f asks.
+func (a *app) payment(f sessionFlags) door.Payment {
+	return door.Payment{Config: a.cfg, Target: a.target(f.sandboxURL), ChangeEndpoint: f.changeEndpoint,
+		Wait: batch.Wait{On: f.wait.On, Bound: f.wait.Bound}, Actor: cli.Login(), Say: a.say, Log: a.log, Crash: crashpoint.At(),
+		Continue: func(verb string, b batch.Batch) string { return a.command(verb, b.Reference, b, f.sandboxURL) }}
 }
 
 // pay runs a stored batch to the end it can reach now, then prints the summary,
 // writes the report and returns the error that gives the exit code.
 func (a *app) pay(ctx context.Context, st batch.Store, b batch.Batch, f payFlags) error {
-	s, err := a.session(ctx, st, b, "resume", f.sessionFlags)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	b = s.Batch
-	res, runErr := s.Pay(ctx, batch.PayRequest{
-		AllowPartial: f.allowPartial,
-		Run:          a.cfg.RunOptions(s.Conn.Sandbox, a.log, crashpoint.At()),
-		Short: func(needs []batch.Need) {
+	return a.payment(f.sessionFlags).Pay(ctx, st, b, door.PayRequest{
+		AllowPartial: f.allowPartial, Ledger: a.dbShown(), ReportsDir: a.cfg.ReportsDir,
+		Short: func(b batch.Batch, needs []batch.Need) {
 			fmt.Fprintf(a.stderr, "Provider balances cannot cover batch %s:\n", b.Reference)
 			render.Needs(a.stderr, needs, b.Currency)
 		},
-		Watch: func(open batch.ItemSource) (batch.Observer, func(), error) {
-			pr, err := render.WatchProgress(a.stderr, a.quiet, a.logs, b, open, slices.Collect(maps.Keys(s.Conn.Lanes)))
+		Watch: func(b batch.Batch, conn *batch.Connection, open batch.ItemSource) (batch.Observer, func(), error) {
+			pr, err := render.WatchProgress(a.stderr, a.quiet, a.logs, b, open, slices.Collect(maps.Keys(conn.Lanes)))
 			if err != nil {
 				return nil, nil, err
 			}
 			return pr, pr.Done, nil
 		},
+		End: func(paid door.Paid, runErr error) error {
+			b := paid.Batch
+			if paid.LinksWaiting > 0 {
+				a.say("%d payout(s) wait for their link to be claimed: `bulkpay links %s` lists them", paid.LinksWaiting, b.Reference)
+			}
+			return render.End(a.stdout, a.stderr, render.Ending{Standing: paid.Standing, View: a.commands().View(b, paid.Standing, f.sandboxURL),
+				Err: runErr, Reports: paid.Reports, ReportsErr: paid.ReportsErr, ReportsDir: a.cfg.ReportsDir, Ledger: a.dbShown(),
+				ReportCommand: a.command("report", b.Reference, b, "", "--out", "DIR"), JSON: f.asJSON, Quiet: a.quiet})
+		},
 	})
-	if !res.Ran {
-		return runErr
-	}
-	if ledger.IsWriteFailure(runErr) {
-		fix := "free disk space or fix the file's permissions"
-		if errors.Is(runErr, ledger.ErrUnreachable) {
-			fix = "bring the database server back (or check the DSN's host and port)"
-		}
-		runErr = fmt.Errorf("the ledger %s could not record a step (%w); nothing is sent without its intent recorded: %s, then run `%s`",
-			a.dbShown(), runErr, fix, a.command("resume", b.Reference, b, f.sandboxURL))
-	}
-	return a.finish(ctx, st, b, runErr, f)
-}
-
-// finish prints the summary and writes the report, whatever happened in the run.
-func (a *app) finish(ctx context.Context, st batch.Store, b batch.Batch, runErr error, f payFlags) error {
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
-	s, err := batch.Glance(rctx, st, b)
-	if err != nil {
-		return errors.Join(runErr, err)
-	}
-	dir, werr := reports.FromLedger(rctx, st, b, a.cfg.ReportsDir)
-	if ls, ok := st.(batch.LinkStore); ok {
-		if waiting, err := ls.Links(rctx, b.ID, batch.LinkSent); err == nil && len(waiting) > 0 {
-			a.say("%d payout(s) wait for their link to be claimed: `bulkpay links %s` lists them", len(waiting), b.Reference)
-		}
-	}
-	return render.End(a.stdout, a.stderr, render.Ending{Standing: s, View: a.commands().View(b, s, f.sandboxURL), Err: runErr,
-		Reports: dir, ReportsErr: werr, ReportsDir: a.cfg.ReportsDir, Ledger: a.dbShown(),
-		ReportCommand: a.command("report", b.Reference, b, "", "--out", "DIR"), JSON: f.asJSON, Quiet: a.quiet})
 }

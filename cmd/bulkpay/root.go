@@ -34,9 +34,6 @@ type app struct {
 	stderr io.Writer
 
 	messenger batch.Messenger // sends the messages of links; nil: none configured
-
-	current *batch.Batch // the batch a payment session is opened for, for the hint after a crash
-	paying  bool         // the batch's lock was taken: requests may have left
 }
 
 func newApp() *app {
