@@ -18,11 +18,7 @@ func newConfirmCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "confirm BATCH --row N --note TEXT",
 		Short: "Confirm, as an approver, a row whose registered name did not match, so that it is paid",
-		Long: `Under name_check: review, a row whose mobile-money account is registered to another
-name than the sheet's waits (to_confirm) until an approver confirms it, one row at a
-time, with a note saying why the name is right. The row is then paid by the next
-bulkpay resume BATCH. An inactive or unknown account is never paid: cancel the batch's
-row instead and pay it in a new sheet with a working number.`,
+		Long: long("confirm"),
 		Args: cobra.ExactArgs(1),
 		PreRunE: func(*cobra.Command, []string) error {
 			if row < 1 {

@@ -27,11 +27,7 @@ func newLedgerMigrateCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "migrate --from FILE --to postgres://...",
 		Short: "Copy a SQLite ledger into an empty PostgreSQL one, then check it item by item",
-		Long: `Copy every table of the SQLite ledger FILE (batches, items, attempts, events, users,
-webhooks, ...) into an empty PostgreSQL database or schema, ids kept, then compare
-every item (reference, state, amounts, attempts, events) and every table's row count.
-The source is held meanwhile, so stop runs and servers on it first. Any difference
-exits 1. The password is best given in PGPASSWORD, not in the DSN.`,
+		Long: long("ledger_migrate"),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()

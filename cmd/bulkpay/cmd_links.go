@@ -27,14 +27,7 @@ func newLinksCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "links SHEET|BATCH",
 		Short: "List a batch's payment links by status; --send sends invitations and due reminders, --expire sweeps expired links",
-		Long: `List the links of a batch paid by link (plan or run with --pay-by link, or rows whose mode
-is link): each row's status (sent, claimed, processed, expired), expiry, invitation, reminders
-and locks. With --expire, links past their expiry and never claimed are marked expired: their
-payouts are cancelled, no money moves, and webhooks tell link.expired. With --send, every open
-link not yet invited gets its invitation (SMS to the phone on file, e-mail when the row has
-one) and each reminder due (link_reminders in the config) is sent once, each SMS charged by
-sms_fee. Both are safe to run from cron as often as wanted. SHEET is read as the batch of the
-same name (its file name without extension). Moves no money.`,
+		Long: long("links"),
 		Args: cobra.ExactArgs(1),
 		RunE: a.onLedger(func(ctx context.Context, st *ledger.Store, args []string) error {
 			var statuses []batch.LinkStatus

@@ -18,14 +18,7 @@ func newReconcileCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "reconcile BATCH",
 		Short: "Settle what is pending or in doubt, then compare every item with the providers' own records; exit 4 when something needs a person",
-		Long: `Settles pending and unknown items as each provider allows (no new payout is sent), then
-reads each provider's own record of every item (CamPay transaction, CinetPay check/money,
-My-CoolPay checkStatus, Camoo verify) and compares status, amount and fee with the ledger;
-CamPay's history over the batch's days also shows payouts that no batch in the ledger
-knows. Findings are recorded in the ledger (the latest reconciliation replaces the
-previous one's), shown, and put in the reports; status and every report written
-later show them too.
-Exit 0 when everything agrees and nothing waits for a person, 4 otherwise.`,
+		Long: long("reconcile"),
 		Args: cobra.ExactArgs(1),
 		RunE: a.onStored(func(ctx context.Context, st batch.Store, b batch.Batch) error {
 			return a.payment(f).Reconcile(ctx, st, b, providers.Or(out, a.cfg.ReportsDir), func(r door.Reconciled) error {

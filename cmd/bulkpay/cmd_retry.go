@@ -18,10 +18,7 @@ func newRetryCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "retry BATCH --failed",
 		Short: "Pay a batch's failed items again, on purpose: a new batch of new references, each linked to the item it retries",
-		Long: `Failed items stay failed: their history is kept as it was. retry --failed plans a new
-batch REF-retry-N with one new item per failed item (a new reference, linked to the old
-item), records the decision in both batches' events, and pays it like run does.
-Items already retried by an earlier retry batch are not paid again.`,
+		Long: long("retry"),
 		Args: cobra.ExactArgs(1),
 		PreRunE: func(_ *cobra.Command, args []string) error {
 			if !failed {

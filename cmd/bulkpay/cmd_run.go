@@ -20,11 +20,7 @@ func newRunCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "run SHEET",
 		Short: "Validate, plan and pay a sheet; the same sheet again resumes its batch",
-		Long: `Validate, plan and pay every row of SHEET, poll pending payouts, print a summary and
-write the report. Any invalid row stops the run before anything is sent (exit 2).
-The same sheet again resumes its batch and pays nobody twice; the same reference
-with a changed sheet is refused. Without --config or --sandbox, a sandbox is
-started in this process and no real money moves.`,
+		Long: long("run"),
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, path := cmd.Context(), args[0]

@@ -24,16 +24,7 @@ func newServeCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the web app over the ledger: plan, approve, pay and watch batches in a browser",
-		Long: `Serve the web app on --addr. People sign in as users (bulkpay users add NAME --role R);
-batches planned here need an approval by someone other than their planner. Without
---config or --sandbox, batches are paid through a sandbox started in this process
-and every page says SANDBOX. An address other machines can reach needs TLS
-(--tls-cert and --tls-key) or --behind-proxy. Providers call back on /callbacks/{provider} below --public-url (or the
-config's public_url); a sandbox calls back to this server's own address when
-neither is given. Batches paying by link send their links (SMS, e-mail) once approved,
-then their reminders; links past their expiry expire; beneficiaries claim at /claim/{link}
-and their payouts are paid at once. SIGTERM or Ctrl-C stops it: requests
-in flight finish and runs in progress stop where the ledger can resume them.`,
+		Long: long("serve"),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if (cert == "") != (key == "") {

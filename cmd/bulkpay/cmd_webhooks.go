@@ -17,9 +17,7 @@ func newWebhooksCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "webhooks",
 		Short: "The signed events sent to your systems: list them, deliver what is due, send one again",
-		Long: `Every batch and item event the config's webhooks subscribe to waits in the ledger's outbox
-until each endpoint has taken it (a 2xx), retried with backoff for 24 h from the event.
-` + "`bulkpay run`" + ` delivers what is due when it ends; ` + "`bulkpay webhooks deliver`" + ` does it from cron.`,
+		Long: long("webhooks"),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
