@@ -18,8 +18,8 @@ func newConfirmCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "confirm BATCH --row N --note TEXT",
 		Short: "Confirm, as an approver, a row whose registered name did not match, so that it is paid",
-		Long: long("confirm"),
-		Args: cobra.ExactArgs(1),
+		Long:  long("confirm"),
+		Args:  cobra.ExactArgs(1),
 		PreRunE: func(*cobra.Command, []string) error {
 			if row < 1 {
 				return cli.Usagef("--row N is required: the sheet's row number the plan names")

@@ -27,8 +27,8 @@ func newLedgerMigrateCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "migrate --from FILE --to postgres://...",
 		Short: "Copy a SQLite ledger into an empty PostgreSQL one, then check it item by item",
-		Long: long("ledger_migrate"),
-		Args: cobra.NoArgs,
+		Long:  long("ledger_migrate"),
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			switch {

@@ -27,8 +27,8 @@ func newLinksCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "links SHEET|BATCH",
 		Short: "List a batch's payment links by status; --send sends invitations and due reminders, --expire sweeps expired links",
-		Long: long("links"),
-		Args: cobra.ExactArgs(1),
+		Long:  long("links"),
+		Args:  cobra.ExactArgs(1),
 		RunE: a.onLedger(func(ctx context.Context, st *ledger.Store, args []string) error {
 			var statuses []batch.LinkStatus
 			for _, s := range strings.Split(status, ",") {

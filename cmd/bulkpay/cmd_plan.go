@@ -18,8 +18,8 @@ func newPlanCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "plan SHEET",
 		Short: "Show what a run would do and what it costs, and store the plan for approval; moves no money",
-		Long: long("plan"),
-		Args: cobra.ExactArgs(1),
+		Long:  long("plan"),
+		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, path := cmd.Context(), args[0]
 			req := batch.SaveRequest{AllowRepeat: pf.allowRepeat, Planning: true, Login: cli.Login()}

@@ -18,8 +18,8 @@ func newReconcileCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "reconcile BATCH",
 		Short: "Settle what is pending or in doubt, then compare every item with the providers' own records; exit 4 when something needs a person",
-		Long: long("reconcile"),
-		Args: cobra.ExactArgs(1),
+		Long:  long("reconcile"),
+		Args:  cobra.ExactArgs(1),
 		RunE: a.onStored(func(ctx context.Context, st batch.Store, b batch.Batch) error {
 			return a.payment(f).Reconcile(ctx, st, b, providers.Or(out, a.cfg.ReportsDir), func(r door.Reconciled) error {
 				b, rec := r.Batch, r.Result.Reconciliation

@@ -18,8 +18,8 @@ func newRetryCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "retry BATCH --failed",
 		Short: "Pay a batch's failed items again, on purpose: a new batch of new references, each linked to the item it retries",
-		Long: long("retry"),
-		Args: cobra.ExactArgs(1),
+		Long:  long("retry"),
+		Args:  cobra.ExactArgs(1),
 		PreRunE: func(_ *cobra.Command, args []string) error {
 			if !failed {
 				return cli.Usagef("say what to retry: bulkpay retry %s --failed", args[0])

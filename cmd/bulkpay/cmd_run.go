@@ -20,8 +20,8 @@ func newRunCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "run SHEET",
 		Short: "Validate, plan and pay a sheet; the same sheet again resumes its batch",
-		Long: long("run"),
-		Args: cobra.ExactArgs(1),
+		Long:  long("run"),
+		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, path := cmd.Context(), args[0]
 			// a ledger there already is opened first: a batch it holds is

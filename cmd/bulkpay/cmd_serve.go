@@ -24,8 +24,8 @@ func newServeCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the web app over the ledger: plan, approve, pay and watch batches in a browser",
-		Long: long("serve"),
-		Args: cobra.NoArgs,
+		Long:  long("serve"),
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if (cert == "") != (key == "") {
 				return cli.Usagef("--tls-cert and --tls-key go together")

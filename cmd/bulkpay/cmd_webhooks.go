@@ -17,9 +17,9 @@ func newWebhooksCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "webhooks",
 		Short: "The signed events sent to your systems: list them, deliver what is due, send one again",
-		Long: long("webhooks"),
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+		Long:  long("webhooks"),
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(newWebhooksListCmd(a), newWebhooksDeliverCmd(a), newWebhooksResendCmd(a))
 	return cmd
