@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -33,7 +34,7 @@ func newLinksCmd(a *app) *cobra.Command {
 			var statuses []batch.LinkStatus
 			for _, s := range strings.Split(status, ",") {
 				if s = strings.TrimSpace(s); s != "" {
-					if !containsStatus(batch.LinkStatuses, batch.LinkStatus(s)) {
+					if !slices.Contains(batch.LinkStatuses, batch.LinkStatus(s)) {
 						return cli.Usagef("--status %q: write sent, claimed, processed or expired (comma-separated)", s)
 					}
 					statuses = append(statuses, batch.LinkStatus(s))
@@ -43,39 +44,24 @@ func newLinksCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			m := a.messenger
-			if m == nil && send {
-				if m, err = door.Messenger(a.cfg, a.target(sandboxURL), sandboxURL); err != nil {
-					return err
-				}
-			}
-			svc := batch.LinkService{Store: st, Items: st, Messenger: m}
-			actor := providers.Or(by, cli.Login())
-			var outcome error
-			if expire {
-				rep, err := svc.Expire(ctx, b.ID, actor)
-				if err != nil {
-					return err
-				}
-				a.say("%d link(s) expired, %s %s not paid", rep.Expired, batch.Money(rep.Amount), b.Currency)
-			}
-			if send {
-				failed, err := a.sendLinks(ctx, svc, b, providers.Or(publicURL, a.cfg.PublicURL), actor)
-				if err != nil {
-					return err
-				}
-				if failed > 0 {
-					outcome = fmt.Errorf("%w: %d message(s) could not be sent; the next `bulkpay links %s --send` tries again",
-						batch.ErrUnfinished, failed, b.Reference)
-				}
-			}
-			links, err := svc.Store.Links(ctx, b.ID)
-			if err != nil {
+			res, err := door.Links(ctx, st, b, door.LinksRequest{Config: a.cfg, Target: a.target(sandboxURL), Messenger: a.messenger,
+				Root: sandboxURL, Expire: expire, Send: send, PublicURL: publicURL, Actor: providers.Or(by, cli.Login()), Say: a.say})
+			switch {
+			case errors.Is(err, door.ErrNoMessenger):
+				return fmt.Errorf("%w: nothing was sent", errNoMessenger)
+			case errors.Is(err, door.ErrNoPublicURL):
+				return cli.Usagef("--send needs the address bulkpay serve is reached at, for the claim links: set public_url in the config or pass --public-url https://pay.example.org")
+			case err != nil:
 				return err
 			}
-			shown := links[:0:0]
-			for _, l := range links {
-				if len(statuses) == 0 || containsStatus(statuses, l.Shown()) {
+			var outcome error
+			if res.Failed > 0 {
+				outcome = fmt.Errorf("%w: %d message(s) could not be sent; the next `bulkpay links %s --send` tries again",
+					batch.ErrUnfinished, res.Failed, b.Reference)
+			}
+			shown := res.Links[:0:0]
+			for _, l := range res.Links {
+				if len(statuses) == 0 || slices.Contains(statuses, l.Shown()) {
 					shown = append(shown, l)
 				}
 			}
@@ -85,16 +71,12 @@ func newLinksCmd(a *app) *cobra.Command {
 				}
 				return outcome
 			}
-			if len(links) == 0 {
+			if len(res.Links) == 0 {
 				fmt.Fprintf(a.stdout, "batch %s pays nobody by link\n", b.Reference)
 				return outcome
 			}
 			render.Links(a.stdout, render.NewLinkLines(shown), b.Currency)
-			tot, err := batch.LinkSummary(ctx, st, b.ID)
-			if err != nil {
-				return err
-			}
-			render.LinkTotals(a.stdout, tot, b)
+			render.LinkTotals(a.stdout, res.Totals, b)
 			return outcome
 		}),
 	}
@@ -107,35 +89,6 @@ func newLinksCmd(a *app) *cobra.Command {
 	f.StringVar(&by, "by", "", "who sends or sweeps, for the events (default: the login name)")
 	f.BoolVar(&asJSON, "json", false, "print the links as JSON")
 	return cmd
-}
-
-// sendLinks sends a batch's invitations and due reminders, says what it
-// did, and gives how many messages could not be sent.
-func (a *app) sendLinks(ctx context.Context, svc batch.LinkService, b batch.Batch, publicURL, actor string) (int, error) {
-	if svc.Messenger == nil {
-		return 0, fmt.Errorf("%w: nothing was sent", errNoMessenger)
-	}
-	if publicURL == "" {
-		return 0, cli.Usagef("--send needs the address bulkpay serve is reached at, for the claim links: set public_url in the config or pass --public-url https://pay.example.org")
-	}
-	lc := a.cfg.Links()
-	rep, err := svc.SendLinks(ctx, batch.SendRequest{Batch: b, Org: lc.Org, Language: lc.Language, BaseURL: publicURL,
-		Reminders: lc.Reminders, Fees: b.Fees, Actor: actor})
-	if err != nil {
-		return 0, err
-	}
-	a.say("%d invitation(s) and %d reminder(s) sent: %d message(s), charged %s %s", rep.Invitations, rep.Reminders, rep.Messages,
-		batch.Money(rep.Charge), b.Currency)
-	return rep.Failed, nil
-}
-
-func containsStatus(list []batch.LinkStatus, s batch.LinkStatus) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // batchKey is the batch a SHEET|BATCH argument names: a file's name without
