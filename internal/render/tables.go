@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"bulkpay/batch"
+	"bulkpay/identity"
 	"bulkpay/providers"
 )
 
@@ -162,4 +163,18 @@ func NewBalanceLines(bals []batch.AccountBalance, currency string) []BalanceLine
 		lines = append(lines, l)
 	}
 	return lines
+}
+
+// Users lists the users: name, role, active or disabled, created.
+func Users(w io.Writer, users []identity.User) error {
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tROLE\tSTATUS\tCREATED")
+	for _, u := range users {
+		status := "active"
+		if u.Disabled {
+			status = "disabled"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Name, u.Role, status, u.Created.Format(time.RFC3339))
+	}
+	return tw.Flush()
 }
