@@ -4,11 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"bulkpay/internal/cli"
+	"bulkpay/internal/door"
+	"bulkpay/internal/render"
 	"bulkpay/ledger"
 )
 
@@ -42,32 +43,12 @@ func newLedgerMigrateCmd(a *app) *cobra.Command {
 			if _, err := os.Stat(from); err != nil {
 				return cli.Usagef("--from %s: %v: name the SQLite ledger file to copy", from, errors.Unwrap(err))
 			}
-			src, err := ledger.Open(ctx, from)
+			rep, dst, err := door.Migrate(ctx, from, to)
+			render.Copied(a.stdout, a.stderr, rep)
 			if err != nil {
 				return err
 			}
-			defer src.Close()
-			dst, err := ledger.Open(ctx, to)
-			if err != nil {
-				return err
-			}
-			defer dst.Close()
-			rep, err := ledger.Copy(ctx, src, dst)
-			if len(rep.Tables) > 0 {
-				tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-				fmt.Fprintln(tw, "table\tsource\tcopy\t")
-				for _, t := range rep.Tables {
-					fmt.Fprintf(tw, "%s\t%d\t%d\t\n", t.Table, t.Source, t.Copy)
-				}
-				tw.Flush()
-				for _, d := range rep.Differences {
-					fmt.Fprintln(a.stderr, "difference:", d)
-				}
-			}
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stdout, "%s copied to %s: %d item(s) checked, no difference\n", from, dst.Path(), rep.Items)
+			fmt.Fprintf(a.stdout, "%s copied to %s: %d item(s) checked, no difference\n", from, dst, rep.Items)
 			return nil
 		},
 	}

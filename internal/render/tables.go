@@ -9,6 +9,7 @@ import (
 
 	"bulkpay/batch"
 	"bulkpay/identity"
+	"bulkpay/ledger"
 	"bulkpay/providers"
 )
 
@@ -177,4 +178,21 @@ func Users(w io.Writer, users []identity.User) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Name, u.Role, status, u.Created.Format(time.RFC3339))
 	}
 	return tw.Flush()
+}
+
+// Copied shows what copying a ledger copied, table by table, on out and
+// each difference its check found on errw.
+func Copied(out, errw io.Writer, rep ledger.CopyReport) {
+	if len(rep.Tables) == 0 {
+		return
+	}
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "table\tsource\tcopy\t")
+	for _, t := range rep.Tables {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t\n", t.Table, t.Source, t.Copy)
+	}
+	tw.Flush()
+	for _, d := range rep.Differences {
+		fmt.Fprintln(errw, "difference:", d)
+	}
 }
