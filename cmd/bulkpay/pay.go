@@ -3,52 +3,21 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"maps"
+	"path/filepath"
 	"slices"
-
-	"github.com/spf13/pflag"
+	"time"
 
 	"bulkpay/batch"
 	"bulkpay/internal/cli"
 	"bulkpay/internal/crashpoint"
 	"bulkpay/internal/door"
 	"bulkpay/internal/render"
+	"bulkpay/ledger"
+	"bulkpay/providers"
+	"bulkpay/sheet"
 )
-
-// sessionFlags are the options of a command that opens a payment session.
-type sessionFlags struct {
-	sandboxURL     string
-	changeEndpoint bool
-	wait           cli.Wait
-}
-
-func (f *sessionFlags) register(fs *pflag.FlagSet, sandboxUsage string, wait bool) {
-	if fs.Lookup("sandbox") == nil {
-		fs.StringVar(&f.sandboxURL, "sandbox", "", sandboxUsage)
-	}
-	if wait {
-		cli.RegisterWait(fs, &f.wait)
-	}
-	fs.BoolVar(&f.changeEndpoint, "change-endpoint", false,
-		"continue a batch that has started paying through other providers than those it was paid through (--sandbox URL or the config's base_url); recorded in the events")
-}
-
-// payFlags are the options of a command that pays a batch: run, resume, retry.
-type payFlags struct {
-	sessionFlags
-	asJSON       bool
-	allowPartial bool
-}
-
-// register adds the flags; resume (run and resume, not retry) adds --wait and
-// --allow-partial.
-func (f *payFlags) register(fs *pflag.FlagSet, sandboxUsage, jsonUsage string, resume bool) {
-	fs.BoolVar(&f.asJSON, "json", false, jsonUsage)
-	f.sessionFlags.register(fs, sandboxUsage, resume)
-	if resume {
-		fs.BoolVar(&f.allowPartial, "allow-partial", false, "when a provider's balance is short, pay in row order while money lasts and leave the rest planned")
-	}
-}
 
 // payment is how this command pays or settles batches, as f asks.
 func (a *app) payment(f sessionFlags) door.Payment {
@@ -83,4 +52,33 @@ func (a *app) pay(ctx context.Context, st batch.Store, b batch.Batch, f payFlags
 				ReportCommand: a.command("report", b.Reference, b, "", "--out", "DIR"), JSON: f.asJSON, Quiet: a.quiet})
 		},
 	})
+}
+
+// sheet is the sheet at path, read as f asks.
+func (f sheetFlags) sheet(path string) door.Sheet {
+	return door.Sheet{Path: path, Name: f.sheetName, Region: f.region, AllowDuplicates: f.allowDuplicates, ExpectTotal: f.expectTotal, Limits: sheetLimits}
+}
+
+// printSheet shows a sheet's validation for people.
+func printSheet(w io.Writer, path string, res sheet.Result, t batch.Tally) {
+	render.SheetErrors(w, filepath.Base(path), res.Describe(), t)
+}
+
+// planSheet reads, screens and plans a sheet and stores its batch when it is
+// valid (door.PlanStream), as pf asks under the config. The ledger is opened
+// only then, or with early before reading: st is it, to be closed, or nil.
+func (a *app) planSheet(ctx context.Context, path string, pf planFlags, early bool, save batch.SaveRequest) (
+	s batch.Streamed, res sheet.Result, st *ledger.Store, names door.Names, err error) {
+	open := func(ctx context.Context) (batch.PlanStore, error) {
+		var err error
+		st, err = a.openLedger(ctx)
+		return st, err
+	}
+	p := door.Plan{Sheet: pf.sheet(path), Reference: pf.reference, Period: pf.period, By: providers.Or(pf.by, cli.Login()),
+		Fees: a.cfg.Fees(), Policy: a.cfg.Policy(), Now: time.Now(), PayBy: pf.payBy}
+	if pf.payBy != "" && pf.payBy != batch.PayByLink {
+		return s, res, nil, names, fmt.Errorf("--pay-by %q: write --pay-by link, or leave it out to pay as each row says: %w", pf.payBy, batch.ErrInvalid)
+	}
+	s, res, names, err = door.PlanStreamNames(ctx, a.cfg, a.target(pf.sandboxURL), p, open, early, save)
+	return s, res, st, names, err
 }
