@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -45,7 +46,8 @@ func newLinksCmd(a *app) *cobra.Command {
 				return err
 			}
 			res, err := door.Links(ctx, st, b, door.LinksRequest{Config: a.cfg, Target: a.target(sandboxURL), Messenger: a.messenger,
-				Root: sandboxURL, Expire: expire, Send: send, PublicURL: publicURL, Actor: providers.Or(by, cli.Login()), Say: a.say})
+				Root: sandboxURL, Expire: expire, Send: send, PublicURL: publicURL, Actor: providers.Or(by, cli.Login()), Say: a.say,
+				Statuses: statuses})
 			switch {
 			case errors.Is(err, door.ErrNoMessenger):
 				return fmt.Errorf("%w: nothing was sent", errNoMessenger)
@@ -59,25 +61,7 @@ func newLinksCmd(a *app) *cobra.Command {
 				outcome = fmt.Errorf("%w: %d message(s) could not be sent; the next `bulkpay links %s --send` tries again",
 					batch.ErrUnfinished, res.Failed, b.Reference)
 			}
-			shown := res.Links[:0:0]
-			for _, l := range res.Links {
-				if len(statuses) == 0 || slices.Contains(statuses, l.Shown()) {
-					shown = append(shown, l)
-				}
-			}
-			if asJSON {
-				if err := render.JSON(a.stdout, render.NewLinkLines(shown)); err != nil {
-					return err
-				}
-				return outcome
-			}
-			if len(res.Links) == 0 {
-				fmt.Fprintf(a.stdout, "batch %s pays nobody by link\n", b.Reference)
-				return outcome
-			}
-			render.Links(a.stdout, render.NewLinkLines(shown), b.Currency)
-			render.LinkTotals(a.stdout, res.Totals, b)
-			return outcome
+			return cmp.Or(render.LinksReport(a.stdout, b, res.Links, res.Shown, res.Totals, asJSON), outcome)
 		}),
 	}
 	f := cmd.Flags()

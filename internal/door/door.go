@@ -97,3 +97,17 @@ func PlanStream(ctx context.Context, cfg config.Config, t config.Target, p Plan,
 func router(cfg config.Config, t config.Target) batch.Routes {
 	return cfg.Router(cfg.Configured(t.SandboxURL))
 }
+
+// Status is b's standing as a summary shows it (batch.Glance), with the
+// totals of its links when the ledger keeps them.
+func Status(ctx context.Context, st batch.Store, b batch.Batch) (batch.Standing, batch.LinkTotals, error) {
+	s, err := batch.Glance(ctx, st, b)
+	if err != nil {
+		return s, batch.LinkTotals{}, err
+	}
+	var links batch.LinkTotals
+	if ls, ok := st.(batch.LinkStore); ok {
+		links, err = batch.LinkSummary(ctx, ls, b.ID)
+	}
+	return s, links, err
+}

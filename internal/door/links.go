@@ -3,6 +3,7 @@ package door
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"bulkpay/batch"
 	"bulkpay/config"
@@ -24,11 +25,14 @@ type LinksRequest struct {
 	PublicURL string // where the claims are made ("": the config's public_url)
 	Actor     string // who, for the events
 	Say       func(format string, args ...any)
+	// Statuses are the links shown; none: all of them.
+	Statuses []batch.LinkStatus
 }
 
 // LinksResult is a batch's links once expired and sent as asked.
 type LinksResult struct {
-	Links  []batch.Link
+	Links  []batch.Link // all of them
+	Shown  []batch.Link // those in the statuses asked
 	Totals batch.LinkTotals
 	Failed int // messages that could not be sent: the next send tries again
 }
@@ -76,8 +80,17 @@ func Links(ctx context.Context, st *ledger.Store, b batch.Batch, req LinksReques
 		}
 	}
 	var err error
-	if out.Links, err = st.Links(ctx, b.ID); err != nil || len(out.Links) == 0 {
+	if out.Links, err = st.Links(ctx, b.ID); err != nil {
 		return out, err
+	}
+	out.Shown = out.Links[:0:0]
+	for _, l := range out.Links {
+		if len(req.Statuses) == 0 || slices.Contains(req.Statuses, l.Shown()) {
+			out.Shown = append(out.Shown, l)
+		}
+	}
+	if len(out.Links) == 0 {
+		return out, nil
 	}
 	out.Totals, err = batch.LinkSummary(ctx, st, b.ID)
 	return out, err
