@@ -1,9 +1,12 @@
 package main
 
 import (
+	"strings"
+
 	"github.com/spf13/pflag"
 
 	"bulkpay/internal/cli"
+	"bulkpay/providers"
 	"bulkpay/sheet"
 )
 
@@ -80,3 +83,27 @@ func (pf *planFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&pf.by, "by", "", "who plans the batch (default: the login name)")
 	fs.StringVar(&pf.payBy, "pay-by", "", "link: pay every row by link (the beneficiary claims it; see bulkpay links)")
 }
+
+// decisionFlags are the --note and --by of a command that records a
+// person's decision on a batch: cancel, confirm, resolve.
+type decisionFlags struct {
+	note, by string
+	why      string // what the note says, for the refusal of an empty one
+}
+
+func (d *decisionFlags) register(fs *pflag.FlagSet, noteUsage, byUsage, why string) {
+	fs.StringVar(&d.note, "note", "", noteUsage)
+	fs.StringVar(&d.by, "by", "", byUsage+" (default: the login name)")
+	d.why = why
+}
+
+// check refuses a decision without a note.
+func (d decisionFlags) check() error {
+	if strings.TrimSpace(d.note) == "" {
+		return cli.Usagef("--note is required: %s", d.why)
+	}
+	return nil
+}
+
+// actor is who decides: --by, else the login name.
+func (d decisionFlags) actor() string { return providers.Or(d.by, cli.Login()) }
