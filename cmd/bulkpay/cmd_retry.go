@@ -49,10 +49,12 @@ func newRetryCmd(a *app) *cobra.Command {
 			a.say("planned batch %s: %s", p.Batch.Reference, p.Detail)
 			err = a.pay(ctx, st, p.Batch, f)
 			// the original batch's report says where its failed items went
-			if _, rerr := reports.FromLedger(context.WithoutCancel(ctx), st, b, a.cfg.ReportsDir); rerr != nil {
-				a.log.Warn("could not rewrite the original batch's report", "batch", b.Reference, "err", rerr)
-			}
-			return err
+			return a.payment(f.sessionFlags).Guard(p.Batch, func() error {
+				if _, rerr := reports.FromLedger(context.WithoutCancel(ctx), st, b, a.cfg.ReportsDir); rerr != nil {
+					a.log.Warn("could not rewrite the original batch's report", "batch", b.Reference, "err", rerr)
+				}
+				return err
+			})
 		}),
 	}
 	cmd.Flags().BoolVar(&failed, "failed", false, "pay the failed items again")

@@ -29,9 +29,16 @@ func newRunCmd(a *app) *cobra.Command {
 			_, statErr := os.Stat(a.dbPath())
 			exists := statErr == nil || ledger.IsPostgres(a.dbPath())
 			s, res, st, names, err := a.planSheet(ctx, path, pf, exists, batch.SaveRequest{AllowRepeat: pf.allowRepeat, Login: cli.Login()})
+			var paying *batch.Batch // a crash while delivering after the payment names its batch
 			if st != nil {
 				defer st.Close()
-				defer a.deliverAfterRun(ctx, st) // the events of what was recorded, whatever the outcome
+				defer func() { // the events of what was recorded, whatever the outcome
+					if paying == nil {
+						a.deliverAfterRun(ctx, st)
+						return
+					}
+					_ = a.payment(f.sessionFlags).Guard(*paying, func() error { a.deliverAfterRun(ctx, st); return nil })
+				}()
 			}
 			p := s.Plan
 			var he *sheet.HeaderError
@@ -62,6 +69,7 @@ func newRunCmd(a *app) *cobra.Command {
 				return err
 			}
 			f.sandboxURL = pf.sandboxURL // run's --sandbox routes the sheet and pays it
+			paying = &b
 			return a.pay(ctx, st, b, f)
 		},
 	}

@@ -34,6 +34,15 @@ func Guard(b batch.Batch, f func() error) error {
 	return f()
 }
 
+// Guard runs f, work on b beside its payment session: a panic in it goes on
+// up as a *Crash naming b, paid where p pays unless b says where it is.
+func (p Payment) Guard(b batch.Batch, f func() error) error {
+	if b.Endpoint.IsZero() {
+		b.Endpoint = p.Config.Endpoint(p.Target)
+	}
+	return Guard(b, f)
+}
+
 // BegunError is an error met once a payment session held its batch:
 // requests may have left, so it never says "nothing was sent".
 type BegunError struct{ Err error }
