@@ -1,6 +1,10 @@
 // Package door is what bulkpay's doors, the command line and the server, do
 // alike between reading what people ask and calling the use cases in batch:
-// how a sheet is read, screened and planned under the config in force.
+// how a sheet is read, screened and planned under the config in force; how
+// a payment session is opened, paid and reconciled, and what a crash in it
+// names; the workers' loop; the links' expiry and messages; the users; the
+// balances; the webhooks' delivery; the sandbox's setup and the ledger's
+// migration.
 package door
 
 import (
