@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"bulkpay/batch"
-	"bulkpay/internal/render"
+	"bulkpay/internal/door"
 )
 
 // The events the web app's run controls write, each with the signed-in user.
@@ -205,15 +205,13 @@ var errNothingToRetry = errors.New("no failed item is left to retry")
 // carrier, as `bulkpay balance` does; a provider that does not answer is
 // shown with why.
 func (s *Server) balancesPage(w http.ResponseWriter, r *http.Request, rq *request) {
-	conn, err := s.connect(r.Context())
-	if err != nil {
+	bals, err := door.AskBalances(r.Context(), s.connect, s.opt.Config.Currency)
+	if bals.Lines == nil && err != nil {
 		s.internal(w, rq, err)
 		return
 	}
-	defer conn.Close()
-	bals, failed := batch.Balances(r.Context(), conn.Lanes, nil)
-	if failed != nil {
-		s.opt.Log.Warn("balances", "err", failed)
+	if err != nil {
+		s.opt.Log.Warn("balances", "err", err)
 	}
-	s.render(w, rq, http.StatusOK, "balances.html", "", render.NewBalanceLines(bals, s.opt.Config.Currency))
+	s.render(w, rq, http.StatusOK, "balances.html", "", bals.Lines)
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"bulkpay/batch"
+	"bulkpay/internal/door"
 )
 
 // The actors of what the server does with links on its own.
@@ -160,9 +161,7 @@ func (s *Server) sendLinks(ctx context.Context, ls batch.LinkStore, b batch.Batc
 	if err != nil {
 		return batch.SendReport{}, fmt.Errorf("links of batch %s: %w", b.Reference, err)
 	}
-	lc := s.opt.Config.Links()
-	rep, err := s.linkService(ls, msg).SendLinks(ctx, batch.SendRequest{Batch: b, Org: lc.Org, Language: lc.Language,
-		BaseURL: s.claimBase(), Reminders: lc.Reminders, Fees: b.Fees, Actor: cronActor})
+	rep, err := door.SendLinks(ctx, s.linkService(ls, msg), s.opt.Config, b, s.claimBase(), cronActor)
 	if rep.Messages+rep.Failed > 0 {
 		s.opt.Log.Info("link messages", "batch", b.Reference, "invitations", rep.Invitations, "reminders", rep.Reminders,
 			"sent", rep.Messages, "failed", rep.Failed)

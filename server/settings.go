@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"bulkpay/identity"
+	"bulkpay/internal/door"
 )
 
 // UserAdmin is what the admin's settings change, the users `bulkpay users`
@@ -40,9 +41,7 @@ func (s *Server) addUser(ctx context.Context, admin, name, role, password string
 	if err != nil {
 		return err
 	}
-	now := s.opt.Now()
-	e := identity.AuditEntry{At: now, Actor: admin, Action: identity.AuditUserAdded, Subject: name, Detail: string(r)}
-	if _, err := s.opt.Admin.AddUserAudited(ctx, identity.User{Name: name, Role: r, PasswordHash: hash, Created: now}, e); err != nil {
+	if err := door.AddUser(ctx, s.opt.Admin, admin, name, r, hash, s.opt.Now()); err != nil {
 		return err
 	}
 	s.opt.Log.Info("user added", "user", name, "role", r, "by", admin)
@@ -55,8 +54,7 @@ func (s *Server) disableUser(ctx context.Context, admin, name string) error {
 	if name == admin {
 		return errDisableSelf
 	}
-	e := identity.AuditEntry{At: s.opt.Now(), Actor: admin, Action: identity.AuditUserDisabled, Subject: name}
-	if err := s.opt.Admin.DisableUserAudited(ctx, name, e); err != nil {
+	if err := door.DisableUser(ctx, s.opt.Admin, admin, name, s.opt.Now()); err != nil {
 		return err
 	}
 	s.opt.Log.Info("user disabled", "user", name, "by", admin)

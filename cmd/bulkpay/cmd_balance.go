@@ -1,11 +1,14 @@
 package main
 
 import (
+	"cmp"
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"bulkpay/batch"
+	"bulkpay/internal/door"
 	"bulkpay/internal/render"
 )
 
@@ -17,24 +20,18 @@ func newBalanceCmd(a *app) *cobra.Command {
 		Short: "Show each provider's balance (CamPay per carrier)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			conn, err := a.cfg.Connect(cmd.Context(), a.target(sandboxURL))
-			if err != nil {
+			connect := func(ctx context.Context) (*batch.Connection, error) { return a.cfg.Connect(ctx, a.target(sandboxURL)) }
+			bals, err := door.AskBalances(cmd.Context(), connect, a.cfg.Currency)
+			switch {
+			case bals.Lines == nil:
 				return err
+			case asJSON:
+				return cmp.Or(render.JSON(a.stdout, bals.Lines), err)
+			case bals.Sandbox:
+				fmt.Fprintf(a.stdout, "SANDBOX: no real money moves (%s)\n", bals.Where)
 			}
-			defer conn.Close()
-			bals, failed := batch.Balances(cmd.Context(), conn.Lanes, nil)
-			lines := render.NewBalanceLines(bals, a.cfg.Currency)
-			if asJSON {
-				if err := render.JSON(a.stdout, lines); err != nil {
-					return err
-				}
-				return failed
-			}
-			if conn.Sandbox {
-				fmt.Fprintf(a.stdout, "SANDBOX: no real money moves (%s)\n", conn.Where)
-			}
-			render.Balances(a.stdout, lines, a.cfg.Currency)
-			return failed
+			render.Balances(a.stdout, bals.Lines, a.cfg.Currency)
+			return err
 		},
 	}
 	cmd.Flags().StringVar(&sandboxURL, "sandbox", "", "ask the sandbox at this `URL`")

@@ -3,31 +3,23 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"bulkpay/batch"
-	"bulkpay/internal/cli"
 	"bulkpay/internal/door"
-	"bulkpay/providers"
 )
 
 func newCancelCmd(a *app) *cobra.Command {
-	var note, by string
+	var d decisionFlags
 	cmd := &cobra.Command{
-		Use:   "cancel BATCH --note TEXT",
-		Short: "Cancel a batch's payouts never sent (those sent or in doubt finish or settle)",
-		Args:  cobra.ExactArgs(1),
-		PreRunE: func(*cobra.Command, []string) error {
-			if strings.TrimSpace(note) == "" {
-				return cli.Usagef("--note is required: say why the payouts are cancelled (e.g. --note \"wrong month\")")
-			}
-			return nil
-		},
+		Use:     "cancel BATCH --note TEXT",
+		Short:   "Cancel a batch's payouts never sent (those sent or in doubt finish or settle)",
+		Args:    cobra.ExactArgs(1),
+		PreRunE: func(*cobra.Command, []string) error { return d.check() },
 		RunE: a.onStored(func(ctx context.Context, st batch.Store, b batch.Batch) error {
-			res, err := batch.Cancel(ctx, st, b, batch.CancelRequest{Actor: providers.Or(by, cli.Login()), Note: note,
+			res, err := batch.Cancel(ctx, st, b, batch.CancelRequest{Actor: d.actor(), Note: d.note,
 				Owner: door.ProcessOwner(time.Now())})
 			if err != nil {
 				return err
@@ -42,7 +34,6 @@ func newCancelCmd(a *app) *cobra.Command {
 			return nil
 		}),
 	}
-	cmd.Flags().StringVar(&note, "note", "", "why the payouts are cancelled")
-	cmd.Flags().StringVar(&by, "by", "", "who cancels (default: the login name)")
+	d.register(cmd.Flags(), "why the payouts are cancelled", "who cancels", `say why the payouts are cancelled (e.g. --note "wrong month")`)
 	return cmd
 }

@@ -3,42 +3,33 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"bulkpay/batch"
 	"bulkpay/internal/cli"
-	"bulkpay/providers"
 )
 
 func newConfirmCmd(a *app) *cobra.Command {
-	var note, by string
+	var d decisionFlags
 	var row int
 	cmd := &cobra.Command{
 		Use:   "confirm BATCH --row N --note TEXT",
 		Short: "Confirm, as an approver, a row whose registered name did not match, so that it is paid",
-		Long: `Under name_check: review, a row whose mobile-money account is registered to another
-name than the sheet's waits (to_confirm) until an approver confirms it, one row at a
-time, with a note saying why the name is right. The row is then paid by the next
-bulkpay resume BATCH. An inactive or unknown account is never paid: cancel the batch's
-row instead and pay it in a new sheet with a working number.`,
-		Args: cobra.ExactArgs(1),
+		Long:  long("confirm"),
+		Args:  cobra.ExactArgs(1),
 		PreRunE: func(*cobra.Command, []string) error {
 			if row < 1 {
 				return cli.Usagef("--row N is required: the sheet's row number the plan names")
 			}
-			if strings.TrimSpace(note) == "" {
-				return cli.Usagef("--note is required: say why the name is right (e.g. --note \"married name, ID card seen\")")
-			}
-			return nil
+			return d.check()
 		},
 		RunE: a.onStored(func(ctx context.Context, st batch.Store, b batch.Batch) error {
 			ns, ok := st.(batch.NameStore)
 			if !ok {
 				return fmt.Errorf("this ledger keeps no name checks")
 			}
-			c, err := batch.ConfirmName(ctx, ns, b, batch.ConfirmRequest{Row: row, By: providers.Or(by, cli.Login()), Note: note,
+			c, err := batch.ConfirmName(ctx, ns, b, batch.ConfirmRequest{Row: row, By: d.actor(), Note: d.note,
 				Policy: a.cfg.Policy()})
 			if err != nil {
 				return err
@@ -49,7 +40,6 @@ row instead and pay it in a new sheet with a working number.`,
 		}),
 	}
 	cmd.Flags().IntVar(&row, "row", 0, "the sheet's row number to confirm")
-	cmd.Flags().StringVar(&note, "note", "", "why the name is right")
-	cmd.Flags().StringVar(&by, "by", "", "the approver who confirms (default: the login name)")
+	d.register(cmd.Flags(), "why the name is right", "the approver who confirms", `say why the name is right (e.g. --note "married name, ID card seen")`)
 	return cmd
 }

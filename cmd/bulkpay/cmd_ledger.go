@@ -4,11 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"bulkpay/internal/cli"
+	"bulkpay/internal/door"
+	"bulkpay/internal/render"
 	"bulkpay/ledger"
 )
 
@@ -27,12 +28,8 @@ func newLedgerMigrateCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "migrate --from FILE --to postgres://...",
 		Short: "Copy a SQLite ledger into an empty PostgreSQL one, then check it item by item",
-		Long: `Copy every table of the SQLite ledger FILE (batches, items, attempts, events, users,
-webhooks, ...) into an empty PostgreSQL database or schema, ids kept, then compare
-every item (reference, state, amounts, attempts, events) and every table's row count.
-The source is held meanwhile, so stop runs and servers on it first. Any difference
-exits 1. The password is best given in PGPASSWORD, not in the DSN.`,
-		Args: cobra.NoArgs,
+		Long:  long("ledger_migrate"),
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			switch {
@@ -46,32 +43,12 @@ exits 1. The password is best given in PGPASSWORD, not in the DSN.`,
 			if _, err := os.Stat(from); err != nil {
 				return cli.Usagef("--from %s: %v: name the SQLite ledger file to copy", from, errors.Unwrap(err))
 			}
-			src, err := ledger.Open(ctx, from)
+			rep, dst, err := door.Migrate(ctx, from, to)
+			render.Copied(a.stdout, a.stderr, rep)
 			if err != nil {
 				return err
 			}
-			defer src.Close()
-			dst, err := ledger.Open(ctx, to)
-			if err != nil {
-				return err
-			}
-			defer dst.Close()
-			rep, err := ledger.Copy(ctx, src, dst)
-			if len(rep.Tables) > 0 {
-				tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-				fmt.Fprintln(tw, "table\tsource\tcopy\t")
-				for _, t := range rep.Tables {
-					fmt.Fprintf(tw, "%s\t%d\t%d\t\n", t.Table, t.Source, t.Copy)
-				}
-				tw.Flush()
-				for _, d := range rep.Differences {
-					fmt.Fprintln(a.stderr, "difference:", d)
-				}
-			}
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stdout, "%s copied to %s: %d item(s) checked, no difference\n", from, dst.Path(), rep.Items)
+			fmt.Fprintf(a.stdout, "%s copied to %s: %d item(s) checked, no difference\n", from, dst, rep.Items)
 			return nil
 		},
 	}

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -27,20 +29,13 @@ func newLinksCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "links SHEET|BATCH",
 		Short: "List a batch's payment links by status; --send sends invitations and due reminders, --expire sweeps expired links",
-		Long: `List the links of a batch paid by link (plan or run with --pay-by link, or rows whose mode
-is link): each row's status (sent, claimed, processed, expired), expiry, invitation, reminders
-and locks. With --expire, links past their expiry and never claimed are marked expired: their
-payouts are cancelled, no money moves, and webhooks tell link.expired. With --send, every open
-link not yet invited gets its invitation (SMS to the phone on file, e-mail when the row has
-one) and each reminder due (link_reminders in the config) is sent once, each SMS charged by
-sms_fee. Both are safe to run from cron as often as wanted. SHEET is read as the batch of the
-same name (its file name without extension). Moves no money.`,
-		Args: cobra.ExactArgs(1),
+		Long:  long("links"),
+		Args:  cobra.ExactArgs(1),
 		RunE: a.onLedger(func(ctx context.Context, st *ledger.Store, args []string) error {
 			var statuses []batch.LinkStatus
 			for _, s := range strings.Split(status, ",") {
 				if s = strings.TrimSpace(s); s != "" {
-					if !containsStatus(batch.LinkStatuses, batch.LinkStatus(s)) {
+					if !slices.Contains(batch.LinkStatuses, batch.LinkStatus(s)) {
 						return cli.Usagef("--status %q: write sent, claimed, processed or expired (comma-separated)", s)
 					}
 					statuses = append(statuses, batch.LinkStatus(s))
@@ -50,59 +45,23 @@ same name (its file name without extension). Moves no money.`,
 			if err != nil {
 				return err
 			}
-			m := a.messenger
-			if m == nil && send {
-				if m, err = door.Messenger(a.cfg, a.target(sandboxURL), sandboxURL); err != nil {
-					return err
-				}
+			res, err := door.Links(ctx, st, b, door.LinksRequest{Config: a.cfg, Target: a.target(sandboxURL), Messenger: a.messenger,
+				Root: sandboxURL, Expire: expire, Send: send, PublicURL: publicURL, Actor: providers.Or(by, cli.Login()), Say: a.say,
+				Statuses: statuses})
+			switch {
+			case errors.Is(err, door.ErrNoMessenger):
+				return fmt.Errorf("%w: nothing was sent", errNoMessenger)
+			case errors.Is(err, door.ErrNoPublicURL):
+				return cli.Usagef("--send needs the address bulkpay serve is reached at, for the claim links: set public_url in the config or pass --public-url https://pay.example.org")
+			case err != nil:
+				return err
 			}
-			svc := batch.LinkService{Store: st, Items: st, Messenger: m}
-			actor := providers.Or(by, cli.Login())
 			var outcome error
-			if expire {
-				rep, err := svc.Expire(ctx, b.ID, actor)
-				if err != nil {
-					return err
-				}
-				a.say("%d link(s) expired, %s %s not paid", rep.Expired, batch.Money(rep.Amount), b.Currency)
+			if res.Failed > 0 {
+				outcome = fmt.Errorf("%w: %d message(s) could not be sent; the next `bulkpay links %s --send` tries again",
+					batch.ErrUnfinished, res.Failed, b.Reference)
 			}
-			if send {
-				failed, err := a.sendLinks(ctx, svc, b, providers.Or(publicURL, a.cfg.PublicURL), actor)
-				if err != nil {
-					return err
-				}
-				if failed > 0 {
-					outcome = fmt.Errorf("%w: %d message(s) could not be sent; the next `bulkpay links %s --send` tries again",
-						batch.ErrUnfinished, failed, b.Reference)
-				}
-			}
-			links, err := svc.Store.Links(ctx, b.ID)
-			if err != nil {
-				return err
-			}
-			shown := links[:0:0]
-			for _, l := range links {
-				if len(statuses) == 0 || containsStatus(statuses, l.Shown()) {
-					shown = append(shown, l)
-				}
-			}
-			if asJSON {
-				if err := render.JSON(a.stdout, render.NewLinkLines(shown)); err != nil {
-					return err
-				}
-				return outcome
-			}
-			if len(links) == 0 {
-				fmt.Fprintf(a.stdout, "batch %s pays nobody by link\n", b.Reference)
-				return outcome
-			}
-			render.Links(a.stdout, render.NewLinkLines(shown), b.Currency)
-			tot, err := batch.LinkSummary(ctx, st, b.ID)
-			if err != nil {
-				return err
-			}
-			render.LinkTotals(a.stdout, tot, b)
-			return outcome
+			return cmp.Or(render.LinksReport(a.stdout, b, res.Links, res.Shown, res.Totals, asJSON), outcome)
 		}),
 	}
 	f := cmd.Flags()
@@ -114,35 +73,6 @@ same name (its file name without extension). Moves no money.`,
 	f.StringVar(&by, "by", "", "who sends or sweeps, for the events (default: the login name)")
 	f.BoolVar(&asJSON, "json", false, "print the links as JSON")
 	return cmd
-}
-
-// sendLinks sends a batch's invitations and due reminders, says what it
-// did, and gives how many messages could not be sent.
-func (a *app) sendLinks(ctx context.Context, svc batch.LinkService, b batch.Batch, publicURL, actor string) (int, error) {
-	if svc.Messenger == nil {
-		return 0, fmt.Errorf("%w: nothing was sent", errNoMessenger)
-	}
-	if publicURL == "" {
-		return 0, cli.Usagef("--send needs the address bulkpay serve is reached at, for the claim links: set public_url in the config or pass --public-url https://pay.example.org")
-	}
-	lc := a.cfg.Links()
-	rep, err := svc.SendLinks(ctx, batch.SendRequest{Batch: b, Org: lc.Org, Language: lc.Language, BaseURL: publicURL,
-		Reminders: lc.Reminders, Fees: b.Fees, Actor: actor})
-	if err != nil {
-		return 0, err
-	}
-	a.say("%d invitation(s) and %d reminder(s) sent: %d message(s), charged %s %s", rep.Invitations, rep.Reminders, rep.Messages,
-		batch.Money(rep.Charge), b.Currency)
-	return rep.Failed, nil
-}
-
-func containsStatus(list []batch.LinkStatus, s batch.LinkStatus) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // batchKey is the batch a SHEET|BATCH argument names: a file's name without

@@ -18,12 +18,8 @@ func newPlanCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "plan SHEET",
 		Short: "Show what a run would do and what it costs, and store the plan for approval; moves no money",
-		Long: `Validate SHEET and print what run would do: per provider and operator the count,
-amount and fees; totals; rejected rows; whether the provider balances cover it; and the
-plan hash (over the rows, their routes and their charges). The planned batch is stored
-in the ledger (nothing is sent) so that it can be approved: bulkpay approve REF --by NAME.
-Exit 0 when the plan could run, 2 when the input is invalid.`,
-		Args: cobra.ExactArgs(1),
+		Long:  long("plan"),
+		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, path := cmd.Context(), args[0]
 			req := batch.SaveRequest{AllowRepeat: pf.allowRepeat, Planning: true, Login: cli.Login()}

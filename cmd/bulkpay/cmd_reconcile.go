@@ -3,14 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"bulkpay/batch"
+	"bulkpay/internal/door"
 	"bulkpay/internal/render"
 	"bulkpay/providers"
-	"bulkpay/reports"
 )
 
 func newReconcileCmd(a *app) *cobra.Command {
@@ -19,37 +18,20 @@ func newReconcileCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "reconcile BATCH",
 		Short: "Settle what is pending or in doubt, then compare every item with the providers' own records; exit 4 when something needs a person",
-		Long: `Settles pending and unknown items as each provider allows (no new payout is sent), then
-reads each provider's own record of every item (CamPay transaction, CinetPay check/money,
-My-CoolPay checkStatus, Camoo verify) and compares status, amount and fee with the ledger;
-CamPay's history over the batch's days also shows payouts that no batch in the ledger
-knows. Findings are recorded in the ledger (the latest reconciliation replaces the
-previous one's), shown, and put in the reports; status and every report written
-later show them too.
-Exit 0 when everything agrees and nothing waits for a person, 4 otherwise.`,
-		Args: cobra.ExactArgs(1),
+		Long:  long("reconcile"),
+		Args:  cobra.ExactArgs(1),
 		RunE: a.onStored(func(ctx context.Context, st batch.Store, b batch.Batch) error {
-			s, err := a.session(ctx, st, b, "reconcile", f)
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			b = s.Batch
-			res, err := s.Reconcile(ctx, st, a.cfg.SettleOptions(s.Conn.Sandbox, a.log), time.Now)
-			if err != nil {
-				return err
-			}
-			rec := res.Reconciliation
-			render.Summary(a.stdout, res.Summary, a.commands().View(b, res.Standing, f.sandboxURL))
-			render.Findings(a.stdout, rec.Mismatches, rec.Unchecked)
-			dir, err := reports.FromLedger(ctx, st, b, providers.Or(out, a.cfg.ReportsDir))
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stdout, "Reports: %s\n", dir)
-			err = batch.ReconcileOutcome(b, res)
-			render.Reconciled(a.stdout, b, rec, err, a.command("reconcile", b.Reference, b, f.sandboxURL))
-			return err
+			return a.payment(f).Reconcile(ctx, st, b, providers.Or(out, a.cfg.ReportsDir), func(r door.Reconciled) error {
+				b, rec := r.Batch, r.Result.Reconciliation
+				render.Summary(a.stdout, r.Result.Summary, a.commands().View(b, r.Result.Standing, f.sandboxURL))
+				render.Findings(a.stdout, rec.Mismatches, rec.Unchecked)
+				if r.ReportsErr != nil {
+					return r.ReportsErr
+				}
+				fmt.Fprintf(a.stdout, "Reports: %s\n", r.Reports)
+				render.Reconciled(a.stdout, b, rec, r.Outcome, a.command("reconcile", b.Reference, b, f.sandboxURL))
+				return r.Outcome
+			})
 		}),
 	}
 	f.register(cmd.Flags(), "the sandbox at this `URL` (the one the batch was paid through)", false)

@@ -18,11 +18,8 @@ func newRetryCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "retry BATCH --failed",
 		Short: "Pay a batch's failed items again, on purpose: a new batch of new references, each linked to the item it retries",
-		Long: `Failed items stay failed: their history is kept as it was. retry --failed plans a new
-batch REF-retry-N with one new item per failed item (a new reference, linked to the old
-item), records the decision in both batches' events, and pays it like run does.
-Items already retried by an earlier retry batch are not paid again.`,
-		Args: cobra.ExactArgs(1),
+		Long:  long("retry"),
+		Args:  cobra.ExactArgs(1),
 		PreRunE: func(_ *cobra.Command, args []string) error {
 			if !failed {
 				return cli.Usagef("say what to retry: bulkpay retry %s --failed", args[0])
@@ -52,10 +49,12 @@ Items already retried by an earlier retry batch are not paid again.`,
 			a.say("planned batch %s: %s", p.Batch.Reference, p.Detail)
 			err = a.pay(ctx, st, p.Batch, f)
 			// the original batch's report says where its failed items went
-			if _, rerr := reports.FromLedger(context.WithoutCancel(ctx), st, b, a.cfg.ReportsDir); rerr != nil {
-				a.log.Warn("could not rewrite the original batch's report", "batch", b.Reference, "err", rerr)
-			}
-			return err
+			return a.payment(f.sessionFlags).Guard(p.Batch, func() error {
+				if _, rerr := reports.FromLedger(context.WithoutCancel(ctx), st, b, a.cfg.ReportsDir); rerr != nil {
+					a.log.Warn("could not rewrite the original batch's report", "batch", b.Reference, "err", rerr)
+				}
+				return err
+			})
 		}),
 	}
 	cmd.Flags().BoolVar(&failed, "failed", false, "pay the failed items again")

@@ -20,12 +20,8 @@ func newRunCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "run SHEET",
 		Short: "Validate, plan and pay a sheet; the same sheet again resumes its batch",
-		Long: `Validate, plan and pay every row of SHEET, poll pending payouts, print a summary and
-write the report. Any invalid row stops the run before anything is sent (exit 2).
-The same sheet again resumes its batch and pays nobody twice; the same reference
-with a changed sheet is refused. Without --config or --sandbox, a sandbox is
-started in this process and no real money moves.`,
-		Args: cobra.ExactArgs(1),
+		Long:  long("run"),
+		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, path := cmd.Context(), args[0]
 			// a ledger there already is opened first: a batch it holds is
@@ -33,9 +29,16 @@ started in this process and no real money moves.`,
 			_, statErr := os.Stat(a.dbPath())
 			exists := statErr == nil || ledger.IsPostgres(a.dbPath())
 			s, res, st, names, err := a.planSheet(ctx, path, pf, exists, batch.SaveRequest{AllowRepeat: pf.allowRepeat, Login: cli.Login()})
+			var paying *batch.Batch // a crash while delivering after the payment names its batch
 			if st != nil {
 				defer st.Close()
-				defer a.deliverAfterRun(ctx, st) // the events of what was recorded, whatever the outcome
+				defer func() { // the events of what was recorded, whatever the outcome
+					if paying == nil {
+						a.deliverAfterRun(ctx, st)
+						return
+					}
+					_ = a.payment(f.sessionFlags).Guard(*paying, func() error { a.deliverAfterRun(ctx, st); return nil })
+				}()
 			}
 			p := s.Plan
 			var he *sheet.HeaderError
@@ -66,6 +69,7 @@ started in this process and no real money moves.`,
 				return err
 			}
 			f.sandboxURL = pf.sandboxURL // run's --sandbox routes the sheet and pays it
+			paying = &b
 			return a.pay(ctx, st, b, f)
 		},
 	}

@@ -1,21 +1,12 @@
 package main
 
 import (
-	"errors"
-	"fmt"
 	"net/url"
-	"os"
-	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"bulkpay/batch"
 	"bulkpay/internal/cli"
-	"bulkpay/internal/door"
-	"bulkpay/providers"
 	"bulkpay/server"
-	"bulkpay/webhooks"
 )
 
 func newServeCmd(a *app) *cobra.Command {
@@ -24,17 +15,8 @@ func newServeCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the web app over the ledger: plan, approve, pay and watch batches in a browser",
-		Long: `Serve the web app on --addr. People sign in as users (bulkpay users add NAME --role R);
-batches planned here need an approval by someone other than their planner. Without
---config or --sandbox, batches are paid through a sandbox started in this process
-and every page says SANDBOX. An address other machines can reach needs TLS
-(--tls-cert and --tls-key) or --behind-proxy. Providers call back on /callbacks/{provider} below --public-url (or the
-config's public_url); a sandbox calls back to this server's own address when
-neither is given. Batches paying by link send their links (SMS, e-mail) once approved,
-then their reminders; links past their expiry expire; beneficiaries claim at /claim/{link}
-and their payouts are paid at once. SIGTERM or Ctrl-C stops it: requests
-in flight finish and runs in progress stop where the ledger can resume them.`,
-		Args: cobra.NoArgs,
+		Long:  long("serve"),
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if (cert == "") != (key == "") {
 				return cli.Usagef("--tls-cert and --tls-key go together")
@@ -43,51 +25,9 @@ in flight finish and runs in progress stop where the ledger can resume them.`,
 				if u, err := url.Parse(publicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 					return cli.Usagef("--public-url must be an http(s) URL, e.g. https://pay.example.org")
 				}
-				a.cfg.PublicURL = publicURL // what providers are told to call back
 			}
-			publicURL = providers.Or(publicURL, a.cfg.PublicURL)
-			ln, err := server.Listen(addr, cert != "", behindProxy)
-			if errors.Is(err, server.ErrPlainRemote) {
-				return fmt.Errorf("%w: %v", batch.ErrInvalid, err)
-			}
-			if err != nil {
-				return err
-			}
-			defer ln.Close()
-			st, err := a.openLedger(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			scheme := "http"
-			if cert != "" {
-				scheme = "https"
-			}
-			target := a.target(sandboxURL)
-			// without a public URL, a sandbox calls back to this server itself
-			target.CallbackURL = scheme + "://" + ln.Addr().String()
-			if st.Shared() {
-				target.Pacer = st // the providers' rates hold with the other workers of the ledger
-			}
-			var hooks *webhooks.Deliverer
-			if len(a.cfg.Webhooks) > 0 { // the outbox is delivered while the server runs
-				if hooks, err = door.Deliverer(a.cfg, st, os.Getenv, a.log); err != nil {
-					return err
-				}
-			}
-			srv, err := server.New(server.Options{Store: st, Users: st, Config: a.cfg, Target: target, Webhooks: hooks,
-				Policy: a.cfg.Policy().Or(server.DoorPolicy), Secure: cert != "" || behindProxy || strings.HasPrefix(publicURL, "https:"),
-				PublicURL: publicURL, BehindProxy: behindProxy, Owner: door.ProcessOwner(time.Time{}),
-				Log: a.log})
-			if err != nil {
-				return err
-			}
-			where := "live providers"
-			if srv.Sandbox() {
-				where = "SANDBOX: no real money moves"
-			}
-			a.say("serving bulkpay on %s://%s (ledger %s; %s)", scheme, ln.Addr(), st.Path(), where)
-			return srv.Serve(cmd.Context(), ln, cert, key)
+			return server.Site{Addr: addr, CertFile: cert, KeyFile: key, BehindProxy: behindProxy, PublicURL: publicURL,
+				Config: a.cfg, Target: a.target(sandboxURL), Log: a.log}.ListenAndServe(cmd.Context(), a.openLedger, a.say)
 		},
 	}
 	f := cmd.Flags()

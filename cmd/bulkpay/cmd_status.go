@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"bulkpay/batch"
+	"bulkpay/internal/door"
 	"bulkpay/internal/render"
 )
 
@@ -16,15 +17,9 @@ func newStatusCmd(a *app) *cobra.Command {
 		Short: "Show a batch's standing: items by state and amounts (BATCH is its id or reference)",
 		Args:  cobra.ExactArgs(1),
 		RunE: a.onStored(func(ctx context.Context, st batch.Store, b batch.Batch) error {
-			s, err := batch.Glance(ctx, st, b)
+			s, links, err := door.Status(ctx, st, b)
 			if err != nil {
 				return err
-			}
-			var links batch.LinkTotals
-			if ls, ok := st.(batch.LinkStore); ok {
-				if links, err = batch.LinkSummary(ctx, ls, b.ID); err != nil {
-					return err
-				}
 			}
 			if asJSON {
 				return render.StatusWithLinks(a.stdout, s.Summary, s.Reconciliation, links)

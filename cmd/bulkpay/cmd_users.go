@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -12,6 +11,8 @@ import (
 	"bulkpay/batch"
 	"bulkpay/identity"
 	"bulkpay/internal/cli"
+	"bulkpay/internal/door"
+	"bulkpay/internal/render"
 	"bulkpay/ledger"
 )
 
@@ -37,9 +38,7 @@ func newUsersCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			now := time.Now()
-			e := identity.AuditEntry{At: now, Actor: cli.Login(), Action: identity.AuditUserAdded, Subject: name, Detail: string(r)}
-			if _, err := st.AddUserAudited(ctx, identity.User{Name: name, Role: r, PasswordHash: hash, Created: now}, e); err != nil {
+			if err := door.AddUser(ctx, st, cli.Login(), name, r, hash, time.Now()); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "user %s added (%s)\n", name, r)
@@ -57,16 +56,7 @@ func newUsersCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "NAME\tROLE\tSTATUS\tCREATED")
-			for _, u := range users {
-				status := "active"
-				if u.Disabled {
-					status = "disabled"
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Name, u.Role, status, u.Created.Format(time.RFC3339))
-			}
-			return tw.Flush()
+			return render.Users(a.stdout, users)
 		}),
 	}
 	disable := &cobra.Command{
@@ -74,8 +64,7 @@ func newUsersCmd(a *app) *cobra.Command {
 		Short: "Disable a user: it can no longer sign in or use its API keys; its sessions end",
 		Args:  cobra.ExactArgs(1),
 		RunE: a.onUsers(func(ctx context.Context, st *ledger.Store, name string) error {
-			e := identity.AuditEntry{At: time.Now(), Actor: cli.Login(), Action: identity.AuditUserDisabled, Subject: name}
-			if err := st.DisableUserAudited(ctx, name, e); err != nil {
+			if err := door.DisableUser(ctx, st, cli.Login(), name, time.Now()); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "user %s disabled\n", name)
@@ -87,14 +76,8 @@ func newUsersCmd(a *app) *cobra.Command {
 		Short: "Set a user's password (read as for add); its sessions end",
 		Args:  cobra.ExactArgs(1),
 		RunE: a.onUsers(func(ctx context.Context, st *ledger.Store, name string) error {
-			if _, err := st.User(ctx, name); err != nil {
-				return err
-			}
-			hash, err := cli.NewPassword(os.Stdin, a.stderr, name)
-			if err != nil {
-				return err
-			}
-			if err := st.SetPassword(ctx, name, hash); err != nil {
+			read := func() (string, error) { return cli.NewPassword(os.Stdin, a.stderr, name) }
+			if err := door.SetPassword(ctx, st, name, read); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "password of %s changed\n", name)
@@ -106,11 +89,8 @@ func newUsersCmd(a *app) *cobra.Command {
 		Short: "Make a new API key for a user and print it once (only its hash is kept)",
 		Args:  cobra.ExactArgs(1),
 		RunE: a.onUsers(func(ctx context.Context, st *ledger.Store, name string) error {
-			plain, hash, err := identity.NewToken("bpk_")
+			plain, err := door.NewAPIKey(ctx, st, name, time.Now())
 			if err != nil {
-				return err
-			}
-			if err := st.AddAPIKey(ctx, name, hash, time.Now()); err != nil {
 				return err
 			}
 			fmt.Fprintln(a.stdout, plain)

@@ -17,13 +17,48 @@ func newWebhooksCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "webhooks",
 		Short: "The signed events sent to your systems: list them, deliver what is due, send one again",
-		Long: `Every batch and item event the config's webhooks subscribe to waits in the ledger's outbox
-until each endpoint has taken it (a 2xx), retried with backoff for 24 h from the event.
-` + "`bulkpay run`" + ` delivers what is due when it ends; ` + "`bulkpay webhooks deliver`" + ` does it from cron.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+		Long:  long("webhooks"),
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newWebhooksListCmd(a), newWebhooksDeliverCmd(a), newWebhooksResendCmd(a))
+	var limit int
+	var log bool
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List the webhook events, newest first: each endpoint's state, attempts and last answer",
+		Args:  cobra.NoArgs,
+		RunE: a.onWebhooks(false, func(ctx context.Context, j webhooks.Journal, _ *webhooks.Deliverer, _ []string) error {
+			events, err := j.List(ctx, limit)
+			if err != nil {
+				return err
+			}
+			return webhooks.WriteList(a.stdout, events, log)
+		}),
+	}
+	list.Flags().IntVar(&limit, "limit", 50, "show at most `N` events")
+	list.Flags().BoolVar(&log, "log", false, "show every delivery attempt: time, HTTP status, error")
+	deliver := &cobra.Command{
+		Use:   "deliver",
+		Short: "Deliver the webhook events that are due, once each, then exit (for cron)",
+		Long:  long("webhooks_deliver"),
+		Args:  cobra.NoArgs,
+		RunE: a.onWebhooks(true, func(ctx context.Context, _ webhooks.Journal, d *webhooks.Deliverer, _ []string) error {
+			return a.deliverPass(ctx, d)
+		}),
+	}
+	resend := &cobra.Command{
+		Use:   "resend EVENT_ID",
+		Short: "Send a webhook event again to every endpoint that subscribes to it, retried for 24 h from now",
+		Args:  cobra.ExactArgs(1),
+		RunE: a.onWebhooks(true, func(ctx context.Context, j webhooks.Journal, d *webhooks.Deliverer, args []string) error {
+			if err := j.Resend(ctx, args[0], time.Now()); err != nil {
+				return err
+			}
+			a.say("event %s is due again at every endpoint that subscribes to it", args[0])
+			return a.deliverPass(ctx, d)
+		}),
+	}
+	cmd.AddCommand(list, deliver, resend)
 	return cmd
 }
 
@@ -49,14 +84,11 @@ func (a *app) deliverPass(ctx context.Context, d *webhooks.Deliverer) error {
 	return err
 }
 
-// AfterRunDelivery bounds the delivery `run` makes when it ends.
-const AfterRunDelivery = 30 * time.Second
-
 // deliverAfterRun delivers what is due when webhooks are configured: best
-// effort, within AfterRunDelivery; a failure is a warning, never the run's
-// outcome (the events stay in the outbox for the next delivery).
+// effort, within door.AfterRunDelivery; a failure is a warning, never the
+// run's outcome (the events stay in the outbox for the next delivery).
 func (a *app) deliverAfterRun(ctx context.Context, st webhooks.Store) {
-	p, err := door.DeliverDue(ctx, a.cfg, st, os.Getenv, a.log, AfterRunDelivery)
+	p, err := door.DeliverDue(ctx, a.cfg, st, os.Getenv, a.log, door.AfterRunDelivery)
 	if p.Attempted+p.GaveUp > 0 {
 		a.say("%s", render.Pass(p))
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"bulkpay/internal/cli"
+	"bulkpay/internal/door"
 	"bulkpay/internal/render"
 )
 
@@ -37,15 +38,18 @@ func (a *app) execute(root *cobra.Command, args []string) (code int) {
 	root.SetArgs(cli.JoinWaitBound(args)) // --wait 30m as well as --wait=30m
 	err := root.ExecuteContext(ctx)
 	render.Failure(a.stderr, err)
-	return cli.ExitCode(err, a.paying)
+	return cli.ExitCode(err, door.Begun(err))
 }
 
 // crashed reports a panic caught by execute and gives the exit status: 1.
+// A panic in the work on a batch (a *door.Crash) names the command that
+// finishes it.
 func (a *app) crashed(v any, stack []byte) int {
-	if a.current == nil {
+	c, ok := v.(*door.Crash)
+	if !ok {
 		render.Crash(a.stderr, v, stack, "", "")
 	} else {
-		render.Crash(a.stderr, v, stack, a.command("resume", a.current.Reference, *a.current, ""), a.current.Reference)
+		render.Crash(a.stderr, c.Value, c.Stack, a.command("resume", c.Batch.Reference, c.Batch, ""), c.Batch.Reference)
 	}
 	return cli.ExitError
 }

@@ -34,9 +34,6 @@ type app struct {
 	stderr io.Writer
 
 	messenger batch.Messenger // sends the messages of links; nil: none configured
-
-	current *batch.Batch // the batch a payment session is opened for, for the hint after a crash
-	paying  bool         // the batch's lock was taken: requests may have left
 }
 
 func newApp() *app {
@@ -151,4 +148,22 @@ func (a *app) onBatch(run func(ctx context.Context, st batch.Store, b batch.Batc
 		}
 		return run(ctx, st, b, items)
 	})
+}
+
+// commands writes the commands hints name, with this command line's flags.
+func (a *app) commands() render.Commands {
+	c := render.Commands{Config: a.configPath, DB: ledger.Redact(a.dbFlag)}
+	if a.root != nil {
+		c.Takes = func(verb, flag string) bool {
+			cmd, _, err := a.root.Find([]string{verb})
+			return err == nil && cmd != a.root && cmd.Flags().Lookup(flag) != nil
+		}
+	}
+	return c
+}
+
+// command writes the bulkpay command that does verb on ref, with the flags
+// that reach batch b (sandboxURL: this command's --sandbox).
+func (a *app) command(verb, ref string, b batch.Batch, sandboxURL string, extra ...string) string {
+	return a.commands().For(verb, ref, b, sandboxURL, extra...)
 }

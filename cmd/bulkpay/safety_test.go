@@ -18,6 +18,7 @@ import (
 
 	"bulkpay/batch"
 	"bulkpay/internal/cli"
+	"bulkpay/internal/door"
 )
 
 // panicking runs bulkpay in this process with an extra command that panics,
@@ -29,13 +30,16 @@ func panicking(t *testing.T, b *batch.Batch, args ...string) (int, string) {
 	a.stdout, a.stderr = &out, &errb
 	root := newRoot(a)
 	root.AddCommand(&cobra.Command{Use: "boom", RunE: func(*cobra.Command, []string) error {
-		if b != nil {
-			a.current, a.paying = b, true
+		bug := func() error {
+			var m map[string]int
+			//lint:ignore SA5000 the bug this test makes on purpose
+			m["x"]++ // a nil map: the kind of bug that panics
+			return nil
 		}
-		var m map[string]int
-		//lint:ignore SA5000 the bug this test makes on purpose
-		m["x"]++ // a nil map: the kind of bug that panics
-		return nil
+		if b != nil {
+			return door.Guard(*b, bug) // while paying b
+		}
+		return bug()
 	}})
 	return a.execute(root, append([]string{"boom"}, args...)), errb.String()
 }

@@ -1,6 +1,10 @@
 // Package door is what bulkpay's doors, the command line and the server, do
 // alike between reading what people ask and calling the use cases in batch:
-// how a sheet is read, screened and planned under the config in force.
+// how a sheet is read, screened and planned under the config in force; how
+// a payment session is opened, paid and reconciled, and what a crash in it
+// names; the workers' loop; the links' expiry and messages; the users; the
+// balances; the webhooks' delivery; the sandbox's setup and the ledger's
+// migration.
 package door
 
 import (
@@ -96,4 +100,18 @@ func PlanStream(ctx context.Context, cfg config.Config, t config.Target, p Plan,
 
 func router(cfg config.Config, t config.Target) batch.Routes {
 	return cfg.Router(cfg.Configured(t.SandboxURL))
+}
+
+// Status is b's standing as a summary shows it (batch.Glance), with the
+// totals of its links when the ledger keeps them.
+func Status(ctx context.Context, st batch.Store, b batch.Batch) (batch.Standing, batch.LinkTotals, error) {
+	s, err := batch.Glance(ctx, st, b)
+	if err != nil {
+		return s, batch.LinkTotals{}, err
+	}
+	var links batch.LinkTotals
+	if ls, ok := st.(batch.LinkStore); ok {
+		links, err = batch.LinkSummary(ctx, ls, b.ID)
+	}
+	return s, links, err
 }

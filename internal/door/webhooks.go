@@ -26,6 +26,9 @@ func Deliverer(cfg config.Config, st webhooks.Store, getenv func(string) string,
 	return &webhooks.Deliverer{Store: st, Endpoints: eps, Log: log}, nil
 }
 
+// AfterRunDelivery bounds the delivery a run makes when it ends.
+const AfterRunDelivery = 30 * time.Second
+
 // DeliverDue makes one delivery pass of what is due when cfg has webhooks,
 // within bound: after a run, best effort (the events stay in the outbox for
 // the next pass whatever happens). Without webhooks, or once ctx is done,

@@ -84,3 +84,19 @@ func Links(w io.Writer, lines []LinkLine, currency string) {
 	}
 	tw.Flush()
 }
+
+// LinksReport shows the links of b that were asked (shown) out of all: as
+// JSON, else as a table with the totals of all, or that b pays nobody by
+// link.
+func LinksReport(w io.Writer, b batch.Batch, all, shown []batch.Link, totals batch.LinkTotals, asJSON bool) error {
+	switch {
+	case asJSON:
+		return JSON(w, NewLinkLines(shown))
+	case len(all) == 0:
+		fmt.Fprintf(w, "batch %s pays nobody by link\n", b.Reference)
+		return nil
+	}
+	Links(w, NewLinkLines(shown), b.Currency)
+	LinkTotals(w, totals, b)
+	return nil
+}

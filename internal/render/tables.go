@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"bulkpay/batch"
+	"bulkpay/identity"
+	"bulkpay/ledger"
 	"bulkpay/providers"
 )
 
@@ -162,4 +164,35 @@ func NewBalanceLines(bals []batch.AccountBalance, currency string) []BalanceLine
 		lines = append(lines, l)
 	}
 	return lines
+}
+
+// Users lists the users: name, role, active or disabled, created.
+func Users(w io.Writer, users []identity.User) error {
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tROLE\tSTATUS\tCREATED")
+	for _, u := range users {
+		status := "active"
+		if u.Disabled {
+			status = "disabled"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Name, u.Role, status, u.Created.Format(time.RFC3339))
+	}
+	return tw.Flush()
+}
+
+// Copied shows what copying a ledger copied, table by table, on out and
+// each difference its check found on errw.
+func Copied(out, errw io.Writer, rep ledger.CopyReport) {
+	if len(rep.Tables) == 0 {
+		return
+	}
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "table\tsource\tcopy\t")
+	for _, t := range rep.Tables {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t\n", t.Table, t.Source, t.Copy)
+	}
+	tw.Flush()
+	for _, d := range rep.Differences {
+		fmt.Fprintln(errw, "difference:", d)
+	}
 }

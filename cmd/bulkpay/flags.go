@@ -1,22 +1,49 @@
 package main
 
 import (
-	"context"
-	"fmt"
-	"io"
-	"path/filepath"
-	"time"
+	"strings"
 
 	"github.com/spf13/pflag"
 
-	"bulkpay/batch"
 	"bulkpay/internal/cli"
-	"bulkpay/internal/door"
-	"bulkpay/internal/render"
-	"bulkpay/ledger"
 	"bulkpay/providers"
 	"bulkpay/sheet"
 )
+
+// sessionFlags are the options of a command that opens a payment session.
+type sessionFlags struct {
+	sandboxURL     string
+	changeEndpoint bool
+	wait           cli.Wait
+}
+
+func (f *sessionFlags) register(fs *pflag.FlagSet, sandboxUsage string, wait bool) {
+	if fs.Lookup("sandbox") == nil {
+		fs.StringVar(&f.sandboxURL, "sandbox", "", sandboxUsage)
+	}
+	if wait {
+		cli.RegisterWait(fs, &f.wait)
+	}
+	fs.BoolVar(&f.changeEndpoint, "change-endpoint", false,
+		"continue a batch that has started paying through other providers than those it was paid through (--sandbox URL or the config's base_url); recorded in the events")
+}
+
+// payFlags are the options of a command that pays a batch: run, resume, retry.
+type payFlags struct {
+	sessionFlags
+	asJSON       bool
+	allowPartial bool
+}
+
+// register adds the flags; resume (run and resume, not retry) adds --wait and
+// --allow-partial.
+func (f *payFlags) register(fs *pflag.FlagSet, sandboxUsage, jsonUsage string, resume bool) {
+	fs.BoolVar(&f.asJSON, "json", false, jsonUsage)
+	f.sessionFlags.register(fs, sandboxUsage, resume)
+	if resume {
+		fs.BoolVar(&f.allowPartial, "allow-partial", false, "when a provider's balance is short, pay in row order while money lasts and leave the rest planned")
+	}
+}
 
 // sheetLimits bound what reading a sheet may cost; zero fields take
 // sheet.DefaultLimits. Only a build for benchmarks (-tags benchlimits) raises
@@ -39,16 +66,6 @@ func (f *sheetFlags) register(fs *pflag.FlagSet) {
 	fs.Int64Var(&f.expectTotal, "expect-total", 0, "the total the sheet must add up to (the approved amount); refused when it differs")
 }
 
-// sheet is the sheet at path, read as f asks.
-func (f sheetFlags) sheet(path string) door.Sheet {
-	return door.Sheet{Path: path, Name: f.sheetName, Region: f.region, AllowDuplicates: f.allowDuplicates, ExpectTotal: f.expectTotal, Limits: sheetLimits}
-}
-
-// printSheet shows a sheet's validation for people.
-func printSheet(w io.Writer, path string, res sheet.Result, t batch.Tally) {
-	render.SheetErrors(w, filepath.Base(path), res.Describe(), t)
-}
-
 // planFlags are what run and plan share.
 type planFlags struct {
 	sheetFlags
@@ -67,21 +84,26 @@ func (pf *planFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&pf.payBy, "pay-by", "", "link: pay every row by link (the beneficiary claims it; see bulkpay links)")
 }
 
-// planSheet reads, screens and plans a sheet and stores its batch when it is
-// valid (door.PlanStream), as pf asks under the config. The ledger is opened
-// only then, or with early before reading: st is it, to be closed, or nil.
-func (a *app) planSheet(ctx context.Context, path string, pf planFlags, early bool, save batch.SaveRequest) (
-	s batch.Streamed, res sheet.Result, st *ledger.Store, names door.Names, err error) {
-	open := func(ctx context.Context) (batch.PlanStore, error) {
-		var err error
-		st, err = a.openLedger(ctx)
-		return st, err
-	}
-	p := door.Plan{Sheet: pf.sheet(path), Reference: pf.reference, Period: pf.period, By: providers.Or(pf.by, cli.Login()),
-		Fees: a.cfg.Fees(), Policy: a.cfg.Policy(), Now: time.Now(), PayBy: pf.payBy}
-	if pf.payBy != "" && pf.payBy != batch.PayByLink {
-		return s, res, nil, names, fmt.Errorf("--pay-by %q: write --pay-by link, or leave it out to pay as each row says: %w", pf.payBy, batch.ErrInvalid)
-	}
-	s, res, names, err = door.PlanStreamNames(ctx, a.cfg, a.target(pf.sandboxURL), p, open, early, save)
-	return s, res, st, names, err
+// decisionFlags are the --note and --by of a command that records a
+// person's decision on a batch: cancel, confirm, resolve.
+type decisionFlags struct {
+	note, by string
+	why      string // what the note says, for the refusal of an empty one
 }
+
+func (d *decisionFlags) register(fs *pflag.FlagSet, noteUsage, byUsage, why string) {
+	fs.StringVar(&d.note, "note", "", noteUsage)
+	fs.StringVar(&d.by, "by", "", byUsage+" (default: the login name)")
+	d.why = why
+}
+
+// check refuses a decision without a note.
+func (d decisionFlags) check() error {
+	if strings.TrimSpace(d.note) == "" {
+		return cli.Usagef("--note is required: %s", d.why)
+	}
+	return nil
+}
+
+// actor is who decides: --by, else the login name.
+func (d decisionFlags) actor() string { return providers.Or(d.by, cli.Login()) }
