@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"bulkpay/notify/linktext"
 )
 
 // Messenger sends the messages of links: an SMS (with what it cost) and an
@@ -204,9 +206,16 @@ func channels(msgs []Message) string {
 }
 
 // deliver sends a link's invitation or reminder by SMS, and by e-mail when
-// the link has an address; each SMS is charged by sms_fee.
+// the link has an address; each SMS is charged by sms_fee. The SMS is
+// linktext's, kept to one SMS part in either language.
 func (s LinkService) deliver(ctx context.Context, l Link, kind string, req SendRequest) []Message {
-	text := LinkText(req.Language, kind, req.Org, l, req.BaseURL)
+	lang := textLang(req.Language)
+	url := strings.TrimSuffix(req.BaseURL, "/") + "/claim/" + l.ID
+	expiry := l.ExpiresAt.UTC()
+	text := linktext.LinkMessage(lang, req.Org, l.Amount, l.Currency, url, expiry)
+	if kind == MessageReminder {
+		text = linktext.ReminderMessage(lang, req.Org, l.Amount, l.Currency, url, expiry)
+	}
 	now := s.now()
 	sms := Message{LinkID: l.ID, BatchID: l.BatchID, Kind: kind, Channel: ChannelSMS, To: l.Phone, At: now,
 		Reference: messageRef(l, kind, now)}
@@ -220,12 +229,22 @@ func (s LinkService) deliver(ctx context.Context, l Link, kind string, req SendR
 	if l.Email != "" {
 		em := Message{LinkID: l.ID, BatchID: l.BatchID, Kind: kind, Channel: ChannelEmail, To: l.Email, At: now,
 			Reference: messageRef(l, kind, now) + "-email"}
-		if err := s.Messenger.SendEmail(ctx, l.Email, LinkSubject(req.Language, req.Org), text, em.Reference); err != nil {
+		subject, body := linktext.LinkEmail(lang, req.Org, l.Amount, l.Currency, url, expiry)
+		if err := s.Messenger.SendEmail(ctx, l.Email, subject, body, em.Reference); err != nil {
 			em.Error = err.Error()
 		}
 		msgs = append(msgs, em)
 	}
 	return msgs
+}
+
+// textLang is the language of a message: French for fr (fr-CM, FR), else
+// English, as SendRequest and CodeRequest say.
+func textLang(lang string) string {
+	if strings.HasPrefix(strings.ToLower(strings.TrimSpace(lang)), "fr") {
+		return "fr"
+	}
+	return "en"
 }
 
 func messageRef(l Link, kind string, now time.Time) string {
@@ -250,44 +269,10 @@ func (f Fees) MessageFee(channel string) int64 {
 	return 0
 }
 
-// LinkSubject is an e-mail's subject.
-func LinkSubject(lang, org string) string {
-	if lang == "fr" {
-		return org + " : un paiement vous attend"
-	}
-	return org + ": a payment is waiting for you"
-}
-
-// LinkText is an invitation's or a reminder's text, in French or English.
-func LinkText(lang, kind, org string, l Link, baseURL string) string {
-	url := strings.TrimSuffix(baseURL, "/") + "/claim/" + l.ID
-	day := l.ExpiresAt.UTC().Format("2006-01-02")
-	amount := strconv.FormatInt(l.Amount, 10) + " " + l.Currency
-	switch {
-	case lang == "fr" && kind == MessageReminder:
-		return fmt.Sprintf("Rappel : %s vous a envoyé %s. Réclamez-les avant le %s : %s", org, amount, day, url)
-	case lang == "fr":
-		return fmt.Sprintf("%s vous a envoyé %s. Réclamez-les avant le %s : %s", org, amount, day, url)
-	case kind == MessageReminder:
-		return fmt.Sprintf("Reminder: %s sent you %s. Claim it before %s: %s", org, amount, day, url)
-	default:
-		return fmt.Sprintf("%s sent you %s. Claim it before %s: %s", org, amount, day, url)
-	}
-}
-
-// CodeText is the SMS carrying a code.
-func CodeText(lang, org, code string) string {
-	if lang == "fr" {
-		return fmt.Sprintf("%s : votre code est %s. Il est valable 10 minutes. Ne le donnez à personne.", org, code)
-	}
-	return fmt.Sprintf("%s: your code is %s. It is valid for 10 minutes. Do not share it.", org, code)
-}
-
 // CodeRequest asks for a code for a link.
 type CodeRequest struct {
 	LinkID   string
-	Org      string
-	Language string
+	Language string // fr or en (default en)
 	Fees     Fees
 	Actor    string // who asks: the client address, for the events
 }
@@ -330,7 +315,7 @@ func (s LinkService) RequestCode(ctx context.Context, req CodeRequest) error {
 	}
 	m := Message{LinkID: l.ID, BatchID: l.BatchID, Kind: MessageCode, Channel: ChannelSMS, To: l.Phone, At: now,
 		Reference: messageRef(l, MessageCode, now)}
-	cost, err := s.Messenger.SendSMS(ctx, "+"+l.Phone, CodeText(req.Language, req.Org, code), m.Reference)
+	cost, err := s.Messenger.SendSMS(ctx, "+"+l.Phone, linktext.CodeMessage(textLang(req.Language), code), m.Reference)
 	if err != nil {
 		m.Error = scrub(err.Error(), code)
 	} else {

@@ -15,6 +15,7 @@ import (
 
 	"bulkpay/batch"
 	"bulkpay/batch/batchtest"
+	"bulkpay/notify/linktext"
 )
 
 // fakeMessenger keeps every message; failSMS makes every SMS fail.
@@ -157,17 +158,56 @@ func TestSendLinksAndReminders(t *testing.T) {
 	}
 	require.Len(t, f.msg.sms, 6)
 	assert.Equal(t, "+237677000001", f.msg.sms[0].To)
-	assert.Contains(t, f.msg.sms[0].Text, "Acme vous a envoyé 5000 XAF")
-	assert.Contains(t, f.msg.sms[0].Text, "https://pay.example/claim/"+f.links[0].ID)
-	assert.Contains(t, f.msg.sms[2].Text, "Rappel")
+	assert.Equal(t, "Acme vous envoie 5 000 FCFA. Réclamez-le: https://pay.example/claim/"+f.links[0].ID+" (expire le 09/03/2026)",
+		f.msg.sms[0].Text, "linktext's invitation")
+	assert.Equal(t, "Rappel: Acme vous a envoyé 5 000 FCFA. Réclamez-le avant le 09/03/2026: https://pay.example/claim/"+f.links[0].ID,
+		f.msg.sms[2].Text, "linktext's reminder")
 	require.Len(t, f.msg.emails, 3)
 	assert.Equal(t, "paul@example.com", f.msg.emails[0].To)
+	subject, body := linktext.LinkEmail("fr", "Acme", 7000, "XAF", "https://pay.example/claim/"+f.links[1].ID, f.links[1].ExpiresAt)
+	assert.Equal(t, subject+"\n"+body, f.msg.emails[0].Text, "linktext's e-mail")
 
 	tot, err := batch.LinkSummary(context.Background(), f.st, f.b.ID)
 	require.NoError(t, err)
 	assert.Equal(t, 9, tot.Messages)
 	assert.Equal(t, int64(6*25), tot.Charge, "each SMS charged by sms_fee")
 	assert.Equal(t, int64(6*15), tot.Cost, "each SMS kept with its cost")
+}
+
+// TestLinkMessagesAreOneSMSInBothLanguages sends invitations, reminders and
+// codes in French and English for the largest amount and a long organisation
+// name with accents GSM lacks: each is one SMS part of the GSM alphabet,
+// with the whole link and amount.
+func TestLinkMessagesAreOneSMSInBothLanguages(t *testing.T) {
+	t.Parallel()
+	for _, lang := range []string{"fr", "en"} {
+		t.Run(lang, func(t *testing.T) {
+			t.Parallel()
+			f := newLinkFixture(t, false)
+			ctx := context.Background()
+			req := batch.SendRequest{Batch: f.b, Org: "Crêpes & Fêtes Société Coopérative Agricole du Moungo", Language: lang,
+				BaseURL: "https://pay.example-ngo.cm/", Reminders: []time.Duration{24 * time.Hour}, Fees: linkFees, Actor: "cron"}
+			_, err := f.svc.SendLinks(ctx, req)
+			require.NoError(t, err)
+			f.clk.Add(6*24*time.Hour + time.Hour)
+			_, err = f.svc.SendLinks(ctx, req)
+			require.NoError(t, err)
+			require.NoError(t, f.svc.RequestCode(ctx, batch.CodeRequest{LinkID: f.links[0].ID, Language: lang, Actor: "x"}))
+			require.Len(t, f.msg.sms, 5, "two invitations, two reminders, one code")
+			for i, m := range f.msg.sms {
+				n, gsm := linktext.Length(m.Text)
+				assert.True(t, gsm, "GSM alphabet: %q", m.Text)
+				assert.LessOrEqual(t, n, linktext.MaxGSM, "%q", m.Text)
+				assert.Equal(t, 1, linktext.Parts(m.Text), "one SMS part: %q", m.Text)
+				if i < 4 {
+					assert.Contains(t, m.Text, "https://pay.example-ngo.cm/claim/", "the link whole")
+					assert.Regexp(t, ` [0-9 ]*000 FCFA`, m.Text, "the amount whole")
+				}
+			}
+			english := strings.Contains(f.msg.sms[0].Text, "sends you")
+			assert.Equal(t, lang == "en", english, f.msg.sms[0].Text)
+		})
+	}
 }
 
 func TestSendLinksFailedSMSIsTriedAgain(t *testing.T) {
@@ -187,7 +227,7 @@ func TestRequestCodeRateLimited(t *testing.T) {
 	t.Parallel()
 	f := newLinkFixture(t, false)
 	ctx := context.Background()
-	req := batch.CodeRequest{LinkID: f.links[0].ID, Org: "Acme", Language: "en", Fees: linkFees, Actor: "127.0.0.1"}
+	req := batch.CodeRequest{LinkID: f.links[0].ID, Language: "en", Fees: linkFees, Actor: "127.0.0.1"}
 	require.NoError(t, f.svc.RequestCode(ctx, req))
 	code := f.msg.lastCode(t)
 	var soon *batch.TooSoonError

@@ -285,7 +285,7 @@ func (s *Server) sendCode(ctx context.Context, id, lang, actor string) error {
 	if err != nil {
 		return err
 	}
-	return s.linkService(ls, msg).RequestCode(ctx, batch.CodeRequest{LinkID: id, Org: s.opt.Config.Links().Org, Language: lang,
+	return s.linkService(ls, msg).RequestCode(ctx, batch.CodeRequest{LinkID: id, Language: lang,
 		Fees: b.Fees, Actor: actor})
 }
 
