@@ -462,15 +462,28 @@ type ClaimRequest struct {
 // is checked, the mode and number validated and routed like any row, and the
 // link and its item change in one transaction. A link already claimed
 // answers with its item as it stands (a second submit pays nothing more); an
-// expired link is refused.
+// expired link is refused. A link changed between the read and the claim (a
+// reminder or a code sent, a wrong code counted, another submit) is read
+// again and the claim made on it as it now stands.
 func (s LinkService) Claim(ctx context.Context, req ClaimRequest) (Item, error) {
 	l, err := s.open(ctx, req.LinkID)
-	if errors.Is(err, ErrLinkClosed) {
-		return s.Items.Item(ctx, l.ItemID)
+	for try := 0; ; try++ {
+		if errors.Is(err, ErrLinkClosed) { // claimed, by this submit's twin or before
+			return s.Items.Item(ctx, l.ItemID)
+		}
+		if err != nil {
+			return Item{}, err
+		}
+		it, cerr := s.claim(ctx, l, req)
+		if !errors.Is(cerr, ErrStale) || try >= maxStaleTries {
+			return it, cerr
+		}
+		l, err = s.open(ctx, l.ID)
 	}
-	if err != nil {
-		return Item{}, err
-	}
+}
+
+// claim claims l as it was read; ErrStale when it changed since.
+func (s LinkService) claim(ctx context.Context, l Link, req ClaimRequest) (Item, error) {
 	if err := s.check(ctx, l, req.Code, req.Actor); err != nil {
 		return Item{}, err
 	}
@@ -524,11 +537,6 @@ func (s LinkService) Claim(ctx context.Context, req ClaimRequest) (Item, error) 
 	it.Mode, it.Phone, it.Country, it.Operator = mode, row.Phone, row.Country, row.Operator
 	it.Provider, it.Route = route[0], route
 	if err := s.Store.ClaimLink(ctx, next, it, req.Actor); err != nil {
-		if errors.Is(err, ErrStale) { // claimed at the same moment by another submit
-			if cur, cerr := s.Store.Link(ctx, l.ID); cerr == nil && cur.Status == LinkClaimed {
-				return s.Items.Item(ctx, l.ItemID)
-			}
-		}
 		return Item{}, fmt.Errorf("claim the link of row %d: %w", l.Row, err)
 	}
 	return s.Items.Item(ctx, l.ItemID)

@@ -391,6 +391,87 @@ func TestClaim(t *testing.T) {
 	}
 }
 
+// racingStore runs before once, then ClaimLink: what another request did
+// between the claim's read of the link and its write.
+type racingStore struct {
+	*batchtest.Memory
+	once   sync.Once
+	before func()
+}
+
+func (r *racingStore) ClaimLink(ctx context.Context, l batch.Link, it batch.Item, actor string) error {
+	r.once.Do(r.before)
+	return r.Memory.ClaimLink(ctx, l, it, actor)
+}
+
+// TestClaimRacingAReminder claims a link with the right code while a
+// reminder (or a new code, or another submit) changes it: the claim is made
+// on the link as it now stands, once, and answers with the payout.
+func TestClaimRacingAReminder(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		race    func(t *testing.T, f *linkFixture, req batch.ClaimRequest)
+		wantErr error
+	}{
+		{"a reminder", func(t *testing.T, f *linkFixture, _ batch.ClaimRequest) {
+			rep := f.send(t)
+			require.Equal(t, 2, rep.Reminders, "the reminders went out meanwhile")
+		}, nil},
+		{"another submit", func(t *testing.T, f *linkFixture, req batch.ClaimRequest) {
+			_, err := f.svc.Claim(context.Background(), req)
+			require.NoError(t, err)
+		}, nil},
+		{"a new code", func(t *testing.T, f *linkFixture, req batch.ClaimRequest) {
+			f.clk.Add(batch.CodeResendWait)
+			require.NoError(t, f.svc.RequestCode(context.Background(), batch.CodeRequest{LinkID: req.LinkID}))
+		}, batch.ErrCodeWrong}, // the code proved is no longer the link's
+		{"the batch cancelled", func(t *testing.T, f *linkFixture, _ batch.ClaimRequest) {
+			_, err := batch.Cancel(context.Background(), f.st, f.b, batch.CancelRequest{Actor: "awa", Note: "wrong month", Owner: batch.Owner{PID: 1, Host: "h"}})
+			require.NoError(t, err)
+		}, batch.ErrLinkCancelled},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newLinkFixture(t, false)
+			ctx := context.Background()
+			id := f.links[0].ID
+			f.send(t)
+			f.clk.Add(6*24*time.Hour + time.Hour) // the 1-day reminder is due
+			require.NoError(t, f.svc.RequestCode(ctx, batch.CodeRequest{LinkID: id}))
+			code := f.msg.lastCode(t)
+			req := batch.ClaimRequest{LinkID: id, Code: code, Router: cashlessRouter{}, Parse: phones, Actor: "203.0.113.9"}
+			race := &racingStore{Memory: f.st}
+			race.before = func() { tt.race(t, f, req) }
+			svc := f.svc
+			svc.Store = race
+			it, err := svc.Claim(ctx, req)
+			l, lerr := f.st.Link(ctx, id)
+			require.NoError(t, lerr)
+			if tt.wantErr != nil {
+				require.ErrorIs(t, err, tt.wantErr)
+				assert.Equal(t, batch.LinkSent, l.Status, "nothing claimed")
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, batch.LinkClaimed, l.Status)
+			assert.Equal(t, l.ItemID, it.ID, "answers with the link's payout")
+			assert.Equal(t, batch.ModeMobileMoney, it.Mode)
+			assert.Equal(t, "campay", it.Provider)
+			evs, err := f.st.Events(ctx, f.b.ID, 0)
+			require.NoError(t, err)
+			claimed := 0
+			for _, e := range evs {
+				if e.Cause == batch.CauseLinkClaimed {
+					claimed++
+				}
+			}
+			assert.Equal(t, 1, claimed, "claimed once")
+		})
+	}
+}
+
 // cashlessRouter pays mobile money except Camtel numbers, and no cashout.
 type cashlessRouter struct{}
 
