@@ -178,7 +178,9 @@ func (r *run) recoverExpired(ctx context.Context, b Batch, l *leasing) error {
 	if err != nil {
 		return fmt.Errorf("read submitting items: %w", err)
 	}
-	now, err := leaseNow(ctx, l.store, r.clock.Now()) // read after the leases: none judged at a time before it was read
+	// read after the leases, so that none is judged at a time before it was
+	// read; one renewed since is kept from recovery by Change.Lease
+	now, err := leaseNow(ctx, l.store, r.clock.Now())
 	if err != nil {
 		return err
 	}
