@@ -281,37 +281,9 @@ type CodeRequest struct {
 // CodeValidity, stored hashed; codes are refused more than once a minute or
 // CodeRequestsHour times an hour. The code is returned to nobody.
 func (s LinkService) RequestCode(ctx context.Context, req CodeRequest) error {
-	l, err := s.open(ctx, req.LinkID)
+	l, code, now, err := s.storeCode(ctx, req.LinkID, req.Actor)
 	if err != nil {
 		return err
-	}
-	now := s.now()
-	if !l.CodeSentAt.IsZero() && now.Before(l.CodeSentAt.Add(CodeResendWait)) {
-		return &TooSoonError{After: l.CodeSentAt.Add(CodeResendWait)}
-	}
-	next := l
-	if next.CodeWindow.IsZero() || !now.Before(next.CodeWindow.Add(time.Hour)) {
-		next.CodeWindow, next.CodeRequests = now, 0
-	}
-	if next.CodeRequests >= CodeRequestsHour {
-		return &TooSoonError{After: next.CodeWindow.Add(time.Hour)}
-	}
-	code, err := newCode(s.rand())
-	if err != nil {
-		return err
-	}
-	salt := make([]byte, 16)
-	if _, err := io.ReadFull(s.rand(), salt); err != nil {
-		return fmt.Errorf("code salt: %w", err)
-	}
-	next.CodeSalt = hex.EncodeToString(salt)
-	next.CodeHash = CodeHash(s.Key, next.CodeSalt, code)
-	next.CodeExpires = now.Add(CodeValidity)
-	next.CodeSentAt = now
-	next.CodeRequests++
-	// the hash is durable before the code leaves: a code sent is always one stored
-	if err := s.Store.UpdateLink(ctx, next, CauseLinkCode, "a new code is sent to the number on file", req.Actor); err != nil {
-		return fmt.Errorf("store the code of link of row %d: %w", l.Row, err)
 	}
 	m := Message{LinkID: l.ID, BatchID: l.BatchID, Kind: MessageCode, Channel: ChannelSMS, To: l.Phone, At: now,
 		Reference: messageRef(l, MessageCode, now)}
@@ -331,6 +303,51 @@ func (s LinkService) RequestCode(ctx context.Context, req CodeRequest) error {
 		return fmt.Errorf("send the code: %s", m.Error)
 	}
 	return nil
+}
+
+// storeCode stores a new code for link id and returns the link, the code
+// and when it was made. The hash is durable before the code leaves: a code
+// sent is always one stored. A link changed meanwhile by another request (a
+// reminder sent, a wrong code counted, another code) is read again and
+// judged as it now stands.
+func (s LinkService) storeCode(ctx context.Context, id, actor string) (Link, string, time.Time, error) {
+	for try := 0; ; try++ {
+		l, err := s.open(ctx, id)
+		if err != nil {
+			return l, "", time.Time{}, err
+		}
+		now := s.now()
+		if !l.CodeSentAt.IsZero() && now.Before(l.CodeSentAt.Add(CodeResendWait)) {
+			return l, "", now, &TooSoonError{After: l.CodeSentAt.Add(CodeResendWait)}
+		}
+		next := l
+		if next.CodeWindow.IsZero() || !now.Before(next.CodeWindow.Add(time.Hour)) {
+			next.CodeWindow, next.CodeRequests = now, 0
+		}
+		if next.CodeRequests >= CodeRequestsHour {
+			return l, "", now, &TooSoonError{After: next.CodeWindow.Add(time.Hour)}
+		}
+		code, err := newCode(s.rand())
+		if err != nil {
+			return l, "", now, err
+		}
+		salt := make([]byte, 16)
+		if _, err := io.ReadFull(s.rand(), salt); err != nil {
+			return l, "", now, fmt.Errorf("code salt: %w", err)
+		}
+		next.CodeSalt = hex.EncodeToString(salt)
+		next.CodeHash = CodeHash(s.Key, next.CodeSalt, code)
+		next.CodeExpires = now.Add(CodeValidity)
+		next.CodeSentAt = now
+		next.CodeRequests++
+		err = s.Store.UpdateLink(ctx, next, CauseLinkCode, "a new code is sent to the number on file", actor)
+		if err == nil {
+			return l, code, now, nil
+		}
+		if !errors.Is(err, ErrStale) || try >= maxStaleTries {
+			return l, "", now, fmt.Errorf("store the code of link of row %d: %w", l.Row, err)
+		}
+	}
 }
 
 // scrub removes a code from a text (an SMS provider's error may quote the message).

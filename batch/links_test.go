@@ -391,17 +391,28 @@ func TestClaim(t *testing.T) {
 	}
 }
 
-// racingStore runs before once, then ClaimLink: what another request did
-// between the claim's read of the link and its write.
+// racingStore runs before once, just ahead of the first call of op
+// (ClaimLink or UpdateLink): what another request did between a use case's
+// read of the link and its write.
 type racingStore struct {
 	*batchtest.Memory
+	op     string
 	once   sync.Once
 	before func()
 }
 
 func (r *racingStore) ClaimLink(ctx context.Context, l batch.Link, it batch.Item, actor string) error {
-	r.once.Do(r.before)
+	if r.op == "ClaimLink" {
+		r.once.Do(r.before)
+	}
 	return r.Memory.ClaimLink(ctx, l, it, actor)
+}
+
+func (r *racingStore) UpdateLink(ctx context.Context, l batch.Link, cause, detail, actor string, msgs ...batch.Message) error {
+	if r.op == "UpdateLink" {
+		r.once.Do(r.before)
+	}
+	return r.Memory.UpdateLink(ctx, l, cause, detail, actor, msgs...)
 }
 
 // TestClaimRacingAReminder claims a link with the right code while a
@@ -442,7 +453,7 @@ func TestClaimRacingAReminder(t *testing.T) {
 			require.NoError(t, f.svc.RequestCode(ctx, batch.CodeRequest{LinkID: id}))
 			code := f.msg.lastCode(t)
 			req := batch.ClaimRequest{LinkID: id, Code: code, Router: cashlessRouter{}, Parse: phones, Actor: "203.0.113.9"}
-			race := &racingStore{Memory: f.st}
+			race := &racingStore{Memory: f.st, op: "ClaimLink"}
 			race.before = func() { tt.race(t, f, req) }
 			svc := f.svc
 			svc.Store = race
@@ -468,6 +479,47 @@ func TestClaimRacingAReminder(t *testing.T) {
 				}
 			}
 			assert.Equal(t, 1, claimed, "claimed once")
+		})
+	}
+}
+
+// TestCodeRequestRacingAReminder: a code asked while a reminder goes out is
+// stored on the link as it now stands and sent; one asked while another
+// code was sent is refused as too soon, and only one code goes out.
+func TestCodeRequestRacingAReminder(t *testing.T) {
+	t.Parallel()
+	for _, reminder := range []bool{true, false} {
+		t.Run(fmt.Sprintf("reminder %v", reminder), func(t *testing.T) {
+			t.Parallel()
+			f := newLinkFixture(t, false)
+			ctx := context.Background()
+			id := f.links[0].ID
+			f.send(t)
+			f.clk.Add(6*24*time.Hour + time.Hour)
+			race := &racingStore{Memory: f.st, op: "UpdateLink"}
+			race.before = func() {
+				if reminder {
+					require.Equal(t, 2, f.send(t).Reminders)
+				} else {
+					require.NoError(t, f.svc.RequestCode(ctx, batch.CodeRequest{LinkID: id}))
+				}
+			}
+			svc := f.svc
+			svc.Store = race
+			before := len(f.msg.sms)
+			err := svc.RequestCode(ctx, batch.CodeRequest{LinkID: id, Actor: "203.0.113.9"})
+			if !reminder {
+				var soon *batch.TooSoonError
+				require.ErrorAs(t, err, &soon)
+				assert.Len(t, f.msg.sms, before+1, "one code")
+				return
+			}
+			require.NoError(t, err)
+			require.Len(t, f.msg.sms, before+3, "two reminders and the code")
+			code := f.msg.lastCode(t)
+			it, err := f.svc.Claim(ctx, batch.ClaimRequest{LinkID: id, Code: code, Router: cashlessRouter{}, Parse: phones})
+			require.NoError(t, err, "the code sent is the one stored")
+			assert.Equal(t, f.links[0].ItemID, it.ID)
 		})
 	}
 }
