@@ -23,6 +23,10 @@ const DefaultLease = 30 * time.Second
 type Lease struct {
 	Worker string    // who holds them: host, process and start, unique among workers
 	Until  time.Time // the hold ends then unless it is renewed
+	// For is how long the hold lasts from its claim or renewal. A store
+	// that keeps leases on its own clock (LeaseClock) ends the hold For
+	// after its clock's now, whatever Until says. Not kept with the lease.
+	For time.Duration
 	// Held: the attempts are opened held, released just before each request
 	// leaves (HoldingStore), for a provider that cannot be asked about our
 	// reference. Not kept with the lease.
@@ -49,12 +53,35 @@ type LeaseStore interface {
 	// worker and expiry with its intent. Items another worker is claiming at
 	// that moment are skipped rather than waited for.
 	ClaimLeased(ctx context.Context, batchID int64, provider string, limit int, l Lease, except ...int64) ([]Claim, error)
-	// Renew moves to until the expiry of every item worker holds in
-	// Submitting, and returns how many it holds.
-	Renew(ctx context.Context, worker string, until time.Time) (int, error)
+	// Renew moves to l.Until (a LeaseClock: to its now plus l.For) the
+	// expiry of every item l.Worker holds in Submitting, and returns how
+	// many it holds.
+	Renew(ctx context.Context, l Lease) (int, error)
 	// SubmittingLeases lists a batch's items in Submitting, in sheet order,
 	// each with its lease.
 	SubmittingLeases(ctx context.Context, batchID int64) ([]Leased, error)
+}
+
+// LeaseClock is a LeaseStore that keeps the time of leases itself, on the
+// one clock every worker shares (PostgreSQL: the server's), rather than on
+// each host's: it ends a hold Lease.For after its own now, and a lease is
+// judged run out against LeaseNow. A worker whose host clock is off then
+// neither takes a live worker's items for lost nor keeps a dead one's.
+type LeaseClock interface {
+	LeaseNow(ctx context.Context) (time.Time, error)
+}
+
+// leaseNow is the time leases are judged at: the store's clock when it keeps
+// them on its own (LeaseClock), else host.
+func leaseNow(ctx context.Context, st LeaseStore, host time.Time) (time.Time, error) {
+	if lc, ok := st.(LeaseClock); ok {
+		now, err := lc.LeaseNow(ctx)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("read the ledger's clock: %w", err)
+		}
+		return now, nil
+	}
+	return host, nil
 }
 
 // Pacer keeps each provider's rate and concurrency for every worker paying
@@ -106,6 +133,12 @@ type leasing struct {
 	lease  time.Duration
 }
 
+// claim is the lease the worker claims or renews under at now (the run's
+// clock), held when held.
+func (l *leasing) claim(now time.Time, held bool) Lease {
+	return Lease{Worker: l.worker, Until: now.Add(l.lease), For: l.lease, Held: held}
+}
+
 // leased returns how the run claims on a shared store, or nil when its store
 // is one process pays from (the batch's lock keeps the others out).
 func (r *run) leased() *leasing {
@@ -130,7 +163,7 @@ func (r *run) renew(ctx context.Context, l *leasing) {
 			return
 		case <-tick.C:
 		}
-		if _, err := l.store.Renew(ctx, l.worker, r.clock.Now().Add(l.lease)); err != nil && ctx.Err() == nil {
+		if _, err := l.store.Renew(ctx, l.claim(r.clock.Now(), false)); err != nil && ctx.Err() == nil {
 			r.log.Warn("could not renew this worker's claims; another worker recovers them once they run out",
 				"worker", l.worker, "err", err)
 		}
@@ -138,14 +171,19 @@ func (r *run) renew(ctx context.Context, l *leasing) {
 }
 
 // recoverExpired moves the batch's items a stopped worker left in
-// Submitting (their lease ran out) to Unknown; those under a live lease are
-// left to their worker.
+// Submitting (their lease ran out, on the store's clock when it keeps one)
+// to Unknown; those under a live lease are left to their worker.
 func (r *run) recoverExpired(ctx context.Context, b Batch, l *leasing) error {
 	items, err := l.store.SubmittingLeases(ctx, b.ID)
 	if err != nil {
 		return fmt.Errorf("read submitting items: %w", err)
 	}
-	now := r.clock.Now()
+	// read after the leases, so that none is judged at a time before it was
+	// read; one renewed since is kept from recovery by Change.Lease
+	now, err := leaseNow(ctx, l.store, r.clock.Now())
+	if err != nil {
+		return err
+	}
 	hs, _ := r.Store.(HoldingStore)
 	for _, it := range items {
 		c, ok := Recovery(it, now)

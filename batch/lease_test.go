@@ -146,9 +146,60 @@ func TestSharedRunRecoversOnlyExpiredClaims(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, leased, 1)
 	assert.True(t, batch.Held(leased, clock.Now()), "the batch waits for its live worker")
-	n, err := st.Renew(ctx, "h2/20/live", clock.Now().Add(time.Minute))
+	n, err := st.Renew(ctx, batch.Lease{Worker: "h2/20/live", Until: clock.Now().Add(time.Minute)})
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
+}
+
+// serverClocked is a shared store that keeps leases on its own clock, as
+// the ledger on PostgreSQL keeps them on the server's.
+type serverClocked struct {
+	*batchtest.Memory
+	now func() time.Time
+}
+
+func (s serverClocked) LeaseNow(context.Context) (time.Time, error) { return s.now(), nil }
+
+// TestSharedRunJudgesLeasesOnTheStoresClock: a worker whose host clock is an
+// hour behind the ledger's, or two ahead, recovers the items of a worker
+// whose lease ran out on the ledger's clock, and leaves a live one's alone.
+func TestSharedRunJudgesLeasesOnTheStoresClock(t *testing.T) {
+	t.Parallel()
+	for name, skew := range map[string]time.Duration{"host behind": -time.Hour, "host ahead": 2 * time.Hour} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			server := providerstest.NewClock(time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC))
+			host := func() time.Time { return server.Now().Add(skew) }
+			mem := batchtest.NewMemory(batchtest.WithShared(), batchtest.WithClock(server.Now))
+			st := serverClocked{Memory: mem, now: server.Now}
+			var items []batch.Item
+			for range 4 {
+				items = append(items, batch.Item{Provider: "campay", Phone: "237677100000", Country: "CM", Operator: "MTN"})
+			}
+			b, _, err := batchtest.Seed(ctx, st, batch.Batch{Reference: "skew", Currency: "XAF"}, items...)
+			require.NoError(t, err)
+			dead, err := st.ClaimLeased(ctx, b.ID, "campay", 1, batch.Lease{Worker: "h1/10/dead", Until: server.Now().Add(time.Second)})
+			require.NoError(t, err)
+			live, err := st.ClaimLeased(ctx, b.ID, "campay", 1, batch.Lease{Worker: "h2/20/live", Until: server.Now().Add(time.Hour)})
+			require.NoError(t, err)
+			require.NoError(t, server.Sleep(ctx, 2*time.Second))
+
+			p := &settling{}
+			r := &batch.Runner{Store: st, Lanes: map[string]batch.Lane{"campay": {Provider: p, Concurrency: 1, Shared: st}},
+				Worker: "h3/30/w3", Lease: time.Minute, Clock: providerstest.NewClock(host()), PendingWait: -1}
+			_, err = r.Run(ctx, b)
+			require.NoError(t, err)
+			got, err := st.Item(ctx, dead[0].Item.ID)
+			require.NoError(t, err)
+			assert.Equal(t, batch.Succeeded, got.State, "the dead worker's item: recovered, then settled")
+			assert.Zero(t, p.sent(got.Reference), "settled, never sent again")
+			got, err = st.Item(ctx, live[0].Item.ID)
+			require.NoError(t, err)
+			assert.Equal(t, batch.Submitting, got.State, "a live worker's item is left to it")
+			assert.Zero(t, p.sent(got.Reference))
+		})
+	}
 }
 
 func TestSharedRunClaimsUnderItsOwnLease(t *testing.T) {

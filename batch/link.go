@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"bulkpay/notify/linktext"
 )
 
 // ModeLink is a row paid by link: the beneficiary claims it and chooses the
@@ -37,10 +39,10 @@ var LinkStatuses = []LinkStatus{LinkSent, LinkClaimed, LinkProcessed, LinkExpire
 const (
 	DefaultLinkExpiry = 7 * 24 * time.Hour
 	CodeDigits        = 6
-	CodeValidity      = 10 * time.Minute
-	CodeTries         = 5         // wrong codes before the link is locked
-	LinkLockTime      = time.Hour // how long a lock lasts
-	LocksToReview     = 3         // the lock that sends the link to review
+	CodeValidity      = linktext.CodeValidity // what the code's SMS says
+	CodeTries         = 5                     // wrong codes before the link is locked
+	LinkLockTime      = time.Hour             // how long a lock lasts
+	LocksToReview     = 3                     // the lock that sends the link to review
 	CodeResendWait    = time.Minute
 	CodeRequestsHour  = 5 // codes a link may be sent in an hour
 )

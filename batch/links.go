@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"bulkpay/notify/linktext"
 )
 
 // Messenger sends the messages of links: an SMS (with what it cost) and an
@@ -204,9 +206,16 @@ func channels(msgs []Message) string {
 }
 
 // deliver sends a link's invitation or reminder by SMS, and by e-mail when
-// the link has an address; each SMS is charged by sms_fee.
+// the link has an address; each SMS is charged by sms_fee. The SMS is
+// linktext's, kept to one SMS part in either language.
 func (s LinkService) deliver(ctx context.Context, l Link, kind string, req SendRequest) []Message {
-	text := LinkText(req.Language, kind, req.Org, l, req.BaseURL)
+	lang := textLang(req.Language)
+	url := strings.TrimSuffix(req.BaseURL, "/") + "/claim/" + l.ID
+	expiry := l.ExpiresAt.UTC()
+	text := linktext.LinkMessage(lang, req.Org, l.Amount, l.Currency, url, expiry)
+	if kind == MessageReminder {
+		text = linktext.ReminderMessage(lang, req.Org, l.Amount, l.Currency, url, expiry)
+	}
 	now := s.now()
 	sms := Message{LinkID: l.ID, BatchID: l.BatchID, Kind: kind, Channel: ChannelSMS, To: l.Phone, At: now,
 		Reference: messageRef(l, kind, now)}
@@ -220,12 +229,22 @@ func (s LinkService) deliver(ctx context.Context, l Link, kind string, req SendR
 	if l.Email != "" {
 		em := Message{LinkID: l.ID, BatchID: l.BatchID, Kind: kind, Channel: ChannelEmail, To: l.Email, At: now,
 			Reference: messageRef(l, kind, now) + "-email"}
-		if err := s.Messenger.SendEmail(ctx, l.Email, LinkSubject(req.Language, req.Org), text, em.Reference); err != nil {
+		subject, body := linktext.LinkEmail(lang, req.Org, l.Amount, l.Currency, url, expiry)
+		if err := s.Messenger.SendEmail(ctx, l.Email, subject, body, em.Reference); err != nil {
 			em.Error = err.Error()
 		}
 		msgs = append(msgs, em)
 	}
 	return msgs
+}
+
+// textLang is the language of a message: French for fr (fr-CM, FR), else
+// English, as SendRequest and CodeRequest say.
+func textLang(lang string) string {
+	if strings.HasPrefix(strings.ToLower(strings.TrimSpace(lang)), "fr") {
+		return "fr"
+	}
+	return "en"
 }
 
 func messageRef(l Link, kind string, now time.Time) string {
@@ -250,44 +269,10 @@ func (f Fees) MessageFee(channel string) int64 {
 	return 0
 }
 
-// LinkSubject is an e-mail's subject.
-func LinkSubject(lang, org string) string {
-	if lang == "fr" {
-		return org + " : un paiement vous attend"
-	}
-	return org + ": a payment is waiting for you"
-}
-
-// LinkText is an invitation's or a reminder's text, in French or English.
-func LinkText(lang, kind, org string, l Link, baseURL string) string {
-	url := strings.TrimSuffix(baseURL, "/") + "/claim/" + l.ID
-	day := l.ExpiresAt.UTC().Format("2006-01-02")
-	amount := strconv.FormatInt(l.Amount, 10) + " " + l.Currency
-	switch {
-	case lang == "fr" && kind == MessageReminder:
-		return fmt.Sprintf("Rappel : %s vous a envoyé %s. Réclamez-les avant le %s : %s", org, amount, day, url)
-	case lang == "fr":
-		return fmt.Sprintf("%s vous a envoyé %s. Réclamez-les avant le %s : %s", org, amount, day, url)
-	case kind == MessageReminder:
-		return fmt.Sprintf("Reminder: %s sent you %s. Claim it before %s: %s", org, amount, day, url)
-	default:
-		return fmt.Sprintf("%s sent you %s. Claim it before %s: %s", org, amount, day, url)
-	}
-}
-
-// CodeText is the SMS carrying a code.
-func CodeText(lang, org, code string) string {
-	if lang == "fr" {
-		return fmt.Sprintf("%s : votre code est %s. Il est valable 10 minutes. Ne le donnez à personne.", org, code)
-	}
-	return fmt.Sprintf("%s: your code is %s. It is valid for 10 minutes. Do not share it.", org, code)
-}
-
 // CodeRequest asks for a code for a link.
 type CodeRequest struct {
 	LinkID   string
-	Org      string
-	Language string
+	Language string // fr or en (default en)
 	Fees     Fees
 	Actor    string // who asks: the client address, for the events
 }
@@ -296,41 +281,13 @@ type CodeRequest struct {
 // CodeValidity, stored hashed; codes are refused more than once a minute or
 // CodeRequestsHour times an hour. The code is returned to nobody.
 func (s LinkService) RequestCode(ctx context.Context, req CodeRequest) error {
-	l, err := s.open(ctx, req.LinkID)
+	l, code, now, err := s.storeCode(ctx, req.LinkID, req.Actor)
 	if err != nil {
 		return err
-	}
-	now := s.now()
-	if !l.CodeSentAt.IsZero() && now.Before(l.CodeSentAt.Add(CodeResendWait)) {
-		return &TooSoonError{After: l.CodeSentAt.Add(CodeResendWait)}
-	}
-	next := l
-	if next.CodeWindow.IsZero() || !now.Before(next.CodeWindow.Add(time.Hour)) {
-		next.CodeWindow, next.CodeRequests = now, 0
-	}
-	if next.CodeRequests >= CodeRequestsHour {
-		return &TooSoonError{After: next.CodeWindow.Add(time.Hour)}
-	}
-	code, err := newCode(s.rand())
-	if err != nil {
-		return err
-	}
-	salt := make([]byte, 16)
-	if _, err := io.ReadFull(s.rand(), salt); err != nil {
-		return fmt.Errorf("code salt: %w", err)
-	}
-	next.CodeSalt = hex.EncodeToString(salt)
-	next.CodeHash = CodeHash(s.Key, next.CodeSalt, code)
-	next.CodeExpires = now.Add(CodeValidity)
-	next.CodeSentAt = now
-	next.CodeRequests++
-	// the hash is durable before the code leaves: a code sent is always one stored
-	if err := s.Store.UpdateLink(ctx, next, CauseLinkCode, "a new code is sent to the number on file", req.Actor); err != nil {
-		return fmt.Errorf("store the code of link of row %d: %w", l.Row, err)
 	}
 	m := Message{LinkID: l.ID, BatchID: l.BatchID, Kind: MessageCode, Channel: ChannelSMS, To: l.Phone, At: now,
 		Reference: messageRef(l, MessageCode, now)}
-	cost, err := s.Messenger.SendSMS(ctx, "+"+l.Phone, CodeText(req.Language, req.Org, code), m.Reference)
+	cost, err := s.Messenger.SendSMS(ctx, "+"+l.Phone, linktext.CodeMessage(textLang(req.Language), code), m.Reference)
 	if err != nil {
 		m.Error = scrub(err.Error(), code)
 	} else {
@@ -346,6 +303,51 @@ func (s LinkService) RequestCode(ctx context.Context, req CodeRequest) error {
 		return fmt.Errorf("send the code: %s", m.Error)
 	}
 	return nil
+}
+
+// storeCode stores a new code for link id and returns the link, the code
+// and when it was made. The hash is durable before the code leaves: a code
+// sent is always one stored. A link changed meanwhile by another request (a
+// reminder sent, a wrong code counted, another code) is read again and
+// judged as it now stands.
+func (s LinkService) storeCode(ctx context.Context, id, actor string) (Link, string, time.Time, error) {
+	for try := 0; ; try++ {
+		l, err := s.open(ctx, id)
+		if err != nil {
+			return l, "", time.Time{}, err
+		}
+		now := s.now()
+		if !l.CodeSentAt.IsZero() && now.Before(l.CodeSentAt.Add(CodeResendWait)) {
+			return l, "", now, &TooSoonError{After: l.CodeSentAt.Add(CodeResendWait)}
+		}
+		next := l
+		if next.CodeWindow.IsZero() || !now.Before(next.CodeWindow.Add(time.Hour)) {
+			next.CodeWindow, next.CodeRequests = now, 0
+		}
+		if next.CodeRequests >= CodeRequestsHour {
+			return l, "", now, &TooSoonError{After: next.CodeWindow.Add(time.Hour)}
+		}
+		code, err := newCode(s.rand())
+		if err != nil {
+			return l, "", now, err
+		}
+		salt := make([]byte, 16)
+		if _, err := io.ReadFull(s.rand(), salt); err != nil {
+			return l, "", now, fmt.Errorf("code salt: %w", err)
+		}
+		next.CodeSalt = hex.EncodeToString(salt)
+		next.CodeHash = CodeHash(s.Key, next.CodeSalt, code)
+		next.CodeExpires = now.Add(CodeValidity)
+		next.CodeSentAt = now
+		next.CodeRequests++
+		err = s.Store.UpdateLink(ctx, next, CauseLinkCode, "a new code is sent to the number on file", actor)
+		if err == nil {
+			return l, code, now, nil
+		}
+		if !errors.Is(err, ErrStale) || try >= maxStaleTries {
+			return l, "", now, fmt.Errorf("store the code of link of row %d: %w", l.Row, err)
+		}
+	}
 }
 
 // scrub removes a code from a text (an SMS provider's error may quote the message).
@@ -477,15 +479,28 @@ type ClaimRequest struct {
 // is checked, the mode and number validated and routed like any row, and the
 // link and its item change in one transaction. A link already claimed
 // answers with its item as it stands (a second submit pays nothing more); an
-// expired link is refused.
+// expired link is refused. A link changed between the read and the claim (a
+// reminder or a code sent, a wrong code counted, another submit) is read
+// again and the claim made on it as it now stands.
 func (s LinkService) Claim(ctx context.Context, req ClaimRequest) (Item, error) {
 	l, err := s.open(ctx, req.LinkID)
-	if errors.Is(err, ErrLinkClosed) {
-		return s.Items.Item(ctx, l.ItemID)
+	for try := 0; ; try++ {
+		if errors.Is(err, ErrLinkClosed) { // claimed, by this submit's twin or before
+			return s.Items.Item(ctx, l.ItemID)
+		}
+		if err != nil {
+			return Item{}, err
+		}
+		it, cerr := s.claim(ctx, l, req)
+		if !errors.Is(cerr, ErrStale) || try >= maxStaleTries {
+			return it, cerr
+		}
+		l, err = s.open(ctx, l.ID)
 	}
-	if err != nil {
-		return Item{}, err
-	}
+}
+
+// claim claims l as it was read; ErrStale when it changed since.
+func (s LinkService) claim(ctx context.Context, l Link, req ClaimRequest) (Item, error) {
 	if err := s.check(ctx, l, req.Code, req.Actor); err != nil {
 		return Item{}, err
 	}
@@ -539,11 +554,6 @@ func (s LinkService) Claim(ctx context.Context, req ClaimRequest) (Item, error) 
 	it.Mode, it.Phone, it.Country, it.Operator = mode, row.Phone, row.Country, row.Operator
 	it.Provider, it.Route = route[0], route
 	if err := s.Store.ClaimLink(ctx, next, it, req.Actor); err != nil {
-		if errors.Is(err, ErrStale) { // claimed at the same moment by another submit
-			if cur, cerr := s.Store.Link(ctx, l.ID); cerr == nil && cur.Status == LinkClaimed {
-				return s.Items.Item(ctx, l.ItemID)
-			}
-		}
 		return Item{}, fmt.Errorf("claim the link of row %d: %w", l.Row, err)
 	}
 	return s.Items.Item(ctx, l.ItemID)

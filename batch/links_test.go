@@ -15,6 +15,7 @@ import (
 
 	"bulkpay/batch"
 	"bulkpay/batch/batchtest"
+	"bulkpay/notify/linktext"
 )
 
 // fakeMessenger keeps every message; failSMS makes every SMS fail.
@@ -157,17 +158,56 @@ func TestSendLinksAndReminders(t *testing.T) {
 	}
 	require.Len(t, f.msg.sms, 6)
 	assert.Equal(t, "+237677000001", f.msg.sms[0].To)
-	assert.Contains(t, f.msg.sms[0].Text, "Acme vous a envoyé 5000 XAF")
-	assert.Contains(t, f.msg.sms[0].Text, "https://pay.example/claim/"+f.links[0].ID)
-	assert.Contains(t, f.msg.sms[2].Text, "Rappel")
+	assert.Equal(t, "Acme vous envoie 5 000 FCFA. Réclamez-le: https://pay.example/claim/"+f.links[0].ID+" (expire le 09/03/2026)",
+		f.msg.sms[0].Text, "linktext's invitation")
+	assert.Equal(t, "Rappel: Acme vous a envoyé 5 000 FCFA. Réclamez-le avant le 09/03/2026: https://pay.example/claim/"+f.links[0].ID,
+		f.msg.sms[2].Text, "linktext's reminder")
 	require.Len(t, f.msg.emails, 3)
 	assert.Equal(t, "paul@example.com", f.msg.emails[0].To)
+	subject, body := linktext.LinkEmail("fr", "Acme", 7000, "XAF", "https://pay.example/claim/"+f.links[1].ID, f.links[1].ExpiresAt)
+	assert.Equal(t, subject+"\n"+body, f.msg.emails[0].Text, "linktext's e-mail")
 
 	tot, err := batch.LinkSummary(context.Background(), f.st, f.b.ID)
 	require.NoError(t, err)
 	assert.Equal(t, 9, tot.Messages)
 	assert.Equal(t, int64(6*25), tot.Charge, "each SMS charged by sms_fee")
 	assert.Equal(t, int64(6*15), tot.Cost, "each SMS kept with its cost")
+}
+
+// TestLinkMessagesAreOneSMSInBothLanguages sends invitations, reminders and
+// codes in French and English for the largest amount and a long organisation
+// name with accents GSM lacks: each is one SMS part of the GSM alphabet,
+// with the whole link and amount.
+func TestLinkMessagesAreOneSMSInBothLanguages(t *testing.T) {
+	t.Parallel()
+	for _, lang := range []string{"fr", "en"} {
+		t.Run(lang, func(t *testing.T) {
+			t.Parallel()
+			f := newLinkFixture(t, false)
+			ctx := context.Background()
+			req := batch.SendRequest{Batch: f.b, Org: "Crêpes & Fêtes Société Coopérative Agricole du Moungo", Language: lang,
+				BaseURL: "https://pay.example-ngo.cm/", Reminders: []time.Duration{24 * time.Hour}, Fees: linkFees, Actor: "cron"}
+			_, err := f.svc.SendLinks(ctx, req)
+			require.NoError(t, err)
+			f.clk.Add(6*24*time.Hour + time.Hour)
+			_, err = f.svc.SendLinks(ctx, req)
+			require.NoError(t, err)
+			require.NoError(t, f.svc.RequestCode(ctx, batch.CodeRequest{LinkID: f.links[0].ID, Language: lang, Actor: "x"}))
+			require.Len(t, f.msg.sms, 5, "two invitations, two reminders, one code")
+			for i, m := range f.msg.sms {
+				n, gsm := linktext.Length(m.Text)
+				assert.True(t, gsm, "GSM alphabet: %q", m.Text)
+				assert.LessOrEqual(t, n, linktext.MaxGSM, "%q", m.Text)
+				assert.Equal(t, 1, linktext.Parts(m.Text), "one SMS part: %q", m.Text)
+				if i < 4 {
+					assert.Contains(t, m.Text, "https://pay.example-ngo.cm/claim/", "the link whole")
+					assert.Regexp(t, ` [0-9 ]*000 FCFA`, m.Text, "the amount whole")
+				}
+			}
+			english := strings.Contains(f.msg.sms[0].Text, "sends you")
+			assert.Equal(t, lang == "en", english, f.msg.sms[0].Text)
+		})
+	}
 }
 
 func TestSendLinksFailedSMSIsTriedAgain(t *testing.T) {
@@ -187,7 +227,7 @@ func TestRequestCodeRateLimited(t *testing.T) {
 	t.Parallel()
 	f := newLinkFixture(t, false)
 	ctx := context.Background()
-	req := batch.CodeRequest{LinkID: f.links[0].ID, Org: "Acme", Language: "en", Fees: linkFees, Actor: "127.0.0.1"}
+	req := batch.CodeRequest{LinkID: f.links[0].ID, Language: "en", Fees: linkFees, Actor: "127.0.0.1"}
 	require.NoError(t, f.svc.RequestCode(ctx, req))
 	code := f.msg.lastCode(t)
 	var soon *batch.TooSoonError
@@ -347,6 +387,139 @@ func TestClaim(t *testing.T) {
 			assert.Equal(t, it.ID, again.ID)
 			assert.Equal(t, it.Reference, again.Reference, "the same payout")
 			assertNoCode(t, f, code)
+		})
+	}
+}
+
+// racingStore runs before once, just ahead of the first call of op
+// (ClaimLink or UpdateLink): what another request did between a use case's
+// read of the link and its write.
+type racingStore struct {
+	*batchtest.Memory
+	op     string
+	once   sync.Once
+	before func()
+}
+
+func (r *racingStore) ClaimLink(ctx context.Context, l batch.Link, it batch.Item, actor string) error {
+	if r.op == "ClaimLink" {
+		r.once.Do(r.before)
+	}
+	return r.Memory.ClaimLink(ctx, l, it, actor)
+}
+
+func (r *racingStore) UpdateLink(ctx context.Context, l batch.Link, cause, detail, actor string, msgs ...batch.Message) error {
+	if r.op == "UpdateLink" {
+		r.once.Do(r.before)
+	}
+	return r.Memory.UpdateLink(ctx, l, cause, detail, actor, msgs...)
+}
+
+// TestClaimRacingAReminder claims a link with the right code while a
+// reminder (or a new code, or another submit) changes it: the claim is made
+// on the link as it now stands, once, and answers with the payout.
+func TestClaimRacingAReminder(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		race    func(t *testing.T, f *linkFixture, req batch.ClaimRequest)
+		wantErr error
+	}{
+		{"a reminder", func(t *testing.T, f *linkFixture, _ batch.ClaimRequest) {
+			rep := f.send(t)
+			require.Equal(t, 2, rep.Reminders, "the reminders went out meanwhile")
+		}, nil},
+		{"another submit", func(t *testing.T, f *linkFixture, req batch.ClaimRequest) {
+			_, err := f.svc.Claim(context.Background(), req)
+			require.NoError(t, err)
+		}, nil},
+		{"a new code", func(t *testing.T, f *linkFixture, req batch.ClaimRequest) {
+			f.clk.Add(batch.CodeResendWait)
+			require.NoError(t, f.svc.RequestCode(context.Background(), batch.CodeRequest{LinkID: req.LinkID}))
+		}, batch.ErrCodeWrong}, // the code proved is no longer the link's
+		{"the batch cancelled", func(t *testing.T, f *linkFixture, _ batch.ClaimRequest) {
+			_, err := batch.Cancel(context.Background(), f.st, f.b, batch.CancelRequest{Actor: "awa", Note: "wrong month", Owner: batch.Owner{PID: 1, Host: "h"}})
+			require.NoError(t, err)
+		}, batch.ErrLinkCancelled},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newLinkFixture(t, false)
+			ctx := context.Background()
+			id := f.links[0].ID
+			f.send(t)
+			f.clk.Add(6*24*time.Hour + time.Hour) // the 1-day reminder is due
+			require.NoError(t, f.svc.RequestCode(ctx, batch.CodeRequest{LinkID: id}))
+			code := f.msg.lastCode(t)
+			req := batch.ClaimRequest{LinkID: id, Code: code, Router: cashlessRouter{}, Parse: phones, Actor: "203.0.113.9"}
+			race := &racingStore{Memory: f.st, op: "ClaimLink"}
+			race.before = func() { tt.race(t, f, req) }
+			svc := f.svc
+			svc.Store = race
+			it, err := svc.Claim(ctx, req)
+			l, lerr := f.st.Link(ctx, id)
+			require.NoError(t, lerr)
+			if tt.wantErr != nil {
+				require.ErrorIs(t, err, tt.wantErr)
+				assert.Equal(t, batch.LinkSent, l.Status, "nothing claimed")
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, batch.LinkClaimed, l.Status)
+			assert.Equal(t, l.ItemID, it.ID, "answers with the link's payout")
+			assert.Equal(t, batch.ModeMobileMoney, it.Mode)
+			assert.Equal(t, "campay", it.Provider)
+			evs, err := f.st.Events(ctx, f.b.ID, 0)
+			require.NoError(t, err)
+			claimed := 0
+			for _, e := range evs {
+				if e.Cause == batch.CauseLinkClaimed {
+					claimed++
+				}
+			}
+			assert.Equal(t, 1, claimed, "claimed once")
+		})
+	}
+}
+
+// TestCodeRequestRacingAReminder: a code asked while a reminder goes out is
+// stored on the link as it now stands and sent; one asked while another
+// code was sent is refused as too soon, and only one code goes out.
+func TestCodeRequestRacingAReminder(t *testing.T) {
+	t.Parallel()
+	for _, reminder := range []bool{true, false} {
+		t.Run(fmt.Sprintf("reminder %v", reminder), func(t *testing.T) {
+			t.Parallel()
+			f := newLinkFixture(t, false)
+			ctx := context.Background()
+			id := f.links[0].ID
+			f.send(t)
+			f.clk.Add(6*24*time.Hour + time.Hour)
+			race := &racingStore{Memory: f.st, op: "UpdateLink"}
+			race.before = func() {
+				if reminder {
+					require.Equal(t, 2, f.send(t).Reminders)
+				} else {
+					require.NoError(t, f.svc.RequestCode(ctx, batch.CodeRequest{LinkID: id}))
+				}
+			}
+			svc := f.svc
+			svc.Store = race
+			before := len(f.msg.sms)
+			err := svc.RequestCode(ctx, batch.CodeRequest{LinkID: id, Actor: "203.0.113.9"})
+			if !reminder {
+				var soon *batch.TooSoonError
+				require.ErrorAs(t, err, &soon)
+				assert.Len(t, f.msg.sms, before+1, "one code")
+				return
+			}
+			require.NoError(t, err)
+			require.Len(t, f.msg.sms, before+3, "two reminders and the code")
+			code := f.msg.lastCode(t)
+			it, err := f.svc.Claim(ctx, batch.ClaimRequest{LinkID: id, Code: code, Router: cashlessRouter{}, Parse: phones})
+			require.NoError(t, err, "the code sent is the one stored")
+			assert.Equal(t, f.links[0].ItemID, it.ID)
 		})
 	}
 }

@@ -475,7 +475,7 @@ func (r *run) runLane(ctx context.Context, b Batch, l *lane) error {
 	if ls := r.leased(); ls != nil {
 		claim = func(ctx context.Context) ([]Claim, error) {
 			return ls.store.ClaimLeased(ctx, b.ID, name, size,
-				Lease{Worker: ls.worker, Until: r.clock.Now().Add(ls.lease), Held: hold != nil}, r.held()...)
+				ls.claim(r.clock.Now(), hold != nil), r.held()...)
 		}
 	}
 	g, gctx := errgroup.WithContext(ctx)

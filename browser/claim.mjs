@@ -124,7 +124,7 @@ try {
   await Promise.all([page.waitForURL((u) => u.search === "?sent=1"), page.click('form[action$="/code"] button')]);
   await page.waitForSelector('input[name="code"]');
   assert.ok((await page.textContent(".notice")).includes("A code was sent by SMS to"));
-  const [, code] = await message(/code is ([0-9]{6})/, before);
+  const [, code] = await message(/code: ([0-9]{6})/, before);
   assert.ok(!(await page.content()).includes(code), "the code is not in the page");
   await fitsPhone(page, "the code form");
   await shot(page, "03-code-sent");

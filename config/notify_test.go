@@ -12,6 +12,7 @@ import (
 
 	"bulkpay/config"
 	"bulkpay/notify"
+	"bulkpay/notify/linktext"
 	"bulkpay/providers/sandbox"
 	"bulkpay/providers/sandbox/sandboxtest"
 )
@@ -90,9 +91,9 @@ func TestConnectNotifyPointsSMSAtTheSandbox(t *testing.T) {
 	assert.Equal(t, rig.URL, m.SandboxURL)
 	assert.Nil(t, m.Email, "a sandbox run never e-mails real beneficiaries")
 	require.NotNil(t, m.SMS)
-	_, err = m.SMS.SendSMS(context.Background(), notify.Message{To: "+237677123456", Text: notify.CodeMessage("fr", "123456")})
+	_, err = m.SMS.SendSMS(context.Background(), notify.Message{To: "+237677123456", Text: linktext.CodeMessage("fr", "123456")})
 	require.NoError(t, err)
-	assert.Equal(t, []string{notify.CodeMessage("fr", "123456")}, sandboxtest.Delivered(t, rig.URL, "237677123456"))
+	assert.Equal(t, []string{linktext.CodeMessage("fr", "123456")}, sandboxtest.Delivered(t, rig.URL, "237677123456"))
 }
 
 func TestConnectNotifyBuiltinSandbox(t *testing.T) {

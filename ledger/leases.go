@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"time"
 
 	"bulkpay/batch"
@@ -21,11 +22,15 @@ func (s *Store) ClaimLeased(ctx context.Context, batchID int64, provider string,
 }
 
 // Renew implements batch.LeaseStore.
-func (s *Store) Renew(ctx context.Context, worker string, until time.Time) (int, error) {
+func (s *Store) Renew(ctx context.Context, l batch.Lease) (int, error) {
 	var n int64
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		until, err := s.leaseUntil(ctx, tx, l)
+		if err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE items SET lease_until = ? WHERE claimed_by = ? AND state = 'submitting'`,
-			batch.Stamp(until), worker)
+			until, l.Worker)
 		if err != nil {
 			return err
 		}
@@ -33,6 +38,41 @@ func (s *Store) Renew(ctx context.Context, worker string, until time.Time) (int,
 		return err
 	})
 	return int(n), s.fail("renew leases", err)
+}
+
+var _ batch.LeaseClock = (*Store)(nil)
+
+// LeaseNow implements batch.LeaseClock: on PostgreSQL the server's clock,
+// the one every worker shares, so that no host's clock decides whether
+// another's lease ran out; a SQLite file, paid from by one process, keeps
+// that process's clock.
+func (s *Store) LeaseNow(ctx context.Context) (time.Time, error) {
+	if !s.pg {
+		return s.clock(), nil
+	}
+	var now time.Time
+	if err := s.db.QueryRowContext(ctx, `SELECT clock_timestamp()`).Scan(&now); err != nil {
+		return time.Time{}, s.fail("read the server's clock", err)
+	}
+	return now.UTC(), nil
+}
+
+// leaseUntil is the stamp of lease_until that l sets: on PostgreSQL l.For
+// after the server's clock, read in the transaction that writes it (l.Until
+// when l says no length); on SQLite l.Until as the process gives it; empty
+// without a lease.
+func (s *Store) leaseUntil(ctx context.Context, tx *sql.Tx, l batch.Lease) (string, error) {
+	if s.pg && l.For > 0 {
+		var now time.Time
+		if err := tx.QueryRowContext(ctx, `SELECT clock_timestamp()`).Scan(&now); err != nil {
+			return "", fmt.Errorf("read the server's clock: %w", err)
+		}
+		return batch.Stamp(now.Add(l.For)), nil
+	}
+	if l.Until.IsZero() {
+		return "", nil
+	}
+	return batch.Stamp(l.Until), nil
 }
 
 // SubmittingLeases implements batch.LeaseStore.

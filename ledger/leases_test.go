@@ -58,20 +58,105 @@ func TestLeasesAreRecordedRenewedAndListed(t *testing.T) {
 			}
 			assert.Equal(t, batch.Lease{}, byID[plain[0].Item.ID], "claimed under the batch's lock: no lease")
 
-			n, err := st.Renew(ctx, "h1/10/a", until.Add(time.Minute))
+			n, err := st.Renew(ctx, batch.Lease{Worker: "h1/10/a", Until: until.Add(time.Minute)})
 			require.NoError(t, err)
 			assert.Equal(t, 2, n)
 			require.NoError(t, st.Apply(ctx, batch.Change{ItemID: leased[0].Item.ID, From: batch.Submitting, To: batch.Pending,
 				Cause: "provider accepted the payout", Attempt: &batch.AttemptEnd{ID: leased[0].AttemptID, Outcome: batch.OutcomeAccepted}}))
-			n, err = st.Renew(ctx, "h1/10/a", until.Add(2*time.Minute))
+			n, err = st.Renew(ctx, batch.Lease{Worker: "h1/10/a", Until: until.Add(2 * time.Minute)})
 			require.NoError(t, err)
 			assert.Equal(t, 1, n, "an item answered is no longer held")
-			n, err = st.Renew(ctx, "h9/99/z", until)
+			n, err = st.Renew(ctx, batch.Lease{Worker: "h9/99/z", Until: until})
 			require.NoError(t, err)
 			assert.Zero(t, n)
 			got, err = st.SubmittingLeases(ctx, b.ID)
 			require.NoError(t, err)
 			require.Len(t, got, 2)
+		})
+	}
+}
+
+// TestLeasesKeepTheServersClock: on PostgreSQL a lease ends its length
+// after the server's clock, whatever the worker's host clock says, and is
+// judged against the server's clock (LeaseNow); a SQLite file keeps the
+// expiry its process gives and its process's clock.
+func TestLeasesKeepTheServersClock(t *testing.T) {
+	t.Parallel()
+	for name, location := range testsupport.Backends() {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			st, err := Open(ctx, location(t))
+			require.NoError(t, err)
+			t.Cleanup(func() { st.Close() })
+			b := seedPlanned(t, st, "clock", 3)
+			pg := name == "postgres"
+
+			// a host an hour behind the server: the expiry it computes is long past
+			behind := time.Now().Add(-time.Hour).Add(time.Minute).UTC().Round(0)
+			before, err := st.LeaseNow(ctx)
+			require.NoError(t, err)
+			slow, err := st.ClaimLeased(ctx, b.ID, "campay", 1, batch.Lease{Worker: "slow/1/a", Until: behind, For: time.Minute})
+			require.NoError(t, err)
+			require.Len(t, slow, 1)
+			after, err := st.LeaseNow(ctx)
+			require.NoError(t, err)
+			// a host a day ahead whose worker died at once: its lease is a microsecond long
+			ahead := time.Now().Add(24 * time.Hour).UTC().Round(0)
+			fast, err := st.ClaimLeased(ctx, b.ID, "campay", 1, batch.Lease{Worker: "fast/2/b", Until: ahead, For: time.Microsecond})
+			require.NoError(t, err)
+			require.Len(t, fast, 1)
+
+			leases := map[string]batch.Lease{}
+			got, err := st.SubmittingLeases(ctx, b.ID)
+			require.NoError(t, err)
+			for _, l := range got {
+				leases[l.Lease.Worker] = l.Lease
+			}
+			now, err := st.LeaseNow(ctx)
+			require.NoError(t, err)
+			if pg {
+				until := leases["slow/1/a"].Until
+				assert.False(t, until.Before(before.Add(time.Minute)), "%s: a minute after the server's clock", until)
+				assert.False(t, until.After(after.Add(time.Minute)), "%s: a minute after the server's clock", until)
+				assert.False(t, leases["slow/1/a"].Expired(now), "live on the server's clock")
+				assert.True(t, leases["fast/2/b"].Expired(now), "run out on the server's clock")
+			} else {
+				assert.Equal(t, behind, leases["slow/1/a"].Until, "SQLite keeps the expiry its process gives")
+				assert.Equal(t, ahead, leases["fast/2/b"].Until)
+				assert.True(t, leases["slow/1/a"].Expired(now))
+				assert.False(t, leases["fast/2/b"].Expired(now))
+			}
+
+			// a renewal from the slow host
+			before, err = st.LeaseNow(ctx)
+			require.NoError(t, err)
+			n, err := st.Renew(ctx, batch.Lease{Worker: "slow/1/a", Until: behind.Add(time.Second), For: 2 * time.Minute})
+			require.NoError(t, err)
+			assert.Equal(t, 1, n)
+			after, err = st.LeaseNow(ctx)
+			require.NoError(t, err)
+			got, err = st.SubmittingLeases(ctx, b.ID)
+			require.NoError(t, err)
+			for _, l := range got {
+				leases[l.Lease.Worker] = l.Lease
+			}
+			until := leases["slow/1/a"].Until
+			if pg {
+				assert.False(t, until.Before(before.Add(2*time.Minute)), "%s: renewed on the server's clock", until)
+				assert.False(t, until.After(after.Add(2*time.Minute)), "%s: renewed on the server's clock", until)
+			} else {
+				assert.Equal(t, behind.Add(time.Second), until)
+			}
+
+			// a recovery applies only under the lease it judged, stamped as stored
+			l := leases["fast/2/b"]
+			c, ok := batch.Recovery(batch.Leased{Item: fast[0].Item, Lease: l}, now.Add(25*time.Hour))
+			require.True(t, ok)
+			require.NoError(t, st.Apply(ctx, c))
+			it, err := st.Item(ctx, fast[0].Item.ID)
+			require.NoError(t, err)
+			assert.Equal(t, batch.Unknown, it.State)
 		})
 	}
 }

@@ -585,11 +585,11 @@ func (s *Store) claim(ctx context.Context, held bool, batchID int64, provider st
 		}
 		now := s.clock()
 		at := batch.Stamp(now)
+		until, err := s.leaseUntil(ctx, tx, lease)
+		if err != nil {
+			return err
+		}
 		for _, it := range items {
-			until := ""
-			if !lease.Until.IsZero() {
-				until = batch.Stamp(lease.Until)
-			}
 			res, err := tx.ExecContext(ctx, `UPDATE items SET state = 'submitting', attempts = attempts + 1, updated_at = ?,
 				claimed_by = ?, lease_until = ? WHERE id = ? AND state = 'planned'`, at, lease.Worker, until, it.ID)
 			if err != nil {

@@ -26,6 +26,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"bulkpay/notify"
+	"bulkpay/notify/linktext"
 )
 
 // selfSigned makes a certificate for 127.0.0.1 and the pool that trusts it.
@@ -198,7 +199,7 @@ func TestSendEmailOverSTARTTLS(t *testing.T) {
 	s, err := notify.NewSMTP(srv.addr, "Fondation Éducation <paie@example.cm>", notify.WithSMTPAuth(smtpUser, smtpPass),
 		notify.WithTLSConfig(&tls.Config{RootCAs: pool}), notify.WithSMTPClock(func() time.Time { return now }))
 	require.NoError(t, err)
-	subject, text := notify.LinkEmail("fr", "Fondation Éducation", 25000, "XAF", "https://pay.example.cm/claim/x1", now.Add(7*24*time.Hour))
+	subject, text := linktext.LinkEmail("fr", "Fondation Éducation", 25000, "XAF", "https://pay.example.cm/claim/x1", now.Add(7*24*time.Hour))
 	text += "\n.a line starting with a dot\nLigne très longue " + strings.Repeat("é", 100) + "\n"
 	require.NoError(t, s.SendEmail(context.Background(), notify.EmailMessage{To: "Awa Ndiaye <awa@example.cm>", Subject: subject, Text: text}))
 

@@ -142,7 +142,7 @@ func (s *Server) basicAuth(r *http.Request, rq *request) (int, string) {
 	if !ok {
 		return http.StatusUnauthorized, "authenticate with HTTP Basic: your user name and your password, or your user name and an API key"
 	}
-	lim := s.limiter(rq.Addr)
+	lim := s.limiter(rq.Addr, now)
 	if lim.TokensAt(now) < 1 {
 		return http.StatusTooManyRequests, rq.T["too_many_attempts"]
 	}

@@ -93,19 +93,9 @@ func (s *Server) cookie(name, value string, maxAge int) *http.Cookie {
 		SameSite: http.SameSiteStrictMode}
 }
 
-// limiter is the sign-in rate of one address.
-func (s *Server) limiter(addr string) *rate.Limiter {
-	s.limMu.Lock()
-	defer s.limMu.Unlock()
-	l := s.limiters[addr]
-	if l == nil {
-		if len(s.limiters) >= 10000 { // bounded: forget every address at once rather than grow
-			clear(s.limiters)
-		}
-		l = rate.NewLimiter(rate.Every(LoginEvery), LoginBurst)
-		s.limiters[addr] = l
-	}
-	return l
+// limiter is the sign-in rate of one address at now.
+func (s *Server) limiter(addr string, now time.Time) *rate.Limiter {
+	return s.signIns.get(addr, now)
 }
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request, rq *request) {
@@ -146,7 +136,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, rq *request) {
 		s.fail(w, rq, http.StatusForbidden, rq.T["csrf"])
 		return
 	}
-	if !s.limiter(rq.Addr).AllowN(now, 1) {
+	if !s.limiter(rq.Addr, now).AllowN(now, 1) {
 		s.showLogin(w, r, rq, http.StatusTooManyRequests, rq.T["too_many_attempts"])
 		return
 	}

@@ -249,6 +249,8 @@ func claimError(rq *request, err error) (int, string, time.Time) {
 		return http.StatusBadRequest, rq.T["claim_mode_unavailable"], time.Time{}
 	case errors.Is(err, batch.ErrLinkClosed):
 		return http.StatusConflict, rq.T["claim_already"], time.Time{}
+	case errors.Is(err, batch.ErrLinkCancelled):
+		return http.StatusGone, rq.T["claim_cancelled_link"], time.Time{}
 	}
 	return http.StatusInternalServerError, rq.T["internal"], time.Time{}
 }
@@ -285,7 +287,7 @@ func (s *Server) sendCode(ctx context.Context, id, lang, actor string) error {
 	if err != nil {
 		return err
 	}
-	return s.linkService(ls, msg).RequestCode(ctx, batch.CodeRequest{LinkID: id, Org: s.opt.Config.Links().Org, Language: lang,
+	return s.linkService(ls, msg).RequestCode(ctx, batch.CodeRequest{LinkID: id, Language: lang,
 		Fees: b.Fees, Actor: actor})
 }
 

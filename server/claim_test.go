@@ -21,6 +21,7 @@ import (
 	"bulkpay/batch"
 	"bulkpay/config"
 	"bulkpay/internal/door"
+	"bulkpay/ledger"
 	"bulkpay/providers/sandbox/sandboxtest"
 )
 
@@ -288,6 +289,77 @@ func TestClaimPageFrenchAndRates(t *testing.T) {
 		codes[h.browser().get("/claim/x").code]++
 	}
 	assert.Positive(t, codes[http.StatusTooManyRequests], "beyond the address's rate")
+}
+
+// racingLedger is the ledger with before run once just ahead of the next
+// ClaimLink: what another request did between a claim's read and its write.
+type racingLedger struct {
+	*ledger.Store
+	mu     sync.Mutex
+	before func()
+}
+
+func (r *racingLedger) ClaimLink(ctx context.Context, l batch.Link, it batch.Item, actor string) error {
+	r.mu.Lock()
+	before := r.before
+	r.before = nil
+	r.mu.Unlock()
+	if before != nil {
+		before()
+	}
+	return r.Store.ClaimLink(ctx, l, it, actor)
+}
+
+// TestClaimRacingAReminder: the links pass sends a reminder between the
+// claim's read of the link and its write; the claim page answers with the
+// payout, paid once, and a batch cancelled meanwhile is said so, not 500.
+func TestClaimRacingAReminder(t *testing.T) {
+	t.Parallel()
+	race := &racingLedger{}
+	h, _ := linkHarness(t, func(o *Options) {
+		o.Config.LinkReminders = []config.Span{config.Span(24 * time.Hour)}
+		race.Store = o.Store.(*ledger.Store)
+		o.Store = race
+	})
+	ctx := context.Background()
+	b := h.planLinks("race-2026-11", "Awa Ndiaye,677 12 34 56,25000\nJean Mbarga,699 00 11 22,30000\n")
+	_, err := h.srv.linksPass(ctx)
+	require.NoError(t, err)
+	require.NoError(t, h.clock.Sleep(ctx, 6*24*time.Hour+time.Minute)) // the reminder is due
+
+	proved := func(phone string) (id, token string, ben *client) {
+		id = h.invitation(phone)
+		ben = h.browser()
+		token = regexpFind(t, `name="csrf" value="([^"]+)"`, ben.get("/claim/"+id).body)
+		require.Equal(t, http.StatusSeeOther, ben.post("/claim/"+id+"/code", url.Values{"csrf": {token}}).code)
+		got := ben.post("/claim/"+id+"/verify", url.Values{"csrf": {token}, "code": {h.lastCode(phone)}})
+		require.Equal(t, http.StatusSeeOther, got.code, got.body)
+		return id, token, ben
+	}
+	id, token, ben := proved("237677123456")
+	race.mu.Lock()
+	race.before = func() {
+		pass, err := h.srv.linksPass(ctx)
+		require.NoError(t, err)
+		require.Equal(t, 2, pass.Sent.Reminders, "the reminders went out meanwhile")
+	}
+	race.mu.Unlock()
+	got := ben.post("/claim/"+id, url.Values{"csrf": {token}, "mode": {"mobile_money"}})
+	require.Equal(t, http.StatusSeeOther, got.code, got.body)
+	h.srv.runs.wait()
+	assert.Contains(t, ben.get("/claim/"+id).body, "You have been paid")
+	assert.Equal(t, map[string][]int64{"237677123456": {25000}}, h.payoutsByPhone(), "paid once")
+
+	id, token, ben = proved("237699001122")
+	race.mu.Lock()
+	race.before = func() {
+		_, err := batch.Cancel(ctx, h.st, b, batch.CancelRequest{Actor: "awa", Note: "wrong month", Owner: h.srv.opt.Owner})
+		require.NoError(t, err)
+	}
+	race.mu.Unlock()
+	got = ben.post("/claim/"+id, url.Values{"csrf": {token}, "mode": {"mobile_money"}})
+	assert.Equal(t, http.StatusGone, got.code, got.body)
+	assert.Contains(t, got.body, "The payer cancelled this payment")
 }
 
 // TestLinksPassSendsRemindersOnce: the links pass sends a batch's

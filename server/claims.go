@@ -3,8 +3,6 @@ package server
 import (
 	"sync"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 // Rates of the claim pages and the links' public API, as the sign-in form's:
@@ -29,9 +27,9 @@ const claimCookie = "bp_claim"
 // that follows (the use case checks it again); a restart forgets it and the
 // beneficiary enters the code again.
 type claims struct {
+	addrs, links *keyedLimiters
+
 	mu       sync.Mutex
-	addrs    map[string]*rate.Limiter
-	links    map[string]*rate.Limiter
 	verified map[string]proved
 }
 
@@ -40,34 +38,22 @@ type proved struct {
 	until time.Time
 }
 
-// maxKept bounds each map: past it, everything is forgotten at once rather
-// than grow.
+// maxKept bounds each map. Rates forget only keys idle long enough that a
+// new limiter would be the same; the proofs, at most maxKept, are forgotten
+// all at once past it (a proof needs the right code: no flood makes many).
 const maxKept = 10000
 
 func newClaims() *claims {
-	return &claims{addrs: map[string]*rate.Limiter{}, links: map[string]*rate.Limiter{}, verified: map[string]proved{}}
-}
-
-func limiterIn(m map[string]*rate.Limiter, key string, every time.Duration, burst int) *rate.Limiter {
-	l := m[key]
-	if l == nil {
-		if len(m) >= maxKept {
-			clear(m)
-		}
-		l = rate.NewLimiter(rate.Every(every), burst)
-		m[key] = l
-	}
-	return l
+	return &claims{addrs: newKeyedLimiters(ClaimAddrEvery, ClaimAddrBurst, maxKept),
+		links: newKeyedLimiters(ClaimLinkEvery, ClaimLinkBurst, maxKept), verified: map[string]proved{}}
 }
 
 // allow takes one request of addr on link (link "" for none) at now.
 func (c *claims) allow(addr, link string, now time.Time) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !limiterIn(c.addrs, addr, ClaimAddrEvery, ClaimAddrBurst).AllowN(now, 1) {
+	if !c.addrs.get(addr, now).AllowN(now, 1) {
 		return false
 	}
-	return link == "" || limiterIn(c.links, link, ClaimLinkEvery, ClaimLinkBurst).AllowN(now, 1)
+	return link == "" || c.links.get(link, now).AllowN(now, 1)
 }
 
 func (c *claims) prove(token, link, code string, until time.Time) {

@@ -10,8 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"bulkpay/batch"
 	"bulkpay/config"
 	"bulkpay/identity"
@@ -124,8 +122,7 @@ type Server struct {
 	runs    *runs
 	uploads *uploads
 
-	limMu    sync.Mutex
-	limiters map[string]*rate.Limiter
+	signIns *keyedLimiters // the sign-in rate of each address
 
 	base   context.Context // ends when the server closes: runs and progress streams stop
 	cancel context.CancelFunc
@@ -179,7 +176,7 @@ func New(opt Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{opt: opt, pages: pages, limiters: map[string]*rate.Limiter{}, uploads: newUploads(64),
+	s := &Server{opt: opt, pages: pages, signIns: newKeyedLimiters(LoginEvery, LoginBurst, maxKept), uploads: newUploads(64),
 		claims: newClaims(), kick: make(chan struct{}, 1)}
 	if s.linkKey, err = linkKey(); err != nil {
 		return nil, err

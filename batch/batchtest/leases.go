@@ -2,7 +2,6 @@ package batchtest
 
 import (
 	"context"
-	"time"
 
 	"bulkpay/batch"
 )
@@ -28,11 +27,11 @@ func (m *Memory) ClaimLeased(ctx context.Context, batchID int64, provider string
 }
 
 // Renew implements batch.LeaseStore.
-func (m *Memory) Renew(ctx context.Context, worker string, until time.Time) (n int, err error) {
+func (m *Memory) Renew(ctx context.Context, lease batch.Lease) (n int, err error) {
 	err = m.call("Renew", "renew leases", func() error {
 		for id, l := range m.leases {
-			if l.Worker == worker && m.items[id-1].State == batch.Submitting {
-				m.leases[id] = batch.Lease{Worker: worker, Until: utc(until)}
+			if l.Worker == lease.Worker && m.items[id-1].State == batch.Submitting {
+				m.leases[id] = batch.Lease{Worker: lease.Worker, Until: utc(lease.Until)}
 				n++
 			}
 		}

@@ -79,7 +79,7 @@ func TestLinksSendFromTheCommandLine(t *testing.T) {
 	require.NoError(t, err, stderr)
 	assert.Contains(t, stderr, "2 invitation(s) and 0 reminder(s) sent: 2 message(s), charged 50 XAF")
 	require.Len(t, m.sms, 2)
-	assert.True(t, strings.HasPrefix(m.sms[0], "+237677100001 Acme SARL vous a envoyé 5000 XAF."), m.sms[0])
+	assert.True(t, strings.HasPrefix(m.sms[0], "+237677100001 Acme SARL vous envoie 5 000 FCFA. Réclamez-le: https://pay.example.org/claim/"), m.sms[0])
 	assert.Contains(t, m.sms[0], "https://pay.example.org/claim/")
 	assert.Contains(t, stdout, "messages: 2 sent, cost 24 XAF, charged 50 XAF (sms_fee); 2 could not be sent")
 	assert.Contains(t, stdout, "batch charge: 50 XAF (payout fees 0 + messages 50)")

@@ -12,6 +12,7 @@ import (
 
 	"bulkpay/notify"
 	"bulkpay/notify/camoosms"
+	"bulkpay/notify/linktext"
 	"bulkpay/providers"
 	"bulkpay/providers/providerstest"
 	"bulkpay/providers/sandbox"
@@ -40,7 +41,7 @@ func TestSendSMS(t *testing.T) {
 	t.Parallel()
 	_, rec, root, c, _ := rig(t, sandbox.Options{}, camoosms.WithSender("ONG Espoir"), camoosms.WithRoute("classic"),
 		camoosms.WithNotifyURL("https://pay.example.cm/callbacks/sms"))
-	text := notify.CodeMessage("fr", "482913")
+	text := linktext.CodeMessage("fr", "482913")
 	got, err := c.SendSMS(context.Background(), notify.Message{To: phone, Text: text, Reference: "link-01JDZK8Q4W"})
 	require.NoError(t, err)
 	assert.Equal(t, 1, rec.Count("POST /camoo/v1/sms.json"))

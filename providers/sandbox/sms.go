@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"bulkpay/notify"
+	"bulkpay/notify/linktext"
 )
 
 // SMSOptions shape the SMS simulator, served under Camoo's SMS paths
@@ -206,7 +206,7 @@ func (sm *smsSim) send(w http.ResponseWriter, r *http.Request, fault *Fault) {
 		camooError(w, http.StatusBadRequest, "Validation failed", errs)
 		return
 	}
-	parts := notify.Parts(body.Message)
+	parts := linktext.Parts(body.Message)
 	cost := int64(parts) * sm.opts.Price
 	s := sm.s
 	s.mu.Lock()

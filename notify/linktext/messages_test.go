@@ -1,4 +1,4 @@
-package notify_test
+package linktext_test
 
 import (
 	"strings"
@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"bulkpay/batch"
-	"bulkpay/notify"
+	"bulkpay/notify/linktext"
 )
 
 var expiry = time.Date(2026, 12, 2, 18, 0, 0, 0, time.UTC)
@@ -22,28 +22,28 @@ func TestMessagesInFrenchAndEnglish(t *testing.T) {
 	tests := []struct {
 		name, got, want string
 	}{
-		{"link fr", notify.LinkMessage("fr", "ONG Espoir", 25000, "XAF", "https://b.cm/c/x1", expiry),
+		{"link fr", linktext.LinkMessage("fr", "ONG Espoir", 25000, "XAF", "https://b.cm/c/x1", expiry),
 			"ONG Espoir vous envoie 25 000 FCFA. Réclamez-le: https://b.cm/c/x1 (expire le 02/12/2026)"},
-		{"link en", notify.LinkMessage("en-GB", "ONG Espoir", 25000, "XAF", "https://b.cm/c/x1", expiry),
+		{"link en", linktext.LinkMessage("en-GB", "ONG Espoir", 25000, "XAF", "https://b.cm/c/x1", expiry),
 			"ONG Espoir sends you 25 000 FCFA. Claim it: https://b.cm/c/x1 (expires 2 Dec 2026)"},
-		{"link other currency", notify.LinkMessage("EN", "Aid", 1500, "EUR", "u", expiry),
+		{"link other currency", linktext.LinkMessage("EN", "Aid", 1500, "EUR", "u", expiry),
 			"Aid sends you 1 500 EUR. Claim it: u (expires 2 Dec 2026)"},
-		{"reminder fr", notify.ReminderMessage("", "ONG Espoir", 1000000, "XOF", "https://b.cm/c/x1", expiry),
+		{"reminder fr", linktext.ReminderMessage("", "ONG Espoir", 1000000, "XOF", "https://b.cm/c/x1", expiry),
 			"Rappel: ONG Espoir vous a envoyé 1 000 000 FCFA. Réclamez-le avant le 02/12/2026: https://b.cm/c/x1"},
-		{"reminder en", notify.ReminderMessage("en", "ONG Espoir", 500, "XAF", "https://b.cm/c/x1", expiry),
+		{"reminder en", linktext.ReminderMessage("en", "ONG Espoir", 500, "XAF", "https://b.cm/c/x1", expiry),
 			"Reminder: ONG Espoir sent you 500 FCFA. Claim it before 2 Dec 2026: https://b.cm/c/x1"},
-		{"code fr", notify.CodeMessage("fr", "123456"),
+		{"code fr", linktext.CodeMessage("fr", "123456"),
 			"Votre code bulkpay: 123456 (valable 10 min). Ne le partagez avec personne."},
-		{"code en", notify.CodeMessage("en", "123456"),
+		{"code en", linktext.CodeMessage("en", "123456"),
 			"Your bulkpay code: 123456 (valid 10 min). Do not share it with anyone."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			assert.Equal(t, tt.want, tt.got)
-			_, gsm := notify.Length(tt.got)
+			_, gsm := linktext.Length(tt.got)
 			assert.True(t, gsm, "every character is in the GSM alphabet")
-			assert.Equal(t, 1, notify.Parts(tt.got))
+			assert.Equal(t, 1, linktext.Parts(tt.got))
 		})
 	}
 }
@@ -60,31 +60,31 @@ func TestMessagesFitOneSMS(t *testing.T) {
 	for _, org := range orgs {
 		for _, lang := range []string{"fr", "en"} {
 			for name, text := range map[string]string{
-				"link":     notify.LinkMessage(lang, org, biggest, "XAF", longURL, expiry),
-				"reminder": notify.ReminderMessage(lang, org, biggest, "XAF", longURL, expiry),
+				"link":     linktext.LinkMessage(lang, org, biggest, "XAF", longURL, expiry),
+				"reminder": linktext.ReminderMessage(lang, org, biggest, "XAF", longURL, expiry),
 			} {
-				n, gsm := notify.Length(text)
+				n, gsm := linktext.Length(text)
 				assert.True(t, gsm, "%s %s %q: %q", lang, name, org, text)
-				assert.LessOrEqual(t, n, notify.MaxGSM, "%s %s %q: %q", lang, name, org, text)
+				assert.LessOrEqual(t, n, linktext.MaxGSM, "%s %s %q: %q", lang, name, org, text)
 				assert.Contains(t, text, longURL, "the link is never cut")
 				assert.Contains(t, text, "9 999 999 999 FCFA", "the amount is never cut")
 			}
 		}
 	}
 	// a short name keeps its accents when they are GSM's, and loses the others only to fit
-	assert.Contains(t, notify.LinkMessage("fr", "Éducation Ça", 10, "XAF", "u", expiry), "Éducation Ça vous envoie")
-	short := notify.LinkMessage("fr", "Crêpes", 10, "XAF", "u", expiry)
+	assert.Contains(t, linktext.LinkMessage("fr", "Éducation Ça", 10, "XAF", "u", expiry), "Éducation Ça vous envoie")
+	short := linktext.LinkMessage("fr", "Crêpes", 10, "XAF", "u", expiry)
 	assert.Contains(t, short, "Crêpes", "a message that fits as UCS-2 in one SMS keeps the name as written")
-	long := notify.LinkMessage("fr", "Crêpes & Fêtes Société Coopérative Agricole du Moungo", 10, "XAF", longURL, expiry)
+	long := linktext.LinkMessage("fr", "Crêpes & Fêtes Société Coopérative Agricole du Moungo", 10, "XAF", longURL, expiry)
 	assert.True(t, strings.HasPrefix(long, "Crepes & Fetes"), long)
 }
 
 func TestOrganisationTooLongToFitKeepsItsName(t *testing.T) {
 	t.Parallel()
 	url := "https://pay.example.cm/claim/" + strings.Repeat("x", 110)
-	text := notify.LinkMessage("fr", "Fondation pour le Développement", 10, "XAF", url, expiry)
+	text := linktext.LinkMessage("fr", "Fondation pour le Développement", 10, "XAF", url, expiry)
 	assert.Contains(t, text, "Fondation pour le Développement vous envoie", "never shortened below a readable name")
-	assert.Equal(t, 2, notify.Parts(text))
+	assert.Equal(t, 2, linktext.Parts(text))
 }
 
 func TestLengthAndParts(t *testing.T) {
@@ -110,38 +110,38 @@ func TestLengthAndParts(t *testing.T) {
 		{"😀", 2, false, 1},
 	}
 	for _, tt := range tests {
-		n, gsm := notify.Length(tt.text)
+		n, gsm := linktext.Length(tt.text)
 		assert.Equal(t, tt.n, n, "%q", tt.text)
 		assert.Equal(t, tt.gsm, gsm, "%q", tt.text)
-		assert.Equal(t, tt.parts, notify.Parts(tt.text), "%q", tt.text)
+		assert.Equal(t, tt.parts, linktext.Parts(tt.text), "%q", tt.text)
 	}
 }
 
 func TestMoneyAsTheRestOfBulkpay(t *testing.T) {
 	t.Parallel()
 	for _, n := range []int64{0, 5, 999, 1000, 25000, 1234567, -4500, 9_999_999_999} {
-		assert.Equal(t, batch.Money(n)+" FCFA", notify.Money(n, "XAF"))
+		assert.Equal(t, batch.Money(n)+" FCFA", linktext.Money(n, "XAF"))
 	}
-	assert.Equal(t, "12 EUR", notify.Money(12, "EUR"))
-	assert.Equal(t, "12", notify.Money(12, ""))
+	assert.Equal(t, "12 EUR", linktext.Money(12, "EUR"))
+	assert.Equal(t, "12", linktext.Money(12, ""))
 }
 
 func TestLinkEmail(t *testing.T) {
 	t.Parallel()
-	subj, text := notify.LinkEmail("fr", "ONG Espoir", 25000, "XAF", "https://b.cm/c/x1", expiry)
+	subj, text := linktext.LinkEmail("fr", "ONG Espoir", 25000, "XAF", "https://b.cm/c/x1", expiry)
 	assert.Equal(t, "ONG Espoir vous envoie 25 000 FCFA", subj)
 	assert.Contains(t, text, "https://b.cm/c/x1")
 	assert.Contains(t, text, "02/12/2026")
-	subj, text = notify.LinkEmail("en", "ONG Espoir", 25000, "XAF", "https://b.cm/c/x1", expiry)
+	subj, text = linktext.LinkEmail("en", "ONG Espoir", 25000, "XAF", "https://b.cm/c/x1", expiry)
 	assert.Equal(t, "ONG Espoir sends you 25 000 FCFA", subj)
 	assert.Contains(t, text, "2 Dec 2026")
 }
 
 func TestToGSM(t *testing.T) {
 	t.Parallel()
-	assert.Equal(t, "Crepes & Fetes - l'oeuvre", notify.ToGSM("Crêpes & Fêtes – l’œuvre"))
-	assert.Equal(t, "Éducation", notify.ToGSM("Éducation"))
-	assert.Equal(t, "Тест", notify.ToGSM("Тест"), "what has no plain form stays")
+	assert.Equal(t, "Crepes & Fetes - l'oeuvre", linktext.ToGSM("Crêpes & Fêtes – l’œuvre"))
+	assert.Equal(t, "Éducation", linktext.ToGSM("Éducation"))
+	assert.Equal(t, "Тест", linktext.ToGSM("Тест"), "what has no plain form stays")
 }
 
 func FuzzLinkMessage(f *testing.F) {
@@ -150,15 +150,15 @@ func FuzzLinkMessage(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, org string, amount int64, lang string) {
 		for _, text := range []string{
-			notify.LinkMessage(lang, org, amount, "XAF", longURL, expiry),
-			notify.ReminderMessage(lang, org, amount, "XAF", longURL, expiry),
+			linktext.LinkMessage(lang, org, amount, "XAF", longURL, expiry),
+			linktext.ReminderMessage(lang, org, amount, "XAF", longURL, expiry),
 		} {
-			if !strings.Contains(text, longURL) || !strings.Contains(text, notify.Money(amount, "XAF")) {
+			if !strings.Contains(text, longURL) || !strings.Contains(text, linktext.Money(amount, "XAF")) {
 				t.Fatalf("the link or the amount was cut: %q", text)
 			}
 			full := strings.Join(strings.Fields(org), " ")
-			if notify.Parts(text) > 1 && len([]rune(notify.ToGSM(full))) > 40 {
-				if _, gsm := notify.Length(notify.ToGSM(full)); gsm {
+			if linktext.Parts(text) > 1 && len([]rune(linktext.ToGSM(full))) > 40 {
+				if _, gsm := linktext.Length(linktext.ToGSM(full)); gsm {
 					t.Fatalf("a long GSM name was not shortened to one SMS: %q", text)
 				}
 			}
