@@ -173,13 +173,21 @@ func reconcileFrom(ctx context.Context, lanes map[string]Provider, b Batch, each
 			}
 		}
 		caller, _ := lk.caller(name)
-		var recs []providers.Record
-		err := lk.do(ctx, func() (err error) {
-			recs, err = providers.Call(ctx, caller, providers.Op{Name: "history", Idempotent: true, Retries: -1},
-				func(ctx context.Context) ([]providers.Record, error) {
-					return h.Records(ctx, b.CreatedAt.AddDate(0, 0, -1), now.AddDate(0, 0, 1))
+		known := refs[name]
+		// the history is compared as it is read; what a lookup that failed
+		// found is dropped with it, and the next one starts over
+		var strays []Mismatch
+		err := lk.do(ctx, func() error {
+			strays = strays[:0]
+			return caller.Call(ctx, providers.Op{Name: "history", Idempotent: true, Retries: -1}, func(ctx context.Context) error {
+				return h.Records(ctx, b.CreatedAt.AddDate(0, 0, -1), now.AddDate(0, 0, 1), func(r providers.Record) error {
+					if !known[r.ProviderReference] && r.Status == providers.StatusSucceeded {
+						strays = append(strays, Mismatch{Provider: name, Kind: "unknown_payout", Ours: "no item",
+							Theirs: fmt.Sprintf("%d to %s at %s", r.Amount, r.Phone, r.At.Format(time.RFC3339)), Reference: r.ProviderReference})
+					}
+					return nil
 				})
-			return err
+			})
 		})
 		if ctx.Err() != nil {
 			return f, ctx.Err()
@@ -188,12 +196,7 @@ func reconcileFrom(ctx context.Context, lanes map[string]Provider, b Batch, each
 			f.unchecked = append(f.unchecked, Unchecked{Provider: name, Reason: lookupReason(err, lk.Tries)})
 			continue
 		}
-		for _, r := range recs {
-			if !refs[name][r.ProviderReference] && r.Status == providers.StatusSucceeded {
-				f.mism = append(f.mism, Mismatch{Provider: name, Kind: "unknown_payout", Ours: "no item",
-					Theirs: fmt.Sprintf("%d to %s at %s", r.Amount, r.Phone, r.At.Format(time.RFC3339)), Reference: r.ProviderReference})
-			}
-		}
+		f.mism = append(f.mism, strays...)
 	}
 	return f, nil
 }
