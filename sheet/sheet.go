@@ -107,7 +107,7 @@ func Read(ctx context.Context, path string, opt Options, fn func(batch.Row) erro
 		return res, err
 	}
 	defer sh.close()
-	v := validator{h: sh.h, opt: opt, lim: lim, res: res, seen: make(map[uint64]int32, rowsHint(path, lim)), seenID: map[string]int32{}}
+	v := validator{h: sh.h, opt: opt, lim: lim, res: res, seen: newPayees(rowsHint(path, lim)), seenID: map[string]int32{}}
 	v.res.HeaderRow = sh.h.row
 	v.res.Columns = sh.h.names
 	// Reading the file and validating rows run side by side: the reader
@@ -132,7 +132,7 @@ func Read(ctx context.Context, path string, opt Options, fn func(batch.Row) erro
 }
 
 // rowsHint guesses how many rows a file holds, at most one per 64 bytes and
-// no more than lim.MaxRows, so that the map of payees seen is made once at
+// no more than lim.MaxRows, so that the table of payees seen is made once at
 // about its final size rather than grown and copied row after row.
 func rowsHint(path string, lim Limits) int {
 	fi, err := os.Stat(path)
@@ -232,11 +232,13 @@ type validator struct {
 	opt       Options
 	lim       Limits
 	res       Result
-	seen      map[uint64]int32
+	seen      *payees
 	seenID    map[string]int32     // My-CoolPay wallets addressed by username or e-mail
 	folded    map[string]string    // Normalize of mode and operator cells, by cell text
 	wallets   map[string]walletHit // providers.WalletNamed, by folded cell
 	labels    map[string]labelHit  // both of the above, by cell text
+	recent    [4]labelHit          // the last labels found, tried before the map
+	next      int                  // the slot of recent the next label takes
 	parsedSum int64                // every amount that parsed, for the TOTAL check
 	badAmount bool
 	totalRow  int
@@ -348,7 +350,9 @@ func (v *validator) row(n int, cells []string) (batch.Row, bool) {
 	case err == nil:
 		r.Phone, r.Country, r.Operator = p.E164, p.Region, p.Operator
 		key, _ := strconv.ParseUint(p.E164, 10, 64)
-		duplicate(v, n, rawPhone, v.seen, key)
+		if first := v.seen.firstOr(key, int32(n)); first != int32(n) && !v.opt.AllowDuplicates {
+			v.fail(n, FieldPhone, rawPhone, batch.RowText("duplicate_row", "first", strconv.Itoa(int(first))))
+		}
 	case named && wallet.Wallet.Accepts(id): // a bare word is a wallet only when the row names the wallet
 		r.Phone, r.Country = id, "CM"
 		duplicate(v, n, rawPhone, v.seenID, strings.ToLower(id))
@@ -424,15 +428,23 @@ func (v *validator) fold(s string) string {
 }
 
 type labelHit struct {
+	cell  string
 	key   string
 	d     providers.Declaration
 	named bool
 }
 
 // label is v.fold(s) and v.walletNamed of it, worked out once per distinct
-// cell text: a mode or operator column repeats a few values on every row.
+// cell text: a mode or operator column repeats a few values on every row, so
+// the last few are compared first, cheaper than hashing s for the map.
 func (v *validator) label(s string) (string, providers.Declaration, bool) {
+	for i := range v.recent {
+		if l := &v.recent[i]; l.cell == s && (s != "" || l.key != "" || l.named) {
+			return l.key, l.d, l.named
+		}
+	}
 	if l, ok := v.labels[s]; ok {
+		v.recent[v.next], v.next = l, (v.next+1)%len(v.recent)
 		return l.key, l.d, l.named
 	}
 	k := v.fold(s)
@@ -441,7 +453,9 @@ func (v *validator) label(s string) (string, providers.Declaration, bool) {
 		if v.labels == nil {
 			v.labels = map[string]labelHit{}
 		}
-		v.labels[strings.Clone(s)] = labelHit{k, d, named}
+		l := labelHit{strings.Clone(s), k, d, named}
+		v.labels[l.cell] = l
+		v.recent[v.next], v.next = l, (v.next+1)%len(v.recent)
 	}
 	return k, d, named
 }
