@@ -328,6 +328,12 @@ func (g *recordGuard) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	n, err := g.r.Read(p)
+	if (g.state == gFieldStart || g.state == gUnquoted) && bytes.IndexByte(p[:n], '"') < 0 {
+		if g.unquoted(p[:n]) {
+			return 0, g.tooLong()
+		}
+		return n, err
+	}
 	for i := 0; i < n; i++ {
 		// Inside an unquoted field only a line end or a delimiter, inside a
 		// quoted one only a quote, changes the state: count the bytes before
@@ -383,6 +389,33 @@ func (g *recordGuard) Read(p []byte) (int, error) {
 		}
 	}
 	return n, err
+}
+
+// unquoted follows text that holds no quote, outside a quoted field, as Read
+// does byte by byte but a line at a time: a line's bytes and delimiters
+// counted at once, the check made at its end (the counts only grow within a
+// record, so a record too long is one at its end). It reports a record too long.
+func (g *recordGuard) unquoted(p []byte) bool {
+	for len(p) > 0 {
+		line, rest, nl := bytes.Cut(p, []byte{'\n'})
+		if len(line) > 0 {
+			g.bytes += len(line)
+			g.fields += bytes.Count(line, []byte{g.comma})
+			g.state = gUnquoted
+			if line[len(line)-1] == g.comma {
+				g.state = gFieldStart
+			}
+			if g.bytes+16*g.fields > g.max {
+				return true
+			}
+		}
+		if nl {
+			g.state, g.bytes, g.fields = gFieldStart, 0, 0
+			g.row++
+		}
+		p = rest
+	}
+	return false
 }
 
 func (g *recordGuard) tooLong() error {

@@ -111,12 +111,28 @@ func Read(ctx context.Context, path string, opt Options, fn func(batch.Row) erro
 	v.res.HeaderRow = sh.h.row
 	v.res.Columns = sh.h.names
 	// Reading the file and validating rows run side by side: the reader
-	// goroutine decodes the next rows while this one validates the last ones.
-	chunks, readErr, stop := readAhead(ctx, sh.src, path, lim)
+	// goroutine decodes the next rows, and parses their phone numbers, while
+	// this one validates the last ones.
+	h := sh.h
+	pre := func(cells []string) ahead {
+		raw, _ := h.cell(cells, FieldPhone)
+		if len(raw) > lim.MaxCellBytes { // the row is refused before its phone is read
+			return ahead{}
+		}
+		p, err := ParsePhone(raw, opt.Region)
+		a := ahead{phone: p, err: err, done: true}
+		if err == nil {
+			a.key, _ = strconv.ParseUint(p.E164, 10, 64)
+		}
+		return a
+	}
+	chunks, readErr, stop := readAhead(ctx, sh.src, path, lim, pre)
 	defer stop() // before the source is closed: the reader must be gone
 	for chunk := range chunks {
-		for _, rc := range chunk {
-			row, ok := v.row(rc.n, rc.cells)
+		v.seen.touch(chunk)
+		for i := range chunk {
+			rc := &chunk[i]
+			row, ok := v.row(rc.n, rc.cells, &rc.ahead)
 			if ok {
 				if err := fn(row); err != nil {
 					return v.res, err
@@ -145,14 +161,26 @@ func rowsHint(path string, lim Limits) int {
 type rowCells struct {
 	n     int
 	cells []string
+	ahead ahead
+}
+
+// ahead is what the reader works out for a row besides its cells, so that
+// validating the row waits for less: its phone cell parsed (ParsePhone), and
+// the number as the key of the payees table.
+type ahead struct {
+	phone Phone
+	err   error
+	key   uint64
+	done  bool // false: the row's phone is parsed when it is validated
 }
 
 // readAhead reads non-blank rows in chunks on its own goroutine until the end,
-// an error, ctx done, or more rows than lim.MaxRows. A chunk holds at most 512
+// an error, ctx done, or more rows than lim.MaxRows, with what pre works out
+// for each. A chunk holds at most 512
 // rows or 256 KiB of text, and at most 8 wait, so what is in flight stays small
 // whatever the rows hold. readErr gives the read error once chunks is closed;
 // stop ends the reader early and waits for it.
-func readAhead(ctx context.Context, src source, path string, lim Limits) (chunks <-chan []rowCells, readErr func() error, stop func()) {
+func readAhead(ctx context.Context, src source, path string, lim Limits, pre func([]string) ahead) (chunks <-chan []rowCells, readErr func() error, stop func()) {
 	const chunkRows, chunkBytes = 512, 256 << 10
 	out := make(chan []rowCells, 8)
 	done := make(chan struct{})
@@ -193,7 +221,8 @@ func readAhead(ctx context.Context, src source, path string, lim Limits) (chunks
 				rerr = inputErr(path, n, "the sheet has more than %s rows below its header; bulkpay pays at most %s rows in one batch: split the sheet into several files", count(lim.MaxRows), count(lim.MaxRows))
 				break
 			}
-			chunk = append(chunk, rowCells{n: n, cells: src.own(cells)})
+			own := src.own(cells)
+			chunk = append(chunk, rowCells{n: n, cells: own, ahead: pre(own)})
 			held += recordBytes(cells)
 			if len(chunk) == chunkRows || held >= chunkBytes {
 				select {
@@ -290,7 +319,7 @@ func (v *validator) oversized(n int, cells []string) bool {
 }
 
 // row validates one data row; ok is false for rows that are not (valid) beneficiaries.
-func (v *validator) row(n int, cells []string) (batch.Row, bool) {
+func (v *validator) row(n int, cells []string, a *ahead) (batch.Row, bool) {
 	if blank(cells) {
 		return batch.Row{}, false
 	}
@@ -341,7 +370,13 @@ func (v *validator) row(n int, cells []string) (batch.Row, bool) {
 		wallet, named = modeWallet, modeNamed
 	}
 	rawPhone, _ := v.h.cell(cells, FieldPhone)
-	p, err := ParsePhone(rawPhone, v.opt.Region)
+	if !a.done {
+		a.phone, a.err = ParsePhone(rawPhone, v.opt.Region)
+		if a.err == nil {
+			a.key, _ = strconv.ParseUint(a.phone.E164, 10, 64)
+		}
+	}
+	p, err := a.phone, a.err
 	id := strings.TrimSpace(rawPhone)
 	if err != nil && !named {
 		wallet, named = providers.WalletAddressed(id)
@@ -349,8 +384,7 @@ func (v *validator) row(n int, cells []string) (batch.Row, bool) {
 	switch {
 	case err == nil:
 		r.Phone, r.Country, r.Operator = p.E164, p.Region, p.Operator
-		key, _ := strconv.ParseUint(p.E164, 10, 64)
-		if first := v.seen.firstOr(key, int32(n)); first != int32(n) && !v.opt.AllowDuplicates {
+		if first := v.seen.firstOr(a.key, int32(n)); first != int32(n) && !v.opt.AllowDuplicates {
 			v.fail(n, FieldPhone, rawPhone, batch.RowText("duplicate_row", "first", strconv.Itoa(int(first))))
 		}
 	case named && wallet.Wallet.Accepts(id): // a bare word is a wallet only when the row names the wallet
