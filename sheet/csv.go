@@ -35,7 +35,6 @@ type csvSource struct {
 	endLine  int // file line where the last record ended
 	encoding string
 	comma    byte
-	slab     []string // see own
 }
 
 // openCSV reads csv text: UTF-8 with or without a BOM, UTF-16 with a BOM, and
@@ -149,18 +148,19 @@ func (s *csvSource) next() (int, []string, error) {
 	return s.n, rec, nil
 }
 
-// own copies the record, which the csv reader reuses, into a slab shared by
-// the next few thousand records: one allocation for many rows, not one a row.
-func (s *csvSource) own(cells []string) []string {
-	if cap(s.slab)-len(s.slab) < len(cells) {
-		s.slab = make([]string, 0, max(ownSlab, len(cells)))
+// own copies the record, which the csv reader reuses, to the end of *into:
+// the cells of many rows in one slice, not one allocation a row. A full
+// *into is replaced by a new one, the rows it holds keep the old.
+func (s *csvSource) own(into *[]string, cells []string) []string {
+	if cap(*into)-len(*into) < len(cells) {
+		*into = make([]string, 0, max(ownSlab, len(cells)))
 	}
-	i := len(s.slab)
-	s.slab = append(s.slab, cells...)
-	return s.slab[i:len(s.slab):len(s.slab)]
+	i := len(*into)
+	*into = append(*into, cells...)
+	return (*into)[i:len(*into):len(*into)]
 }
 
-// ownSlab is the cells in one slab of csvSource.own.
+// ownSlab is the cells in one slice of csvSource.own.
 const ownSlab = 4096
 
 func (s *csvSource) close() error { return s.f.Close() }

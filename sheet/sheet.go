@@ -128,10 +128,10 @@ func Read(ctx context.Context, path string, opt Options, fn func(batch.Row) erro
 	}
 	chunks, readErr, stop := readAhead(ctx, sh.src, path, lim, pre)
 	defer stop() // before the source is closed: the reader must be gone
-	for chunk := range chunks {
-		v.seen.touch(chunk)
-		for i := range chunk {
-			rc := &chunk[i]
+	for ch := range chunks.out {
+		v.seen.touch(ch.rows)
+		for i := range ch.rows {
+			rc := &ch.rows[i]
 			row, ok := v.row(rc.n, rc.cells, &rc.ahead)
 			if ok {
 				if err := fn(row); err != nil {
@@ -139,6 +139,7 @@ func Read(ctx context.Context, path string, opt Options, fn func(batch.Row) erro
 				}
 			}
 		}
+		chunks.done(ch) // a row keeps strings only, never its cells
 	}
 	if err := readErr(); err != nil {
 		return v.res, err
@@ -174,15 +175,39 @@ type ahead struct {
 	done  bool // false: the row's phone is parsed when it is validated
 }
 
+// chunk is rows read ahead, with the cells they hold when the source reuses
+// its own (csv).
+type chunk struct {
+	rows  []rowCells
+	cells []string
+}
+
+// chunks are the chunks a reader sends, and takes back once read: a chunk
+// done is filled again rather than a new one made, so that reading a sheet
+// allocates a few of them, not one per 512 rows.
+type chunks struct {
+	out  <-chan *chunk
+	free chan *chunk
+}
+
+// done gives ch back to the reader.
+func (c chunks) done(ch *chunk) {
+	select {
+	case c.free <- ch:
+	default:
+	}
+}
+
 // readAhead reads non-blank rows in chunks on its own goroutine until the end,
 // an error, ctx done, or more rows than lim.MaxRows, with what pre works out
-// for each. A chunk holds at most 512
-// rows or 256 KiB of text, and at most 8 wait, so what is in flight stays small
-// whatever the rows hold. readErr gives the read error once chunks is closed;
-// stop ends the reader early and waits for it.
-func readAhead(ctx context.Context, src source, path string, lim Limits, pre func([]string) ahead) (chunks <-chan []rowCells, readErr func() error, stop func()) {
+// for each. A chunk holds at most 512 rows or 256 KiB of text, and at most 8
+// wait, so what is in flight stays small whatever the rows hold. readErr gives
+// the read error once chunks.out is closed; stop ends the reader early and
+// waits for it.
+func readAhead(ctx context.Context, src source, path string, lim Limits, pre func([]string) ahead) (ch chunks, readErr func() error, stop func()) {
 	const chunkRows, chunkBytes = 512, 256 << 10
-	out := make(chan []rowCells, 8)
+	out := make(chan *chunk, 8)
+	free := make(chan *chunk, 10)
 	done := make(chan struct{})
 	exited := make(chan struct{})
 	var rerr error
@@ -194,7 +219,16 @@ func readAhead(ctx context.Context, src source, path string, lim Limits, pre fun
 				rerr = inputErr(path, 0, "cannot be read (the reader failed: %v): open the sheet in Excel or LibreOffice and save it again as .xlsx or .csv", r)
 			}
 		}()
-		chunk := make([]rowCells, 0, chunkRows)
+		fresh := func() *chunk {
+			select {
+			case c := <-free:
+				c.rows, c.cells = c.rows[:0], c.cells[:0]
+				return c
+			default:
+				return &chunk{rows: make([]rowCells, 0, chunkRows)}
+			}
+		}
+		chunk := fresh()
 		held, rows := 0, 0
 		for {
 			select {
@@ -221,26 +255,26 @@ func readAhead(ctx context.Context, src source, path string, lim Limits, pre fun
 				rerr = inputErr(path, n, "the sheet has more than %s rows below its header; bulkpay pays at most %s rows in one batch: split the sheet into several files", count(lim.MaxRows), count(lim.MaxRows))
 				break
 			}
-			own := src.own(cells)
-			chunk = append(chunk, rowCells{n: n, cells: own, ahead: pre(own)})
+			own := src.own(&chunk.cells, cells)
+			chunk.rows = append(chunk.rows, rowCells{n: n, cells: own, ahead: pre(own)})
 			held += recordBytes(cells)
-			if len(chunk) == chunkRows || held >= chunkBytes {
+			if len(chunk.rows) == chunkRows || held >= chunkBytes {
 				select {
 				case out <- chunk:
 				case <-done:
 					return
 				}
-				chunk, held = make([]rowCells, 0, chunkRows), 0
+				chunk, held = fresh(), 0
 			}
 		}
-		if len(chunk) > 0 {
+		if len(chunk.rows) > 0 {
 			select {
 			case out <- chunk:
 			case <-done:
 			}
 		}
 	}()
-	return out, func() error { return rerr }, func() {
+	return chunks{out: out, free: free}, func() error { return rerr }, func() {
 		close(done)
 		<-exited
 	}
