@@ -94,7 +94,8 @@ func (s *csvSource) init(ctx context.Context, lim Limits) error {
 		}
 	}
 	text := func() io.Reader {
-		var r io.Reader = io.NewSectionReader(s.f, skip, size-skip)
+		// read 64 KiB at a time: the decoders below ask for 4 KiB
+		var r io.Reader = bufio.NewReaderSize(io.NewSectionReader(s.f, skip, size-skip), 64<<10)
 		if dec != nil {
 			dec.Reset()
 			r = transform.NewReader(r, dec)
