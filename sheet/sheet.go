@@ -111,8 +111,8 @@ func Read(ctx context.Context, path string, opt Options, fn func(batch.Row) erro
 	v.res.HeaderRow = sh.h.row
 	v.res.Columns = sh.h.names
 	// Reading the file and validating rows run side by side: the reader
-	// goroutine decodes the next rows, and parses their phone numbers, while
-	// this one validates the last ones.
+	// goroutine decodes the next rows while this one validates the last ones.
+	// Whichever of the two has time parses the rows' phone numbers.
 	h := sh.h
 	pre := func(cells []string) ahead {
 		raw, _ := h.cell(cells, FieldPhone)
@@ -129,6 +129,11 @@ func Read(ctx context.Context, path string, opt Options, fn func(batch.Row) erro
 	chunks, readErr, stop := readAhead(ctx, sh.src, path, lim, pre)
 	defer stop() // before the source is closed: the reader must be gone
 	for ch := range chunks.out {
+		for i := range ch.rows {
+			if a := &ch.rows[i].ahead; !a.done {
+				*a = pre(ch.rows[i].cells)
+			}
+		}
 		v.seen.touch(ch.rows)
 		for i := range ch.rows {
 			rc := &ch.rows[i]
@@ -199,8 +204,9 @@ func (c chunks) done(ch *chunk) {
 }
 
 // readAhead reads non-blank rows in chunks on its own goroutine until the end,
-// an error, ctx done, or more rows than lim.MaxRows, with what pre works out
-// for each. A chunk holds at most 512 rows or 256 KiB of text, and at most 8
+// an error, ctx done, or more rows than lim.MaxRows. While chunks wait to be
+// read, it works out pre for the rows of the next one, sparing the reader of
+// chunks that work. A chunk holds at most 512 rows or 256 KiB of text, and at most 8
 // wait, so what is in flight stays small whatever the rows hold. readErr gives
 // the read error once chunks.out is closed; stop ends the reader early and
 // waits for it.
@@ -256,9 +262,14 @@ func readAhead(ctx context.Context, src source, path string, lim Limits, pre fun
 				break
 			}
 			own := src.own(&chunk.cells, cells)
-			chunk.rows = append(chunk.rows, rowCells{n: n, cells: own, ahead: pre(own)})
+			chunk.rows = append(chunk.rows, rowCells{n: n, cells: own})
 			held += recordBytes(cells)
 			if len(chunk.rows) == chunkRows || held >= chunkBytes {
+				if len(out) > 0 { // the validator has work: do some of its own
+					for i := range chunk.rows {
+						chunk.rows[i].ahead = pre(chunk.rows[i].cells)
+					}
+				}
 				select {
 				case out <- chunk:
 				case <-done:
