@@ -388,10 +388,14 @@ func (v *validator) row(n int, cells []string, a *ahead) (batch.Row, bool) {
 	before := v.errorCount()
 	r := batch.Row{Row: n, Mode: batch.ModeMobileMoney}
 
-	r.Name = joinFields(name)
+	plain := plainName(name)
+	r.Name = name
+	if !plain {
+		r.Name = joinFields(name)
+	}
 	if r.Name == "" {
 		v.fail(n, FieldName, name, batch.RowText("name_empty"))
-	} else if msg := badText("name", r.Name); msg != "" {
+	} else if msg := nameText(plain, r.Name); msg != "" {
 		v.fail(n, FieldName, name, msg)
 	} else if l := runeCount(r.Name, v.lim.MaxNameRunes); l > v.lim.MaxNameRunes {
 		v.fail(n, FieldName, name, batch.RowText("name_too_long", "length", strconv.Itoa(l), "max", strconv.Itoa(v.lim.MaxNameRunes)))
@@ -620,6 +624,63 @@ var textBytes = func() (t [256]uint8) {
 			t[c] = byteRefused
 		case c >= 0x80:
 			t[c] = byteHigh
+		}
+	}
+	return t
+}()
+
+// nameText is badText of a name, which has nothing to say when plain.
+func nameText(plain bool, name string) string {
+	if plain {
+		return ""
+	}
+	return badText("name", name)
+}
+
+// plainName reports that joinFields(s) is s and that badText has nothing to
+// say about s, looking at each byte once: s is UTF-8, holds no byte that may
+// start a space other than ' ' or what badText refuses, and no ' ' at either
+// end or next to another.
+func plainName(s string) bool {
+	if s == "" || s[0] == ' ' || s[len(s)-1] == ' ' {
+		return false
+	}
+	var high uint8
+	space := false
+	for i := 0; i < len(s); i++ {
+		switch c := nameBytes[s[i]]; c {
+		case nameOther:
+			return false
+		case nameSpace:
+			if space {
+				return false
+			}
+			space = true
+		default:
+			space = false
+			high |= c
+		}
+	}
+	return high == 0 || utf8.ValidString(s)
+}
+
+const (
+	namePlain = 0
+	nameHigh  = 1 // part of a character beyond ASCII, which is no space
+	nameSpace = 2 // ' '
+	nameOther = 3 // a control, or the lead byte of a space or of a character badText refuses
+)
+
+// nameBytes classes every byte value for plainName.
+var nameBytes = func() (t [256]uint8) {
+	for c := range t {
+		switch {
+		case c == ' ':
+			t[c] = nameSpace
+		case c < 0x20, c == 0x7F, c == 0xC2, c == 0xD8, c == 0xE1, c == 0xE2, c == 0xE3, c == 0xEF:
+			t[c] = nameOther
+		case c >= 0x80:
+			t[c] = nameHigh
 		}
 	}
 	return t
