@@ -19,7 +19,8 @@ func (e *EntryTooLarge) Error() string {
 // its array at key, decoded into a new E, in order, as the elements arrive:
 // however long the array, one element is held at a time. No element, nor any
 // other value of the object, may be longer than limit bytes (MaxAnswer when
-// 0): such a value is an *EntryTooLarge error. An object without key, or with
+// 0), counting the comma or colon and the spaces before it: such a value is an
+// *EntryTooLarge error. An object without key, or with
 // key null, has no elements. An error of fn stops the reading and is returned
 // as it is; any other error says the answer is cut off or not such an object,
 // and Stream makes it the request's *Error.
@@ -45,6 +46,9 @@ func eachJSON[E any](w *window, key string, fn func(E) error) error {
 	if err := delim(dec, '{'); err != nil {
 		return err
 	}
+	// the window is marked after each value read, before the decoder looks
+	// for the next one, so that it has its whole limit
+	w.mark()
 	for dec.More() {
 		w.mark()
 		tok, err := dec.Token()
@@ -58,12 +62,14 @@ func eachJSON[E any](w *window, key string, fn func(E) error) error {
 			if err := dec.Decode(&skip); err != nil {
 				return err
 			}
+			w.mark()
 			continue
 		}
 		tok, err = dec.Token()
 		if err != nil {
 			return err
 		}
+		w.mark()
 		if tok == nil { // null: no elements
 			continue
 		}
@@ -76,6 +82,7 @@ func eachJSON[E any](w *window, key string, fn func(E) error) error {
 			if err := dec.Decode(&e); err != nil {
 				return err
 			}
+			w.mark()
 			if err := fn(e); err != nil {
 				return err
 			}
@@ -83,6 +90,7 @@ func eachJSON[E any](w *window, key string, fn func(E) error) error {
 		if err := delim(dec, ']'); err != nil {
 			return err
 		}
+		w.mark()
 	}
 	return delim(dec, '}')
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -111,3 +112,24 @@ func TestStreamClassesItsAnswers(t *testing.T) {
 type brokenBody struct{ err error }
 
 func (b brokenBody) Read([]byte) (int, error) { return 0, b.err }
+
+// An element of exactly the limit, with the comma before it, is read,
+// whatever comes after it, and one byte more is refused.
+func TestEachJSONElementOfExactlyTheLimit(t *testing.T) {
+	t.Parallel()
+	elem := func(n int) string { // {"ref":"xx…"} of n bytes
+		return `{"ref":"` + strings.Repeat("x", n-10) + `"}`
+	}
+	for _, tail := range []string{"]}", "," + elem(63) + "]}", `],"more":` + elem(63) + "}"} {
+		body := `{"data":[` + elem(64) + tail
+		n := 0
+		err := providers.EachJSON(iotest.OneByteReader(strings.NewReader(body)), "data", 64, func(entry) error { n++; return nil })
+		require.NoError(t, err, body)
+		assert.Equal(t, strings.Count(body, `"ref"`)-strings.Count(tail, `"more"`), n, body)
+	}
+	for _, body := range []string{`{"data":[` + elem(65) + `]}`, `{"data":[` + elem(64) + `, ` + elem(63) + `]}`} {
+		err := providers.EachJSON(iotest.OneByteReader(strings.NewReader(body)), "data", 64, func(entry) error { return nil })
+		var large *providers.EntryTooLarge
+		require.ErrorAs(t, err, &large, body)
+	}
+}
