@@ -19,11 +19,11 @@ func (e *EntryTooLarge) Error() string {
 // its array at key, decoded into a new E, in order, as the elements arrive:
 // however long the array, one element is held at a time. No element, nor any
 // other value of the object, may be longer than limit bytes (MaxAnswer when
-// 0), counting the comma or colon and the spaces before it: such a value is an
-// *EntryTooLarge error. An object without key, or with
-// key null, has no elements. An error of fn stops the reading and is returned
-// as it is; any other error says the answer is cut off or not such an object,
-// and Stream makes it the request's *Error.
+// 0), counting the comma or colon and the spaces before it: such a value is
+// an *EntryTooLarge error. An object without key, or with key null, has no
+// elements. An error of fn stops the reading and is returned as it is; any
+// other error says the answer is cut off or not such an object, and Stream
+// makes it the request's *Error.
 func EachJSON[E any](body io.Reader, key string, limit int64, fn func(E) error) error {
 	if limit <= 0 {
 		limit = MaxAnswer
