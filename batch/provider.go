@@ -54,5 +54,8 @@ type Balancer interface {
 // Historian is a Provider that can list its own payouts over a period, so that
 // reconciliation finds payouts nobody planned (CamPay's history).
 type Historian interface {
-	Records(ctx context.Context, from, to time.Time) ([]providers.Record, error)
+	// Records calls fn with each of the provider's records of the days from
+	// from to to, as they are read: a history of any length is never held
+	// whole. An error of fn stops the reading and is returned as it is.
+	Records(ctx context.Context, from, to time.Time, fn func(providers.Record) error) error
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -120,8 +121,85 @@ func (lk Lookups) do(ctx context.Context, lookup func() error) error {
 // is for a cancelled ctx only.
 func Reconcile(ctx context.Context, lanes map[string]Provider, b Batch, items []Item, known map[string]map[string]bool,
 	now time.Time, lk Lookups) ([]Mismatch, []Unchecked, error) {
-	f, err := reconcileFrom(ctx, lanes, b, ItemsIn(items), func() (map[string]map[string]bool, error) { return known, nil }, now, lk)
+	f, err := reconcileFrom(ctx, lanes, b, ItemsIn(items), func(provider string) (func(string) bool, error) {
+		refs := known[provider]
+		return func(ref string) bool { return refs[ref] }, nil
+	}, now, lk)
 	return f.mism, f.unchecked, err
+}
+
+// ReferenceLister is a store that lists the provider references it knows of
+// one provider (of items and of attempts, perhaps some more than once) a row
+// at a time: reconciliation keeps them in a refSet, far smaller than the
+// strings of every reference of a large ledger (ReconcileStore's
+// ProviderReferences).
+type ReferenceLister interface {
+	EachProviderReference(ctx context.Context, provider string, fn func(ref string) error) error
+}
+
+// refSet is a set of provider references: each one written as a UUID is
+// (lower case, with its dashes, as providers give them) kept as its 16
+// bytes, any other as its text.
+type refSet struct {
+	uuids map[[16]byte]struct{}
+	other map[string]struct{}
+}
+
+func (s *refSet) add(ref string) {
+	if u, ok := uuidBytes(ref); ok {
+		if s.uuids == nil {
+			s.uuids = map[[16]byte]struct{}{}
+		}
+		s.uuids[u] = struct{}{}
+		return
+	}
+	if s.other == nil {
+		s.other = map[string]struct{}{}
+	}
+	s.other[strings.Clone(ref)] = struct{}{}
+}
+
+func (s *refSet) has(ref string) bool {
+	if u, ok := uuidBytes(ref); ok {
+		_, found := s.uuids[u]
+		return found
+	}
+	_, found := s.other[ref]
+	return found
+}
+
+// uuidBytes reads a UUID written as 36 characters, lower-case hex digits
+// with dashes after the 8th, 12th, 16th and 20th: one text for one UUID, so
+// that two references are the same bytes exactly when they are the same text.
+func uuidBytes(s string) (u [16]byte, ok bool) {
+	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+		return u, false
+	}
+	j := 0
+	for i := 0; i < 36; i += 2 {
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			i--
+			continue
+		}
+		hi, ok1 := lowerHex(s[i])
+		lo, ok2 := lowerHex(s[i+1])
+		if !ok1 || !ok2 {
+			return u, false
+		}
+		u[j] = hi<<4 | lo
+		j++
+	}
+	return u, true
+}
+
+func lowerHex(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	}
+	return 0, false
 }
 
 // findings are what a reconciliation found, in the order it found them.
@@ -134,10 +212,11 @@ type findings struct {
 // store's, read a page at a time): it looks up a page of them at a time, side
 // by side per provider, and compares each with its answer before the next page
 // is read, so that neither the items nor their answers are ever held whole.
-// known is read once the items are compared, for the providers' histories.
-// An error of each or of known is returned as it is.
+// known tells, once the items are compared, which references the ledger
+// knows of a provider whose history is read. An error of each or of known is
+// returned as it is.
 func reconcileFrom(ctx context.Context, lanes map[string]Provider, b Batch, each ItemSource,
-	known func() (map[string]map[string]bool, error), now time.Time, lk Lookups) (findings, error) {
+	known func(provider string) (func(ref string) bool, error), now time.Time, lk Lookups) (findings, error) {
 	lk = lk.defaults()
 	var f findings
 	used := map[string]bool{}
@@ -161,25 +240,30 @@ func reconcileFrom(ctx context.Context, lanes map[string]Provider, b Batch, each
 	if err != nil {
 		return f, err
 	}
-	var refs map[string]map[string]bool
 	for name := range used {
 		h, ok := lanes[name].(Historian)
 		if !ok {
 			continue
 		}
-		if refs == nil {
-			if refs, err = known(); err != nil {
-				return f, err
-			}
+		knows, err := known(name)
+		if err != nil {
+			return f, err
 		}
 		caller, _ := lk.caller(name)
-		var recs []providers.Record
-		err := lk.do(ctx, func() (err error) {
-			recs, err = providers.Call(ctx, caller, providers.Op{Name: "history", Idempotent: true, Retries: -1},
-				func(ctx context.Context) ([]providers.Record, error) {
-					return h.Records(ctx, b.CreatedAt.AddDate(0, 0, -1), now.AddDate(0, 0, 1))
+		// the history is compared as it is read; what a lookup that failed
+		// found is dropped with it, and the next one starts over
+		var strays []Mismatch
+		err = lk.do(ctx, func() error {
+			strays = strays[:0]
+			return caller.Call(ctx, providers.Op{Name: "history", Idempotent: true, Retries: -1}, func(ctx context.Context) error {
+				return h.Records(ctx, b.CreatedAt.AddDate(0, 0, -1), now.AddDate(0, 0, 1), func(r providers.Record) error {
+					if r.Status == providers.StatusSucceeded && !knows(r.ProviderReference) {
+						strays = append(strays, Mismatch{Provider: name, Kind: "unknown_payout", Ours: "no item",
+							Theirs: fmt.Sprintf("%d to %s at %s", r.Amount, r.Phone, r.At.Format(time.RFC3339)), Reference: r.ProviderReference})
+					}
+					return nil
 				})
-			return err
+			})
 		})
 		if ctx.Err() != nil {
 			return f, ctx.Err()
@@ -188,12 +272,7 @@ func reconcileFrom(ctx context.Context, lanes map[string]Provider, b Batch, each
 			f.unchecked = append(f.unchecked, Unchecked{Provider: name, Reason: lookupReason(err, lk.Tries)})
 			continue
 		}
-		for _, r := range recs {
-			if !refs[name][r.ProviderReference] && r.Status == providers.StatusSucceeded {
-				f.mism = append(f.mism, Mismatch{Provider: name, Kind: "unknown_payout", Ours: "no item",
-					Theirs: fmt.Sprintf("%d to %s at %s", r.Amount, r.Phone, r.At.Format(time.RFC3339)), Reference: r.ProviderReference})
-			}
-		}
+		f.mism = append(f.mism, strays...)
 	}
 	return f, nil
 }

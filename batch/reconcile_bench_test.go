@@ -23,7 +23,7 @@ import (
 // ratio (speedup). 10,000 items at zero latency, 1,000 at 5 ms, and 100,000
 // at zero latency (-bench 'Reconcile/100k', with no finding, false or not). CamPay's
 // history of the day of 10,000 payouts is larger than providers.MaxAnswer: it
-// is read whole as the one day it is (before, it came back unchecked).
+// is read one transaction at a time as it arrives.
 //
 //	go test ./batch/ -run '^$' -bench 'Reconcile/(10k|1k)' -benchtime 3x
 func BenchmarkReconcile(b *testing.B) {

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"bulkpay/batch"
+	"bulkpay/providers"
 	"bulkpay/providers/sandbox"
 )
 
@@ -136,4 +137,48 @@ func TestReconcileStopsWhenCancelled(t *testing.T) {
 	cancel()
 	_, _, err := e.reconcile(ctx, items, &sleeps{})
 	assert.ErrorIs(t, err, context.Canceled)
+}
+
+// flakyHistory is a provider whose history breaks off after its first record
+// the first times it is read, then reads whole.
+type flakyHistory struct {
+	ledgerOf
+	breaks int
+	reads  int
+	recs   []providers.Record
+}
+
+func (h *flakyHistory) Records(ctx context.Context, from, to time.Time, fn func(providers.Record) error) error {
+	h.reads++
+	for i, r := range h.recs {
+		if i == 1 && h.reads <= h.breaks {
+			return &providers.Error{Class: providers.ErrTransient, Provider: h.name, Op: "history", Message: "answer cut off"}
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// A history compared as it is read and broken off part way is read again
+// from its start: a payout nobody planned is found once, not once per read.
+func TestReconcileHistoryReadAgainFindsEachStrayOnce(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	h := &flakyHistory{ledgerOf: ledgerOf{name: "campay", amounts: map[string]int64{"ours": 1000}, asked: map[string]int{}}, breaks: 2,
+		recs: []providers.Record{
+			{ProviderReference: "stray", Phone: "237677000001", Amount: 500, Status: providers.StatusSucceeded, At: at},
+			{ProviderReference: "ours", Phone: "237677000002", Amount: 1000, Status: providers.StatusSucceeded, At: at},
+			{ProviderReference: "failed-stray", Phone: "237677000003", Amount: 700, Status: providers.StatusFailed, At: at},
+		}}
+	items := []batch.Item{{Row: 2, Provider: "campay", ProviderReference: "ours", State: batch.Succeeded, Amount: 1000}}
+	var s sleeps
+	mism, unchecked, err := batch.Reconcile(context.Background(), map[string]batch.Provider{"campay": h}, batch.Batch{CreatedAt: at},
+		items, map[string]map[string]bool{"campay": {"ours": true}}, at, batch.Lookups{Sleep: s.sleep})
+	require.NoError(t, err)
+	assert.Empty(t, unchecked)
+	assert.Equal(t, 3, h.reads, "two reads broken off, the third whole")
+	assert.Equal(t, []batch.Mismatch{{Provider: "campay", Kind: "unknown_payout", Ours: "no item",
+		Theirs: "500 to 237677000001 at 2026-11-20T09:00:00Z", Reference: "stray"}}, mism)
 }

@@ -46,13 +46,7 @@ func (s *Session) Reconcile(ctx context.Context, st ReconcileStore, o RunOptions
 		err := EachItem(ctx, s.st, b.ID, fn)
 		read = err != nil && ctx.Err() == nil
 		return err
-	}, func() (map[string]map[string]bool, error) {
-		known, err := st.ProviderReferences(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("read the provider references: %w", err)
-		}
-		return known, nil
-	}, at, Lookups{Lanes: s.Conn.Lanes})
+	}, knownReferences(ctx, st), at, Lookups{Lanes: s.Conn.Lanes})
 	if read {
 		return ReconcileResult{}, fmt.Errorf("read items: %w", err)
 	}
@@ -82,6 +76,34 @@ func (s *Session) Reconcile(ctx context.Context, st ReconcileStore, o RunOptions
 	}
 	standing.Reconciliation = rec
 	return ReconcileResult{standing}, nil
+}
+
+// knownReferences tells which references st knows of a provider: listed a
+// row at a time into a refSet when st can (ReferenceLister), otherwise from
+// every reference of the ledger, read once.
+func knownReferences(ctx context.Context, st ReconcileStore) func(provider string) (func(string) bool, error) {
+	var all map[string]map[string]bool
+	return func(provider string) (func(string) bool, error) {
+		if l, ok := st.(ReferenceLister); ok {
+			var set refSet
+			err := l.EachProviderReference(ctx, provider, func(ref string) error {
+				set.add(ref)
+				return nil
+			})
+			if err != nil {
+				return nil, fmt.Errorf("read the provider references: %w", err)
+			}
+			return set.has, nil
+		}
+		if all == nil {
+			var err error
+			if all, err = st.ProviderReferences(ctx); err != nil {
+				return nil, fmt.Errorf("read the provider references: %w", err)
+			}
+		}
+		refs := all[provider]
+		return func(ref string) bool { return refs[ref] }, nil
+	}
 }
 
 // callbackLog is a store that keeps the callbacks and tells whether a run

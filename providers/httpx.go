@@ -73,6 +73,21 @@ type Response struct {
 // Any other status is the caller's to read from the Response. No error names
 // the URL's query string or any of r.Secrets.
 func Exchange(ctx context.Context, d Doer, r Request) (*Response, error) {
+	return exchange(ctx, d, r, nil)
+}
+
+// Stream is Exchange for an answer of any length (a history of many payouts):
+// the body of a 200 answer is handed to read as it arrives, never read whole,
+// and the Response returned has no Body. Any other status is read whole, up
+// to r.Limit, and returned as Exchange returns it, without calling read. An
+// error of EachJSON in read (the answer cut off, unreadable, or holding an
+// entry larger than its limit) is the request's *Error, as Exchange classes
+// an answer cut off; any other error of read is returned as it is.
+func Stream(ctx context.Context, d Doer, r Request, read func(body io.Reader) error) (*Response, error) {
+	return exchange(ctx, d, r, read)
+}
+
+func exchange(ctx context.Context, d Doer, r Request, stream func(io.Reader) error) (*Response, error) {
 	var body io.Reader
 	if r.Body != nil {
 		body = bytes.NewReader(r.Body)
@@ -96,6 +111,24 @@ func Exchange(ctx context.Context, d Doer, r Request) (*Response, error) {
 		return nil, r.fail(class, 0, "", err)
 	}
 	defer resp.Body.Close()
+	if stream != nil && resp.StatusCode == http.StatusOK {
+		if err := stream(resp.Body); err != nil {
+			var u *unreadable
+			if !errors.As(err, &u) {
+				return nil, err
+			}
+			var large *EntryTooLarge
+			if errors.As(err, &large) {
+				return nil, r.fail(ErrUnknownOutcome, resp.StatusCode, large.Error(), nil)
+			}
+			msg := "answer cut off"
+			if !u.cut {
+				msg = "answer unreadable"
+			}
+			return nil, r.fail(ErrUnknownOutcome, resp.StatusCode, msg, u.err)
+		}
+		return &Response{Status: resp.StatusCode, Header: resp.Header, req: r}, nil
+	}
 	limit := r.Limit
 	if limit <= 0 {
 		limit = MaxAnswer

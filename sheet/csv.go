@@ -35,7 +35,6 @@ type csvSource struct {
 	endLine  int // file line where the last record ended
 	encoding string
 	comma    byte
-	slab     []string // see own
 }
 
 // openCSV reads csv text: UTF-8 with or without a BOM, UTF-16 with a BOM, and
@@ -95,7 +94,8 @@ func (s *csvSource) init(ctx context.Context, lim Limits) error {
 		}
 	}
 	text := func() io.Reader {
-		var r io.Reader = io.NewSectionReader(s.f, skip, size-skip)
+		// read 64 KiB at a time: the decoders below ask for 4 KiB
+		var r io.Reader = bufio.NewReaderSize(io.NewSectionReader(s.f, skip, size-skip), 64<<10)
 		if dec != nil {
 			dec.Reset()
 			r = transform.NewReader(r, dec)
@@ -149,18 +149,19 @@ func (s *csvSource) next() (int, []string, error) {
 	return s.n, rec, nil
 }
 
-// own copies the record, which the csv reader reuses, into a slab shared by
-// the next few thousand records: one allocation for many rows, not one a row.
-func (s *csvSource) own(cells []string) []string {
-	if cap(s.slab)-len(s.slab) < len(cells) {
-		s.slab = make([]string, 0, max(ownSlab, len(cells)))
+// own copies the record, which the csv reader reuses, to the end of *into:
+// the cells of many rows in one slice, not one allocation a row. A full
+// *into is replaced by a new one, the rows it holds keep the old.
+func (s *csvSource) own(into *[]string, cells []string) []string {
+	if cap(*into)-len(*into) < len(cells) {
+		*into = make([]string, 0, max(ownSlab, len(cells)))
 	}
-	i := len(s.slab)
-	s.slab = append(s.slab, cells...)
-	return s.slab[i:len(s.slab):len(s.slab)]
+	i := len(*into)
+	*into = append(*into, cells...)
+	return (*into)[i:len(*into):len(*into)]
 }
 
-// ownSlab is the cells in one slab of csvSource.own.
+// ownSlab is the cells in one slice of csvSource.own.
 const ownSlab = 4096
 
 func (s *csvSource) close() error { return s.f.Close() }
@@ -328,6 +329,12 @@ func (g *recordGuard) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	n, err := g.r.Read(p)
+	if (g.state == gFieldStart || g.state == gUnquoted) && bytes.IndexByte(p[:n], '"') < 0 {
+		if g.unquoted(p[:n]) {
+			return 0, g.tooLong()
+		}
+		return n, err
+	}
 	for i := 0; i < n; i++ {
 		// Inside an unquoted field only a line end or a delimiter, inside a
 		// quoted one only a quote, changes the state: count the bytes before
@@ -383,6 +390,33 @@ func (g *recordGuard) Read(p []byte) (int, error) {
 		}
 	}
 	return n, err
+}
+
+// unquoted follows text that holds no quote, outside a quoted field, as Read
+// does byte by byte but a line at a time: a line's bytes and delimiters
+// counted at once, the check made at its end (the counts only grow within a
+// record, so a record too long is one at its end). It reports a record too long.
+func (g *recordGuard) unquoted(p []byte) bool {
+	for len(p) > 0 {
+		line, rest, nl := bytes.Cut(p, []byte{'\n'})
+		if len(line) > 0 {
+			g.bytes += len(line)
+			g.fields += bytes.Count(line, []byte{g.comma})
+			g.state = gUnquoted
+			if line[len(line)-1] == g.comma {
+				g.state = gFieldStart
+			}
+			if g.bytes+16*g.fields > g.max {
+				return true
+			}
+		}
+		if nl {
+			g.state, g.bytes, g.fields = gFieldStart, 0, 0
+			g.row++
+		}
+		p = rest
+	}
+	return false
 }
 
 func (g *recordGuard) tooLong() error {

@@ -244,13 +244,16 @@ func joinFields(s string) string {
 	for i := 0; i < len(s); {
 		c := s[i]
 		sp, n := false, 1
-		if c < utf8.RuneSelf {
+		switch {
+		case c < utf8.RuneSelf:
 			sp = c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
-		} else {
+		case c == 0xC2 || c == 0xE1 || c == 0xE2 || c == 0xE3: // the lead bytes of every space beyond ASCII
 			var r rune
 			r, n = utf8.DecodeRuneInString(s[i:])
 			sp = unicode.IsSpace(r)
 		}
+		// any other byte is in a character that is no space: it is stepped
+		// over a byte at a time (a continuation byte is never a lead byte)
 		if sp && (prevSpace || c != ' ') {
 			return strings.Join(strings.Fields(s), " ")
 		}

@@ -93,8 +93,8 @@ func parsePhone(s, region string, fast bool) (Phone, error) {
 	buf = strconv.AppendInt(buf, int64(num.cc), 10)
 	plus := string(append(buf, nsn...))
 	var reg string
-	if num.pn == nil && oneRegion(int(num.cc)) { // what GetRegionCodeForNumber says then
-		reg = phonenumbers.GetRegionCodeForCountryCode(int(num.cc))
+	if info := countryOf(int(num.cc)); num.pn == nil && info.one { // what GetRegionCodeForNumber says then
+		reg = info.region
 	} else {
 		reg = phonenumbers.GetRegionCodeForNumber(num.get())
 	}
@@ -162,7 +162,7 @@ func fastNumber(s, region string) (num number, typ phonenumbers.PhoneNumberType,
 		return number{}, phonenumbers.UNKNOWN, "", false
 	}
 	cc := countryCode(region)
-	if cc == 0 || !oneRegion(cc) {
+	if cc == 0 || !countryOf(cc).one {
 		return number{}, phonenumbers.UNKNOWN, "", false
 	}
 	if num, t, nsn, ok := try(cc, s); ok {
@@ -180,6 +180,27 @@ var countryCodes sync.Map // region → phonenumbers.GetCountryCodeForRegion(reg
 // (+1, +7, +44...), phonenumbers reads a number by the default region's plan
 // first, which the shortcut does not: such numbers take the full parse.
 func oneRegion(cc int) bool { return len(phonenumbers.GetRegionCodesForCountryCode(cc)) == 1 }
+
+// country is what the shortcuts ask of a country code: whether it is one
+// region's alone (oneRegion), and the region (GetRegionCodeForCountryCode).
+type country struct {
+	cc     int
+	one    bool
+	region string
+}
+
+// lastCountry is the country code countryOf was last asked about: a sheet's
+// numbers mostly have the same one.
+var lastCountry atomic.Pointer[country]
+
+func countryOf(cc int) *country {
+	if l := lastCountry.Load(); l != nil && l.cc == cc {
+		return l
+	}
+	c := &country{cc: cc, one: oneRegion(cc), region: phonenumbers.GetRegionCodeForCountryCode(cc)}
+	lastCountry.Store(c)
+	return c
+}
 
 // lastRegion is the region countryCode was last asked about, and its code: a
 // sheet's numbers all have the same default region.

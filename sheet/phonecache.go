@@ -18,13 +18,14 @@ import (
 // maxPhoneCache bounds each cache; once full, numbers are looked up in full.
 const maxPhoneCache = 4096
 
-// typeKey is a country code, a number's length and its first plen digits as
-// a number: fixed-size, so cheap to hash.
-type typeKey struct {
-	cc     int32
-	length uint8
-	plen   uint8
-	prefix uint32
+// typeKey is a country code (16 bits; they have 3 digits at most), a
+// number's length and the count plen of its first digits (8 bits each), and
+// those digits as a number (32 bits; at most 6 digits) in one integer: the
+// map hashes it as cheaply as any key.
+type typeKey uint64
+
+func newTypeKey(cc int32, length, plen int, prefix uint32) typeKey {
+	return typeKey(uint64(uint16(cc))<<48 | uint64(uint8(length))<<40 | uint64(uint8(plen))<<32 | uint64(prefix))
 }
 
 // prefixKey is the typeKey of the first k digits of nsn, which holds digits only.
@@ -33,7 +34,7 @@ func prefixKey(cc int32, nsn string, k int) typeKey {
 	for i := 0; i < k; i++ {
 		v = v*10 + uint32(nsn[i]-'0')
 	}
-	return typeKey{cc, uint8(len(nsn)), uint8(k), v}
+	return newTypeKey(cc, len(nsn), k, v)
 }
 
 // typeUnknown marks a prefix whose numbers do not all have one type.
@@ -117,12 +118,15 @@ func numberType(num *number, nsn string) phonenumbers.PhoneNumberType {
 	if len(nsn) > 17 {
 		return phonenumbers.GetNumberType(num.get())
 	}
+	if cc < 0 || cc > 0xFFFF { // no country code: it would not fit the key
+		return phonenumbers.GetNumberType(num.get())
+	}
 	phoneCache.Lock()
 	defer phoneCache.Unlock()
-	key := typeKey{cc: cc, length: uint8(len(nsn))}
+	var prefix uint32
 	for k := 1; k <= min(len(nsn), 6); k++ {
-		key.plen, key.prefix = uint8(k), key.prefix*10+uint32(nsn[k-1]-'0')
-		if t, ok := phoneCache.types[key]; ok {
+		prefix = prefix*10 + uint32(nsn[k-1]-'0')
+		if t, ok := phoneCache.types[newTypeKey(cc, len(nsn), k, prefix)]; ok {
 			if t == typeUnknown {
 				return phonenumbers.GetNumberType(num.get())
 			}

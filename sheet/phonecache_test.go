@@ -67,7 +67,7 @@ func TestNumberTypeMatchesPhonenumbers(t *testing.T) {
 	}
 	phoneCache.Lock()
 	for k, typ := range phoneCache.types {
-		if typ != typeUnknown && k.cc == 237 {
+		if typ != typeUnknown && k>>48 == 237 {
 			cached++
 		}
 	}

@@ -107,22 +107,44 @@ func Read(ctx context.Context, path string, opt Options, fn func(batch.Row) erro
 		return res, err
 	}
 	defer sh.close()
-	v := validator{h: sh.h, opt: opt, lim: lim, res: res, seen: make(map[uint64]int32, rowsHint(path, lim)), seenID: map[string]int32{}}
+	v := validator{h: sh.h, opt: opt, lim: lim, res: res, seen: newPayees(rowsHint(path, lim)), seenID: map[string]int32{}}
 	v.res.HeaderRow = sh.h.row
 	v.res.Columns = sh.h.names
 	// Reading the file and validating rows run side by side: the reader
 	// goroutine decodes the next rows while this one validates the last ones.
-	chunks, readErr, stop := readAhead(ctx, sh.src, path, lim)
+	// Whichever of the two has time parses the rows' phone numbers.
+	h := sh.h
+	pre := func(cells []string) ahead {
+		raw, _ := h.cell(cells, FieldPhone)
+		if len(raw) > lim.MaxCellBytes { // the row is refused before its phone is read
+			return ahead{}
+		}
+		p, err := ParsePhone(raw, opt.Region)
+		a := ahead{phone: p, err: err, done: true}
+		if err == nil {
+			a.key, _ = strconv.ParseUint(p.E164, 10, 64)
+		}
+		return a
+	}
+	chunks, readErr, stop := readAhead(ctx, sh.src, path, lim, pre)
 	defer stop() // before the source is closed: the reader must be gone
-	for chunk := range chunks {
-		for _, rc := range chunk {
-			row, ok := v.row(rc.n, rc.cells)
+	for ch := range chunks.out {
+		for i := range ch.rows {
+			if a := &ch.rows[i].ahead; !a.done {
+				*a = pre(ch.rows[i].cells)
+			}
+		}
+		v.seen.touch(ch.rows)
+		for i := range ch.rows {
+			rc := &ch.rows[i]
+			row, ok := v.row(rc.n, rc.cells, &rc.ahead)
 			if ok {
 				if err := fn(row); err != nil {
 					return v.res, err
 				}
 			}
 		}
+		chunks.done(ch) // a row keeps strings only, never its cells
 	}
 	if err := readErr(); err != nil {
 		return v.res, err
@@ -132,7 +154,7 @@ func Read(ctx context.Context, path string, opt Options, fn func(batch.Row) erro
 }
 
 // rowsHint guesses how many rows a file holds, at most one per 64 bytes and
-// no more than lim.MaxRows, so that the map of payees seen is made once at
+// no more than lim.MaxRows, so that the table of payees seen is made once at
 // about its final size rather than grown and copied row after row.
 func rowsHint(path string, lim Limits) int {
 	fi, err := os.Stat(path)
@@ -145,16 +167,53 @@ func rowsHint(path string, lim Limits) int {
 type rowCells struct {
 	n     int
 	cells []string
+	ahead ahead
+}
+
+// ahead is what the reader works out for a row besides its cells, so that
+// validating the row waits for less: its phone cell parsed (ParsePhone), and
+// the number as the key of the payees table.
+type ahead struct {
+	phone Phone
+	err   error
+	key   uint64
+	done  bool // false: the row's phone is parsed when it is validated
+}
+
+// chunk is rows read ahead, with the cells they hold when the source reuses
+// its own (csv).
+type chunk struct {
+	rows  []rowCells
+	cells []string
+}
+
+// chunks are the chunks a reader sends, and takes back once read: a chunk
+// done is filled again rather than a new one made, so that reading a sheet
+// allocates a few of them, not one per 512 rows.
+type chunks struct {
+	out  <-chan *chunk
+	free chan *chunk
+}
+
+// done gives ch back to the reader.
+func (c chunks) done(ch *chunk) {
+	select {
+	case c.free <- ch:
+	default:
+	}
 }
 
 // readAhead reads non-blank rows in chunks on its own goroutine until the end,
-// an error, ctx done, or more rows than lim.MaxRows. A chunk holds at most 512
-// rows or 256 KiB of text, and at most 8 wait, so what is in flight stays small
-// whatever the rows hold. readErr gives the read error once chunks is closed;
-// stop ends the reader early and waits for it.
-func readAhead(ctx context.Context, src source, path string, lim Limits) (chunks <-chan []rowCells, readErr func() error, stop func()) {
+// an error, ctx done, or more rows than lim.MaxRows. While chunks wait to be
+// read, it works out pre for the rows of the next one, sparing the reader of
+// chunks that work. A chunk holds at most 512 rows or 256 KiB of text, and at most 8
+// wait, so what is in flight stays small whatever the rows hold. readErr gives
+// the read error once chunks.out is closed; stop ends the reader early and
+// waits for it.
+func readAhead(ctx context.Context, src source, path string, lim Limits, pre func([]string) ahead) (ch chunks, readErr func() error, stop func()) {
 	const chunkRows, chunkBytes = 512, 256 << 10
-	out := make(chan []rowCells, 8)
+	out := make(chan *chunk, 8)
+	free := make(chan *chunk, 10)
 	done := make(chan struct{})
 	exited := make(chan struct{})
 	var rerr error
@@ -166,7 +225,16 @@ func readAhead(ctx context.Context, src source, path string, lim Limits) (chunks
 				rerr = inputErr(path, 0, "cannot be read (the reader failed: %v): open the sheet in Excel or LibreOffice and save it again as .xlsx or .csv", r)
 			}
 		}()
-		chunk := make([]rowCells, 0, chunkRows)
+		fresh := func() *chunk {
+			select {
+			case c := <-free:
+				c.rows, c.cells = c.rows[:0], c.cells[:0]
+				return c
+			default:
+				return &chunk{rows: make([]rowCells, 0, chunkRows)}
+			}
+		}
+		chunk := fresh()
 		held, rows := 0, 0
 		for {
 			select {
@@ -193,25 +261,31 @@ func readAhead(ctx context.Context, src source, path string, lim Limits) (chunks
 				rerr = inputErr(path, n, "the sheet has more than %s rows below its header; bulkpay pays at most %s rows in one batch: split the sheet into several files", count(lim.MaxRows), count(lim.MaxRows))
 				break
 			}
-			chunk = append(chunk, rowCells{n: n, cells: src.own(cells)})
+			own := src.own(&chunk.cells, cells)
+			chunk.rows = append(chunk.rows, rowCells{n: n, cells: own})
 			held += recordBytes(cells)
-			if len(chunk) == chunkRows || held >= chunkBytes {
+			if len(chunk.rows) == chunkRows || held >= chunkBytes {
+				if len(out) > 0 { // the validator has work: do some of its own
+					for i := range chunk.rows {
+						chunk.rows[i].ahead = pre(chunk.rows[i].cells)
+					}
+				}
 				select {
 				case out <- chunk:
 				case <-done:
 					return
 				}
-				chunk, held = make([]rowCells, 0, chunkRows), 0
+				chunk, held = fresh(), 0
 			}
 		}
-		if len(chunk) > 0 {
+		if len(chunk.rows) > 0 {
 			select {
 			case out <- chunk:
 			case <-done:
 			}
 		}
 	}()
-	return out, func() error { return rerr }, func() {
+	return chunks{out: out, free: free}, func() error { return rerr }, func() {
 		close(done)
 		<-exited
 	}
@@ -232,11 +306,13 @@ type validator struct {
 	opt       Options
 	lim       Limits
 	res       Result
-	seen      map[uint64]int32
+	seen      *payees
 	seenID    map[string]int32     // My-CoolPay wallets addressed by username or e-mail
 	folded    map[string]string    // Normalize of mode and operator cells, by cell text
 	wallets   map[string]walletHit // providers.WalletNamed, by folded cell
 	labels    map[string]labelHit  // both of the above, by cell text
+	recent    [4]labelHit          // the last labels found, tried before the map
+	next      int                  // the slot of recent the next label takes
 	parsedSum int64                // every amount that parsed, for the TOTAL check
 	badAmount bool
 	totalRow  int
@@ -288,7 +364,7 @@ func (v *validator) oversized(n int, cells []string) bool {
 }
 
 // row validates one data row; ok is false for rows that are not (valid) beneficiaries.
-func (v *validator) row(n int, cells []string) (batch.Row, bool) {
+func (v *validator) row(n int, cells []string, a *ahead) (batch.Row, bool) {
 	if blank(cells) {
 		return batch.Row{}, false
 	}
@@ -312,10 +388,14 @@ func (v *validator) row(n int, cells []string) (batch.Row, bool) {
 	before := v.errorCount()
 	r := batch.Row{Row: n, Mode: batch.ModeMobileMoney}
 
-	r.Name = joinFields(name)
+	plain := plainName(name)
+	r.Name = name
+	if !plain {
+		r.Name = joinFields(name)
+	}
 	if r.Name == "" {
 		v.fail(n, FieldName, name, batch.RowText("name_empty"))
-	} else if msg := badText("name", r.Name); msg != "" {
+	} else if msg := nameText(plain, r.Name); msg != "" {
 		v.fail(n, FieldName, name, msg)
 	} else if l := runeCount(r.Name, v.lim.MaxNameRunes); l > v.lim.MaxNameRunes {
 		v.fail(n, FieldName, name, batch.RowText("name_too_long", "length", strconv.Itoa(l), "max", strconv.Itoa(v.lim.MaxNameRunes)))
@@ -339,7 +419,13 @@ func (v *validator) row(n int, cells []string) (batch.Row, bool) {
 		wallet, named = modeWallet, modeNamed
 	}
 	rawPhone, _ := v.h.cell(cells, FieldPhone)
-	p, err := ParsePhone(rawPhone, v.opt.Region)
+	if !a.done {
+		a.phone, a.err = ParsePhone(rawPhone, v.opt.Region)
+		if a.err == nil {
+			a.key, _ = strconv.ParseUint(a.phone.E164, 10, 64)
+		}
+	}
+	p, err := a.phone, a.err
 	id := strings.TrimSpace(rawPhone)
 	if err != nil && !named {
 		wallet, named = providers.WalletAddressed(id)
@@ -347,8 +433,9 @@ func (v *validator) row(n int, cells []string) (batch.Row, bool) {
 	switch {
 	case err == nil:
 		r.Phone, r.Country, r.Operator = p.E164, p.Region, p.Operator
-		key, _ := strconv.ParseUint(p.E164, 10, 64)
-		duplicate(v, n, rawPhone, v.seen, key)
+		if first := v.seen.firstOr(a.key, int32(n)); first != int32(n) && !v.opt.AllowDuplicates {
+			v.fail(n, FieldPhone, rawPhone, batch.RowText("duplicate_row", "first", strconv.Itoa(int(first))))
+		}
 	case named && wallet.Wallet.Accepts(id): // a bare word is a wallet only when the row names the wallet
 		r.Phone, r.Country = id, "CM"
 		duplicate(v, n, rawPhone, v.seenID, strings.ToLower(id))
@@ -424,15 +511,23 @@ func (v *validator) fold(s string) string {
 }
 
 type labelHit struct {
+	cell  string
 	key   string
 	d     providers.Declaration
 	named bool
 }
 
 // label is v.fold(s) and v.walletNamed of it, worked out once per distinct
-// cell text: a mode or operator column repeats a few values on every row.
+// cell text: a mode or operator column repeats a few values on every row, so
+// the last few are compared first, cheaper than hashing s for the map.
 func (v *validator) label(s string) (string, providers.Declaration, bool) {
+	for i := range v.recent {
+		if l := &v.recent[i]; l.cell == s && (s != "" || l.key != "" || l.named) {
+			return l.key, l.d, l.named
+		}
+	}
 	if l, ok := v.labels[s]; ok {
+		v.recent[v.next], v.next = l, (v.next+1)%len(v.recent)
 		return l.key, l.d, l.named
 	}
 	k := v.fold(s)
@@ -441,7 +536,9 @@ func (v *validator) label(s string) (string, providers.Declaration, bool) {
 		if v.labels == nil {
 			v.labels = map[string]labelHit{}
 		}
-		v.labels[strings.Clone(s)] = labelHit{k, d, named}
+		l := labelHit{strings.Clone(s), k, d, named}
+		v.labels[l.cell] = l
+		v.recent[v.next], v.next = l, (v.next+1)%len(v.recent)
 	}
 	return k, d, named
 }
@@ -527,6 +624,63 @@ var textBytes = func() (t [256]uint8) {
 			t[c] = byteRefused
 		case c >= 0x80:
 			t[c] = byteHigh
+		}
+	}
+	return t
+}()
+
+// nameText is badText of a name, which has nothing to say when plain.
+func nameText(plain bool, name string) string {
+	if plain {
+		return ""
+	}
+	return badText("name", name)
+}
+
+// plainName reports that joinFields(s) is s and that badText has nothing to
+// say about s, looking at each byte once: s is UTF-8, holds no byte that may
+// start a space other than ' ' or what badText refuses, and no ' ' at either
+// end or next to another.
+func plainName(s string) bool {
+	if s == "" || s[0] == ' ' || s[len(s)-1] == ' ' {
+		return false
+	}
+	var high uint8
+	space := false
+	for i := 0; i < len(s); i++ {
+		switch c := nameBytes[s[i]]; c {
+		case nameOther:
+			return false
+		case nameSpace:
+			if space {
+				return false
+			}
+			space = true
+		default:
+			space = false
+			high |= c
+		}
+	}
+	return high == 0 || utf8.ValidString(s)
+}
+
+const (
+	namePlain = 0
+	nameHigh  = 1 // part of a character beyond ASCII, which is no space
+	nameSpace = 2 // ' '
+	nameOther = 3 // a control, or the lead byte of a space or of a character badText refuses
+)
+
+// nameBytes classes every byte value for plainName.
+var nameBytes = func() (t [256]uint8) {
+	for c := range t {
+		switch {
+		case c == ' ':
+			t[c] = nameSpace
+		case c < 0x20, c == 0x7F, c == 0xC2, c == 0xD8, c == 0xE1, c == 0xE2, c == 0xE3, c == 0xEF:
+			t[c] = nameOther
+		case c >= 0x80:
+			t[c] = nameHigh
 		}
 	}
 	return t

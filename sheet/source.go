@@ -14,8 +14,8 @@ import (
 
 // source yields a sheet's rows as raw cell text with their spreadsheet numbers.
 type source interface {
-	next() (row int, cells []string, err error) // io.EOF at the end
-	own(cells []string) []string                // cells the caller may keep past the next call
+	next() (row int, cells []string, err error)  // io.EOF at the end
+	own(into *[]string, cells []string) []string // cells the caller may keep past the next call, copied to *into if need be
 	close() error
 }
 

@@ -1435,6 +1435,21 @@ func testProviderReferences(t *testing.T, f *fixture) {
 		"campay":   {"CP-1": true, "CP-2": true},
 		"cinetpay": {"CI-7": true},
 	}, refs)
+
+	// a store that lists them a row at a time lists the same, by provider
+	if l, ok := f.st.(batch.ReferenceLister); ok {
+		for provider, want := range map[string]map[string]bool{"campay": refs["campay"], "cinetpay": refs["cinetpay"], "camoo": nil} {
+			got := map[string]bool{}
+			require.NoError(t, l.EachProviderReference(f.ctx, provider, func(ref string) error {
+				got[ref] = true
+				return nil
+			}))
+			assert.Equal(t, len(want), len(got), provider)
+			for ref := range want {
+				assert.True(t, got[ref], "%s %s", provider, ref)
+			}
+		}
+	}
 }
 
 func testCheck(t *testing.T, f *fixture) {

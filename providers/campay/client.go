@@ -3,8 +3,8 @@ package campay
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -29,8 +29,8 @@ type Client struct {
 	permanent   bool
 	description string
 	now         func() time.Time
-	// historyLimit is the largest history answer asked for in one request
-	// over several days; a larger one is asked again day range by day range.
+	// historyLimit is the largest transaction of a history answer, in bytes:
+	// the answer itself is read as it arrives, whatever its length.
 	historyLimit int64
 
 	mu      sync.Mutex
@@ -50,9 +50,10 @@ func WithBaseURL(u string) Option {
 // WithHTTPClient sets the http.Client (its Timeout bounds every call).
 func WithHTTPClient(h *http.Client) Option { return func(c *Client) { c.HTTP = h } }
 
-// WithHistoryLimit sets the largest history answer read for a range of days
-// (providers.MaxAnswer by default): a range whose answer is larger is asked
-// again in two halves, down to single days; a single day is read whole.
+// WithHistoryLimit sets the largest transaction read in a history answer, in
+// bytes (providers.MaxAnswer by default): a longer one, a broken or hostile
+// answer, fails the history. The answer as a whole has no limit: it is read
+// one transaction at a time as it arrives.
 func WithHistoryLimit(n int64) Option { return func(c *Client) { c.historyLimit = n } }
 
 // WithCredentials logs in with the application's API username and password.
@@ -109,7 +110,7 @@ func (c *Client) login(ctx context.Context, force bool) (string, error) {
 			Message: "no CamPay credentials: set the username and password (or a permanent token) in the environment"}
 	}
 	body, _ := json.Marshal(map[string]string{"username": c.username, "password": c.password})
-	resp, err := c.exchange(ctx, "token", http.MethodPost, "/token/", "", body, 0)
+	resp, err := c.exchange(ctx, "token", http.MethodPost, "/token/", "", body, nil)
 	if err != nil {
 		return "", err
 	}
@@ -140,7 +141,7 @@ func (c *Client) login(ctx context.Context, force bool) (string, error) {
 
 // exchange sends one request through providers.Exchange. Only a withdraw can
 // move money; every other request is safe to send again.
-func (c *Client) exchange(ctx context.Context, op, method, path, token string, body []byte, limit int64) (*providers.Response, error) {
+func (c *Client) exchange(ctx context.Context, op, method, path, token string, body []byte, read func(io.Reader) error) (*providers.Response, error) {
 	h := http.Header{}
 	if body != nil {
 		h.Set("Content-Type", "application/json")
@@ -148,29 +149,33 @@ func (c *Client) exchange(ctx context.Context, op, method, path, token string, b
 	if token != "" {
 		h.Set("Authorization", "Token "+token)
 	}
-	return providers.Exchange(ctx, c.HTTP, providers.Request{Provider: Name, Op: op, Method: method, URL: c.URL + path,
-		Header: h, Body: body, Safe: op != "withdraw", Secrets: []string{c.password, token}, Limit: limit,
+	r := providers.Request{Provider: Name, Op: op, Method: method, URL: c.URL + path,
+		Header: h, Body: body, Safe: op != "withdraw", Secrets: []string{c.password, token},
 		Explain: func(b []byte) string {
 			var eb errorBody
 			json.Unmarshal(b, &eb)
 			return eb.text()
-		}})
+		}}
+	if read != nil {
+		return providers.Stream(ctx, c.HTTP, r, read)
+	}
+	return providers.Exchange(ctx, c.HTTP, r)
 }
 
 // call sends an authenticated request, logging in again once on 401.
 func (c *Client) call(ctx context.Context, op, method, path string, body []byte) (*providers.Response, error) {
-	return c.callLimit(ctx, op, method, path, body, 0)
+	return c.callStream(ctx, op, method, path, body, nil)
 }
 
-// callLimit is call reading an answer of at most limit bytes
-// (providers.MaxAnswer when 0).
-func (c *Client) callLimit(ctx context.Context, op, method, path string, body []byte, limit int64) (*providers.Response, error) {
+// callStream is call handing a 200 answer to read as it arrives
+// (providers.Stream) when read is not nil.
+func (c *Client) callStream(ctx context.Context, op, method, path string, body []byte, read func(io.Reader) error) (*providers.Response, error) {
 	for try := 0; ; try++ {
 		tok, err := c.login(ctx, try > 0)
 		if err != nil {
 			return nil, err
 		}
-		resp, err := c.exchange(ctx, op, method, path, tok, body, limit)
+		resp, err := c.exchange(ctx, op, method, path, tok, body, read)
 		if err != nil {
 			return nil, err
 		}
@@ -366,67 +371,45 @@ type HistoryEntry struct {
 	ReferenceUUID  string                `json:"reference_uuid"`
 }
 
-// History fetches transactions between two dates (inclusive, YYYY-MM-DD).
-// CamPay's answer has no pages, so a range whose answer is larger than the
-// history limit is asked again in two halves, and so on down to single days; a
-// single day is read whole, whatever its size. The entries come in date order
-// of the ranges asked.
+// History fetches transactions between two dates (inclusive, YYYY-MM-DD),
+// all of them in memory: see EachHistory for a history of many payouts.
 func (c *Client) History(ctx context.Context, start, end time.Time) ([]HistoryEntry, error) {
 	var out []HistoryEntry
-	err := history(ctx, c, start, end, &out)
+	err := c.EachHistory(ctx, start, end, func(e HistoryEntry) error {
+		out = append(out, e)
+		return nil
+	})
 	return out, err
 }
 
-// history appends the entries of the days of start to end to out, each
-// decoded as an E: a HistoryEntry, or only the fields a caller keeps.
-func history[E any](ctx context.Context, c *Client, start, end time.Time, out *[]E) error {
+// EachHistory calls fn with each transaction between two dates (inclusive,
+// YYYY-MM-DD), in CamPay's order, as the answer arrives. CamPay's answer has
+// no pages: it is read one transaction at a time, whatever its length, and
+// only a transaction longer than the history limit (WithHistoryLimit) fails
+// it. An error of fn stops the reading and is returned as it is.
+func (c *Client) EachHistory(ctx context.Context, start, end time.Time, fn func(HistoryEntry) error) error {
+	return eachHistory(ctx, c, start, end, fn)
+}
+
+// eachHistory is EachHistory with each transaction decoded as an E: a
+// HistoryEntry, or only the fields a caller keeps.
+func eachHistory[E any](ctx context.Context, c *Client, start, end time.Time, fn func(E) error) error {
 	first := time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, time.UTC)
 	last := time.Date(end.Year(), end.Month(), end.Day(), 0, 0, 0, 0, time.UTC)
 	if last.Before(first) {
 		last = first
 	}
-	return historyDays(ctx, c, first, last, out)
-}
-
-// historyDays is history of the days first to last (UTC midnights).
-func historyDays[E any](ctx context.Context, c *Client, first, last time.Time, out *[]E) error {
-	days := int(last.Sub(first).Hours()/24 + 0.5)
-	limit := c.historyLimit
-	if limit <= 0 {
-		limit = providers.MaxAnswer
-	}
-	if days == 0 {
-		limit = 1 << 62 // one day cannot be split further: read it whole
-	}
 	body, _ := json.Marshal(map[string]string{"start_date": first.Format("2006-01-02"), "end_date": last.Format("2006-01-02")})
-	resp, err := c.callLimit(ctx, "history", http.MethodPost, "/history/", body, limit)
-	if tooLarge(err) && days > 0 {
-		mid := first.AddDate(0, 0, (days+1)/2-1)
-		if err := historyDays(ctx, c, first, mid, out); err != nil {
-			return err
-		}
-		return historyDays(ctx, c, mid.AddDate(0, 0, 1), last, out)
-	}
+	resp, err := c.callStream(ctx, "history", http.MethodPost, "/history/", body, func(r io.Reader) error {
+		return providers.EachJSON(r, "data", c.historyLimit, fn)
+	})
 	if err != nil {
 		return err
 	}
 	if resp.Status != http.StatusOK {
 		return resp.Error(providers.ErrTransient, resp.Snippet())
 	}
-	var h struct {
-		Data []E `json:"data"`
-	}
-	if err := resp.JSON(&h); err != nil {
-		return err
-	}
-	*out = append(*out, h.Data...)
 	return nil
-}
-
-// tooLarge tells an answer refused for its size (providers.Exchange's limit).
-func tooLarge(err error) bool {
-	var pe *providers.Error
-	return errors.As(err, &pe) && pe.HTTPStatus == http.StatusOK && strings.HasPrefix(pe.Message, "answer larger than")
 }
 
 // recordEntry is the part of a HistoryEntry a Record keeps: a history of many
@@ -439,21 +422,14 @@ type recordEntry struct {
 	ReferenceUUID string                `json:"reference_uuid"`
 }
 
-// Records implements batch.Historian: CamPay's history between two days. PENDING
-// lines are left out by CamPay itself.
-func (c *Client) Records(ctx context.Context, from, to time.Time) ([]providers.Record, error) {
-	var h []recordEntry
-	if err := history(ctx, c, from, to, &h); err != nil {
-		return nil, err
-	}
-	out := make([]providers.Record, 0, len(h))
-	for i, e := range h {
+// Records implements batch.Historian: CamPay's history between two days, read
+// as it arrives. PENDING lines are left out by CamPay itself.
+func (c *Client) Records(ctx context.Context, from, to time.Time, fn func(providers.Record) error) error {
+	return eachHistory(ctx, c, from, to, func(e recordEntry) error {
 		st, _ := statusOf(e.Status)
 		at, _ := time.Parse(time.RFC3339, e.Datetime)
-		out = append(out, providers.Record{ProviderReference: e.ReferenceUUID, Phone: e.PhoneNumber, Amount: int64(e.Amount), Status: st, At: at})
-		h[i] = recordEntry{} // its strings are the record's now; the entry goes
-	}
-	return out, nil
+		return fn(providers.Record{ProviderReference: e.ReferenceUUID, Phone: e.PhoneNumber, Amount: int64(e.Amount), Status: st, At: at})
+	})
 }
 
 var (
