@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -573,52 +572,33 @@ func (s *Store) claim(ctx context.Context, held bool, batchID int64, provider st
 			}
 		}
 		q += ` ORDER BY row LIMIT ?`
-		args = append(args, limit)
+		if s.pg {
+			q += ` FOR UPDATE SKIP LOCKED`
+		}
+		rows, err := tx.QueryContext(ctx, q, append(args, limit)...)
+		if err != nil {
+			return err
+		}
+		items, err := scanItems(rows)
+		if err != nil {
+			return err
+		}
 		now := s.clock()
 		at := batch.Stamp(now)
-		until := ""
-		if !lease.Until.IsZero() {
-			until = batch.Stamp(lease.Until)
-		}
-		var items []batch.Item
-		if s.pg {
-			rows, err := tx.QueryContext(ctx, q+` FOR UPDATE SKIP LOCKED`, args...)
-			if err != nil {
-				return err
-			}
-			if items, err = scanItems(rows); err != nil {
-				return err
-			}
-		} else {
-			// one writer: the items are found and claimed by one statement,
-			// which returns them as it left them (in no set order); their
-			// state and attempts are put back below to what the event and the
-			// attempt record
-			rows, err := tx.QueryContext(ctx, `UPDATE items SET state = 'submitting', attempts = attempts + 1, updated_at = ?,
-				claimed_by = ?, lease_until = ? WHERE id IN (`+strings.Replace(q, itemCols, "id", 1)+`)
-				RETURNING `+itemCols, append([]any{at, lease.Worker, until}, args...)...)
-			if err != nil {
-				return err
-			}
-			if items, err = scanItems(rows); err != nil {
-				return err
-			}
-			slices.SortFunc(items, func(a, b batch.Item) int { return a.Row - b.Row })
-		}
 		for _, it := range items {
-			if s.pg {
-				res, err := tx.ExecContext(ctx, `UPDATE items SET state = 'submitting', attempts = attempts + 1, updated_at = ?,
+			until := ""
+			if !lease.Until.IsZero() {
+				until = batch.Stamp(lease.Until)
+			}
+			res, err := tx.ExecContext(ctx, `UPDATE items SET state = 'submitting', attempts = attempts + 1, updated_at = ?,
 				claimed_by = ?, lease_until = ? WHERE id = ? AND state = 'planned'`, at, lease.Worker, until, it.ID)
-				if err != nil {
-					return err
-				}
-				if n, err := res.RowsAffected(); err != nil {
-					return err
-				} else if n != 1 {
-					continue // another writer claimed it since it was read: not ours to send
-				}
-			} else {
-				it.State, it.Attempts = batch.Planned, it.Attempts-1
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n != 1 {
+				continue // another writer claimed it since it was read: not ours to send
 			}
 			id, err := insertAttempt(ctx, tx, it, batch.KindSend, batch.RequestSummary(it), at)
 			if err != nil {
