@@ -727,11 +727,11 @@ func closeOpen(ctx context.Context, tx *sql.Tx, itemID int64, at string) error {
 	return nil
 }
 
-// applyOne writes one change inside tx: the item's batch comes back from the
-// item's own UPDATE (RETURNING), so that a change costs no lookup of it; the
-// item is looked up only on the way to an error, to tell an item that does
-// not exist (batch.ErrItemNotFound) from one that moved (batch.ErrStale).
 func applyOne(ctx context.Context, tx *sql.Tx, c batch.Change, at string) error {
+	batchID, err := itemBatch(ctx, tx, c.ItemID)
+	if err != nil {
+		return err
+	}
 	if a := c.Attempt; a != nil {
 		q := `UPDATE attempts SET finished_at = ?, outcome = ?, provider_reference = ?, response = ?
 			WHERE id = ? AND item_id = ? AND finished_at IS NULL`
@@ -745,9 +745,6 @@ func applyOne(ctx context.Context, tx *sql.Tx, c batch.Change, at string) error 
 			return fmt.Errorf("close attempt %d: %w", a.ID, err)
 		}
 		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			if _, ierr := itemBatch(ctx, tx, c.ItemID); ierr != nil && err == nil {
-				return ierr
-			}
 			return fmt.Errorf("close attempt %d of item %d: %w", a.ID, c.ItemID, errors.Join(batch.ErrStale, err))
 		}
 	}
@@ -758,44 +755,31 @@ func applyOne(ctx context.Context, tx *sql.Tx, c batch.Change, at string) error 
 	}
 	if c.To == "" {
 		if c.Message == "" {
-			_, err := itemBatch(ctx, tx, c.ItemID)
-			return err
+			return nil
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE items SET message = ? WHERE id = ?`, c.Message, c.ItemID)
-		if err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE items SET message = ? WHERE id = ?`, c.Message, c.ItemID); err != nil {
 			return fmt.Errorf("update item %d: %w", c.ItemID, err)
-		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			_, ierr := itemBatch(ctx, tx, c.ItemID)
-			return errors.Join(ierr, err)
 		}
 		return nil
 	}
 	if err := batch.CheckMove(c.From, c.To); err != nil {
-		if _, ierr := itemBatch(ctx, tx, c.ItemID); ierr != nil {
-			return ierr
-		}
 		return fmt.Errorf("item %d: %w", c.ItemID, err)
 	}
-	var batchID int64
-	err := tx.QueryRowContext(ctx, `UPDATE items SET state = ?, updated_at = ?,
+	res, err := tx.ExecContext(ctx, `UPDATE items SET state = ?, updated_at = ?,
 			message = CASE WHEN ? <> '' THEN ? ELSE message END,
 			provider_reference = CASE WHEN ? <> '' THEN ? ELSE provider_reference END,
 			provider_fee = CASE WHEN ? <> 0 THEN ? ELSE provider_fee END,
 			provider_net = CASE WHEN ? <> 0 THEN ? ELSE provider_net END,
 			provider = CASE WHEN ? <> '' THEN ? ELSE provider END,
 			notify_digest = CASE WHEN ? <> '' THEN ? ELSE notify_digest END
-		WHERE id = ? AND state = ?`+leaseCond(c.Lease)+` RETURNING batch_id`,
+		WHERE id = ? AND state = ?`+leaseCond(c.Lease),
 		append([]any{c.To, at, c.Message, c.Message, c.ProviderReference, c.ProviderReference, c.ProviderFee, c.ProviderFee,
-			c.ProviderNet, c.ProviderNet, c.Provider, c.Provider, c.NotifyDigest, c.NotifyDigest, c.ItemID, c.From}, leaseArgs(c.Lease)...)...).Scan(&batchID)
-	if errors.Is(err, sql.ErrNoRows) {
-		if _, ierr := itemBatch(ctx, tx, c.ItemID); ierr != nil {
-			return ierr
-		}
-		return fmt.Errorf("item %d is no longer %s: %w", c.ItemID, c.From, batch.ErrStale)
-	}
+			c.ProviderNet, c.ProviderNet, c.Provider, c.Provider, c.NotifyDigest, c.NotifyDigest, c.ItemID, c.From}, leaseArgs(c.Lease)...)...)
 	if err != nil {
 		return fmt.Errorf("update item %d: %w", c.ItemID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return fmt.Errorf("item %d is no longer %s: %w", c.ItemID, c.From, errors.Join(batch.ErrStale, err))
 	}
 	return appendEvent(ctx, tx, c.Event(batchID), at)
 }
