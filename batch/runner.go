@@ -466,6 +466,9 @@ func (r *run) runLane(ctx context.Context, b Batch, l *lane) error {
 		size = max(1, chunker.ChunkSize())
 	}
 	hold := r.holding(l)
+	if r.claimsAhead(l, chunked, hold) {
+		size = claimAhead
+	}
 	claim := func(ctx context.Context) ([]Claim, error) {
 		if hold != nil {
 			return hold.ClaimHeld(ctx, b.ID, name, size, r.held()...)
@@ -494,42 +497,65 @@ func (r *run) runLane(ctx context.Context, b Batch, l *lane) error {
 				}
 				return err
 			}
+			// Claimed ahead and not sent yet (claimsAhead); planned again
+			// when the worker stops before sending them.
+			var queue []Claim
+			drop := func(err error) error {
+				if len(queue) > 0 {
+					why := err
+					if why == nil {
+						why = errors.New("the run stopped")
+					}
+					err = errors.Join(err, r.unclaimFor(context.WithoutCancel(gctx), queue, why,
+						"not sent: claimed ahead of its request, which had not left when the worker stopped; the next run sends it"))
+					queue = nil
+				}
+				return err
+			}
 			for !l.halted.Load() {
 				if gctx.Err() != nil {
-					return recorded(nil) // cancelled: nothing claimed, nothing sent
+					return drop(recorded(nil))
 				}
-				claims, err := claim(gctx)
-				if rerr := recorded(nil); rerr != nil {
-					// the worker stops: what it just claimed is not sent,
-					// and is planned again if the ledger takes it
-					if err == nil && len(claims) > 0 {
-						rerr = errors.Join(rerr, r.unclaim(gctx, claims, rerr))
+				var claims []Claim
+				var err error
+				if len(queue) == 0 || chunked {
+					claims, err = claim(gctx)
+					if rerr := recorded(nil); rerr != nil {
+						if err == nil && len(claims) > 0 {
+							rerr = errors.Join(rerr, r.unclaim(gctx, claims, rerr))
+						}
+						return rerr
 					}
-					return rerr
-				}
-				if err != nil {
-					if gctx.Err() != nil {
+					if err != nil {
+						if gctx.Err() != nil {
+							return nil
+						}
+						return fmt.Errorf("claim items: %w", err)
+					}
+					if len(claims) == 0 {
 						return nil
 					}
-					return fmt.Errorf("claim items: %w", err)
+					r.crash("after-claim")
+					queue = claims
+				} else if rerr := recorded(nil); rerr != nil {
+					return drop(rerr)
 				}
-				if len(claims) == 0 {
-					return nil
-				}
-				r.crash("after-claim")
 				var record func() error
 				if chunked {
-					record, err = r.sendChunk(gctx, l, chunker, claims)
+					record, err = r.sendChunk(gctx, l, chunker, queue)
+					queue = nil
 				} else {
-					record, err = r.send(gctx, l, claims[0], hold)
+					c := queue[0]
+					queue = queue[1:]
+					record, err = r.send(gctx, l, c, hold)
 				}
 				if err != nil {
-					return err
+					return drop(err)
 				}
 				recording = make(chan error, 1)
 				go func() { recording <- guard(record)() }()
 			}
-			return recorded(nil)
+			return drop(recorded(nil))
 		}))
 	}
 	if err := g.Wait(); err != nil {
@@ -539,6 +565,23 @@ func (r *run) runLane(ctx context.Context, b Batch, l *lane) error {
 		return ctx.Err()
 	}
 	return r.settle(ctx, b, l)
+}
+
+// claimAhead is how many items a worker claims at once on a lane that
+// claims ahead (see claimsAhead): one claim, committed and checkpointed into
+// the main file, for that many requests instead of one each.
+const claimAhead = 16
+
+// claimsAhead reports whether the lane's workers claim claimAhead items at a
+// time and send them one after the other: the provider sends one item a
+// call, its rate is unlimited, and an item claimed and never sent is settled
+// by sending its reference again (Settler), so that a crash leaves it
+// submitting at worst, to be settled and paid once by the next run, as an item
+// whose request left without an answer. Claims that are held (HoldingStore)
+// or leased (a shared ledger) are made one at a time.
+func (r *run) claimsAhead(l *lane, chunked bool, hold HoldingStore) bool {
+	_, settles := l.Provider.(Settler)
+	return settles && !chunked && hold == nil && l.Rate == 0 && r.leased() == nil
 }
 
 // payout is what goes to the item's provider. Its currency is the batch's, or
@@ -638,10 +681,15 @@ func (r *run) send(ctx context.Context, l *lane, c Claim, hold HoldingStore) (re
 // sending them. Should the ledger not take this either, the next run finds
 // them submitting and recovers them.
 func (r *run) unclaim(ctx context.Context, claims []Claim, why error) error {
+	return r.unclaimFor(ctx, claims, why, "not sent: the answer to the previous payout could not be recorded, so nothing more is sent; the next run sends it")
+}
+
+// unclaimFor is unclaim with the cause its events record.
+func (r *run) unclaimFor(ctx context.Context, claims []Claim, why error, cause string) error {
 	changes := make([]Change, 0, len(claims))
 	for _, c := range claims {
 		changes = append(changes, Change{ItemID: c.Item.ID, From: Submitting, To: Planned, Message: "not sent: " + why.Error(),
-			Cause:   "not sent: the answer to the previous payout could not be recorded, so nothing more is sent; the next run sends it",
+			Cause:   cause,
 			Attempt: &AttemptEnd{ID: c.AttemptID, Outcome: OutcomeNotProcessed, Response: "never sent: " + why.Error()}})
 	}
 	if err := r.applyEach(ctx, claims, changes); err != nil {

@@ -773,3 +773,46 @@ func TestARequestWhoseReleaseFailsNeverLeavesAndIsPlannedAgain(t *testing.T) {
 		assert.Equal(t, batch.Planned, it.State, "row %d: sent by the next run, not left in doubt", it.Row)
 	}
 }
+
+// At rate unlimited a CamPay worker claims sixteen items at once (CamPay
+// settles by our reference); when its lane stops (the balance ran out) the
+// items it claimed and did not send go back to planned, none sent, none left
+// in doubt, and the items after them were never claimed.
+func TestClaimsAheadAtUnlimitedRateArePlannedAgainWhenTheLaneStops(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 20, sandbox.Options{CamPay: sandbox.CamPayOptions{MTNBalance: 2500}}, 2*time.Second)
+	r := e.runner(e.client)
+	r.Lanes["campay"] = batch.Lane{Provider: e.client, Concurrency: 1} // rate unlimited
+	sum, err := r.Run(context.Background(), e.b)
+	require.NoError(t, err)
+	assert.Equal(t, 2, sum.Counts[batch.Succeeded], "1000 + 1001 fit in 2500")
+	assert.Equal(t, 18, sum.Counts[batch.Planned], "the rest wait, nothing failed, nothing in doubt")
+	sent := map[string]bool{}
+	for _, p := range e.srv.Payouts() {
+		sent[p.ClientReference] = true
+	}
+	items, err := e.st.Items(context.Background(), e.b.ID)
+	require.NoError(t, err)
+	for i, it := range items {
+		evs, err := e.st.Events(context.Background(), e.b.ID, it.ID)
+		require.NoError(t, err)
+		var path []batch.State
+		for _, ev := range evs {
+			path = append(path, ev.To)
+		}
+		switch {
+		case i < 2:
+			assert.Equal(t, []batch.State{batch.Planned, batch.Submitting, batch.Pending, batch.Succeeded}, path, "row %d", it.Row)
+		case i == 2: // its request was refused: ER301
+			assert.Equal(t, []batch.State{batch.Planned, batch.Submitting, batch.Planned}, path, "row %d", it.Row)
+		case i < 16: // claimed with the first sixteen, never sent
+			assert.False(t, sent[it.Reference], "row %d", it.Row)
+			assert.Equal(t, []batch.State{batch.Planned, batch.Submitting, batch.Planned}, path, "row %d", it.Row)
+			assert.Contains(t, evs[len(evs)-1].Cause, "claimed ahead", "row %d", it.Row)
+		default: // never claimed
+			assert.False(t, sent[it.Reference], "row %d", it.Row)
+			assert.Equal(t, []batch.State{batch.Planned}, path, "row %d", it.Row)
+		}
+	}
+	assertLegalPaths(t, e)
+}
