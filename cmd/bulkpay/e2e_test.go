@@ -210,16 +210,33 @@ func (s *simulator) holding(n int) <-chan struct{} {
 func (s *simulator) holdFrom(n int) (release func()) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	gate := make(chan struct{})
-	s.gate, s.holdAt = gate, n
+	s.gate, s.holdAt = make(chan struct{}), n
 	var once sync.Once
 	return func() {
 		once.Do(func() {
 			s.mu.Lock()
+			gate := s.gate
 			s.gate = nil
 			s.mu.Unlock()
 			close(gate)
 		})
+	}
+}
+
+// answerHeld lets the money-moving requests held now go on, as a provider
+// answers the requests it took, while those that come later are held still.
+// A run interrupted while its payouts were held waits for their answers (a
+// payout that left is not cut off): answered, it ends at once instead of at
+// its client's timeout.
+func (s *simulator) answerHeld() {
+	s.mu.Lock()
+	gate := s.gate
+	if gate != nil {
+		s.gate = make(chan struct{})
+	}
+	s.mu.Unlock()
+	if gate != nil {
+		close(gate)
 	}
 }
 
@@ -471,6 +488,7 @@ func TestInterruptThenResume(t *testing.T) {
 	var errb testsupport.Buffer
 	h := runHeld(t, 30, 5, &errb)
 	require.NoError(t, h.run.Process.Signal(os.Interrupt))
+	h.sim.answerHeld()
 	err := h.run.wait()
 	var ee *exec.ExitError
 	require.ErrorAs(t, err, &ee)

@@ -167,6 +167,7 @@ func TestInterruptGivesOneResumeHintWithTheFlagsUsed(t *testing.T) {
 	t.Cleanup(func() { cmd.Process.Kill(); <-run.done })
 	run.until(t, sim.holding(5), "5 payouts")
 	require.NoError(t, run.Process.Signal(os.Interrupt))
+	sim.answerHeld()
 	err := run.wait()
 	var ee *exec.ExitError
 	require.ErrorAs(t, err, &ee)
