@@ -56,6 +56,7 @@ func TestPanicExitsOneAndNamesTheResumeCommand(t *testing.T) {
 }
 
 func TestSandboxOnAllInterfacesIsRefusedWithoutAllowRemote(t *testing.T) {
+	t.Parallel()
 	r := bulkpay(t, t.TempDir(), "sandbox", "--addr", "0.0.0.0:0")
 	assert.Equal(t, cli.ExitInvalid, r.code)
 	assert.Contains(t, r.stderr, "refusing to serve the sandbox on 0.0.0.0:")
@@ -67,6 +68,7 @@ func TestSandboxOnAllInterfacesIsRefusedWithoutAllowRemote(t *testing.T) {
 var hintRE = regexp.MustCompile("`bulkpay (resume [^`]+)`")
 
 func TestPanicMidPaymentExitsOneAndTheHintResumesWhereItWasPaid(t *testing.T) {
+	t.Parallel()
 	url := startSandbox(t)
 	dir := t.TempDir()
 	sheetPath := bigSheet(t, dir, 40)
@@ -141,6 +143,7 @@ func runBulkpay(dir string, env []string, args ...string) (result, error) {
 }
 
 func TestFourEyesCannotBeBypassedInTheREADMEOrder(t *testing.T) {
+	t.Parallel()
 	url := startSandbox(t)
 	dir := t.TempDir()
 	sheetPath := writeRows(t, dir, "paie-2026-12.csv", []string{"A;677000001;1000;;", "B;699000002;2000;;"})
@@ -182,6 +185,7 @@ func TestFourEyesCannotBeBypassedInTheREADMEOrder(t *testing.T) {
 }
 
 func TestReportFolderNotWritableIsAWarningAfterAFullPayment(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	sheetPath := writeRows(t, dir, "paie.csv", []string{"A;677000001;1000;;", "B;699000002;2000;;"})
 	// a folder below a regular file cannot be made, whoever runs the test
