@@ -86,7 +86,7 @@ func TestEveryPostNeedsItsCSRFToken(t *testing.T) {
 	h := newHarness(t, nil)
 	bob := h.signIn("bob")
 	msg := catalog["en"]["csrf"]
-	for name, form := range map[string]url.Values{"none": {"csrf": {""}}, "wrong": {"csrf": {"x" + bob.csrf[1:]}}} {
+	for name, form := range map[string]url.Values{"none": {"csrf": {""}}, "wrong": {"csrf": {flip(bob.csrf)}}} {
 		got := bob.post("/logout", form)
 		assert.Equal(t, http.StatusForbidden, got.code, name)
 		assert.Contains(t, got.body, strings.ReplaceAll(msg, "'", "&#39;"), name)
