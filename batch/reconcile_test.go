@@ -11,6 +11,7 @@ import (
 
 	"bulkpay/batch"
 	"bulkpay/providers"
+	"bulkpay/providers/providerstest"
 	"bulkpay/providers/sandbox"
 )
 
@@ -36,8 +37,12 @@ func (e *env) reconcile(ctx context.Context, items []batch.Item, s *sleeps) ([]b
 	for _, it := range stored {
 		known["campay"][it.ProviderReference] = true
 	}
+	// one lookup at a time, as without a lane, but paced on a clock that
+	// waits for nothing either: a Retry-After pauses the pace as well
+	lane := batch.Lane{Provider: e.client, Concurrency: 1, Caller: providers.Stack(providers.Options{Provider: "campay", Concurrency: 1,
+		Clock: providerstest.NewClock(time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC))})}
 	return batch.Reconcile(ctx, map[string]batch.Provider{"campay": e.client}, e.b, items, known, time.Now(),
-		batch.Lookups{Sleep: s.sleep})
+		batch.Lookups{Sleep: s.sleep, Lanes: map[string]batch.Lane{"campay": lane}})
 }
 
 func (e *env) paidItems() []batch.Item {

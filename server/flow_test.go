@@ -69,9 +69,7 @@ func TestUploadPlanApproveRunAndReports(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	h := newHarness(t, nil)
-	hash, err := identity.HashPassword("password-eve")
-	require.NoError(t, err)
-	_, err = h.st.AddUser(ctx, identity.User{Name: "eve", Role: identity.Approver, PasswordHash: hash, Created: h.clock.Now()})
+	_, err := h.st.AddUser(ctx, identity.User{Name: "eve", Role: identity.Approver, PasswordHash: lightHash("password-eve"), Created: h.clock.Now()})
 	require.NoError(t, err)
 	awa := h.signIn("awa")
 

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -30,8 +31,9 @@ func TestServeDeliversTheWebhookOutboxWhileItRuns(t *testing.T) {
 		w.WriteHeader(http.StatusOK)
 	}))
 	t.Cleanup(receiver.Close)
+	delivered := make(chan string, 256) // the events whose delivery the ledger holds
 	h := newHarness(t, func(o *Options) {
-		o.Webhooks = &webhooks.Deliverer{Store: o.Store.(webhooks.Store),
+		o.Webhooks = &webhooks.Deliverer{Store: recording{Store: o.Store.(webhooks.Store), delivered: delivered},
 			Endpoints: []webhooks.Endpoint{webhooks.NewEndpoint(receiver.URL, []string{"batch.approved", "batch.completed"}, secret)}}
 		o.WebhooksIdle = 20 * time.Millisecond
 	})
@@ -52,6 +54,15 @@ func TestServeDeliversTheWebhookOutboxWhileItRuns(t *testing.T) {
 	}
 	assert.Equal(t, 1, seen["batch.approved"], "the endpoint's events only, each once")
 	assert.Len(t, seen, 2)
+	// the receiver has the event before the server has its answer: the
+	// delivery is listed once the server has recorded it
+	for n := 0; n < 2; n++ {
+		select {
+		case <-delivered:
+		case <-deadline:
+			t.Fatal("the deliveries were never recorded")
+		}
+	}
 
 	// the API lists the events with their deliveries, and an admin sends one again
 	carl, dana := h.api("carl", "password-carl"), h.api("dana", "password-dana")
@@ -84,4 +95,19 @@ func TestServeDeliversTheWebhookOutboxWhileItRuns(t *testing.T) {
 	case <-time.After(time.Minute): // a bound, never reached when delivery works
 		t.Fatal("the resent event was not delivered")
 	}
+}
+
+// recording is the webhooks' store that tells delivered of each delivery it
+// records as delivered, once it is in the ledger.
+type recording struct {
+	webhooks.Store
+	delivered chan<- string
+}
+
+func (r recording) Record(ctx context.Context, d webhooks.Delivery, a *webhooks.Attempt) error {
+	err := r.Store.Record(ctx, d, a)
+	if err == nil && d.State == webhooks.Delivered {
+		r.delivered <- d.EventID
+	}
+	return err
 }

@@ -8,6 +8,8 @@ import (
 	"github.com/nyaruka/phonenumbers"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"bulkpay/internal/testsupport/campaign"
 )
 
 // TestNumberTypeMatchesPhonenumbers checks the per-prefix type cache against
@@ -18,7 +20,7 @@ func TestNumberTypeMatchesPhonenumbers(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(11, 11))
 	regions := []string{"CM", "CI", "SN", "GA", "CD", "NG", "FR", "DE", "BE", "GB", "US", "CA", "IT", "RU", "BR", "IN"}
-	cached := 0
+	cached, n := 0, campaign.Size(500, 3000) // numbers drawn per region
 	for _, region := range regions {
 		cc := int32(phonenumbers.GetCountryCodeForRegion(region))
 		require.NotZero(t, cc, region)
@@ -34,7 +36,7 @@ func TestNumberTypeMatchesPhonenumbers(t *testing.T) {
 				}
 			}
 		}
-		for i := 0; i < 3000; i++ {
+		for i := 0; i < n; i++ {
 			prefix := ""
 			if len(prefixes) > 0 && i%4 != 0 {
 				prefix = prefixes[rng.IntN(len(prefixes))]

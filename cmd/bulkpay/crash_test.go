@@ -22,6 +22,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"bulkpay/internal/testsupport/campaign"
 	"bulkpay/providers/sandbox"
 )
 
@@ -180,7 +181,7 @@ func killAfterPayouts(t *testing.T, rng *rand.Rand, sim *simulator, dir string, 
 // and kills it somewhere, saying whether it did.
 func crashHarness(t *testing.T, kills int, seed int64, callbacks bool,
 	kill func(t *testing.T, rng *rand.Rand, sim *simulator, dir string, args []string) bool) {
-	rows := max(160, kills*8)
+	rows := max(campaign.Size(80, 160), kills*8) // 20 rows per provider in a plain go test, 40 in the full campaign
 	rules, err := sandbox.ParseRules("*:latency=0ms..30ms; campay.withdraw:hang-after@2%; cinetpay.send:hang-after@3%; *:error=503@2%; *:error=429@2%,retry-after=1; *:reset@1%; mycoolpay.payout:malformed@1%; camoo.cashout:hang-before@1%")
 	require.NoError(t, err)
 	sim := newSimulator(t, sandbox.Options{Seed: seed, Latency: 5 * time.Millisecond, SettleDelay: 200 * time.Millisecond, Rules: rules})

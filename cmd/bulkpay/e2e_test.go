@@ -210,12 +210,12 @@ func (s *simulator) holding(n int) <-chan struct{} {
 func (s *simulator) holdFrom(n int) (release func()) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	gate := make(chan struct{})
-	s.gate, s.holdAt = gate, n
+	s.gate, s.holdAt = make(chan struct{}), n
 	var once sync.Once
 	return func() {
 		once.Do(func() {
 			s.mu.Lock()
+			gate := s.gate
 			s.gate = nil
 			s.mu.Unlock()
 			close(gate)
@@ -471,12 +471,14 @@ func TestInterruptThenResume(t *testing.T) {
 	var errb testsupport.Buffer
 	h := runHeld(t, 30, 5, &errb)
 	require.NoError(t, h.run.Process.Signal(os.Interrupt))
+	// the payouts held are answered: a payout that left is not cut off by the
+	// interrupt, and unanswered it would end only at its client's timeout
+	h.release()
 	err := h.run.wait()
 	var ee *exec.ExitError
 	require.ErrorAs(t, err, &ee)
 	assert.Equal(t, cli.ExitInterrupted, ee.ExitCode(), errb.String())
 	assert.Contains(t, errb.String(), "bulkpay resume big")
-	h.release()
 
 	r := bulkpay(t, h.dir, "resume", "big", "--sandbox", h.sim.URL)
 	require.Equal(t, 0, r.code, r.stderr)

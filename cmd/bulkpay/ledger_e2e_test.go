@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -148,15 +149,19 @@ func TestRunsRacingOnANewLedgerGetAClearMessage(t *testing.T) {
 	sheet := bigSheet(t, dir, 20)
 	const n = 6
 	results := make([]result, n)
+	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i] = bulkpay(t, dir, "run", sheet, "--sandbox", url)
+			// not bulkpay(t, ...): a require in this goroutine would leave its
+			// result empty, counted below as a run that paid
+			results[i], errs[i] = runBulkpay(dir, nil, "run", sheet, "--sandbox", url)
 		}()
 	}
 	wg.Wait()
+	require.NoError(t, errors.Join(errs...), "every run ran")
 	paid := 0
 	for _, r := range results {
 		switch r.code {
@@ -174,6 +179,11 @@ func TestRunsRacingOnANewLedgerGetAClearMessage(t *testing.T) {
 	t.Logf("%d of %d runs paid, the others were told who runs the batch", paid, n)
 	assert.GreaterOrEqual(t, paid, 1)
 	paidExactlyOnce(t, url, reportLines(t, dir, "big"))
+	if t.Failed() {
+		for i, r := range results {
+			t.Logf("run %d: exit %d\n%s", i+1, r.code, r.stderr)
+		}
+	}
 }
 
 // holdLock makes the test process the batch's lock holder: alive for as long as

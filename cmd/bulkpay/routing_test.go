@@ -12,6 +12,7 @@ import (
 // Camtel rows used to pass validation and fail at Camoo with 422 mid-batch.
 // They are refused at validation, and a run with them moves no money.
 func TestCashoutsCamooCannotPayAreRefusedBeforeMoneyMoves(t *testing.T) {
+	t.Parallel()
 	url := startSandbox(t)
 	dir := t.TempDir()
 	sheet := writeRows(t, dir, "cashouts.csv", []string{
@@ -42,6 +43,7 @@ func TestCashoutsCamooCannotPayAreRefusedBeforeMoneyMoves(t *testing.T) {
 // A row whose provider cannot pay the batch currency is refused at validation:
 // CinetPay pays Guinea in GNF, CamPay and My-CoolPay pay Cameroon in XAF.
 func TestCurrencyAProviderCannotPayIsRefused(t *testing.T) {
+	t.Parallel()
 	url := startSandbox(t)
 	dir := t.TempDir()
 	sheet := writeRows(t, dir, "gn.csv", []string{"Conakry;+224621234567;5000;;", "Douala;677123456;5000;;"})

@@ -60,6 +60,7 @@ func TestPanicExitsOneAndNamesTheResumeCommand(t *testing.T) {
 }
 
 func TestSandboxOnAllInterfacesIsRefusedWithoutAllowRemote(t *testing.T) {
+	t.Parallel()
 	r := bulkpay(t, t.TempDir(), "sandbox", "--addr", "0.0.0.0:0")
 	assert.Equal(t, cli.ExitInvalid, r.code)
 	assert.Contains(t, r.stderr, "refusing to serve the sandbox on 0.0.0.0:")
@@ -71,6 +72,7 @@ func TestSandboxOnAllInterfacesIsRefusedWithoutAllowRemote(t *testing.T) {
 var hintRE = regexp.MustCompile("`bulkpay (resume [^`]+)`")
 
 func TestPanicMidPaymentExitsOneAndTheHintResumesWhereItWasPaid(t *testing.T) {
+	t.Parallel()
 	url := startSandbox(t)
 	dir := t.TempDir()
 	sheetPath := bigSheet(t, dir, 40)
@@ -117,6 +119,15 @@ func TestPanicMidPaymentExitsOneAndTheHintResumesWhereItWasPaid(t *testing.T) {
 // a time limit.
 func bulkpayEnv(t *testing.T, dir string, env []string, args ...string) result {
 	t.Helper()
+	r, err := runBulkpay(dir, env, args...)
+	require.NoError(t, err)
+	return r
+}
+
+// runBulkpay is bulkpayEnv for another goroutine than the test's, which must
+// not stop the test: an error is a process that could not be run or waited
+// for (an exit status is no error).
+func runBulkpay(dir string, env []string, args ...string) (result, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, args...)
@@ -125,17 +136,18 @@ func bulkpayEnv(t *testing.T, dir string, env []string, args ...string) result {
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
-	code := 0
 	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else {
-		require.NoError(t, err)
+	switch {
+	case errors.As(err, &ee):
+		return result{code: ee.ExitCode(), stdout: out.String(), stderr: errb.String()}, nil
+	case err != nil:
+		return result{code: -1, stdout: out.String(), stderr: errb.String()}, err
 	}
-	return result{code: code, stdout: out.String(), stderr: errb.String()}
+	return result{stdout: out.String(), stderr: errb.String()}, nil
 }
 
 func TestFourEyesCannotBeBypassedInTheREADMEOrder(t *testing.T) {
+	t.Parallel()
 	url := startSandbox(t)
 	dir := t.TempDir()
 	sheetPath := writeRows(t, dir, "paie-2026-12.csv", []string{"A;677000001;1000;;", "B;699000002;2000;;"})
@@ -177,6 +189,7 @@ func TestFourEyesCannotBeBypassedInTheREADMEOrder(t *testing.T) {
 }
 
 func TestReportFolderNotWritableIsAWarningAfterAFullPayment(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	sheetPath := writeRows(t, dir, "paie.csv", []string{"A;677000001;1000;;", "B;699000002;2000;;"})
 	// a folder below a regular file cannot be made, whoever runs the test

@@ -22,6 +22,7 @@ import (
 // and exit 2 (a pipe no longer blocks); a French Excel csv is read and
 // validate says in which encoding.
 func TestValidateHostileAndMessyFiles(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "pipe.csv")
 	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
@@ -58,6 +59,7 @@ func TestValidateHostileAndMessyFiles(t *testing.T) {
 // TestValidateKeepsTheFirstRowErrors: a sheet of 1 200 rows no provider can pay
 // lists the first 1 000 errors and counts the rest.
 func TestValidateKeepsTheFirstRowErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	var b strings.Builder
 	b.WriteString("Nom;Téléphone;Montant\n")

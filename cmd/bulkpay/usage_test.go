@@ -84,6 +84,7 @@ func TestEveryFlagShowsAValueNameNotProse(t *testing.T) {
 }
 
 func TestVersion(t *testing.T) {
+	t.Parallel()
 	out, err := execute(t, "--version")
 	require.NoError(t, err)
 	assert.Regexp(t, `^bulkpay (devel|v\S+)( \(commit [0-9a-f]{12}(, modified)?\))? go\S+\n$`, out)

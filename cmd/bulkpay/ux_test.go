@@ -167,6 +167,9 @@ func TestInterruptGivesOneResumeHintWithTheFlagsUsed(t *testing.T) {
 	t.Cleanup(func() { cmd.Process.Kill(); <-run.done })
 	run.until(t, sim.holding(5), "5 payouts")
 	require.NoError(t, run.Process.Signal(os.Interrupt))
+	// the payouts held are answered: a payout that left is not cut off by the
+	// interrupt, and unanswered it would end only at its client's timeout
+	release()
 	err := run.wait()
 	var ee *exec.ExitError
 	require.ErrorAs(t, err, &ee)

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"bulkpay/batch"
+	"bulkpay/internal/testsupport/campaign"
 	"bulkpay/ledger"
 	"bulkpay/providers/cinetpay2"
 	"bulkpay/providers/providerstest"
@@ -32,7 +33,7 @@ func TestFaultCampaign(t *testing.T) {
 		t.Skip("fault campaign: runs without -short")
 	}
 	t.Parallel()
-	const n = 300
+	n := campaign.Size(100, 300) // rows: 300 in the full campaign
 	rules, err := sandbox.ParseRules("cinetpay-api.transfer:error=500@8%; cinetpay-api.transfer:error=503@4%; cinetpay-api.transfer:hang-before@4%; " +
 		"cinetpay-api.transfer:hang-after@8%; cinetpay-api.transfer:reset@4%; cinetpay-api.transfer:malformed@4%; " +
 		"cinetpay-api.transfer:error=429@4%,retry-after=1; cinetpay-api.status:error=500@10%; cinetpay-api.status:hang-before@3%; " +

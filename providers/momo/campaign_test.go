@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"bulkpay/batch"
+	"bulkpay/internal/testsupport/campaign"
 	"bulkpay/ledger"
 	"bulkpay/providers/momo"
 	"bulkpay/providers/providerstest"
@@ -30,7 +31,7 @@ func TestFaultCampaign(t *testing.T) {
 		t.Skip("fault campaign: runs without -short")
 	}
 	t.Parallel()
-	const n = 300
+	n := campaign.Size(100, 300) // rows: 300 in the full campaign
 	rules, err := sandbox.ParseRules("momo.transfer:error=500@8%; momo.transfer:error=503@4%; momo.transfer:hang-before@4%; " +
 		"momo.transfer:hang-after@8%; momo.transfer:reset@4%; momo.transfer:malformed@4%; momo.status:error=500@10%; " +
 		"momo.status:hang-before@3%; momo.token:error=503@10%; momo:token-ttl=2m")
