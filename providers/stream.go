@@ -20,10 +20,12 @@ func (e *EntryTooLarge) Error() string {
 // however long the array, one element is held at a time. No element, nor any
 // other value of the object, may be longer than limit bytes (MaxAnswer when
 // 0), counting the comma or colon and the spaces before it: such a value is
-// an *EntryTooLarge error. An object without key, or with key null, has no
-// elements. An error of fn stops the reading and is returned as it is; any
-// other error says the answer is cut off or not such an object, and Stream
-// makes it the request's *Error.
+// an *EntryTooLarge error. An object with key null has no elements; one
+// without key is not the answer asked for (an error, never an empty list,
+// so that a history nobody read is not taken for one without payouts). An
+// error of fn stops the reading and is returned as it is; any other error
+// says the answer is cut off or not such an object, and Stream makes it the
+// request's *Error.
 func EachJSON[E any](body io.Reader, key string, limit int64, fn func(E) error) error {
 	if limit <= 0 {
 		limit = MaxAnswer
@@ -49,6 +51,7 @@ func eachJSON[E any](w *window, key string, fn func(E) error) error {
 	// the window is marked after each value read, before the decoder looks
 	// for the next one, so that it has its whole limit
 	w.mark()
+	found := false
 	for dec.More() {
 		w.mark()
 		tok, err := dec.Token()
@@ -65,6 +68,7 @@ func eachJSON[E any](w *window, key string, fn func(E) error) error {
 			w.mark()
 			continue
 		}
+		found = true
 		tok, err = dec.Token()
 		if err != nil {
 			return err
@@ -92,7 +96,13 @@ func eachJSON[E any](w *window, key string, fn func(E) error) error {
 		}
 		w.mark()
 	}
-	return delim(dec, '}')
+	if err := delim(dec, '}'); err != nil {
+		return err
+	}
+	if !found { // another answer than the one asked for: not an empty list
+		return fmt.Errorf("%w: no %q in the answer", errShape, key)
+	}
+	return nil
 }
 
 // unreadable is an answer EachJSON could not read: cut off, not the JSON

@@ -94,6 +94,8 @@ func TestHistoryLimitHoldsForEachTransaction(t *testing.T) {
 		{"fifty transactions, each within the limit", `{"data":[` + strings.Join(many, ",") + `]}`, 50, ""},
 		{"other fields around the data", `{"count":2,"data":[` + strings.Join(many[:2], ",") + `],"next":null}`, 2, ""},
 		{"no data", `{"data":null}`, 0, ""},
+		{"an answer without data", `{"message":"Invalid token"}`, 0, "answer unreadable"},
+		{"an empty object", `{}`, 0, "answer unreadable"},
 		{"a transaction longer than the limit", `{"data":[` + many[0] + "," + fmt.Sprintf(line, "big", strings.Repeat("x", 500)) + `]}`, 1,
 			"larger than 400 bytes"},
 		{"another field longer than the limit", `{"note":"` + strings.Repeat("x", 500) + `","data":[]}`, 0, "larger than 400 bytes"},
