@@ -110,6 +110,31 @@ func newLinkFixture(t *testing.T, otherOK bool) *linkFixture {
 		svc: batch.LinkService{Store: st, Items: st, Messenger: msg, Now: clk.Now}}
 }
 
+// claimThenFail claims the first link, then pays the batch: the payout the
+// claim made is refused (a definite failure), the others succeed. It returns
+// the link's id, the item the claim made and the batch's items after.
+func (f *linkFixture) claimThenFail(t *testing.T) (string, batch.Item, []batch.Item) {
+	t.Helper()
+	ctx := context.Background()
+	id := f.links[0].ID
+	require.NoError(t, f.svc.RequestCode(ctx, batch.CodeRequest{LinkID: id}))
+	first, err := f.svc.Claim(ctx, batch.ClaimRequest{LinkID: id, Code: f.msg.lastCode(t), Router: cashlessRouter{}})
+	require.NoError(t, err)
+	claims, err := f.st.Claim(ctx, f.b.ID, "campay", 10)
+	require.NoError(t, err)
+	for _, c := range claims {
+		to := batch.Succeeded
+		if c.Item.ID == first.ID {
+			to = batch.Failed // the provider refused it: a definite failure
+		}
+		require.NoError(t, f.st.Apply(ctx, batch.Change{ItemID: c.Item.ID, From: batch.Submitting, To: to, Cause: "answer",
+			Attempt: &batch.AttemptEnd{ID: c.AttemptID, Outcome: batch.OutcomeRefused}}))
+	}
+	items, err := f.st.Items(ctx, f.b.ID)
+	require.NoError(t, err)
+	return id, first, items
+}
+
 func (f *linkFixture) send(t *testing.T) batch.SendReport {
 	t.Helper()
 	rep, err := f.svc.SendLinks(context.Background(), batch.SendRequest{Batch: f.b, Org: "Acme", Language: "fr",
@@ -652,22 +677,7 @@ func TestLinkReopensAfterItsPayoutFailed(t *testing.T) {
 	t.Parallel()
 	f := newLinkFixture(t, true)
 	ctx := context.Background()
-	id := f.links[0].ID
-	require.NoError(t, f.svc.RequestCode(ctx, batch.CodeRequest{LinkID: id}))
-	first, err := f.svc.Claim(ctx, batch.ClaimRequest{LinkID: id, Code: f.msg.lastCode(t), Router: cashlessRouter{}})
-	require.NoError(t, err)
-	claims, err := f.st.Claim(ctx, f.b.ID, "campay", 10)
-	require.NoError(t, err)
-	for _, c := range claims {
-		to := batch.Succeeded
-		if c.Item.ID == first.ID {
-			to = batch.Failed // the provider refused it: a definite failure
-		}
-		require.NoError(t, f.st.Apply(ctx, batch.Change{ItemID: c.Item.ID, From: batch.Submitting, To: to, Cause: "answer",
-			Attempt: &batch.AttemptEnd{ID: c.AttemptID, Outcome: batch.OutcomeRefused}}))
-	}
-	items, err := f.st.Items(ctx, f.b.ID)
-	require.NoError(t, err)
+	id, first, items := f.claimThenFail(t)
 	p, err := batch.PlanRetry(ctx, f.st, f.b, items, "ama")
 	require.NoError(t, err)
 	require.Len(t, p.Items, 1)
@@ -686,7 +696,7 @@ func TestLinkReopensAfterItsPayoutFailed(t *testing.T) {
 	assert.Equal(t, first.ID, second.RetryOf, "linked to the failed payout")
 	assert.NotEqual(t, first.Reference, second.Reference, "a new reference")
 	assert.Equal(t, "237677555555", second.Phone, "another number this time")
-	claims, err = f.st.Claim(ctx, p.Batch.ID, "campay", 10)
+	claims, err := f.st.Claim(ctx, p.Batch.ID, "campay", 10)
 	require.NoError(t, err)
 	require.Len(t, claims, 1)
 	assert.Equal(t, second.ID, claims[0].Item.ID)
@@ -781,24 +791,9 @@ func TestARetryStoppedBeforeItsLinkReopenedIsRepaired(t *testing.T) {
 	t.Parallel()
 	f := newLinkFixture(t, true)
 	ctx := context.Background()
-	id := f.links[0].ID
-	require.NoError(t, f.svc.RequestCode(ctx, batch.CodeRequest{LinkID: id}))
-	first, err := f.svc.Claim(ctx, batch.ClaimRequest{LinkID: id, Code: f.msg.lastCode(t), Router: cashlessRouter{}})
-	require.NoError(t, err)
-	claims, err := f.st.Claim(ctx, f.b.ID, "campay", 10)
-	require.NoError(t, err)
-	for _, c := range claims {
-		to := batch.Succeeded
-		if c.Item.ID == first.ID {
-			to = batch.Failed
-		}
-		require.NoError(t, f.st.Apply(ctx, batch.Change{ItemID: c.Item.ID, From: batch.Submitting, To: to, Cause: "answer",
-			Attempt: &batch.AttemptEnd{ID: c.AttemptID, Outcome: batch.OutcomeRefused}}))
-	}
-	items, err := f.st.Items(ctx, f.b.ID)
-	require.NoError(t, err)
+	id, first, items := f.claimThenFail(t)
 	f.st.Fail("ReopenLink", errors.New("disk full"))
-	_, err = batch.PlanRetry(ctx, f.st, f.b, items, "ama")
+	_, err := batch.PlanRetry(ctx, f.st, f.b, items, "ama")
 	require.Error(t, err)
 	l, err := f.st.Link(ctx, id)
 	require.NoError(t, err)
