@@ -15,9 +15,7 @@ import (
 	"bulkpay/ledger"
 	"bulkpay/providers/cinetpay2"
 	"bulkpay/providers/contract"
-	"bulkpay/providers/providerstest"
 	"bulkpay/providers/sandbox"
-	"bulkpay/providers/sandbox/sandboxtest"
 )
 
 // TestFaultCampaign pays a batch through CinetPay's 2026 API while the
@@ -34,16 +32,11 @@ func TestFaultCampaign(t *testing.T) {
 	}
 	t.Parallel()
 	n := campaign.Size(100, 300) // rows: 300 in the full campaign
-	rules, err := sandbox.ParseRules("cinetpay-api.transfer:error=500@8%; cinetpay-api.transfer:error=503@4%; cinetpay-api.transfer:hang-before@4%; " +
-		"cinetpay-api.transfer:hang-after@8%; cinetpay-api.transfer:reset@4%; cinetpay-api.transfer:malformed@4%; " +
-		"cinetpay-api.transfer:error=429@4%,retry-after=1; cinetpay-api.status:error=500@10%; cinetpay-api.status:hang-before@3%; " +
-		"cinetpay-api.token:error=503@10%; cinetpay-api:token-ttl=2m")
-	require.NoError(t, err)
-	clock := providerstest.NewClock(sandboxtest.Start)
-	srv := sandboxtest.Sandbox(t, sandbox.Options{Rules: rules, Seed: 4, SettleDelay: 30 * time.Second, Now: clock.Now,
-		CinetPayAPI: sandbox.CinetPayAPIOptions{Accounts: accounts}})
-	rec := sandboxtest.NewRecorder(srv)
-	root := sandboxtest.Serve(t, srv, rec)
+	clock, srv, rec, root := contract.Faults(t, "cinetpay-api.transfer:error=500@8%; cinetpay-api.transfer:error=503@4%; cinetpay-api.transfer:hang-before@4%; "+
+		"cinetpay-api.transfer:hang-after@8%; cinetpay-api.transfer:reset@4%; cinetpay-api.transfer:malformed@4%; "+
+		"cinetpay-api.transfer:error=429@4%,retry-after=1; cinetpay-api.status:error=500@10%; cinetpay-api.status:hang-before@3%; "+
+		"cinetpay-api.token:error=503@10%; cinetpay-api:token-ttl=2m",
+		sandbox.Options{CinetPayAPI: sandbox.CinetPayAPIOptions{Accounts: accounts}})
 	c := cinetpay2.New(cinetpay2.WithBaseURL(root+"/cinetpay-api"), cinetpay2.WithHTTPClient(&http.Client{Timeout: 150 * time.Millisecond}),
 		cinetpay2.WithAccount("CI", "sk_test_ci", "ci-password"), cinetpay2.WithClock(clock.Now), cinetpay2.WithNotifyURL("http://127.0.0.1/notify"))
 

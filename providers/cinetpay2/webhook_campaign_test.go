@@ -15,9 +15,7 @@ import (
 	"bulkpay/providers"
 	"bulkpay/providers/cinetpay2"
 	"bulkpay/providers/contract"
-	"bulkpay/providers/providerstest"
 	"bulkpay/providers/sandbox"
-	"bulkpay/providers/sandbox/sandboxtest"
 )
 
 // TestFaultCampaignWithWebhooks is the fault campaign with CinetPay's
@@ -32,15 +30,16 @@ func TestFaultCampaignWithWebhooks(t *testing.T) {
 	}
 	t.Parallel()
 	const n = 300
-	rules, err := sandbox.ParseRules("cinetpay-api.transfer:error=500@8%; cinetpay-api.transfer:error=503@4%; cinetpay-api.transfer:hang-before@4%; " +
-		"cinetpay-api.transfer:hang-after@8%; cinetpay-api.transfer:reset@4%; cinetpay-api.transfer:malformed@4%; " +
-		"cinetpay-api.status:error=500@10%; cinetpay-api.status:hang-before@3%; cinetpay-api.token:error=503@10%; cinetpay-api:token-ttl=2m; " +
-		"cinetpay-api.callback:callback-forged@10%")
-	require.NoError(t, err)
 	ctx := context.Background()
 	st, b := contract.Prepare(t, "XOF", batch.Rule{Country: "CI", Providers: []string{cinetpay2.Name}}, payees(n))
+	delivered := make(chan sandbox.Delivery, 4*n)
+	clock, srv, _, root := contract.Faults(t, "cinetpay-api.transfer:error=500@8%; cinetpay-api.transfer:error=503@4%; cinetpay-api.transfer:hang-before@4%; "+
+		"cinetpay-api.transfer:hang-after@8%; cinetpay-api.transfer:reset@4%; cinetpay-api.transfer:malformed@4%; "+
+		"cinetpay-api.status:error=500@10%; cinetpay-api.status:hang-before@3%; cinetpay-api.token:error=503@10%; cinetpay-api:token-ttl=2m; "+
+		"cinetpay-api.callback:callback-forged@10%",
+		sandbox.Options{CinetPayAPI: sandbox.CinetPayAPIOptions{Accounts: accounts},
+			Callbacks: sandbox.CallbackOptions{Enabled: true, OnDelivery: func(d sandbox.Delivery) { delivered <- d }}})
 
-	clock := providerstest.NewClock(sandboxtest.Start)
 	var lanes map[string]batch.Lane
 	parser := cinetpay2.NewCallbacks()
 	var mu sync.Mutex
@@ -68,11 +67,6 @@ func TestFaultCampaignWithWebhooks(t *testing.T) {
 	hook := httptest.NewServer(receiver)
 	defer hook.Close()
 
-	delivered := make(chan sandbox.Delivery, 4*n)
-	srv := sandboxtest.Sandbox(t, sandbox.Options{Rules: rules, Seed: 4, SettleDelay: 30 * time.Second, Now: clock.Now,
-		CinetPayAPI: sandbox.CinetPayAPIOptions{Accounts: accounts},
-		Callbacks:   sandbox.CallbackOptions{Enabled: true, OnDelivery: func(d sandbox.Delivery) { delivered <- d }}})
-	root := sandboxtest.Serve(t, srv, srv)
 	c := cinetpay2.New(cinetpay2.WithBaseURL(root+"/cinetpay-api"), cinetpay2.WithHTTPClient(&http.Client{Timeout: 150 * time.Millisecond}),
 		cinetpay2.WithAccount("CI", "sk_test_ci", "ci-password"), cinetpay2.WithClock(clock.Now), cinetpay2.WithPublicURL(hook.URL))
 	lanes = map[string]batch.Lane{cinetpay2.Name: {Provider: c, Rate: 0, Burst: 1, Concurrency: 8}}

@@ -12,6 +12,8 @@ import (
 	"bulkpay/batch"
 	"bulkpay/ledger"
 	"bulkpay/providers/providerstest"
+	"bulkpay/providers/sandbox"
+	"bulkpay/providers/sandbox/sandboxtest"
 )
 
 // Payees is n rows of a fault campaign: row i (sheet row i+2, "Payee i")
@@ -72,4 +74,20 @@ func RunUntil(t *testing.T, st *ledger.Store, b batch.Batch, n int, lanes map[st
 		require.NoError(t, clock.Sleep(ctx, time.Minute))
 	}
 	return sum, runs
+}
+
+// Faults serves a fault campaign's sandbox: it follows rules (as
+// sandbox.ParseRules reads them) with seed 4, on a clock that never sleeps,
+// its payouts settling 30s after they are made; opts gives the rest. It
+// returns the clock, the sandbox, the recorder in front of it and the URL the
+// clients are given.
+func Faults(t *testing.T, rules string, opts sandbox.Options) (*providerstest.Clock, *sandbox.Server, *sandboxtest.Recorder, string) {
+	t.Helper()
+	var err error
+	opts.Rules, err = sandbox.ParseRules(rules)
+	require.NoError(t, err)
+	clock := providerstest.NewClock(sandboxtest.Start)
+	opts.Seed, opts.SettleDelay, opts.Now = 4, 30*time.Second, clock.Now
+	srv, rec, root := sandboxtest.Recorded(t, opts)
+	return clock, srv, rec, root
 }

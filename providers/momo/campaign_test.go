@@ -14,9 +14,7 @@ import (
 	"bulkpay/internal/testsupport/campaign"
 	"bulkpay/providers/contract"
 	"bulkpay/providers/momo"
-	"bulkpay/providers/providerstest"
 	"bulkpay/providers/sandbox"
-	"bulkpay/providers/sandbox/sandboxtest"
 )
 
 // TestFaultCampaign pays a batch through MoMo while the simulator answers
@@ -31,14 +29,9 @@ func TestFaultCampaign(t *testing.T) {
 	}
 	t.Parallel()
 	n := campaign.Size(100, 300) // rows: 300 in the full campaign
-	rules, err := sandbox.ParseRules("momo.transfer:error=500@8%; momo.transfer:error=503@4%; momo.transfer:hang-before@4%; " +
-		"momo.transfer:hang-after@8%; momo.transfer:reset@4%; momo.transfer:malformed@4%; momo.status:error=500@10%; " +
-		"momo.status:hang-before@3%; momo.token:error=503@10%; momo:token-ttl=2m")
-	require.NoError(t, err)
-	clock := providerstest.NewClock(sandboxtest.Start)
-	srv := sandboxtest.Sandbox(t, sandbox.Options{Rules: rules, Seed: 4, SettleDelay: 30 * time.Second, Now: clock.Now})
-	rec := sandboxtest.NewRecorder(srv)
-	root := sandboxtest.Serve(t, srv, rec)
+	clock, srv, rec, root := contract.Faults(t, "momo.transfer:error=500@8%; momo.transfer:error=503@4%; momo.transfer:hang-before@4%; "+
+		"momo.transfer:hang-after@8%; momo.transfer:reset@4%; momo.transfer:malformed@4%; momo.status:error=500@10%; "+
+		"momo.status:hang-before@3%; momo.token:error=503@10%; momo:token-ttl=2m", sandbox.Options{})
 	c := momo.New(momo.WithBaseURL(root+"/momo"), momo.WithHTTPClient(&http.Client{Timeout: 150 * time.Millisecond}),
 		momo.WithSubscriptionKey(subKey), momo.WithAPIUser("campaign-user", apiKey), momo.WithClock(clock.Now))
 
