@@ -107,7 +107,8 @@ type answer struct {
 	Balance   json.RawMessage `json:"balance"`
 }
 
-func (a answer) text() string {
+// Text is what the answer says went wrong.
+func (a answer) Text() string {
 	msg := providers.Or(a.Message, a.Message2)
 	for field, e := range a.Errors {
 		b, _ := json.Marshal(e)
@@ -129,28 +130,12 @@ func (a answer) first() *sent {
 	return nil
 }
 
-// do sends one request through providers.Exchange; 401 is refused
+// do sends one request through providers.Exchange; 401 and 403 are refused
 // credentials. Only an SMS can be delivered twice: the balance is safe.
 func (c *Client) do(ctx context.Context, op, method, path string, body any) (*providers.Response, answer, error) {
 	req := c.Request(Name, op, method, path, body)
 	req.Safe, req.Limit = op != "send", 64<<10
-	req.Explain = func(b []byte) string {
-		var a answer
-		json.Unmarshal(b, &a)
-		return a.text()
-	}
-	resp, err := providers.Exchange(ctx, c.HTTP, req)
-	if err != nil {
-		return nil, answer{}, err
-	}
-	var a answer
-	json.Unmarshal(resp.Body, &a)
-	if resp.Status == http.StatusUnauthorized || resp.Status == http.StatusForbidden {
-		pe := resp.Error(providers.ErrTransient, providers.Or(a.text(), "credentials refused"))
-		pe.Err = providers.ErrAuth
-		return nil, a, pe
-	}
-	return resp, a, nil
+	return account.Call[answer](ctx, &c.Account, req, http.StatusUnauthorized, http.StatusForbidden)
 }
 
 // SendSMS implements notify.SMS: POST /sms.json. A message Camoo did not
@@ -225,9 +210,9 @@ func (c *Client) sendOnce(ctx context.Context, body map[string]any) (notify.Rece
 		return notify.Receipt{ID: providers.Or(string(s.ID), string(s.ID2)), Status: providers.Or(string(s.Status), "sent"),
 			Cost: int64(cost)}, nil
 	case st == http.StatusBadRequest, st == http.StatusPaymentRequired, st == http.StatusUnprocessableEntity:
-		return notify.Receipt{}, resp.Error(providers.ErrRejected, providers.Or(a.text(), resp.Snippet()))
+		return notify.Receipt{}, resp.Error(providers.ErrRejected, providers.Or(a.Text(), resp.Snippet()))
 	default: // a 5xx, or an acceptance we cannot read: it may have gone out
-		return notify.Receipt{}, resp.Error(providers.ErrUnknownOutcome, providers.Or(a.text(), resp.Snippet()))
+		return notify.Receipt{}, resp.Error(providers.ErrUnknownOutcome, providers.Or(a.Text(), resp.Snippet()))
 	}
 }
 
@@ -249,7 +234,7 @@ func (c *Client) Balance(ctx context.Context) (providers.Balance, error) {
 	case json.Unmarshal(a.Balance, &flat) == nil:
 		return providers.Balance{Amount: int64(flat), Currency: "XAF"}, nil
 	}
-	return providers.Balance{}, classify("balance", resp.Error(providers.ErrTransient, providers.Or(a.text(), resp.Snippet())))
+	return providers.Balance{}, classify("balance", resp.Error(providers.ErrTransient, providers.Or(a.Text(), resp.Snippet())))
 }
 
 // classify turns a provider error into the notify class that says whether the

@@ -119,7 +119,8 @@ type answer struct {
 	} `json:"account"`
 }
 
-func (a answer) text() string {
+// Text is what the answer says went wrong.
+func (a answer) Text() string {
 	msg := a.Message
 	for field, e := range a.Errors {
 		msg += "; " + field + ": " + strings.Trim(strings.TrimSpace(jsonText(e)), `"`)
@@ -159,23 +160,7 @@ func StatusOf(s string) providers.Status {
 func (c *Client) do(ctx context.Context, op, method, path string, body any) (*providers.Response, answer, error) {
 	req := c.Request(Name, op, method, path, body)
 	req.Safe = op != "cashout"
-	req.Explain = func(b []byte) string {
-		var a answer
-		json.Unmarshal(b, &a)
-		return a.text()
-	}
-	resp, err := providers.Exchange(ctx, c.HTTP, req)
-	if err != nil {
-		return nil, answer{}, err
-	}
-	var a answer
-	json.Unmarshal(resp.Body, &a)
-	if resp.Status == http.StatusUnauthorized {
-		pe := resp.Error(providers.ErrTransient, providers.Or(a.text(), "credentials refused"))
-		pe.Err = providers.ErrAuth
-		return nil, a, pe
-	}
-	return resp, a, nil
+	return account.Call[answer](ctx, &c.Account, req, http.StatusUnauthorized)
 }
 
 func (c *Client) result(co *Cashout) providers.Result {
@@ -203,14 +188,14 @@ func (c *Client) Send(ctx context.Context, p providers.Payout) (providers.Result
 	case (status == http.StatusCreated || status == http.StatusOK) && a.CashOut != nil && a.CashOut.ID != "":
 		return c.result(a.CashOut), nil
 	case status == http.StatusBadRequest, status == http.StatusPaymentRequired, status == http.StatusUnprocessableEntity:
-		pe := resp.Error(providers.ErrRejected, providers.Or(a.text(), resp.Snippet()))
+		pe := resp.Error(providers.ErrRejected, providers.Or(a.Text(), resp.Snippet()))
 		pe.Code = strings.Trim(string(a.Code), `"`)
 		if status == http.StatusPaymentRequired {
 			pe.Err = providers.ErrInsufficientFunds
 		}
 		return providers.Result{}, pe
 	default: // 500, or an acceptance we cannot read: it may have been processed
-		return providers.Result{}, resp.Error(providers.ErrUnknownOutcome, providers.Or(a.text(), resp.Snippet()))
+		return providers.Result{}, resp.Error(providers.ErrUnknownOutcome, providers.Or(a.Text(), resp.Snippet()))
 	}
 }
 
@@ -226,7 +211,7 @@ func (c *Client) Check(ctx context.Context, id string) (providers.Result, error)
 	case resp.Status == http.StatusOK && a.Verify != nil:
 		return c.result(a.Verify), nil
 	default:
-		return providers.Result{}, resp.Error(providers.ErrTransient, providers.Or(a.text(), resp.Snippet()))
+		return providers.Result{}, resp.Error(providers.ErrTransient, providers.Or(a.Text(), resp.Snippet()))
 	}
 }
 
@@ -237,7 +222,7 @@ func (c *Client) Balances(ctx context.Context) ([]providers.Balance, error) {
 		return nil, err
 	}
 	if resp.Status != http.StatusOK || a.Account == nil {
-		return nil, resp.Error(providers.ErrTransient, providers.Or(a.text(), resp.Snippet()))
+		return nil, resp.Error(providers.ErrTransient, providers.Or(a.Text(), resp.Snippet()))
 	}
 	return []providers.Balance{{Amount: int64(a.Account.Balance), Currency: a.Account.Currency}}, nil
 }

@@ -5,8 +5,10 @@
 package account
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 
 	"bulkpay/providers"
@@ -46,6 +48,34 @@ func (a *Account) Request(provider, op, method, path string, body any) providers
 	h.Set("X-Api-Secret", a.secret)
 	return providers.Request{Provider: provider, Op: op, Method: method, URL: a.URL + path, Header: h, Body: b,
 		Secrets: []string{a.key, a.secret}}
+}
+
+// Answer is one of Camoo's answers: what it says went wrong, in words.
+type Answer interface{ Text() string }
+
+// Call sends req from the account's http.Client through providers.Exchange
+// and reads the answer into an A, whose words explain an error; an answer
+// whose status is one of refused is credentials refused (providers.ErrAuth:
+// nothing was processed).
+func Call[A Answer](ctx context.Context, a *Account, req providers.Request, refused ...int) (*providers.Response, A, error) {
+	var zero A
+	req.Explain = func(b []byte) string {
+		var ans A
+		json.Unmarshal(b, &ans)
+		return ans.Text()
+	}
+	resp, err := providers.Exchange(ctx, a.HTTP, req)
+	if err != nil {
+		return nil, zero, err
+	}
+	var ans A
+	json.Unmarshal(resp.Body, &ans)
+	if slices.Contains(refused, resp.Status) {
+		pe := resp.Error(providers.ErrTransient, providers.Or(ans.Text(), "credentials refused"))
+		pe.Err = providers.ErrAuth
+		return nil, ans, pe
+	}
+	return resp, ans, nil
 }
 
 // Text is a string Camoo may also write as a number (an id, a phone number),
