@@ -3,8 +3,6 @@ package ledger
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -86,19 +84,7 @@ func BenchmarkIssueLinks(b *testing.B) {
 	ctx := context.Background()
 	for b.Loop() {
 		b.StopTimer()
-		st, err := Open(ctx, filepath.Join(b.TempDir(), "l.db"))
-		if err != nil {
-			b.Fatal(err)
-		}
-		bt := batch.Batch{Reference: "bench", SheetHash: "h", SheetName: "s.csv", Currency: "XAF", TotalAmount: int64(n) * 1000}
-		items := make([]batch.Item, n)
-		for i := range items {
-			items[i] = batch.Item{Row: i + 2, Name: "N", Phone: fmt.Sprintf("2376771%05d", i), Country: "CM", Operator: "MTN",
-				Mode: batch.ModeLink, Amount: 1000, Reference: fmt.Sprintf("ref-%d", i), Provider: "campay"}
-		}
-		if err := st.CreateBatch(ctx, &bt, items); err != nil {
-			b.Fatal(err)
-		}
+		st, bt := benchLedgerPaying(b, n, batch.ModeLink)
 		b.StartTimer()
 		got, err := batch.IssueLinks(ctx, st, st, bt, hookT0, 7*24*time.Hour, false, "bench")
 		if err != nil || got != n {
