@@ -16,6 +16,7 @@ import (
 	"bulkpay/batch"
 	"bulkpay/batch/batchtest"
 	"bulkpay/notify/linktext"
+	"bulkpay/providers/providerstest"
 )
 
 // fakeMessenger keeps every message; failSMS makes every SMS fail.
@@ -58,23 +59,10 @@ func (f *fakeMessenger) lastCode(t *testing.T) string {
 	return code
 }
 
-// clock is a settable clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 type linkFixture struct {
 	st    *batchtest.Memory
 	msg   *fakeMessenger
-	clk   *clock
+	clk   *providerstest.Clock
 	svc   batch.LinkService
 	b     batch.Batch
 	items []batch.Item
@@ -88,7 +76,7 @@ var linkFees = batch.Fees{Configs: []batch.ProfitConfig{{Name: "sms_fee", Fee: 2
 func newLinkFixture(t *testing.T, otherOK bool) *linkFixture {
 	t.Helper()
 	ctx := context.Background()
-	clk := &clock{t: time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)}
+	clk := providerstest.NewClock(time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC))
 	st := batchtest.NewMemory(batchtest.WithClock(clk.Now))
 	b, items, err := batchtest.Seed(ctx, st, batch.Batch{Reference: "links-2026-03", Currency: "XAF", SheetName: "s.csv"},
 		batch.Item{Name: "Awa Ndiaye", Phone: "237677000001", Country: "CM", Operator: "MTN", Mode: batch.ModeLink, Provider: "campay", Amount: 5000},
