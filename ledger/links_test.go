@@ -12,6 +12,20 @@ import (
 	"bulkpay/batch"
 )
 
+// addLink issues and stores it's link in b, expiring an hour after hookT0,
+// and reads it back as stored.
+func addLink(t *testing.T, st *Store, b batch.Batch, it batch.Item) batch.Link {
+	t.Helper()
+	ctx := context.Background()
+	l, err := batch.NewLink(b, it, hookT0, time.Hour, false)
+	require.NoError(t, err)
+	_, err = st.AddLinks(ctx, []batch.Link{l}, "awa")
+	require.NoError(t, err)
+	l, err = st.Link(ctx, l.ID)
+	require.NoError(t, err)
+	return l
+}
+
 // An expired link gives link.expired in the webhooks outbox, in the same
 // transaction, and the batch whose last open item it was completes.
 func TestExpiredLinkIsSentAsLinkExpired(t *testing.T) {
@@ -24,12 +38,7 @@ func TestExpiredLinkIsSentAsLinkExpired(t *testing.T) {
 	stored, err := st.Items(ctx, b.ID, batch.Planned)
 	require.NoError(t, err)
 	require.Len(t, stored, 1)
-	l, err := batch.NewLink(b, stored[0], hookT0, time.Hour, false)
-	require.NoError(t, err)
-	_, err = st.AddLinks(ctx, []batch.Link{l}, "awa")
-	require.NoError(t, err)
-	l, err = st.Link(ctx, l.ID)
-	require.NoError(t, err)
+	l := addLink(t, st, b, stored[0])
 	require.NoError(t, st.ExpireLink(ctx, l, "cron"))
 
 	assert.Equal(t, []string{"batch.planned", "batch.started", "item.succeeded", "link.expired", "batch.completed"}, outboxTypes(t, st))
@@ -57,12 +66,7 @@ func TestClaimedLinkIsSentAsLinkClaimed(t *testing.T) {
 	b, _ := seed(t, st, 1)
 	stored, err := st.Items(ctx, b.ID)
 	require.NoError(t, err)
-	l, err := batch.NewLink(b, stored[0], hookT0, time.Hour, false)
-	require.NoError(t, err)
-	_, err = st.AddLinks(ctx, []batch.Link{l}, "awa")
-	require.NoError(t, err)
-	l, err = st.Link(ctx, l.ID)
-	require.NoError(t, err)
+	l := addLink(t, st, b, stored[0])
 	claimed := l
 	claimed.Status, claimed.ClaimedAt, claimed.ClaimMode, claimed.ClaimPhone = batch.LinkClaimed, hookT0, batch.ModeMobileMoney, l.Phone
 	it := stored[0]
