@@ -99,19 +99,7 @@ func TestBrowser(t *testing.T) {
 	}
 
 	// The providers' side: every row of both fixed sheets paid once.
-	var payouts []struct {
-		Provider string `json:"provider"`
-		Phone    string `json:"phone"`
-		Amount   int64  `json:"amount"`
-	}
-	resp, err := (&http.Client{Timeout: 10 * time.Second}).Get(sb.url + "/_sandbox/payouts")
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	require.NoError(t, json.NewDecoder(resp.Body).Decode(&payouts))
-	paid := map[string][]int64{}
-	for _, p := range payouts {
-		paid[p.Phone] = append(paid[p.Phone], p.Amount)
-	}
+	paid := paidByPhone(t, sb.url)
 	want := map[string][]int64{}
 	for _, sc := range scs {
 		for phone, amount := range sc.paid {
@@ -121,6 +109,25 @@ func TestBrowser(t *testing.T) {
 	assert.Equal(t, want, paid, "each beneficiary paid once, their amount")
 
 	assert.NoError(t, srv.stop(), "the server stops cleanly on SIGTERM")
+}
+
+// paidByPhone is what the sandbox at url paid, by phone: the amount of each
+// payout.
+func paidByPhone(t *testing.T, url string) map[string][]int64 {
+	t.Helper()
+	var payouts []struct {
+		Phone  string `json:"phone"`
+		Amount int64  `json:"amount"`
+	}
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Get(url + "/_sandbox/payouts")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&payouts))
+	paid := map[string][]int64{}
+	for _, p := range payouts {
+		paid[p.Phone] = append(paid[p.Phone], p.Amount)
+	}
+	return paid
 }
 
 // scenario is one language's run of scenario.mjs (the JSON it reads).
