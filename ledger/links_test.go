@@ -12,7 +12,7 @@ import (
 	"bulkpay/batch"
 )
 
-// addLink issues and stores it's link in b, expiring an hour after hookT0,
+// addLink issues and stores the link of item it in b, expiring an hour after hookT0,
 // and reads it back as stored.
 func addLink(t *testing.T, st *Store, b batch.Batch, it batch.Item) batch.Link {
 	t.Helper()
