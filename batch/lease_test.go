@@ -90,17 +90,25 @@ func (p *settling) sent(ref string) int {
 	return p.sends[ref]
 }
 
+// sharedBatch is a store shared by workers, on a clock at 2026-11-30 09:00,
+// holding batch ref of n planned CamPay items.
+func sharedBatch(t *testing.T, ref string, n int) (*providerstest.Clock, *batchtest.Memory, batch.Batch) {
+	t.Helper()
+	clock := providerstest.NewClock(time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC))
+	st := batchtest.NewMemory(batchtest.WithShared(), batchtest.WithClock(clock.Now))
+	items := make([]batch.Item, n)
+	for i := range items {
+		items[i] = batch.Item{Provider: "campay", Phone: "237677100000", Country: "CM", Operator: "MTN"}
+	}
+	b, _, err := batchtest.Seed(context.Background(), st, batch.Batch{Reference: ref, Currency: "XAF"}, items...)
+	require.NoError(t, err)
+	return clock, st, b
+}
+
 func TestSharedRunRecoversOnlyExpiredClaims(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	clock := providerstest.NewClock(time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC))
-	st := batchtest.NewMemory(batchtest.WithShared(), batchtest.WithClock(clock.Now))
-	var items []batch.Item
-	for range 6 {
-		items = append(items, batch.Item{Provider: "campay", Phone: "237677100000", Country: "CM", Operator: "MTN"})
-	}
-	b, _, err := batchtest.Seed(ctx, st, batch.Batch{Reference: "shared", Currency: "XAF"}, items...)
-	require.NoError(t, err)
+	clock, st, b := sharedBatch(t, "shared", 6)
 
 	now := clock.Now()
 	dead, err := st.ClaimLeased(ctx, b.ID, "campay", 2, batch.Lease{Worker: "h1/10/dead", Until: now.Add(time.Second)})
@@ -205,11 +213,7 @@ func TestSharedRunJudgesLeasesOnTheStoresClock(t *testing.T) {
 func TestSharedRunClaimsUnderItsOwnLease(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	clock := providerstest.NewClock(time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC))
-	st := batchtest.NewMemory(batchtest.WithShared(), batchtest.WithClock(clock.Now))
-	b, _, err := batchtest.Seed(ctx, st, batch.Batch{Reference: "own", Currency: "XAF"},
-		batch.Item{Provider: "campay", Phone: "237677100000", Country: "CM", Operator: "MTN"})
-	require.NoError(t, err)
+	clock, st, b := sharedBatch(t, "own", 1)
 	var seen []batch.Leased
 	p := &peeking{settling: &settling{}, peek: func() {
 		l, err := st.SubmittingLeases(ctx, b.ID)
@@ -218,7 +222,7 @@ func TestSharedRunClaimsUnderItsOwnLease(t *testing.T) {
 	}}
 	r := &batch.Runner{Store: st, Lanes: map[string]batch.Lane{"campay": {Provider: p}}, Worker: "h/1/s", Lease: 10 * time.Second,
 		Clock: clock, PendingWait: -1}
-	_, err = r.Run(ctx, b)
+	_, err := r.Run(ctx, b)
 	require.NoError(t, err)
 	require.Len(t, seen, 1, "the item was submitting while it was sent")
 	assert.Equal(t, "h/1/s", seen[0].Lease.Worker)
@@ -328,11 +332,7 @@ func TestAdmitKeepsTheRateOverAnyWindow(t *testing.T) {
 func TestARecoveryAppliesOnlyUnderTheLeaseItJudged(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	clock := providerstest.NewClock(time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC))
-	st := batchtest.NewMemory(batchtest.WithShared(), batchtest.WithClock(clock.Now))
-	b, _, err := batchtest.Seed(ctx, st, batch.Batch{Reference: "judged", Currency: "XAF"},
-		batch.Item{Provider: "campay", Phone: "237677100000", Country: "CM", Operator: "MTN"})
-	require.NoError(t, err)
+	clock, st, b := sharedBatch(t, "judged", 1)
 	now := clock.Now()
 	first, err := st.ClaimLeased(ctx, b.ID, "campay", 1, batch.Lease{Worker: "h1/10/dead", Until: now.Add(time.Second)})
 	require.NoError(t, err)

@@ -594,11 +594,32 @@ func (s LinkService) Expire(ctx context.Context, batchID int64, actor string) (E
 // LinkTotals counts a batch's links by shown status and sums the messages
 // sent about them.
 type LinkTotals struct {
-	Links    map[LinkStatus]Total
+	Links map[LinkStatus]Total
+	MessageTotals
+}
+
+// MessageTotals counts a batch's messages.
+type MessageTotals struct {
 	Messages int // sent
 	Failed   int // could not be sent
 	Cost     int64
 	Charge   int64
+}
+
+// CountMessages counts msgs: those sent, with what they cost and what they
+// are charged, and those that could not be sent.
+func CountMessages(msgs []Message) MessageTotals {
+	var t MessageTotals
+	for _, m := range msgs {
+		if m.Error != "" {
+			t.Failed++
+			continue
+		}
+		t.Messages++
+		t.Cost += m.Cost
+		t.Charge += m.Charge
+	}
+	return t
 }
 
 // LinkSummary reads a batch's link totals.
@@ -618,15 +639,7 @@ func LinkSummary(ctx context.Context, st LinkStore, batchID int64) (LinkTotals, 
 	if err != nil {
 		return t, fmt.Errorf("read messages: %w", err)
 	}
-	for _, m := range msgs {
-		if m.Error != "" {
-			t.Failed++
-			continue
-		}
-		t.Messages++
-		t.Cost += m.Cost
-		t.Charge += m.Charge
-	}
+	t.MessageTotals = CountMessages(msgs)
 	return t, nil
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"bulkpay/batch"
 	"bulkpay/providers"
+	"bulkpay/providers/providerstest"
 	"bulkpay/providers/sandbox"
 )
 
@@ -38,7 +39,7 @@ func TestClaimedLinkCrashBetweenClaimAndSendSettles(t *testing.T) {
 			b, _, err := batch.Prepare(ctx, e.st, b, items, rows)
 			require.NoError(t, err)
 			e.b = b
-			clk := &clock{t: e.clock.Now()}
+			clk := providerstest.NewClock(e.clock.Now())
 			n, err := batch.IssueLinks(ctx, e.st, e.st, b, clk.Now(), 7*24*time.Hour, false, "awa")
 			require.NoError(t, err)
 			require.Equal(t, 2, n)

@@ -16,6 +16,7 @@ import (
 	"bulkpay/batch"
 	"bulkpay/batch/batchtest"
 	"bulkpay/notify/linktext"
+	"bulkpay/providers/providerstest"
 )
 
 // fakeMessenger keeps every message; failSMS makes every SMS fail.
@@ -58,23 +59,10 @@ func (f *fakeMessenger) lastCode(t *testing.T) string {
 	return code
 }
 
-// clock is a settable clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 type linkFixture struct {
 	st    *batchtest.Memory
 	msg   *fakeMessenger
-	clk   *clock
+	clk   *providerstest.Clock
 	svc   batch.LinkService
 	b     batch.Batch
 	items []batch.Item
@@ -88,7 +76,7 @@ var linkFees = batch.Fees{Configs: []batch.ProfitConfig{{Name: "sms_fee", Fee: 2
 func newLinkFixture(t *testing.T, otherOK bool) *linkFixture {
 	t.Helper()
 	ctx := context.Background()
-	clk := &clock{t: time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)}
+	clk := providerstest.NewClock(time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC))
 	st := batchtest.NewMemory(batchtest.WithClock(clk.Now))
 	b, items, err := batchtest.Seed(ctx, st, batch.Batch{Reference: "links-2026-03", Currency: "XAF", SheetName: "s.csv"},
 		batch.Item{Name: "Awa Ndiaye", Phone: "237677000001", Country: "CM", Operator: "MTN", Mode: batch.ModeLink, Provider: "campay", Amount: 5000},
@@ -108,6 +96,31 @@ func newLinkFixture(t *testing.T, otherOK bool) *linkFixture {
 	msg := &fakeMessenger{}
 	return &linkFixture{st: st, msg: msg, clk: clk, b: b, items: items, links: links,
 		svc: batch.LinkService{Store: st, Items: st, Messenger: msg, Now: clk.Now}}
+}
+
+// claimThenFail claims the first link, then pays the batch: the payout the
+// claim made is refused (a definite failure), the others succeed. It returns
+// the link's id, the item the claim made and the batch's items after.
+func (f *linkFixture) claimThenFail(t *testing.T) (string, batch.Item, []batch.Item) {
+	t.Helper()
+	ctx := context.Background()
+	id := f.links[0].ID
+	require.NoError(t, f.svc.RequestCode(ctx, batch.CodeRequest{LinkID: id}))
+	first, err := f.svc.Claim(ctx, batch.ClaimRequest{LinkID: id, Code: f.msg.lastCode(t), Router: cashlessRouter{}})
+	require.NoError(t, err)
+	claims, err := f.st.Claim(ctx, f.b.ID, "campay", 10)
+	require.NoError(t, err)
+	for _, c := range claims {
+		to := batch.Succeeded
+		if c.Item.ID == first.ID {
+			to = batch.Failed // the provider refused it: a definite failure
+		}
+		require.NoError(t, f.st.Apply(ctx, batch.Change{ItemID: c.Item.ID, From: batch.Submitting, To: to, Cause: "answer",
+			Attempt: &batch.AttemptEnd{ID: c.AttemptID, Outcome: batch.OutcomeRefused}}))
+	}
+	items, err := f.st.Items(ctx, f.b.ID)
+	require.NoError(t, err)
+	return id, first, items
 }
 
 func (f *linkFixture) send(t *testing.T) batch.SendReport {
@@ -652,22 +665,7 @@ func TestLinkReopensAfterItsPayoutFailed(t *testing.T) {
 	t.Parallel()
 	f := newLinkFixture(t, true)
 	ctx := context.Background()
-	id := f.links[0].ID
-	require.NoError(t, f.svc.RequestCode(ctx, batch.CodeRequest{LinkID: id}))
-	first, err := f.svc.Claim(ctx, batch.ClaimRequest{LinkID: id, Code: f.msg.lastCode(t), Router: cashlessRouter{}})
-	require.NoError(t, err)
-	claims, err := f.st.Claim(ctx, f.b.ID, "campay", 10)
-	require.NoError(t, err)
-	for _, c := range claims {
-		to := batch.Succeeded
-		if c.Item.ID == first.ID {
-			to = batch.Failed // the provider refused it: a definite failure
-		}
-		require.NoError(t, f.st.Apply(ctx, batch.Change{ItemID: c.Item.ID, From: batch.Submitting, To: to, Cause: "answer",
-			Attempt: &batch.AttemptEnd{ID: c.AttemptID, Outcome: batch.OutcomeRefused}}))
-	}
-	items, err := f.st.Items(ctx, f.b.ID)
-	require.NoError(t, err)
+	id, first, items := f.claimThenFail(t)
 	p, err := batch.PlanRetry(ctx, f.st, f.b, items, "ama")
 	require.NoError(t, err)
 	require.Len(t, p.Items, 1)
@@ -686,7 +684,7 @@ func TestLinkReopensAfterItsPayoutFailed(t *testing.T) {
 	assert.Equal(t, first.ID, second.RetryOf, "linked to the failed payout")
 	assert.NotEqual(t, first.Reference, second.Reference, "a new reference")
 	assert.Equal(t, "237677555555", second.Phone, "another number this time")
-	claims, err = f.st.Claim(ctx, p.Batch.ID, "campay", 10)
+	claims, err := f.st.Claim(ctx, p.Batch.ID, "campay", 10)
 	require.NoError(t, err)
 	require.Len(t, claims, 1)
 	assert.Equal(t, second.ID, claims[0].Item.ID)
@@ -781,24 +779,9 @@ func TestARetryStoppedBeforeItsLinkReopenedIsRepaired(t *testing.T) {
 	t.Parallel()
 	f := newLinkFixture(t, true)
 	ctx := context.Background()
-	id := f.links[0].ID
-	require.NoError(t, f.svc.RequestCode(ctx, batch.CodeRequest{LinkID: id}))
-	first, err := f.svc.Claim(ctx, batch.ClaimRequest{LinkID: id, Code: f.msg.lastCode(t), Router: cashlessRouter{}})
-	require.NoError(t, err)
-	claims, err := f.st.Claim(ctx, f.b.ID, "campay", 10)
-	require.NoError(t, err)
-	for _, c := range claims {
-		to := batch.Succeeded
-		if c.Item.ID == first.ID {
-			to = batch.Failed
-		}
-		require.NoError(t, f.st.Apply(ctx, batch.Change{ItemID: c.Item.ID, From: batch.Submitting, To: to, Cause: "answer",
-			Attempt: &batch.AttemptEnd{ID: c.AttemptID, Outcome: batch.OutcomeRefused}}))
-	}
-	items, err := f.st.Items(ctx, f.b.ID)
-	require.NoError(t, err)
+	id, first, items := f.claimThenFail(t)
 	f.st.Fail("ReopenLink", errors.New("disk full"))
-	_, err = batch.PlanRetry(ctx, f.st, f.b, items, "ama")
+	_, err := batch.PlanRetry(ctx, f.st, f.b, items, "ama")
 	require.Error(t, err)
 	l, err := f.st.Link(ctx, id)
 	require.NoError(t, err)

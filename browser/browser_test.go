@@ -46,46 +46,13 @@ const (
 // (the sandbox never answers Camoo's cashouts) and a person resolves; then
 // checks from the sandbox that each beneficiary was paid exactly once.
 func TestBrowser(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser suite skipped under -short (go test ./browser -run TestBrowser runs it)")
-	}
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	var missing []string
-	if _, err := os.Stat(chromium); err != nil {
-		missing = append(missing, chromium)
-	}
-	if _, err := exec.LookPath("node"); err != nil {
-		missing = append(missing, "node")
-	}
-	if _, err := os.Stat(filepath.Join("node_modules", "playwright-core", "package.json")); err != nil {
-		missing = append(missing, "browser/node_modules/playwright-core")
-	}
-	if len(missing) > 0 {
-		if os.Getenv("BULKPAY_BROWSER") == "require" {
-			t.Fatalf("browser suite required (BULKPAY_BROWSER=require) but %s missing; install with: %s", strings.Join(missing, ", "), install)
-		}
-		t.Skipf("browser suite skipped: %s missing; install with: %s", strings.Join(missing, ", "), install)
-	}
-
-	require.NoError(t, dependOn(".."))
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "bulkpay")
-	out, err := exec.Command("go", "build", "-o", bin, "bulkpay/cmd/bulkpay").CombinedOutput()
-	require.NoError(t, err, "build bulkpay: %s", out)
+	chromium, dir, bin := setUp(t)
 
 	ledger := filepath.Join(dir, "ledger.db")
 	users := map[string]string{"awa": "initiator", "bob": "approver"}
 	passwords := map[string]string{}
 	for name, role := range users {
-		passwords[name] = password(t)
-		cmd := exec.Command(bin, "users", "add", name, "--role", role, "--db", ledger)
-		cmd.Dir = dir
-		cmd.Stdin = strings.NewReader(passwords[name] + "\n")
-		out, err := cmd.CombinedOutput()
-		require.NoError(t, err, "users add %s: %s", name, out)
+		passwords[name] = addUser(t, dir, bin, ledger, name, role)
 	}
 
 	// The sandbox processes Camoo's cashouts and never answers them; the
@@ -116,7 +83,7 @@ func TestBrowser(t *testing.T) {
 		"BULKPAY_APPROVER=bob", "BULKPAY_APPROVER_PASSWORD="+passwords["bob"])
 	node.WaitDelay = 10 * time.Second
 	began := time.Now()
-	out, err = node.CombinedOutput()
+	out, err := node.CombinedOutput()
 	t.Logf("scenario (%s):\n%s", time.Since(began).Round(time.Millisecond), out)
 	require.NoError(t, err, "the browser scenario failed (screenshots in %s)", shots)
 
@@ -132,19 +99,7 @@ func TestBrowser(t *testing.T) {
 	}
 
 	// The providers' side: every row of both fixed sheets paid once.
-	var payouts []struct {
-		Provider string `json:"provider"`
-		Phone    string `json:"phone"`
-		Amount   int64  `json:"amount"`
-	}
-	resp, err := (&http.Client{Timeout: 10 * time.Second}).Get(sb.url + "/_sandbox/payouts")
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	require.NoError(t, json.NewDecoder(resp.Body).Decode(&payouts))
-	paid := map[string][]int64{}
-	for _, p := range payouts {
-		paid[p.Phone] = append(paid[p.Phone], p.Amount)
-	}
+	paid := paidByPhone(t, sb.url)
 	want := map[string][]int64{}
 	for _, sc := range scs {
 		for phone, amount := range sc.paid {
@@ -154,6 +109,25 @@ func TestBrowser(t *testing.T) {
 	assert.Equal(t, want, paid, "each beneficiary paid once, their amount")
 
 	assert.NoError(t, srv.stop(), "the server stops cleanly on SIGTERM")
+}
+
+// paidByPhone is what the sandbox at url paid, by phone: the amount of each
+// payout.
+func paidByPhone(t *testing.T, url string) map[string][]int64 {
+	t.Helper()
+	var payouts []struct {
+		Phone  string `json:"phone"`
+		Amount int64  `json:"amount"`
+	}
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Get(url + "/_sandbox/payouts")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&payouts))
+	paid := map[string][]int64{}
+	for _, p := range payouts {
+		paid[p.Phone] = append(paid[p.Phone], p.Amount)
+	}
+	return paid
 }
 
 // scenario is one language's run of scenario.mjs (the JSON it reads).
@@ -221,6 +195,56 @@ func newScenario(t *testing.T, dir, lang string, n int) scenario {
 	require.NoError(t, os.WriteFile(sc.Errors, []byte(bad.String()), 0o600))
 	require.NoError(t, os.WriteFile(sc.Fixed, []byte(fixed.String()), 0o600))
 	return sc
+}
+
+// setUp skips t under -short, and unless chromium, node and playwright-core
+// are installed (fails it when BULKPAY_BROWSER=require); otherwise it builds
+// bulkpay into a temporary directory. It returns chromium's path, the
+// directory and the binary.
+func setUp(t *testing.T) (chromium, dir, bin string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skipf("browser suite skipped under -short (go test ./browser -run %s runs it)", t.Name())
+	}
+	chromium = os.Getenv("CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	var missing []string
+	if _, err := os.Stat(chromium); err != nil {
+		missing = append(missing, chromium)
+	}
+	if _, err := exec.LookPath("node"); err != nil {
+		missing = append(missing, "node")
+	}
+	if _, err := os.Stat(filepath.Join("node_modules", "playwright-core", "package.json")); err != nil {
+		missing = append(missing, "browser/node_modules/playwright-core")
+	}
+	if len(missing) > 0 {
+		if os.Getenv("BULKPAY_BROWSER") == "require" {
+			t.Fatalf("browser suite required (BULKPAY_BROWSER=require) but %s missing; install with: %s", strings.Join(missing, ", "), install)
+		}
+		t.Skipf("browser suite skipped: %s missing; install with: %s", strings.Join(missing, ", "), install)
+	}
+
+	require.NoError(t, dependOn(".."))
+	dir = t.TempDir()
+	bin = filepath.Join(dir, "bulkpay")
+	out, err := exec.Command("go", "build", "-o", bin, "bulkpay/cmd/bulkpay").CombinedOutput()
+	require.NoError(t, err, "build bulkpay: %s", out)
+	return chromium, dir, bin
+}
+
+// addUser adds name with role to the ledger through bin (bulkpay users add)
+// and returns the password it was given.
+func addUser(t *testing.T, dir, bin, ledger, name, role string) string {
+	t.Helper()
+	pw := password(t)
+	cmd := exec.Command(bin, "users", "add", name, "--role", role, "--db", ledger)
+	cmd.Dir, cmd.Stdin = dir, strings.NewReader(pw+"\n")
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "users add %s: %s", name, out)
+	return pw
 }
 
 // dependOn stats every source file of the module under root (Go, the web

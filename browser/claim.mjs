@@ -15,38 +15,20 @@
 // status page until the payout is paid. Every wait is bounded.
 
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
-import path from "node:path";
 import { chromium } from "playwright-core";
 
-const env = (name) => {
-  const v = process.env[name];
-  if (!v) {
-    throw new Error(`${name} is not set (go test ./browser sets it)`);
-  }
-  return v;
-};
+import { env, log, shooter } from "./common.mjs";
 
 const base = env("BULKPAY_URL");
 const sandbox = env("BULKPAY_SANDBOX");
 const phoneNumber = env("BULKPAY_PHONE");
 const shots = env("BULKPAY_SHOTS");
-mkdirSync(shots, { recursive: true });
+const shot = shooter(shots, "claim-");
 
 const stepTimeout = 15_000;
 const payTimeout = 90_000;
 const viewport = { width: 360, height: 740 };
 const scriptErrors = [];
-
-function log(...args) {
-  console.log(new Date().toISOString(), ...args);
-}
-
-async function shot(page, name) {
-  const file = path.join(shots, `claim-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  log("screenshot", file);
-}
 
 // messages polls the sandbox's SMS to the beneficiary until one matches re
 // (bounded), and returns the match of the latest.

@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 	"time"
 
@@ -27,41 +26,9 @@ import (
 // the payout paid. The sandbox then holds that payout once, and none for the
 // beneficiary who did not claim.
 func TestBrowserClaim(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser suite skipped under -short (go test ./browser -run TestBrowserClaim runs it)")
-	}
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	var missing []string
-	if _, err := os.Stat(chromium); err != nil {
-		missing = append(missing, chromium)
-	}
-	if _, err := exec.LookPath("node"); err != nil {
-		missing = append(missing, "node")
-	}
-	if _, err := os.Stat(filepath.Join("node_modules", "playwright-core", "package.json")); err != nil {
-		missing = append(missing, "browser/node_modules/playwright-core")
-	}
-	if len(missing) > 0 {
-		if os.Getenv("BULKPAY_BROWSER") == "require" {
-			t.Fatalf("browser suite required (BULKPAY_BROWSER=require) but %s missing; install with: %s", strings.Join(missing, ", "), install)
-		}
-		t.Skipf("browser suite skipped: %s missing; install with: %s", strings.Join(missing, ", "), install)
-	}
-
-	require.NoError(t, dependOn(".."))
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "bulkpay")
-	out, err := exec.Command("go", "build", "-o", bin, "bulkpay/cmd/bulkpay").CombinedOutput()
-	require.NoError(t, err, "build bulkpay: %s", out)
+	chromium, dir, bin := setUp(t)
 	ledger := filepath.Join(dir, "ledger.db")
-	bobPassword := password(t)
-	cmd := exec.Command(bin, "users", "add", "bob", "--role", "approver", "--db", ledger)
-	cmd.Dir, cmd.Stdin = dir, strings.NewReader(bobPassword+"\n")
-	out, err = cmd.CombinedOutput()
-	require.NoError(t, err, "users add bob: %s", out)
+	bobPassword := addUser(t, dir, bin, ledger, "bob", "approver")
 
 	sb := start(t, dir, bin, regexp.MustCompile(`sandbox listening on (http://\S+)`), "sandbox", "--addr", "127.0.0.1:0", "--settle-delay", "200ms")
 	cfg := filepath.Join(dir, "bulkpay.yaml")
@@ -70,7 +37,7 @@ func TestBrowserClaim(t *testing.T) {
 	require.NoError(t, os.WriteFile(sheet, []byte("Name,Phone,Amount\nAwa Ndiaye,677 12 34 56,25000\nJean Mbarga,699 00 11 22,30000\n"), 0o600))
 	plan := exec.Command(bin, "plan", sheet, "--pay-by", "link", "--by", "awa", "--db", ledger, "--config", cfg, "--sandbox", sb.url, "--json")
 	plan.Dir = dir
-	out, err = plan.Output()
+	out, err := plan.Output()
 	require.NoError(t, err, "plan: %s", out)
 
 	srv := start(t, dir, bin, regexp.MustCompile(`serving bulkpay on (http://\S+)`),
@@ -117,18 +84,6 @@ func TestBrowserClaim(t *testing.T) {
 	t.Logf("claim scenario (%s):\n%s", time.Since(began).Round(time.Millisecond), out)
 	require.NoError(t, err, "the claim scenario failed (screenshots in %s)", shots)
 
-	var payouts []struct {
-		Phone  string `json:"phone"`
-		Amount int64  `json:"amount"`
-	}
-	resp, err := hc.Get(sb.url + "/_sandbox/payouts")
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	require.NoError(t, json.NewDecoder(resp.Body).Decode(&payouts))
-	paid := map[string][]int64{}
-	for _, p := range payouts {
-		paid[p.Phone] = append(paid[p.Phone], p.Amount)
-	}
-	assert.Equal(t, map[string][]int64{"237677123456": {25000}}, paid, "the claimed link paid once; the other one not")
+	assert.Equal(t, map[string][]int64{"237677123456": {25000}}, paidByPhone(t, sb.url), "the claimed link paid once; the other one not")
 	assert.NoError(t, srv.stop(), "the server stops cleanly on SIGTERM")
 }

@@ -16,24 +16,18 @@
 // Every wait is for a state of the page, bounded by a timeout.
 
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { chromium } from "playwright-core";
 
-const env = (name) => {
-  const v = process.env[name];
-  if (!v) {
-    throw new Error(`${name} is not set (go test ./browser sets it)`);
-  }
-  return v;
-};
+import { env, log, shooter } from "./common.mjs";
 
 const base = env("BULKPAY_URL");
 const initiator = { name: env("BULKPAY_INITIATOR"), password: env("BULKPAY_INITIATOR_PASSWORD") };
 const approver = { name: env("BULKPAY_APPROVER"), password: env("BULKPAY_APPROVER_PASSWORD") };
 const scenarios = JSON.parse(env("BULKPAY_SCENARIOS"));
 const shots = env("BULKPAY_SHOTS");
-mkdirSync(shots, { recursive: true });
+const shot = shooter(shots);
 
 // How long a step may take: a page, and a whole run (it includes a payout
 // whose answer never comes, given up after the provider's timeout).
@@ -63,16 +57,6 @@ const desktop = { width: 1280, height: 900 };
 // The approver's time zone: an hour ahead of UTC all year (no summer time).
 const approverZone = "Africa/Douala";
 const phone = { width: 390, height: 844 };
-
-function log(...args) {
-  console.log(new Date().toISOString(), ...args);
-}
-
-async function shot(page, name) {
-  const file = path.join(shots, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  log("screenshot", file);
-}
 
 // newPage opens a page in a fresh context (its own cookies): a person at
 // their own browser, whose language is locale (and time zone, zone).

@@ -1,8 +1,6 @@
 package config
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -13,11 +11,7 @@ import (
 
 func TestNameCheckPolicy(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name, yaml string
-		want       batch.NamePolicy
-		err        string
-	}{
+	checkSettings(t, Config.NamePolicy, []settingsCase[batch.NamePolicy]{
 		{"nothing configured", "", batch.NamesOff, ""},
 		{"a provider that cannot tell names", "providers:\n  campay: {}\n", batch.NamesOff, ""},
 		{"MoMo configured: warn", "providers:\n  momo: {}\n", batch.NamesWarn, ""},
@@ -25,21 +19,7 @@ func TestNameCheckPolicy(t *testing.T) {
 		{"off overrides MoMo", "name_check: off\nproviders:\n  momo: {}\n", batch.NamesOff, ""},
 		{"block", "name_check: Block\n", batch.NamesBlock, ""},
 		{"unknown", "name_check: strict\n", "", "write off, warn, review or block"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			path := filepath.Join(t.TempDir(), "bulkpay.yaml")
-			require.NoError(t, os.WriteFile(path, []byte(tt.yaml), 0o600))
-			cfg, err := Load(path)
-			if tt.err != "" {
-				require.ErrorContains(t, err, tt.err)
-				return
-			}
-			require.NoError(t, err)
-			assert.Equal(t, tt.want, cfg.NamePolicy())
-		})
-	}
+	})
 }
 
 // Connecting through a sandbox gives MoMo (MTN numbers of its market) then

@@ -15,6 +15,13 @@ import (
 // benchLedger opens a new ledger holding one planned batch of n CamPay items.
 func benchLedger(b *testing.B, n int) (*Store, batch.Batch) {
 	b.Helper()
+	return benchLedgerPaying(b, n, batch.ModeMobileMoney)
+}
+
+// benchLedgerPaying opens a new ledger holding one planned batch of n CamPay
+// items paid in mode.
+func benchLedgerPaying(b *testing.B, n int, mode string) (*Store, batch.Batch) {
+	b.Helper()
 	ctx := context.Background()
 	st, err := Open(ctx, filepath.Join(b.TempDir(), "l.db"))
 	if err != nil {
@@ -24,7 +31,7 @@ func benchLedger(b *testing.B, n int) (*Store, batch.Batch) {
 	items := make([]batch.Item, n)
 	for i := range items {
 		items[i] = batch.Item{Row: i + 2, Name: "N", Phone: fmt.Sprintf("2376771%05d", i), Country: "CM", Operator: "MTN",
-			Mode: batch.ModeMobileMoney, Amount: 1000, Reference: fmt.Sprintf("ref-%d", i), Provider: "campay"}
+			Mode: mode, Amount: 1000, Reference: fmt.Sprintf("ref-%d", i), Provider: "campay"}
 	}
 	if err := st.CreateBatch(ctx, &bt, items); err != nil {
 		b.Fatal(err)

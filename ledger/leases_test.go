@@ -27,53 +27,48 @@ func seedPlanned(t *testing.T, st *Store, ref string, n int) batch.Batch {
 
 func TestLeasesAreRecordedRenewedAndListed(t *testing.T) {
 	t.Parallel()
-	for name, location := range testsupport.Backends() {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			ctx := context.Background()
-			st, err := Open(ctx, location(t))
-			require.NoError(t, err)
-			t.Cleanup(func() { st.Close() })
-			assert.Equal(t, name == "postgres", st.Shared(), "only a server ledger is shared by several workers")
-			b := seedPlanned(t, st, "leases", 4)
+	eachBackend(t, func(t *testing.T, loc string) {
+		ctx := context.Background()
+		st := openAt(t, loc)
+		assert.Equal(t, IsPostgres(loc), st.Shared(), "only a server ledger is shared by several workers")
+		b := seedPlanned(t, st, "leases", 4)
 
-			until := time.Date(2026, 11, 30, 9, 0, 30, 0, time.UTC)
-			leased, err := st.ClaimLeased(ctx, b.ID, "campay", 2, batch.Lease{Worker: "h1/10/a", Until: until})
-			require.NoError(t, err)
-			require.Len(t, leased, 2)
-			plain, err := st.Claim(ctx, b.ID, "campay", 1)
-			require.NoError(t, err)
-			require.Len(t, plain, 1)
+		until := time.Date(2026, 11, 30, 9, 0, 30, 0, time.UTC)
+		leased, err := st.ClaimLeased(ctx, b.ID, "campay", 2, batch.Lease{Worker: "h1/10/a", Until: until})
+		require.NoError(t, err)
+		require.Len(t, leased, 2)
+		plain, err := st.Claim(ctx, b.ID, "campay", 1)
+		require.NoError(t, err)
+		require.Len(t, plain, 1)
 
-			got, err := st.SubmittingLeases(ctx, b.ID)
-			require.NoError(t, err)
-			require.Len(t, got, 3)
-			byID := map[int64]batch.Lease{}
-			for _, l := range got {
-				assert.Equal(t, batch.Submitting, l.Item.State)
-				byID[l.Item.ID] = l.Lease
-			}
-			for _, c := range leased {
-				assert.Equal(t, batch.Lease{Worker: "h1/10/a", Until: until}, byID[c.Item.ID], "row %d", c.Item.Row)
-			}
-			assert.Equal(t, batch.Lease{}, byID[plain[0].Item.ID], "claimed under the batch's lock: no lease")
+		got, err := st.SubmittingLeases(ctx, b.ID)
+		require.NoError(t, err)
+		require.Len(t, got, 3)
+		byID := map[int64]batch.Lease{}
+		for _, l := range got {
+			assert.Equal(t, batch.Submitting, l.Item.State)
+			byID[l.Item.ID] = l.Lease
+		}
+		for _, c := range leased {
+			assert.Equal(t, batch.Lease{Worker: "h1/10/a", Until: until}, byID[c.Item.ID], "row %d", c.Item.Row)
+		}
+		assert.Equal(t, batch.Lease{}, byID[plain[0].Item.ID], "claimed under the batch's lock: no lease")
 
-			n, err := st.Renew(ctx, batch.Lease{Worker: "h1/10/a", Until: until.Add(time.Minute)})
-			require.NoError(t, err)
-			assert.Equal(t, 2, n)
-			require.NoError(t, st.Apply(ctx, batch.Change{ItemID: leased[0].Item.ID, From: batch.Submitting, To: batch.Pending,
-				Cause: "provider accepted the payout", Attempt: &batch.AttemptEnd{ID: leased[0].AttemptID, Outcome: batch.OutcomeAccepted}}))
-			n, err = st.Renew(ctx, batch.Lease{Worker: "h1/10/a", Until: until.Add(2 * time.Minute)})
-			require.NoError(t, err)
-			assert.Equal(t, 1, n, "an item answered is no longer held")
-			n, err = st.Renew(ctx, batch.Lease{Worker: "h9/99/z", Until: until})
-			require.NoError(t, err)
-			assert.Zero(t, n)
-			got, err = st.SubmittingLeases(ctx, b.ID)
-			require.NoError(t, err)
-			require.Len(t, got, 2)
-		})
-	}
+		n, err := st.Renew(ctx, batch.Lease{Worker: "h1/10/a", Until: until.Add(time.Minute)})
+		require.NoError(t, err)
+		assert.Equal(t, 2, n)
+		require.NoError(t, st.Apply(ctx, batch.Change{ItemID: leased[0].Item.ID, From: batch.Submitting, To: batch.Pending,
+			Cause: "provider accepted the payout", Attempt: &batch.AttemptEnd{ID: leased[0].AttemptID, Outcome: batch.OutcomeAccepted}}))
+		n, err = st.Renew(ctx, batch.Lease{Worker: "h1/10/a", Until: until.Add(2 * time.Minute)})
+		require.NoError(t, err)
+		assert.Equal(t, 1, n, "an item answered is no longer held")
+		n, err = st.Renew(ctx, batch.Lease{Worker: "h9/99/z", Until: until})
+		require.NoError(t, err)
+		assert.Zero(t, n)
+		got, err = st.SubmittingLeases(ctx, b.ID)
+		require.NoError(t, err)
+		require.Len(t, got, 2)
+	})
 }
 
 // TestLeasesKeepTheServersClock: on PostgreSQL a lease ends its length
@@ -82,83 +77,78 @@ func TestLeasesAreRecordedRenewedAndListed(t *testing.T) {
 // expiry its process gives and its process's clock.
 func TestLeasesKeepTheServersClock(t *testing.T) {
 	t.Parallel()
-	for name, location := range testsupport.Backends() {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			ctx := context.Background()
-			st, err := Open(ctx, location(t))
-			require.NoError(t, err)
-			t.Cleanup(func() { st.Close() })
-			b := seedPlanned(t, st, "clock", 3)
-			pg := name == "postgres"
+	eachBackend(t, func(t *testing.T, loc string) {
+		ctx := context.Background()
+		st := openAt(t, loc)
+		b := seedPlanned(t, st, "clock", 3)
+		pg := IsPostgres(loc)
 
-			// a host an hour behind the server: the expiry it computes is long past
-			behind := time.Now().Add(-time.Hour).Add(time.Minute).UTC().Round(0)
-			before, err := st.LeaseNow(ctx)
-			require.NoError(t, err)
-			slow, err := st.ClaimLeased(ctx, b.ID, "campay", 1, batch.Lease{Worker: "slow/1/a", Until: behind, For: time.Minute})
-			require.NoError(t, err)
-			require.Len(t, slow, 1)
-			after, err := st.LeaseNow(ctx)
-			require.NoError(t, err)
-			// a host a day ahead whose worker died at once: its lease is a microsecond long
-			ahead := time.Now().Add(24 * time.Hour).UTC().Round(0)
-			fast, err := st.ClaimLeased(ctx, b.ID, "campay", 1, batch.Lease{Worker: "fast/2/b", Until: ahead, For: time.Microsecond})
-			require.NoError(t, err)
-			require.Len(t, fast, 1)
+		// a host an hour behind the server: the expiry it computes is long past
+		behind := time.Now().Add(-time.Hour).Add(time.Minute).UTC().Round(0)
+		before, err := st.LeaseNow(ctx)
+		require.NoError(t, err)
+		slow, err := st.ClaimLeased(ctx, b.ID, "campay", 1, batch.Lease{Worker: "slow/1/a", Until: behind, For: time.Minute})
+		require.NoError(t, err)
+		require.Len(t, slow, 1)
+		after, err := st.LeaseNow(ctx)
+		require.NoError(t, err)
+		// a host a day ahead whose worker died at once: its lease is a microsecond long
+		ahead := time.Now().Add(24 * time.Hour).UTC().Round(0)
+		fast, err := st.ClaimLeased(ctx, b.ID, "campay", 1, batch.Lease{Worker: "fast/2/b", Until: ahead, For: time.Microsecond})
+		require.NoError(t, err)
+		require.Len(t, fast, 1)
 
-			leases := map[string]batch.Lease{}
-			got, err := st.SubmittingLeases(ctx, b.ID)
-			require.NoError(t, err)
-			for _, l := range got {
-				leases[l.Lease.Worker] = l.Lease
-			}
-			now, err := st.LeaseNow(ctx)
-			require.NoError(t, err)
-			if pg {
-				until := leases["slow/1/a"].Until
-				assert.False(t, until.Before(before.Add(time.Minute)), "%s: a minute after the server's clock", until)
-				assert.False(t, until.After(after.Add(time.Minute)), "%s: a minute after the server's clock", until)
-				assert.False(t, leases["slow/1/a"].Expired(now), "live on the server's clock")
-				assert.True(t, leases["fast/2/b"].Expired(now), "run out on the server's clock")
-			} else {
-				assert.Equal(t, behind, leases["slow/1/a"].Until, "SQLite keeps the expiry its process gives")
-				assert.Equal(t, ahead, leases["fast/2/b"].Until)
-				assert.True(t, leases["slow/1/a"].Expired(now))
-				assert.False(t, leases["fast/2/b"].Expired(now))
-			}
-
-			// a renewal from the slow host
-			before, err = st.LeaseNow(ctx)
-			require.NoError(t, err)
-			n, err := st.Renew(ctx, batch.Lease{Worker: "slow/1/a", Until: behind.Add(time.Second), For: 2 * time.Minute})
-			require.NoError(t, err)
-			assert.Equal(t, 1, n)
-			after, err = st.LeaseNow(ctx)
-			require.NoError(t, err)
-			got, err = st.SubmittingLeases(ctx, b.ID)
-			require.NoError(t, err)
-			for _, l := range got {
-				leases[l.Lease.Worker] = l.Lease
-			}
+		leases := map[string]batch.Lease{}
+		got, err := st.SubmittingLeases(ctx, b.ID)
+		require.NoError(t, err)
+		for _, l := range got {
+			leases[l.Lease.Worker] = l.Lease
+		}
+		now, err := st.LeaseNow(ctx)
+		require.NoError(t, err)
+		if pg {
 			until := leases["slow/1/a"].Until
-			if pg {
-				assert.False(t, until.Before(before.Add(2*time.Minute)), "%s: renewed on the server's clock", until)
-				assert.False(t, until.After(after.Add(2*time.Minute)), "%s: renewed on the server's clock", until)
-			} else {
-				assert.Equal(t, behind.Add(time.Second), until)
-			}
+			assert.False(t, until.Before(before.Add(time.Minute)), "%s: a minute after the server's clock", until)
+			assert.False(t, until.After(after.Add(time.Minute)), "%s: a minute after the server's clock", until)
+			assert.False(t, leases["slow/1/a"].Expired(now), "live on the server's clock")
+			assert.True(t, leases["fast/2/b"].Expired(now), "run out on the server's clock")
+		} else {
+			assert.Equal(t, behind, leases["slow/1/a"].Until, "SQLite keeps the expiry its process gives")
+			assert.Equal(t, ahead, leases["fast/2/b"].Until)
+			assert.True(t, leases["slow/1/a"].Expired(now))
+			assert.False(t, leases["fast/2/b"].Expired(now))
+		}
 
-			// a recovery applies only under the lease it judged, stamped as stored
-			l := leases["fast/2/b"]
-			c, ok := batch.Recovery(batch.Leased{Item: fast[0].Item, Lease: l}, now.Add(25*time.Hour))
-			require.True(t, ok)
-			require.NoError(t, st.Apply(ctx, c))
-			it, err := st.Item(ctx, fast[0].Item.ID)
-			require.NoError(t, err)
-			assert.Equal(t, batch.Unknown, it.State)
-		})
-	}
+		// a renewal from the slow host
+		before, err = st.LeaseNow(ctx)
+		require.NoError(t, err)
+		n, err := st.Renew(ctx, batch.Lease{Worker: "slow/1/a", Until: behind.Add(time.Second), For: 2 * time.Minute})
+		require.NoError(t, err)
+		assert.Equal(t, 1, n)
+		after, err = st.LeaseNow(ctx)
+		require.NoError(t, err)
+		got, err = st.SubmittingLeases(ctx, b.ID)
+		require.NoError(t, err)
+		for _, l := range got {
+			leases[l.Lease.Worker] = l.Lease
+		}
+		until := leases["slow/1/a"].Until
+		if pg {
+			assert.False(t, until.Before(before.Add(2*time.Minute)), "%s: renewed on the server's clock", until)
+			assert.False(t, until.After(after.Add(2*time.Minute)), "%s: renewed on the server's clock", until)
+		} else {
+			assert.Equal(t, behind.Add(time.Second), until)
+		}
+
+		// a recovery applies only under the lease it judged, stamped as stored
+		l := leases["fast/2/b"]
+		c, ok := batch.Recovery(batch.Leased{Item: fast[0].Item, Lease: l}, now.Add(25*time.Hour))
+		require.True(t, ok)
+		require.NoError(t, st.Apply(ctx, c))
+		it, err := st.Item(ctx, fast[0].Item.ID)
+		require.NoError(t, err)
+		assert.Equal(t, batch.Unknown, it.State)
+	})
 }
 
 func TestWorkersClaimDisjointItemsOnPostgres(t *testing.T) {
@@ -168,10 +158,7 @@ func TestWorkersClaimDisjointItemsOnPostgres(t *testing.T) {
 	const workers, items = 3, 60
 	stores := make([]*Store, workers)
 	for i := range stores {
-		st, err := Open(ctx, dsn)
-		require.NoError(t, err)
-		t.Cleanup(func() { st.Close() })
-		stores[i] = st
+		stores[i] = openAt(t, dsn)
 	}
 	b := seedPlanned(t, stores[0], "disjoint", items)
 	var mu sync.Mutex
@@ -205,12 +192,7 @@ func TestPostgresPaceSlotsAreSharedAndFreedByADeadWorker(t *testing.T) {
 	t.Parallel()
 	dsn := testsupport.PostgresDSN(t)
 	ctx := context.Background()
-	a, err := Open(ctx, dsn)
-	require.NoError(t, err)
-	t.Cleanup(func() { a.Close() })
-	b, err := Open(ctx, dsn)
-	require.NoError(t, err)
-	t.Cleanup(func() { b.Close() })
+	a, b := openAt(t, dsn), openAt(t, dsn)
 
 	r1, err := a.Take(ctx, "campay", 0, 2)
 	require.NoError(t, err)
@@ -251,12 +233,7 @@ func TestPostgresPaceKeepsTheRateAcrossWorkers(t *testing.T) {
 	t.Parallel()
 	dsn := testsupport.PostgresDSN(t)
 	ctx := context.Background()
-	a, err := Open(ctx, dsn)
-	require.NoError(t, err)
-	t.Cleanup(func() { a.Close() })
-	b, err := Open(ctx, dsn)
-	require.NoError(t, err)
-	t.Cleanup(func() { b.Close() })
+	a, b := openAt(t, dsn), openAt(t, dsn)
 	for i := range 6 {
 		st := []*Store{a, b}[i%2]
 		release, err := st.Take(ctx, "camoo", 20, 0)
@@ -270,32 +247,27 @@ func TestPostgresPaceKeepsTheRateAcrossWorkers(t *testing.T) {
 
 func TestNoAttemptStartsOnAFinalItem(t *testing.T) {
 	t.Parallel()
-	for name, location := range testsupport.Backends() {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			ctx := context.Background()
-			st, err := Open(ctx, location(t))
-			require.NoError(t, err)
-			t.Cleanup(func() { st.Close() })
-			_, items, err := batchtest.Seed(ctx, st, batch.Batch{Reference: "final", Currency: "XAF"},
-				batch.Item{Provider: "campay", State: batch.Unknown}, batch.Item{Provider: "campay", State: batch.Succeeded})
-			require.NoError(t, err)
+	eachBackend(t, func(t *testing.T, loc string) {
+		ctx := context.Background()
+		st := openAt(t, loc)
+		_, items, err := batchtest.Seed(ctx, st, batch.Batch{Reference: "final", Currency: "XAF"},
+			batch.Item{Provider: "campay", State: batch.Unknown}, batch.Item{Provider: "campay", State: batch.Succeeded})
+		require.NoError(t, err)
 
-			// a worker settles the unknown one; another, which read it
-			// unknown a moment before, then finds it final
-			mine, err := st.StartAttempt(ctx, items[0].ID, batch.KindSettle, "")
-			require.NoError(t, err)
-			require.NoError(t, st.Apply(ctx, batch.Change{ItemID: items[0].ID, From: batch.Unknown, To: batch.Succeeded, CloseOpen: true,
-				Cause: "settled: the provider reported the payout", Attempt: &batch.AttemptEnd{ID: mine, Outcome: batch.OutcomeAccepted}}))
-			_, err = st.StartAttempt(ctx, items[0].ID, batch.KindSettle, "")
-			assert.ErrorIs(t, err, batch.ErrStale, "settled meanwhile: no attempt for it any more")
-			_, err = st.StartAttempt(ctx, items[1].ID, batch.KindSettle, "")
-			assert.ErrorIs(t, err, batch.ErrStale)
-			as, err := st.Attempts(ctx, items[0].ID)
-			require.NoError(t, err)
-			for _, a := range as {
-				assert.False(t, a.FinishedAt.IsZero(), "attempt %d closed", a.ID)
-			}
-		})
-	}
+		// a worker settles the unknown one; another, which read it
+		// unknown a moment before, then finds it final
+		mine, err := st.StartAttempt(ctx, items[0].ID, batch.KindSettle, "")
+		require.NoError(t, err)
+		require.NoError(t, st.Apply(ctx, batch.Change{ItemID: items[0].ID, From: batch.Unknown, To: batch.Succeeded, CloseOpen: true,
+			Cause: "settled: the provider reported the payout", Attempt: &batch.AttemptEnd{ID: mine, Outcome: batch.OutcomeAccepted}}))
+		_, err = st.StartAttempt(ctx, items[0].ID, batch.KindSettle, "")
+		assert.ErrorIs(t, err, batch.ErrStale, "settled meanwhile: no attempt for it any more")
+		_, err = st.StartAttempt(ctx, items[1].ID, batch.KindSettle, "")
+		assert.ErrorIs(t, err, batch.ErrStale)
+		as, err := st.Attempts(ctx, items[0].ID)
+		require.NoError(t, err)
+		for _, a := range as {
+			assert.False(t, a.FinishedAt.IsZero(), "attempt %d closed", a.ID)
+		}
+	})
 }

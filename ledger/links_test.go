@@ -3,8 +3,6 @@ package ledger
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -13,6 +11,20 @@ import (
 
 	"bulkpay/batch"
 )
+
+// addLink issues and stores the link of item it in b, expiring an hour after hookT0,
+// and reads it back as stored.
+func addLink(t *testing.T, st *Store, b batch.Batch, it batch.Item) batch.Link {
+	t.Helper()
+	ctx := context.Background()
+	l, err := batch.NewLink(b, it, hookT0, time.Hour, false)
+	require.NoError(t, err)
+	_, err = st.AddLinks(ctx, []batch.Link{l}, "awa")
+	require.NoError(t, err)
+	l, err = st.Link(ctx, l.ID)
+	require.NoError(t, err)
+	return l
+}
 
 // An expired link gives link.expired in the webhooks outbox, in the same
 // transaction, and the batch whose last open item it was completes.
@@ -26,12 +38,7 @@ func TestExpiredLinkIsSentAsLinkExpired(t *testing.T) {
 	stored, err := st.Items(ctx, b.ID, batch.Planned)
 	require.NoError(t, err)
 	require.Len(t, stored, 1)
-	l, err := batch.NewLink(b, stored[0], hookT0, time.Hour, false)
-	require.NoError(t, err)
-	_, err = st.AddLinks(ctx, []batch.Link{l}, "awa")
-	require.NoError(t, err)
-	l, err = st.Link(ctx, l.ID)
-	require.NoError(t, err)
+	l := addLink(t, st, b, stored[0])
 	require.NoError(t, st.ExpireLink(ctx, l, "cron"))
 
 	assert.Equal(t, []string{"batch.planned", "batch.started", "item.succeeded", "link.expired", "batch.completed"}, outboxTypes(t, st))
@@ -59,12 +66,7 @@ func TestClaimedLinkIsSentAsLinkClaimed(t *testing.T) {
 	b, _ := seed(t, st, 1)
 	stored, err := st.Items(ctx, b.ID)
 	require.NoError(t, err)
-	l, err := batch.NewLink(b, stored[0], hookT0, time.Hour, false)
-	require.NoError(t, err)
-	_, err = st.AddLinks(ctx, []batch.Link{l}, "awa")
-	require.NoError(t, err)
-	l, err = st.Link(ctx, l.ID)
-	require.NoError(t, err)
+	l := addLink(t, st, b, stored[0])
 	claimed := l
 	claimed.Status, claimed.ClaimedAt, claimed.ClaimMode, claimed.ClaimPhone = batch.LinkClaimed, hookT0, batch.ModeMobileMoney, l.Phone
 	it := stored[0]
@@ -86,19 +88,7 @@ func BenchmarkIssueLinks(b *testing.B) {
 	ctx := context.Background()
 	for b.Loop() {
 		b.StopTimer()
-		st, err := Open(ctx, filepath.Join(b.TempDir(), "l.db"))
-		if err != nil {
-			b.Fatal(err)
-		}
-		bt := batch.Batch{Reference: "bench", SheetHash: "h", SheetName: "s.csv", Currency: "XAF", TotalAmount: int64(n) * 1000}
-		items := make([]batch.Item, n)
-		for i := range items {
-			items[i] = batch.Item{Row: i + 2, Name: "N", Phone: fmt.Sprintf("2376771%05d", i), Country: "CM", Operator: "MTN",
-				Mode: batch.ModeLink, Amount: 1000, Reference: fmt.Sprintf("ref-%d", i), Provider: "campay"}
-		}
-		if err := st.CreateBatch(ctx, &bt, items); err != nil {
-			b.Fatal(err)
-		}
+		st, bt := benchLedgerPaying(b, n, batch.ModeLink)
 		b.StartTimer()
 		got, err := batch.IssueLinks(ctx, st, st, bt, hookT0, 7*24*time.Hour, false, "bench")
 		if err != nil || got != n {

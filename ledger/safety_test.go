@@ -16,6 +16,7 @@ import (
 
 	"bulkpay/batch"
 	"bulkpay/internal/testsupport"
+	"bulkpay/providers/providerstest"
 )
 
 // copyMainFile copies the ledger's main file alone, without its -wal and -shm,
@@ -30,24 +31,11 @@ func copyMainFile(t *testing.T, st *Store) *Store {
 	return cp
 }
 
-// clock is a settable clock for the ledger's periodic checkpoints.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 func TestMainFileAloneHoldsWhatMayHaveBeenSent(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	clk := &clock{t: time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)}
-	st, err := Open(ctx, filepath.Join(t.TempDir(), "ledger.db"), WithClock(clk.now), WithCheckpoints(5*time.Second, 1000))
+	clk := providerstest.NewClock(time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC))
+	st, err := Open(ctx, filepath.Join(t.TempDir(), "ledger.db"), WithClock(clk.Now), WithCheckpoints(5*time.Second, 1000))
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })
 	b, items := seed(t, st, 3)
@@ -79,7 +67,7 @@ func TestMainFileAloneHoldsWhatMayHaveBeenSent(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, pend, "an answer alone waits for the next checkpoint")
 
-	clk.add(5 * time.Second)
+	clk.Add(5 * time.Second)
 	require.NoError(t, st.Note(ctx, b.ID, "tick", "a write after the interval"))
 	pend, err = copyMainFile(t, st).Items(ctx, b.ID, batch.Pending)
 	require.NoError(t, err)
@@ -90,8 +78,8 @@ func TestMainFileAloneHoldsWhatMayHaveBeenSent(t *testing.T) {
 func TestCheckpointAfterEnoughWrites(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	clk := &clock{t: time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)}
-	st, err := Open(ctx, filepath.Join(t.TempDir(), "ledger.db"), WithClock(clk.now), WithCheckpoints(time.Hour, 3))
+	clk := providerstest.NewClock(time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC))
+	st, err := Open(ctx, filepath.Join(t.TempDir(), "ledger.db"), WithClock(clk.Now), WithCheckpoints(time.Hour, 3))
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })
 	b, _ := seed(t, st, 1)

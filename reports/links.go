@@ -49,15 +49,8 @@ func linkSummary(charge int64, links []batch.Link, msgs []batch.Message) *Links 
 			out.ByStatus = append(out.ByStatus, *t)
 		}
 	}
-	for _, m := range msgs {
-		if m.Error != "" {
-			out.Failed++
-			continue
-		}
-		out.Messages++
-		out.Cost += m.Cost
-		out.Charge += m.Charge
-	}
+	m := batch.CountMessages(msgs)
+	out.Messages, out.Failed, out.Cost, out.Charge = m.Messages, m.Failed, m.Cost, m.Charge
 	out.BatchCharge = charge + out.Charge
 	return out
 }

@@ -21,11 +21,7 @@ import (
 func TestAPIClaimByLink(t *testing.T) {
 	t.Parallel()
 	h, logs := linkHarness(t, nil)
-	ctx := context.Background()
-	h.planLinks("api-links-2026-11", "Awa Ndiaye,677 12 34 56,25000\nJean Mbarga,699 00 11 22,30000\n")
-	_, err := h.srv.linksPass(ctx)
-	require.NoError(t, err)
-	id := h.invitation("237677123456")
+	_, id := h.awaInvited("api-links-2026-11", "Awa Ndiaye,677 12 34 56,25000\nJean Mbarga,699 00 11 22,30000\n")
 	anon := h.api("", "")
 	var answers []string
 
@@ -186,11 +182,7 @@ func TestClaimWhileAnotherProcessHoldsTheBatch(t *testing.T) {
 func TestSimultaneousClaimsPayOnce(t *testing.T) {
 	t.Parallel()
 	h, _ := linkHarness(t, nil)
-	ctx := context.Background()
-	h.planLinks("twice-2026-11", "Awa Ndiaye,677 12 34 56,25000\n")
-	_, err := h.srv.linksPass(ctx)
-	require.NoError(t, err)
-	id := h.invitation("237677123456")
+	_, id := h.awaInvited("twice-2026-11", "Awa Ndiaye,677 12 34 56,25000\n")
 	anon := h.api("", "")
 	require.Equal(t, http.StatusAccepted, anon.call(http.MethodPost, "/payments/link/"+id+"/send_code/", nil).code)
 	claim := map[string]string{"link": id, "verification_code": h.lastCode("237677123456"), "mode": "mobile_money"}

@@ -3,9 +3,6 @@ package server
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -15,11 +12,8 @@ import (
 
 	"bulkpay/batch"
 	"bulkpay/config"
-	"bulkpay/ledger"
 	"bulkpay/providers"
 	"bulkpay/providers/cinetpay2"
-	"bulkpay/providers/sandbox"
-	"bulkpay/providers/sandbox/sandboxtest"
 )
 
 // bulkpay serve with CinetPay's 2026 API configured: a webhook is believed
@@ -43,30 +37,11 @@ func TestCallbacksCinetPay2026CheckTheNotifyToken(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			st, err := ledger.Open(ctx, filepath.Join(t.TempDir(), "ledger.db"))
-			require.NoError(t, err)
-			t.Cleanup(func() { st.Close() })
-			rules, err := sandbox.ParseRules(c.faults)
-			require.NoError(t, err)
-			rig := sandboxtest.New(t, sandbox.Options{Rules: rules})
 			cfg := config.Default()
 			cfg.Providers = map[string]config.ProviderConfig{"cinetpay": {API: cinetpay2.API, Accounts: map[string]config.AccountConfig{"CI": {}}}}
-			target := config.Target{SandboxURL: rig.URL, LedgerPath: st.Path()}
-			parsers, _, err := cfg.Callbacks(target)
-			require.NoError(t, err)
-			require.IsType(t, &cinetpay2.Callbacks{}, parsers["cinetpay"], "the 2026 API's webhooks are read as such")
-			srv, err := New(Options{Store: st, Users: st, Config: cfg, Target: target, Callbacks: parsers, Now: rig.Clock.Now, RevisitEvery: -1,
-				Owner: batch.Owner{PID: os.Getpid(), Host: "test", Start: "1"}})
-			require.NoError(t, err)
-			ts := httptest.NewServer(srv)
-			t.Cleanup(func() { ts.Close(); srv.Close() })
-			require.NoError(t, rig.Server.SetCallbacks(sandbox.CallbackOptions{Enabled: true,
-				OnDelivery: func(d sandbox.Delivery) { rig.Delivered <- d }}))
-			send := cfg
-			send.PublicURL = ts.URL
-			conn, err := send.Connect(ctx, target)
-			require.NoError(t, err)
-			t.Cleanup(conn.Close)
+			r := newCBRigWith(t, cfg, "cinetpay", c.faults, true)
+			require.IsType(t, &cinetpay2.Callbacks{}, r.parsers["cinetpay"], "the 2026 API's webhooks are read as such")
+			st, rig := r.st, r.rig
 
 			b := batch.Batch{Reference: "cb-2026", Currency: "XOF", TotalAmount: 1500}
 			require.NoError(t, st.CreateBatch(ctx, &b, []batch.Item{{Row: 2, Reference: uuid.NewString(), Provider: "cinetpay",
@@ -75,7 +50,7 @@ func TestCallbacksCinetPay2026CheckTheNotifyToken(t *testing.T) {
 			claims, err := st.Claim(ctx, b.ID, "cinetpay", 1)
 			require.NoError(t, err)
 			it := claims[0].Item
-			res, err := conn.Lanes["cinetpay"].Provider.Send(ctx, providers.Payout{Reference: it.Reference, Phone: it.Phone, Country: "CI",
+			res, err := r.lanes["cinetpay"].Provider.Send(ctx, providers.Payout{Reference: it.Reference, Phone: it.Phone, Country: "CI",
 				Operator: "Orange", Amount: 1500, Currency: "XOF", Name: it.Name})
 			change := batch.Change{ItemID: it.ID, From: batch.Submitting, To: batch.Pending, Cause: "provider accepted the payout",
 				ProviderReference: res.ProviderReference, NotifyDigest: batch.TokenDigest(res.NotifyToken)}
@@ -96,7 +71,7 @@ func TestCallbacksCinetPay2026CheckTheNotifyToken(t *testing.T) {
 			for range rig.Advance(t, time.Minute) {
 				d := <-rig.Delivered
 				got[d.Kind] = append(got[d.Kind], d.HTTPStatus)
-				assert.Contains(t, d.URL, ts.URL+"/callbacks/cinetpay/"+it.Reference, "the item's own notify_url")
+				assert.Contains(t, d.URL, r.url+"/callbacks/cinetpay/"+it.Reference, "the item's own notify_url")
 			}
 			assert.Equal(t, []int{c.forged}, got["forged"])
 			assert.Equal(t, []int{http.StatusOK}, got["final"])

@@ -34,12 +34,21 @@ type cbRig struct {
 	url   string
 	srv   *Server
 	lanes map[string]batch.Lane
+	// parsers read each provider's callbacks, as the server does
+	parsers map[string]providers.CallbackParser
 }
 
 // sendOps is each provider's operation that pays, as the sandbox's faults name it.
 var sendOps = map[string]string{"campay": "withdraw", "cinetpay": "send", "mycoolpay": "payout", "camoo": "cashout", "momo": "transfer"}
 
 func newCBRig(t *testing.T, provider, faults string) *cbRig {
+	t.Helper()
+	return newCBRigWith(t, config.Default(), provider, faults, provider == "momo") // MoMo calls back only the URL each transfer names
+}
+
+// newCBRigWith is a cbRig serving cfg; perPayout says the provider calls back
+// only the URL each payout names, none configured in the sandbox.
+func newCBRigWith(t *testing.T, cfg config.Config, provider, faults string, perPayout bool) *cbRig {
 	t.Helper()
 	ctx := context.Background()
 	st, err := ledger.Open(ctx, filepath.Join(t.TempDir(), "ledger.db"))
@@ -48,7 +57,6 @@ func newCBRig(t *testing.T, provider, faults string) *cbRig {
 	rules, err := sandbox.ParseRules(faults)
 	require.NoError(t, err)
 	rig := sandboxtest.New(t, sandbox.Options{Rules: rules})
-	cfg := config.Default()
 	target := config.Target{SandboxURL: rig.URL, LedgerPath: st.Path()}
 	parsers, skipped, err := cfg.Callbacks(target)
 	require.NoError(t, err)
@@ -62,8 +70,8 @@ func newCBRig(t *testing.T, provider, faults string) *cbRig {
 	ts := httptest.NewServer(srv)
 	t.Cleanup(func() { ts.Close(); srv.Close() })
 	urls := map[string]string{provider: ts.URL + providers.CallbackPath(provider)}
-	if provider == "momo" {
-		urls = nil // MoMo calls back only the URL each transfer names
+	if perPayout {
+		urls = nil
 	}
 	require.NoError(t, rig.Server.SetCallbacks(sandbox.CallbackOptions{Enabled: true, URLs: urls,
 		OnDelivery: func(d sandbox.Delivery) { rig.Delivered <- d }}))
@@ -72,7 +80,7 @@ func newCBRig(t *testing.T, provider, faults string) *cbRig {
 	conn, err := send.Connect(ctx, target)
 	require.NoError(t, err)
 	t.Cleanup(conn.Close)
-	return &cbRig{t: t, rig: rig, st: st, url: ts.URL, srv: srv, lanes: conn.Lanes}
+	return &cbRig{t: t, rig: rig, st: st, url: ts.URL, srv: srv, lanes: conn.Lanes, parsers: parsers}
 }
 
 // sent stores a one-item batch paid by provider and sends its payout the way

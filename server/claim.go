@@ -91,18 +91,19 @@ func (s *Server) claimToken(w http.ResponseWriter, r *http.Request) (string, err
 	return token, nil
 }
 
-// claimForm reads a claim form and checks its token against the browser's
-// cookie; it answers the refusal itself.
-func (s *Server) claimForm(w http.ResponseWriter, r *http.Request, rq *request) (string, bool) {
-	if !s.parseForm(w, r, rq) {
-		return "", false
+// claimForm counts a claim form towards the rates (claimGate), reads it and
+// checks its token against the browser's cookie: the link's id and the
+// token. It answers a refusal itself.
+func (s *Server) claimForm(w http.ResponseWriter, r *http.Request, rq *request) (id, token string, ok bool) {
+	if id, ok = s.claimGate(w, r, rq); !ok || !s.parseForm(w, r, rq) {
+		return "", "", false
 	}
 	c, err := r.Cookie(claimCookie)
 	if err != nil || c.Value == "" || !identity.Equal(c.Value, r.PostFormValue("csrf")) {
 		s.failClaim(w, rq, http.StatusForbidden, rq.T["csrf"])
-		return "", false
+		return "", "", false
 	}
-	return c.Value, true
+	return id, c.Value, true
 }
 
 func (s *Server) claimPage(w http.ResponseWriter, r *http.Request, rq *request) {
@@ -293,11 +294,7 @@ func (s *Server) sendCode(ctx context.Context, id, lang, actor string) error {
 
 // claimCode sends a code (POST /claim/{id}/code).
 func (s *Server) claimCode(w http.ResponseWriter, r *http.Request, rq *request) {
-	id, ok := s.claimGate(w, r, rq)
-	if !ok {
-		return
-	}
-	token, ok := s.claimForm(w, r, rq)
+	id, token, ok := s.claimForm(w, r, rq)
 	if !ok {
 		return
 	}
@@ -319,11 +316,7 @@ var sixDigits = regexp.MustCompile(`^[0-9]{6}$`)
 // claimVerify proves a code (POST /claim/{id}/verify): the browser may then
 // choose the mode.
 func (s *Server) claimVerify(w http.ResponseWriter, r *http.Request, rq *request) {
-	id, ok := s.claimGate(w, r, rq)
-	if !ok {
-		return
-	}
-	token, ok := s.claimForm(w, r, rq)
+	id, token, ok := s.claimForm(w, r, rq)
 	if !ok {
 		return
 	}
@@ -354,11 +347,7 @@ func (s *Server) claimVerify(w http.ResponseWriter, r *http.Request, rq *request
 // starts paying it; a link already claimed shows its payout (a second submit
 // pays nothing more).
 func (s *Server) claimSubmit(w http.ResponseWriter, r *http.Request, rq *request) {
-	id, ok := s.claimGate(w, r, rq)
-	if !ok {
-		return
-	}
-	token, ok := s.claimForm(w, r, rq)
+	id, token, ok := s.claimForm(w, r, rq)
 	if !ok {
 		return
 	}

@@ -81,6 +81,16 @@ func (h *harness) planLinks(ref, rows string) batch.Batch {
 
 var claimPathRE = regexp.MustCompile(`/claim/([A-Za-z0-9_-]+)`)
 
+// awaInvited plans ref's rows paid by link, Awa Ndiaye's (+237677123456)
+// among them, and sends the links: the batch and the id of Awa's link.
+func (h *harness) awaInvited(ref, rows string) (batch.Batch, string) {
+	h.t.Helper()
+	b := h.planLinks(ref, rows)
+	_, err := h.srv.linksPass(context.Background())
+	require.NoError(h.t, err)
+	return b, h.invitation("237677123456")
+}
+
 // invitation is the id of the link the SMS to phone invites to.
 func (h *harness) invitation(phone string) string {
 	h.t.Helper()
@@ -224,10 +234,7 @@ func TestClaimLockAndExpiry(t *testing.T) {
 	t.Parallel()
 	h, _ := linkHarness(t, nil)
 	ctx := context.Background()
-	b := h.planLinks("links-2026-12", "Awa Ndiaye,677 12 34 56,25000\nJean Mbarga,699 00 11 22,30000\n")
-	_, err := h.srv.linksPass(ctx)
-	require.NoError(t, err)
-	id := h.invitation("237677123456")
+	b, id := h.awaInvited("links-2026-12", "Awa Ndiaye,677 12 34 56,25000\nJean Mbarga,699 00 11 22,30000\n")
 	ben := h.browser()
 	token := regexpFind(t, `name="csrf" value="([^"]+)"`, ben.get("/claim/"+id).body)
 	require.Equal(t, http.StatusSeeOther, ben.post("/claim/"+id+"/code", url.Values{"csrf": {token}}).code)
@@ -423,11 +430,7 @@ func (c *client) postLang(path, lang string, form url.Values) answer {
 func TestClaimAnotherNumber(t *testing.T) {
 	t.Parallel()
 	h, _ := linkHarness(t, func(o *Options) { o.Config.LinkOtherNumber = true })
-	ctx := context.Background()
-	h.planLinks("other-2026-11", "Awa Ndiaye,677 12 34 56,25000\n")
-	_, err := h.srv.linksPass(ctx)
-	require.NoError(t, err)
-	id := h.invitation("237677123456")
+	_, id := h.awaInvited("other-2026-11", "Awa Ndiaye,677 12 34 56,25000\n")
 	ben := h.browser()
 	token := regexpFind(t, `name="csrf" value="([^"]+)"`, ben.get("/claim/"+id).body)
 	require.Equal(t, http.StatusSeeOther, ben.post("/claim/"+id+"/code", url.Values{"csrf": {token}}).code)

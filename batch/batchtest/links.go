@@ -126,19 +126,29 @@ func (m *Memory) UpdateLink(ctx context.Context, l batch.Link, cause, detail, ac
 	})
 }
 
+// plannedLink is the stored link l was read from (current) and its item,
+// still planned. Called with m.mu held.
+func (m *Memory) plannedLink(l batch.Link) (*batch.Link, *batch.Item, error) {
+	cur, err := m.current(l)
+	if err != nil {
+		return nil, nil, err
+	}
+	stored, err := m.item(cur.ItemID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if stored.State != batch.Planned {
+		return nil, nil, fmt.Errorf("item %d is no longer planned: %w", stored.ID, batch.ErrStale)
+	}
+	return cur, stored, nil
+}
+
 // ClaimLink implements batch.LinkStore.
 func (m *Memory) ClaimLink(ctx context.Context, l batch.Link, it batch.Item, actor string) error {
 	return m.call("ClaimLink", "claim link", func() error {
-		cur, err := m.current(l)
+		cur, stored, err := m.plannedLink(l)
 		if err != nil {
 			return err
-		}
-		stored, err := m.item(cur.ItemID)
-		if err != nil {
-			return err
-		}
-		if stored.State != batch.Planned {
-			return fmt.Errorf("item %d is no longer planned: %w", stored.ID, batch.ErrStale)
 		}
 		now := m.stamp()
 		if !now.Before(cur.ExpiresAt) { // the expiry as it stands when the claim commits
@@ -156,16 +166,9 @@ func (m *Memory) ClaimLink(ctx context.Context, l batch.Link, it batch.Item, act
 // ExpireLink implements batch.LinkStore.
 func (m *Memory) ExpireLink(ctx context.Context, l batch.Link, actor string) error {
 	return m.call("ExpireLink", "expire link", func() error {
-		cur, err := m.current(l)
+		cur, stored, err := m.plannedLink(l)
 		if err != nil {
 			return err
-		}
-		stored, err := m.item(cur.ItemID)
-		if err != nil {
-			return err
-		}
-		if stored.State != batch.Planned {
-			return fmt.Errorf("item %d is no longer planned: %w", stored.ID, batch.ErrStale)
 		}
 		now := m.stamp()
 		cur.Status, cur.UpdatedAt = batch.LinkExpired, now

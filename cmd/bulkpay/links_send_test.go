@@ -54,24 +54,31 @@ func runIn(t *testing.T, m *recorder, args ...string) (string, string, error) {
 	return out.String(), errw.String(), err
 }
 
+// plannedByLink plans reference.csv, Awa and Paul paid by link, under a
+// bulkpay.yaml holding config: the ledger's path and the config's.
+func plannedByLink(t *testing.T, reference, config string) (db, cfg string) {
+	t.Helper()
+	dir := t.TempDir()
+	db, cfg = filepath.Join(dir, "l.db"), filepath.Join(dir, "bulkpay.yaml")
+	require.NoError(t, os.WriteFile(cfg, []byte(config), 0o600))
+	sheetPath := filepath.Join(dir, reference+".csv")
+	require.NoError(t, os.WriteFile(sheetPath, []byte("Nom;Téléphone;Montant\nAwa;677100001;5000\nPaul;677100002;7000\n"), 0o600))
+	_, stderr, err := runIn(t, nil, "plan", sheetPath, "--pay-by", "link", "--db", db, "--config", cfg)
+	require.NoError(t, err, stderr)
+	return db, cfg
+}
+
 // TestLinksSendFromTheCommandLine sends a batch's invitations through the
 // messenger bulkpay is built with: once each, in the config's language, each
 // SMS charged by sms_fee; a message that cannot be sent makes it unfinished
 // and is sent by the next --send.
 func TestLinksSendFromTheCommandLine(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	db := filepath.Join(dir, "l.db")
-	cfg := filepath.Join(dir, "bulkpay.yaml")
-	require.NoError(t, os.WriteFile(cfg, []byte("organisation: Acme SARL\nlanguage: fr\nlink_reminders: [3d, 1d]\n"+
-		"profit_configurations:\n  - {name: sms_fee, fee: 25}\n"), 0o600))
-	sheetPath := filepath.Join(dir, "send-2026-11.csv")
-	require.NoError(t, os.WriteFile(sheetPath, []byte("Nom;Téléphone;Montant\nAwa;677100001;5000\nPaul;677100002;7000\n"), 0o600))
-	_, stderr, err := runIn(t, nil, "plan", sheetPath, "--pay-by", "link", "--db", db, "--config", cfg)
-	require.NoError(t, err, stderr)
+	db, cfg := plannedByLink(t, "send-2026-11", "organisation: Acme SARL\nlanguage: fr\nlink_reminders: [3d, 1d]\n"+
+		"profit_configurations:\n  - {name: sms_fee, fee: 25}\n")
 
 	m := &recorder{down: true}
-	_, stderr, err = runIn(t, m, "links", "send-2026-11", "--send", "--public-url", "https://pay.example.org", "--db", db, "--config", cfg)
+	_, stderr, err := runIn(t, m, "links", "send-2026-11", "--send", "--public-url", "https://pay.example.org", "--db", db, "--config", cfg)
 	require.Error(t, err, "unfinished: nothing could be sent")
 	assert.Contains(t, stderr, "0 invitation(s) and 0 reminder(s) sent", "the count says nothing left")
 	assert.Contains(t, err.Error(), "2 message(s) could not be sent")
@@ -100,19 +107,12 @@ func TestLinksSendThroughTheSandbox(t *testing.T) {
 	t.Parallel()
 	srv := sandboxtest.Sandbox(t, sandbox.Options{})
 	root := sandboxtest.Serve(t, srv, srv)
-	dir := t.TempDir()
-	db := filepath.Join(dir, "l.db")
-	cfg := filepath.Join(dir, "bulkpay.yaml")
-	require.NoError(t, os.WriteFile(cfg, []byte("organisation: Acme SARL\nlanguage: en\n"+
-		"profit_configurations:\n  - {name: sms_fee, fee: 25}\n"), 0o600))
-	sheetPath := filepath.Join(dir, "sms-2026-11.csv")
-	require.NoError(t, os.WriteFile(sheetPath, []byte("Nom;Téléphone;Montant\nAwa;677100001;5000\nPaul;677100002;7000\n"), 0o600))
-	_, stderr, err := runIn(t, nil, "plan", sheetPath, "--pay-by", "link", "--db", db, "--config", cfg)
-	require.NoError(t, err, stderr)
+	db, cfg := plannedByLink(t, "sms-2026-11", "organisation: Acme SARL\nlanguage: en\n"+
+		"profit_configurations:\n  - {name: sms_fee, fee: 25}\n")
 
-	_, _, err = runIn(t, nil, "links", "sms-2026-11", "--send", "--db", db, "--config", cfg)
+	_, _, err := runIn(t, nil, "links", "sms-2026-11", "--send", "--db", db, "--config", cfg)
 	require.ErrorContains(t, err, "no SMS provider is configured", "no sms section, no sandbox: nothing sent")
-	_, stderr, err = runIn(t, nil, "links", "sms-2026-11", "--send", "--sandbox", root, "--public-url", "https://pay.example.org",
+	_, stderr, err := runIn(t, nil, "links", "sms-2026-11", "--send", "--sandbox", root, "--public-url", "https://pay.example.org",
 		"--db", db, "--config", cfg)
 	require.NoError(t, err, stderr)
 	assert.Contains(t, stderr, "2 invitation(s) and 0 reminder(s) sent")

@@ -30,6 +30,17 @@ func namesSheet(t *testing.T, dir string) (sheetPath, namesPath string) {
 	return sheetPath, namesPath
 }
 
+// namesUnder starts a sandbox that knows the registered names of namesPath
+// and writes a config with name_check: policy: the sandbox's URL, the
+// config and a ledger of the policy's own, all in dir.
+func namesUnder(t *testing.T, dir, namesPath, policy string) (url, cfg, db string) {
+	t.Helper()
+	url = startSandbox(t, "--names", namesPath)
+	cfg = filepath.Join(dir, policy+".yaml")
+	require.NoError(t, os.WriteFile(cfg, []byte("name_check: "+policy+"\n"), 0o600))
+	return url, cfg, filepath.Join(dir, policy+".db")
+}
+
 func paidPhones(t *testing.T, url string) map[string]int {
 	t.Helper()
 	out := map[string]int{}
@@ -50,10 +61,7 @@ func TestNamesBeforeMoney(t *testing.T) {
 
 	t.Run("review", func(t *testing.T) {
 		t.Parallel()
-		url := startSandbox(t, "--names", namesPath)
-		cfg := filepath.Join(dir, "review.yaml")
-		require.NoError(t, os.WriteFile(cfg, []byte("name_check: review\n"), 0o600))
-		db := filepath.Join(dir, "review.db")
+		url, cfg, db := namesUnder(t, dir, namesPath, "review")
 		r := bulkpay(t, dir, "plan", sheetPath, "--json", "--sandbox", url, "--config", cfg, "--db", db)
 		require.Equal(t, cli.ExitOK, r.code, r.stderr)
 		var plan render.PlanJSON
@@ -95,10 +103,7 @@ func TestNamesBeforeMoney(t *testing.T) {
 
 	t.Run("warn", func(t *testing.T) {
 		t.Parallel()
-		url := startSandbox(t, "--names", namesPath)
-		cfg := filepath.Join(dir, "warn.yaml")
-		require.NoError(t, os.WriteFile(cfg, []byte("name_check: warn\n"), 0o600))
-		db := filepath.Join(dir, "warn.db")
+		url, cfg, db := namesUnder(t, dir, namesPath, "warn")
 		r := bulkpay(t, dir, "run", sheetPath, "--sandbox", url, "--config", cfg, "--db", db)
 		require.Equal(t, cli.ExitOK, r.code, r.stderr)
 		assert.Contains(t, r.stderr, "Name check (warn): 3 match, 2 mismatch")
@@ -109,10 +114,7 @@ func TestNamesBeforeMoney(t *testing.T) {
 
 	t.Run("block", func(t *testing.T) {
 		t.Parallel()
-		url := startSandbox(t, "--names", namesPath)
-		cfg := filepath.Join(dir, "block.yaml")
-		require.NoError(t, os.WriteFile(cfg, []byte("name_check: block\n"), 0o600))
-		db := filepath.Join(dir, "block.db")
+		url, cfg, db := namesUnder(t, dir, namesPath, "block")
 		r := bulkpay(t, dir, "run", sheetPath, "--sandbox", url, "--config", cfg, "--db", db)
 		assert.Equal(t, cli.ExitRefused, r.code, r.stderr)
 		assert.Contains(t, r.stderr, `row 5, column name, value "Marcel Nana"`)

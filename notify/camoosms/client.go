@@ -10,6 +10,7 @@ import (
 
 	"bulkpay/notify"
 	"bulkpay/providers"
+	"bulkpay/providers/camoo/account"
 )
 
 // Name is the SMS provider's key in config.
@@ -28,13 +29,11 @@ var _ notify.SMS = (*Client)(nil)
 
 // Client sends SMS through one Camoo account. Safe for concurrent use.
 type Client struct {
-	providers.Base
-	key, secret string
-	sender      string
-	route       string
-	notifyURL   string
-	retry       providers.Retry
-	clock       providers.Clock
+	account.Account
+	sender string
+	route  string
+	retry  providers.Retry
+	clock  providers.Clock
 }
 
 // Option configures a Client.
@@ -48,7 +47,7 @@ func WithBaseURL(u string) Option { return func(c *Client) { c.SetURL(u) } }
 func WithHTTPClient(h *http.Client) Option { return func(c *Client) { c.HTTP = h } }
 
 // WithKeys sets the API key and secret, sent as X-Api-Key and X-Api-Secret.
-func WithKeys(key, secret string) Option { return func(c *Client) { c.key, c.secret = key, secret } }
+func WithKeys(key, secret string) Option { return func(c *Client) { c.SetKeys(key, secret) } }
 
 // WithSender sets the sender shown on the phone: a name of at most 11
 // characters, or a number.
@@ -59,7 +58,7 @@ func WithSender(s string) Option { return func(c *Client) { c.sender = s } }
 func WithRoute(r string) Option { return func(c *Client) { c.route = r } }
 
 // WithNotifyURL sets where Camoo sends its delivery reports.
-func WithNotifyURL(u string) Option { return func(c *Client) { c.notifyURL = u } }
+func WithNotifyURL(u string) Option { return func(c *Client) { c.SetNotifyURL(u) } }
 
 // WithRetry sets when a message that was not sent is sent again: only what
 // Camoo did not accept (never sent, 429) is resent, never a message that may
@@ -71,7 +70,7 @@ func WithClock(k providers.Clock) Option { return func(c *Client) { c.clock = k 
 
 // New returns a client for Camoo's SMS API unless told otherwise.
 func New(opts ...Option) *Client {
-	return providers.Apply(&Client{Base: providers.NewBase(DefaultBaseURL), sender: DefaultSender, clock: providers.SystemClock}, opts)
+	return providers.Apply(&Client{Account: account.New(DefaultBaseURL), sender: DefaultSender, clock: providers.SystemClock}, opts)
 }
 
 // CheckSender refuses a sender Camoo would refuse: empty, or a name longer
@@ -89,30 +88,10 @@ func CheckSender(s string) error {
 	return nil
 }
 
-// text is a string Camoo may also write as a number.
-type text string
-
-func (t *text) UnmarshalJSON(b []byte) error {
-	s := strings.TrimSpace(string(b))
-	switch {
-	case s == "null":
-		*t = ""
-	case strings.HasPrefix(s, `"`):
-		var str string
-		if err := json.Unmarshal(b, &str); err != nil {
-			return err
-		}
-		*t = text(str)
-	default:
-		*t = text(s)
-	}
-	return nil
-}
-
 type sent struct {
-	ID     text            `json:"message_id"`
-	ID2    text            `json:"message-id"`
-	Status text            `json:"status"`
+	ID     account.Text    `json:"message_id"`
+	ID2    account.Text    `json:"message-id"`
+	Status account.Text    `json:"status"`
 	Price  json.RawMessage `json:"message-price"`
 }
 
@@ -124,11 +103,12 @@ type answer struct {
 		Messages []sent `json:"messages"`
 	} `json:"sms"`
 	Messages  []sent          `json:"messages"`
-	MessageID text            `json:"message_id"`
+	MessageID account.Text    `json:"message_id"`
 	Balance   json.RawMessage `json:"balance"`
 }
 
-func (a answer) text() string {
+// Text is what the answer says went wrong.
+func (a answer) Text() string {
 	msg := providers.Or(a.Message, a.Message2)
 	for field, e := range a.Errors {
 		b, _ := json.Marshal(e)
@@ -150,35 +130,12 @@ func (a answer) first() *sent {
 	return nil
 }
 
-// do sends one request through providers.Exchange; 401 is refused
+// do sends one request through providers.Exchange; 401 and 403 are refused
 // credentials. Only an SMS can be delivered twice: the balance is safe.
 func (c *Client) do(ctx context.Context, op, method, path string, body any) (*providers.Response, answer, error) {
-	var b []byte
-	h := http.Header{}
-	if body != nil {
-		b, _ = json.Marshal(body)
-		h.Set("Content-Type", "application/json")
-	}
-	h.Set("X-Api-Key", c.key)
-	h.Set("X-Api-Secret", c.secret)
-	resp, err := providers.Exchange(ctx, c.HTTP, providers.Request{Provider: Name, Op: op, Method: method, URL: c.URL + path,
-		Header: h, Body: b, Safe: op != "send", Secrets: []string{c.key, c.secret}, Limit: 64 << 10,
-		Explain: func(b []byte) string {
-			var a answer
-			json.Unmarshal(b, &a)
-			return a.text()
-		}})
-	if err != nil {
-		return nil, answer{}, err
-	}
-	var a answer
-	json.Unmarshal(resp.Body, &a)
-	if resp.Status == http.StatusUnauthorized || resp.Status == http.StatusForbidden {
-		pe := resp.Error(providers.ErrTransient, providers.Or(a.text(), "credentials refused"))
-		pe.Err = providers.ErrAuth
-		return nil, a, pe
-	}
-	return resp, a, nil
+	req := c.Request(Name, op, method, path, body)
+	req.Safe, req.Limit = op != "send", 64<<10
+	return account.Call[answer](ctx, &c.Account, req, http.StatusUnauthorized, http.StatusForbidden)
 }
 
 // SendSMS implements notify.SMS: POST /sms.json. A message Camoo did not
@@ -231,8 +188,8 @@ func (c *Client) request(m notify.Message) (map[string]any, error) {
 	if c.route != "" {
 		body["route"] = c.route
 	}
-	if c.notifyURL != "" {
-		body["notify_url"] = c.notifyURL
+	if c.NotifyURL() != "" {
+		body["notify_url"] = c.NotifyURL()
 	}
 	return body, nil
 }
@@ -253,9 +210,9 @@ func (c *Client) sendOnce(ctx context.Context, body map[string]any) (notify.Rece
 		return notify.Receipt{ID: providers.Or(string(s.ID), string(s.ID2)), Status: providers.Or(string(s.Status), "sent"),
 			Cost: int64(cost)}, nil
 	case st == http.StatusBadRequest, st == http.StatusPaymentRequired, st == http.StatusUnprocessableEntity:
-		return notify.Receipt{}, resp.Error(providers.ErrRejected, providers.Or(a.text(), resp.Snippet()))
+		return notify.Receipt{}, resp.Error(providers.ErrRejected, providers.Or(a.Text(), resp.Snippet()))
 	default: // a 5xx, or an acceptance we cannot read: it may have gone out
-		return notify.Receipt{}, resp.Error(providers.ErrUnknownOutcome, providers.Or(a.text(), resp.Snippet()))
+		return notify.Receipt{}, resp.Error(providers.ErrUnknownOutcome, providers.Or(a.Text(), resp.Snippet()))
 	}
 }
 
@@ -277,7 +234,7 @@ func (c *Client) Balance(ctx context.Context) (providers.Balance, error) {
 	case json.Unmarshal(a.Balance, &flat) == nil:
 		return providers.Balance{Amount: int64(flat), Currency: "XAF"}, nil
 	}
-	return providers.Balance{}, classify("balance", resp.Error(providers.ErrTransient, providers.Or(a.text(), resp.Snippet())))
+	return providers.Balance{}, classify("balance", resp.Error(providers.ErrTransient, providers.Or(a.Text(), resp.Snippet())))
 }
 
 // classify turns a provider error into the notify class that says whether the

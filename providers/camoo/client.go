@@ -11,6 +11,7 @@ import (
 
 	"bulkpay/batch"
 	"bulkpay/providers"
+	"bulkpay/providers/camoo/account"
 )
 
 // Name is the provider's key in config and the ledger.
@@ -28,10 +29,7 @@ var (
 // batch.Settler: Camoo cannot be asked about our external_reference, so a cashout
 // in doubt before we hold Camoo's id goes to review.
 type Client struct {
-	providers.Base
-	key       string
-	secret    string
-	notifyURL string
+	account.Account
 	publicURL string
 }
 
@@ -45,10 +43,10 @@ func WithBaseURL(u string) Option { return func(c *Client) { c.SetURL(u) } }
 func WithHTTPClient(h *http.Client) Option { return func(c *Client) { c.HTTP = h } }
 
 // WithKeys sets the API key and secret.
-func WithKeys(key, secret string) Option { return func(c *Client) { c.key, c.secret = key, secret } }
+func WithKeys(key, secret string) Option { return func(c *Client) { c.SetKeys(key, secret) } }
 
 // WithNotifyURL sets the notification_url sent with each cashout.
-func WithNotifyURL(u string) Option { return func(c *Client) { c.notifyURL = u } }
+func WithNotifyURL(u string) Option { return func(c *Client) { c.SetNotifyURL(u) } }
 
 // WithPublicURL sets bulkpay's public URL: each cashout then names its own
 // notification_url, {public_url}/callbacks/camoo/{item reference}, so that a
@@ -58,7 +56,7 @@ func WithPublicURL(u string) Option { return func(c *Client) { c.publicURL = u }
 
 // New returns a client for Camoo unless told otherwise.
 func New(opts ...Option) *Client {
-	return providers.Apply(&Client{Base: providers.NewBase(DefaultBaseURL)}, opts)
+	return providers.Apply(&Client{Account: account.New(DefaultBaseURL)}, opts)
 }
 
 // Name implements batch.Provider.
@@ -81,25 +79,7 @@ type Cashout struct {
 }
 
 // Text is a string Camoo may also write as a number (an id, a phone number).
-type Text string
-
-// UnmarshalJSON accepts a string, a number or null.
-func (t *Text) UnmarshalJSON(b []byte) error {
-	s := strings.TrimSpace(string(b))
-	switch {
-	case s == "null":
-		*t = ""
-	case strings.HasPrefix(s, `"`):
-		var str string
-		if err := json.Unmarshal(b, &str); err != nil {
-			return err
-		}
-		*t = Text(str)
-	default: // a number, kept as written
-		*t = Text(s)
-	}
-	return nil
-}
+type Text = account.Text
 
 // Time is a moment Camoo writes as Unix seconds (documented), or as a string of
 // them or a date. The zero Time: not given, or not readable (it is for people,
@@ -139,7 +119,8 @@ type answer struct {
 	} `json:"account"`
 }
 
-func (a answer) text() string {
+// Text is what the answer says went wrong.
+func (a answer) Text() string {
 	msg := a.Message
 	for field, e := range a.Errors {
 		msg += "; " + field + ": " + strings.Trim(strings.TrimSpace(jsonText(e)), `"`)
@@ -177,32 +158,9 @@ func StatusOf(s string) providers.Status {
 // do sends one request through providers.Exchange and reads the answer; 401
 // is refused credentials (nothing was processed). Only a cashout can move money.
 func (c *Client) do(ctx context.Context, op, method, path string, body any) (*providers.Response, answer, error) {
-	var b []byte
-	h := http.Header{}
-	if body != nil {
-		b, _ = json.Marshal(body)
-		h.Set("Content-Type", "application/json")
-	}
-	h.Set("X-Api-Key", c.key)
-	h.Set("X-Api-Secret", c.secret)
-	resp, err := providers.Exchange(ctx, c.HTTP, providers.Request{Provider: Name, Op: op, Method: method, URL: c.URL + path,
-		Header: h, Body: b, Safe: op != "cashout", Secrets: []string{c.key, c.secret},
-		Explain: func(b []byte) string {
-			var a answer
-			json.Unmarshal(b, &a)
-			return a.text()
-		}})
-	if err != nil {
-		return nil, answer{}, err
-	}
-	var a answer
-	json.Unmarshal(resp.Body, &a)
-	if resp.Status == http.StatusUnauthorized {
-		pe := resp.Error(providers.ErrTransient, providers.Or(a.text(), "credentials refused"))
-		pe.Err = providers.ErrAuth
-		return nil, a, pe
-	}
-	return resp, a, nil
+	req := c.Request(Name, op, method, path, body)
+	req.Safe = op != "cashout"
+	return account.Call[answer](ctx, &c.Account, req, http.StatusUnauthorized)
 }
 
 func (c *Client) result(co *Cashout) providers.Result {
@@ -215,7 +173,7 @@ func (c *Client) Send(ctx context.Context, p providers.Payout) (providers.Result
 	body := map[string]any{
 		"amount":             p.Amount,
 		"phone_number":       p.Phone,
-		"notification_url":   providers.Or(providers.ItemCallbackURL(c.publicURL, Name, p.Reference), c.notifyURL),
+		"notification_url":   providers.Or(providers.ItemCallbackURL(c.publicURL, Name, p.Reference), c.NotifyURL()),
 		"external_reference": p.Reference,
 	}
 	// the batch currency; without one, the currency Camoo pays this number in
@@ -230,14 +188,14 @@ func (c *Client) Send(ctx context.Context, p providers.Payout) (providers.Result
 	case (status == http.StatusCreated || status == http.StatusOK) && a.CashOut != nil && a.CashOut.ID != "":
 		return c.result(a.CashOut), nil
 	case status == http.StatusBadRequest, status == http.StatusPaymentRequired, status == http.StatusUnprocessableEntity:
-		pe := resp.Error(providers.ErrRejected, providers.Or(a.text(), resp.Snippet()))
+		pe := resp.Error(providers.ErrRejected, providers.Or(a.Text(), resp.Snippet()))
 		pe.Code = strings.Trim(string(a.Code), `"`)
 		if status == http.StatusPaymentRequired {
 			pe.Err = providers.ErrInsufficientFunds
 		}
 		return providers.Result{}, pe
 	default: // 500, or an acceptance we cannot read: it may have been processed
-		return providers.Result{}, resp.Error(providers.ErrUnknownOutcome, providers.Or(a.text(), resp.Snippet()))
+		return providers.Result{}, resp.Error(providers.ErrUnknownOutcome, providers.Or(a.Text(), resp.Snippet()))
 	}
 }
 
@@ -253,7 +211,7 @@ func (c *Client) Check(ctx context.Context, id string) (providers.Result, error)
 	case resp.Status == http.StatusOK && a.Verify != nil:
 		return c.result(a.Verify), nil
 	default:
-		return providers.Result{}, resp.Error(providers.ErrTransient, providers.Or(a.text(), resp.Snippet()))
+		return providers.Result{}, resp.Error(providers.ErrTransient, providers.Or(a.Text(), resp.Snippet()))
 	}
 }
 
@@ -264,7 +222,7 @@ func (c *Client) Balances(ctx context.Context) ([]providers.Balance, error) {
 		return nil, err
 	}
 	if resp.Status != http.StatusOK || a.Account == nil {
-		return nil, resp.Error(providers.ErrTransient, providers.Or(a.text(), resp.Snippet()))
+		return nil, resp.Error(providers.ErrTransient, providers.Or(a.Text(), resp.Snippet()))
 	}
 	return []providers.Balance{{Amount: int64(a.Account.Balance), Currency: a.Account.Currency}}, nil
 }

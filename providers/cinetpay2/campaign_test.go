@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -15,9 +14,8 @@ import (
 	"bulkpay/internal/testsupport/campaign"
 	"bulkpay/ledger"
 	"bulkpay/providers/cinetpay2"
-	"bulkpay/providers/providerstest"
+	"bulkpay/providers/contract"
 	"bulkpay/providers/sandbox"
-	"bulkpay/providers/sandbox/sandboxtest"
 )
 
 // TestFaultCampaign pays a batch through CinetPay's 2026 API while the
@@ -34,73 +32,68 @@ func TestFaultCampaign(t *testing.T) {
 	}
 	t.Parallel()
 	n := campaign.Size(100, 300) // rows: 300 in the full campaign
-	rules, err := sandbox.ParseRules("cinetpay-api.transfer:error=500@8%; cinetpay-api.transfer:error=503@4%; cinetpay-api.transfer:hang-before@4%; " +
-		"cinetpay-api.transfer:hang-after@8%; cinetpay-api.transfer:reset@4%; cinetpay-api.transfer:malformed@4%; " +
-		"cinetpay-api.transfer:error=429@4%,retry-after=1; cinetpay-api.status:error=500@10%; cinetpay-api.status:hang-before@3%; " +
-		"cinetpay-api.token:error=503@10%; cinetpay-api:token-ttl=2m")
-	require.NoError(t, err)
-	clock := providerstest.NewClock(sandboxtest.Start)
-	srv := sandboxtest.Sandbox(t, sandbox.Options{Rules: rules, Seed: 4, SettleDelay: 30 * time.Second, Now: clock.Now,
-		CinetPayAPI: sandbox.CinetPayAPIOptions{Accounts: accounts}})
-	rec := sandboxtest.NewRecorder(srv)
-	root := sandboxtest.Serve(t, srv, rec)
+	clock, srv, rec, root := contract.Faults(t, "cinetpay-api.transfer:error=500@8%; cinetpay-api.transfer:error=503@4%; cinetpay-api.transfer:hang-before@4%; "+
+		"cinetpay-api.transfer:hang-after@8%; cinetpay-api.transfer:reset@4%; cinetpay-api.transfer:malformed@4%; "+
+		"cinetpay-api.transfer:error=429@4%,retry-after=1; cinetpay-api.status:error=500@10%; cinetpay-api.status:hang-before@3%; "+
+		"cinetpay-api.token:error=503@10%; cinetpay-api:token-ttl=2m",
+		sandbox.Options{CinetPayAPI: sandbox.CinetPayAPIOptions{Accounts: accounts}})
 	c := cinetpay2.New(cinetpay2.WithBaseURL(root+"/cinetpay-api"), cinetpay2.WithHTTPClient(&http.Client{Timeout: 150 * time.Millisecond}),
 		cinetpay2.WithAccount("CI", "sk_test_ci", "ci-password"), cinetpay2.WithClock(clock.Now), cinetpay2.WithNotifyURL("http://127.0.0.1/notify"))
 
-	ctx := context.Background()
-	st, err := ledger.Open(ctx, filepath.Join(t.TempDir(), "l.db"))
-	require.NoError(t, err)
-	defer st.Close()
-	rows := make([]batch.Row, n)
-	for i := range rows {
-		rows[i] = batch.Row{Row: i + 2, Name: fmt.Sprintf("Payee %d", i), Phone: fmt.Sprintf("22507%08d", 10000000+i), Country: "CI",
-			Operator: "Orange", Mode: batch.ModeMobileMoney, Amount: int64(1000 + 5*i)}
-	}
-	router := batch.Routes{Rules: []batch.Rule{{Country: "CI", Providers: []string{cinetpay2.Name}}}, Configured: map[string]bool{cinetpay2.Name: true}}
-	b, items, errs := batch.Plan("campaign", "campaign.csv", "XOF", rows, router)
-	require.Empty(t, errs)
-	b, _, err = batch.Prepare(ctx, st, b, items, rows)
-	require.NoError(t, err)
-
-	r := &batch.Runner{Store: st, Lanes: map[string]batch.Lane{cinetpay2.Name: {Provider: c, Rate: 0, Burst: 1, Concurrency: 8}},
-		PollInterval: time.Second, PendingWait: 2 * time.Minute, RetryBase: 10 * time.Millisecond, Clock: clock}
-	var sum batch.Summary
-	runs := 0
-	for ; runs < 8; runs++ { // a run ends with what is still pending; the next settles it
-		sum, err = r.Run(ctx, b)
-		require.NoError(t, err)
-		if sum.Counts[batch.Succeeded]+sum.Counts[batch.Failed]+sum.Counts[batch.Review] == n {
-			break
-		}
-		require.NoError(t, clock.Sleep(ctx, time.Minute))
-	}
+	st, b := contract.Prepare(t, "XOF", batch.Rule{Country: "CI", Providers: []string{cinetpay2.Name}}, payees(n))
+	lanes := map[string]batch.Lane{cinetpay2.Name: {Provider: c, Rate: 0, Burst: 1, Concurrency: 8}}
+	sum, runs := contract.RunUntil(t, st, b, n, lanes, clock, batch.Succeeded, batch.Failed, batch.Review)
 	posts := rec.Count("POST /cinetpay-api/v1/transfer")
 	paid := map[string]int{}
 	for _, p := range srv.Payouts() {
 		paid[cinetpay2.DecodeReference(p.ClientReference)]++
 		assert.Equal(t, "SUCCESS", p.Status)
 	}
-	doubles, lost, reviewPaid := 0, 0, 0
-	require.NoError(t, batch.EachItem(ctx, st, b.ID, func(it batch.Item) error {
+	o := outcome(t, st, b, paid)
+	t.Logf("runs %d, summary %v, transfer requests %d for %d items, requests in all %d; in review %d, of which CinetPay paid %d",
+		runs, sum.Counts, posts, n, rec.Total(), sum.Counts[batch.Review], o.reviewPaid)
+	assert.Zero(t, o.doubles, "no reference paid twice")
+	assert.Zero(t, o.lost, "no item lost")
+	assert.Equal(t, n, sum.Counts[batch.Succeeded]+sum.Counts[batch.Review], "every item succeeded or waits for a person")
+	assert.Positive(t, sum.Counts[batch.Review], "outcomes in doubt without a transaction_id are not guessed")
+	assert.LessOrEqual(t, len(paid), n, "no transfer nobody planned")
+}
+
+// payees is the campaign's n rows: Orange Côte d'Ivoire numbers.
+func payees(n int) []batch.Row {
+	return contract.Payees(n, "CI", "Orange", func(i int) string { return fmt.Sprintf("22507%08d", 10000000+i) },
+		func(i int) int64 { return int64(1000 + 5*i) })
+}
+
+// ended is how a campaign's items end: how many stand in each state, how
+// many references were paid twice, how many items were neither paid nor left
+// for a person (each an error of t), and how many transfers CinetPay made
+// for items in review.
+type ended struct {
+	counts                    batch.Counts
+	doubles, lost, reviewPaid int
+}
+
+// outcome reads b's items against paid, the payouts the simulator made by
+// reference: an item succeeded was paid once.
+func outcome(t *testing.T, st *ledger.Store, b batch.Batch, paid map[string]int) ended {
+	t.Helper()
+	o := ended{counts: batch.Counts{}}
+	require.NoError(t, batch.EachItem(context.Background(), st, b.ID, func(it batch.Item) error {
+		o.counts.Add(it.State)
 		if paid[it.Reference] > 1 {
-			doubles++
+			o.doubles++
 		}
 		switch it.State {
 		case batch.Succeeded:
 			assert.Equal(t, 1, paid[it.Reference], "row %d succeeded: paid once", it.Row)
 		case batch.Review:
-			reviewPaid += paid[it.Reference]
+			o.reviewPaid += paid[it.Reference]
 		default:
-			lost++ // neither paid nor left for a person
+			o.lost++ // neither paid nor left for a person
 			t.Errorf("row %d ends %s", it.Row, it.State)
 		}
 		return nil
 	}))
-	t.Logf("runs %d, summary %v, transfer requests %d for %d items, requests in all %d; in review %d, of which CinetPay paid %d",
-		runs+1, sum.Counts, posts, n, rec.Total(), sum.Counts[batch.Review], reviewPaid)
-	assert.Zero(t, doubles, "no reference paid twice")
-	assert.Zero(t, lost, "no item lost")
-	assert.Equal(t, n, sum.Counts[batch.Succeeded]+sum.Counts[batch.Review], "every item succeeded or waits for a person")
-	assert.Positive(t, sum.Counts[batch.Review], "outcomes in doubt without a transaction_id are not guessed")
-	assert.LessOrEqual(t, len(paid), n, "no transfer nobody planned")
+	return o
 }

@@ -215,6 +215,23 @@ func (a answer) text() string {
 	return s
 }
 
+// errorOf is resp's error of class in the answer's words (the start of the
+// body when it has none), with the answer's code.
+func (a answer) errorOf(resp *providers.Response, class error) *providers.Error {
+	pe := resp.Error(class, providers.Or(a.text(), resp.Snippet()))
+	pe.Code = a.code()
+	return pe
+}
+
+// transferOf reads the transfer resp holds, and its code as written.
+func transferOf(resp *providers.Response) (Transfer, string, error) {
+	var t Transfer
+	if err := resp.JSON(&t); err != nil {
+		return t, "", err
+	}
+	return t, strings.Trim(strings.TrimSpace(string(t.Code)), `"`), nil
+}
+
 func answerOf(b []byte) answer {
 	var a answer
 	_ = json.Unmarshal(b, &a)
@@ -383,8 +400,7 @@ func (c *Client) Send(ctx context.Context, p providers.Payout) (providers.Result
 	ans := answerOf(resp.Body)
 	switch {
 	case resp.Status == http.StatusUnprocessableEntity || resp.Status == http.StatusBadRequest:
-		pe := resp.Error(providers.ErrRejected, providers.Or(ans.text(), resp.Snippet()))
-		pe.Code = ans.code()
+		pe := ans.errorOf(resp, providers.ErrRejected)
 		if taken(ans) {
 			// undocumented: the id is held by a transfer whose fate this
 			// answer does not tell; it must never be sent again
@@ -392,20 +408,17 @@ func (c *Client) Send(ctx context.Context, p providers.Payout) (providers.Result
 		}
 		return providers.Result{}, pe
 	case resp.Status == http.StatusForbidden || resp.Status == http.StatusNotFound:
-		pe := resp.Error(providers.ErrRejected, providers.Or(ans.text(), resp.Snippet()))
-		pe.Code, pe.ProviderSide = ans.code(), true
+		pe := ans.errorOf(resp, providers.ErrRejected)
+		pe.ProviderSide = true
 		return providers.Result{}, pe
 	case resp.Status >= 300:
 		// a 5xx (or anything else) may have been processed
-		pe := resp.Error(providers.ErrUnknownOutcome, providers.Or(ans.text(), resp.Snippet()))
-		pe.Code = ans.code()
-		return providers.Result{}, pe
+		return providers.Result{}, ans.errorOf(resp, providers.ErrUnknownOutcome)
 	}
-	var t Transfer
-	if err := resp.JSON(&t); err != nil {
+	t, code, err := transferOf(resp)
+	if err != nil {
 		return providers.Result{}, err
 	}
-	code := strings.Trim(strings.TrimSpace(string(t.Code)), `"`)
 	if code == "2005" {
 		pe := resp.Error(providers.ErrRejected, ans.text())
 		pe.Code, pe.Err = code, providers.ErrInsufficientFunds
@@ -502,15 +515,12 @@ func (c *Client) check(ctx context.Context, a *account, id string) (providers.Re
 	case resp.Status == http.StatusNotFound:
 		return providers.Result{}, resp.Error(providers.ErrNotFound, providers.Or(ans.text(), id))
 	case resp.Status != http.StatusOK:
-		pe := resp.Error(providers.ErrTransient, providers.Or(ans.text(), resp.Snippet()))
-		pe.Code = ans.code()
-		return providers.Result{}, pe
+		return providers.Result{}, ans.errorOf(resp, providers.ErrTransient)
 	}
-	var t Transfer
-	if err := resp.JSON(&t); err != nil {
+	t, code, err := transferOf(resp)
+	if err != nil {
 		return providers.Result{}, err
 	}
-	code := strings.Trim(strings.TrimSpace(string(t.Code)), `"`)
 	if code == "404" || strings.EqualFold(t.Status, "NOT_FOUND") {
 		return providers.Result{}, resp.Error(providers.ErrNotFound, ans.text())
 	}
@@ -540,9 +550,7 @@ func (c *Client) Balances(ctx context.Context) ([]providers.Balance, error) {
 		}
 		if resp.Status != http.StatusOK {
 			ans := answerOf(resp.Body)
-			pe := resp.Error(providers.ErrTransient, providers.Or(ans.text(), resp.Snippet()))
-			pe.Code = ans.code()
-			return nil, pe
+			return nil, ans.errorOf(resp, providers.ErrTransient)
 		}
 		var b struct {
 			Real      providers.WholeAmount `json:"real_balance"`

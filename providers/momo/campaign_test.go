@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -13,11 +12,9 @@ import (
 
 	"bulkpay/batch"
 	"bulkpay/internal/testsupport/campaign"
-	"bulkpay/ledger"
+	"bulkpay/providers/contract"
 	"bulkpay/providers/momo"
-	"bulkpay/providers/providerstest"
 	"bulkpay/providers/sandbox"
-	"bulkpay/providers/sandbox/sandboxtest"
 )
 
 // TestFaultCampaign pays a batch through MoMo while the simulator answers
@@ -32,46 +29,19 @@ func TestFaultCampaign(t *testing.T) {
 	}
 	t.Parallel()
 	n := campaign.Size(100, 300) // rows: 300 in the full campaign
-	rules, err := sandbox.ParseRules("momo.transfer:error=500@8%; momo.transfer:error=503@4%; momo.transfer:hang-before@4%; " +
-		"momo.transfer:hang-after@8%; momo.transfer:reset@4%; momo.transfer:malformed@4%; momo.status:error=500@10%; " +
-		"momo.status:hang-before@3%; momo.token:error=503@10%; momo:token-ttl=2m")
-	require.NoError(t, err)
-	clock := providerstest.NewClock(sandboxtest.Start)
-	srv := sandboxtest.Sandbox(t, sandbox.Options{Rules: rules, Seed: 4, SettleDelay: 30 * time.Second, Now: clock.Now})
-	rec := sandboxtest.NewRecorder(srv)
-	root := sandboxtest.Serve(t, srv, rec)
+	clock, srv, rec, root := contract.Faults(t, "momo.transfer:error=500@8%; momo.transfer:error=503@4%; momo.transfer:hang-before@4%; "+
+		"momo.transfer:hang-after@8%; momo.transfer:reset@4%; momo.transfer:malformed@4%; momo.status:error=500@10%; "+
+		"momo.status:hang-before@3%; momo.token:error=503@10%; momo:token-ttl=2m", sandbox.Options{})
 	c := momo.New(momo.WithBaseURL(root+"/momo"), momo.WithHTTPClient(&http.Client{Timeout: 150 * time.Millisecond}),
 		momo.WithSubscriptionKey(subKey), momo.WithAPIUser("campaign-user", apiKey), momo.WithClock(clock.Now))
 
-	ctx := context.Background()
-	st, err := ledger.Open(ctx, filepath.Join(t.TempDir(), "l.db"))
-	require.NoError(t, err)
-	defer st.Close()
-	rows := make([]batch.Row, n)
-	for i := range rows {
-		rows[i] = batch.Row{Row: i + 2, Name: fmt.Sprintf("Payee %d", i), Phone: fmt.Sprintf("23767%07d", 1000000+i), Country: "CM",
-			Operator: "MTN", Mode: batch.ModeMobileMoney, Amount: int64(1000 + i)}
-	}
-	router := batch.Routes{Rules: []batch.Rule{{Country: "CM", Operator: "MTN", Providers: []string{momo.Name}}}, Configured: map[string]bool{momo.Name: true}}
-	b, items, errs := batch.Plan("campaign", "campaign.csv", "XAF", rows, router)
-	require.Empty(t, errs)
-	b, _, err = batch.Prepare(ctx, st, b, items, rows)
-	require.NoError(t, err)
-
-	r := &batch.Runner{Store: st, Lanes: map[string]batch.Lane{momo.Name: {Provider: c, Rate: 0, Burst: 1, Concurrency: 8}},
-		PollInterval: time.Second, PendingWait: 2 * time.Minute, RetryBase: 10 * time.Millisecond, Clock: clock}
-	var sum batch.Summary
-	runs := 0
-	for ; runs < 8; runs++ { // a run ends with what is still in doubt or pending; the next settles it
-		sum, err = r.Run(ctx, b)
-		require.NoError(t, err)
-		if sum.Counts[batch.Succeeded]+sum.Counts[batch.Failed] == n {
-			break
-		}
-		require.NoError(t, clock.Sleep(ctx, time.Minute))
-	}
+	rows := contract.Payees(n, "CM", "MTN", func(i int) string { return fmt.Sprintf("23767%07d", 1000000+i) },
+		func(i int) int64 { return int64(1000 + i) })
+	st, b := contract.Prepare(t, "XAF", batch.Rule{Country: "CM", Operator: "MTN", Providers: []string{momo.Name}}, rows)
+	lanes := map[string]batch.Lane{momo.Name: {Provider: c, Rate: 0, Burst: 1, Concurrency: 8}}
+	sum, runs := contract.RunUntil(t, st, b, n, lanes, clock, batch.Succeeded, batch.Failed)
 	posts := rec.Count("POST /momo/disbursement/v1_0/transfer")
-	t.Logf("runs %d, summary %v, transfer requests %d for %d items, requests in all %d", runs+1, sum.Counts, posts, n, rec.Total())
+	t.Logf("runs %d, summary %v, transfer requests %d for %d items, requests in all %d", runs, sum.Counts, posts, n, rec.Total())
 	assert.Greater(t, posts, n, "faults made the runner ask and send again")
 	assert.Equal(t, n, sum.Counts[batch.Succeeded], "every item paid")
 	assert.Zero(t, sum.Counts[batch.Review], "none for a person")
@@ -90,7 +60,7 @@ func TestFaultCampaign(t *testing.T) {
 		}
 	}
 	assert.Zero(t, doubles, "no reference paid twice")
-	require.NoError(t, batch.EachItem(ctx, st, b.ID, func(it batch.Item) error {
+	require.NoError(t, batch.EachItem(context.Background(), st, b.ID, func(it batch.Item) error {
 		assert.Equal(t, 1, paid[it.Reference], "row %d paid once", it.Row)
 		return nil
 	}))

@@ -41,6 +41,14 @@ func (c *Clock) Sleep(ctx context.Context, d time.Duration) error {
 	return nil
 }
 
+// Add moves the clock on by d: time passing outside any wait, not one of
+// those Slept returns.
+func (c *Clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
 // Slept returns every wait asked for, in order.
 func (c *Clock) Slept() []time.Duration {
 	c.mu.Lock()

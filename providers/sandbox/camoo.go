@@ -5,6 +5,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -89,17 +90,10 @@ func readCashout(w http.ResponseWriter, r *http.Request) (cashoutBody, string) {
 	var b cashoutBody
 	switch ct {
 	case "application/x-www-form-urlencoded", "multipart/form-data":
-		r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
-		var err error
-		if ct == "multipart/form-data" {
-			err = r.ParseMultipartForm(1 << 20)
-		} else {
-			err = r.ParseForm()
-		}
-		if err != nil {
+		f, ok := postedForm(w, r, ct)
+		if !ok {
 			return b, "invalid form data"
 		}
-		f := r.PostForm
 		return cashoutBody{Amount: f.Get("amount"), Phone: f.Get("phone_number"), Notify: f.Get("notification_url"),
 			Ref: f.Get("external_reference"), Currency: f.Get("currency")}, ""
 	default: // JSON, with or without its Content-Type
@@ -119,6 +113,19 @@ func readCashout(w http.ResponseWriter, r *http.Request) (cashoutBody, string) {
 		}
 		return cashoutBody{Amount: amount, Phone: body.Phone, Notify: body.Notify, Ref: body.Ref, Currency: body.Currency}, ""
 	}
+}
+
+// postedForm reads a form posted as ct, URL-encoded or multipart, of at most
+// 1 MiB: its fields, or false when it cannot be read. Camoo's APIs take both.
+func postedForm(w http.ResponseWriter, r *http.Request, ct string) (url.Values, bool) {
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+	var err error
+	if ct == "multipart/form-data" {
+		err = r.ParseMultipartForm(1 << 20)
+	} else {
+		err = r.ParseForm()
+	}
+	return r.PostForm, err == nil
 }
 
 func (c *camoo) cashout(w http.ResponseWriter, r *http.Request, fault *Fault) {

@@ -129,17 +129,10 @@ func readSMS(w http.ResponseWriter, r *http.Request) (smsBody, string) {
 	}
 	switch ct {
 	case "application/x-www-form-urlencoded", "multipart/form-data":
-		r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
-		var err error
-		if ct == "multipart/form-data" {
-			err = r.ParseMultipartForm(1 << 20)
-		} else {
-			err = r.ParseForm()
-		}
-		if err != nil {
+		f, ok := postedForm(w, r, ct)
+		if !ok {
 			return b, "invalid form data"
 		}
-		f := r.PostForm
 		return smsBody{From: f.Get("from"), Message: f.Get("message"), Reference: f.Get("reference"), NotifyURL: f.Get("notify_url"),
 			To: split(append(f["to"], f["to[]"]...))}, ""
 	default:
