@@ -358,3 +358,56 @@ func TestARecoveryAppliesOnlyUnderTheLeaseItJudged(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, batch.Submitting, it.State, "left to its new holder")
 }
+
+// TestALateAnswerIsKeptWithItsItem: the answer to a request whose claim
+// another worker recovered meanwhile (its attempt closed as interrupted) moves
+// nothing, but is kept in the item's events for a person or a reconciliation.
+func TestALateAnswerIsKeptWithItsItem(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clock := providerstest.NewClock(time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC))
+	st := batchtest.NewMemory(batchtest.WithShared(), batchtest.WithClock(clock.Now))
+	b, seeded, err := batchtest.Seed(ctx, st, batch.Batch{Reference: "late", Currency: "XAF", TotalAmount: 1000},
+		batch.Item{Provider: "campay", Phone: "237677100000", Country: "CM", Operator: "MTN", Amount: 1000})
+	require.NoError(t, err)
+	it := seeded[0]
+	p := &peeking{settling: &settling{}, peek: func() {
+		// another worker took this claim for lost while the request was on its way
+		require.NoError(t, st.Apply(ctx, batch.Change{ItemID: it.ID, From: batch.Submitting, To: batch.Unknown, CloseOpen: true,
+			Cause: "recovered: worker h/1/s stopped renewing its claim", Message: "outcome in doubt"}))
+	}}
+	r := &batch.Runner{Store: st, Lanes: map[string]batch.Lane{"campay": {Provider: p}}, Worker: "h/1/s", Lease: 10 * time.Second,
+		Clock: clock, PendingWait: -1}
+	_, err = r.Run(ctx, b)
+	require.NoError(t, err)
+
+	evs, err := st.Events(ctx, b.ID, it.ID)
+	require.NoError(t, err)
+	var moves, late []batch.Event
+	for _, e := range evs {
+		if e.Cause == batch.CauseLateAnswer {
+			late = append(late, e)
+		} else {
+			moves = append(moves, e)
+		}
+	}
+	require.Len(t, late, 1, "the answer is kept with the item")
+	assert.Empty(t, late[0].From+late[0].To, "and moves nothing")
+	assert.Contains(t, late[0].Detail, "provider_reference p-"+it.Reference)
+	assert.Contains(t, late[0].Detail, "accepted, would have moved it submitting → succeeded")
+	var fromSubmitting []string
+	for _, e := range moves {
+		if e.From == batch.Submitting {
+			fromSubmitting = append(fromSubmitting, e.Cause+" → "+string(e.To))
+		}
+	}
+	assert.Equal(t, []string{"recovered: worker h/1/s stopped renewing its claim → unknown"}, fromSubmitting,
+		"only the recovery moved the item out of submitting; it is settled from unknown with the provider")
+	atts, err := st.Attempts(ctx, it.ID)
+	require.NoError(t, err)
+	assert.Equal(t, batch.OutcomeUnknown, atts[0].Outcome, "the attempt stays closed as the recovery closed it")
+	assert.Zero(t, p.sent(it.Reference)-1, "sent once")
+	findings, err := batch.Verify(ctx, st, b)
+	require.NoError(t, err)
+	assert.Empty(t, findings, "the trail still verifies")
+}

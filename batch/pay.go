@@ -42,7 +42,8 @@ type SessionRequest struct {
 	// quoted in a refusal to pay it elsewhere.
 	Continue string
 	// Connect reaches the providers; it is called only once the ledger and the
-	// endpoint are checked, so that a refused batch starts no sandbox.
+	// endpoint are checked and the batch's lock is taken, so that a refused
+	// batch, or one another run holds, starts no sandbox.
 	Connect func(ctx context.Context) (*Connection, error)
 	Owner   Owner // this process, for the lock
 	Wait    Wait
@@ -75,10 +76,12 @@ type Session struct {
 }
 
 // OpenSession checks the ledger file's integrity, refuses to pay b anywhere
-// else than where it was paid (unless req.ChangeEndpoint, recorded) and
-// records where it is paid, connects to the providers and takes the batch's
-// lock, waiting for another run to let go when req.Wait says so. A batch held
-// by another live run gives a *LockedError (ErrHeld).
+// else than where it was paid (unless req.ChangeEndpoint, recorded), takes
+// the batch's lock, waiting for another run to let go when req.Wait says so,
+// then, as the batch's holder, records where it is paid and connects to the
+// providers. A batch held by another live run gives a *LockedError (ErrHeld)
+// and nothing is written: where a batch is paid is written only by the run
+// that holds it.
 func OpenSession(ctx context.Context, st Store, b Batch, req SessionRequest) (*Session, error) {
 	s := &Session{Batch: b, st: st, owner: req.Owner, clock: req.Clock, say: req.Say,
 		run: func(ctx context.Context, r *Runner, b Batch) error { _, err := r.Run(ctx, b); return err }}
@@ -91,19 +94,31 @@ func OpenSession(ctx context.Context, st Store, b Batch, req SessionRequest) (*S
 	if err := st.Check(ctx); err != nil {
 		return nil, err
 	}
-	e, err := s.checkEndpoint(ctx, req)
-	if err != nil {
+	// a batch refused where it would be paid is refused before its lock is
+	// asked for: nothing is written, no sandbox started
+	if _, _, err := s.endpoint(ctx, req); err != nil {
 		return nil, err
 	}
-	s.Batch.Endpoint = e
+	ls, isLease := st.(LeaseStore)
+	if isLease && ls.Shared() {
+		s.shared = ls
+	} else if err := s.lock(ctx, req.Wait); err != nil {
+		// a run that lost the race for the batch writes nothing
+		return nil, err
+	}
+	if err := s.recordEndpoint(ctx, req); err != nil {
+		s.unlock()
+		return nil, err
+	}
+	var err error
 	if s.Conn, err = req.Connect(ctx); err != nil {
+		s.unlock()
 		return nil, err
 	}
 	if s.Conn.Close == nil {
 		s.Conn.Close = func() {}
 	}
-	if ls, ok := st.(LeaseStore); ok && ls.Shared() {
-		s.shared = ls
+	if s.shared != nil {
 		for name, l := range s.Conn.Lanes {
 			l.Shared = ls
 			s.Conn.Lanes[name] = l
@@ -120,9 +135,6 @@ func OpenSession(ctx context.Context, st Store, b Batch, req SessionRequest) (*S
 			s.Conn.Close()
 			return nil, err
 		}
-	} else if err := s.lock(ctx, req.Wait); err != nil {
-		s.Conn.Close()
-		return nil, err
 	}
 	if req.Held != nil {
 		req.Held()
@@ -161,46 +173,84 @@ func shared(lanes map[string]Lane, clock providers.Clock, log *slog.Logger) map[
 
 // Close lets go of the batch and of the providers.
 func (s *Session) Close() {
-	if s.shared == nil {
-		s.st.Unlock(context.Background(), s.Batch.ID, s.owner)
-	}
+	s.unlock()
 	s.Conn.Close()
 }
 
-// checkEndpoint refuses to pay or settle b anywhere else than where it was
-// paid, unless req.ChangeEndpoint says so, and records where it is paid; it
-// returns where that is. A sandbox batch is never continued with real
-// providers, nor the other way round, whatever the request says.
-func (s *Session) checkEndpoint(ctx context.Context, req SessionRequest) (Endpoint, error) {
+// unlock lets go of the batch's lock (none is taken on a shared store).
+func (s *Session) unlock() {
+	if s.shared == nil {
+		s.st.Unlock(context.Background(), s.Batch.ID, s.owner)
+	}
+}
+
+// recordEndpoint checks where the batch is paid again, as the ledger holds it
+// now that this session holds the batch (another run may have recorded it
+// since the batch was read), and records where it is paid when that changes.
+// Only the holder of the batch's lock writes it: a run that lost the race
+// for the batch never overwrites where the winner pays it.
+func (s *Session) recordEndpoint(ctx context.Context, req SessionRequest) error {
+	if s.Batch.Reference != "" {
+		now, err := s.st.Batch(ctx, s.Batch.Reference)
+		if err != nil {
+			return fmt.Errorf("read batch %s: %w", s.Batch.Reference, err)
+		}
+		s.Batch.Endpoint = now.Endpoint
+	}
+	e, record, err := s.endpoint(ctx, req)
+	if err != nil {
+		return err
+	}
+	if record != nil {
+		if err := record(); err != nil {
+			return err
+		}
+	}
+	s.Batch.Endpoint = e
+	return nil
+}
+
+// endpoint refuses to pay or settle b anywhere else than where it was paid,
+// unless req.ChangeEndpoint says so; it returns where b is paid and, when
+// that is to be recorded, the write that records it (it writes nothing
+// itself). A sandbox batch is never continued with real providers, nor the
+// other way round, whatever the request says.
+func (s *Session) endpoint(ctx context.Context, req SessionRequest) (Endpoint, func() error, error) {
 	b, cur, rec := s.Batch, req.Endpoint, s.Batch.Endpoint
+	set := func(cause, detail string) func() error {
+		return func() error { return s.st.SetEndpoint(ctx, b.ID, cur, cause, detail, req.Actor) }
+	}
 	switch {
 	case b.Sandbox && !cur.IsSandbox():
-		return rec, fmt.Errorf("batch %s was paid on the sandbox; it cannot be continued with real providers: give the sheet a new --reference to pay it for real, or continue it on the sandbox: `%s`",
+		return rec, nil, fmt.Errorf("batch %s was paid on the sandbox; it cannot be continued with real providers: give the sheet a new --reference to pay it for real, or continue it on the sandbox: `%s`",
 			b.Reference, req.Continue)
 	case !b.Sandbox && cur.IsSandbox():
-		return rec, fmt.Errorf("batch %s moves real money; it cannot be continued on the sandbox: `%s`", b.Reference, req.Continue)
+		return rec, nil, fmt.Errorf("batch %s moves real money; it cannot be continued on the sandbox: `%s`", b.Reference, req.Continue)
 	case rec.IsZero():
-		return cur, s.st.SetEndpoint(ctx, b.ID, cur, "paid through", cur.String(), req.Actor)
+		return cur, set("paid through", cur.String()), nil
 	case rec.Same(cur):
-		return rec, nil
+		return rec, nil, nil
 	}
 	items, err := s.st.Items(ctx, b.ID)
 	if err != nil {
-		return rec, fmt.Errorf("read items: %w", err)
+		return rec, nil, fmt.Errorf("read items: %w", err)
 	}
 	moved := fmt.Sprintf("from %s to %s", rec, cur)
 	switch {
 	case !Started(items):
-		return cur, s.st.SetEndpoint(ctx, b.ID, cur, "endpoint changed before anything was sent", moved, req.Actor)
+		return cur, set("endpoint changed before anything was sent", moved), nil
 	case req.ChangeEndpoint:
-		s.say("--change-endpoint: batch %s moves %s", b.Reference, moved)
-		return cur, s.st.SetEndpoint(ctx, b.ID, cur, "endpoint changed (--change-endpoint)", moved, req.Actor)
+		change := set("endpoint changed (--change-endpoint)", moved)
+		return cur, func() error {
+			s.say("--change-endpoint: batch %s moves %s", b.Reference, moved)
+			return change()
+		}, nil
 	}
 	what := fmt.Sprintf("%s, and this command would use %s", rec, cur)
 	if rec.Kind == EndpointLive && cur.Kind == EndpointLive {
 		what = fmt.Sprintf("%s, and this config gives another address: %s", rec, strings.Join(rec.Differences(cur), "; "))
 	}
-	return rec, fmt.Errorf("batch %s was paid through %s. Its pending and in-doubt payouts can only be settled where they were sent.\n"+
+	return rec, nil, fmt.Errorf("batch %s was paid through %s. Its pending and in-doubt payouts can only be settled where they were sent.\n"+
 		"Continue it where it was paid: `%s`\n"+
 		"If the same provider accounts are really reached at the new address, pass --change-endpoint (recorded in the events)",
 		b.Reference, what, req.Continue)

@@ -163,6 +163,66 @@ func TestOpenSessionWaitsForTheLockAsTold(t *testing.T) {
 	assert.ErrorIs(t, err, batch.ErrInterrupted, "Ctrl-C while waiting")
 }
 
+func TestARunThatLosesTheRaceForABatchWritesNothing(t *testing.T) {
+	t.Parallel()
+	sbx := batch.SandboxEndpoint("http://127.0.0.1:8089")
+	other := batch.SandboxEndpoint("http://127.0.0.1:9999")
+	for _, tc := range []struct {
+		name     string
+		recorded batch.Endpoint // where the batch is recorded as paid when read
+		winner   batch.Endpoint // where the run holding it records it meanwhile
+		loser    batch.Endpoint // where the losing run would pay it
+	}{
+		{"nothing recorded yet, the same endpoint", batch.Endpoint{}, sbx, sbx},
+		{"nothing recorded yet, another endpoint", batch.Endpoint{}, sbx, other},
+		{"read before the holder moved it", sbx, other, sbx},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newSessionEnv()
+			b, _ := seed(t, e.st, batch.Batch{Reference: "paie", Sandbox: true, Endpoint: tc.recorded}, batch.Item{State: batch.Planned})
+			// the batch as the losing run read it, before the winner took it
+			read := stored(t, e.st, "paie")
+			otherRun(t, e, b, 100)
+			require.NoError(t, e.st.SetEndpoint(context.Background(), b.ID, tc.winner, "paid through", tc.winner.String(), "winner"))
+			before, err := e.st.Events(context.Background(), b.ID, 0)
+			require.NoError(t, err)
+
+			_, err = batch.OpenSession(context.Background(), e.st, read, e.request(tc.loser))
+			assert.ErrorIs(t, err, batch.ErrHeld)
+			after, err := e.st.Events(context.Background(), b.ID, 0)
+			require.NoError(t, err)
+			assert.Equal(t, before, after, "the losing run writes no event")
+			assert.Equal(t, tc.winner, stored(t, e.st, "paie").Endpoint, "nor where the batch is paid")
+			assert.Zero(t, e.connected, "nor starts a sandbox")
+			assert.False(t, e.held)
+		})
+	}
+}
+
+func TestTheHolderChecksWhereTheBatchIsPaidAsTheLedgerHoldsItNow(t *testing.T) {
+	t.Parallel()
+	sbx := batch.SandboxEndpoint("http://127.0.0.1:8089")
+	other := batch.SandboxEndpoint("http://127.0.0.1:9999")
+	e := newSessionEnv()
+	b, _ := seed(t, e.st, batch.Batch{Reference: "paie", Sandbox: true}, batch.Item{State: batch.Succeeded, Attempts: 1})
+	read := stored(t, e.st, "paie") // nothing recorded when this run read it
+	// another run recorded where it pays, paid and let go meanwhile
+	require.NoError(t, e.st.SetEndpoint(context.Background(), b.ID, sbx, "paid through", sbx.String(), "first"))
+
+	_, err := batch.OpenSession(context.Background(), e.st, read, e.request(other))
+	assert.ErrorContains(t, err, "was paid through the sandbox at http://127.0.0.1:8089, and this command would use the sandbox at http://127.0.0.1:9999")
+	assert.Equal(t, sbx, stored(t, e.st, "paie").Endpoint, "where the first run paid it stays recorded")
+	assert.Zero(t, e.connected)
+	assert.False(t, e.held)
+
+	s, err := batch.OpenSession(context.Background(), e.st, read, e.request(sbx))
+	require.NoError(t, err)
+	defer s.Close()
+	assert.Equal(t, sbx, s.Batch.Endpoint)
+	assert.Equal(t, []string{"paid through: the sandbox at http://127.0.0.1:8089"}, notes(t, e.st, b.ID), "recorded once")
+}
+
 // otherRun takes b's lock as another live run (pid 4242 on host other) and
 // gives a clock on which that run lets go once the session has waited
 // waits times.

@@ -1176,15 +1176,36 @@ func (r *run) record(ctx context.Context, changes []Change) ([]Change, error) {
 			switch {
 			case errors.Is(err, ErrStale):
 				// a worker that took this one's claim for lost (its lease ran
-				// out) closed the attempt as interrupted and settles the item
+				// out) closed the attempt as interrupted and settles the item:
+				// the answer is kept with the item, its state left to that one
 				r.log.Warn("the item's claim was recovered by another worker; it settles the item with the provider",
 					"item", c.ItemID, "answer", c.Attempt.Outcome)
+				if err := r.Store.Apply(wctx, lateAnswer(c)); err != nil {
+					return done, err
+				}
 			case err != nil:
 				return done, err
 			}
 		}
 	}
 	return done, nil
+}
+
+// lateAnswer keeps the answer c carried, whose attempt a recovery already
+// closed, as an event of its item, without moving the item: evidence for a
+// person or a reconciliation of what the provider said.
+func lateAnswer(c Change) Change {
+	a := c.Attempt
+	detail := fmt.Sprintf("attempt %d: %s", a.ID, a.Outcome)
+	if c.To != "" {
+		detail += ", would have moved it " + string(c.From) + " → " + string(c.To)
+	}
+	ref := a.ProviderReference
+	if ref == "" {
+		ref = c.ProviderReference
+	}
+	return Change{ItemID: c.ItemID, Evidence: true, Cause: CauseLateAnswer, ProviderReference: ref,
+		Message: details(detail, a.Response)}
 }
 
 // notify tells the log and the observer of a recorded change and returns the

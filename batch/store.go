@@ -309,6 +309,11 @@ type Change struct {
 	CloseOpen         bool   // close attempts a crashed run left open (recovery)
 	Actor             string // who decided it when a person did (review), empty for a run
 	Attempt           *AttemptEnd
+	// Evidence, with no To, appends the change to the item's events (Cause,
+	// and Message as the detail) without moving the item or changing its
+	// message: what came back too late to act upon, kept for a person or a
+	// reconciliation.
+	Evidence bool
 }
 
 // AttemptEnd closes an attempt with what came back.

@@ -17,6 +17,7 @@ const (
 	CauseRunEnded       = "run ended"   // it gave the lock back
 	CausePolicyStricter = "approval rules made stricter"
 	CauseReconciliation = "reconciliation recorded"
+	CauseLateAnswer     = "answer after its attempt was closed" // a recovery had closed it: kept with the item as evidence
 	causeApprovedBy     = "approved by "
 )
 

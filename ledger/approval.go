@@ -42,7 +42,23 @@ func (s *Store) RecordPlan(ctx context.Context, batchID int64, by, planHash, det
 }
 
 // RecordPolicy implements batch.PlanStore and batch.ApprovalStore.
+// Rules the batch already holds write nothing: no transaction, no
+// checkpoint. Every run of a batch records the config's rules before it asks
+// for the batch's lock, and a run that loses the race for the batch must not
+// contend with the holder's writes (a checkpoint waits up to
+// checkpointPatience for them).
 func (s *Store) RecordPolicy(ctx context.Context, batchID int64, pol batch.Policy, actor string) error {
+	var old batch.Policy
+	err := s.db.QueryRowContext(ctx, `SELECT require_approval, four_eyes FROM batches WHERE id = ?`, batchID).
+		Scan(&old.RequireApproval, &old.FourEyes)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return s.fail("record approval rules", fmt.Errorf("%w: id %d", batch.ErrBatchNotFound, batchID))
+	case err != nil:
+		return s.fail("record approval rules", err)
+	case old.Or(pol) == old:
+		return nil
+	}
 	return s.fail("record approval rules", s.durableTx(ctx, func(tx *sql.Tx) error {
 		merged, changed, err := mergePolicy(ctx, tx, batchID, pol)
 		if err != nil || !changed {

@@ -753,6 +753,11 @@ func applyOne(ctx context.Context, tx *sql.Tx, c batch.Change, at string) error 
 			return err
 		}
 	}
+	if c.To == "" && c.Evidence {
+		e := c.Event(batchID)
+		e.From = ""
+		return appendEvent(ctx, tx, e, at)
+	}
 	if c.To == "" {
 		if c.Message == "" {
 			return nil

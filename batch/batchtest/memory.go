@@ -643,6 +643,12 @@ func (m *Memory) applyOne(tx *change, c batch.Change, now time.Time) error {
 		m.closeOpen(tx, c.ItemID, now)
 	}
 	it := tx.item(c.ItemID)
+	if c.To == "" && c.Evidence {
+		e := c.Event(it.BatchID)
+		e.From, e.To, e.At = "", "", now
+		tx.events = append(tx.events, e)
+		return nil
+	}
 	if c.To == "" {
 		if c.Message != "" {
 			it.Message = c.Message

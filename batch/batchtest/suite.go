@@ -882,6 +882,9 @@ func testApplyRecordsWhatCameBack(t *testing.T, f *fixture) {
 		{batch.Change{Message: "held: balance short"},
 			func(it *batch.Item) { it.Message = "held: balance short" },
 			""},
+		{batch.Change{Evidence: true, Cause: batch.CauseLateAnswer, ProviderReference: "CP-2", Message: "attempt 7: accepted"},
+			func(*batch.Item) {}, // kept in the events only
+			"provider_reference CP-2; attempt 7: accepted"},
 		{batch.Change{From: batch.Pending, To: batch.Succeeded, Cause: "final"},
 			func(it *batch.Item) { it.State = batch.Succeeded },
 			""},
@@ -898,12 +901,17 @@ func testApplyRecordsWhatCameBack(t *testing.T, f *fixture) {
 		}
 		assert.Equal(t, want, f.item(b, id), "step %d", i)
 		evs := f.events(b, id)
-		if s.change.To == "" {
+		if s.change.To == "" && !s.change.Evidence {
 			assert.Len(t, evs, before, "step %d: a message alone adds no event", i)
 			continue
 		}
 		require.Len(t, evs, before+1, i)
 		assert.Equal(t, s.detail, evs[before].Detail, "step %d", i)
+		if s.change.Evidence {
+			assert.Equal(t, s.change.Cause, evs[before].Cause, "step %d", i)
+			assert.Empty(t, evs[before].From+evs[before].To, "step %d: evidence moves nothing", i)
+			continue
+		}
 		assert.Equal(t, s.change.Event(b.ID).Detail, evs[before].Detail, "step %d", i)
 	}
 }

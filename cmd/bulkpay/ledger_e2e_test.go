@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"bulkpay/batch"
 	"bulkpay/internal/cli"
 	"bulkpay/internal/testsupport"
 	"bulkpay/ledger"
@@ -179,6 +180,22 @@ func TestRunsRacingOnANewLedgerGetAClearMessage(t *testing.T) {
 	t.Logf("%d of %d runs paid, the others were told who runs the batch", paid, n)
 	assert.GreaterOrEqual(t, paid, 1)
 	paidExactlyOnce(t, url, reportLines(t, dir, "big"))
+	// a run told who runs the batch wrote nothing: the batch's own events are
+	// its planning and the runs that held it
+	conn, err := sql.Open("sqlite3", ledger.DSN(filepath.Join(dir, "bulkpay.db")))
+	require.NoError(t, err)
+	defer conn.Close()
+	rows, err := conn.Query(`SELECT cause, COUNT(*) FROM events WHERE item_id IS NULL GROUP BY cause`)
+	require.NoError(t, err)
+	causes := map[string]int{}
+	for rows.Next() {
+		var cause string
+		var n int
+		require.NoError(t, rows.Scan(&cause, &n))
+		causes[cause] = n
+	}
+	require.NoError(t, rows.Err())
+	assert.Equal(t, map[string]int{batch.CauseBatchPlanned: 1, batch.CauseRunStarted: paid, batch.CauseRunEnded: paid}, causes)
 	if t.Failed() {
 		for i, r := range results {
 			t.Logf("run %d: exit %d\n%s", i+1, r.code, r.stderr)
