@@ -153,6 +153,15 @@ func (l Lane) Stacked(retry providers.Retry, clock providers.Clock, log *slog.Lo
 		Gate: gate(l.Shared, l.Provider.Name(), l.Concurrency)})
 }
 
+// StackLanes is shared for a connection kept beyond one session (a server's):
+// each lane without a Caller, and its status checks with a budget of their
+// own, get one, stacked once, so that every session and lookup made through
+// the lanes keeps one rate limit and one bound on calls in flight per
+// provider. A lane's Shared, when set, paces it with the other workers.
+func StackLanes(lanes map[string]Lane, clock providers.Clock, log *slog.Logger) map[string]Lane {
+	return shared(lanes, clock, log)
+}
+
 // shared gives each lane without a Caller one, stacked here once for the
 // session: the balance checks and the runs of the session then ask each
 // provider through one rate limit and one bound on calls in flight. The

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"time"
 
@@ -124,37 +123,30 @@ func answerCallback(w http.ResponseWriter, p providers.CallbackParser, err error
 }
 
 // callbackLanes are the provider clients callbacks are looked up through:
-// the built-in sandbox's (shared with the runs, and so are their Callers),
-// else a connection kept for callbacks, each lane with one Caller stacked
-// once so that its rate limit holds across callbacks.
+// the server's one connection (connect), whose Callers the runs share, so
+// that a lookup takes its turn of each provider's rate limit with them.
 func (s *Server) callbackLanes(ctx context.Context) (map[string]batch.Lane, error) {
-	if s.builtinEndpoint() {
-		c, err := s.connect(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return c.Lanes, nil
+	c, err := s.connect(ctx)
+	if err != nil {
+		return nil, err
 	}
-	s.builtinMu.Lock()
-	defer s.builtinMu.Unlock()
-	if s.lookups == nil {
-		c, err := s.opt.Config.Connect(context.WithoutCancel(ctx), s.opt.Target)
-		if err != nil {
-			return nil, err
-		}
-		stack(c, s.opt.Log)
-		s.lookups = c
-	}
-	return s.lookups.Lanes, nil
+	return c.Lanes, nil
 }
 
 // stack gives each lane of c one Caller with the default retry policy (what
-// a session would stack): every user of c then shares its rate limit.
-func stack(c *batch.Connection, log *slog.Logger) {
+// a session would stack), its status checks with a budget of their own one
+// too, paced with the other workers when the ledger is shared: every user of
+// c then shares each provider's rate limit.
+func (s *Server) stack(c *batch.Connection) {
+	ls, shared := s.opt.Store.(batch.LeaseStore)
+	lanes := make(map[string]batch.Lane, len(c.Lanes))
 	for name, l := range c.Lanes {
-		l.Caller = l.Stacked(providers.Retry{}, providers.SystemClock, log)
-		c.Lanes[name] = l
+		if shared && ls.Shared() {
+			l.Shared = ls
+		}
+		lanes[name] = l
 	}
+	c.Lanes = batch.StackLanes(lanes, providers.SystemClock, s.opt.Log)
 }
 
 // builtinEndpoint says whether batches are paid through the sandbox started

@@ -87,3 +87,29 @@ func TestOneSessionPerBatchInTheServer(t *testing.T) {
 	}
 	assert.Equal(t, 1, started, "one run began")
 }
+
+// TestOneRateLimitPerProviderInTheServer: the sessions the server opens (one
+// per batch it pays, one per reconcile) and the callbacks' lookups ask each
+// provider through one Caller, paced once: two batches paid at once, or a
+// callback looked up during a run, do not each get the provider's whole rate
+// and concurrency.
+func TestOneRateLimitPerProviderInTheServer(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	h := newHarness(t, oneAtATime)
+	require.False(t, h.srv.builtinEndpoint(), "paid through a sandbox of its own, as through a provider")
+	a, err := h.srv.connect(ctx)
+	require.NoError(t, err)
+	defer a.Close()
+	b, err := h.srv.connect(ctx)
+	require.NoError(t, err)
+	defer b.Close()
+	lookups, err := h.srv.callbackLanes(ctx)
+	require.NoError(t, err)
+	require.NotEmpty(t, a.Lanes)
+	for name, l := range a.Lanes {
+		require.NotNil(t, l.Caller, name)
+		assert.True(t, l.Caller == b.Lanes[name].Caller, "%s: two sessions share one Caller", name)
+		assert.True(t, l.Caller == lookups[name].Caller, "%s: the callbacks' lookups share the runs' Caller", name)
+	}
+}

@@ -129,8 +129,7 @@ type Server struct {
 	bg     sync.WaitGroup // the revisits of callbacks
 
 	builtinMu   sync.Mutex
-	builtin     *batch.Connection // the built-in sandbox, once started
-	lookups     *batch.Connection // the providers callbacks are looked up through (but the built-in sandbox's), once made
+	conn        *batch.Connection // the providers, once connected (the built-in sandbox, once started)
 	builtinRoot string            // the built-in sandbox's URL, once started
 
 	msgMu sync.Mutex
@@ -220,13 +219,9 @@ func (s *Server) Close() {
 	s.bg.Wait()
 	s.builtinMu.Lock()
 	defer s.builtinMu.Unlock()
-	if s.builtin != nil {
-		s.builtin.Close()
-		s.builtin = nil
-	}
-	if s.lookups != nil {
-		s.lookups.Close()
-		s.lookups = nil
+	if s.conn != nil {
+		s.conn.Close()
+		s.conn = nil
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -191,27 +192,36 @@ func (f newBatchForm) payBy() string {
 	return ""
 }
 
-// connect reaches the providers batches are paid through. The built-in
-// sandbox is started once for the server's life and shared by every run and
-// balance check: its memory (and the journal beside the ledger) is then one,
-// as for one `bulkpay run`.
+// connect reaches the providers batches are paid through, connected once for
+// the server's life and shared by every run, reconcile, balance check, name
+// check and callback lookup: each provider's rate limit and bound on calls in
+// flight then hold for the whole server, however many batches it pays at
+// once. The built-in sandbox is started once: its memory (and the journal
+// beside the ledger) is then one, as for one `bulkpay run`.
 func (s *Server) connect(ctx context.Context) (*batch.Connection, error) {
-	if !s.builtinEndpoint() {
-		return s.opt.Config.Connect(ctx, s.opt.Target)
-	}
 	s.builtinMu.Lock()
 	defer s.builtinMu.Unlock()
-	if s.builtin == nil {
-		c, m, err := s.opt.Config.ConnectNotify(context.WithoutCancel(ctx), s.opt.Target)
-		if err != nil {
-			return nil, err
+	if s.conn == nil {
+		var c *batch.Connection
+		if s.builtinEndpoint() {
+			cn, m, err := s.opt.Config.ConnectNotify(context.WithoutCancel(ctx), s.opt.Target)
+			if err != nil {
+				return nil, err
+			}
+			c, s.builtinRoot = cn, m.SandboxURL // its SMS simulator takes the links' messages
+		} else {
+			cn, err := s.opt.Config.Connect(context.WithoutCancel(ctx), s.opt.Target)
+			if err != nil {
+				return nil, err
+			}
+			c = cn
 		}
-		s.builtinRoot = m.SandboxURL // its SMS simulator takes the links' messages
-		stack(c, s.opt.Log)          // the runs and the callbacks' lookups share each provider's rate limit
-		s.builtin = c
+		s.stack(c) // the runs, the callbacks' lookups and the name checks share each provider's rate limit
+		s.conn = c
 	}
-	c := *s.builtin
-	c.Close = func() {} // the server closes it
+	c := *s.conn
+	c.Lanes = maps.Clone(s.conn.Lanes) // a session sets its lanes' own fields
+	c.Close = func() {}                // the server closes it
 	return &c, nil
 }
 
