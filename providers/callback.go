@@ -112,6 +112,17 @@ type CallbackParser interface {
 	Answer(err error) (status int, body string)
 }
 
+// CallbackName is the part of a CallbackParser every provider's reader has
+// the same: it names the provider and answers as CallbackAnswer does. A
+// provider's Callbacks embeds it, set to the provider's Name.
+type CallbackName string
+
+// Provider implements CallbackParser.
+func (n CallbackName) Provider() string { return string(n) }
+
+// Answer implements CallbackParser: CallbackAnswer.
+func (CallbackName) Answer(err error) (int, string) { return CallbackAnswer(err) }
+
 // CallbackPath is where bulkpay receives a provider's callbacks, below its
 // public URL: /callbacks/{provider}. Providers that take a notification URL
 // per payout get CallbackPath(provider)+"/"+item reference.

@@ -14,7 +14,9 @@ import (
 )
 
 // Callbacks reads and verifies Camoo's notifications. Safe for concurrent use.
+// Camoo sends again until it gets a 200.
 type Callbacks struct {
+	providers.CallbackName
 	secret []byte
 }
 
@@ -26,15 +28,8 @@ func NewCallbacks(apiSecret string) (*Callbacks, error) {
 	if apiSecret == "" {
 		return nil, errors.New("camoo callbacks: no API secret")
 	}
-	return &Callbacks{secret: []byte(apiSecret)}, nil
+	return &Callbacks{CallbackName: Name, secret: []byte(apiSecret)}, nil
 }
-
-// Provider implements providers.CallbackParser.
-func (c *Callbacks) Provider() string { return Name }
-
-// Answer implements providers.CallbackParser. Camoo sends again until it gets
-// a 200.
-func (c *Callbacks) Answer(err error) (int, string) { return providers.CallbackAnswer(err) }
 
 // ParseCallback reads a Camoo notification: a GET to the cashout's
 // notification_url with payment_id, status, status_time, trx (our

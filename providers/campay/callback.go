@@ -25,6 +25,7 @@ var CallbackPath = providers.CallbackPath(Name)
 
 // Callbacks reads and verifies CamPay's webhooks. Safe for concurrent use.
 type Callbacks struct {
+	providers.CallbackName
 	key []byte
 	now func() time.Time
 }
@@ -47,18 +48,12 @@ func NewCallbacks(webhookKey string, opts ...CallbackOption) (*Callbacks, error)
 	if webhookKey == "" {
 		return nil, errors.New("campay callbacks: no webhook key: set the variable the config names (webhook_key_env)")
 	}
-	c := &Callbacks{key: []byte(webhookKey), now: time.Now}
+	c := &Callbacks{CallbackName: Name, key: []byte(webhookKey), now: time.Now}
 	for _, o := range opts {
 		o(c)
 	}
 	return c, nil
 }
-
-// Provider implements providers.CallbackParser.
-func (c *Callbacks) Provider() string { return Name }
-
-// Answer implements providers.CallbackParser.
-func (c *Callbacks) Answer(err error) (int, string) { return providers.CallbackAnswer(err) }
 
 // ParseCallback reads a CamPay webhook: a GET with the fields in the query,
 // or a POST with them as JSON (or a form). Its signature is a JWT made with

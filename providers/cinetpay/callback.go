@@ -9,18 +9,12 @@ import (
 
 // Callbacks reads CinetPay's transfer notifications. They are unsigned: a
 // notification is only a reason to look the transfer up with check/money.
-type Callbacks struct{}
+type Callbacks struct{ providers.CallbackName }
 
 var _ providers.CallbackParser = (*Callbacks)(nil)
 
 // NewCallbacks reads CinetPay's notifications.
-func NewCallbacks() *Callbacks { return &Callbacks{} }
-
-// Provider implements providers.CallbackParser.
-func (c *Callbacks) Provider() string { return Name }
-
-// Answer implements providers.CallbackParser.
-func (c *Callbacks) Answer(err error) (int, string) { return providers.CallbackAnswer(err) }
+func NewCallbacks() *Callbacks { return &Callbacks{Name} }
 
 // ParseCallback reads a notification to a transfer's notify_url
 // (/callbacks/cinetpay/{item}): first an empty GET, a Ping that carries

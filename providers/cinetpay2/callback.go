@@ -14,19 +14,13 @@ import (
 // CinetPay signs nothing; the notify_token its initiation returned is what
 // authenticates a webhook, and batch.Confirm compares it with the digest
 // the item keeps, then looks the transfer up by its transaction_id before
-// anything moves.
-type Callbacks struct{}
+// anything moves. CinetPay wants a 200 within 10 s.
+type Callbacks struct{ providers.CallbackName }
 
 var _ providers.CallbackParser = (*Callbacks)(nil)
 
 // NewCallbacks reads the 2026 API's webhooks.
-func NewCallbacks() *Callbacks { return &Callbacks{} }
-
-// Provider implements providers.CallbackParser.
-func (c *Callbacks) Provider() string { return Name }
-
-// Answer implements providers.CallbackParser: CinetPay wants a 200 within 10 s.
-func (c *Callbacks) Answer(err error) (int, string) { return providers.CallbackAnswer(err) }
+func NewCallbacks() *Callbacks { return &Callbacks{Name} }
 
 // webhook is the body CinetPay posts.
 type webhook struct {

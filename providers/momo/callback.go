@@ -11,18 +11,12 @@ import (
 // never again, whose body is shaped as the status answer. MTN publishes no
 // signature for them: a callback is only a reason to look the transfer up by
 // our reference.
-type Callbacks struct{}
+type Callbacks struct{ providers.CallbackName }
 
 var _ providers.CallbackParser = (*Callbacks)(nil)
 
 // NewCallbacks reads MoMo's callbacks.
-func NewCallbacks() *Callbacks { return &Callbacks{} }
-
-// Provider implements providers.CallbackParser.
-func (c *Callbacks) Provider() string { return Name }
-
-// Answer implements providers.CallbackParser.
-func (c *Callbacks) Answer(err error) (int, string) { return providers.CallbackAnswer(err) }
+func NewCallbacks() *Callbacks { return &Callbacks{Name} }
 
 // ParseCallback reads a callback to X-Callback-Url (/callbacks/momo or
 // /callbacks/momo/{item}): the transfer's externalId is our reference, which

@@ -23,7 +23,9 @@ var CallbackPath = providers.CallbackPath(Name)
 const CallbackSource = "15.236.140.89"
 
 // Callbacks reads and verifies My-CoolPay's callbacks. Safe for concurrent use.
+// They are answered "OK" or "KO", as My-CoolPay asks.
 type Callbacks struct {
+	providers.CallbackName
 	publicKey, privateKey string
 	sources               providers.AllowList
 }
@@ -48,18 +50,12 @@ func NewCallbacks(publicKey, privateKey string, opts ...CallbackOption) (*Callba
 	if publicKey == "" || privateKey == "" {
 		return nil, errors.New("mycoolpay callbacks: the public and the private key are both needed")
 	}
-	c := &Callbacks{publicKey: publicKey, privateKey: privateKey, sources: providers.AllowList{CallbackSource}}
+	c := &Callbacks{CallbackName: Name, publicKey: publicKey, privateKey: privateKey, sources: providers.AllowList{CallbackSource}}
 	for _, o := range opts {
 		o(c)
 	}
 	return c, nil
 }
-
-// Provider implements providers.CallbackParser.
-func (c *Callbacks) Provider() string { return Name }
-
-// Answer implements providers.CallbackParser: "OK" or "KO", as My-CoolPay asks.
-func (c *Callbacks) Answer(err error) (int, string) { return providers.CallbackAnswer(err) }
 
 // callback is the body My-CoolPay posts: checkStatus's fields with
 // application and signature.
