@@ -84,9 +84,7 @@ const registeredOther = "ACM-013"
 // as MoMo writes it (given names, then the family name in capitals), equal to
 // the payroll's but for one row.
 func writeNamesCSV(path string) error {
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	w.Write([]string{"phone", "name"})
+	records := [][]string{{"phone", "name"}}
 	for _, p := range payroll {
 		ph, err := sheet.ParsePhone(p.phone, "CM")
 		if err != nil {
@@ -97,24 +95,18 @@ func writeNamesCSV(path string) error {
 		if p.matricule == registeredOther {
 			name = "Marcel NANA"
 		}
-		w.Write([]string{ph.E164, name})
+		records = append(records, []string{ph.E164, name})
 	}
-	w.Flush()
-	return os.WriteFile(path, buf.Bytes(), 0o644)
+	return writeCSV(path, "", ',', records)
 }
 
 // writeMultiXLSX pays through all four providers: Cameroonian MTN and Orange
 // (CamPay), West and Central Africa (CinetPay), cashouts (Camoo), My-CoolPay
 // wallets and a row that names its provider.
 func writeMultiXLSX(path string) error {
-	f := excelize.NewFile()
+	f := newWorkbook("ACME Afrique - Paie régionale de novembre 2026", 2,
+		"Nom complet", "Téléphone", "Montant (FCFA)", "Mode", "Opérateur", "Fournisseur", "Email")
 	defer f.Close()
-	const sh = "Paie"
-	f.SetSheetName("Sheet1", sh)
-	f.SetCellValue(sh, "A1", "ACME Afrique - Paie régionale de novembre 2026")
-	for i, h := range []string{"Nom complet", "Téléphone", "Montant (FCFA)", "Mode", "Opérateur", "Fournisseur", "Email"} {
-		f.SetCellValue(sh, cell(i+1, 2), h)
-	}
 	rows := [][]any{
 		{"Jean-Pierre Mbarga", "677 12 34 56", 425000, "", "", "", "jp.mbarga@acme.cm"},
 		{"Aïcha Bello", "699 00 99 00", 310000, "", "", "", ""},
@@ -130,11 +122,7 @@ func writeMultiXLSX(path string) error {
 		{"Brice Tchatchoua", "brice.tchatchoua@acme.cm", 90000, "", "MCP", "", ""},
 		{"Linda Ekambi", "lekambi", 85000, "", "MCP", "", ""},
 	}
-	for i, r := range rows {
-		for j, v := range r {
-			f.SetCellValue(sh, cell(j+1, i+3), v)
-		}
-	}
+	setRows(f, 3, rows)
 	f.SetColWidth(sh, "A", "B", 28)
 	return f.SaveAs(path)
 }
@@ -150,15 +138,46 @@ func cell(col, row int) string {
 	return name
 }
 
-func writePayrollXLSX(path string, total int64) error {
+// sh is the one sheet of every sample workbook.
+const sh = "Paie"
+
+// newWorkbook is a workbook of one sheet, sh, with title in A1 and the
+// header in row headerRow.
+func newWorkbook(title string, headerRow int, header ...string) *excelize.File {
 	f := excelize.NewFile()
-	defer f.Close()
-	const sh = "Paie"
 	f.SetSheetName("Sheet1", sh)
 	f.SetCellValue(sh, "A1", title)
 	for i, h := range header {
-		f.SetCellValue(sh, cell(i+1, 3), h)
+		f.SetCellValue(sh, cell(i+1, headerRow), h)
 	}
+	return f
+}
+
+// setRows writes rows, one a line, from row first down.
+func setRows(f *excelize.File, first int, rows [][]any) {
+	for i, r := range rows {
+		for j, v := range r {
+			f.SetCellValue(sh, cell(j+1, first+i), v)
+		}
+	}
+}
+
+// writeCSV writes records separated by comma, after prefix (a byte order
+// mark, or nothing).
+func writeCSV(path, prefix string, comma rune, records [][]string) error {
+	var buf bytes.Buffer
+	buf.WriteString(prefix)
+	w := csv.NewWriter(&buf)
+	w.Comma = comma
+	if err := w.WriteAll(records); err != nil {
+		return err
+	}
+	return os.WriteFile(path, buf.Bytes(), 0o644)
+}
+
+func writePayrollXLSX(path string, total int64) error {
+	f := newWorkbook(title, 3, header...)
+	defer f.Close()
 	for i, p := range payroll {
 		r := i + 4
 		f.SetCellValue(sh, cell(1, r), i+1)
@@ -186,35 +205,22 @@ func writePayrollXLSX(path string, total int64) error {
 }
 
 func writePayrollCSV(path string, total int64) error {
-	var buf bytes.Buffer
-	buf.WriteString("\uFEFF")
-	w := csv.NewWriter(&buf)
-	w.Comma = ';'
-	w.Write([]string{title})
-	w.Write([]string{})
-	w.Write(header)
+	records := [][]string{{title}, {}, header}
 	for i, p := range payroll {
 		amount := strconv.FormatInt(p.amount, 10)
 		if p.amountText != "" {
 			amount = p.amountText
 		}
-		w.Write([]string{strconv.Itoa(i + 1), p.name, p.phone, amount, p.email, p.matricule})
+		records = append(records, []string{strconv.Itoa(i + 1), p.name, p.phone, amount, p.email, p.matricule})
 	}
-	w.Write([]string{"", "TOTAL", "", strconv.FormatInt(total, 10)})
-	w.Flush()
-	return os.WriteFile(path, buf.Bytes(), 0o644)
+	records = append(records, []string{"", "TOTAL", "", strconv.FormatInt(total, 10)})
+	return writeCSV(path, "\uFEFF", ';', records)
 }
 
 // writeErrorsXLSX has one row per kind of error a user can make.
 func writeErrorsXLSX(path string) error {
-	f := excelize.NewFile()
+	f := newWorkbook("Paie avec erreurs (exemple)", 2, "Nom", "Téléphone", "Montant", "Email")
 	defer f.Close()
-	const sh = "Paie"
-	f.SetSheetName("Sheet1", sh)
-	f.SetCellValue(sh, "A1", "Paie avec erreurs (exemple)")
-	for i, h := range []string{"Nom", "Téléphone", "Montant", "Email"} {
-		f.SetCellValue(sh, cell(i+1, 2), h)
-	}
 	rows := [][]any{
 		{"Valide Un", "677 11 22 33", 100000, ""},
 		{"Valide Deux", "699 44 55 66", "50 000", ""},
@@ -232,11 +238,7 @@ func writeErrorsXLSX(path string) error {
 		{"Doublon", "677 11 22 33", 10000, ""},
 		{"Email invalide", "699 11 22 33", 10000, "pas-un-email"},
 	}
-	for i, r := range rows {
-		for j, v := range r {
-			f.SetCellValue(sh, cell(j+1, i+3), v)
-		}
-	}
+	setRows(f, 3, rows)
 	tr := len(rows) + 3
 	f.SetCellValue(sh, cell(1, tr), "Total général")
 	f.SetCellValue(sh, cell(3, tr), 999999)
