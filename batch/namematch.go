@@ -7,6 +7,8 @@ import (
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
+
+	"bulkpay/providers"
 )
 
 // NameResult is what a name check found for one row.
@@ -58,7 +60,7 @@ func (r NameResult) NeverPay() bool { return r == NameInactive || r == NameUnkno
 // on both sides that agree with nothing (`Jean` and `Paul`) are a mismatch.
 func MatchNames(sheetName, given, family string) (NameResult, int) {
 	if strings.TrimSpace(family) == "" {
-		given, family = splitFamily(given)
+		given, family = providers.SplitName(given)
 	}
 	s := nameWords(sheetName)
 	g, f := nameWords(given), nameWords(family)
@@ -132,20 +134,6 @@ func count(bs []bool, v bool) int {
 		}
 	}
 	return n
-}
-
-// splitFamily splits one registered name into given and family names: the
-// words in capitals at the end are the family name, or else the last word.
-func splitFamily(name string) (string, string) {
-	words := strings.Fields(name)
-	i := len(words)
-	for i > 0 && words[i-1] == strings.ToUpper(words[i-1]) && strings.ToLower(words[i-1]) != words[i-1] {
-		i--
-	}
-	if i == len(words) || i == 0 {
-		i = max(len(words)-1, 0)
-	}
-	return strings.Join(words[:i], " "), strings.Join(words[i:], " ")
 }
 
 // nameWords folds a name to its words: accents dropped, lower case;

@@ -525,25 +525,10 @@ func (m *momo) userInfo(w http.ResponseWriter, msisdn, region string) {
 	m.mu.Unlock()
 	out := map[string]string{"sub": "0", "locale": "fr"}
 	if name != "" && name != NameInactive {
-		given, family := splitRegistered(name)
+		given, family := providers.SplitName(name)
 		out["name"], out["given_name"], out["family_name"] = name, given, family
 	}
 	writeJSON(w, http.StatusOK, out)
-}
-
-// splitRegistered splits "Given Names FAMILY NAME" into given and family
-// names: the family name is the words in capitals at the end, or else the
-// last word.
-func splitRegistered(name string) (string, string) {
-	words := strings.Fields(name)
-	i := len(words)
-	for i > 0 && words[i-1] == strings.ToUpper(words[i-1]) && strings.ToLower(words[i-1]) != words[i-1] {
-		i--
-	}
-	if i == len(words) || i == 0 {
-		i = max(len(words)-1, 0)
-	}
-	return strings.Join(words[:i], " "), strings.Join(words[i:], " ")
 }
 
 // SetNames registers names behind numbers (E.164 digits, with or without

@@ -30,7 +30,7 @@ func (s *Server) nameLookup(w http.ResponseWriter, phone string) {
 		name := s.momo.names[msisdn]
 		s.momo.mu.Unlock()
 		if name != "" && name != NameInactive {
-			out["given_name"], out["family_name"] = splitRegistered(name)
+			out["given_name"], out["family_name"] = providers.SplitName(name)
 		}
 	}
 	writeJSON(w, http.StatusOK, out)
