@@ -215,6 +215,15 @@ func (a *Response) Error(class error, msg string) *Error {
 	return a.req.fail(class, a.Status, msg, nil)
 }
 
+// AuthError is the error for an answer that refused our credentials: of
+// class ErrTransient (nothing was processed) with ErrAuth inside, so that the
+// run stops for a fix instead of sending again.
+func (a *Response) AuthError(msg string) *Error {
+	pe := a.Error(ErrTransient, msg)
+	pe.Err = ErrAuth
+	return pe
+}
+
 // Snippet is the start of the answer for messages, free of the request's secrets.
 func (a *Response) Snippet() string { return a.req.redact(Snippet(a.Body)) }
 

@@ -145,6 +145,19 @@ func TestSnippetAndErrorsOfAnAnswerAreRedacted(t *testing.T) {
 	assert.NotContains(t, resp.Unreadable("answer", resp.Body).Error(), secret)
 }
 
+// Credentials refused: transient, ErrAuth inside, the answer's status kept.
+func TestAuthErrorOfAnAnswer(t *testing.T) {
+	t.Parallel()
+	url := serve(t, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusUnauthorized) })
+	resp, err := providers.Exchange(context.Background(), http.DefaultClient, request(url, false))
+	require.NoError(t, err)
+	pe := resp.AuthError("keys refused")
+	assert.ErrorIs(t, pe, providers.ErrTransient)
+	assert.ErrorIs(t, pe, providers.ErrAuth)
+	assert.Equal(t, http.StatusUnauthorized, pe.HTTPStatus)
+	assert.Equal(t, "keys refused", pe.Message)
+}
+
 // What happened to the request decides the class: nothing sent is transient;
 // anything after sending is in doubt on a payout and transient on a read.
 func TestTransportErrorsClassified(t *testing.T) {

@@ -183,9 +183,7 @@ func (c *Client) callStream(ctx context.Context, op, method, path string, body [
 			continue
 		}
 		if resp.Status == http.StatusUnauthorized {
-			pe := resp.Error(providers.ErrTransient, "CamPay refused the token")
-			pe.Err = providers.ErrAuth
-			return nil, pe
+			return nil, resp.AuthError("CamPay refused the token")
 		}
 		return resp, nil
 	}

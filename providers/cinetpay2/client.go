@@ -313,8 +313,8 @@ func (c *Client) call(ctx context.Context, a *account, op, method, path string, 
 			return resp, nil
 		}
 		if try > 0 {
-			pe := resp.Error(providers.ErrTransient, fmt.Sprintf("CinetPay refused the %s account's new token: %s", a.country, answerOf(resp.Body).text()))
-			pe.Err, pe.Code = providers.ErrAuth, answerOf(resp.Body).code()
+			pe := resp.AuthError(fmt.Sprintf("CinetPay refused the %s account's new token: %s", a.country, answerOf(resp.Body).text()))
+			pe.Code = answerOf(resp.Body).code()
 			return nil, pe
 		}
 	}

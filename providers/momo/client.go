@@ -362,9 +362,7 @@ func (c *Client) call(ctx context.Context, op, method, path, env string, h http.
 			continue
 		}
 		if resp.Status == http.StatusUnauthorized {
-			pe := resp.Error(providers.ErrTransient, "MoMo refused the token: "+problemOf(resp.Body).text())
-			pe.Err = providers.ErrAuth
-			return nil, pe
+			return nil, resp.AuthError("MoMo refused the token: " + problemOf(resp.Body).text())
 		}
 		return resp, nil
 	}

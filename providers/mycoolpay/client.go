@@ -163,9 +163,7 @@ func (c *Client) Send(ctx context.Context, p providers.Payout) (providers.Result
 	case status == http.StatusOK || status == http.StatusAccepted:
 		return providers.Result{}, resp.Error(providers.ErrUnknownOutcome, "accepted without a transaction_ref: "+resp.Snippet())
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
-		pe := resp.Error(providers.ErrTransient, providers.Or(a.Message, "keys refused"))
-		pe.Err = providers.ErrAuth
-		return providers.Result{}, pe
+		return providers.Result{}, resp.AuthError(providers.Or(a.Message, "keys refused"))
 	case status >= 400 && status < 500:
 		pe := resp.Error(providers.ErrRejected, providers.Or(a.Message, resp.Snippet()))
 		if strings.Contains(strings.ToLower(a.Message), "insufficient") {

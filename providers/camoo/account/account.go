@@ -71,9 +71,7 @@ func Call[A Answer](ctx context.Context, a *Account, req providers.Request, refu
 	var ans A
 	json.Unmarshal(resp.Body, &ans)
 	if slices.Contains(refused, resp.Status) {
-		pe := resp.Error(providers.ErrTransient, providers.Or(ans.Text(), "credentials refused"))
-		pe.Err = providers.ErrAuth
-		return nil, ans, pe
+		return nil, ans, resp.AuthError(providers.Or(ans.Text(), "credentials refused"))
 	}
 	return resp, ans, nil
 }
