@@ -34,6 +34,13 @@ func Plan(reference, sheetName, currency string, rows []Row, router Router) (Bat
 // refused.
 func PlanWithFees(reference, sheetName, currency string, rows []Row, router Router, fees Fees) (Batch, []Item, []RowError) {
 	p := newPlanner(Batch{Reference: reference, SheetName: sheetName, Currency: currency, Fees: fees}, router, "")
+	b, items := p.plan(rows)
+	return b, items, p.refused
+}
+
+// plan plans rows, in sheet order: the batch with its sheet and plan hashes,
+// and the items of the rows not refused.
+func (p *planner) plan(rows []Row) (Batch, []Item) {
 	items := make([]Item, 0, len(rows))
 	for _, r := range rows {
 		if it, ok := p.item(r); ok {
@@ -43,7 +50,7 @@ func PlanWithFees(reference, sheetName, currency string, rows []Row, router Rout
 	b := p.b
 	b.SheetHash = p.sheetHash()
 	b.PlanHash = PlanHash(b, items)
-	return b, items, p.refused
+	return b, items
 }
 
 // planner plans rows one at a time, in sheet order, holding none: the batch's

@@ -53,7 +53,6 @@ type PlannedSheet struct {
 // approval rules it is held to.
 func PlanSheet(req PlanRequest) PlannedSheet {
 	p := newPlanner(req.base(), req.Router, req.period())
-	items := make([]Item, 0, len(req.Rows))
 	rows := req.Rows
 	if req.PayBy == PayByLink {
 		rows = make([]Row, len(req.Rows))
@@ -61,14 +60,7 @@ func PlanSheet(req PlanRequest) PlannedSheet {
 			rows[i] = req.payBy(r)
 		}
 	}
-	for _, r := range rows {
-		if it, ok := p.item(r); ok {
-			items = append(items, stored(it))
-		}
-	}
-	b := p.b
-	b.SheetHash = p.sheetHash()
-	b.PlanHash = PlanHash(b, items)
+	b, items := p.plan(rows)
 	tally := req.Tally
 	tally.Refuse(rows, p.refused)
 	return PlannedSheet{Batch: b, Items: items, Rows: rows, Tally: tally, Lines: p.byCarrier(), Cost: p.cost, Links: p.links}
