@@ -27,10 +27,7 @@ import (
 // item paid is succeeded or in review, and every item not in review is
 // settled.
 func TestFaultCampaign(t *testing.T) {
-	if testing.Short() {
-		t.Skip("fault campaign: runs without -short")
-	}
-	t.Parallel()
+	contract.Campaign(t)
 	n := campaign.Size(100, 300) // rows: 300 in the full campaign
 	clock, srv, rec, root := contract.Faults(t, "cinetpay-api.transfer:error=500@8%; cinetpay-api.transfer:error=503@4%; cinetpay-api.transfer:hang-before@4%; "+
 		"cinetpay-api.transfer:hang-after@8%; cinetpay-api.transfer:reset@4%; cinetpay-api.transfer:malformed@4%; "+

@@ -25,10 +25,7 @@ import (
 // was in doubt. Forged webhooks (another token) come too and move nothing.
 // Only items CinetPay never accepted are left for a person.
 func TestFaultCampaignWithWebhooks(t *testing.T) {
-	if testing.Short() {
-		t.Skip("fault campaign: runs without -short")
-	}
-	t.Parallel()
+	contract.Campaign(t)
 	const n = 300
 	ctx := context.Background()
 	st, b := contract.Prepare(t, "XOF", batch.Rule{Country: "CI", Providers: []string{cinetpay2.Name}}, payees(n))

@@ -16,6 +16,16 @@ import (
 	"bulkpay/providers/sandbox/sandboxtest"
 )
 
+// Campaign starts a fault campaign's test: skipped under -short, run in
+// parallel with the others.
+func Campaign(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("fault campaign: runs without -short")
+	}
+	t.Parallel()
+}
+
 // Payees is n rows of a fault campaign: row i (sheet row i+2, "Payee i")
 // pays amount(i) on a mobile-money account phone(i) of operator in country.
 func Payees(n int, country, operator string, phone func(i int) string, amount func(i int) int64) []batch.Row {

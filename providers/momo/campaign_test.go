@@ -24,10 +24,7 @@ import (
 // reference: in the end every item is paid exactly once, none is lost and
 // none waits for a person.
 func TestFaultCampaign(t *testing.T) {
-	if testing.Short() {
-		t.Skip("fault campaign: runs without -short")
-	}
-	t.Parallel()
+	contract.Campaign(t)
 	n := campaign.Size(100, 300) // rows: 300 in the full campaign
 	clock, srv, rec, root := contract.Faults(t, "momo.transfer:error=500@8%; momo.transfer:error=503@4%; momo.transfer:hang-before@4%; "+
 		"momo.transfer:hang-after@8%; momo.transfer:reset@4%; momo.transfer:malformed@4%; momo.status:error=500@10%; "+
