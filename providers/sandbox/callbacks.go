@@ -103,24 +103,9 @@ type outgoing struct {
 	attempts int
 }
 
-type callbackQueue []*outgoing
-
-func (q callbackQueue) Len() int { return len(q) }
-func (q callbackQueue) Less(i, j int) bool {
-	if !q[i].due.Equal(q[j].due) {
-		return q[i].due.Before(q[j].due)
-	}
-	return q[i].seq < q[j].seq
-}
-func (q callbackQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
-func (q *callbackQueue) Push(x any)   { *q = append(*q, x.(*outgoing)) }
-func (q *callbackQueue) Pop() any {
-	old := *q
-	o := old[len(old)-1]
-	old[len(old)-1] = nil
-	*q = old[:len(old)-1]
-	return o
-}
+// dueAt puts callbacks in a dueQueue by the time they are due, then the
+// order they were queued.
+func (o *outgoing) dueAt() (time.Time, uint64) { return o.due, o.seq }
 
 // callbackProviders are the providers that call back.
 var callbackProviders = []string{"campay", "cinetpay", "mycoolpay", "camoo", CinetPayAPIName}

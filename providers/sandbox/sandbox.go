@@ -80,7 +80,7 @@ type Server struct {
 	// acceptance); unsorted marks a provider whose clock went back.
 	byTime   map[string][]*Payout
 	unsorted map[string]bool
-	pending  settleQueue // payouts not yet in their final status, soonest first
+	pending  dueQueue[*Payout] // payouts not yet in their final status, soonest first
 	faults   []*Fault
 	journal  *os.File
 	done     chan struct{}
@@ -97,7 +97,7 @@ type Server struct {
 	rules    []Rule              // standing faults
 	rng      *rand.Rand          // draws for rules, seeded
 	// callbacks: planned (by due time), handed to the sender, sent
-	callbackq  callbackQueue
+	callbackq  dueQueue[*outgoing]
 	cbseq      uint64
 	dispatched uint64 // callbacks handed to the sender, ever
 	outbox     []*outgoing
@@ -274,25 +274,8 @@ func (s *Server) settleDue() {
 	s.dispatchDue()
 }
 
-// settleQueue is a min-heap of payouts by settle time, then acceptance order.
-type settleQueue []*Payout
-
-func (q settleQueue) Len() int { return len(q) }
-func (q settleQueue) Less(i, j int) bool {
-	if !q[i].SettleAt.Equal(q[j].SettleAt) {
-		return q[i].SettleAt.Before(q[j].SettleAt)
-	}
-	return q[i].order < q[j].order
-}
-func (q settleQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
-func (q *settleQueue) Push(x any)   { *q = append(*q, x.(*Payout)) }
-func (q *settleQueue) Pop() any {
-	old := *q
-	p := old[len(old)-1]
-	old[len(old)-1] = nil
-	*q = old[:len(old)-1]
-	return p
-}
+// dueAt puts payouts in a dueQueue by settle time, then acceptance order.
+func (p *Payout) dueAt() (time.Time, uint64) { return p.SettleAt, uint64(p.order) }
 
 // finalized settles a payout's money. Called with s.mu held.
 func (s *Server) finalized(p *Payout) {
