@@ -101,12 +101,19 @@ func newLinkFixture(t *testing.T, otherOK bool) *linkFixture {
 // claimThenFail claims the first link, then pays the batch: the payout the
 // claim made is refused (a definite failure), the others succeed. It returns
 // the link's id, the item the claim made and the batch's items after.
+// askCode asks a code for link id, as its beneficiary does, and gives the
+// one the SMS carried.
+func (f *linkFixture) askCode(t *testing.T, id string) string {
+	t.Helper()
+	require.NoError(t, f.svc.RequestCode(context.Background(), batch.CodeRequest{LinkID: id}))
+	return f.msg.lastCode(t)
+}
+
 func (f *linkFixture) claimThenFail(t *testing.T) (string, batch.Item, []batch.Item) {
 	t.Helper()
 	ctx := context.Background()
 	id := f.links[0].ID
-	require.NoError(t, f.svc.RequestCode(ctx, batch.CodeRequest{LinkID: id}))
-	first, err := f.svc.Claim(ctx, batch.ClaimRequest{LinkID: id, Code: f.msg.lastCode(t), Router: cashlessRouter{}})
+	first, err := f.svc.Claim(ctx, batch.ClaimRequest{LinkID: id, Code: f.askCode(t, id), Router: cashlessRouter{}})
 	require.NoError(t, err)
 	claims, err := f.st.Claim(ctx, f.b.ID, "campay", 10)
 	require.NoError(t, err)
@@ -323,8 +330,7 @@ func TestCodeExpires(t *testing.T) {
 	ctx := context.Background()
 	id := f.links[0].ID
 	require.ErrorIs(t, f.svc.VerifyCode(ctx, id, "123456", "x"), batch.ErrCodeExpired, "none asked")
-	require.NoError(t, f.svc.RequestCode(ctx, batch.CodeRequest{LinkID: id}))
-	code := f.msg.lastCode(t)
+	code := f.askCode(t, id)
 	require.NoError(t, f.svc.VerifyCode(ctx, id, code, "x"))
 	f.clk.Add(batch.CodeValidity)
 	require.ErrorIs(t, f.svc.VerifyCode(ctx, id, code, "x"), batch.ErrCodeExpired)
@@ -372,8 +378,7 @@ func TestClaim(t *testing.T) {
 			f := newLinkFixture(t, tt.otherOK)
 			ctx := context.Background()
 			id := f.links[0].ID
-			require.NoError(t, f.svc.RequestCode(ctx, batch.CodeRequest{LinkID: id}))
-			code := f.msg.lastCode(t)
+			code := f.askCode(t, id)
 			req := batch.ClaimRequest{LinkID: id, Code: code, Mode: tt.mode, Phone: tt.phone, Router: cashlessRouter{}, Parse: phones, Actor: "203.0.113.9"}
 			it, err := f.svc.Claim(ctx, req)
 			if tt.wantTo == "" {
@@ -463,8 +468,7 @@ func TestClaimRacingAReminder(t *testing.T) {
 			id := f.links[0].ID
 			f.send(t)
 			f.clk.Add(6*24*time.Hour + time.Hour) // the 1-day reminder is due
-			require.NoError(t, f.svc.RequestCode(ctx, batch.CodeRequest{LinkID: id}))
-			code := f.msg.lastCode(t)
+			code := f.askCode(t, id)
 			req := batch.ClaimRequest{LinkID: id, Code: code, Router: cashlessRouter{}, Parse: phones, Actor: "203.0.113.9"}
 			race := &racingStore{Memory: f.st, op: "ClaimLink"}
 			race.before = func() { tt.race(t, f, req) }
@@ -552,8 +556,7 @@ func TestClaimAfterExpiryAndExpireSweep(t *testing.T) {
 	f := newLinkFixture(t, false)
 	ctx := context.Background()
 	id := f.links[0].ID
-	require.NoError(t, f.svc.RequestCode(ctx, batch.CodeRequest{LinkID: id}))
-	code := f.msg.lastCode(t)
+	code := f.askCode(t, id)
 	f.clk.Add(7 * 24 * time.Hour)
 	_, err := f.svc.Claim(ctx, batch.ClaimRequest{LinkID: id, Code: code, Router: cashlessRouter{}})
 	require.ErrorIs(t, err, batch.ErrLinkExpired, "refused at expiry, before the sweep")
@@ -595,8 +598,7 @@ func TestLinkItemsWaitUntilClaimed(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, claims, 1, "a run claims the direct payout only")
 	id := f.links[1].ID
-	require.NoError(t, f.svc.RequestCode(ctx, batch.CodeRequest{LinkID: id}))
-	it, err := f.svc.Claim(ctx, batch.ClaimRequest{LinkID: id, Code: f.msg.lastCode(t), Router: cashlessRouter{}, Actor: "x"})
+	it, err := f.svc.Claim(ctx, batch.ClaimRequest{LinkID: id, Code: f.askCode(t, id), Router: cashlessRouter{}, Actor: "x"})
 	require.NoError(t, err)
 	claims, err = f.st.Claim(ctx, f.b.ID, "campay", 10)
 	require.NoError(t, err)
@@ -676,8 +678,7 @@ func TestLinkReopensAfterItsPayoutFailed(t *testing.T) {
 	assert.Equal(t, 1, rep.Invitations, "the beneficiary is told to claim again")
 	assert.Contains(t, f.msg.sms[len(f.msg.sms)-1].Text, "/claim/"+id, "the same link")
 	f.clk.Add(batch.CodeResendWait)
-	require.NoError(t, f.svc.RequestCode(ctx, batch.CodeRequest{LinkID: id}))
-	second, err := f.svc.Claim(ctx, batch.ClaimRequest{LinkID: id, Code: f.msg.lastCode(t), Phone: "+237677555555",
+	second, err := f.svc.Claim(ctx, batch.ClaimRequest{LinkID: id, Code: f.askCode(t, id), Phone: "+237677555555",
 		Router: cashlessRouter{}, Parse: phones})
 	require.NoError(t, err)
 	assert.Equal(t, p.Batch.ID, second.BatchID)
@@ -698,8 +699,7 @@ func TestWrongCodesSentTogetherAreEachCounted(t *testing.T) {
 	f := newLinkFixture(t, false)
 	ctx := context.Background()
 	id := f.links[0].ID
-	require.NoError(t, f.svc.RequestCode(ctx, batch.CodeRequest{LinkID: id}))
-	code := f.msg.lastCode(t)
+	code := f.askCode(t, id)
 	wrong := "000000"
 	if code == wrong {
 		wrong = "111111"
