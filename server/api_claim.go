@@ -171,12 +171,7 @@ func (s *Server) checkBulkPayment(w http.ResponseWriter, r *http.Request, rq *re
 	if !ok {
 		return
 	}
-	data, err := s.holderLink(r, l)
-	if err != nil {
-		s.apiInternal(w, rq, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, claimAnswer{Success: true, Message: "link details", Data: data})
+	s.answerLink(w, r, rq, l, "link details")
 }
 
 // apiSendCode sends a code to the link's number on file (POST /payments/link/{id}/send_code/).
@@ -264,12 +259,18 @@ func (s *Server) processBulkPayment(w http.ResponseWriter, r *http.Request, rq *
 		s.apiInternal(w, rq, err)
 		return
 	}
+	s.answerLink(w, r, rq, l, "transaction processed successfully")
+}
+
+// answerLink answers l's details, as whoever holds the link may see them,
+// with message.
+func (s *Server) answerLink(w http.ResponseWriter, r *http.Request, rq *request, l batch.Link, message string) {
 	data, err := s.holderLink(r, l)
 	if err != nil {
 		s.apiInternal(w, rq, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, claimAnswer{Success: true, Message: "transaction processed successfully", Data: data})
+	writeJSON(w, http.StatusOK, claimAnswer{Success: true, Message: message, Data: data})
 }
 
 // paidByLink is every link, by its item's id.
