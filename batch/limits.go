@@ -4,7 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
+
+	"bulkpay/notify/linktext"
 )
 
 // Limits refuse rows and batches above them at validation (0: no limit):
@@ -150,20 +151,6 @@ func (s *Screen) Tally(t Tally, column func(field string) string) Tally {
 	return t
 }
 
-// Money writes an amount for people, with a space between thousands: 3 450 000.
-func Money(n int64) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+// Money writes an amount for people, with a space between thousands: 3 450 000
+// (as the link messages write amounts, without a currency).
+func Money(n int64) string { return linktext.Money(n, "") }

@@ -133,17 +133,7 @@ func trimZero(f float64) string {
 }
 
 // count writes a whole number with spaces between thousands: 200 000.
-func count(n int) string {
-	s := strconv.Itoa(n)
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+func count(n int) string { return batch.Money(int64(n)) }
 
 // shorten keeps an error's value readable: at most 60 characters of it.
 func shorten(s string) string {
