@@ -8,18 +8,19 @@ import (
 	"github.com/spf13/cobra"
 
 	"bulkpay/batch"
+	"bulkpay/internal/cli"
 	"bulkpay/internal/door"
 )
 
 func newCancelCmd(a *app) *cobra.Command {
-	var d decisionFlags
+	var d cli.DecisionFlags
 	cmd := &cobra.Command{
 		Use:     "cancel BATCH --note TEXT",
 		Short:   "Cancel a batch's payouts never sent (those sent or in doubt finish or settle)",
 		Args:    cobra.ExactArgs(1),
-		PreRunE: func(*cobra.Command, []string) error { return d.check() },
+		PreRunE: func(*cobra.Command, []string) error { return d.Check() },
 		RunE: a.onStored(func(ctx context.Context, st batch.Store, b batch.Batch) error {
-			res, err := batch.Cancel(ctx, st, b, batch.CancelRequest{Actor: d.actor(), Note: d.note,
+			res, err := batch.Cancel(ctx, st, b, batch.CancelRequest{Actor: d.Actor(), Note: d.Note,
 				Owner: door.ProcessOwner(time.Now())})
 			if err != nil {
 				return err
@@ -34,6 +35,6 @@ func newCancelCmd(a *app) *cobra.Command {
 			return nil
 		}),
 	}
-	d.register(cmd.Flags(), "why the payouts are cancelled", "who cancels", `say why the payouts are cancelled (e.g. --note "wrong month")`)
+	d.Register(cmd.Flags(), "why the payouts are cancelled", "who cancels", `say why the payouts are cancelled (e.g. --note "wrong month")`)
 	return cmd
 }

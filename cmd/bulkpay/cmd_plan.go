@@ -13,7 +13,7 @@ import (
 )
 
 func newPlanCmd(a *app) *cobra.Command {
-	var pf planFlags
+	var pf cli.PlanFlags
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "plan SHEET",
@@ -22,7 +22,7 @@ func newPlanCmd(a *app) *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, path := cmd.Context(), args[0]
-			req := batch.SaveRequest{AllowRepeat: pf.allowRepeat, Planning: true, Login: cli.Login()}
+			req := batch.SaveRequest{AllowRepeat: pf.AllowRepeat, Planning: true, Login: cli.Login()}
 			s, _, st, names, err := a.planSheet(ctx, path, pf, false, req) // the ledger is opened once the sheet is valid
 			if st != nil {
 				defer st.Close()
@@ -36,7 +36,7 @@ func newPlanCmd(a *app) *cobra.Command {
 			var needs []batch.Need
 			if s.Stored {
 				connect := func(ctx context.Context) (*batch.Connection, error) {
-					return a.cfg.Connect(ctx, a.target(pf.sandboxURL))
+					return a.cfg.Connect(ctx, a.target(pf.SandboxURL))
 				}
 				if needs, err = batch.StoredBalances(ctx, st, s.Batch, connect, nil); err != nil {
 					return err
@@ -58,7 +58,7 @@ func newPlanCmd(a *app) *cobra.Command {
 			return nil
 		},
 	}
-	pf.register(cmd.Flags())
+	pf.Register(cmd.Flags())
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the plan as JSON")
 	return cmd
 }

@@ -7,13 +7,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"bulkpay/batch"
+	"bulkpay/internal/cli"
 	"bulkpay/internal/door"
 	"bulkpay/internal/render"
 	"bulkpay/providers"
 )
 
 func newReconcileCmd(a *app) *cobra.Command {
-	var f sessionFlags
+	var f cli.SessionFlags
 	var out string
 	cmd := &cobra.Command{
 		Use:   "reconcile BATCH",
@@ -23,18 +24,18 @@ func newReconcileCmd(a *app) *cobra.Command {
 		RunE: a.onStored(func(ctx context.Context, st batch.Store, b batch.Batch) error {
 			return a.payment(f).Reconcile(ctx, st, b, providers.Or(out, a.cfg.ReportsDir), func(r door.Reconciled) error {
 				b, rec := r.Batch, r.Result.Reconciliation
-				render.Summary(a.stdout, r.Result.Summary, a.commands().View(b, r.Result.Standing, f.sandboxURL))
+				render.Summary(a.stdout, r.Result.Summary, a.commands().View(b, r.Result.Standing, f.SandboxURL))
 				render.Findings(a.stdout, rec.Mismatches, rec.Unchecked)
 				if r.ReportsErr != nil {
 					return r.ReportsErr
 				}
 				fmt.Fprintf(a.stdout, "Reports: %s\n", r.Reports)
-				render.Reconciled(a.stdout, b, rec, r.Outcome, a.command("reconcile", b.Reference, b, f.sandboxURL))
+				render.Reconciled(a.stdout, b, rec, r.Outcome, a.command("reconcile", b.Reference, b, f.SandboxURL))
 				return r.Outcome
 			})
 		}),
 	}
-	f.register(cmd.Flags(), "the sandbox at this `URL` (the one the batch was paid through)", false)
+	f.Register(cmd.Flags(), "the sandbox at this `URL` (the one the batch was paid through)", false)
 	cmd.Flags().StringVar(&out, "out", "", "reports `DIR` (default ./bulkpay-reports, or the config's reports_dir)")
 	return cmd
 }

@@ -15,8 +15,8 @@ import (
 )
 
 func newRunCmd(a *app) *cobra.Command {
-	var pf planFlags
-	var f payFlags
+	var pf cli.PlanFlags
+	var f cli.PayFlags
 	cmd := &cobra.Command{
 		Use:   "run SHEET",
 		Short: "Validate, plan and pay a sheet; the same sheet again resumes its batch",
@@ -28,7 +28,7 @@ func newRunCmd(a *app) *cobra.Command {
 			// then found with one reading of the sheet
 			_, statErr := os.Stat(a.dbPath())
 			exists := statErr == nil || ledger.IsPostgres(a.dbPath())
-			s, res, st, names, err := a.planSheet(ctx, path, pf, exists, batch.SaveRequest{AllowRepeat: pf.allowRepeat, Login: cli.Login()})
+			s, res, st, names, err := a.planSheet(ctx, path, pf, exists, batch.SaveRequest{AllowRepeat: pf.AllowRepeat, Login: cli.Login()})
 			var paying *batch.Batch // a crash while delivering after the payment names its batch
 			if st != nil {
 				defer st.Close()
@@ -37,7 +37,7 @@ func newRunCmd(a *app) *cobra.Command {
 						a.deliverAfterRun(ctx, st)
 						return
 					}
-					_ = a.payment(f.sessionFlags).Guard(*paying, func() error { a.deliverAfterRun(ctx, st); return nil })
+					_ = a.payment(f.SessionFlags).Guard(*paying, func() error { a.deliverAfterRun(ctx, st); return nil })
 				}()
 			}
 			p := s.Plan
@@ -68,12 +68,12 @@ func newRunCmd(a *app) *cobra.Command {
 			if err := batch.AuthorizeRun(ctx, st, b, a.cfg.Policy(), p.Batch.PlanHash); err != nil {
 				return err
 			}
-			f.sandboxURL = pf.sandboxURL // run's --sandbox routes the sheet and pays it
+			f.SandboxURL = pf.SandboxURL // run's --sandbox routes the sheet and pays it
 			paying = &b
 			return a.pay(ctx, st, b, f)
 		},
 	}
-	pf.register(cmd.Flags())
-	f.register(cmd.Flags(), "", "print the batch status as JSON at the end (as status --json)", true)
+	pf.Register(cmd.Flags())
+	f.Register(cmd.Flags(), "", "print the batch status as JSON at the end (as status --json)", true)
 	return cmd
 }

@@ -112,55 +112,22 @@ func (a *app) say(format string, args ...any) {
 	fmt.Fprintf(w, format+"\n", args...)
 }
 
-// onLedger is the RunE of a command that works on the ledger: run gets it
-// open, and it is closed after.
-func (a *app) onLedger(run func(ctx context.Context, st *ledger.Store, args []string) error) func(*cobra.Command, []string) error {
-	return func(cmd *cobra.Command, args []string) error {
-		st, err := a.openLedger(cmd.Context())
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		return run(cmd.Context(), st, args)
-	}
+// onLedger, onStored and onBatch are the RunE of a command on the ledger,
+// on one stored batch, and on one batch with its items (cli.Ledger's).
+func (a *app) onLedger(run func(context.Context, *ledger.Store, []string) error) cli.RunE {
+	return cli.Ledger(a.openLedger).Run(run)
 }
 
-// onStored is the RunE of a command about one stored batch that reads its
-// items only as it needs them: run gets the ledger and the batch.
-func (a *app) onStored(run func(ctx context.Context, st batch.Store, b batch.Batch) error) func(*cobra.Command, []string) error {
-	return a.onLedger(func(ctx context.Context, st *ledger.Store, args []string) error {
-		b, err := st.Batch(ctx, args[0])
-		if err != nil {
-			return err
-		}
-		return run(ctx, st, b)
-	})
+func (a *app) onStored(run func(context.Context, batch.Store, batch.Batch) error) cli.RunE {
+	return cli.Ledger(a.openLedger).Stored(run)
 }
 
-// onBatch is the RunE of a command about one stored batch, its first
-// argument (an id or a reference): run gets the ledger and the batch with its
-// items.
-func (a *app) onBatch(run func(ctx context.Context, st batch.Store, b batch.Batch, items []batch.Item) error) func(*cobra.Command, []string) error {
-	return a.onLedger(func(ctx context.Context, st *ledger.Store, args []string) error {
-		b, items, err := batch.Load(ctx, st, args[0])
-		if err != nil {
-			return err
-		}
-		return run(ctx, st, b, items)
-	})
+func (a *app) onBatch(run func(context.Context, batch.Store, batch.Batch, []batch.Item) error) cli.RunE {
+	return cli.Ledger(a.openLedger).Batch(run)
 }
 
 // commands writes the commands hints name, with this command line's flags.
-func (a *app) commands() render.Commands {
-	c := render.Commands{Config: a.configPath, DB: ledger.Redact(a.dbFlag)}
-	if a.root != nil {
-		c.Takes = func(verb, flag string) bool {
-			cmd, _, err := a.root.Find([]string{verb})
-			return err == nil && cmd != a.root && cmd.Flags().Lookup(flag) != nil
-		}
-	}
-	return c
-}
+func (a *app) commands() render.Commands { return cli.Commands(a.root, a.configPath, a.dbFlag) }
 
 // command writes the bulkpay command that does verb on ref, with the flags
 // that reach batch b (sandboxURL: this command's --sandbox).
