@@ -34,10 +34,10 @@ func newRunCmd(a *app) *cobra.Command {
 				defer st.Close()
 				defer func() { // the events of what was recorded, whatever the outcome
 					if paying == nil {
-						a.deliverAfterRun(ctx, st)
+						a.hooks().AfterRun(ctx, st)
 						return
 					}
-					_ = a.payment(f.SessionFlags).Guard(*paying, func() error { a.deliverAfterRun(ctx, st); return nil })
+					_ = a.payment(f.SessionFlags).Guard(*paying, func() error { a.hooks().AfterRun(ctx, st); return nil })
 				}()
 			}
 			p := s.Plan
