@@ -5,10 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
-	"slices"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -32,16 +28,11 @@ func newLinksCmd(a *app) *cobra.Command {
 		Long:  long("links"),
 		Args:  cobra.ExactArgs(1),
 		RunE: a.onLedger(func(ctx context.Context, st *ledger.Store, args []string) error {
-			var statuses []batch.LinkStatus
-			for _, s := range strings.Split(status, ",") {
-				if s = strings.TrimSpace(s); s != "" {
-					if !slices.Contains(batch.LinkStatuses, batch.LinkStatus(s)) {
-						return cli.Usagef("--status %q: write sent, claimed, processed or expired (comma-separated)", s)
-					}
-					statuses = append(statuses, batch.LinkStatus(s))
-				}
+			statuses, err := cli.LinkStatuses(status)
+			if err != nil {
+				return err
 			}
-			b, err := st.Batch(ctx, batchKey(args[0]))
+			b, err := st.Batch(ctx, cli.BatchKey(args[0]))
 			if err != nil {
 				return err
 			}
@@ -73,13 +64,4 @@ func newLinksCmd(a *app) *cobra.Command {
 	f.StringVar(&by, "by", "", "who sends or sweeps, for the events (default: the login name)")
 	f.BoolVar(&asJSON, "json", false, "print the links as JSON")
 	return cmd
-}
-
-// batchKey is the batch a SHEET|BATCH argument names: a file's name without
-// its extension, else the argument as it is (a reference or an id).
-func batchKey(arg string) string {
-	if fi, err := os.Stat(arg); err == nil && fi.Mode().IsRegular() {
-		return strings.TrimSuffix(filepath.Base(arg), filepath.Ext(arg))
-	}
-	return arg
 }

@@ -1,0 +1,35 @@
+package cli_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"bulkpay/batch"
+	"bulkpay/internal/cli"
+)
+
+func TestBatchKey(t *testing.T) {
+	t.Parallel()
+	sheet := filepath.Join(t.TempDir(), "payroll-2026-03.csv")
+	require.NoError(t, os.WriteFile(sheet, []byte("phone,amount\n"), 0o600))
+	assert.Equal(t, "payroll-2026-03", cli.BatchKey(sheet), "a sheet names its batch by its file name")
+	assert.Equal(t, "payroll-2026-03", cli.BatchKey("payroll-2026-03"), "a reference is taken as it is")
+	assert.Equal(t, "12", cli.BatchKey("12"))
+}
+
+func TestLinkStatuses(t *testing.T) {
+	t.Parallel()
+	got, err := cli.LinkStatuses(" sent, expired ,")
+	require.NoError(t, err)
+	assert.Equal(t, []batch.LinkStatus{batch.LinkSent, batch.LinkExpired}, got)
+	got, err = cli.LinkStatuses("")
+	require.NoError(t, err)
+	assert.Empty(t, got)
+	_, err = cli.LinkStatuses("sent,paid")
+	require.ErrorIs(t, err, cli.ErrUsage)
+	assert.Contains(t, err.Error(), `--status "paid"`)
+}
