@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-	"fmt"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -11,7 +9,6 @@ import (
 	"bulkpay/internal/cli"
 	"bulkpay/internal/render"
 	"bulkpay/ledger"
-	"bulkpay/sheet"
 )
 
 func newRunCmd(a *app) *cobra.Command {
@@ -41,18 +38,8 @@ func newRunCmd(a *app) *cobra.Command {
 				}()
 			}
 			p := s.Plan
-			var he *sheet.HeaderError
-			switch {
-			case errors.As(err, &he):
-				printSheet(a.stderr, path, res, p.Tally)
-				return batch.ErrInvalid
-			case err != nil:
+			if err := render.Unplanned(a.stderr, path, res, p, err); err != nil {
 				return err
-			case len(p.Tally.Errors) > 0:
-				printSheet(a.stderr, path, res, p.Tally)
-				return fmt.Errorf("%w: fix the rows above and run again (`bulkpay validate %s` lists them)", batch.ErrInvalid, path)
-			case p.Batch.ItemCount == 0:
-				return fmt.Errorf("%w: %s has no beneficiary rows", batch.ErrInvalid, path)
 			}
 			b, created := s.Batch, s.Created
 			if created {

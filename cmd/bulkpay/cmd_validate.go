@@ -29,7 +29,7 @@ func newValidateCmd(a *app) *cobra.Command {
 					return err
 				}
 			} else {
-				printSheet(a.stdout, args[0], res, res.Tally())
+				render.Sheet(a.stdout, args[0], res, res.Tally())
 			}
 			if len(res.Errors) > 0 || err != nil {
 				return batch.ErrInvalid

@@ -2,15 +2,12 @@ package main
 
 import (
 	"context"
-	"io"
-	"path/filepath"
 	"time"
 
 	"bulkpay/batch"
 	"bulkpay/internal/cli"
 	"bulkpay/internal/crashpoint"
 	"bulkpay/internal/door"
-	"bulkpay/internal/render"
 	"bulkpay/ledger"
 	"bulkpay/sheet"
 )
@@ -28,11 +25,6 @@ func (a *app) pay(ctx context.Context, st batch.Store, b batch.Batch, f cli.PayF
 	v := cli.PayView{Out: a.stdout, Errw: a.stderr, Logs: a.logs, Quiet: a.quiet, JSON: f.JSON, Say: a.say, Commands: a.commands(),
 		SandboxURL: f.SandboxURL, Ledger: a.dbShown(), ReportsDir: a.cfg.ReportsDir}
 	return a.payment(f.SessionFlags).Pay(ctx, st, b, v.Request(f.AllowPartial))
-}
-
-// printSheet shows a sheet's validation for people.
-func printSheet(w io.Writer, path string, res sheet.Result, t batch.Tally) {
-	render.SheetErrors(w, filepath.Base(path), res.Describe(), t)
 }
 
 // planSheet reads, screens and plans a sheet and stores its batch when it is
