@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -10,6 +9,7 @@ import (
 	"bulkpay/batch"
 	"bulkpay/internal/cli"
 	"bulkpay/internal/door"
+	"bulkpay/internal/render"
 )
 
 func newCancelCmd(a *app) *cobra.Command {
@@ -25,14 +25,7 @@ func newCancelCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "batch %s: %d payout(s) never sent cancelled, %s %s\n", b.Reference, res.Items,
-				batch.Money(res.Amount), b.Currency)
-			if n := res.LeftOpen(); n > 0 {
-				fmt.Fprintf(a.stdout, "%d payout(s) already sent or in doubt are not cancelled: they finish or settle; `bulkpay resume %s` settles them\n",
-					n, b.Reference)
-				return batch.ErrUnfinished
-			}
-			return nil
+			return render.Cancelled(a.stdout, b, res)
 		}),
 	}
 	d.Register(cmd.Flags(), "why the payouts are cancelled", "who cancels", `say why the payouts are cancelled (e.g. --note "wrong month")`)

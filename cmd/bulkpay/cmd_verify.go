@@ -2,11 +2,11 @@ package main
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"bulkpay/batch"
+	"bulkpay/internal/render"
 )
 
 func newVerifyCmd(a *app) *cobra.Command {
@@ -19,14 +19,7 @@ func newVerifyCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			for _, f := range findings {
-				fmt.Fprintln(a.stdout, f)
-			}
-			if len(findings) > 0 {
-				return fmt.Errorf("%w: %d finding(s) in batch %s", batch.ErrFindings, len(findings), b.Reference)
-			}
-			fmt.Fprintf(a.stdout, "batch %s: %d items, ledger consistent\n", b.Reference, len(items))
-			return nil
+			return render.Verified(a.stdout, b, len(items), findings)
 		}),
 	}
 }

@@ -1,0 +1,52 @@
+package render_test
+
+import (
+	"net"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"bulkpay/batch"
+	"bulkpay/internal/render"
+)
+
+func TestCancelledSaysWhatIsLeftToSettle(t *testing.T) {
+	t.Parallel()
+	b := batch.Batch{Reference: "paie-03", Currency: "XAF"}
+	var w strings.Builder
+	require.NoError(t, render.Cancelled(&w, b, batch.CancelResult{Items: 2, Amount: 15000}))
+	assert.Equal(t, "batch paie-03: 2 payout(s) never sent cancelled, 15 000 XAF\n", w.String())
+
+	w.Reset()
+	left := batch.CancelResult{Items: 1, Amount: 5000, Left: batch.Counts{batch.Unknown: 1}}
+	require.ErrorIs(t, render.Cancelled(&w, b, left), batch.ErrUnfinished, "what may have been sent is not cancelled")
+	assert.Contains(t, w.String(), "1 payout(s) already sent or in doubt are not cancelled")
+	assert.Contains(t, w.String(), "`bulkpay resume paie-03` settles them")
+}
+
+func TestVerifiedListsTheFindings(t *testing.T) {
+	t.Parallel()
+	b := batch.Batch{Reference: "paie-03"}
+	var w strings.Builder
+	require.NoError(t, render.Verified(&w, b, 3, nil))
+	assert.Equal(t, "batch paie-03: 3 items, ledger consistent\n", w.String())
+
+	w.Reset()
+	err := render.Verified(&w, b, 3, []batch.Finding{{Row: 2, Message: "two accepted references"}, {Message: "totals differ"}})
+	require.ErrorIs(t, err, batch.ErrFindings)
+	assert.Contains(t, err.Error(), "2 finding(s) in batch paie-03")
+	assert.Equal(t, "row 2: two accepted references\nbatch: totals differ\n", w.String())
+}
+
+func TestSandboxListeningWarnsWhenOthersCanReachIt(t *testing.T) {
+	t.Parallel()
+	addr := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8089}
+	var out, errw strings.Builder
+	render.SandboxListening(&out, &errw, addr, false)
+	assert.True(t, strings.HasPrefix(out.String(), "sandbox listening on http://127.0.0.1:8089 (CamPay /campay/api"), out.String())
+	assert.Empty(t, errw.String())
+	render.SandboxListening(&out, &errw, addr, true)
+	assert.Contains(t, errw.String(), "WARNING: --allow-remote: the sandbox on 127.0.0.1:8089 can be reached from other machines")
+}
