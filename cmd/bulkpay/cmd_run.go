@@ -48,7 +48,7 @@ func newRunCmd(a *app) *cobra.Command {
 			} else {
 				a.say("resuming batch %s (id %d)", b.Reference, b.ID)
 			}
-			if !a.quiet {
+			if !a.Quiet {
 				// stderr may end in a log: the registered names are for plan
 				render.Names(a.stderr, render.NewNamesJSON(names.Policy, names.Checks, false))
 			}

@@ -12,7 +12,6 @@ import (
 	"bulkpay/batch"
 	"bulkpay/config"
 	"bulkpay/internal/cli"
-	"bulkpay/internal/crashpoint"
 	"bulkpay/internal/render"
 	"bulkpay/ledger"
 )
@@ -20,11 +19,7 @@ import (
 // app is what every subcommand shares: the global flags, the config, output
 // and logs, and what a crash must say.
 type app struct {
-	configPath string
-	dbFlag     string
-	logFormat  string
-	logLevel   string
-	quiet      bool
+	cli.Globals
 
 	root   *cobra.Command // to know which flags a hinted command takes
 	cfg    config.Config
@@ -55,12 +50,7 @@ func newRoot(a *app) *cobra.Command {
 	a.root = root
 	root.SetVersionTemplate("bulkpay {{.Version}}\n")
 	root.SuggestionsMinimumDistance = 2
-	pf := root.PersistentFlags()
-	pf.StringVar(&a.configPath, "config", "", "the config `FILE` (bulkpay.yaml); without one, the built-in sandbox is used")
-	pf.StringVar(&a.dbFlag, "db", "", "the ledger `FILE` (default ./bulkpay.db, or the config's ledger), or postgres://... for a ledger on PostgreSQL")
-	pf.StringVar(&a.logFormat, "log-format", "text", "log format on stderr: text or json")
-	pf.StringVar(&a.logLevel, "log-level", "warn", "log level: debug, info, warn or error")
-	pf.BoolVarP(&a.quiet, "quiet", "q", false, "print only the summary and errors")
+	a.Register(root.PersistentFlags())
 	root.AddCommand(newRunCmd(a), newResumeCmd(a), newStatusCmd(a), newReportCmd(a), newValidateCmd(a),
 		newSandboxCmd(a), newBalanceCmd(a), newVerifyCmd(a), newReviewCmd(a), newResolveCmd(a),
 		newRetryCmd(a), newPlanCmd(a), newApproveCmd(a), newFeesCmd(a), newListCmd(a), newReconcileCmd(a), newCancelCmd(a), newConfirmCmd(a),
@@ -72,20 +62,11 @@ func newRoot(a *app) *cobra.Command {
 }
 
 func (a *app) setup(cmd *cobra.Command) (err error) {
-	if a.cfg, err = config.Load(a.configPath); err != nil {
-		return err
-	}
-	a.logs = render.NewLogSink(a.stderr)
-	a.log, err = render.NewLogger(a.logs, a.logFormat, a.logLevel, a.quiet, cmd.Flags().Changed("log-level"))
+	a.cfg, a.logs, a.log, err = a.Setup(a.stderr, cmd.Flags().Changed("log-level"))
 	return err
 }
 
-func (a *app) dbPath() string {
-	if a.dbFlag != "" {
-		return a.dbFlag
-	}
-	return a.cfg.Ledger
-}
+func (a *app) dbPath() string { return a.DBPath(a.cfg) }
 
 // dbShown is the ledger as messages name it: a PostgreSQL DSN without its password.
 func (a *app) dbShown() string { return ledger.Redact(a.dbPath()) }
@@ -96,13 +77,13 @@ func (a *app) openLedger(ctx context.Context) (*ledger.Store, error) {
 
 // target says where a command with --sandbox sandboxURL pays.
 func (a *app) target(sandboxURL string) config.Target {
-	return config.Target{SandboxURL: sandboxURL, ConfigPath: a.configPath, LedgerPath: a.dbPath(), WrapHTTP: crashpoint.Wrap()}
+	return a.Target(a.cfg, sandboxURL)
 }
 
 // say prints a line for people unless --quiet (above the progress bars while
 // they are drawn).
 func (a *app) say(format string, args ...any) {
-	if a.quiet {
+	if a.Quiet {
 		return
 	}
 	var w io.Writer = a.stderr
@@ -127,7 +108,7 @@ func (a *app) onBatch(run func(context.Context, batch.Store, batch.Batch, []batc
 }
 
 // commands writes the commands hints name, with this command line's flags.
-func (a *app) commands() render.Commands { return cli.Commands(a.root, a.configPath, a.dbFlag) }
+func (a *app) commands() render.Commands { return cli.Commands(a.root, a.ConfigPath, a.DB) }
 
 // command writes the bulkpay command that does verb on ref, with the flags
 // that reach batch b (sandboxURL: this command's --sandbox).
