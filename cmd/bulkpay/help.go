@@ -2,7 +2,8 @@ package main
 
 import (
 	"embed"
-	"strings"
+
+	"bulkpay/internal/cli"
 )
 
 // helpTexts are the commands' long help texts, one file each.
@@ -11,10 +12,4 @@ import (
 var helpTexts embed.FS
 
 // long is the long help of a command, from help/NAME.txt.
-func long(name string) string {
-	b, err := helpTexts.ReadFile("help/" + name + ".txt")
-	if err != nil {
-		panic(err) // a file missing from the build
-	}
-	return strings.TrimSuffix(string(b), "\n")
-}
+func long(name string) string { return cli.Long(helpTexts, name) }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -80,18 +79,8 @@ func (a *app) target(sandboxURL string) config.Target {
 	return a.Target(a.cfg, sandboxURL)
 }
 
-// say prints a line for people unless --quiet (above the progress bars while
-// they are drawn).
-func (a *app) say(format string, args ...any) {
-	if a.Quiet {
-		return
-	}
-	var w io.Writer = a.stderr
-	if a.logs != nil {
-		w = a.logs
-	}
-	fmt.Fprintf(w, format+"\n", args...)
-}
+// say prints a line for people unless --quiet (cli.Say).
+func (a *app) say(format string, args ...any) { cli.Say(a.stderr, a.logs, a.Quiet, format, args...) }
 
 // onLedger, onStored and onBatch are the RunE of a command on the ledger,
 // on one stored batch, and on one batch with its items (cli.Ledger's).

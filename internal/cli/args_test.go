@@ -3,7 +3,9 @@ package cli_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -32,4 +34,19 @@ func TestLinkStatuses(t *testing.T) {
 	_, err = cli.LinkStatuses("sent,paid")
 	require.ErrorIs(t, err, cli.ErrUsage)
 	assert.Contains(t, err.Error(), `--status "paid"`)
+}
+
+func TestSay(t *testing.T) {
+	t.Parallel()
+	var errw strings.Builder
+	cli.Say(&errw, nil, false, "planned batch %s", "paie")
+	cli.Say(&errw, nil, true, "not said under --quiet")
+	assert.Equal(t, "planned batch paie\n", errw.String())
+}
+
+func TestLong(t *testing.T) {
+	t.Parallel()
+	texts := fstest.MapFS{"help/run.txt": {Data: []byte("Run pays a sheet.\n")}}
+	assert.Equal(t, "Run pays a sheet.", cli.Long(texts, "run"))
+	assert.Panics(t, func() { cli.Long(texts, "nope") }, "a help file missing from the build")
 }

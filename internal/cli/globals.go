@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 
@@ -53,4 +54,16 @@ func (g Globals) DBPath(cfg config.Config) string {
 // Target says where a command with --sandbox sandboxURL pays under cfg.
 func (g Globals) Target(cfg config.Config, sandboxURL string) config.Target {
 	return config.Target{SandboxURL: sandboxURL, ConfigPath: g.ConfigPath, LedgerPath: g.DBPath(cfg), WrapHTTP: crashpoint.Wrap()}
+}
+
+// Say prints a line for people on errw unless quiet: through logs, when set,
+// above the progress bars while they are drawn.
+func Say(errw io.Writer, logs *render.LogSink, quiet bool, format string, args ...any) {
+	if quiet {
+		return
+	}
+	if logs != nil {
+		errw = logs
+	}
+	fmt.Fprintf(errw, format+"\n", args...)
 }
