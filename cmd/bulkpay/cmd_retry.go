@@ -9,7 +9,6 @@ import (
 	"bulkpay/batch"
 	"bulkpay/internal/cli"
 	"bulkpay/internal/render"
-	"bulkpay/reports"
 )
 
 func newRetryCmd(a *app) *cobra.Command {
@@ -49,12 +48,7 @@ func newRetryCmd(a *app) *cobra.Command {
 			a.say("planned batch %s: %s", p.Batch.Reference, p.Detail)
 			err = a.pay(ctx, st, p.Batch, f)
 			// the original batch's report says where its failed items went
-			return a.payment(f.SessionFlags).Guard(p.Batch, func() error {
-				if _, rerr := reports.FromLedger(context.WithoutCancel(ctx), st, b, a.cfg.ReportsDir); rerr != nil {
-					a.log.Warn("could not rewrite the original batch's report", "batch", b.Reference, "err", rerr)
-				}
-				return err
-			})
+			return a.payment(f.SessionFlags).Retried(ctx, st, b, p.Batch, a.cfg.ReportsDir, err)
 		}),
 	}
 	cmd.Flags().BoolVar(&failed, "failed", false, "pay the failed items again")
