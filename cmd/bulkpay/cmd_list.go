@@ -21,10 +21,7 @@ func newListCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if asJSON {
-				return render.JSON(a.stdout, render.NewList(sums))
-			}
-			return render.List(a.stdout, render.NewList(sums))
+			return render.ListReport(a.stdout, sums, asJSON)
 		}),
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")

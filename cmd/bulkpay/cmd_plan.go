@@ -45,12 +45,8 @@ func newPlanCmd(a *app) *cobra.Command {
 			out := render.NewPlanJSON(p, a.cfg.Fees(), needs)
 			// the command line acts as the local user, who may see the registered names
 			out.Names = render.NewNamesJSON(names.Policy, names.Checks, true)
-			if asJSON {
-				if err := render.JSON(a.stdout, out); err != nil {
-					return err
-				}
-			} else {
-				render.Plan(a.stdout, out, a.cfg.Currency)
+			if err := render.PlanReport(a.stdout, out, a.cfg.Currency, asJSON); err != nil {
+				return err
 			}
 			if invalid {
 				return batch.ErrInvalid

@@ -21,13 +21,7 @@ func newStatusCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if asJSON {
-				return render.StatusWithLinks(a.stdout, s.Summary, s.Reconciliation, links)
-			}
-			render.Summary(a.stdout, s.Summary, a.commands().View(b, s, ""))
-			render.LinkTotals(a.stdout, links, b)
-			render.Reconciliation(a.stdout, s.Reconciliation)
-			return nil
+			return render.StatusReport(a.stdout, b, s, links, a.commands().View(b, s, ""), asJSON)
 		}),
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")

@@ -24,12 +24,8 @@ func newValidateCmd(a *app) *cobra.Command {
 			if err != nil && !errors.As(err, &he) {
 				return err
 			}
-			if asJSON {
-				if err := render.JSON(a.stdout, render.NewValidateJSON(res.Tally(), res.Encoding, res.Delimiter, res.Sheet)); err != nil {
-					return err
-				}
-			} else {
-				render.Sheet(a.stdout, args[0], res, res.Tally())
+			if err := render.Validation(a.stdout, args[0], res, asJSON); err != nil {
+				return err
 			}
 			if len(res.Errors) > 0 || err != nil {
 				return batch.ErrInvalid
