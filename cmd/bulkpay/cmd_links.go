@@ -3,7 +3,6 @@ package main
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -15,9 +14,6 @@ import (
 	"bulkpay/ledger"
 	"bulkpay/providers"
 )
-
-// errNoMessenger: links cannot be sent without an SMS provider.
-var errNoMessenger = errors.New("no SMS provider is configured to send links: add the config's sms section (and email for e-mails), or pass --sandbox URL")
 
 func newLinksCmd(a *app) *cobra.Command {
 	var send, expire, asJSON bool
@@ -39,13 +35,8 @@ func newLinksCmd(a *app) *cobra.Command {
 			res, err := door.Links(ctx, st, b, door.LinksRequest{Config: a.cfg, Target: a.target(sandboxURL), Messenger: a.messenger,
 				Root: sandboxURL, Expire: expire, Send: send, PublicURL: publicURL, Actor: providers.Or(by, cli.Login()), Say: a.say,
 				Statuses: statuses})
-			switch {
-			case errors.Is(err, door.ErrNoMessenger):
-				return fmt.Errorf("%w: nothing was sent", errNoMessenger)
-			case errors.Is(err, door.ErrNoPublicURL):
-				return cli.Usagef("--send needs the address bulkpay serve is reached at, for the claim links: set public_url in the config or pass --public-url https://pay.example.org")
-			case err != nil:
-				return err
+			if err != nil {
+				return cli.LinksRefusal(err)
 			}
 			var outcome error
 			if res.Failed > 0 {

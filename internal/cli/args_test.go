@@ -1,6 +1,8 @@
 package cli_test
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +14,7 @@ import (
 
 	"bulkpay/batch"
 	"bulkpay/internal/cli"
+	"bulkpay/internal/door"
 )
 
 func TestBatchKey(t *testing.T) {
@@ -49,4 +52,17 @@ func TestLong(t *testing.T) {
 	texts := fstest.MapFS{"help/run.txt": {Data: []byte("Run pays a sheet.\n")}}
 	assert.Equal(t, "Run pays a sheet.", cli.Long(texts, "run"))
 	assert.Panics(t, func() { cli.Long(texts, "nope") }, "a help file missing from the build")
+}
+
+func TestLinksRefusalSaysWhatToConfigure(t *testing.T) {
+	t.Parallel()
+	err := cli.LinksRefusal(fmt.Errorf("links: %w", door.ErrNoMessenger))
+	assert.Contains(t, err.Error(), "add the config's sms section")
+	assert.Contains(t, err.Error(), "nothing was sent")
+	err = cli.LinksRefusal(door.ErrNoPublicURL)
+	require.ErrorIs(t, err, cli.ErrUsage)
+	assert.Contains(t, err.Error(), "--public-url")
+	other := errors.New("ledger gone")
+	assert.Equal(t, other, cli.LinksRefusal(other))
+	assert.NoError(t, cli.LinksRefusal(nil))
 }
