@@ -50,3 +50,21 @@ func (v PayView) Request(allowPartial bool) door.PayRequest {
 		},
 	}
 }
+
+// Reconciled shows what reconciling a batch came to: its summary (cmds
+// write the commands it names, with this command's --sandbox sandboxURL),
+// the findings, where the reports are and what to do next; it gives the
+// error for the exit code.
+func Reconciled(w io.Writer, cmds render.Commands, sandboxURL string) func(door.Reconciled) error {
+	return func(r door.Reconciled) error {
+		b, rec := r.Batch, r.Result.Reconciliation
+		render.Summary(w, r.Result.Summary, cmds.View(b, r.Result.Standing, sandboxURL))
+		render.Findings(w, rec.Mismatches, rec.Unchecked)
+		if r.ReportsErr != nil {
+			return r.ReportsErr
+		}
+		fmt.Fprintf(w, "Reports: %s\n", r.Reports)
+		render.Reconciled(w, b, rec, r.Outcome, cmds.For("reconcile", b.Reference, b, sandboxURL))
+		return r.Outcome
+	}
+}
