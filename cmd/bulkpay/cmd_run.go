@@ -41,13 +41,8 @@ func newRunCmd(a *app) *cobra.Command {
 			if err := render.Unplanned(a.stderr, path, res, p, err); err != nil {
 				return err
 			}
-			b, created := s.Batch, s.Created
-			if created {
-				a.say("planned batch %s: %d items, %s %s, charges %s, period %s (ledger %s)", b.Reference, b.ItemCount,
-					batch.Money(b.TotalAmount), b.Currency, batch.Money(b.Charge), b.Period, st.Path())
-			} else {
-				a.say("resuming batch %s (id %d)", b.Reference, b.ID)
-			}
+			b := s.Batch
+			a.say("%s", render.Starting(b, s.Created, st.Path()))
 			if !a.Quiet {
 				// stderr may end in a log: the registered names are for plan
 				render.Names(a.stderr, render.NewNamesJSON(names.Policy, names.Checks, false))

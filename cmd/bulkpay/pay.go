@@ -23,7 +23,7 @@ func (a *app) payment(f cli.SessionFlags) door.Payment {
 // writes the report and returns the error that gives the exit code.
 func (a *app) pay(ctx context.Context, st batch.Store, b batch.Batch, f cli.PayFlags) error {
 	v := cli.PayView{Out: a.stdout, Errw: a.stderr, Logs: a.logs, Quiet: a.Quiet, JSON: f.JSON, Say: a.say, Commands: a.commands(),
-		SandboxURL: f.SandboxURL, Ledger: a.dbShown(), ReportsDir: a.cfg.ReportsDir}
+		SandboxURL: f.SandboxURL, Ledger: ledger.Redact(a.dbPath()), ReportsDir: a.cfg.ReportsDir}
 	return a.payment(f.SessionFlags).Pay(ctx, st, b, v.Request(f.AllowPartial))
 }
 

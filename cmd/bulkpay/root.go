@@ -67,9 +67,6 @@ func (a *app) setup(cmd *cobra.Command) (err error) {
 
 func (a *app) dbPath() string { return a.DBPath(a.cfg) }
 
-// dbShown is the ledger as messages name it: a PostgreSQL DSN without its password.
-func (a *app) dbShown() string { return ledger.Redact(a.dbPath()) }
-
 func (a *app) openLedger(ctx context.Context) (*ledger.Store, error) {
 	return ledger.Open(ctx, a.dbPath())
 }

@@ -43,3 +43,13 @@ func SandboxListening(out, errw io.Writer, addr net.Addr, remote bool) {
 	}
 	fmt.Fprintf(out, "sandbox listening on http://%s (CamPay /campay/api, CinetPay /cinetpay/v1 (its 2026 API /cinetpay-api), My-CoolPay /mycoolpay/api, Camoo /camoo/v1/payment and SMS /camoo/v1/sms.json, MTN MoMo /momo; payouts at /_sandbox/payouts, SMS at /_sandbox/messages)\n", addr)
 }
+
+// Starting is what run says of the batch it is about to pay: planned now
+// (created) and stored in ledger, or resumed.
+func Starting(b batch.Batch, created bool, ledger string) string {
+	if created {
+		return fmt.Sprintf("planned batch %s: %d items, %s %s, charges %s, period %s (ledger %s)", b.Reference, b.ItemCount,
+			batch.Money(b.TotalAmount), b.Currency, batch.Money(b.Charge), b.Period, ledger)
+	}
+	return fmt.Sprintf("resuming batch %s (id %d)", b.Reference, b.ID)
+}

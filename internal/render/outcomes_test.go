@@ -50,3 +50,11 @@ func TestSandboxListeningWarnsWhenOthersCanReachIt(t *testing.T) {
 	render.SandboxListening(&out, &errw, addr, true)
 	assert.Contains(t, errw.String(), "WARNING: --allow-remote: the sandbox on 127.0.0.1:8089 can be reached from other machines")
 }
+
+func TestStartingSaysWhatRunPays(t *testing.T) {
+	t.Parallel()
+	b := batch.Batch{ID: 7, Reference: "paie-03", ItemCount: 2, TotalAmount: 15000, Charge: 300, Currency: "XAF", Period: "2026-03"}
+	assert.Equal(t, "planned batch paie-03: 2 items, 15 000 XAF, charges 300, period 2026-03 (ledger bulkpay.db)",
+		render.Starting(b, true, "bulkpay.db"))
+	assert.Equal(t, "resuming batch paie-03 (id 7)", render.Starting(b, false, "bulkpay.db"))
+}
