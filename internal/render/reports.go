@@ -1,9 +1,11 @@
 package render
 
 import (
+	"fmt"
 	"io"
 
 	"bulkpay/batch"
+	"bulkpay/providers"
 	"bulkpay/sheet"
 )
 
@@ -42,5 +44,32 @@ func StatusReport(w io.Writer, b batch.Batch, s batch.Standing, links batch.Link
 	Summary(w, s.Summary, v)
 	LinkTotals(w, links, b)
 	Reconciliation(w, s.Reconciliation)
+	return nil
+}
+
+// FeesReport shows the fees in force, borne by the sender unless f says
+// otherwise, as JSON with asJSON.
+func FeesReport(w io.Writer, f batch.Fees, currency string, asJSON bool) error {
+	f.Bearer = providers.Or(f.Bearer, batch.BearerSender)
+	if !asJSON {
+		Fees(w, f, currency)
+		return nil
+	}
+	if f.Configs == nil {
+		f.Configs = []batch.ProfitConfig{}
+	}
+	return JSON(w, f)
+}
+
+// BalancesReport shows the providers' balances, as JSON with asJSON; in a
+// sandbox (where), that no real money moves.
+func BalancesReport(w io.Writer, lines []BalanceLine, currency string, sandbox bool, where string, asJSON bool) error {
+	switch {
+	case asJSON:
+		return JSON(w, lines)
+	case sandbox:
+		fmt.Fprintf(w, "SANDBOX: no real money moves (%s)\n", where)
+	}
+	Balances(w, lines, currency)
 	return nil
 }

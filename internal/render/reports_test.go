@@ -55,3 +55,25 @@ func TestReportsAreTextOrJSON(t *testing.T) {
 	assert.NotContains(t, text, "{")
 	assert.True(t, strings.HasPrefix(json, "{"), json)
 }
+
+func TestFeesReportNamesWhoBearsThem(t *testing.T) {
+	t.Parallel()
+	text, json := both(t, func(w *strings.Builder, asJSON bool) error {
+		return render.FeesReport(w, batch.Fees{}, "XAF", asJSON)
+	})
+	assert.True(t, strings.HasPrefix(text, "No fees are configured"), text)
+	assert.Contains(t, json, `"profit_configurations":[]`, "an empty list, not null")
+	assert.Contains(t, json, `"`+batch.BearerSender+`"`, "borne by the sender unless the config says otherwise")
+}
+
+func TestBalancesReportSaysASandboxMovesNoMoney(t *testing.T) {
+	t.Parallel()
+	lines := []render.BalanceLine{{Provider: "campay", Account: "MTN", Amount: 500000, Currency: "XAF"}}
+	text, json := both(t, func(w *strings.Builder, asJSON bool) error {
+		return render.BalancesReport(w, lines, "XAF", true, "http://127.0.0.1:8089", asJSON)
+	})
+	assert.True(t, strings.HasPrefix(text, "SANDBOX: no real money moves (http://127.0.0.1:8089)\n"), text)
+	assert.Contains(t, text, "campay")
+	assert.True(t, strings.HasPrefix(json, "["), json)
+	assert.NotContains(t, json, "SANDBOX")
+}
