@@ -8,8 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"bulkpay/batch"
-	"bulkpay/identity"
 	"bulkpay/internal/cli"
 	"bulkpay/internal/door"
 	"bulkpay/internal/render"
@@ -30,15 +28,9 @@ func newUsersCmd(a *app) *cobra.Command {
 		Short: "Add a user; the password is read from the terminal (or from stdin when it is not a terminal)",
 		Args:  cobra.ExactArgs(1),
 		RunE: a.onUsers(func(ctx context.Context, st *ledger.Store, name string) error {
-			r, err := identity.CheckUser(name, role)
+			read := func() (string, error) { return cli.NewPassword(os.Stdin, a.stderr, name) }
+			r, err := door.NewUser(ctx, st, cli.Login(), name, role, read, time.Now())
 			if err != nil {
-				return fmt.Errorf("%w: %v", batch.ErrInvalid, err)
-			}
-			hash, err := cli.NewPassword(os.Stdin, a.stderr, name)
-			if err != nil {
-				return err
-			}
-			if err := door.AddUser(ctx, st, cli.Login(), name, r, hash, time.Now()); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "user %s added (%s)\n", name, r)
