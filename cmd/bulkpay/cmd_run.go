@@ -1,14 +1,11 @@
 package main
 
 import (
-	"os"
-
 	"github.com/spf13/cobra"
 
 	"bulkpay/batch"
 	"bulkpay/internal/cli"
 	"bulkpay/internal/render"
-	"bulkpay/ledger"
 )
 
 func newRunCmd(a *app) *cobra.Command {
@@ -21,11 +18,10 @@ func newRunCmd(a *app) *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, path := cmd.Context(), args[0]
+			save := batch.SaveRequest{AllowRepeat: pf.AllowRepeat, Login: cli.Login()}
 			// a ledger there already is opened first: a batch it holds is
 			// then found with one reading of the sheet
-			_, statErr := os.Stat(a.dbPath())
-			exists := statErr == nil || ledger.IsPostgres(a.dbPath())
-			s, res, st, names, err := a.planSheet(ctx, path, pf, exists, batch.SaveRequest{AllowRepeat: pf.AllowRepeat, Login: cli.Login()})
+			s, res, st, names, err := a.planSheet(ctx, path, pf, a.LedgerThere(a.cfg), save)
 			var paying *batch.Batch // a crash while delivering after the payment names its batch
 			if st != nil {
 				defer st.Close()

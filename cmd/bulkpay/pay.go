@@ -36,11 +36,5 @@ func (a *app) planSheet(ctx context.Context, path string, pf cli.PlanFlags, earl
 	if err != nil {
 		return s, res, nil, names, err
 	}
-	open := func(ctx context.Context) (batch.PlanStore, error) {
-		var err error
-		st, err = a.openLedger(ctx)
-		return st, err
-	}
-	s, res, names, err = door.PlanStreamNames(ctx, a.cfg, a.target(pf.SandboxURL), p, open, early, save)
-	return s, res, st, names, err
+	return cli.Ledger(a.openLedger).Plan(ctx, a.cfg, a.target(pf.SandboxURL), p, early, save)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"bulkpay/batch"
+	"bulkpay/config"
 	"bulkpay/internal/cli"
 	"bulkpay/internal/door"
 )
@@ -65,4 +66,14 @@ func TestLinksRefusalSaysWhatToConfigure(t *testing.T) {
 	other := errors.New("ledger gone")
 	assert.Equal(t, other, cli.LinksRefusal(other))
 	assert.NoError(t, cli.LinksRefusal(nil))
+}
+
+func TestLedgerThere(t *testing.T) {
+	t.Parallel()
+	db := filepath.Join(t.TempDir(), "bulkpay.db")
+	cfg := config.Default()
+	assert.False(t, cli.Globals{DB: db}.LedgerThere(cfg), "no file yet")
+	require.NoError(t, os.WriteFile(db, nil, 0o600))
+	assert.True(t, cli.Globals{DB: db}.LedgerThere(cfg))
+	assert.True(t, cli.Globals{DB: "postgres://bulkpay@db.example/bulkpay"}.LedgerThere(cfg), "a database server is there")
 }

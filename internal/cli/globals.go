@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 
 	"github.com/spf13/pflag"
 
 	"bulkpay/config"
 	"bulkpay/internal/crashpoint"
 	"bulkpay/internal/render"
+	"bulkpay/ledger"
 )
 
 // Globals are the flags every command takes.
@@ -49,6 +51,13 @@ func (g Globals) DBPath(cfg config.Config) string {
 		return g.DB
 	}
 	return cfg.Ledger
+}
+
+// LedgerThere reports whether the ledger is there already under cfg: a file
+// that exists, or a PostgreSQL database.
+func (g Globals) LedgerThere(cfg config.Config) bool {
+	_, err := os.Stat(g.DBPath(cfg))
+	return err == nil || ledger.IsPostgres(g.DBPath(cfg))
 }
 
 // Target says where a command with --sandbox sandboxURL pays under cfg.

@@ -6,7 +6,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"bulkpay/batch"
+	"bulkpay/config"
+	"bulkpay/internal/door"
 	"bulkpay/ledger"
+	"bulkpay/sheet"
 )
 
 // RunE is what a cobra command runs.
@@ -51,4 +54,18 @@ func (open Ledger) Batch(run func(ctx context.Context, st batch.Store, b batch.B
 		}
 		return run(ctx, st, b, items)
 	})
+}
+
+// Plan plans p's sheet under cfg, paid through t, and stores its batch when
+// the sheet is valid (door.PlanStreamNames): the ledger is opened only then,
+// or with early before reading; st is it, to be closed, or nil.
+func (open Ledger) Plan(ctx context.Context, cfg config.Config, t config.Target, p door.Plan, early bool, save batch.SaveRequest) (
+	s batch.Streamed, res sheet.Result, st *ledger.Store, names door.Names, err error) {
+	opened := func(ctx context.Context) (batch.PlanStore, error) {
+		var err error
+		st, err = open(ctx)
+		return st, err
+	}
+	s, res, names, err = door.PlanStreamNames(ctx, cfg, t, p, opened, early, save)
+	return s, res, st, names, err
 }
