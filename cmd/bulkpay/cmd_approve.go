@@ -23,7 +23,7 @@ func newApproveCmd(a *app) *cobra.Command {
 			}
 			return nil
 		},
-		RunE: a.onBatch(func(ctx context.Context, st batch.Store, b batch.Batch, items []batch.Item) error {
+		RunE: a.ledger().Batch(func(ctx context.Context, st batch.Store, b batch.Batch, items []batch.Item) error {
 			ap, err := batch.Approve(ctx, st, b, items, batch.ApproveRequest{By: by, Note: note, Login: cli.Login(),
 				At: time.Now().UTC(), Config: a.cfg.Policy()})
 			if err != nil {

@@ -19,7 +19,7 @@ func newCancelCmd(a *app) *cobra.Command {
 		Short:   "Cancel a batch's payouts never sent (those sent or in doubt finish or settle)",
 		Args:    cobra.ExactArgs(1),
 		PreRunE: func(*cobra.Command, []string) error { return d.Check() },
-		RunE: a.onStored(func(ctx context.Context, st batch.Store, b batch.Batch) error {
+		RunE: a.ledger().Stored(func(ctx context.Context, st batch.Store, b batch.Batch) error {
 			res, err := batch.Cancel(ctx, st, b, batch.CancelRequest{Actor: d.Actor(), Note: d.Note,
 				Owner: door.ProcessOwner(time.Now())})
 			if err != nil {

@@ -24,7 +24,7 @@ func newConfirmCmd(a *app) *cobra.Command {
 			}
 			return d.Check()
 		},
-		RunE: a.onStored(func(ctx context.Context, st batch.Store, b batch.Batch) error {
+		RunE: a.ledger().Stored(func(ctx context.Context, st batch.Store, b batch.Batch) error {
 			ns, ok := st.(batch.NameStore)
 			if !ok {
 				return fmt.Errorf("this ledger keeps no name checks")

@@ -23,7 +23,7 @@ func newLinksCmd(a *app) *cobra.Command {
 		Short: "List a batch's payment links by status; --send sends invitations and due reminders, --expire sweeps expired links",
 		Long:  long("links"),
 		Args:  cobra.ExactArgs(1),
-		RunE: a.onLedger(func(ctx context.Context, st *ledger.Store, args []string) error {
+		RunE: a.ledger().Run(func(ctx context.Context, st *ledger.Store, args []string) error {
 			statuses, err := cli.LinkStatuses(status)
 			if err != nil {
 				return err

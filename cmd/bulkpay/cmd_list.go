@@ -16,7 +16,7 @@ func newListCmd(a *app) *cobra.Command {
 		Use:   "list",
 		Short: "List the batches in the ledger: reference, created, state counts, amounts",
 		Args:  cobra.NoArgs,
-		RunE: a.onLedger(func(ctx context.Context, st *ledger.Store, _ []string) error {
+		RunE: a.ledger().Run(func(ctx context.Context, st *ledger.Store, _ []string) error {
 			sums, err := batch.List(ctx, st)
 			if err != nil {
 				return err

@@ -18,7 +18,7 @@ func newReconcileCmd(a *app) *cobra.Command {
 		Short: "Settle what is pending or in doubt, then compare every item with the providers' own records; exit 4 when something needs a person",
 		Long:  long("reconcile"),
 		Args:  cobra.ExactArgs(1),
-		RunE: a.onStored(func(ctx context.Context, st batch.Store, b batch.Batch) error {
+		RunE: a.ledger().Stored(func(ctx context.Context, st batch.Store, b batch.Batch) error {
 			return a.payment(f).Reconcile(ctx, st, b, providers.Or(out, a.cfg.ReportsDir),
 				cli.Reconciled(a.stdout, a.commands(), f.SandboxURL))
 		}),

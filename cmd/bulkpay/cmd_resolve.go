@@ -25,7 +25,7 @@ func newResolveCmd(a *app) *cobra.Command {
 			return d.Check()
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.onBatch(func(ctx context.Context, st batch.Store, b batch.Batch, items []batch.Item) error {
+			return a.ledger().Batch(func(ctx context.Context, st batch.Store, b batch.Batch, items []batch.Item) error {
 				dec := batch.Decision{To: batch.State(as), By: d.Actor(), Note: d.Note}
 				it, err := batch.Resolve(ctx, st, items, args[1], dec)
 				if err != nil {

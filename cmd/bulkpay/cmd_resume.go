@@ -15,7 +15,7 @@ func newResumeCmd(a *app) *cobra.Command {
 		Use:   "resume BATCH",
 		Short: "Finish a batch from the ledger: settle what is in doubt, send what is left, poll what is pending",
 		Args:  cobra.ExactArgs(1),
-		RunE: a.onStored(func(ctx context.Context, st batch.Store, b batch.Batch) error {
+		RunE: a.ledger().Stored(func(ctx context.Context, st batch.Store, b batch.Batch) error {
 			if err := batch.AuthorizeRun(ctx, st, b, a.cfg.Policy(), b.PlanHash); err != nil {
 				return err
 			}

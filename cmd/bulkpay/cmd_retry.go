@@ -25,7 +25,7 @@ func newRetryCmd(a *app) *cobra.Command {
 			}
 			return nil
 		},
-		RunE: a.onBatch(func(ctx context.Context, st batch.Store, b batch.Batch, items []batch.Item) error {
+		RunE: a.ledger().Batch(func(ctx context.Context, st batch.Store, b batch.Batch, items []batch.Item) error {
 			p, err := batch.PlanRetry(ctx, st, b, items, cli.Login())
 			if err != nil {
 				return err

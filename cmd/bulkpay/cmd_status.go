@@ -16,7 +16,7 @@ func newStatusCmd(a *app) *cobra.Command {
 		Use:   "status BATCH",
 		Short: "Show a batch's standing: items by state and amounts (BATCH is its id or reference)",
 		Args:  cobra.ExactArgs(1),
-		RunE: a.onStored(func(ctx context.Context, st batch.Store, b batch.Batch) error {
+		RunE: a.ledger().Stored(func(ctx context.Context, st batch.Store, b batch.Batch) error {
 			s, links, err := door.Status(ctx, st, b)
 			if err != nil {
 				return err

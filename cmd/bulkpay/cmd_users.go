@@ -43,7 +43,7 @@ func newUsersCmd(a *app) *cobra.Command {
 		Use:   "list",
 		Short: "List the users: name, role, disabled, created",
 		Args:  cobra.NoArgs,
-		RunE: a.onLedger(func(ctx context.Context, st *ledger.Store, _ []string) error {
+		RunE: a.ledger().Run(func(ctx context.Context, st *ledger.Store, _ []string) error {
 			users, err := st.Users(ctx)
 			if err != nil {
 				return err
@@ -96,5 +96,5 @@ func newUsersCmd(a *app) *cobra.Command {
 
 // onUsers is the RunE of a users command on its first argument (a name).
 func (a *app) onUsers(run func(ctx context.Context, st *ledger.Store, name string) error) func(*cobra.Command, []string) error {
-	return a.onLedger(func(ctx context.Context, st *ledger.Store, args []string) error { return run(ctx, st, args[0]) })
+	return a.ledger().Run(func(ctx context.Context, st *ledger.Store, args []string) error { return run(ctx, st, args[0]) })
 }

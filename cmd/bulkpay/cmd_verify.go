@@ -14,7 +14,7 @@ func newVerifyCmd(a *app) *cobra.Command {
 		Use:   "verify BATCH",
 		Short: "Check the ledger's invariants for a batch (legal state paths, one payout per item, sums); exit 1 with findings",
 		Args:  cobra.ExactArgs(1),
-		RunE: a.onBatch(func(ctx context.Context, st batch.Store, b batch.Batch, items []batch.Item) error {
+		RunE: a.ledger().Batch(func(ctx context.Context, st batch.Store, b batch.Batch, items []batch.Item) error {
 			findings, err := batch.Verify(ctx, st, b)
 			if err != nil {
 				return err

@@ -26,7 +26,7 @@ func newWebhooksCmd(a *app) *cobra.Command {
 		Use:   "list",
 		Short: "List the webhook events, newest first: each endpoint's state, attempts and last answer",
 		Args:  cobra.NoArgs,
-		RunE: a.onLedger(func(ctx context.Context, st *ledger.Store, _ []string) error {
+		RunE: a.ledger().Run(func(ctx context.Context, st *ledger.Store, _ []string) error {
 			events, err := st.List(ctx, limit)
 			if err != nil {
 				return err
@@ -41,7 +41,7 @@ func newWebhooksCmd(a *app) *cobra.Command {
 		Short: "Deliver the webhook events that are due, once each, then exit (for cron)",
 		Long:  long("webhooks_deliver"),
 		Args:  cobra.NoArgs,
-		RunE: a.onLedger(func(ctx context.Context, st *ledger.Store, _ []string) error {
+		RunE: a.ledger().Run(func(ctx context.Context, st *ledger.Store, _ []string) error {
 			return a.hooks().Deliver(ctx, st)
 		}),
 	}
@@ -49,7 +49,7 @@ func newWebhooksCmd(a *app) *cobra.Command {
 		Use:   "resend EVENT_ID",
 		Short: "Send a webhook event again to every endpoint that subscribes to it, retried for 24 h from now",
 		Args:  cobra.ExactArgs(1),
-		RunE: a.onLedger(func(ctx context.Context, st *ledger.Store, args []string) error {
+		RunE: a.ledger().Run(func(ctx context.Context, st *ledger.Store, args []string) error {
 			return a.hooks().Resend(ctx, st, args[0], time.Now())
 		}),
 	}

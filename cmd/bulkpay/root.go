@@ -96,19 +96,8 @@ func (a *app) target(sandboxURL string) config.Target {
 // say prints a line for people unless --quiet (cli.Say).
 func (a *app) say(format string, args ...any) { cli.Say(a.stderr, a.logs, a.Quiet, format, args...) }
 
-// onLedger, onStored and onBatch are the RunE of a command on the ledger,
-// on one stored batch, and on one batch with its items (cli.Ledger's).
-func (a *app) onLedger(run func(context.Context, *ledger.Store, []string) error) cli.RunE {
-	return cli.Ledger(a.openLedger).Run(run)
-}
-
-func (a *app) onStored(run func(context.Context, batch.Store, batch.Batch) error) cli.RunE {
-	return cli.Ledger(a.openLedger).Stored(run)
-}
-
-func (a *app) onBatch(run func(context.Context, batch.Store, batch.Batch, []batch.Item) error) cli.RunE {
-	return cli.Ledger(a.openLedger).Batch(run)
-}
+// ledger makes the RunE of a command on the ledger (cli.Ledger).
+func (a *app) ledger() cli.Ledger { return a.openLedger }
 
 // commands writes the commands hints name, with this command line's flags.
 func (a *app) commands() render.Commands { return cli.Commands(a.root, a.ConfigPath, a.DB) }
