@@ -1,13 +1,13 @@
 package main
 
 import (
-	"context"
 	"errors"
 
 	"github.com/spf13/cobra"
 
 	"bulkpay/batch"
 	"bulkpay/internal/cli"
+	"bulkpay/internal/door"
 	"bulkpay/internal/render"
 	"bulkpay/sheet"
 )
@@ -33,14 +33,9 @@ func newPlanCmd(a *app) *cobra.Command {
 			}
 			p := s.Plan
 			invalid := err != nil || len(p.Tally.Errors) > 0
-			var needs []batch.Need
-			if s.Stored {
-				connect := func(ctx context.Context) (*batch.Connection, error) {
-					return a.cfg.Connect(ctx, a.target(pf.SandboxURL))
-				}
-				if needs, err = batch.StoredBalances(ctx, st, s.Batch, connect, nil); err != nil {
-					return err
-				}
+			needs, err := door.Needs(ctx, a.cfg, a.target(pf.SandboxURL), st, s)
+			if err != nil {
+				return err
 			}
 			out := render.NewPlanJSON(p, a.cfg.Fees(), needs)
 			// the command line acts as the local user, who may see the registered names
