@@ -1,13 +1,10 @@
 package main
 
 import (
-	"cmp"
 	"context"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
-	"bulkpay/batch"
 	"bulkpay/internal/cli"
 	"bulkpay/internal/door"
 	"bulkpay/internal/render"
@@ -38,12 +35,7 @@ func newLinksCmd(a *app) *cobra.Command {
 			if err != nil {
 				return cli.LinksRefusal(err)
 			}
-			var outcome error
-			if res.Failed > 0 {
-				outcome = fmt.Errorf("%w: %d message(s) could not be sent; the next `bulkpay links %s --send` tries again",
-					batch.ErrUnfinished, res.Failed, b.Reference)
-			}
-			return cmp.Or(render.LinksReport(a.stdout, b, res.Links, res.Shown, res.Totals, asJSON), outcome)
+			return render.LinksSent(a.stdout, b, res.Links, res.Shown, res.Totals, res.Failed, asJSON)
 		}),
 	}
 	f := cmd.Flags()

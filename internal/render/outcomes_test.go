@@ -58,3 +58,14 @@ func TestStartingSaysWhatRunPays(t *testing.T) {
 		render.Starting(b, true, "bulkpay.db"))
 	assert.Equal(t, "resuming batch paie-03 (id 7)", render.Starting(b, false, "bulkpay.db"))
 }
+
+func TestLinksSentSaysWhatIsLeftToSend(t *testing.T) {
+	t.Parallel()
+	b := batch.Batch{Reference: "paie-03", Currency: "XAF"}
+	var w strings.Builder
+	require.NoError(t, render.LinksSent(&w, b, nil, nil, batch.LinkTotals{}, 0, false))
+	assert.Equal(t, "batch paie-03 pays nobody by link\n", w.String())
+	err := render.LinksSent(&w, b, nil, nil, batch.LinkTotals{}, 2, false)
+	require.ErrorIs(t, err, batch.ErrUnfinished)
+	assert.Contains(t, err.Error(), "2 message(s) could not be sent; the next `bulkpay links paie-03 --send` tries again")
+}
