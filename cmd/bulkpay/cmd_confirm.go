@@ -8,6 +8,7 @@ import (
 
 	"bulkpay/batch"
 	"bulkpay/internal/cli"
+	"bulkpay/internal/door"
 )
 
 func newConfirmCmd(a *app) *cobra.Command {
@@ -25,11 +26,7 @@ func newConfirmCmd(a *app) *cobra.Command {
 			return d.Check()
 		},
 		RunE: a.ledger().Stored(func(ctx context.Context, st batch.Store, b batch.Batch) error {
-			ns, ok := st.(batch.NameStore)
-			if !ok {
-				return fmt.Errorf("this ledger keeps no name checks")
-			}
-			c, err := batch.ConfirmName(ctx, ns, b, batch.ConfirmRequest{Row: row, By: d.Actor(), Note: d.Note,
+			c, err := door.ConfirmName(ctx, st, b, batch.ConfirmRequest{Row: row, By: d.Actor(), Note: d.Note,
 				Policy: a.cfg.Policy()})
 			if err != nil {
 				return err

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"net"
 	"time"
 
@@ -19,9 +18,8 @@ func newSandboxCmd(a *app) *cobra.Command {
 		Short: "Serve the provider simulators until stopped (CamPay below /campay/api/...)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return sb.Serve(cmd.Context(), func(n int) {
-				fmt.Fprintf(a.stdout, "%d registered names from %s\n", n, sb.Names)
-			}, func(addr net.Addr) { render.SandboxListening(a.stdout, a.stderr, addr, !sandbox.Loopback(addr)) })
+			return sb.Serve(cmd.Context(), func(n int) { render.SandboxNames(a.stdout, n, sb.Names) },
+				func(addr net.Addr) { render.SandboxListening(a.stdout, a.stderr, addr, !sandbox.Loopback(addr)) })
 		},
 	}
 	f := cmd.Flags()

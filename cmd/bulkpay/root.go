@@ -89,9 +89,7 @@ func (a *app) openLedger(ctx context.Context) (*ledger.Store, error) {
 }
 
 // target says where a command with --sandbox sandboxURL pays.
-func (a *app) target(sandboxURL string) config.Target {
-	return a.Target(a.cfg, sandboxURL)
-}
+func (a *app) target(sandboxURL string) config.Target { return a.Target(a.cfg, sandboxURL) }
 
 // say prints a line for people unless --quiet (cli.Say).
 func (a *app) say(format string, args ...any) { cli.Say(a.stderr, a.logs, a.Quiet, format, args...) }

@@ -86,3 +86,9 @@ func TestPlanStreamNamesAsksOnceAndKeepsTheChecks(t *testing.T) {
 	_, err = st.Batch(ctx, "paie-2026-11")
 	assert.ErrorIs(t, err, batch.ErrBatchNotFound, "under block nothing is stored")
 }
+
+func TestConfirmNameNeedsALedgerThatKeepsNameChecks(t *testing.T) {
+	t.Parallel()
+	_, err := ConfirmName(context.Background(), nil, batch.Batch{Reference: "paie"}, batch.ConfirmRequest{Row: 2, By: "ada", Note: "ID seen"})
+	require.EqualError(t, err, "this ledger keeps no name checks")
+}

@@ -35,6 +35,11 @@ func Verified(w io.Writer, b batch.Batch, items int, findings []batch.Finding) e
 	return nil
 }
 
+// SandboxNames says how many registered names the sandbox read from file.
+func SandboxNames(w io.Writer, n int, file string) {
+	fmt.Fprintf(w, "%d registered names from %s\n", n, file)
+}
+
 // SandboxListening says on out where the sandbox serves what, and warns on
 // errw when it listens where other machines reach it (remote).
 func SandboxListening(out, errw io.Writer, addr net.Addr, remote bool) {

@@ -69,3 +69,10 @@ func TestLinksSentSaysWhatIsLeftToSend(t *testing.T) {
 	require.ErrorIs(t, err, batch.ErrUnfinished)
 	assert.Contains(t, err.Error(), "2 message(s) could not be sent; the next `bulkpay links paie-03 --send` tries again")
 }
+
+func TestSandboxNames(t *testing.T) {
+	t.Parallel()
+	var w strings.Builder
+	render.SandboxNames(&w, 12, "samples/momo-names-2026-11.csv")
+	assert.Equal(t, "12 registered names from samples/momo-names-2026-11.csv\n", w.String())
+}
