@@ -23,7 +23,8 @@ func newPlanCmd(a *app) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, path := cmd.Context(), args[0]
 			req := batch.SaveRequest{AllowRepeat: pf.AllowRepeat, Planning: true, Login: cli.Login()}
-			s, _, st, names, err := a.planSheet(ctx, path, pf, false, req) // the ledger is opened once the sheet is valid
+			// the ledger is opened once the sheet is valid
+			s, _, st, names, err := a.ledger().Plan(ctx, a.cfg, a.target(pf.SandboxURL), path, pf, false, req)
 			if st != nil {
 				defer st.Close()
 			}

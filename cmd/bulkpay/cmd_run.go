@@ -21,7 +21,8 @@ func newRunCmd(a *app) *cobra.Command {
 			save := batch.SaveRequest{AllowRepeat: pf.AllowRepeat, Login: cli.Login()}
 			// a ledger there already is opened first: a batch it holds is
 			// then found with one reading of the sheet
-			s, res, st, names, err := a.planSheet(ctx, path, pf, a.LedgerThere(a.cfg), save)
+			early := a.LedgerThere(a.cfg)
+			s, res, st, names, err := a.ledger().Plan(ctx, a.cfg, a.target(pf.SandboxURL), path, pf, early, save)
 			var paying *batch.Batch // a crash while delivering after the payment names its batch
 			if st != nil {
 				defer st.Close()

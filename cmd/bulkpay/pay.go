@@ -2,14 +2,12 @@ package main
 
 import (
 	"context"
-	"time"
 
 	"bulkpay/batch"
 	"bulkpay/internal/cli"
 	"bulkpay/internal/crashpoint"
 	"bulkpay/internal/door"
 	"bulkpay/ledger"
-	"bulkpay/sheet"
 )
 
 // payment is how this command pays or settles batches, as f asks.
@@ -25,16 +23,4 @@ func (a *app) pay(ctx context.Context, st batch.Store, b batch.Batch, f cli.PayF
 	v := cli.PayView{Out: a.stdout, Errw: a.stderr, Logs: a.logs, Quiet: a.Quiet, JSON: f.JSON, Say: a.say, Commands: a.commands(),
 		SandboxURL: f.SandboxURL, Ledger: ledger.Redact(a.dbPath()), ReportsDir: a.cfg.ReportsDir}
 	return a.payment(f.SessionFlags).Pay(ctx, st, b, v.Request(f.AllowPartial))
-}
-
-// planSheet reads, screens and plans a sheet and stores its batch when it is
-// valid (door.PlanStream), as pf asks under the config. The ledger is opened
-// only then, or with early before reading: st is it, to be closed, or nil.
-func (a *app) planSheet(ctx context.Context, path string, pf cli.PlanFlags, early bool, save batch.SaveRequest) (
-	s batch.Streamed, res sheet.Result, st *ledger.Store, names door.Names, err error) {
-	p, err := pf.Plan(path, a.cfg, time.Now())
-	if err != nil {
-		return s, res, nil, names, err
-	}
-	return cli.Ledger(a.openLedger).Plan(ctx, a.cfg, a.target(pf.SandboxURL), p, early, save)
 }

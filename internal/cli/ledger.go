@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -56,11 +57,16 @@ func (open Ledger) Batch(run func(ctx context.Context, st batch.Store, b batch.B
 	})
 }
 
-// Plan plans p's sheet under cfg, paid through t, and stores its batch when
-// the sheet is valid (door.PlanStreamNames): the ledger is opened only then,
-// or with early before reading; st is it, to be closed, or nil.
-func (open Ledger) Plan(ctx context.Context, cfg config.Config, t config.Target, p door.Plan, early bool, save batch.SaveRequest) (
-	s batch.Streamed, res sheet.Result, st *ledger.Store, names door.Names, err error) {
+// Plan reads, screens and plans the sheet at path as pf asks under cfg, paid
+// through t, and stores its batch when it is valid (door.PlanStreamNames):
+// the ledger is opened only then, or with early before reading; st is it,
+// to be closed, or nil.
+func (open Ledger) Plan(ctx context.Context, cfg config.Config, t config.Target, path string, pf PlanFlags, early bool,
+	save batch.SaveRequest) (s batch.Streamed, res sheet.Result, st *ledger.Store, names door.Names, err error) {
+	p, err := pf.Plan(path, cfg, time.Now())
+	if err != nil {
+		return s, res, nil, names, err
+	}
 	opened := func(ctx context.Context) (batch.PlanStore, error) {
 		var err error
 		st, err = open(ctx)
