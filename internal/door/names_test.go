@@ -89,6 +89,7 @@ func TestPlanStreamNamesAsksOnceAndKeepsTheChecks(t *testing.T) {
 
 func TestConfirmNameNeedsALedgerThatKeepsNameChecks(t *testing.T) {
 	t.Parallel()
-	_, err := ConfirmName(context.Background(), nil, batch.Batch{Reference: "paie"}, batch.ConfirmRequest{Row: 2, By: "ada", Note: "ID seen"})
+	req := batch.ConfirmRequest{Row: 2, By: "ada", Note: "ID seen"}
+	_, err := ConfirmName(context.Background(), nil, batch.Batch{Reference: "paie"}, req)
 	require.EqualError(t, err, "this ledger keeps no name checks")
 }

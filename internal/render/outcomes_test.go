@@ -34,7 +34,8 @@ func TestVerifiedListsTheFindings(t *testing.T) {
 	assert.Equal(t, "batch paie-03: 3 items, ledger consistent\n", w.String())
 
 	w.Reset()
-	err := render.Verified(&w, b, 3, []batch.Finding{{Row: 2, Message: "two accepted references"}, {Message: "totals differ"}})
+	findings := []batch.Finding{{Row: 2, Message: "two accepted references"}, {Message: "totals differ"}}
+	err := render.Verified(&w, b, 3, findings)
 	require.ErrorIs(t, err, batch.ErrFindings)
 	assert.Contains(t, err.Error(), "2 finding(s) in batch paie-03")
 	assert.Equal(t, "row 2: two accepted references\nbatch: totals differ\n", w.String())
@@ -45,7 +46,8 @@ func TestSandboxListeningWarnsWhenOthersCanReachIt(t *testing.T) {
 	addr := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8089}
 	var out, errw strings.Builder
 	render.SandboxListening(&out, &errw, addr, false)
-	assert.True(t, strings.HasPrefix(out.String(), "sandbox listening on http://127.0.0.1:8089 (CamPay /campay/api"), out.String())
+	assert.True(t, strings.HasPrefix(out.String(), "sandbox listening on http://127.0.0.1:8089 (CamPay /campay/api"),
+		out.String())
 	assert.Empty(t, errw.String())
 	render.SandboxListening(&out, &errw, addr, true)
 	assert.Contains(t, errw.String(), "WARNING: --allow-remote: the sandbox on 127.0.0.1:8089 can be reached from other machines")
@@ -53,7 +55,8 @@ func TestSandboxListeningWarnsWhenOthersCanReachIt(t *testing.T) {
 
 func TestStartingSaysWhatRunPays(t *testing.T) {
 	t.Parallel()
-	b := batch.Batch{ID: 7, Reference: "paie-03", ItemCount: 2, TotalAmount: 15000, Charge: 300, Currency: "XAF", Period: "2026-03"}
+	b := batch.Batch{ID: 7, Reference: "paie-03", ItemCount: 2, TotalAmount: 15000, Charge: 300, Currency: "XAF",
+		Period: "2026-03"}
 	assert.Equal(t, "planned batch paie-03: 2 items, 15 000 XAF, charges 300, period 2026-03 (ledger bulkpay.db)",
 		render.Starting(b, true, "bulkpay.db"))
 	assert.Equal(t, "resuming batch paie-03 (id 7)", render.Starting(b, false, "bulkpay.db"))
