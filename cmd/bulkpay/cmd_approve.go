@@ -2,13 +2,13 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"bulkpay/batch"
 	"bulkpay/internal/cli"
+	"bulkpay/internal/render"
 )
 
 func newApproveCmd(a *app) *cobra.Command {
@@ -29,8 +29,7 @@ func newApproveCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "batch %s approved by %s: plan hash %s, %d items, %s %s, fees %s\n", b.Reference, by, ap.Hash,
-				len(items), batch.Money(b.TotalAmount), b.Currency, batch.Money(b.Charge))
+			render.Approved(a.stdout, b, len(items), by, ap)
 			return nil
 		}),
 	}

@@ -2,13 +2,13 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"bulkpay/batch"
 	"bulkpay/internal/cli"
+	"bulkpay/internal/render"
 )
 
 func newResolveCmd(a *app) *cobra.Command {
@@ -31,7 +31,7 @@ func newResolveCmd(a *app) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(a.stdout, "row %d of batch %s: %s (by %s at %s)\n", it.Row, b.Reference, dec.To, dec.By, time.Now().UTC().Format(time.RFC3339))
+				render.Resolved(a.stdout, b, it.Row, dec, time.Now())
 				return nil
 			})(cmd, args)
 		},

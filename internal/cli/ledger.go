@@ -32,6 +32,12 @@ func (open Ledger) Run(run func(ctx context.Context, st *ledger.Store, args []st
 	}
 }
 
+// Named is the RunE of a command on what its first argument names (a
+// user): run gets the ledger and the name.
+func (open Ledger) Named(run func(ctx context.Context, st *ledger.Store, name string) error) RunE {
+	return open.Run(func(ctx context.Context, st *ledger.Store, args []string) error { return run(ctx, st, args[0]) })
+}
+
 // Stored is the RunE of a command about one stored batch, its first argument
 // (an id or a reference), that reads its items only as it needs them: run
 // gets the ledger and the batch.

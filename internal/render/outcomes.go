@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"time"
 
 	"bulkpay/batch"
 )
@@ -20,6 +21,17 @@ func Cancelled(w io.Writer, b batch.Batch, res batch.CancelResult) error {
 		return batch.ErrUnfinished
 	}
 	return nil
+}
+
+// Approved shows the approval of b's plan, of items items, by by.
+func Approved(w io.Writer, b batch.Batch, items int, by string, ap batch.Approval) {
+	fmt.Fprintf(w, "batch %s approved by %s: plan hash %s, %d items, %s %s, fees %s\n", b.Reference, by, ap.Hash,
+		items, batch.Money(b.TotalAmount), b.Currency, batch.Money(b.Charge))
+}
+
+// Resolved shows a person's decision on row, an item of b in review, at.
+func Resolved(w io.Writer, b batch.Batch, row int, d batch.Decision, at time.Time) {
+	fmt.Fprintf(w, "row %d of batch %s: %s (by %s at %s)\n", row, b.Reference, d.To, d.By, at.UTC().Format(time.RFC3339))
 }
 
 // Verified shows what checking the ledger of b, with its items, found, and

@@ -4,6 +4,7 @@ import (
 	"net"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -78,4 +79,23 @@ func TestSandboxNames(t *testing.T) {
 	var w strings.Builder
 	render.SandboxNames(&w, 12, "samples/momo-names-2026-11.csv")
 	assert.Equal(t, "12 registered names from samples/momo-names-2026-11.csv\n", w.String())
+}
+
+func TestApprovedResolvedAndAPIKey(t *testing.T) {
+	t.Parallel()
+	b := batch.Batch{Reference: "paie-03", TotalAmount: 15000, Charge: 300, Currency: "XAF"}
+	var w strings.Builder
+	render.Approved(&w, b, 2, "ada", batch.Approval{Hash: "9f2c"})
+	assert.Equal(t, "batch paie-03 approved by ada: plan hash 9f2c, 2 items, 15 000 XAF, fees 300\n", w.String())
+
+	w.Reset()
+	at := time.Date(2026, 3, 9, 11, 0, 0, 0, time.FixedZone("WAT", 3600))
+	render.Resolved(&w, b, 4, batch.Decision{To: batch.Succeeded, By: "ada", Note: "paid"}, at)
+	assert.Equal(t, "row 4 of batch paie-03: succeeded (by ada at 2026-03-09T10:00:00Z)\n", w.String())
+
+	var out, errw strings.Builder
+	render.APIKey(&out, &errw, "ada", "bpk_secret")
+	assert.Equal(t, "bpk_secret\n", out.String(), "only the key on stdout, for a script")
+	assert.Contains(t, errw.String(), "API key of ada: shown this once")
+	assert.NotContains(t, errw.String(), "bpk_secret")
 }
