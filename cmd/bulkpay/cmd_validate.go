@@ -1,14 +1,10 @@
 package main
 
 import (
-	"errors"
-
 	"github.com/spf13/cobra"
 
-	"bulkpay/batch"
 	"bulkpay/internal/cli"
 	"bulkpay/internal/render"
-	"bulkpay/sheet"
 )
 
 func newValidateCmd(a *app) *cobra.Command {
@@ -20,17 +16,7 @@ func newValidateCmd(a *app) *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			res, _, err := sf.Sheet(args[0]).Screened(cmd.Context(), a.cfg, a.target(sf.SandboxURL), false)
-			var he *sheet.HeaderError
-			if err != nil && !errors.As(err, &he) {
-				return err
-			}
-			if err := render.Validation(a.stdout, args[0], res, asJSON); err != nil {
-				return err
-			}
-			if len(res.Errors) > 0 || err != nil {
-				return batch.ErrInvalid
-			}
-			return nil
+			return render.Validation(a.stdout, args[0], res, err, asJSON)
 		},
 	}
 	sf.Register(cmd.Flags())

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"errors"
 	"fmt"
 	"io"
 
@@ -18,12 +19,25 @@ func PlanReport(w io.Writer, p PlanJSON, currency string, asJSON bool) error {
 	return nil
 }
 
-// Validation shows the validation of the sheet at path, as JSON with asJSON.
-func Validation(w io.Writer, path string, res sheet.Result, asJSON bool) error {
-	if asJSON {
-		return JSON(w, NewValidateJSON(res.Tally(), res.Encoding, res.Delimiter, res.Sheet))
+// Validation shows the validation of the sheet at path, as JSON with
+// asJSON, and gives the error for the exit code: batch.ErrInvalid with a bad
+// row or without a header row, else err, what stopped reading (nothing is
+// shown then).
+func Validation(w io.Writer, path string, res sheet.Result, err error, asJSON bool) error {
+	var he *sheet.HeaderError
+	if err != nil && !errors.As(err, &he) {
+		return err
 	}
-	Sheet(w, path, res, res.Tally())
+	if asJSON {
+		if err := JSON(w, NewValidateJSON(res.Tally(), res.Encoding, res.Delimiter, res.Sheet)); err != nil {
+			return err
+		}
+	} else {
+		Sheet(w, path, res, res.Tally())
+	}
+	if len(res.Errors) > 0 || err != nil {
+		return batch.ErrInvalid
+	}
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package render_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -35,7 +36,7 @@ func TestReportsAreTextOrJSON(t *testing.T) {
 
 	res := sheet.Result{Encoding: "UTF-8", Delimiter: ","}
 	text, json = both(t, func(w *strings.Builder, asJSON bool) error {
-		return render.Validation(w, "in/paie-03.csv", res, asJSON)
+		return render.Validation(w, "in/paie-03.csv", res, nil, asJSON)
 	})
 	assert.True(t, strings.HasPrefix(text, "paie-03.csv (UTF-8, ,-separated): 0 row(s)"), text)
 	assert.Contains(t, json, `"encoding":"UTF-8"`)
@@ -76,4 +77,23 @@ func TestBalancesReportSaysASandboxMovesNoMoney(t *testing.T) {
 	assert.Contains(t, text, "campay")
 	assert.True(t, strings.HasPrefix(json, "["), json)
 	assert.NotContains(t, json, "SANDBOX")
+}
+
+func TestValidationGivesTheExitError(t *testing.T) {
+	t.Parallel()
+	var w strings.Builder
+	bad := sheet.Result{Errors: []batch.RowError{{Row: 2, Column: "amount", Value: "-5", Message: "not an amount"}}}
+	require.ErrorIs(t, render.Validation(&w, "paie.csv", bad, nil, false), batch.ErrInvalid)
+	assert.Contains(t, w.String(), "not an amount")
+
+	w.Reset()
+	require.ErrorIs(t, render.Validation(&w, "paie.csv", sheet.Result{}, &sheet.HeaderError{}, true), batch.ErrInvalid,
+		"a sheet without a header row is shown, and invalid")
+	assert.Contains(t, w.String(), `"rows":0`)
+
+	w.Reset()
+	stop := errors.New("unreadable")
+	require.ErrorIs(t, render.Validation(&w, "paie.csv", sheet.Result{}, stop, false), stop)
+	assert.Empty(t, w.String(), "what stopped reading is the error alone")
+	require.NoError(t, render.Validation(&w, "paie.csv", sheet.Result{}, nil, false))
 }
