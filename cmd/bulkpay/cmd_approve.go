@@ -2,13 +2,13 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"bulkpay/batch"
 	"bulkpay/internal/cli"
+	"bulkpay/internal/render"
 )
 
 func newApproveCmd(a *app) *cobra.Command {
@@ -23,14 +23,13 @@ func newApproveCmd(a *app) *cobra.Command {
 			}
 			return nil
 		},
-		RunE: a.onBatch(func(ctx context.Context, st batch.Store, b batch.Batch, items []batch.Item) error {
+		RunE: a.ledger().Batch(func(ctx context.Context, st batch.Store, b batch.Batch, items []batch.Item) error {
 			ap, err := batch.Approve(ctx, st, b, items, batch.ApproveRequest{By: by, Note: note, Login: cli.Login(),
 				At: time.Now().UTC(), Config: a.cfg.Policy()})
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "batch %s approved by %s: plan hash %s, %d items, %s %s, fees %s\n", b.Reference, by, ap.Hash,
-				len(items), batch.Money(b.TotalAmount), b.Currency, batch.Money(b.Charge))
+			render.Approved(a.stdout, b, len(items), by, ap)
 			return nil
 		}),
 	}

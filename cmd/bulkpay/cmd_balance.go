@@ -3,7 +3,6 @@ package main
 import (
 	"cmp"
 	"context"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -22,16 +21,10 @@ func newBalanceCmd(a *app) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			connect := func(ctx context.Context) (*batch.Connection, error) { return a.cfg.Connect(ctx, a.target(sandboxURL)) }
 			bals, err := door.AskBalances(cmd.Context(), connect, a.cfg.Currency)
-			switch {
-			case bals.Lines == nil:
+			if bals.Lines == nil {
 				return err
-			case asJSON:
-				return cmp.Or(render.JSON(a.stdout, bals.Lines), err)
-			case bals.Sandbox:
-				fmt.Fprintf(a.stdout, "SANDBOX: no real money moves (%s)\n", bals.Where)
 			}
-			render.Balances(a.stdout, bals.Lines, a.cfg.Currency)
-			return err
+			return cmp.Or(render.BalancesReport(a.stdout, bals.Lines, a.cfg.Currency, bals.Sandbox, bals.Where, asJSON), err)
 		},
 	}
 	cmd.Flags().StringVar(&sandboxURL, "sandbox", "", "ask the sandbox at this `URL`")

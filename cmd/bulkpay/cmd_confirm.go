@@ -8,10 +8,11 @@ import (
 
 	"bulkpay/batch"
 	"bulkpay/internal/cli"
+	"bulkpay/internal/door"
 )
 
 func newConfirmCmd(a *app) *cobra.Command {
-	var d decisionFlags
+	var d cli.DecisionFlags
 	var row int
 	cmd := &cobra.Command{
 		Use:   "confirm BATCH --row N --note TEXT",
@@ -22,14 +23,10 @@ func newConfirmCmd(a *app) *cobra.Command {
 			if row < 1 {
 				return cli.Usagef("--row N is required: the sheet's row number the plan names")
 			}
-			return d.check()
+			return d.Check()
 		},
-		RunE: a.onStored(func(ctx context.Context, st batch.Store, b batch.Batch) error {
-			ns, ok := st.(batch.NameStore)
-			if !ok {
-				return fmt.Errorf("this ledger keeps no name checks")
-			}
-			c, err := batch.ConfirmName(ctx, ns, b, batch.ConfirmRequest{Row: row, By: d.actor(), Note: d.note,
+		RunE: a.ledger().Stored(func(ctx context.Context, st batch.Store, b batch.Batch) error {
+			c, err := door.ConfirmName(ctx, st, b, batch.ConfirmRequest{Row: row, By: d.Actor(), Note: d.Note,
 				Policy: a.cfg.Policy()})
 			if err != nil {
 				return err
@@ -40,6 +37,6 @@ func newConfirmCmd(a *app) *cobra.Command {
 		}),
 	}
 	cmd.Flags().IntVar(&row, "row", 0, "the sheet's row number to confirm")
-	d.register(cmd.Flags(), "why the name is right", "the approver who confirms", `say why the name is right (e.g. --note "married name, ID card seen")`)
+	d.Register(cmd.Flags(), "why the name is right", "the approver who confirms", `say why the name is right (e.g. --note "married name, ID card seen")`)
 	return cmd
 }

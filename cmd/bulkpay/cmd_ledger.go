@@ -19,13 +19,8 @@ func newLedgerCmd(a *app) *cobra.Command {
 		Short: "Work on the ledger itself: move it to PostgreSQL",
 		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(newLedgerMigrateCmd(a))
-	return cmd
-}
-
-func newLedgerMigrateCmd(a *app) *cobra.Command {
 	var from, to string
-	cmd := &cobra.Command{
+	migrate := &cobra.Command{
 		Use:   "migrate --from FILE --to postgres://...",
 		Short: "Copy a SQLite ledger into an empty PostgreSQL one, then check it item by item",
 		Long:  long("ledger_migrate"),
@@ -52,7 +47,8 @@ func newLedgerMigrateCmd(a *app) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&from, "from", "", "the SQLite ledger `FILE` to copy")
-	cmd.Flags().StringVar(&to, "to", "", "the empty PostgreSQL ledger, a postgres://... `DSN`")
+	migrate.Flags().StringVar(&from, "from", "", "the SQLite ledger `FILE` to copy")
+	migrate.Flags().StringVar(&to, "to", "", "the empty PostgreSQL ledger, a postgres://... `DSN`")
+	cmd.AddCommand(migrate)
 	return cmd
 }

@@ -1,27 +1,16 @@
 package main
 
 import (
-	"cmp"
 	"context"
-	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
-	"slices"
-	"strings"
 
 	"github.com/spf13/cobra"
 
-	"bulkpay/batch"
 	"bulkpay/internal/cli"
 	"bulkpay/internal/door"
 	"bulkpay/internal/render"
 	"bulkpay/ledger"
 	"bulkpay/providers"
 )
-
-// errNoMessenger: links cannot be sent without an SMS provider.
-var errNoMessenger = errors.New("no SMS provider is configured to send links: add the config's sms section (and email for e-mails), or pass --sandbox URL")
 
 func newLinksCmd(a *app) *cobra.Command {
 	var send, expire, asJSON bool
@@ -31,37 +20,22 @@ func newLinksCmd(a *app) *cobra.Command {
 		Short: "List a batch's payment links by status; --send sends invitations and due reminders, --expire sweeps expired links",
 		Long:  long("links"),
 		Args:  cobra.ExactArgs(1),
-		RunE: a.onLedger(func(ctx context.Context, st *ledger.Store, args []string) error {
-			var statuses []batch.LinkStatus
-			for _, s := range strings.Split(status, ",") {
-				if s = strings.TrimSpace(s); s != "" {
-					if !slices.Contains(batch.LinkStatuses, batch.LinkStatus(s)) {
-						return cli.Usagef("--status %q: write sent, claimed, processed or expired (comma-separated)", s)
-					}
-					statuses = append(statuses, batch.LinkStatus(s))
-				}
+		RunE: a.ledger().Run(func(ctx context.Context, st *ledger.Store, args []string) error {
+			statuses, err := cli.LinkStatuses(status)
+			if err != nil {
+				return err
 			}
-			b, err := st.Batch(ctx, batchKey(args[0]))
+			b, err := st.Batch(ctx, cli.BatchKey(args[0]))
 			if err != nil {
 				return err
 			}
 			res, err := door.Links(ctx, st, b, door.LinksRequest{Config: a.cfg, Target: a.target(sandboxURL), Messenger: a.messenger,
 				Root: sandboxURL, Expire: expire, Send: send, PublicURL: publicURL, Actor: providers.Or(by, cli.Login()), Say: a.say,
 				Statuses: statuses})
-			switch {
-			case errors.Is(err, door.ErrNoMessenger):
-				return fmt.Errorf("%w: nothing was sent", errNoMessenger)
-			case errors.Is(err, door.ErrNoPublicURL):
-				return cli.Usagef("--send needs the address bulkpay serve is reached at, for the claim links: set public_url in the config or pass --public-url https://pay.example.org")
-			case err != nil:
-				return err
+			if err != nil {
+				return cli.LinksRefusal(err)
 			}
-			var outcome error
-			if res.Failed > 0 {
-				outcome = fmt.Errorf("%w: %d message(s) could not be sent; the next `bulkpay links %s --send` tries again",
-					batch.ErrUnfinished, res.Failed, b.Reference)
-			}
-			return cmp.Or(render.LinksReport(a.stdout, b, res.Links, res.Shown, res.Totals, asJSON), outcome)
+			return render.LinksSent(a.stdout, b, res.Links, res.Shown, res.Totals, res.Failed, asJSON)
 		}),
 	}
 	f := cmd.Flags()
@@ -73,13 +47,4 @@ func newLinksCmd(a *app) *cobra.Command {
 	f.StringVar(&by, "by", "", "who sends or sweeps, for the events (default: the login name)")
 	f.BoolVar(&asJSON, "json", false, "print the links as JSON")
 	return cmd
-}
-
-// batchKey is the batch a SHEET|BATCH argument names: a file's name without
-// its extension, else the argument as it is (a reference or an id).
-func batchKey(arg string) string {
-	if fi, err := os.Stat(arg); err == nil && fi.Mode().IsRegular() {
-		return strings.TrimSuffix(filepath.Base(arg), filepath.Ext(arg))
-	}
-	return arg
 }

@@ -16,15 +16,12 @@ func newListCmd(a *app) *cobra.Command {
 		Use:   "list",
 		Short: "List the batches in the ledger: reference, created, state counts, amounts",
 		Args:  cobra.NoArgs,
-		RunE: a.onLedger(func(ctx context.Context, st *ledger.Store, _ []string) error {
+		RunE: a.ledger().Run(func(ctx context.Context, st *ledger.Store, _ []string) error {
 			sums, err := batch.List(ctx, st)
 			if err != nil {
 				return err
 			}
-			if asJSON {
-				return render.JSON(a.stdout, render.NewList(sums))
-			}
-			return render.List(a.stdout, render.NewList(sums))
+			return render.ListReport(a.stdout, sums, asJSON)
 		}),
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")

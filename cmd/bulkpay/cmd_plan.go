@@ -1,19 +1,19 @@
 package main
 
 import (
-	"context"
 	"errors"
 
 	"github.com/spf13/cobra"
 
 	"bulkpay/batch"
 	"bulkpay/internal/cli"
+	"bulkpay/internal/door"
 	"bulkpay/internal/render"
 	"bulkpay/sheet"
 )
 
 func newPlanCmd(a *app) *cobra.Command {
-	var pf planFlags
+	var pf cli.PlanFlags
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "plan SHEET",
@@ -22,8 +22,9 @@ func newPlanCmd(a *app) *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, path := cmd.Context(), args[0]
-			req := batch.SaveRequest{AllowRepeat: pf.allowRepeat, Planning: true, Login: cli.Login()}
-			s, _, st, names, err := a.planSheet(ctx, path, pf, false, req) // the ledger is opened once the sheet is valid
+			req := batch.SaveRequest{AllowRepeat: pf.AllowRepeat, Planning: true, Login: cli.Login()}
+			// the ledger is opened once the sheet is valid
+			s, _, st, names, err := a.ledger().Plan(ctx, a.cfg, a.target(pf.SandboxURL), path, pf, false, req)
 			if st != nil {
 				defer st.Close()
 			}
@@ -33,24 +34,15 @@ func newPlanCmd(a *app) *cobra.Command {
 			}
 			p := s.Plan
 			invalid := err != nil || len(p.Tally.Errors) > 0
-			var needs []batch.Need
-			if s.Stored {
-				connect := func(ctx context.Context) (*batch.Connection, error) {
-					return a.cfg.Connect(ctx, a.target(pf.sandboxURL))
-				}
-				if needs, err = batch.StoredBalances(ctx, st, s.Batch, connect, nil); err != nil {
-					return err
-				}
+			needs, err := door.Needs(ctx, a.cfg, a.target(pf.SandboxURL), st, s)
+			if err != nil {
+				return err
 			}
 			out := render.NewPlanJSON(p, a.cfg.Fees(), needs)
 			// the command line acts as the local user, who may see the registered names
 			out.Names = render.NewNamesJSON(names.Policy, names.Checks, true)
-			if asJSON {
-				if err := render.JSON(a.stdout, out); err != nil {
-					return err
-				}
-			} else {
-				render.Plan(a.stdout, out, a.cfg.Currency)
+			if err := render.PlanReport(a.stdout, out, a.cfg.Currency, asJSON); err != nil {
+				return err
 			}
 			if invalid {
 				return batch.ErrInvalid
@@ -58,7 +50,7 @@ func newPlanCmd(a *app) *cobra.Command {
 			return nil
 		},
 	}
-	pf.register(cmd.Flags())
+	pf.Register(cmd.Flags())
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the plan as JSON")
 	return cmd
 }

@@ -2,39 +2,28 @@ package main
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"bulkpay/batch"
-	"bulkpay/internal/door"
-	"bulkpay/internal/render"
+	"bulkpay/internal/cli"
 	"bulkpay/providers"
 )
 
 func newReconcileCmd(a *app) *cobra.Command {
-	var f sessionFlags
+	var f cli.SessionFlags
 	var out string
 	cmd := &cobra.Command{
 		Use:   "reconcile BATCH",
 		Short: "Settle what is pending or in doubt, then compare every item with the providers' own records; exit 4 when something needs a person",
 		Long:  long("reconcile"),
 		Args:  cobra.ExactArgs(1),
-		RunE: a.onStored(func(ctx context.Context, st batch.Store, b batch.Batch) error {
-			return a.payment(f).Reconcile(ctx, st, b, providers.Or(out, a.cfg.ReportsDir), func(r door.Reconciled) error {
-				b, rec := r.Batch, r.Result.Reconciliation
-				render.Summary(a.stdout, r.Result.Summary, a.commands().View(b, r.Result.Standing, f.sandboxURL))
-				render.Findings(a.stdout, rec.Mismatches, rec.Unchecked)
-				if r.ReportsErr != nil {
-					return r.ReportsErr
-				}
-				fmt.Fprintf(a.stdout, "Reports: %s\n", r.Reports)
-				render.Reconciled(a.stdout, b, rec, r.Outcome, a.command("reconcile", b.Reference, b, f.sandboxURL))
-				return r.Outcome
-			})
+		RunE: a.ledger().Stored(func(ctx context.Context, st batch.Store, b batch.Batch) error {
+			return a.payment(f).Reconcile(ctx, st, b, providers.Or(out, a.cfg.ReportsDir),
+				cli.Reconciled(a.stdout, a.commands(), f.SandboxURL))
 		}),
 	}
-	f.register(cmd.Flags(), "the sandbox at this `URL` (the one the batch was paid through)", false)
+	f.Register(cmd.Flags(), "the sandbox at this `URL` (the one the batch was paid through)", false)
 	cmd.Flags().StringVar(&out, "out", "", "reports `DIR` (default ./bulkpay-reports, or the config's reports_dir)")
 	return cmd
 }

@@ -17,7 +17,7 @@ func newReportCmd(a *app) *cobra.Command {
 		Use:   "report BATCH",
 		Short: "Write the batch's reports to DIR/<reference>/: reconciliation.xlsx, reconciliation.csv, summary.json",
 		Args:  cobra.ExactArgs(1),
-		RunE: a.onStored(func(ctx context.Context, st batch.Store, b batch.Batch) error {
+		RunE: a.ledger().Stored(func(ctx context.Context, st batch.Store, b batch.Batch) error {
 			dir, err := reports.FromLedger(ctx, st, b, providers.Or(out, a.cfg.ReportsDir))
 			if err != nil {
 				return err

@@ -9,12 +9,11 @@ import (
 	"bulkpay/batch"
 	"bulkpay/internal/cli"
 	"bulkpay/internal/render"
-	"bulkpay/reports"
 )
 
 func newRetryCmd(a *app) *cobra.Command {
 	var failed bool
-	var f payFlags
+	var f cli.PayFlags
 	cmd := &cobra.Command{
 		Use:   "retry BATCH --failed",
 		Short: "Pay a batch's failed items again, on purpose: a new batch of new references, each linked to the item it retries",
@@ -26,7 +25,7 @@ func newRetryCmd(a *app) *cobra.Command {
 			}
 			return nil
 		},
-		RunE: a.onBatch(func(ctx context.Context, st batch.Store, b batch.Batch, items []batch.Item) error {
+		RunE: a.ledger().Batch(func(ctx context.Context, st batch.Store, b batch.Batch, items []batch.Item) error {
 			p, err := batch.PlanRetry(ctx, st, b, items, cli.Login())
 			if err != nil {
 				return err
@@ -41,7 +40,7 @@ func newRetryCmd(a *app) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				render.Retried(a.stdout, b, now.Items, a.commands().View(b, now, f.sandboxURL))
+				render.Retried(a.stdout, b, now.Items, a.commands().View(b, now, f.SandboxURL))
 				return nil
 			case len(p.Already) > 0:
 				a.say("%s; the other failed items are paid again in %s", p.AlreadyIn(), p.Batch.Reference)
@@ -49,15 +48,10 @@ func newRetryCmd(a *app) *cobra.Command {
 			a.say("planned batch %s: %s", p.Batch.Reference, p.Detail)
 			err = a.pay(ctx, st, p.Batch, f)
 			// the original batch's report says where its failed items went
-			return a.payment(f.sessionFlags).Guard(p.Batch, func() error {
-				if _, rerr := reports.FromLedger(context.WithoutCancel(ctx), st, b, a.cfg.ReportsDir); rerr != nil {
-					a.log.Warn("could not rewrite the original batch's report", "batch", b.Reference, "err", rerr)
-				}
-				return err
-			})
+			return a.payment(f.SessionFlags).Retried(ctx, st, b, p.Batch, a.cfg.ReportsDir, err)
 		}),
 	}
 	cmd.Flags().BoolVar(&failed, "failed", false, "pay the failed items again")
-	f.register(cmd.Flags(), "pay through the sandbox at this `URL`", "print the retry batch's status as JSON at the end", false)
+	f.Register(cmd.Flags(), "pay through the sandbox at this `URL`", "print the retry batch's status as JSON at the end", false)
 	return cmd
 }

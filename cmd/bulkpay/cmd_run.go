@@ -1,22 +1,16 @@
 package main
 
 import (
-	"errors"
-	"fmt"
-	"os"
-
 	"github.com/spf13/cobra"
 
 	"bulkpay/batch"
 	"bulkpay/internal/cli"
 	"bulkpay/internal/render"
-	"bulkpay/ledger"
-	"bulkpay/sheet"
 )
 
 func newRunCmd(a *app) *cobra.Command {
-	var pf planFlags
-	var f payFlags
+	var pf cli.PlanFlags
+	var f cli.PayFlags
 	cmd := &cobra.Command{
 		Use:   "run SHEET",
 		Short: "Validate, plan and pay a sheet; the same sheet again resumes its batch",
@@ -24,56 +18,41 @@ func newRunCmd(a *app) *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, path := cmd.Context(), args[0]
+			save := batch.SaveRequest{AllowRepeat: pf.AllowRepeat, Login: cli.Login()}
 			// a ledger there already is opened first: a batch it holds is
 			// then found with one reading of the sheet
-			_, statErr := os.Stat(a.dbPath())
-			exists := statErr == nil || ledger.IsPostgres(a.dbPath())
-			s, res, st, names, err := a.planSheet(ctx, path, pf, exists, batch.SaveRequest{AllowRepeat: pf.allowRepeat, Login: cli.Login()})
+			early := a.LedgerThere(a.cfg)
+			s, res, st, names, err := a.ledger().Plan(ctx, a.cfg, a.target(pf.SandboxURL), path, pf, early, save)
 			var paying *batch.Batch // a crash while delivering after the payment names its batch
 			if st != nil {
 				defer st.Close()
 				defer func() { // the events of what was recorded, whatever the outcome
 					if paying == nil {
-						a.deliverAfterRun(ctx, st)
+						a.hooks().AfterRun(ctx, st)
 						return
 					}
-					_ = a.payment(f.sessionFlags).Guard(*paying, func() error { a.deliverAfterRun(ctx, st); return nil })
+					_ = a.payment(f.SessionFlags).Guard(*paying, func() error { a.hooks().AfterRun(ctx, st); return nil })
 				}()
 			}
 			p := s.Plan
-			var he *sheet.HeaderError
-			switch {
-			case errors.As(err, &he):
-				printSheet(a.stderr, path, res, p.Tally)
-				return batch.ErrInvalid
-			case err != nil:
+			if err := render.Unplanned(a.stderr, path, res, p, err); err != nil {
 				return err
-			case len(p.Tally.Errors) > 0:
-				printSheet(a.stderr, path, res, p.Tally)
-				return fmt.Errorf("%w: fix the rows above and run again (`bulkpay validate %s` lists them)", batch.ErrInvalid, path)
-			case p.Batch.ItemCount == 0:
-				return fmt.Errorf("%w: %s has no beneficiary rows", batch.ErrInvalid, path)
 			}
-			b, created := s.Batch, s.Created
-			if created {
-				a.say("planned batch %s: %d items, %s %s, charges %s, period %s (ledger %s)", b.Reference, b.ItemCount,
-					batch.Money(b.TotalAmount), b.Currency, batch.Money(b.Charge), b.Period, st.Path())
-			} else {
-				a.say("resuming batch %s (id %d)", b.Reference, b.ID)
-			}
-			if !a.quiet {
+			b := s.Batch
+			a.say("%s", render.Starting(b, s.Created, st.Path()))
+			if !a.Quiet {
 				// stderr may end in a log: the registered names are for plan
 				render.Names(a.stderr, render.NewNamesJSON(names.Policy, names.Checks, false))
 			}
 			if err := batch.AuthorizeRun(ctx, st, b, a.cfg.Policy(), p.Batch.PlanHash); err != nil {
 				return err
 			}
-			f.sandboxURL = pf.sandboxURL // run's --sandbox routes the sheet and pays it
+			f.SandboxURL = pf.SandboxURL // run's --sandbox routes the sheet and pays it
 			paying = &b
 			return a.pay(ctx, st, b, f)
 		},
 	}
-	pf.register(cmd.Flags())
-	f.register(cmd.Flags(), "", "print the batch status as JSON at the end (as status --json)", true)
+	pf.Register(cmd.Flags())
+	f.Register(cmd.Flags(), "", "print the batch status as JSON at the end (as status --json)", true)
 	return cmd
 }

@@ -1,13 +1,13 @@
 package main
 
 import (
-	"fmt"
 	"net"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"bulkpay/internal/door"
+	"bulkpay/internal/render"
 	"bulkpay/providers/sandbox"
 )
 
@@ -18,14 +18,8 @@ func newSandboxCmd(a *app) *cobra.Command {
 		Short: "Serve the provider simulators until stopped (CamPay below /campay/api/...)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return sb.Serve(cmd.Context(), func(n int) {
-				fmt.Fprintf(a.stdout, "%d registered names from %s\n", n, sb.Names)
-			}, func(addr net.Addr) {
-				if !sandbox.Loopback(addr) {
-					fmt.Fprintf(a.stderr, "WARNING: --allow-remote: the sandbox on %s can be reached from other machines, without any authentication: they can read every payout (names, phones, amounts) and set faults and tamper with records\n", addr)
-				}
-				fmt.Fprintf(a.stdout, "sandbox listening on http://%s (CamPay /campay/api, CinetPay /cinetpay/v1 (its 2026 API /cinetpay-api), My-CoolPay /mycoolpay/api, Camoo /camoo/v1/payment and SMS /camoo/v1/sms.json, MTN MoMo /momo; payouts at /_sandbox/payouts, SMS at /_sandbox/messages)\n", addr)
-			})
+			return sb.Serve(cmd.Context(), func(n int) { render.SandboxNames(a.stdout, n, sb.Names) },
+				func(addr net.Addr) { render.SandboxListening(a.stdout, a.stderr, addr, !sandbox.Loopback(addr)) })
 		},
 	}
 	f := cmd.Flags()

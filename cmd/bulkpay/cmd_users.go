@@ -8,8 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"bulkpay/batch"
-	"bulkpay/identity"
 	"bulkpay/internal/cli"
 	"bulkpay/internal/door"
 	"bulkpay/internal/render"
@@ -29,16 +27,10 @@ func newUsersCmd(a *app) *cobra.Command {
 		Use:   "add NAME --role initiator|approver|auditor|admin",
 		Short: "Add a user; the password is read from the terminal (or from stdin when it is not a terminal)",
 		Args:  cobra.ExactArgs(1),
-		RunE: a.onUsers(func(ctx context.Context, st *ledger.Store, name string) error {
-			r, err := identity.CheckUser(name, role)
+		RunE: a.ledger().Named(func(ctx context.Context, st *ledger.Store, name string) error {
+			read := func() (string, error) { return cli.NewPassword(os.Stdin, a.stderr, name) }
+			r, err := door.NewUser(ctx, st, cli.Login(), name, role, read, time.Now())
 			if err != nil {
-				return fmt.Errorf("%w: %v", batch.ErrInvalid, err)
-			}
-			hash, err := cli.NewPassword(os.Stdin, a.stderr, name)
-			if err != nil {
-				return err
-			}
-			if err := door.AddUser(ctx, st, cli.Login(), name, r, hash, time.Now()); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "user %s added (%s)\n", name, r)
@@ -51,7 +43,7 @@ func newUsersCmd(a *app) *cobra.Command {
 		Use:   "list",
 		Short: "List the users: name, role, disabled, created",
 		Args:  cobra.NoArgs,
-		RunE: a.onLedger(func(ctx context.Context, st *ledger.Store, _ []string) error {
+		RunE: a.ledger().Run(func(ctx context.Context, st *ledger.Store, _ []string) error {
 			users, err := st.Users(ctx)
 			if err != nil {
 				return err
@@ -63,7 +55,7 @@ func newUsersCmd(a *app) *cobra.Command {
 		Use:   "disable NAME",
 		Short: "Disable a user: it can no longer sign in or use its API keys; its sessions end",
 		Args:  cobra.ExactArgs(1),
-		RunE: a.onUsers(func(ctx context.Context, st *ledger.Store, name string) error {
+		RunE: a.ledger().Named(func(ctx context.Context, st *ledger.Store, name string) error {
 			if err := door.DisableUser(ctx, st, cli.Login(), name, time.Now()); err != nil {
 				return err
 			}
@@ -75,7 +67,7 @@ func newUsersCmd(a *app) *cobra.Command {
 		Use:   "passwd NAME",
 		Short: "Set a user's password (read as for add); its sessions end",
 		Args:  cobra.ExactArgs(1),
-		RunE: a.onUsers(func(ctx context.Context, st *ledger.Store, name string) error {
+		RunE: a.ledger().Named(func(ctx context.Context, st *ledger.Store, name string) error {
 			read := func() (string, error) { return cli.NewPassword(os.Stdin, a.stderr, name) }
 			if err := door.SetPassword(ctx, st, name, read); err != nil {
 				return err
@@ -88,21 +80,15 @@ func newUsersCmd(a *app) *cobra.Command {
 		Use:   "key NAME",
 		Short: "Make a new API key for a user and print it once (only its hash is kept)",
 		Args:  cobra.ExactArgs(1),
-		RunE: a.onUsers(func(ctx context.Context, st *ledger.Store, name string) error {
+		RunE: a.ledger().Named(func(ctx context.Context, st *ledger.Store, name string) error {
 			plain, err := door.NewAPIKey(ctx, st, name, time.Now())
 			if err != nil {
 				return err
 			}
-			fmt.Fprintln(a.stdout, plain)
-			fmt.Fprintf(a.stderr, "API key of %s: shown this once, keep it secret (HTTP Basic, as the user name or the password)\n", name)
+			render.APIKey(a.stdout, a.stderr, name, plain)
 			return nil
 		}),
 	}
 	cmd.AddCommand(add, list, disable, passwd, key)
 	return cmd
-}
-
-// onUsers is the RunE of a users command on its first argument (a name).
-func (a *app) onUsers(run func(ctx context.Context, st *ledger.Store, name string) error) func(*cobra.Command, []string) error {
-	return a.onLedger(func(ctx context.Context, st *ledger.Store, args []string) error { return run(ctx, st, args[0]) })
 }

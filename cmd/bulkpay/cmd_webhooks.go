@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"bulkpay/internal/door"
-	"bulkpay/internal/render"
 	"bulkpay/ledger"
 	"bulkpay/webhooks"
 )
@@ -27,8 +26,8 @@ func newWebhooksCmd(a *app) *cobra.Command {
 		Use:   "list",
 		Short: "List the webhook events, newest first: each endpoint's state, attempts and last answer",
 		Args:  cobra.NoArgs,
-		RunE: a.onWebhooks(false, func(ctx context.Context, j webhooks.Journal, _ *webhooks.Deliverer, _ []string) error {
-			events, err := j.List(ctx, limit)
+		RunE: a.ledger().Run(func(ctx context.Context, st *ledger.Store, _ []string) error {
+			events, err := st.List(ctx, limit)
 			if err != nil {
 				return err
 			}
@@ -42,57 +41,23 @@ func newWebhooksCmd(a *app) *cobra.Command {
 		Short: "Deliver the webhook events that are due, once each, then exit (for cron)",
 		Long:  long("webhooks_deliver"),
 		Args:  cobra.NoArgs,
-		RunE: a.onWebhooks(true, func(ctx context.Context, _ webhooks.Journal, d *webhooks.Deliverer, _ []string) error {
-			return a.deliverPass(ctx, d)
+		RunE: a.ledger().Run(func(ctx context.Context, st *ledger.Store, _ []string) error {
+			return a.hooks().Deliver(ctx, st)
 		}),
 	}
 	resend := &cobra.Command{
 		Use:   "resend EVENT_ID",
 		Short: "Send a webhook event again to every endpoint that subscribes to it, retried for 24 h from now",
 		Args:  cobra.ExactArgs(1),
-		RunE: a.onWebhooks(true, func(ctx context.Context, j webhooks.Journal, d *webhooks.Deliverer, args []string) error {
-			if err := j.Resend(ctx, args[0], time.Now()); err != nil {
-				return err
-			}
-			a.say("event %s is due again at every endpoint that subscribes to it", args[0])
-			return a.deliverPass(ctx, d)
+		RunE: a.ledger().Run(func(ctx context.Context, st *ledger.Store, args []string) error {
+			return a.hooks().Resend(ctx, st, args[0], time.Now())
 		}),
 	}
 	cmd.AddCommand(list, deliver, resend)
 	return cmd
 }
 
-// onWebhooks is the RunE of a webhooks command: run gets the ledger's outbox
-// and, with deliver, a deliverer to the config's endpoints (nil without).
-func (a *app) onWebhooks(deliver bool, run func(ctx context.Context, j webhooks.Journal, d *webhooks.Deliverer, args []string) error) func(*cobra.Command, []string) error {
-	return a.onLedger(func(ctx context.Context, st *ledger.Store, args []string) error {
-		var d *webhooks.Deliverer
-		if deliver {
-			var err error
-			if d, err = door.Deliverer(a.cfg, st, os.Getenv, a.log); err != nil {
-				return err
-			}
-		}
-		return run(ctx, st, d, args)
-	})
-}
-
-// deliverPass makes one delivery pass and says what it did.
-func (a *app) deliverPass(ctx context.Context, d *webhooks.Deliverer) error {
-	p, err := d.Deliver(ctx)
-	a.say("%s", render.Pass(p))
-	return err
-}
-
-// deliverAfterRun delivers what is due when webhooks are configured: best
-// effort, within door.AfterRunDelivery; a failure is a warning, never the
-// run's outcome (the events stay in the outbox for the next delivery).
-func (a *app) deliverAfterRun(ctx context.Context, st webhooks.Store) {
-	p, err := door.DeliverDue(ctx, a.cfg, st, os.Getenv, a.log, door.AfterRunDelivery)
-	if p.Attempted+p.GaveUp > 0 {
-		a.say("%s", render.Pass(p))
-	}
-	if err != nil {
-		a.log.Warn("webhooks not delivered now; they stay in the ledger's outbox for `bulkpay webhooks deliver`", "err", err)
-	}
+// hooks delivers the ledger's outbox to the config's webhooks.
+func (a *app) hooks() door.Hooks {
+	return door.Hooks{Config: a.cfg, Getenv: os.Getenv, Log: a.log, Say: a.say}
 }

@@ -22,12 +22,12 @@ func newWorkerCmd(a *app) *cobra.Command {
 		Short: "Pay every started batch of a shared PostgreSQL ledger, beside other workers, until stopped",
 		Long:  long("worker"),
 		Args:  cobra.NoArgs,
-		RunE: a.onLedger(func(ctx context.Context, st *ledger.Store, _ []string) error {
+		RunE: a.ledger().Run(func(ctx context.Context, st *ledger.Store, _ []string) error {
 			if !st.Shared() {
 				return fmt.Errorf("%w: bulkpay worker needs a ledger several processes share: --db postgres://... (the ledger %s is a SQLite file, paid from by one process at a time: use `bulkpay resume BATCH`)",
 					cli.ErrUsage, st.Path())
 			}
-			if sandboxURL == "" && a.configPath == "" {
+			if sandboxURL == "" && a.ConfigPath == "" {
 				return fmt.Errorf("%w: say which providers this worker pays through: --config FILE (the live providers) or --sandbox URL", cli.ErrUsage)
 			}
 			return door.Worker{Config: a.cfg, Target: a.target(sandboxURL), Idle: idle, Actor: cli.Login(), Say: a.say, Log: a.log,

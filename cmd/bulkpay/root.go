@@ -2,7 +2,7 @@ package main
 
 import (
 	"context"
-	"fmt"
+	"embed"
 	"io"
 	"log/slog"
 	"os"
@@ -12,7 +12,6 @@ import (
 	"bulkpay/batch"
 	"bulkpay/config"
 	"bulkpay/internal/cli"
-	"bulkpay/internal/crashpoint"
 	"bulkpay/internal/render"
 	"bulkpay/ledger"
 )
@@ -20,11 +19,7 @@ import (
 // app is what every subcommand shares: the global flags, the config, output
 // and logs, and what a crash must say.
 type app struct {
-	configPath string
-	dbFlag     string
-	logFormat  string
-	logLevel   string
-	quiet      bool
+	cli.Globals
 
 	root   *cobra.Command // to know which flags a hinted command takes
 	cfg    config.Config
@@ -55,12 +50,7 @@ func newRoot(a *app) *cobra.Command {
 	a.root = root
 	root.SetVersionTemplate("bulkpay {{.Version}}\n")
 	root.SuggestionsMinimumDistance = 2
-	pf := root.PersistentFlags()
-	pf.StringVar(&a.configPath, "config", "", "the config `FILE` (bulkpay.yaml); without one, the built-in sandbox is used")
-	pf.StringVar(&a.dbFlag, "db", "", "the ledger `FILE` (default ./bulkpay.db, or the config's ledger), or postgres://... for a ledger on PostgreSQL")
-	pf.StringVar(&a.logFormat, "log-format", "text", "log format on stderr: text or json")
-	pf.StringVar(&a.logLevel, "log-level", "warn", "log level: debug, info, warn or error")
-	pf.BoolVarP(&a.quiet, "quiet", "q", false, "print only the summary and errors")
+	a.Register(root.PersistentFlags())
 	root.AddCommand(newRunCmd(a), newResumeCmd(a), newStatusCmd(a), newReportCmd(a), newValidateCmd(a),
 		newSandboxCmd(a), newBalanceCmd(a), newVerifyCmd(a), newReviewCmd(a), newResolveCmd(a),
 		newRetryCmd(a), newPlanCmd(a), newApproveCmd(a), newFeesCmd(a), newListCmd(a), newReconcileCmd(a), newCancelCmd(a), newConfirmCmd(a),
@@ -72,98 +62,38 @@ func newRoot(a *app) *cobra.Command {
 }
 
 func (a *app) setup(cmd *cobra.Command) (err error) {
-	if a.cfg, err = config.Load(a.configPath); err != nil {
-		return err
-	}
-	a.logs = render.NewLogSink(a.stderr)
-	a.log, err = render.NewLogger(a.logs, a.logFormat, a.logLevel, a.quiet, cmd.Flags().Changed("log-level"))
+	a.cfg, a.logs, a.log, err = a.Setup(a.stderr, cmd.Flags().Changed("log-level"))
 	return err
 }
 
-func (a *app) dbPath() string {
-	if a.dbFlag != "" {
-		return a.dbFlag
-	}
-	return a.cfg.Ledger
-}
-
-// dbShown is the ledger as messages name it: a PostgreSQL DSN without its password.
-func (a *app) dbShown() string { return ledger.Redact(a.dbPath()) }
+func (a *app) dbPath() string { return a.DBPath(a.cfg) }
 
 func (a *app) openLedger(ctx context.Context) (*ledger.Store, error) {
 	return ledger.Open(ctx, a.dbPath())
 }
 
 // target says where a command with --sandbox sandboxURL pays.
-func (a *app) target(sandboxURL string) config.Target {
-	return config.Target{SandboxURL: sandboxURL, ConfigPath: a.configPath, LedgerPath: a.dbPath(), WrapHTTP: crashpoint.Wrap()}
-}
+func (a *app) target(sandboxURL string) config.Target { return a.Target(a.cfg, sandboxURL) }
 
-// say prints a line for people unless --quiet (above the progress bars while
-// they are drawn).
-func (a *app) say(format string, args ...any) {
-	if a.quiet {
-		return
-	}
-	var w io.Writer = a.stderr
-	if a.logs != nil {
-		w = a.logs
-	}
-	fmt.Fprintf(w, format+"\n", args...)
-}
+// say prints a line for people unless --quiet (cli.Say).
+func (a *app) say(format string, args ...any) { cli.Say(a.stderr, a.logs, a.Quiet, format, args...) }
 
-// onLedger is the RunE of a command that works on the ledger: run gets it
-// open, and it is closed after.
-func (a *app) onLedger(run func(ctx context.Context, st *ledger.Store, args []string) error) func(*cobra.Command, []string) error {
-	return func(cmd *cobra.Command, args []string) error {
-		st, err := a.openLedger(cmd.Context())
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		return run(cmd.Context(), st, args)
-	}
-}
-
-// onStored is the RunE of a command about one stored batch that reads its
-// items only as it needs them: run gets the ledger and the batch.
-func (a *app) onStored(run func(ctx context.Context, st batch.Store, b batch.Batch) error) func(*cobra.Command, []string) error {
-	return a.onLedger(func(ctx context.Context, st *ledger.Store, args []string) error {
-		b, err := st.Batch(ctx, args[0])
-		if err != nil {
-			return err
-		}
-		return run(ctx, st, b)
-	})
-}
-
-// onBatch is the RunE of a command about one stored batch, its first
-// argument (an id or a reference): run gets the ledger and the batch with its
-// items.
-func (a *app) onBatch(run func(ctx context.Context, st batch.Store, b batch.Batch, items []batch.Item) error) func(*cobra.Command, []string) error {
-	return a.onLedger(func(ctx context.Context, st *ledger.Store, args []string) error {
-		b, items, err := batch.Load(ctx, st, args[0])
-		if err != nil {
-			return err
-		}
-		return run(ctx, st, b, items)
-	})
-}
+// ledger makes the RunE of a command on the ledger (cli.Ledger).
+func (a *app) ledger() cli.Ledger { return a.openLedger }
 
 // commands writes the commands hints name, with this command line's flags.
-func (a *app) commands() render.Commands {
-	c := render.Commands{Config: a.configPath, DB: ledger.Redact(a.dbFlag)}
-	if a.root != nil {
-		c.Takes = func(verb, flag string) bool {
-			cmd, _, err := a.root.Find([]string{verb})
-			return err == nil && cmd != a.root && cmd.Flags().Lookup(flag) != nil
-		}
-	}
-	return c
-}
+func (a *app) commands() render.Commands { return cli.Commands(a.root, a.ConfigPath, a.DB) }
 
 // command writes the bulkpay command that does verb on ref, with the flags
 // that reach batch b (sandboxURL: this command's --sandbox).
 func (a *app) command(verb, ref string, b batch.Batch, sandboxURL string, extra ...string) string {
 	return a.commands().For(verb, ref, b, sandboxURL, extra...)
 }
+
+// helpTexts are the commands' long help texts, one file each.
+//
+//go:embed help/*.txt
+var helpTexts embed.FS
+
+// long is the long help of a command, from help/NAME.txt.
+func long(name string) string { return cli.Long(helpTexts, name) }

@@ -236,3 +236,12 @@ func ExplainFile(err error) error {
 	}
 	return &fileError{msg: msg, err: err}
 }
+
+// Long is a command's long help, from help/NAME.txt in texts.
+func Long(texts fs.FS, name string) string {
+	b, err := fs.ReadFile(texts, "help/"+name+".txt")
+	if err != nil {
+		panic(err) // a file missing from the build
+	}
+	return strings.TrimSuffix(string(b), "\n")
+}

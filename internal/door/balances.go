@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"bulkpay/batch"
+	"bulkpay/config"
 	"bulkpay/internal/render"
 )
 
@@ -25,4 +26,15 @@ func AskBalances(ctx context.Context, connect func(context.Context) (*batch.Conn
 	defer conn.Close()
 	bals, failed := batch.Balances(ctx, conn.Lanes, nil)
 	return Balances{Lines: render.NewBalanceLines(bals, currency), Sandbox: conn.Sandbox, Where: conn.Where}, failed
+}
+
+// Needs are what the providers' balances, asked now under cfg through t,
+// cannot cover of the batch s stored (batch.StoredBalances); none when s
+// stored nothing.
+func Needs(ctx context.Context, cfg config.Config, t config.Target, st batch.ItemReader, s batch.Streamed) ([]batch.Need, error) {
+	if !s.Stored {
+		return nil, nil
+	}
+	connect := func(ctx context.Context) (*batch.Connection, error) { return cfg.Connect(ctx, t) }
+	return batch.StoredBalances(ctx, st, s.Batch, connect, nil)
 }

@@ -103,3 +103,13 @@ func AskNames(ctx context.Context, cfg config.Config, t config.Target, rows []ba
 	}
 	return batch.CheckNames(ctx, rows, conn.Names, time.Now), nil
 }
+
+// ConfirmName confirms, as an approver, a row of b whose registered name did
+// not match (batch.ConfirmName), in a ledger that keeps name checks.
+func ConfirmName(ctx context.Context, st batch.Store, b batch.Batch, req batch.ConfirmRequest) (batch.NameCheck, error) {
+	ns, ok := st.(batch.NameStore)
+	if !ok {
+		return batch.NameCheck{}, errors.New("this ledger keeps no name checks")
+	}
+	return batch.ConfirmName(ctx, ns, b, req)
+}

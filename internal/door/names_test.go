@@ -86,3 +86,10 @@ func TestPlanStreamNamesAsksOnceAndKeepsTheChecks(t *testing.T) {
 	_, err = st.Batch(ctx, "paie-2026-11")
 	assert.ErrorIs(t, err, batch.ErrBatchNotFound, "under block nothing is stored")
 }
+
+func TestConfirmNameNeedsALedgerThatKeepsNameChecks(t *testing.T) {
+	t.Parallel()
+	req := batch.ConfirmRequest{Row: 2, By: "ada", Note: "ID seen"}
+	_, err := ConfirmName(context.Background(), nil, batch.Batch{Reference: "paie"}, req)
+	require.EqualError(t, err, "this ledger keeps no name checks")
+}

@@ -159,3 +159,16 @@ func (p Payment) Reconcile(ctx context.Context, st batch.Store, b batch.Batch, d
 		return show(out)
 	})
 }
+
+// Retried rewrites the reports of b into dir once retry, the batch that pays
+// b's failed items again, has run, so that they say where those items went;
+// a report that cannot be rewritten is a warning. It gives runErr, the
+// retry's run's.
+func (p Payment) Retried(ctx context.Context, st batch.Store, b, retry batch.Batch, dir string, runErr error) error {
+	return p.Guard(retry, func() error {
+		if _, err := reports.FromLedger(context.WithoutCancel(ctx), st, b, dir); err != nil {
+			p.Log.Warn("could not rewrite the original batch's report", "batch", b.Reference, "err", err)
+		}
+		return runErr
+	})
+}

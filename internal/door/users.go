@@ -2,8 +2,10 @@ package door
 
 import (
 	"context"
+	"fmt"
 	"time"
 
+	"bulkpay/batch"
 	"bulkpay/identity"
 )
 
@@ -20,6 +22,21 @@ func AddUser(ctx context.Context, st UserAdmin, actor, name string, r identity.R
 	e := identity.AuditEntry{At: at, Actor: actor, Action: identity.AuditUserAdded, Subject: name, Detail: string(r)}
 	_, err := st.AddUserAudited(ctx, identity.User{Name: name, Role: r, PasswordHash: hash, Created: at}, e)
 	return err
+}
+
+// NewUser adds the user name with role as people wrote them
+// (identity.CheckUser: a bad one is batch.ErrInvalid) and the password hash
+// hash gives once they are checked, at, as AddUser does.
+func NewUser(ctx context.Context, st UserAdmin, actor, name, role string, hash func() (string, error), at time.Time) (identity.Role, error) {
+	r, err := identity.CheckUser(name, role)
+	if err != nil {
+		return r, fmt.Errorf("%w: %v", batch.ErrInvalid, err)
+	}
+	h, err := hash()
+	if err != nil {
+		return r, err
+	}
+	return r, AddUser(ctx, st, actor, name, r, h, at)
 }
 
 // DisableUser disables the user name, at, recorded in the audit trail as

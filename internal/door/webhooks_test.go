@@ -50,3 +50,15 @@ func TestProcessOwner(t *testing.T) {
 	assert.Equal(t, ledger.ProcessStart(os.Getpid()), o.Start, "what tells this process from another with its pid")
 	assert.NotEmpty(t, o.Start)
 }
+
+func TestHooksWithoutWebhooksChangeNothingAndSayNothing(t *testing.T) {
+	t.Parallel()
+	var said []string
+	h := Hooks{Config: config.Default(), Getenv: func(string) string { return "" },
+		Say: func(format string, args ...any) { said = append(said, format) }}
+	require.ErrorIs(t, h.Resend(context.Background(), nil, "evt_1", time.Now()), ErrNoWebhooks,
+		"refused before the event is opened again")
+	require.ErrorIs(t, h.Deliver(context.Background(), nil), ErrNoWebhooks)
+	h.AfterRun(context.Background(), nil)
+	assert.Empty(t, said, "a run without webhooks says nothing of them")
+}

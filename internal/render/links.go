@@ -1,6 +1,7 @@
 package render
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -99,4 +100,16 @@ func LinksReport(w io.Writer, b batch.Batch, all, shown []batch.Link, totals bat
 	Links(w, NewLinkLines(shown), b.Currency)
 	LinkTotals(w, totals, b)
 	return nil
+}
+
+// LinksSent shows the links as LinksReport does, once messages were sent,
+// and gives the error for the exit code: batch.ErrUnfinished when failed
+// of them could not be sent (the next `links --send` tries them again).
+func LinksSent(w io.Writer, b batch.Batch, all, shown []batch.Link, totals batch.LinkTotals, failed int, asJSON bool) error {
+	var outcome error
+	if failed > 0 {
+		outcome = fmt.Errorf("%w: %d message(s) could not be sent; the next `bulkpay links %s --send` tries again",
+			batch.ErrUnfinished, failed, b.Reference)
+	}
+	return cmp.Or(LinksReport(w, b, all, shown, totals, asJSON), outcome)
 }

@@ -180,6 +180,13 @@ func Users(w io.Writer, users []identity.User) error {
 	return tw.Flush()
 }
 
+// APIKey shows the new API key of user on out, once, and on errw how to
+// keep and use it.
+func APIKey(out, errw io.Writer, user, key string) {
+	fmt.Fprintln(out, key)
+	fmt.Fprintf(errw, "API key of %s: shown this once, keep it secret (HTTP Basic, as the user name or the password)\n", user)
+}
+
 // Copied shows what copying a ledger copied, table by table, on out and
 // each difference its check found on errw.
 func Copied(out, errw io.Writer, rep ledger.CopyReport) {

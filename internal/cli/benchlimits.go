@@ -1,6 +1,6 @@
 //go:build benchlimits
 
-package main
+package cli
 
 import "bulkpay/sheet"
 
@@ -8,5 +8,5 @@ import "bulkpay/sheet"
 // batch may hold: a million-row xlsx holds a worksheet part of some 260 MiB,
 // and saved by a spreadsheet program two million distinct texts.
 func init() {
-	sheetLimits = sheet.Limits{MaxRows: 1_000_000, MaxFileBytes: 1 << 30, MaxUnzipBytes: 1 << 30, MaxPartBytes: 1 << 30, MaxSharedStrings: 4_000_000}
+	SheetLimits = sheet.Limits{MaxRows: 1_000_000, MaxFileBytes: 1 << 30, MaxUnzipBytes: 1 << 30, MaxPartBytes: 1 << 30, MaxSharedStrings: 4_000_000}
 }
