@@ -727,38 +727,10 @@ func closeOpen(ctx context.Context, tx *sql.Tx, itemID int64, at string) error {
 	return nil
 }
 
-// insertItemEvent is insertEvent for an item's event, its batch read from the
-// item in the same statement.
-const insertItemEvent = `INSERT INTO events (batch_id, item_id, at, from_state, to_state, cause, detail, actor)
-	VALUES ((SELECT batch_id FROM items WHERE id = ?), ?, ?, ?, ?, ?, ?, ?)`
-
-// appendItemEvent appends e, an event of the existing item e.ItemID, stamped
-// at, to the events inside tx; e.BatchID is not read (the item's is written).
-func appendItemEvent(ctx context.Context, tx *sql.Tx, e batch.Event, at string) error {
-	if _, err := tx.ExecContext(ctx, insertItemEvent, e.ItemID, e.ItemID, at, e.From, e.To, e.Cause, e.Detail, e.Actor); err != nil {
-		return fmt.Errorf("append event %q: %w", e.Cause, err)
-	}
-	return nil
-}
-
-// missing is batch.ErrItemNotFound when the item is not in the ledger,
-// otherwise err: a write that touched no row tells which it was.
-func missing(ctx context.Context, tx *sql.Tx, itemID int64, err error) error {
-	if _, ierr := itemBatch(ctx, tx, itemID); ierr != nil {
-		return ierr
-	}
-	return err
-}
-
-// applyOne records c inside tx. The item's existence is not read first: the
-// writes that must touch a row of it (its attempt closed, its state moved)
-// say so, and only then is it looked for (batch.ErrItemNotFound rather than
-// batch.ErrStale); a change that writes neither looks for it at once.
 func applyOne(ctx context.Context, tx *sql.Tx, c batch.Change, at string) error {
-	if c.Attempt == nil && c.To == "" {
-		if _, err := itemBatch(ctx, tx, c.ItemID); err != nil {
-			return err
-		}
+	batchID, err := itemBatch(ctx, tx, c.ItemID)
+	if err != nil {
+		return err
 	}
 	if a := c.Attempt; a != nil {
 		q := `UPDATE attempts SET finished_at = ?, outcome = ?, provider_reference = ?, response = ?
@@ -773,7 +745,7 @@ func applyOne(ctx context.Context, tx *sql.Tx, c batch.Change, at string) error 
 			return fmt.Errorf("close attempt %d: %w", a.ID, err)
 		}
 		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return missing(ctx, tx, c.ItemID, fmt.Errorf("close attempt %d of item %d: %w", a.ID, c.ItemID, errors.Join(batch.ErrStale, err)))
+			return fmt.Errorf("close attempt %d of item %d: %w", a.ID, c.ItemID, errors.Join(batch.ErrStale, err))
 		}
 	}
 	if c.CloseOpen {
@@ -782,9 +754,9 @@ func applyOne(ctx context.Context, tx *sql.Tx, c batch.Change, at string) error 
 		}
 	}
 	if c.To == "" && c.Evidence {
-		e := c.Event(0)
+		e := c.Event(batchID)
 		e.From = ""
-		return appendItemEvent(ctx, tx, e, at)
+		return appendEvent(ctx, tx, e, at)
 	}
 	if c.To == "" {
 		if c.Message == "" {
@@ -796,7 +768,7 @@ func applyOne(ctx context.Context, tx *sql.Tx, c batch.Change, at string) error 
 		return nil
 	}
 	if err := batch.CheckMove(c.From, c.To); err != nil {
-		return missing(ctx, tx, c.ItemID, fmt.Errorf("item %d: %w", c.ItemID, err))
+		return fmt.Errorf("item %d: %w", c.ItemID, err)
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE items SET state = ?, updated_at = ?,
 			message = CASE WHEN ? <> '' THEN ? ELSE message END,
@@ -812,9 +784,9 @@ func applyOne(ctx context.Context, tx *sql.Tx, c batch.Change, at string) error 
 		return fmt.Errorf("update item %d: %w", c.ItemID, err)
 	}
 	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		return missing(ctx, tx, c.ItemID, fmt.Errorf("item %d is no longer %s: %w", c.ItemID, c.From, errors.Join(batch.ErrStale, err)))
+		return fmt.Errorf("item %d is no longer %s: %w", c.ItemID, c.From, errors.Join(batch.ErrStale, err))
 	}
-	return appendItemEvent(ctx, tx, c.Event(0), at)
+	return appendEvent(ctx, tx, c.Event(batchID), at)
 }
 
 // Attempts implements batch.Trail.
