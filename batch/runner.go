@@ -1,6 +1,7 @@
 package batch
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -487,13 +488,31 @@ func (r *run) runLane(ctx context.Context, b Batch, l *lane) error {
 			// The answer to a worker's send is recorded while it claims its
 			// next item, so that both reach the ledger in one group commit
 			// (an answer a crash loses leaves its item submitting, which the
-			// next run settles like any unknown). It is recorded before the
-			// next request leaves, and the worker stops if it could not be.
-			var recording chan error
-			recorded := func(err error) error {
-				if recording != nil {
-					err = errors.Join(<-recording, err)
-					recording = nil
+			// next run settles like any unknown). Every answer is recorded
+			// before the worker's next claim, and the worker stops once one
+			// could not be. Items claimed ahead (claimsAhead) are sent one
+			// after the other without waiting for the answers before theirs
+			// to be recorded: their claims, in the main file, already say
+			// they may have left, and the answers of the whole claim share
+			// the commits of the other workers'.
+			results := make(chan error, claimAhead) // one per answer being recorded
+			outstanding := 0
+			recorded := func(err error) error { // waits for every answer
+				for ; outstanding > 0; outstanding-- {
+					err = errors.Join(<-results, err)
+				}
+				return err
+			}
+			failed := func() error { // the answers recorded so far, without waiting
+				var err error
+				for outstanding > 0 {
+					select {
+					case rerr := <-results:
+						outstanding--
+						err = errors.Join(err, rerr)
+					default:
+						return err
+					}
 				}
 				return err
 			}
@@ -537,8 +556,8 @@ func (r *run) runLane(ctx context.Context, b Batch, l *lane) error {
 					}
 					r.crash("after-claim")
 					queue = claims
-				} else if rerr := recorded(nil); rerr != nil {
-					return drop(rerr)
+				} else if rerr := failed(); rerr != nil {
+					return drop(recorded(rerr))
 				}
 				var record func() error
 				if chunked {
@@ -552,8 +571,8 @@ func (r *run) runLane(ctx context.Context, b Batch, l *lane) error {
 				if err != nil {
 					return drop(err)
 				}
-				recording = make(chan error, 1)
-				go func() { recording <- guard(record)() }()
+				outstanding++
+				go func() { results <- guard(record)() }()
 			}
 			return drop(recorded(nil))
 		}))
@@ -978,16 +997,40 @@ func (r *run) pend(it Item) {
 // PollInterval meanwhile the ledger is read (not the provider) and the checks
 // of items a callback settled are dropped, so that the run ends when they
 // are final, not at their next check.
+//
+// A final status is recorded apart from its check, by one of up to
+// recordersPerChecker times as many goroutines, so that the next check does
+// not wait for the commit: a status a crash loses leaves its item pending,
+// checked again by the next run.
 func (r *run) checks(ctx context.Context, b Batch, l *lane) error {
-	g, gctx := errgroup.WithContext(ctx)
+	cctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	g, gctx := errgroup.WithContext(cctx)
 	g.SetLimit(l.checkers)
+	var rec errgroup.Group
+	rec.SetLimit(recordersPerChecker * l.checkers)
+	record := func(fn func() error) {
+		rec.Go(guard(func() error {
+			err := fn()
+			if err != nil {
+				cancel(err) // the run stops, as when a check fails
+			}
+			return err
+		}))
+	}
+	// every check ends before its records are waited for: none is added then
+	waitAll := func(err error) error {
+		werr := g.Wait()
+		rerr := rec.Wait()
+		return cmp.Or(werr, rerr, err)
+	}
 	for {
 		d, wait, over := l.due.take(r.clock.Now())
 		if over {
-			return g.Wait()
+			return waitAll(nil)
 		}
 		if d != nil {
-			g.Go(guard(func() error { return r.check(gctx, l, d) }))
+			g.Go(guard(func() error { return r.check(gctx, l, d, record) }))
 			continue
 		}
 		sweep := l.Callbacks && wait > r.PollInterval
@@ -999,13 +1042,14 @@ func (r *run) checks(ctx context.Context, b Batch, l *lane) error {
 			err = r.sweep(gctx, b, l)
 		}
 		if err != nil {
-			if werr := g.Wait(); werr != nil {
-				return werr
-			}
-			return err
+			return waitAll(err)
 		}
 	}
 }
+
+// recordersPerChecker: the final statuses recorded at once, per status check
+// made side by side.
+const recordersPerChecker = 8
 
 // sweep drops the checks of the lane's items that are no longer pending in
 // the ledger: a callback settled them.
@@ -1058,7 +1102,7 @@ func (r *run) await(ctx context.Context, wake <-chan struct{}, d time.Duration) 
 // final one, and queues the next check of one still pending (or leaves it to
 // the next run once PendingWait has passed). An item whose final state was
 // recorded meanwhile by someone else (ErrStale) is left as it is.
-func (r *run) check(ctx context.Context, l *lane, d *due) error {
+func (r *run) check(ctx context.Context, l *lane, d *due, record func(func() error)) error {
 	if l.Callbacks {
 		// a callback may have settled it (in another process, too): the
 		// ledger is asked before the provider
@@ -1088,17 +1132,20 @@ func (r *run) check(ctx context.Context, l *lane, d *due) error {
 		r.later(l, d)
 		return nil
 	}
-	defer l.due.finish(d)
-	it := Item{ID: d.id, Row: d.row, Provider: l.Provider.Name(), ProviderReference: d.ref, State: Pending}
-	if r.Observer != nil { // the observer hears of the whole item
-		if full, err := r.Store.Item(ctx, d.id); err == nil {
-			it = full
+	record(func() error {
+		defer l.due.finish(d)
+		it := Item{ID: d.id, Row: d.row, Provider: l.Provider.Name(), ProviderReference: d.ref, State: Pending}
+		if r.Observer != nil { // the observer hears of the whole item
+			if full, err := r.Store.Item(ctx, d.id); err == nil {
+				it = full
+			}
 		}
-	}
-	// CloseOpen: on a shared ledger another worker may have opened a settle
-	// attempt on this item (it was unknown) and died before closing it
-	return r.apply(ctx, it, Change{ItemID: d.id, From: Pending, To: to, CloseOpen: true,
-		Cause: "provider reported the final status", Message: res.Message, ProviderFee: res.Fee, ProviderNet: res.NetAmount})
+		// CloseOpen: on a shared ledger another worker may have opened a settle
+		// attempt on this item (it was unknown) and died before closing it
+		return r.apply(ctx, it, Change{ItemID: d.id, From: Pending, To: to, CloseOpen: true,
+			Cause: "provider reported the final status", Message: res.Message, ProviderFee: res.Fee, ProviderNet: res.NetAmount})
+	})
+	return nil
 }
 
 // pace is the first wait of a lane's status checks and the longest: from
