@@ -49,7 +49,7 @@ func TestMain(m *testing.M) {
 	}
 	binary = filepath.Join(dir, "bulkpay")
 	// the crash points the crash tests use are compiled in only with this tag
-	out, err := exec.Command("go", "build", "-tags", "crashpoints", "-o", binary, ".").CombinedOutput()
+	out, err := testsupport.BuildCommand(".", binary, "crashpoints")
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)
 		os.Exit(1)
