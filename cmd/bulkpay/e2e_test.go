@@ -161,15 +161,6 @@ func newSimulator(t *testing.T, opts sandbox.Options) *simulator {
 	return sim
 }
 
-// hangAfter is the sandbox's fault `endpoint:hang-after` (as --faults gives
-// it): every request to endpoint is processed and its answer never comes.
-func hangAfter(t *testing.T, endpoint string) []sandbox.Rule {
-	t.Helper()
-	rules, err := sandbox.ParseRules(endpoint + ":hang-after")
-	require.NoError(t, err)
-	return rules
-}
-
 // movesMoney reports whether r asks a provider to pay.
 func movesMoney(r *http.Request) bool {
 	path := strings.TrimSuffix(r.URL.Path, "/")
@@ -538,7 +529,7 @@ func TestValidateJSONAndExitCodes(t *testing.T) {
 
 func TestChangedSheetUnderSameReferenceIsRefused(t *testing.T) {
 	t.Parallel()
-	url := newSimulator(t, sandbox.Options{}).URL
+	url := startSandbox(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "paie.csv")
 	require.NoError(t, os.WriteFile(path, []byte("Nom;Téléphone;Montant\nA;677123456;1000\nB;699009900;2000\n"), 0o600))
@@ -566,7 +557,7 @@ func TestSecondConcurrentRunIsRefused(t *testing.T) {
 
 func TestMultiCountrySamplePaysThroughAllFourProviders(t *testing.T) {
 	t.Parallel()
-	url := newSimulator(t, sandbox.Options{}).URL
+	url := startSandbox(t)
 	dir := t.TempDir()
 	r := bulkpay(t, dir, "run", samplePath(t, "payroll-multi-2026-11.xlsx"), "--sandbox", url)
 	require.Equal(t, 0, r.code, r.stderr)
@@ -671,7 +662,7 @@ func TestWaitForARunningBatch(t *testing.T) {
 func TestRetryFailedMakesNewReferencesLinkedToTheOld(t *testing.T) {
 	t.Parallel()
 	// the first run's payouts to +237677123456 fail at the operator
-	url := newSimulator(t, sandbox.Options{FailPhones: []string{"237677123456"}}).URL
+	url := startSandbox(t, "--fail-phone", "237677123456")
 	dir := t.TempDir()
 	path := filepath.Join(dir, "paie.csv")
 	require.NoError(t, os.WriteFile(path, []byte("Nom;Téléphone;Montant\nA;677123456;1000\nB;699009900;2000\n"), 0o600))
@@ -700,7 +691,7 @@ func TestRetryFailedMakesNewReferencesLinkedToTheOld(t *testing.T) {
 
 func TestReviewAndResolve(t *testing.T) {
 	t.Parallel()
-	url := newSimulator(t, sandbox.Options{Rules: hangAfter(t, "mycoolpay.payout")}).URL
+	url := startSandbox(t, "--faults", "mycoolpay.payout:hang-after")
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "c.yaml")
 	require.NoError(t, os.WriteFile(cfg, []byte("providers:\n  mycoolpay: {timeout: 500ms}\n"), 0o600))

@@ -21,7 +21,6 @@ import (
 	"bulkpay/internal/cli"
 	"bulkpay/internal/testsupport"
 	"bulkpay/ledger"
-	"bulkpay/providers/sandbox"
 )
 
 // neverPaidTwice checks from the sandbox's side that no reference and no
@@ -54,7 +53,7 @@ func TestCopyOfTheMainFileAloneNeverPaysTwice(t *testing.T) {
 			if testing.Short() && provider != "mycoolpay" {
 				t.Skip("end to end with 3 bulkpay processes; -short keeps mycoolpay's: the ledger's copy is the same whoever the provider; runs without -short")
 			}
-			url := newSimulator(t, sandbox.Options{}).URL
+			url := startSandbox(t)
 			dir, copyDir := t.TempDir(), t.TempDir()
 			var lines []string
 			for i := 0; i < 6; i++ {
@@ -99,7 +98,7 @@ func rootPage(t *testing.T, db, name string) int64 {
 
 func TestDamagedLedgerIsRefusedBeforeMoneyMoves(t *testing.T) {
 	t.Parallel()
-	url := newSimulator(t, sandbox.Options{}).URL
+	url := startSandbox(t)
 	dir := t.TempDir()
 	var rows []string
 	for i := 0; i < 4; i++ {
@@ -131,7 +130,7 @@ func TestDamagedLedgerIsRefusedBeforeMoneyMoves(t *testing.T) {
 
 func TestZombieLockHolderDoesNotBlockARerun(t *testing.T) {
 	t.Parallel()
-	url := newSimulator(t, sandbox.Options{}).URL
+	url := startSandbox(t)
 	dir := t.TempDir()
 	sheet := writeRows(t, dir, "zombie.csv", []string{providerRow("campay", 1), providerRow("campay", 2)})
 	cmd := exec.Command(binary, "run", sheet, "--sandbox", url)

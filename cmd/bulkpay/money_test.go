@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"bulkpay/internal/cli"
-	"bulkpay/providers/sandbox"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -141,7 +140,7 @@ func TestProviderDryMidRunStopsOnlyItsLane(t *testing.T) {
 
 func TestApprovalFourEyesAndChangedPlan(t *testing.T) {
 	t.Parallel()
-	url := newSimulator(t, sandbox.Options{}).URL
+	url := startSandbox(t)
 	dir := t.TempDir()
 	sheetPath := writeRows(t, dir, "appr.csv", []string{"A;677000001;1000;;", "B;699000002;2000;;"})
 	cfg := writeConfig(t, dir, feesYAML+"require_approval: true\nfour_eyes: true\n")

@@ -9,8 +9,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"bulkpay/providers/sandbox"
 )
 
 // tamper changes a record of the sandbox at url, as a provider's own records
@@ -42,7 +40,7 @@ func mismatchKinds(t *testing.T, dir, ref string) map[string]int {
 
 func TestReconcileFindsEachKindOfMismatch(t *testing.T) {
 	t.Parallel()
-	url := newSimulator(t, sandbox.Options{}).URL
+	url := startSandbox(t)
 	dir := t.TempDir()
 	r := bulkpay(t, dir, "run", samplePath(t, "payroll-multi-2026-11.xlsx"), "--sandbox", url)
 	require.Equal(t, 0, r.code, r.stderr)
@@ -76,7 +74,7 @@ func TestReconcileFindsEachKindOfMismatch(t *testing.T) {
 
 func TestListShowsBatches(t *testing.T) {
 	t.Parallel()
-	url := newSimulator(t, sandbox.Options{}).URL
+	url := startSandbox(t)
 	dir := withSamples(t)
 	require.Equal(t, 0, bulkpay(t, dir, "run", "samples/payroll-2026-11.csv", "--sandbox", url).code)
 	r := bulkpay(t, dir, "list", "--json")
@@ -95,7 +93,7 @@ func TestListShowsBatches(t *testing.T) {
 
 func TestVerifyReportsABrokenLedger(t *testing.T) {
 	t.Parallel()
-	url := newSimulator(t, sandbox.Options{}).URL
+	url := startSandbox(t)
 	dir := withSamples(t)
 	require.Equal(t, 0, bulkpay(t, dir, "run", "samples/payroll-2026-11.csv", "--sandbox", url).code)
 	require.Equal(t, 0, bulkpay(t, dir, "verify", "payroll-2026-11").code)

@@ -6,8 +6,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"bulkpay/providers/sandbox"
 )
 
 // Cashouts go through Camoo, which pays MTN and Orange numbers only: Nexttel and
@@ -15,7 +13,7 @@ import (
 // They are refused at validation, and a run with them moves no money.
 func TestCashoutsCamooCannotPayAreRefusedBeforeMoneyMoves(t *testing.T) {
 	t.Parallel()
-	url := newSimulator(t, sandbox.Options{}).URL
+	url := startSandbox(t)
 	dir := t.TempDir()
 	sheet := writeRows(t, dir, "cashouts.csv", []string{
 		"MTN;677123456;1000;cashout;",

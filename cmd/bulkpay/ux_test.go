@@ -89,7 +89,7 @@ func lineWith(s string, parts ...string) string {
 
 func TestRunSummaryListsWhatNeedsDoingInPlainWords(t *testing.T) {
 	t.Parallel()
-	url := newSimulator(t, sandbox.Options{FailPhones: []string{"237670000001", "2250100000001"}, Rules: hangAfter(t, "mycoolpay.payout")}).URL
+	url := startSandbox(t, "--fail-phone", "237670000001", "--fail-phone", "2250100000001", "--faults", "mycoolpay.payout:hang-after")
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "c.yaml"), []byte("providers:\n  mycoolpay: {timeout: 500ms}\n"), 0o600))
 	writeRows(t, dir, "mixed.csv", []string{providerRow("campay", 1), providerRow("cinetpay", 1), providerRow("mycoolpay", 1), providerRow("campay", 2)})
@@ -185,7 +185,7 @@ func TestInterruptGivesOneResumeHintWithTheFlagsUsed(t *testing.T) {
 
 func TestBalanceShowsEveryProvidersCurrency(t *testing.T) {
 	t.Parallel()
-	url := newSimulator(t, sandbox.Options{}).URL
+	url := startSandbox(t)
 	dir := t.TempDir()
 	r := bulkpay(t, dir, "balance", "--sandbox", url, "--json")
 	require.Equal(t, 0, r.code, r.stderr)
