@@ -63,12 +63,21 @@ func runKilled(t *testing.T, dir string, env []string, args ...string) {
 	require.True(t, ws.Signaled() && ws.Signal() == syscall.SIGKILL, "killed by SIGKILL: %v", err)
 }
 
+// shortCrashPoints are the provider/point pairs TestCrashPointsTimesProviders
+// keeps under -short: each provider once, each crash point at least once, and
+// the two providers that cannot be asked by our reference killed after
+// sending, where the outcome is in doubt. The full run takes every pair.
+var shortCrashPoints = map[string]bool{"campay/after-claim": true, "cinetpay/after-answer": true, "mycoolpay/after-send": true, "camoo/after-send": true}
+
 func TestCrashPointsTimesProviders(t *testing.T) {
 	t.Parallel()
 	for _, provider := range []string{"campay", "cinetpay", "mycoolpay", "camoo"} {
 		for _, point := range []string{"after-claim", "after-send", "after-answer"} {
 			t.Run(provider+"/"+point, func(t *testing.T) {
 				t.Parallel()
+				if testing.Short() && !shortCrashPoints[provider+"/"+point] {
+					t.Skip("end to end with 3 bulkpay processes; -short keeps one crash point per provider (each point at least once); runs without -short")
+				}
 				url := newSimulator(t, sandbox.Options{}).URL
 				dir := t.TempDir()
 				var lines []string

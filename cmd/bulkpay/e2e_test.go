@@ -49,7 +49,7 @@ func TestMain(m *testing.M) {
 	}
 	binary = filepath.Join(dir, "bulkpay")
 	// the crash points the crash tests use are compiled in only with this tag
-	out, err := exec.Command("go", "build", "-tags", "crashpoints", "-o", binary, ".").CombinedOutput()
+	out, err := testsupport.BuildCommand(".", binary, "crashpoints")
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)
 		os.Exit(1)
@@ -57,6 +57,17 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// skipShort skips t under -short: it proves end to end, through several
+// bulkpay processes (its sandboxes counted), a rule that a fast test of batch or server holds (named
+// in why) and that another test of the same command keeps in -short. The full
+// run keeps it.
+func skipShort(t *testing.T, processes int, why string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skipf("end to end with %d bulkpay processes; %s; runs without -short", processes, why)
+	}
 }
 
 func samplePath(t *testing.T, name string) string {
@@ -378,6 +389,7 @@ func journalPayouts(t *testing.T, dir string) []sandbox.Payout {
 
 func TestBuiltInSandboxSIGKILLThenRerun(t *testing.T) {
 	t.Parallel()
+	skipShort(t, 2, "a kill and a rerun are kept by TestSIGKILLMidwayThenRerunPaysEachOnce")
 	dir := t.TempDir()
 	const rows = 60
 	sheetPath := bigSheet(t, dir, rows)
@@ -596,6 +608,7 @@ func TestUnpayableRowsAreRefusedAtValidation(t *testing.T) {
 
 func TestSamePayrollUnderAnotherReferenceIsRefused(t *testing.T) {
 	t.Parallel()
+	skipShort(t, 5, "the repeat check is batch's TestSavePlan")
 	url := startSandbox(t)
 	dir := withSamples(t)
 	r := bulkpay(t, dir, "run", "samples/payroll-2026-11.csv", "--sandbox", url)

@@ -28,6 +28,7 @@ func writeConfig(t *testing.T, dir, body string) string {
 
 func TestFeesChargedAndBorne(t *testing.T) {
 	t.Parallel()
+	skipShort(t, 5, "fees is kept by TestFeesWithNothingConfiguredSaysSo, fees charged and borne by batch's TestChargePerMode and TestBearers")
 	url := startSandbox(t)
 	dir := t.TempDir()
 	sheetPath := writeRows(t, dir, "fees.csv", []string{"A;677123456;1100;;", "B;699009900;1033;;", "C;655123456;10000;cashout;"})
@@ -87,6 +88,7 @@ func TestControlTotalsAndLimits(t *testing.T) {
 
 func TestBalanceShortEnoughAndPartial(t *testing.T) {
 	t.Parallel()
+	skipShort(t, 4, "balance is kept by TestBalanceShowsEveryProvidersCurrency, the short balance by batch's TestPayRefusesAShortBalanceOrHoldsWhatItCannotCover")
 	url := startSandbox(t, "--balance", "campay/MTN=3000")
 	dir := t.TempDir()
 	sheetPath := writeRows(t, dir, "bal.csv", []string{"A;677000001;1000;;", "B;677000002;1000;;", "C;677000003;1500;;", "D;699000004;5000;;"})
@@ -114,6 +116,7 @@ func TestBalanceShortEnoughAndPartial(t *testing.T) {
 
 func TestProviderDryMidRunStopsOnlyItsLane(t *testing.T) {
 	t.Parallel()
+	skipShort(t, 2, "batch's TestProviderRunningDryStopsItsLaneOnly holds the rule")
 	url := startSandbox(t, "--faults", "campay:balance-after=2")
 	dir := t.TempDir()
 	var rows []string

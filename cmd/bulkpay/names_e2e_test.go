@@ -56,6 +56,7 @@ func paidPhones(t *testing.T, url string) map[string]int {
 // under block nothing pays.
 func TestNamesBeforeMoney(t *testing.T) {
 	t.Parallel()
+	skipShort(t, 12, "name checks and confirm are kept by TestInactiveAndUnknownAccountsAreNeverPaid, the rules by batch's TestCheckNames and TestMatchNames")
 	dir := t.TempDir()
 	sheetPath, namesPath := namesSheet(t, dir)
 

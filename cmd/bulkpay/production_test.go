@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"bulkpay/internal/testsupport"
 )
 
 // The binary built without -tags crashpoints, as a release is, has no crash
@@ -20,7 +22,7 @@ func TestProductionBinaryCannotBeKilledFromTheEnvironment(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	prod := filepath.Join(dir, "bulkpay-release")
-	out, err := exec.Command("go", "build", "-o", prod, ".").CombinedOutput()
+	out, err := testsupport.BuildCommand(".", prod)
 	require.NoError(t, err, string(out))
 	sheetPath := writeRows(t, dir, "prod.csv", []string{providerRow("campay", 1), providerRow("mycoolpay", 2)})
 	for _, env := range [][]string{

@@ -73,6 +73,7 @@ var hintRE = regexp.MustCompile("`bulkpay (resume [^`]+)`")
 
 func TestPanicMidPaymentExitsOneAndTheHintResumesWhereItWasPaid(t *testing.T) {
 	t.Parallel()
+	skipShort(t, 8, "the exit code is kept by TestPanicExitsOneAndNamesTheResumeCommand, the resume by batch's TestPanicInALaneEndsTheRunWithAnErrorAndResumePaysEachOnce")
 	url := startSandbox(t)
 	dir := t.TempDir()
 	sheetPath := bigSheet(t, dir, 40)
@@ -148,6 +149,7 @@ func runBulkpay(dir string, env []string, args ...string) (result, error) {
 
 func TestFourEyesCannotBeBypassedInTheREADMEOrder(t *testing.T) {
 	t.Parallel()
+	skipShort(t, 10, "four eyes from the command line is kept by TestApprovalFourEyesAndChangedPlan, the rule by batch's TestCheckApprove and TestCheckRun")
 	url := startSandbox(t)
 	dir := t.TempDir()
 	sheetPath := writeRows(t, dir, "paie-2026-12.csv", []string{"A;677000001;1000;;", "B;699000002;2000;;"})

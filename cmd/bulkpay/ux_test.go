@@ -122,6 +122,7 @@ func TestRunSummaryListsWhatNeedsDoingInPlainWords(t *testing.T) {
 
 func TestRetriedItemsShowFromTheOriginalBatch(t *testing.T) {
 	t.Parallel()
+	skipShort(t, 5, "retry is kept by TestRetryFailedMakesNewReferencesLinkedToTheOld, the retry chain by batch's TestRetriesFollowEveryRetryBatch")
 	url := startSandbox(t, "--faults", "campay.withdraw:error=400")
 	dir := t.TempDir()
 	writeRows(t, dir, "paie.csv", []string{providerRow("campay", 1), providerRow("campay", 2), providerRow("cinetpay", 3)})
@@ -204,6 +205,7 @@ func TestBalanceShowsEveryProvidersCurrency(t *testing.T) {
 
 func TestREADMEExternalSandboxExampleWorksInOrder(t *testing.T) {
 	t.Parallel()
+	skipShort(t, 3, "the sandbox command is kept by TestStandaloneSandboxRunRerunExactlyOnce, the README's first command by TestREADMECommandPaysTheSampleAndRerunPaysNothing")
 	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
 	require.NoError(t, err)
 	var line string

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"bulkpay/providers/sandbox"
 	"bulkpay/webhooks"
 )
 
@@ -69,11 +70,14 @@ func (h *hookReceiver) count(typ string) int {
 func TestRunDeliversWebhooksAndTheCommandsListAndResendThem(t *testing.T) {
 	t.Parallel()
 	dir := withSamples(t)
+	// a sandbox whose payouts settle in 20ms, not the built-in one's second:
+	// the webhooks are the same
+	url := newSimulator(t, sandbox.Options{}).URL
 	h, srv := newHookReceiver(t)
-	cfg := writeConfig(t, dir, "webhooks:\n  - url: "+srv.URL+"/events?token=tok-7731\n    secret_env: ACME_HOOK_SECRET\n")
+	cfg := writeConfig(t, dir, "poll_interval: 20ms\nwebhooks:\n  - url: "+srv.URL+"/events?token=tok-7731\n    secret_env: ACME_HOOK_SECRET\n")
 	env := []string{"ACME_HOOK_SECRET=" + hookSecret}
 
-	r := bulkpayEnv(t, dir, env, "run", "samples/payroll-2026-11.xlsx", "--config", cfg)
+	r := bulkpayEnv(t, dir, env, "run", "samples/payroll-2026-11.xlsx", "--config", cfg, "--sandbox", url)
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "webhooks: 28 delivered, 0 failed, 0 given up")
 	assert.Equal(t, 1, h.count(webhooks.BatchPlanned))
@@ -107,7 +111,7 @@ func TestRunDeliversWebhooksAndTheCommandsListAndResendThem(t *testing.T) {
 	h.mu.Lock()
 	h.failWith = http.StatusInternalServerError
 	h.mu.Unlock()
-	r = bulkpayEnv(t, dir, env, "run", "samples/payroll-2026-11.csv", "--config", cfg, "--reference", "payroll-2026-11-b", "--allow-repeat")
+	r = bulkpayEnv(t, dir, env, "run", "samples/payroll-2026-11.csv", "--config", cfg, "--reference", "payroll-2026-11-b", "--allow-repeat", "--sandbox", url)
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "webhooks: 0 delivered, 28 failed, 0 given up; 28 waiting, the next due at")
 	l := bulkpay(t, dir, "webhooks", "list", "--log", "--limit", "1000")
@@ -122,7 +126,7 @@ func TestRunDeliversWebhooksAndTheCommandsListAndResendThem(t *testing.T) {
 	r = bulkpay(t, dir, "webhooks", "deliver", "--config", cfg)
 	assert.NotEqual(t, 0, r.code)
 	assert.Contains(t, r.stderr, "the signing secret in ACME_HOOK_SECRET is not set")
-	r = bulkpay(t, dir, "run", "samples/payroll-2026-11.xlsx", "--config", cfg)
+	r = bulkpay(t, dir, "run", "samples/payroll-2026-11.xlsx", "--config", cfg, "--sandbox", url)
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.True(t, strings.Contains(r.stderr, "webhooks not delivered now"), r.stderr)
 }
