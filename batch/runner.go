@@ -503,6 +503,10 @@ func (r *run) runLane(ctx context.Context, b Batch, l *lane) error {
 				}
 				return err
 			}
+			// a worker that stops for any reason, a panic included, first
+			// waits for the answers it handed over: none is recorded after
+			// the run ends
+			defer recorded(nil)
 			failed := func() error { // the answers recorded so far, without waiting
 				var err error
 				for outstanding > 0 {
@@ -569,7 +573,7 @@ func (r *run) runLane(ctx context.Context, b Batch, l *lane) error {
 					record, err = r.send(gctx, l, c, hold)
 				}
 				if err != nil {
-					return drop(err)
+					return drop(recorded(err))
 				}
 				outstanding++
 				go func() { results <- guard(record)() }()
@@ -1010,19 +1014,21 @@ func (r *run) checks(ctx context.Context, b Batch, l *lane) error {
 	var rec errgroup.Group
 	rec.SetLimit(recordersPerChecker * l.checkers)
 	record := func(fn func() error) {
-		rec.Go(guard(func() error {
-			err := fn()
+		rec.Go(func() error {
+			err := guard(fn)() // a panic too stops the run
 			if err != nil {
 				cancel(err) // the run stops, as when a check fails
 			}
 			return err
-		}))
+		})
 	}
 	// every check ends before its records are waited for: none is added then
 	waitAll := func(err error) error {
 		werr := g.Wait()
 		rerr := rec.Wait()
-		return cmp.Or(werr, rerr, err)
+		// a status that could not be recorded is why the checks stopped,
+		// not the cancellation it caused
+		return cmp.Or(rerr, werr, err)
 	}
 	for {
 		d, wait, over := l.due.take(r.clock.Now())
