@@ -92,6 +92,16 @@ type Observer interface {
 	Moved(it Item, from, to State)
 }
 
+// ItemShower is an Observer that shows the items it hears of (a line per
+// change with the name, phone and amount): for a final status found by a
+// status check the runner reads the item back from the store when
+// ShowsItems says so. Other observers hear of what the check knows: the
+// item's id, row, provider and provider reference.
+type ItemShower interface {
+	Observer
+	ShowsItems() bool
+}
+
 // Runner pays a batch's items through their providers' lanes, recording each step
 // in the Store before taking the next. Run reads its fields and never changes
 // them: a Runner may run several batches, one after the other or at once.
@@ -1141,7 +1151,7 @@ func (r *run) check(ctx context.Context, l *lane, d *due, record func(func() err
 	record(func() error {
 		defer l.due.finish(d)
 		it := Item{ID: d.id, Row: d.row, Provider: l.Provider.Name(), ProviderReference: d.ref, State: Pending}
-		if r.Observer != nil { // the observer hears of the whole item
+		if o, ok := r.Observer.(ItemShower); ok && o.ShowsItems() { // the observer hears of the whole item
 			if full, err := r.Store.Item(ctx, d.id); err == nil {
 				it = full
 			}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"bulkpay/batch"
@@ -90,4 +91,41 @@ func TestAFinalStatusNotRecordedIsTheRunsError(t *testing.T) {
 	_, err := r.Run(context.Background(), e.b)
 	require.ErrorContains(t, err, "disk I/O error")
 	require.NotErrorIs(t, err, batch.ErrInterrupted)
+}
+
+// countsItemReads counts the items read back one by one.
+type countsItemReads struct {
+	batch.RunStore
+	reads atomic.Int32
+}
+
+func (s *countsItemReads) Item(ctx context.Context, id int64) (batch.Item, error) {
+	s.reads.Add(1)
+	return s.RunStore.Item(ctx, id)
+}
+
+// movesSeen is an Observer that does not show items: it counts final moves.
+type movesSeen struct{ finals atomic.Int32 }
+
+func (m *movesSeen) Moved(_ batch.Item, _, to batch.State) {
+	if to.Terminal() {
+		m.finals.Add(1)
+	}
+}
+
+// A final status found by a check is told to an observer that does not show
+// items without reading the item back from the store (an ItemShower that
+// shows them hears of the whole item: TestALaneThatSentEverythingSettlesWhileAnotherStillSends).
+func TestAnObserverThatShowsNoItemsCostsNoRead(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 6, sandbox.Options{}, 2*time.Second)
+	st := &countsItemReads{RunStore: e.st}
+	obs := &movesSeen{}
+	r := e.runner(e.client)
+	r.Store, r.Observer = st, obs
+	sum, err := r.Run(context.Background(), e.b)
+	require.NoError(t, err)
+	require.Equal(t, 6, sum.Counts[batch.Succeeded])
+	assert.EqualValues(t, 6, obs.finals.Load())
+	assert.Zero(t, st.reads.Load())
 }

@@ -265,6 +265,8 @@ type finals struct {
 	seen []batch.Item
 }
 
+func (f *finals) ShowsItems() bool { return true }
+
 func (f *finals) Moved(it batch.Item, from, to batch.State) {
 	f.mu.Lock()
 	f.seen = append(f.seen, it)

@@ -219,6 +219,10 @@ func (pr *Progress) addBar(name string) *mpb.Bar {
 	return bar
 }
 
+// ShowsItems implements batch.ItemShower: without bars, and unless quiet,
+// every change is a line with the item's name, phone and amount.
+func (pr *Progress) ShowsItems() bool { return pr.p == nil && !pr.quiet }
+
 // Moved implements batch.Observer: it counts the item on its lane (an item
 // that fails over moves to the next provider's lane) and shows the change.
 func (pr *Progress) Moved(it batch.Item, from, to batch.State) {

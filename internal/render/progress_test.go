@@ -54,12 +54,14 @@ func TestProgressCountsFailedApartFromPaid(t *testing.T) {
 	out := errb.String()
 	assert.Contains(t, out, "paying 5 open item(s) of batch paie\n")
 	assert.Contains(t, out, "row 3  N    0  campay: submitting → failed\n", "off a terminal, a line per change")
+	assert.True(t, pr.ShowsItems(), "its lines name the items: the runner reads them whole")
 
 	var quiet testsupport.Buffer
 	pr = render.NewProgress(&quiet, true, render.NewLogSink(&quiet), b, items, lanes)
 	moveAll(pr, items)
 	assert.Equal(t, "campay 1 paid, 1 failed of 2; mycoolpay 1 paid, 0 failed, 1 to review of 3", pr.String())
 	assert.Empty(t, quiet.String(), "--quiet: no progress lines")
+	assert.False(t, pr.ShowsItems(), "--quiet: no item is read back to be shown")
 }
 
 func TestBarsKeepTheirCountsAndLogsGoAboveThem(t *testing.T) {
@@ -72,6 +74,7 @@ func TestBarsKeepTheirCountsAndLogsGoAboveThem(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(logs, nil))
 	b, items, lanes := progressItems()
 	pr := render.NewProgress(errb, false, logs, b, items, lanes)
+	assert.False(t, pr.ShowsItems(), "bars show counts, not items")
 	bars := logs.To(nil)
 	logs.To(bars)
 	require.NotSame(t, io.Writer(errb), bars, "while bars are drawn, log lines go through them, above the bars")
