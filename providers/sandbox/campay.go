@@ -131,12 +131,18 @@ func campayError(w http.ResponseWriter, code, msg string) {
 
 // carrierOf returns MTN or Orange for a Cameroonian mobile number, or "" with the
 // CamPay error code that refuses it.
+var cameroon int32 = 237
+
 func carrierOf(to string) (string, string) {
 	if len(to) != 12 || !strings.HasPrefix(to, "237") || strings.Trim(to, "0123456789") != "" {
 		return "", "ER101"
 	}
-	num, err := phonenumbers.Parse("+"+to, "CM")
-	if err != nil || !phonenumbers.IsValidNumber(num) {
+	// twelve digits after 237 are that country code and a national number:
+	// the number phonenumbers.Parse("+"+to, "CM") gives, without its
+	// extension and punctuation regexps (TestCarrierOfAsParsed)
+	national, _ := strconv.ParseUint(to[3:], 10, 64)
+	num := &phonenumbers.PhoneNumber{CountryCode: &cameroon, NationalNumber: &national}
+	if to[3] == '0' || !phonenumbers.IsValidNumber(num) {
 		return "", "ER101"
 	}
 	carrier, _ := phonenumbers.GetCarrierForNumber(num, "en")
