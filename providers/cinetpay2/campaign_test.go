@@ -12,7 +12,6 @@ import (
 
 	"bulkpay/batch"
 	"bulkpay/internal/testsupport/campaign"
-	"bulkpay/ledger"
 	"bulkpay/providers/cinetpay2"
 	"bulkpay/providers/contract"
 	"bulkpay/providers/sandbox"
@@ -73,7 +72,7 @@ type ended struct {
 
 // outcome reads b's items against paid, the payouts the simulator made by
 // reference: an item succeeded was paid once.
-func outcome(t *testing.T, st *ledger.Store, b batch.Batch, paid map[string]int) ended {
+func outcome(t *testing.T, st batch.ItemReader, b batch.Batch, paid map[string]int) ended {
 	t.Helper()
 	o := ended{counts: batch.Counts{}}
 	require.NoError(t, batch.EachItem(context.Background(), st, b.ID, func(it batch.Item) error {

@@ -3,14 +3,13 @@ package contract
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"bulkpay/batch"
-	"bulkpay/ledger"
+	"bulkpay/batch/batchtest"
 	"bulkpay/providers/providerstest"
 	"bulkpay/providers/sandbox"
 	"bulkpay/providers/sandbox/sandboxtest"
@@ -37,22 +36,21 @@ func Payees(n int, country, operator string, phone func(i int) string, amount fu
 	return rows
 }
 
-// Prepare opens a ledger in t's temporary directory, closed when t ends, and
-// prepares there the batch "campaign" of rows in currency, routed by rule
-// alone (its providers configured).
-func Prepare(t *testing.T, currency string, rule batch.Rule, rows []batch.Row) (*ledger.Store, batch.Batch) {
+// Prepare prepares the batch "campaign" of rows in currency, routed by rule
+// alone (its providers configured), in a store in memory (it keeps the
+// ledger's contract: batchtest's suite): a campaign is about what a provider
+// answers, and its test binary need not link SQLite.
+func Prepare(t *testing.T, currency string, rule batch.Rule, rows []batch.Row) (*batchtest.Memory, batch.Batch) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := ledger.Open(ctx, filepath.Join(t.TempDir(), "l.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { st.Close() })
+	st := batchtest.NewMemory()
 	router := batch.Routes{Rules: []batch.Rule{rule}, Configured: map[string]bool{}}
 	for _, p := range rule.Providers {
 		router.Configured[p] = true
 	}
 	b, items, errs := batch.Plan("campaign", "campaign.csv", currency, rows, router)
 	require.Empty(t, errs)
-	b, _, err = batch.Prepare(ctx, st, b, items, rows)
+	b, _, err := batch.Prepare(ctx, st, b, items, rows)
 	require.NoError(t, err)
 	return st, b
 }
@@ -61,7 +59,7 @@ func Prepare(t *testing.T, currency string, rule batch.Rule, rows []batch.Row) (
 // the states ended, at most 8 runs a minute apart on clock: a run ends with
 // what is still in doubt or pending, the next settles it. It returns the last
 // run's summary and how many runs were made.
-func RunUntil(t *testing.T, st *ledger.Store, b batch.Batch, n int, lanes map[string]batch.Lane, clock *providerstest.Clock,
+func RunUntil(t *testing.T, st batch.RunStore, b batch.Batch, n int, lanes map[string]batch.Lane, clock *providerstest.Clock,
 	ended ...batch.State) (batch.Summary, int) {
 	t.Helper()
 	ctx := context.Background()

@@ -5,7 +5,6 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"bulkpay/batch"
-	"bulkpay/ledger"
+	"bulkpay/batch/batchtest"
 	"bulkpay/providers"
 	"bulkpay/providers/providerstest"
 	"bulkpay/providers/sandbox"
@@ -313,15 +312,13 @@ func (s Suite) timeoutAfterAccepted(t *testing.T) {
 	e := start(t, sandbox.Options{})
 	c := s.client(e, 300*time.Millisecond)
 	ctx := context.Background()
-	st, err := ledger.Open(ctx, filepath.Join(t.TempDir(), "l.db"))
-	require.NoError(t, err)
-	defer st.Close()
+	st := batchtest.NewMemory()
 	p := s.Payee
 	row := batch.Row{Row: 2, Name: "Contract", Phone: p.Phone, Country: p.Country, Operator: p.Operator, Mode: batch.ModeMobileMoney, Amount: p.Amount}
 	router := batch.Routes{Rules: []batch.Rule{{Providers: []string{s.Name}}}, Configured: map[string]bool{s.Name: true}}
 	b, items, errs := batch.Plan("contract", "x.csv", "XAF", []batch.Row{row}, router)
 	require.Empty(t, errs)
-	b, _, err = batch.Prepare(ctx, st, b, items, []batch.Row{row})
+	b, _, err := batch.Prepare(ctx, st, b, items, []batch.Row{row})
 	require.NoError(t, err)
 	e.srv.AddFault(sandbox.Fault{Provider: s.simulator(), Op: s.SendOp, Kind: sandbox.HangAfter})
 	r := &batch.Runner{Store: st, Lanes: map[string]batch.Lane{s.Name: {Provider: c, Rate: 100, Burst: 1, Concurrency: 1}},
