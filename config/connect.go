@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"bulkpay/batch"
-	"bulkpay/ledger"
+	"bulkpay/ledger/location"
 	"bulkpay/providers"
 	"bulkpay/providers/camoo"
 	"bulkpay/providers/campay"
@@ -95,10 +95,10 @@ func (c Config) Configured(sandboxURL string) []string {
 // ledger's file, or for a ledger on PostgreSQL in the current folder, named
 // after the server, database and schema (never the password).
 func sandboxJournal(ledgerPath string) string {
-	if !ledger.IsPostgres(ledgerPath) {
+	if !location.IsPostgres(ledgerPath) {
 		return ledgerPath + ".sandbox.jsonl"
 	}
-	sum := sha256.Sum256([]byte(ledger.Redact(ledgerPath)))
+	sum := sha256.Sum256([]byte(location.Redact(ledgerPath)))
 	return fmt.Sprintf("bulkpay-postgres-%x.sandbox.jsonl", sum[:6])
 }
 

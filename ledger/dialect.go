@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	loc "bulkpay/ledger/location"
 )
 
 // One migration history, two dialects. The ledger's SQL (migrations/*.sql and
@@ -20,10 +22,7 @@ import (
 
 // IsPostgres reports whether a ledger location names a PostgreSQL server
 // (postgres:// or postgresql://) rather than a SQLite file.
-func IsPostgres(location string) bool {
-	l := strings.ToLower(location)
-	return strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://")
-}
+func IsPostgres(location string) bool { return loc.IsPostgres(location) }
 
 // migration is one step of the schema's history.
 type migration struct {

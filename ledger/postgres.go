@@ -13,6 +13,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
+
+	loc "bulkpay/ledger/location"
 )
 
 // The PostgreSQL ledger: the same Store, over pgx's database/sql driver
@@ -116,28 +118,7 @@ func (s *Store) migratePostgres(ctx context.Context, hist []migration) error {
 
 // Redact is a ledger location fit to show: a PostgreSQL DSN without its
 // password (in the URL or as a password= parameter); a file as it is.
-func Redact(location string) string {
-	if !IsPostgres(location) {
-		return location
-	}
-	u, err := url.Parse(location)
-	if err != nil {
-		return "postgres://(a DSN that cannot be read)"
-	}
-	if u.User != nil {
-		if _, ok := u.User.Password(); ok {
-			u.User = url.UserPassword(u.User.Username(), "xxxxx")
-		}
-	}
-	q := u.Query()
-	for k := range q {
-		if strings.EqualFold(k, "password") {
-			q.Set(k, "xxxxx")
-		}
-	}
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+func Redact(location string) string { return loc.Redact(location) }
 
 // password is the password a DSN holds, "" when none.
 func password(dsn string) string {
