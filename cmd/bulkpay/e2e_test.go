@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"maps"
@@ -14,9 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -34,15 +31,8 @@ import (
 var binary string
 
 func TestMain(m *testing.M) {
-	flag.Parse()
-	// The tests mostly wait on bulkpay processes and sandboxes, not on the
-	// CPU: unless -parallel says otherwise, run more of them at once than
-	// there are cores.
-	given := false
-	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
-	if !given {
-		flag.Set("test.parallel", strconv.Itoa(4*runtime.GOMAXPROCS(0)))
-	}
+	// the tests mostly wait on bulkpay processes and sandboxes, not on the CPU
+	testsupport.WaitingTests()
 	dir, err := os.MkdirTemp("", "bulkpay-e2e")
 	if err != nil {
 		panic(err)
