@@ -40,6 +40,9 @@ func BenchmarkThroughput(b *testing.B) {
 	type size struct{ n, concurrency int }
 	for _, sz := range []size{{10_000, 1}, {10_000, 8}, {100_000, 8}, {1_000_000, 8}} {
 		n, name := sz.n, fmt.Sprintf("%dk", sz.n/1000)
+		if n >= 1_000_000 {
+			name = fmt.Sprintf("%dM", n/1_000_000) // as the README names it: Throughput/1M
+		}
 		if sz.concurrency == 1 {
 			name += "-one-at-a-time"
 		}

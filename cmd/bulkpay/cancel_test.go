@@ -18,12 +18,16 @@ import (
 // nothing new.
 func TestCancelWaitsForTheRunThenCancelsWhatWasNeverSent(t *testing.T) {
 	t.Parallel()
-	h := runHeld(t, 20, 2, nil)
+	errb := saying("interrupted: no new payout is sent")
+	h := runHeld(t, 20, 2, errb)
 	r := bulkpay(t, h.dir, "cancel", "big", "--note", "wrong month")
 	assert.Equal(t, cli.ExitHeld, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "batch big is being run by pid")
 
 	require.NoError(t, h.run.Process.Signal(os.Interrupt))
+	// the held payouts are answered only once the run has heard the
+	// interrupt: it sends nothing more, however slow the machine
+	h.run.until(t, errb.ch, "the interrupt acknowledged")
 	h.release()
 	var ee *exec.ExitError
 	require.ErrorAs(t, h.run.wait(), &ee)

@@ -470,9 +470,10 @@ func TestSIGKILLMidwayThenRerunPaysEachOnce(t *testing.T) {
 
 func TestInterruptThenResume(t *testing.T) {
 	t.Parallel()
-	var errb testsupport.Buffer
-	h := runHeld(t, 30, 5, &errb)
+	errb := saying("interrupted: no new payout is sent")
+	h := runHeld(t, 30, 5, errb)
 	require.NoError(t, h.run.Process.Signal(os.Interrupt))
+	h.run.until(t, errb.ch, "the interrupt acknowledged")
 	// the payouts held are answered: a payout that left is not cut off by the
 	// interrupt, and unanswered it would end only at its client's timeout
 	h.release()

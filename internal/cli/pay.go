@@ -28,6 +28,9 @@ type PayView struct {
 func (v PayView) Request(allowPartial bool) door.PayRequest {
 	return door.PayRequest{
 		AllowPartial: allowPartial, Ledger: v.Ledger, ReportsDir: v.ReportsDir,
+		Stopping: func() {
+			v.Say("interrupted: no new payout is sent; waiting for the answers to the payouts already sent")
+		},
 		Short: func(b batch.Batch, needs []batch.Need) {
 			fmt.Fprintf(v.Errw, "Provider balances cannot cover batch %s:\n", b.Reference)
 			render.Needs(v.Errw, needs, b.Currency)

@@ -76,7 +76,11 @@ type PayRequest struct {
 	Watch func(b batch.Batch, conn *batch.Connection, open batch.ItemSource) (batch.Observer, func(), error)
 	// End shows how the run ended, the batch still held, and gives the
 	// error for the exit code; runErr is the run's.
-	End        func(p Paid, runErr error) error
+	End func(p Paid, runErr error) error
+	// Stopping, when set, hears that ctx ended while the batch is paid (an
+	// interrupt): no new payout leaves, the answers of those sent are
+	// awaited. It runs in a goroutine of its own.
+	Stopping   func()
 	Ledger     string // the ledger as messages name it
 	ReportsDir string
 }
@@ -98,6 +102,10 @@ type Paid struct {
 func (p Payment) Pay(ctx context.Context, st batch.Store, b batch.Batch, req PayRequest) error {
 	return p.Session(ctx, st, b, "resume", func(s *batch.Session) error {
 		b := s.Batch
+		stopping := func() bool { return false }
+		if req.Stopping != nil {
+			stopping = context.AfterFunc(ctx, req.Stopping)
+		}
 		res, runErr := s.Pay(ctx, batch.PayRequest{
 			AllowPartial: req.AllowPartial,
 			Run:          p.Config.RunOptions(s.Conn.Sandbox, p.Log, p.Crash),
@@ -106,6 +114,7 @@ func (p Payment) Pay(ctx context.Context, st batch.Store, b batch.Batch, req Pay
 				return req.Watch(b, s.Conn, open)
 			},
 		})
+		stopping()
 		if !res.Ran {
 			return runErr
 		}
