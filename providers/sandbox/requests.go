@@ -18,14 +18,32 @@ type Request struct {
 // keptRequests bounds the request log: the oldest are dropped beyond it.
 const keptRequests = 200_000
 
+// requestLog is the latest requests the simulators received, in a ring of
+// keptRequests: logging one costs the same however many came before.
+type requestLog struct {
+	ring []Request
+	next int // where the next request goes once the ring is full
+}
+
+func (l *requestLog) add(req Request, kept int) {
+	if len(l.ring) < kept {
+		l.ring = append(l.ring, req)
+		return
+	}
+	l.ring[l.next] = req
+	l.next = (l.next + 1) % kept
+}
+
+// list is the requests kept, oldest first.
+func (l *requestLog) list() []Request {
+	return append(slices.Clone(l.ring[l.next:]), l.ring[:l.next]...)
+}
+
 func (s *Server) logRequest(provider string, r *http.Request) {
 	req := Request{Provider: provider, Method: r.Method, Path: r.URL.Path, At: s.opts.Now()}
 	s.reqMu.Lock()
 	defer s.reqMu.Unlock()
-	if len(s.requests) >= keptRequests {
-		s.requests = slices.Delete(s.requests, 0, len(s.requests)-keptRequests+1)
-	}
-	s.requests = append(s.requests, req)
+	s.requests.add(req, keptRequests)
 }
 
 // Requests lists the requests the simulators received, oldest first (the
@@ -33,7 +51,7 @@ func (s *Server) logRequest(provider string, r *http.Request) {
 func (s *Server) Requests() []Request {
 	s.reqMu.Lock()
 	defer s.reqMu.Unlock()
-	return slices.Clone(s.requests)
+	return s.requests.list()
 }
 
 // MostInWindow is the most requests provider received within any window of

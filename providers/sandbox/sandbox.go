@@ -107,7 +107,7 @@ type Server struct {
 	wake       chan struct{} // wakes the pump
 	// the request log: every request a simulator received, as it arrived
 	reqMu    sync.Mutex
-	requests []Request
+	requests requestLog
 }
 
 // account is a balance and what pending payouts hold of it.
