@@ -130,16 +130,33 @@ type pausedRun struct {
 	items, paused []batch.Item
 }
 
-func pauseMidRun(t *testing.T) pausedRun {
+// heldRun is the approved payroll started from the web app, a payout held
+// in flight at the provider's gate.
+type heldRun struct {
+	h     *harness
+	g     *gate
+	awa   *client
+	b     batch.Batch
+	items []batch.Item // as planned
+}
+
+func startHeld(t *testing.T) heldRun {
 	t.Helper()
-	ctx := context.Background()
 	g := newGate(t)
 	h := newHarnessFront(t, oneAtATime, g.front)
 	awa, b := approvedBatch(t, h)
-	items, err := h.st.Items(ctx, b.ID)
+	items, err := h.st.Items(context.Background(), b.ID)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusSeeOther, awa.post("/batches/payroll-2026-11/start", nil).code)
 	g.wait(t)
+	return heldRun{h: h, g: g, awa: awa, b: b, items: items}
+}
+
+func pauseMidRun(t *testing.T) pausedRun {
+	t.Helper()
+	ctx := context.Background()
+	r := startHeld(t)
+	h, g, awa, b, items := r.h, r.g, r.awa, r.b, r.items
 	got := awa.post("/batches/payroll-2026-11/pause", nil)
 	require.Equal(t, http.StatusSeeOther, got.code, got.body)
 	g.release()

@@ -22,13 +22,8 @@ import (
 func TestOneSessionPerBatchInTheServer(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	g := newGate(t)
-	h := newHarnessFront(t, oneAtATime, g.front)
-	awa, b := approvedBatch(t, h)
-	items, err := h.st.Items(ctx, b.ID)
-	require.NoError(t, err)
-	require.Equal(t, http.StatusSeeOther, awa.post("/batches/payroll-2026-11/start", nil).code)
-	g.wait(t)
+	r := startHeld(t)
+	h, g, awa, b, items := r.h, r.g, r.awa, r.b, r.items
 	inFlight := map[int64]bool{}
 	held, err := h.st.Items(ctx, b.ID)
 	require.NoError(t, err)
