@@ -140,9 +140,10 @@ func carrierOf(to string) (string, string) {
 	// twelve digits after 237 are that country code and a national number:
 	// the number phonenumbers.Parse("+"+to, "CM") gives, without its
 	// extension and punctuation regexps (TestCarrierOfAsParsed)
-	national, _ := strconv.ParseUint(to[3:], 10, 64)
+	national, err := strconv.ParseUint(to[3:], 10, 64)
 	num := &phonenumbers.PhoneNumber{CountryCode: &cameroon, NationalNumber: &national}
-	if to[3] == '0' || !phonenumbers.IsValidNumber(num) {
+	// a national number that starts with 0 is none Cameroon gives
+	if err != nil || to[3] == '0' || !phonenumbers.IsValidNumber(num) {
 		return "", "ER101"
 	}
 	carrier, _ := phonenumbers.GetCarrierForNumber(num, "en")
