@@ -246,3 +246,30 @@ func TestPollingIsTheFallbackOncePublicURLIsSet(t *testing.T) {
 		conn.Close()
 	}
 }
+
+// Reconcile polls what is in doubt as a run does: the sandbox every 500ms
+// unless the config sets its own poll_interval, the providers at the config's.
+func TestReconcilePollsAsARunDoes(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for i, tc := range []struct {
+		yaml            string
+		sandbox, config time.Duration
+	}{
+		{"", 500 * time.Millisecond, config.Default().PollInterval},
+		{"poll_interval: 20ms\n", 20 * time.Millisecond, 20 * time.Millisecond},
+	} {
+		path := filepath.Join(dir, fmt.Sprintf("c%d.yaml", i))
+		require.NoError(t, os.WriteFile(path, []byte(tc.yaml), 0o600))
+		cfg, err := config.Load(path)
+		require.NoError(t, err, tc.yaml)
+		for _, sandbox := range []bool{true, false} {
+			want := tc.config
+			if sandbox {
+				want = tc.sandbox
+			}
+			assert.Equal(t, want, cfg.RunOptions(sandbox, nil, nil).PollInterval, "run: %q sandbox %v", tc.yaml, sandbox)
+			assert.Equal(t, want, cfg.SettleOptions(sandbox, nil).PollInterval, "reconcile: %q sandbox %v", tc.yaml, sandbox)
+		}
+	}
+}

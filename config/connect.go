@@ -341,11 +341,9 @@ func (c Config) RunOptions(sandbox bool, log *slog.Logger, crash func(string)) b
 }
 
 // SettleOptions are how reconcile settles what is in doubt under this config:
-// nothing is sent, the sandbox is polled every 500ms.
+// as a run polls (RunOptions), sending nothing.
 func (c Config) SettleOptions(sandbox bool, log *slog.Logger) batch.RunOptions {
-	o := batch.RunOptions{PendingWait: c.PendingWait, PollInterval: c.PollInterval, CallbackPollDelay: c.CallbackPollDelay, Log: log, Lease: c.Lease}
-	if sandbox {
-		o.PollInterval = 500 * time.Millisecond
-	}
+	o := c.RunOptions(sandbox, log, nil)
+	o.Description = "" // nothing is sent
 	return o
 }
