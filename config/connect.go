@@ -46,6 +46,9 @@ type Target struct {
 	// together (a ledger several workers share): every request to a provider
 	// waits for a turn from it, tokens and lookups as well as payouts.
 	Pacer batch.Pacer
+	// BuiltinSettle is how long the built-in sandbox takes to settle a
+	// payout: one second when zero, as a provider would take a moment.
+	BuiltinSettle time.Duration
 }
 
 // callbackBase is where providers are told to call back under t: the
@@ -121,7 +124,7 @@ func (c Config) connect(ctx context.Context, t Target) (*batch.Connection, strin
 		conn, err := c.lanes("", "live", c.callbackBase(t), t.WrapHTTP, t.Pacer, func() {})
 		return conn, "", err
 	}
-	opts := sandbox.Options{JournalPath: sandboxJournal(t.LedgerPath), SettleDelay: time.Second}
+	opts := sandbox.Options{JournalPath: sandboxJournal(t.LedgerPath), SettleDelay: cmp.Or(t.BuiltinSettle, time.Second)}
 	cbBase := c.callbackBase(t)
 	if cbBase != "" {
 		// the built-in sandbox calls back to bulkpay serve itself, as the

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bulkpay/providers/registry"
 	"context"
 	"encoding/base64"
 	"fmt"
@@ -95,6 +96,10 @@ func newHarnessFront(t *testing.T, edit func(*Options), front func(*sandbox.Serv
 	t.Cleanup(func() { sts.Close(); sb.Close() })
 	cfg := config.Default()
 	cfg.PollInterval = 20 * time.Millisecond
+	cfg.Providers = map[string]config.ProviderConfig{}
+	for _, name := range registry.Names() { // the sandbox's pace would only slow the tests
+		cfg.Providers[name] = config.ProviderConfig{Rate: config.Unlimited}
+	}
 	opt := Options{Store: st, Users: st, Config: cfg, Target: config.Target{SandboxURL: sts.URL, LedgerPath: st.Path()},
 		Policy: cfg.Policy().Or(DoorPolicy), Now: c.Now, Owner: batch.Owner{PID: os.Getpid(), Host: "test", Start: "1"}}
 	if edit != nil {

@@ -195,7 +195,10 @@ func TestABatchHeldByTheCommandLineIsNotStartedTwice(t *testing.T) {
 func TestTheBuiltInSandboxIsOneForTheServer(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	h := newHarness(t, func(o *Options) { o.Target = config.Target{LedgerPath: filepath.Join(t.TempDir(), "ledger.db")} })
+	h := newHarness(t, func(o *Options) {
+		o.Target = config.Target{LedgerPath: filepath.Join(t.TempDir(), "ledger.db"), BuiltinSettle: 10 * time.Millisecond}
+		o.Config.Providers = nil // no provider configured: the built-in sandbox
+	})
 	require.True(t, h.srv.Sandbox())
 	c1, err := h.srv.connect(ctx)
 	require.NoError(t, err)
