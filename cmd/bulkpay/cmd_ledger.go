@@ -38,12 +38,12 @@ func newLedgerCmd(a *app) *cobra.Command {
 			if _, err := os.Stat(from); err != nil {
 				return cli.Usagef("--from %s: %v: name the SQLite ledger file to copy", from, errors.Unwrap(err))
 			}
-			rep, dst, err := door.Migrate(ctx, from, to)
-			render.Copied(a.stdout, a.stderr, rep)
+			m, err := door.Migrate(ctx, from, to)
+			render.Copied(a.stdout, a.stderr, m.Tables, m.Differences)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "%s copied to %s: %d item(s) checked, no difference\n", from, dst, rep.Items)
+			fmt.Fprintf(a.stdout, "%s copied to %s: %d item(s) checked, no difference\n", from, m.To, m.Items)
 			return nil
 		},
 	}

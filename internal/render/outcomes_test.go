@@ -99,3 +99,15 @@ func TestApprovedResolvedAndAPIKey(t *testing.T) {
 	assert.Contains(t, errw.String(), "API key of ada: shown this once")
 	assert.NotContains(t, errw.String(), "bpk_secret")
 }
+
+func TestCopiedListsTablesThenDifferences(t *testing.T) {
+	t.Parallel()
+	var out, errw strings.Builder
+	render.Copied(&out, &errw, nil, nil)
+	assert.Empty(t, out.String()+errw.String(), "nothing copied, nothing said")
+
+	render.Copied(&out, &errw, []render.CopiedTable{{Table: "items", Source: 1200, Copy: 1200}, {Table: "events", Source: 3600, Copy: 3599}},
+		[]string{"item 7: state succeeded in the source, pending in the copy"})
+	assert.Equal(t, "table   source  copy  \nitems   1200    1200  \nevents  3600    3599  \n", out.String())
+	assert.Equal(t, "difference: item 7: state succeeded in the source, pending in the copy\n", errw.String())
+}

@@ -9,7 +9,6 @@ import (
 
 	"bulkpay/batch"
 	"bulkpay/identity"
-	"bulkpay/ledger"
 	"bulkpay/providers"
 )
 
@@ -187,19 +186,26 @@ func APIKey(out, errw io.Writer, user, key string) {
 	fmt.Fprintf(errw, "API key of %s: shown this once, keep it secret (HTTP Basic, as the user name or the password)\n", user)
 }
 
+// CopiedTable is how many rows a table holds in a copied ledger's source
+// and in the copy.
+type CopiedTable struct {
+	Table        string
+	Source, Copy int64
+}
+
 // Copied shows what copying a ledger copied, table by table, on out and
 // each difference its check found on errw.
-func Copied(out, errw io.Writer, rep ledger.CopyReport) {
-	if len(rep.Tables) == 0 {
+func Copied(out, errw io.Writer, tables []CopiedTable, differences []string) {
+	if len(tables) == 0 {
 		return
 	}
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "table\tsource\tcopy\t")
-	for _, t := range rep.Tables {
+	for _, t := range tables {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t\n", t.Table, t.Source, t.Copy)
 	}
 	tw.Flush()
-	for _, d := range rep.Differences {
+	for _, d := range differences {
 		fmt.Fprintln(errw, "difference:", d)
 	}
 }
