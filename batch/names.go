@@ -1,6 +1,7 @@
 package batch
 
 import (
+	"bulkpay/providers"
 	"context"
 	"errors"
 	"fmt"
@@ -118,6 +119,11 @@ func CheckNames(ctx context.Context, rows []Row, sources []NameSource, now func(
 	var order []ask
 	for i, r := range rows {
 		out[i] = NameCheck{Row: r.Row, Phone: r.Phone, Name: r.Name}
+		if w, ok := providers.WalletCarrier(r.Operator); ok { // an e-mail or a user name: nothing to ask by phone
+			out[i].Result = NameNotCheckable
+			out[i].Reason = fmt.Sprintf("a %s wallet, not a phone number: no provider tells the name behind it; check the name yourself", w.Title)
+			continue
+		}
 		src := slices.IndexFunc(sources, func(s NameSource) bool { return s.Covers(r.Country, r.Operator) })
 		if src < 0 {
 			out[i].Result, out[i].Reason = NameNotCheckable, notCheckable(r)

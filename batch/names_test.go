@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"bulkpay/batch"
+	"bulkpay/providers"
 	"bulkpay/batch/batchtest"
 )
 
@@ -300,4 +301,26 @@ func TestRowsToConfirmDoNotStartABatch(t *testing.T) {
 	require.NoError(t, err)
 	_, err = batch.Approve(ctx, st, b, items, batch.ApproveRequest{By: "binta", At: time.Now(), Config: batch.Policy{RequireApproval: true}})
 	require.NoError(t, err)
+}
+
+// A My-CoolPay wallet (an e-mail or a user name) is not a phone number: no
+// source is asked about it, even one that covers every carrier, and the row
+// says why it is not checked rather than "no account".
+func TestCheckNamesNeverAsksAboutAWallet(t *testing.T) {
+	t.Parallel()
+	d := nameDirectory()
+	rows := []batch.Row{
+		{Row: 2, Name: "Brice Tchatchoua", Phone: "brice.tchatchoua@acme.cm", Country: "CM", Operator: providers.CarrierMCP, Mode: batch.ModeMobileMoney, Amount: 9000},
+		{Row: 3, Name: "Linda Ekambi", Phone: "lekambi", Country: "CM", Operator: providers.CarrierMCP, Mode: batch.ModeMobileMoney, Amount: 8500},
+		{Row: 4, Name: "Jean-Pierre Mbarga", Phone: "237677123456", Country: "CM", Operator: "MTN", Mode: batch.ModeMobileMoney, Amount: 7000},
+	}
+	everything := func(country, carrier string) bool { return true }
+	checks := batch.CheckNames(context.Background(), rows, []batch.NameSource{{Provider: "sandbox", Checker: d, Covers: everything}}, nil)
+	require.Len(t, checks, 3)
+	for _, c := range checks[:2] {
+		assert.Equal(t, batch.NameNotCheckable, c.Result, "row %d", c.Row)
+		assert.Contains(t, c.Reason, "My-CoolPay wallet", "row %d", c.Row)
+	}
+	assert.Equal(t, batch.NameMatch, checks[2].Result)
+	assert.Equal(t, int64(1), d.asked.Load(), "only the phone number was asked")
 }
