@@ -407,14 +407,15 @@ func TestStandaloneSandboxRunRerunExactlyOnce(t *testing.T) {
 	t.Parallel()
 	url := startSandbox(t)
 	dir := t.TempDir()
-	r := bulkpay(t, dir, "run", samplePath(t, "payroll-2026-11.csv"), "--sandbox", url, "--json")
+	cfg := unpaced(t, dir, "")
+	r := bulkpay(t, dir, "run", samplePath(t, "payroll-2026-11.csv"), "--sandbox", url, "--json", "--config", cfg)
 	require.Equal(t, 0, r.code, r.stderr)
 	var st statusJSON
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &st), r.stdout)
 	assert.Equal(t, 25, st.Items)
 	paidExactlyOnce(t, url, reportLines(t, dir, "payroll-2026-11"))
 
-	r = bulkpay(t, dir, "run", samplePath(t, "payroll-2026-11.csv"), "--sandbox", url)
+	r = bulkpay(t, dir, "run", samplePath(t, "payroll-2026-11.csv"), "--sandbox", url, "--config", cfg)
 	require.Equal(t, 0, r.code, r.stderr)
 	paidExactlyOnce(t, url, reportLines(t, dir, "payroll-2026-11"))
 }
@@ -657,14 +658,15 @@ func TestRetryFailedMakesNewReferencesLinkedToTheOld(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "paie.csv")
 	require.NoError(t, os.WriteFile(path, []byte("Nom;Téléphone;Montant\nA;677123456;1000\nB;699009900;2000\n"), 0o600))
-	r := bulkpay(t, dir, "run", path, "--sandbox", url)
+	cfg := unpaced(t, dir, "")
+	r := bulkpay(t, dir, "run", path, "--sandbox", url, "--config", cfg)
 	require.Equal(t, 3, r.code, "finished with a failed item: %s", r.stderr)
 
-	r = bulkpay(t, dir, "run", path, "--sandbox", url)
+	r = bulkpay(t, dir, "run", path, "--sandbox", url, "--config", cfg)
 	assert.Equal(t, 3, r.code, "a rerun does not pay a failed item again")
 	assert.Len(t, payouts(t, url), 2)
 
-	r = bulkpay(t, dir, "retry", "paie", "--failed", "--sandbox", url)
+	r = bulkpay(t, dir, "retry", "paie", "--failed", "--sandbox", url, "--config", cfg)
 	assert.Equal(t, 3, r.code, "the sandbox still fails that phone: %s", r.stderr)
 	lines := reportLines(t, dir, "paie-retry-1")
 	require.Len(t, lines, 1)
@@ -673,7 +675,7 @@ func TestRetryFailedMakesNewReferencesLinkedToTheOld(t *testing.T) {
 	assert.Equal(t, "failed", old[0]["state"], "the old item stays failed")
 	assert.Len(t, payouts(t, url), 3)
 
-	r = bulkpay(t, dir, "retry", "paie", "--failed", "--sandbox", url)
+	r = bulkpay(t, dir, "retry", "paie", "--failed", "--sandbox", url, "--config", cfg)
 	assert.Equal(t, 0, r.code)
 	assert.Contains(t, r.stdout, "every failed item was already retried (1 in paie-retry-1)")
 	v := bulkpay(t, dir, "verify", "paie-retry-1")

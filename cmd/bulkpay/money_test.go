@@ -2,11 +2,14 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"bulkpay/internal/cli"
+	"bulkpay/providers/registry"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -24,6 +27,18 @@ func writeConfig(t *testing.T, dir, body string) string {
 	path := filepath.Join(dir, "bulkpay.yaml")
 	require.NoError(t, os.WriteFile(path, []byte(body), 0o600))
 	return path
+}
+
+// unpaced writes a config that paces no provider and polls every 20ms, then
+// body: the sandboxes the tests start settle in 20ms, so a run then waits on
+// bulkpay, not on a pace meant for real providers.
+func unpaced(t *testing.T, dir, body string) string {
+	var b strings.Builder
+	b.WriteString("poll_interval: 20ms\nproviders:\n")
+	for _, name := range registry.Names() {
+		fmt.Fprintf(&b, "  %s: {rate: unlimited}\n", name)
+	}
+	return writeConfig(t, dir, b.String()+body)
 }
 
 func TestFeesChargedAndBorne(t *testing.T) {

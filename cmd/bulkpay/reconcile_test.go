@@ -42,10 +42,11 @@ func TestReconcileFindsEachKindOfMismatch(t *testing.T) {
 	t.Parallel()
 	url := startSandbox(t)
 	dir := t.TempDir()
-	r := bulkpay(t, dir, "run", samplePath(t, "payroll-multi-2026-11.xlsx"), "--sandbox", url)
+	cfg := unpaced(t, dir, "")
+	r := bulkpay(t, dir, "run", samplePath(t, "payroll-multi-2026-11.xlsx"), "--sandbox", url, "--config", cfg)
 	require.Equal(t, 0, r.code, r.stderr)
 
-	r = bulkpay(t, dir, "reconcile", "payroll-multi-2026-11", "--sandbox", url)
+	r = bulkpay(t, dir, "reconcile", "payroll-multi-2026-11", "--sandbox", url, "--config", cfg)
 	require.Equal(t, 0, r.code, r.stdout+r.stderr)
 	assert.Contains(t, r.stdout, "the providers' records agree with the ledger")
 
@@ -60,7 +61,7 @@ func TestReconcileFindsEachKindOfMismatch(t *testing.T) {
 	tamper(t, url, `{"provider":"mycoolpay","provider_reference":"`+byProvider["mycoolpay"]["provider_reference"]+`","fee":999}`)
 	tamper(t, url, `{"provider":"campay","phone":"237677000999","amount":50000,"status":"SUCCESSFUL"}`)
 
-	r = bulkpay(t, dir, "reconcile", "payroll-multi-2026-11", "--sandbox", url)
+	r = bulkpay(t, dir, "reconcile", "payroll-multi-2026-11", "--sandbox", url, "--config", cfg)
 	assert.Equal(t, 4, r.code, r.stdout+r.stderr)
 	assert.Contains(t, r.stdout, "campay "+byProvider["campay"]["provider_reference"]+": status — ledger \"succeeded\", provider \"failed\"")
 	assert.Contains(t, r.stdout, ": amount — ledger \"350000\", provider \"123\"")
@@ -76,7 +77,8 @@ func TestListShowsBatches(t *testing.T) {
 	t.Parallel()
 	url := startSandbox(t)
 	dir := withSamples(t)
-	require.Equal(t, 0, bulkpay(t, dir, "run", "samples/payroll-2026-11.csv", "--sandbox", url).code)
+	cfg := unpaced(t, dir, "")
+	require.Equal(t, 0, bulkpay(t, dir, "run", "samples/payroll-2026-11.csv", "--sandbox", url, "--config", cfg).code)
 	r := bulkpay(t, dir, "list", "--json")
 	require.Equal(t, 0, r.code, r.stderr)
 	var lines []listLine
@@ -95,7 +97,8 @@ func TestVerifyReportsABrokenLedger(t *testing.T) {
 	t.Parallel()
 	url := startSandbox(t)
 	dir := withSamples(t)
-	require.Equal(t, 0, bulkpay(t, dir, "run", "samples/payroll-2026-11.csv", "--sandbox", url).code)
+	cfg := unpaced(t, dir, "")
+	require.Equal(t, 0, bulkpay(t, dir, "run", "samples/payroll-2026-11.csv", "--sandbox", url, "--config", cfg).code)
 	require.Equal(t, 0, bulkpay(t, dir, "verify", "payroll-2026-11").code)
 
 	db, err := sql.Open("sqlite3", filepath.Join(dir, "bulkpay.db"))

@@ -74,7 +74,7 @@ func TestRunDeliversWebhooksAndTheCommandsListAndResendThem(t *testing.T) {
 	// the webhooks are the same
 	url := newSimulator(t, sandbox.Options{}).URL
 	h, srv := newHookReceiver(t)
-	cfg := writeConfig(t, dir, "poll_interval: 20ms\nproviders:\n  campay: {rate: unlimited}\n  mycoolpay: {rate: unlimited}\nwebhooks:\n  - url: "+srv.URL+"/events?token=tok-7731\n    secret_env: ACME_HOOK_SECRET\n")
+	cfg := unpaced(t, dir, "webhooks:\n  - url: "+srv.URL+"/events?token=tok-7731\n    secret_env: ACME_HOOK_SECRET\n")
 	env := []string{"ACME_HOOK_SECRET=" + hookSecret}
 
 	r := bulkpayEnv(t, dir, env, "run", "samples/payroll-2026-11.xlsx", "--config", cfg, "--sandbox", url)
