@@ -12,8 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"bulkpay/batch"
-	"bulkpay/providers"
 	"bulkpay/batch/batchtest"
+	"bulkpay/providers"
 )
 
 // directory is a NameChecker over a map, counting the requests and the

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"bulkpay/batch"
-	"bulkpay/internal/testsupport"
+	"bulkpay/internal/testsupport/pgtest"
 	"bulkpay/ledger"
 	"bulkpay/providers/campay"
 	"bulkpay/providers/sandbox"
@@ -81,7 +81,7 @@ func BenchmarkThroughput(b *testing.B) {
 // ledger backend, one after the other in the same invocation: a SQLite file,
 // and a PostgreSQL schema when BULKPAY_TEST_POSTGRES names a server.
 func BenchmarkThroughputBackends(b *testing.B) {
-	backends := testsupport.Backends()
+	backends := pgtest.Backends()
 	for _, name := range slices.Sorted(maps.Keys(backends)) {
 		b.Run(name+"/10k", func(b *testing.B) {
 			const n = 10_000

@@ -9,7 +9,7 @@ import (
 
 	"bulkpay/batch"
 	"bulkpay/batch/batchtest"
-	"bulkpay/internal/testsupport"
+	"bulkpay/internal/testsupport/pgtest"
 )
 
 func TestLedgerKeepsTheStoreContract(t *testing.T) {
@@ -24,9 +24,9 @@ func TestLedgerKeepsTheStoreContract(t *testing.T) {
 
 func TestPostgresLedgerKeepsTheStoreContract(t *testing.T) {
 	t.Parallel()
-	testsupport.RequirePostgres(t)
+	pgtest.RequirePostgres(t)
 	batchtest.Suite(t, func(t *testing.T, env batchtest.Env) batch.Store {
-		st, err := Open(context.Background(), testsupport.PostgresDSN(t), WithClock(env.Now), WithProcessCheck(env.Alive))
+		st, err := Open(context.Background(), pgtest.PostgresDSN(t), WithClock(env.Now), WithProcessCheck(env.Alive))
 		require.NoError(t, err)
 		t.Cleanup(func() { st.Close() })
 		return st

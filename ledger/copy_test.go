@@ -11,7 +11,7 @@ import (
 
 	"bulkpay/batch"
 	"bulkpay/identity"
-	"bulkpay/internal/testsupport"
+	"bulkpay/internal/testsupport/pgtest"
 )
 
 // TestCopyMovesASQLiteLedgerToPostgres: a paid batch, its trail, the webhook
@@ -21,7 +21,7 @@ import (
 func TestCopyMovesASQLiteLedgerToPostgres(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	dsn := testsupport.PostgresDSN(t)
+	dsn := pgtest.PostgresDSN(t)
 	from := openAt(t, filepath.Join(t.TempDir(), "bulkpay.db"))
 	b, _ := seed(t, from, 4)
 	pay(t, from, b, batch.Succeeded, batch.Failed, batch.Pending)
@@ -79,7 +79,7 @@ func TestCopyCheckFindsADifference(t *testing.T) {
 	from := openAt(t, filepath.Join(t.TempDir(), "bulkpay.db"))
 	b, _ := seed(t, from, 2)
 	pay(t, from, b, batch.Succeeded)
-	to := openAt(t, testsupport.PostgresDSN(t))
+	to := openAt(t, pgtest.PostgresDSN(t))
 	_, err := Copy(ctx, from, to)
 	require.NoError(t, err)
 	_, err = to.db.ExecContext(ctx, `UPDATE items SET amount = 999 WHERE reference = 'ref-a'`)

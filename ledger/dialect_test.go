@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"bulkpay/internal/testsupport"
+	"bulkpay/internal/testsupport/pgtest"
 )
 
 func TestStatementsAreTranslatedForPostgres(t *testing.T) {
@@ -135,7 +135,7 @@ func TestUnreachableServerIsErrUnreachableWithoutThePassword(t *testing.T) {
 
 func TestPostgresErrorsAreTheLedgersOwn(t *testing.T) {
 	t.Parallel()
-	st := openAt(t, testsupport.PostgresDSN(t))
+	st := openAt(t, pgtest.PostgresDSN(t))
 	ctx := context.Background()
 	seed(t, st, 1)
 	_, err := st.db.ExecContext(ctx, `UPDATE events SET cause = 'edited'`)
@@ -187,7 +187,7 @@ func TestPostgresErrorCodesMapToTheLedgersSentinels(t *testing.T) {
 
 func TestASchemaThatDoesNotExistIsNamed(t *testing.T) {
 	t.Parallel()
-	dsn := testsupport.PostgresDSN(t)
+	dsn := pgtest.PostgresDSN(t)
 	_, err := Open(context.Background(), strings.Replace(dsn, "search_path=", "search_path=no_such_", 1))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "CREATE SCHEMA")

@@ -11,7 +11,7 @@ import (
 
 	"bulkpay/batch"
 	"bulkpay/batch/batchtest"
-	"bulkpay/internal/testsupport"
+	"bulkpay/internal/testsupport/pgtest"
 )
 
 func seedPlanned(t *testing.T, st *Store, ref string, n int) batch.Batch {
@@ -153,7 +153,7 @@ func TestLeasesKeepTheServersClock(t *testing.T) {
 
 func TestWorkersClaimDisjointItemsOnPostgres(t *testing.T) {
 	t.Parallel()
-	dsn := testsupport.PostgresDSN(t)
+	dsn := pgtest.PostgresDSN(t)
 	ctx := context.Background()
 	const workers, items = 3, 60
 	stores := make([]*Store, workers)
@@ -190,7 +190,7 @@ func TestWorkersClaimDisjointItemsOnPostgres(t *testing.T) {
 
 func TestPostgresPaceSlotsAreSharedAndFreedByADeadWorker(t *testing.T) {
 	t.Parallel()
-	dsn := testsupport.PostgresDSN(t)
+	dsn := pgtest.PostgresDSN(t)
 	ctx := context.Background()
 	a, b := openAt(t, dsn), openAt(t, dsn)
 
@@ -231,7 +231,7 @@ func TestPostgresPaceSlotsAreSharedAndFreedByADeadWorker(t *testing.T) {
 
 func TestPostgresPaceKeepsTheRateAcrossWorkers(t *testing.T) {
 	t.Parallel()
-	dsn := testsupport.PostgresDSN(t)
+	dsn := pgtest.PostgresDSN(t)
 	ctx := context.Background()
 	a, b := openAt(t, dsn), openAt(t, dsn)
 	for i := range 6 {

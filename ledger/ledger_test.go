@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"bulkpay/batch"
-	"bulkpay/internal/testsupport"
+	"bulkpay/internal/testsupport/pgtest"
 )
 
 func openTemp(t *testing.T) *Store {
@@ -140,7 +140,7 @@ func TestALedgerNamedWithURICharactersIsThatFile(t *testing.T) {
 // BULKPAY_TEST_POSTGRES names a server.
 func eachBackend(t *testing.T, test func(t *testing.T, loc string)) {
 	t.Helper()
-	for name, location := range testsupport.Backends() {
+	for name, location := range pgtest.Backends() {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			test(t, location(t))
@@ -160,7 +160,7 @@ func openAt(t *testing.T, loc string, opts ...Option) *Store {
 // another is the location of another fresh ledger of loc's backend.
 func another(t *testing.T, loc string) string {
 	if IsPostgres(loc) {
-		return testsupport.PostgresDSN(t)
+		return pgtest.PostgresDSN(t)
 	}
 	return filepath.Join(t.TempDir(), "another.db")
 }

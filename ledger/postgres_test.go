@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"bulkpay/batch"
-	"bulkpay/internal/testsupport"
+	"bulkpay/internal/testsupport/pgtest"
 )
 
 // TestTwoLedgersOnOneSchemaNeverClaimAnItemTwice: two processes' ledgers on
@@ -19,7 +19,7 @@ import (
 func TestTwoLedgersOnOneSchemaNeverClaimAnItemTwice(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	dsn := testsupport.PostgresDSN(t)
+	dsn := pgtest.PostgresDSN(t)
 	a, b := openAt(t, dsn), openAt(t, dsn)
 	const n = 60
 	bt := batch.Batch{Reference: "shared", SheetHash: "h", SheetName: "s.csv", Currency: "XAF", TotalAmount: n * 1000}
@@ -79,7 +79,7 @@ var claimedMu sync.Mutex
 func TestAWriterHeldTooLongIsErrBusy(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	dsn := testsupport.PostgresDSN(t)
+	dsn := pgtest.PostgresDSN(t)
 	holder := openAt(t, dsn)
 	impatient := openAt(t, dsn+"&lock_timeout=50ms")
 	b, _ := seed(t, holder, 1)

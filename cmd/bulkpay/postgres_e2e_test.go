@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"bulkpay/internal/testsupport"
+	"bulkpay/internal/testsupport/pgtest"
 )
 
 // withPassword gives dsn with a password in it: the test server trusts every
@@ -37,7 +37,7 @@ func assertNoSecret(t *testing.T, secret string, rs ...result) {
 func TestRunStatusReportOnPostgres(t *testing.T) {
 	t.Parallel()
 	const secret = "Pw-e2e-Secret-77"
-	dsn := withPassword(t, testsupport.PostgresDSN(t), secret)
+	dsn := withPassword(t, pgtest.PostgresDSN(t), secret)
 	sb := startSandbox(t)
 	dir := withSamples(t)
 	run := bulkpay(t, dir, "run", "samples/payroll-2026-11.csv", "--sandbox", sb, "--db", dsn)
@@ -70,7 +70,7 @@ func TestRunStatusReportOnPostgres(t *testing.T) {
 func TestLedgerMigrateMovesAPaidBatchToPostgres(t *testing.T) {
 	t.Parallel()
 	const secret = "Pw-migrate-Secret-88"
-	dsn := withPassword(t, testsupport.PostgresDSN(t), secret)
+	dsn := withPassword(t, pgtest.PostgresDSN(t), secret)
 	sb := startSandbox(t)
 	dir := withSamples(t)
 	run := bulkpay(t, dir, "run", "samples/payroll-2026-11.csv", "--sandbox", sb)
@@ -112,7 +112,7 @@ func TestLedgerMigrateMovesAPaidBatchToPostgres(t *testing.T) {
 func TestServeOnPostgres(t *testing.T) {
 	t.Parallel()
 	const secret = "Pw-serve-Secret-99"
-	dsn := withPassword(t, testsupport.PostgresDSN(t), secret)
+	dsn := withPassword(t, pgtest.PostgresDSN(t), secret)
 	dir := t.TempDir()
 	r := bulkpayStdin(t, dir, "a good long password\n", "users", "add", "awa", "--role", "initiator", "--db", dsn)
 	require.Equal(t, 0, r.code, r.stderr)

@@ -20,7 +20,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"bulkpay/internal/testsupport"
+	"bulkpay/internal/testsupport/pgtest"
 	"bulkpay/providers/sandbox"
 )
 
@@ -78,7 +78,7 @@ func TestWorkersCrashHarness(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the workers' crash harness runs in the full suite")
 	}
-	dsn := testsupport.PostgresDSN(t)
+	dsn := pgtest.PostgresDSN(t)
 	t.Parallel()
 	kills := 100
 	if s := os.Getenv("BULKPAY_WORKER_KILLS"); s != "" {
