@@ -29,10 +29,27 @@ type dueQueue struct {
 	checking int  // taken out, not yet given back or finished
 	closed   bool // no new items will be added: the run has sent all it will
 	wake     chan struct{}
+	moved    chan struct{} // closed, and made anew, when a check is taken out or dropped
 }
 
 func newDueQueue() *dueQueue {
-	return &dueQueue{byID: map[int64]*due{}, wake: make(chan struct{}, 1)}
+	return &dueQueue{byID: map[int64]*due{}, wake: make(chan struct{}, 1), moved: make(chan struct{})}
+}
+
+// shrank tells whoever waits in crowded that a check left the queue. Called
+// with q.mu held.
+func (q *dueQueue) shrank() {
+	close(q.moved)
+	q.moved = make(chan struct{})
+}
+
+// crowded reports whether more than n checks are queued while the soonest is
+// already due at now (every checker is busy: the checks run behind the
+// sends), with a channel closed once a check is taken out or dropped.
+func (q *dueQueue) crowded(now time.Time, n int) (bool, <-chan struct{}) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.byID) > n && len(q.heap) > 0 && !q.heap[0].at.After(now), q.moved
 }
 
 // signal wakes the checker. Called with q.mu held or not.
@@ -73,6 +90,7 @@ func (q *dueQueue) take(now time.Time) (d *due, wait time.Duration, over bool) {
 	}
 	heap.Pop(&q.heap)
 	q.checking++
+	q.shrank()
 	return next, 0, false
 }
 
@@ -100,6 +118,7 @@ func (q *dueQueue) finish(d *due) {
 		delete(q.byID, d.id)
 	}
 	q.signal()
+	q.shrank()
 }
 
 // drop forgets item id's check; it reports whether one was queued or being
@@ -117,6 +136,7 @@ func (q *dueQueue) drop(id int64) bool {
 		heap.Remove(&q.heap, d.index)
 	}
 	q.signal()
+	q.shrank()
 	return true
 }
 
