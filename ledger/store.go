@@ -727,10 +727,20 @@ func closeOpen(ctx context.Context, tx *sql.Tx, itemID int64, at string) error {
 	return nil
 }
 
+// applyOne applies c inside tx. A state move reads the item's batch from
+// the UPDATE that moves it (RETURNING batch_id): the move and its event cost
+// two statements, not three. Only a change that moves nothing looks the batch
+// up on its own. An item that is not there is batch.ErrItemNotFound, one no
+// longer in c.From (or no longer under c.Lease) batch.ErrStale.
 func applyOne(ctx context.Context, tx *sql.Tx, c batch.Change, at string) error {
-	batchID, err := itemBatch(ctx, tx, c.ItemID)
-	if err != nil {
-		return err
+	var batchID int64
+	if c.To == "" {
+		var err error
+		if batchID, err = itemBatch(ctx, tx, c.ItemID); err != nil {
+			return err
+		}
+	} else if err := batch.CheckMove(c.From, c.To); err != nil {
+		return fmt.Errorf("item %d: %w", c.ItemID, err)
 	}
 	if a := c.Attempt; a != nil {
 		q := `UPDATE attempts SET finished_at = ?, outcome = ?, provider_reference = ?, response = ?
@@ -745,7 +755,7 @@ func applyOne(ctx context.Context, tx *sql.Tx, c batch.Change, at string) error 
 			return fmt.Errorf("close attempt %d: %w", a.ID, err)
 		}
 		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return fmt.Errorf("close attempt %d of item %d: %w", a.ID, c.ItemID, errors.Join(batch.ErrStale, err))
+			return missingOr(ctx, tx, c.ItemID, fmt.Errorf("close attempt %d of item %d: %w", a.ID, c.ItemID, errors.Join(batch.ErrStale, err)))
 		}
 	}
 	if c.CloseOpen {
@@ -767,26 +777,33 @@ func applyOne(ctx context.Context, tx *sql.Tx, c batch.Change, at string) error 
 		}
 		return nil
 	}
-	if err := batch.CheckMove(c.From, c.To); err != nil {
-		return fmt.Errorf("item %d: %w", c.ItemID, err)
-	}
-	res, err := tx.ExecContext(ctx, `UPDATE items SET state = ?, updated_at = ?,
+	err := tx.QueryRowContext(ctx, `UPDATE items SET state = ?, updated_at = ?,
 			message = CASE WHEN ? <> '' THEN ? ELSE message END,
 			provider_reference = CASE WHEN ? <> '' THEN ? ELSE provider_reference END,
 			provider_fee = CASE WHEN ? <> 0 THEN ? ELSE provider_fee END,
 			provider_net = CASE WHEN ? <> 0 THEN ? ELSE provider_net END,
 			provider = CASE WHEN ? <> '' THEN ? ELSE provider END,
 			notify_digest = CASE WHEN ? <> '' THEN ? ELSE notify_digest END
-		WHERE id = ? AND state = ?`+leaseCond(c.Lease),
+		WHERE id = ? AND state = ?`+leaseCond(c.Lease)+` RETURNING batch_id`,
 		append([]any{c.To, at, c.Message, c.Message, c.ProviderReference, c.ProviderReference, c.ProviderFee, c.ProviderFee,
-			c.ProviderNet, c.ProviderNet, c.Provider, c.Provider, c.NotifyDigest, c.NotifyDigest, c.ItemID, c.From}, leaseArgs(c.Lease)...)...)
+			c.ProviderNet, c.ProviderNet, c.Provider, c.Provider, c.NotifyDigest, c.NotifyDigest, c.ItemID, c.From}, leaseArgs(c.Lease)...)...).
+		Scan(&batchID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return missingOr(ctx, tx, c.ItemID, fmt.Errorf("item %d is no longer %s: %w", c.ItemID, c.From, batch.ErrStale))
+	}
 	if err != nil {
 		return fmt.Errorf("update item %d: %w", c.ItemID, err)
 	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		return fmt.Errorf("item %d is no longer %s: %w", c.ItemID, c.From, errors.Join(batch.ErrStale, err))
-	}
 	return appendEvent(ctx, tx, c.Event(batchID), at)
+}
+
+// missingOr is batch.ErrItemNotFound when the item is not in the ledger,
+// else stale: for a change that found nothing to change, once it failed.
+func missingOr(ctx context.Context, tx *sql.Tx, itemID int64, stale error) error {
+	if _, err := itemBatch(ctx, tx, itemID); err != nil {
+		return err
+	}
+	return stale
 }
 
 // Attempts implements batch.Trail.
