@@ -21,6 +21,14 @@ func (s *Store) ClaimLeased(ctx context.Context, batchID int64, provider string,
 	return s.claim(ctx, l.Held, batchID, provider, limit, l, except...)
 }
 
+// renewLeases renews a worker's leases through the partial index
+// items_claimed_by, which holds only the items claimed under a lease, their
+// claimed_by not empty (an item claimed under the batch's lock has no worker,
+// and no lease to renew): the planners use a partial index only for a query
+// that states its condition.
+const renewLeases = `UPDATE items SET lease_until = ?
+	WHERE claimed_by = ? AND claimed_by <> '' AND state = 'submitting'`
+
 // Renew implements batch.LeaseStore.
 func (s *Store) Renew(ctx context.Context, l batch.Lease) (int, error) {
 	var n int64
@@ -29,8 +37,7 @@ func (s *Store) Renew(ctx context.Context, l batch.Lease) (int, error) {
 		if err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE items SET lease_until = ? WHERE claimed_by = ? AND state = 'submitting'`,
-			until, l.Worker)
+		res, err := tx.ExecContext(ctx, renewLeases, until, l.Worker)
 		if err != nil {
 			return err
 		}

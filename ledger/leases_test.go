@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -269,5 +270,46 @@ func TestNoAttemptStartsOnAFinalItem(t *testing.T) {
 		for _, a := range as {
 			assert.False(t, a.FinishedAt.IsZero(), "attempt %d closed", a.ID)
 		}
+	})
+}
+
+// TestRenewFindsItsItemsThroughTheClaimedByIndex: items_claimed_by holds only
+// the items claimed under a lease (migration 0018), and Renew still finds its
+// items through it, not by reading every item: SQLite's plan names the index;
+// PostgreSQL's does with sequential scans discouraged, as a large table would
+// (on a few rows a scan is cheaper, and the planner rightly takes it).
+func TestRenewFindsItsItemsThroughTheClaimedByIndex(t *testing.T) {
+	t.Parallel()
+	eachBackend(t, func(t *testing.T, loc string) {
+		ctx := context.Background()
+		st := openAt(t, loc)
+		tx, err := st.db.BeginTx(ctx, nil)
+		require.NoError(t, err)
+		defer tx.Rollback()
+		var plan []string
+		if IsPostgres(loc) {
+			_, err = tx.ExecContext(ctx, `SET LOCAL enable_seqscan = off`)
+			require.NoError(t, err)
+			rows, err := tx.QueryContext(ctx, `EXPLAIN `+renewLeases, "2026-11-30T09:00:00Z", "h1/10/a")
+			require.NoError(t, err)
+			for rows.Next() {
+				var line string
+				require.NoError(t, rows.Scan(&line))
+				plan = append(plan, line)
+			}
+			require.NoError(t, rows.Err())
+		} else {
+			rows, err := tx.QueryContext(ctx, `EXPLAIN QUERY PLAN `+renewLeases, "2026-11-30T09:00:00Z", "h1/10/a")
+			require.NoError(t, err)
+			for rows.Next() {
+				var id, parent, unused int
+				var detail string
+				require.NoError(t, rows.Scan(&id, &parent, &unused, &detail))
+				plan = append(plan, detail)
+			}
+			require.NoError(t, rows.Err())
+		}
+		t.Logf("plan:\n%s", strings.Join(plan, "\n"))
+		assert.Contains(t, strings.Join(plan, "\n"), "items_claimed_by")
 	})
 }

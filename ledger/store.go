@@ -563,7 +563,8 @@ func (s *Store) claim(ctx context.Context, held bool, batchID int64, provider st
 	res := s.submit(ctx, true, func(ctx context.Context, tx *sql.Tx) error {
 		claims = claims[:0]
 		// an item paid by link keeps the mode link until its link is claimed
-		q := `SELECT ` + itemCols + ` FROM items WHERE batch_id = ? AND provider = ? AND state = 'planned' AND mode <> 'link'`
+		q := `SELECT ` + itemCols + ` FROM items WHERE batch_id = ` + s.unplanned() + ` AND provider = ` + s.unplanned() +
+			` AND state = 'planned' AND mode <> 'link'`
 		args := []any{batchID, provider}
 		if len(except) > 0 {
 			q += ` AND id NOT IN (?` + strings.Repeat(`, ?`, len(except)-1) + `)`
@@ -571,11 +572,11 @@ func (s *Store) claim(ctx context.Context, held bool, batchID int64, provider st
 				args = append(args, id)
 			}
 		}
-		q += ` ORDER BY row LIMIT ?`
+		q += ` ORDER BY row LIMIT ` + strconv.Itoa(limit)
 		if s.pg {
 			q += ` FOR UPDATE SKIP LOCKED`
 		}
-		rows, err := tx.QueryContext(ctx, q, append(args, limit)...)
+		rows, err := tx.QueryContext(ctx, q, args...)
 		if err != nil {
 			return err
 		}
@@ -641,6 +642,24 @@ func (s *Store) claim(ctx context.Context, held bool, batchID int64, provider st
 		return nil, err
 	}
 	return claims, nil
+}
+
+// unplanned is the placeholder of a value the claim's query compares with:
+// on SQLite a unary plus before it, and the claim's limit is written into
+// the statement, not bound. SQLite (3.54) marks a statement whose plan looked
+// at a bound value (here the batch and the provider against the ORDER BY, and
+// a bound LIMIT) to be prepared again once its values are cleared, which the
+// driver does each time the statement is put back in its cache: every claim
+// was prepared anew, about as much work as the rest of it. +? is the same
+// value to the query and the same plan (EXPLAIN QUERY PLAN: SEARCH items
+// USING INDEX items_batch_state (batch_id=? AND state=? AND provider=?)),
+// but one the planner does not look into. PostgreSQL has no unary plus for
+// text, and needs none.
+func (s *Store) unplanned() string {
+	if s.pg {
+		return `?`
+	}
+	return `+?`
 }
 
 func insertAttempt(ctx context.Context, tx *sql.Tx, it batch.Item, kind, request, at string) (int64, error) {
@@ -727,10 +746,20 @@ func closeOpen(ctx context.Context, tx *sql.Tx, itemID int64, at string) error {
 	return nil
 }
 
+// applyOne applies c inside tx. A state move reads the item's batch from
+// the UPDATE that moves it (RETURNING batch_id): the move and its event cost
+// two statements, not three. Only a change that moves nothing looks the batch
+// up on its own. An item that is not there is batch.ErrItemNotFound, one no
+// longer in c.From (or no longer under c.Lease) batch.ErrStale.
 func applyOne(ctx context.Context, tx *sql.Tx, c batch.Change, at string) error {
-	batchID, err := itemBatch(ctx, tx, c.ItemID)
-	if err != nil {
-		return err
+	var batchID int64
+	if c.To == "" {
+		var err error
+		if batchID, err = itemBatch(ctx, tx, c.ItemID); err != nil {
+			return err
+		}
+	} else if err := batch.CheckMove(c.From, c.To); err != nil {
+		return fmt.Errorf("item %d: %w", c.ItemID, err)
 	}
 	if a := c.Attempt; a != nil {
 		q := `UPDATE attempts SET finished_at = ?, outcome = ?, provider_reference = ?, response = ?
@@ -745,7 +774,7 @@ func applyOne(ctx context.Context, tx *sql.Tx, c batch.Change, at string) error 
 			return fmt.Errorf("close attempt %d: %w", a.ID, err)
 		}
 		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return fmt.Errorf("close attempt %d of item %d: %w", a.ID, c.ItemID, errors.Join(batch.ErrStale, err))
+			return missingOr(ctx, tx, c.ItemID, fmt.Errorf("close attempt %d of item %d: %w", a.ID, c.ItemID, errors.Join(batch.ErrStale, err)))
 		}
 	}
 	if c.CloseOpen {
@@ -767,26 +796,33 @@ func applyOne(ctx context.Context, tx *sql.Tx, c batch.Change, at string) error 
 		}
 		return nil
 	}
-	if err := batch.CheckMove(c.From, c.To); err != nil {
-		return fmt.Errorf("item %d: %w", c.ItemID, err)
-	}
-	res, err := tx.ExecContext(ctx, `UPDATE items SET state = ?, updated_at = ?,
+	err := tx.QueryRowContext(ctx, `UPDATE items SET state = ?, updated_at = ?,
 			message = CASE WHEN ? <> '' THEN ? ELSE message END,
 			provider_reference = CASE WHEN ? <> '' THEN ? ELSE provider_reference END,
 			provider_fee = CASE WHEN ? <> 0 THEN ? ELSE provider_fee END,
 			provider_net = CASE WHEN ? <> 0 THEN ? ELSE provider_net END,
 			provider = CASE WHEN ? <> '' THEN ? ELSE provider END,
 			notify_digest = CASE WHEN ? <> '' THEN ? ELSE notify_digest END
-		WHERE id = ? AND state = ?`+leaseCond(c.Lease),
+		WHERE id = ? AND state = ?`+leaseCond(c.Lease)+` RETURNING batch_id`,
 		append([]any{c.To, at, c.Message, c.Message, c.ProviderReference, c.ProviderReference, c.ProviderFee, c.ProviderFee,
-			c.ProviderNet, c.ProviderNet, c.Provider, c.Provider, c.NotifyDigest, c.NotifyDigest, c.ItemID, c.From}, leaseArgs(c.Lease)...)...)
+			c.ProviderNet, c.ProviderNet, c.Provider, c.Provider, c.NotifyDigest, c.NotifyDigest, c.ItemID, c.From}, leaseArgs(c.Lease)...)...).
+		Scan(&batchID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return missingOr(ctx, tx, c.ItemID, fmt.Errorf("item %d is no longer %s: %w", c.ItemID, c.From, batch.ErrStale))
+	}
 	if err != nil {
 		return fmt.Errorf("update item %d: %w", c.ItemID, err)
 	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		return fmt.Errorf("item %d is no longer %s: %w", c.ItemID, c.From, errors.Join(batch.ErrStale, err))
-	}
 	return appendEvent(ctx, tx, c.Event(batchID), at)
+}
+
+// missingOr is batch.ErrItemNotFound when the item is not in the ledger,
+// else stale: for a change that found nothing to change, once it failed.
+func missingOr(ctx context.Context, tx *sql.Tx, itemID int64, stale error) error {
+	if _, err := itemBatch(ctx, tx, itemID); err != nil {
+		return err
+	}
+	return stale
 }
 
 // Attempts implements batch.Trail.
