@@ -83,6 +83,7 @@ func TestDueQueueCrowded(t *testing.T) {
 	_, moved = q.crowded(t0.Add(time.Second), 2)
 	d, _, _ = q.take(t0.Add(time.Second))
 	require.NotNil(t, d)
+	requireClosed(t, moved, "a check taken out again")
 	_, moved = q.crowded(t0.Add(time.Second), 2)
 	q.finish(d)
 	requireClosed(t, moved, "a check finished")
