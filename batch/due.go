@@ -29,18 +29,20 @@ type dueQueue struct {
 	checking int  // taken out, not yet given back or finished
 	closed   bool // no new items will be added: the run has sent all it will
 	wake     chan struct{}
-	moved    chan struct{} // closed, and made anew, when a check is taken out or dropped
+	moved    chan struct{} // closed when a check is taken out or dropped; nil while nobody waits
 }
 
 func newDueQueue() *dueQueue {
-	return &dueQueue{byID: map[int64]*due{}, wake: make(chan struct{}, 1), moved: make(chan struct{})}
+	return &dueQueue{byID: map[int64]*due{}, wake: make(chan struct{}, 1)}
 }
 
 // shrank tells whoever waits in crowded that a check left the queue. Called
 // with q.mu held.
 func (q *dueQueue) shrank() {
-	close(q.moved)
-	q.moved = make(chan struct{})
+	if q.moved != nil {
+		close(q.moved)
+		q.moved = nil
+	}
 }
 
 // crowded reports whether more than n checks are queued while the soonest is
@@ -49,6 +51,9 @@ func (q *dueQueue) shrank() {
 func (q *dueQueue) crowded(now time.Time, n int) (bool, <-chan struct{}) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	if q.moved == nil {
+		q.moved = make(chan struct{})
+	}
 	return len(q.byID) > n && len(q.heap) > 0 && !q.heap[0].at.After(now), q.moved
 }
 

@@ -1,7 +1,6 @@
 package batch
 
 import (
-	"bulkpay/providers"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"bulkpay/providers"
 )
 
 // NameInfo is what a provider tells about the account behind a number.

@@ -552,8 +552,8 @@ func (r *run) runLane(ctx context.Context, b Batch, l *lane) error {
 				var claims []Claim
 				var err error
 				if len(queue) == 0 || chunked {
-					if err := r.keepUp(gctx, l); err != nil {
-						return drop(recorded(nil))
+					if err := r.keepUp(gctx, l); err != nil || l.halted.Load() {
+						return drop(recorded(nil)) // the lane halted meanwhile: nothing more goes out
 					}
 					claims, err = claim(gctx)
 					if rerr := recorded(nil); rerr != nil {
@@ -612,7 +612,9 @@ const dueBacklog = 20_000
 // finished before another is started, and the checks waiting do not pile up
 // in memory, one for every payout sent faster than checks settle them (a
 // million-row batch at zero latency had 300,000 queued). Checks that are not
-// due yet (a provider that settles slowly) never hold a claim.
+// due yet (a provider that settles slowly) never hold a claim; checks paced
+// slower than sends (a lane's own status rate) do once 20,000 are due, and the
+// lane then sends at about the pace it can check.
 func (r *run) keepUp(ctx context.Context, l *lane) error {
 	for {
 		crowded, moved := l.due.crowded(r.clock.Now(), dueBacklog)

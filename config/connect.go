@@ -344,9 +344,9 @@ func (c Config) RunOptions(sandbox bool, log *slog.Logger, crash func(string)) b
 }
 
 // SettleOptions are how reconcile settles what is in doubt under this config:
-// as a run polls (RunOptions), sending nothing.
+// as a run does (RunOptions), without crash points. Settling sends nothing
+// new, but may send again, with the same reference and description, a payout
+// the provider never received.
 func (c Config) SettleOptions(sandbox bool, log *slog.Logger) batch.RunOptions {
-	o := c.RunOptions(sandbox, log, nil)
-	o.Description = "" // nothing is sent
-	return o
+	return c.RunOptions(sandbox, log, nil)
 }
