@@ -107,21 +107,33 @@ func CheckPassword(pw string) error {
 	return nil
 }
 
-// argon2id parameters (RFC 9106's second recommended option scaled to OWASP's
-// minimum: 19 MiB, 2 passes, 1 lane); stored in each hash, so they can be
-// raised without invalidating existing hashes.
+// Argon2id is what hashing a password with argon2id costs: its memory in
+// KiB and its passes (one lane, a 32-byte key). The cost is stored in each
+// hash, so it can be raised without invalidating existing hashes.
+type Argon2id struct {
+	Memory, Time uint32
+}
+
+// Standard is the cost every password is hashed at: RFC 9106's second
+// recommended option scaled to OWASP's minimum (19 MiB, 2 passes).
+var Standard = Argon2id{Memory: 19 * 1024, Time: 2}
+
 const (
-	argonTime    = 2
-	argonMemory  = 19 * 1024
 	argonThreads = 1
 	argonKeyLen  = 32
 )
 
 var b64 = base64.RawStdEncoding
 
-// HashPassword hashes pw with argon2id and a random salt, as a PHC string:
+// HashPassword hashes pw at the Standard cost.
+func HashPassword(pw string) (string, error) { return Standard.Hash(pw) }
+
+// VerifyPassword checks pw against encoded at the Standard cost.
+func VerifyPassword(encoded, pw string) bool { return Standard.Verify(encoded, pw) }
+
+// Hash hashes pw with argon2id at cost a and a random salt, as a PHC string:
 // $argon2id$v=19$m=19456,t=2,p=1$salt$hash.
-func HashPassword(pw string) (string, error) {
+func (a Argon2id) Hash(pw string) (string, error) {
 	if err := CheckPassword(pw); err != nil {
 		return "", err
 	}
@@ -129,26 +141,33 @@ func HashPassword(pw string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
+	key := argon2.IDKey([]byte(pw), salt, a.Time, a.Memory, argonThreads, argonKeyLen)
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, a.Memory, a.Time, argonThreads,
 		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
 
-// dummy is a hash no password matches in practice, checked when the user does
-// not exist so that an unknown name takes as long as a wrong password. It is
-// made the first time it is needed, not when a process starts: every bulkpay
-// command would otherwise spend an argon2id hash (about 40 ms, 20 MB) first.
-var dummy = sync.OnceValue(func() string {
-	h, _ := HashPassword("no user has this password, it only spends time")
-	return h
-})
+// standardDummy is a hash no password matches in practice, checked when the
+// user does not exist so that an unknown name takes as long as a wrong
+// password. It is made the first time it is needed, not when a process
+// starts: every bulkpay command would otherwise spend an argon2id hash (about
+// 40 ms, 20 MB) first.
+var standardDummy = sync.OnceValue(func() string { return Standard.dummy() })
 
-// VerifyPassword says whether pw matches encoded (a HashPassword result),
-// comparing in constant time. An empty encoded (an unknown user) spends the
-// same time and answers false.
-func VerifyPassword(encoded, pw string) bool {
+func (a Argon2id) dummy() string {
+	h, _ := a.Hash("no user has this password, it only spends time")
+	return h
+}
+
+// Verify says whether pw matches encoded (a Hash result, at whatever cost it
+// names), comparing in constant time. An empty encoded (an unknown user)
+// spends the time of a hash at cost a and answers false.
+func (a Argon2id) Verify(encoded, pw string) bool {
 	if encoded == "" {
-		verify(dummy(), pw)
+		if a == Standard {
+			verify(standardDummy(), pw)
+		} else {
+			verify(a.dummy(), pw)
+		}
 		return false
 	}
 	return verify(encoded, pw)

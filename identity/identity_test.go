@@ -25,6 +25,22 @@ func TestPasswordHashVerifies(t *testing.T) {
 	assert.NotEqual(t, h, h2, "each hash has its own salt")
 }
 
+// A hash names its cost: one made at another cost than Standard (a test
+// server's) is verified by either, and still refuses a short password.
+func TestAHashKeepsItsCost(t *testing.T) {
+	t.Parallel()
+	light := identity.Argon2id{Memory: 8, Time: 1}
+	h, err := light.Hash("correct horse battery")
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(h, "$argon2id$v=19$m=8,t=1,p=1$"), h)
+	assert.True(t, light.Verify(h, "correct horse battery"))
+	assert.True(t, identity.VerifyPassword(h, "correct horse battery"), "the cost is read from the hash")
+	assert.False(t, light.Verify(h, "correct horse batterY"))
+	assert.False(t, light.Verify("", "correct horse battery"), "an unknown user never matches")
+	_, err = light.Hash("short")
+	assert.ErrorIs(t, err, identity.ErrInvalid)
+}
+
 func TestPasswordAndNameRules(t *testing.T) {
 	t.Parallel()
 	_, err := identity.HashPassword("short")

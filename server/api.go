@@ -181,7 +181,7 @@ func (s *Server) basicAuth(r *http.Request, rq *request) (int, string) {
 		if err != nil || u.Disabled {
 			hash = ""
 		}
-		ok = identity.VerifyPassword(hash, secret)
+		ok = s.opt.Passwords.Verify(hash, secret)
 	}
 	if err != nil && !errors.Is(err, identity.ErrNotFound) {
 		s.opt.Log.Error("read user", "err", err)

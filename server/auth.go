@@ -159,7 +159,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, rq *request) {
 	if err != nil || u.Disabled {
 		hash = ""
 	}
-	if !identity.VerifyPassword(hash, pw) {
+	if !s.opt.Passwords.Verify(hash, pw) {
 		if err := s.loginFailed(ctx, name, rq.Addr, now); err != nil {
 			s.internal(w, rq, err)
 			return

@@ -98,7 +98,10 @@ type Options struct {
 	ProgressEvery time.Duration
 	// Session is how long a sign-in lasts; 12h when 0.
 	Session time.Duration
-	Log     *slog.Logger
+	// Passwords is the cost new passwords are hashed at, and an unknown
+	// user's sign-in spends; identity.Standard when zero.
+	Passwords identity.Argon2id
+	Log       *slog.Logger
 	// Admin is where the admin's settings change users; Users when it can,
 	// when nil (the ledger can).
 	Admin UserAdmin
@@ -148,6 +151,7 @@ func New(opt Options) (*Server, error) {
 	if opt.ProgressEvery == 0 {
 		opt.ProgressEvery = time.Second
 	}
+	opt.Passwords = cmp.Or(opt.Passwords, identity.Standard)
 	if opt.Session == 0 {
 		opt.Session = 12 * time.Hour
 	}

@@ -37,7 +37,7 @@ func (s *Server) addUser(ctx context.Context, admin, name, role, password string
 	if err != nil {
 		return err
 	}
-	hash, err := identity.HashPassword(password)
+	hash, err := s.opt.Passwords.Hash(password)
 	if err != nil {
 		return err
 	}
