@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/crypto/argon2"
@@ -141,33 +140,23 @@ func (a Argon2id) Hash(pw string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	key := argon2.IDKey([]byte(pw), salt, a.Time, a.Memory, argonThreads, argonKeyLen)
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, a.Memory, a.Time, argonThreads,
-		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+	return a.encode(salt, argon2.IDKey([]byte(pw), salt, a.Time, a.Memory, argonThreads, argonKeyLen)), nil
 }
 
-// standardDummy is a hash no password matches in practice, checked when the
-// user does not exist so that an unknown name takes as long as a wrong
-// password. It is made the first time it is needed, not when a process
-// starts: every bulkpay command would otherwise spend an argon2id hash (about
-// 40 ms, 20 MB) first.
-var standardDummy = sync.OnceValue(func() string { return Standard.dummy() })
-
-func (a Argon2id) dummy() string {
-	h, _ := a.Hash("no user has this password, it only spends time")
-	return h
+// encode writes a hash at cost a as a PHC string.
+func (a Argon2id) encode(salt, key []byte) string {
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, a.Memory, a.Time, argonThreads,
+		b64.EncodeToString(salt), b64.EncodeToString(key))
 }
 
 // Verify says whether pw matches encoded (a Hash result, at whatever cost it
 // names), comparing in constant time. An empty encoded (an unknown user)
-// spends the time of a hash at cost a and answers false.
+// spends the time of one hash at cost a, as a wrong password does, and
+// answers false: it is checked against a key of zeros, which no password
+// gives in practice.
 func (a Argon2id) Verify(encoded, pw string) bool {
 	if encoded == "" {
-		if a == Standard {
-			verify(standardDummy(), pw)
-		} else {
-			verify(a.dummy(), pw)
-		}
+		verify(a.encode(make([]byte, 16), make([]byte, argonKeyLen)), pw)
 		return false
 	}
 	return verify(encoded, pw)

@@ -3,8 +3,6 @@ package server
 import (
 	"bulkpay/providers/registry"
 	"context"
-	"encoding/base64"
-	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -21,7 +19,6 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"golang.org/x/crypto/argon2"
 
 	"bulkpay/batch"
 	"bulkpay/config"
@@ -54,17 +51,16 @@ var hashes = sync.OnceValue(func() map[string]string {
 	return out
 })
 
-// lightHash is pw hashed as identity.HashPassword does (an argon2id PHC
-// string) but at the smallest cost argon2id takes: each hash holds its own
-// parameters, so the server checks it through the same Verify, in
-// microseconds instead of tens of milliseconds of a core for every sign-in
-// and every API request the tests make. identity's tests hold HashPassword to
-// its production cost.
+// lightHash is pw hashed at lightCost: the server checks it through the same
+// Verify, in microseconds instead of tens of milliseconds of a core for every
+// sign-in and every API request the tests make. identity's tests hold
+// HashPassword to its production cost.
 func lightHash(pw string) string {
-	salt := []byte("a fixed test salt")
-	key := argon2.IDKey([]byte(pw), salt, lightCost.Time, lightCost.Memory, 1, 32)
-	b64 := base64.RawStdEncoding
-	return fmt.Sprintf("$argon2id$v=%d$m=8,t=1,p=1$%s$%s", argon2.Version, b64.EncodeToString(salt), b64.EncodeToString(key))
+	h, err := lightCost.Hash(pw)
+	if err != nil {
+		panic(err) // the tests' passwords are long enough
+	}
+	return h
 }
 
 // lightCost is the servers' password cost in tests: the users they add and
