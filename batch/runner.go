@@ -552,8 +552,9 @@ func (r *run) runLane(ctx context.Context, b Batch, l *lane) error {
 				var claims []Claim
 				var err error
 				if len(queue) == 0 || chunked {
-					if err := r.keepUp(gctx, l); err != nil || l.halted.Load() {
-						return drop(recorded(nil)) // the lane halted meanwhile: nothing more goes out
+					// the run ended, or the lane halted, while the checks caught up: nothing more goes out
+					if r.keepUp(gctx, l) != nil || l.halted.Load() {
+						return drop(recorded(nil))
 					}
 					claims, err = claim(gctx)
 					if rerr := recorded(nil); rerr != nil {
