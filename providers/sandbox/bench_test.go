@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -87,5 +88,46 @@ func BenchmarkWithdraw(b *testing.B) {
 				i++
 			}
 		})
+	}
+}
+
+// BenchmarkRetained is what a sandbox keeps of each CamPay payout it accepted
+// and settled (N withdraw requests, each answered 200, then settled): the heap
+// bytes and heap objects per payout, and how long one full garbage collection
+// takes per thousand payouts held. A 1M-row benchmark runs this simulator in
+// bulkpay's process, whose collector marks all of it.
+func BenchmarkRetained(b *testing.B) {
+	const n = 100_000
+	for b.Loop() {
+		clock := &benchClock{now: time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)}
+		runtime.GC()
+		var before runtime.MemStats
+		runtime.ReadMemStats(&before)
+		s, err := New(Options{SettleDelay: time.Millisecond, Now: clock.Now, CamPay: CamPayOptions{PermanentToken: "bench"}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := range n {
+			clock.Advance(time.Millisecond)
+			body := fmt.Sprintf(`{"amount":100,"to":"237677123456","external_reference":"%08x-0000-4000-8000-000000000000"}`, i)
+			req := httptest.NewRequest(http.MethodPost, "/campay/api/withdraw/", strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			benchRequest(b, s, req)
+		}
+		clock.Advance(time.Hour)
+		s.mu.Lock()
+		s.settleDue()
+		s.mu.Unlock()
+		runtime.GC()
+		var after runtime.MemStats
+		runtime.ReadMemStats(&after)
+		start := time.Now()
+		runtime.GC()
+		gc := time.Since(start)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "bytes/payout")
+		b.ReportMetric(float64(after.HeapObjects-before.HeapObjects)/n, "objects/payout")
+		b.ReportMetric(float64(gc.Microseconds())/(n/1000), "gc-µs/1k-payouts")
+		runtime.KeepAlive(s)
+		s.Close()
 	}
 }

@@ -200,7 +200,7 @@ func (c *camoo) view(p *Payout) map[string]any {
 func (c *camoo) verify(w http.ResponseWriter, id string) {
 	c.s.mu.Lock()
 	c.s.settleDue()
-	p := c.s.byRef["camoo/"+id]
+	p := c.s.byRef[refKey{"camoo", id}]
 	var out map[string]any
 	if p != nil {
 		out = c.view(p)

@@ -203,7 +203,7 @@ func (c *campay) withdraw(w http.ResponseWriter, r *http.Request, fault *Fault) 
 	c.s.mu.Lock()
 	c.s.settleDue()
 	if body.ExternalReference != "" {
-		if first := c.s.byOurs["campay/"+body.ExternalReference]; first != nil {
+		if first := c.s.byOurs[refKey{"campay", body.ExternalReference}]; first != nil {
 			answer := map[string]string{"reference": first.ProviderReference, "status": first.Status}
 			c.s.mu.Unlock()
 			if c.opts.RejectDuplicates {
@@ -249,7 +249,7 @@ func (c *campay) amount(n int64) any {
 func (c *campay) status(w http.ResponseWriter, ref string) {
 	c.s.mu.Lock()
 	c.s.settleDue()
-	p := c.s.byRef["campay/"+ref]
+	p := c.s.byRef[refKey{"campay", ref}]
 	var body map[string]any
 	if p != nil {
 		body = map[string]any{

@@ -214,7 +214,7 @@ func (c *cinetpay) send(w http.ResponseWriter, r *http.Request, fault *Fault) {
 		region, carrier, _ := mobile(prefix + phone)
 		code, status := 0, "OPERATION_SUCCES"
 		switch {
-		case ref != "" && c.s.byOurs["cinetpay/"+ref] != nil:
+		case ref != "" && c.s.byOurs[refKey{"cinetpay", ref}] != nil:
 			code, status = 805, "CLIENT_TRANSACTION_ID_EXIST"
 		case !c.contacts[prefix+phone]:
 			code, status = 724, "ERROR_PHONE_NOT_MY_CONTACT"
@@ -289,13 +289,13 @@ func (s *Server) cinetMatches(ours, theirs, lot string) []*Payout {
 		}
 	}
 	if ours != "" {
-		take(s.byOurs["cinetpay/"+ours])
+		take(s.byOurs[refKey{"cinetpay", ours}])
 	}
 	if theirs != "" {
-		take(s.byRef["cinetpay/"+theirs])
+		take(s.byRef[refKey{"cinetpay", theirs}])
 	}
 	if lot != "" {
-		for _, p := range s.byLot["cinetpay/"+lot] {
+		for _, p := range s.byLot[refKey{"cinetpay", lot}] {
 			take(p)
 		}
 	}

@@ -272,7 +272,7 @@ func (c *cinetpayAPI) transfer(w http.ResponseWriter, r *http.Request, tokenCoun
 	}
 	c.s.mu.Lock()
 	c.s.settleDue()
-	if first := c.s.byOurs[CinetPayAPIName+"/"+in.MerchantTransactionID]; first != nil && in.MerchantTransactionID != "" {
+	if first := c.s.byOurs[refKey{CinetPayAPIName, in.MerchantTransactionID}]; first != nil && in.MerchantTransactionID != "" {
 		if c.opts.DuplicateFirst {
 			body := transferBody(first)
 			c.s.mu.Unlock()
@@ -341,7 +341,7 @@ func transferBody(p *Payout) map[string]any {
 func (c *cinetpayAPI) status(w http.ResponseWriter, id, tokenCountry string) {
 	c.s.mu.Lock()
 	c.s.settleDue()
-	p := c.s.byRef[CinetPayAPIName+"/"+id]
+	p := c.s.byRef[refKey{CinetPayAPIName, id}]
 	if p == nil || (p.Account != "" && p.Account != c.account(tokenCountry)) {
 		c.s.mu.Unlock()
 		cinetpayAPIReply(w, http.StatusNotFound, 404, "NOT_FOUND", map[string]any{"message": "no transfer " + id})

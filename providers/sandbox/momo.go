@@ -355,7 +355,7 @@ func (m *momo) transfer(w http.ResponseWriter, r *http.Request, region, currency
 	envName := r.Header.Get("X-Target-Environment")
 	m.s.mu.Lock()
 	m.s.settleDue()
-	if m.s.byOurs["momo/"+ref] != nil {
+	if m.s.byOurs[refKey{"momo", ref}] != nil {
 		m.s.mu.Unlock()
 		momoError(w, http.StatusConflict, "RESOURCE_ALREADY_EXIST", "Duplicated reference id. Creation of resource failed.")
 		return
@@ -461,7 +461,7 @@ func momoReasonText(code string) string {
 func (m *momo) status(w http.ResponseWriter, ref, env string) {
 	m.s.mu.Lock()
 	m.s.settleDue()
-	p := m.s.byOurs["momo/"+ref]
+	p := m.s.byOurs[refKey{"momo", ref}]
 	if p != nil && p.Echo["env"] != env {
 		p = nil
 	}

@@ -190,7 +190,7 @@ func echoPhone(p *Payout) any {
 func (m *mycoolpay) status(w http.ResponseWriter, ref string) {
 	m.s.mu.Lock()
 	m.s.settleDue()
-	p := m.s.byRef["mycoolpay/"+ref]
+	p := m.s.byRef[refKey{"mycoolpay", ref}]
 	var body map[string]any
 	if p != nil {
 		body = map[string]any{"status": "success", "app_transaction_ref": p.ClientReference,
