@@ -96,15 +96,7 @@ func Glance(ctx context.Context, st Reader, b Batch) (Standing, error) {
 			return Standing{}, fmt.Errorf("read the items of batch %s: %w", b.Reference, err)
 		}
 	}
-	r, err := RetriesOf(ctx, st, b)
-	if err != nil {
-		return Standing{}, err
-	}
-	rec, err := st.Reconciliation(ctx, b.ID)
-	if err != nil {
-		return Standing{}, fmt.Errorf("read reconciliation: %w", err)
-	}
-	return Standing{Summary: sum, Items: items, Retries: r, Reconciliation: rec}, nil
+	return standing(ctx, st, b, sum, items)
 }
 
 // Status reads b's standing: its items by state, what became of its failed
@@ -114,6 +106,13 @@ func Status(ctx context.Context, st Reader, b Batch) (Standing, error) {
 	if err != nil {
 		return Standing{}, fmt.Errorf("read the items of batch %s: %w", b.Reference, err)
 	}
+	return standing(ctx, st, b, Summarize(b, items), items)
+}
+
+// standing is b's standing from its summary and the items read for it, with
+// what became of its failed items retried since and what its latest
+// reconciliation found.
+func standing(ctx context.Context, st Reader, b Batch, sum Summary, items []Item) (Standing, error) {
 	r, err := RetriesOf(ctx, st, b)
 	if err != nil {
 		return Standing{}, err
@@ -122,7 +121,7 @@ func Status(ctx context.Context, st Reader, b Batch) (Standing, error) {
 	if err != nil {
 		return Standing{}, fmt.Errorf("read reconciliation: %w", err)
 	}
-	return Standing{Summary: Summarize(b, items), Items: items, Retries: r, Reconciliation: rec}, nil
+	return Standing{Summary: sum, Items: items, Retries: r, Reconciliation: rec}, nil
 }
 
 // ItemPage is how many items EachItem reads at a time.
