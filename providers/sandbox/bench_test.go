@@ -36,7 +36,7 @@ func benchServer(b *testing.B, n int) (*Server, *benchClock, []string) {
 			Phone: "237677123456", Amount: 100, Status: "PENDING", Operator: "MTN", CreatedAt: clock.Now(),
 			Final: "SUCCESSFUL", Success: true, Account: "campay/MTN"}
 		s.shape(p, "FAILED")
-		if err := s.accept(p); err != nil {
+		if _, err := s.accept(p); err != nil {
 			b.Fatal(err)
 		}
 		refs[i] = p.ProviderReference
@@ -97,7 +97,16 @@ func BenchmarkWithdraw(b *testing.B) {
 // takes per thousand payouts held. A 1M-row benchmark runs this simulator in
 // bulkpay's process, whose collector marks all of it.
 func BenchmarkRetained(b *testing.B) {
-	const n = 100_000
+	for _, n := range []int{100_000, 1_000_000} {
+		name := fmt.Sprintf("%dk", n/1000)
+		if n >= 1_000_000 {
+			name = fmt.Sprintf("%dM", n/1_000_000)
+		}
+		b.Run(name, func(b *testing.B) { retained(b, n) })
+	}
+}
+
+func retained(b *testing.B, n int) {
 	for b.Loop() {
 		clock := &benchClock{now: time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)}
 		runtime.GC()
@@ -124,9 +133,9 @@ func BenchmarkRetained(b *testing.B) {
 		start := time.Now()
 		runtime.GC()
 		gc := time.Since(start)
-		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "bytes/payout")
-		b.ReportMetric(float64(after.HeapObjects-before.HeapObjects)/n, "objects/payout")
-		b.ReportMetric(float64(gc.Microseconds())/(n/1000), "gc-µs/1k-payouts")
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(n), "bytes/payout")
+		b.ReportMetric(float64(after.HeapObjects-before.HeapObjects)/float64(n), "objects/payout")
+		b.ReportMetric(float64(gc.Microseconds())/float64(n/1000), "gc-µs/1k-payouts")
 		runtime.KeepAlive(s)
 		s.Close()
 	}

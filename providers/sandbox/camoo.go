@@ -170,7 +170,8 @@ func (c *camoo) cashout(w http.ResponseWriter, r *http.Request, fault *Fault) {
 		CreatedAt: now, Final: "SUCCESS", Success: true, Account: "camoo", Echo: map[string]string{"currency": currency, "phone_number": body.Phone, "notify_url": body.Notify},
 		signKey: r.Header.Get("X-Api-Secret")}
 	c.s.shape(p, "FAILED")
-	if err := c.s.accept(p); err != nil {
+	p, err = c.s.accept(p)
+	if err != nil {
 		c.s.mu.Unlock()
 		camooError(w, http.StatusInternalServerError, "Provider failure", nil)
 		return

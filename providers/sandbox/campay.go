@@ -226,7 +226,8 @@ func (c *campay) withdraw(w http.ResponseWriter, r *http.Request, fault *Fault) 
 		Phone: body.To, Amount: int64(amount), Status: "PENDING", Operator: carrier, CreatedAt: now,
 		Final: "SUCCESSFUL", Success: true, Account: "campay/" + carrier}
 	c.s.shape(p, "FAILED")
-	if err := c.s.accept(p); err != nil {
+	p, err := c.s.accept(p)
+	if err != nil {
 		c.s.mu.Unlock()
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"message": "internal error"})
 		return

@@ -236,10 +236,10 @@ func (c *cinetpay) send(w http.ResponseWriter, r *http.Request, fault *Fault) {
 				Phone: prefix + phone, Amount: amount, Status: "NEW", Operator: carrier, CreatedAt: now,
 				Final: "VAL", Success: true, Account: "cinetpay", Lot: lot, Echo: map[string]string{"notify_url": str(l["notify_url"])}}
 			c.s.shape(p, "REJ")
-			if err := c.s.accept(p); err != nil {
+			if kept, err := c.s.accept(p); err != nil {
 				code, status = 715, "UNEXPECTED_ERROR"
 			} else {
-				item["transaction_id"], item["treatment_status"] = p.ProviderReference, "NEW"
+				item["transaction_id"], item["treatment_status"] = kept.ProviderReference, "NEW"
 			}
 		}
 		item["code"], item["status"] = code, status

@@ -301,7 +301,8 @@ func (c *cinetpayAPI) transfer(w http.ResponseWriter, r *http.Request, tokenCoun
 		Echo: map[string]string{"notify_url": in.NotifyURL, "notify_token": hex.EncodeToString(b), "payment_method": in.PaymentMethod,
 			"currency": strings.ToUpper(in.Currency)}}
 	c.s.shape(p, "FAILED")
-	if err := c.s.accept(p); err != nil {
+	p, err := c.s.accept(p)
+	if err != nil {
 		c.s.mu.Unlock()
 		cinetpayAPIReply(w, http.StatusInternalServerError, 500, "INTERNAL_ERROR", nil)
 		return

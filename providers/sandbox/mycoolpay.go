@@ -153,7 +153,8 @@ func (m *mycoolpay) payout(w http.ResponseWriter, r *http.Request, fault *Fault,
 	if body.Operator == "MCP" && p.Success {
 		p.SettleAt = now // wallet to wallet is immediate
 	}
-	if err := m.s.accept(p); err != nil {
+	p, err := m.s.accept(p)
+	if err != nil {
 		m.s.mu.Unlock()
 		mcpError(w, http.StatusInternalServerError, "Internal error")
 		return

@@ -80,6 +80,10 @@ type Server struct {
 	// (statuses, operators, accounts), so a payout's own strings are the
 	// only memory it adds.
 	interned map[string]string
+	// slab and text are where add keeps payouts and their strings, many
+	// to an allocation (see compact).
+	slab []Payout
+	text strings.Builder
 	// byTime holds each provider's payouts by creation time (then
 	// acceptance); unsorted marks a provider whose clock went back.
 	byTime   map[string][]*Payout
@@ -323,19 +327,20 @@ func (s *Server) newRef(provider string) string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
 }
 
-// accept records a new payout, journaled before it is answered.
-func (s *Server) accept(p *Payout) error {
+// accept records a new payout, journaled before it is answered, and returns
+// the payout kept (see add).
+func (s *Server) accept(p *Payout) (*Payout, error) {
 	if s.journal != nil {
 		line, _ := json.Marshal(journalEntry{Payout: *p, Pending: p.Status, Final: p.Final, Success: p.Success,
 			SettleAt: p.SettleAt, Account: p.Account, Lot: p.Lot, Echo: p.Echo})
 		if _, err := s.journal.Write(append(line, '\n')); err != nil {
-			return err
+			return nil, err
 		}
 		if err := s.journal.Sync(); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	s.add(p)
+	p = s.add(p)
 	s.hold(p)
 	if !p.SettleAt.After(p.CreatedAt) && p.Status != p.Final {
 		p.Status = p.Final
@@ -343,15 +348,17 @@ func (s *Server) accept(p *Payout) error {
 		s.scheduleCallbacks(p)
 		s.dispatchDue()
 	}
-	return nil
+	return p, nil
 }
 
 // refKey finds a payout by one of its references at one provider.
 type refKey struct{ provider, ref string }
 
-// add records p in every index. Called with s.mu held.
-func (s *Server) add(p *Payout) {
-	s.compact(p)
+// add records a copy of p in every index and returns it: the payout the
+// sandbox keeps, which is the one to change from then on. Called with s.mu
+// held.
+func (s *Server) add(p *Payout) *Payout {
+	p = s.compact(p)
 	p.order = len(s.payouts)
 	s.payouts = append(s.payouts, p)
 	s.byRef[refKey{p.Provider, p.ProviderReference}] = p
@@ -371,25 +378,40 @@ func (s *Server) add(p *Payout) {
 		heap.Push(&s.pending, p)
 		s.nudge()
 	}
+	return p
 }
 
-// compact makes p hold as few objects as it can for as long as the sandbox
-// keeps it: its own strings (references, phone, lot) share one allocation,
-// the strings payouts repeat are interned. A million payouts kept in bulkpay's
-// own process (the throughput benchmarks) are then a million small objects
-// for its collector to mark, not eight million. Called with s.mu held.
-func (s *Server) compact(p *Payout) {
-	own := p.ProviderReference + p.ClientReference + p.Phone + p.Lot
-	cut := func(n int) string {
-		part := own[:n]
-		own = own[n:]
-		return part
+// compact copies p to where the sandbox keeps its payouts and returns the
+// copy. Payouts are kept 1,024 to an allocation, their own strings
+// (references, phone, lot) 64 KiB of text to an allocation, and the strings
+// payouts repeat (statuses, operators, accounts) interned: a million payouts
+// kept in bulkpay's own process (the throughput benchmarks) are then about a
+// thousand objects for its collector to mark, not eight million. Called with
+// s.mu held.
+func (s *Server) compact(p *Payout) *Payout {
+	const slabSize, textSize = 1024, 64 << 10
+	if len(s.slab) == cap(s.slab) {
+		s.slab = make([]Payout, 0, slabSize)
 	}
-	p.ProviderReference, p.ClientReference = cut(len(p.ProviderReference)), cut(len(p.ClientReference))
-	p.Phone, p.Lot = cut(len(p.Phone)), cut(len(p.Lot))
-	for _, f := range []*string{&p.Provider, &p.Status, &p.Final, &p.Operator, &p.Account} {
+	s.slab = append(s.slab, *p)
+	kept := &s.slab[len(s.slab)-1]
+	own := len(p.ProviderReference) + len(p.ClientReference) + len(p.Phone) + len(p.Lot)
+	if s.text.Cap()-s.text.Len() < own {
+		// a fresh buffer: the strings already cut from the old one keep it
+		s.text = strings.Builder{}
+		s.text.Grow(max(textSize, own))
+	}
+	for _, f := range []*string{&kept.ProviderReference, &kept.ClientReference, &kept.Phone, &kept.Lot} {
+		start := s.text.Len()
+		s.text.WriteString(*f)
+		// the builder never moves what it holds while it has room, and
+		// what it has written it never changes
+		*f = s.text.String()[start:]
+	}
+	for _, f := range []*string{&kept.Provider, &kept.Status, &kept.Final, &kept.Operator, &kept.Account} {
 		*f = s.intern(*f)
 	}
+	return kept
 }
 
 // intern is the one copy of v the sandbox keeps. Called with s.mu held.
@@ -432,8 +454,7 @@ func (s *Server) replay(path string) error {
 		}
 		p := e.Payout
 		p.Final, p.SettleAt, p.Status, p.Success, p.Account, p.Lot, p.Echo = e.Final, e.SettleAt, e.Pending, e.Success, e.Account, e.Lot, e.Echo
-		s.add(&p)
-		s.hold(&p)
+		s.hold(s.add(&p))
 		s.seq++
 	}
 	if err := sc.Err(); err != nil {
@@ -546,7 +567,7 @@ func (s *Server) ApplyTamper(t Tamper) error {
 		now := s.opts.Now()
 		p := &Payout{Provider: t.Provider, ProviderReference: s.newRef(t.Provider), Phone: t.Phone, Amount: t.Amount,
 			Status: t.Status, Final: t.Status, Success: true, CreatedAt: now, SettleAt: now, Operator: "MTN"}
-		s.add(p)
+		p = s.add(p)
 		s.scheduleCallbacks(p)
 		s.dispatchDue()
 		return nil

@@ -3,8 +3,10 @@ package sandbox
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -140,11 +142,13 @@ func TestCinetPayCheckFindsByEitherReferenceOrLotInAcceptanceOrder(t *testing.T)
 			Phone: "237677000001", Amount: 100, Status: "NEW", Final: "VAL", Success: true, Account: "cinetpay", Lot: lot,
 			CreatedAt: clock.Now()}
 		s.shape(p, "REJ")
-		require.NoError(t, s.accept(p))
+		_, err := s.accept(p)
+		require.NoError(t, err)
 	}
 	// another provider's payout with the same references is never a CinetPay answer
-	require.NoError(t, s.accept(&Payout{Provider: "campay", ProviderReference: "t1", ClientReference: "c1", Lot: "100001",
-		Status: "PENDING", Final: "SUCCESSFUL", Success: true, Account: "campay/MTN", CreatedAt: clock.Now(), SettleAt: clock.Now().Add(time.Second)}))
+	_, err = s.accept(&Payout{Provider: "campay", ProviderReference: "t1", ClientReference: "c1", Lot: "100001",
+		Status: "PENDING", Final: "SUCCESSFUL", Success: true, Account: "campay/MTN", CreatedAt: clock.Now(), SettleAt: clock.Now().Add(time.Second)})
+	require.NoError(t, err)
 	s.mu.Unlock()
 	hs := httptest.NewServer(s)
 	t.Cleanup(func() { s.Close(); hs.Close() })
@@ -179,4 +183,50 @@ func TestCinetPayCheckFindsByEitherReferenceOrLotInAcceptanceOrder(t *testing.T)
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, check(tt.query), tt.query)
 	}
+}
+
+// TestKeptPayoutsStayWholeAcrossTheirAllocations holds payouts 1,024 to an
+// allocation and their strings 64 KiB to one: payouts on both sides of many
+// such boundaries (a reference longer than a whole text buffer too) are found
+// by either reference with every field as accepted, and settling changes the
+// kept payout, not the one handed in.
+func TestKeptPayoutsStayWholeAcrossTheirAllocations(t *testing.T) {
+	t.Parallel()
+	clock := &setClock{now: time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)}
+	s, err := New(Options{SettleDelay: time.Hour, Now: clock.Now})
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	const n = 5000
+	ref := func(i int) string {
+		if i == 2500 {
+			return strings.Repeat("x", 70<<10) // longer than a text buffer
+		}
+		return fmt.Sprintf("ours-%06d", i)
+	}
+	handed := make([]*Payout, n)
+	s.mu.Lock()
+	for i := range n {
+		p := &Payout{Provider: "campay", ProviderReference: fmt.Sprintf("theirs-%06d", i), ClientReference: ref(i),
+			Phone: fmt.Sprintf("2376770%05d", i), Amount: int64(100 + i), Status: "PENDING", Final: "SUCCESSFUL", Success: true,
+			Operator: "MTN", Account: "campay/MTN", CreatedAt: clock.Now(), SettleAt: clock.Now().Add(time.Minute)}
+		kept, err := s.accept(p)
+		require.NoError(t, err)
+		require.NotSame(t, p, kept)
+		handed[i] = p
+	}
+	clock.Set(clock.Now().Add(2 * time.Minute))
+	s.settleDue()
+	for i := range n {
+		k := s.byOurs[refKey{"campay", ref(i)}]
+		require.NotNil(t, k, "row %d", i)
+		require.Same(t, k, s.byRef[refKey{"campay", fmt.Sprintf("theirs-%06d", i)}])
+		assert.Equal(t, fmt.Sprintf("theirs-%06d", i), k.ProviderReference)
+		assert.Equal(t, ref(i), k.ClientReference)
+		assert.Equal(t, fmt.Sprintf("2376770%05d", i), k.Phone)
+		assert.Equal(t, int64(100+i), k.Amount)
+		assert.Equal(t, "SUCCESSFUL", k.Status)
+		assert.Equal(t, "PENDING", handed[i].Status)
+		assert.Equal(t, i, k.order)
+	}
+	s.mu.Unlock()
 }
