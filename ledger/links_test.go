@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"encoding/json"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -61,7 +62,11 @@ func TestExpiredLinkIsSentAsLinkExpired(t *testing.T) {
 // A claimed link gives link.claimed in the webhooks outbox.
 func TestClaimedLinkIsSentAsLinkClaimed(t *testing.T) {
 	t.Parallel()
-	st := openTemp(t)
+	// claimed ten minutes after the link was made, whatever the day the test runs
+	st, err := Open(context.Background(), filepath.Join(t.TempDir(), "ledger.db"),
+		WithClock(func() time.Time { return hookT0.Add(10 * time.Minute) }))
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
 	ctx := context.Background()
 	b, _ := seed(t, st, 1)
 	stored, err := st.Items(ctx, b.ID)
