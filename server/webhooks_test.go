@@ -34,7 +34,12 @@ func TestServeDeliversTheWebhookOutboxWhileItRuns(t *testing.T) {
 	delivered := make(chan string, 256) // the events whose delivery the ledger holds
 	h := newHarness(t, func(o *Options) {
 		o.Webhooks = &webhooks.Deliverer{Store: recording{Store: o.Store.(webhooks.Store), delivered: delivered},
-			Endpoints: []webhooks.Endpoint{webhooks.NewEndpoint(receiver.URL, []string{"batch.approved", "batch.completed"}, secret)}}
+			Endpoints: []webhooks.Endpoint{webhooks.NewEndpoint(receiver.URL, []string{"batch.approved", "batch.completed"}, secret)},
+			// the server stamps its events on the harness's clock, which stands
+			// at 2026-11-24 09:00, and the deliverer signs on the wall clock
+			// (the receiver checks the signature's time against it): its
+			// window, counted from the former, must outlast the gap
+			Window: 10 * 365 * 24 * time.Hour}
 		o.WebhooksIdle = 20 * time.Millisecond
 	})
 	awa, _ := approvedBatch(t, h)
