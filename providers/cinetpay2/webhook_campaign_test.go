@@ -70,6 +70,8 @@ func TestFaultCampaignWithWebhooks(t *testing.T) {
 
 	sum, _ := contract.RunUntil(t, st, b, n, lanes, clock, batch.Succeeded, batch.Failed, batch.Review)
 	reviewAfterRuns := sum.Counts[batch.Review]
+	inDoubt, err := st.Items(ctx, b.ID, batch.Review)
+	require.NoError(t, err)
 
 	// every payout has settled by now: each sends its webhook (and some a forged one first)
 	require.NoError(t, clock.Sleep(ctx, time.Minute))
@@ -117,5 +119,12 @@ func TestFaultCampaignWithWebhooks(t *testing.T) {
 	assert.Zero(t, o.reviewPaid, "every transfer CinetPay accepted is settled by its webhook")
 	assert.Positive(t, forgedRefused)
 	assert.Equal(t, n, o.counts[batch.Succeeded]+o.counts[batch.Review])
-	assert.Less(t, o.counts[batch.Review], reviewAfterRuns, "webhooks settled items in doubt")
+	// the items in doubt that CinetPay did pay are the ones its webhooks can
+	// settle (on a loaded machine the client's 150 ms timeout can leave every
+	// doubt a request that never arrived: nothing to settle, rightly)
+	paidInDoubt := 0
+	for _, it := range inDoubt {
+		paidInDoubt += min(paid[it.Reference], 1)
+	}
+	assert.Equal(t, reviewAfterRuns-paidInDoubt, o.counts[batch.Review], "webhooks settled exactly the items in doubt CinetPay paid")
 }
