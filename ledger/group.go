@@ -13,11 +13,12 @@ import (
 // Group commits. The run's writes (claims, answers, attempts opened) come from
 // many goroutines at once; each would cost a commit and its fsync of the -wal,
 // and each claim a checkpoint too. Instead they queue for one committer, which
-// takes every write waiting, runs each in its own savepoint of one immediate
-// transaction, commits once (one fsync), checkpoints once when the group holds
-// a write that must reach the main file (a claim), and only then answers each
-// caller with its own result. A write that fails rolls back to its savepoint
-// alone; the others of its group are committed. A caller whose context ends
+// takes every write waiting, runs them in one immediate transaction, commits
+// once (one fsync), checkpoints once when the group holds a write that must
+// reach the main file (a claim), and only then answers each caller with its
+// own result. When a write fails, the group is run again from the start with
+// each write in its own savepoint: the failed write rolls back to it alone,
+// the others of its group are committed. A caller whose context ends
 // while its write still waits takes it back (nothing of it is written); once
 // the committer has taken it, the caller waits for the group, which is short
 // and bounded by the disk.
@@ -122,7 +123,9 @@ func (s *Store) commitLoop() {
 }
 
 // submit queues fn for the committer and waits for its group. durable: the
-// write must be checkpointed into the main file as well (see result).
+// write must be checkpointed into the main file as well (see result). fn may
+// run twice, its first run rolled back (another write of its group failed):
+// what it hands back to its caller it sets afresh on each run.
 func (s *Store) submit(ctx context.Context, durable bool, fn func(ctx context.Context, tx *sql.Tx) error) result {
 	w := &write{ctx: context.WithoutCancel(ctx), fn: fn, durable: durable, done: make(chan result, 1)}
 	c := s.group
@@ -188,25 +191,55 @@ func (s *Store) commitGroup(ws []*write) {
 		failAll(fmt.Errorf("begin: %w", err))
 		return
 	}
-	single := len(group) == 1
+	// lost: the transaction is gone (SQLite rolls it back whole on a full
+	// disk or an I/O error) or in doubt (a write panicked): nothing of the
+	// group is written
+	lostAt := func(i int, lost *txLostError) {
+		_ = tx.Rollback()
+		results[i].err = lost.err
+		failAll(fmt.Errorf("group transaction rolled back: %w", lost.cause))
+	}
+	// First every write plainly, one after the other: in nearly every group
+	// none fails, and a savepoint is not free (SQLite copies each page a
+	// write changes under one into its statement journal first, and
+	// SAVEPOINT and RELEASE are two more statements per write). Alone, a
+	// write that fails rolls the transaction back and is answered so.
+	failed := -1
 	for i, w := range group {
-		if err := s.runInSavepoint(tx, w, single); err != nil {
+		if err := guarded(tx, w); err != nil {
 			var lost *txLostError
 			if errors.As(err, &lost) {
-				// the transaction is gone (SQLite rolls it back whole on a
-				// full disk or an I/O error) or in doubt (a write panicked):
-				// nothing of the group is written
-				_ = tx.Rollback()
-				results[i].err = lost.err
-				failAll(fmt.Errorf("group transaction rolled back: %w", lost.cause))
+				lostAt(i, lost)
 				return
 			}
-			results[i].err = err
+			results[i].err, failed = err, i
+			break
 		}
 	}
-	if single && results[0].err != nil {
+	if failed >= 0 && len(group) == 1 {
 		_ = tx.Rollback() // the error that made us roll back is the one to report
 		return
+	}
+	if failed >= 0 {
+		// a write failed with others beside it: the group is done again
+		// from the start, each write in its own savepoint, so that one
+		// write's failure rolls back its own changes alone
+		_ = tx.Rollback()
+		if tx, err = s.db.BeginTx(ctx, nil); err != nil {
+			failAll(fmt.Errorf("begin: %w", err))
+			return
+		}
+		for i, w := range group {
+			results[i].err = nil
+			if err := s.runInSavepoint(tx, w); err != nil {
+				var lost *txLostError
+				if errors.As(err, &lost) {
+					lostAt(i, lost)
+					return
+				}
+				results[i].err = err
+			}
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		failAll(fmt.Errorf("commit: %w", err))
@@ -239,25 +272,29 @@ type txLostError struct{ err, cause error }
 
 func (e *txLostError) Error() string { return e.err.Error() }
 
-// runInSavepoint runs w inside tx; a failure rolls back w's own changes only.
-// Alone in its group, w needs no savepoint: the transaction is rolled back.
-func (s *Store) runInSavepoint(tx *sql.Tx, w *write, single bool) (err error) {
+// guarded runs w inside tx. A bug in one write must not take the committer,
+// and with it every other caller, down: its caller gets the panic as an
+// error, and the group, left in a state nobody knows, is rolled back.
+func guarded(tx *sql.Tx, w *write) (err error) {
 	defer func() {
-		// a bug in one write must not take the committer, and with it every
-		// other caller, down: its caller gets the panic as an error, and the
-		// group, left in a state nobody knows, is rolled back
 		if p := recover(); p != nil {
 			perr := fmt.Errorf("ledger write panicked: %v", p)
 			err = &txLostError{err: perr, cause: perr}
 		}
 	}()
-	if single {
-		return w.fn(w.ctx, tx)
-	}
+	return w.fn(w.ctx, tx)
+}
+
+// runInSavepoint runs w inside tx; a failure rolls back w's own changes only.
+func (s *Store) runInSavepoint(tx *sql.Tx, w *write) (err error) {
 	if _, err := tx.ExecContext(w.ctx, `SAVEPOINT w`); err != nil {
 		return &txLostError{err: fmt.Errorf("savepoint: %w", err), cause: err}
 	}
-	err = w.fn(w.ctx, tx)
+	err = guarded(tx, w)
+	var lost *txLostError
+	if errors.As(err, &lost) {
+		return err
+	}
 	if err != nil {
 		if _, rerr := tx.ExecContext(w.ctx, `ROLLBACK TO w`); rerr != nil {
 			return &txLostError{err: err, cause: rerr}
