@@ -159,8 +159,9 @@ func (s *Store) submit(ctx context.Context, durable bool, fn func(ctx context.Co
 	}
 }
 
-// commitGroup runs the writes in one transaction, each in its own savepoint,
-// commits, checkpoints when one of them is durable, and answers each.
+// commitGroup runs the writes in one transaction (again, each in its own
+// savepoint, when one of them fails), commits, checkpoints when one of them
+// is durable, and answers each.
 func (s *Store) commitGroup(ws []*write) {
 	group := ws[:0:0]
 	for _, w := range ws {

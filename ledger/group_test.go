@@ -288,3 +288,57 @@ func TestAPanickingWriteFailsItsGroupNotTheLedger(t *testing.T) {
 		assert.Len(t, items, 1)
 	})
 }
+
+// A group with a failing write is run again from the start, each write in its
+// own savepoint: the writes that hand back what they wrote (a claim's items
+// and attempts, an attempt's id) answer with what was committed, once, not
+// with what the rolled-back first run wrote.
+func TestAGroupRunAgainAnswersWithWhatItCommitted(t *testing.T) {
+	t.Parallel()
+	eachBackend(t, func(t *testing.T, loc string) {
+		ctx := context.Background()
+		st, b, _, claimed := claimedLedger(t, loc, 10, 2)
+		stale := batch.Change{ItemID: claimed[0].Item.ID, From: batch.Pending, To: batch.Succeeded, Cause: "not pending"}
+		queued, release := holdCommitter(st)
+		before := st.Stats()
+		var (
+			staleErr, claimErr, startErr error
+			claims                       []batch.Claim
+			settleID                     int64
+			wg                           sync.WaitGroup
+		)
+		// the claim and the attempt run first, and are rolled back when the
+		// stale change after them fails
+		wg.Go(func() { claims, claimErr = st.Claim(ctx, b.ID, "campay", 3) })
+		<-queued(1)
+		wg.Go(func() { settleID, startErr = st.StartAttempt(ctx, claimed[1].Item.ID, batch.KindSettle, "") })
+		<-queued(2)
+		wg.Go(func() { staleErr = st.Apply(ctx, stale) })
+		<-queued(3)
+		release()
+		wg.Wait()
+		assert.Equal(t, int64(1), st.Stats().Commits-before.Commits, "one commit for the group, after its rerun")
+		require.ErrorIs(t, staleErr, batch.ErrStale)
+		require.NoError(t, claimErr)
+		require.NoError(t, startErr)
+
+		require.Len(t, claims, 3, "each claimed item once, none left from the first run")
+		seen := map[int64]bool{}
+		for _, c := range claims {
+			assert.False(t, seen[c.Item.ID], "row %d claimed twice", c.Item.Row)
+			seen[c.Item.ID] = true
+			attempts, err := st.Attempts(ctx, c.Item.ID)
+			require.NoError(t, err)
+			require.Len(t, attempts, 1, "row %d: one attempt committed", c.Item.Row)
+			assert.Equal(t, attempts[0].ID, c.AttemptID, "row %d: the claim names the committed attempt", c.Item.Row)
+		}
+		attempts, err := st.Attempts(ctx, claimed[1].Item.ID)
+		require.NoError(t, err)
+		require.Len(t, attempts, 2, "the claim's attempt, then the settle attempt")
+		assert.Equal(t, attempts[1].ID, settleID, "the id handed back is the committed attempt's")
+		assert.Equal(t, batch.KindSettle, attempts[1].Kind)
+		submitting, err := st.Items(ctx, b.ID, batch.Submitting)
+		require.NoError(t, err)
+		assert.Len(t, submitting, 5, "the 2 claimed before and the 3 of the group")
+	})
+}

@@ -698,14 +698,15 @@ func (s *Store) startAttempt(ctx context.Context, itemID int64, kind, request st
 			// settled meanwhile (another worker): no request for it any more
 			return fmt.Errorf("item %d is already %s: %w", itemID, it.State, batch.ErrStale)
 		}
-		if request == "" {
-			request = batch.RequestSummary(it)
+		summary := request // this run's own: the function may run twice (group.go)
+		if summary == "" {
+			summary = batch.RequestSummary(it)
 		}
 		at := batch.Stamp(s.clock())
 		if err := closeOpen(ctx, tx, itemID, at); err != nil {
 			return err
 		}
-		if id, err = insertAttempt(ctx, tx, it, kind, request, at); err != nil {
+		if id, err = insertAttempt(ctx, tx, it, kind, summary, at); err != nil {
 			return err
 		}
 		if held {
