@@ -386,8 +386,7 @@ func (m *momo) transfer(w http.ResponseWriter, r *http.Request, region, currency
 	if p.Success && (m.s.exhausted("momo") || amount > m.s.available("momo")) {
 		p.Final, p.Success, p.Echo["reason"] = "FAILED", false, "NOT_ENOUGH_FUNDS"
 	}
-	p, err := m.s.accept(p)
-	if err != nil {
+	if _, err := m.s.accept(p); err != nil {
 		m.s.mu.Unlock()
 		momoError(w, http.StatusInternalServerError, "INTERNAL_PROCESSING_ERROR", "An internal error occurred.")
 		return
