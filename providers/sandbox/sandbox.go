@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unique"
 )
 
 // Options configure the simulators.
@@ -76,10 +77,6 @@ type Server struct {
 	byRef   map[refKey]*Payout   // by provider reference
 	byOurs  map[refKey]*Payout   // by client reference
 	byLot   map[refKey][]*Payout // by lot (CinetPay's transfer lots)
-	// interned holds one copy of each short string many payouts repeat
-	// (statuses, operators, accounts), so a payout's own strings are the
-	// only memory it adds.
-	interned map[string]string
 	// slab and text are where add keeps payouts and their strings, many
 	// to an allocation (see compact).
 	slab []Payout
@@ -139,7 +136,7 @@ func New(opts Options) (*Server, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	s := &Server{opts: opts, byRef: map[refKey]*Payout{}, byOurs: map[refKey]*Payout{}, byLot: map[refKey][]*Payout{}, interned: map[string]string{},
+	s := &Server{opts: opts, byRef: map[refKey]*Payout{}, byOurs: map[refKey]*Payout{}, byLot: map[refKey][]*Payout{},
 		byTime: map[string][]*Payout{}, unsorted: map[string]bool{}, done: make(chan struct{}),
 		acct: map[string]*account{}, rng: newRNG(opts.Seed), rules: opts.Rules,
 		kick: make(chan struct{}, 1), wake: make(chan struct{}, 1)}
@@ -409,20 +406,9 @@ func (s *Server) compact(p *Payout) *Payout {
 		*f = s.text.String()[start:]
 	}
 	for _, f := range []*string{&kept.Provider, &kept.Status, &kept.Final, &kept.Operator, &kept.Account} {
-		*f = s.intern(*f)
+		*f = unique.Make(*f).Value() // one copy of what many payouts repeat
 	}
 	return kept
-}
-
-// intern is the one copy of v the sandbox keeps. Called with s.mu held.
-func (s *Server) intern(v string) string {
-	if in, ok := s.interned[v]; ok {
-		return in
-	}
-	if len(s.interned) < 1024 { // a bound, should a client send odd operators
-		s.interned[v] = v
-	}
-	return v
 }
 
 type journalEntry struct {
