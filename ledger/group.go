@@ -230,8 +230,8 @@ func (s *Store) commitGroup(ws []*write) {
 			failAll(fmt.Errorf("begin: %w", err))
 			return
 		}
+		clear(results) // what the first run answered is rolled back with it
 		for i, w := range group {
-			results[i].err = nil
 			if err := s.runInSavepoint(tx, w); err != nil {
 				var lost *txLostError
 				if errors.As(err, &lost) {
