@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -31,22 +32,19 @@ var bigBinary = sync.OnceValues(func() (string, error) {
 // xlsx whose text is inline, as stream writers save it, and for csv; ≤ 350 MB
 // for text in a shared strings table, as spreadsheet programs save it).
 func BenchmarkValidate1MPeakRSS(b *testing.B) {
-	b.Run("inline", func(b *testing.B) { peakRSS(b, sheettest.BigXLSX, "validate") })
-	b.Run("shared", func(b *testing.B) { peakRSS(b, sheettest.BigXLSXShared, "validate") })
-	b.Run("csv", func(b *testing.B) { peakRSS(b, sheettest.BigCSV, "validate") })
+	b.Run("inline", func(b *testing.B) { peakRSS(b, "xlsx", "validate") })
+	b.Run("shared", func(b *testing.B) { peakRSS(b, "xlsx-shared", "validate") })
+	b.Run("csv", func(b *testing.B) { peakRSS(b, "csv", "validate") })
 }
 
 // BenchmarkPlan1MPeakRSS runs `bulkpay plan` on a 1,000,000-row csv into a new
 // ledger and reports the process's peak resident memory (target ≤ 200 MB).
 func BenchmarkPlan1MPeakRSS(b *testing.B) {
-	peakRSS(b, sheettest.BigCSV, "plan")
+	peakRSS(b, "csv", "plan")
 }
 
-func peakRSS(b *testing.B, gen func(int) (string, error), verb string) {
-	path, err := gen(1_000_000)
-	if err != nil {
-		b.Fatal(err)
-	}
+func peakRSS(b *testing.B, kind, verb string) {
+	path := benchSheet(b, kind, 1_000_000)
 	bin, err := bigBinary()
 	if err != nil {
 		b.Fatal(err)
@@ -69,10 +67,7 @@ func peakRSS(b *testing.B, gen func(int) (string, error), verb string) {
 // (targets: plan ≤ 200 MB, report and status ≤ 150 MB).
 func BenchmarkPlanReportStatusPeakRSS(b *testing.B) {
 	for _, n := range []int{100_000, 200_000} {
-		path, err := sheettest.BigCSV(n)
-		if err != nil {
-			b.Fatal(err)
-		}
+		path := benchSheet(b, "csv", n)
 		b.Run(fmt.Sprintf("plan-%dk", n/1000), func(b *testing.B) {
 			var peak int64
 			for b.Loop() {
@@ -114,10 +109,7 @@ func BenchmarkRunReconcilePeakRSS(b *testing.B) {
 		b.Fatal(err)
 	}
 	for _, n := range []int{100_000, 200_000, 1_000_000} {
-		path, err := sheettest.BigCSV(n)
-		if err != nil {
-			b.Fatal(err)
-		}
+		path := benchSheet(b, "csv", n)
 		bin := binary
 		if n > 200_000 {
 			if bin, err = bigBinary(); err != nil {
@@ -181,10 +173,7 @@ func storedFindings(b *testing.B, db string) int {
 // `bulkpay validate` of the same sheet (the floor: reading the sheet once),
 // and the rerun's peak resident memory (the report it writes included).
 func BenchmarkRerunComplete100k(b *testing.B) {
-	path, err := sheettest.BigCSV(100_000)
-	if err != nil {
-		b.Fatal(err)
-	}
+	path := benchSheet(b, "csv", 100_000)
 	dir := b.TempDir()
 	db := filepath.Join(dir, "bulkpay.db")
 	runPeak(b, binary, "plan", path, "--db", db)
@@ -241,8 +230,7 @@ func untilLine(b *testing.B, want string, args ...string) (time.Duration, int64)
 	} else if took == 0 {
 		b.Fatalf("%v never said %q", args, want)
 	}
-	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	return took, ru.Maxrss
+	return took, childPeak(b, cmd.ProcessState)
 }
 
 // runPeak runs bin (a bulkpay) and returns its peak resident memory in KiB.
@@ -255,6 +243,65 @@ func runPeak(b *testing.B, bin string, args ...string) int64 {
 	if err != nil && cmd.ProcessState.ExitCode() > 1 {
 		b.Fatalf("%v: %v: %s", args, err, out)
 	}
-	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	return childPeak(b, cmd.ProcessState)
+}
+
+// childPeak is the peak resident memory, in KiB, of a process that has
+// ended. Linux counts in it its parent's own peak at the time the child was
+// started (the high-water mark is carried over from the parent's memory,
+// which the child shares until its exec): a figure no higher than this
+// benchmark process's own peak says nothing of the child, and the benchmark
+// fails rather than report it. Hence too benchSheet.
+func childPeak(b *testing.B, ps *os.ProcessState) int64 {
+	b.Helper()
+	var self syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &self); err != nil {
+		b.Fatal(err)
+	}
+	ru, _ := ps.SysUsage().(*syscall.Rusage)
+	if ru.Maxrss <= self.Maxrss {
+		b.Fatalf("a peak of %d KiB is no more than the benchmark process's own (%d KiB), which it counts: it says nothing of bulkpay", ru.Maxrss, self.Maxrss)
+	}
 	return ru.Maxrss // KiB on Linux
+}
+
+// benchSheetEnv asks the test binary, started again by benchSheet, to make a
+// benchmark sheet and print its path instead of running tests.
+const benchSheetEnv = "BULKPAY_BENCH_SHEET"
+
+// benchSheet is the path of a benchmark sheet of n rows (kind: csv, xlsx with
+// inline text, xlsx-shared with a shared strings table), cached in the temp
+// dir. It is made in a process of its own: making a 1M-row workbook with a
+// shared strings table takes gigabytes, which would count in the peak of
+// every bulkpay this process starts afterwards (see childPeak).
+func benchSheet(b *testing.B, kind string, n int) string {
+	b.Helper()
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s:%d", benchSheetEnv, kind, n))
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		b.Fatalf("make the %s sheet of %d rows: %v", kind, n, err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// makeBenchSheet makes the sheet spec names (kind:rows, see benchSheet) and
+// prints its path; it returns the process's exit code.
+func makeBenchSheet(spec string) int {
+	gens := map[string]func(int) (string, error){"csv": sheettest.BigCSV, "xlsx": sheettest.BigXLSX, "xlsx-shared": sheettest.BigXLSXShared}
+	kind, rows, _ := strings.Cut(spec, ":")
+	n, err := strconv.Atoi(rows)
+	gen := gens[kind]
+	if err != nil || gen == nil {
+		fmt.Fprintf(os.Stderr, "%s=%q: want csv, xlsx or xlsx-shared, a colon and a number of rows\n", benchSheetEnv, spec)
+		return 2
+	}
+	path, err := gen(n)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	fmt.Println(path)
+	return 0
 }
